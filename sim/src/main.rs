@@ -1,0 +1,5 @@
+//! The `redsim` command line.
+
+fn main() {
+    eprintln!("redsim: the simulator is being built (see the open issues)");
+}

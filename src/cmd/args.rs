@@ -1,0 +1,100 @@
+//! Parsing arguments the way Redis's `getLongLongFromObjectOrReply` and friends do,
+//! with their error texts.
+
+use crate::resp::{errors, Reply};
+
+/// Parses a signed 64-bit integer as Redis's `string2ll`: optional `-`, digits, no
+/// leading zeros or spaces, no `+`.
+pub fn parse_i64(arg: &[u8]) -> Option<i64> {
+    if arg.is_empty() || arg.len() > 20 {
+        return None;
+    }
+    if arg == b"0" {
+        return Some(0);
+    }
+    let (negative, digits) = match arg[0] {
+        b'-' => (true, &arg[1..]),
+        _ => (false, arg),
+    };
+    if digits.is_empty() || digits[0] == b'0' {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add((d - b'0') as u64)?;
+    }
+    if negative {
+        if value > i64::MAX as u64 + 1 {
+            None
+        } else {
+            Some((value as i64).wrapping_neg())
+        }
+    } else if value > i64::MAX as u64 {
+        None
+    } else {
+        Some(value as i64)
+    }
+}
+
+/// An integer argument, or Redis's "not an integer" error.
+pub fn int(arg: &[u8]) -> Result<i64, Reply> {
+    parse_i64(arg).ok_or_else(|| Reply::error(errors::NOT_INTEGER))
+}
+
+/// Parses a double as Redis's `string2d` (`strtod`, whole string, no NaN; `inf` allowed).
+pub fn parse_f64(arg: &[u8]) -> Option<f64> {
+    if arg.is_empty() || arg[0].is_ascii_whitespace() {
+        return None;
+    }
+    let text = std::str::from_utf8(arg).ok()?;
+    let lower = text.to_ascii_lowercase();
+    let value = match lower.trim_start_matches(['+', '-']) {
+        "inf" | "infinity" => {
+            if lower.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }
+        }
+        _ => {
+            if !text.bytes().all(|b| b.is_ascii_digit() || b"+-.eExX".contains(&b) || b.is_ascii_hexdigit()) {
+                return None;
+            }
+            text.parse::<f64>().ok()?
+        }
+    };
+    if value.is_nan() {
+        None
+    } else {
+        Some(value)
+    }
+}
+
+/// A float argument, or Redis's "not a valid float" error.
+pub fn float(arg: &[u8]) -> Result<f64, Reply> {
+    parse_f64(arg).ok_or_else(|| Reply::error(errors::NOT_FLOAT))
+}
+
+/// Whether `arg` equals `word`, ignoring ASCII case (option keywords).
+pub fn is(arg: &[u8], word: &str) -> bool {
+    arg.eq_ignore_ascii_case(word.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_parse_like_string2ll() {
+        assert_eq!(parse_i64(b"42"), Some(42));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775808"), None);
+        assert_eq!(parse_i64(b"007"), None);
+        assert_eq!(parse_i64(b"+1"), None);
+        assert_eq!(parse_i64(b" 1"), None);
+        assert_eq!(parse_i64(b"-0"), None);
+    }
+}

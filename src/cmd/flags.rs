@@ -1,0 +1,53 @@
+//! Command flags, as Redis 7.0's command table has them. The bit order is the order in
+//! which COMMAND INFO lists their names.
+
+pub const WRITE: u32 = 1 << 0;
+pub const READONLY: u32 = 1 << 1;
+pub const DENYOOM: u32 = 1 << 2;
+pub const MODULE: u32 = 1 << 3;
+pub const ADMIN: u32 = 1 << 4;
+pub const PUBSUB: u32 = 1 << 5;
+pub const NOSCRIPT: u32 = 1 << 6;
+pub const BLOCKING: u32 = 1 << 7;
+pub const LOADING: u32 = 1 << 8;
+pub const STALE: u32 = 1 << 9;
+pub const SKIP_MONITOR: u32 = 1 << 10;
+pub const SKIP_SLOWLOG: u32 = 1 << 11;
+pub const ASKING: u32 = 1 << 12;
+pub const FAST: u32 = 1 << 13;
+pub const NO_AUTH: u32 = 1 << 14;
+pub const NO_MANDATORY_KEYS: u32 = 1 << 15;
+pub const NO_ASYNC_LOADING: u32 = 1 << 16;
+pub const NO_MULTI: u32 = 1 << 17;
+pub const MOVABLEKEYS: u32 = 1 << 18;
+pub const ALLOW_BUSY: u32 = 1 << 19;
+/// Not listed by COMMAND INFO, but changes behaviour (Redis's CMD_MAY_REPLICATE).
+pub const MAY_REPLICATE: u32 = 1 << 20;
+
+const NAMES: [(u32, &str); 20] = [
+    (WRITE, "write"),
+    (READONLY, "readonly"),
+    (DENYOOM, "denyoom"),
+    (MODULE, "module"),
+    (ADMIN, "admin"),
+    (PUBSUB, "pubsub"),
+    (NOSCRIPT, "noscript"),
+    (BLOCKING, "blocking"),
+    (LOADING, "loading"),
+    (STALE, "stale"),
+    (SKIP_MONITOR, "skip_monitor"),
+    (SKIP_SLOWLOG, "skip_slowlog"),
+    (ASKING, "asking"),
+    (FAST, "fast"),
+    (NO_AUTH, "no_auth"),
+    (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+    (NO_ASYNC_LOADING, "no_async_loading"),
+    (NO_MULTI, "no_multi"),
+    (MOVABLEKEYS, "movablekeys"),
+    (ALLOW_BUSY, "allow_busy"),
+];
+
+/// The names COMMAND INFO shows for `bits`, in Redis's order.
+pub fn names(bits: u32) -> impl Iterator<Item = &'static str> {
+    NAMES.iter().filter(move |(b, _)| bits & b != 0).map(|(_, n)| *n)
+}

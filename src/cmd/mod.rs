@@ -1,0 +1,214 @@
+//! The command table and dispatch. One file per command family; each family exports a
+//! `COMMANDS` slice that the table below gathers.
+//!
+//! A network client, EXEC and a script's `redis.call` all run a command through
+//! [`run`], so statistics, WATCH signalling and errors are the same on every path.
+
+pub mod args;
+pub mod flags;
+mod spec;
+
+mod connection;
+mod hash;
+mod keys;
+mod list;
+mod server;
+mod set;
+mod string;
+pub mod transaction;
+mod zset;
+
+pub use spec::{CommandSpec, Handler, KeyFinder};
+
+use crate::db::Db;
+use crate::host::Host;
+use crate::resp::Reply;
+use crate::script::Scripting;
+use crate::session::{ClientId, Session};
+use crate::store::Store;
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
+
+/// Who is running a command; some commands behave differently inside a script or EXEC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    Client,
+    Exec,
+    Script,
+}
+
+/// What a command handler can reach.
+pub struct Ctx<'a> {
+    pub store: &'a mut Store,
+    pub host: &'a mut dyn Host,
+    /// The script engine; `None` while a script runs (scripting commands are `noscript`).
+    pub scripts: Option<&'a mut Scripting>,
+    pub client: ClientId,
+    /// The time the command runs at, Unix ms (frozen for the length of a script).
+    pub now_ms: u64,
+    pub caller: Caller,
+}
+
+impl<'a> Ctx<'a> {
+    /// The selected database.
+    pub fn db(&mut self) -> &mut Db {
+        self.store.db_of(self.client)
+    }
+
+    /// Index of the selected database.
+    pub fn db_index(&self) -> usize {
+        self.store.session(self.client).db
+    }
+
+    pub fn session(&mut self) -> &mut Session {
+        self.store.session_mut(self.client)
+    }
+
+    /// Records one change to the dataset (Redis's `server.dirty++`).
+    pub fn dirty(&mut self, changes: u64) {
+        self.store.dirty += changes;
+    }
+
+    /// Signals a modified key to WATCH in the selected database.
+    pub fn touch(&mut self, key: &[u8]) {
+        let db = self.db_index();
+        self.store.touch(db, key);
+    }
+
+    /// Whether a blocking command must answer at once (inside MULTI or a script).
+    pub fn cannot_block(&self) -> bool {
+        self.caller != Caller::Client
+    }
+}
+
+fn families() -> [&'static [CommandSpec]; 9] {
+    [
+        transaction::COMMANDS,
+        connection::COMMANDS,
+        server::COMMANDS,
+        keys::COMMANDS,
+        string::COMMANDS,
+        list::COMMANDS,
+        hash::COMMANDS,
+        set::COMMANDS,
+        zset::COMMANDS,
+    ]
+}
+
+fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {
+    static TABLE: OnceLock<FxHashMap<&'static [u8], &'static CommandSpec>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = FxHashMap::default();
+        let families = families().into_iter().chain([crate::script::COMMANDS]);
+        for spec in families.flatten() {
+            let previous = table.insert(spec.name.as_bytes(), spec);
+            assert!(previous.is_none(), "command {} registered twice", spec.name);
+        }
+        table
+    })
+}
+
+/// Every top-level command (COMMAND COUNT, COMMAND INFO with no names).
+pub fn all_commands() -> impl Iterator<Item = &'static CommandSpec> {
+    table().values().copied()
+}
+
+/// Finds a command by name, case-insensitively.
+pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    let mut buf = [0u8; 32];
+    if name.len() > buf.len() {
+        return None;
+    }
+    let lower = &mut buf[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    table().get(&*lower).copied()
+}
+
+/// Finds the subcommand named by `argv[1]` of a container command.
+pub fn lookup_subcommand(parent: &'static CommandSpec, name: &[u8]) -> Option<&'static CommandSpec> {
+    parent.subcommands.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// What resolving argv against the table gave.
+pub enum Resolved {
+    Found(&'static CommandSpec, Option<&'static CommandSpec>),
+    Refused(Reply),
+}
+
+/// Looks argv up and checks its arity, answering with Redis's errors for unknown
+/// commands, unknown subcommands and wrong argument counts (as `processCommand`).
+pub fn resolve(argv: &[Vec<u8>]) -> Resolved {
+    let Some(spec) = lookup(&argv[0]) else {
+        return Resolved::Refused(unknown_command(argv));
+    };
+    if spec.subcommands.is_empty() || argv.len() < 2 {
+        if !spec.arity_ok(argv.len()) {
+            return Resolved::Refused(wrong_arity(spec.name));
+        }
+        return Resolved::Found(spec, None);
+    }
+    let Some(sub) = lookup_subcommand(spec, &argv[1]) else {
+        return Resolved::Refused(Reply::error(format!(
+            "ERR unknown subcommand '{}'. Try {} HELP.",
+            truncated(&argv[1]),
+            spec.name.to_ascii_uppercase()
+        )));
+    };
+    if !sub.arity_ok(argv.len()) {
+        return Resolved::Refused(wrong_arity(&format!("{}|{}", spec.name, sub.name)));
+    }
+    Resolved::Found(spec, Some(sub))
+}
+
+/// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis 7.0's text).
+pub fn unknown_command(argv: &[Vec<u8>]) -> Reply {
+    let mut text = format!("ERR unknown command '{}', with args beginning with: ", truncated(&argv[0]));
+    for arg in argv[1..].iter() {
+        if text.len() >= 128 + 60 {
+            break;
+        }
+        text.push_str(&format!("'{}' ", truncated(arg)));
+    }
+    Reply::error(text)
+}
+
+pub fn wrong_arity(full_name: &str) -> Reply {
+    Reply::error(format!("ERR wrong number of arguments for '{full_name}' command"))
+}
+
+/// An argument as Redis quotes it in error texts (`%.128s`).
+pub fn truncated(arg: &[u8]) -> String {
+    let end = arg.len().min(128);
+    String::from_utf8_lossy(&arg[..end]).into_owned()
+}
+
+/// Runs a resolved command: the handler, then WATCH signalling and statistics.
+pub fn run(
+    ctx: &mut Ctx<'_>,
+    spec: &'static CommandSpec,
+    sub: Option<&'static CommandSpec>,
+    argv: &[Vec<u8>],
+) -> Reply {
+    let target = sub.unwrap_or(spec);
+    let dirty_before = ctx.store.dirty;
+    let started_us = ctx.host.now_us();
+    let reply = (target.handler)(ctx, argv);
+    let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
+    if target.has(flags::WRITE) && ctx.store.dirty != dirty_before && ctx.store.has_watchers() {
+        let db = ctx.db_index();
+        for pos in target.key_positions(argv) {
+            ctx.store.touch(db, &argv[pos]);
+        }
+    }
+    let stats = &mut ctx.store.stats;
+    stats.total_commands_processed += 1;
+    let entry = stats.commands.entry((spec.name, sub.map(|s| s.name))).or_default();
+    entry.calls += 1;
+    entry.usec += elapsed_us;
+    if let Reply::Error(text) = &reply {
+        entry.failed_calls += 1;
+        stats.count_error(text);
+    }
+    reply
+}

@@ -1,0 +1,94 @@
+//! `Engine`: the store, the script engine and the host, behind one entry point that runs
+//! one command for one client atomically — what a Redis server is, minus the network.
+
+use crate::cmd::{self, flags, transaction, Caller, Ctx, Resolved};
+use crate::host::Host;
+use crate::resp::{encode, Reply};
+use crate::script::Scripting;
+use crate::session::ClientId;
+use crate::store::Store;
+
+pub struct Engine {
+    pub store: Store,
+    pub scripts: Scripting,
+    pub host: Box<dyn Host + Send>,
+}
+
+impl Engine {
+    pub fn new(host: impl Host + Send + 'static) -> Self {
+        Engine { store: Store::new(), scripts: Scripting::new(), host: Box::new(host) }
+    }
+
+    /// Opens a client session (a new connection).
+    pub fn connect(&mut self) -> ClientId {
+        let now_ms = self.host.now_us() / 1000;
+        self.store.stats.total_connections_received += 1;
+        self.store.connect(now_ms)
+    }
+
+    /// Closes a client session.
+    pub fn disconnect(&mut self, client: ClientId) {
+        self.store.disconnect(client);
+    }
+
+    /// Runs one command for `client` and returns its reply. Inside MULTI, commands are
+    /// queued (`+QUEUED`) and run by EXEC.
+    pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
+        if argv.is_empty() {
+            return Reply::error("ERR empty command");
+        }
+        let (spec, sub) = match cmd::resolve(argv) {
+            Resolved::Found(spec, sub) => (spec, sub),
+            Resolved::Refused(error) => {
+                if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
+                    multi.aborted = true;
+                }
+                if let Some(spec) = cmd::lookup(&argv[0]) {
+                    let entry = self.store.stats.commands.entry((spec.name, None)).or_default();
+                    entry.rejected_calls += 1;
+                }
+                self.store.stats.count_error(error.error_text().unwrap_or_default());
+                return error;
+            }
+        };
+        let session = self.store.session_mut(client);
+        session.last_command = match sub {
+            Some(sub) => format!("{}|{}", spec.name, sub.name),
+            None => spec.name.to_string(),
+        };
+        if let Some(multi) = session.multi.as_mut() {
+            if !transaction::controls_transaction(spec.name) {
+                if spec.has(flags::NO_MULTI) {
+                    multi.aborted = true;
+                    let error = Reply::error("ERR Command not allowed inside a transaction");
+                    self.store.stats.count_error(error.error_text().unwrap_or_default());
+                    return error;
+                }
+                multi.queued.push(argv.to_vec());
+                return Reply::simple("QUEUED");
+            }
+        }
+        let now_ms = self.host.now_us() / 1000;
+        let mut ctx = Ctx {
+            store: &mut self.store,
+            host: &mut *self.host,
+            scripts: Some(&mut self.scripts),
+            client,
+            now_ms,
+            caller: Caller::Client,
+        };
+        cmd::run(&mut ctx, spec, sub, argv)
+    }
+
+    /// Convenience for tests and examples: `engine.call(c, &["SET", "k", "v"])`.
+    pub fn call<S: AsRef<[u8]>>(&mut self, client: ClientId, argv: &[S]) -> Reply {
+        let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_ref().to_vec()).collect();
+        self.execute(client, &argv)
+    }
+
+    /// Runs a command and encodes its reply for the client's protocol.
+    pub fn execute_encoded(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<u8> {
+        let reply = self.execute(client, argv);
+        encode(&reply, self.store.session(client).protocol)
+    }
+}

@@ -1,0 +1,83 @@
+//! The engine's only window on the outside world.
+//!
+//! The engine never reads the wall clock or the OS's randomness: a `Host` hands it the
+//! time and random numbers, and is told while a script runs so that it can let time pass
+//! (virtual time in the simulator) or answer other clients with `-BUSY` (the TCP server).
+
+/// What the engine asks of whoever runs it.
+pub trait Host {
+    /// Microseconds since the Unix epoch, on the host's clock.
+    fn now_us(&mut self) -> u64;
+
+    /// A uniformly distributed random number.
+    fn random_u64(&mut self) -> u64;
+
+    /// Called every few thousand Lua instructions while a script runs. The simulator
+    /// advances virtual time here; the server answers other connections. Returning
+    /// [`ScriptTick::Kill`] stops a script that has not written (SCRIPT KILL).
+    fn script_tick(&mut self, _busy: &BusyScript) -> ScriptTick {
+        ScriptTick::Continue
+    }
+}
+
+/// What the engine knows about a script that is running, as the host sees it.
+#[derive(Clone, Debug)]
+pub struct BusyScript {
+    /// Milliseconds since the script started, on the host's clock.
+    pub elapsed_ms: u64,
+    /// Lua instructions executed so far.
+    pub instructions: u64,
+    /// Whether the script has already run a write command (then it cannot be killed).
+    pub has_written: bool,
+    /// Whether this is a function (FCALL) rather than an EVAL script.
+    pub is_function: bool,
+}
+
+/// The host's answer to [`Host::script_tick`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptTick {
+    Continue,
+    Kill,
+}
+
+/// A deterministic host for tests and examples: a clock that only moves when told to
+/// and a seeded xorshift generator.
+#[derive(Clone, Debug)]
+pub struct ManualHost {
+    pub now_us: u64,
+    state: u64,
+}
+
+impl ManualHost {
+    /// A clock at `now_us` and random numbers from `seed`.
+    pub fn new(now_us: u64, seed: u64) -> Self {
+        ManualHost { now_us, state: seed ^ 0x9E37_79B9_7F4A_7C15 | 1 }
+    }
+
+    pub fn advance_ms(&mut self, ms: u64) {
+        self.now_us += ms * 1000;
+    }
+}
+
+impl Default for ManualHost {
+    /// 2023-03-15 13:20:00 UTC, the timestamp of the seed's example.
+    fn default() -> Self {
+        ManualHost::new(1_678_886_400_000_000, 0)
+    }
+}
+
+impl Host for ManualHost {
+    fn now_us(&mut self) -> u64 {
+        self.now_us
+    }
+
+    fn random_u64(&mut self) -> u64 {
+        // xorshift64*: small, fast and good enough for picking random members.
+        let mut x = self.state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.state = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}

@@ -1,0 +1,27 @@
+//! redsim's engine: a Redis 7.0-compatible store and Lua 5.1 scripting engine that does no
+//! I/O of its own. Time and randomness come from a [`Host`]; one call to
+//! [`Engine::execute`] runs one command for one client, atomically.
+//!
+//! ```
+//! use redsim::{Engine, ManualHost, Reply};
+//! let mut engine = Engine::new(ManualHost::default());
+//! let client = engine.connect();
+//! assert_eq!(engine.call(client, &["INCR", "counter"]), Reply::Integer(1));
+//! ```
+
+pub mod cmd;
+pub mod config;
+pub mod db;
+mod engine;
+pub mod host;
+pub mod resp;
+pub mod script;
+pub mod server;
+pub mod session;
+pub mod stats;
+pub mod store;
+
+pub use engine::Engine;
+pub use host::{BusyScript, Host, ManualHost, ScriptTick};
+pub use resp::{Protocol, Reply};
+pub use session::ClientId;

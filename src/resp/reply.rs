@@ -1,0 +1,110 @@
+//! The reply type: every frame kind of RESP2 and RESP3 that a Redis 7.0 server sends.
+//!
+//! A command builds a `Reply` without knowing the client's protocol; the encoder
+//! (`encode.rs`) writes it for protocol 2 or 3, downgrading RESP3-only kinds the way
+//! Redis's `addReply*` functions do.
+
+/// One reply, as a command produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    /// `+OK`: a status line. Never contains CR or LF.
+    Simple(Vec<u8>),
+    /// `-ERR …`: the first word is the error code.
+    Error(Vec<u8>),
+    /// `:42`
+    Integer(i64),
+    /// `$3\r\nfoo`
+    Bulk(Vec<u8>),
+    /// Redis's `addReplyNull`: `$-1` in RESP2, `_` in RESP3.
+    Null,
+    /// Redis's `addReplyNullArray`: `*-1` in RESP2, `_` in RESP3.
+    NullArray,
+    /// `*n`
+    Array(Vec<Reply>),
+    /// RESP3 `#t` / `#f`; `:1` / `:0` in RESP2.
+    Bool(bool),
+    /// RESP3 `,1.5`; a bulk string in RESP2.
+    Double(f64),
+    /// RESP3 `(123…`; a bulk string in RESP2.
+    BigNumber(Vec<u8>),
+    /// RESP3 `=15\r\ntxt:…`; a bulk string of the text alone in RESP2.
+    Verbatim { format: [u8; 3], text: Vec<u8> },
+    /// RESP3 `%n`; a flat array of 2n elements in RESP2.
+    Map(Vec<(Reply, Reply)>),
+    /// RESP3 `~n`; an array in RESP2.
+    Set(Vec<Reply>),
+    /// RESP3 `>n`; an array in RESP2.
+    Push(Vec<Reply>),
+}
+
+impl Reply {
+    pub fn ok() -> Reply {
+        Reply::Simple(b"OK".to_vec())
+    }
+
+    pub fn simple(text: &str) -> Reply {
+        Reply::Simple(text.as_bytes().to_vec())
+    }
+
+    /// An error reply. `text` starts with the error code, as Redis writes it:
+    /// `Reply::error("ERR syntax error")`. CR and LF become spaces, as in Redis's
+    /// `addReplyErrorLength`, so the frame can never be broken by its text.
+    pub fn error(text: impl AsRef<[u8]>) -> Reply {
+        let bytes = text
+            .as_ref()
+            .iter()
+            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+            .collect();
+        Reply::Error(bytes)
+    }
+
+    pub fn bulk(bytes: impl Into<Vec<u8>>) -> Reply {
+        Reply::Bulk(bytes.into())
+    }
+
+    /// A bulk reply holding an integer's decimal text (as Redis's `addReplyBulkLongLong`).
+    pub fn bulk_int(value: i64) -> Reply {
+        Reply::Bulk(value.to_string().into_bytes())
+    }
+
+    /// `Some(bytes)` as a bulk, `None` as a null bulk.
+    pub fn bulk_or_null(bytes: Option<Vec<u8>>) -> Reply {
+        match bytes {
+            Some(b) => Reply::Bulk(b),
+            None => Reply::Null,
+        }
+    }
+
+    pub fn array_of_bulks<I, B>(items: I) -> Reply
+    where
+        I: IntoIterator<Item = B>,
+        B: Into<Vec<u8>>,
+    {
+        Reply::Array(items.into_iter().map(|b| Reply::Bulk(b.into())).collect())
+    }
+
+    pub fn is_error(&self) -> bool {
+        matches!(self, Reply::Error(_))
+    }
+
+    /// The error text, if this is an error.
+    pub fn error_text(&self) -> Option<&[u8]> {
+        match self {
+            Reply::Error(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Common error texts, word for word as Redis 7.0 sends them (`server.c`'s shared objects).
+pub mod errors {
+    pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+    pub const NOT_FLOAT: &str = "ERR value is not a valid float";
+    pub const SYNTAX: &str = "ERR syntax error";
+    pub const NO_SUCH_KEY: &str = "ERR no such key";
+    pub const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
+    pub const DB_INDEX_OUT_OF_RANGE: &str = "ERR DB index is out of range";
+    pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
+    pub const NOT_ALLOWED_FROM_SCRIPT: &str = "ERR This Redis command is not allowed from script";
+}

@@ -1,0 +1,56 @@
+//! A client's session: what Redis keeps in its `client` struct, minus the socket.
+
+use crate::resp::Protocol;
+
+/// Identifies an open session. `id` is the CLIENT ID; `slot` indexes the store's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientId {
+    pub slot: usize,
+    pub id: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: ClientId,
+    /// Selected database.
+    pub db: usize,
+    pub protocol: Protocol,
+    pub name: Option<Vec<u8>>,
+    /// Set between MULTI and EXEC/DISCARD.
+    pub multi: Option<MultiState>,
+    /// (db, key) pairs this client WATCHes.
+    pub watched: Vec<(usize, Vec<u8>)>,
+    /// When the session opened (Unix ms), for CLIENT LIST's `age`.
+    pub created_ms: u64,
+    /// Name of the last command run (CLIENT LIST's `cmd`).
+    pub last_command: String,
+    /// Peer address as the server saw it, if any (CLIENT LIST's `addr`).
+    pub addr: Option<String>,
+    /// Set by QUIT: the server closes the connection after the reply.
+    pub closing: bool,
+}
+
+/// The commands queued between MULTI and EXEC.
+#[derive(Clone, Debug, Default)]
+pub struct MultiState {
+    pub queued: Vec<Vec<Vec<u8>>>,
+    /// A command was refused while queueing: EXEC answers EXECABORT.
+    pub aborted: bool,
+}
+
+impl Session {
+    pub fn new(id: ClientId, now_ms: u64) -> Self {
+        Session {
+            id,
+            db: 0,
+            protocol: Protocol::Resp2,
+            name: None,
+            multi: None,
+            watched: Vec::new(),
+            created_ms: now_ms,
+            last_command: "NULL".into(),
+            addr: None,
+            closing: false,
+        }
+    }
+}
