@@ -1,2 +1,4 @@
 //! redsim-sim: the deterministic simulator, the linearizability checker, reports and the
 //! `redsim` command line, built on the `redsim` engine.
+
+pub mod history;

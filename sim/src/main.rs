@@ -1,5 +1,27 @@
-//! The `redsim` command line.
+//! The `redsim` command line. Each subcommand lives in `cli/<name>.rs` with its own
+//! clap `Args` and a `run` that returns the process's exit code.
 
-fn main() {
-    eprintln!("redsim: the simulator is being built (see the open issues)");
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod cli;
+
+#[derive(Parser)]
+#[command(name = "redsim", version, about = "Deterministic simulation and testing for Redis Lua scripting")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The counter-race demonstration (what `cargo run --release` runs).
+    Demo(cli::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Demo(cli::demo::Args::default())) {
+        Command::Demo(args) => cli::demo::run(args),
+    }
 }

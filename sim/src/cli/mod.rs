@@ -1,0 +1,3 @@
+//! One module per `redsim` subcommand.
+
+pub mod demo;

@@ -1,0 +1,55 @@
+//! Histories: what each client asked for, when, and what it observed.
+//!
+//! One [`Op`] is one logical operation — a single command, one run of a script (client-side
+//! or as EVAL), or one MULTI block — with its invoke and return times on one clock. The
+//! checker judges a [`History`]; `json.rs` reads and writes the `redsim-history/1` format.
+
+use redsim::Reply;
+
+/// Whether an operation completed, is known to have had no effect, or may or may not
+/// have taken effect (a crashed client, a timeout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Fail,
+    Unknown,
+}
+
+/// How a script operation was run: command by command from the client (`Raw`) or as one
+/// EVAL. Either way, the checker asks whether one atomic execution explains it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptMode {
+    Raw,
+    Eval,
+}
+
+/// What an operation did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operation {
+    /// One command argv: `["INCR", "counter"]`.
+    Command(Vec<Vec<u8>>),
+    /// A Lua script with its KEYS and ARGV.
+    Script { source: String, keys: Vec<Vec<u8>>, args: Vec<Vec<u8>>, mode: ScriptMode },
+    /// A MULTI … EXEC block; its result is EXEC's reply.
+    Multi(Vec<Vec<Vec<u8>>>),
+}
+
+/// One logical operation of one client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Op {
+    pub client: u64,
+    /// Invoke time.
+    pub call: u64,
+    /// Return time; `None` when the outcome is unknown.
+    pub ret: Option<u64>,
+    pub status: Status,
+    pub op: Operation,
+    /// The observed reply; `None` when it was not observed (matches anything).
+    pub result: Option<Reply>,
+}
+
+/// A set of operations from concurrent clients.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    pub ops: Vec<Op>,
+}
