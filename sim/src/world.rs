@@ -319,7 +319,11 @@ impl World {
                     result: None,
                 });
                 if op_number > 0 && self.options.faults.think_max_us > 0 {
+                    // The client pauses, then invokes: the operation starts after the pause.
                     think_us = self.fault_rng.random_range(0..=self.options.faults.think_max_us);
+                    if let Some(op) = self.history.ops.last_mut() {
+                        op.call += think_us;
+                    }
                 }
             }
             let slot = &mut self.slots[client];

@@ -1,3 +1,4 @@
 //! One module per `redsim` subcommand.
 
 pub mod demo;
+pub mod trace;
