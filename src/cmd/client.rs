@@ -96,8 +96,8 @@ fn list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         let mut wanted = Vec::new();
         for arg in &argv[3..] {
             match args::parse_i64(arg) {
-                Some(n) if n > 0 => wanted.push(n as u64),
-                _ => return Reply::error("ERR Invalid client ID"),
+                Some(n) => wanted.push(n as u64),
+                None => return Reply::error("ERR Invalid client ID"),
             }
         }
         ids = Some(wanted);
@@ -136,7 +136,7 @@ fn getredir(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 /// CLIENT TRACKINGINFO: tracking is never enabled.
 fn trackinginfo(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     Reply::Map(vec![
-        (Reply::bulk("flags"), Reply::Set(vec![Reply::simple("off")])),
+        (Reply::bulk("flags"), Reply::Set(vec![Reply::bulk("off")])),
         (Reply::bulk("redirect"), Reply::Integer(-1)),
         (Reply::bulk("prefixes"), Reply::Array(Vec::new())),
     ])

@@ -18,13 +18,24 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("config", -2, 0, help).
 /// CONFIG GET pattern [pattern ...]: a map of every matching parameter (names and
 /// aliases are matched and listed separately, each once) to its value.
 fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     let mut pairs = Vec::new();
     for pattern in &argv[2..] {
+        // A name without glob characters is looked up directly and echoed as given.
+        if !pattern.iter().any(|c| b"*?[".contains(c)) {
+            let given = String::from_utf8_lossy(pattern).into_owned();
+            if let Some(param) = config::find(pattern) {
+                if !seen.iter().any(|s| s.eq_ignore_ascii_case(&given)) {
+                    pairs.push((Reply::bulk(given.clone()), Reply::bulk(param.value(&ctx.store.config))));
+                    seen.push(given);
+                }
+            }
+            continue;
+        }
         for param in PARAMS {
             for name in std::iter::once(param.name).chain(param.alias) {
-                if !seen.contains(&name) && glob::matches(pattern, name.as_bytes(), true) {
-                    seen.push(name);
+                if !seen.iter().any(|s| s == name) && glob::matches(pattern, name.as_bytes(), true) {
+                    seen.push(name.to_string());
                     pairs.push((Reply::bulk(name), Reply::bulk(param.value(&ctx.store.config))));
                 }
             }
