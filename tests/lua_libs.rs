@@ -1,7 +1,7 @@
 //! The bundled Lua libraries (cjson, cmsgpack, bit, struct) against replies recorded from a
 //! real redis-server 7.0.15.
 //!
-//! Fixtures: `corpus/lua/lib_<name>.lua` holds one Lua chunk body per line; the line of the
+//! Fixtures (`cjson`, `cmsgpack`, `bit`, `struct`, and `mixed`, generated): `corpus/lua/lib_<name>.lua` holds one Lua chunk body per line; the line of the
 //! same number in `corpus/lua/lib_<name>.expected` is what redis-server answered for
 //! `EVAL "return S(pcall(function() <body> end))" 0`, where `S` (below) renders any Lua values
 //! as one printable line. Each fixture file runs in one VM, in order (cjson settings persist
@@ -110,6 +110,13 @@ fn struct_matches_redis_fixture() {
     check_fixture("struct");
 }
 
+/// 800 generated calls (random JSON texts, numbers, msgpack bytes, struct formats and bit
+/// operands; generator seed 20261129) recorded from redis-server.
+#[test]
+fn generated_mixed_cases_match_redis_fixture() {
+    check_fixture("mixed");
+}
+
 #[test]
 fn library_errors_are_plain_strings_a_script_can_pcall() {
     let lua = vm();
@@ -182,7 +189,7 @@ fn record_expectations_from_redis() {
     let port = std::env::var("REDIS_PORT").unwrap_or_else(|_| "6379".into());
     let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).expect("client");
     let mut con = client.get_connection().expect("connection");
-    for lib in ["cjson", "cmsgpack", "bit", "struct"] {
+    for lib in ["cjson", "cmsgpack", "bit", "struct", "mixed"] {
         let _: redis::Value = redis::cmd("SCRIPT").arg("FLUSH").query(&mut con).expect("flush");
         let mut out = String::new();
         for body in cases(lib) {

@@ -302,8 +302,7 @@ fn one(v: Value) -> LibResult<MultiValue> {
 pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     let cfg: Cfg = Rc::new(RefCell::new(Config::default()));
     let t = lua.create_table()?;
-    // Object members are walked with Lua's own `next`, captured before any sandboxing.
-    let next: Function = lua.globals().raw_get("next")?;
+    let next = super::raw_next(lua)?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode", move |lua, a| encode(lua, &c, &next, &a))?;
     let c = cfg.clone();

@@ -101,6 +101,23 @@ unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> c_int {
     }
 }
 
+/// `next` as the base library has it (`lua_next`), independent of the globals a sandbox
+/// leaves: the cjson encoder walks object members with it.
+pub(crate) fn raw_next(lua: &Lua) -> mlua::Result<Function> {
+    unsafe extern "C-unwind" fn next(l: *mut ffi::lua_State) -> c_int {
+        ffi::luaL_checktype(l, 1, ffi::LUA_TTABLE);
+        ffi::lua_settop(l, 2);
+        if ffi::lua_next(l, 1) != 0 {
+            2
+        } else {
+            ffi::lua_pushnil(l);
+            1
+        }
+    }
+    // SAFETY: a plain C function over the Lua API; it holds no Rust values.
+    unsafe { lua.create_c_function(next) }
+}
+
 /// Wraps a Rust implementation as a library function (see [`trampoline`]).
 pub(crate) fn lib_fn<F>(lua: &Lua, f: F) -> mlua::Result<Function>
 where
