@@ -1,0 +1,224 @@
+//! The TCP server against real clients: raw sockets, the `redis` crate and redis-cli.
+//! Each test starts its own in-process server on an ephemeral loopback port.
+
+mod support;
+
+use redsim::server::{ServeOptions, Server};
+use std::process::Command;
+use support::{escape, RawConn};
+
+fn start() -> Server {
+    Server::start(ServeOptions { bind: "127.0.0.1".into(), port: 0 }).expect("server starts")
+}
+
+fn raw(server: &Server) -> RawConn {
+    RawConn::connect(server.local_addr().port())
+}
+
+fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+    words.iter().map(|w| w.as_bytes().to_vec()).collect()
+}
+
+fn redis_cli_available() -> bool {
+    Command::new("redis-cli").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+#[test]
+fn ping_set_get_over_raw_multibulk() {
+    let server = start();
+    let mut c = raw(&server);
+    assert_eq!(c.call(&argv(&["PING"])), b"+PONG\r\n");
+    assert_eq!(c.call(&argv(&["SET", "k", "v"])), b"+OK\r\n");
+    assert_eq!(c.call(&argv(&["GET", "k"])), b"$1\r\nv\r\n");
+    assert_eq!(c.call(&argv(&["GET", "missing"])), b"$-1\r\n");
+    assert_eq!(c.call(&argv(&["NOSUCH", "x"])), b"-ERR unknown command 'NOSUCH', with args beginning with: 'x' \r\n");
+}
+
+#[test]
+fn inline_requests_are_answered_like_multibulk_ones() {
+    let server = start();
+    let mut c = raw(&server);
+    c.send_raw(b"SET k \"a b\"\r\nGET k\n\r\nECHO 'x'\r\n");
+    assert_eq!(c.read_reply().expect("reply"), b"+OK\r\n");
+    assert_eq!(c.read_reply().expect("reply"), b"$3\r\na b\r\n");
+    assert_eq!(c.read_reply().expect("reply"), b"$1\r\nx\r\n");
+}
+
+#[test]
+fn pipelined_replies_come_back_in_order() {
+    let server = start();
+    let mut c = raw(&server);
+    let mut bytes = Vec::new();
+    for _ in 0..500 {
+        bytes.extend_from_slice(&support::encode_request(&argv(&["INCR", "n"])));
+    }
+    c.send_raw(&bytes);
+    for expected in 1..=500 {
+        assert_eq!(c.read_reply().expect("reply"), format!(":{expected}\r\n").into_bytes());
+    }
+}
+
+#[test]
+fn quit_replies_then_closes() {
+    let server = start();
+    let mut c = raw(&server);
+    c.send_raw(b"PING\r\nQUIT\r\nPING\r\n");
+    assert_eq!(c.read_reply().expect("reply"), b"+PONG\r\n");
+    assert_eq!(c.read_reply().expect("reply"), b"+OK\r\n");
+    assert!(c.is_closed(), "the server closes after QUIT's reply");
+}
+
+#[test]
+fn a_protocol_error_answers_earlier_requests_then_the_error_then_closes() {
+    let server = start();
+    let mut c = raw(&server);
+    c.send_raw(b"*1\r\n$4\r\nPING\r\n*1\r\nx\r\n*1\r\n$4\r\nPING\r\n");
+    assert_eq!(c.read_reply().expect("reply"), b"+PONG\r\n");
+    assert_eq!(c.read_reply().expect("reply"), b"-ERR Protocol error: expected '$', got 'x'\r\n");
+    assert!(c.is_closed());
+    let mut again = raw(&server);
+    assert_eq!(again.call(&argv(&["PING"])), b"+PONG\r\n", "the server keeps serving");
+}
+
+#[test]
+fn a_malformed_client_is_disconnected_while_another_clients_pipeline_completes() {
+    let server = start();
+    let mut good = raw(&server);
+    let mut bad = raw(&server);
+    let mut pipeline = Vec::new();
+    for _ in 0..2000 {
+        pipeline.extend_from_slice(&support::encode_request(&argv(&["INCR", "counter"])));
+    }
+    // Half the pipeline, the bad client's garbage, then the rest.
+    good.send_raw(&pipeline[..pipeline.len() / 2]);
+    bad.send_raw(b"*1\r\n$-7\r\n");
+    good.send_raw(&pipeline[pipeline.len() / 2..]);
+    assert_eq!(bad.read_reply().expect("error reply"), b"-ERR Protocol error: invalid bulk length\r\n");
+    assert!(bad.is_closed(), "the malformed client is disconnected");
+    for expected in 1..=2000 {
+        let reply = good.read_reply().expect("the good client keeps getting replies");
+        assert_eq!(reply, format!(":{expected}\r\n").into_bytes(), "reply {expected}: {}", escape(&reply));
+    }
+    assert_eq!(good.call(&argv(&["GET", "counter"])), b"$4\r\n2000\r\n");
+}
+
+#[test]
+fn huge_and_negative_lengths_close_only_the_offender() {
+    let server = start();
+    let mut keeper = raw(&server);
+    assert_eq!(keeper.call(&argv(&["SET", "k", "kept"])), b"+OK\r\n");
+    let cases: [(&[u8], &[u8]); 5] = [
+        (b"*2147483648\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
+        (b"*1\r\n$536870913\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
+        (b"*1\r\n$-1\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
+        (b"SET k \"unbalanced\r\n", b"-ERR Protocol error: unbalanced quotes in request\r\n"),
+        (b"*-1\r\n*abc\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
+    ];
+    for (request, expected) in cases {
+        let mut c = raw(&server);
+        c.send_raw(request);
+        assert_eq!(c.read_reply().expect("error reply"), expected, "{}", escape(request));
+        assert!(c.is_closed(), "{}", escape(request));
+    }
+    assert_eq!(keeper.call(&argv(&["GET", "k"])), b"$4\r\nkept\r\n");
+}
+
+#[test]
+fn too_big_inline_request_is_refused() {
+    let server = start();
+    let mut c = raw(&server);
+    c.send_raw(&vec![b'a'; 70 * 1024]);
+    assert_eq!(c.read_reply().expect("error reply"), b"-ERR Protocol error: too big inline request\r\n");
+    assert!(c.is_closed());
+}
+
+#[test]
+fn concurrent_clients_increment_atomically() {
+    let server = start();
+    let port = server.local_addr().port();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut c = RawConn::connect(port);
+                for _ in 0..250 {
+                    let reply = c.call(&argv(&["INCR", "shared"]));
+                    assert_eq!(reply[0], b':');
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("client thread");
+    }
+    assert_eq!(raw(&server).call(&argv(&["GET", "shared"])), b"$4\r\n1000\r\n");
+}
+
+#[test]
+fn each_connection_has_its_own_session() {
+    let server = start();
+    let mut a = raw(&server);
+    let mut b = raw(&server);
+    assert_eq!(a.call(&argv(&["SELECT", "3"])), b"+OK\r\n");
+    assert_eq!(a.call(&argv(&["SET", "k", "in3"])), b"+OK\r\n");
+    assert_eq!(b.call(&argv(&["GET", "k"])), b"$-1\r\n");
+    assert_eq!(a.call(&argv(&["MULTI"])), b"+OK\r\n");
+    assert_eq!(b.call(&argv(&["PING"])), b"+PONG\r\n", "b is not in a's transaction");
+    assert_eq!(a.call(&argv(&["GET", "k"])), b"+QUEUED\r\n");
+    assert_eq!(a.call(&argv(&["EXEC"])), b"*1\r\n$3\r\nin3\r\n");
+}
+
+#[test]
+fn the_redis_crate_works_with_pipelines() {
+    let server = start();
+    let client = redis::Client::open(format!("redis://{}/", server.local_addr())).expect("client");
+    let mut con = client.get_connection().expect("connection");
+    let () = redis::cmd("SET").arg("greeting").arg("hello").query(&mut con).expect("SET");
+    let got: String = redis::cmd("GET").arg("greeting").query(&mut con).expect("GET");
+    assert_eq!(got, "hello");
+    let counts: Vec<i64> = redis::pipe().cmd("INCR").arg("c").cmd("INCR").arg("c").cmd("INCR").arg("c").query(&mut con).expect("pipeline");
+    assert_eq!(counts, vec![1, 2, 3]);
+    let atomic: (i64, String) = redis::pipe().atomic().cmd("INCR").arg("c").cmd("GET").arg("greeting").query(&mut con).expect("MULTI/EXEC pipeline");
+    assert_eq!(atomic, (4, "hello".to_string()));
+    let err = redis::cmd("INCR").arg("greeting").query::<i64>(&mut con).expect_err("not an integer");
+    assert!(err.to_string().contains("value is not an integer"), "{err}");
+}
+
+#[test]
+fn redis_cli_talks_to_the_server() {
+    if !redis_cli_available() {
+        eprintln!("SKIPPED: redis-cli is not on PATH");
+        return;
+    }
+    let server = start();
+    let port = server.local_addr().port().to_string();
+    let cli = |args: &[&str]| -> String {
+        let out = Command::new("redis-cli").args(["-p", &port]).args(args).output().expect("run redis-cli");
+        assert!(out.status.success(), "redis-cli {args:?} failed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(cli(&["PING"]), "PONG\n");
+    assert_eq!(cli(&["SET", "k", "from cli"]), "OK\n");
+    assert_eq!(cli(&["GET", "k"]), "from cli\n");
+    // redis-cli prints an error reply followed by an empty line when not on a terminal.
+    assert_eq!(cli(&["INCR", "k"]), "ERR value is not an integer or out of range\n\n");
+    // Several commands on one connection, read from stdin.
+    let mut child = Command::new("redis-cli")
+        .args(["-p", &port])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn redis-cli");
+    use std::io::Write;
+    child.stdin.take().expect("stdin").write_all(b"INCR n\nINCR n\nGET n\n").expect("write");
+    let out = child.wait_with_output().expect("redis-cli output");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n2\n2\n");
+}
+
+#[test]
+fn shutdown_stops_the_server() {
+    let server = start();
+    let addr = server.local_addr();
+    assert_eq!(raw(&server).call(&argv(&["PING"])), b"+PONG\r\n");
+    server.shutdown();
+    assert!(std::net::TcpStream::connect(addr).is_err(), "nothing listens after shutdown");
+}
