@@ -155,3 +155,9 @@ local c = cjson.new() c.encode_number_precision(3) return cjson.encode(1/3), c.e
 return cjson.encode({a={b={c={1,2,{d="e"}}}}})
 local t = {} for i = 1, 50 do t[i] = i * 1.5 end return cjson.encode(t)
 local t = {} for i = 1, 30 do t['k' .. i] = i end return cjson.decode(cjson.encode(t))
+return cjson.encode_keep_buffer('\233x')
+return cjson:decode('1')
+return cjson:encode()
+local t = {} for i = 1, 30 do t['k' .. i] = i end return cjson.encode(t)
+local t = {} for i = 1, 30 do t[i * 3] = i end cjson.encode_sparse_array(true) local r = cjson.encode(t) cjson.encode_sparse_array(false) return r
+local t = {x = 1, y = {1, 2, {z = 'w'}}, [5] = 'five', [2.5] = 'f'} return cjson.encode(t)

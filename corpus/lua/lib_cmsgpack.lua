@@ -99,3 +99,5 @@ return select('#', cmsgpack.unpack(string.rep('\1', 7990)))
 return cmsgpack.unpack(string.rep('\1', 8010))
 return cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION
 local t = cmsgpack.unpack(cmsgpack.pack({a = {b = {c = {1, 2.5, 'x'}}}})) return t.a.b.c[2], t.a.b.c[3]
+local t = {} for i = 1, 20 do t['k' .. i] = i end return cmsgpack.pack(t)
+return cmsgpack:pack()

@@ -85,7 +85,10 @@ fn enum_option(lua: &Lua, a: &Args, i: usize, setting: &mut i32, options: &[&str
             match options.iter().position(|o| o.as_bytes() == name.as_slice()) {
                 Some(p) => *setting = p as i32,
                 None => {
-                    return arg_err(i as i32, format!("invalid option '{}'", String::from_utf8_lossy(&name)))
+                    let mut m = b"invalid option '".to_vec();
+                    m.extend_from_slice(&name);
+                    m.push(b'\'');
+                    return arg_err(i as i32, m);
                 }
             }
         }

@@ -265,7 +265,7 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
         }
         if slots + 1 > MAX_C_STACK {
             return Err(Stop::Lib(LibError::Msg(
-                "stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)".into(),
+                b"stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)".to_vec(),
             )));
         }
         let mut value = match read_item(lua, c)? {
@@ -277,7 +277,7 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
                 slots += 1;
                 if slots + 1 > MAX_C_STACK {
                     return Err(Stop::Lib(LibError::Msg(
-                        "stack overflow (in function mp_decode_to_lua_array)".into(),
+                        b"stack overflow (in function mp_decode_to_lua_array)".to_vec(),
                     )));
                 }
                 let t = lua.create_table_with_capacity(n.min(1 << 16), 0)?;
@@ -325,9 +325,9 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
                     }
                     let key = tables.take_key()?;
                     match &key {
-                        Value::Nil => return Err(Stop::Lib(LibError::Raw("table index is nil".into()))),
+                        Value::Nil => return Err(Stop::Lib(LibError::Raw(b"table index is nil".to_vec()))),
                         Value::Number(n) if n.is_nan() => {
-                            return Err(Stop::Lib(LibError::Raw("table index is NaN".into())))
+                            return Err(Stop::Lib(LibError::Raw(b"table index is NaN".to_vec())))
                         }
                         _ => {}
                     }

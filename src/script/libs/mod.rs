@@ -39,11 +39,11 @@ pub fn install_all(lua: &Lua) -> mlua::Result<()> {
 #[derive(Debug)]
 pub(crate) enum LibError {
     /// `luaL_argerror(L, n, msg)`: "bad argument #n to 'f' (msg)".
-    Arg(i32, String),
+    Arg(i32, Vec<u8>),
     /// `luaL_error(L, msg)`: the caller's position, then msg.
-    Msg(String),
+    Msg(Vec<u8>),
     /// `lua_error` with a bare message (no position), as `lua_settable` errors are raised.
-    Raw(String),
+    Raw(Vec<u8>),
     /// An error of the VM itself (memory limit...), passed through untouched.
     Lua(mlua::Error),
 }
@@ -56,11 +56,12 @@ impl From<mlua::Error> for LibError {
 
 pub(crate) type LibResult<T> = Result<T, LibError>;
 
-pub(crate) fn msg<T>(s: impl Into<String>) -> LibResult<T> {
+/// Messages are bytes: C formats raw bytes (a format character, an option name) into them.
+pub(crate) fn msg<T>(s: impl Into<Vec<u8>>) -> LibResult<T> {
     Err(LibError::Msg(s.into()))
 }
 
-pub(crate) fn arg_err<T>(n: i32, s: impl Into<String>) -> LibResult<T> {
+pub(crate) fn arg_err<T>(n: i32, s: impl Into<Vec<u8>>) -> LibResult<T> {
     Err(LibError::Arg(n, s.into()))
 }
 

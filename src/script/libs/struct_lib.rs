@@ -99,7 +99,11 @@ fn controloptions(opt: u8, fmt: &[u8], i: &mut usize, h: &mut Header) -> LibResu
             h.align = a;
             Ok(())
         }
-        _ => arg_err(1, format!("invalid format option '{}'", opt as char)),
+        _ => {
+            let mut m = b"invalid format option '".to_vec();
+            m.extend_from_slice(&[opt, b'\'']);
+            arg_err(1, m)
+        }
     }
 }
 
