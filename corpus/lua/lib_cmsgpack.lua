@@ -101,3 +101,4 @@ return cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIP
 local t = cmsgpack.unpack(cmsgpack.pack({a = {b = {c = {1, 2.5, 'x'}}}})) return t.a.b.c[2], t.a.b.c[3]
 local t = {} for i = 1, 20 do t['k' .. i] = i end return cmsgpack.pack(t)
 return cmsgpack:pack()
+return cmsgpack.unpack(string.rep('\221\255\255\255\255', 3000))

@@ -280,7 +280,8 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
                         b"stack overflow (in function mp_decode_to_lua_array)".to_vec(),
                     )));
                 }
-                let t = lua.create_table_with_capacity(n.min(1 << 16), 0)?;
+                // No preallocation from the declared length: a few bytes may claim 2^32 elements.
+                let t = lua.create_table()?;
                 if n > 0 {
                     tables.push(lua, t)?;
                     open.push(Open::Array { left: n - 1, next: 1 });
@@ -291,7 +292,7 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
             }
             Item::Map(n) => {
                 slots += 1;
-                let t = lua.create_table_with_capacity(0, n.min(1 << 16))?;
+                let t = lua.create_table()?;
                 if n > 0 {
                     tables.push(lua, t)?;
                     open.push(Open::Map { left: n - 1, want_key: true });
