@@ -107,14 +107,15 @@ fn controloptions(opt: u8, fmt: &[u8], i: &mut usize, h: &mut Header) -> LibResu
     }
 }
 
-/// C's `(unsigned long)n` for a non-negative double on x86-64 (0 past 2^64, for inf and NaN).
+/// struct's `n < 0 ? (unsigned long)(long)n : (unsigned long)n` as gcc compiles it on x86-64:
+/// values from 2^63 go through `n - 2^63` (so 2^64 and inf give 0), NaN takes the signed
+/// conversion and gives 2^63.
 fn c_f64_to_u64(n: f64) -> u64 {
-    if n < 0.0 {
-        c_f64_to_i64(n) as u64
-    } else if n < 9.223_372_036_854_775_808e18 {
-        n as u64
+    const TWO63: f64 = 9.223_372_036_854_775_808e18;
+    if n >= TWO63 {
+        (c_f64_to_i64(n - TWO63) as u64) ^ (1u64 << 63)
     } else {
-        (c_f64_to_i64(n - 9.223_372_036_854_775_808e18) as u64) ^ (1u64 << 63)
+        c_f64_to_i64(n) as u64
     }
 }
 
