@@ -274,7 +274,44 @@ fn body_strategy() -> BoxedStrategy<String> {
         });
     let sunpack = (sfmt, prop::collection::vec(any::<u8>(), 0..24), 1..5i64)
         .prop_map(|(f, d, pos)| format!("return struct.unpack({}, {}, {pos})", lua_literal(f.as_bytes()), lua_literal(&d)));
-    prop_oneof![json, encode, unpack, pack, bitop, spack, sunpack].boxed()
+    let tables = table_source();
+    let enc_table = (tables.clone(), any::<bool>()).prop_map(|(t, sparse)| {
+        if sparse {
+            format!("cjson.encode_sparse_array(true) local ok, r = pcall(cjson.encode, {t}) cjson.encode_sparse_array(false) return ok, r")
+        } else {
+            format!("return cjson.encode({t})")
+        }
+    });
+    let pack_table = tables.prop_map(|t| format!("local s = cmsgpack.pack({t}) return s, cmsgpack.unpack(s)"));
+    let raw_json = prop::collection::vec(any::<u8>(), 0..12).prop_map(|b| format!("return cjson.decode({})", lua_literal(&b)));
+    let tohex = (any::<i32>(), -12..12i32).prop_map(|(a, n)| format!("return bit.tohex({a}, {n})"));
+    prop_oneof![json, encode, unpack, pack, bitop, spack, sunpack, enc_table, pack_table, raw_json, tohex].boxed()
+}
+
+/// Lua table constructors: array parts, integer and float keys, names, strings of any bytes,
+/// booleans, cjson.null and nested tables.
+fn table_source() -> BoxedStrategy<String> {
+    let leaf = prop_oneof![
+        any::<u64>().prop_map(lua_double),
+        (-40..40i32).prop_map(|i| i.to_string()),
+        prop::collection::vec(any::<u8>(), 0..6).prop_map(|b| lua_literal(&b)),
+        Just("true".to_string()),
+        Just("false".to_string()),
+        Just("cjson.null".to_string()),
+    ];
+    let entry = |v: BoxedStrategy<String>| {
+        prop_oneof![
+            v.clone(),
+            (-3..30i32, v.clone()).prop_map(|(k, v)| format!("[{k}]={v}")),
+            (0..6u8, v.clone()).prop_map(|(k, v)| format!("k{k}={v}")),
+            (-3..5i32, v).prop_map(|(k, v)| format!("[{k}.5]={v}")),
+        ]
+    };
+    leaf.prop_recursive(3, 40, 8, move |inner| {
+        prop::collection::vec(entry(inner.boxed()), 0..8).prop_map(|es| format!("{{{}}}", es.join(", ")))
+    })
+    .prop_map(|v| if v.starts_with('{') { v } else { format!("{{{v}}}") })
+    .boxed()
 }
 
 /// Generated calls on a real redis-server and here give the same results (skipped without
@@ -290,7 +327,11 @@ fn live_generated_calls_match_redis_server() {
     let lua = vm();
     let cases = std::env::var("REDSIM_LIBS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let show = std::env::var("REDSIM_LIBS_SHOW").is_ok();
     let result = runner.run(&body_strategy(), |body| {
+        if show {
+            eprintln!("{body}");
+        }
         let script = script_for(&body);
         let reply = conn.borrow_mut().call(&[b"EVAL".to_vec(), script.clone().into_bytes(), b"0".to_vec()]);
         let ours = eval(&lua, &script);
