@@ -162,3 +162,7 @@ local t = {} for i = 1, 30 do t['k' .. i] = i end return cjson.encode(t)
 local t = {} for i = 1, 30 do t[i * 3] = i end cjson.encode_sparse_array(true) local r = cjson.encode(t) cjson.encode_sparse_array(false) return r
 local t = {x = 1, y = {1, 2, {z = 'w'}}, [5] = 'five', [2.5] = 'f'} return cjson.encode(t)
 return cjson.decode(string.rep('[', 999) .. string.rep(']', 998))
+local t = {} for i = 1, 100000 do t[i] = {id = i, name = 'n' .. i} end local s = cjson.encode(t) return #s, #cjson.decode(s)
+return cjson.encode({[1]=1,[2]=2,[3]=3,[100]=4})
+return cjson.encode({[2^31-1]=1})
+return cjson.encode({[2^31]=1, [1]=2})

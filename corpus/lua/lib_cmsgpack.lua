@@ -102,3 +102,6 @@ local t = cmsgpack.unpack(cmsgpack.pack({a = {b = {c = {1, 2.5, 'x'}}}})) return
 local t = {} for i = 1, 20 do t['k' .. i] = i end return cmsgpack.pack(t)
 return cmsgpack:pack()
 return cmsgpack.unpack(string.rep('\221\255\255\255\255', 3000))
+local t = {} for i = 1, 4000 do t[i] = i end return #cmsgpack.pack(unpack(t))
+local t = {} for i = 1, 4001 do t[i] = i end return cmsgpack.pack(unpack(t))
+local t = {} for i = 1, 100000 do t[i] = i % 300 end return #cmsgpack.pack(t), #cmsgpack.unpack(cmsgpack.pack(t))
