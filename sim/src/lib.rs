@@ -2,3 +2,11 @@
 //! `redsim` command line, built on the `redsim` engine.
 
 pub mod history;
+pub mod client;
+pub mod clock;
+pub mod fault;
+pub mod options;
+pub mod scenario;
+pub mod scheduler;
+pub mod trace;
+pub mod world;

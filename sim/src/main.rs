@@ -19,6 +19,8 @@ enum Command {
     Demo(cli::demo::Args),
     /// A Redis-compatible TCP server on the engine.
     Serve(cli::serve::Args),
+    #[command(hide = true)]
+    Trace(cli::trace::Args),
 }
 
 fn main() -> ExitCode {
@@ -26,5 +28,6 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Demo(cli::demo::Args::default())) {
         Command::Demo(args) => cli::demo::run(args),
         Command::Serve(args) => cli::serve::run(args),
+        Command::Trace(args) => cli::trace::run(args),
     }
 }
