@@ -137,3 +137,55 @@ impl Host for RealHost {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(elapsed_ms: u64, has_written: bool, is_function: bool) -> BusyScript {
+        BusyScript { elapsed_ms, instructions: 1000, has_written, is_function }
+    }
+
+    fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn a_script_under_the_threshold_is_not_posted() {
+        let board = Arc::new(BusyBoard::new());
+        let mut host = RealHost::new(board.clone());
+        assert_eq!(host.script_tick(&script(4999, false, false)), ScriptTick::Continue);
+        assert!(board.current().is_none());
+    }
+
+    #[test]
+    fn a_script_past_the_threshold_makes_others_busy() {
+        let board = Arc::new(BusyBoard::new());
+        board.threshold_ms.store(100, Ordering::Relaxed);
+        let mut host = RealHost::new(board.clone());
+        assert_eq!(host.script_tick(&script(150, false, false)), ScriptTick::Continue);
+        let busy = board.current().expect("posted");
+        assert_eq!(board.answer(&argv(&["GET", "k"]), &busy), Reply::error(BUSY_EVAL));
+        let function = script(150, false, true);
+        assert_eq!(board.answer(&argv(&["PING"]), &function), Reply::error(BUSY_FUNCTION));
+        board.clear();
+        assert!(board.current().is_none());
+    }
+
+    #[test]
+    fn unknown_commands_and_bad_arity_are_refused_before_busy() {
+        let board = BusyBoard::new();
+        let busy = script(6000, false, false);
+        let unknown = board.answer(&argv(&["NOPE"]), &busy);
+        assert_eq!(unknown, Reply::error("ERR unknown command 'NOPE', with args beginning with: "));
+        let arity = board.answer(&argv(&["GET"]), &busy);
+        assert_eq!(arity, Reply::error("ERR wrong number of arguments for 'get' command"));
+    }
+
+    #[test]
+    fn the_wall_clock_moves_and_random_numbers_differ() {
+        let mut host = RealHost::new(Arc::new(BusyBoard::new()));
+        assert!(host.now_us() > 1_600_000_000_000_000);
+        assert_ne!(host.random_u64(), host.random_u64());
+    }
+}
