@@ -24,17 +24,19 @@ pub(crate) struct Parked {
     pub(crate) timeout_reply: Reply,
 }
 
-/// Takes the block request a command left on the session, if any.
+/// Takes the block request a command left on the session, if any; `reply` is what the
+/// command answered, which is its timeout reply when it asks to block.
 ///
 /// Sessions get their block request with the blocking list and sorted-set commands;
 /// until those land no command blocks and this finds none.
-pub(crate) fn block_request(_engine: &mut Engine, _client: ClientId) -> Option<Parked> {
+pub(crate) fn block_request(_engine: &mut Engine, _client: ClientId, _reply: &Reply) -> Option<Parked> {
     None
 }
 
+/// A timeout of 0 waits forever.
 #[allow(dead_code)]
-fn deadline_in(timeout_ms: Option<u64>) -> Option<Instant> {
-    timeout_ms.map(|ms| Instant::now() + Duration::from_millis(ms))
+fn deadline_in(timeout_ms: u64) -> Option<Instant> {
+    (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms))
 }
 
 type Wakeup<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -81,7 +83,7 @@ pub(crate) async fn wait_until_served(
         if engine.store.dirty != dirty {
             core.writes.notify_waiters();
         }
-        if block_request(&mut engine, client).is_none() {
+        if block_request(&mut engine, client, &reply).is_none() {
             return reply;
         }
         wakeup = next_write(core);

@@ -199,7 +199,7 @@ fn run_locked(
         if engine.store.dirty != dirty {
             core.writes.notify_waiters();
         }
-        if let Some(parked) = block_request(engine, client) {
+        if let Some(parked) = block_request(engine, client, &reply) {
             return Outcome::Blocked(argv, parked);
         }
         let session = engine.store.session(client);
