@@ -222,3 +222,24 @@ fn shutdown_stops_the_server() {
     server.shutdown();
     assert!(std::net::TcpStream::connect(addr).is_err(), "nothing listens after shutdown");
 }
+
+#[test]
+fn a_client_that_never_reads_its_replies_does_not_block_others() {
+    let server = start();
+    let mut setup = raw(&server);
+    let big = vec![b'x'; 100 * 1024];
+    assert_eq!(setup.call(&[b"SET".to_vec(), b"big".to_vec(), big]), b"+OK\r\n");
+    let mut stuck = raw(&server);
+    let mut pipeline = Vec::new();
+    for _ in 0..300 {
+        pipeline.extend_from_slice(&support::encode_request(&argv(&["GET", "big"])));
+    }
+    // 30 MB of replies that are never read: the server must keep serving everyone else.
+    stuck.send_raw(&pipeline);
+    let started = std::time::Instant::now();
+    let mut other = raw(&server);
+    for _ in 0..100 {
+        assert_eq!(other.call(&argv(&["INCR", "n"]))[0], b':');
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "others were held up");
+}

@@ -114,6 +114,9 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
     }
 }
 
+/// Replies are written out once this many bytes are pending, even mid-batch.
+const OUTPUT_FLUSH_BYTES: usize = 1 << 20;
+
 /// Commands that may run a script (and so keep the engine for long).
 fn may_run_script(name: &[u8]) -> bool {
     const NAMES: [&[u8]; 7] = [b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro", b"exec"];
@@ -124,6 +127,8 @@ fn may_run_script(name: &[u8]) -> bool {
 enum Outcome {
     /// Every request answered.
     Done,
+    /// The replies so far must be written before going on (they are large).
+    Flush,
     /// The connection must close after the replies (QUIT).
     Close,
     /// A blocking command must wait for a write: `(argv, how long)`.
@@ -141,7 +146,7 @@ async fn run_batch(
 ) -> std::io::Result<bool> {
     while !batch.is_empty() {
         // The guard stays inside this block: it must not live across an await.
-        let (client, argv, parked, wakeup) = {
+        let blocked = {
             let mut engine = match acquire(core, true).await {
                 Acquired::Engine(engine) => engine,
                 Acquired::Busy(busy) => {
@@ -159,8 +164,16 @@ async fn run_batch(
             match run_locked(core, &mut engine, client, &mut batch, out) {
                 Outcome::Done => continue,
                 Outcome::Close => return Ok(false),
-                Outcome::Blocked(argv, parked) => (client, argv, parked, next_write(core)),
+                Outcome::Flush => None,
+                Outcome::Blocked(argv, parked) => Some((client, argv, parked, next_write(core))),
             }
+        };
+        let Some((client, argv, parked, wakeup)) = blocked else {
+            // A client that does not read its replies waits here, on its own socket,
+            // holding at most this much of them in memory.
+            stream.write_all(out).await?;
+            out.clear();
+            continue;
         };
         // Replies before the blocking command go out now: the client may be waiting on them.
         if !out.is_empty() {
@@ -206,6 +219,9 @@ fn run_locked(
         encode_into(&reply, session.protocol, out);
         if session.closing {
             return Outcome::Close;
+        }
+        if out.len() >= OUTPUT_FLUSH_BYTES && !batch.is_empty() {
+            return Outcome::Flush;
         }
     }
     Outcome::Done
