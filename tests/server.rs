@@ -8,7 +8,11 @@ use std::process::Command;
 use support::{escape, RawConn};
 
 fn start() -> Server {
-    Server::start(ServeOptions { bind: "127.0.0.1".into(), port: 0 }).expect("server starts")
+    start_with(ServeOptions { port: 0, ..ServeOptions::default() })
+}
+
+fn start_with(opts: ServeOptions) -> Server {
+    Server::start(opts).expect("server starts")
 }
 
 fn raw(server: &Server) -> RawConn {
@@ -242,4 +246,73 @@ fn a_client_that_never_reads_its_replies_does_not_block_others() {
         assert_eq!(other.call(&argv(&["INCR", "n"]))[0], b':');
     }
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "others were held up");
+}
+
+#[test]
+fn requirepass_keeps_commands_behind_auth() {
+    let server = start_with(ServeOptions { port: 0, requirepass: Some(b"secret".to_vec()), ..ServeOptions::default() });
+    let mut c = raw(&server);
+    assert_eq!(c.call(&argv(&["GET", "k"])), b"-NOAUTH Authentication required.\r\n");
+    assert_eq!(c.call(&argv(&["NOPE"])), b"-ERR unknown command 'NOPE', with args beginning with: \r\n");
+    assert_eq!(c.call(&argv(&["AUTH", "wrong"])), b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    assert_eq!(c.call(&argv(&["AUTH", "secret"])), b"+OK\r\n");
+    assert_eq!(c.call(&argv(&["SET", "k", "v"])), b"+OK\r\n");
+    let mut big = raw(&server);
+    big.send_raw(b"*11\r\n");
+    assert_eq!(big.read_reply().expect("reply"), b"-ERR Protocol error: unauthenticated multibulk length\r\n");
+    assert!(big.is_closed());
+    let client = redis::Client::open(format!("redis://:secret@{}/", server.local_addr())).expect("client");
+    let mut con = client.get_connection().expect("the redis crate authenticates");
+    let got: String = redis::cmd("GET").arg("k").query(&mut con).expect("GET");
+    assert_eq!(got, "v");
+}
+
+#[test]
+fn maxclients_refuses_one_connection_too_many() {
+    let server = start_with(ServeOptions { port: 0, maxclients: 2, ..ServeOptions::default() });
+    let mut a = raw(&server);
+    let mut b = raw(&server);
+    assert_eq!(a.call(&argv(&["PING"])), b"+PONG\r\n");
+    assert_eq!(b.call(&argv(&["PING"])), b"+PONG\r\n");
+    let mut c = raw(&server);
+    assert_eq!(c.read_reply().expect("refusal"), b"-ERR max number of clients reached\r\n");
+    assert!(c.is_closed());
+    drop(a);
+    // The slot frees once the server has seen the close.
+    let mut accepted = false;
+    for _ in 0..100 {
+        let mut d = raw(&server);
+        d.send(&argv(&["PING"]));
+        if d.read_reply().as_deref() == Some(&b"+PONG\r\n"[..]) {
+            accepted = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(accepted, "a closed connection gives its slot back");
+}
+
+/// A non-loopback address of this machine, if it has one (found without sending anything).
+fn outside_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.200:9").or_else(|_| socket.connect("10.255.255.1:9")).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn protected_mode_refuses_outside_clients_without_a_password() {
+    let Some(ip) = outside_address() else {
+        eprintln!("SKIPPED: this machine has no non-loopback address");
+        return;
+    };
+    let server = start_with(ServeOptions { bind: "0.0.0.0".into(), port: 0, ..ServeOptions::default() });
+    let port = server.local_addr().port();
+    let mut outside = std::net::TcpStream::connect((ip, port)).expect("connect from outside");
+    let mut reply = Vec::new();
+    use std::io::Read;
+    outside.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    outside.read_to_end(&mut reply).expect("the server answers and closes");
+    assert!(reply.starts_with(b"-DENIED Redis is running in protected mode"), "{}", escape(&reply));
+    assert_eq!(RawConn::connect(port).call(&argv(&["PING"])), b"+PONG\r\n", "loopback is served");
 }

@@ -170,3 +170,19 @@ fn string_to_i64_is_as_strict_as_string2ll() {
         assert_eq!(string_to_i64(bad), None, "{bad:?}");
     }
 }
+
+#[test]
+fn unauthenticated_clients_get_small_limits() {
+    let mut parser = RequestParser::new();
+    parser.set_unauthenticated(true);
+    parser.feed(b"*11\r\n");
+    assert_eq!(collect(&mut parser), vec![error("unauthenticated multibulk length")]);
+    let mut parser = RequestParser::new();
+    parser.set_unauthenticated(true);
+    parser.feed(b"*2\r\n$4\r\nAUTH\r\n$16385\r\n");
+    assert_eq!(collect(&mut parser), vec![error("unauthenticated bulk length")]);
+    let mut parser = RequestParser::new();
+    parser.set_unauthenticated(true);
+    parser.feed(b"*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n");
+    assert_eq!(collect(&mut parser), vec![request(&["AUTH", "pw"])]);
+}

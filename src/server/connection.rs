@@ -1,11 +1,12 @@
 //! One task per connection: read bytes, cut requests, run them on the engine in order,
 //! write their replies back.
 
+use super::auth::{self, Gate};
 use super::blocking::{block_request, next_write, wait_until_served};
 use super::engine_lock::{acquire, lock, Acquired};
 use super::Core;
 use crate::Engine;
-use crate::resp::parse::{Parsed, RequestParser};
+use crate::resp::parse::{Parsed, ProtocolError, RequestParser};
 use crate::resp::{encode_into, Protocol, Reply};
 use crate::session::ClientId;
 use std::collections::VecDeque;
@@ -33,7 +34,23 @@ pub(crate) async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(connection(stream, peer.to_string(), core.clone()));
+                    let options = &core.options;
+                    let refusal = if auth::protected_mode_refuses(options.protected_mode, options.requirepass.as_deref(), peer.ip()) {
+                        Some(auth::DENIED)
+                    } else if core.clients.load(Ordering::Relaxed) >= options.maxclients {
+                        Some(auth::MAX_CLIENTS)
+                    } else {
+                        None
+                    };
+                    match refusal {
+                        Some(text) => {
+                            tokio::spawn(refuse(stream, text));
+                        }
+                        None => {
+                            core.clients.fetch_add(1, Ordering::Relaxed);
+                            tokio::spawn(connection(stream, peer.to_string(), core.clone()));
+                        }
+                    }
                 }
                 // Out of file descriptors and the like: keep serving the others.
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
@@ -42,11 +59,19 @@ pub(crate) async fn accept_loop(
     }
 }
 
+/// Answers a connection that may not stay with an error, and closes it.
+async fn refuse(mut stream: TcpStream, text: &'static str) {
+    let _ = stream.write_all(format!("-{text}\r\n").as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
 /// A connection's identity on the engine. The session opens when the engine is first
 /// free: during a busy script a new connection is answered from the busy board.
 struct Peer {
     addr: String,
     client: Option<ClientId>,
+    /// False until AUTH succeeds when the server has a password.
+    authenticated: bool,
 }
 
 impl Peer {
@@ -64,7 +89,7 @@ impl Peer {
 }
 
 async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
-    let mut peer = Peer { addr, client: None };
+    let mut peer = Peer { addr, client: None, authenticated: core.options.requirepass.is_none() };
     if let Acquired::Engine(mut engine) = acquire(&core, true).await {
         peer.client(&mut engine);
     }
@@ -72,6 +97,7 @@ async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
     if let Some(client) = peer.client {
         lock(&core).await.disconnect(client);
     }
+    core.clients.fetch_sub(1, Ordering::Relaxed);
 }
 
 /// Reads and answers requests until the client leaves, sends QUIT or breaks the protocol.
@@ -85,31 +111,45 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
             return Ok(());
         }
         parser.feed(&chunk[..n]);
-        let mut batch = VecDeque::new();
-        let mut failure = None;
         loop {
-            match parser.next_request() {
-                Parsed::Request(argv) => batch.push_back(argv),
-                Parsed::NeedMore => break,
-                Parsed::Error(e) => {
-                    failure = Some(e);
-                    break;
-                }
+            let (batch, failure) = next_batch(&mut parser, peer.authenticated);
+            if batch.is_empty() && failure.is_none() {
+                break;
             }
-        }
-        let open = run_batch(core, peer, batch, stream, &mut out).await?;
-        if let (true, Some(error)) = (open, &failure) {
-            // Requests before the bad one ran; then the error, then the connection closes.
-            lock(core).await.store.stats.count_error(error.text().as_bytes());
-            encode_into(&Reply::error(error.text()), Protocol::Resp2, &mut out);
+            let open = run_batch(core, peer, batch, stream, &mut out).await?;
+            if let (true, Some(error)) = (open, &failure) {
+                // Requests before the bad one ran; then the error, then the connection closes.
+                lock(core).await.store.stats.count_error(error.text().as_bytes());
+                encode_into(&Reply::error(error.text()), Protocol::Resp2, &mut out);
+            }
+            if !open || failure.is_some() {
+                stream.write_all(&out).await?;
+                let _ = stream.shutdown().await;
+                return Ok(());
+            }
         }
         if !out.is_empty() {
             stream.write_all(&out).await?;
             out.clear();
         }
-        if !open || failure.is_some() {
-            let _ = stream.shutdown().await;
-            return Ok(());
+    }
+}
+
+/// The requests the parser holds, and the protocol error that ends them if any. Before
+/// AUTH, one request at a time: its outcome changes the limits for the next.
+fn next_batch(parser: &mut RequestParser, authenticated: bool) -> (VecDeque<Vec<Vec<u8>>>, Option<ProtocolError>) {
+    parser.set_unauthenticated(!authenticated);
+    let mut batch = VecDeque::new();
+    loop {
+        match parser.next_request() {
+            Parsed::Request(argv) => {
+                batch.push_back(argv);
+                if !authenticated {
+                    return (batch, None);
+                }
+            }
+            Parsed::NeedMore => return (batch, None),
+            Parsed::Error(e) => return (batch, Some(e)),
         }
     }
 }
@@ -155,13 +195,17 @@ async fn run_batch(
                         encode_into(&Reply::ok(), Protocol::Resp2, out);
                         return Ok(false);
                     }
+                    let reply = match auth::gate(core.options.requirepass.as_deref(), &mut peer.authenticated, &argv) {
+                        Gate::Answer(reply) => reply,
+                        Gate::Run | Gate::RunInstead(_) => core.busy.answer(&argv, &busy),
+                    };
                     // Error and +OK replies read the same in RESP2 and RESP3.
-                    encode_into(&core.busy.answer(&argv, &busy), Protocol::Resp2, out);
+                    encode_into(&reply, Protocol::Resp2, out);
                     continue;
                 }
             };
             let client = peer.client(&mut engine);
-            match run_locked(core, &mut engine, client, &mut batch, out) {
+            match run_locked(core, &mut engine, client, &mut peer.authenticated, &mut batch, out) {
                 Outcome::Done => continue,
                 Outcome::Close => return Ok(false),
                 Outcome::Flush => None,
@@ -193,11 +237,20 @@ fn run_locked(
     core: &Core,
     engine: &mut Engine,
     client: ClientId,
+    authenticated: &mut bool,
     batch: &mut VecDeque<Vec<Vec<u8>>>,
     out: &mut Vec<u8>,
 ) -> Outcome {
     core.busy.threshold_ms.store(engine.store.config.busy_reply_threshold_ms, Ordering::Relaxed);
-    while let Some(argv) = batch.pop_front() {
+    while let Some(mut argv) = batch.pop_front() {
+        match auth::gate(core.options.requirepass.as_deref(), authenticated, &argv) {
+            Gate::Run => {}
+            Gate::RunInstead(instead) => argv = instead,
+            Gate::Answer(reply) => {
+                encode_into(&reply, engine.store.session(client).protocol, out);
+                continue;
+            }
+        }
         let dirty = engine.store.dirty;
         let reply = if argv.first().is_some_and(|name| may_run_script(name)) {
             // A script may run for long: waiting connections must sleep rather than spin,

@@ -15,6 +15,7 @@
 //! connections waiting for the engine answer `-BUSY` and pass SCRIPT KILL on to it; a
 //! blocking command (BLPOP…) parks its connection until a write serves it or it times out.
 
+mod auth;
 mod blocking;
 mod connection;
 mod engine_lock;
@@ -34,11 +35,23 @@ pub struct ServeOptions {
     pub bind: String,
     /// TCP port; 0 picks a free one (tests).
     pub port: u16,
+    /// `requirepass`: clients must AUTH with this password (the default user's).
+    pub requirepass: Option<Vec<u8>>,
+    /// `protected-mode`: without a password, accept only loopback peers (Redis's default).
+    pub protected_mode: bool,
+    /// `maxclients`: connections beyond this many are refused.
+    pub maxclients: usize,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions { bind: "127.0.0.1".into(), port: 6379 }
+        ServeOptions {
+            bind: "127.0.0.1".into(),
+            port: 6379,
+            requirepass: None,
+            protected_mode: true,
+            maxclients: 10000,
+        }
     }
 }
 
@@ -57,6 +70,9 @@ pub(crate) struct Core {
     pub(crate) busy: Arc<host::BusyBoard>,
     /// Woken after every command that changed the dataset (blocked clients retry).
     pub(crate) writes: tokio::sync::Notify,
+    pub(crate) options: ServeOptions,
+    /// Open connections, for `maxclients`.
+    pub(crate) clients: std::sync::atomic::AtomicUsize,
 }
 
 /// A running server: its address, and a way to stop it (tests start it in-process).
@@ -74,7 +90,13 @@ impl Server {
         let addr = listener.local_addr()?;
         let busy = Arc::new(host::BusyBoard::new());
         let engine = Engine::new(RealHost::new(busy.clone()));
-        let core = Arc::new(Core { engine: std::sync::Mutex::new(engine), busy, writes: tokio::sync::Notify::new() });
+        let core = Arc::new(Core {
+            engine: std::sync::Mutex::new(engine),
+            busy,
+            writes: tokio::sync::Notify::new(),
+            options: opts,
+            clients: Default::default(),
+        });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("redsim-net")
