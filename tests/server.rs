@@ -316,3 +316,24 @@ fn protected_mode_refuses_outside_clients_without_a_password() {
     assert!(reply.starts_with(b"-DENIED Redis is running in protected mode"), "{}", escape(&reply));
     assert_eq!(RawConn::connect(port).call(&argv(&["PING"])), b"+PONG\r\n", "loopback is served");
 }
+
+#[test]
+fn resp3_is_chosen_per_connection_with_hello() {
+    if redsim::cmd::lookup(b"hello").is_none() {
+        eprintln!("SKIPPED: the engine has no HELLO command yet");
+        return;
+    }
+    let server = start();
+    let mut three = raw(&server);
+    let mut two = raw(&server);
+    let hello = three.call(&argv(&["HELLO", "3"]));
+    assert_eq!(hello[0], b'%', "HELLO 3 answers a RESP3 map: {}", escape(&hello));
+    assert_eq!(three.call(&argv(&["GET", "missing"])), b"_\r\n");
+    assert_eq!(two.call(&argv(&["GET", "missing"])), b"$-1\r\n", "the other connection stays on RESP2");
+    let client = redis::Client::open(format!("redis://{}/?protocol=resp3", server.local_addr())).expect("client");
+    let mut con = client.get_connection().expect("the redis crate says HELLO 3");
+    let missing: redis::Value = redis::cmd("GET").arg("missing").query(&mut con).expect("GET");
+    assert_eq!(missing, redis::Value::Nil);
+    let counts: Vec<i64> = redis::pipe().cmd("INCR").arg("r3").cmd("INCR").arg("r3").query(&mut con).expect("pipeline");
+    assert_eq!(counts, vec![1, 2]);
+}
