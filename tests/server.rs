@@ -337,3 +337,83 @@ fn resp3_is_chosen_per_connection_with_hello() {
     let counts: Vec<i64> = redis::pipe().cmd("INCR").arg("r3").cmd("INCR").arg("r3").query(&mut con).expect("pipeline");
     assert_eq!(counts, vec![1, 2]);
 }
+
+#[test]
+fn blocked_clients_are_served_by_a_later_write_or_time_out() {
+    if redsim::cmd::lookup(b"blpop").is_none() {
+        eprintln!("SKIPPED: the engine has no BLPOP yet");
+        return;
+    }
+    let server = start();
+    let mut waiter = raw(&server);
+    let mut pusher = raw(&server);
+    // Replies before the blocking command arrive at once; those after it wait for it.
+    waiter.send_raw(&[
+        support::encode_request(&argv(&["PING"])),
+        support::encode_request(&argv(&["BLPOP", "queue", "0"])),
+        support::encode_request(&argv(&["ECHO", "after"])),
+    ]
+    .concat());
+    assert_eq!(waiter.read_reply().expect("PING"), b"+PONG\r\n");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(pusher.call(&argv(&["PING"])), b"+PONG\r\n", "others are served while one blocks");
+    assert_eq!(pusher.call(&argv(&["RPUSH", "queue", "job"])), b":1\r\n");
+    assert_eq!(waiter.read_reply().expect("BLPOP"), b"*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n");
+    assert_eq!(waiter.read_reply().expect("ECHO"), b"$5\r\nafter\r\n");
+    assert_eq!(pusher.call(&argv(&["LLEN", "queue"])), b":0\r\n", "the element went to the waiter");
+    let started = std::time::Instant::now();
+    assert_eq!(waiter.call(&argv(&["BLPOP", "empty", "0.2"])), b"*-1\r\n");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150), "BLPOP waited for its timeout");
+}
+
+#[test]
+fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
+    if redsim::cmd::lookup(b"eval").is_none() || redsim::cmd::lookup(b"config").is_none() {
+        eprintln!("SKIPPED: the engine has no EVAL or CONFIG yet");
+        return;
+    }
+    let server = start();
+    let port = server.local_addr().port();
+    let mut other = raw(&server);
+    assert_eq!(other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])), b"+OK\r\n");
+    let script = std::thread::spawn(move || RawConn::connect(port).call(&argv(&["EVAL", "while true do end", "0"])));
+    let busy = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+    let mut saw_busy = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if other.call(&argv(&["PING"])) == busy {
+            saw_busy = true;
+            break;
+        }
+    }
+    assert!(saw_busy, "a script past the threshold makes other clients busy");
+    assert_eq!(other.call(&argv(&["GET"])), b"-ERR wrong number of arguments for 'get' command\r\n");
+    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"+OK\r\n");
+    let killed = script.join().expect("script client");
+    assert!(killed.starts_with(b"-ERR Script killed by user with SCRIPT KILL"), "{}", escape(&killed));
+    assert_eq!(other.call(&argv(&["PING"])), b"+PONG\r\n");
+    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"-NOTBUSY No scripts in execution right now.\r\n");
+
+    // A script that wrote cannot be killed; this one ends by itself.
+    let writer = std::thread::spawn(move || {
+        let body = "redis.call('SET', 'w', '1') local n = 0 for i = 1, 50000000 do n = n + i end return 'done'";
+        RawConn::connect(port).call(&argv(&["EVAL", body, "0"]))
+    });
+    let unkillable = b"-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n";
+    let mut refused = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let reply = other.call(&argv(&["SCRIPT", "KILL"]));
+        if reply == unkillable {
+            refused = true;
+            break;
+        }
+        if reply == b"-NOTBUSY No scripts in execution right now.\r\n" {
+            break; // the machine ran the loop faster than the threshold
+        }
+    }
+    assert_eq!(writer.join().expect("writer client"), b"$4\r\ndone\r\n");
+    if !refused {
+        eprintln!("note: the writing script finished before it became busy; UNKILLABLE not observed");
+    }
+}
