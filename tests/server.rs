@@ -417,3 +417,28 @@ fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
         eprintln!("note: the writing script finished before it became busy; UNKILLABLE not observed");
     }
 }
+
+#[test]
+fn redis_cli_eval_of_the_seed_script_prints_what_redis_prints() {
+    if redsim::cmd::lookup(b"eval").is_none() || !redis_cli_available() || !support::redis_server_available() {
+        eprintln!("SKIPPED: needs EVAL in the engine, redis-cli and redis-server");
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/lua/counter_and_log.lua");
+    let run = |port: u16, keys: &[&str]| -> String {
+        let out = Command::new("redis-cli")
+            .args(["-p", &port.to_string(), "--eval", script])
+            .args(keys)
+            .args([",", "1678886400"])
+            .output()
+            .expect("run redis-cli");
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let real = support::RedisServer::start();
+    let ours = start();
+    for keys in [&["counter_key", "timestamp_set_key"][..], &["counter_key,timestamp_set_key"][..]] {
+        let expected = run(real.port, keys);
+        let got = run(ours.local_addr().port(), keys);
+        assert_eq!(got, expected, "redis-cli --eval with keys {keys:?}");
+    }
+}
