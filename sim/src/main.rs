@@ -17,11 +17,14 @@ struct Cli {
 enum Command {
     /// The counter-race demonstration (what `cargo run --release` runs).
     Demo(cli::demo::Args),
+    /// Is a recorded history (redsim-history/1 JSON) linearizable?
+    Check(cli::check::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Demo(cli::demo::Args::default())) {
         Command::Demo(args) => cli::demo::run(args),
+        Command::Check(args) => cli::check::run(args),
     }
 }

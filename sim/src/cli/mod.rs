@@ -1,3 +1,4 @@
 //! One module per `redsim` subcommand.
 
+pub mod check;
 pub mod demo;
