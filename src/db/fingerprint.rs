@@ -79,7 +79,7 @@ impl Db {
     pub fn same_data(&self, other: &Db) -> bool {
         self.len() == other.len()
             && self.entries().all(|(key, value)| {
-                other.peek(key) == Some(value) && self.expire_at(key) == other.expire_at(key)
+                other.stored(key) == Some(value) && self.expire_at(key) == other.expire_at(key)
             })
     }
 }

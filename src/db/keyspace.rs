@@ -186,12 +186,12 @@ impl Db {
     /// Every entry as stored (expired or not), without changing anything: for digests
     /// and snapshot comparison (`fingerprint.rs`).
     pub fn entries(&self) -> impl Iterator<Item = (&Vec<u8>, &Value)> {
-        self.entries.iter()
+        self.entries.iter().map(|(k, e)| (k, &e.value))
     }
 
     /// The value of `key` as stored (expired or not), without changing anything.
-    pub fn peek(&self, key: &[u8]) -> Option<&Value> {
-        self.entries.get(key)
+    pub fn stored(&self, key: &[u8]) -> Option<&Value> {
+        self.entries.get(key).map(|e| &e.value)
     }
 
     /// The key at position `index` of the iteration order (for SCAN and RANDOMKEY).
