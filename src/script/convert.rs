@@ -38,7 +38,7 @@ pub fn number_arg(d: f64) -> Vec<u8> {
     if d.is_infinite() {
         return if d > 0.0 { b"inf".to_vec() } else { b"-inf".to_vec() };
     }
-    if d.fract() == 0.0 && d.abs() < 1e15 {
+    if d.fract() == 0.0 && d.abs() < 1e15 && !(d == 0.0 && d.is_sign_negative()) {
         return (d as i64).to_string().into_bytes();
     }
     format_g17(d).into_bytes()
