@@ -117,9 +117,20 @@ pub fn run(
         let keys = string_array(lua, keys)?;
         let args = string_array(lua, args)?;
         let runner = if mode.is_function { &vm.run_fcall } else { &vm.run_eval };
-        let (ok, value): (bool, Value) = vm.limited(|| runner.call((func, keys, args)))?;
+        let results: mlua::MultiValue = vm.limited(|| runner.call((func, keys, args)))?;
         let resp3 = state.borrow().resp3;
-        Ok(if ok { (true, convert::lua_to_reply(&value, resp3)) } else { (false, script_error(lua, &value, name)) })
+        let results: Vec<Value> = results.into_iter().collect();
+        let ok = matches!(results.first(), Some(Value::Boolean(true)));
+        let value = results.get(1).cloned().unwrap_or(Value::Nil);
+        if !ok {
+            return Ok((false, script_error(lua, &value, name)));
+        }
+        let int = |i: usize| match results.get(i) {
+            Some(Value::Integer(n)) => Some(*n),
+            _ => None,
+        };
+        let items = results.get(4..).unwrap_or(&[]);
+        Ok((true, convert::shaped_to_reply(&value, int(2), int(3), items, resp3)))
     });
     let _ = vm.redis.raw_set("call", &vm.call_stub);
     set_running(lua, false);
