@@ -304,8 +304,20 @@ end
 
 -- EVAL: KEYS and ARGV are globals (set through the real table, as Redis lifts the
 -- protection for that moment); only the first return value counts.
+-- Called as (f, true, nkeys, key..., arg...) for few arguments, or (f, false, KEYS, ARGV).
 local handler = R.handler
-local function run_eval(f, keys, argv)
+local function split(inline, a, ...)
+  if not inline then return a, (...) end
+  local keys, argv = {...}, {}
+  local n = select('#', ...)
+  for i = a + 1, n do
+    argv[i - a] = keys[i]
+    keys[i] = nil
+  end
+  return keys, argv
+end
+local function run_eval(f, inline, a, ...)
+  local keys, argv = split(inline, a, ...)
   raw_rawset(G, 'KEYS', keys)
   raw_rawset(G, 'ARGV', argv)
   local ok, v = xpcall(f, handler)
@@ -313,7 +325,8 @@ local function run_eval(f, keys, argv)
 end
 
 -- FCALL: the callback gets the keys and arguments tables.
-local function run_fcall(f, keys, argv)
+local function run_fcall(f, inline, a, ...)
+  local keys, argv = split(inline, a, ...)
   local ok, v = xpcall(function() return f(keys, argv) end, handler)
   return shape(ok, v)
 end
