@@ -5,19 +5,27 @@
 //! [`run`], so statistics, WATCH signalling and errors are the same on every path.
 
 pub mod args;
+mod args_range;
 pub mod flags;
 mod spec;
 
+mod blocking;
 mod connection;
+mod decimal_incr;
 mod hash;
 mod keys;
 mod list;
+mod scan;
 mod server;
 mod set;
 mod string;
 pub mod transaction;
+mod typed;
 mod zset;
+mod zset_range;
+mod zset_store;
 
+pub use blocking::BlockRequest;
 pub use spec::{CommandSpec, Handler, KeyFinder};
 
 use crate::db::Db;
@@ -81,7 +89,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 9] {
+fn families() -> [&'static [CommandSpec]; 12] {
     [
         transaction::COMMANDS,
         connection::COMMANDS,
@@ -92,6 +100,9 @@ fn families() -> [&'static [CommandSpec]; 9] {
         hash::COMMANDS,
         set::COMMANDS,
         zset::COMMANDS,
+        zset_range::COMMANDS,
+        zset_store::COMMANDS,
+        blocking::COMMANDS,
     ]
 }
 

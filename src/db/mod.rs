@@ -10,7 +10,7 @@ pub use collections::{Hash, List, Set};
 pub use encoding::collection_encoding;
 pub use keyspace::Db;
 pub use value::Value;
-pub use zset::{Score, ZSet};
+pub use zset::{LexBound, LexRange, Score, ScoreRange, ZSet};
 
 /// How many databases a server has (`databases 16`).
 pub const DB_COUNT: usize = 16;
