@@ -11,7 +11,7 @@ mod spec;
 
 mod blocking;
 mod connection;
-mod decimal_incr;
+mod long_double;
 mod hash;
 mod keys;
 mod list;
