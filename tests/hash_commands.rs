@@ -107,7 +107,9 @@ fn hgetall_is_a_map_in_resp3() {
     s.run(&["HGETALL", "nokey"], b"%0\r\n");
     s.run(&["HKEYS", "h"], b"*2\r\n$1\r\na\r\n$1\r\nb\r\n");
     s.run(&["HRANDFIELD", "h", "5", "WITHVALUES"], b"*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
-    s.run(&["HRANDFIELD", "h", "-1", "WITHVALUES"], b"*1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
+    s.run(&["HSET", "one", "f", "v"], b":1\r\n");
+    s.run(&["HRANDFIELD", "one", "-2", "WITHVALUES"], b"*2\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n");
+    s.run(&["HRANDFIELD", "one", "-2"], b"*2\r\n$1\r\nf\r\n$1\r\nf\r\n");
     s.run(&["HRANDFIELD", "nokey", "1", "WITHVALUES"], b"*0\r\n");
 }
 
