@@ -338,17 +338,15 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     let (db, config) = db_and_config(ctx);
     let (src, dst, member) = (&argv[1], &argv[2], &argv[3]);
+    // A missing source answers 0 before the destination's type is looked at.
     let in_src = match typed::set(db, src, now) {
         Err(e) => return e,
-        Ok(None) => None,
-        Ok(Some(s)) => Some(s.contains(member)),
+        Ok(None) => return Reply::Integer(0),
+        Ok(Some(s)) => s.contains(member),
     };
     if let Err(e) = typed::set(db, dst, now) {
         return e;
     }
-    let Some(in_src) = in_src else {
-        return Reply::Integer(0);
-    };
     if src == dst {
         return Reply::Integer(in_src as i64);
     }
