@@ -99,7 +99,7 @@ fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                     continue;
                 }
                 last_score = Some(new);
-                if new != current || new.to_bits() != current.to_bits() {
+                if new != current {
                     zset.insert(member, new, config);
                     updated += 1;
                     processed += 1;

@@ -54,6 +54,8 @@ struct Query {
 /// source key's index; `fixed` pins the kind and direction (the legacy commands).
 fn parse(argv: &[Vec<u8>], key_at: usize, fixed: Option<(Kind, bool)>, store: bool) -> Result<Query, Reply> {
     let (mut kind, mut reverse) = fixed.unwrap_or((Kind::Rank, false));
+    // REV and BYSCORE/BYLEX may each be given once (Redis leaves "auto" only once).
+    let (mut direction_set, mut kind_set) = (fixed.is_some(), fixed.is_some());
     let (mut offset, mut limit, mut with_scores) = (0i64, -1i64, false);
     let mut j = key_at + 3;
     while j < argv.len() {
@@ -65,12 +67,15 @@ fn parse(argv: &[Vec<u8>], key_at: usize, fixed: Option<(Kind, bool)>, store: bo
             offset = long(&argv[j + 1])?;
             limit = long(&argv[j + 2])?;
             j += 2;
-        } else if fixed.is_none() && args::is(opt, "rev") {
+        } else if !direction_set && args::is(opt, "rev") {
             reverse = true;
-        } else if fixed.is_none() && args::is(opt, "bylex") {
+            direction_set = true;
+        } else if !kind_set && args::is(opt, "bylex") {
             kind = Kind::Lex;
-        } else if fixed.is_none() && args::is(opt, "byscore") {
+            kind_set = true;
+        } else if !kind_set && args::is(opt, "byscore") {
             kind = Kind::Score;
+            kind_set = true;
         } else {
             return Err(Reply::error(errors::SYNTAX));
         }

@@ -138,11 +138,25 @@ impl ZSet {
         self.scores.get(member).copied()
     }
 
+    /// A listpack stores an integral score as an integer, so `-0` comes back as `0`; a
+    /// skiplist keeps the double as is.
+    fn stored_score(&self, score: f64, member: &[u8], config: &Config) -> f64 {
+        let will_be_listpack = !self.skiplist
+            && member.len() <= config.zset_max_listpack_value
+            && self.scores.len() + usize::from(!self.scores.contains_key(member)) <= config.zset_max_listpack_entries;
+        if score == 0.0 && will_be_listpack {
+            0.0
+        } else {
+            score
+        }
+    }
+
     /// Sets `member`'s score; returns its previous score. Converts to a skiplist as
     /// Redis's `zsetAdd` does.
     pub fn insert(&mut self, member: &[u8], score: f64, config: &Config) -> Option<f64> {
         match self.scores.get_mut(member) {
             Some(slot) => {
+                let score = if score == 0.0 && !self.skiplist { 0.0 } else { score };
                 let old = *slot;
                 if Score(old) != Score(score) || old.to_bits() != score.to_bits() {
                     *slot = score;
@@ -154,6 +168,7 @@ impl ZSet {
                 Some(old)
             }
             None => {
+                let score = self.stored_score(score, member, config);
                 if !self.skiplist
                     && (member.len() > config.zset_max_listpack_value
                         || self.scores.len() + 1 > config.zset_max_listpack_entries)
@@ -252,11 +267,23 @@ impl ZSet {
         Box::new(iter)
     }
 
+    /// Redis's `zslIsInLexRange` precheck: the last member must reach the minimum and the
+    /// first must not pass the maximum (with mixed scores this can refuse a range that a
+    /// walk would find members in, and Redis refuses it too).
+    fn may_hold_lex_range(&self, range: &LexRange) -> bool {
+        match (self.ordered.first(), self.ordered.last()) {
+            (Some((_, first)), Some((_, last))) => {
+                !range.is_empty() && range.above_min(last) && range.below_max(first)
+            }
+            _ => false,
+        }
+    }
+
     /// Members in the lexicographic `range`, ascending: from the first member at or above
     /// the minimum while members stay below the maximum (the listpack walk; with mixed
     /// scores the result is as unspecified as Redis documents it).
     pub fn range_by_lex<'a>(&'a self, range: &'a LexRange) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
-        if range.is_empty() {
+        if !self.may_hold_lex_range(range) {
             return Box::new(std::iter::empty());
         }
         Box::new(
@@ -266,7 +293,7 @@ impl ZSet {
 
     /// Members in the lexicographic `range`, descending.
     pub fn range_by_lex_rev<'a>(&'a self, range: &'a LexRange) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
-        if range.is_empty() {
+        if !self.may_hold_lex_range(range) {
             return Box::new(std::iter::empty());
         }
         Box::new(
