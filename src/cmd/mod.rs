@@ -5,15 +5,18 @@
 //! [`run`], so statistics, WATCH signalling and errors are the same on every path.
 
 pub mod args;
+mod args_range;
 pub mod flags;
 mod spec;
 
+mod blocking;
 mod client;
 mod command_info;
 mod config_cmd;
 mod connection;
 mod expire;
 pub mod glob;
+mod long_double;
 mod hash;
 mod info;
 mod keys;
@@ -22,12 +25,17 @@ mod list;
 pub mod longdouble;
 mod memory;
 mod object;
+mod scan;
 mod server;
 mod set;
 mod string;
 pub mod transaction;
+mod typed;
 mod zset;
+mod zset_range;
+mod zset_store;
 
+pub use blocking::BlockRequest;
 pub use spec::{CommandSpec, Handler, KeyFinder};
 
 use crate::db::Db;
@@ -91,7 +99,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 16] {
+fn families() -> [&'static [CommandSpec]; 19] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -109,6 +117,9 @@ fn families() -> [&'static [CommandSpec]; 16] {
         hash::COMMANDS,
         set::COMMANDS,
         zset::COMMANDS,
+        zset_range::COMMANDS,
+        zset_store::COMMANDS,
+        blocking::COMMANDS,
     ]
 }
 
