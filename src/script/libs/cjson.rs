@@ -10,8 +10,7 @@
 //! refused. Configuration is per module table (`cjson.new()` makes a fresh one) and persists
 //! for the life of the VM, as in Redis.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use mlua::{Function, LightUserData, Lua, MultiValue, Table, Value};
 
@@ -52,7 +51,20 @@ impl Default for Config {
     }
 }
 
-type Cfg = Rc<RefCell<Config>>;
+type Cfg = Arc<Shared>;
+
+/// The module's settings, shared by its functions (a Mutex so the VM stays Send).
+struct Shared(Mutex<Config>);
+
+impl Shared {
+    fn borrow(&self) -> MutexGuard<'_, Config> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn borrow_mut(&self) -> MutexGuard<'_, Config> {
+        self.borrow()
+    }
+}
 
 /// `json_arg_init`: at most `n` arguments.
 fn arg_init(a: &Args, n: usize) -> LibResult<()> {
@@ -303,7 +315,7 @@ fn one(v: Value) -> LibResult<MultiValue> {
 
 /// A fresh `cjson` table with its own default configuration (`cjson.new`).
 pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
-    let cfg: Cfg = Rc::new(RefCell::new(Config::default()));
+    let cfg: Cfg = Arc::new(Shared(Mutex::new(Config::default())));
     let t = lua.create_table()?;
     let next = super::raw_next(lua)?;
     let c = cfg.clone();
