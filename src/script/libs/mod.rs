@@ -12,7 +12,7 @@
 use std::os::raw::c_int;
 use std::ptr;
 
-use mlua::{ffi, Function, Lua, MultiValue, Table, Value};
+use mlua::{ffi, Function, Lua, MaybeSend, MultiValue, Table, Value};
 
 mod bit;
 mod cjson;
@@ -122,7 +122,7 @@ pub(crate) fn raw_next(lua: &Lua) -> mlua::Result<Function> {
 /// Wraps a Rust implementation as a library function (see [`trampoline`]).
 pub(crate) fn lib_fn<F>(lua: &Lua, f: F) -> mlua::Result<Function>
 where
-    F: Fn(&Lua, Args) -> LibResult<MultiValue> + 'static,
+    F: Fn(&Lua, Args) -> LibResult<MultiValue> + MaybeSend + 'static,
 {
     let inner = lua.create_function(move |lua, mv: MultiValue| {
         let mut out = MultiValue::new();
@@ -162,7 +162,7 @@ where
 /// Sets `name` in `t` to the library function `f`.
 pub(crate) fn set_fn<F>(lua: &Lua, t: &Table, name: &str, f: F) -> mlua::Result<()>
 where
-    F: Fn(&Lua, Args) -> LibResult<MultiValue> + 'static,
+    F: Fn(&Lua, Args) -> LibResult<MultiValue> + MaybeSend + 'static,
 {
     t.raw_set(name, lib_fn(lua, f)?)
 }
