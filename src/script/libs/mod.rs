@@ -8,6 +8,22 @@
 //! as userdata, so every library function is a small C closure (see [`trampoline`]) around the
 //! Rust implementation, which reports failure as a value; the closure then raises it with the
 //! real `luaL_where` / `luaL_argerror`, which see the same call stack the C library would.
+//!
+//! Limits follow the C code's own: where the C libraries run out of Lua stack
+//! (`LUAI_MAXCSTACK`, 8000 slots) the same error comes out at the same depth, computed by
+//! counting the slots the C code would hold. Nothing recurses on the Rust stack except
+//! `cmsgpack.pack` (16 levels at most), so no input can overflow it.
+//!
+//! Known differences from the C libraries (checked against redis-server 7.0.15):
+//! - `cmsgpack.pack` with 4000 arguments whose tables nest deep enough to exhaust the Lua
+//!   stack: C fails with "stack overflow (in function mp_encode_lua_table_as_...)", here it
+//!   packs (only the "Too many arguments" rule past 4000 arguments is reproduced).
+//! - `struct.pack` reading an argument past the last one given: C may find its own string
+//!   buffer pieces on the stack there (outputs over 8 KB) and report a different type than
+//!   "no value" / "nil".
+//! - Hexadecimal numbers with more than 30 significant hex digits in `cjson.decode` are
+//!   rounded by our conversion, not glibc's (they agree for every realistic input).
+//! - `cjson.encode_keep_buffer` only records its setting (buffer reuse is not observable).
 
 use std::os::raw::c_int;
 use std::ptr;
