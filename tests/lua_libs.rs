@@ -187,6 +187,47 @@ fn deep_and_huge_inputs_end_in_errors_not_crashes() {
     }
 }
 
+/// A chunk's string result as raw bytes.
+fn eval_bytes(lua: &Lua, src: &str) -> Vec<u8> {
+    match lua.load(src).set_name("@user_script").eval::<mlua::Value>() {
+        Ok(mlua::Value::String(s)) => s.as_bytes().to_vec(),
+        other => panic!("{src}: {other:?}"),
+    }
+}
+
+#[test]
+fn cmsgpack_packs_integral_doubles_as_ints_and_lossless_floats_as_float32() {
+    let lua = vm();
+    let got = eval_bytes(&lua, "return cmsgpack.pack(3, 3.0, 1.5, 0.1, -1, 300)");
+    let mut want = vec![0x03, 0x03, 0xca, 0x3f, 0xc0, 0, 0, 0xcb];
+    want.extend_from_slice(&0.1f64.to_be_bytes());
+    want.extend_from_slice(&[0xff, 0xcd, 0x01, 0x2c]);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn bit_results_are_signed_32_bit_numbers() {
+    let lua = vm();
+    let got = eval(&lua, "return table.concat({bit.tobit(2^31), bit.bnot(0), bit.lshift(1, 31), bit.tohex(-1)}, ' ')");
+    assert_eq!(got, "-2147483648 -1 -2147483648 ffffffff");
+}
+
+#[test]
+fn struct_unpack_returns_the_values_then_the_next_position() {
+    let lua = vm();
+    let got = eval(&lua, "return table.concat({struct.unpack('>I2 s b', '\\1\\2hi\\0\\255')}, ' ')");
+    assert_eq!(got, "258 hi -1 7");
+    let packed = eval_bytes(&lua, "return struct.pack('<i2 c3 d', -2, 'abc', 0.5)");
+    assert_eq!(packed, b"\xfe\xffabc\0\0\0\0\0\0\xe0?");
+}
+
+#[test]
+fn cjson_escapes_slashes_and_formats_numbers_with_14_digits() {
+    let lua = vm();
+    assert_eq!(eval(&lua, "return cjson.encode({1, 2, {a = 'x/y'}, cjson.null})"), r#"[1,2,{"a":"x\/y"},null]"#);
+    assert_eq!(eval(&lua, "return cjson.encode(3.14159265358979)"), "3.1415926535898");
+}
+
 #[test]
 fn cjson_new_has_its_own_configuration() {
     let lua = vm();
