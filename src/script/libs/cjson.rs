@@ -16,7 +16,7 @@ use mlua::{Function, LightUserData, Lua, MultiValue, Table, Value};
 
 use super::{arg_err, as_num, c_f64_to_i32, format_g, set_fn, type_name, Args, LibResult};
 use super::nest::TableStack;
-use super::{cjson_decode, msg};
+use super::{cjson_decode, msg, out_of_memory, MAX_OUTPUT};
 
 /// Lua 5.1's `LUAI_MAXCSTACK`: the encoder fails where the C one runs out of Lua stack.
 const MAX_C_STACK: i64 = 8000;
@@ -210,6 +210,9 @@ impl Encoder<'_> {
         let mut slots: i64 = 1;
         let mut cur = root;
         'value: loop {
+            if self.out.len() > MAX_OUTPUT {
+                return out_of_memory();
+            }
             if let Value::Table(t) = &cur {
                 let depth = frames.len() as i32 + 1;
                 if depth > self.cfg.encode_max_depth || slots + 3 > MAX_C_STACK {

@@ -72,6 +72,16 @@ impl From<mlua::Error> for LibError {
 
 pub(crate) type LibResult<T> = Result<T, LibError>;
 
+/// Largest text an encoder builds (1 GiB, twice Redis's largest bulk string). Shared
+/// subtables can make cjson / cmsgpack output grow exponentially with the input; past this
+/// the call fails like a Lua allocation failure instead of exhausting the process (the C
+/// libraries would abort on a failed realloc).
+pub(crate) const MAX_OUTPUT: usize = 1 << 30;
+
+pub(crate) fn out_of_memory<T>() -> LibResult<T> {
+    Err(LibError::Raw(b"not enough memory".to_vec()))
+}
+
 /// Messages are bytes: C formats raw bytes (a format character, an option name) into them.
 pub(crate) fn msg<T>(s: impl Into<Vec<u8>>) -> LibResult<T> {
     Err(LibError::Msg(s.into()))
