@@ -24,6 +24,8 @@
 //! - Hexadecimal numbers with more than 30 significant hex digits in `cjson.decode` are
 //!   rounded by our conversion, not glibc's (they agree for every realistic input).
 //! - `cjson.encode_keep_buffer` only records its setting (buffer reuse is not observable).
+//! - `cjson.encode` and `cmsgpack.pack` stop at [`MAX_OUTPUT`] bytes of output with
+//!   "not enough memory"; the C code keeps allocating until malloc fails and then aborts.
 
 use std::os::raw::c_int;
 use std::ptr;
