@@ -59,9 +59,8 @@ const TEMPLATES: &[Template] = &[
     t("DBSIZE", &[]),
     // strings
     t("SET", &[Key, Value]),
-    // SET's options join when the strings family lands (main's SET takes none yet):
-    // t("SET", &[Key, Value, Lit("NX")]),
-    // t("SET", &[Key, Value, Lit("XX"), Lit("GET")]),
+    t("SET", &[Key, Value, Lit("NX")]),
+    t("SET", &[Key, Value, Lit("XX"), Lit("GET")]),
     t("GET", &[Key]),
     t("SETNX", &[Key, Value]),
     t("GETSET", &[Key, Value]),

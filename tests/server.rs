@@ -221,10 +221,12 @@ fn redis_cli_talks_to_the_server() {
 #[test]
 fn shutdown_stops_the_server() {
     let server = start();
-    let addr = server.local_addr();
-    assert_eq!(raw(&server).call(&argv(&["PING"])), b"+PONG\r\n");
+    let mut open = raw(&server);
+    assert_eq!(open.call(&argv(&["PING"])), b"+PONG\r\n");
     server.shutdown();
-    assert!(std::net::TcpStream::connect(addr).is_err(), "nothing listens after shutdown");
+    // (Whether the port refuses new connections is not checked: a test running in
+    // parallel may already have been given the same port.)
+    assert!(open.is_closed(), "shutdown closes open connections");
 }
 
 #[test]
