@@ -444,3 +444,28 @@ fn redis_cli_eval_of_the_seed_script_prints_what_redis_prints() {
         assert_eq!(got, expected, "redis-cli --eval with keys {keys:?}");
     }
 }
+
+#[test]
+fn redis_benchmark_runs_against_the_server() {
+    let available = Command::new("redis-benchmark").arg("--version").output().map(|o| o.status.success());
+    if !available.unwrap_or(false) {
+        eprintln!("SKIPPED: redis-benchmark is not on PATH");
+        return;
+    }
+    let server = start();
+    let port = server.local_addr().port().to_string();
+    let out = Command::new("redis-benchmark")
+        .args(["-p", &port, "-t", "set,get,incr", "-n", "2000", "-c", "8", "-P", "4", "-q"])
+        .output()
+        .expect("run redis-benchmark");
+    assert!(out.status.success(), "redis-benchmark failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    for test in ["SET", "GET", "INCR"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{test}: ")) && l.contains("requests per second")),
+            "no {test} result in: {text}"
+        );
+    }
+    // (redis-benchmark also asks CONFIG GET save / appendonly, which the engine does not
+    // know: it then prints "WARNING: Could not fetch server CONFIG" and runs anyway.)
+}
