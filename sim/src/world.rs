@@ -15,7 +15,7 @@
 //! [`World::reset`] gives the engine a fresh store instead of building a new engine, and
 //! the clients keep their Lua VMs.
 
-use crate::client::{Argv, Outcome, Progress, Program};
+use crate::client::{Argv, Outbox, Outcome, Progress, Program};
 use crate::clock::{SimClock, SimHost, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
@@ -80,7 +80,7 @@ pub struct World {
     step: u64,
     seed: u64,
     candidates: Vec<Candidate>,
-    out: Vec<Argv>,
+    out: Outbox,
     crashes: u32,
 }
 
@@ -127,7 +127,7 @@ impl World {
             step: 0,
             seed,
             candidates: Vec::new(),
-            out: Vec::new(),
+            out: Outbox::default(),
             crashes: 0,
         };
         world.reset(seed);
@@ -184,7 +184,12 @@ impl World {
             slot.state = ClientState::Running;
             slot.program.reset();
         }
-        self.history.ops.clear();
+        // The last run's command buffers serve this run's requests.
+        for op in self.history.ops.drain(..) {
+            if let Operation::Command(argv) = op.op {
+                self.out.recycle(argv);
+            }
+        }
         self.trace.clear();
         self.schedule.clear();
         self.step = 0;
@@ -274,12 +279,18 @@ impl World {
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
-        if self.options.trace {
+        let mut argv = Some(request.argv);
+        if let Some(Op { op: Operation::Command(recorded), .. }) = slot.current.map(|i| &mut self.history.ops[i]) {
+            if recorded.is_empty() {
+                *recorded = if self.options.trace { argv.clone() } else { argv.take() }.unwrap_or_default();
+            }
+        }
+        if let (true, Some(argv)) = (self.options.trace, argv) {
             self.trace.events.push(TraceEvent::Command {
                 step: self.step,
                 time_us,
                 client: Some(client as u32),
-                argv: request.argv,
+                argv,
                 reply: reply.clone(),
             });
         }
@@ -327,7 +338,7 @@ impl World {
                 }
             }
             let slot = &mut self.slots[client];
-            self.out.clear();
+            self.out.sent.clear();
             match slot.program.resume(&mut slot.replies, &mut self.out) {
                 Progress::Sent => {
                     if self.crash_now(client) {
@@ -338,7 +349,7 @@ impl World {
                     let slot = &mut self.slots[client];
                     slot.awaiting = self.out.len();
                     slot.sent_in_op += self.out.len() as u32;
-                    for argv in self.out.drain(..) {
+                    for argv in self.out.sent.drain(..) {
                         let delay = if delay_max > 0 { self.fault_rng.random_range(0..=delay_max) } else { 0 };
                         slot.inflight.push_back(Request { argv, ready_at_us: now + think_us + delay });
                     }
@@ -387,7 +398,7 @@ impl World {
     /// The client dies: its operation's outcome is unknown, what it already ran stays,
     /// its connection closes (dropping a MULTI in progress and its WATCHes).
     fn crash(&mut self, client: usize) {
-        self.out.clear();
+        self.out.sent.clear();
         self.crashes += 1;
         let slot = &mut self.slots[client];
         slot.program.crash();
