@@ -8,10 +8,20 @@ pub mod args;
 pub mod flags;
 mod spec;
 
+mod client;
+mod command_info;
+mod config_cmd;
 mod connection;
+mod expire;
+pub mod glob;
 mod hash;
+mod info;
 mod keys;
+mod lcs;
 mod list;
+pub mod longdouble;
+mod memory;
+mod object;
 mod server;
 mod set;
 mod string;
@@ -81,8 +91,15 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 9] {
+fn families() -> [&'static [CommandSpec]; 16] {
     [
+        expire::COMMANDS,
+        client::COMMANDS,
+        info::COMMANDS,
+        config_cmd::COMMANDS,
+        command_info::COMMANDS,
+        object::COMMANDS,
+        memory::COMMANDS,
         transaction::COMMANDS,
         connection::COMMANDS,
         server::COMMANDS,
