@@ -16,7 +16,7 @@
 //! the clients keep their Lua VMs.
 
 use crate::client::{Argv, Outbox, Outcome, Progress, Program};
-use crate::clock::{SimClock, SimHost, EPOCH_US};
+use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
 use crate::scheduler::{footprint, Candidate, Scheduler};
@@ -82,6 +82,14 @@ pub struct World {
     candidates: Vec<Candidate>,
     out: Outbox,
     crashes: u32,
+}
+
+/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
+fn is_script_command(argv: &[Vec<u8>]) -> bool {
+    let Some(name) = argv.first() else {
+        return false;
+    };
+    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 /// The fault stream for `seed`.
@@ -277,6 +285,10 @@ impl World {
             return;
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
+        let runs_script = is_script_command(&request.argv);
+        if runs_script {
+            self.post_waiting(client);
+        }
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
         let mut argv = Some(request.argv);
@@ -300,6 +312,57 @@ impl World {
         if slot.replies.len() >= slot.awaiting {
             slot.awaiting = 0;
             self.advance(client);
+        }
+        if runs_script {
+            self.deliver_busy_answers();
+        }
+    }
+
+    /// Lists every other client's requests in flight for the host, which answers them
+    /// `-BUSY` (or grants a SCRIPT KILL) once the script runs past the threshold.
+    fn post_waiting(&mut self, running: usize) {
+        let waiting = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != running)
+            .flat_map(|(i, slot)| {
+                slot.inflight.iter().map(move |r| Waiting { client: i as u32, argv: r.argv.clone(), ready_at_us: r.ready_at_us })
+            })
+            .collect();
+        let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+        board.threshold_ms = self.options.busy_threshold_ms;
+        board.start(waiting);
+    }
+
+    /// Hands the replies the host gave during a busy script to their clients.
+    fn deliver_busy_answers(&mut self) {
+        let answered = {
+            let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+            board.waiting.clear();
+            std::mem::take(&mut board.answered)
+        };
+        for (client, reply, time_us) in answered {
+            let client = client as usize;
+            let Some(request) = self.slots[client].inflight.pop_front() else {
+                continue;
+            };
+            if self.options.trace {
+                self.trace.events.push(TraceEvent::Command {
+                    step: self.step,
+                    time_us,
+                    client: Some(client as u32),
+                    argv: request.argv,
+                    reply: reply.clone(),
+                });
+            }
+            let slot = &mut self.slots[client];
+            slot.replies_total += 1;
+            slot.replies.push(reply);
+            if slot.replies.len() >= slot.awaiting {
+                slot.awaiting = 0;
+                self.advance(client);
+            }
         }
     }
 
