@@ -306,12 +306,18 @@ impl World {
                 reply: reply.clone(),
             });
         }
-        let slot = &mut self.slots[client];
-        slot.replies_total += 1;
-        slot.replies.push(reply);
-        if slot.replies.len() >= slot.awaiting {
-            slot.awaiting = 0;
-            self.advance(client);
+        let rate = self.options.faults.crash_rate;
+        if rate > 0.0 && self.fault_rng.random_bool(rate.min(1.0)) {
+            // The command ran but its reply is lost with the client.
+            self.crash(client);
+        } else {
+            let slot = &mut self.slots[client];
+            slot.replies_total += 1;
+            slot.replies.push(reply);
+            if slot.replies.len() >= slot.awaiting {
+                slot.awaiting = 0;
+                self.advance(client);
+            }
         }
         if runs_script {
             self.deliver_busy_answers();
