@@ -26,15 +26,15 @@ pub(crate) struct Parked {
 
 /// Takes the block request a command left on the session, if any; `reply` is what the
 /// command answered, which is its timeout reply when it asks to block.
-///
-/// Sessions get their block request with the blocking list and sorted-set commands;
-/// until those land no command blocks and this finds none.
-pub(crate) fn block_request(_engine: &mut Engine, _client: ClientId, _reply: &Reply) -> Option<Parked> {
-    None
+pub(crate) fn block_request(engine: &mut Engine, client: ClientId, reply: &Reply) -> Option<Parked> {
+    if !engine.store.is_connected(client) {
+        return None;
+    }
+    let request = engine.store.session_mut(client).block.take()?;
+    Some(Parked { deadline: deadline_in(request.timeout_ms), timeout_reply: reply.clone() })
 }
 
 /// A timeout of 0 waits forever.
-#[allow(dead_code)]
 fn deadline_in(timeout_ms: u64) -> Option<Instant> {
     (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms))
 }
