@@ -118,6 +118,30 @@ impl Db {
         }
     }
 
+    /// Stores the string `bytes` under `key` as a plain SET does (any old value and
+    /// expiry are dropped, an expired key counts as expired first). Overwriting a
+    /// string reuses its buffer, so a SET on an existing key allocates nothing.
+    pub fn set_string(&mut self, key: &[u8], bytes: &[u8], now_ms: u64) {
+        if !self.expires.is_empty() {
+            self.expire_if_needed(key, now_ms);
+            self.expires.remove(key);
+        }
+        self.clock_ms = now_ms;
+        let access_s = now_ms / 1000;
+        match self.entries.get_mut(key) {
+            Some(Entry { value: Value::Str(s), raw, access_s: at }) => {
+                s.clear();
+                s.extend_from_slice(bytes);
+                *raw = false;
+                *at = access_s;
+            }
+            Some(entry) => *entry = Entry { value: Value::Str(bytes.to_vec()), raw: false, access_s },
+            None => {
+                self.entries.insert(key.to_vec(), Entry { value: Value::Str(bytes.to_vec()), raw: false, access_s });
+            }
+        }
+    }
+
     /// Stores a whole entry (header included) under `key`, keeping any expiry of `key`.
     pub fn put_entry(&mut self, key: &[u8], entry: Entry) {
         if let Some(slot) = self.entries.get_mut(key) {
