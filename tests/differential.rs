@@ -224,25 +224,33 @@ fn show(argv: &[Vec<u8>]) -> String {
     argv.iter().map(|a| format!("\"{}\"", escape(a))).collect::<Vec<_>>().join(" ")
 }
 
-fn run_case(redis: &RedisServer, resp3: bool, commands: &[(Vec<Vec<u8>>, Compare)]) -> Result<(), TestCaseError> {
+/// One generated step: which of the two clients sends which command.
+type Step = (bool, (Vec<Vec<u8>>, Compare));
+
+fn run_case(redis: &RedisServer, resp3: bool, steps: &[Step]) -> Result<(), TestCaseError> {
     let mut admin = redis.connect();
     admin.call(&[b"FLUSHALL".to_vec()]);
-    let mut real: RawConn = redis.connect();
     let mut engine = Engine::new(ManualHost::default());
-    let client = engine.connect();
+    // Two clients, so that WATCH, MULTI and SELECT meet another client's writes.
+    let mut real: Vec<RawConn> = vec![redis.connect(), redis.connect()];
+    let clients = [engine.connect(), engine.connect()];
     if resp3 {
-        real.call(&[b"HELLO".to_vec(), b"3".to_vec()]);
-        engine.store.session_mut(client).protocol = Protocol::Resp3;
+        for (conn, client) in real.iter_mut().zip(clients) {
+            conn.call(&[b"HELLO".to_vec(), b"3".to_vec()]);
+            engine.store.session_mut(client).protocol = Protocol::Resp3;
+        }
     }
-    let mut queued: Vec<Compare> = Vec::new();
+    let mut queued: [Vec<Compare>; 2] = [Vec::new(), Vec::new()];
     let mut transcript = String::new();
-    for (argv, compare) in commands {
-        let expected = real.call(argv);
-        let got = engine.execute_encoded(client, argv);
+    for (second, (argv, compare)) in steps {
+        let who = usize::from(*second);
+        let expected = real[who].call(argv);
+        let got = engine.execute_encoded(clients[who], argv);
         let name = argv[0].to_ascii_uppercase();
         let is_exec = name == b"EXEC";
-        let same = comparable(&expected, *compare, &queued, is_exec) == comparable(&got, *compare, &queued, is_exec);
-        transcript.push_str(&format!("  {} -> {}\n", show(argv), escape(&expected)));
+        let queue = &mut queued[who];
+        let same = comparable(&expected, *compare, queue, is_exec) == comparable(&got, *compare, queue, is_exec);
+        transcript.push_str(&format!("  c{}: {} -> {}\n", who + 1, show(argv), escape(&expected)));
         if !same {
             return Err(TestCaseError::fail(format!(
                 "replies differ (resp3: {resp3})\n{transcript}  redis:  {}\n  engine: {}",
@@ -251,9 +259,9 @@ fn run_case(redis: &RedisServer, resp3: bool, commands: &[(Vec<Vec<u8>>, Compare
             )));
         }
         match name.as_slice() {
-            b"MULTI" if expected == b"+OK\r\n" => queued.clear(),
-            b"EXEC" | b"DISCARD" => queued.clear(),
-            _ if expected == b"+QUEUED\r\n" => queued.push(*compare),
+            b"MULTI" if expected == b"+OK\r\n" => queue.clear(),
+            b"EXEC" | b"DISCARD" => queue.clear(),
+            _ if expected == b"+QUEUED\r\n" => queue.push(*compare),
             _ => {}
         }
     }
@@ -272,8 +280,9 @@ fn engine_replies_match_a_real_redis_server() {
     let hello = redsim::cmd::lookup(b"hello").is_some();
     let redis = RedisServer::start();
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
-    let strategy = (any::<bool>(), prop::collection::vec(command(templates), 1..40));
-    let result = runner.run(&strategy, |(resp3, commands)| run_case(&redis, resp3 && hello, &commands));
+    let step = (prop::bool::weighted(0.25), command(templates));
+    let strategy = (any::<bool>(), prop::collection::vec(step, 1..40));
+    let result = runner.run(&strategy, |(resp3, steps)| run_case(&redis, resp3 && hello, &steps));
     if let Err(e) = result {
         panic!("{e}");
     }

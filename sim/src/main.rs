@@ -21,6 +21,8 @@ enum Command {
     Serve(cli::serve::Args),
     #[command(hide = true)]
     Trace(cli::trace::Args),
+    /// Is a recorded history (redsim-history/1 JSON) linearizable?
+    Check(cli::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,5 +31,6 @@ fn main() -> ExitCode {
         Command::Demo(args) => cli::demo::run(args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Trace(args) => cli::trace::run(args),
+        Command::Check(args) => cli::check::run(args),
     }
 }

@@ -207,6 +207,17 @@ impl Db {
         self.entries.keys()
     }
 
+    /// Every entry as stored (expired or not), without changing anything: for digests
+    /// and snapshot comparison (`fingerprint.rs`).
+    pub fn entries(&self) -> impl Iterator<Item = (&Vec<u8>, &Value)> {
+        self.entries.iter().map(|(k, e)| (k, &e.value))
+    }
+
+    /// The value of `key` as stored (expired or not), without changing anything.
+    pub fn stored(&self, key: &[u8]) -> Option<&Value> {
+        self.entries.get(key).map(|e| &e.value)
+    }
+
     /// The key at position `index` of the iteration order (for SCAN and RANDOMKEY).
     pub fn key_at(&self, index: usize) -> Option<&Vec<u8>> {
         self.entries.get_index(index).map(|(k, _)| k)

@@ -2,6 +2,7 @@
 
 mod collections;
 mod encoding;
+mod fingerprint;
 mod keyspace;
 mod value;
 mod zset;
