@@ -39,6 +39,9 @@ pub struct Db {
     pub expired_keys: u64,
     /// The time of the last lookup; stores made without a clock use it for the LRU.
     clock_ms: u64,
+    /// Keys removed on access because they had expired, not yet signalled to WATCH
+    /// (`cmd::expire::signal_lazy_expiries` drains it after each command).
+    expired_log: Vec<Vec<u8>>,
 }
 
 impl Db {
@@ -59,6 +62,7 @@ impl Db {
         if self.is_expired(key, now_ms) {
             self.remove(key);
             self.expired_keys += 1;
+            self.expired_log.push(key.to_vec());
             true
         } else {
             false
@@ -228,10 +232,24 @@ impl Db {
         self.entries.get_index(index).map(|(k, e)| (k, &e.value))
     }
 
+    /// The keys removed on access since the last call, if any.
+    pub fn take_expired(&mut self) -> Option<Vec<Vec<u8>>> {
+        if self.expired_log.is_empty() {
+            None
+        } else {
+            Some(std::mem::take(&mut self.expired_log))
+        }
+    }
+
     /// Removes every expired key (active expiry; also what a full scan does).
     pub fn purge_expired(&mut self, now_ms: u64) -> usize {
+        self.purge_expired_keys(now_ms).len()
+    }
+
+    /// Removes every expired key and returns their names, in key order.
+    pub fn purge_expired_keys(&mut self, now_ms: u64) -> Vec<Vec<u8>> {
         if self.expires.is_empty() {
-            return 0;
+            return Vec::new();
         }
         let mut dead: Vec<Vec<u8>> = self
             .expires
@@ -246,6 +264,6 @@ impl Db {
             self.remove(key);
         }
         self.expired_keys += dead.len() as u64;
-        dead.len()
+        dead
     }
 }
