@@ -1,4 +1,13 @@
 //! redsim-sim: the deterministic simulator, the linearizability checker, reports and the
 //! `redsim` command line, built on the `redsim` engine.
 
+pub mod check;
 pub mod history;
+pub mod client;
+pub mod clock;
+pub mod fault;
+pub mod options;
+pub mod scenario;
+pub mod scheduler;
+pub mod trace;
+pub mod world;

@@ -10,11 +10,21 @@ pub mod flags;
 mod spec;
 
 mod blocking;
+mod client;
+mod command_info;
+mod config_cmd;
 mod connection;
+mod expire;
+pub mod glob;
 mod long_double;
 mod hash;
+mod info;
 mod keys;
+mod lcs;
 mod list;
+pub mod longdouble;
+mod memory;
+mod object;
 mod scan;
 mod server;
 mod set;
@@ -89,8 +99,15 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 12] {
+fn families() -> [&'static [CommandSpec]; 19] {
     [
+        expire::COMMANDS,
+        client::COMMANDS,
+        info::COMMANDS,
+        config_cmd::COMMANDS,
+        command_info::COMMANDS,
+        object::COMMANDS,
+        memory::COMMANDS,
         transaction::COMMANDS,
         connection::COMMANDS,
         server::COMMANDS,
