@@ -3,3 +3,11 @@
 
 pub mod check;
 pub mod history;
+pub mod client;
+pub mod clock;
+pub mod fault;
+pub mod options;
+pub mod scenario;
+pub mod scheduler;
+pub mod trace;
+pub mod world;

@@ -17,6 +17,10 @@ struct Cli {
 enum Command {
     /// The counter-race demonstration (what `cargo run --release` runs).
     Demo(cli::demo::Args),
+    /// A Redis-compatible TCP server on the engine.
+    Serve(cli::serve::Args),
+    #[command(hide = true)]
+    Trace(cli::trace::Args),
     /// Is a recorded history (redsim-history/1 JSON) linearizable?
     Check(cli::check::Args),
 }
@@ -25,6 +29,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Demo(cli::demo::Args::default())) {
         Command::Demo(args) => cli::demo::run(args),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Trace(args) => cli::trace::run(args),
         Command::Check(args) => cli::check::run(args),
     }
 }

@@ -2,3 +2,5 @@
 
 pub mod check;
 pub mod demo;
+pub mod serve;
+pub mod trace;

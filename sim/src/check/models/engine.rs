@@ -190,7 +190,7 @@ fn describe_value(value: &redsim::db::Value) -> String {
         }
         Value::ZSet(z) => format!(
             "zset{{{}}}",
-            z.ordered.iter().map(|(s, m)| format!("{}: {}", text(m), s.0)).collect::<Vec<_>>().join(", ")
+            z.iter().map(|(m, s)| format!("{}: {}", text(m), s)).collect::<Vec<_>>().join(", ")
         ),
     }
 }

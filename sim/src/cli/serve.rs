@@ -1,0 +1,41 @@
+//! `redsim serve`: the engine behind a Redis-compatible TCP server, for redis-cli,
+//! redis-benchmark and client libraries.
+
+use redsim::server::{serve, ServeOptions};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// TCP port.
+    #[arg(long, default_value_t = 6379)]
+    pub port: u16,
+    /// Require clients to AUTH with this password.
+    #[arg(long)]
+    pub requirepass: Option<String>,
+    /// Without a password, accept only loopback clients (yes or no).
+    #[arg(long, default_value = "yes", value_parser = ["yes", "no"])]
+    pub protected_mode: String,
+    /// Refuse connections beyond this many.
+    #[arg(long, default_value_t = 10000)]
+    pub maxclients: usize,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let opts = ServeOptions {
+        bind: args.bind,
+        port: args.port,
+        requirepass: args.requirepass.map(String::into_bytes),
+        protected_mode: args.protected_mode == "yes",
+        maxclients: args.maxclients,
+    };
+    match serve(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("redsim serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! A Lua script run client-side: raw mode.
+//!
+//! The very file EVAL would run executes in the client's own Lua 5.1 VM, as a coroutine.
+//! Every `redis.call` / `redis.pcall` yields its argv out to the simulator, which sends it
+//! to the server as one command — a round trip and a scheduling point — and resumes the
+//! coroutine with the reply converted as EVAL converts it (`lua_convert`). So one script
+//! runs atomically (EVAL) or command by command (here) by a switch, and the difference
+//! between the two is exactly the interleaving.
+//!
+//! Lua 5.1 cannot yield across `pcall`, so the VM's `pcall` and `xpcall` are replaced with
+//! coroutine-based versions ("coxpcall"): the protected function runs in a nested
+//! coroutine whose yields are passed through to the outer one.
+//!
+//! Differences from EVAL: an error raised by `redis.call` reaches the client without
+//! Redis's ` script: <sha>, on @user_script:<line>.` suffix; globals are not read-only;
+//! cjson, cmsgpack, bit, struct and `redis.sha1hex` are not loaded; replies are RESP2.
+
+use super::lua_convert::{lua_arg, lua_error_to_reply, lua_to_reply, reply_to_lua};
+use super::template::OpSlot;
+use super::{Argv, Outbox, Outcome, Progress, Program};
+use crate::history::{Operation, ScriptMode};
+use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Thread, Value};
+use redsim::Reply;
+use std::sync::Arc;
+
+/// A script and the KEYS / ARGV templates of each run of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptSpec {
+    pub source: String,
+    pub keys: Vec<Vec<u8>>,
+    pub args: Vec<Vec<u8>>,
+}
+
+const PRELUDE: &str = r#"
+local co_create, co_resume, co_status, co_yield = coroutine.create, coroutine.resume, coroutine.status, coroutine.yield
+local type, error = type, error
+local function finish(co, ok, ...)
+  if not ok then return false, ... end
+  if co_status(co) == 'dead' then return true, ... end
+  return finish(co, co_resume(co, co_yield(...)))
+end
+function pcall(f, ...)
+  local co = co_create(function(...) return f(...) end)
+  return finish(co, co_resume(co, ...))
+end
+function xpcall(f, handler)
+  local co = co_create(function() return f() end)
+  local function xfinish(ok, ...)
+    if not ok then return false, handler(...) end
+    if co_status(co) == 'dead' then return true, ... end
+    return xfinish(co_resume(co, co_yield(...)))
+  end
+  return xfinish(co_resume(co))
+end
+redis = {}
+function redis.call(...)
+  local reply = co_yield(true, ...)
+  if type(reply) == 'table' and reply.err then error(reply) end
+  return reply
+end
+function redis.pcall(...) return co_yield(false, ...) end
+function redis.status_reply(s) return {ok = s} end
+function redis.error_reply(s) return {err = s} end
+function redis.log() end
+function redis.set_repl() end
+function redis.replicate_commands() return true end
+redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+coroutine, dofile, loadfile, print = nil, nil, nil, nil
+"#;
+
+const BAD_ARGS: &str = "ERR Lua redis lib command arguments must be strings or integers";
+const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
+
+pub struct LuaClient {
+    spec: Arc<ScriptSpec>,
+    slot: OpSlot,
+    ops: u32,
+    lua: Lua,
+    runner: Function,
+    thread: Option<Thread>,
+}
+
+impl LuaClient {
+    /// A client that runs `spec` `ops` times as client `client` of `clients`.
+    pub fn new(spec: Arc<ScriptSpec>, client: u32, clients: u32, ops: u32) -> mlua::Result<LuaClient> {
+        let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::default())?;
+        lua.load(PRELUDE).set_name("=prelude").exec()?;
+        let script = lua.load(spec.source.as_str()).set_name("@user_script").into_function()?;
+        let runner: Function =
+            lua.load("local script = ... return function() return pcall(script) end").call(script)?;
+        Ok(LuaClient { spec, slot: OpSlot { client, clients, op: 0 }, ops, lua, runner, thread: None })
+    }
+
+    fn set_globals(&self, keys: &[Vec<u8>], args: &[Vec<u8>]) -> mlua::Result<()> {
+        let globals = self.lua.globals();
+        for (name, values) in [("KEYS", keys), ("ARGV", args)] {
+            let t = self.lua.create_table_with_capacity(values.len(), 0)?;
+            for (i, v) in values.iter().enumerate() {
+                t.raw_set(i + 1, self.lua.create_string(v)?)?;
+            }
+            globals.raw_set(name, t)?;
+        }
+        Ok(())
+    }
+
+    /// Resumes the coroutine until it sends a command or finishes.
+    fn step(&mut self, mut input: Option<Value>, out: &mut Outbox) -> mlua::Result<Progress> {
+        let Some(thread) = self.thread.clone() else {
+            return Ok(Progress::Done(Outcome::ok(Reply::error("ERR no script running"))));
+        };
+        loop {
+            let values: MultiValue = match input.take() {
+                Some(v) => thread.resume(v)?,
+                None => thread.resume(())?,
+            };
+            if thread.is_resumable() {
+                // Yielded by redis.call / redis.pcall: (raise, argv...).
+                let argv: Option<Argv> = values.iter().skip(1).map(lua_arg).collect();
+                match argv {
+                    Some(argv) if !argv.is_empty() => {
+                        out.push(argv);
+                        return Ok(Progress::Sent);
+                    }
+                    Some(_) => input = Some(reply_to_lua(&self.lua, &Reply::error(NO_ARGS))?),
+                    None => input = Some(reply_to_lua(&self.lua, &Reply::error(BAD_ARGS))?),
+                }
+                continue;
+            }
+            self.thread = None;
+            let mut values = values.into_iter();
+            let ok = matches!(values.next(), Some(Value::Boolean(true)));
+            let value = values.next().unwrap_or(Value::Nil);
+            let reply = if ok { lua_to_reply(&value) } else { lua_error_to_reply(&value) };
+            return Ok(Progress::Done(Outcome::ok(reply)));
+        }
+    }
+}
+
+impl Program for LuaClient {
+    fn reset(&mut self) {
+        self.thread = None;
+    }
+
+    fn begin(&mut self, op: u32) -> Option<Operation> {
+        if op >= self.ops {
+            return None;
+        }
+        self.slot.op = op;
+        let keys = self.slot.expand_all(&self.spec.keys);
+        let args = self.slot.expand_all(&self.spec.args);
+        let started = self.set_globals(&keys, &args).and_then(|_| self.lua.create_thread(self.runner.clone()));
+        self.thread = started.ok();
+        Some(Operation::Script { source: self.spec.source.clone(), keys, args, mode: ScriptMode::Raw })
+    }
+
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {
+        let input = match replies.pop() {
+            Some(reply) => match reply_to_lua(&self.lua, &reply) {
+                Ok(v) => Some(v),
+                Err(e) => return Progress::Done(Outcome::ok(Reply::error(format!("ERR {e}")))),
+            },
+            None => None,
+        };
+        replies.clear();
+        match self.step(input, out) {
+            Ok(progress) => progress,
+            Err(e) => {
+                self.thread = None;
+                Progress::Done(Outcome::ok(Reply::error(format!("ERR {e}"))))
+            }
+        }
+    }
+
+    fn crash(&mut self) {
+        self.thread = None;
+    }
+}

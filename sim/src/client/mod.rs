@@ -1,0 +1,118 @@
+//! Client programs: what each simulated client does.
+//!
+//! A client runs logical operations one after another (one client-side script run, one
+//! EVAL, one MULTI block, one command…). Within an operation it sends commands and reacts
+//! to their replies; every command it sends is a scheduling point. A program is a state
+//! machine driven by the world:
+//!
+//! 1. [`Program::begin`] starts operation `n` and names it for the history (or says the
+//!    client is finished);
+//! 2. [`Program::resume`] is called with the replies to the commands it sent last (none
+//!    right after `begin`); it either sends more commands (pushed to `out`: one, or
+//!    several for a pipeline) or finishes the operation with its outcome.
+//!
+//! Kinds: [`lua::LuaClient`] (a script run client-side: raw mode), [`eval::EvalClient`]
+//! (the same script as EVAL / EVALSHA), [`commands::Commands`] (plain commands, one op
+//! each or as one raw sequence, and pipelines), [`multi::Multi`] (MULTI/EXEC blocks),
+//! [`multi::WatchRetry`] (WATCH … MULTI … EXEC, retried on a nil EXEC), and
+//! [`rust::RustClient`] (any Rust code written against a `conn.call(…)` API).
+
+pub mod commands;
+pub mod eval;
+pub mod lua;
+pub mod lua_convert;
+pub mod multi;
+pub mod rust;
+pub mod template;
+
+use crate::history::{Operation, Status};
+use redsim::Reply;
+
+pub type Argv = Vec<Vec<u8>>;
+
+/// How an operation ended. `result: None` means the client never observed a reply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    pub result: Option<Reply>,
+    /// When set, the history records these operations (with this outcome's times) instead
+    /// of the one `begin` named — a pipeline records one operation per command.
+    pub split: Vec<(Operation, Option<Reply>)>,
+}
+
+impl Outcome {
+    pub fn ok(reply: Reply) -> Outcome {
+        Outcome { status: Status::Ok, result: Some(reply), split: Vec::new() }
+    }
+
+    pub fn fail(reply: Reply) -> Outcome {
+        Outcome { status: Status::Fail, result: Some(reply), split: Vec::new() }
+    }
+}
+
+pub enum Progress {
+    /// Commands were pushed to `out`; call `resume` again once all their replies arrived.
+    Sent,
+    Done(Outcome),
+}
+
+pub trait Program {
+    /// Prepares for a new run (the world was reset).
+    fn reset(&mut self) {}
+
+    /// Starts operation number `op` (counted from 0 within the run); `None` when the
+    /// client has nothing more to do. `Operation::Command(vec![])` asks the world to
+    /// record the argv of the first command the operation sends (saving a copy).
+    fn begin(&mut self, op: u32) -> Option<Operation>;
+
+    /// Continues the current operation with the replies to the commands sent last.
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress;
+
+    /// The client crashed in the middle of the current operation.
+    fn crash(&mut self) {}
+}
+
+/// Where a program puts the commands it sends. It keeps spare argv buffers (recycled
+/// from earlier runs' histories), so that sending a copy of a command need not allocate.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    pub(crate) sent: Vec<Argv>,
+    pub(crate) spare: Vec<Argv>,
+}
+
+impl Outbox {
+    pub fn push(&mut self, argv: Argv) {
+        self.sent.push(argv);
+    }
+
+    pub fn extend(&mut self, argvs: impl IntoIterator<Item = Argv>) {
+        self.sent.extend(argvs);
+    }
+
+    /// Sends a copy of `argv` in a recycled buffer.
+    pub fn push_copy(&mut self, argv: &[Vec<u8>]) {
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        argv.clone_into(&mut buffer);
+        self.sent.push(buffer);
+    }
+
+    pub fn len(&self) -> usize {
+        self.sent.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sent.is_empty()
+    }
+
+    /// Gives a buffer back for reuse (at most a million are kept).
+    pub fn recycle(&mut self, argv: Argv) {
+        if self.spare.len() < 1 << 20 {
+            self.spare.push(argv);
+        }
+    }
+}
+
+/// Builds an argv from string slices.
+pub fn argv(parts: &[&str]) -> Argv {
+    parts.iter().map(|p| p.as_bytes().to_vec()).collect()
+}

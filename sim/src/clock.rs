@@ -1,0 +1,215 @@
+//! Virtual time and the simulator's [`Host`].
+//!
+//! The engine reads the time (TIME, expiry, busy detection) and draws random numbers only
+//! through its `Host`. The simulator's host reads a clock that moves only when the
+//! simulation says so — with each event, with think time and delays, and with the Lua
+//! instructions a server-side script executes — and draws random numbers from a ChaCha
+//! stream derived from the run's seed. So a run's every reply is a function of its seed
+//! and schedule.
+//!
+//! The host lives inside the engine (`Box<dyn Host + Send>`), so the clock is shared with
+//! the world through an `Arc` of atomics: reading it costs one relaxed load.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use redsim::{BusyScript, Host, ScriptTick};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// 2023-03-15 13:20:00 UTC in µs: the timestamp of the seed's example, where every run
+/// starts so that TIME replies look like real ones.
+pub const EPOCH_US: u64 = 1_678_886_400_000_000;
+
+/// The clock and the busy-script state, shared by the world and the host.
+#[derive(Debug)]
+pub struct SimClock {
+    now_us: AtomicU64,
+    /// Virtual nanoseconds one Lua instruction costs in a server-side script.
+    pub ns_per_instruction: AtomicU64,
+    /// Requests of other clients in flight while a script runs, and the answers the host
+    /// gave them once the script was busy.
+    pub board: Mutex<BusyBoard>,
+    /// Instructions seen at the previous tick of the running script.
+    last_instructions: AtomicU64,
+    /// Longest elapsed time a script was seen busy in this run (ms).
+    pub busy_max_ms: AtomicU64,
+}
+
+impl SimClock {
+    pub fn new(start_us: u64) -> Arc<SimClock> {
+        Arc::new(SimClock {
+            now_us: AtomicU64::new(start_us),
+            ns_per_instruction: AtomicU64::new(10),
+            board: Mutex::new(BusyBoard::default()),
+            last_instructions: AtomicU64::new(0),
+            busy_max_ms: AtomicU64::new(0),
+        })
+    }
+
+    #[inline]
+    pub fn now_us(&self) -> u64 {
+        self.now_us.load(Ordering::Relaxed)
+    }
+
+    #[inline]
+    pub fn advance_us(&self, us: u64) -> u64 {
+        self.now_us.fetch_add(us, Ordering::Relaxed) + us
+    }
+
+    /// Moves the clock forward to `t` (never backwards).
+    pub fn advance_to(&self, t: u64) {
+        self.now_us.fetch_max(t, Ordering::Relaxed);
+    }
+
+    pub fn reset(&self, start_us: u64) {
+        self.now_us.store(start_us, Ordering::Relaxed);
+        if let Ok(mut board) = self.board.lock() {
+            board.waiting.clear();
+            board.answered.clear();
+        }
+        self.last_instructions.store(0, Ordering::Relaxed);
+        self.busy_max_ms.store(0, Ordering::Relaxed);
+    }
+
+}
+
+/// `-BUSY` for EVAL scripts and for functions, and the refusal of SCRIPT KILL after a write.
+pub const BUSY_EVAL: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+pub const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
+You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+
+/// A request of another client, in flight while a script runs.
+#[derive(Clone, Debug)]
+pub struct Waiting {
+    pub client: u32,
+    pub argv: Vec<Vec<u8>>,
+    pub ready_at_us: u64,
+}
+
+/// What other clients get while a script runs past the busy threshold.
+///
+/// Redis serves other clients from inside a busy script's hook: every command gets
+/// `-BUSY`, except SCRIPT KILL (FUNCTION KILL for a function), which stops a script that
+/// has not written. The world lists the requests in flight when a script starts; at each
+/// tick past the threshold the host answers those that have arrived, in order per client.
+/// Commands flagged `allow-busy` (MULTI, WATCH…) also get `-BUSY` here, where Redis would
+/// run them: the engine is busy with the script, so the host cannot run them.
+#[derive(Debug, Default)]
+pub struct BusyBoard {
+    pub threshold_ms: u64,
+    pub waiting: Vec<Waiting>,
+    /// (client, reply, time) in the order given.
+    pub answered: Vec<(u32, redsim::Reply, u64)>,
+}
+
+impl BusyBoard {
+    /// Starts a script: `waiting` are the other clients' requests in flight.
+    pub fn start(&mut self, waiting: Vec<Waiting>) {
+        self.waiting = waiting;
+        self.answered.clear();
+    }
+
+    /// Answers the requests that have arrived by `now_us`, in order per client (a client's
+    /// later request waits for its earlier one); whether one was a granted kill.
+    fn serve(&mut self, now_us: u64, busy: &BusyScript) -> bool {
+        let mut kill = false;
+        let mut blocked: Vec<u32> = Vec::new();
+        let mut i = 0;
+        while i < self.waiting.len() {
+            let w = &self.waiting[i];
+            if blocked.contains(&w.client) || w.ready_at_us > now_us {
+                blocked.push(w.client);
+                i += 1;
+                continue;
+            }
+            let (reply, granted) = answer(&w.argv, busy);
+            kill |= granted;
+            let client = w.client;
+            self.waiting.remove(i);
+            self.answered.push((client, reply, now_us));
+        }
+        kill
+    }
+}
+
+/// The reply a command gets while a script is busy, and whether it is a granted kill.
+fn answer(argv: &[Vec<u8>], busy: &BusyScript) -> (redsim::Reply, bool) {
+    use redsim::cmd::{resolve, Resolved};
+    use redsim::Reply;
+    let (spec, sub) = match resolve(argv) {
+        Resolved::Found(spec, sub) => (spec, sub),
+        Resolved::Refused(error) => return (error, false),
+    };
+    let busy_error = if busy.is_function { BUSY_FUNCTION } else { BUSY_EVAL };
+    match (spec.name, sub.map(|s| s.name)) {
+        ("script", Some("kill")) | ("function", Some("kill")) => {
+            let by_eval = spec.name == "script";
+            if busy.has_written {
+                (Reply::error(UNKILLABLE), false)
+            } else if by_eval == busy.is_function {
+                (Reply::error(busy_error), false)
+            } else {
+                (Reply::ok(), true)
+            }
+        }
+        _ => (Reply::error(busy_error), false),
+    }
+}
+
+/// The engine's host in a simulation: virtual clock, seeded randomness, and time that
+/// passes while a script runs.
+pub struct SimHost {
+    clock: Arc<SimClock>,
+    rng: Arc<Mutex<ChaCha8Rng>>,
+}
+
+impl SimHost {
+    /// A host reading `clock`, with random numbers from `seed` (its own ChaCha stream, so
+    /// the engine's draws never shift the scheduler's).
+    pub fn new(clock: Arc<SimClock>, seed: u64) -> (SimHost, Arc<Mutex<ChaCha8Rng>>) {
+        let rng = Arc::new(Mutex::new(engine_rng(seed)));
+        (SimHost { clock, rng: rng.clone() }, rng)
+    }
+}
+
+/// The engine's random stream for `seed`.
+pub fn engine_rng(seed: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(3);
+    rng
+}
+
+impl Host for SimHost {
+    fn now_us(&mut self) -> u64 {
+        self.clock.now_us()
+    }
+
+    fn random_u64(&mut self) -> u64 {
+        match self.rng.lock() {
+            Ok(mut rng) => rng.next_u64(),
+            Err(poisoned) => poisoned.into_inner().next_u64(),
+        }
+    }
+
+    /// Virtual time advances with the instructions the script executed since the last
+    /// tick; past the busy threshold a pending SCRIPT KILL is answered with `Kill`.
+    fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
+        let clock = &self.clock;
+        let before = clock.last_instructions.swap(busy.instructions, Ordering::Relaxed);
+        // A new script restarts the count.
+        let executed = if busy.instructions >= before { busy.instructions - before } else { busy.instructions };
+        let ns = executed * clock.ns_per_instruction.load(Ordering::Relaxed);
+        clock.advance_us(ns / 1000);
+        clock.busy_max_ms.fetch_max(busy.elapsed_ms, Ordering::Relaxed);
+        let mut board = match clock.board.lock() {
+            Ok(board) => board,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if busy.elapsed_ms >= board.threshold_ms && board.serve(clock.now_us(), busy) {
+            return ScriptTick::Kill;
+        }
+        ScriptTick::Continue
+    }
+}

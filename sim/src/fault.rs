@@ -1,0 +1,85 @@
+//! Faults a run can suffer, chosen by the scenario and drawn from the run's seed.
+//!
+//! - **Crash**: a client dies between two commands of an operation, or after a command
+//!   ran but before its reply arrived. The operation's
+//!   outcome becomes unknown (status `Unknown`, no return time) and the commands it already
+//!   ran stay applied — Redis has no rollback, and neither does a client that vanished.
+//!   Its session is closed, so a MULTI in progress is discarded and its WATCHes dropped.
+//! - **Delay**: each request reaches the server after a random latency, so a client that
+//!   sent later may be served first.
+//! - **Think time**: a pause before a client starts its next operation.
+//! - **Admin commands**: a command from a separate connection at a chosen step or at a
+//!   random rate — `SCRIPT FLUSH` in the middle of a run makes EVALSHA meet NOSCRIPT.
+//! - **Busy scripts**: a long server-side script advances virtual time with its
+//!   instructions (see `clock.rs`); past the threshold, a client may send SCRIPT KILL.
+
+/// A crash planned by the scenario: `client` dies once it has received `after_commands`
+/// replies (counted over the whole run) and is about to send another command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrashAt {
+    pub client: u32,
+    pub after_commands: u32,
+}
+
+/// A command sent from the admin connection just before step `step`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminAt {
+    pub step: u64,
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// Every fault knob of a run. All zero means a fault-free run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Probability, at each point between two commands of an operation and after each
+    /// command runs (its reply then never arrives), that the client crashes there.
+    pub crash_rate: f64,
+    pub crashes: Vec<CrashAt>,
+    /// Each request is delivered after a latency drawn uniformly from `0..=delay_max_us`.
+    pub delay_max_us: u64,
+    /// Before each operation but the first, a pause drawn from `0..=think_max_us`.
+    pub think_max_us: u64,
+    pub admin: Vec<AdminAt>,
+    /// Probability, before each step, that the admin connection sends SCRIPT FLUSH.
+    pub script_flush_rate: f64,
+}
+
+impl Faults {
+    pub fn is_none(&self) -> bool {
+        *self == Faults::default()
+    }
+
+    /// Whether a planned crash hits `client` after `replies` replies.
+    pub fn planned_crash(&self, client: u32, replies: u32) -> bool {
+        self.crashes.iter().any(|c| c.client == client && c.after_commands == replies)
+    }
+}
+
+impl std::fmt::Display for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_none() {
+            return write!(f, "none");
+        }
+        let mut parts = Vec::new();
+        if self.crash_rate > 0.0 {
+            parts.push(format!("crash_rate={}", self.crash_rate));
+        }
+        for c in &self.crashes {
+            parts.push(format!("crash(client={},after={})", c.client, c.after_commands));
+        }
+        if self.delay_max_us > 0 {
+            parts.push(format!("delay_max_us={}", self.delay_max_us));
+        }
+        if self.think_max_us > 0 {
+            parts.push(format!("think_max_us={}", self.think_max_us));
+        }
+        for a in &self.admin {
+            let argv: Vec<String> = a.argv.iter().map(|x| String::from_utf8_lossy(x).into_owned()).collect();
+            parts.push(format!("admin(step={},{})", a.step, argv.join(" ")));
+        }
+        if self.script_flush_rate > 0.0 {
+            parts.push(format!("script_flush_rate={}", self.script_flush_rate));
+        }
+        write!(f, "{}", parts.join(","))
+    }
+}

@@ -1,0 +1,90 @@
+//! A run's options: everything besides the seed and the clients' programs that decides
+//! what happens. They are printed once at the start of a run (`Display`), so that the
+//! printed line plus the seed (plus the schedule, for a replay) reproduces the run.
+
+use crate::fault::Faults;
+use std::fmt;
+
+/// How the scheduler picks the next event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Strategy {
+    /// Uniformly among the enabled events.
+    Random,
+    /// Probabilistic concurrency testing with bug depth `depth`; `steps_hint` estimates the
+    /// run's length (the change points are drawn below it).
+    Pct { depth: u32, steps_hint: u32 },
+    /// Every distinct interleaving; with `reduce`, sleep-set partial-order reduction explores
+    /// one interleaving per class of equivalent ones (commands on disjoint keys commute).
+    Exhaustive { reduce: bool },
+    /// The recorded schedule: client indices, one per step.
+    Replay(Vec<u32>),
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::Random => write!(f, "random"),
+            Strategy::Pct { depth, steps_hint } => write!(f, "pct(depth={depth},steps={steps_hint})"),
+            Strategy::Exhaustive { reduce: true } => write!(f, "exhaustive(por)"),
+            Strategy::Exhaustive { reduce: false } => write!(f, "exhaustive(naive)"),
+            Strategy::Replay(s) => {
+                let s: Vec<String> = s.iter().map(u32::to_string).collect();
+                write!(f, "replay({})", s.join(","))
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub seed: u64,
+    pub strategy: Strategy,
+    /// Virtual time one command takes on the server.
+    pub command_cost_us: u64,
+    /// Virtual nanoseconds per Lua instruction of a server-side script.
+    pub lua_ns_per_instruction: u64,
+    /// `busy-reply-threshold` for the engine, ms.
+    pub busy_threshold_ms: u64,
+    pub faults: Faults,
+    /// Keep the per-command trace (off for benchmarks; the history is always kept).
+    pub trace: bool,
+    /// Upper bound on steps per run, so that no run can loop forever.
+    pub steps_max: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: 0,
+            strategy: Strategy::Random,
+            command_cost_us: 1,
+            lua_ns_per_instruction: 10,
+            busy_threshold_ms: 5000,
+            faults: Faults::default(),
+            trace: true,
+            steps_max: 1_000_000,
+        }
+    }
+}
+
+impl Options {
+    pub fn with_seed(seed: u64) -> Options {
+        Options { seed, ..Options::default() }
+    }
+}
+
+impl fmt::Display for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "seed={} strategy={} command_cost_us={} lua_ns_per_instruction={} busy_threshold_ms={} faults={} steps_max={}",
+            self.seed,
+            self.strategy,
+            self.command_cost_us,
+            self.lua_ns_per_instruction,
+            self.busy_threshold_ms,
+            self.faults,
+            self.steps_max
+        )
+    }
+}

@@ -1,0 +1,231 @@
+//! Scenarios: which clients run which programs, how many operations, with which options,
+//! faults and invariants. Written as TOML files (`corpus/scenarios/*.toml`, see
+//! [`toml`](self::toml)) or with the Rust builder — both produce a [`Scenario`].
+//!
+//! ```
+//! use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+//! let scenario = Scenario::new("two_counters")
+//!     .clients(2, 1, Program::script("redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])", &["n"], &[], ScriptRun::Raw));
+//! let mut world = scenario.world(7);
+//! world.run_seed(7);
+//! assert_eq!(world.history.ops.len(), 2);
+//! ```
+
+pub mod toml;
+
+use crate::client::commands::{Commands, CommandsMode};
+use crate::client::eval::{EvalClient, EvalKind};
+use crate::client::lua::{LuaClient, ScriptSpec};
+use crate::client::multi::{Multi, WatchRetry};
+use crate::client::rust::{Body, Conn, RustClient};
+use crate::client::{Argv, Program as ClientProgram};
+use crate::fault::Faults;
+use crate::history::Status;
+use crate::options::{Options, Strategy};
+use crate::world::World;
+use redsim::Reply;
+use std::sync::Arc;
+
+/// How a script runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptRun {
+    /// Client-side, each `redis.call` a round trip.
+    Raw,
+    Eval,
+    EvalSha,
+}
+
+/// What the clients of a group run.
+#[derive(Clone)]
+pub enum Program {
+    Script { spec: Arc<ScriptSpec>, run: ScriptRun },
+    Commands { commands: Vec<Argv>, mode: CommandsMode },
+    Multi { commands: Vec<Argv>, pipelined: bool },
+    Watch { watch: Vec<Vec<u8>>, reads: Vec<Argv>, writes: Vec<Argv>, retries_max: u32 },
+    Rust(Body),
+}
+
+fn bytes(items: &[&str]) -> Vec<Vec<u8>> {
+    items.iter().map(|s| s.as_bytes().to_vec()).collect()
+}
+
+impl Program {
+    pub fn script(source: &str, keys: &[&str], args: &[&str], run: ScriptRun) -> Program {
+        Program::Script { spec: Arc::new(ScriptSpec { source: source.into(), keys: bytes(keys), args: bytes(args) }), run }
+    }
+
+    pub fn commands(commands: &[&[&str]], mode: CommandsMode) -> Program {
+        Program::Commands { commands: commands.iter().map(|c| bytes(c)).collect(), mode }
+    }
+
+    pub fn multi(commands: &[&[&str]], pipelined: bool) -> Program {
+        Program::Multi { commands: commands.iter().map(|c| bytes(c)).collect(), pipelined }
+    }
+
+    pub fn watch(watch: &[&str], reads: &[&[&str]], writes: &[&[&str]], retries_max: u32) -> Program {
+        Program::Watch {
+            watch: bytes(watch),
+            reads: reads.iter().map(|c| bytes(c)).collect(),
+            writes: writes.iter().map(|c| bytes(c)).collect(),
+            retries_max,
+        }
+    }
+
+    pub fn rust(body: impl Fn(&mut Conn) + Send + Sync + 'static) -> Program {
+        Program::Rust(Arc::new(body))
+    }
+
+    /// The same program with its script run another way (other programs unchanged).
+    pub fn run_as(&self, run: ScriptRun) -> Program {
+        match self {
+            Program::Script { spec, .. } => Program::Script { spec: spec.clone(), run },
+            other => other.clone(),
+        }
+    }
+
+    fn instantiate(&self, client: u32, clients: u32, ops: u32) -> Box<dyn ClientProgram> {
+        match self {
+            Program::Script { spec, run: ScriptRun::Raw } => match LuaClient::new(spec.clone(), client, clients, ops) {
+                Ok(c) => Box::new(c),
+                Err(e) => panic!("the scenario's script does not compile: {e}"),
+            },
+            Program::Script { spec, run } => {
+                let kind = if *run == ScriptRun::Eval { EvalKind::Eval } else { EvalKind::EvalSha };
+                Box::new(EvalClient::new(spec.clone(), kind, client, clients, ops))
+            }
+            Program::Commands { commands, mode } => Box::new(Commands::new(commands.clone(), *mode, client, clients, ops)),
+            Program::Multi { commands, pipelined } => {
+                Box::new(Multi::new(commands.clone(), *pipelined, client, clients, ops))
+            }
+            Program::Watch { watch, reads, writes, retries_max } => Box::new(WatchRetry::new(
+                watch.clone(),
+                reads.clone(),
+                writes.clone(),
+                *retries_max,
+                client,
+                clients,
+                ops,
+            )),
+            Program::Rust(body) => Box::new(RustClient::new(body.clone(), client)),
+        }
+    }
+}
+
+/// A property every completed operation's result must have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Invariant {
+    /// In each `Ok` result that is an array, elements `a` and `b` hold the same integer
+    /// (bulk "3" equals integer 3). The seed's scenario: with unique timestamps, the
+    /// counter a script reads equals the number of timestamps it reads.
+    ResultFieldsEqual(usize, usize),
+}
+
+/// A group of identical clients.
+#[derive(Clone)]
+pub struct ClientGroup {
+    pub count: u32,
+    pub ops: u32,
+    pub program: Program,
+}
+
+#[derive(Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub groups: Vec<ClientGroup>,
+    /// The options of a run; its seed is replaced by each run's.
+    pub options: Options,
+    pub invariants: Vec<Invariant>,
+}
+
+impl Scenario {
+    pub fn new(name: &str) -> Scenario {
+        Scenario { name: name.into(), groups: Vec::new(), options: Options::default(), invariants: Vec::new() }
+    }
+
+    /// Adds `count` clients, each running `ops` operations of `program`.
+    pub fn clients(mut self, count: u32, ops: u32, program: Program) -> Scenario {
+        self.groups.push(ClientGroup { count, ops, program });
+        self
+    }
+
+    pub fn strategy(mut self, strategy: Strategy) -> Scenario {
+        self.options.strategy = strategy;
+        self
+    }
+
+    pub fn faults(mut self, faults: Faults) -> Scenario {
+        self.options.faults = faults;
+        self
+    }
+
+    pub fn trace(mut self, on: bool) -> Scenario {
+        self.options.trace = on;
+        self
+    }
+
+    pub fn invariant(mut self, invariant: Invariant) -> Scenario {
+        self.invariants.push(invariant);
+        self
+    }
+
+    /// The same scenario with every script run another way.
+    pub fn run_as(mut self, run: ScriptRun) -> Scenario {
+        for group in &mut self.groups {
+            group.program = group.program.run_as(run);
+        }
+        self
+    }
+
+    pub fn client_count(&self) -> u32 {
+        self.groups.iter().map(|g| g.count).sum()
+    }
+
+    /// A world for this scenario, reset for `seed`.
+    pub fn world(&self, seed: u64) -> World {
+        let clients = self.client_count();
+        let mut programs = Vec::with_capacity(clients as usize);
+        let mut index = 0;
+        for group in &self.groups {
+            for _ in 0..group.count {
+                programs.push(group.program.instantiate(index, clients, group.ops));
+                index += 1;
+            }
+        }
+        let options = Options { seed, ..self.options.clone() };
+        World::new(options, programs)
+    }
+
+    /// Checks the invariants on the world's history; the error names the operation.
+    pub fn check(&self, world: &World) -> Result<(), String> {
+        for invariant in &self.invariants {
+            match invariant {
+                Invariant::ResultFieldsEqual(a, b) => {
+                    for op in &world.history.ops {
+                        if op.status != Status::Ok {
+                            continue;
+                        }
+                        if let Some(Reply::Array(items)) = &op.result {
+                            let (x, y) = (items.get(*a).and_then(as_int), items.get(*b).and_then(as_int));
+                            if x != y {
+                                return Err(format!(
+                                    "client {} observed field {a} = {x:?} but field {b} = {y:?} (invoked at {})",
+                                    op.client, op.call
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An integer reply, or a bulk holding one.
+pub fn as_int(reply: &Reply) -> Option<i64> {
+    match reply {
+        Reply::Integer(n) => Some(*n),
+        Reply::Bulk(b) => std::str::from_utf8(b).ok()?.parse().ok(),
+        _ => None,
+    }
+}

@@ -1,0 +1,244 @@
+//! Scenarios as TOML files (`corpus/scenarios/*.toml`).
+//!
+//! ```toml
+//! name = "counter_and_log_raw"
+//! strategy = "random"          # random | pct | exhaustive | exhaustive-naive
+//! pct_depth = 2                # pct only; pct_steps estimates the run's length
+//! command_cost_us = 1
+//!
+//! [[clients]]
+//! count = 2                    # identical clients in this group
+//! ops = 1                      # operations per client
+//! program = "script"           # script | commands | multi | watch
+//! mode = "raw"                 # script: raw | eval | evalsha;
+//!                              # commands: each | pipeline; multi: pipelined | stepwise
+//! script = "../lua/counter_and_log.lua"   # relative to this file; or `source = "…"`
+//! keys = ["counter", "ts_set"]
+//! args = ["{ts}"]              # per-op templates: {ts} {client} {op} {seq}
+//! # commands = [["INCR", "n"]]                       (commands, multi)
+//! # watch = ["n"]  reads = [["GET", "n"]]  writes = [["SET", "n", "{r0+1}"]]  retries_max = 5
+//!
+//! [faults]
+//! crash_rate = 0.0
+//! crashes = [{ client = 0, after_commands = 2 }]
+//! delay_max_us = 0
+//! think_max_us = 0
+//! script_flush_rate = 0.0
+//! admin = [{ step = 3, argv = ["SCRIPT", "FLUSH"] }]
+//!
+//! [[invariants]]
+//! kind = "result_fields_equal"
+//! fields = [0, 1]
+//! ```
+
+use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
+use crate::client::commands::CommandsMode;
+use crate::client::lua::ScriptSpec;
+use crate::fault::{AdminAt, CrashAt, Faults};
+use crate::options::Strategy;
+use serde::Deserialize;
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "random")]
+    strategy: String,
+    #[serde(default = "two")]
+    pct_depth: u32,
+    #[serde(default = "hundred")]
+    pct_steps: u32,
+    command_cost_us: Option<u64>,
+    busy_threshold_ms: Option<u64>,
+    clients: Vec<ClientFile>,
+    #[serde(default)]
+    faults: FaultsFile,
+    #[serde(default)]
+    invariants: Vec<InvariantFile>,
+}
+
+fn random() -> String {
+    "random".into()
+}
+fn two() -> u32 {
+    2
+}
+fn hundred() -> u32 {
+    100
+}
+fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    #[serde(default = "one")]
+    count: u32,
+    #[serde(default = "one")]
+    ops: u32,
+    program: String,
+    mode: Option<String>,
+    script: Option<String>,
+    source: Option<String>,
+    #[serde(default)]
+    keys: Vec<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    commands: Vec<Vec<String>>,
+    #[serde(default)]
+    watch: Vec<String>,
+    #[serde(default)]
+    reads: Vec<Vec<String>>,
+    #[serde(default)]
+    writes: Vec<Vec<String>>,
+    #[serde(default = "five")]
+    retries_max: u32,
+}
+
+fn five() -> u32 {
+    5
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FaultsFile {
+    #[serde(default)]
+    crash_rate: f64,
+    #[serde(default)]
+    crashes: Vec<CrashFile>,
+    #[serde(default)]
+    delay_max_us: u64,
+    #[serde(default)]
+    think_max_us: u64,
+    #[serde(default)]
+    script_flush_rate: f64,
+    #[serde(default)]
+    admin: Vec<AdminFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrashFile {
+    client: u32,
+    after_commands: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminFile {
+    step: u64,
+    argv: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvariantFile {
+    kind: String,
+    #[serde(default)]
+    fields: Vec<usize>,
+}
+
+fn bytes(items: &[String]) -> Vec<Vec<u8>> {
+    items.iter().map(|s| s.as_bytes().to_vec()).collect()
+}
+
+/// Reads a scenario file; script paths are relative to the file's directory.
+pub fn load(path: &Path) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse(&text, base).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Parses a scenario from TOML text; `base` resolves script paths.
+pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
+    let file: File = ::toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut scenario = Scenario::new(&file.name);
+    scenario.options.strategy = match file.strategy.as_str() {
+        "random" => Strategy::Random,
+        "pct" => Strategy::Pct { depth: file.pct_depth, steps_hint: file.pct_steps },
+        "exhaustive" => Strategy::Exhaustive { reduce: true },
+        "exhaustive-naive" => Strategy::Exhaustive { reduce: false },
+        other => return Err(format!("unknown strategy '{other}'")),
+    };
+    if let Some(cost) = file.command_cost_us {
+        scenario.options.command_cost_us = cost;
+    }
+    if let Some(ms) = file.busy_threshold_ms {
+        scenario.options.busy_threshold_ms = ms;
+    }
+    let _ = file.description;
+    for client in &file.clients {
+        let program = program(client, base)?;
+        scenario.groups.push(ClientGroup { count: client.count, ops: client.ops, program });
+    }
+    let f = &file.faults;
+    scenario.options.faults = Faults {
+        crash_rate: f.crash_rate,
+        crashes: f.crashes.iter().map(|c| CrashAt { client: c.client, after_commands: c.after_commands }).collect(),
+        delay_max_us: f.delay_max_us,
+        think_max_us: f.think_max_us,
+        admin: f.admin.iter().map(|a| AdminAt { step: a.step, argv: bytes(&a.argv) }).collect(),
+        script_flush_rate: f.script_flush_rate,
+    };
+    for inv in &file.invariants {
+        match (inv.kind.as_str(), inv.fields.as_slice()) {
+            ("result_fields_equal", [a, b]) => scenario.invariants.push(Invariant::ResultFieldsEqual(*a, *b)),
+            (kind, _) => return Err(format!("unknown invariant '{kind}' (or wrong fields)")),
+        }
+    }
+    Ok(scenario)
+}
+
+fn program(client: &ClientFile, base: &Path) -> Result<Program, String> {
+    let mode = client.mode.as_deref();
+    let commands = || client.commands.iter().map(|c| bytes(c)).collect::<Vec<_>>();
+    Ok(match client.program.as_str() {
+        "script" => {
+            let source = match (&client.source, &client.script) {
+                (Some(source), _) => source.clone(),
+                (None, Some(path)) => {
+                    let path = base.join(path);
+                    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?
+                }
+                (None, None) => return Err("a script client needs `script` or `source`".into()),
+            };
+            let run = match mode.unwrap_or("raw") {
+                "raw" => ScriptRun::Raw,
+                "eval" => ScriptRun::Eval,
+                "evalsha" => ScriptRun::EvalSha,
+                other => return Err(format!("unknown script mode '{other}'")),
+            };
+            let spec = ScriptSpec { source, keys: bytes(&client.keys), args: bytes(&client.args) };
+            Program::Script { spec: Arc::new(spec), run }
+        }
+        "commands" => {
+            let mode = match mode.unwrap_or("each") {
+                "each" => CommandsMode::Each,
+                "pipeline" => CommandsMode::Pipeline,
+                other => return Err(format!("unknown commands mode '{other}'")),
+            };
+            Program::Commands { commands: commands(), mode }
+        }
+        "multi" => {
+            let pipelined = match mode.unwrap_or("pipelined") {
+                "pipelined" => true,
+                "stepwise" => false,
+                other => return Err(format!("unknown multi mode '{other}'")),
+            };
+            Program::Multi { commands: commands(), pipelined }
+        }
+        "watch" => Program::Watch {
+            watch: bytes(&client.watch),
+            reads: client.reads.iter().map(|c| bytes(c)).collect(),
+            writes: client.writes.iter().map(|c| bytes(c)).collect(),
+            retries_max: client.retries_max,
+        },
+        other => return Err(format!("unknown program '{other}'")),
+    })
+}

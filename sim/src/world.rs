@@ -1,0 +1,524 @@
+//! The world of one simulated run: the engine with a virtual-clock host, the clients and
+//! their in-flight requests, the history and the trace.
+//!
+//! seed → [`Options`] → `World::new` → [`World::run`] with a scheduler → history + trace.
+//!
+//! One step: the scheduler picks one enabled event (a client whose next request can reach
+//! the server now), the engine executes that request atomically (`Engine::execute`; an
+//! EVAL runs its whole script), the reply goes back to the client, which decides what to
+//! send next. Virtual time advances by `command_cost_us` per command, jumps forward when
+//! every pending request is still in transit (delays, think time), and advances with the
+//! Lua instructions of server-side scripts (see `clock.rs`).
+//!
+//! Randomness comes only from ChaCha streams seeded by the run's seed: one for the
+//! scheduler, one for faults, one for the engine. A world is reused across runs:
+//! [`World::reset`] gives the engine a fresh store instead of building a new engine, and
+//! the clients keep their Lua VMs.
+
+use crate::client::{Argv, Outbox, Outcome, Progress, Program};
+use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
+use crate::history::{History, Op, Operation, Status};
+use crate::options::Options;
+use crate::scheduler::{footprint, Candidate, Scheduler};
+use crate::trace::{Trace, TraceEvent};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use redsim::store::Store;
+use redsim::{ClientId, Engine, Reply};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientState {
+    Running,
+    Finished,
+    Crashed,
+}
+
+struct Request {
+    argv: Argv,
+    ready_at_us: u64,
+}
+
+struct Slot {
+    program: Box<dyn Program>,
+    session: ClientId,
+    inflight: VecDeque<Request>,
+    replies: Vec<Reply>,
+    awaiting: usize,
+    ops_begun: u32,
+    /// Index in the history of the operation in progress.
+    current: Option<usize>,
+    /// Commands sent in the operation in progress.
+    sent_in_op: u32,
+    replies_total: u32,
+    state: ClientState,
+}
+
+/// What one run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub steps: u64,
+    /// The scheduler abandoned the run (an exhaustive path whose steps were all asleep).
+    pub abandoned: bool,
+    pub hit_steps_max: bool,
+    pub crashes: u32,
+}
+
+pub struct World {
+    pub options: Options,
+    pub engine: Engine,
+    pub clock: Arc<SimClock>,
+    engine_rng: Arc<Mutex<ChaCha8Rng>>,
+    fault_rng: ChaCha8Rng,
+    slots: Vec<Slot>,
+    admin: ClientId,
+    pub history: History,
+    pub trace: Trace,
+    /// The client chosen at each step.
+    pub schedule: Vec<u32>,
+    step: u64,
+    seed: u64,
+    candidates: Vec<Candidate>,
+    out: Outbox,
+    crashes: u32,
+}
+
+/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
+fn is_script_command(argv: &[Vec<u8>]) -> bool {
+    let Some(name) = argv.first() else {
+        return false;
+    };
+    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+/// The fault stream for `seed`.
+fn fault_rng(seed: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(2);
+    rng
+}
+
+impl World {
+    /// A world for `options` with one client per program (client `i` runs `programs[i]`).
+    pub fn new(options: Options, programs: Vec<Box<dyn Program>>) -> World {
+        let clock = SimClock::new(EPOCH_US);
+        let (host, engine_rng) = SimHost::new(clock.clone(), options.seed);
+        let engine = Engine::new(host);
+        let slots = programs
+            .into_iter()
+            .map(|program| Slot {
+                program,
+                session: ClientId { slot: 0, id: 0 },
+                inflight: VecDeque::new(),
+                replies: Vec::new(),
+                awaiting: 0,
+                ops_begun: 0,
+                current: None,
+                sent_in_op: 0,
+                replies_total: 0,
+                state: ClientState::Running,
+            })
+            .collect();
+        let seed = options.seed;
+        let mut world = World {
+            options,
+            engine,
+            clock,
+            engine_rng,
+            fault_rng: fault_rng(seed),
+            slots,
+            admin: ClientId { slot: 0, id: 0 },
+            history: History::default(),
+            trace: Trace::default(),
+            schedule: Vec::new(),
+            step: 0,
+            seed,
+            candidates: Vec::new(),
+            out: Outbox::default(),
+            crashes: 0,
+        };
+        world.reset(seed);
+        world
+    }
+
+    pub fn clients(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn client_state(&self, client: usize) -> ClientState {
+        self.slots[client].state
+    }
+
+    /// The session of client `client` in the engine.
+    pub fn session(&self, client: usize) -> ClientId {
+        self.slots[client].session
+    }
+
+    /// Puts the world back to its start for a run with `seed`: an empty store, the clock
+    /// at the epoch, fresh random streams, clients reconnected and reset.
+    pub fn reset(&mut self, seed: u64) {
+        self.seed = seed;
+        self.options.seed = seed;
+        self.clock.reset(EPOCH_US);
+        self.clock.ns_per_instruction.store(self.options.lua_ns_per_instruction, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut rng) = self.engine_rng.lock() {
+            *rng = crate::clock::engine_rng(seed);
+        }
+        self.fault_rng = fault_rng(seed);
+        self.engine.store = Store::new();
+        self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
+        if redsim::cmd::lookup(b"script").is_some() {
+            // The script cache outlives a store swap; a run starts with it empty.
+            let admin = self.engine.connect();
+            self.engine.execute(admin, &[b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
+            self.engine.store = Store::new();
+            self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
+        }
+        self.admin = self.engine.connect();
+        for slot in &mut self.slots {
+            slot.session = self.engine.connect();
+            slot.inflight.clear();
+            slot.replies.clear();
+            slot.awaiting = 0;
+            slot.ops_begun = 0;
+            slot.current = None;
+            slot.sent_in_op = 0;
+            slot.replies_total = 0;
+            slot.state = ClientState::Running;
+            slot.program.reset();
+        }
+        // The last run's command buffers serve this run's requests.
+        for op in self.history.ops.drain(..) {
+            if let Operation::Command(argv) = op.op {
+                self.out.recycle(argv);
+            }
+        }
+        self.trace.clear();
+        self.schedule.clear();
+        self.step = 0;
+        self.crashes = 0;
+    }
+
+    /// Runs from the current state until every client is done (or the scheduler abandons
+    /// the run, or `steps_max` is hit). Call [`World::reset`] before each run but the first.
+    pub fn run(&mut self, scheduler: &mut dyn Scheduler) -> RunReport {
+        scheduler.begin(self.seed, self.slots.len());
+        for client in 0..self.slots.len() {
+            self.advance(client);
+        }
+        let footprints = scheduler.wants_footprints();
+        let mut report = RunReport::default();
+        loop {
+            if self.step >= self.options.steps_max {
+                report.hit_steps_max = true;
+                break;
+            }
+            self.admin_faults();
+            let now = self.clock.now_us();
+            self.candidates.clear();
+            let mut next_ready = u64::MAX;
+            for (i, slot) in self.slots.iter().enumerate() {
+                if let Some(head) = slot.inflight.front() {
+                    if head.ready_at_us <= now {
+                        let fp = if footprints {
+                            footprint(&self.engine, slot.session, &head.argv)
+                        } else {
+                            Default::default()
+                        };
+                        self.candidates.push(Candidate { client: i as u32, footprint: fp });
+                    } else {
+                        next_ready = next_ready.min(head.ready_at_us);
+                    }
+                }
+            }
+            if self.candidates.is_empty() {
+                if next_ready == u64::MAX {
+                    break;
+                }
+                self.clock.advance_to(next_ready);
+                continue;
+            }
+            let Some(pick) = scheduler.pick(self.step, &self.candidates) else {
+                report.abandoned = true;
+                break;
+            };
+            let client = self.candidates[pick].client;
+            self.schedule.push(client);
+            self.deliver(client as usize);
+            self.step += 1;
+        }
+        report.steps = self.step;
+        report.crashes = self.crashes;
+        report
+    }
+
+    /// Resets for `seed` and runs with the scheduler the options name.
+    pub fn run_seed(&mut self, seed: u64) -> RunReport {
+        self.reset(seed);
+        let mut scheduler = crate::scheduler::from_strategy(&self.options.strategy);
+        self.run(&mut *scheduler)
+    }
+
+    /// Runs until the scheduler wants no more runs (the exhaustive strategy), calling
+    /// `each` after every run. Returns the number of runs.
+    pub fn explore(&mut self, scheduler: &mut dyn Scheduler, mut each: impl FnMut(&World, &RunReport)) -> u64 {
+        let mut runs = 0;
+        loop {
+            self.reset(self.seed);
+            let report = self.run(scheduler);
+            runs += 1;
+            each(self, &report);
+            if !scheduler.end() {
+                return runs;
+            }
+        }
+    }
+
+    /// Executes client `client`'s next in-flight request and hands back the reply.
+    fn deliver(&mut self, client: usize) {
+        let Some(request) = self.slots[client].inflight.pop_front() else {
+            return;
+        };
+        let time_us = self.clock.advance_us(self.options.command_cost_us);
+        let runs_script = is_script_command(&request.argv);
+        if runs_script {
+            self.post_waiting(client);
+        }
+        let slot = &mut self.slots[client];
+        let reply = self.engine.execute(slot.session, &request.argv);
+        let mut argv = Some(request.argv);
+        if let Some(Op { op: Operation::Command(recorded), .. }) = slot.current.map(|i| &mut self.history.ops[i]) {
+            if recorded.is_empty() {
+                *recorded = if self.options.trace { argv.clone() } else { argv.take() }.unwrap_or_default();
+            }
+        }
+        if let (true, Some(argv)) = (self.options.trace, argv) {
+            self.trace.events.push(TraceEvent::Command {
+                step: self.step,
+                time_us,
+                client: Some(client as u32),
+                argv,
+                reply: reply.clone(),
+            });
+        }
+        let rate = self.options.faults.crash_rate;
+        if rate > 0.0 && self.fault_rng.random_bool(rate.min(1.0)) {
+            // The command ran but its reply is lost with the client.
+            self.crash(client);
+        } else {
+            let slot = &mut self.slots[client];
+            slot.replies_total += 1;
+            slot.replies.push(reply);
+            if slot.replies.len() >= slot.awaiting {
+                slot.awaiting = 0;
+                self.advance(client);
+            }
+        }
+        if runs_script {
+            self.deliver_busy_answers();
+        }
+    }
+
+    /// Lists every other client's requests in flight for the host, which answers them
+    /// `-BUSY` (or grants a SCRIPT KILL) once the script runs past the threshold.
+    fn post_waiting(&mut self, running: usize) {
+        let waiting = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != running)
+            .flat_map(|(i, slot)| {
+                slot.inflight.iter().map(move |r| Waiting { client: i as u32, argv: r.argv.clone(), ready_at_us: r.ready_at_us })
+            })
+            .collect();
+        let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+        board.threshold_ms = self.options.busy_threshold_ms;
+        board.start(waiting);
+    }
+
+    /// Hands the replies the host gave during a busy script to their clients.
+    fn deliver_busy_answers(&mut self) {
+        let answered = {
+            let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+            board.waiting.clear();
+            std::mem::take(&mut board.answered)
+        };
+        for (client, reply, time_us) in answered {
+            let client = client as usize;
+            let Some(request) = self.slots[client].inflight.pop_front() else {
+                continue;
+            };
+            if self.options.trace {
+                self.trace.events.push(TraceEvent::Command {
+                    step: self.step,
+                    time_us,
+                    client: Some(client as u32),
+                    argv: request.argv,
+                    reply: reply.clone(),
+                });
+            }
+            let slot = &mut self.slots[client];
+            slot.replies_total += 1;
+            slot.replies.push(reply);
+            if slot.replies.len() >= slot.awaiting {
+                slot.awaiting = 0;
+                self.advance(client);
+            }
+        }
+    }
+
+    /// Lets client `client` run until it sends commands or finishes.
+    fn advance(&mut self, client: usize) {
+        loop {
+            let now = self.clock.now_us();
+            let slot = &mut self.slots[client];
+            if slot.state != ClientState::Running {
+                return;
+            }
+            let mut think_us = 0;
+            if slot.current.is_none() {
+                let op_number = slot.ops_begun;
+                let Some(op) = slot.program.begin(op_number) else {
+                    slot.state = ClientState::Finished;
+                    return;
+                };
+                slot.ops_begun += 1;
+                slot.sent_in_op = 0;
+                slot.current = Some(self.history.ops.len());
+                self.history.ops.push(Op {
+                    client: client as u64,
+                    call: now,
+                    ret: None,
+                    status: Status::Unknown,
+                    op,
+                    result: None,
+                });
+                if op_number > 0 && self.options.faults.think_max_us > 0 {
+                    // The client pauses, then invokes: the operation starts after the pause.
+                    think_us = self.fault_rng.random_range(0..=self.options.faults.think_max_us);
+                    if let Some(op) = self.history.ops.last_mut() {
+                        op.call += think_us;
+                    }
+                }
+            }
+            let slot = &mut self.slots[client];
+            self.out.sent.clear();
+            match slot.program.resume(&mut slot.replies, &mut self.out) {
+                Progress::Sent => {
+                    if self.crash_now(client) {
+                        self.crash(client);
+                        return;
+                    }
+                    let delay_max = self.options.faults.delay_max_us;
+                    let slot = &mut self.slots[client];
+                    slot.awaiting = self.out.len();
+                    slot.sent_in_op += self.out.len() as u32;
+                    for argv in self.out.sent.drain(..) {
+                        let delay = if delay_max > 0 { self.fault_rng.random_range(0..=delay_max) } else { 0 };
+                        slot.inflight.push_back(Request { argv, ready_at_us: now + think_us + delay });
+                    }
+                    if slot.awaiting == 0 {
+                        continue;
+                    }
+                    return;
+                }
+                Progress::Done(outcome) => {
+                    slot.replies.clear();
+                    if let Some(index) = slot.current.take() {
+                        self.finish_op(index, now, outcome);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_op(&mut self, index: usize, now: u64, outcome: Outcome) {
+        let Outcome { status, result, split } = outcome;
+        let op = &mut self.history.ops[index];
+        op.ret = Some(now);
+        op.status = status;
+        op.result = result;
+        let mut split = split.into_iter();
+        if let Some((first, result)) = split.next() {
+            op.op = first;
+            op.result = result;
+            let template = op.clone();
+            for (operation, result) in split {
+                self.history.ops.push(Op { op: operation, result, ..template.clone() });
+            }
+        }
+    }
+
+    /// Whether `client` crashes now, between two commands.
+    fn crash_now(&mut self, client: usize) -> bool {
+        let faults = &self.options.faults;
+        let slot = &self.slots[client];
+        if faults.planned_crash(client as u32, slot.replies_total) {
+            return true;
+        }
+        faults.crash_rate > 0.0 && slot.sent_in_op > 0 && self.fault_rng.random_bool(faults.crash_rate.min(1.0))
+    }
+
+    /// The client dies: its operation's outcome is unknown, what it already ran stays,
+    /// its connection closes (dropping a MULTI in progress and its WATCHes).
+    fn crash(&mut self, client: usize) {
+        self.out.sent.clear();
+        self.crashes += 1;
+        let slot = &mut self.slots[client];
+        slot.program.crash();
+        slot.state = ClientState::Crashed;
+        slot.inflight.clear();
+        slot.replies.clear();
+        if let Some(index) = slot.current.take() {
+            let op = &mut self.history.ops[index];
+            op.status = Status::Unknown;
+            op.ret = None;
+            op.result = None;
+        }
+        self.engine.disconnect(slot.session);
+        if self.options.trace {
+            self.trace.events.push(TraceEvent::Crash { time_us: self.clock.now_us(), client: client as u32 });
+        }
+    }
+
+    /// Admin commands planned for this step, and random SCRIPT FLUSHes.
+    fn admin_faults(&mut self) {
+        let faults = &self.options.faults;
+        if faults.admin.is_empty() && faults.script_flush_rate <= 0.0 {
+            return;
+        }
+        let mut commands: Vec<Argv> =
+            faults.admin.iter().filter(|a| a.step == self.step).map(|a| a.argv.clone()).collect();
+        if faults.script_flush_rate > 0.0 && self.fault_rng.random_bool(faults.script_flush_rate.min(1.0)) {
+            commands.push(vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
+        }
+        for argv in commands {
+            self.admin_command(argv);
+        }
+    }
+
+    /// Runs `argv` from the admin connection (outside any client's operations).
+    pub fn admin_command(&mut self, argv: Argv) -> Reply {
+        let time_us = self.clock.advance_us(self.options.command_cost_us);
+        let reply = self.engine.execute(self.admin, &argv);
+        if self.options.trace {
+            self.trace.events.push(TraceEvent::Command { step: self.step, time_us, client: None, argv, reply: reply.clone() });
+        }
+        reply
+    }
+
+    /// The results of client `client`'s operations, in order.
+    pub fn results_of(&self, client: usize) -> Vec<Option<&Reply>> {
+        self.history.ops.iter().filter(|op| op.client == client as u64).map(|op| op.result.as_ref()).collect()
+    }
+
+    /// What the history records for `client`'s operations.
+    pub fn operations_of(&self, client: usize) -> Vec<&Operation> {
+        self.history.ops.iter().filter(|op| op.client == client as u64).map(|op| &op.op).collect()
+    }
+}
