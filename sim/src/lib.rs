@@ -10,3 +10,4 @@ pub mod scenario;
 pub mod scheduler;
 pub mod trace;
 pub mod world;
+pub mod report;

@@ -1,5 +1,9 @@
 //! One module per `redsim` subcommand.
 
 pub mod demo;
+pub mod explore;
+pub mod race;
+pub mod run;
 pub mod serve;
+pub mod sweep;
 pub mod trace;
