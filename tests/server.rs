@@ -8,7 +8,11 @@ use std::process::Command;
 use support::{escape, RawConn};
 
 fn start() -> Server {
-    Server::start(ServeOptions { bind: "127.0.0.1".into(), port: 0 }).expect("server starts")
+    start_with(ServeOptions { port: 0, ..ServeOptions::default() })
+}
+
+fn start_with(opts: ServeOptions) -> Server {
+    Server::start(opts).expect("server starts")
 }
 
 fn raw(server: &Server) -> RawConn {
@@ -217,8 +221,255 @@ fn redis_cli_talks_to_the_server() {
 #[test]
 fn shutdown_stops_the_server() {
     let server = start();
-    let addr = server.local_addr();
-    assert_eq!(raw(&server).call(&argv(&["PING"])), b"+PONG\r\n");
+    let mut open = raw(&server);
+    assert_eq!(open.call(&argv(&["PING"])), b"+PONG\r\n");
     server.shutdown();
-    assert!(std::net::TcpStream::connect(addr).is_err(), "nothing listens after shutdown");
+    // (Whether the port refuses new connections is not checked: a test running in
+    // parallel may already have been given the same port.)
+    assert!(open.is_closed(), "shutdown closes open connections");
+}
+
+#[test]
+fn a_client_that_never_reads_its_replies_does_not_block_others() {
+    let server = start();
+    let mut setup = raw(&server);
+    let big = vec![b'x'; 100 * 1024];
+    assert_eq!(setup.call(&[b"SET".to_vec(), b"big".to_vec(), big]), b"+OK\r\n");
+    let mut stuck = raw(&server);
+    let mut pipeline = Vec::new();
+    for _ in 0..300 {
+        pipeline.extend_from_slice(&support::encode_request(&argv(&["GET", "big"])));
+    }
+    // 30 MB of replies that are never read: the server must keep serving everyone else.
+    stuck.send_raw(&pipeline);
+    let started = std::time::Instant::now();
+    let mut other = raw(&server);
+    for _ in 0..100 {
+        assert_eq!(other.call(&argv(&["INCR", "n"]))[0], b':');
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "others were held up");
+}
+
+#[test]
+fn requirepass_keeps_commands_behind_auth() {
+    let server = start_with(ServeOptions { port: 0, requirepass: Some(b"secret".to_vec()), ..ServeOptions::default() });
+    let mut c = raw(&server);
+    assert_eq!(c.call(&argv(&["GET", "k"])), b"-NOAUTH Authentication required.\r\n");
+    assert_eq!(c.call(&argv(&["NOPE"])), b"-ERR unknown command 'NOPE', with args beginning with: \r\n");
+    assert_eq!(c.call(&argv(&["AUTH", "wrong"])), b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    assert_eq!(c.call(&argv(&["AUTH", "secret"])), b"+OK\r\n");
+    assert_eq!(c.call(&argv(&["SET", "k", "v"])), b"+OK\r\n");
+    let mut big = raw(&server);
+    big.send_raw(b"*11\r\n");
+    assert_eq!(big.read_reply().expect("reply"), b"-ERR Protocol error: unauthenticated multibulk length\r\n");
+    assert!(big.is_closed());
+    let client = redis::Client::open(format!("redis://:secret@{}/", server.local_addr())).expect("client");
+    let mut con = client.get_connection().expect("the redis crate authenticates");
+    let got: String = redis::cmd("GET").arg("k").query(&mut con).expect("GET");
+    assert_eq!(got, "v");
+}
+
+#[test]
+fn maxclients_refuses_one_connection_too_many() {
+    let server = start_with(ServeOptions { port: 0, maxclients: 2, ..ServeOptions::default() });
+    let mut a = raw(&server);
+    let mut b = raw(&server);
+    assert_eq!(a.call(&argv(&["PING"])), b"+PONG\r\n");
+    assert_eq!(b.call(&argv(&["PING"])), b"+PONG\r\n");
+    let mut c = raw(&server);
+    assert_eq!(c.read_reply().expect("refusal"), b"-ERR max number of clients reached\r\n");
+    assert!(c.is_closed());
+    drop(a);
+    // The slot frees once the server has seen the close.
+    let mut accepted = false;
+    for _ in 0..100 {
+        let mut d = raw(&server);
+        d.send(&argv(&["PING"]));
+        if d.read_reply().as_deref() == Some(&b"+PONG\r\n"[..]) {
+            accepted = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(accepted, "a closed connection gives its slot back");
+}
+
+/// A non-loopback address of this machine, if it has one (found without sending anything).
+fn outside_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.200:9").or_else(|_| socket.connect("10.255.255.1:9")).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn protected_mode_refuses_outside_clients_without_a_password() {
+    let Some(ip) = outside_address() else {
+        eprintln!("SKIPPED: this machine has no non-loopback address");
+        return;
+    };
+    let server = start_with(ServeOptions { bind: "0.0.0.0".into(), port: 0, ..ServeOptions::default() });
+    let port = server.local_addr().port();
+    let mut outside = std::net::TcpStream::connect((ip, port)).expect("connect from outside");
+    let mut reply = Vec::new();
+    use std::io::Read;
+    outside.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    outside.read_to_end(&mut reply).expect("the server answers and closes");
+    assert!(reply.starts_with(b"-DENIED Redis is running in protected mode"), "{}", escape(&reply));
+    assert_eq!(RawConn::connect(port).call(&argv(&["PING"])), b"+PONG\r\n", "loopback is served");
+}
+
+#[test]
+fn resp3_is_chosen_per_connection_with_hello() {
+    if redsim::cmd::lookup(b"hello").is_none() {
+        eprintln!("SKIPPED: the engine has no HELLO command yet");
+        return;
+    }
+    let server = start();
+    let mut three = raw(&server);
+    let mut two = raw(&server);
+    let hello = three.call(&argv(&["HELLO", "3"]));
+    assert_eq!(hello[0], b'%', "HELLO 3 answers a RESP3 map: {}", escape(&hello));
+    assert_eq!(three.call(&argv(&["GET", "missing"])), b"_\r\n");
+    assert_eq!(two.call(&argv(&["GET", "missing"])), b"$-1\r\n", "the other connection stays on RESP2");
+    let client = redis::Client::open(format!("redis://{}/?protocol=resp3", server.local_addr())).expect("client");
+    let mut con = client.get_connection().expect("the redis crate says HELLO 3");
+    let missing: redis::Value = redis::cmd("GET").arg("missing").query(&mut con).expect("GET");
+    assert_eq!(missing, redis::Value::Nil);
+    let counts: Vec<i64> = redis::pipe().cmd("INCR").arg("r3").cmd("INCR").arg("r3").query(&mut con).expect("pipeline");
+    assert_eq!(counts, vec![1, 2]);
+}
+
+#[test]
+fn blocked_clients_are_served_by_a_later_write_or_time_out() {
+    if redsim::cmd::lookup(b"blpop").is_none() {
+        eprintln!("SKIPPED: the engine has no BLPOP yet");
+        return;
+    }
+    let server = start();
+    let mut waiter = raw(&server);
+    let mut pusher = raw(&server);
+    // Replies before the blocking command arrive at once; those after it wait for it.
+    waiter.send_raw(&[
+        support::encode_request(&argv(&["PING"])),
+        support::encode_request(&argv(&["BLPOP", "queue", "0"])),
+        support::encode_request(&argv(&["ECHO", "after"])),
+    ]
+    .concat());
+    assert_eq!(waiter.read_reply().expect("PING"), b"+PONG\r\n");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(pusher.call(&argv(&["PING"])), b"+PONG\r\n", "others are served while one blocks");
+    assert_eq!(pusher.call(&argv(&["RPUSH", "queue", "job"])), b":1\r\n");
+    assert_eq!(waiter.read_reply().expect("BLPOP"), b"*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n");
+    assert_eq!(waiter.read_reply().expect("ECHO"), b"$5\r\nafter\r\n");
+    assert_eq!(pusher.call(&argv(&["LLEN", "queue"])), b":0\r\n", "the element went to the waiter");
+    let started = std::time::Instant::now();
+    assert_eq!(waiter.call(&argv(&["BLPOP", "empty", "0.2"])), b"*-1\r\n");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150), "BLPOP waited for its timeout");
+}
+
+#[test]
+fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
+    if redsim::cmd::lookup(b"eval").is_none() || redsim::cmd::lookup(b"config").is_none() {
+        eprintln!("SKIPPED: the engine has no EVAL or CONFIG yet");
+        return;
+    }
+    let server = start();
+    let port = server.local_addr().port();
+    let mut other = raw(&server);
+    assert_eq!(other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])), b"+OK\r\n");
+    let script = std::thread::spawn(move || RawConn::connect(port).call(&argv(&["EVAL", "while true do end", "0"])));
+    let busy = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+    let mut saw_busy = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if other.call(&argv(&["PING"])) == busy {
+            saw_busy = true;
+            break;
+        }
+    }
+    assert!(saw_busy, "a script past the threshold makes other clients busy");
+    assert_eq!(other.call(&argv(&["GET"])), b"-ERR wrong number of arguments for 'get' command\r\n");
+    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"+OK\r\n");
+    let killed = script.join().expect("script client");
+    assert!(killed.starts_with(b"-ERR Script killed by user with SCRIPT KILL"), "{}", escape(&killed));
+    assert_eq!(other.call(&argv(&["PING"])), b"+PONG\r\n");
+    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"-NOTBUSY No scripts in execution right now.\r\n");
+
+    // A script that wrote cannot be killed; this one ends by itself.
+    let writer = std::thread::spawn(move || {
+        let body = "redis.call('SET', 'w', '1') local n = 0 for i = 1, 50000000 do n = n + i end return 'done'";
+        RawConn::connect(port).call(&argv(&["EVAL", body, "0"]))
+    });
+    let unkillable = b"-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n";
+    let mut refused = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let reply = other.call(&argv(&["SCRIPT", "KILL"]));
+        if reply == unkillable {
+            refused = true;
+            break;
+        }
+        if reply == b"-NOTBUSY No scripts in execution right now.\r\n" {
+            break; // the machine ran the loop faster than the threshold
+        }
+    }
+    assert_eq!(writer.join().expect("writer client"), b"$4\r\ndone\r\n");
+    if !refused {
+        eprintln!("note: the writing script finished before it became busy; UNKILLABLE not observed");
+    }
+}
+
+#[test]
+fn redis_cli_eval_of_the_seed_script_prints_what_redis_prints() {
+    let seed_commands = [&b"eval"[..], b"zadd", b"zcard"];
+    if seed_commands.iter().any(|c| redsim::cmd::lookup(c).is_none())
+        || !redis_cli_available()
+        || !support::redis_server_available()
+    {
+        eprintln!("SKIPPED: needs EVAL in the engine, redis-cli and redis-server");
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/lua/counter_and_log.lua");
+    let run = |port: u16, keys: &[&str]| -> String {
+        let out = Command::new("redis-cli")
+            .args(["-p", &port.to_string(), "--eval", script])
+            .args(keys)
+            .args([",", "1678886400"])
+            .output()
+            .expect("run redis-cli");
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let real = support::RedisServer::start();
+    let ours = start();
+    for keys in [&["counter_key", "timestamp_set_key"][..], &["counter_key,timestamp_set_key"][..]] {
+        let expected = run(real.port, keys);
+        let got = run(ours.local_addr().port(), keys);
+        assert_eq!(got, expected, "redis-cli --eval with keys {keys:?}");
+    }
+}
+
+#[test]
+fn redis_benchmark_runs_against_the_server() {
+    let available = Command::new("redis-benchmark").arg("--version").output().map(|o| o.status.success());
+    if !available.unwrap_or(false) {
+        eprintln!("SKIPPED: redis-benchmark is not on PATH");
+        return;
+    }
+    let server = start();
+    let port = server.local_addr().port().to_string();
+    let out = Command::new("redis-benchmark")
+        .args(["-p", &port, "-t", "set,get,incr", "-n", "2000", "-c", "8", "-P", "4", "-q"])
+        .output()
+        .expect("run redis-benchmark");
+    assert!(out.status.success(), "redis-benchmark failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    for test in ["SET", "GET", "INCR"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{test}: ")) && l.contains("requests per second")),
+            "no {test} result in: {text}"
+        );
+    }
+    // (redis-benchmark also asks CONFIG GET save / appendonly, which the engine does not
+    // know: it then prints "WARNING: Could not fetch server CONFIG" and runs anyway.)
 }

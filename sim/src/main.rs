@@ -29,6 +29,8 @@ enum Command {
     Sweep(cli::sweep::Args),
     #[command(hide = true)]
     Trace(cli::trace::Args),
+    /// Is a recorded history (redsim-history/1 JSON) linearizable?
+    Check(cli::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,5 +43,6 @@ fn main() -> ExitCode {
         Command::Explore(args) => cli::explore::run(args),
         Command::Sweep(args) => cli::sweep::run(args),
         Command::Trace(args) => cli::trace::run(args),
+        Command::Check(args) => cli::check::run(args),
     }
 }

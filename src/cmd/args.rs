@@ -44,6 +44,17 @@ pub fn int(arg: &[u8]) -> Result<i64, Reply> {
     parse_i64(arg).ok_or_else(|| Reply::error(errors::NOT_INTEGER))
 }
 
+/// An argument in C `int` range, as `getIntFromObjectOrReply`: "not an integer" (or
+/// `msg`) when it is no integer, "value is out of range…" (or `msg`) outside int.
+pub fn int32(arg: &[u8], msg: Option<&str>) -> Result<i64, Reply> {
+    let error = |default: &str| Reply::error(msg.map_or_else(|| default.to_string(), |m| format!("ERR {m}")));
+    let value = parse_i64(arg).ok_or_else(|| error(errors::NOT_INTEGER))?;
+    if i32::try_from(value).is_err() {
+        return Err(error("ERR value is out of range, value must between -2147483648 and 2147483647"));
+    }
+    Ok(value)
+}
+
 /// Parses a double as Redis's `string2d` (`strtod`, whole string, no NaN; `inf` allowed).
 pub fn parse_f64(arg: &[u8]) -> Option<f64> {
     if arg.is_empty() || arg[0].is_ascii_whitespace() {

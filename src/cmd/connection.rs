@@ -1,16 +1,23 @@
-//! Connection commands: PING, ECHO, SELECT, QUIT.
+//! Connection commands: PING, ECHO, SELECT, HELLO, QUIT, RESET.
+//! (CLIENT lives in `client.rs`.)
 
-use super::{args, flags::*, CommandSpec, Ctx};
-use crate::db::DB_COUNT;
-use crate::resp::{errors, Reply};
+use super::{args, client, flags::*, keys, CommandSpec, Ctx};
+use crate::resp::{Protocol, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("ping", -1, FAST, ping).acl("fast connection"),
-    CommandSpec::new("echo", 2, FAST, echo).acl("fast connection"),
+    CommandSpec::new("echo", 2, LOADING | STALE | FAST, echo).acl("fast connection"),
     CommandSpec::new("select", 2, LOADING | STALE | FAST, select).acl("fast connection"),
-    CommandSpec::new("quit", -1, ALLOW_BUSY | NOSCRIPT | LOADING | STALE | FAST | NO_AUTH, quit)
+    CommandSpec::new("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, hello)
+        .acl("fast connection"),
+    CommandSpec::new("quit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, quit)
+        .acl("fast connection"),
+    CommandSpec::new("reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, reset)
         .acl("fast connection"),
 ];
+
+/// The version HELLO and INFO report: the Redis release redsim reproduces.
+pub const REDIS_VERSION: &str = "7.0.15";
 
 /// PING [message]: PONG, or the message as a bulk string.
 fn ping(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -27,18 +34,90 @@ fn echo(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// SELECT index: changes the client's database.
 fn select(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let Some(index) = args::parse_i64(&argv[1]) else {
-        return Reply::error(errors::NOT_INTEGER);
-    };
-    if index < 0 || index >= DB_COUNT as i64 {
-        return Reply::error(errors::DB_INDEX_OUT_OF_RANGE);
+    match keys::db_index(&argv[1]) {
+        Ok(index) => {
+            ctx.session().db = index;
+            Reply::ok()
+        }
+        Err(e) => e,
     }
-    ctx.session().db = index as usize;
-    Reply::ok()
+}
+
+/// HELLO [protover [AUTH username password] [SETNAME clientname]]: switches the
+/// protocol and answers with the server's description, encoded in the new protocol.
+/// redsim has no passwords: like a Redis without `requirepass`, the `default` user
+/// accepts any password and other users do not exist.
+fn hello(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let mut version = None;
+    if argv.len() >= 2 {
+        let Some(v) = args::parse_i64(&argv[1]) else {
+            return Reply::error("ERR Protocol version is not an integer or out of range");
+        };
+        if !(2..=3).contains(&v) {
+            return Reply::error("NOPROTO unsupported protocol version");
+        }
+        version = Some(v);
+    }
+    let mut user: Option<&[u8]> = None;
+    let mut name: Option<&[u8]> = None;
+    let mut j = 2;
+    while j < argv.len() {
+        let more = argv.len() - 1 - j;
+        if args::is(&argv[j], "AUTH") && more >= 2 {
+            user = Some(&argv[j + 1]);
+            j += 2;
+        } else if args::is(&argv[j], "SETNAME") && more >= 1 {
+            if let Err(e) = client::validate_name(&argv[j + 1]) {
+                return e;
+            }
+            name = Some(&argv[j + 1]);
+            j += 1;
+        } else {
+            return Reply::error(format!(
+                "ERR Syntax error in HELLO option '{}'",
+                String::from_utf8_lossy(&argv[j])
+            ));
+        }
+        j += 1;
+    }
+    if user.is_some_and(|u| u != b"default") {
+        return Reply::error("WRONGPASS invalid username-password pair or user is disabled.");
+    }
+    let session = ctx.session();
+    if let Some(name) = name {
+        session.name = if name.is_empty() { None } else { Some(name.to_vec()) };
+    }
+    match version {
+        Some(3) => session.protocol = Protocol::Resp3,
+        Some(_) => session.protocol = Protocol::Resp2,
+        None => {}
+    }
+    let pair = |k: &str, v: Reply| (Reply::bulk(k), v);
+    Reply::Map(vec![
+        pair("server", Reply::bulk("redis")),
+        pair("version", Reply::bulk(REDIS_VERSION)),
+        pair("proto", Reply::Integer(session.protocol.number())),
+        pair("id", Reply::Integer(session.id.id as i64)),
+        pair("mode", Reply::bulk("standalone")),
+        pair("role", Reply::bulk("master")),
+        pair("modules", Reply::Array(Vec::new())),
+    ])
 }
 
 /// QUIT: OK, then the server closes the connection.
 fn quit(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     ctx.session().closing = true;
     Reply::ok()
+}
+
+/// RESET: back to a fresh connection's state — database 0, RESP2, no name, no
+/// transaction, nothing watched. Answers the status `RESET`.
+fn reset(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    let session = ctx.session();
+    session.db = 0;
+    session.protocol = Protocol::Resp2;
+    session.name = None;
+    session.multi = None;
+    ctx.store.unwatch_all(ctx.client);
+    Reply::simple("RESET")
 }

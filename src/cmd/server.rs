@@ -1,5 +1,211 @@
-//! server commands. Owned by the engine work (issue 2, step 4).
+//! Server commands about the whole dataset: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME,
+//! DEBUG (PROTOCOL, SLEEP, SET-ACTIVE-EXPIRE, OBJECT).
+//! (INFO, CONFIG, COMMAND, OBJECT and MEMORY have their own files.)
 
-use super::CommandSpec;
+use super::{args, flags::*, CommandSpec, Ctx};
+use crate::db::{string_encoding, Value, DB_COUNT};
+use crate::resp::{errors, Reply};
 
-pub static COMMANDS: &[CommandSpec] = &[];
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("dbsize", 1, READONLY | FAST, dbsize).acl("keyspace read fast"),
+    CommandSpec::new("flushdb", -1, WRITE, flushdb).acl("keyspace write slow dangerous"),
+    CommandSpec::new("flushall", -1, WRITE, flushall).acl("keyspace write slow dangerous"),
+    CommandSpec::new("swapdb", 3, WRITE | FAST, swapdb).acl("keyspace write fast dangerous"),
+    CommandSpec::new("time", 1, LOADING | STALE | FAST, time).acl("fast"),
+    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug).acl("admin slow dangerous"),
+];
+
+/// Removes the expired keys of `db` when active expiry is on. Redis's background
+/// expiry cycle would have removed them by now; redsim has no background work, so the
+/// commands that would see them (DBSIZE, INFO keyspace) collect them first.
+pub fn active_expire(ctx: &mut Ctx<'_>, db: usize) {
+    if ctx.store.config.active_expire_enabled {
+        let now = ctx.now_ms;
+        let removed = ctx.store.dbs[db].purge_expired(now);
+        ctx.dirty(removed as u64);
+    }
+}
+
+/// DBSIZE: the number of keys in the selected database.
+fn dbsize(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    let db = ctx.db_index();
+    active_expire(ctx, db);
+    Reply::Integer(ctx.store.dbs[db].len() as i64)
+}
+
+/// The optional ASYNC|SYNC of FLUSHDB and FLUSHALL (both empty at once here).
+fn flush_flags(argv: &[Vec<u8>]) -> Result<(), Reply> {
+    match argv.len() {
+        1 => Ok(()),
+        2 if args::is(&argv[1], "SYNC") || args::is(&argv[1], "ASYNC") => Ok(()),
+        _ => Err(Reply::error(errors::SYNTAX)),
+    }
+}
+
+/// Empties database `db`, signalling WATCH for the watched keys that existed.
+fn flush_db(ctx: &mut Ctx<'_>, db: usize) {
+    let now = ctx.now_ms;
+    ctx.store.touch_all_in_db(db, true, now);
+    let removed = ctx.store.dbs[db].len() as u64;
+    ctx.store.dbs[db].clear();
+    ctx.dirty(removed);
+}
+
+/// FLUSHDB [ASYNC|SYNC]: removes every key of the selected database.
+fn flushdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    if let Err(e) = flush_flags(argv) {
+        return e;
+    }
+    let db = ctx.db_index();
+    flush_db(ctx, db);
+    Reply::ok()
+}
+
+/// FLUSHALL [ASYNC|SYNC]: removes every key of every database.
+fn flushall(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    if let Err(e) = flush_flags(argv) {
+        return e;
+    }
+    for db in 0..DB_COUNT {
+        flush_db(ctx, db);
+    }
+    // Redis counts a FLUSHALL as a change even on an empty server (it forces a save).
+    ctx.dirty(1);
+    Reply::ok()
+}
+
+/// SWAPDB index1 index2: exchanges two databases; clients see the other data at once.
+fn swapdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let first = match args::int32(&argv[1], Some("invalid first DB index")) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let second = match args::int32(&argv[2], Some("invalid second DB index")) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let range = 0..DB_COUNT as i64;
+    if !range.contains(&first) || !range.contains(&second) {
+        return Reply::error(errors::DB_INDEX_OUT_OF_RANGE);
+    }
+    let (a, b) = (first as usize, second as usize);
+    if a != b {
+        // A watched key is touched if it exists on either side of the swap
+        // (Redis's touchAllWatchedKeysInDb with the other database as replacement).
+        let now = ctx.now_ms;
+        ctx.store.touch_all_in_db(a, true, now);
+        ctx.store.touch_all_in_db(b, true, now);
+        ctx.store.dbs.swap(a, b);
+        ctx.store.touch_all_in_db(a, true, now);
+        ctx.store.touch_all_in_db(b, true, now);
+    }
+    ctx.dirty(1);
+    Reply::ok()
+}
+
+/// TIME: [unix seconds, microseconds] from the host clock, as bulk strings.
+fn time(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    let us = ctx.host.now_us();
+    Reply::Array(vec![Reply::bulk_int((us / 1_000_000) as i64), Reply::bulk_int((us % 1_000_000) as i64)])
+}
+
+const PROTOCOL_TYPES: &str = "ERR Wrong protocol type name. Please use one of the following: \
+    string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+
+/// DEBUG PROTOCOL type | SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | OBJECT key | HELP.
+fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let sub = argv[1].to_ascii_lowercase();
+    match (sub.as_slice(), argv.len()) {
+        (b"help", 2) => Reply::Array(
+            [
+                "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "OBJECT <key>",
+                "    Show low level info about the `key` and associated value.",
+                "PROTOCOL <type>",
+                "    Reply with a test value of the specified type. <type> can be: string,",
+                "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+                "    true, false.",
+                "SET-ACTIVE-EXPIRE <0|1>",
+                "    Setting it to 0 disables expiring keys in background when they are not",
+                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                "    default.",
+                "SLEEP <seconds>",
+                "    Stop the server for <seconds>. Decimals allowed.",
+                "HELP",
+                "    Prints this help.",
+            ]
+            .iter()
+            .map(|l| Reply::simple(l))
+            .collect(),
+        ),
+        (b"protocol", 3) => debug_protocol(ctx, &argv[2]),
+        // The engine cannot stop the host's clock; SLEEP 0 (the usual use, a no-op that
+        // still goes through the event loop) is answered at once, as any other value.
+        (b"sleep", 3) => Reply::ok(),
+        (b"set-active-expire", 3) => {
+            // Redis parses the flag with atoi: anything but a number is 0.
+            let on = std::str::from_utf8(&argv[2]).ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(0);
+            ctx.store.config.active_expire_enabled = on != 0;
+            Reply::ok()
+        }
+        (b"object", 3) => debug_object(ctx, &argv[2]),
+        _ => Reply::error(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+            String::from_utf8_lossy(&argv[1])
+        )),
+    }
+}
+
+/// DEBUG PROTOCOL: a sample of each reply type. RESP3's attribute and push frames
+/// cannot be expressed as a single reply here: `attrib` answers the reply that follows
+/// the attribute, and `push` (RESP3 only) the reply that follows the push frame.
+fn debug_protocol(ctx: &mut Ctx<'_>, kind: &[u8]) -> Reply {
+    let kind = kind.to_ascii_lowercase();
+    let resp3 = ctx.session().protocol == crate::resp::Protocol::Resp3;
+    match kind.as_slice() {
+        b"string" => Reply::bulk("Hello World"),
+        b"integer" => Reply::Integer(12345),
+        b"double" => Reply::Double(3.141),
+        b"bignum" => Reply::BigNumber(b"1234567999999999999999999999999999999".to_vec()),
+        b"null" => Reply::Null,
+        b"array" => Reply::Array((0..3).map(Reply::Integer).collect()),
+        b"set" => Reply::Set((0..3).map(Reply::Integer).collect()),
+        b"map" => Reply::Map((0..3).map(|j| (Reply::Integer(j), Reply::Bool(j == 1))).collect()),
+        b"attrib" => Reply::bulk("Some real reply following the attribute"),
+        b"push" if !resp3 => Reply::error("ERR RESP2 is not supported by this command"),
+        b"push" => Reply::bulk("Some real reply following the push reply"),
+        b"true" => Reply::Bool(true),
+        b"false" => Reply::Bool(false),
+        b"verbatim" => Reply::Verbatim { format: *b"txt", text: b"This is a verbatim\nstring".to_vec() },
+        _ => Reply::error(PROTOCOL_TYPES),
+    }
+}
+
+/// DEBUG OBJECT key: the object header as Redis prints it. There is no address and no
+/// RDB serialisation, so `Value at` is the key's position and `serializedlength` the
+/// value's length in bytes (strings) or elements (collections).
+fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> Reply {
+    let now = ctx.now_ms;
+    let config = ctx.store.config.clone();
+    let db = ctx.db();
+    let Some(entry) = db.peek(key, now) else {
+        return Reply::error(errors::NO_SUCH_KEY);
+    };
+    let (encoding, refcount, length) = match &entry.value {
+        Value::Str(s) => (
+            string_encoding(s, entry.raw),
+            if crate::db::is_shared_integer(s, entry.raw) { 2147483647 } else { 1 },
+            s.len(),
+        ),
+        other => (
+            crate::db::collection_encoding(other, &config).unwrap_or("unknown"),
+            1,
+            super::object::element_count(other),
+        ),
+    };
+    let idle = (now / 1000).saturating_sub(entry.access_s);
+    let lru = (entry.access_s & ((1 << 24) - 1)) as i64;
+    Reply::simple(&format!(
+        "Value at:0x0 refcount:{refcount} encoding:{encoding} serializedlength:{length} lru:{lru} lru_seconds_idle:{idle}"
+    ))
+}

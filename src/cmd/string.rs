@@ -1,17 +1,54 @@
-//! String commands: GET, SET, INCR and family.
+//! String commands: GET, SET and its variants, counters, ranges and LCS.
 //!
 //! Strings are binary-safe byte arrays. Counters are strings holding the decimal text of
-//! a 64-bit integer; INCR on anything else answers "value is not an integer".
+//! a 64-bit integer; INCR on anything else answers "value is not an integer". Strings are
+//! limited to `proto-max-bulk-len` (512 MB) when they grow (APPEND, SETRANGE).
 
-use super::{args, flags::*, CommandSpec, Ctx};
+use super::{args, expire, flags::*, longdouble::LongDouble, CommandSpec, Ctx};
 use crate::db::Value;
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("get", 2, READONLY | FAST, get).keys(1, 1, 1).acl("read string fast"),
     CommandSpec::new("set", -3, WRITE | DENYOOM, set).keys(1, 1, 1).acl("write string slow"),
+    CommandSpec::new("setnx", 3, WRITE | DENYOOM | FAST, setnx).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("setex", 4, WRITE | DENYOOM, setex).keys(1, 1, 1).acl("write string slow"),
+    CommandSpec::new("psetex", 4, WRITE | DENYOOM, psetex).keys(1, 1, 1).acl("write string slow"),
+    CommandSpec::new("getset", 3, WRITE | DENYOOM | FAST, getset).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("getdel", 2, WRITE | FAST, getdel).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("getex", -2, WRITE | FAST, getex).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("mget", -2, READONLY | FAST, mget).keys(1, -1, 1).acl("read string fast"),
+    CommandSpec::new("mset", -3, WRITE | DENYOOM, mset).keys(1, -1, 2).acl("write string slow"),
+    CommandSpec::new("msetnx", -3, WRITE | DENYOOM, msetnx).keys(1, -1, 2).acl("write string slow"),
     CommandSpec::new("incr", 2, WRITE | DENYOOM | FAST, incr).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("decr", 2, WRITE | DENYOOM | FAST, decr).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("incrby", 3, WRITE | DENYOOM | FAST, incrby).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("decrby", 3, WRITE | DENYOOM | FAST, decrby).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("incrbyfloat", 3, WRITE | DENYOOM | FAST, incrbyfloat)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("append", 3, WRITE | DENYOOM | FAST, append).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("strlen", 2, READONLY | FAST, strlen).keys(1, 1, 1).acl("read string fast"),
+    CommandSpec::new("getrange", 4, READONLY, getrange).keys(1, 1, 1).acl("read string slow"),
+    CommandSpec::new("substr", 4, READONLY, getrange).keys(1, 1, 1).acl("read string slow"),
+    CommandSpec::new("setrange", 4, WRITE | DENYOOM, setrange).keys(1, 1, 1).acl("write string slow"),
+    CommandSpec::new("lcs", -3, READONLY, super::lcs::lcs).keys(1, 2, 1).acl("read string slow"),
 ];
+
+/// `proto-max-bulk-len`: the largest string APPEND and SETRANGE may build.
+pub const PROTO_MAX_BULK_LEN: u64 = 512 * 1024 * 1024;
+
+const TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+/// Redis's `getGenericCommand`: the string's bytes, nil, or WRONGTYPE.
+fn read_string(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<u8>>, Reply> {
+    let now = ctx.now_ms;
+    match ctx.db().get(key, now) {
+        None => Ok(None),
+        Some(Value::Str(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Reply::error(errors::WRONGTYPE)),
+    }
+}
 
 /// GET key: the string's bytes, nil when the key does not exist, WRONGTYPE otherwise.
 fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -23,36 +60,480 @@ fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
 }
 
-/// SET key value: stores the value, dropping any previous value and TTL.
-fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() != 3 {
-        return Reply::error(errors::SYNTAX);
-    }
-    ctx.db().set(&argv[1], Value::Str(argv[2].clone()));
-    ctx.dirty(1);
-    Reply::ok()
+/// What SET's options asked for.
+#[derive(Default)]
+struct SetOptions {
+    nx: bool,
+    xx: bool,
+    get: bool,
+    keep_ttl: bool,
+    /// Absolute expiry in Unix ms.
+    expire_at_ms: Option<u64>,
 }
 
-/// INCR key: adds one to the integer held by the key (0 when missing).
-fn incr(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+/// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ts-ms|KEEPTTL].
+///
+/// Options may repeat (the last expiry wins) but not contradict each other: any
+/// contradiction is a syntax error (`parseExtendedStringArgumentsOrReply`). With GET the
+/// reply is the old value (WRONGTYPE aborts the SET); NX/XX failing answers nil.
+fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    if argv.len() == 3 {
+        let now = ctx.now_ms;
+        let db = ctx.db();
+        db.entry_mut(&argv[1], now);
+        db.set(&argv[1], Value::Str(argv[2].clone()));
+        ctx.dirty(1);
+        return Reply::ok();
+    }
+    let opts = match parse_set_options(ctx, argv) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    set_generic(ctx, &argv[1], &argv[2], opts, "set", Reply::ok(), Reply::Null)
+}
+
+fn parse_set_options(ctx: &Ctx<'_>, argv: &[Vec<u8>]) -> Result<SetOptions, Reply> {
+    let mut o = SetOptions::default();
+    let mut expiry: Option<(expire::Unit, &[u8])> = None;
+    let mut j = 3;
+    while j < argv.len() {
+        let opt = argv[j].as_slice();
+        let has_next = j + 1 < argv.len();
+        let kind = expiry.map(|(u, _)| u);
+        if args::is(opt, "NX") && !o.xx {
+            o.nx = true;
+        } else if args::is(opt, "XX") && !o.nx {
+            o.xx = true;
+        } else if args::is(opt, "GET") {
+            o.get = true;
+        } else if args::is(opt, "KEEPTTL") && kind.is_none() {
+            o.keep_ttl = true;
+        } else if let Some(unit) = expire::Unit::from_option(opt) {
+            if o.keep_ttl || !has_next || kind.is_some_and(|k| k != unit) {
+                return Err(Reply::error(errors::SYNTAX));
+            }
+            expiry = Some((unit, &argv[j + 1]));
+            j += 1;
+        } else {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+        j += 1;
+    }
+    if let Some((unit, arg)) = expiry {
+        o.expire_at_ms = Some(expire::expire_option_ms(arg, unit, ctx.now_ms, &argv[0])?);
+    }
+    Ok(o)
+}
+
+/// Redis's `setGenericCommand`, after options are parsed.
+fn set_generic(
+    ctx: &mut Ctx<'_>,
+    key: &[u8],
+    value: &[u8],
+    opts: SetOptions,
+    _name: &str,
+    ok_reply: Reply,
+    abort_reply: Reply,
+) -> Reply {
+    let old = if opts.get {
+        match read_string(ctx, key) {
+            Ok(v) => Some(v),
+            Err(e) => return e,
+        }
+    } else {
+        None
+    };
     let now = ctx.now_ms;
     let db = ctx.db();
-    let current = match db.get_mut(&argv[1], now) {
-        None => 0,
-        Some(Value::Str(s)) => match args::parse_i64(s) {
-            Some(n) => n,
-            None => return Reply::error(errors::NOT_INTEGER),
+    let found = db.entry_mut(key, now).is_some();
+    if (opts.nx && found) || (opts.xx && !found) {
+        return match old {
+            Some(v) => Reply::bulk_or_null(v),
+            None => abort_reply,
+        };
+    }
+    if opts.keep_ttl {
+        db.set_keep_ttl(key, Value::Str(value.to_vec()));
+    } else {
+        db.set(key, Value::Str(value.to_vec()));
+    }
+    if let Some(at) = opts.expire_at_ms {
+        db.set_expire_at(key, at);
+    }
+    ctx.dirty(1);
+    match old {
+        Some(v) => Reply::bulk_or_null(v),
+        None => ok_reply,
+    }
+}
+
+/// SETNX key value: 1 when the key was set, 0 when it existed.
+fn setnx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let opts = SetOptions { nx: true, ..Default::default() };
+    set_generic(ctx, &argv[1], &argv[2], opts, "setnx", Reply::Integer(1), Reply::Integer(0))
+}
+
+/// SETEX key seconds value.
+fn setex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    set_with_ttl(ctx, argv, expire::Unit::Seconds)
+}
+
+/// PSETEX key milliseconds value.
+fn psetex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    set_with_ttl(ctx, argv, expire::Unit::Millis)
+}
+
+fn set_with_ttl(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], unit: expire::Unit) -> Reply {
+    let at = match expire::expire_option_ms(&argv[2], unit, ctx.now_ms, &argv[0]) {
+        Ok(at) => at,
+        Err(e) => return e,
+    };
+    let opts = SetOptions { expire_at_ms: Some(at), ..Default::default() };
+    set_generic(ctx, &argv[1], &argv[3], opts, "setex", Reply::ok(), Reply::Null)
+}
+
+/// GETSET key value: the old value (or nil); the new value drops any TTL.
+fn getset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let old = match read_string(ctx, &argv[1]) {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    ctx.db().set(&argv[1], Value::Str(argv[2].clone()));
+    ctx.dirty(1);
+    Reply::bulk_or_null(old)
+}
+
+/// GETDEL key: the value, and the key is deleted.
+fn getdel(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    match read_string(ctx, &argv[1]) {
+        Ok(Some(v)) => {
+            ctx.db().remove(&argv[1]);
+            ctx.dirty(1);
+            Reply::Bulk(v)
+        }
+        Ok(None) => Reply::Null,
+        Err(e) => e,
+    }
+}
+
+/// GETEX key [EX s|PX ms|EXAT ts|PXAT ts-ms|PERSIST]: the value, and its TTL changed.
+/// An EXAT/PXAT in the past deletes the key (after replying with its value).
+fn getex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let mut persist = false;
+    let mut expiry: Option<(expire::Unit, &[u8])> = None;
+    let mut j = 2;
+    while j < argv.len() {
+        let opt = argv[j].as_slice();
+        let kind = expiry.map(|(u, _)| u);
+        if args::is(opt, "PERSIST") && kind.is_none() {
+            persist = true;
+        } else if let Some(unit) = expire::Unit::from_option(opt) {
+            if persist || j + 1 >= argv.len() || kind.is_some_and(|k| k != unit) {
+                return Reply::error(errors::SYNTAX);
+            }
+            expiry = Some((unit, &argv[j + 1]));
+            j += 1;
+        } else {
+            return Reply::error(errors::SYNTAX);
+        }
+        j += 1;
+    }
+    let value = match read_string(ctx, &argv[1]) {
+        Ok(Some(v)) => v,
+        Ok(None) => return Reply::Null,
+        Err(e) => return e,
+    };
+    let now = ctx.now_ms;
+    if let Some((unit, arg)) = expiry {
+        let at = match expire::expire_option_ms(arg, unit, now, &argv[0]) {
+            Ok(at) => at,
+            Err(e) => return e,
+        };
+        if unit.is_absolute() && at <= now {
+            ctx.db().remove(&argv[1]);
+        } else {
+            ctx.db().set_expire_at(&argv[1], at);
+        }
+        ctx.dirty(1);
+    } else if persist && ctx.db().persist(&argv[1]) {
+        ctx.dirty(1);
+    }
+    Reply::Bulk(value)
+}
+
+/// MGET key [key ...]: values, nil for missing keys and for keys that are not strings.
+fn mget(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    let items = argv[1..]
+        .iter()
+        .map(|key| match db.get(key, now) {
+            Some(Value::Str(s)) => Reply::Bulk(s.clone()),
+            _ => Reply::Null,
+        })
+        .collect();
+    Reply::Array(items)
+}
+
+/// MSET key value [key value ...]: sets them all, dropping their TTLs.
+fn mset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    mset_generic(ctx, argv, false)
+}
+
+/// MSETNX key value [key value ...]: sets them all only if none exists; 1 or 0.
+fn msetnx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    mset_generic(ctx, argv, true)
+}
+
+fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
+    if argv.len() % 2 == 0 {
+        return super::wrong_arity(if nx { "msetnx" } else { "mset" });
+    }
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    if nx && argv[1..].chunks(2).any(|pair| db.entry_mut(&pair[0], now).is_some()) {
+        return Reply::Integer(0);
+    }
+    for pair in argv[1..].chunks(2) {
+        db.set(&pair[0], Value::Str(pair[1].clone()));
+    }
+    ctx.dirty((argv.len() as u64 - 1) / 2);
+    if nx {
+        Reply::Integer(1)
+    } else {
+        Reply::ok()
+    }
+}
+
+fn incr(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    incr_by(ctx, &argv[1], 1)
+}
+
+fn decr(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    incr_by(ctx, &argv[1], -1)
+}
+
+fn incrby(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    match args::int(&argv[2]) {
+        Ok(by) => incr_by(ctx, &argv[1], by),
+        Err(e) => e,
+    }
+}
+
+fn decrby(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    match args::int(&argv[2]) {
+        Ok(i64::MIN) => Reply::error("ERR decrement would overflow"),
+        Ok(by) => incr_by(ctx, &argv[1], -by),
+        Err(e) => e,
+    }
+}
+
+/// Redis's `incrDecrCommand`: adds `by` to the integer held by `key` (0 when missing).
+/// The result is stored as an `int`-encoded string, in place when the key exists.
+fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> Reply {
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    let next = match db.entry_mut(key, now) {
+        None => {
+            db.set(key, Value::Str(itoa(by)));
+            by
+        }
+        Some(entry) => {
+            let Value::Str(s) = &mut entry.value else {
+                return Reply::error(errors::WRONGTYPE);
+            };
+            let Some(current) = args::parse_i64(s) else {
+                return Reply::error(errors::NOT_INTEGER);
+            };
+            let Some(next) = current.checked_add(by) else {
+                return Reply::error(errors::OVERFLOW);
+            };
+            write_int(s, next);
+            entry.raw = false;
+            next
+        }
+    };
+    ctx.dirty(1);
+    Reply::Integer(next)
+}
+
+/// The decimal text of `n` in a new buffer.
+fn itoa(n: i64) -> Vec<u8> {
+    let mut v = Vec::with_capacity(20);
+    write_int(&mut v, n);
+    v
+}
+
+/// Overwrites `buf` with the decimal text of `n`, reusing its allocation.
+fn write_int(buf: &mut Vec<u8>, n: i64) {
+    buf.clear();
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut u = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        buf.push(b'-');
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// INCRBYFLOAT key increment: adds in 80-bit long double, as Redis does, and stores
+/// the result formatted with `%.17Lf` and trailing zeros removed.
+fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let now = ctx.now_ms;
+    let current = match ctx.db().get(&argv[1], now) {
+        None => LongDouble::ZERO,
+        Some(Value::Str(s)) => match LongDouble::parse(s) {
+            Some(v) => v,
+            None => return Reply::error(errors::NOT_FLOAT),
         },
         Some(_) => return Reply::error(errors::WRONGTYPE),
     };
-    let Some(next) = current.checked_add(1) else {
-        return Reply::error(errors::OVERFLOW);
+    let Some(incr) = LongDouble::parse(&argv[2]) else {
+        return Reply::error(errors::NOT_FLOAT);
     };
-    let text = next.to_string().into_bytes();
-    match db.get_mut(&argv[1], now) {
-        Some(Value::Str(s)) => *s = text,
-        _ => db.set(&argv[1], Value::Str(text)),
+    let Some(sum) = current.add(incr).finite() else {
+        return Reply::error("ERR increment would produce NaN or Infinity");
+    };
+    let text = sum.to_human_string().into_bytes();
+    let db = ctx.db();
+    match db.entry_mut(&argv[1], now) {
+        Some(entry) => {
+            entry.value = Value::Str(text.clone());
+            entry.raw = false;
+        }
+        None => db.set(&argv[1], Value::Str(text.clone())),
     }
     ctx.dirty(1);
-    Reply::Integer(next)
+    Reply::Bulk(text)
+}
+
+/// APPEND key value: the new length. The string becomes `raw`-encoded, as in Redis.
+fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    let len = match db.entry_mut(&argv[1], now) {
+        None => {
+            db.set(&argv[1], Value::Str(argv[2].clone()));
+            argv[2].len()
+        }
+        Some(entry) => {
+            let Value::Str(s) = &mut entry.value else {
+                return Reply::error(errors::WRONGTYPE);
+            };
+            if (s.len() + argv[2].len()) as u64 > PROTO_MAX_BULK_LEN {
+                return Reply::error(TOO_LONG);
+            }
+            s.extend_from_slice(&argv[2]);
+            entry.raw = true;
+            s.len()
+        }
+    };
+    ctx.dirty(1);
+    Reply::Integer(len as i64)
+}
+
+/// STRLEN key: the length of the string, 0 when the key does not exist.
+fn strlen(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let now = ctx.now_ms;
+    match ctx.db().get(&argv[1], now) {
+        None => Reply::Integer(0),
+        Some(Value::Str(s)) => Reply::Integer(s.len() as i64),
+        Some(_) => Reply::error(errors::WRONGTYPE),
+    }
+}
+
+/// GETRANGE key start end (and its old name SUBSTR): the bytes from start to end,
+/// both inclusive, negative offsets counting from the end.
+fn getrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let (mut start, mut end) = match (args::int(&argv[2]), args::int(&argv[3])) {
+        (Ok(s), Ok(e)) => (s, e),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let now = ctx.now_ms;
+    let s = match ctx.db().get(&argv[1], now) {
+        None => return Reply::bulk(""),
+        Some(Value::Str(s)) => s,
+        Some(_) => return Reply::error(errors::WRONGTYPE),
+    };
+    let len = s.len() as i64;
+    if start < 0 && end < 0 && start > end {
+        return Reply::bulk("");
+    }
+    if start < 0 {
+        start += len;
+    }
+    if end < 0 {
+        end += len;
+    }
+    start = start.max(0);
+    end = end.max(0);
+    if end >= len {
+        end = len - 1;
+    }
+    if start > end || len == 0 {
+        return Reply::bulk("");
+    }
+    Reply::Bulk(s[start as usize..=end as usize].to_vec())
+}
+
+/// SETRANGE key offset value: overwrites from `offset`, padding with zero bytes;
+/// the new length. Creates a `raw` string.
+fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let offset = match args::int(&argv[2]) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    if offset < 0 {
+        return Reply::error("ERR offset is out of range");
+    }
+    let value = &argv[3];
+    let total = (offset as u64).saturating_add(value.len() as u64);
+    let now = ctx.now_ms;
+    let db = ctx.db();
+    let len = match db.entry_mut(&argv[1], now) {
+        None => {
+            if value.is_empty() {
+                return Reply::Integer(0);
+            }
+            if total > PROTO_MAX_BULK_LEN {
+                return Reply::error(TOO_LONG);
+            }
+            let mut s = vec![0u8; offset as usize];
+            s.extend_from_slice(value);
+            let len = s.len();
+            db.set(&argv[1], Value::Str(s));
+            if let Some(entry) = db.entry_mut(&argv[1], now) {
+                entry.raw = true;
+            }
+            len
+        }
+        Some(entry) => {
+            let Value::Str(s) = &mut entry.value else {
+                return Reply::error(errors::WRONGTYPE);
+            };
+            if value.is_empty() {
+                return Reply::Integer(s.len() as i64);
+            }
+            if total > PROTO_MAX_BULK_LEN {
+                return Reply::error(TOO_LONG);
+            }
+            let offset = offset as usize;
+            if s.len() < offset + value.len() {
+                s.resize(offset + value.len(), 0);
+            }
+            s[offset..offset + value.len()].copy_from_slice(value);
+            entry.raw = true;
+            s.len()
+        }
+    };
+    ctx.dirty(1);
+    Reply::Integer(len as i64)
 }

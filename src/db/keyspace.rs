@@ -4,16 +4,41 @@
 //! command runs at (the host's clock, frozen for the length of a script). Iteration
 //! follows insertion order with swap-removal, which is deterministic for a given
 //! history of commands.
+//!
+//! Beside each value the database keeps what Redis keeps in the `robj` header: the
+//! LRU clock of the last access (OBJECT IDLETIME) and, for strings, whether the value
+//! was forced to the `raw` encoding by an in-place change (APPEND, SETRANGE).
 
 use super::Value;
 use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+/// A value and its object header.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub value: Value,
+    /// A string changed in place (APPEND, SETRANGE) is `raw` whatever its length,
+    /// as Redis's `dbUnshareStringValue` leaves it.
+    pub raw: bool,
+    /// Last access, in seconds of the host clock (Redis's LRU clock has 1 s resolution).
+    pub access_s: u64,
+}
+
+impl Entry {
+    fn new(value: Value, now_ms: u64) -> Self {
+        Entry { value, raw: false, access_s: now_ms / 1000 }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Db {
-    entries: IndexMap<Vec<u8>, Value, FxBuildHasher>,
+    entries: IndexMap<Vec<u8>, Entry, FxBuildHasher>,
     /// Absolute expiry time in Unix milliseconds.
     expires: FxHashMap<Vec<u8>, u64>,
+    /// Keys removed because they had expired (INFO stats `expired_keys`).
+    pub expired_keys: u64,
+    /// The time of the last lookup; stores made without a clock use it for the LRU.
+    clock_ms: u64,
 }
 
 impl Db {
@@ -33,31 +58,46 @@ impl Db {
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: u64) -> bool {
         if self.is_expired(key, now_ms) {
             self.remove(key);
+            self.expired_keys += 1;
             true
         } else {
             false
         }
     }
 
-    /// The live value of `key`.
+    /// The live value of `key` (an access: it refreshes the key's LRU clock).
     pub fn get(&mut self, key: &[u8], now_ms: u64) -> Option<&Value> {
+        self.entry_mut(key, now_ms).map(|e| &e.value)
+    }
+
+    /// The live value of `key`, to change in place (its expiry is kept).
+    pub fn get_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Value> {
+        self.entry_mut(key, now_ms).map(|e| &mut e.value)
+    }
+
+    /// The live entry of `key` with its header, refreshing its LRU clock.
+    pub fn entry_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        if !self.expires.is_empty() {
+            self.expire_if_needed(key, now_ms);
+        }
+        self.clock_ms = now_ms;
+        let entry = self.entries.get_mut(key)?;
+        entry.access_s = now_ms / 1000;
+        Some(entry)
+    }
+
+    /// The live entry of `key` without refreshing its LRU clock (OBJECT, as Redis's
+    /// `LOOKUP_NOTOUCH`). Expired keys are still removed.
+    pub fn peek(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
         if !self.expires.is_empty() {
             self.expire_if_needed(key, now_ms);
         }
         self.entries.get(key)
     }
 
-    /// The live value of `key`, to change in place (its expiry is kept).
-    pub fn get_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Value> {
-        if !self.expires.is_empty() {
-            self.expire_if_needed(key, now_ms);
-        }
-        self.entries.get_mut(key)
-    }
-
     /// Whether `key` exists at `now_ms`, without touching it.
     pub fn contains(&mut self, key: &[u8], now_ms: u64) -> bool {
-        self.get(key, now_ms).is_some()
+        self.peek(key, now_ms).is_some()
     }
 
     /// Stores `value` under `key` and clears any expiry (as SET does).
@@ -70,23 +110,39 @@ impl Db {
 
     /// Stores `value` under `key`, keeping its expiry (as SET KEEPTTL does).
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value) {
+        let entry = Entry::new(value, self.clock_ms);
         if let Some(slot) = self.entries.get_mut(key) {
-            *slot = value;
+            *slot = entry;
         } else {
-            self.entries.insert(key.to_vec(), value);
+            self.entries.insert(key.to_vec(), entry);
+        }
+    }
+
+    /// Stores a whole entry (header included) under `key`, keeping any expiry of `key`.
+    pub fn put_entry(&mut self, key: &[u8], entry: Entry) {
+        if let Some(slot) = self.entries.get_mut(key) {
+            *slot = entry;
+        } else {
+            self.entries.insert(key.to_vec(), entry);
         }
     }
 
     /// Removes `key` and its expiry; returns the value it held.
     pub fn remove(&mut self, key: &[u8]) -> Option<Value> {
-        if !self.expires.is_empty() {
-            self.expires.remove(key);
-        }
-        self.entries.swap_remove(key)
+        self.take_entry(key).map(|(e, _)| e.value)
+    }
+
+    /// Removes `key` with its header and expiry, and returns both.
+    pub fn take_entry(&mut self, key: &[u8]) -> Option<(Entry, Option<u64>)> {
+        let expire = if self.expires.is_empty() { None } else { self.expires.remove(key) };
+        self.entries.swap_remove(key).map(|e| (e, expire))
     }
 
     /// The absolute expiry time of `key` in Unix ms, if it has one.
     pub fn expire_at(&self, key: &[u8]) -> Option<u64> {
+        if self.expires.is_empty() {
+            return None;
+        }
         self.expires.get(key).copied()
     }
 
@@ -99,7 +155,7 @@ impl Db {
 
     /// Removes the expiry of `key`; returns whether it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        self.expires.remove(key).is_some()
+        !self.expires.is_empty() && self.expires.remove(key).is_some()
     }
 
     /// Number of keys, counting expired keys not yet removed (as DBSIZE does).
@@ -127,22 +183,45 @@ impl Db {
         self.entries.keys()
     }
 
+    /// Every entry as stored (expired or not), without changing anything: for digests
+    /// and snapshot comparison (`fingerprint.rs`).
+    pub fn entries(&self) -> impl Iterator<Item = (&Vec<u8>, &Value)> {
+        self.entries.iter().map(|(k, e)| (k, &e.value))
+    }
+
+    /// The value of `key` as stored (expired or not), without changing anything.
+    pub fn stored(&self, key: &[u8]) -> Option<&Value> {
+        self.entries.get(key).map(|e| &e.value)
+    }
+
     /// The key at position `index` of the iteration order (for SCAN and RANDOMKEY).
     pub fn key_at(&self, index: usize) -> Option<&Vec<u8>> {
         self.entries.get_index(index).map(|(k, _)| k)
     }
 
+    /// The key and value at position `index`, without touching them.
+    pub fn at(&self, index: usize) -> Option<(&Vec<u8>, &Value)> {
+        self.entries.get_index(index).map(|(k, e)| (k, &e.value))
+    }
+
     /// Removes every expired key (active expiry; also what a full scan does).
     pub fn purge_expired(&mut self, now_ms: u64) -> usize {
-        let dead: Vec<Vec<u8>> = self
+        if self.expires.is_empty() {
+            return 0;
+        }
+        let mut dead: Vec<Vec<u8>> = self
             .expires
             .iter()
             .filter(|(_, &at)| at <= now_ms)
             .map(|(k, _)| k.clone())
             .collect();
+        // The expires map is unordered; removing in key order keeps the swap-removal
+        // order of the entries (and so SCAN and RANDOMKEY) deterministic.
+        dead.sort();
         for key in &dead {
             self.remove(key);
         }
+        self.expired_keys += dead.len() as u64;
         dead.len()
     }
 }

@@ -2,15 +2,16 @@
 
 mod collections;
 mod encoding;
+mod fingerprint;
 mod keyspace;
 mod value;
 mod zset;
 
 pub use collections::{Hash, List, Set};
 pub use encoding::collection_encoding;
-pub use keyspace::Db;
-pub use value::Value;
-pub use zset::{Score, ZSet};
+pub use keyspace::{Db, Entry};
+pub use value::{is_shared_integer, string_encoding, Value, EMBSTR_SIZE_LIMIT};
+pub use zset::{LexBound, LexRange, Score, ScoreRange, ZSet};
 
 /// How many databases a server has (`databases 16`).
 pub const DB_COUNT: usize = 16;

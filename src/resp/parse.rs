@@ -16,6 +16,10 @@ pub const MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
 /// Largest multibulk count Redis 7.0 accepts (it refuses counts above `INT_MAX`).
 pub const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
 
+/// Limits for clients that must still authenticate.
+pub const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
+pub const UNAUTHENTICATED_MAX_BULK: usize = 16384;
+
 /// What the parser found in the bytes fed so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Parsed {
@@ -62,6 +66,8 @@ pub struct RequestParser {
     multibulk: Option<Multibulk>,
     /// Set after a protocol error: the connection is finished.
     failed: bool,
+    /// Before AUTH (with `requirepass`), Redis accepts at most 10 arguments of 16 KB.
+    unauthenticated: bool,
 }
 
 impl RequestParser {
@@ -79,6 +85,11 @@ impl RequestParser {
             self.pos = 0;
         }
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// Applies Redis's limits for clients that have not authenticated yet.
+    pub fn set_unauthenticated(&mut self, unauthenticated: bool) {
+        self.unauthenticated = unauthenticated;
     }
 
     /// Bytes fed but not yet consumed by a complete request.
@@ -149,6 +160,9 @@ impl RequestParser {
             Some(n) if n <= MAX_MULTIBULK_LEN => n,
             _ => return Step::Done(Parsed::Error(ProtocolError::new("invalid multibulk length"))),
         };
+        if count > UNAUTHENTICATED_MAX_ARGS && self.unauthenticated {
+            return Step::Done(Parsed::Error(ProtocolError::new("unauthenticated multibulk length")));
+        }
         self.pos += line + 2;
         if count <= 0 {
             return Step::Continue;
@@ -192,6 +206,9 @@ impl RequestParser {
                         Some(n) if (0..=MAX_BULK_LEN).contains(&n) => n as usize,
                         _ => return Step::Done(Parsed::Error(ProtocolError::new("invalid bulk length"))),
                     };
+                    if len > UNAUTHENTICATED_MAX_BULK && self.unauthenticated {
+                        return Step::Done(Parsed::Error(ProtocolError::new("unauthenticated bulk length")));
+                    }
                     self.pos += line + 2;
                     if let Some(state) = self.multibulk.as_mut() {
                         state.bulk_len = Some(len);

@@ -170,3 +170,83 @@ fn string_to_i64_is_as_strict_as_string2ll() {
         assert_eq!(string_to_i64(bad), None, "{bad:?}");
     }
 }
+
+#[test]
+fn unauthenticated_clients_get_small_limits() {
+    let mut parser = RequestParser::new();
+    parser.set_unauthenticated(true);
+    parser.feed(b"*11\r\n");
+    assert_eq!(collect(&mut parser), vec![error("unauthenticated multibulk length")]);
+    let mut parser = RequestParser::new();
+    parser.set_unauthenticated(true);
+    parser.feed(b"*2\r\n$4\r\nAUTH\r\n$16385\r\n");
+    assert_eq!(collect(&mut parser), vec![error("unauthenticated bulk length")]);
+    let mut parser = RequestParser::new();
+    parser.set_unauthenticated(true);
+    parser.feed(b"*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n");
+    assert_eq!(collect(&mut parser), vec![request(&["AUTH", "pw"])]);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes that look like requests often enough to reach every state of the parser.
+    fn requestish() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"*".to_vec()),
+            Just(b"$".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"'".to_vec()),
+            Just(b"\\x4".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"\0".to_vec()),
+            (-3i64..12).prop_map(|n| n.to_string().into_bytes()),
+            "[a-zA-Z]{1,5}".prop_map(String::into_bytes),
+            prop::collection::vec(any::<u8>(), 1..4),
+        ];
+        prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    fn valid_request() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        prop::collection::vec(prop::collection::vec(any::<u8>(), 0..20), 1..6)
+    }
+
+    fn encode(argv: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = format!("*{}\r\n", argv.len()).into_bytes();
+        for a in argv {
+            out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            out.extend_from_slice(a);
+            out.extend_from_slice(b"\r\n");
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn splitting_the_input_never_changes_what_is_parsed(bytes in requestish(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..6)) {
+            let whole = parse_all(&bytes);
+            let mut points: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+            points.sort_unstable();
+            let mut parser = RequestParser::new();
+            let mut got = Vec::new();
+            let mut start = 0;
+            for p in points.into_iter().chain([bytes.len()]) {
+                parser.feed(&bytes[start..p]);
+                got.extend(collect(&mut parser));
+                start = p;
+            }
+            prop_assert_eq!(got, whole);
+        }
+
+        #[test]
+        fn encoded_requests_come_back_unchanged(requests in prop::collection::vec(valid_request(), 1..5)) {
+            let bytes: Vec<u8> = requests.iter().flat_map(|r| encode(r)).collect();
+            let parsed = parse_all(&bytes);
+            let expected: Vec<Parsed> = requests.into_iter().map(Parsed::Request).collect();
+            prop_assert_eq!(parsed, expected);
+        }
+    }
+}

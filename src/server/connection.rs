@@ -1,19 +1,24 @@
-//! One task per connection: read bytes, cut requests, hand them to the executor, write
-//! back the replies it returns, in order.
+//! One task per connection: read bytes, cut requests, run them on the engine in order,
+//! write their replies back.
 
-use super::executor::{ConnId, Inbox, Msg, Out};
-use crate::resp::parse::{Parsed, RequestParser};
-use std::sync::mpsc::Sender;
+use super::auth::{self, Gate};
+use super::blocking::{block_request, next_write, wait_until_served};
+use super::engine_lock::{acquire, lock, Acquired};
+use super::Core;
+use crate::Engine;
+use crate::resp::parse::{Parsed, ProtocolError, RequestParser};
+use crate::resp::{encode_into, Protocol, Reply};
+use crate::session::ClientId;
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 /// Accepts connections until `shutdown` fires.
 pub(crate) async fn accept_loop(
     listener: std::net::TcpListener,
-    to_executor: Sender<Msg>,
-    inbox: Arc<Inbox>,
+    core: Arc<Core>,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
     let listener = match TcpListener::from_std(listener) {
@@ -23,15 +28,29 @@ pub(crate) async fn accept_loop(
             return;
         }
     };
-    let mut next_conn: ConnId = 0;
     loop {
         tokio::select! {
             _ = &mut shutdown => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    next_conn += 1;
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(connection(stream, peer.to_string(), next_conn, to_executor.clone(), inbox.clone()));
+                    let options = &core.options;
+                    let refusal = if auth::protected_mode_refuses(options.protected_mode, options.requirepass.as_deref(), peer.ip()) {
+                        Some(auth::DENIED)
+                    } else if core.clients.load(Ordering::Relaxed) >= options.maxclients {
+                        Some(auth::MAX_CLIENTS)
+                    } else {
+                        None
+                    };
+                    match refusal {
+                        Some(text) => {
+                            tokio::spawn(refuse(stream, text));
+                        }
+                        None => {
+                            core.clients.fetch_add(1, Ordering::Relaxed);
+                            tokio::spawn(connection(stream, peer.to_string(), core.clone()));
+                        }
+                    }
                 }
                 // Out of file descriptors and the like: keep serving the others.
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
@@ -40,85 +59,223 @@ pub(crate) async fn accept_loop(
     }
 }
 
-async fn connection(stream: TcpStream, addr: String, conn: ConnId, to_executor: Sender<Msg>, inbox: Arc<Inbox>) {
-    let (out_tx, mut out_rx) = unbounded_channel();
-    inbox.register(conn, out_tx.clone());
-    if to_executor.send(Msg::Connect { conn, addr, out: out_tx }).is_err() {
-        return;
-    }
-    let (mut reader, mut writer) = stream.into_split();
-    let mut parser = RequestParser::new();
-    let mut chunk = vec![0u8; 16 * 1024];
-    let mut reading = true;
-    loop {
-        tokio::select! {
-            read = reader.read(&mut chunk), if reading => match read {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    parser.feed(&chunk[..n]);
-                    let mut batch = Vec::new();
-                    let mut failure = None;
-                    loop {
-                        match parser.next_request() {
-                            Parsed::Request(argv) => batch.push(argv),
-                            Parsed::NeedMore => break,
-                            Parsed::Error(e) => {
-                                failure = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    if !batch.is_empty() && to_executor.send(Msg::Requests { conn, batch }).is_err() {
-                        break;
-                    }
-                    if let Some(error) = failure {
-                        // Requests before the bad one still run; the executor replies the
-                        // error after their replies and then closes us.
-                        reading = false;
-                        if to_executor.send(Msg::ProtocolError { conn, text: error.text().to_string() }).is_err() {
-                            break;
-                        }
-                    }
-                }
-            },
-            out = out_rx.recv() => {
-                let close = match write_replies(&mut writer, out, &mut out_rx).await {
-                    Ok(close) => close,
-                    Err(_) => true,
-                };
-                if close {
-                    let _ = writer.shutdown().await;
-                    break;
-                }
-            }
-        }
-    }
-    inbox.unregister(conn);
-    let _ = to_executor.send(Msg::Disconnect { conn });
+/// Answers a connection that may not stay with an error, and closes it.
+async fn refuse(mut stream: TcpStream, text: &'static str) {
+    let _ = stream.write_all(format!("-{text}\r\n").as_bytes()).await;
+    let _ = stream.shutdown().await;
 }
 
-/// Writes `first` and whatever else is already waiting in one go; `Ok(true)` when the
-/// connection must close.
-async fn write_replies(
-    writer: &mut tokio::net::tcp::OwnedWriteHalf,
-    first: Option<Out>,
-    rx: &mut UnboundedReceiver<Out>,
-) -> std::io::Result<bool> {
-    let mut bytes = match first {
-        Some(Out::Bytes(b)) => b,
-        Some(Out::Close) | None => return Ok(true),
-    };
-    let mut close = false;
-    while bytes.len() < 1 << 20 {
-        match rx.try_recv() {
-            Ok(Out::Bytes(more)) => bytes.extend_from_slice(&more),
-            Ok(Out::Close) => {
-                close = true;
-                break;
+/// A connection's identity on the engine. The session opens when the engine is first
+/// free: during a busy script a new connection is answered from the busy board.
+struct Peer {
+    addr: String,
+    client: Option<ClientId>,
+    /// False until AUTH succeeds when the server has a password.
+    authenticated: bool,
+}
+
+impl Peer {
+    fn client(&mut self, engine: &mut Engine) -> ClientId {
+        match self.client {
+            Some(client) => client,
+            None => {
+                let client = engine.connect();
+                engine.store.session_mut(client).addr = Some(self.addr.clone());
+                self.client = Some(client);
+                client
             }
-            Err(_) => break,
         }
     }
-    writer.write_all(&bytes).await?;
-    Ok(close)
+}
+
+async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
+    let mut peer = Peer { addr, client: None, authenticated: core.options.requirepass.is_none() };
+    if let Acquired::Engine(mut engine) = acquire(&core, true).await {
+        peer.client(&mut engine);
+    }
+    let _ = serve(&mut stream, &mut peer, &core).await;
+    if let Some(client) = peer.client {
+        lock(&core).await.disconnect(client);
+    }
+    core.clients.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// Reads and answers requests until the client leaves, sends QUIT or breaks the protocol.
+async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io::Result<()> {
+    let mut parser = RequestParser::new();
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut out = Vec::with_capacity(16 * 1024);
+    loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        parser.feed(&chunk[..n]);
+        loop {
+            let (batch, failure) = next_batch(&mut parser, peer.authenticated);
+            if batch.is_empty() && failure.is_none() {
+                break;
+            }
+            let open = run_batch(core, peer, batch, stream, &mut out).await?;
+            if let (true, Some(error)) = (open, &failure) {
+                // Requests before the bad one ran; then the error, then the connection closes.
+                lock(core).await.store.stats.count_error(error.text().as_bytes());
+                encode_into(&Reply::error(error.text()), Protocol::Resp2, &mut out);
+            }
+            if !open || failure.is_some() {
+                stream.write_all(&out).await?;
+                let _ = stream.shutdown().await;
+                return Ok(());
+            }
+        }
+        if !out.is_empty() {
+            stream.write_all(&out).await?;
+            out.clear();
+        }
+    }
+}
+
+/// The requests the parser holds, and the protocol error that ends them if any. Before
+/// AUTH, one request at a time: its outcome changes the limits for the next.
+fn next_batch(parser: &mut RequestParser, authenticated: bool) -> (VecDeque<Vec<Vec<u8>>>, Option<ProtocolError>) {
+    parser.set_unauthenticated(!authenticated);
+    let mut batch = VecDeque::new();
+    loop {
+        match parser.next_request() {
+            Parsed::Request(argv) => {
+                batch.push_back(argv);
+                if !authenticated {
+                    return (batch, None);
+                }
+            }
+            Parsed::NeedMore => return (batch, None),
+            Parsed::Error(e) => return (batch, Some(e)),
+        }
+    }
+}
+
+/// Replies are written out once this many bytes are pending, even mid-batch.
+const OUTPUT_FLUSH_BYTES: usize = 1 << 20;
+
+/// Commands that may run a script (and so keep the engine for long).
+fn may_run_script(name: &[u8]) -> bool {
+    const NAMES: [&[u8]; 7] = [b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro", b"exec"];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// What running the requests of a batch came to.
+enum Outcome {
+    /// Every request answered.
+    Done,
+    /// The replies so far must be written before going on (they are large).
+    Flush,
+    /// The connection must close after the replies (QUIT).
+    Close,
+    /// A blocking command must wait for a write: `(argv, how long)`.
+    Blocked(Vec<Vec<u8>>, super::blocking::Parked),
+}
+
+/// Runs one read's worth of requests in order, appending their replies to `out`.
+/// Returns `false` when the connection must close (QUIT).
+async fn run_batch(
+    core: &Core,
+    peer: &mut Peer,
+    mut batch: VecDeque<Vec<Vec<u8>>>,
+    stream: &mut TcpStream,
+    out: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    while !batch.is_empty() {
+        // The guard stays inside this block: it must not live across an await.
+        let blocked = {
+            let mut engine = match acquire(core, true).await {
+                Acquired::Engine(engine) => engine,
+                Acquired::Busy(busy) => {
+                    let argv = batch.pop_front().unwrap_or_default();
+                    if argv.first().is_some_and(|name| name.eq_ignore_ascii_case(b"quit")) {
+                        encode_into(&Reply::ok(), Protocol::Resp2, out);
+                        return Ok(false);
+                    }
+                    let reply = match auth::gate(core.options.requirepass.as_deref(), &mut peer.authenticated, &argv) {
+                        Gate::Answer(reply) => reply,
+                        Gate::Run | Gate::RunInstead(_) => core.busy.answer(&argv, &busy),
+                    };
+                    // Error and +OK replies read the same in RESP2 and RESP3.
+                    encode_into(&reply, Protocol::Resp2, out);
+                    continue;
+                }
+            };
+            let client = peer.client(&mut engine);
+            match run_locked(core, &mut engine, client, &mut peer.authenticated, &mut batch, out) {
+                Outcome::Done => continue,
+                Outcome::Close => return Ok(false),
+                Outcome::Flush => None,
+                Outcome::Blocked(argv, parked) => Some((client, argv, parked, next_write(core))),
+            }
+        };
+        let Some((client, argv, parked, wakeup)) = blocked else {
+            // A client that does not read its replies waits here, on its own socket,
+            // holding at most this much of them in memory.
+            stream.write_all(out).await?;
+            out.clear();
+            continue;
+        };
+        // Replies before the blocking command go out now: the client may be waiting on them.
+        if !out.is_empty() {
+            stream.write_all(out).await?;
+            out.clear();
+        }
+        let reply = wait_until_served(core, client, &argv, parked, wakeup).await;
+        let protocol = lock(core).await.store.session(client).protocol;
+        encode_into(&reply, protocol, out);
+    }
+    Ok(true)
+}
+
+/// Runs requests while holding the engine, until the batch ends, a command blocks or the
+/// client quits.
+fn run_locked(
+    core: &Core,
+    engine: &mut Engine,
+    client: ClientId,
+    authenticated: &mut bool,
+    batch: &mut VecDeque<Vec<Vec<u8>>>,
+    out: &mut Vec<u8>,
+) -> Outcome {
+    core.busy.threshold_ms.store(engine.store.config.busy_reply_threshold_ms, Ordering::Relaxed);
+    while let Some(mut argv) = batch.pop_front() {
+        match auth::gate(core.options.requirepass.as_deref(), authenticated, &argv) {
+            Gate::Run => {}
+            Gate::RunInstead(instead) => argv = instead,
+            Gate::Answer(reply) => {
+                encode_into(&reply, engine.store.session(client).protocol, out);
+                continue;
+            }
+        }
+        let dirty = engine.store.dirty;
+        let reply = if argv.first().is_some_and(|name| may_run_script(name)) {
+            // A script may run for long: waiting connections must sleep rather than spin,
+            // and this worker's other connections move elsewhere to answer BUSY meanwhile.
+            core.busy.script_running.store(true, Ordering::Release);
+            let reply = tokio::task::block_in_place(|| engine.execute(client, &argv));
+            core.busy.clear();
+            reply
+        } else {
+            engine.execute(client, &argv)
+        };
+        if engine.store.dirty != dirty {
+            core.writes.notify_waiters();
+        }
+        if let Some(parked) = block_request(engine, client, &reply) {
+            return Outcome::Blocked(argv, parked);
+        }
+        let session = engine.store.session(client);
+        encode_into(&reply, session.protocol, out);
+        if session.closing {
+            return Outcome::Close;
+        }
+        if out.len() >= OUTPUT_FLUSH_BYTES && !batch.is_empty() {
+            return Outcome::Flush;
+        }
+    }
+    Outcome::Done
 }

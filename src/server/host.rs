@@ -1,96 +1,109 @@
-//! The server's [`Host`]: the wall clock, OS-seeded randomness, and the answers other
-//! connections get while a script runs.
+//! The server's [`Host`]: the wall clock, OS-seeded randomness, and what other connections
+//! get while a script runs.
 //!
 //! Redis runs a script to its end before serving anyone else. Past
-//! `busy-reply-threshold` it starts serving other clients again from inside the script's
-//! hook, answering every command with `-BUSY …` except the few allowed then: SCRIPT KILL
-//! (or FUNCTION KILL for a function) stops a script that has not written. The engine calls
-//! [`Host::script_tick`] every few thousand Lua instructions; this host then drains the
-//! executor's mailbox and answers what arrived.
+//! `busy-reply-threshold` it serves other clients again from inside the script's hook,
+//! answering every command with `-BUSY …` except SCRIPT KILL (FUNCTION KILL for a
+//! function), which stops a script that has not written. Here the engine calls
+//! [`Host::script_tick`] every few thousand Lua instructions; past the threshold the host
+//! posts the running script on the [`BusyBoard`] and wakes the connections waiting for the
+//! engine, which then answer their requests from the board instead of waiting; a SCRIPT
+//! KILL they receive is handed back to the script through the next tick.
 
-use super::executor::{ConnId, Inbox, Msg, Out};
 use crate::cmd::{resolve, Resolved};
 use crate::host::{BusyScript, Host, ScriptTick};
-use crate::resp::{encode, Protocol, Reply};
+use crate::resp::Reply;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::Notify;
 
-const BUSY_EVAL: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
-const BUSY_FUNCTION: &str =
+pub(crate) const BUSY_EVAL: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+pub(crate) const BUSY_FUNCTION: &str =
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
-const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
+pub(crate) const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
 You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
 
-/// Real time and randomness for `redsim serve`.
-pub struct RealHost {
-    inbox: Arc<Inbox>,
-    rng: u64,
+/// Locks a std mutex, ignoring poisoning: the data stays usable after a panic.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-impl RealHost {
-    pub(crate) fn new(inbox: Arc<Inbox>) -> Self {
-        // std's RandomState is seeded from the OS: the one place redsim wants that.
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u64(0x5eed);
-        RealHost { inbox, rng: hasher.finish() | 1 }
+/// What connections know about a script running past the busy threshold.
+#[derive(Default)]
+pub(crate) struct BusyBoard {
+    running: Mutex<Option<BusyScript>>,
+    kill_requested: AtomicBool,
+    /// A command that may run a script holds the engine: waiters must not block a worker.
+    pub(crate) script_running: AtomicBool,
+    /// `busy-reply-threshold`, copied from the configuration before each batch.
+    pub(crate) threshold_ms: AtomicU64,
+    /// Woken when a script becomes busy, and when it ends.
+    pub(crate) changed: Notify,
+}
+
+impl BusyBoard {
+    pub(crate) fn new() -> Self {
+        let board = BusyBoard::default();
+        board.threshold_ms.store(5000, Ordering::Relaxed);
+        board
     }
 
-    /// What a command that arrives during a busy script gets; `true` asks to kill it.
-    fn answer_while_busy(argv: &[Vec<u8>], busy: &BusyScript) -> (Reply, bool) {
-        if argv.is_empty() {
-            return (Reply::error("ERR empty command"), false);
-        }
+    /// The busy script, if one runs past the threshold now.
+    pub(crate) fn current(&self) -> Option<BusyScript> {
+        lock(&self.running).clone()
+    }
+
+    /// The engine finished the command that ran the script.
+    pub(crate) fn clear(&self) {
+        *lock(&self.running) = None;
+        self.kill_requested.store(false, Ordering::Relaxed);
+        self.script_running.store(false, Ordering::Release);
+        self.changed.notify_waiters();
+    }
+
+    /// What a command that arrives during a busy script gets. A granted SCRIPT KILL is
+    /// recorded for the script's next tick.
+    pub(crate) fn answer(&self, argv: &[Vec<u8>], busy: &BusyScript) -> Reply {
         // Unknown commands and wrong arity are refused before the busy check, as in Redis.
         let (spec, sub) = match resolve(argv) {
             Resolved::Found(spec, sub) => (spec, sub),
-            Resolved::Refused(error) => return (error, false),
+            Resolved::Refused(error) => return error,
         };
         let busy_error = if busy.is_function { BUSY_FUNCTION } else { BUSY_EVAL };
         match (spec.name, sub.map(|s| s.name)) {
             ("script", Some("kill")) | ("function", Some("kill")) => {
                 let by_eval = spec.name == "script";
                 if busy.has_written {
-                    (Reply::error(UNKILLABLE), false)
+                    Reply::error(UNKILLABLE)
                 } else if by_eval == busy.is_function {
-                    // SCRIPT KILL cannot stop a function, FUNCTION KILL not an EVAL.
-                    (Reply::error(busy_error), false)
+                    // SCRIPT KILL cannot stop a function, nor FUNCTION KILL an EVAL.
+                    Reply::error(busy_error)
                 } else {
-                    (Reply::ok(), true)
+                    self.kill_requested.store(true, Ordering::Relaxed);
+                    Reply::ok()
                 }
             }
-            ("quit", _) => (Reply::ok(), false),
-            _ => (Reply::error(busy_error), false),
+            _ => Reply::error(busy_error),
         }
     }
+}
 
-    /// Answers one connection's requests; returns the ones left once a kill was granted
-    /// (they run normally after the script stops).
-    fn answer_batch(&self, conn: ConnId, batch: Vec<Vec<Vec<u8>>>, busy: &BusyScript) -> (bool, Vec<Vec<Vec<u8>>>) {
-        let mut bytes = Vec::new();
-        let mut requests = batch.into_iter();
-        let mut killed = false;
-        for argv in requests.by_ref() {
-            let (reply, kill) = Self::answer_while_busy(&argv, busy);
-            // Errors and +OK read the same in RESP2 and RESP3.
-            bytes.extend_from_slice(&encode(&reply, Protocol::Resp2));
-            if argv[0].eq_ignore_ascii_case(b"quit") {
-                self.inbox.send_to(conn, Out::Bytes(std::mem::take(&mut bytes)));
-                self.inbox.send_to(conn, Out::Close);
-                self.inbox.defer(Msg::Disconnect { conn });
-                return (false, Vec::new());
-            }
-            if kill {
-                killed = true;
-                break;
-            }
-        }
-        if !bytes.is_empty() {
-            self.inbox.send_to(conn, Out::Bytes(bytes));
-        }
-        (killed, requests.collect())
+/// Real time and randomness for `redsim serve`.
+pub struct RealHost {
+    board: Arc<BusyBoard>,
+    rng: u64,
+}
+
+impl RealHost {
+    pub(crate) fn new(board: Arc<BusyBoard>) -> Self {
+        // std's RandomState is seeded from the OS: the one place redsim wants that.
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(0x5eed);
+        RealHost { board, rng: hasher.finish() | 1 }
     }
 }
 
@@ -100,6 +113,7 @@ impl Host for RealHost {
     }
 
     fn random_u64(&mut self) -> u64 {
+        // xorshift64*, seeded from the OS.
         let mut x = self.rng;
         x ^= x >> 12;
         x ^= x << 25;
@@ -109,33 +123,69 @@ impl Host for RealHost {
     }
 
     fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
-        if busy.elapsed_ms < self.inbox.busy_threshold_ms.load(Ordering::Relaxed) {
+        if busy.elapsed_ms < self.board.threshold_ms.load(Ordering::Relaxed) {
             return ScriptTick::Continue;
         }
-        let mut verdict = ScriptTick::Continue;
-        // Bounded: a flood of requests must not keep the script from running.
-        for _ in 0..10_000 {
-            let Some(msg) = self.inbox.try_next() else {
-                break;
-            };
-            match msg {
-                Msg::Requests { conn, batch } if verdict == ScriptTick::Continue => {
-                    let (killed, rest) = self.answer_batch(conn, batch, busy);
-                    if killed {
-                        verdict = ScriptTick::Kill;
-                    }
-                    if !rest.is_empty() {
-                        self.inbox.defer(Msg::Requests { conn, batch: rest });
-                    }
-                }
-                // Connections, disconnections and protocol errors need the engine: they
-                // wait until the script ends, in order.
-                other => self.inbox.defer(other),
-            }
-            if verdict == ScriptTick::Kill {
-                break;
-            }
+        let became_busy = lock(&self.board.running).replace(busy.clone()).is_none();
+        if became_busy {
+            self.board.changed.notify_waiters();
         }
-        verdict
+        if self.board.kill_requested.swap(false, Ordering::Relaxed) {
+            ScriptTick::Kill
+        } else {
+            ScriptTick::Continue
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(elapsed_ms: u64, has_written: bool, is_function: bool) -> BusyScript {
+        BusyScript { elapsed_ms, instructions: 1000, has_written, is_function }
+    }
+
+    fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn a_script_under_the_threshold_is_not_posted() {
+        let board = Arc::new(BusyBoard::new());
+        let mut host = RealHost::new(board.clone());
+        assert_eq!(host.script_tick(&script(4999, false, false)), ScriptTick::Continue);
+        assert!(board.current().is_none());
+    }
+
+    #[test]
+    fn a_script_past_the_threshold_makes_others_busy() {
+        let board = Arc::new(BusyBoard::new());
+        board.threshold_ms.store(100, Ordering::Relaxed);
+        let mut host = RealHost::new(board.clone());
+        assert_eq!(host.script_tick(&script(150, false, false)), ScriptTick::Continue);
+        let busy = board.current().expect("posted");
+        assert_eq!(board.answer(&argv(&["GET", "k"]), &busy), Reply::error(BUSY_EVAL));
+        let function = script(150, false, true);
+        assert_eq!(board.answer(&argv(&["PING"]), &function), Reply::error(BUSY_FUNCTION));
+        board.clear();
+        assert!(board.current().is_none());
+    }
+
+    #[test]
+    fn unknown_commands_and_bad_arity_are_refused_before_busy() {
+        let board = BusyBoard::new();
+        let busy = script(6000, false, false);
+        let unknown = board.answer(&argv(&["NOPE"]), &busy);
+        assert_eq!(unknown, Reply::error("ERR unknown command 'NOPE', with args beginning with: "));
+        let arity = board.answer(&argv(&["GET"]), &busy);
+        assert_eq!(arity, Reply::error("ERR wrong number of arguments for 'get' command"));
+    }
+
+    #[test]
+    fn the_wall_clock_moves_and_random_numbers_differ() {
+        let mut host = RealHost::new(Arc::new(BusyBoard::new()));
+        assert!(host.now_us() > 1_600_000_000_000_000);
+        assert_ne!(host.random_u64(), host.random_u64());
     }
 }

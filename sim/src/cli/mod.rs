@@ -1,5 +1,6 @@
 //! One module per `redsim` subcommand.
 
+pub mod check;
 pub mod demo;
 pub mod explore;
 pub mod race;

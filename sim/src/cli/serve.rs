@@ -12,10 +12,26 @@ pub struct Args {
     /// TCP port.
     #[arg(long, default_value_t = 6379)]
     pub port: u16,
+    /// Require clients to AUTH with this password.
+    #[arg(long)]
+    pub requirepass: Option<String>,
+    /// Without a password, accept only loopback clients (yes or no).
+    #[arg(long, default_value = "yes", value_parser = ["yes", "no"])]
+    pub protected_mode: String,
+    /// Refuse connections beyond this many.
+    #[arg(long, default_value_t = 10000)]
+    pub maxclients: usize,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match serve(ServeOptions { bind: args.bind, port: args.port }) {
+    let opts = ServeOptions {
+        bind: args.bind,
+        port: args.port,
+        requirepass: args.requirepass.map(String::into_bytes),
+        protected_mode: args.protected_mode == "yes",
+        maxclients: args.maxclients,
+    };
+    match serve(opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("redsim serve: {e}");

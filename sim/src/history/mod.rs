@@ -4,6 +4,8 @@
 //! or as EVAL), or one MULTI block — with its invoke and return times on one clock. The
 //! checker judges a [`History`]; `json.rs` reads and writes the `redsim-history/1` format.
 
+pub mod json;
+
 use redsim::Reply;
 
 /// Whether an operation completed, is known to have had no effect, or may or may not

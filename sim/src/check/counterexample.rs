@@ -1,0 +1,245 @@
+//! What a violation looks like, as data: the smallest sub-history found that is still not
+//! linearizable, the longest order of its ops that the model accepts, and for each op
+//! that could come next in real time, what the model would have replied versus what was
+//! observed.
+//!
+//! The sub-history is found by deleting chunks of ops (halving the chunk size, as
+//! delta debugging does) while the rest stays not linearizable even with the chunk
+//! relaxed to "unknown outcome" (so the violation cannot be one that the deletion itself
+//! created). It is minimal in that sense — no single op of it can be relaxed away —
+//! unless the shrinking budget ran out (`minimal: false`).
+
+use super::search::{Poll, Search};
+use super::{partition, replies_match, search_parts, Budget, Options, PartOp, PartsVerdict, SequentialSpec};
+use crate::history::json::{op_to_value, reply_to_value, FORMAT};
+use crate::history::{History, Operation};
+use redsim::Reply;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// An op that could have come next after the longest linearizable prefix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Index in `History::ops`.
+    pub op: usize,
+    /// What the model replies to it after the prefix.
+    pub expected: Reply,
+    /// What was observed (`None`: not observed, or unknown outcome).
+    pub observed: Option<Reply>,
+    /// Whether the replies match (then it leads to a dead end later instead).
+    pub matches: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Counterexample {
+    /// Indices in `History::ops` of a smallest non-linearizable sub-history, by call time.
+    pub ops: Vec<usize>,
+    /// Whether no single op of `ops` can be dropped (false if shrinking ran out of budget).
+    pub minimal: bool,
+    /// The longest sequence of `ops` the model accepts in real-time order.
+    pub prefix: Vec<usize>,
+    /// The model state after `prefix`, rendered.
+    pub state: String,
+    /// Each op that real time allows next, with the model's reply and the observed one.
+    pub candidates: Vec<Candidate>,
+}
+
+/// How long shrinking may take at most, beyond the caller's timeout.
+const SHRINK_TIME: Duration = Duration::from_secs(5);
+const SHRINK_STATES: u64 = 2_000_000;
+
+/// Builds the counterexample of a violated part.
+pub(crate) fn build<M: SequentialSpec>(
+    history: &History,
+    model: &mut M,
+    part: &[PartOp<'_>],
+    options: &Options,
+) -> Counterexample {
+    let deadline = Instant::now() + options.timeout.unwrap_or(SHRINK_TIME).min(SHRINK_TIME);
+    let (ops, minimal) = shrink(model, part, options, deadline);
+    let sub: Vec<PartOp<'_>> = ops.clone();
+    // Bounded: if shrinking stopped early the sub-history may still be hard; the longest
+    // prefix found within the bound is what is reported then.
+    let mut budget = Budget::new(&Options { timeout: None, max_states: SHRINK_STATES, ..options.clone() });
+    let mut search = Search::new(model, &sub);
+    while search.run(model, &mut budget, 4096) == Poll::Pending && Instant::now() < deadline + SHRINK_TIME {
+        if !budget.check() {
+            break;
+        }
+    }
+    let prefix: Vec<usize> = search.best.iter().map(|&i| sub[i as usize].index).collect();
+    let end = search.states.arena[search.best_state as usize].clone();
+    let done: Vec<bool> = {
+        let mut d = vec![false; sub.len()];
+        for &i in &search.best {
+            d[i as usize] = true;
+        }
+        d
+    };
+    // Real time allows op o next iff no pending op returned before o was called.
+    let horizon = sub.iter().zip(&done).filter(|(_, &d)| !d).filter_map(|(o, _)| o.ret).min().unwrap_or(u64::MAX);
+    let mut candidates = Vec::new();
+    for (o, &d) in sub.iter().zip(&done) {
+        if d || o.call > horizon {
+            continue;
+        }
+        let (_, expected) = model.step(&end, o.op);
+        let observed = o.observed.cloned();
+        let matches = observed.as_ref().is_none_or(|obs| replies_match(&expected, obs));
+        candidates.push(Candidate { op: o.index, expected, observed, matches });
+    }
+    let _ = history;
+    Counterexample {
+        ops: ops.iter().map(|o| o.index).collect(),
+        minimal,
+        prefix,
+        state: model.describe(&end),
+        candidates,
+    }
+}
+
+/// Whether `ops` is not linearizable: `None` when the budget could not tell.
+fn violated<M: SequentialSpec>(model: &mut M, ops: &[PartOp<'_>], options: &Options, deadline: Instant) -> Option<bool> {
+    let now = Instant::now();
+    if now >= deadline {
+        return None;
+    }
+    let opts = Options { timeout: Some(deadline - now), max_states: SHRINK_STATES, ..options.clone() };
+    let mut budget = Budget::new(&opts);
+    let parts = partition::split(ops, model);
+    match search_parts(model, &parts, &opts, &mut budget) {
+        PartsVerdict::Violated(_) => Some(true),
+        PartsVerdict::Linearizable => Some(false),
+        PartsVerdict::Unknown => None,
+    }
+}
+
+fn shrink<'h, M: SequentialSpec>(
+    model: &mut M,
+    part: &[PartOp<'h>],
+    options: &Options,
+    deadline: Instant,
+) -> (Vec<PartOp<'h>>, bool) {
+    let mut ops = part.to_vec();
+    let mut chunk = ops.len().div_ceil(2).max(1);
+    let mut complete = true;
+    loop {
+        // From the end backwards: later ops are more often irrelevant to the violation.
+        let mut end = ops.len();
+        while end > 0 {
+            let start = end.saturating_sub(chunk);
+            // The chunk is relaxed to "unknown outcome" rather than dropped: a violation
+            // that survives it does not depend on those ops at all (dropping them alone
+            // could make a new violation, such as a read of a value no one wrote now).
+            let relaxed = ops[start..end].iter().map(|o| PartOp { ret: None, observed: None, ..o.clone() });
+            let candidate: Vec<PartOp<'h>> = ops[..start].iter().cloned().chain(relaxed).chain(ops[end..].iter().cloned()).collect();
+            match violated(model, &candidate, options, deadline) {
+                Some(true) => {
+                    ops.drain(start..end);
+                }
+                Some(false) => {}
+                None => {
+                    complete = false;
+                    break;
+                }
+            }
+            end = start;
+        }
+        if !complete || chunk == 1 {
+            break;
+        }
+        chunk = chunk.div_ceil(2);
+    }
+    (ops, complete)
+}
+
+impl Counterexample {
+    /// The counterexample as JSON: the sub-history in `redsim-history/1` form (its ops keep
+    /// their indices in the original history under `"index"` alongside), the prefix, the
+    /// state after it and the candidates.
+    pub fn to_json(&self, history: &History) -> Value {
+        let ops: Vec<Value> = self.ops.iter().map(|&i| op_to_value(&history.ops[i])).collect();
+        let candidates: Vec<Value> = self
+            .candidates
+            .iter()
+            .map(|c| {
+                let mut v = json!({
+                    "op": c.op,
+                    "expected": reply_to_value(&c.expected),
+                    "matches": c.matches,
+                });
+                if let Some(o) = &c.observed {
+                    v["observed"] = reply_to_value(o);
+                }
+                v
+            })
+            .collect();
+        json!({
+            "ops": self.ops,
+            "minimal": self.minimal,
+            "history": { "format": FORMAT, "ops": ops },
+            "prefix": self.prefix,
+            "state": self.state,
+            "candidates": candidates,
+        })
+    }
+
+    /// The counterexample as text lines for a terminal.
+    pub fn render(&self, history: &History) -> String {
+        let mut out = String::new();
+        let minimal = if self.minimal { "minimal" } else { "smaller, not proven minimal" };
+        out.push_str(&format!("counterexample ({} ops, {minimal}):\n", self.ops.len()));
+        for &i in &self.ops {
+            out.push_str(&format!("  {}\n", describe_op(history, i)));
+        }
+        out.push_str(&format!("longest linearizable prefix ({} ops):\n", self.prefix.len()));
+        for &i in &self.prefix {
+            out.push_str(&format!("  ops[{i}] {}\n", operation_text(&history.ops[i].op)));
+        }
+        out.push_str(&format!("state after it: {}\n", self.state));
+        out.push_str("cannot come next:\n");
+        for c in &self.candidates {
+            let observed = c.observed.as_ref().map(reply_text).unwrap_or_else(|| "(not observed)".into());
+            let why = if c.matches { " (matches, but nothing can follow it)" } else { "" };
+            out.push_str(&format!(
+                "  ops[{}] {}: model replies {}, observed {}{}\n",
+                c.op,
+                operation_text(&history.ops[c.op].op),
+                reply_text(&c.expected),
+                observed,
+                why
+            ));
+        }
+        out
+    }
+}
+
+/// `ops[3] client 1 [17, 21] ok: INCR c → 2`
+pub fn describe_op(history: &History, i: usize) -> String {
+    let op = &history.ops[i];
+    let ret = op.ret.map(|r| r.to_string()).unwrap_or_else(|| "…".into());
+    let status = match op.status {
+        crate::history::Status::Ok => "ok",
+        crate::history::Status::Fail => "fail",
+        crate::history::Status::Unknown => "unknown",
+    };
+    let result = op.result.as_ref().map(|r| format!(" → {}", reply_text(r))).unwrap_or_default();
+    format!("ops[{i}] client {} [{}, {ret}] {status}: {}{result}", op.client, op.call, operation_text(&op.op))
+}
+
+/// An operation in one line: `SET x 1`, `EVAL(keys c z; args 5)`, `MULTI{INCR c; GET c}`.
+pub fn operation_text(op: &Operation) -> String {
+    let words = |argv: &[Vec<u8>]| argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>().join(" ");
+    match op {
+        Operation::Command(argv) => words(argv),
+        Operation::Script { keys, args, .. } => format!("script(keys {}; args {})", words(keys), words(args)),
+        Operation::Multi(cmds) => {
+            format!("MULTI{{{}}}", cmds.iter().map(|c| words(c)).collect::<Vec<_>>().join("; "))
+        }
+    }
+}
+
+/// A reply in its JSON form, on one line.
+pub fn reply_text(reply: &Reply) -> String {
+    reply_to_value(reply).to_string()
+}

@@ -1,0 +1,261 @@
+//! Deterministic, seeded history generators shared by the checker's tests and benches.
+//!
+//! A history is made the way a linearizable system would make it: each client runs ops
+//! one after another; each op gets an interval and an instant inside it at which it takes
+//! effect; the ops are then executed atomically, one at a time, in the order of those
+//! instants by a model, and each op observes that execution's reply. Such a history is
+//! linearizable by construction. Ops of unknown outcome take effect at a random instant
+//! after their call (possibly after the client gave up on them) or never, and their client
+//! carries on under a new id, as a restarted process would.
+
+use super::models::CAS_SCRIPT;
+use super::SequentialSpec;
+use crate::history::{History, Op, Operation, ScriptMode, Status};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use redsim::Reply;
+
+/// One op before it has been executed.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    pub client: u64,
+    pub call: u64,
+    pub ret: Option<u64>,
+    pub status: Status,
+    /// When it takes effect; `None`: never.
+    pub effect_at: Option<u64>,
+    pub op: Operation,
+}
+
+/// The shape of a generated workload.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub clients: usize,
+    pub ops: usize,
+    /// Probability that a write's outcome is unknown.
+    pub unknown_writes: f64,
+    /// Longest op duration and longest pause between a client's ops (clock ticks).
+    pub duration_max: u64,
+    pub pause_max: u64,
+}
+
+/// Plans `workload`, asking `pick` for each op (it gets the rng and the op's position).
+/// `pick` returns the op and whether it writes (only writes may be of unknown outcome).
+pub fn plan(
+    rng: &mut ChaCha8Rng,
+    workload: &Workload,
+    mut pick: impl FnMut(&mut ChaCha8Rng, usize) -> (Operation, bool),
+) -> Vec<Planned> {
+    // Per client slot: (time it is free, its current client id).
+    let mut slots: Vec<(u64, u64)> = (0..workload.clients).map(|c| (rng.random_range(0..5), c as u64)).collect();
+    let mut next_id = workload.clients as u64;
+    let mut out = Vec::with_capacity(workload.ops);
+    for n in 0..workload.ops {
+        let slot = (0..slots.len()).min_by_key(|&s| (slots[s].0, s)).unwrap_or(0);
+        let (free, client) = slots[slot];
+        let (op, writes) = pick(rng, n);
+        let call = free;
+        let ret = call + rng.random_range(1..=workload.duration_max.max(1));
+        if writes && rng.random_bool(workload.unknown_writes.clamp(0.0, 1.0)) {
+            // Timed out: it may land later than the client waited, or not at all.
+            let effect_at = rng.random_bool(0.5).then(|| rng.random_range(call..=ret + 2 * (ret - call)));
+            out.push(Planned { client, call, ret: None, status: Status::Unknown, effect_at, op });
+            slots[slot] = (ret + rng.random_range(0..=workload.pause_max), next_id);
+            next_id += 1;
+        } else {
+            let effect_at = Some(rng.random_range(call..=ret));
+            out.push(Planned { client, call, ret: Some(ret), status: Status::Ok, effect_at, op });
+            slots[slot].0 = ret + rng.random_range(0..=workload.pause_max);
+        }
+    }
+    out
+}
+
+/// Executes `planned` atomically in effect order with `model`, recording what each op
+/// observed. The history is linearizable with respect to `model` by construction.
+pub fn execute<M: SequentialSpec>(model: &mut M, planned: &[Planned]) -> History {
+    let mut order: Vec<usize> = (0..planned.len()).filter(|&i| planned[i].effect_at.is_some()).collect();
+    order.sort_by_key(|&i| (planned[i].effect_at, i));
+    let mut results: Vec<Option<Reply>> = vec![None; planned.len()];
+    let mut state = model.init();
+    for i in order {
+        let (next, reply) = model.step(&state, &planned[i].op);
+        state = next;
+        results[i] = Some(reply);
+    }
+    let ops = planned
+        .iter()
+        .zip(results)
+        .map(|(p, result)| Op {
+            client: p.client,
+            call: p.call,
+            ret: p.ret,
+            status: p.status,
+            op: p.op.clone(),
+            result: if p.status == Status::Ok { result } else { None },
+        })
+        .collect();
+    History { ops }
+}
+
+fn command(words: &[&[u8]]) -> Operation {
+    Operation::Command(words.iter().map(|w| w.to_vec()).collect())
+}
+
+/// A compare-and-set op running [`CAS_SCRIPT`].
+pub fn cas(key: &str, expected: &str, new: &str) -> Operation {
+    Operation::Script {
+        source: CAS_SCRIPT.to_string(),
+        keys: vec![key.as_bytes().to_vec()],
+        args: vec![expected.as_bytes().to_vec(), new.as_bytes().to_vec()],
+        mode: ScriptMode::Eval,
+    }
+}
+
+/// The ops of the register benchmark: GET, SET and CAS on one key, values 0–4.
+pub fn register_plan(seed: u64, ops: usize, clients: usize, unknown_writes: f64) -> Vec<Planned> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let workload = Workload { clients, ops, unknown_writes, duration_max: 30, pause_max: 10 };
+    plan(&mut rng, &workload, |rng, _| {
+        let v = |rng: &mut ChaCha8Rng| rng.random_range(0..5u32).to_string();
+        match rng.random_range(0..10) {
+            0..=3 => (command(&[b"GET", b"r"]), false),
+            4..=6 => {
+                let value = v(rng);
+                (command(&[b"SET", b"r", value.as_bytes()]), true)
+            }
+            _ => {
+                let (a, b) = (v(rng), v(rng));
+                (cas("r", &a, &b), true)
+            }
+        }
+    })
+}
+
+/// One register history of the benchmark: ~80 ops from 10–23 clients with unknown writes
+/// and compare-and-sets, executed by `model`.
+pub fn register_history<M: SequentialSpec>(model: &mut M, seed: u64) -> History {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED);
+    let clients = rng.random_range(10..=23);
+    let ops = rng.random_range(70..=90);
+    execute(model, &register_plan(seed, ops, clients, 0.15))
+}
+
+/// A key-value workload: GET, SET and APPEND over `keys` keys, values unique per op so
+/// that appends build distinct strings.
+pub fn kv_plan(seed: u64, ops: usize, clients: usize, keys: usize, unknown_writes: f64) -> Vec<Planned> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let workload = Workload { clients, ops, unknown_writes, duration_max: 20, pause_max: 5 };
+    plan(&mut rng, &workload, |rng, n| {
+        let key = format!("k{}", rng.random_range(0..keys));
+        let value = format!("{n:x};");
+        match rng.random_range(0..10) {
+            0..=3 => (command(&[b"GET", key.as_bytes()]), false),
+            4..=6 => (command(&[b"APPEND", key.as_bytes(), value.as_bytes()]), true),
+            _ => (command(&[b"SET", key.as_bytes(), value.as_bytes()]), true),
+        }
+    })
+}
+
+/// The linearizable kv benchmark history: ~1,700 ops from 50 clients over 10 keys.
+pub fn kv_history<M: SequentialSpec>(model: &mut M, seed: u64) -> History {
+    execute(model, &kv_plan(seed, 1700, 50, 10, 0.01))
+}
+
+/// A part that takes the search minutes alone: `n` concurrent appends whose replies were
+/// not observed, then a read of the one order they ran in. Every order of the appends
+/// must be tried, and the true order is far from the first ones tried.
+pub fn hard_key_ops(key: &str, n: usize, start: u64, first_client: u64) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(n + 1);
+    let mut text = Vec::new();
+    for i in 0..n {
+        // The true order runs them last-called first.
+        let piece = format!("{};", n - 1 - i);
+        text.extend_from_slice(piece.as_bytes());
+    }
+    for i in 0..n {
+        let piece = format!("{i};");
+        ops.push(Op {
+            client: first_client + i as u64,
+            call: start + i as u64,
+            ret: Some(start + 10 * n as u64),
+            status: Status::Ok,
+            op: command(&[b"APPEND", key.as_bytes(), piece.as_bytes()]),
+            result: None,
+        });
+    }
+    ops.push(Op {
+        client: first_client,
+        call: start + 10 * n as u64 + 1,
+        ret: Some(start + 10 * n as u64 + 2),
+        status: Status::Ok,
+        op: command(&[b"GET", key.as_bytes()]),
+        result: Some(Reply::Bulk(text)),
+    });
+    ops
+}
+
+/// The non-linearizable kv benchmark history: ~2,000 ops, ten ordinary keys, one key
+/// (`hard`) that alone takes minutes, and one stale read early on an ordinary key.
+pub fn kv_violation_history<M: SequentialSpec>(model: &mut M, seed: u64) -> History {
+    let mut history = execute(model, &kv_plan(seed, 1990, 50, 10, 0.01));
+    plant_stale_read(&mut history);
+    history.ops.extend(hard_key_ops("hard", 14, 0, 1_000_000));
+    history
+}
+
+/// Changes the result of the earliest GET it can to a stale value: the value of a SET
+/// on the same key that was certainly overwritten (another write to the key was called
+/// after the SET returned and returned before the GET was called). Values are unique per
+/// op, so nothing else could produce it. Returns the op changed.
+pub fn plant_stale_read(history: &mut History) -> Option<usize> {
+    let ops = &history.ops;
+    let done = |w: &Op| w.status == Status::Ok && w.ret.is_some();
+    let key_of = |o: &Op| match &o.op {
+        Operation::Command(argv) if argv.len() >= 2 => Some((argv[0].to_ascii_uppercase(), argv[1].clone())),
+        _ => None,
+    };
+    for (g, get) in ops.iter().enumerate() {
+        let Some((name, key)) = key_of(get) else { continue };
+        if name != b"GET" || !done(get) {
+            continue;
+        }
+        for set in ops.iter().filter(|w| done(w)) {
+            let Operation::Command(argv) = &set.op else { continue };
+            if argv.len() != 3 || !argv[0].eq_ignore_ascii_case(b"SET") || argv[1] != key {
+                continue;
+            }
+            let set_ret = set.ret.unwrap_or(u64::MAX);
+            let overwritten = ops.iter().any(|w| {
+                done(w)
+                    && matches!(key_of(w), Some((n, k)) if n != b"GET" && k == key)
+                    && w.call > set_ret
+                    && w.ret.is_some_and(|r| r < get.call)
+            });
+            if overwritten {
+                let stale = Reply::Bulk(argv[2].clone());
+                history.ops[g].result = Some(stale);
+                return Some(g);
+            }
+        }
+    }
+    None
+}
+
+/// Random single-command ops over a few keys for property tests: GET, SET, APPEND, DEL,
+/// INCR on keys `a`, `b`, `c`, executed by `model`.
+pub fn mixed_plan(seed: u64, ops: usize, clients: usize, unknown_writes: f64) -> Vec<Planned> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let workload = Workload { clients, ops, unknown_writes, duration_max: 12, pause_max: 4 };
+    plan(&mut rng, &workload, |rng, n| {
+        let key = ["a", "b", "c"][rng.random_range(0..3)];
+        let value = if rng.random_bool(0.5) { format!("{}", n % 7) } else { format!("v{n}") };
+        match rng.random_range(0..5) {
+            0 => (command(&[b"GET", key.as_bytes()]), false),
+            1 => (command(&[b"SET", key.as_bytes(), value.as_bytes()]), true),
+            2 => (command(&[b"APPEND", key.as_bytes(), value.as_bytes()]), true),
+            3 => (command(&[b"DEL", key.as_bytes()]), true),
+            _ => (command(&[b"INCR", key.as_bytes()]), true),
+        }
+    })
+}

@@ -1,0 +1,379 @@
+//! Linearizability: could some order of atomic executions, consistent with real time,
+//! explain every observed result of a history?
+//!
+//! An operation takes effect atomically at one instant between its `call` and its
+//! `return` (closed intervals: equal times overlap). A `fail` op had no effect and is
+//! dropped; an `unknown` op may have taken effect once at any instant after its call, or
+//! never; an `ok` op without a result matches any reply.
+//!
+//! The checker knows a small trait, [`SequentialSpec`], not Redis. The **engine model**
+//! ([`models::EngineModel`]) runs each op on a snapshot of redsim's own engine, so any
+//! command, script or MULTI block can be judged; the hand models (register with CAS,
+//! key-value, counter) are chosen automatically when every op fits them.
+//!
+//! The search is Wing & Gong's, as improved by Lowe (and as in porcupine): depth-first over
+//! "which pending op takes effect next", memoising every (set of linearized ops, model
+//! state) already explored. States are interned, so the model runs once per distinct
+//! (state, op) pair. The history is first split into independent parts by the keys each
+//! op touches (P-compositionality); the parts are searched interleaved, a slice each in
+//! turn, and the first violation ends the check — a violation in one part is found even if
+//! another part alone would take minutes. A budget of time and states ends in `Unknown`.
+
+pub mod counterexample;
+pub mod gen;
+pub mod models;
+mod partition;
+mod search;
+
+pub use counterexample::Counterexample;
+pub use partition::Footprint;
+
+use crate::history::{History, Operation, Status};
+use redsim::resp::format_double;
+use redsim::Reply;
+use search::{Poll, Search};
+use std::time::{Duration, Instant};
+
+/// A sequential specification: the behaviour of the system when ops run one at a time.
+///
+/// The checker calls [`init`](Self::init) once per independent part of the history, then
+/// [`step`](Self::step) for each (state, op) pair it explores — once per distinct pair,
+/// since states are interned by [`fingerprint`](Self::fingerprint) and
+/// [`same_state`](Self::same_state).
+pub trait SequentialSpec {
+    type State: Clone;
+
+    /// The name `--model` uses and reports print.
+    fn name(&self) -> &'static str;
+
+    /// The state before any op.
+    fn init(&mut self) -> Self::State;
+
+    /// `Ok` when the model can judge `op`; otherwise why not.
+    fn supports(&self, op: &Operation) -> Result<(), String>;
+
+    /// Runs `op` atomically on `state`: the state after it and the reply it gives.
+    /// Only called for ops that [`supports`](Self::supports) accepts.
+    fn step(&mut self, state: &Self::State, op: &Operation) -> (Self::State, Reply);
+
+    /// A hash of `state`; equal states must have equal fingerprints.
+    fn fingerprint(&self, state: &Self::State) -> u64;
+
+    /// Whether two states are the same (used when fingerprints are equal).
+    fn same_state(&self, a: &Self::State, b: &Self::State) -> bool;
+
+    /// A short human-readable rendering, for counterexamples.
+    fn describe(&self, state: &Self::State) -> String;
+
+    /// Which keys `op` touches, for splitting the history into independent parts. The
+    /// default reads key positions from the engine's command table.
+    fn footprint(&self, op: &Operation) -> Footprint {
+        partition::engine_footprint(op)
+    }
+}
+
+/// Which model judges a history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// The first hand model every op fits (register, kv, counter), else the engine.
+    Auto,
+    Engine,
+    Register,
+    Kv,
+    Counter,
+}
+
+impl ModelChoice {
+    pub fn parse(name: &str) -> Option<ModelChoice> {
+        Some(match name {
+            "auto" => ModelChoice::Auto,
+            "engine" => ModelChoice::Engine,
+            "register" => ModelChoice::Register,
+            "kv" => ModelChoice::Kv,
+            "counter" => ModelChoice::Counter,
+            _ => return None,
+        })
+    }
+}
+
+/// Limits and switches of one check.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Wall-clock limit of the search (the counterexample search has its own share).
+    pub timeout: Option<Duration>,
+    /// Most memoised (linearized set, state) entries, over all parts.
+    pub max_states: u64,
+    /// Most memory for memoised entries, in bytes (an estimate), over all parts.
+    pub max_memo_bytes: u64,
+    /// Compute a counterexample when the history is not linearizable.
+    pub counterexample: bool,
+    /// Search steps each part gets per turn.
+    pub slice_steps: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: Some(Duration::from_secs(60)),
+            max_states: 20_000_000,
+            max_memo_bytes: 1 << 30,
+            counterexample: true,
+            slice_steps: 512,
+        }
+    }
+}
+
+/// The answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Linearizable,
+    NotLinearizable,
+    /// The budget ran out first.
+    Unknown,
+}
+
+impl Verdict {
+    /// The exact last line of `redsim check`'s text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Linearizable => "linearizable",
+            Verdict::NotLinearizable => "not linearizable",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// What a check found.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    /// The model that judged (`engine`, `register`, `kv`, `counter`).
+    pub model: &'static str,
+    /// Independent parts the history split into.
+    pub parts: usize,
+    /// Memoised states explored, over all parts.
+    pub states: u64,
+    pub elapsed: Duration,
+    /// For `Unknown`: which budget ran out.
+    pub reason: Option<String>,
+    /// For `NotLinearizable`: indices (into `History::ops`) of the part found violated.
+    pub violated_part: Option<Vec<usize>>,
+    /// For `NotLinearizable` when asked for.
+    pub counterexample: Option<Counterexample>,
+}
+
+/// Input the checker cannot judge (exit status 2 in the CLI).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckError(pub String);
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+/// Checks `history` with the model `choice` names.
+pub fn check(history: &History, choice: ModelChoice, options: &Options) -> Result<Outcome, CheckError> {
+    match resolve_model(history, choice)? {
+        ModelChoice::Register => check_with(history, &mut models::RegisterModel, options),
+        ModelChoice::Kv => check_with(history, &mut models::KvModel, options),
+        ModelChoice::Counter => check_with(history, &mut models::CounterModel, options),
+        _ => check_with(history, &mut models::EngineModel::new(), options),
+    }
+}
+
+/// The concrete model `choice` means for `history` (`Auto` resolved).
+pub fn resolve_model(history: &History, choice: ModelChoice) -> Result<ModelChoice, CheckError> {
+    if choice != ModelChoice::Auto {
+        return Ok(choice);
+    }
+    let fits = |m: &dyn Fn(&Operation) -> bool| history.ops.iter().all(|op| m(&op.op));
+    Ok(if fits(&|op| models::RegisterModel.supports(op).is_ok()) {
+        ModelChoice::Register
+    } else if fits(&|op| models::KvModel.supports(op).is_ok()) {
+        ModelChoice::Kv
+    } else if fits(&|op| models::CounterModel.supports(op).is_ok()) {
+        ModelChoice::Counter
+    } else {
+        ModelChoice::Engine
+    })
+}
+
+/// One op as the search sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct PartOp<'h> {
+    /// Index in `History::ops`.
+    pub index: usize,
+    pub call: u64,
+    /// `None`: may take effect at any time after `call` (unknown outcome).
+    pub ret: Option<u64>,
+    pub op: &'h Operation,
+    /// The reply to match; `None` matches anything.
+    pub observed: Option<&'h Reply>,
+}
+
+/// The ops of `history` that take part in the search (fail ops dropped), or why the
+/// model cannot judge one.
+pub(crate) fn prepare<'h, M: SequentialSpec>(
+    history: &'h History,
+    model: &M,
+) -> Result<Vec<PartOp<'h>>, CheckError> {
+    let mut ops = Vec::with_capacity(history.ops.len());
+    for (index, op) in history.ops.iter().enumerate() {
+        if op.status == Status::Fail {
+            continue;
+        }
+        model.supports(&op.op).map_err(|why| CheckError(format!("ops[{index}]: {why} (model {})", model.name())))?;
+        let (ret, observed) = match op.status {
+            Status::Ok => match op.ret {
+                Some(r) => (Some(r), op.result.as_ref()),
+                None => return Err(CheckError(format!("ops[{index}]: an ok op needs a return time"))),
+            },
+            _ => (None, None),
+        };
+        if let Some(r) = ret {
+            if r < op.call {
+                return Err(CheckError(format!("ops[{index}]: return {r} is before call {}", op.call)));
+            }
+        }
+        ops.push(PartOp { index, call: op.call, ret, op: &op.op, observed });
+    }
+    Ok(ops)
+}
+
+/// Shared limits of one check.
+pub(crate) struct Budget {
+    started: Instant,
+    deadline: Option<Instant>,
+    pub max_states: u64,
+    pub max_memo_bytes: u64,
+    pub states: u64,
+    pub memo_bytes: u64,
+    pub exhausted: Option<String>,
+}
+
+impl Budget {
+    pub fn new(options: &Options) -> Budget {
+        let started = Instant::now();
+        Budget {
+            started,
+            deadline: options.timeout.map(|t| started + t),
+            max_states: options.max_states,
+            max_memo_bytes: options.max_memo_bytes,
+            states: 0,
+            memo_bytes: 0,
+            exhausted: None,
+        }
+    }
+
+    /// Whether the check may go on; records why not.
+    pub fn check(&mut self) -> bool {
+        if self.exhausted.is_some() {
+            return false;
+        }
+        if self.states > self.max_states {
+            self.exhausted = Some(format!("state budget of {} exhausted", self.max_states));
+        } else if self.memo_bytes > self.max_memo_bytes {
+            self.exhausted = Some(format!("memory budget of {} bytes exhausted", self.max_memo_bytes));
+        } else if matches!(self.deadline, Some(d) if Instant::now() >= d) {
+            self.exhausted = Some(format!("time budget of {:?} exhausted", self.deadline.unwrap() - self.started));
+        }
+        self.exhausted.is_none()
+    }
+}
+
+/// Checks `history` against `model`.
+pub fn check_with<M: SequentialSpec>(
+    history: &History,
+    model: &mut M,
+    options: &Options,
+) -> Result<Outcome, CheckError> {
+    let ops = prepare(history, model)?;
+    let parts = partition::split(&ops, model);
+    let mut budget = Budget::new(options);
+    let verdict = search_parts(model, &parts, options, &mut budget);
+    let mut outcome = Outcome {
+        verdict: match verdict {
+            PartsVerdict::Linearizable => Verdict::Linearizable,
+            PartsVerdict::Violated(_) => Verdict::NotLinearizable,
+            PartsVerdict::Unknown => Verdict::Unknown,
+        },
+        model: model.name(),
+        parts: parts.len(),
+        states: budget.states,
+        elapsed: budget.started.elapsed(),
+        reason: budget.exhausted.clone(),
+        violated_part: None,
+        counterexample: None,
+    };
+    if let PartsVerdict::Violated(p) = verdict {
+        outcome.violated_part = Some(parts[p].iter().map(|o| o.index).collect());
+        if options.counterexample {
+            outcome.counterexample = Some(counterexample::build(history, model, &parts[p], options));
+        }
+    }
+    Ok(outcome)
+}
+
+pub(crate) enum PartsVerdict {
+    Linearizable,
+    Violated(usize),
+    Unknown,
+}
+
+/// Searches every part, a slice each in turn, until all are linearizable, one is
+/// violated, or the budget runs out.
+pub(crate) fn search_parts<M: SequentialSpec>(
+    model: &mut M,
+    parts: &[Vec<PartOp<'_>>],
+    options: &Options,
+    budget: &mut Budget,
+) -> PartsVerdict {
+    let mut searches: Vec<(usize, Search<'_, '_, M>)> =
+        parts.iter().enumerate().map(|(i, p)| (i, Search::new(model, p))).collect();
+    while !searches.is_empty() {
+        let mut i = 0;
+        while i < searches.len() {
+            let (part, search) = &mut searches[i];
+            match search.run(model, budget, options.slice_steps) {
+                Poll::Linearizable => {
+                    searches.swap_remove(i);
+                    continue;
+                }
+                Poll::Violated => return PartsVerdict::Violated(*part),
+                Poll::Pending => {}
+            }
+            if !budget.check() {
+                return PartsVerdict::Unknown;
+            }
+            i += 1;
+        }
+    }
+    PartsVerdict::Linearizable
+}
+
+/// Whether a reply the model gave matches the observed one. Replies are compared in their
+/// RESP2 shape, so an observation from a RESP2 client (a double as a bulk string, a map as
+/// a flat array, `*-1` read back from JSON as `null`) matches the engine's RESP3-aware
+/// reply, and a RESP3 observation matches too.
+pub fn replies_match(model: &Reply, observed: &Reply) -> bool {
+    model == observed || resp2_shape(model) == resp2_shape(observed)
+}
+
+/// A reply as a RESP2 client sees it.
+pub fn resp2_shape(reply: &Reply) -> Reply {
+    match reply {
+        Reply::NullArray | Reply::Null => Reply::Null,
+        Reply::Bool(b) => Reply::Integer(*b as i64),
+        Reply::Double(d) => Reply::Bulk(format_double(*d).into_bytes()),
+        Reply::BigNumber(n) => Reply::Bulk(n.clone()),
+        Reply::Verbatim { text, .. } => Reply::Bulk(text.clone()),
+        Reply::Map(pairs) => Reply::Array(pairs.iter().flat_map(|(k, v)| [resp2_shape(k), resp2_shape(v)]).collect()),
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+            Reply::Array(items.iter().map(resp2_shape).collect())
+        }
+        other => other.clone(),
+    }
+}

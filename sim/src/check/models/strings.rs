@@ -1,0 +1,140 @@
+//! The state the hand models share: string keys, each absent or holding bytes — what
+//! GET, SET, DEL, APPEND and INCR see of a Redis keyspace of plain strings.
+
+use crate::check::Footprint;
+use crate::history::Operation;
+use redsim::cmd::args;
+use redsim::resp::errors;
+use redsim::Reply;
+use rustc_hash::FxHasher;
+use std::hash::{Hash, Hasher};
+
+/// String keys and their values, sorted by key (so equal maps are equal vectors).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Strings(pub Vec<(Vec<u8>, Vec<u8>)>);
+
+impl Strings {
+    pub fn get(&self, key: &[u8]) -> Option<&Vec<u8>> {
+        self.0.binary_search_by(|(k, _)| k.as_slice().cmp(key)).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn set(&mut self, key: &[u8], value: Vec<u8>) {
+        match self.0.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key.to_vec(), value)),
+        }
+    }
+
+    /// Removes `key`; whether it existed.
+    pub fn remove(&mut self, key: &[u8]) -> bool {
+        match self.0.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
+            Ok(i) => {
+                self.0.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn fingerprint(&self) -> u64 {
+        let mut h = FxHasher::default();
+        self.hash(&mut h);
+        h.finish()
+    }
+
+    pub fn describe(&self) -> String {
+        if self.0.is_empty() {
+            return "(no keys)".into();
+        }
+        let items: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{}={:?}", String::from_utf8_lossy(k), String::from_utf8_lossy(v)))
+            .collect();
+        items.join(", ")
+    }
+}
+
+/// A command's name in lowercase and its argv, if `op` is a plain command.
+pub fn command(op: &Operation) -> Option<(String, &[Vec<u8>])> {
+    match op {
+        Operation::Command(argv) if !argv.is_empty() => {
+            Some((String::from_utf8_lossy(&argv[0]).to_ascii_lowercase(), argv.as_slice()))
+        }
+        _ => None,
+    }
+}
+
+/// The footprint of a hand-model op: the single key it names.
+pub fn single_key_footprint(op: &Operation) -> Footprint {
+    match op {
+        Operation::Command(argv) if argv.len() >= 2 => Footprint::Keys(vec![(0, argv[1].clone())]),
+        Operation::Script { keys, .. } if !keys.is_empty() => {
+            Footprint::Keys(keys.iter().map(|k| (0, k.clone())).collect())
+        }
+        _ => Footprint::Global,
+    }
+}
+
+/// Runs one plain-string command with Redis 7.0's replies: GET, SET key value, DEL key,
+/// APPEND, INCR, DECR, INCRBY, DECRBY. `name` is lowercase and the argv shape has been
+/// checked by the model's `supports`.
+pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Strings, Reply) {
+    let key = &argv[1];
+    match name {
+        "get" => (state.clone(), Reply::bulk_or_null(state.get(key).cloned())),
+        "set" => {
+            let mut next = state.clone();
+            next.set(key, argv[2].clone());
+            (next, Reply::ok())
+        }
+        "del" => {
+            let mut next = state.clone();
+            let existed = next.remove(key);
+            (next, Reply::Integer(existed as i64))
+        }
+        "append" => {
+            let mut next = state.clone();
+            let mut value = state.get(key).cloned().unwrap_or_default();
+            value.extend_from_slice(&argv[2]);
+            let len = value.len() as i64;
+            next.set(key, value);
+            (next, Reply::Integer(len))
+        }
+        _ => {
+            let by = match name {
+                "incr" => 1,
+                "decr" => -1,
+                _ => match args::parse_i64(&argv[2]) {
+                    Some(n) if name == "incrby" => n,
+                    // DECRBY of i64::MIN cannot be negated: Redis refuses it the same way.
+                    Some(n) if n != i64::MIN => -n,
+                    Some(_) => return (state.clone(), Reply::error("ERR decrement would overflow")),
+                    None => return (state.clone(), Reply::error(errors::NOT_INTEGER)),
+                },
+            };
+            let current = match state.get(key) {
+                None => 0,
+                Some(text) => match args::parse_i64(text) {
+                    Some(n) => n,
+                    None => return (state.clone(), Reply::error(errors::NOT_INTEGER)),
+                },
+            };
+            let Some(value) = current.checked_add(by) else {
+                return (state.clone(), Reply::error(errors::OVERFLOW));
+            };
+            let mut next = state.clone();
+            next.set(key, value.to_string().into_bytes());
+            (next, Reply::Integer(value))
+        }
+    }
+}
+
+/// Whether `argv` is `name` with exactly `argc` words (argv[0] included).
+pub fn shaped(name: &str, argv: &[Vec<u8>], allowed: &[(&str, usize)]) -> Result<(), String> {
+    match allowed.iter().find(|(n, _)| *n == name) {
+        Some(&(_, argc)) if argv.len() == argc => Ok(()),
+        Some(&(_, argc)) => Err(format!("{} needs exactly {} arguments here", name.to_uppercase(), argc - 1)),
+        None => Err(format!("{} is not one of this model's commands", name.to_uppercase())),
+    }
+}

@@ -1,0 +1,186 @@
+//! P-compositionality: a history is linearizable iff each of its independent parts is.
+//! Two ops are in the same part when they touch a common key (transitively); an op that
+//! may touch any key (a keyless command such as DBSIZE or FLUSHALL, a script without
+//! KEYS) joins everything into one part; an op that touches nothing (PING, an unknown
+//! command) is a part of its own.
+//!
+//! Scripts are assumed to touch only their declared KEYS, as Redis asks of them (Redis
+//! 7.0 does not enforce it outside a cluster): a script that reaches undeclared keys
+//! must not be checked with splitting in force — give it every key it touches.
+
+use super::{PartOp, SequentialSpec};
+use crate::history::Operation;
+use redsim::cmd::{self, Resolved};
+use rustc_hash::FxHashMap;
+
+/// What an op may read or write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Footprint {
+    /// These (database, key) pairs and nothing else.
+    Keys(Vec<(usize, Vec<u8>)>),
+    /// Possibly anything.
+    Global,
+    /// Nothing: its reply does not depend on the data.
+    Pure,
+}
+
+/// Commands with keys that also reach beyond them (another database, the whole keyspace).
+const GLOBAL_COMMANDS: &[&str] = &["select", "move", "copy", "swapdb", "flushdb", "flushall"];
+/// Keyless commands whose reply does not depend on the data.
+const PURE_COMMANDS: &[&str] = &["ping", "echo"];
+
+/// The footprint of `op` from the engine's command table (key positions as Redis's).
+pub fn engine_footprint(op: &Operation) -> Footprint {
+    match op {
+        Operation::Command(argv) => command_footprint(argv),
+        Operation::Script { keys, .. } => {
+            if keys.is_empty() {
+                Footprint::Global
+            } else {
+                Footprint::Keys(keys.iter().map(|k| (0, k.clone())).collect())
+            }
+        }
+        Operation::Multi(cmds) => {
+            let mut all = Vec::new();
+            for argv in cmds {
+                match command_footprint(argv) {
+                    Footprint::Global => return Footprint::Global,
+                    Footprint::Keys(keys) => all.extend(keys),
+                    Footprint::Pure => {}
+                }
+            }
+            if all.is_empty() {
+                Footprint::Pure
+            } else {
+                Footprint::Keys(all)
+            }
+        }
+    }
+}
+
+fn command_footprint(argv: &[Vec<u8>]) -> Footprint {
+    if argv.is_empty() {
+        return Footprint::Pure;
+    }
+    match cmd::resolve(argv) {
+        // Refused for its name or arity: the same error whatever the data.
+        Resolved::Refused(_) => Footprint::Pure,
+        Resolved::Found(spec, sub) => {
+            if GLOBAL_COMMANDS.contains(&spec.name) {
+                return Footprint::Global;
+            }
+            if PURE_COMMANDS.contains(&spec.name) {
+                return Footprint::Pure;
+            }
+            let target = sub.unwrap_or(spec);
+            let positions = target.key_positions(argv);
+            if positions.is_empty() {
+                Footprint::Global
+            } else {
+                Footprint::Keys(positions.into_iter().map(|p| (0, argv[p].clone())).collect())
+            }
+        }
+    }
+}
+
+/// Splits `ops` into independent parts, each in call order; parts ordered by their
+/// first op.
+pub(crate) fn split<'h, M: SequentialSpec>(ops: &[PartOp<'h>], model: &M) -> Vec<Vec<PartOp<'h>>> {
+    let mut key_ids: FxHashMap<(usize, Vec<u8>), usize> = FxHashMap::default();
+    let mut parent: Vec<usize> = Vec::new();
+    // Per op: the union-find node of its part, or None for a pure op.
+    let mut node_of: Vec<Option<usize>> = Vec::with_capacity(ops.len());
+    let mut global = false;
+    for op in ops {
+        match model.footprint(op.op) {
+            Footprint::Pure => node_of.push(None),
+            Footprint::Global => {
+                global = true;
+                node_of.push(Some(0));
+            }
+            Footprint::Keys(keys) => {
+                let mut first = None;
+                for key in keys {
+                    let next = parent.len();
+                    let id = *key_ids.entry(key).or_insert_with(|| {
+                        parent.push(next);
+                        next
+                    });
+                    match first {
+                        None => first = Some(id),
+                        Some(f) => union(&mut parent, f, id),
+                    }
+                }
+                node_of.push(first);
+            }
+        }
+    }
+    let mut parts: Vec<Vec<PartOp<'h>>> = Vec::new();
+    if global {
+        return vec![ops.to_vec()];
+    }
+    let mut part_of_root: FxHashMap<usize, usize> = FxHashMap::default();
+    for (op, node) in ops.iter().zip(node_of) {
+        match node {
+            None => parts.push(vec![op.clone()]),
+            Some(n) => {
+                let root = find(&mut parent, n);
+                let next = parts.len();
+                let p = *part_of_root.entry(root).or_insert(next);
+                if p == parts.len() {
+                    parts.push(Vec::new());
+                }
+                parts[p].push(op.clone());
+            }
+        }
+    }
+    for part in &mut parts {
+        part.sort_by_key(|o| (o.call, o.index));
+    }
+    parts
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Operation {
+        Operation::Command(words.iter().map(|w| w.as_bytes().to_vec()).collect())
+    }
+
+    #[test]
+    fn a_get_touches_its_key() {
+        assert_eq!(engine_footprint(&argv(&["GET", "x"])), Footprint::Keys(vec![(0, b"x".to_vec())]));
+    }
+
+    #[test]
+    fn a_keyless_command_may_touch_everything_and_ping_nothing() {
+        assert_eq!(engine_footprint(&argv(&["SELECT", "1"])), Footprint::Global);
+        assert_eq!(engine_footprint(&argv(&["PING"])), Footprint::Pure);
+        assert_eq!(engine_footprint(&argv(&["NOSUCHCOMMAND", "x"])), Footprint::Pure);
+    }
+
+    #[test]
+    fn a_multi_block_touches_the_keys_of_all_its_commands() {
+        let block = Operation::Multi(vec![
+            vec![b"INCR".to_vec(), b"a".to_vec()],
+            vec![b"GET".to_vec(), b"b".to_vec()],
+        ]);
+        assert_eq!(engine_footprint(&block), Footprint::Keys(vec![(0, b"a".to_vec()), (0, b"b".to_vec())]));
+    }
+}
