@@ -28,6 +28,8 @@ pub struct Session {
     pub addr: Option<String>,
     /// Set by QUIT: the server closes the connection after the reply.
     pub closing: bool,
+    /// Set by a blocking command that found no data (BLPOP…): what to wait for.
+    pub block: Option<crate::cmd::BlockRequest>,
 }
 
 /// The commands queued between MULTI and EXEC.
@@ -51,6 +53,7 @@ impl Session {
             last_command: "NULL".into(),
             addr: None,
             closing: false,
+            block: None,
         }
     }
 }

@@ -1,5 +1,7 @@
-//! OBJECT ENCODING for the collection types: Redis 7.0's encoding names and the
-//! thresholds that switch them. Owned by the collections work (issue 2, step 3).
+//! OBJECT ENCODING for the collection types: Redis 7.0's encoding names. The containers
+//! remember their one-way conversions (listpack → hashtable, intset → hashtable,
+//! listpack → skiplist) as they are written, by the thresholds of the configuration in
+//! force at the time, so the current configuration is not consulted here.
 
 use super::Value;
 use crate::config::Config;
@@ -11,8 +13,8 @@ pub fn collection_encoding(value: &Value, _config: &Config) -> Option<&'static s
         Value::Str(_) => None,
         // Redis 7.0 always stores lists as quicklists.
         Value::List(_) => Some("quicklist"),
-        Value::Hash(_) => Some("hashtable"),
-        Value::Set(_) => Some("hashtable"),
-        Value::ZSet(_) => Some("skiplist"),
+        Value::Hash(h) => Some(if h.is_hashtable() { "hashtable" } else { "listpack" }),
+        Value::Set(s) => Some(if s.is_hashtable() { "hashtable" } else { "intset" }),
+        Value::ZSet(z) => Some(if z.is_skiplist() { "skiplist" } else { "listpack" }),
     }
 }

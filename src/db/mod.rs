@@ -11,7 +11,7 @@ pub use collections::{Hash, List, Set};
 pub use encoding::collection_encoding;
 pub use keyspace::{Db, Entry};
 pub use value::{is_shared_integer, string_encoding, Value, EMBSTR_SIZE_LIMIT};
-pub use zset::{Score, ZSet};
+pub use zset::{LexBound, LexRange, Score, ScoreRange, ZSet};
 
 /// How many databases a server has (`databases 16`).
 pub const DB_COUNT: usize = 16;
