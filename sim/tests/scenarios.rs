@@ -156,5 +156,7 @@ fn evalsha_survives_script_flush() {
         return;
     }
     let t = tally("evalsha-noscript", None);
-    assert_eq!((t.mismatch, t.not_linearizable, t.with_errors), (0, 0, 0), "{t:?}");
+    // A client may meet NOSCRIPT twice (a FLUSH between its SCRIPT LOAD and its retry, as
+    // on a real server) and give up, as redis-py does: a failed operation, not an anomaly.
+    assert_eq!((t.mismatch, t.not_linearizable), (0, 0), "{t:?}");
 }
