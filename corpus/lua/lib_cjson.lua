@@ -166,3 +166,6 @@ local t = {} for i = 1, 100000 do t[i] = {id = i, name = 'n' .. i} end local s =
 return cjson.encode({[1]=1,[2]=2,[3]=3,[100]=4})
 return cjson.encode({[2^31-1]=1})
 return cjson.encode({[2^31]=1, [1]=2})
+local co = coroutine.wrap(function() return cjson.encode({1, 'a'}) end) return co()
+local co = coroutine.create(function() return cjson.decode('x') end) return coroutine.resume(co)
+local co = coroutine.create(function() coroutine.yield(cmsgpack.pack(1)) return bit.band('x') end) local a, b = coroutine.resume(co) local c, d = coroutine.resume(co) return a, b, c, d

@@ -13,7 +13,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use redsim::{BusyScript, Host, ScriptTick};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// 2023-03-15 13:20:00 UTC in µs: the timestamp of the seed's example, where every run
@@ -26,9 +26,9 @@ pub struct SimClock {
     now_us: AtomicU64,
     /// Virtual nanoseconds one Lua instruction costs in a server-side script.
     pub ns_per_instruction: AtomicU64,
-    /// Set by the world to make the running script's next tick answer `Kill`
-    /// (a SCRIPT KILL delivered while the script was busy).
-    kill_requested: AtomicBool,
+    /// Requests of other clients in flight while a script runs, and the answers the host
+    /// gave them once the script was busy.
+    pub board: Mutex<BusyBoard>,
     /// Instructions seen at the previous tick of the running script.
     last_instructions: AtomicU64,
     /// Longest elapsed time a script was seen busy in this run (ms).
@@ -40,7 +40,7 @@ impl SimClock {
         Arc::new(SimClock {
             now_us: AtomicU64::new(start_us),
             ns_per_instruction: AtomicU64::new(10),
-            kill_requested: AtomicBool::new(false),
+            board: Mutex::new(BusyBoard::default()),
             last_instructions: AtomicU64::new(0),
             busy_max_ms: AtomicU64::new(0),
         })
@@ -63,13 +63,98 @@ impl SimClock {
 
     pub fn reset(&self, start_us: u64) {
         self.now_us.store(start_us, Ordering::Relaxed);
-        self.kill_requested.store(false, Ordering::Relaxed);
+        if let Ok(mut board) = self.board.lock() {
+            board.waiting.clear();
+            board.answered.clear();
+        }
         self.last_instructions.store(0, Ordering::Relaxed);
         self.busy_max_ms.store(0, Ordering::Relaxed);
     }
 
-    pub fn request_kill(&self) {
-        self.kill_requested.store(true, Ordering::Relaxed);
+}
+
+/// `-BUSY` for EVAL scripts and for functions, and the refusal of SCRIPT KILL after a write.
+pub const BUSY_EVAL: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+pub const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
+You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+
+/// A request of another client, in flight while a script runs.
+#[derive(Clone, Debug)]
+pub struct Waiting {
+    pub client: u32,
+    pub argv: Vec<Vec<u8>>,
+    pub ready_at_us: u64,
+}
+
+/// What other clients get while a script runs past the busy threshold.
+///
+/// Redis serves other clients from inside a busy script's hook: every command gets
+/// `-BUSY`, except SCRIPT KILL (FUNCTION KILL for a function), which stops a script that
+/// has not written. The world lists the requests in flight when a script starts; at each
+/// tick past the threshold the host answers those that have arrived, in order per client.
+/// Commands flagged `allow-busy` (MULTI, WATCH…) also get `-BUSY` here, where Redis would
+/// run them: the engine is busy with the script, so the host cannot run them.
+#[derive(Debug, Default)]
+pub struct BusyBoard {
+    pub threshold_ms: u64,
+    pub waiting: Vec<Waiting>,
+    /// (client, reply, time) in the order given.
+    pub answered: Vec<(u32, redsim::Reply, u64)>,
+}
+
+impl BusyBoard {
+    /// Starts a script: `waiting` are the other clients' requests in flight.
+    pub fn start(&mut self, waiting: Vec<Waiting>) {
+        self.waiting = waiting;
+        self.answered.clear();
+    }
+
+    /// Answers the requests that have arrived by `now_us`, in order per client (a client's
+    /// later request waits for its earlier one); whether one was a granted kill.
+    fn serve(&mut self, now_us: u64, busy: &BusyScript) -> bool {
+        let mut kill = false;
+        let mut blocked: Vec<u32> = Vec::new();
+        let mut i = 0;
+        while i < self.waiting.len() {
+            let w = &self.waiting[i];
+            if blocked.contains(&w.client) || w.ready_at_us > now_us {
+                blocked.push(w.client);
+                i += 1;
+                continue;
+            }
+            let (reply, granted) = answer(&w.argv, busy);
+            kill |= granted;
+            let client = w.client;
+            self.waiting.remove(i);
+            self.answered.push((client, reply, now_us));
+        }
+        kill
+    }
+}
+
+/// The reply a command gets while a script is busy, and whether it is a granted kill.
+fn answer(argv: &[Vec<u8>], busy: &BusyScript) -> (redsim::Reply, bool) {
+    use redsim::cmd::{resolve, Resolved};
+    use redsim::Reply;
+    let (spec, sub) = match resolve(argv) {
+        Resolved::Found(spec, sub) => (spec, sub),
+        Resolved::Refused(error) => return (error, false),
+    };
+    let busy_error = if busy.is_function { BUSY_FUNCTION } else { BUSY_EVAL };
+    match (spec.name, sub.map(|s| s.name)) {
+        ("script", Some("kill")) | ("function", Some("kill")) => {
+            let by_eval = spec.name == "script";
+            if busy.has_written {
+                (Reply::error(UNKILLABLE), false)
+            } else if by_eval == busy.is_function {
+                (Reply::error(busy_error), false)
+            } else {
+                (Reply::ok(), true)
+            }
+        }
+        _ => (Reply::error(busy_error), false),
     }
 }
 
@@ -118,7 +203,11 @@ impl Host for SimHost {
         let ns = executed * clock.ns_per_instruction.load(Ordering::Relaxed);
         clock.advance_us(ns / 1000);
         clock.busy_max_ms.fetch_max(busy.elapsed_ms, Ordering::Relaxed);
-        if clock.kill_requested.swap(false, Ordering::Relaxed) && !busy.has_written {
+        let mut board = match clock.board.lock() {
+            Ok(board) => board,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if busy.elapsed_ms >= board.threshold_ms && board.serve(clock.now_us(), busy) {
             return ScriptTick::Kill;
         }
         ScriptTick::Continue

@@ -1,6 +1,7 @@
 //! Faults a run can suffer, chosen by the scenario and drawn from the run's seed.
 //!
-//! - **Crash**: a client dies between two commands of an operation. The operation's
+//! - **Crash**: a client dies between two commands of an operation, or after a command
+//!   ran but before its reply arrived. The operation's
 //!   outcome becomes unknown (status `Unknown`, no return time) and the commands it already
 //!   ran stay applied — Redis has no rollback, and neither does a client that vanished.
 //!   Its session is closed, so a MULTI in progress is discarded and its WATCHes dropped.
@@ -30,8 +31,8 @@ pub struct AdminAt {
 /// Every fault knob of a run. All zero means a fault-free run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
-    /// Probability, at each point between two commands of an operation, that the client
-    /// crashes there.
+    /// Probability, at each point between two commands of an operation and after each
+    /// command runs (its reply then never arrives), that the client crashes there.
     pub crash_rate: f64,
     pub crashes: Vec<CrashAt>,
     /// Each request is delivered after a latency drawn uniformly from `0..=delay_max_us`.

@@ -15,8 +15,8 @@
 //! [`World::reset`] gives the engine a fresh store instead of building a new engine, and
 //! the clients keep their Lua VMs.
 
-use crate::client::{Argv, Outcome, Progress, Program};
-use crate::clock::{SimClock, SimHost, EPOCH_US};
+use crate::client::{Argv, Outbox, Outcome, Progress, Program};
+use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
 use crate::scheduler::{footprint, Candidate, Scheduler};
@@ -80,8 +80,21 @@ pub struct World {
     step: u64,
     seed: u64,
     candidates: Vec<Candidate>,
-    out: Vec<Argv>,
+    out: Outbox,
     crashes: u32,
+    /// A command of the last run may have loaded a script (EVAL, SCRIPT LOAD…).
+    scripts_touched: bool,
+}
+
+/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
+fn is_script_command(argv: &[Vec<u8>]) -> bool {
+    let Some(name) = argv.first() else {
+        return false;
+    };
+    if !matches!(name.first(), Some(b'e' | b'E' | b'f' | b'F')) {
+        return false;
+    }
+    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 /// The fault stream for `seed`.
@@ -127,8 +140,9 @@ impl World {
             step: 0,
             seed,
             candidates: Vec::new(),
-            out: Vec::new(),
+            out: Outbox::default(),
             crashes: 0,
+            scripts_touched: true,
         };
         world.reset(seed);
         world
@@ -164,7 +178,8 @@ impl World {
         self.fault_rng = fault_rng(seed);
         self.engine.store = Store::new();
         self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
-        if redsim::cmd::lookup(b"script").is_some() {
+        if self.scripts_touched && redsim::cmd::lookup(b"script").is_some() {
+            self.scripts_touched = false;
             // The script cache outlives a store swap; a run starts with it empty.
             let admin = self.engine.connect();
             self.engine.execute(admin, &[b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
@@ -184,7 +199,12 @@ impl World {
             slot.state = ClientState::Running;
             slot.program.reset();
         }
-        self.history.ops.clear();
+        // The last run's command buffers serve this run's requests.
+        for op in self.history.ops.drain(..) {
+            if let Operation::Command(argv) = op.op {
+                self.out.recycle(argv);
+            }
+        }
         self.trace.clear();
         self.schedule.clear();
         self.step = 0;
@@ -272,23 +292,91 @@ impl World {
             return;
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
+        let runs_script = is_script_command(&request.argv);
+        self.scripts_touched |= runs_script || request.argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"script"));
+        if runs_script {
+            self.post_waiting(client);
+        }
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
-        if self.options.trace {
+        let mut argv = Some(request.argv);
+        if let Some(Op { op: Operation::Command(recorded), .. }) = slot.current.map(|i| &mut self.history.ops[i]) {
+            if recorded.is_empty() {
+                *recorded = if self.options.trace { argv.clone() } else { argv.take() }.unwrap_or_default();
+            }
+        }
+        if let (true, Some(argv)) = (self.options.trace, argv) {
             self.trace.events.push(TraceEvent::Command {
                 step: self.step,
                 time_us,
                 client: Some(client as u32),
-                argv: request.argv,
+                argv,
                 reply: reply.clone(),
             });
         }
-        let slot = &mut self.slots[client];
-        slot.replies_total += 1;
-        slot.replies.push(reply);
-        if slot.replies.len() >= slot.awaiting {
-            slot.awaiting = 0;
-            self.advance(client);
+        let rate = self.options.faults.crash_rate;
+        if rate > 0.0 && self.fault_rng.random_bool(rate.min(1.0)) {
+            // The command ran but its reply is lost with the client.
+            self.crash(client);
+        } else {
+            let slot = &mut self.slots[client];
+            slot.replies_total += 1;
+            slot.replies.push(reply);
+            if slot.replies.len() >= slot.awaiting {
+                slot.awaiting = 0;
+                self.advance(client);
+            }
+        }
+        if runs_script {
+            self.deliver_busy_answers();
+        }
+    }
+
+    /// Lists every other client's requests in flight for the host, which answers them
+    /// `-BUSY` (or grants a SCRIPT KILL) once the script runs past the threshold.
+    fn post_waiting(&mut self, running: usize) {
+        let waiting = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != running)
+            .flat_map(|(i, slot)| {
+                slot.inflight.iter().map(move |r| Waiting { client: i as u32, argv: r.argv.clone(), ready_at_us: r.ready_at_us })
+            })
+            .collect();
+        let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+        board.threshold_ms = self.options.busy_threshold_ms;
+        board.start(waiting);
+    }
+
+    /// Hands the replies the host gave during a busy script to their clients.
+    fn deliver_busy_answers(&mut self) {
+        let answered = {
+            let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+            board.waiting.clear();
+            std::mem::take(&mut board.answered)
+        };
+        for (client, reply, time_us) in answered {
+            let client = client as usize;
+            let Some(request) = self.slots[client].inflight.pop_front() else {
+                continue;
+            };
+            if self.options.trace {
+                self.trace.events.push(TraceEvent::Command {
+                    step: self.step,
+                    time_us,
+                    client: Some(client as u32),
+                    argv: request.argv,
+                    reply: reply.clone(),
+                });
+            }
+            let slot = &mut self.slots[client];
+            slot.replies_total += 1;
+            slot.replies.push(reply);
+            if slot.replies.len() >= slot.awaiting {
+                slot.awaiting = 0;
+                self.advance(client);
+            }
         }
     }
 
@@ -327,7 +415,7 @@ impl World {
                 }
             }
             let slot = &mut self.slots[client];
-            self.out.clear();
+            self.out.sent.clear();
             match slot.program.resume(&mut slot.replies, &mut self.out) {
                 Progress::Sent => {
                     if self.crash_now(client) {
@@ -338,7 +426,7 @@ impl World {
                     let slot = &mut self.slots[client];
                     slot.awaiting = self.out.len();
                     slot.sent_in_op += self.out.len() as u32;
-                    for argv in self.out.drain(..) {
+                    for argv in self.out.sent.drain(..) {
                         let delay = if delay_max > 0 { self.fault_rng.random_range(0..=delay_max) } else { 0 };
                         slot.inflight.push_back(Request { argv, ready_at_us: now + think_us + delay });
                     }
@@ -387,7 +475,7 @@ impl World {
     /// The client dies: its operation's outcome is unknown, what it already ran stays,
     /// its connection closes (dropping a MULTI in progress and its WATCHes).
     fn crash(&mut self, client: usize) {
-        self.out.clear();
+        self.out.sent.clear();
         self.crashes += 1;
         let slot = &mut self.slots[client];
         slot.program.crash();
@@ -424,6 +512,7 @@ impl World {
 
     /// Runs `argv` from the admin connection (outside any client's operations).
     pub fn admin_command(&mut self, argv: Argv) -> Reply {
+        self.scripts_touched = true;
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let reply = self.engine.execute(self.admin, &argv);
         if self.options.trace {

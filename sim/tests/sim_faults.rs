@@ -93,3 +93,14 @@ fn admin_commands_run_at_their_step() {
     assert_eq!(results, vec![Some(Reply::Integer(1)), Some(Reply::Integer(101))]);
     assert!(world.trace.render().contains("admin SET n 100 -> OK"));
 }
+
+#[test]
+fn a_lost_reply_leaves_the_command_applied_and_the_outcome_unknown() {
+    let faults = Faults { crash_rate: 1.0, ..Faults::default() };
+    let program = Program::commands(&[&["INCR", "n"]], CommandsMode::Each);
+    let mut world = Scenario::new("lost_reply").clients(1, 3, program).faults(faults).world(0);
+    world.run_seed(0);
+    assert_eq!(world.history.ops.len(), 1);
+    assert_eq!((world.history.ops[0].status, world.history.ops[0].result.clone()), (Status::Unknown, None));
+    assert_eq!(get(&mut world, "n"), Reply::bulk("1"));
+}

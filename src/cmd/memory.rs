@@ -126,11 +126,11 @@ fn value_size(entry: &Entry, config: &crate::config::Config, samples: usize) -> 
             _ => dict_size(set.len(), set.iter().map(|m| sds_size(m.len()) + DICT_ENTRY), samples),
         },
         Value::ZSet(zset) => {
-            let members = zset.scores.iter();
+            let members = zset.iter();
             match encoding {
                 "listpack" => {
                     let bytes: usize = members
-                        .map(|(m, s)| listpack_entry(m) + listpack_entry(crate::resp::format_double(*s).as_bytes()))
+                        .map(|(m, s)| listpack_entry(m) + listpack_entry(crate::resp::format_double(s).as_bytes()))
                         .sum();
                     ROBJ + jemalloc_class(LISTPACK_EMPTY + bytes)
                 }

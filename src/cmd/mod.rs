@@ -177,11 +177,10 @@ pub fn resolve(argv: &[Vec<u8>]) -> Resolved {
         return Resolved::Found(spec, None);
     }
     let Some(sub) = lookup_subcommand(spec, &argv[1]) else {
-        return Resolved::Refused(Reply::error(format!(
-            "ERR unknown subcommand '{}'. Try {} HELP.",
-            truncated(&argv[1]),
-            spec.name.to_ascii_uppercase()
-        )));
+        let mut text = b"ERR unknown subcommand '".to_vec();
+        text.extend_from_slice(c_str(&argv[1], 128));
+        text.extend_from_slice(format!("'. Try {} HELP.", spec.name.to_ascii_uppercase()).as_bytes());
+        return Resolved::Refused(Reply::error(text));
     };
     if !sub.arity_ok(argv.len()) {
         return Resolved::Refused(wrong_arity(&format!("{}|{}", spec.name, sub.name)));
@@ -189,15 +188,24 @@ pub fn resolve(argv: &[Vec<u8>]) -> Resolved {
     Resolved::Found(spec, Some(sub))
 }
 
-/// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis 7.0's text).
+/// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis 7.0's text): the
+/// arguments are quoted while fewer than 128 bytes of them were written, each cut to what
+/// is left of the 128; bytes are kept as they are.
 pub fn unknown_command(argv: &[Vec<u8>]) -> Reply {
-    let mut text = format!("ERR unknown command '{}', with args beginning with: ", truncated(&argv[0]));
-    for arg in argv[1..].iter() {
-        if text.len() >= 128 + 60 {
+    let mut args = Vec::new();
+    for arg in &argv[1..] {
+        if args.len() >= 128 {
             break;
         }
-        text.push_str(&format!("'{}' ", truncated(arg)));
+        let room = 128 - args.len();
+        args.push(b'\'');
+        args.extend_from_slice(c_str(arg, room));
+        args.extend_from_slice(b"' ");
     }
+    let mut text = b"ERR unknown command '".to_vec();
+    text.extend_from_slice(c_str(&argv[0], 128));
+    text.extend_from_slice(b"', with args beginning with: ");
+    text.extend_from_slice(&args);
     Reply::error(text)
 }
 
@@ -207,8 +215,13 @@ pub fn wrong_arity(full_name: &str) -> Reply {
 
 /// An argument as Redis quotes it in error texts (`%.128s`).
 pub fn truncated(arg: &[u8]) -> String {
-    let end = arg.len().min(128);
-    String::from_utf8_lossy(&arg[..end]).into_owned()
+    String::from_utf8_lossy(c_str(arg, 128)).into_owned()
+}
+
+/// What C's `%.Ns` prints of an argument: at most `max` bytes, up to a NUL byte.
+pub fn c_str(arg: &[u8], max: usize) -> &[u8] {
+    let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len()).min(max);
+    &arg[..end]
 }
 
 /// Runs a resolved command: the handler, then WATCH signalling and statistics.
@@ -222,6 +235,7 @@ pub fn run(
     let dirty_before = ctx.store.dirty;
     let started_us = ctx.host.now_us();
     let reply = (target.handler)(ctx, argv);
+    expire::signal_lazy_expiries(ctx);
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
     if target.has(flags::WRITE) && ctx.store.dirty != dirty_before && ctx.store.has_watchers() {
         let db = ctx.db_index();

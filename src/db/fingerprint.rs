@@ -56,9 +56,9 @@ fn value_fingerprint(value: &Value) -> u64 {
         Value::ZSet(z) => hash_of(|h| {
             4u8.hash(h);
             z.len().hash(h);
-            // `ordered` iterates by (score, member): a canonical order.
-            for (score, member) in &z.ordered {
-                score.0.to_bits().hash(h);
+            // `iter` goes by (score, member): a canonical order.
+            for (member, score) in z.iter() {
+                score.to_bits().hash(h);
                 member.hash(h);
             }
         }),

@@ -1,18 +1,205 @@
 //! Lua scripting: EVAL, EVALSHA, SCRIPT, FUNCTION and FCALL with Redis 7.0's semantics.
-//! Owned by the scripting work (issue 3).
+//!
+//! A script runs atomically: nothing else runs until it returns. Its `redis.call`s go
+//! through the same dispatch as a client's commands, on the scripts' own session (Redis's
+//! "lua client"), whose database starts as the caller's (SELECT inside a script does not
+//! change the caller's). Time is frozen for the length of a script. There is no rollback:
+//! writes done before an error stay. EVAL scripts and function libraries live in two
+//! separate Lua VMs, built once and reused; compiled scripts are cached by SHA1.
 
+mod api;
+mod call;
+mod dump;
+pub mod convert;
+mod eval;
+mod functions;
 pub mod libs;
+mod rand;
+mod run;
+pub mod shebang;
+mod vm;
 
-use crate::cmd::CommandSpec;
+pub use run::KILLED;
+pub use shebang::ScriptFlags;
+
+use crate::cmd::{flags::*, CommandSpec, Ctx};
+use crate::session::ClientId;
+use mlua::Function;
+use rand::Lrand48;
+use rustc_hash::FxHashMap;
+use std::sync::{Arc, Mutex};
+use vm::{Flavor, Vm};
+
+/// `redis.REDIS_VERSION` and `redis.REDIS_VERSION_NUM` (0x0007000f).
+pub const REDIS_VERSION: &str = "7.0.15";
+pub const REDIS_VERSION_NUM: i64 = 0x0007_000f;
+
+/// Default bound on each Lua VM's heap: a runaway script gets "not enough memory"
+/// instead of taking the process down.
+pub const MEMORY_LIMIT_DEFAULT: usize = 256 << 20;
+
+/// How many `redis.log` lines are kept (oldest dropped first).
+pub const LOG_LINES_MAX: usize = 1000;
+
+/// A write command a script performed, as Redis's effects replication would emit it
+/// (before Redis's own rewrites such as INCRBYFLOAT → SET).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Effect {
+    /// The database it ran in.
+    pub db: usize,
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// One `redis.log` line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// 0 debug, 1 verbose, 2 notice, 3 warning (`redis.LOG_*`).
+    pub level: u8,
+    pub text: Vec<u8>,
+}
+
+/// What the last script or function call did, for traces.
+#[derive(Clone, Debug, Default)]
+pub struct LastRun {
+    /// The script's SHA1 or the function's name.
+    pub name: String,
+    pub effects: Vec<Effect>,
+    pub log: Vec<LogLine>,
+    pub wrote: bool,
+    pub killed: bool,
+}
+
+struct CachedScript {
+    func: Function,
+    flags: ScriptFlags,
+}
 
 /// The script engine: the Lua VMs, the script cache and the function libraries.
-#[derive(Default)]
-pub struct Scripting {}
+pub struct Scripting {
+    eval_vm: Option<Vm>,
+    scripts: FxHashMap<[u8; 40], CachedScript>,
+    functions: functions::Functions,
+    /// Redis's PRNG behind math.random, shared by both VMs.
+    rand: Arc<Mutex<Lrand48>>,
+    lua_client: Option<ClientId>,
+    /// Heap bound of each VM, bytes (0: none).
+    pub memory_limit: usize,
+    /// `redis.log` lines of all runs, oldest first (at most [`LOG_LINES_MAX`]).
+    pub log: Vec<LogLine>,
+    pub last_run: LastRun,
+}
 
-impl Scripting {
-    pub fn new() -> Self {
-        Scripting {}
+impl Default for Scripting {
+    fn default() -> Self {
+        Scripting::new()
     }
 }
 
-pub static COMMANDS: &[CommandSpec] = &[];
+impl Scripting {
+    pub fn new() -> Self {
+        Scripting {
+            eval_vm: None,
+            scripts: FxHashMap::default(),
+            functions: functions::Functions::default(),
+            rand: Arc::new(Mutex::new(Lrand48::default())),
+            lua_client: None,
+            memory_limit: MEMORY_LIMIT_DEFAULT,
+            log: Vec::new(),
+            last_run: LastRun::default(),
+        }
+    }
+
+    /// Number of cached EVAL scripts.
+    pub fn cached_scripts(&self) -> usize {
+        self.scripts.len()
+    }
+
+    /// Drains the `redis.log` lines collected so far.
+    pub fn take_log(&mut self) -> Vec<LogLine> {
+        std::mem::take(&mut self.log)
+    }
+
+    fn eval_vm(&mut self) -> Result<&Vm, String> {
+        if self.eval_vm.is_none() {
+            let vm = Vm::new(Flavor::Eval, self.rand.clone(), None, self.memory_limit)
+                .map_err(|e| format!("ERR Error creating the Lua VM: {e}"))?;
+            self.eval_vm = Some(vm);
+        }
+        Ok(self.eval_vm.as_ref().expect("created above"))
+    }
+
+    /// The scripts' session, opened on first use.
+    fn lua_client(&mut self, ctx: &mut Ctx<'_>) -> ClientId {
+        match self.lua_client {
+            Some(id) if ctx.store.is_connected(id) => id,
+            _ => {
+                let id = ctx.store.connect(ctx.now_ms);
+                ctx.store.session_mut(id).name = Some(b"lua".to_vec());
+                self.lua_client = Some(id);
+                id
+            }
+        }
+    }
+
+    fn record(&mut self, name: &str, outcome: &mut run::Outcome) {
+        self.log.extend(outcome.log.iter().cloned());
+        if self.log.len() > LOG_LINES_MAX {
+            let extra = self.log.len() - LOG_LINES_MAX;
+            self.log.drain(..extra);
+        }
+        self.last_run = LastRun {
+            name: name.to_string(),
+            effects: std::mem::take(&mut outcome.effects),
+            log: std::mem::take(&mut outcome.log),
+            wrote: outcome.wrote,
+            killed: outcome.killed,
+        };
+    }
+}
+
+/// SHA1 of `data` as 40 lowercase hex digits.
+pub fn sha1_hex(data: &[u8]) -> String {
+    sha1_smol::Sha1::from(data).digest().to_string()
+}
+
+const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("debug", 3, NOSCRIPT, eval::script_debug).acl("slow scripting"),
+    CommandSpec::new("exists", -3, NOSCRIPT, eval::script_exists).acl("slow scripting"),
+    CommandSpec::new("flush", -2, NOSCRIPT, eval::script_flush).acl("slow scripting"),
+    CommandSpec::new("help", 2, LOADING | STALE, eval::script_help).acl("slow scripting"),
+    CommandSpec::new("kill", 2, NOSCRIPT | ALLOW_BUSY, eval::script_kill).acl("slow scripting"),
+    CommandSpec::new("load", 3, NOSCRIPT | STALE, eval::script_load).acl("slow scripting"),
+];
+
+const FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("delete", 3, NOSCRIPT | WRITE, functions::function_delete).acl("write slow scripting"),
+    CommandSpec::new("dump", 2, NOSCRIPT, functions::function_dump).acl("slow scripting"),
+    CommandSpec::new("flush", -2, NOSCRIPT | WRITE, functions::function_flush).acl("write slow scripting"),
+    CommandSpec::new("help", 2, LOADING | STALE, functions::function_help).acl("slow scripting"),
+    CommandSpec::new("kill", 2, NOSCRIPT | ALLOW_BUSY, functions::function_kill).acl("slow scripting"),
+    CommandSpec::new("list", -2, NOSCRIPT, functions::function_list).acl("slow scripting"),
+    CommandSpec::new("load", -3, NOSCRIPT | WRITE | DENYOOM, functions::function_load).acl("write slow scripting"),
+    CommandSpec::new("restore", -3, NOSCRIPT | WRITE | DENYOOM, functions::function_restore)
+        .acl("write slow scripting"),
+    CommandSpec::new("stats", 2, NOSCRIPT | ALLOW_BUSY, functions::function_stats).acl("slow scripting"),
+];
+
+const EVAL_FLAGS: u32 = NOSCRIPT | SKIP_MONITOR | MAY_REPLICATE | NO_MANDATORY_KEYS | STALE;
+const EVAL_RO_FLAGS: u32 = NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | READONLY;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec::new("eval", -3, EVAL_FLAGS, eval::eval).key_finder(eval::numkeys_keys).acl("slow scripting"),
+    CommandSpec::new("evalsha", -3, EVAL_FLAGS, eval::evalsha).key_finder(eval::numkeys_keys).acl("slow scripting"),
+    CommandSpec::new("eval_ro", -3, EVAL_RO_FLAGS, eval::eval_ro)
+        .key_finder(eval::numkeys_keys)
+        .acl("slow scripting"),
+    CommandSpec::new("evalsha_ro", -3, EVAL_RO_FLAGS, eval::evalsha_ro)
+        .key_finder(eval::numkeys_keys)
+        .acl("slow scripting"),
+    CommandSpec::new("fcall", -3, EVAL_FLAGS, functions::fcall).key_finder(eval::numkeys_keys).acl("slow scripting"),
+    CommandSpec::new("fcall_ro", -3, EVAL_RO_FLAGS, functions::fcall_ro)
+        .key_finder(eval::numkeys_keys)
+        .acl("slow scripting"),
+    CommandSpec::new("script", -2, 0, eval::script_help).subcommands(SCRIPT_SUBCOMMANDS).acl("slow"),
+    CommandSpec::new("function", -2, 0, functions::function_help).subcommands(FUNCTION_SUBCOMMANDS).acl("slow"),
+];

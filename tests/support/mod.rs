@@ -37,8 +37,11 @@ impl RedisServer {
     /// it accepts connections.
     pub fn start() -> RedisServer {
         let port = free_port();
+        // Any file the server writes (SAVE…) goes to the temporary directory.
+        let dir = std::env::temp_dir();
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--dir", &dir.to_string_lossy()])
             .args(["--daemonize", "no", "--loglevel", "warning"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -6,7 +6,7 @@
 //! invoked when the pipeline was sent and returning when the last reply arrived.
 
 use super::template::OpSlot;
-use super::{Argv, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Progress, Program};
 use crate::history::{Operation, Status};
 use redsim::Reply;
 
@@ -20,17 +20,36 @@ pub enum CommandsMode {
 
 pub struct Commands {
     templates: Vec<Argv>,
+    /// Templates that do not depend on the operation, expanded once for this client.
+    fixed: Vec<Option<Argv>>,
     mode: CommandsMode,
     slot: OpSlot,
     ops: u32,
     current: Vec<Argv>,
+    /// In `Each` mode, the fixed template this operation sends.
+    current_fixed: Option<usize>,
     sent: bool,
 }
 
 impl Commands {
     /// `ops` operations of `templates` (for `Each`, `ops` counts single commands).
     pub fn new(templates: Vec<Argv>, mode: CommandsMode, client: u32, clients: u32, ops: u32) -> Commands {
-        Commands { templates, mode, slot: OpSlot { client, clients, op: 0 }, ops, current: Vec::new(), sent: false }
+        let slot = OpSlot { client, clients, op: 0 };
+        let fixed = templates
+            .iter()
+            .map(|t| {
+                let per_op = t.iter().any(|a| OpSlot::depends_on_op(a));
+                (!per_op).then(|| slot.expand_all(t))
+            })
+            .collect();
+        Commands { templates, fixed, mode, slot, ops, current: Vec::new(), current_fixed: None, sent: false }
+    }
+
+    fn expand(&self, index: usize) -> Argv {
+        match &self.fixed[index] {
+            Some(argv) => argv.clone(),
+            None => self.slot.expand_all(&self.templates[index]),
+        }
     }
 }
 
@@ -41,22 +60,38 @@ impl Program for Commands {
         }
         self.slot.op = op;
         self.sent = false;
-        self.current = match self.mode {
+        self.current.clear();
+        match self.mode {
             CommandsMode::Each => {
-                vec![self.slot.expand_all(&self.templates[op as usize % self.templates.len()])]
+                let index = op as usize % self.templates.len();
+                self.current_fixed = self.fixed[index].is_some().then_some(index);
+                if self.current_fixed.is_none() {
+                    let argv = self.expand(index);
+                    self.current.push(argv);
+                }
+                // Empty: the world records the argv of the command sent (saves a copy).
+                Some(Operation::Command(Vec::new()))
             }
-            CommandsMode::Pipeline => self.templates.iter().map(|t| self.slot.expand_all(t)).collect(),
-        };
-        Some(match self.mode {
-            CommandsMode::Each => Operation::Command(self.current[0].clone()),
-            CommandsMode::Pipeline => Operation::Command(self.current.concat()),
-        })
+            CommandsMode::Pipeline => {
+                for i in 0..self.templates.len() {
+                    let argv = self.expand(i);
+                    self.current.push(argv);
+                }
+                Some(Operation::Command(self.current.concat()))
+            }
+        }
     }
 
-    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Vec<Argv>) -> Progress {
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {
         if !self.sent {
             self.sent = true;
-            out.extend(self.current.iter().cloned());
+            match self.mode {
+                CommandsMode::Each => match self.current_fixed.and_then(|i| self.fixed[i].as_ref()) {
+                    Some(argv) => out.push_copy(argv),
+                    None => out.extend(self.current.drain(..)),
+                },
+                CommandsMode::Pipeline => out.extend(self.current.iter().cloned()),
+            }
             return Progress::Sent;
         }
         match self.mode {

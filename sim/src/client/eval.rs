@@ -5,7 +5,7 @@
 
 use super::lua::ScriptSpec;
 use super::template::OpSlot;
-use super::{Argv, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Progress, Program};
 use crate::history::{Operation, ScriptMode};
 use redsim::Reply;
 use std::sync::Arc;
@@ -105,7 +105,7 @@ impl Program for EvalClient {
         })
     }
 
-    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Vec<Argv>) -> Progress {
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {
         let reply = replies.pop();
         replies.clear();
         match (self.stage, reply) {

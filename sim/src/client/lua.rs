@@ -17,7 +17,7 @@
 
 use super::lua_convert::{lua_arg, lua_error_to_reply, lua_to_reply, reply_to_lua};
 use super::template::OpSlot;
-use super::{Argv, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Progress, Program};
 use crate::history::{Operation, ScriptMode};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Thread, Value};
 use redsim::Reply;
@@ -105,7 +105,7 @@ impl LuaClient {
     }
 
     /// Resumes the coroutine until it sends a command or finishes.
-    fn step(&mut self, mut input: Option<Value>, out: &mut Vec<Argv>) -> mlua::Result<Progress> {
+    fn step(&mut self, mut input: Option<Value>, out: &mut Outbox) -> mlua::Result<Progress> {
         let Some(thread) = self.thread.clone() else {
             return Ok(Progress::Done(Outcome::ok(Reply::error("ERR no script running"))));
         };
@@ -154,7 +154,7 @@ impl Program for LuaClient {
         Some(Operation::Script { source: self.spec.source.clone(), keys, args, mode: ScriptMode::Raw })
     }
 
-    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Vec<Argv>) -> Progress {
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {
         let input = match replies.pop() {
             Some(reply) => match reply_to_lua(&self.lua, &reply) {
                 Ok(v) => Some(v),

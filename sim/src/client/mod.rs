@@ -61,14 +61,55 @@ pub trait Program {
     fn reset(&mut self) {}
 
     /// Starts operation number `op` (counted from 0 within the run); `None` when the
-    /// client has nothing more to do.
+    /// client has nothing more to do. `Operation::Command(vec![])` asks the world to
+    /// record the argv of the first command the operation sends (saving a copy).
     fn begin(&mut self, op: u32) -> Option<Operation>;
 
     /// Continues the current operation with the replies to the commands sent last.
-    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Vec<Argv>) -> Progress;
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress;
 
     /// The client crashed in the middle of the current operation.
     fn crash(&mut self) {}
+}
+
+/// Where a program puts the commands it sends. It keeps spare argv buffers (recycled
+/// from earlier runs' histories), so that sending a copy of a command need not allocate.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    pub(crate) sent: Vec<Argv>,
+    pub(crate) spare: Vec<Argv>,
+}
+
+impl Outbox {
+    pub fn push(&mut self, argv: Argv) {
+        self.sent.push(argv);
+    }
+
+    pub fn extend(&mut self, argvs: impl IntoIterator<Item = Argv>) {
+        self.sent.extend(argvs);
+    }
+
+    /// Sends a copy of `argv` in a recycled buffer.
+    pub fn push_copy(&mut self, argv: &[Vec<u8>]) {
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        argv.clone_into(&mut buffer);
+        self.sent.push(buffer);
+    }
+
+    pub fn len(&self) -> usize {
+        self.sent.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sent.is_empty()
+    }
+
+    /// Gives a buffer back for reuse (at most a million are kept).
+    pub fn recycle(&mut self, argv: Argv) {
+        if self.spare.len() < 1 << 20 {
+            self.spare.push(argv);
+        }
+    }
 }
 
 /// Builds an argv from string slices.

@@ -12,7 +12,7 @@
 //! `{rN+1}` (its integer value plus one; nil counts as 0).
 
 use super::template::OpSlot;
-use super::{Argv, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Progress, Program};
 use crate::history::Operation;
 use redsim::Reply;
 
@@ -61,7 +61,7 @@ impl Program for Multi {
         Some(Operation::Multi(self.current.clone()))
     }
 
-    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Vec<Argv>) -> Progress {
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {
         let total = self.current.len() + 2;
         if self.sent == total {
             return Progress::Done(exec_outcome(replies.pop().unwrap_or(Reply::NullArray)));
@@ -142,7 +142,7 @@ impl WatchRetry {
         text.into_bytes()
     }
 
-    fn send_watch(&mut self, out: &mut Vec<Argv>) -> Progress {
+    fn send_watch(&mut self, out: &mut Outbox) -> Progress {
         let mut argv = vec![b"WATCH".to_vec()];
         argv.extend(self.watch.iter().map(|k| self.slot.expand(k)));
         out.push(argv);
@@ -151,7 +151,7 @@ impl WatchRetry {
         Progress::Sent
     }
 
-    fn send_read_or_exec(&mut self, next: usize, out: &mut Vec<Argv>) -> Progress {
+    fn send_read_or_exec(&mut self, next: usize, out: &mut Outbox) -> Progress {
         if let Some(read) = self.reads.get(next) {
             out.push(self.slot.expand_all(read));
             self.stage = WatchStage::Read(next);
@@ -182,7 +182,7 @@ impl Program for WatchRetry {
         Some(Operation::Multi(Vec::new()))
     }
 
-    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Vec<Argv>) -> Progress {
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {
         if replies.is_empty() {
             return self.send_watch(out);
         }

@@ -7,7 +7,7 @@
 //! one operation in the history. A crash makes the pending `call` unwind the body's
 //! thread quietly.
 
-use super::{Argv, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Progress, Program};
 use crate::history::Operation;
 use redsim::Reply;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -131,7 +131,7 @@ impl Program for RustClient {
         }
     }
 
-    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Vec<Argv>) -> Progress {
+    fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {
         if let Some(argv) = self.pending.take() {
             out.push(argv);
             return Progress::Sent;

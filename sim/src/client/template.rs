@@ -19,6 +19,12 @@ impl OpSlot {
         self.op as u64 * self.clients.max(1) as u64 + self.client as u64
     }
 
+    /// Whether `template` differs from one operation to the next.
+    pub fn depends_on_op(template: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(template);
+        ["{ts}", "{op}", "{seq}"].iter().any(|p| text.contains(p))
+    }
+
     pub fn expand(&self, template: &[u8]) -> Vec<u8> {
         if !template.contains(&b'{') {
             return template.to_vec();

@@ -10,14 +10,13 @@
 //! refused. Configuration is per module table (`cjson.new()` makes a fresh one) and persists
 //! for the life of the VM, as in Redis.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use mlua::{Function, LightUserData, Lua, MultiValue, Table, Value};
 
 use super::{arg_err, as_num, c_f64_to_i32, format_g, set_fn, type_name, Args, LibResult};
 use super::nest::TableStack;
-use super::{cjson_decode, msg};
+use super::{cjson_decode, msg, out_of_memory, MAX_OUTPUT};
 
 /// Lua 5.1's `LUAI_MAXCSTACK`: the encoder fails where the C one runs out of Lua stack.
 const MAX_C_STACK: i64 = 8000;
@@ -52,7 +51,13 @@ impl Default for Config {
     }
 }
 
-type Cfg = Rc<RefCell<Config>>;
+/// Shared by the functions of one module table. A Mutex (not a RefCell) so the closures are
+/// Send when mlua's `send` feature is on; the VM runs one call at a time, so it never waits.
+type Cfg = Arc<Mutex<Config>>;
+
+fn lock(c: &Cfg) -> MutexGuard<'_, Config> {
+    c.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// `json_arg_init`: at most `n` arguments.
 fn arg_init(a: &Args, n: usize) -> LibResult<()> {
@@ -205,6 +210,9 @@ impl Encoder<'_> {
         let mut slots: i64 = 1;
         let mut cur = root;
         'value: loop {
+            if self.out.len() > MAX_OUTPUT {
+                return out_of_memory();
+            }
             if let Value::Table(t) = &cur {
                 let depth = frames.len() as i32 + 1;
                 if depth > self.cfg.encode_max_depth || slots + 3 > MAX_C_STACK {
@@ -290,7 +298,7 @@ fn encode(lua: &Lua, cfg: &Cfg, next: &Function, a: &Args) -> LibResult<MultiVal
     if a.top() != 1 {
         return arg_err(1, "expected 1 argument");
     }
-    let cfg = cfg.borrow().clone();
+    let cfg = lock(cfg).clone();
     let mut enc = Encoder { lua, cfg: &cfg, out: Vec::new() };
     let v = a.get(1).cloned().unwrap_or(Value::Nil);
     enc.encode(v, next)?;
@@ -303,20 +311,20 @@ fn one(v: Value) -> LibResult<MultiValue> {
 
 /// A fresh `cjson` table with its own default configuration (`cjson.new`).
 pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
-    let cfg: Cfg = Rc::new(RefCell::new(Config::default()));
+    let cfg: Cfg = Arc::new(Mutex::new(Config::default()));
     let t = lua.create_table()?;
     let next = super::raw_next(lua)?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode", move |lua, a| encode(lua, &c, &next, &a))?;
     let c = cfg.clone();
     set_fn(lua, &t, "decode", move |lua, a| {
-        let conf = c.borrow().clone();
+        let conf = lock(&c).clone();
         cjson_decode::decode(lua, &conf, &a)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode_sparse_array", move |lua, a| {
         arg_init(&a, 3)?;
-        let mut cfg = c.borrow_mut();
+        let mut cfg = lock(&c);
         let convert = enum_option(lua, &a, 1, &mut cfg.sparse_convert, ON_OFF)?;
         let ratio = integer_option(lua, &a, 2, &mut cfg.sparse_ratio, 0, i32::MAX)?;
         let safe = integer_option(lua, &a, 3, &mut cfg.sparse_safe, 0, i32::MAX)?;
@@ -325,33 +333,33 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     let c = cfg.clone();
     set_fn(lua, &t, "encode_max_depth", move |lua, a| {
         arg_init(&a, 1)?;
-        one(integer_option(lua, &a, 1, &mut c.borrow_mut().encode_max_depth, 1, i32::MAX)?)
+        one(integer_option(lua, &a, 1, &mut lock(&c).encode_max_depth, 1, i32::MAX)?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "decode_max_depth", move |lua, a| {
         arg_init(&a, 1)?;
-        one(integer_option(lua, &a, 1, &mut c.borrow_mut().decode_max_depth, 1, i32::MAX)?)
+        one(integer_option(lua, &a, 1, &mut lock(&c).decode_max_depth, 1, i32::MAX)?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode_number_precision", move |lua, a| {
         arg_init(&a, 1)?;
-        one(integer_option(lua, &a, 1, &mut c.borrow_mut().encode_number_precision, 1, 14)?)
+        one(integer_option(lua, &a, 1, &mut lock(&c).encode_number_precision, 1, 14)?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode_keep_buffer", move |lua, a| {
         arg_init(&a, 1)?;
-        one(enum_option(lua, &a, 1, &mut c.borrow_mut().encode_keep_buffer, ON_OFF)?)
+        one(enum_option(lua, &a, 1, &mut lock(&c).encode_keep_buffer, ON_OFF)?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode_invalid_numbers", move |lua, a| {
         arg_init(&a, 1)?;
         let opts = &["off", "on", "null"];
-        one(enum_option(lua, &a, 1, &mut c.borrow_mut().encode_invalid_numbers, opts)?)
+        one(enum_option(lua, &a, 1, &mut lock(&c).encode_invalid_numbers, opts)?)
     })?;
     let c = cfg;
     set_fn(lua, &t, "decode_invalid_numbers", move |lua, a| {
         arg_init(&a, 1)?;
-        one(enum_option(lua, &a, 1, &mut c.borrow_mut().decode_invalid_numbers, ON_OFF)?)
+        one(enum_option(lua, &a, 1, &mut lock(&c).decode_invalid_numbers, ON_OFF)?)
     })?;
     set_fn(lua, &t, "new", |lua, _a| one(Value::Table(module(lua)?)))?;
     t.raw_set("null", Value::LightUserData(LightUserData(std::ptr::null_mut())))?;

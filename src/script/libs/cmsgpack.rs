@@ -13,7 +13,7 @@ use rmp::encode as enc;
 use rmp::Marker;
 
 use super::nest::TableStack;
-use super::{arg_err, as_num, c_f64_to_i32, c_f64_to_i64, msg, set_fn, Args, LibError, LibResult};
+use super::{arg_err, as_num, c_f64_to_i32, c_f64_to_i64, msg, out_of_memory, set_fn, Args, LibError, LibResult, MAX_OUTPUT};
 
 const MAX_NESTING: usize = 16;
 /// Lua 5.1's `LUAI_MAXCSTACK`, the stack a C function may use; decoding is bounded by it.
@@ -73,7 +73,11 @@ fn is_array(t: &Table) -> mlua::Result<bool> {
     Ok(max == count)
 }
 
-fn encode_value(buf: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> {
+/// Appends `v`; `Ok(false)` when the output grew past [`MAX_OUTPUT`].
+fn encode_value(buf: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<bool> {
+    if buf.len() > MAX_OUTPUT {
+        return Ok(false);
+    }
     match v {
         Value::String(s) => {
             let bytes = s.as_bytes();
@@ -90,7 +94,9 @@ fn encode_value(buf: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> 
                 let _ = enc::write_array_len(buf, len as u32);
                 for j in 1..=len {
                     let item: Value = t.raw_get(j)?;
-                    encode_value(buf, &item, level + 1)?;
+                    if !encode_value(buf, &item, level + 1)? {
+                        return Ok(false);
+                    }
                 }
             } else {
                 let mut len: u32 = 0;
@@ -101,8 +107,9 @@ fn encode_value(buf: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> 
                 let _ = enc::write_map_len(buf, len);
                 for pair in t.pairs::<Value, Value>() {
                     let (k, item) = pair?;
-                    encode_value(buf, &k, level + 1)?;
-                    encode_value(buf, &item, level + 1)?;
+                    if !encode_value(buf, &k, level + 1)? || !encode_value(buf, &item, level + 1)? {
+                        return Ok(false);
+                    }
                 }
             }
         }
@@ -110,7 +117,7 @@ fn encode_value(buf: &mut Vec<u8>, v: &Value, level: usize) -> mlua::Result<()> 
             let _ = enc::write_nil(buf);
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 fn pack(lua: &Lua, a: &Args) -> LibResult<MultiValue> {
@@ -122,7 +129,9 @@ fn pack(lua: &Lua, a: &Args) -> LibResult<MultiValue> {
     }
     let mut buf = Vec::new();
     for v in &a.0 {
-        encode_value(&mut buf, v, 0)?;
+        if !encode_value(&mut buf, v, 0)? {
+            return out_of_memory();
+        }
     }
     Ok(std::iter::once(Value::String(lua.create_string(&buf)?)).collect())
 }

@@ -8,11 +8,29 @@
 //! as userdata, so every library function is a small C closure (see [`trampoline`]) around the
 //! Rust implementation, which reports failure as a value; the closure then raises it with the
 //! real `luaL_where` / `luaL_argerror`, which see the same call stack the C library would.
+//!
+//! Limits follow the C code's own: where the C libraries run out of Lua stack
+//! (`LUAI_MAXCSTACK`, 8000 slots) the same error comes out at the same depth, computed by
+//! counting the slots the C code would hold. Nothing recurses on the Rust stack except
+//! `cmsgpack.pack` (16 levels at most), so no input can overflow it.
+//!
+//! Known differences from the C libraries (checked against redis-server 7.0.15):
+//! - `cmsgpack.pack` with 4000 arguments whose tables nest deep enough to exhaust the Lua
+//!   stack: C fails with "stack overflow (in function mp_encode_lua_table_as_...)", here it
+//!   packs (only the "Too many arguments" rule past 4000 arguments is reproduced).
+//! - `struct.pack` reading an argument past the last one given: C may find its own string
+//!   buffer pieces on the stack there (outputs over 8 KB) and report a different type than
+//!   "no value" / "nil".
+//! - Hexadecimal numbers with more than 30 significant hex digits in `cjson.decode` are
+//!   rounded by our conversion, not glibc's (they agree for every realistic input).
+//! - `cjson.encode_keep_buffer` only records its setting (buffer reuse is not observable).
+//! - `cjson.encode` and `cmsgpack.pack` stop at [`MAX_OUTPUT`] bytes of output with
+//!   "not enough memory"; the C code keeps allocating until malloc fails and then aborts.
 
 use std::os::raw::c_int;
 use std::ptr;
 
-use mlua::{ffi, Function, Lua, MultiValue, Table, Value};
+use mlua::{ffi, Function, Lua, MaybeSend, MultiValue, Table, Value};
 
 mod bit;
 mod cjson;
@@ -55,6 +73,16 @@ impl From<mlua::Error> for LibError {
 }
 
 pub(crate) type LibResult<T> = Result<T, LibError>;
+
+/// Largest text an encoder builds (1 GiB, twice Redis's largest bulk string). Shared
+/// subtables can make cjson / cmsgpack output grow exponentially with the input; past this
+/// the call fails like a Lua allocation failure instead of exhausting the process (the C
+/// libraries would abort on a failed realloc).
+pub(crate) const MAX_OUTPUT: usize = 1 << 30;
+
+pub(crate) fn out_of_memory<T>() -> LibResult<T> {
+    Err(LibError::Raw(b"not enough memory".to_vec()))
+}
 
 /// Messages are bytes: C formats raw bytes (a format character, an option name) into them.
 pub(crate) fn msg<T>(s: impl Into<Vec<u8>>) -> LibResult<T> {
@@ -122,7 +150,7 @@ pub(crate) fn raw_next(lua: &Lua) -> mlua::Result<Function> {
 /// Wraps a Rust implementation as a library function (see [`trampoline`]).
 pub(crate) fn lib_fn<F>(lua: &Lua, f: F) -> mlua::Result<Function>
 where
-    F: Fn(&Lua, Args) -> LibResult<MultiValue> + 'static,
+    F: Fn(&Lua, Args) -> LibResult<MultiValue> + MaybeSend + 'static,
 {
     let inner = lua.create_function(move |lua, mv: MultiValue| {
         let mut out = MultiValue::new();
@@ -162,7 +190,7 @@ where
 /// Sets `name` in `t` to the library function `f`.
 pub(crate) fn set_fn<F>(lua: &Lua, t: &Table, name: &str, f: F) -> mlua::Result<()>
 where
-    F: Fn(&Lua, Args) -> LibResult<MultiValue> + 'static,
+    F: Fn(&Lua, Args) -> LibResult<MultiValue> + MaybeSend + 'static,
 {
     t.raw_set(name, lib_fn(lua, f)?)
 }

@@ -1,0 +1,246 @@
+//! The `redis.*` functions that can raise errors, and math.random / math.randomseed.
+//!
+//! They are Rust (C) functions rather than Lua wrappers for one reason: in Lua 5.1
+//! `return f(...)` is a tail call that removes the caller's frame when `f` is a Lua
+//! function, and Redis reports the line of the user's code that called the failing
+//! function. A C function keeps that frame.
+//!
+//! Errors are raised as [`Raise`] values; the error handler, `pcall` and `xpcall` turn
+//! them into what Redis's scripts see (`{err=…}` tables or position-prefixed strings).
+
+use super::call::lua_args_to_argv;
+use super::rand::Lrand48;
+use mlua::{Function, Lua, Table, Value, Variadic};
+use std::sync::{Arc, Mutex};
+
+pub const OP_LOG: i64 = 3;
+pub const OP_SETRESP: i64 = 4;
+pub const OP_SETREPL: i64 = 5;
+pub const OP_TICK: i64 = 9;
+
+/// An error raised from Rust into a script.
+#[derive(Clone, Debug)]
+pub enum Raise {
+    /// `{err=<text>}`, as Redis's `luaPushError` + `luaError`.
+    Table(Vec<u8>),
+    /// A string error (with its position prefix), as `luaL_error`.
+    Message(String),
+}
+
+impl std::fmt::Display for Raise {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Raise::Table(t) => write!(f, "{}", String::from_utf8_lossy(t)),
+            Raise::Message(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for Raise {}
+
+/// Raises `{err=text}`.
+pub fn raise_table(text: impl Into<Vec<u8>>) -> mlua::Error {
+    mlua::Error::external(Raise::Table(text.into()))
+}
+
+/// Raises `msg` prefixed with the caller's position, as `luaL_error`.
+pub fn raise_message(lua: &Lua, msg: &str) -> mlua::Error {
+    mlua::Error::external(Raise::Message(format!("{}{msg}", where_prefix(lua))))
+}
+
+/// `luaL_where(L, 1)`: "chunk:line: " of the function calling the running C function.
+fn where_prefix(lua: &Lua) -> String {
+    lua.inspect_stack(1, |d| {
+        let src = d.source().short_src.map(|s| s.into_owned());
+        (src, d.current_line())
+    })
+    .and_then(|(src, line)| Some(format!("{}:{}: ", src?, line.filter(|&l| l > 0)?)))
+    .unwrap_or_default()
+}
+
+/// The [`Raise`] inside an mlua error, if any.
+pub fn find_raise(e: &mlua::Error) -> Option<&Raise> {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => find_raise(cause),
+        mlua::Error::ExternalError(inner) => inner.downcast_ref::<Raise>(),
+        _ => None,
+    }
+}
+
+/// Lua's `lua_isnumber` + `lua_tonumber`: numbers and numeric strings.
+pub fn to_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Number(n) => Some(*n),
+        Value::String(s) => {
+            let text = s.to_str().ok()?;
+            let t = text.trim();
+            if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                return u64::from_str_radix(hex, 16).ok().map(|n| n as f64);
+            }
+            t.parse::<f64>().ok()
+        }
+        _ => None,
+    }
+}
+
+fn type_name(v: Option<&Value>) -> &'static str {
+    match v {
+        None => "no value",
+        Some(v) => v.type_name(),
+    }
+}
+
+/// `luaL_checkint`.
+fn check_int(lua: &Lua, args: &[Value], n: usize, fname: &str) -> mlua::Result<i64> {
+    match args.get(n - 1).and_then(to_number) {
+        Some(x) => Ok(x as i32 as i64),
+        None => Err(raise_message(
+            lua,
+            &format!("bad argument #{n} to '{fname}' (number expected, got {})", type_name(args.get(n - 1))),
+        )),
+    }
+}
+
+/// Calls the running script's bridge for a side operation (log, setresp, set_repl);
+/// does nothing when no script runs.
+fn side_op(redis: &Table, ops: &Table, op: i64, a: Value, b: Value) -> mlua::Result<()> {
+    let call: Function = redis.raw_get("call")?;
+    call.call::<Value>((ops, op, a, b))?;
+    Ok(())
+}
+
+/// Fills `redis` with the raising functions and returns math.random / randomseed.
+pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>) -> mlua::Result<(Function, Function)> {
+    redis.raw_set(
+        "sha1hex",
+        lua.create_function(|lua, args: Variadic<Value>| {
+            if args.len() != 1 {
+                return Err(raise_table("ERR wrong number of arguments"));
+            }
+            let bytes = match &args[0] {
+                Value::String(s) => s.as_bytes().to_vec(),
+                v @ (Value::Integer(_) | Value::Number(_)) => super::convert::lua_tostring_number(v),
+                _ => Vec::new(),
+            };
+            lua.create_string(super::sha1_hex(&bytes))
+        })?,
+    )?;
+    let (r, o) = (redis.clone(), ops.clone());
+    redis.raw_set(
+        "log",
+        lua.create_function(move |lua, args: Variadic<Value>| {
+            if args.len() < 2 {
+                return Err(raise_table("ERR redis.log() requires two arguments or more."));
+            }
+            let Some(level) = to_number(&args[0]) else {
+                return Err(raise_table("ERR First argument must be a number (log level)."));
+            };
+            let level = level as i64;
+            if !(0..=3).contains(&level) {
+                return Err(raise_table("ERR Invalid debug level."));
+            }
+            let mut text = Vec::new();
+            for (j, v) in args.iter().enumerate().skip(1) {
+                let piece = match v {
+                    Value::String(s) => s.as_bytes().to_vec(),
+                    Value::Integer(_) | Value::Number(_) => super::convert::lua_tostring_number(v),
+                    _ => continue,
+                };
+                if j != 1 {
+                    text.push(b' ');
+                }
+                text.extend_from_slice(&piece);
+            }
+            side_op(&r, &o, OP_LOG, Value::Integer(level), Value::String(lua.create_string(text)?))
+        })?,
+    )?;
+    let (r, o) = (redis.clone(), ops.clone());
+    redis.raw_set(
+        "setresp",
+        lua.create_function(move |_, args: Variadic<Value>| {
+            if args.len() != 1 {
+                return Err(raise_table("ERR redis.setresp() requires one argument."));
+            }
+            let resp = to_number(&args[0]).unwrap_or(0.0) as i64;
+            if resp != 2 && resp != 3 {
+                return Err(raise_table("ERR RESP version must be 2 or 3."));
+            }
+            side_op(&r, &o, OP_SETRESP, Value::Integer(resp), Value::Nil)
+        })?,
+    )?;
+    let (r, o) = (redis.clone(), ops.clone());
+    redis.raw_set(
+        "set_repl",
+        lua.create_function(move |_, args: Variadic<Value>| {
+            if args.len() != 1 {
+                return Err(raise_table("ERR redis.set_repl() requires two arguments."));
+            }
+            let flags = to_number(&args[0]).unwrap_or(0.0) as i64;
+            if flags & !3 != 0 {
+                return Err(raise_table(
+                    "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+                ));
+            }
+            side_op(&r, &o, OP_SETREPL, Value::Integer(flags), Value::Nil)
+        })?,
+    )?;
+    redis.raw_set(
+        "acl_check_cmd",
+        lua.create_function(|_, args: Variadic<Value>| {
+            let argv = lua_args_to_argv(args.iter()).map_err(raise_table)?;
+            if !super::call::command_exists(&argv) {
+                return Err(raise_table("ERR Invalid command passed to redis.acl_check_cmd()"));
+            }
+            // redsim has only the default user, who may run every command.
+            Ok(true)
+        })?,
+    )?;
+    let next = rand.clone();
+    let random = lua.create_function(move |lua, args: Variadic<Value>| {
+        let r = next.lock().unwrap_or_else(|p| p.into_inner()).next_unit();
+        match args.len() {
+            0 => Ok(r),
+            1 => {
+                let u = check_int(lua, &args, 1, "random")?;
+                if u < 1 {
+                    return Err(raise_message(lua, "bad argument #1 to 'random' (interval is empty)"));
+                }
+                Ok((r * u as f64).floor() + 1.0)
+            }
+            2 => {
+                let l = check_int(lua, &args, 1, "random")?;
+                let u = check_int(lua, &args, 2, "random")?;
+                if l > u {
+                    return Err(raise_message(lua, "bad argument #2 to 'random' (interval is empty)"));
+                }
+                Ok((r * (u - l + 1) as f64).floor() + l as f64)
+            }
+            _ => Err(raise_message(lua, "wrong number of arguments")),
+        }
+    })?;
+    let randomseed = lua.create_function(move |lua, args: Variadic<Value>| {
+        let seed = check_int(lua, &args, 1, "randomseed")?;
+        rand.lock().unwrap_or_else(|p| p.into_inner()).seed(seed as i32);
+        Ok(())
+    })?;
+    Ok((random, randomseed))
+}
+
+/// `R.unwrap_error(e, as_table)`: what a script sees of an error raised from Rust —
+/// the `err` text (pcall) or an `{err=…}` table (xpcall handlers), or a message.
+pub fn unwrap_error(lua: &Lua, (e, as_table): (Value, bool)) -> mlua::Result<Value> {
+    let Value::Error(err) = &e else {
+        return Ok(e);
+    };
+    Ok(match find_raise(err) {
+        Some(Raise::Table(text)) if as_table => {
+            let t = lua.create_table()?;
+            t.raw_set("err", lua.create_string(text)?)?;
+            Value::Table(t)
+        }
+        Some(Raise::Table(text)) => Value::String(lua.create_string(text)?),
+        Some(Raise::Message(m)) => Value::String(lua.create_string(m)?),
+        None => Value::String(lua.create_string(super::run::root_message(err))?),
+    })
+}

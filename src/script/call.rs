@@ -1,0 +1,105 @@
+//! `redis.call` / `redis.pcall`: a script's command goes through the same dispatch as a
+//! network client's (`cmd::run`), after the checks Redis 7.0's `scriptCall` makes first,
+//! each with its own text (the script's error then reads `ERR <text>`):
+//! unknown command or subcommand → "Unknown Redis command called from script";
+//! wrong arity → "Wrong number of args calling Redis command from script";
+//! `noscript` commands (MULTI, EVAL, blocking commands…) → "This Redis command is not
+//! allowed from script"; a write (or may-replicate) command in a read-only script
+//! (EVAL_RO, FCALL_RO, `no-writes`) → "Write commands are not allowed from read-only
+//! scripts.".
+
+use super::convert::number_arg;
+use super::run::RunState;
+use crate::cmd::{self, flags, Caller, CommandSpec, Ctx};
+use crate::resp::Reply;
+use mlua::Value;
+
+pub const UNKNOWN: &str = "ERR Unknown Redis command called from script";
+pub const WRONG_ARGS: &str = "ERR Wrong number of args calling Redis command from script";
+pub const NOT_ALLOWED: &str = "ERR This Redis command is not allowed from script";
+pub const READ_ONLY: &str = "ERR Write commands are not allowed from read-only scripts.";
+pub const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
+pub const BAD_ARG: &str = "ERR Lua redis lib command arguments must be strings or integers";
+
+/// Builds argv from a script's arguments as `luaArgsToRedisArgv`: strings as they are,
+/// numbers with `%.17g`, anything else refused.
+pub fn lua_args_to_argv<'v>(args: impl Iterator<Item = &'v Value>) -> Result<Vec<Vec<u8>>, &'static str> {
+    let mut argv = Vec::with_capacity(4);
+    for v in args {
+        argv.push(match v {
+            Value::String(s) => s.as_bytes().to_vec(),
+            Value::Integer(i) => number_arg(*i as f64),
+            Value::Number(n) => number_arg(*n),
+            _ => return Err(BAD_ARG),
+        });
+    }
+    if argv.is_empty() {
+        return Err(NO_ARGS);
+    }
+    Ok(argv)
+}
+
+/// Finds argv's command (and subcommand) as Redis's `lookupCommand`.
+fn lookup(argv: &[Vec<u8>]) -> Option<(&'static CommandSpec, Option<&'static CommandSpec>)> {
+    let spec = cmd::lookup(&argv[0])?;
+    if spec.subcommands.is_empty() || argv.len() < 2 {
+        return Some((spec, None));
+    }
+    let sub = cmd::lookup_subcommand(spec, &argv[1])?;
+    Some((spec, Some(sub)))
+}
+
+/// Runs one command for the script; refusals come back as error replies.
+pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
+    let Some((spec, sub)) = lookup(argv) else {
+        return refuse(state, None, UNKNOWN);
+    };
+    let target = sub.unwrap_or(spec);
+    if !target.arity_ok(argv.len()) {
+        return refuse(state, Some((spec, sub)), WRONG_ARGS);
+    }
+    if target.has(flags::NOSCRIPT) {
+        return refuse(state, Some((spec, sub)), NOT_ALLOWED);
+    }
+    let writes = target.has(flags::WRITE);
+    if state.read_only && (writes || target.has(flags::MAY_REPLICATE)) {
+        return refuse(state, Some((spec, sub)), READ_ONLY);
+    }
+    if writes {
+        state.wrote = true;
+    }
+    let dirty_before = state.ctx.store.dirty;
+    let client = state.lua_client;
+    let mut ctx = Ctx {
+        store: &mut *state.ctx.store,
+        host: &mut *state.ctx.host,
+        scripts: None,
+        client,
+        now_ms: state.ctx.now_ms,
+        caller: Caller::Script,
+    };
+    let reply = cmd::run(&mut ctx, spec, sub, argv);
+    if state.ctx.store.dirty != dirty_before && state.repl_flags != 0 {
+        let db = state.ctx.store.session(client).db;
+        state.effects.push(super::Effect { db, argv: argv.to_vec() });
+    }
+    reply
+}
+
+fn refuse(
+    state: &mut RunState<'_, '_>,
+    command: Option<(&'static CommandSpec, Option<&'static CommandSpec>)>,
+    text: &'static str,
+) -> Reply {
+    let stats = &mut state.ctx.store.stats;
+    if let Some((spec, sub)) = command {
+        stats.commands.entry((spec.name, sub.map(|s| s.name))).or_default().rejected_calls += 1;
+    }
+    stats.count_error(text.as_bytes());
+    Reply::error(text)
+}
+
+/// Whether argv names a known command (and subcommand), as `redis.acl_check_cmd` checks.
+pub fn command_exists(argv: &[Vec<u8>]) -> bool {
+    lookup(argv).is_some()
+}

@@ -1,0 +1,383 @@
+//! Running one script or function call: the bridge that lets `redis.call` reach the
+//! store, the busy-script hook, the error handler, and the shaping of the reply.
+//!
+//! The Lua VM lives in `Scripting`, the store in `Store`; both are borrowed for the
+//! length of one call. The bridge is a scoped Lua function (`Lua::scope`) that borrows
+//! the command context, so nothing outlives the call and no unsafe code is needed. Lua
+//! code reaches it through the private slot `B[1]` set by the prelude.
+//!
+//! Errors (Redis 7.0, `luaCallFunction`): the error object is a table `{err=…}` with the
+//! source and line of the user's code added by the error handler; the client gets
+//! `-<err> script: <name>, on <source>:<line>.`. Runtime errors become
+//! `ERR user_script:<line>: <message>`. There is no rollback: writes made before the
+//! error stay.
+
+use super::call::{lua_args_to_argv, script_call};
+use super::convert;
+use super::vm::{HookState, Unlimited, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
+use super::{Effect, LogLine};
+use crate::cmd::Ctx;
+use crate::host::{BusyScript, ScriptTick};
+use crate::resp::{Protocol, Reply};
+use crate::session::ClientId;
+use mlua::{Function, HookTriggers, Lua, Table, Value, Variadic, VmState};
+use std::cell::RefCell;
+
+use super::api::{find_raise, raise_table, Raise, OP_LOG, OP_SETREPL, OP_SETRESP, OP_TICK};
+
+/// Redis's text for a script stopped by SCRIPT KILL / FUNCTION KILL.
+pub const KILLED: &str = "Script killed by user with SCRIPT KILL...";
+
+/// Hook calls allowed with no script running (library loading) before it is stopped,
+/// standing in for Redis's 500 ms FUNCTION LOAD timeout.
+pub const LOAD_TICKS_MAX: u64 = 500;
+
+/// What one script call may read and change while it runs.
+pub struct RunState<'c, 'a> {
+    pub ctx: &'c mut Ctx<'a>,
+    /// The scripts' own session (Redis's lua client).
+    pub lua_client: ClientId,
+    /// EVAL_RO, FCALL_RO or a `no-writes` script.
+    pub read_only: bool,
+    /// After `redis.setresp(3)`.
+    pub resp3: bool,
+    /// `redis.set_repl` flags; effects are recorded unless REPL_NONE.
+    pub repl_flags: u8,
+    /// A write command was called (the script can no longer be killed).
+    pub wrote: bool,
+    pub started_us: u64,
+    pub ticks: u64,
+    pub is_function: bool,
+    pub effects: Vec<Effect>,
+    pub log: Vec<LogLine>,
+}
+
+/// How a call should run.
+#[derive(Clone, Copy, Debug)]
+pub struct RunMode {
+    pub read_only: bool,
+    pub is_function: bool,
+}
+
+/// What a call produced besides its reply.
+pub struct Outcome {
+    pub reply: Reply,
+    pub effects: Vec<Effect>,
+    pub log: Vec<LogLine>,
+    pub wrote: bool,
+    pub killed: bool,
+}
+
+/// Runs `func` (a compiled script, or a registered function) with KEYS/ARGV. `name`
+/// appears in error texts: the script's SHA1 or the function's name.
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    vm: &Vm,
+    func: &Function,
+    name: &str,
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    mode: RunMode,
+    ctx: &mut Ctx<'_>,
+    lua_client: ClientId,
+) -> Outcome {
+    let caller_db = ctx.store.session(ctx.client).db;
+    {
+        let session = ctx.store.session_mut(lua_client);
+        session.db = caller_db;
+        session.protocol = Protocol::Resp2;
+    }
+    let started_us = ctx.host.now_us();
+    let state = RefCell::new(RunState {
+        ctx,
+        lua_client,
+        read_only: mode.read_only,
+        resp3: false,
+        repl_flags: 3,
+        wrote: false,
+        started_us,
+        ticks: 0,
+        is_function: mode.is_function,
+        effects: Vec::new(),
+        log: Vec::new(),
+    });
+    let lua = &vm.lua;
+    set_running(lua, true);
+    let result: mlua::Result<(bool, Reply)> = lua.scope(|scope| {
+        let ops = &vm.ops;
+        let limit = vm.memory_limit;
+        let state = &state;
+        let call = scope.create_function(move |lua, args: Variadic<Value>| {
+            let _unlimited = Unlimited::new(lua, limit);
+            bridge(lua, state, ops, args, true)
+        })?;
+        // redis.pcall stays the permanent function that calls this one (one scoped
+        // function per run is cheaper than two).
+        vm.redis.raw_set("call", call)?;
+        let keys = string_array(lua, keys)?;
+        let args = string_array(lua, args)?;
+        let runner = if mode.is_function { &vm.run_fcall } else { &vm.run_eval };
+        let (ok, value): (bool, Value) = vm.limited(|| runner.call((func, keys, args)))?;
+        let resp3 = state.borrow().resp3;
+        Ok(if ok { (true, convert::lua_to_reply(&value, resp3)) } else { (false, script_error(lua, &value, name)) })
+    });
+    let _ = vm.redis.raw_set("call", &vm.call_stub);
+    set_running(lua, false);
+    let killed = take_killing(lua);
+    let reply = match result {
+        Ok((_, reply)) if !killed => reply,
+        Ok((false, reply)) => reply,
+        Ok((true, _)) | Err(_) if killed => Reply::error(format!("ERR {KILLED}")),
+        Ok((true, reply)) => reply,
+        Err(e) => Reply::error(format!("ERR Error running script {name}, {}", root_message(&e))),
+    };
+    if reply.is_error() {
+        // A memory error may leave garbage behind; reclaim it so the next script has room.
+        let _ = lua.gc_collect();
+    }
+    let state = state.into_inner();
+    Outcome { reply, effects: state.effects, log: state.log, wrote: state.wrote, killed }
+}
+
+fn string_array(lua: &Lua, items: &[Vec<u8>]) -> mlua::Result<Table> {
+    let t = lua.create_table_with_capacity(items.len(), 0)?;
+    for (i, item) in items.iter().enumerate() {
+        t.raw_set(i + 1, lua.create_string(item)?)?;
+    }
+    Ok(t)
+}
+
+fn set_running(lua: &Lua, running: bool) {
+    if let Some(mut h) = lua.app_data_mut::<HookState>() {
+        h.running = running;
+    }
+}
+
+/// `redis.call` (raise = true) and `redis.pcall` of the running script; also the side
+/// operations of the redis.* Rust functions and the hook, called as `call(ops, op, …)`.
+fn bridge(
+    lua: &Lua,
+    state: &RefCell<RunState<'_, '_>>,
+    ops: &Table,
+    args: Variadic<Value>,
+    raise: bool,
+) -> mlua::Result<Value> {
+    let mut st = state
+        .try_borrow_mut()
+        .map_err(|_| raise_table("ERR redis.call: recursive call detected"))?;
+    if let Some(Value::Table(t)) = args.first() {
+        if t == ops {
+            return side_op(&mut st, &args[1..]);
+        }
+    }
+    let reply = match lua_args_to_argv(args.iter()) {
+        Ok(argv) => script_call(&mut st, &argv),
+        Err(text) => Reply::error(text),
+    };
+    if raise {
+        if let Reply::Error(text) = &reply {
+            return Err(raise_table(convert::error_text(text)));
+        }
+    }
+    convert::reply_to_lua(lua, &reply, st.resp3)
+}
+
+fn side_op(st: &mut RunState<'_, '_>, args: &[Value]) -> mlua::Result<Value> {
+    let op = match args.first() {
+        Some(Value::Integer(i)) => *i,
+        _ => 0,
+    };
+    match op {
+        OP_LOG => {
+            let level = match args.get(1) {
+                Some(Value::Integer(i)) => *i as u8,
+                _ => 0,
+            };
+            let text = match args.get(2) {
+                Some(Value::String(s)) => s.as_bytes().to_vec(),
+                _ => Vec::new(),
+            };
+            st.log.push(LogLine { level, text });
+            Ok(Value::Nil)
+        }
+        OP_SETRESP => {
+            let resp3 = matches!(args.get(1), Some(Value::Integer(3)));
+            st.resp3 = resp3;
+            let client = st.lua_client;
+            st.ctx.store.session_mut(client).protocol = if resp3 { Protocol::Resp3 } else { Protocol::Resp2 };
+            Ok(Value::Nil)
+        }
+        OP_SETREPL => {
+            if let Some(Value::Integer(flags)) = args.get(1) {
+                st.repl_flags = *flags as u8;
+            }
+            Ok(Value::Nil)
+        }
+        OP_TICK => {
+            st.ticks += 1;
+            let now = st.ctx.host.now_us();
+            let busy = BusyScript {
+                elapsed_ms: now.saturating_sub(st.started_us) / 1000,
+                instructions: st.ticks * TICK_INSTRUCTIONS as u64,
+                has_written: st.wrote,
+                is_function: st.is_function,
+            };
+            let answer = st.ctx.host.script_tick(&busy);
+            // A script that has written cannot be killed (Redis answers UNKILLABLE).
+            Ok(Value::Boolean(answer == ScriptTick::Kill && !st.wrote))
+        }
+        _ => Ok(Value::Nil),
+    }
+}
+
+/// The instruction-count hook: lets the host see a busy script, and stops it when the
+/// host says Kill. Once killed it raises at every instruction, so a `pcall` in the
+/// script cannot swallow the kill (Redis switches to a line hook for the same reason).
+pub fn hook(lua: &Lua, debug: &mlua::debug::Debug) -> mlua::Result<VmState> {
+    let (killing, running, tables) = match lua.app_data_ref::<HookState>() {
+        Some(h) => (h.killing, h.running, h.redis.clone()),
+        None => return Ok(VmState::Continue),
+    };
+    if killing {
+        // Only user code is stopped: redsim's own Lua must finish shaping the error.
+        if debug.source().source.as_deref() == Some(PRELUDE_SOURCE) {
+            return Ok(VmState::Continue);
+        }
+        return Err(mlua::Error::runtime(KILLED));
+    }
+    let Some((redis, ops)) = tables else {
+        return Ok(VmState::Continue);
+    };
+    if !running {
+        let loading_too_long = match lua.app_data_mut::<HookState>() {
+            Some(mut h) => {
+                h.idle_ticks += 1;
+                h.idle_ticks > LOAD_TICKS_MAX
+            }
+            None => false,
+        };
+        if loading_too_long {
+            return Err(mlua::Error::runtime("FUNCTION LOAD timeout"));
+        }
+        return Ok(VmState::Continue);
+    };
+    let bridge: Function = redis.raw_get("call")?;
+    let kill: bool = bridge.call((ops, OP_TICK))?;
+    if kill {
+        if let Some(mut h) = lua.app_data_mut::<HookState>() {
+            h.killing = true;
+        }
+        lua.set_global_hook(HookTriggers::new().every_nth_instruction(1), hook)?;
+        return Err(mlua::Error::runtime(KILLED));
+    }
+    Ok(VmState::Continue)
+}
+
+/// Clears the kill state after a run; returns whether the run was killed.
+fn take_killing(lua: &Lua) -> bool {
+    let killed = match lua.app_data_mut::<HookState>() {
+        Some(mut h) => {
+            h.idle_ticks = 0;
+            std::mem::take(&mut h.killing)
+        }
+        None => false,
+    };
+    if killed {
+        let _ = lua.set_global_hook(HookTriggers::new().every_nth_instruction(TICK_INSTRUCTIONS), hook);
+    }
+    killed
+}
+
+/// The error handler of every run (`__redis__err__handler`): makes the error a table
+/// `{err=…}` ("ERR " + message for non-table errors) and adds the source and line of the
+/// innermost user frame (skipping C functions and redsim's own Lua code).
+pub fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
+    let table = match err {
+        Value::Table(t) => t,
+        Value::Error(e) => {
+            let t = lua.create_table()?;
+            let text = match find_raise(&e) {
+                Some(Raise::Table(text)) => text.clone(),
+                Some(Raise::Message(m)) => format!("ERR {m}").into_bytes(),
+                None => format!("ERR {}", root_message(&e)).into_bytes(),
+            };
+            t.raw_set("err", lua.create_string(text)?)?;
+            t
+        }
+        other => {
+            let text = match lua.coerce_string(other.clone())? {
+                Some(s) => s.as_bytes().to_vec(),
+                None => {
+                    let tostring: Function = lua.globals().get("tostring")?;
+                    let s: mlua::LuaString = tostring.call(other)?;
+                    s.as_bytes().to_vec()
+                }
+            };
+            let t = lua.create_table()?;
+            let mut msg = b"ERR ".to_vec();
+            msg.extend_from_slice(&text);
+            t.raw_set("err", lua.create_string(msg)?)?;
+            t
+        }
+    };
+    let mut level = 1;
+    while let Some((what, source, line)) = lua.inspect_stack(level, |d| {
+        let s = d.source();
+        (s.what, s.source.map(|c| c.into_owned()), d.current_line())
+    }) {
+        level += 1;
+        if what == "C" || what == "tail" || source.as_deref() == Some(PRELUDE_SOURCE) {
+            continue;
+        }
+        if let (Some(source), Some(line)) = (source, line) {
+            table.raw_set("source", source)?;
+            table.raw_set("line", line as i64)?;
+        }
+        break;
+    }
+    Ok(table)
+}
+
+/// The innermost message of an mlua error.
+pub fn root_message(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => root_message(cause),
+        mlua::Error::ExternalError(inner) => inner.to_string(),
+        mlua::Error::RuntimeError(m) | mlua::Error::MemoryError(m) => m.clone(),
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The client's error for a failed run, as `luaCallFunction` writes it.
+fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
+    let Value::Table(t) = value else {
+        let msg = match value {
+            Value::String(s) => s.to_string_lossy().to_string(),
+            Value::Error(e) => root_message(e),
+            _ => "execution failure".to_string(),
+        };
+        let msg: String = msg.chars().take(100).collect();
+        return Reply::error(format!("ERR Error running script {name}, {msg}"));
+    };
+    let text = |key: &str| -> Option<Vec<u8>> {
+        match t.get::<Value>(key).ok()? {
+            Value::String(s) => Some(s.as_bytes().to_vec()),
+            v @ (Value::Integer(_) | Value::Number(_)) => Some(convert::lua_tostring_number(&v)),
+            _ => None,
+        }
+    };
+    let _ = lua;
+    // Redis 7.0.15 crashes on an error object without `err` (error({})); redsim answers.
+    let Some(mut msg) = text("err") else {
+        return Reply::error(format!("ERR Error running script {name}, execution failure"));
+    };
+    if let (Some(source), Some(line)) = (text("source"), text("line")) {
+        msg.extend_from_slice(format!(" script: {name}, on ").as_bytes());
+        msg.extend_from_slice(&source);
+        msg.push(b':');
+        msg.extend_from_slice(&line);
+        msg.push(b'.');
+    }
+    Reply::error(msg)
+}

@@ -1,0 +1,190 @@
+//! One Lua 5.1 VM with Redis 7.0's sandbox: the libraries Redis loads (base trimmed,
+//! table, string, math, and the bundled cjson, cmsgpack, bit, struct), the `redis`
+//! table, read-only globals and library tables, and Redis's PRNG behind math.random.
+//!
+//! EVAL scripts and FUNCTION libraries each get their own VM, as in Redis. A VM is built
+//! once and reused: per call, only the KEYS/ARGV tables and the bridge to the store are
+//! set (see `run.rs`).
+
+use super::libs;
+use super::rand::Lrand48;
+use mlua::{Function, HookTriggers, Lua, LuaOptions, StdLib, Table, Value};
+use std::sync::{Arc, Mutex};
+
+/// Chunk name of redsim's own Lua code; error positions skip its frames.
+pub const PRELUDE_SOURCE: &str = "=redsim";
+
+/// Lua instructions between two calls of the busy-script hook (Redis uses 100000; a
+/// smaller step lets the simulator's virtual clock move in finer steps).
+pub const TICK_INSTRUCTIONS: u32 = 10_000;
+
+/// What a script's chunk is called, which shows in its error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// EVAL scripts: `@user_script`.
+    Eval,
+    /// FUNCTION libraries: `@user_function`.
+    Function,
+}
+
+impl Flavor {
+    pub fn chunk_name(self) -> &'static str {
+        match self {
+            Flavor::Eval => "@user_script",
+            Flavor::Function => "@user_function",
+        }
+    }
+}
+
+pub struct Vm {
+    pub lua: Lua,
+    /// The real `redis` table (scripts see a read-only view of it). Its `call` and
+    /// `pcall` are replaced by scoped functions for the length of each run.
+    pub redis: Table,
+    /// Private sentinel: `redis.call(ops, op, …)` is a side operation (log, setresp…).
+    pub ops: Table,
+    /// What `redis.call` / `redis.pcall` are between runs.
+    pub call_stub: Function,
+    /// run_eval(f, keys, argv) -> ok, value
+    pub run_eval: Function,
+    /// run_fcall(f, keys, argv) -> ok, value
+    pub run_fcall: Function,
+    /// set_loading(on): switches the globals to the library-loading API (functions only).
+    pub set_loading: Option<Function>,
+    pub flavor: Flavor,
+    /// Heap bound while user code runs (0: none). Off while Rust code works on the VM:
+    /// with a limit set, mlua must protect every allocating call, which costs more than
+    /// the whole of a small script; Rust code between two Lua steps allocates little.
+    pub memory_limit: usize,
+}
+
+/// Lifts the VM's heap bound while Rust code works on it (the bridge), restoring it
+/// when dropped.
+pub struct Unlimited<'a> {
+    lua: &'a Lua,
+    limit: usize,
+}
+
+impl<'a> Unlimited<'a> {
+    pub fn new(lua: &'a Lua, limit: usize) -> Self {
+        if limit > 0 {
+            let _ = lua.set_memory_limit(0);
+        }
+        Unlimited { lua, limit }
+    }
+}
+
+impl Drop for Unlimited<'_> {
+    fn drop(&mut self) {
+        if self.limit > 0 {
+            let _ = self.lua.set_memory_limit(self.limit);
+        }
+    }
+}
+
+/// What the busy-script hook needs, kept in the VM's app data.
+#[derive(Default)]
+pub struct HookState {
+    /// The host answered Kill: raise at every hook call from now until the run ends.
+    pub killing: bool,
+    /// A script is running (its bridge is `redis.call`).
+    pub running: bool,
+    /// The real redis table and the side-operation sentinel.
+    pub redis: Option<(Table, Table)>,
+    /// Hook calls while no script runs (a library being loaded).
+    pub idle_ticks: u64,
+}
+
+impl Vm {
+    /// Builds a VM. `add_function` backs redis.register_function (function libraries
+    /// only); `memory_limit` bounds the VM's heap in bytes.
+    pub fn new(
+        flavor: Flavor,
+        rand: Arc<Mutex<Lrand48>>,
+        add_function: Option<fn(&Lua, (String, Function, Vec<String>, Option<String>)) -> mlua::Result<Option<String>>>,
+        memory_limit: usize,
+    ) -> mlua::Result<Vm> {
+        let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::new())?;
+        libs::install_all(&lua)?;
+        let r = lua.create_table()?;
+        let redis = lua.create_table()?;
+        let ops = lua.create_table()?;
+        let call_stub = {
+            let ops = ops.clone();
+            lua.create_function(move |_, args: mlua::Variadic<Value>| {
+                if matches!(args.first(), Some(Value::Table(t)) if *t == ops) {
+                    return Ok(Value::Nil);
+                }
+                Err(super::api::raise_table("ERR redis.call/pcall can only be called inside a script invocation"))
+            })?
+        };
+        redis.raw_set("call", &call_stub)?;
+        let pcall = {
+            let redis = redis.clone();
+            lua.create_function(move |lua, args: mlua::MultiValue| {
+                let call: Function = redis.raw_get("call")?;
+                match call.call::<Value>(args) {
+                    Ok(v) => Ok(v),
+                    Err(e) => match super::api::find_raise(&e) {
+                        Some(super::api::Raise::Table(text)) => {
+                            let t = lua.create_table()?;
+                            t.raw_set("err", lua.create_string(text)?)?;
+                            Ok(Value::Table(t))
+                        }
+                        _ => Err(e),
+                    },
+                }
+            })?
+        };
+        redis.raw_set("pcall", pcall)?;
+        let (random, randomseed) = super::api::install(&lua, &redis, &ops, rand)?;
+        r.raw_set("redis", &redis)?;
+        r.raw_set("random", random)?;
+        r.raw_set("randomseed", randomseed)?;
+        r.raw_set("unwrap_error", lua.create_function(super::api::unwrap_error)?)?;
+        r.raw_set("handler", lua.create_function(super::run::error_handler)?)?;
+        r.raw_set("version", super::REDIS_VERSION)?;
+        r.raw_set("version_num", super::REDIS_VERSION_NUM)?;
+        if let Some(f) = add_function {
+            r.raw_set("add_function", lua.create_function(f)?)?;
+        }
+        let prelude = lua
+            .load(include_str!("prelude.lua"))
+            .set_name(PRELUDE_SOURCE)
+            .into_function()?;
+        let (globals, run_eval, run_fcall, set_loading): (Table, Function, Function, Option<Function>) =
+            prelude.call(r)?;
+        lua.set_globals(globals)?;
+        lua.set_app_data(HookState { redis: Some((redis.clone(), ops.clone())), ..HookState::default() });
+        lua.set_global_hook(
+            HookTriggers::new().every_nth_instruction(TICK_INSTRUCTIONS),
+            super::run::hook,
+        )?;
+        Ok(Vm { lua, redis, ops, call_stub, run_eval, run_fcall, set_loading, flavor, memory_limit })
+    }
+
+    /// Calls `f` with the heap bound in force (user code runs inside).
+    pub fn limited<R>(&self, f: impl FnOnce() -> R) -> R {
+        if self.memory_limit > 0 {
+            let _ = self.lua.set_memory_limit(self.memory_limit);
+        }
+        let result = f();
+        if self.memory_limit > 0 {
+            let _ = self.lua.set_memory_limit(0);
+        }
+        result
+    }
+
+    /// Compiles a script body as a chunk of this VM's flavor.
+    pub fn compile(&self, body: &[u8]) -> Result<Function, String> {
+        self.lua
+            .load(body)
+            .set_name(self.flavor.chunk_name())
+            .set_mode(mlua::chunk::ChunkMode::Text)
+            .into_function()
+            .map_err(|e| match e {
+                mlua::Error::SyntaxError { message, .. } => message,
+                other => other.to_string(),
+            })
+    }
+}
