@@ -229,6 +229,15 @@ fn cjson_escapes_slashes_and_formats_numbers_with_14_digits() {
 }
 
 #[test]
+fn a_vm_memory_limit_reached_by_a_library_is_a_plain_not_enough_memory_error() {
+    let lua = vm();
+    let script = "local s = string.rep('x', 4 * 1024 * 1024) \
+                  local ok, e = pcall(cjson.encode, {s, s, s, s, s, s, s, s}) return tostring(ok) .. ' ' .. e";
+    lua.set_memory_limit(lua.used_memory() + 24 * 1024 * 1024).expect("limit");
+    assert_eq!(eval(&lua, script), "false not enough memory");
+}
+
+#[test]
 fn cjson_new_has_its_own_configuration() {
     let lua = vm();
     let got = eval(

@@ -170,6 +170,13 @@ where
                 out.push_back(Value::Integer(1));
                 out.push_back(Value::String(lua.create_string(m)?));
             }
+            // A VM memory limit hit while building a result reads as Lua's own allocation
+            // failure: the string "not enough memory", which pcall hands back as such.
+            Err(LibError::Lua(mlua::Error::MemoryError(_))) => {
+                out.push_back(Value::Boolean(false));
+                out.push_back(Value::Integer(2));
+                out.push_back(Value::String(lua.create_string("not enough memory")?));
+            }
             Err(LibError::Raw(m)) => {
                 out.push_back(Value::Boolean(false));
                 out.push_back(Value::Integer(2));
