@@ -21,8 +21,12 @@ pub static COMMANDS: &[CommandSpec] = &[
 pub fn active_expire(ctx: &mut Ctx<'_>, db: usize) {
     if ctx.store.config.active_expire_enabled {
         let now = ctx.now_ms;
-        let removed = ctx.store.dbs[db].purge_expired(now);
-        ctx.dirty(removed as u64);
+        let removed = ctx.store.dbs[db].purge_expired_keys(now);
+        // Redis's expiry deletes signal WATCH like any other change.
+        for key in &removed {
+            ctx.store.touch(db, key);
+        }
+        ctx.dirty(removed.len() as u64);
     }
 }
 

@@ -79,9 +79,7 @@ struct SetOptions {
 fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if argv.len() == 3 {
         let now = ctx.now_ms;
-        let db = ctx.db();
-        db.entry_mut(&argv[1], now);
-        db.set(&argv[1], Value::Str(argv[2].clone()));
+        ctx.db().set_string(&argv[1], &argv[2], now);
         ctx.dirty(1);
         return Reply::ok();
     }
@@ -295,7 +293,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
         return Reply::Integer(0);
     }
     for pair in argv[1..].chunks(2) {
-        db.set(&pair[0], Value::Str(pair[1].clone()));
+        db.set_string(&pair[0], &pair[1], now);
     }
     ctx.dirty((argv.len() as u64 - 1) / 2);
     if nx {

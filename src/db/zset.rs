@@ -111,8 +111,11 @@ impl LexRange {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZSet {
-    scores: IndexMap<Vec<u8>, f64, FxBuildHasher>,
-    ordered: BTreeSet<(Score, Vec<u8>)>,
+    /// member → score. Readable by other code (MEMORY USAGE, fingerprints); change a
+    /// sorted set only through `insert`/`remove`/`pop`, which keep both indexes in step.
+    pub scores: IndexMap<Vec<u8>, f64, FxBuildHasher>,
+    /// (score, member) in Redis's order.
+    pub ordered: BTreeSet<(Score, Vec<u8>)>,
     skiplist: bool,
 }
 

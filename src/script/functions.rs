@@ -188,7 +188,7 @@ fn run_library(vm: &Vm, chunk: &Function) -> Result<Vec<(String, FunctionDef)>, 
     set_loading(true);
     let empty = lua.create_table().and_then(|k| Ok((k, lua.create_table()?)));
     let result: mlua::Result<(bool, Value)> = match empty {
-        Ok((k, a)) => vm.run_fcall.call((chunk, k, a)),
+        Ok((k, a)) => vm.limited(|| vm.run_fcall.call((chunk, k, a))),
         Err(e) => Err(e),
     };
     set_loading(false);

@@ -14,7 +14,7 @@
 
 use super::call::{lua_args_to_argv, script_call};
 use super::convert;
-use super::vm::{HookState, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
+use super::vm::{HookState, Unlimited, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
 use super::{Effect, LogLine};
 use crate::cmd::Ctx;
 use crate::host::{BusyScript, ScriptTick};
@@ -105,19 +105,23 @@ pub fn run(
     set_running(lua, true);
     let result: mlua::Result<(bool, Reply)> = lua.scope(|scope| {
         let ops = &vm.ops;
-        let call = scope.create_function(|lua, args: Variadic<Value>| bridge(lua, &state, ops, args, true))?;
-        let pcall = scope.create_function(|lua, args: Variadic<Value>| bridge(lua, &state, ops, args, false))?;
+        let limit = vm.memory_limit;
+        let state = &state;
+        let call = scope.create_function(move |lua, args: Variadic<Value>| {
+            let _unlimited = Unlimited::new(lua, limit);
+            bridge(lua, state, ops, args, true)
+        })?;
+        // redis.pcall stays the permanent function that calls this one (one scoped
+        // function per run is cheaper than two).
         vm.redis.raw_set("call", call)?;
-        vm.redis.raw_set("pcall", pcall)?;
         let keys = string_array(lua, keys)?;
         let args = string_array(lua, args)?;
         let runner = if mode.is_function { &vm.run_fcall } else { &vm.run_eval };
-        let (ok, value): (bool, Value) = runner.call((func, keys, args))?;
+        let (ok, value): (bool, Value) = vm.limited(|| runner.call((func, keys, args)))?;
         let resp3 = state.borrow().resp3;
         Ok(if ok { (true, convert::lua_to_reply(&value, resp3)) } else { (false, script_error(lua, &value, name)) })
     });
     let _ = vm.redis.raw_set("call", &vm.call_stub);
-    let _ = vm.redis.raw_set("pcall", &vm.call_stub);
     set_running(lua, false);
     let killed = take_killing(lua);
     let reply = match result {
