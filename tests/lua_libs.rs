@@ -1,13 +1,15 @@
 //! The bundled Lua libraries (cjson, cmsgpack, bit, struct) against replies recorded from a
 //! real redis-server 7.0.15.
 //!
-//! Fixtures (`cjson`, `cmsgpack`, `bit`, `struct`, and `mixed`, generated): `corpus/lua/lib_<name>.lua` holds one Lua chunk body per line; the line of the
-//! same number in `corpus/lua/lib_<name>.expected` is what redis-server answered for
-//! `EVAL "... S(pcall(<body as a function>)) ..." 0` (see `script_for`), where `S` (below) renders any Lua values
-//! as one printable line. Each fixture file runs in one VM, in order (cjson settings persist
-//! between calls as they do in Redis; the recorder sends SCRIPT FLUSH before each file).
+//! Fixtures (`cjson`, `cmsgpack`, `bit`, `struct`, and the generated `mixed`):
+//! `corpus/lua/lib_<name>.lua` holds one Lua chunk body per line; the line of the same number
+//! in `corpus/lua/lib_<name>.expected` is what redis-server answered for the body wrapped by
+//! `script_for` (run under pcall, results rendered by `S` as one printable line). Each fixture
+//! file runs in one VM, in order (cjson settings persist between calls as they do in Redis;
+//! the recorder sends SCRIPT FLUSH before each file).
 //!
 //! To re-record from a live server: `REDIS_PORT=7106 cargo test --test lua_libs -- --ignored`.
+//! `live_generated_calls_match_redis_server` starts its own redis-server when one is on PATH.
 
 mod support;
 
