@@ -255,7 +255,7 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let Some(entry) = dbs[src_db].entry_mut(src, now) else {
         return Reply::Integer(0);
     };
-    let copy = Entry { value: entry.value.clone(), raw: entry.raw, access_s: now / 1000 };
+    let copy = Entry { value: entry.value.clone(), enc: entry.enc, access_s: now / 1000 };
     let expire = dbs[src_db].expire_at(src);
     if dbs[dst_db].entry_mut(dst, now).is_some() {
         if !replace {

@@ -199,8 +199,8 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> Reply {
     };
     let (encoding, refcount, length) = match &entry.value {
         Value::Str(s) => (
-            string_encoding(s, entry.raw),
-            if crate::db::is_shared_integer(s, entry.raw) { 2147483647 } else { 1 },
+            string_encoding(s, entry.enc),
+            if crate::db::is_shared_integer(s, entry.enc) { 2147483647 } else { 1 },
             s.len(),
         ),
         other => (
