@@ -95,6 +95,20 @@ fn command() -> impl Strategy<Value = Vec<String>> {
         }),
         key().prop_map(|k| vec!["TTL".into(), k]),
         (key(), key()).prop_map(|(a, b)| vec!["DEL".into(), a, b]),
+        (key(), key()).prop_map(|(a, b)| vec!["UNLINK".into(), a, b]),
+        (key(), key()).prop_map(|(a, b)| vec!["TOUCH".into(), a, b]),
+        (key(), key(), key()).prop_map(|(a, b, c)| vec!["MGET".into(), a, b, c]),
+        (key(), value(), key(), value()).prop_map(|(a, v, b, w)| vec!["MSET".into(), a, v, b, w]),
+        (key(), pick(&["1000", "0", "-1", "x"]), value()).prop_map(|(k, t, v)| vec!["SETEX".into(), k, t, v]),
+        (key(), pick(&["-1", "0"])).prop_map(|(k, t)| vec!["PEXPIRE".into(), k, t]),
+        pick(&["0", "1"]).prop_map(|d| vec!["SELECT".into(), d]),
+        (key(), pick(&["0", "1", "16"])).prop_map(|(k, d)| vec!["MOVE".into(), k, d]),
+        Just(vec!["SWAPDB".to_string(), "0".into(), "1".into()]),
+        Just(vec!["DBSIZE".to_string()]),
+        key().prop_map(|k| vec!["OBJECT".into(), "REFCOUNT".into(), k]),
+        (key(), small(), small()).prop_map(|(k, a, b)| vec!["SUBSTR".into(), k, a, b]),
+        (key(), pick(&["9223372036854775807", "-9223372036854775808", "1", "x"])).prop_map(|(k, n)| vec!["INCRBY".into(), k, n]),
+        key().prop_map(|k| vec!["DECR".into(), k]),
     ]
 }
 

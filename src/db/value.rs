@@ -41,6 +41,9 @@ pub enum StrEnc {
     NoInt,
     /// Changed in place (APPEND, SETRANGE): raw whatever its length.
     Raw,
+    /// Encoded as `Auto` but a private copy (COPY's `dupStringObject`): an integer
+    /// below 10000 is not the shared object, so its refcount is 1.
+    Copy,
 }
 
 /// The encoding Redis 7.0 reports for a string: for `StrEnc::Auto`, `int` for the text of
@@ -48,7 +51,7 @@ pub enum StrEnc {
 pub fn string_encoding(bytes: &[u8], enc: StrEnc) -> &'static str {
     if enc == StrEnc::Raw {
         "raw"
-    } else if enc == StrEnc::Auto && bytes.len() <= 20 && crate::cmd::args::parse_i64(bytes).is_some() {
+    } else if matches!(enc, StrEnc::Auto | StrEnc::Copy) && bytes.len() <= 20 && crate::cmd::args::parse_i64(bytes).is_some() {
         "int"
     } else if bytes.len() <= EMBSTR_SIZE_LIMIT {
         "embstr"
