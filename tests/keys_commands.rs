@@ -248,3 +248,27 @@ fn del_of_many_keys_counts_only_existing_ones() {
     assert_eq!(e.call(c, &["DEL", "a", "a", "b", "zz"]), Reply::Integer(2));
     assert_eq!(e.call(c, &["DBSIZE"]), Reply::Integer(0));
 }
+
+#[test]
+fn a_watched_key_that_expires_and_is_read_by_another_client_fails_exec() {
+    let (mut e, clock) = engine_with_clock();
+    let (a, b) = (e.connect(), e.connect());
+    e.call(a, &["SET", "wk", "v", "PX", "100"]);
+    e.call(a, &["WATCH", "wk"]);
+    advance_ms(&clock, 200);
+    assert_eq!(e.call(b, &["GET", "wk"]), Reply::Null);
+    e.call(a, &["MULTI"]);
+    assert_eq!(e.call(a, &["EXEC"]), Reply::NullArray);
+}
+
+#[test]
+fn a_watched_key_collected_by_dbsize_fails_exec() {
+    let (mut e, clock) = engine_with_clock();
+    let (a, b) = (e.connect(), e.connect());
+    e.call(a, &["SET", "wk", "v", "PX", "100"]);
+    e.call(a, &["WATCH", "wk"]);
+    advance_ms(&clock, 200);
+    assert_eq!(e.call(b, &["DBSIZE"]), Reply::Integer(0));
+    e.call(a, &["MULTI"]);
+    assert_eq!(e.call(a, &["EXEC"]), Reply::NullArray);
+}

@@ -33,12 +33,10 @@ fn info(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
     }
     let mut out = String::new();
-    let mut sections = 0;
-    for name in ALL.iter().filter(|s| wanted.contains(s)) {
-        if sections > 0 {
+    for (i, name) in ALL.iter().filter(|s| wanted.contains(s)).enumerate() {
+        if i > 0 {
             out.push_str("\r\n");
         }
-        sections += 1;
         section(ctx, name, &mut out);
     }
     Reply::Verbatim { format: *b"txt", text: out.into_bytes() }

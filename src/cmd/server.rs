@@ -21,8 +21,12 @@ pub static COMMANDS: &[CommandSpec] = &[
 pub fn active_expire(ctx: &mut Ctx<'_>, db: usize) {
     if ctx.store.config.active_expire_enabled {
         let now = ctx.now_ms;
-        let removed = ctx.store.dbs[db].purge_expired(now);
-        ctx.dirty(removed as u64);
+        let removed = ctx.store.dbs[db].purge_expired_keys(now);
+        // Redis's expiry deletes signal WATCH like any other change.
+        for key in &removed {
+            ctx.store.touch(db, key);
+        }
+        ctx.dirty(removed.len() as u64);
     }
 }
 
@@ -159,6 +163,8 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// DEBUG PROTOCOL: a sample of each reply type. RESP3's attribute and push frames
 /// cannot be expressed as a single reply here: `attrib` answers the reply that follows
 /// the attribute, and `push` (RESP3 only) the reply that follows the push frame.
+// Redis's sample double is the literal 3.141, not an approximation of pi.
+#[allow(clippy::approx_constant)]
 fn debug_protocol(ctx: &mut Ctx<'_>, kind: &[u8]) -> Reply {
     let kind = kind.to_ascii_lowercase();
     let resp3 = ctx.session().protocol == crate::resp::Protocol::Resp3;
