@@ -73,7 +73,7 @@ fn well_formed(html: &str) -> Result<Vec<String>, String> {
 /// The table block of a run's text: from its header line to the verdict line.
 fn table_block(out: &str) -> String {
     let lines: Vec<&str> = out.lines().collect();
-    let start = lines.iter().position(|l| l.trim_start().starts_with("# |")).expect("a table header");
+    let start = lines.iter().position(|l| l.trim_start().starts_with('#') && l.contains("| client 0")).expect("a table header");
     let end = lines.iter().skip(start).position(|l| l.starts_with("anomaly:") || l.starts_with("no anomaly")).unwrap();
     lines[start..start + end + 1].join("\n")
 }

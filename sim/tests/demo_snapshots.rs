@@ -51,3 +51,19 @@ fn summary_over_fixed_seeds() {
         .collect();
     insta::assert_snapshot!(summary::render("fixed seeds", &seeds, &tallies, Style::PLAIN));
 }
+
+#[test]
+fn table_and_summary_of_the_seed_counter_race() {
+    let seeds = 0..100;
+    let mut tallies = Vec::new();
+    for m in [Mode::Raw, Mode::Eval] {
+        let s = scenario("counter-race.toml", m);
+        let judge = Judge::new(&s);
+        if m == Mode::Raw {
+            let c = capture(&s, &judge, 0, "raw");
+            insta::assert_snapshot!("counter_race_raw_seed_0", table::render(&c, Style::PLAIN));
+        }
+        tallies.push(summary::run_seeds(&s, &judge, m.name(), seeds.clone()));
+    }
+    insta::assert_snapshot!("counter_race_summary", summary::render("counter-race", &seeds, &tallies, Style::PLAIN));
+}

@@ -5,7 +5,7 @@
 //! limited to `proto-max-bulk-len` (512 MB) when they grow (APPEND, SETRANGE).
 
 use super::{args, expire, flags::*, longdouble::LongDouble, CommandSpec, Ctx};
-use crate::db::Value;
+use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -346,7 +346,7 @@ fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> Reply {
                 return Reply::error(errors::OVERFLOW);
             };
             write_int(s, next);
-            entry.raw = false;
+            entry.enc = StrEnc::Auto;
             next
         }
     };
@@ -401,12 +401,13 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     let text = sum.to_human_string().into_bytes();
     let db = ctx.db();
-    match db.entry_mut(&argv[1], now) {
-        Some(entry) => {
-            entry.value = Value::Str(text.clone());
-            entry.raw = false;
-        }
-        None => db.set(&argv[1], Value::Str(text.clone())),
+    // Redis stores the result with createStringObject: embstr or raw, never int.
+    if db.entry_mut(&argv[1], now).is_none() {
+        db.set(&argv[1], Value::Str(Vec::new()));
+    }
+    if let Some(entry) = db.entry_mut(&argv[1], now) {
+        entry.value = Value::Str(text.clone());
+        entry.enc = StrEnc::NoInt;
     }
     ctx.dirty(1);
     Reply::Bulk(text)
@@ -429,7 +430,7 @@ fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return Reply::error(TOO_LONG);
             }
             s.extend_from_slice(&argv[2]);
-            entry.raw = true;
+            entry.enc = StrEnc::Raw;
             s.len()
         }
     };
@@ -508,7 +509,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
-                entry.raw = true;
+                entry.enc = StrEnc::Raw;
             }
             len
         }
@@ -527,7 +528,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 s.resize(offset + value.len(), 0);
             }
             s[offset..offset + value.len()].copy_from_slice(value);
-            entry.raw = true;
+            entry.enc = StrEnc::Raw;
             s.len()
         }
     };

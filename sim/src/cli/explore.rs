@@ -77,8 +77,11 @@ pub fn run(args: Args) -> ExitCode {
     );
     println!("interleavings explored: {runs}{}", if abandoned > 0 { format!(" (+{abandoned} pruned as equivalent)") } else { String::new() });
     println!("distinct outcomes: {}", outcomes.len());
-    for (outcome, n) in &outcomes {
+    for (outcome, n) in outcomes.iter().take(args.show_max) {
         println!("  {n:>6} × {outcome}");
+    }
+    if outcomes.len() > args.show_max {
+        println!("  … {} more", outcomes.len() - args.show_max);
     }
     let line = format!("failing interleavings: {failing_count}");
     println!("{}", if failing_count > 0 { style.red(&line) } else { style.green(&line) });

@@ -6,7 +6,8 @@
 //!   operations produces. Exact when every client runs one operation and no fault is
 //!   injected: all operations are then concurrent, so every serial order is allowed, and
 //!   the judge compares the results with those of every serial order (run once per
-//!   scenario). Otherwise unknown (`None`) until the linearizability checker judges it.
+//!   scenario). Otherwise the linearizability checker (`crate::check`, the engine as
+//!   the model) judges the history, within a small budget; `None` when it runs out.
 //! - **lost update**: the final counter is below the number of operations that completed
 //!   without an error (each operation increments it once). Checked only when every
 //!   client runs the same program, so that "one increment per operation" holds.
@@ -297,6 +298,30 @@ impl Judge {
                 if let Some(card) = card.filter(|&c| c != value) {
                     v.torn_state = true;
                     v.findings.push(format!("the run ends with counter {value} but {card} set entries"));
+                }
+            }
+        }
+        if self.serial.is_none() {
+            // Several ops per client, or faults: the linearizability checker decides.
+            let options = crate::check::Options {
+                timeout: Some(std::time::Duration::from_secs(2)),
+                max_states: 2_000_000,
+                counterexample: false,
+                ..crate::check::Options::default()
+            };
+            if let Ok(outcome) = crate::check::check(history, crate::check::ModelChoice::Auto, &options) {
+                match outcome.verdict {
+                    crate::check::Verdict::Linearizable => v.not_linearizable = Some(false),
+                    crate::check::Verdict::NotLinearizable => {
+                        v.not_linearizable = Some(true);
+                        v.findings.push("the linearizability checker finds no order of atomic operations".into());
+                        if v.violating.is_empty() {
+                            for i in outcome.violated_part.unwrap_or_default() {
+                                flag(&mut v, i);
+                            }
+                        }
+                    }
+                    crate::check::Verdict::Unknown => {}
                 }
             }
         }

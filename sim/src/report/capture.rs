@@ -61,7 +61,7 @@ pub fn compact_reply(reply: &Reply) -> String {
         Reply::Simple(s) => String::from_utf8_lossy(s).into_owned(),
         Reply::Error(e) => {
             let text = String::from_utf8_lossy(e);
-            shorten(&text, 32)
+            shorten(&text, 24)
         }
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             let items: Vec<String> = items.iter().map(compact_reply).collect();
