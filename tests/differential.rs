@@ -75,9 +75,7 @@ const TEMPLATES: &[Template] = &[
     t("DECR", &[Key]),
     t("INCRBY", &[Key, Int]),
     t("DECRBY", &[Key, Int]),
-    // INCRBYFLOAT is held back while OBJECT ENCODING is generated: Redis stores its result
-    // unencoded (`embstr` even for "5"), the engine reports `int` (a known divergence).
-    // t("INCRBYFLOAT", &[Key, Score]),
+    t("INCRBYFLOAT", &[Key, Score]),
     t("APPEND", &[Key, Value]),
     t("STRLEN", &[Key]),
     t("GETRANGE", &[Key, Int, Int]),

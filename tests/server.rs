@@ -532,3 +532,24 @@ fn busy_scripts_and_functions_are_answered_and_killed_as_redis_does() {
         assert_eq!(got, expected, "function: {function}\n  redis:\n    {}\n  redsim:\n    {}", show(&expected), show(&got));
     }
 }
+
+#[test]
+fn shutdown_from_a_client_stops_the_server() {
+    let server = start();
+    let mut other = raw(&server);
+    let mut admin = raw(&server);
+    assert_eq!(admin.call(&argv(&["SHUTDOWN", "ABORT"])), b"-ERR No shutdown in progress.\r\n");
+    assert_eq!(admin.call(&argv(&["SHUTDOWN", "NOSAVE", "SAVE"])), b"-ERR syntax error\r\n");
+    assert_eq!(admin.call(&argv(&["MULTI"])), b"+OK\r\n");
+    assert_eq!(admin.call(&argv(&["SHUTDOWN"])), b"-ERR Command not allowed inside a transaction\r\n");
+    assert_eq!(admin.call(&argv(&["DISCARD"])), b"+OK\r\n");
+    admin.send(&argv(&["SHUTDOWN", "NOSAVE"]));
+    assert!(admin.is_closed(), "SHUTDOWN closes without a reply");
+    assert!(other.is_closed(), "every connection closes");
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        server.wait();
+        let _ = done_tx.send(());
+    });
+    assert!(done_rx.recv_timeout(std::time::Duration::from_secs(10)).is_ok(), "Server::wait returns");
+}

@@ -2,6 +2,7 @@
 //! write their replies back.
 
 use super::auth::{self, Gate};
+use super::shutdown;
 use super::blocking::{block_request, next_write, wait_until_served};
 use super::engine_lock::{acquire, lock, Acquired};
 use super::Core;
@@ -31,6 +32,7 @@ pub(crate) async fn accept_loop(
     loop {
         tokio::select! {
             _ = &mut shutdown => return,
+            _ = core.shutdown.notified() => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
@@ -197,7 +199,14 @@ async fn run_batch(
                     }
                     let reply = match auth::gate(core.options.requirepass.as_deref(), &mut peer.authenticated, &argv) {
                         Gate::Answer(reply) => reply,
-                        Gate::Run | Gate::RunInstead(_) => core.busy.answer(&argv, &busy),
+                        Gate::Run | Gate::RunInstead(_) => match shutdown::request(&argv) {
+                            Some(Ok(())) => {
+                                core.shutdown.notify_one();
+                                return Ok(false);
+                            }
+                            Some(Err(refusal)) => refusal,
+                            None => core.busy.answer(&argv, &busy),
+                        },
                     };
                     // Error and +OK replies read the same in RESP2 and RESP3.
                     encode_into(&reply, Protocol::Resp2, out);
@@ -250,6 +259,22 @@ fn run_locked(
                 encode_into(&reply, engine.store.session(client).protocol, out);
                 continue;
             }
+        }
+        if let Some(request) = shutdown::request(&argv) {
+            let session = engine.store.session_mut(client);
+            let reply = match (request, session.multi.as_mut()) {
+                (_, Some(multi)) => {
+                    multi.aborted = true;
+                    Reply::error("ERR Command not allowed inside a transaction")
+                }
+                (Ok(()), None) => {
+                    core.shutdown.notify_one();
+                    return Outcome::Close;
+                }
+                (Err(refusal), None) => refusal,
+            };
+            encode_into(&reply, session.protocol, out);
+            continue;
         }
         let dirty = engine.store.dirty;
         let reply = if argv.first().is_some_and(|name| may_run_script(name)) {

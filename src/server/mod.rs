@@ -20,6 +20,7 @@ mod blocking;
 mod connection;
 mod engine_lock;
 mod host;
+mod shutdown;
 
 pub use host::RealHost;
 
@@ -73,6 +74,8 @@ pub(crate) struct Core {
     pub(crate) options: ServeOptions,
     /// Open connections, for `maxclients`.
     pub(crate) clients: std::sync::atomic::AtomicUsize,
+    /// Fired by the SHUTDOWN command.
+    pub(crate) shutdown: tokio::sync::Notify,
 }
 
 /// A running server: its address, and a way to stop it (tests start it in-process).
@@ -96,6 +99,7 @@ impl Server {
             writes: tokio::sync::Notify::new(),
             options: opts,
             clients: Default::default(),
+            shutdown: tokio::sync::Notify::new(),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -116,7 +120,7 @@ impl Server {
         self.addr
     }
 
-    /// Blocks until the server stops (it stops only through [`Server::shutdown`]).
+    /// Blocks until the server stops ([`Server::shutdown`] or a client's SHUTDOWN).
     pub fn wait(mut self) {
         if let Some(network) = self.network.take() {
             let _ = network.join();
