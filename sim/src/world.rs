@@ -59,8 +59,9 @@ struct Slot {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ScriptsUsed {
     None,
-    /// Only EVAL (its replies do not depend on the script cache).
-    EvalOnly,
+    /// Only EVAL (its replies do not depend on the script cache); `random` when a script
+    /// may have drawn from math.random's generator.
+    EvalOnly { random: bool },
     /// EVALSHA, SCRIPT, FUNCTION or FCALL, or an admin command.
     Cache,
 }
@@ -189,13 +190,13 @@ impl World {
         self.engine.store = Store::new();
         self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
         match std::mem::replace(&mut self.scripts_used, ScriptsUsed::None) {
-            ScriptsUsed::None => {}
+            ScriptsUsed::None | ScriptsUsed::EvalOnly { random: false } => {}
             ScriptsUsed::Cache => {
                 // EVALSHA, SCRIPT or functions ran: the cache and libraries must start
                 // empty, so the script engine starts afresh (its VM is built on first use).
                 self.engine.scripts = redsim::script::Scripting::new();
             }
-            ScriptsUsed::EvalOnly => {
+            ScriptsUsed::EvalOnly { random: true } => {
                 // EVAL's replies do not depend on the cache, so the VM is kept (building
                 // one costs milliseconds); only math.random's generator is put back to
                 // its initial state (Redis's 0x1234ABCD330E is redisSrand48(0x1234ABCD)).
@@ -358,9 +359,13 @@ impl World {
             return;
         };
         if runs_script && name.eq_ignore_ascii_case(b"eval") {
-            if self.scripts_used == ScriptsUsed::None {
-                self.scripts_used = ScriptsUsed::EvalOnly;
-            }
+            // Only a script that mentions `random` can move math.random's generator.
+            let random = argv.get(1).is_some_and(|source| source.windows(6).any(|w| w == b"random"));
+            self.scripts_used = match self.scripts_used {
+                ScriptsUsed::None => ScriptsUsed::EvalOnly { random },
+                ScriptsUsed::EvalOnly { random: before } => ScriptsUsed::EvalOnly { random: before || random },
+                ScriptsUsed::Cache => ScriptsUsed::Cache,
+            };
         } else if runs_script || name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"function") {
             self.scripts_used = ScriptsUsed::Cache;
         }
