@@ -3,11 +3,12 @@
 //! that could come next in real time, what the model would have replied versus what was
 //! observed.
 //!
-//! The sub-history is found by deleting chunks of ops (halving the chunk size, as
-//! delta debugging does) while the rest stays not linearizable even with the chunk
-//! relaxed to "unknown outcome" (so the violation cannot be one that the deletion itself
-//! created). It is minimal in that sense — no single op of it can be relaxed away —
-//! unless the shrinking budget ran out (`minimal: false`).
+//! The sub-history is found by relaxing chunks of ops to "unknown outcome" (halving the
+//! chunk size, as delta debugging does) while the history stays not linearizable, and
+//! then leaving the relaxed ops out. The violation it shows therefore holds whatever the
+//! left-out ops did, and is not one that leaving them out created. It is minimal in that
+//! sense — relaxing any one of its ops makes the violation disappear — unless the
+//! shrinking budget ran out (`minimal: false`).
 
 use super::search::{Poll, Search};
 use super::{partition, replies_match, search_parts, Budget, Options, PartOp, PartsVerdict, SequentialSpec};
@@ -32,11 +33,17 @@ pub struct Candidate {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Counterexample {
-    /// Indices in `History::ops` of a smallest non-linearizable sub-history, by call time.
+    /// Indices in `History::ops` of a smallest non-linearizable sub-history, by call time
+    /// (the core). Without the other ops it is still not linearizable: each of its
+    /// linearizations would be one of the relaxed history in which they never happen.
     pub ops: Vec<usize>,
+    /// Ops outside the core that the prefix uses as having (possibly) happened: their
+    /// outcome was relaxed to unknown, and the core needs them to explain what it saw.
+    pub context: Vec<usize>,
     /// Whether no single op of `ops` can be dropped (false if shrinking ran out of budget).
     pub minimal: bool,
-    /// The longest sequence of `ops` the model accepts in real-time order.
+    /// The longest sequence the model accepts in real-time order (core ops and context
+    /// ops; the most core ops found).
     pub prefix: Vec<usize>,
     /// The model state after `prefix`, rendered.
     pub state: String,
@@ -56,8 +63,11 @@ pub(crate) fn build<M: SequentialSpec>(
     options: &Options,
 ) -> Counterexample {
     let deadline = Instant::now() + options.timeout.unwrap_or(SHRINK_TIME).min(SHRINK_TIME);
-    let (ops, minimal) = shrink(model, part, options, deadline);
-    let sub: Vec<PartOp<'_>> = ops.clone();
+    let (relaxed, minimal) = shrink(model, part, options, deadline);
+    let core: Vec<usize> = part.iter().zip(&relaxed).filter(|(_, &r)| !r).map(|(o, _)| o.index).collect();
+    // The prefix is searched with the relaxed ops present as "may have happened", so that
+    // it can show which of them the core needs (a write that explains a read).
+    let sub = with_relaxed(part, &relaxed);
     // Bounded: if shrinking stopped early the sub-history may still be hard; the longest
     // prefix found within the bound is what is reported then.
     let mut budget = Budget::new(&Options { timeout: None, max_states: SHRINK_STATES, ..options.clone() });
@@ -68,19 +78,17 @@ pub(crate) fn build<M: SequentialSpec>(
         }
     }
     let prefix: Vec<usize> = search.best.iter().map(|&i| sub[i as usize].index).collect();
+    let context: Vec<usize> = prefix.iter().copied().filter(|i| !core.contains(i)).collect();
     let end = search.states.arena[search.best_state as usize].clone();
-    let done: Vec<bool> = {
-        let mut d = vec![false; sub.len()];
-        for &i in &search.best {
-            d[i as usize] = true;
-        }
-        d
-    };
+    let mut done = vec![false; sub.len()];
+    for &i in &search.best {
+        done[i as usize] = true;
+    }
     // Real time allows op o next iff no pending op returned before o was called.
     let horizon = sub.iter().zip(&done).filter(|(_, &d)| !d).filter_map(|(o, _)| o.ret).min().unwrap_or(u64::MAX);
     let mut candidates = Vec::new();
     for (o, &d) in sub.iter().zip(&done) {
-        if d || o.call > horizon {
+        if d || o.call > horizon || o.ret.is_none() {
             continue;
         }
         let (_, expected) = model.step(&end, o.op);
@@ -89,13 +97,7 @@ pub(crate) fn build<M: SequentialSpec>(
         candidates.push(Candidate { op: o.index, expected, observed, matches });
     }
     let _ = history;
-    Counterexample {
-        ops: ops.iter().map(|o| o.index).collect(),
-        minimal,
-        prefix,
-        state: model.describe(&end),
-        candidates,
-    }
+    Counterexample { ops: core, minimal, context, prefix, state: model.describe(&end), candidates }
 }
 
 /// Whether `ops` is not linearizable: `None` when the budget could not tell.
@@ -119,24 +121,25 @@ fn shrink<'h, M: SequentialSpec>(
     part: &[PartOp<'h>],
     options: &Options,
     deadline: Instant,
-) -> (Vec<PartOp<'h>>, bool) {
-    let mut ops = part.to_vec();
-    let mut chunk = ops.len().div_ceil(2).max(1);
+) -> (Vec<bool>, bool) {
+    // Ops found irrelevant stay in the searched history relaxed to "unknown outcome"
+    // rather than dropped: dropping them could create a new violation (a read of a value
+    // no one wrote any more) that the next round would then shrink towards.
+    let mut relaxed = vec![false; part.len()];
+    let mut chunk = part.len().div_ceil(2).max(1);
     let mut complete = true;
     loop {
+        let kept: Vec<usize> = (0..part.len()).filter(|&i| !relaxed[i]).collect();
         // From the end backwards: later ops are more often irrelevant to the violation.
-        let mut end = ops.len();
+        let mut end = kept.len();
         while end > 0 {
             let start = end.saturating_sub(chunk);
-            // The chunk is relaxed to "unknown outcome" rather than dropped: a violation
-            // that survives it does not depend on those ops at all (dropping them alone
-            // could make a new violation, such as a read of a value no one wrote now).
-            let relaxed = ops[start..end].iter().map(|o| PartOp { ret: None, observed: None, ..o.clone() });
-            let candidate: Vec<PartOp<'h>> = ops[..start].iter().cloned().chain(relaxed).chain(ops[end..].iter().cloned()).collect();
-            match violated(model, &candidate, options, deadline) {
-                Some(true) => {
-                    ops.drain(start..end);
-                }
+            let mut trial = relaxed.clone();
+            for &i in &kept[start..end] {
+                trial[i] = true;
+            }
+            match violated(model, &with_relaxed(part, &trial), options, deadline) {
+                Some(true) => relaxed = trial,
                 Some(false) => {}
                 None => {
                     complete = false;
@@ -150,15 +153,32 @@ fn shrink<'h, M: SequentialSpec>(
         }
         chunk = chunk.div_ceil(2);
     }
-    (ops, complete)
+    (relaxed, complete)
+}
+
+/// `part` with the ops marked in `relaxed` turned into ops of unknown outcome. Those
+/// called after every op that is still known has returned are left out: they could only
+/// take effect after everything observed.
+fn with_relaxed<'h>(part: &[PartOp<'h>], relaxed: &[bool]) -> Vec<PartOp<'h>> {
+    let last_return = part.iter().zip(relaxed).filter(|(_, &r)| !r).filter_map(|(o, _)| o.ret).max().unwrap_or(0);
+    part.iter()
+        .zip(relaxed)
+        .filter_map(|(o, &r)| match r {
+            false => Some(o.clone()),
+            true if o.call <= last_return => Some(PartOp { ret: None, observed: None, ..o.clone() }),
+            true => None,
+        })
+        .collect()
 }
 
 impl Counterexample {
-    /// The counterexample as JSON: the sub-history in `redsim-history/1` form (its ops keep
-    /// their indices in the original history under `"index"` alongside), the prefix, the
-    /// state after it and the candidates.
+    /// The counterexample as JSON: `ops` (the core) and `context` as indices into the
+    /// input, `history` holding those ops in `redsim-history/1` form (`history_ops` gives
+    /// each one's index), the prefix, the state after it and the candidates.
     pub fn to_json(&self, history: &History) -> Value {
-        let ops: Vec<Value> = self.ops.iter().map(|&i| op_to_value(&history.ops[i])).collect();
+        let mut shown: Vec<usize> = self.ops.iter().chain(&self.context).copied().collect();
+        shown.sort_unstable();
+        let ops: Vec<Value> = shown.iter().map(|&i| op_to_value(&history.ops[i])).collect();
         let candidates: Vec<Value> = self
             .candidates
             .iter()
@@ -176,7 +196,9 @@ impl Counterexample {
             .collect();
         json!({
             "ops": self.ops,
+            "context": self.context,
             "minimal": self.minimal,
+            "history_ops": shown,
             "history": { "format": FORMAT, "ops": ops },
             "prefix": self.prefix,
             "state": self.state,
@@ -194,7 +216,8 @@ impl Counterexample {
         }
         out.push_str(&format!("longest linearizable prefix ({} ops):\n", self.prefix.len()));
         for &i in &self.prefix {
-            out.push_str(&format!("  ops[{i}] {}\n", operation_text(&history.ops[i].op)));
+            let note = if self.context.contains(&i) { "  (outside the core: may have happened)" } else { "" };
+            out.push_str(&format!("  ops[{i}] {}{note}\n", operation_text(&history.ops[i].op)));
         }
         out.push_str(&format!("state after it: {}\n", self.state));
         out.push_str("cannot come next:\n");

@@ -52,9 +52,10 @@ pub trait SequentialSpec {
     /// `Ok` when the model can judge `op`; otherwise why not.
     fn supports(&self, op: &Operation) -> Result<(), String>;
 
-    /// Runs `op` atomically on `state`: the state after it and the reply it gives.
-    /// Only called for ops that [`supports`](Self::supports) accepts.
-    fn step(&mut self, state: &Self::State, op: &Operation) -> (Self::State, Reply);
+    /// Runs `op` atomically on `state`: the state after it (`None` when the op left it
+    /// unchanged, which spares a copy) and the reply it gives. Only called for ops that
+    /// [`supports`](Self::supports) accepts.
+    fn step(&mut self, state: &Self::State, op: &Operation) -> (Option<Self::State>, Reply);
 
     /// A hash of `state`; equal states must have equal fingerprints.
     fn fingerprint(&self, state: &Self::State) -> u64;
@@ -64,6 +65,12 @@ pub trait SequentialSpec {
 
     /// A short human-readable rendering, for counterexamples.
     fn describe(&self, state: &Self::State) -> String;
+
+    /// Whether `op` never changes any state (GET): the search then commits to it as soon
+    /// as its reply matches, without trying other orders. Default: false (always safe).
+    fn is_read_only(&self, _op: &Operation) -> bool {
+        false
+    }
 
     /// Which keys `op` touches, for splitting the history into independent parts. The
     /// default reads key positions from the engine's command table.

@@ -13,6 +13,13 @@
 //! Ops of unknown outcome have their return at infinity: they may be linearized anywhere
 //! after their call, and the part is linearizable once every op with a known return is
 //! (the unknown ones left over take effect at the end, or never — nothing observes them).
+//!
+//! Because an unknown op is optional, having used more of them never helps: from (known
+//! ops linearized K, unknown ops used U, state s) the search can do everything it could
+//! do from (K, U' ⊇ U, s) — skip the extra unknown ops and go on the same way. So the
+//! memo keeps, per (K, s), the sets U already reached, and a new U is a dead end if it
+//! contains one of them. Without this, every subset of the pending unknown ops would be
+//! explored again for each dead end, 2^unknowns times over.
 
 use super::{replies_match, Budget, PartOp, SequentialSpec};
 use hashbrown::HashTable;
@@ -60,12 +67,22 @@ impl<S: Clone> States<S> {
     }
 }
 
-/// One memo entry: the linearized set lives in `Search::memo_words` at `at`.
+/// One memo entry per (known ops linearized, state): the known set lives in
+/// `Search::memo_words` at `at`; the unknown-op sets reached with it form a list from
+/// `first` in `Search::used_sets`.
 #[derive(Clone, Copy)]
 struct Memo {
     hash: u64,
     at: u32,
     state: u32,
+    first: u32,
+}
+
+/// One set of unknown ops used, in `Search::memo_words` at `at`; `next` continues the list.
+#[derive(Clone, Copy)]
+struct UsedSet {
+    at: u32,
+    next: u32,
 }
 
 /// The resumable search of one part.
@@ -84,17 +101,29 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     /// (state id, op) → (next state id, whether the reply matched).
     transitions: FxHashMap<u64, (u32, bool)>,
     /// (call event, state before it) for each linearized op, in order.
-    stack: Vec<(u32, u32)>,
+    /// The third field marks a read-only op taken as soon as it matched (see `run`).
+    stack: Vec<(u32, u32, bool)>,
+    /// Per op: read-only with a known return (it can be committed to when it matches).
+    pure: Vec<bool>,
+    /// Linearized ops with a known return, by their bit (`bit_of`).
     linearized: Vec<u64>,
+    /// Unknown ops linearized, by their bit.
+    used: Vec<u64>,
+    /// Per op: its bit in `linearized` or in `used` (for unknown ops).
+    bit_of: Vec<u32>,
     /// Zobrist hash of `linearized`: XOR of `zobrist[op]` over its ops.
     linearized_hash: u64,
     zobrist: Vec<u64>,
     memo: HashTable<Memo>,
+    used_sets: Vec<UsedSet>,
     memo_words: Vec<u64>,
-    /// Ops with a known return not yet linearized.
+    /// Ops with a known return, and how many of them are not yet linearized.
+    known: usize,
     remaining: usize,
-    /// The longest linearized sequence seen (op positions in `ops`) and its end state.
+    /// The linearized sequence seen with the most known ops (op positions in `ops`; it may
+    /// include unknown ops) and its end state.
     pub best: Vec<u32>,
+    best_known: usize,
     pub best_state: u32,
     pub done: Option<Poll>,
 }
@@ -102,11 +131,29 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
 impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
     pub fn new(model: &mut M, ops: &'p [PartOp<'h>]) -> Self {
         let n = ops.len();
-        // Events: (time, is_return, op); returns of unknown ops at infinity.
-        let mut events: Vec<(u64, bool, u32)> = Vec::with_capacity(2 * n);
+        // Events: (time, class, op) with class 0 for calls, 2 for returns (calls first at
+        // equal times: intervals are closed); returns of unknown ops at infinity.
+        //
+        // The call of an unknown op is moved to just before the first return at or after
+        // its call time (class 1). The ops a walk may linearize next — the calls before the
+        // first remaining return — are the same sets, but unknown ops are tried after the
+        // known ones: they may as well never happen, and taking them early mostly leads
+        // the search into dead ends.
+        let mut returns: Vec<u64> = ops.iter().filter_map(|o| o.ret).collect();
+        returns.sort_unstable();
+        let mut events: Vec<(u64, u8, u32)> = Vec::with_capacity(2 * n);
         for (i, op) in ops.iter().enumerate() {
-            events.push((op.call, false, i as u32));
-            events.push((op.ret.unwrap_or(u64::MAX), true, i as u32));
+            match op.ret {
+                Some(ret) => {
+                    events.push((op.call, 0, i as u32));
+                    events.push((ret, 2, i as u32));
+                }
+                None => {
+                    let at = returns.partition_point(|&r| r < op.call);
+                    events.push((returns.get(at).copied().unwrap_or(u64::MAX), 1, i as u32));
+                    events.push((u64::MAX, 2, i as u32));
+                }
+            }
         }
         events.sort_unstable();
         let len = events.len() + 1;
@@ -114,7 +161,8 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         let mut is_call = vec![false; len];
         let mut match_of = vec![NIL; len];
         let mut call_event = vec![NIL; n];
-        for (k, &(_, is_ret, op)) in events.iter().enumerate() {
+        for (k, &(_, class, op)) in events.iter().enumerate() {
+            let is_ret = class == 2;
             let e = k as u32 + 1;
             op_of[e as usize] = op;
             is_call[e as usize] = !is_ret;
@@ -126,6 +174,18 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         }
         let next: Vec<u32> = (0..len as u32).map(|e| if e + 1 < len as u32 { e + 1 } else { NIL }).collect();
         let prev: Vec<u32> = (0..len as u32).map(|e| if e == 0 { NIL } else { e - 1 }).collect();
+        let mut bit_of = Vec::with_capacity(n);
+        let (mut known, mut unknown) = (0u32, 0u32);
+        for op in ops {
+            if op.ret.is_some() {
+                bit_of.push(known);
+                known += 1;
+            } else {
+                bit_of.push(unknown);
+                unknown += 1;
+            }
+        }
+        let known = known as usize;
         let mut states = States::new();
         let init = model.init();
         let state = states.intern(model, init);
@@ -152,13 +212,19 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             state,
             transitions: FxHashMap::default(),
             stack: Vec::new(),
-            linearized: vec![0; n.div_ceil(64).max(1)],
+            pure: ops.iter().map(|o| o.ret.is_some() && model.is_read_only(o.op)).collect(),
+            linearized: vec![0; known.div_ceil(64).max(1)],
+            used: vec![0; (n - known).div_ceil(64)],
+            bit_of,
             linearized_hash: 0,
             zobrist,
             memo: HashTable::new(),
+            used_sets: Vec::new(),
             memo_words: Vec::new(),
-            remaining: ops.iter().filter(|o| o.ret.is_some()).count(),
+            known,
+            remaining: known,
             best: Vec::new(),
+            best_known: 0,
             best_state: state,
             done: None,
         }
@@ -176,12 +242,16 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             Some(observed) => replies_match(&reply, observed),
             None => true,
         };
-        let next = self.states.intern(model, after);
+        let next = match after {
+            Some(after) => self.states.intern(model, after),
+            None => state,
+        };
         self.transitions.insert(key, (next, ok));
         (next, ok)
     }
 
-    /// Records (linearized, state) in the memo; false when it was already there.
+    /// Records (linearized, used, state) in the memo; false when it is a dead end: the
+    /// same (linearized, state) was reached before with a subset of the unknown ops used.
     fn remember(&mut self, state: u32, budget: &mut Budget) -> bool {
         let hash = (self.linearized_hash ^ (state as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).rotate_left(17);
         let words = self.linearized.len();
@@ -189,20 +259,51 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         let found = self.memo.find(hash, |m| {
             m.hash == hash && m.state == state && arena[m.at as usize..m.at as usize + words] == bits[..]
         });
-        if found.is_some() {
-            return false;
+        let uwords = self.used.len();
+        let mut bytes = (uwords * 8 + std::mem::size_of::<UsedSet>()) as u64;
+        let first = match found {
+            Some(m) => {
+                let mut id = m.first;
+                while id != NIL {
+                    let set = self.used_sets[id as usize];
+                    let old = &self.memo_words[set.at as usize..set.at as usize + uwords];
+                    if old.iter().zip(&self.used).all(|(o, u)| o & !u == 0) {
+                        return false;
+                    }
+                    id = set.next;
+                }
+                m.first
+            }
+            None => NIL,
+        };
+        let set_at = self.memo_words.len() as u32;
+        self.memo_words.extend_from_slice(&self.used);
+        let id = self.used_sets.len() as u32;
+        self.used_sets.push(UsedSet { at: set_at, next: first });
+        match self.memo.find_mut(hash, |m| {
+            m.hash == hash && m.state == state && self.memo_words[m.at as usize..m.at as usize + words] == self.linearized[..]
+        }) {
+            Some(m) => m.first = id,
+            None => {
+                let at = self.memo_words.len() as u32;
+                self.memo_words.extend_from_slice(&self.linearized);
+                self.memo.insert_unique(hash, Memo { hash, at, state, first: id }, |m| m.hash);
+                bytes += (words * 8 + std::mem::size_of::<Memo>() + 8) as u64;
+            }
         }
-        let at = self.memo_words.len() as u32;
-        self.memo_words.extend_from_slice(&self.linearized);
-        self.memo.insert_unique(hash, Memo { hash, at, state }, |m| m.hash);
         budget.states += 1;
-        budget.memo_bytes += (words * 8 + std::mem::size_of::<Memo>() + 8) as u64;
+        budget.memo_bytes += bytes;
         true
     }
 
     fn toggle(&mut self, op: u32) {
-        self.linearized[op as usize / 64] ^= 1 << (op % 64);
-        self.linearized_hash ^= self.zobrist[op as usize];
+        let bit = self.bit_of[op as usize];
+        if self.ops[op as usize].ret.is_some() {
+            self.linearized[bit as usize / 64] ^= 1 << (bit % 64);
+            self.linearized_hash ^= self.zobrist[op as usize];
+        } else {
+            self.used[bit as usize / 64] ^= 1 << (bit % 64);
+        }
     }
 
     fn lift(&mut self, e: u32) {
@@ -254,38 +355,66 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 let (after, ok) = self.transition(model, self.state, op);
                 if ok {
                     self.toggle(op);
+                    let forced = self.pure[op as usize];
                     if self.remember(after, budget) {
-                        self.stack.push((e, self.state));
+                        self.stack.push((e, self.state, forced));
                         self.state = after;
                         self.lift(e);
                         if self.ops[op as usize].ret.is_some() {
                             self.remaining -= 1;
                         }
-                        if self.stack.len() > self.best.len() {
-                            self.best = self.stack.iter().map(|&(e, _)| self.op_of[e as usize]).collect();
+                        let known = self.known - self.remaining;
+                        if known > self.best_known || self.best.is_empty() {
+                            self.best_known = known;
+                            self.best = self.stack.iter().map(|&(e, _, _)| self.op_of[e as usize]).collect();
                             self.best_state = after;
                         }
                         self.entry = self.next[HEAD as usize];
                         continue;
                     }
                     self.toggle(op);
+                    if forced {
+                        // A matching read-only op can always go first (see `backtrack`), so
+                        // the configuration after it having failed means this one has too.
+                        if self.backtrack() {
+                            return Poll::Violated;
+                        }
+                        continue;
+                    }
                 }
                 self.entry = self.next[e as usize];
-            } else {
-                let Some((e, before)) = self.stack.pop() else {
-                    self.done = Some(Poll::Violated);
-                    return Poll::Violated;
-                };
-                let op = self.op_of[e as usize];
-                self.state = before;
-                self.toggle(op);
-                self.unlift(e);
-                if self.ops[op as usize].ret.is_some() {
-                    self.remaining += 1;
-                }
-                self.entry = self.next[e as usize];
+            } else if self.backtrack() {
+                return Poll::Violated;
             }
         }
         Poll::Pending
+    }
+
+    /// Undoes the last choice and moves on to the next candidate; true when there is
+    /// none left (the part is not linearizable).
+    ///
+    /// A read-only op that matched was taken without trying the alternatives: if any
+    /// order works from a configuration where it matches, one that takes it first does —
+    /// it changes nothing, and real time cannot force a pending op before it (it is a
+    /// candidate, so it was called before any pending op returned). So when the search
+    /// after it fails, the configuration before it has failed too, and undoing goes on.
+    fn backtrack(&mut self) -> bool {
+        loop {
+            let Some((e, before, forced)) = self.stack.pop() else {
+                self.done = Some(Poll::Violated);
+                return true;
+            };
+            let op = self.op_of[e as usize];
+            self.state = before;
+            self.toggle(op);
+            self.unlift(e);
+            if self.ops[op as usize].ret.is_some() {
+                self.remaining += 1;
+            }
+            if !forced {
+                self.entry = self.next[e as usize];
+                return false;
+            }
+        }
     }
 }

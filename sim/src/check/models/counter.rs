@@ -23,14 +23,14 @@ impl SequentialSpec for CounterModel {
 
     fn supports(&self, op: &Operation) -> Result<(), String> {
         match command(op) {
-            Some((name, argv)) => shaped(&name, argv, COMMANDS),
-            None => Err("scripts and MULTI blocks do not fit the counter model".into()),
+            Some((name, argv)) => shaped(name, argv, COMMANDS),
+            None => Err("only GET, SET key value, DEL key, INCR, DECR, INCRBY, DECRBY fit the counter model".into()),
         }
     }
 
-    fn step(&mut self, state: &Strings, op: &Operation) -> (Strings, Reply) {
+    fn step(&mut self, state: &Strings, op: &Operation) -> (Option<Strings>, Reply) {
         let (name, argv) = command(op).expect("supported ops are commands");
-        apply(state, &name, argv)
+        apply(state, name, argv)
     }
 
     fn fingerprint(&self, state: &Strings) -> u64 {
@@ -47,5 +47,9 @@ impl SequentialSpec for CounterModel {
 
     fn footprint(&self, op: &Operation) -> Footprint {
         single_key_footprint(op)
+    }
+
+    fn is_read_only(&self, op: &Operation) -> bool {
+        matches!(command(op), Some(("get", _)))
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::check::SequentialSpec;
 use crate::history::Operation;
+use redsim::cmd::{flags, Resolved};
 use redsim::stats::Stats;
 use redsim::store::Store;
 use redsim::{ClientId, Engine, ManualHost, Reply};
@@ -107,7 +108,7 @@ impl SequentialSpec for EngineModel {
         }
     }
 
-    fn step(&mut self, state: &Store, op: &Operation) -> (Store, Reply) {
+    fn step(&mut self, state: &Store, op: &Operation) -> (Option<Store>, Reply) {
         let mut next = state.clone();
         std::mem::swap(&mut self.engine.store, &mut next);
         let reply = self.run(op);
@@ -119,7 +120,17 @@ impl SequentialSpec for EngineModel {
         session.db = 0;
         session.multi = None;
         next.unwatch_all(self.client);
-        (next, reply)
+        (Some(next), reply)
+    }
+
+    /// Commands flagged `readonly` in the command table (GET, ZCARD, …), and MULTI blocks
+    /// of them. Scripts never count: EVAL may write.
+    fn is_read_only(&self, op: &Operation) -> bool {
+        match op {
+            Operation::Command(argv) => read_only_command(argv),
+            Operation::Multi(cmds) => cmds.iter().all(|c| read_only_command(c)),
+            Operation::Script { .. } => false,
+        }
     }
 
     fn fingerprint(&self, state: &Store) -> u64 {
@@ -145,6 +156,19 @@ impl SequentialSpec for EngineModel {
         } else {
             items.join(", ")
         }
+    }
+}
+
+fn read_only_command(argv: &[Vec<u8>]) -> bool {
+    if argv.is_empty() {
+        return false;
+    }
+    match redsim::cmd::resolve(argv) {
+        Resolved::Found(spec, sub) => {
+            let target = sub.unwrap_or(spec);
+            target.has(flags::READONLY) && !target.has(flags::WRITE) && !spec.has(flags::WRITE)
+        }
+        Resolved::Refused(_) => false,
     }
 }
 

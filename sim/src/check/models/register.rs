@@ -38,22 +38,22 @@ impl SequentialSpec for RegisterModel {
             return Ok(());
         }
         match command(op) {
-            Some((name, argv)) => shaped(&name, argv, COMMANDS),
+            Some((name, argv)) => shaped(name, argv, COMMANDS),
             None => Err("only GET, SET, DEL and the CAS script fit the register model".into()),
         }
     }
 
-    fn step(&mut self, state: &Strings, op: &Operation) -> (Strings, Reply) {
+    fn step(&mut self, state: &Strings, op: &Operation) -> (Option<Strings>, Reply) {
         if let Operation::Script { keys, args, .. } = op {
             if state.get(&keys[0]) == Some(&args[0]) {
                 let mut next = state.clone();
                 next.set(&keys[0], args[1].clone());
-                return (next, Reply::Integer(1));
+                return (Some(next), Reply::Integer(1));
             }
-            return (state.clone(), Reply::Integer(0));
+            return (None, Reply::Integer(0));
         }
         let (name, argv) = command(op).expect("supported ops are commands or CAS");
-        apply(state, &name, argv)
+        apply(state, name, argv)
     }
 
     fn fingerprint(&self, state: &Strings) -> u64 {
@@ -70,5 +70,9 @@ impl SequentialSpec for RegisterModel {
 
     fn footprint(&self, op: &Operation) -> Footprint {
         single_key_footprint(op)
+    }
+
+    fn is_read_only(&self, op: &Operation) -> bool {
+        matches!(command(op), Some(("get", _)))
     }
 }

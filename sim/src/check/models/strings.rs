@@ -55,11 +55,15 @@ impl Strings {
     }
 }
 
-/// A command's name in lowercase and its argv, if `op` is a plain command.
-pub fn command(op: &Operation) -> Option<(String, &[Vec<u8>])> {
+/// The commands the hand models know, by lowercase name.
+const KNOWN: &[&str] = &["get", "set", "del", "append", "incr", "decr", "incrby", "decrby"];
+
+/// A known command's lowercase name and its argv, if `op` is one.
+pub fn command(op: &Operation) -> Option<(&'static str, &[Vec<u8>])> {
     match op {
         Operation::Command(argv) if !argv.is_empty() => {
-            Some((String::from_utf8_lossy(&argv[0]).to_ascii_lowercase(), argv.as_slice()))
+            let name = KNOWN.iter().find(|k| k.as_bytes().eq_ignore_ascii_case(&argv[0]))?;
+            Some((name, argv.as_slice()))
         }
         _ => None,
     }
@@ -79,19 +83,22 @@ pub fn single_key_footprint(op: &Operation) -> Footprint {
 /// Runs one plain-string command with Redis 7.0's replies: GET, SET key value, DEL key,
 /// APPEND, INCR, DECR, INCRBY, DECRBY. `name` is lowercase and the argv shape has been
 /// checked by the model's `supports`.
-pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Strings, Reply) {
+pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Option<Strings>, Reply) {
     let key = &argv[1];
     match name {
-        "get" => (state.clone(), Reply::bulk_or_null(state.get(key).cloned())),
+        "get" => (None, Reply::bulk_or_null(state.get(key).cloned())),
         "set" => {
             let mut next = state.clone();
             next.set(key, argv[2].clone());
-            (next, Reply::ok())
+            (Some(next), Reply::ok())
         }
         "del" => {
+            if state.get(key).is_none() {
+                return (None, Reply::Integer(0));
+            }
             let mut next = state.clone();
-            let existed = next.remove(key);
-            (next, Reply::Integer(existed as i64))
+            next.remove(key);
+            (Some(next), Reply::Integer(1))
         }
         "append" => {
             let mut next = state.clone();
@@ -99,7 +106,7 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Strings, Reply) 
             value.extend_from_slice(&argv[2]);
             let len = value.len() as i64;
             next.set(key, value);
-            (next, Reply::Integer(len))
+            (Some(next), Reply::Integer(len))
         }
         _ => {
             let by = match name {
@@ -109,23 +116,23 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Strings, Reply) 
                     Some(n) if name == "incrby" => n,
                     // DECRBY of i64::MIN cannot be negated: Redis refuses it the same way.
                     Some(n) if n != i64::MIN => -n,
-                    Some(_) => return (state.clone(), Reply::error("ERR decrement would overflow")),
-                    None => return (state.clone(), Reply::error(errors::NOT_INTEGER)),
+                    Some(_) => return (None, Reply::error("ERR decrement would overflow")),
+                    None => return (None, Reply::error(errors::NOT_INTEGER)),
                 },
             };
             let current = match state.get(key) {
                 None => 0,
                 Some(text) => match args::parse_i64(text) {
                     Some(n) => n,
-                    None => return (state.clone(), Reply::error(errors::NOT_INTEGER)),
+                    None => return (None, Reply::error(errors::NOT_INTEGER)),
                 },
             };
             let Some(value) = current.checked_add(by) else {
-                return (state.clone(), Reply::error(errors::OVERFLOW));
+                return (None, Reply::error(errors::OVERFLOW));
             };
             let mut next = state.clone();
             next.set(key, value.to_string().into_bytes());
-            (next, Reply::Integer(value))
+            (Some(next), Reply::Integer(value))
         }
     }
 }
