@@ -366,6 +366,16 @@ fn blocked_clients_are_served_by_a_later_write_or_time_out() {
     let started = std::time::Instant::now();
     assert_eq!(waiter.call(&argv(&["BLPOP", "empty", "0.2"])), b"*-1\r\n");
     assert!(started.elapsed() >= std::time::Duration::from_millis(150), "BLPOP waited for its timeout");
+    // A key of another type does not serve the waiter: it times out, as in Redis.
+    waiter.send(&argv(&["BLPOP", "typed", "0.3"]));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(pusher.call(&argv(&["SET", "typed", "string"])), b"+OK\r\n");
+    assert_eq!(waiter.read_reply().expect("BLPOP"), b"*-1\r\n");
+    // Sorted sets block the same way.
+    waiter.send(&argv(&["BZPOPMIN", "z", "0"]));
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(pusher.call(&argv(&["ZADD", "z", "1.5", "m"])), b":1\r\n");
+    assert_eq!(waiter.read_reply().expect("BZPOPMIN"), b"*3\r\n$1\r\nz\r\n$1\r\nm\r\n$3\r\n1.5\r\n");
 }
 
 #[test]
@@ -472,4 +482,53 @@ fn redis_benchmark_runs_against_the_server() {
     }
     // (redis-benchmark also asks CONFIG GET save / appendonly, which the engine does not
     // know: it then prints "WARNING: Could not fetch server CONFIG" and runs anyway.)
+}
+
+/// Runs a busy script or function on the server at `port` and returns what a second
+/// client sees: the BUSY reply, SCRIPT KILL's and FUNCTION KILL's replies, the killed
+/// call's reply and the first reply after it.
+fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
+    let mut other = RawConn::connect(port);
+    assert_eq!(other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])), b"+OK\r\n");
+    let call = if function {
+        let library = "#!lua name=spinlib\nredis.register_function('spin', function() while true do end end)";
+        assert_eq!(other.call(&argv(&["FUNCTION", "LOAD", "REPLACE", library])), b"$7\r\nspinlib\r\n");
+        argv(&["FCALL", "spin", "0"])
+    } else {
+        argv(&["EVAL", "while true do end", "0"])
+    };
+    let runner = std::thread::spawn(move || RawConn::connect(port).call(&call));
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        let reply = other.call(&argv(&["PING"]));
+        if reply.starts_with(b"-BUSY") {
+            seen.push(reply);
+            break;
+        }
+    }
+    let (wrong, right) = if function { ("SCRIPT", "FUNCTION") } else { ("FUNCTION", "SCRIPT") };
+    seen.push(other.call(&argv(&[wrong, "KILL"])));
+    seen.push(other.call(&argv(&[right, "KILL"])));
+    seen.push(runner.join().expect("runner"));
+    seen.push(other.call(&argv(&["PING"])));
+    seen
+}
+
+#[test]
+fn busy_scripts_and_functions_are_answered_and_killed_as_redis_does() {
+    let needed = [&b"eval"[..], b"fcall", b"function", b"config"];
+    if needed.iter().any(|c| redsim::cmd::lookup(c).is_none()) || !support::redis_server_available() {
+        eprintln!("SKIPPED: needs EVAL, FCALL, FUNCTION and CONFIG in the engine, and redis-server");
+        return;
+    }
+    let real = support::RedisServer::start();
+    let ours = start();
+    for function in [false, true] {
+        let expected = busy_scenario(real.port, function);
+        assert!(expected[0].starts_with(b"-BUSY"), "redis-server never became busy");
+        let got = busy_scenario(ours.local_addr().port(), function);
+        let show = |replies: &[Vec<u8>]| replies.iter().map(|r| escape(r)).collect::<Vec<_>>().join("\n    ");
+        assert_eq!(got, expected, "function: {function}\n  redis:\n    {}\n  redsim:\n    {}", show(&expected), show(&got));
+    }
 }

@@ -91,8 +91,7 @@ fn set_nx_with_get_answers_the_old_value_and_does_not_write() {
 fn set_get_on_a_list_is_wrongtype_and_leaves_it() {
     let (mut e, _clock) = engine_with_clock();
     let c = e.connect();
-    let db = e.store.session(c).db;
-    e.store.dbs[db].set(b"l", redsim::db::Value::List(vec![b"x".to_vec()].into()));
+    e.call(c, &["RPUSH", "l", "x"]);
     assert_eq!(
         e.call(c, &["SET", "l", "v", "GET"]),
         Reply::error("WRONGTYPE Operation against a key holding the wrong kind of value")

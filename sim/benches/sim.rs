@@ -18,19 +18,21 @@ return {counter, count}
 ";
 
 fn simple_commands(c: &mut Criterion) {
-    let ops = 10_000;
-    let program = Program::commands(&[&["INCR", "n"], &["GET", "n"], &["SET", "k:{client}", "v"]], CommandsMode::Each);
-    let scenario = Scenario::new("simple").clients(4, ops, program).trace(false);
-    let mut world = scenario.world(0);
     let mut group = c.benchmark_group("simple_commands");
-    group.throughput(Throughput::Elements(4 * ops as u64));
-    let mut seed = 0;
-    group.bench_function("4_clients_x_10000", |b| {
-        b.iter(|| {
-            seed += 1;
-            black_box(world.run_seed(seed));
-        })
-    });
+    // Many short runs (as a seed sweep does) and one long run (history of 40k ops).
+    for (clients, ops) in [(4u32, 50u32), (4, 10_000)] {
+        let program = Program::commands(&[&["INCR", "n"], &["GET", "n"], &["SET", "k:{client}", "v"]], CommandsMode::Each);
+        let scenario = Scenario::new("simple").clients(clients, ops, program).trace(false);
+        let mut world = scenario.world(0);
+        group.throughput(Throughput::Elements(clients as u64 * ops as u64));
+        let mut seed = 0;
+        group.bench_function(format!("{clients}_clients_x_{ops}"), |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(world.run_seed(seed));
+            })
+        });
+    }
     group.finish();
 }
 

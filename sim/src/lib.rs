@@ -11,3 +11,4 @@ pub mod scenario;
 pub mod scheduler;
 pub mod trace;
 pub mod world;
+pub mod report;

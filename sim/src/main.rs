@@ -19,6 +19,14 @@ enum Command {
     Demo(cli::demo::Args),
     /// A Redis-compatible TCP server on the engine.
     Serve(cli::serve::Args),
+    /// Any script: client-side commands versus EVAL.
+    Race(cli::race::Args),
+    /// Run a scenario: one seed as a table, or many seeds counted.
+    Run(cli::run::Args),
+    /// Every interleaving of a scenario: outcomes and failing ones.
+    Explore(cli::explore::Args),
+    /// Many seeds in parallel, sharded, with a progress bar.
+    Sweep(cli::sweep::Args),
     #[command(hide = true)]
     Trace(cli::trace::Args),
     /// Is a recorded history (redsim-history/1 JSON) linearizable?
@@ -30,6 +38,10 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Demo(cli::demo::Args::default())) {
         Command::Demo(args) => cli::demo::run(args),
         Command::Serve(args) => cli::serve::run(args),
+        Command::Race(args) => cli::race::run(args),
+        Command::Run(args) => cli::run::run(args),
+        Command::Explore(args) => cli::explore::run(args),
+        Command::Sweep(args) => cli::sweep::run(args),
         Command::Trace(args) => cli::trace::run(args),
         Command::Check(args) => cli::check::run(args),
     }

@@ -82,6 +82,8 @@ pub struct World {
     candidates: Vec<Candidate>,
     out: Outbox,
     crashes: u32,
+    /// A command of the last run may have loaded a script (EVAL, SCRIPT LOAD…).
+    scripts_touched: bool,
 }
 
 /// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
@@ -89,6 +91,9 @@ fn is_script_command(argv: &[Vec<u8>]) -> bool {
     let Some(name) = argv.first() else {
         return false;
     };
+    if !matches!(name.first(), Some(b'e' | b'E' | b'f' | b'F')) {
+        return false;
+    }
     ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
@@ -137,6 +142,7 @@ impl World {
             candidates: Vec::new(),
             out: Outbox::default(),
             crashes: 0,
+            scripts_touched: true,
         };
         world.reset(seed);
         world
@@ -172,7 +178,8 @@ impl World {
         self.fault_rng = fault_rng(seed);
         self.engine.store = Store::new();
         self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
-        if redsim::cmd::lookup(b"script").is_some() {
+        if self.scripts_touched && redsim::cmd::lookup(b"script").is_some() {
+            self.scripts_touched = false;
             // The script cache outlives a store swap; a run starts with it empty.
             let admin = self.engine.connect();
             self.engine.execute(admin, &[b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
@@ -286,6 +293,7 @@ impl World {
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let runs_script = is_script_command(&request.argv);
+        self.scripts_touched |= runs_script || request.argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"script"));
         if runs_script {
             self.post_waiting(client);
         }
@@ -504,6 +512,7 @@ impl World {
 
     /// Runs `argv` from the admin connection (outside any client's operations).
     pub fn admin_command(&mut self, argv: Argv) -> Reply {
+        self.scripts_touched = true;
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let reply = self.engine.execute(self.admin, &argv);
         if self.options.trace {

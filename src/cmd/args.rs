@@ -9,15 +9,27 @@ pub fn parse_i64(arg: &[u8]) -> Option<i64> {
     if arg.is_empty() || arg.len() > 20 {
         return None;
     }
-    if arg == b"0" {
-        return Some(0);
-    }
     let (negative, digits) = match arg[0] {
         b'-' => (true, &arg[1..]),
         _ => (false, arg),
     };
-    if digits.is_empty() || digits[0] == b'0' {
+    if digits.is_empty() {
         return None;
+    }
+    if digits[0] == b'0' {
+        return if digits.len() == 1 && !negative { Some(0) } else { None };
+    }
+    // Up to 18 digits cannot overflow: the hot path of INCR and friends.
+    if digits.len() <= 18 {
+        let mut value: i64 = 0;
+        for &d in digits {
+            let digit = d.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            value = value * 10 + digit as i64;
+        }
+        return Some(if negative { -value } else { value });
     }
     let mut value: u64 = 0;
     for &d in digits {
@@ -107,5 +119,11 @@ mod tests {
         assert_eq!(parse_i64(b"+1"), None);
         assert_eq!(parse_i64(b" 1"), None);
         assert_eq!(parse_i64(b"-0"), None);
+        assert_eq!(parse_i64(b"0"), Some(0));
+        assert_eq!(parse_i64(b"00"), None);
+        assert_eq!(parse_i64(b"-"), None);
+        assert_eq!(parse_i64(b"-9223372036854775809"), None);
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"12a"), None);
     }
 }

@@ -213,3 +213,17 @@ fn persist(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Reply::Integer(0)
     }
 }
+
+/// Signals to WATCH the keys the last command found expired and removed, as Redis's
+/// `deleteExpiredKeyAndPropagate` does: a WATCHed key that expires and is then read by
+/// anyone fails the watcher's EXEC. Only the selected database is drained; commands
+/// reach other databases only through MOVE, COPY and SWAPDB, whose logs are drained by
+/// the next command run there.
+pub fn signal_lazy_expiries(ctx: &mut Ctx<'_>) {
+    let db = ctx.db_index();
+    if let Some(keys) = ctx.store.dbs[db].take_expired() {
+        for key in keys {
+            ctx.store.touch(db, &key);
+        }
+    }
+}

@@ -235,6 +235,7 @@ pub fn run(
     let dirty_before = ctx.store.dirty;
     let started_us = ctx.host.now_us();
     let reply = (target.handler)(ctx, argv);
+    expire::signal_lazy_expiries(ctx);
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
     if target.has(flags::WRITE) && ctx.store.dirty != dirty_before && ctx.store.has_watchers() {
         let db = ctx.db_index();

@@ -9,7 +9,7 @@
 //! LRU clock of the last access (OBJECT IDLETIME) and, for strings, whether the value
 //! was forced to the `raw` encoding by an in-place change (APPEND, SETRANGE).
 
-use super::Value;
+use super::{StrEnc, Value};
 use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
@@ -17,16 +17,15 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
-    /// A string changed in place (APPEND, SETRANGE) is `raw` whatever its length,
-    /// as Redis's `dbUnshareStringValue` leaves it.
-    pub raw: bool,
+    /// How a string was made (its encoding follows); `Auto` for other types.
+    pub enc: StrEnc,
     /// Last access, in seconds of the host clock (Redis's LRU clock has 1 s resolution).
     pub access_s: u64,
 }
 
 impl Entry {
     fn new(value: Value, now_ms: u64) -> Self {
-        Entry { value, raw: false, access_s: now_ms / 1000 }
+        Entry { value, enc: StrEnc::Auto, access_s: now_ms / 1000 }
     }
 }
 
@@ -39,6 +38,9 @@ pub struct Db {
     pub expired_keys: u64,
     /// The time of the last lookup; stores made without a clock use it for the LRU.
     clock_ms: u64,
+    /// Keys removed on access because they had expired, not yet signalled to WATCH
+    /// (`cmd::expire::signal_lazy_expiries` drains it after each command).
+    expired_log: Vec<Vec<u8>>,
 }
 
 impl Db {
@@ -59,6 +61,7 @@ impl Db {
         if self.is_expired(key, now_ms) {
             self.remove(key);
             self.expired_keys += 1;
+            self.expired_log.push(key.to_vec());
             true
         } else {
             false
@@ -115,6 +118,30 @@ impl Db {
             *slot = entry;
         } else {
             self.entries.insert(key.to_vec(), entry);
+        }
+    }
+
+    /// Stores the string `bytes` under `key` as a plain SET does (any old value and
+    /// expiry are dropped, an expired key counts as expired first). Overwriting a
+    /// string reuses its buffer, so a SET on an existing key allocates nothing.
+    pub fn set_string(&mut self, key: &[u8], bytes: &[u8], now_ms: u64) {
+        if !self.expires.is_empty() {
+            self.expire_if_needed(key, now_ms);
+            self.expires.remove(key);
+        }
+        self.clock_ms = now_ms;
+        let access_s = now_ms / 1000;
+        match self.entries.get_mut(key) {
+            Some(Entry { value: Value::Str(s), enc, access_s: at }) => {
+                s.clear();
+                s.extend_from_slice(bytes);
+                *enc = StrEnc::Auto;
+                *at = access_s;
+            }
+            Some(entry) => *entry = Entry { value: Value::Str(bytes.to_vec()), enc: StrEnc::Auto, access_s },
+            None => {
+                self.entries.insert(key.to_vec(), Entry { value: Value::Str(bytes.to_vec()), enc: StrEnc::Auto, access_s });
+            }
         }
     }
 
@@ -204,10 +231,24 @@ impl Db {
         self.entries.get_index(index).map(|(k, e)| (k, &e.value))
     }
 
+    /// The keys removed on access since the last call, if any.
+    pub fn take_expired(&mut self) -> Option<Vec<Vec<u8>>> {
+        if self.expired_log.is_empty() {
+            None
+        } else {
+            Some(std::mem::take(&mut self.expired_log))
+        }
+    }
+
     /// Removes every expired key (active expiry; also what a full scan does).
     pub fn purge_expired(&mut self, now_ms: u64) -> usize {
+        self.purge_expired_keys(now_ms).len()
+    }
+
+    /// Removes every expired key and returns their names, in key order.
+    pub fn purge_expired_keys(&mut self, now_ms: u64) -> Vec<Vec<u8>> {
         if self.expires.is_empty() {
-            return 0;
+            return Vec::new();
         }
         let mut dead: Vec<Vec<u8>> = self
             .expires
@@ -222,6 +263,6 @@ impl Db {
             self.remove(key);
         }
         self.expired_keys += dead.len() as u64;
-        dead.len()
+        dead
     }
 }

@@ -84,6 +84,21 @@ fn to_reply(value: &Value, resp3: bool, depth: usize) -> Reply {
     }
 }
 
+/// Converts a returned value the prelude has already classified (`shape` in
+/// prelude.lua): `kind` is the table's meaning and, for a short array, `items` are its
+/// elements.
+pub fn shaped_to_reply(value: &Value, kind: Option<i64>, len: Option<i64>, items: &[Value], resp3: bool) -> Reply {
+    let Value::Table(t) = value else {
+        return lua_to_reply(value, resp3);
+    };
+    match (kind, len) {
+        (Some(0), Some(n)) if items.len() as i64 == n => {
+            Reply::Array(items.iter().map(|v| to_reply(v, resp3, 1)).collect())
+        }
+        _ => table_to_reply(t, resp3, 0),
+    }
+}
+
 fn table_to_reply(t: &Table, resp3: bool, depth: usize) -> Reply {
     if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
         return Reply::error(e.as_bytes());
@@ -280,6 +295,61 @@ mod tests {
         assert_eq!(number_arg(1.5), b"1.5");
         assert_eq!(number_arg(42.0), b"42");
         assert_eq!(number_arg(1e17), b"1e+17");
+    }
+
+    /// Redis -> Lua for every reply kind, as the script sees it (RESP2, then RESP3).
+    #[test]
+    fn replies_reach_the_script_as_redis_hands_them_over() {
+        let lua = Lua::new();
+        let show = lua
+            .load(
+                r#"local function show(v)
+                     if type(v) ~= 'table' then return type(v) .. ':' .. tostring(v) end
+                     local keys = {}
+                     for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+                     table.sort(keys)
+                     local parts = {}
+                     for _, k in ipairs(keys) do
+                       local x = v[k] if x == nil then x = v[tonumber(k)] end
+                       parts[#parts + 1] = k .. '=' .. show(x)
+                     end
+                     return '{' .. table.concat(parts, ',') .. '}'
+                   end
+                   return show"#,
+            )
+            .eval::<mlua::Function>()
+            .unwrap();
+        let cases: Vec<(Reply, &str, &str)> = vec![
+            (Reply::Null, "boolean:false", "nil:nil"),
+            (Reply::NullArray, "boolean:false", "nil:nil"),
+            (Reply::Integer(7), "number:7", "number:7"),
+            (Reply::Bool(true), "number:1", "boolean:true"),
+            (Reply::Double(1.5), "string:1.5", "{double=number:1.5}"),
+            (Reply::BigNumber(b"12".to_vec()), "string:12", "{big_number=string:12}"),
+            (
+                Reply::Verbatim { format: *b"txt", text: b"hi".to_vec() },
+                "string:hi",
+                "{verbatim_string={format=string:txt,string=string:hi}}",
+            ),
+            (
+                Reply::Map(vec![(Reply::bulk("f"), Reply::Integer(1))]),
+                "{1=string:f,2=number:1}",
+                "{map={f=number:1}}",
+            ),
+            (Reply::Set(vec![Reply::bulk("m")]), "{1=string:m}", "{set={m=boolean:true}}"),
+            (Reply::simple("OK"), "{ok=string:OK}", "{ok=string:OK}"),
+            (
+                Reply::error("WRONGTYPE Operation"),
+                "{err=string:WRONGTYPE Operation,ignore_error_stats_update=boolean:true}",
+                "{err=string:WRONGTYPE Operation,ignore_error_stats_update=boolean:true}",
+            ),
+        ];
+        for (reply, resp2, resp3) in cases {
+            let v2 = reply_to_lua(&lua, &reply, false).unwrap();
+            let v3 = reply_to_lua(&lua, &reply, true).unwrap();
+            assert_eq!(show.call::<String>(v2).unwrap(), resp2, "{reply:?} in RESP2");
+            assert_eq!(show.call::<String>(v3).unwrap(), resp3, "{reply:?} in RESP3");
+        }
     }
 
     #[test]

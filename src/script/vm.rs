@@ -52,6 +52,34 @@ pub struct Vm {
     /// set_loading(on): switches the globals to the library-loading API (functions only).
     pub set_loading: Option<Function>,
     pub flavor: Flavor,
+    /// Heap bound while user code runs (0: none). Off while Rust code works on the VM:
+    /// with a limit set, mlua must protect every allocating call, which costs more than
+    /// the whole of a small script; Rust code between two Lua steps allocates little.
+    pub memory_limit: usize,
+}
+
+/// Lifts the VM's heap bound while Rust code works on it (the bridge), restoring it
+/// when dropped.
+pub struct Unlimited<'a> {
+    lua: &'a Lua,
+    limit: usize,
+}
+
+impl<'a> Unlimited<'a> {
+    pub fn new(lua: &'a Lua, limit: usize) -> Self {
+        if limit > 0 {
+            let _ = lua.set_memory_limit(0);
+        }
+        Unlimited { lua, limit }
+    }
+}
+
+impl Drop for Unlimited<'_> {
+    fn drop(&mut self) {
+        if self.limit > 0 {
+            let _ = self.lua.set_memory_limit(self.limit);
+        }
+    }
 }
 
 /// What the busy-script hook needs, kept in the VM's app data.
@@ -91,7 +119,24 @@ impl Vm {
             })?
         };
         redis.raw_set("call", &call_stub)?;
-        redis.raw_set("pcall", &call_stub)?;
+        let pcall = {
+            let redis = redis.clone();
+            lua.create_function(move |lua, args: mlua::MultiValue| {
+                let call: Function = redis.raw_get("call")?;
+                match call.call::<Value>(args) {
+                    Ok(v) => Ok(v),
+                    Err(e) => match super::api::find_raise(&e) {
+                        Some(super::api::Raise::Table(text)) => {
+                            let t = lua.create_table()?;
+                            t.raw_set("err", lua.create_string(text)?)?;
+                            Ok(Value::Table(t))
+                        }
+                        _ => Err(e),
+                    },
+                }
+            })?
+        };
+        redis.raw_set("pcall", pcall)?;
         let (random, randomseed) = super::api::install(&lua, &redis, &ops, rand)?;
         r.raw_set("redis", &redis)?;
         r.raw_set("random", random)?;
@@ -115,10 +160,19 @@ impl Vm {
             HookTriggers::new().every_nth_instruction(TICK_INSTRUCTIONS),
             super::run::hook,
         )?;
-        if memory_limit > 0 {
-            lua.set_memory_limit(memory_limit)?;
+        Ok(Vm { lua, redis, ops, call_stub, run_eval, run_fcall, set_loading, flavor, memory_limit })
+    }
+
+    /// Calls `f` with the heap bound in force (user code runs inside).
+    pub fn limited<R>(&self, f: impl FnOnce() -> R) -> R {
+        if self.memory_limit > 0 {
+            let _ = self.lua.set_memory_limit(self.memory_limit);
         }
-        Ok(Vm { lua, redis, ops, call_stub, run_eval, run_fcall, set_loading, flavor })
+        let result = f();
+        if self.memory_limit > 0 {
+            let _ = self.lua.set_memory_limit(0);
+        }
+        result
     }
 
     /// Compiles a script body as a chunk of this VM's flavor.

@@ -3,7 +3,8 @@
 //! A blocking command that finds nothing to pop leaves a block request on its session
 //! instead of a reply. Its connection then waits — its later requests stay unread behind
 //! it, as in Redis — and re-runs the command each time another command changes the
-//! dataset, until the command answers; when its timeout passes first, the client gets the
+//! dataset, until the command answers (a key of another type does not: the client stays
+//! blocked, as in Redis); when its timeout passes first, the client gets the
 //! command's timeout reply (a null). This is simpler than Redis's per-key ready lists (all
 //! waiting clients retry after any write, in no guaranteed order) but gives the same
 //! replies to a single waiter.
@@ -26,15 +27,12 @@ pub(crate) struct Parked {
 
 /// Takes the block request a command left on the session, if any; `reply` is what the
 /// command answered, which is its timeout reply when it asks to block.
-///
-/// Sessions get their block request with the blocking list and sorted-set commands;
-/// until those land no command blocks and this finds none.
-pub(crate) fn block_request(_engine: &mut Engine, _client: ClientId, _reply: &Reply) -> Option<Parked> {
-    None
+pub(crate) fn block_request(engine: &mut Engine, client: ClientId, reply: &Reply) -> Option<Parked> {
+    let request = engine.store.session_mut(client).block.take()?;
+    Some(Parked { deadline: deadline_in(request.timeout_ms), timeout_reply: reply.clone() })
 }
 
 /// A timeout of 0 waits forever.
-#[allow(dead_code)]
 fn deadline_in(timeout_ms: u64) -> Option<Instant> {
     (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms))
 }
@@ -83,7 +81,11 @@ pub(crate) async fn wait_until_served(
         if engine.store.dirty != dirty {
             core.writes.notify_waiters();
         }
-        if block_request(&mut engine, client, &reply).is_none() {
+        let blocked_again = block_request(&mut engine, client, &reply).is_some();
+        // Redis serves a blocked client only from a key of the type it waits for: a key
+        // that became another type leaves it blocked rather than answering WRONGTYPE.
+        let wrong_type = reply.error_text().is_some_and(|e| e.starts_with(b"WRONGTYPE"));
+        if !blocked_again && !wrong_type {
             return reply;
         }
         wakeup = next_write(core);

@@ -2,5 +2,9 @@
 
 pub mod check;
 pub mod demo;
+pub mod explore;
+pub mod race;
+pub mod run;
 pub mod serve;
+pub mod sweep;
 pub mod trace;

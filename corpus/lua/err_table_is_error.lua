@@ -1,0 +1,2 @@
+-- {err=...} is an error reply, its first word kept as the error code.
+return {err = 'MYCODE something failed'}

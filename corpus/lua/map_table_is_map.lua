@@ -1,0 +1,2 @@
+-- {map={...}}: RESP3 map; a flat array for RESP2 clients.
+return {map = {field = 'value'}}

@@ -1,0 +1,2 @@
+-- Tables nest as arrays of arrays.
+return {1, {2, {3, {}}}, 'four'}

@@ -1,0 +1,2 @@
+-- A script returning nothing (or nil) replies a null bulk.
+return nil

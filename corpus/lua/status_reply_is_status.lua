@@ -1,0 +1,2 @@
+-- redis.status_reply builds a status reply.
+return redis.status_reply('QUEUED-ish')

@@ -1,0 +1,2 @@
+-- Arguments must be strings or numbers.
+return redis.call('SET', 'k', {})

@@ -1,0 +1,2 @@
+-- An array stops at its first nil; later elements are dropped.
+return {1, 2, nil, 4}

@@ -1,0 +1,2 @@
+-- Only the array part counts: string keys are not part of the reply.
+return {1, 2, name = 'ignored'}

@@ -1,0 +1,104 @@
+//! `redsim explore SCENARIO.toml [--mode M]`: every interleaving (exhaustive strategy with
+//! partial-order reduction: one interleaving per class of equivalent ones), how many
+//! distinct outcomes they give, and every failing one with the command that replays it.
+//!
+//! Exit status: 0 no failing interleaving, 1 some, 2 bad arguments.
+
+use redsim_sim::report::analysis::{results_by_client, Judge};
+use redsim_sim::report::capture::compact_reply;
+use redsim_sim::report::colour::Style;
+use redsim_sim::report::mode::Mode;
+use redsim_sim::scheduler::{Exhaustive, Scheduler};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    pub scenario: PathBuf,
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    /// Stop after this many interleavings.
+    #[arg(long, default_value_t = 100_000)]
+    pub runs_max: u64,
+    /// Explore every interleaving, without partial-order reduction.
+    #[arg(long)]
+    pub naive: bool,
+    /// Failing interleavings listed (all are counted).
+    #[arg(long, default_value_t = 50)]
+    pub show_max: usize,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let style = Style::detect();
+    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, None, None) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("redsim explore: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let judge = Judge::new(&scenario);
+    let mut world = scenario.clone().trace(false).world(0);
+    let mut scheduler = Exhaustive::new(!args.naive);
+    let mut runs = 0u64;
+    let mut abandoned = 0u64;
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut failing: Vec<(Vec<u32>, Vec<String>)> = Vec::new();
+    let mut failing_count = 0u64;
+    loop {
+        world.reset(0);
+        let report = world.run(&mut scheduler);
+        if report.abandoned {
+            abandoned += 1;
+        } else {
+            runs += 1;
+            let verdict = judge.judge(&mut world);
+            let results: Vec<String> = results_by_client(&world.history)
+                .iter()
+                .map(|r| r.as_ref().map(compact_reply).unwrap_or_else(|| "?".into()))
+                .collect();
+            let state: Vec<String> = verdict.final_state.iter().map(|s| s.render()).collect();
+            *outcomes.entry(format!("results {} | final {}", results.join(" ; "), state.join(" "))).or_default() += 1;
+            if verdict.is_anomalous() {
+                failing_count += 1;
+                if failing.len() < args.show_max {
+                    failing.push((world.schedule.clone(), verdict.findings.clone()));
+                }
+            }
+        }
+        if runs >= args.runs_max || !scheduler.end() {
+            break;
+        }
+    }
+    println!(
+        "{}",
+        style.bold(&format!("redsim explore: {} (mode {label}, {})", scenario.name, if args.naive { "naive" } else { "partial-order reduction" }))
+    );
+    println!("interleavings explored: {runs}{}", if abandoned > 0 { format!(" (+{abandoned} pruned as equivalent)") } else { String::new() });
+    println!("distinct outcomes: {}", outcomes.len());
+    for (outcome, n) in outcomes.iter().take(args.show_max) {
+        println!("  {n:>6} × {outcome}");
+    }
+    if outcomes.len() > args.show_max {
+        println!("  … {} more", outcomes.len() - args.show_max);
+    }
+    let line = format!("failing interleavings: {failing_count}");
+    println!("{}", if failing_count > 0 { style.red(&line) } else { style.green(&line) });
+    for (schedule, findings) in &failing {
+        let s: Vec<String> = schedule.iter().map(u32::to_string).collect();
+        println!("  {}", findings.join("; "));
+        println!("    redsim run {} --mode {label} --schedule {}", args.scenario.display(), s.join(","));
+    }
+    if failing_count > failing.len() as u64 {
+        println!("  … {} more", failing_count - failing.len() as u64);
+    }
+    if runs >= args.runs_max {
+        println!("{}", style.yellow(&format!("stopped at --runs-max {}", args.runs_max)));
+    }
+    if failing_count > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

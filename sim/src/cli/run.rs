@@ -1,0 +1,165 @@
+//! `redsim run SCENARIO.toml [--seed N | --seeds A..B] [--strategy …] [--mode …]
+//! [--html FILE] [--json FILE] [--schedule 0,1,…]`: one seed shown as the interleaving
+//! table (the command the demo prints to replay a run), or many seeds counted.
+//!
+//! Exit status: 0 no anomaly, 1 an anomaly was found, 2 bad arguments or scenario.
+
+use redsim_sim::options::Strategy;
+use redsim_sim::report::analysis::Judge;
+use redsim_sim::report::capture::{capture, with_schedule, Capture};
+use redsim_sim::report::colour::Style;
+use redsim_sim::report::mode::{self, parse_seeds, Mode};
+use redsim_sim::report::{html, present, summary};
+use redsim_sim::scenario::toml::load;
+use redsim_sim::scenario::Scenario;
+use redsim_sim::trace::render_history;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StrategyArg {
+    Random,
+    Pct,
+    Exhaustive,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario file (corpus/scenarios/*.toml).
+    pub scenario: PathBuf,
+    /// One seed, shown command by command.
+    #[arg(long, conflicts_with = "seeds")]
+    pub seed: Option<u64>,
+    /// Many seeds, `A..B`: counted, the first failing one shown.
+    #[arg(long)]
+    pub seeds: Option<String>,
+    /// The scheduler (default: the scenario's).
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
+    /// How scripts are sent (default: as the scenario says).
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    /// Replay this schedule (client indices, comma-separated) instead of the strategy.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Write the HTML report of the shown run here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Write the shown run as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// The scenario with `--mode`, `--strategy` and `--schedule` applied.
+pub fn prepare(
+    path: &std::path::Path,
+    mode: Option<Mode>,
+    strategy: Option<StrategyArg>,
+    schedule: Option<&str>,
+) -> Result<(Scenario, String), String> {
+    let mut scenario = load(path)?;
+    let label = match mode {
+        Some(m) => {
+            scenario = mode::apply(&scenario, m)?;
+            m.name().to_string()
+        }
+        None => mode::mode_of(&scenario).to_string(),
+    };
+    if let Some(s) = strategy {
+        scenario.options.strategy = match s {
+            StrategyArg::Random => Strategy::Random,
+            StrategyArg::Pct => Strategy::Pct { depth: 2, steps_hint: 100 },
+            StrategyArg::Exhaustive => Strategy::Exhaustive { reduce: true },
+        };
+    }
+    if let Some(schedule) = schedule {
+        let parsed: Result<Vec<u32>, _> = schedule.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
+        scenario = with_schedule(&scenario, parsed.map_err(|e| format!("bad --schedule: {e}"))?);
+    }
+    Ok((scenario, label))
+}
+
+pub fn json(capture: &Capture) -> serde_json::Value {
+    let v = &capture.verdict;
+    serde_json::json!({
+        "scenario": capture.scenario,
+        "mode": capture.mode,
+        "seed": capture.seed,
+        "options": capture.options,
+        "schedule": capture.schedule,
+        "verdict": {
+            "anomalous": v.is_anomalous(),
+            "not_linearizable": v.not_linearizable,
+            "lost_update": v.lost_update,
+            "counter_differs_from_cardinality": v.mismatch,
+            "torn_state": v.torn_state,
+            "errors": v.errors,
+            "violating_ops": v.violating,
+            "findings": v.findings,
+        },
+        "rows": capture.rows.iter().map(|r| serde_json::json!({
+            "step": r.step, "time_us": r.time_us, "client": r.client, "command": r.command,
+            "reply": r.reply, "crash": r.crash, "op": r.op, "state": r.state,
+        })).collect::<Vec<_>>(),
+        "history": render_history(&capture.history).lines().collect::<Vec<_>>(),
+    })
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let style = Style::detect();
+    let (scenario, label) = match prepare(&args.scenario, args.mode, args.strategy, args.schedule.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("redsim run: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(text) = mode::description(&args.scenario) {
+        println!("{}", present::wrap(&text, 100));
+    }
+    let judge = Judge::new(&scenario);
+    let mut anomalous = false;
+    let seed = match &args.seeds {
+        Some(range) => {
+            let seeds = match parse_seeds(range) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("redsim run: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let tally = summary::run_seeds(&scenario, &judge, &label, seeds.clone());
+            print!("{}", summary::render(&format!("redsim run: {}", scenario.name), &seeds, &[tally.clone()], style));
+            println!();
+            anomalous = tally.anomalous() > 0;
+            tally.failing.first().copied().unwrap_or(seeds.start)
+        }
+        None => args.seed.unwrap_or(0),
+    };
+    let shown = capture(&scenario, &judge, seed, &label);
+    anomalous |= shown.verdict.is_anomalous();
+    print!("{}", present::run_text(&shown, style));
+    let replay = format!("redsim run {} --seed {seed} --mode {label}", args.scenario.display());
+    println!("\nReplay: {replay}");
+    if let Some(path) = &args.html {
+        let page = html::report(&format!("redsim: {} (seed {seed})", scenario.name), "", &[(&shown, replay.clone())]);
+        if let Err(e) = html::write(path, &page) {
+            eprintln!("redsim run: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        println!("HTML report: {}", path.display());
+    }
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&json(&shown)).unwrap_or_default();
+        if let Err(e) = html::write(path, &text) {
+            eprintln!("redsim run: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        println!("JSON: {}", path.display());
+    }
+    if anomalous {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,366 @@
+//! What a finished run shows: the keys a scenario is about (the probe), their values at
+//! any moment, and the run's verdict.
+//!
+//! The verdict counts the anomalies the counter race is made of:
+//! - **not linearizable**: the clients observed results that no order of atomic
+//!   operations produces. Exact when every client runs one operation and no fault is
+//!   injected: all operations are then concurrent, so every serial order is allowed, and
+//!   the judge compares the results with those of every serial order (run once per
+//!   scenario). Otherwise the linearizability checker (`crate::check`, the engine as
+//!   the model) judges the history, within a small budget; `None` when it runs out.
+//! - **lost update**: the final counter is below the number of operations that completed
+//!   without an error (each operation increments it once). Checked only when every
+//!   client runs the same program, so that "one increment per operation" holds.
+//! - **counter ≠ cardinality**: an operation returned a pair whose fields differ
+//!   although an invariant says they are equal (`result_fields_equal`).
+//! - **torn state**: at the end the counter and the set's cardinality differ (partial
+//!   effects of an operation that failed or whose client crashed).
+
+use crate::history::{History, Op, Operation, Status};
+use crate::scenario::{as_int, Invariant, Program, Scenario};
+use crate::scheduler::{Candidate, Scheduler};
+use crate::world::World;
+use redsim::Reply;
+
+/// The keys whose values the reports show after each command.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Probe {
+    pub keys: Vec<Vec<u8>>,
+    /// The key each operation increments once, when every client runs the same program.
+    pub counter: Option<Vec<u8>>,
+}
+
+fn push_key(keys: &mut Vec<Vec<u8>>, key: &[u8]) {
+    // A templated key ({client}…) names a different key per operation: not probed.
+    if !key.contains(&b'{') && !keys.iter().any(|k| k == key) {
+        keys.push(key.to_vec());
+    }
+}
+
+impl Probe {
+    pub fn of(scenario: &Scenario) -> Probe {
+        let mut keys = Vec::new();
+        for group in &scenario.groups {
+            match &group.program {
+                Program::Script { spec, .. } => spec.keys.iter().for_each(|k| push_key(&mut keys, k)),
+                Program::Commands { commands, .. } | Program::Multi { commands, .. } => {
+                    commands.iter().filter_map(|c| c.get(1)).for_each(|k| push_key(&mut keys, k))
+                }
+                Program::Watch { watch, reads, writes, .. } => {
+                    watch.iter().for_each(|k| push_key(&mut keys, k));
+                    reads.iter().chain(writes).filter_map(|c| c.get(1)).for_each(|k| push_key(&mut keys, k));
+                }
+                Program::Rust(_) => {}
+            }
+        }
+        let counter = if scenario.groups.len() == 1 { keys.first().cloned() } else { None };
+        Probe { keys, counter }
+    }
+}
+
+/// A key's value as the reports show it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyState {
+    Missing,
+    Str(Vec<u8>),
+    /// A sorted set's cardinality (what ZCARD replies).
+    ZCard(usize),
+    /// Another type, by name.
+    Other(&'static str),
+}
+
+impl KeyState {
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            KeyState::Missing => Some(0),
+            KeyState::Str(s) => std::str::from_utf8(s).ok()?.parse().ok(),
+            KeyState::ZCard(n) => Some(*n as i64),
+            KeyState::Other(_) => None,
+        }
+    }
+
+    pub fn render(&self) -> String {
+        match self {
+            KeyState::Missing => "-".into(),
+            KeyState::Str(s) => String::from_utf8_lossy(s).into_owned(),
+            KeyState::ZCard(n) => n.to_string(),
+            KeyState::Other(t) => format!("<{t}>"),
+        }
+    }
+}
+
+/// The probed keys of database 0, read without running a command (and without expiring).
+pub fn read_state(world: &mut World, probe: &Probe) -> Vec<KeyState> {
+    let db = &mut world.engine.store.dbs[0];
+    probe
+        .keys
+        .iter()
+        .map(|key| match db.get(key, 0) {
+            None => KeyState::Missing,
+            Some(redsim::db::Value::Str(s)) => KeyState::Str(s.clone()),
+            Some(redsim::db::Value::ZSet(z)) => KeyState::ZCard(z.len()),
+            Some(other) => KeyState::Other(other.type_name()),
+        })
+        .collect()
+}
+
+/// `counter=2 ts_set(zcard)=1`.
+pub fn render_state(probe: &Probe, state: &[KeyState]) -> String {
+    let parts: Vec<String> = probe
+        .keys
+        .iter()
+        .zip(state)
+        .map(|(k, v)| {
+            let name = String::from_utf8_lossy(k);
+            match v {
+                KeyState::ZCard(_) => format!("zcard({name})={}", v.render()),
+                _ => format!("{name}={}", v.render()),
+            }
+        })
+        .collect();
+    parts.join(" ")
+}
+
+/// What one run showed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Verdict {
+    /// `None`: not decided (see the module doc).
+    pub not_linearizable: Option<bool>,
+    pub lost_update: bool,
+    /// An operation returned fields that disagree (counter ≠ cardinality).
+    pub mismatch: bool,
+    /// The final counter differs from the final cardinality.
+    pub torn_state: bool,
+    /// Operations that replied with an error.
+    pub errors: u32,
+    /// Indices in the history of the operations the anomalies point at.
+    pub violating: Vec<usize>,
+    /// One line per anomaly, for people.
+    pub findings: Vec<String>,
+    pub final_state: Vec<KeyState>,
+}
+
+impl Verdict {
+    pub fn is_anomalous(&self) -> bool {
+        self.not_linearizable == Some(true) || self.lost_update || self.mismatch
+    }
+}
+
+/// Runs clients one after another in the order `order`: always the enabled client that
+/// comes first in it.
+struct Serial(Vec<u32>);
+
+impl Scheduler for Serial {
+    fn begin(&mut self, _seed: u64, _clients: usize) {}
+    fn pick(&mut self, _step: u64, enabled: &[Candidate]) -> Option<usize> {
+        let rank = |c: &Candidate| self.0.iter().position(|&x| x == c.client).unwrap_or(usize::MAX);
+        (0..enabled.len()).min_by_key(|&i| rank(&enabled[i]))
+    }
+}
+
+/// Each client's results, client by client.
+pub fn results_by_client(history: &History) -> Vec<Option<Reply>> {
+    let mut ops: Vec<&Op> = history.ops.iter().collect();
+    ops.sort_by_key(|op| op.client);
+    ops.iter().map(|op| op.result.clone()).collect()
+}
+
+fn permutations(n: u32) -> Vec<Vec<u32>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut out = Vec::new();
+    for rest in permutations(n - 1) {
+        for at in 0..=rest.len() {
+            let mut p = rest.clone();
+            p.insert(at, n - 1);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Judges runs of one scenario.
+pub struct Judge {
+    pub probe: Probe,
+    invariants: Vec<Invariant>,
+    /// The results of every serial order, when they decide linearizability exactly.
+    serial: Option<Vec<Vec<Option<Reply>>>>,
+}
+
+/// Most clients for which every serial order is run (8! = 40320 runs is too many).
+pub const SERIAL_CLIENTS_MAX: u32 = 6;
+
+impl Judge {
+    pub fn new(scenario: &Scenario) -> Judge {
+        let exact = scenario.groups.iter().all(|g| g.ops == 1)
+            && scenario.options.faults.is_none()
+            && scenario.client_count() <= SERIAL_CLIENTS_MAX;
+        let serial = exact.then(|| {
+            let mut plain = scenario.clone().trace(false);
+            plain.options.strategy = crate::options::Strategy::Random;
+            let mut world = plain.world(0);
+            let mut outcomes: Vec<Vec<Option<Reply>>> = Vec::new();
+            for order in permutations(scenario.client_count()) {
+                world.reset(0);
+                world.run(&mut Serial(order));
+                let r = results_by_client(&world.history);
+                if !outcomes.contains(&r) {
+                    outcomes.push(r);
+                }
+            }
+            outcomes
+        });
+        Judge { probe: Probe::of(scenario), invariants: scenario.invariants.clone(), serial }
+    }
+
+    /// Whether "not linearizable" is decided exactly for this scenario.
+    pub fn decides_linearizability(&self) -> bool {
+        self.serial.is_some()
+    }
+
+    /// The verdict on the run `world` just finished.
+    pub fn judge(&self, world: &mut World) -> Verdict {
+        let mut v = Verdict { final_state: read_state(world, &self.probe), ..Verdict::default() };
+        let history = &world.history;
+        let is_error = |op: &Op| matches!(op.result, Some(Reply::Error(_)));
+        v.errors = history.ops.iter().filter(|op| is_error(op)).count() as u32;
+        let flag = |v: &mut Verdict, i: usize| {
+            if !v.violating.contains(&i) {
+                v.violating.push(i);
+            }
+        };
+        for invariant in &self.invariants {
+            let Invariant::ResultFieldsEqual(a, b) = invariant;
+            for (i, op) in history.ops.iter().enumerate() {
+                if op.status != Status::Ok {
+                    continue;
+                }
+                if let Some(Reply::Array(items)) = &op.result {
+                    let (x, y) = (items.get(*a).and_then(as_int), items.get(*b).and_then(as_int));
+                    if x != y {
+                        v.mismatch = true;
+                        flag(&mut v, i);
+                        let name = |f: usize, value: Option<i64>| {
+                            let value = value.map_or("nil".to_string(), |n| n.to_string());
+                            match self.probe.keys.get(f) {
+                                Some(k) => format!("{} = {value}", String::from_utf8_lossy(k)),
+                                None => format!("field {f} = {value}"),
+                            }
+                        };
+                        v.findings.push(format!("client {} read {} but {}", op.client, name(*a, x), name(*b, y)));
+                    }
+                }
+            }
+        }
+        if let Some(serial) = &self.serial {
+            let observed = results_by_client(history);
+            let fits = serial.iter().any(|s| {
+                s.len() == observed.len() && s.iter().zip(&observed).all(|(s, o)| o.is_none() || s == o)
+            });
+            v.not_linearizable = Some(!fits);
+            if !fits {
+                // The clients whose own result no serial order gives them.
+                let mut by_client: Vec<&Op> = history.ops.iter().collect();
+                by_client.sort_by_key(|op| op.client);
+                let mut any = false;
+                for (k, op) in by_client.iter().enumerate() {
+                    if !serial.iter().any(|s| s.get(k) == Some(&op.result)) {
+                        any = true;
+                        if let Some(i) = history.ops.iter().position(|o| std::ptr::eq(o, *op)) {
+                            flag(&mut v, i);
+                        }
+                    }
+                }
+                if !any && v.violating.is_empty() {
+                    (0..history.ops.len()).for_each(|i| flag(&mut v, i));
+                }
+                v.findings.push("no order of atomic operations gives these results".into());
+            }
+        }
+        if let Some(counter) = &self.probe.counter {
+            let at = self.probe.keys.iter().position(|k| k == counter).unwrap_or(0);
+            let done = history.ops.iter().filter(|op| op.status == Status::Ok && !is_error(op)).count() as i64;
+            if let Some(value) = v.final_state.get(at).and_then(KeyState::as_int) {
+                if value < done {
+                    v.lost_update = true;
+                    v.findings.push(format!(
+                        "{done} operations completed but {} ends at {value}: an update was lost",
+                        String::from_utf8_lossy(counter)
+                    ));
+                    for (i, op) in history.ops.iter().enumerate() {
+                        if overlaps_another(history, op) {
+                            flag(&mut v, i);
+                        }
+                    }
+                }
+                let card = v.final_state.iter().find_map(|s| if let KeyState::ZCard(n) = s { Some(*n as i64) } else { None });
+                if let Some(card) = card.filter(|&c| c != value) {
+                    v.torn_state = true;
+                    v.findings.push(format!("the run ends with counter {value} but {card} set entries"));
+                }
+            }
+        }
+        if self.serial.is_none() {
+            // Several ops per client, or faults: the linearizability checker decides.
+            let options = crate::check::Options {
+                timeout: Some(std::time::Duration::from_secs(2)),
+                max_states: 2_000_000,
+                counterexample: false,
+                ..crate::check::Options::default()
+            };
+            if let Ok(outcome) = crate::check::check(history, crate::check::ModelChoice::Auto, &options) {
+                match outcome.verdict {
+                    crate::check::Verdict::Linearizable => v.not_linearizable = Some(false),
+                    crate::check::Verdict::NotLinearizable => {
+                        v.not_linearizable = Some(true);
+                        v.findings.push("the linearizability checker finds no order of atomic operations".into());
+                        if v.violating.is_empty() {
+                            for i in outcome.violated_part.unwrap_or_default() {
+                                flag(&mut v, i);
+                            }
+                        }
+                    }
+                    crate::check::Verdict::Unknown => {}
+                }
+            }
+        }
+        if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {
+            // Either anomaly alone rules out every atomic order.
+            v.not_linearizable = Some(true);
+        }
+        v.violating.sort_unstable();
+        v
+    }
+}
+
+fn overlaps_another(history: &History, op: &Op) -> bool {
+    let end = |o: &Op| o.ret.unwrap_or(u64::MAX);
+    history.ops.iter().any(|o| o.client != op.client && o.call <= end(op) && op.call <= end(o))
+}
+
+/// A short name for an operation, for the picture's labels.
+pub fn op_label(op: &Operation) -> String {
+    match op {
+        Operation::Command(argv) => crate::trace::fmt_argv(argv),
+        Operation::Script { args, mode, .. } => {
+            let args: Vec<String> = args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            format!("script({}) {}", if *mode == crate::history::ScriptMode::Raw { "raw" } else { "eval" }, args.join(" "))
+        }
+        Operation::Multi(cmds) => format!("MULTI ({} commands)", cmds.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permutations_are_all_orders() {
+        assert_eq!(permutations(3).len(), 6);
+        let mut p = permutations(3);
+        p.sort();
+        p.dedup();
+        assert_eq!(p.len(), 6);
+    }
+}

@@ -1,0 +1,211 @@
+//! One run captured for people: every command the server ran, in order, with the client
+//! that sent it, its reply, the operation it belongs to and the probed keys' values right
+//! after it; plus the history and the verdict.
+//!
+//! The values after each command come from replaying the run's recorded schedule and
+//! stopping it after that command — the simulator is deterministic, so the replay is the
+//! run itself, and the state is read straight from the store (no extra command runs in
+//! the run being shown).
+
+use super::analysis::{read_state, render_state, Judge, Probe, Verdict};
+use crate::history::History;
+use crate::options::Strategy;
+use crate::scenario::Scenario;
+use crate::scheduler::{Candidate, Replay, Scheduler};
+use crate::trace::{fmt_argv, TraceEvent};
+use crate::world::World;
+use redsim::Reply;
+
+/// One command (or crash) of the run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub step: u64,
+    /// Virtual µs, absolute (as the history's times).
+    pub time_us: u64,
+    /// `None`: the admin connection (a fault such as SCRIPT FLUSH).
+    pub client: Option<u32>,
+    /// `INCR counter`, or `CRASH`.
+    pub command: String,
+    /// The reply, compact (`1`, `"2"`, `nil`, `["1", 1]`, `ERR …`); empty for a crash.
+    pub reply: String,
+    pub crash: bool,
+    /// Index in the history of the operation this command belongs to.
+    pub op: Option<usize>,
+    /// The probed keys after this command (`counter=1 zcard(ts_set)=0`).
+    pub state: String,
+}
+
+/// A captured run.
+#[derive(Clone, Debug)]
+pub struct Capture {
+    pub scenario: String,
+    /// `raw`, `eval`, … as given to `--mode` (or `as written`).
+    pub mode: String,
+    pub seed: u64,
+    pub clients: usize,
+    pub rows: Vec<Row>,
+    pub history: History,
+    pub verdict: Verdict,
+    pub schedule: Vec<u32>,
+    pub probe: Probe,
+    /// The options line that, with the seed, reproduces the run.
+    pub options: String,
+    pub steps_max_hit: bool,
+}
+
+/// A reply on one short line.
+pub fn compact_reply(reply: &Reply) -> String {
+    match reply {
+        Reply::Integer(n) => n.to_string(),
+        Reply::Null | Reply::NullArray => "nil".into(),
+        Reply::Simple(s) => String::from_utf8_lossy(s).into_owned(),
+        Reply::Error(e) => {
+            let text = String::from_utf8_lossy(e);
+            shorten(&text, 24)
+        }
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+            let items: Vec<String> = items.iter().map(compact_reply).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => crate::trace::fmt_reply(other),
+    }
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// A command as the table shows it: a script body sent with EVAL becomes `«script»`.
+pub fn compact_command(argv: &[Vec<u8>]) -> String {
+    let name = argv.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+    if (name == b"EVAL" || name == b"SCRIPT" && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"load")))
+        && argv.len() >= 2
+    {
+        let at = if name == b"EVAL" { 1 } else { 2 };
+        let mut shown: Vec<Vec<u8>> = argv.to_vec();
+        shown[at] = "«script»".as_bytes().to_vec();
+        let parts: Vec<String> = shown.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        return shorten(&parts.join(" "), 60);
+    }
+    if name == b"EVALSHA" && argv.len() >= 2 {
+        let mut shown: Vec<Vec<u8>> = argv.to_vec();
+        let sha = String::from_utf8_lossy(&argv[1]);
+        shown[1] = format!("{}…", &sha[..sha.len().min(8)]).into_bytes();
+        let parts: Vec<String> = shown.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        return shorten(&parts.join(" "), 60);
+    }
+    shorten(&fmt_argv(argv), 60)
+}
+
+/// Follows `schedule` and abandons the run at step `stop`.
+struct Prefix {
+    replay: Replay,
+    stop: u64,
+}
+
+impl Scheduler for Prefix {
+    fn begin(&mut self, seed: u64, clients: usize) {
+        self.replay.begin(seed, clients);
+    }
+    fn pick(&mut self, step: u64, enabled: &[Candidate]) -> Option<usize> {
+        if step >= self.stop {
+            return None;
+        }
+        self.replay.pick(step, enabled)
+    }
+}
+
+/// The operation of `client` running at server time `time_us`.
+fn op_at(history: &History, client: u32, time_us: u64) -> Option<usize> {
+    history
+        .ops
+        .iter()
+        .position(|op| op.client == client as u64 && op.call <= time_us && op.ret.is_none_or(|r| time_us <= r))
+}
+
+/// Runs `scenario` (already in the wanted mode) with `seed` and captures it.
+pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Capture {
+    let traced = scenario.clone().trace(true);
+    let mut world = traced.world(seed);
+    let report = world.run_seed(seed);
+    let verdict = judge.judge(&mut world);
+    let schedule = world.schedule.clone();
+    let history = world.history.clone();
+    let options = world.options.to_string();
+    let events = world.trace.events.clone();
+    let states = states_after_each_step(&mut world, &judge.probe, &schedule, seed);
+    let empty = render_state(&judge.probe, &vec![super::analysis::KeyState::Missing; judge.probe.keys.len()]);
+    let mut rows = Vec::new();
+    let mut last_state = empty;
+    for event in events {
+        match event {
+            TraceEvent::Command { step, time_us, client, argv, reply } => {
+                if client.is_some() {
+                    if let Some(s) = states.get(step as usize) {
+                        last_state = s.clone();
+                    }
+                }
+                rows.push(Row {
+                    step,
+                    time_us,
+                    client,
+                    command: compact_command(&argv),
+                    reply: compact_reply(&reply),
+                    crash: false,
+                    op: client.and_then(|c| op_at(&history, c, time_us)),
+                    state: last_state.clone(),
+                });
+            }
+            TraceEvent::Crash { time_us, client } => rows.push(Row {
+                step: rows.last().map_or(0, |r: &Row| r.step),
+                time_us,
+                client: Some(client),
+                command: "CRASH".into(),
+                reply: String::new(),
+                crash: true,
+                op: history.ops.iter().position(|op| op.client == client as u64 && op.ret.is_none()),
+                state: last_state.clone(),
+            }),
+        }
+    }
+    Capture {
+        scenario: scenario.name.clone(),
+        mode: mode.to_string(),
+        seed,
+        clients: world.clients(),
+        rows,
+        history,
+        verdict,
+        schedule,
+        probe: judge.probe.clone(),
+        options,
+        steps_max_hit: report.hit_steps_max,
+    }
+}
+
+/// `states[s]`: the probed keys after step `s`.
+fn states_after_each_step(world: &mut World, probe: &Probe, schedule: &[u32], seed: u64) -> Vec<String> {
+    world.options.trace = false;
+    let mut states = Vec::with_capacity(schedule.len());
+    for stop in 1..=schedule.len() as u64 {
+        world.reset(seed);
+        let mut prefix = Prefix { replay: Replay::new(schedule.to_vec()), stop };
+        world.run(&mut prefix);
+        let state = read_state(world, probe);
+        states.push(render_state(probe, &state));
+    }
+    states
+}
+
+/// The scenario with its strategy replaced by a recorded schedule.
+pub fn with_schedule(scenario: &Scenario, schedule: Vec<u32>) -> Scenario {
+    let mut s = scenario.clone();
+    s.options.strategy = Strategy::Replay(schedule);
+    s
+}

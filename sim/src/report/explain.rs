@@ -1,0 +1,108 @@
+//! The explanation under a failing run: what went wrong in this very interleaving, and
+//! why running the script as one EVAL prevents it. Built from the captured rows, so it
+//! names the commands that fell between another client's.
+
+use super::capture::{Capture, Row};
+
+/// The commands of other clients that the server ran between the first and the last
+/// command of operation `op`.
+fn intruders(capture: &Capture, op: usize) -> (Vec<&Row>, Vec<&Row>) {
+    let own: Vec<&Row> = capture.rows.iter().filter(|r| r.op == Some(op) && !r.crash).collect();
+    let (Some(first), Some(last)) = (own.first(), own.last()) else {
+        return (own, Vec::new());
+    };
+    let (a, b) = (first.time_us, last.time_us);
+    let others = capture
+        .rows
+        .iter()
+        .filter(|r| r.op != Some(op) && !r.crash && r.client.is_some() && a < r.time_us && r.time_us < b)
+        .collect();
+    (own, others)
+}
+
+fn list(rows: &[&Row], max: usize) -> String {
+    let mut parts: Vec<String> =
+        rows.iter().take(max).map(|r| format!("client {}'s {}", r.client.unwrap_or(0), r.command)).collect();
+    if rows.len() > max {
+        parts.push(format!("{} more", rows.len() - max));
+    }
+    match parts.len() {
+        0 => String::new(),
+        1 => parts.remove(0),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{} and {last}", parts.join(", "))
+        }
+    }
+}
+
+/// Two sentences: what went wrong here, and why EVAL prevents it.
+pub fn explain(capture: &Capture) -> String {
+    let v = &capture.verdict;
+    if !v.is_anomalous() {
+        return "Every client observed results that some order of whole, atomic operations produces: \
+                nothing went wrong in this run."
+            .into();
+    }
+    let mut what = String::new();
+    for &op in &v.violating {
+        let (own, others) = intruders(capture, op);
+        if others.is_empty() || own.len() < 2 {
+            continue;
+        }
+        let client = own[0].client.unwrap_or(0);
+        let result = capture.history.ops[op].result.as_ref().map(super::capture::compact_reply).unwrap_or_else(|| "?".into());
+        what = format!(
+            "Client {client} sent its script's commands one at a time ({} … {}), and the server ran {} in between, \
+             so client {client} returned {result}, which no order of whole scripts gives{}.",
+            own[0].command,
+            own[own.len() - 1].command,
+            list(&others, 3),
+            v.findings.first().map(|f| format!(" ({f})")).unwrap_or_default()
+        );
+        break;
+    }
+    if what.is_empty() {
+        // The violating operation ran inside another one: name the one it split.
+        'outer: for &op in &v.violating {
+            let own: Vec<&Row> = capture.rows.iter().filter(|r| r.op == Some(op) && !r.crash).collect();
+            for other in capture.rows.iter().filter_map(|r| r.op).filter(|&o| o != op) {
+                let (split, inside) = intruders(capture, other);
+                let inside: Vec<&Row> = inside.into_iter().filter(|r| r.op == Some(op)).collect();
+                if inside.is_empty() || split.len() < 2 {
+                    continue;
+                }
+                let client = own.first().and_then(|r| r.client).unwrap_or(0);
+                let result = capture.history.ops[op].result.as_ref().map(super::capture::compact_reply).unwrap_or_else(|| "?".into());
+                what = format!(
+                    "{} ran between client {}'s {} and its {}, so client {client} returned {result}, which no order of \
+                     whole operations gives{}.",
+                    capitalise(&list(&inside, 3)),
+                    split[0].client.unwrap_or(0),
+                    split[0].command,
+                    split[split.len() - 1].command,
+                    v.findings.first().map(|f| format!(" ({f})")).unwrap_or_default()
+                );
+                break 'outer;
+            }
+        }
+    }
+    if what.is_empty() {
+        what = format!(
+            "The clients' commands interleaved on the server, and {}.",
+            v.findings.first().cloned().unwrap_or_else(|| "the results fit no atomic order".into())
+        );
+    }
+    let why = "With EVAL the server runs the whole script as one command, atomically — no other client's command \
+               can run between its first command and its last — so every result is one that some serial order of \
+               whole scripts produces.";
+    format!("{what} {why}")
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

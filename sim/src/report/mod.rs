@@ -1,0 +1,15 @@
+//! Reports for people: the verdict of a run ([`analysis`]), a run captured command by
+//! command ([`capture`]), the interleaving table ([`table`]), counts over many seeds
+//! ([`summary`]), the explanation ([`explain`]), the HTML report with its SVG timelines
+//! ([`html`], [`svg`]), terminal colour ([`colour`]) and `--mode` ([`mode`]).
+
+pub mod analysis;
+pub mod capture;
+pub mod colour;
+pub mod explain;
+pub mod html;
+pub mod mode;
+pub mod summary;
+pub mod svg;
+pub mod table;
+pub mod present;

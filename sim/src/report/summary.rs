@@ -1,0 +1,127 @@
+//! Many seeds of one scenario in one mode: how many runs showed each anomaly, and the
+//! first seed that did.
+
+use super::analysis::{Judge, Verdict};
+use super::colour::Style;
+use crate::scenario::Scenario;
+use std::ops::Range;
+
+/// Counts over the runs of one mode.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub mode: String,
+    pub runs: u64,
+    /// Runs judged not linearizable (`undecided` counts those the judge could not decide).
+    pub not_linearizable: u64,
+    pub undecided: u64,
+    pub lost_update: u64,
+    pub mismatch: u64,
+    pub torn_state: u64,
+    /// Runs in which some operation replied with an error.
+    pub with_errors: u64,
+    pub hit_steps_max: u64,
+    /// Failing seeds, in order (at most `FAILING_KEPT`).
+    pub failing: Vec<u64>,
+}
+
+/// How many failing seeds a tally remembers.
+pub const FAILING_KEPT: usize = 1000;
+
+impl Tally {
+    pub fn new(mode: &str) -> Tally {
+        Tally { mode: mode.into(), ..Tally::default() }
+    }
+
+    pub fn add(&mut self, seed: u64, v: &Verdict, hit_steps_max: bool) {
+        self.runs += 1;
+        match v.not_linearizable {
+            Some(true) => self.not_linearizable += 1,
+            Some(false) => {}
+            None => self.undecided += 1,
+        }
+        self.lost_update += v.lost_update as u64;
+        self.mismatch += v.mismatch as u64;
+        self.torn_state += v.torn_state as u64;
+        self.with_errors += (v.errors > 0) as u64;
+        self.hit_steps_max += hit_steps_max as u64;
+        if v.is_anomalous() && self.failing.len() < FAILING_KEPT {
+            self.failing.push(seed);
+        }
+    }
+
+    /// Adds another tally's counts (the failing seeds are merged in order).
+    pub fn merge(&mut self, other: &Tally) {
+        self.runs += other.runs;
+        self.not_linearizable += other.not_linearizable;
+        self.undecided += other.undecided;
+        self.lost_update += other.lost_update;
+        self.mismatch += other.mismatch;
+        self.torn_state += other.torn_state;
+        self.with_errors += other.with_errors;
+        self.hit_steps_max += other.hit_steps_max;
+        self.failing.extend(&other.failing);
+        self.failing.sort_unstable();
+        self.failing.truncate(FAILING_KEPT);
+    }
+
+    pub fn anomalous(&self) -> u64 {
+        self.failing.len() as u64
+    }
+}
+
+/// Runs `scenario` (already in its mode) for every seed of `seeds`.
+pub fn run_seeds(scenario: &Scenario, judge: &Judge, mode: &str, seeds: Range<u64>) -> Tally {
+    run_seeds_with(scenario, judge, mode, seeds, |_| {})
+}
+
+/// As [`run_seeds`], calling `each` after every run (progress bars).
+pub fn run_seeds_with(
+    scenario: &Scenario,
+    judge: &Judge,
+    mode: &str,
+    seeds: impl IntoIterator<Item = u64>,
+    mut each: impl FnMut(u64),
+) -> Tally {
+    let quiet = scenario.clone().trace(false);
+    let mut tally = Tally::new(mode);
+    let mut world = None;
+    for seed in seeds {
+        let w = world.get_or_insert_with(|| quiet.world(seed));
+        let report = w.run_seed(seed);
+        let verdict = judge.judge(w);
+        tally.add(seed, &verdict, report.hit_steps_max);
+        each(seed);
+    }
+    tally
+}
+
+/// The summary table: one line per mode.
+pub fn render(title: &str, seeds: &Range<u64>, tallies: &[Tally], style: Style) -> String {
+    let mut out = String::new();
+    out.push_str(&style.bold(title));
+    out.push('\n');
+    out.push_str(&format!("seeds run: {} ({}..{}) per mode\n\n", seeds.end - seeds.start, seeds.start, seeds.end));
+    let header = format!(
+        "{:<8} {:>6} {:>17} {:>12} {:>16} {:>11}",
+        "mode", "runs", "not linearizable", "lost update", "counter ≠ zcard", "errors"
+    );
+    out.push_str(&style.bold(&header));
+    out.push('\n');
+    for t in tallies {
+        let nl = if t.undecided == t.runs && t.runs > 0 {
+            "n/a".to_string()
+        } else if t.undecided > 0 {
+            format!("≥{}", t.not_linearizable)
+        } else {
+            t.not_linearizable.to_string()
+        };
+        let line = format!(
+            "{:<8} {:>6} {:>17} {:>12} {:>16} {:>11}",
+            t.mode, t.runs, nl, t.lost_update, t.mismatch, t.with_errors
+        );
+        let bad = t.anomalous() > 0;
+        out.push_str(&if bad { style.red(&line) } else { style.green(&line) });
+        out.push('\n');
+    }
+    out
+}
