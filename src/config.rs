@@ -12,8 +12,8 @@ pub struct Config {
     pub zset_max_listpack_value: usize,
     pub list_max_listpack_size: i64,
     pub maxmemory: u64,
-    /// DEBUG SET-ACTIVE-EXPIRE: whether expired keys are collected without being
-    /// accessed (by DBSIZE, INFO keyspace; see `cmd::server::active_expire`).
+    /// DEBUG SET-ACTIVE-EXPIRE, recorded; redsim has no background expiry cycle, so
+    /// expired keys are only removed when accessed either way.
     pub active_expire_enabled: bool,
 }
 

@@ -1,13 +1,15 @@
 //! The bundled Lua libraries (cjson, cmsgpack, bit, struct) against replies recorded from a
 //! real redis-server 7.0.15.
 //!
-//! Fixtures (`cjson`, `cmsgpack`, `bit`, `struct`, and `mixed`, generated): `corpus/lua/lib_<name>.lua` holds one Lua chunk body per line; the line of the
-//! same number in `corpus/lua/lib_<name>.expected` is what redis-server answered for
-//! `EVAL "... S(pcall(<body as a function>)) ..." 0` (see `script_for`), where `S` (below) renders any Lua values
-//! as one printable line. Each fixture file runs in one VM, in order (cjson settings persist
-//! between calls as they do in Redis; the recorder sends SCRIPT FLUSH before each file).
+//! Fixtures (`cjson`, `cmsgpack`, `bit`, `struct`, and the generated `mixed`):
+//! `corpus/lua/lib_<name>.lua` holds one Lua chunk body per line; the line of the same number
+//! in `corpus/lua/lib_<name>.expected` is what redis-server answered for the body wrapped by
+//! `script_for` (run under pcall, results rendered by `S` as one printable line). Each fixture
+//! file runs in one VM, in order (cjson settings persist between calls as they do in Redis;
+//! the recorder sends SCRIPT FLUSH before each file).
 //!
 //! To re-record from a live server: `REDIS_PORT=7106 cargo test --test lua_libs -- --ignored`.
+//! `live_generated_calls_match_redis_server` starts its own redis-server when one is on PATH.
 
 mod support;
 
@@ -226,6 +228,15 @@ fn cjson_escapes_slashes_and_formats_numbers_with_14_digits() {
     let lua = vm();
     assert_eq!(eval(&lua, "return cjson.encode({1, 2, {a = 'x/y'}, cjson.null})"), r#"[1,2,{"a":"x\/y"},null]"#);
     assert_eq!(eval(&lua, "return cjson.encode(3.14159265358979)"), "3.1415926535898");
+}
+
+#[test]
+fn a_vm_memory_limit_reached_by_a_library_is_a_plain_not_enough_memory_error() {
+    let lua = vm();
+    let script = "local s = string.rep('x', 4 * 1024 * 1024) \
+                  local ok, e = pcall(cjson.encode, {s, s, s, s, s, s, s, s}) return tostring(ok) .. ' ' .. e";
+    lua.set_memory_limit(lua.used_memory() + 24 * 1024 * 1024).expect("limit");
+    assert_eq!(eval(&lua, script), "false not enough memory");
 }
 
 #[test]

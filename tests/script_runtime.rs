@@ -209,3 +209,28 @@ fn cached_scripts_survive_until_script_flush() {
     assert_eq!(e.call(c, &["SCRIPT", "FLUSH"]), Reply::ok());
     assert_eq!(e.call(c, &["EVALSHA", &sha, "0", "x"]), Reply::error("NOSCRIPT No matching script. Please use EVAL."));
 }
+
+#[test]
+fn many_keys_and_arguments_reach_keys_and_argv() {
+    let mut e = Engine::new(ManualHost::default());
+    let c = e.connect();
+    for (nkeys, nargs) in [(0, 0), (1, 0), (0, 1), (3, 2), (40, 5), (5, 100), (2000, 3000)] {
+        let mut argv = vec!["EVAL".to_string(), "return {#KEYS, #ARGV, KEYS[#KEYS], ARGV[#ARGV]}".into(), nkeys.to_string()];
+        argv.extend((1..=nkeys).map(|i| format!("k{i}")));
+        argv.extend((1..=nargs).map(|i| format!("a{i}")));
+        let mut expected = vec![Reply::Integer(nkeys as i64), Reply::Integer(nargs as i64)];
+        if nkeys > 0 {
+            expected.push(Reply::bulk(format!("k{nkeys}")));
+            if nargs > 0 {
+                expected.push(Reply::bulk(format!("a{nargs}")));
+            }
+        }
+        assert_eq!(e.call(c, &argv), Reply::Array(expected), "{nkeys} keys, {nargs} args");
+    }
+    let lib = "#!lua name=n\nredis.register_function('n', function(k, a) return {#k, #a, k[1], a[1]} end)";
+    e.call(c, &["FUNCTION", "LOAD", lib]);
+    assert_eq!(
+        e.call(c, &["FCALL", "n", "1", "k", "a", "b"]),
+        Reply::Array(vec![Reply::Integer(1), Reply::Integer(2), Reply::bulk("k"), Reply::bulk("a")])
+    );
+}

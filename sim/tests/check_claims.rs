@@ -245,3 +245,79 @@ fn auto_picks_the_register_model_for_get_set_and_cas() {
     bad.ops[1].result = Some(Reply::Integer(0));
     assert_eq!(check(&bad, ModelChoice::Auto, &Options::default()).unwrap().verdict, Verdict::NotLinearizable);
 }
+
+/// The seed's script: INCR counter; ZADD log ts ts; return {GET counter, ZCARD log}.
+const COUNTER_AND_LOG: &str = include_str!("../../corpus/lua/counter_and_log.lua");
+
+fn counter_and_log(ts: &str) -> Operation {
+    Operation::Script {
+        source: COUNTER_AND_LOG.to_string(),
+        keys: vec![b"counter".to_vec(), b"log".to_vec()],
+        args: vec![ts.as_bytes().to_vec()],
+        mode: redsim_sim::history::ScriptMode::Raw,
+    }
+}
+
+fn counter_zcard(counter: &str, zcard: i64) -> Reply {
+    Reply::Array(vec![bulk(counter), Reply::Integer(zcard)])
+}
+
+#[test]
+fn torn_read_of_counter_and_zcard_is_not_linearizable() {
+    // Raw clients interleaved: both INCRs and both ZADDs ran before either read, so
+    // both saw [2, 2]. One atomic script would have seen [1, 1].
+    let ops = vec![
+        ok(1, 0, 40, counter_and_log("100"), counter_zcard("2", 2)),
+        ok(2, 5, 45, counter_and_log("101"), counter_zcard("2", 2)),
+    ];
+    let outcome = check(&History { ops }, ModelChoice::Auto, &Options::default()).unwrap();
+    assert_eq!((outcome.model, outcome.verdict), ("engine", Verdict::NotLinearizable));
+    let cx = outcome.counterexample.unwrap();
+    assert_eq!(cx.ops, vec![0, 1]);
+    assert!(cx.candidates.iter().all(|c| c.expected == counter_zcard("1", 1)));
+}
+
+#[test]
+fn counter_and_zcard_that_disagree_are_a_torn_read() {
+    let ops = vec![
+        ok(1, 0, 10, counter_and_log("100"), counter_zcard("1", 1)),
+        ok(2, 20, 30, counter_and_log("101"), counter_zcard("2", 1)),
+    ];
+    assert_eq!(verdicts(ops).0, Verdict::NotLinearizable);
+}
+
+#[test]
+fn atomic_counter_and_log_scripts_are_linearizable() {
+    let ops = vec![
+        ok(1, 0, 40, counter_and_log("100"), counter_zcard("2", 2)),
+        ok(2, 5, 45, counter_and_log("101"), counter_zcard("1", 1)),
+        ok(3, 50, 60, counter_and_log("102"), counter_zcard("3", 3)),
+    ];
+    assert_eq!(verdicts(ops).0, Verdict::Linearizable);
+}
+
+#[test]
+fn lost_update_by_a_read_modify_write_script_is_not_linearizable() {
+    let bump = || Operation::Script {
+        source: "local v = tonumber(redis.call('GET', KEYS[1]) or '0') + 1 redis.call('SET', KEYS[1], v) return v"
+            .into(),
+        keys: vec![b"c".to_vec()],
+        args: vec![],
+        mode: redsim_sim::history::ScriptMode::Raw,
+    };
+    let ops = vec![ok(1, 0, 10, bump(), Reply::Integer(1)), ok(2, 1, 11, bump(), Reply::Integer(1))];
+    assert_eq!(verdicts(ops).0, Verdict::NotLinearizable);
+    let ops = vec![ok(1, 0, 10, bump(), Reply::Integer(1)), ok(2, 1, 11, bump(), Reply::Integer(2))];
+    assert_eq!(verdicts(ops).0, Verdict::Linearizable);
+}
+
+#[test]
+fn the_engine_model_judges_cas_as_eval_like_the_register_model() {
+    let cas = redsim_sim::check::gen::cas;
+    let ops = vec![
+        ok(1, 0, 1, argv(&["SET", "r", "1"]), Reply::ok()),
+        ok(2, 2, 10, cas("r", "1", "2"), Reply::Integer(1)),
+        ok(3, 3, 9, cas("r", "1", "3"), Reply::Integer(1)),
+    ];
+    assert_eq!(verdicts(ops), both(Verdict::NotLinearizable));
+}

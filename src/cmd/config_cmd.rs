@@ -46,7 +46,7 @@ fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// CONFIG SET parameter value [parameter value ...]: all or nothing.
 fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() % 2 != 0 {
+    if !argv.len().is_multiple_of(2) {
         return Reply::error(errors::SYNTAX);
     }
     let mut changes: Vec<(&config::Param, i64)> = Vec::new();

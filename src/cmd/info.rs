@@ -4,8 +4,7 @@
 //! sections). Fields that describe a process, a socket or an allocator (pid, memory,
 //! network bytes…) are left out rather than invented.
 
-use super::{connection::REDIS_VERSION, flags::*, server::active_expire, CommandSpec, Ctx};
-use crate::db::DB_COUNT;
+use super::{connection::REDIS_VERSION, flags::*, CommandSpec, Ctx};
 use crate::resp::Reply;
 use std::fmt::Write;
 
@@ -33,12 +32,10 @@ fn info(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
     }
     let mut out = String::new();
-    let mut sections = 0;
-    for name in ALL.iter().filter(|s| wanted.contains(s)) {
-        if sections > 0 {
+    for (i, name) in ALL.iter().filter(|s| wanted.contains(s)).enumerate() {
+        if i > 0 {
             out.push_str("\r\n");
         }
-        sections += 1;
         section(ctx, name, &mut out);
     }
     Reply::Verbatim { format: *b"txt", text: out.into_bytes() }
@@ -115,9 +112,6 @@ fn section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             }
         }
         "keyspace" => {
-            for db in 0..DB_COUNT {
-                active_expire(ctx, db);
-            }
             let now_ms = ctx.now_ms;
             out.push_str("# Keyspace\r\n");
             for (i, db) in ctx.store.dbs.iter().enumerate() {

@@ -5,7 +5,7 @@
 //! Redis's hash-table order: the same set of keys may come back in another order.
 
 use super::{args, flags::*, glob, CommandSpec, Ctx};
-use crate::db::{Entry, DB_COUNT};
+use crate::db::{Entry, StrEnc, DB_COUNT};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -255,7 +255,7 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let Some(entry) = dbs[src_db].entry_mut(src, now) else {
         return Reply::Integer(0);
     };
-    let copy = Entry { value: entry.value.clone(), raw: entry.raw, access_s: now / 1000 };
+    let copy = Entry { value: entry.value.clone(), enc: if entry.enc == StrEnc::Auto { StrEnc::Copy } else { entry.enc }, access_s: now / 1000 };
     let expire = dbs[src_db].expire_at(src);
     if dbs[dst_db].entry_mut(dst, now).is_some() {
         if !replace {

@@ -100,7 +100,7 @@ impl LongDouble {
     }
 
     /// `self + other`, rounded to nearest even.
-    pub fn add(self, other: LongDouble) -> LongDouble {
+    pub fn plus(self, other: LongDouble) -> LongDouble {
         if self.inf || other.inf {
             // inf + -inf is NaN; report it as infinite, INCRBYFLOAT refuses both.
             return LongDouble { inf: true, ..if self.inf { self } else { other } };
@@ -354,7 +354,7 @@ impl Big {
 
     fn low_bits(&self, n: usize) -> Big {
         let mut limbs: Vec<u32> = self.0.iter().take(n.div_ceil(32)).copied().collect();
-        if n % 32 != 0 {
+        if !n.is_multiple_of(32) {
             if let Some(last) = limbs.get_mut(n / 32) {
                 *last &= (1u32 << (n % 32)) - 1;
             }
@@ -480,7 +480,7 @@ mod tests {
     fn incr(a: &str, b: &str) -> String {
         let a = LongDouble::parse(a.as_bytes()).unwrap();
         let b = LongDouble::parse(b.as_bytes()).unwrap();
-        a.add(b).to_human_string()
+        a.plus(b).to_human_string()
     }
 
     #[test]

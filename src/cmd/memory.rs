@@ -84,7 +84,7 @@ fn value_size(entry: &Entry, config: &crate::config::Config, samples: usize) -> 
         Value::Str(s) => match encoding {
             "int" => ROBJ,
             "embstr" => jemalloc_class(ROBJ + 3 + s.len() + 1),
-            _ if entry.raw && s.len() < 1024 * 1024 => {
+            _ if entry.enc == crate::db::StrEnc::Raw && s.len() < 1024 * 1024 => {
                 // APPEND/SETRANGE grow the SDS greedily (twice the needed length).
                 ROBJ + jemalloc_class(3 + 2 * s.len() + 1)
             }

@@ -33,7 +33,7 @@ pub fn element_count(value: &Value) -> usize {
 /// The encoding Redis would report for this entry.
 pub fn encoding_of(entry: &Entry, config: &crate::config::Config) -> &'static str {
     match &entry.value {
-        Value::Str(s) => string_encoding(s, entry.raw),
+        Value::Str(s) => string_encoding(s, entry.enc),
         other => collection_encoding(other, config).unwrap_or("unknown"),
     }
 }
@@ -56,7 +56,7 @@ fn encoding(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 fn refcount(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     with_entry(ctx, argv, |e, _, _| {
         Reply::Integer(match &e.value {
-            Value::Str(s) if is_shared_integer(s, e.raw) => i32::MAX as i64,
+            Value::Str(s) if is_shared_integer(s, e.enc) => i32::MAX as i64,
             _ => 1,
         })
     })

@@ -5,7 +5,7 @@
 //! limited to `proto-max-bulk-len` (512 MB) when they grow (APPEND, SETRANGE).
 
 use super::{args, expire, flags::*, longdouble::LongDouble, CommandSpec, Ctx};
-use crate::db::Value;
+use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -87,7 +87,7 @@ fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Ok(o) => o,
         Err(e) => return e,
     };
-    set_generic(ctx, &argv[1], &argv[2], opts, "set", Reply::ok(), Reply::Null)
+    set_generic(ctx, &argv[1], &argv[2], opts, Reply::ok(), Reply::Null)
 }
 
 fn parse_set_options(ctx: &Ctx<'_>, argv: &[Vec<u8>]) -> Result<SetOptions, Reply> {
@@ -129,7 +129,6 @@ fn set_generic(
     key: &[u8],
     value: &[u8],
     opts: SetOptions,
-    _name: &str,
     ok_reply: Reply,
     abort_reply: Reply,
 ) -> Reply {
@@ -168,7 +167,7 @@ fn set_generic(
 /// SETNX key value: 1 when the key was set, 0 when it existed.
 fn setnx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let opts = SetOptions { nx: true, ..Default::default() };
-    set_generic(ctx, &argv[1], &argv[2], opts, "setnx", Reply::Integer(1), Reply::Integer(0))
+    set_generic(ctx, &argv[1], &argv[2], opts, Reply::Integer(1), Reply::Integer(0))
 }
 
 /// SETEX key seconds value.
@@ -187,7 +186,7 @@ fn set_with_ttl(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], unit: expire::Unit) -> Repl
         Err(e) => return e,
     };
     let opts = SetOptions { expire_at_ms: Some(at), ..Default::default() };
-    set_generic(ctx, &argv[1], &argv[3], opts, "setex", Reply::ok(), Reply::Null)
+    set_generic(ctx, &argv[1], &argv[3], opts, Reply::ok(), Reply::Null)
 }
 
 /// GETSET key value: the old value (or nil); the new value drops any TTL.
@@ -284,7 +283,7 @@ fn msetnx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 }
 
 fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return super::wrong_arity(if nx { "msetnx" } else { "mset" });
     }
     let now = ctx.now_ms;
@@ -347,7 +346,7 @@ fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> Reply {
                 return Reply::error(errors::OVERFLOW);
             };
             write_int(s, next);
-            entry.raw = false;
+            entry.enc = StrEnc::Auto;
             next
         }
     };
@@ -397,17 +396,18 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let Some(incr) = LongDouble::parse(&argv[2]) else {
         return Reply::error(errors::NOT_FLOAT);
     };
-    let Some(sum) = current.add(incr).finite() else {
+    let Some(sum) = current.plus(incr).finite() else {
         return Reply::error("ERR increment would produce NaN or Infinity");
     };
     let text = sum.to_human_string().into_bytes();
     let db = ctx.db();
-    match db.entry_mut(&argv[1], now) {
-        Some(entry) => {
-            entry.value = Value::Str(text.clone());
-            entry.raw = false;
-        }
-        None => db.set(&argv[1], Value::Str(text.clone())),
+    // Redis stores the result with createStringObject: embstr or raw, never int.
+    if db.entry_mut(&argv[1], now).is_none() {
+        db.set(&argv[1], Value::Str(Vec::new()));
+    }
+    if let Some(entry) = db.entry_mut(&argv[1], now) {
+        entry.value = Value::Str(text.clone());
+        entry.enc = StrEnc::NoInt;
     }
     ctx.dirty(1);
     Reply::Bulk(text)
@@ -430,7 +430,7 @@ fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return Reply::error(TOO_LONG);
             }
             s.extend_from_slice(&argv[2]);
-            entry.raw = true;
+            entry.enc = StrEnc::Raw;
             s.len()
         }
     };
@@ -509,7 +509,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
-                entry.raw = true;
+                entry.enc = StrEnc::Raw;
             }
             len
         }
@@ -528,7 +528,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 s.resize(offset + value.len(), 0);
             }
             s[offset..offset + value.len()].copy_from_slice(value);
-            entry.raw = true;
+            entry.enc = StrEnc::Raw;
             s.len()
         }
     };

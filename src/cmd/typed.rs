@@ -87,10 +87,15 @@ pub fn index_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     Some((start as usize, end as usize))
 }
 
-/// Keys of `CMD numkeys key… …` (LMPOP, SINTERCARD, ZUNION…): numkeys at `at`.
+/// Keys of `CMD numkeys key… …` (LMPOP, SINTERCARD, ZUNION…): numkeys at `at`. As
+/// Redis's `genericGetKeys`, a numkeys below 1 or beyond the arguments gives no keys.
 fn numkeys_keys(argv: &[Vec<u8>], at: usize) -> Vec<usize> {
-    let n = argv.get(at).and_then(|a| super::args::parse_i64(a)).unwrap_or(0).max(0) as usize;
-    (at + 1..at + 1 + n).filter(|&i| i < argv.len()).collect()
+    let n = argv.get(at).and_then(|a| super::args::parse_i64(a)).unwrap_or(0);
+    let available = argv.len().saturating_sub(at + 1) as i64;
+    if n < 1 || n > available {
+        return Vec::new();
+    }
+    (at + 1..at + 1 + n as usize).collect()
 }
 
 /// Keys of LMPOP, SINTERCARD, ZMPOP, ZUNION, ZINTER, ZDIFF, ZINTERCARD.
@@ -105,7 +110,11 @@ pub fn keys_after_timeout_numkeys(argv: &[Vec<u8>]) -> Vec<usize> {
 
 /// Keys of ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE (`destination numkeys key…`).
 pub fn store_keys(argv: &[Vec<u8>]) -> Vec<usize> {
+    let sources = numkeys_keys(argv, 2);
+    if sources.is_empty() {
+        return sources;
+    }
     let mut keys = vec![1];
-    keys.extend(numkeys_keys(argv, 2));
+    keys.extend(sources);
     keys
 }

@@ -109,14 +109,17 @@ fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 if xx {
                     continue;
                 }
-                zset.insert(member, score, config);
+                zset.insert_new(member, score, config);
                 added += 1;
                 processed += 1;
                 last_score = Some(score);
             }
         }
     }
-    typed::remove_if_empty(db, &argv[1], now);
+    // Only a key this command created can be empty here (every member was skipped).
+    if zset.is_empty() {
+        db.remove(&argv[1]);
+    }
     ctx.dirty(processed);
     if incr {
         return last_score.map_or(Reply::Null, Reply::Double);

@@ -9,7 +9,7 @@
 //! LRU clock of the last access (OBJECT IDLETIME) and, for strings, whether the value
 //! was forced to the `raw` encoding by an in-place change (APPEND, SETRANGE).
 
-use super::Value;
+use super::{StrEnc, Value};
 use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
@@ -17,16 +17,15 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
-    /// A string changed in place (APPEND, SETRANGE) is `raw` whatever its length,
-    /// as Redis's `dbUnshareStringValue` leaves it.
-    pub raw: bool,
+    /// How a string was made (its encoding follows); `Auto` for other types.
+    pub enc: StrEnc,
     /// Last access, in seconds of the host clock (Redis's LRU clock has 1 s resolution).
     pub access_s: u64,
 }
 
 impl Entry {
     fn new(value: Value, now_ms: u64) -> Self {
-        Entry { value, raw: false, access_s: now_ms / 1000 }
+        Entry { value, enc: StrEnc::Auto, access_s: now_ms / 1000 }
     }
 }
 
@@ -133,15 +132,15 @@ impl Db {
         self.clock_ms = now_ms;
         let access_s = now_ms / 1000;
         match self.entries.get_mut(key) {
-            Some(Entry { value: Value::Str(s), raw, access_s: at }) => {
+            Some(Entry { value: Value::Str(s), enc, access_s: at }) => {
                 s.clear();
                 s.extend_from_slice(bytes);
-                *raw = false;
+                *enc = StrEnc::Auto;
                 *at = access_s;
             }
-            Some(entry) => *entry = Entry { value: Value::Str(bytes.to_vec()), raw: false, access_s },
+            Some(entry) => *entry = Entry { value: Value::Str(bytes.to_vec()), enc: StrEnc::Auto, access_s },
             None => {
-                self.entries.insert(key.to_vec(), Entry { value: Value::Str(bytes.to_vec()), raw: false, access_s });
+                self.entries.insert(key.to_vec(), Entry { value: Value::Str(bytes.to_vec()), enc: StrEnc::Auto, access_s });
             }
         }
     }

@@ -10,7 +10,7 @@ mod zset;
 pub use collections::{Hash, List, Set};
 pub use encoding::collection_encoding;
 pub use keyspace::{Db, Entry};
-pub use value::{is_shared_integer, string_encoding, Value, EMBSTR_SIZE_LIMIT};
+pub use value::{is_shared_integer, string_encoding, StrEnc, Value, EMBSTR_SIZE_LIMIT};
 pub use zset::{LexBound, LexRange, Score, ScoreRange, ZSet};
 
 /// How many databases a server has (`databases 16`).

@@ -30,13 +30,28 @@ pub const EMBSTR_SIZE_LIMIT: usize = 44;
 /// Integers below this are Redis's shared integer objects (`OBJ_SHARED_INTEGERS`).
 pub const SHARED_INTEGERS: i64 = 10000;
 
-/// The encoding Redis 7.0 gives a string stored through `tryObjectEncoding` (SET, MSET,
-/// INCR…): `int` for the text of a 64-bit integer, `embstr` up to 44 bytes, `raw` beyond.
-/// `raw_forced` is set for strings changed in place (APPEND, SETRANGE), which stay `raw`.
-pub fn string_encoding(bytes: &[u8], raw_forced: bool) -> &'static str {
-    if raw_forced {
+/// How a string value was made, which decides its encoding as in Redis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StrEnc {
+    /// Stored through `tryObjectEncoding` (SET, MSET, GETSET, INCR…): int, embstr or raw.
+    #[default]
+    Auto,
+    /// Made by `createStringObject` without trying an integer (INCRBYFLOAT's result):
+    /// embstr up to 44 bytes, raw beyond.
+    NoInt,
+    /// Changed in place (APPEND, SETRANGE): raw whatever its length.
+    Raw,
+    /// Encoded as `Auto` but a private copy (COPY's `dupStringObject`): an integer
+    /// below 10000 is not the shared object, so its refcount is 1.
+    Copy,
+}
+
+/// The encoding Redis 7.0 reports for a string: for `StrEnc::Auto`, `int` for the text of
+/// a 64-bit integer, `embstr` up to 44 bytes, `raw` beyond.
+pub fn string_encoding(bytes: &[u8], enc: StrEnc) -> &'static str {
+    if enc == StrEnc::Raw {
         "raw"
-    } else if bytes.len() <= 20 && crate::cmd::args::parse_i64(bytes).is_some() {
+    } else if matches!(enc, StrEnc::Auto | StrEnc::Copy) && bytes.len() <= 20 && crate::cmd::args::parse_i64(bytes).is_some() {
         "int"
     } else if bytes.len() <= EMBSTR_SIZE_LIMIT {
         "embstr"
@@ -47,8 +62,8 @@ pub fn string_encoding(bytes: &[u8], raw_forced: bool) -> &'static str {
 
 /// Whether a string is one of Redis's shared integers 0..9999 (OBJECT REFCOUNT answers
 /// `2147483647` for them, with no maxmemory set).
-pub fn is_shared_integer(bytes: &[u8], raw_forced: bool) -> bool {
-    !raw_forced
+pub fn is_shared_integer(bytes: &[u8], enc: StrEnc) -> bool {
+    enc == StrEnc::Auto
         && bytes.len() <= 5
         && matches!(crate::cmd::args::parse_i64(bytes), Some(n) if (0..SHARED_INTEGERS).contains(&n))
 }

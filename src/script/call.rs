@@ -50,8 +50,8 @@ fn lookup(argv: &[Vec<u8>]) -> Option<(&'static CommandSpec, Option<&'static Com
 }
 
 /// Runs one command for the script; refusals come back as error replies.
-pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
-    let Some((spec, sub)) = lookup(argv) else {
+pub fn script_call(state: &mut RunState<'_, '_>, argv: Vec<Vec<u8>>) -> Reply {
+    let Some((spec, sub)) = lookup(&argv) else {
         return refuse(state, None, UNKNOWN);
     };
     let target = sub.unwrap_or(spec);
@@ -78,10 +78,10 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
         now_ms: state.ctx.now_ms,
         caller: Caller::Script,
     };
-    let reply = cmd::run(&mut ctx, spec, sub, argv);
+    let reply = cmd::run(&mut ctx, spec, sub, &argv);
     if state.ctx.store.dirty != dirty_before && state.repl_flags != 0 {
         let db = state.ctx.store.session(client).db;
-        state.effects.push(super::Effect { db, argv: argv.to_vec() });
+        state.effects.push(super::Effect { db, argv });
     }
     reply
 }

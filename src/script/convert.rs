@@ -84,6 +84,21 @@ fn to_reply(value: &Value, resp3: bool, depth: usize) -> Reply {
     }
 }
 
+/// Converts a returned value the prelude has already classified (`shape` in
+/// prelude.lua): `kind` is the table's meaning and, for a short array, `items` are its
+/// elements.
+pub fn shaped_to_reply(value: &Value, kind: Option<i64>, len: Option<i64>, items: &[Value], resp3: bool) -> Reply {
+    let Value::Table(t) = value else {
+        return lua_to_reply(value, resp3);
+    };
+    match (kind, len) {
+        (Some(0), Some(n)) if items.len() as i64 == n => {
+            Reply::Array(items.iter().map(|v| to_reply(v, resp3, 1)).collect())
+        }
+        _ => table_to_reply(t, resp3, 0),
+    }
+}
+
 fn table_to_reply(t: &Table, resp3: bool, depth: usize) -> Reply {
     if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
         return Reply::error(e.as_bytes());

@@ -188,7 +188,10 @@ fn run_library(vm: &Vm, chunk: &Function) -> Result<Vec<(String, FunctionDef)>, 
     set_loading(true);
     let empty = lua.create_table().and_then(|k| Ok((k, lua.create_table()?)));
     let result: mlua::Result<(bool, Value)> = match empty {
-        Ok((k, a)) => vm.limited(|| vm.run_fcall.call((chunk, k, a))),
+        Ok((k, a)) => vm.limited(|| vm.run_fcall.call::<mlua::MultiValue>((chunk, false, k, a))).map(|r| {
+            let mut r = r.into_iter();
+            (matches!(r.next(), Some(Value::Boolean(true))), r.next().unwrap_or(Value::Nil))
+        }),
         Err(e) => Err(e),
     };
     set_loading(false);

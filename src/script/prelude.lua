@@ -278,20 +278,57 @@ if R.add_function then
   end
 end
 
+-- What a returned table means, in Redis's order of precedence (luaReplyToRedisReply),
+-- found here so that Rust need not probe the table field by field: 0 array, 1 err,
+-- 2 ok, 3 double, 4 big_number, 5 verbatim_string, 6 map, 7 set. A short array comes
+-- back unpacked, as extra results.
+local unpack = unpack
+local function shape(ok, v)
+  if not ok or type(v) ~= 'table' then return ok, v end
+  if type(raw_rawget(v, 'err')) == 'string' then return ok, v, 1 end
+  if type(raw_rawget(v, 'ok')) == 'string' then return ok, v, 2 end
+  if type(raw_rawget(v, 'double')) == 'number' then return ok, v, 3 end
+  if type(raw_rawget(v, 'big_number')) == 'string' then return ok, v, 4 end
+  local vs = raw_rawget(v, 'verbatim_string')
+  if type(vs) == 'table' and type(raw_rawget(vs, 'format')) == 'string'
+      and type(raw_rawget(vs, 'string')) == 'string' then
+    return ok, v, 5
+  end
+  if type(raw_rawget(v, 'map')) == 'table' then return ok, v, 6 end
+  if type(raw_rawget(v, 'set')) == 'table' then return ok, v, 7 end
+  local n = 0
+  while raw_rawget(v, n + 1) ~= nil do n = n + 1 end
+  if n <= 64 then return ok, v, 0, n, unpack(v, 1, n) end
+  return ok, v, 0, n
+end
+
 -- EVAL: KEYS and ARGV are globals (set through the real table, as Redis lifts the
 -- protection for that moment); only the first return value counts.
+-- Called as (f, true, nkeys, key..., arg...) for few arguments, or (f, false, KEYS, ARGV).
 local handler = R.handler
-local function run_eval(f, keys, argv)
+local function split(inline, a, ...)
+  if not inline then return a, (...) end
+  local keys, argv = {...}, {}
+  local n = select('#', ...)
+  for i = a + 1, n do
+    argv[i - a] = keys[i]
+    keys[i] = nil
+  end
+  return keys, argv
+end
+local function run_eval(f, inline, a, ...)
+  local keys, argv = split(inline, a, ...)
   raw_rawset(G, 'KEYS', keys)
   raw_rawset(G, 'ARGV', argv)
   local ok, v = xpcall(f, handler)
-  return ok, v
+  return shape(ok, v)
 end
 
 -- FCALL: the callback gets the keys and arguments tables.
-local function run_fcall(f, keys, argv)
+local function run_fcall(f, inline, a, ...)
+  local keys, argv = split(inline, a, ...)
   local ok, v = xpcall(function() return f(keys, argv) end, handler)
-  return ok, v
+  return shape(ok, v)
 end
 
 return PG, run_eval, run_fcall, set_loading

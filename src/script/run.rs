@@ -114,12 +114,36 @@ pub fn run(
         // redis.pcall stays the permanent function that calls this one (one scoped
         // function per run is cheaper than two).
         vm.redis.raw_set("call", call)?;
-        let keys = string_array(lua, keys)?;
-        let args = string_array(lua, args)?;
         let runner = if mode.is_function { &vm.run_fcall } else { &vm.run_eval };
-        let (ok, value): (bool, Value) = vm.limited(|| runner.call((func, keys, args)))?;
+        let results: mlua::MultiValue = if keys.len() + args.len() <= INLINE_ARGS_MAX {
+            // Few arguments: pass them as call arguments (UTF-8 ones go straight onto the
+            // Lua stack) and let the prelude build KEYS and ARGV.
+            let mut call_args = mlua::MultiValue::with_capacity(3 + keys.len() + args.len());
+            call_args.push_back(Value::Function(func.clone()));
+            call_args.push_back(Value::Boolean(true));
+            call_args.push_back(Value::Integer(keys.len() as i64));
+            for item in keys.iter().chain(args) {
+                call_args.push_back(Value::String(lua.create_string(item)?));
+            }
+            vm.limited(|| runner.call(call_args))?
+        } else {
+            let keys = string_array(lua, keys)?;
+            let args = string_array(lua, args)?;
+            vm.limited(|| runner.call((func, false, keys, args)))?
+        };
         let resp3 = state.borrow().resp3;
-        Ok(if ok { (true, convert::lua_to_reply(&value, resp3)) } else { (false, script_error(lua, &value, name)) })
+        let results: Vec<Value> = results.into_iter().collect();
+        let ok = matches!(results.first(), Some(Value::Boolean(true)));
+        let value = results.get(1).cloned().unwrap_or(Value::Nil);
+        if !ok {
+            return Ok((false, script_error(lua, &value, name)));
+        }
+        let int = |i: usize| match results.get(i) {
+            Some(Value::Integer(n)) => Some(*n),
+            _ => None,
+        };
+        let items = results.get(4..).unwrap_or(&[]);
+        Ok((true, convert::shaped_to_reply(&value, int(2), int(3), items, resp3)))
     });
     let _ = vm.redis.raw_set("call", &vm.call_stub);
     set_running(lua, false);
@@ -138,6 +162,10 @@ pub fn run(
     let state = state.into_inner();
     Outcome { reply, effects: state.effects, log: state.log, wrote: state.wrote, killed }
 }
+
+/// Above this many keys and arguments, KEYS and ARGV are built from Rust (the Lua stack
+/// cannot hold arbitrarily many call arguments).
+const INLINE_ARGS_MAX: usize = 32;
 
 fn string_array(lua: &Lua, items: &[Vec<u8>]) -> mlua::Result<Table> {
     let t = lua.create_table_with_capacity(items.len(), 0)?;
@@ -171,7 +199,7 @@ fn bridge(
         }
     }
     let reply = match lua_args_to_argv(args.iter()) {
-        Ok(argv) => script_call(&mut st, &argv),
+        Ok(argv) => script_call(&mut st, argv),
         Err(text) => Reply::error(text),
     };
     if raise {

@@ -1,8 +1,10 @@
 //! Taking the engine lock from a connection task.
 //!
-//! Commands hold the engine for microseconds, so a connection that finds it taken spins
-//! briefly and yields rather than queueing (a fair async mutex hands the lock over through
-//! a task wake-up and idles it meanwhile). A script may hold it for seconds: then waiters
+//! Commands hold the engine for microseconds, so a connection that finds it taken waits
+//! on the lock itself — parking_lot spins briefly, then parks the thread, which also lets a
+//! preempted holder run on a busy machine — rather than queueing on a fair async mutex,
+//! which hands the lock over through a task wake-up and idles it meanwhile. The wait is
+//! bounded (1 ms at a time) because a script may hold the engine for seconds: then waiters
 //! sleep on the busy board instead, and once the script is past `busy-reply-threshold`
 //! they answer their requests from the board.
 
@@ -10,9 +12,9 @@ use super::Core;
 use crate::host::BusyScript;
 use crate::Engine;
 use std::sync::atomic::Ordering;
-use std::sync::{MutexGuard, TryLockError};
+use std::time::Duration;
 
-pub(crate) type EngineGuard<'a> = MutexGuard<'a, Engine>;
+pub(crate) type EngineGuard<'a> = parking_lot::MutexGuard<'a, Engine>;
 
 /// The engine, or the busy script that keeps it.
 pub(crate) enum Acquired<'a> {
@@ -20,20 +22,15 @@ pub(crate) enum Acquired<'a> {
     Busy(BusyScript),
 }
 
-fn try_take(core: &Core) -> Option<EngineGuard<'_>> {
-    match core.engine.try_lock() {
-        Ok(guard) => Some(guard),
-        // A command panicked: the engine is still usable, as Redis keeps running.
-        Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-        Err(TryLockError::WouldBlock) => None,
-    }
-}
+/// How long a connection blocks its worker thread on the lock before looking again
+/// whether a script holds it.
+const LOCK_WAIT: Duration = Duration::from_millis(1);
 
 /// Waits for the engine; with `answer_busy`, returns the busy script instead as soon as
 /// one runs past the threshold.
 pub(crate) async fn acquire(core: &Core, answer_busy: bool) -> Acquired<'_> {
     loop {
-        if let Some(guard) = try_take(core) {
+        if let Some(guard) = core.engine.try_lock() {
             return Acquired::Engine(guard);
         }
         if core.busy.script_running.load(Ordering::Acquire) {
@@ -49,12 +46,10 @@ pub(crate) async fn acquire(core: &Core, answer_busy: bool) -> Acquired<'_> {
             }
             continue;
         }
-        for _ in 0..128 {
-            std::hint::spin_loop();
-        }
-        if let Some(guard) = try_take(core) {
+        if let Some(guard) = core.engine.try_lock_for(LOCK_WAIT) {
             return Acquired::Engine(guard);
         }
+        // Held for long: most likely a script started; let the other tasks run meanwhile.
         tokio::task::yield_now().await;
     }
 }

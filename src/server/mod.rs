@@ -66,7 +66,7 @@ pub fn serve(opts: ServeOptions) -> std::io::Result<()> {
 /// What every connection shares: the engine behind its lock, the busy-script board and
 /// the signal that wakes blocked clients.
 pub(crate) struct Core {
-    pub(crate) engine: std::sync::Mutex<Engine>,
+    pub(crate) engine: parking_lot::Mutex<Engine>,
     pub(crate) busy: Arc<host::BusyBoard>,
     /// Woken after every command that changed the dataset (blocked clients retry).
     pub(crate) writes: tokio::sync::Notify,
@@ -91,7 +91,7 @@ impl Server {
         let busy = Arc::new(host::BusyBoard::new());
         let engine = Engine::new(RealHost::new(busy.clone()));
         let core = Arc::new(Core {
-            engine: std::sync::Mutex::new(engine),
+            engine: parking_lot::Mutex::new(engine),
             busy,
             writes: tokio::sync::Notify::new(),
             options: opts,

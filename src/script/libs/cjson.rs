@@ -4,10 +4,10 @@
 //! Encoding: numbers with `%.14g` (`encode_number_precision`), NaN and Inf refused (or `nan` /
 //! `inf` / `null`, `encode_invalid_numbers`), strings with `"` `\` `/` DEL and control
 //! characters escaped and other bytes copied as they are, a table whose keys are all integers
-//! >= 1 is an array (holes as `null`) unless excessively sparse (max index > 2 x items and > 10,
-//! refused or, with `encode_sparse_array(true)`, an object), every other table an object with
-//! string or number keys (the empty table is `{}`), nesting past `encode_max_depth` (1000)
-//! refused. Configuration is per module table (`cjson.new()` makes a fresh one) and persists
+//! from 1 up is an array (holes as `null`) unless excessively sparse (max index over twice the
+//! items and over 10: refused or, with `encode_sparse_array(true)`, an object), every other
+//! table an object with string or number keys (the empty table is `{}`), nesting past
+//! `encode_max_depth` (1000) refused. Configuration is per module table (`cjson.new()` makes a fresh one) and persists
 //! for the life of the VM, as in Redis.
 
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -228,7 +228,7 @@ fn read_item(lua: &Lua, c: &mut Cursor) -> Result<Item, Stop> {
             };
             c.need(hdr)?;
             let len = match b {
-                0xd9 | 0xda | 0xdb => c.be(1, hdr - 1) as usize,
+                0xd9..=0xdb => c.be(1, hdr - 1) as usize,
                 _ => (b & 0x1f) as usize,
             };
             if c.left() - hdr < len {

@@ -170,6 +170,13 @@ where
                 out.push_back(Value::Integer(1));
                 out.push_back(Value::String(lua.create_string(m)?));
             }
+            // A VM memory limit hit while building a result reads as Lua's own allocation
+            // failure: the string "not enough memory", which pcall hands back as such.
+            Err(LibError::Lua(mlua::Error::MemoryError(_))) => {
+                out.push_back(Value::Boolean(false));
+                out.push_back(Value::Integer(2));
+                out.push_back(Value::String(lua.create_string("not enough memory")?));
+            }
             Err(LibError::Raw(m)) => {
                 out.push_back(Value::Boolean(false));
                 out.push_back(Value::Integer(2));
@@ -219,21 +226,25 @@ pub(crate) fn as_num(v: &Value) -> Option<f64> {
     }
 }
 
+/// 2^63 as a double.
+pub(crate) const TWO63: f64 = (1u64 << 63) as f64;
+
 /// C's `(int64_t)d` on x86-64: truncation, and INT64_MIN for NaN or out of range values.
 pub(crate) fn c_f64_to_i64(d: f64) -> i64 {
-    if d.is_nan() || d >= 9.223_372_036_854_775_808e18 || d < -9.223_372_036_854_775_808e18 {
-        i64::MIN
-    } else {
+    if (-TWO63..TWO63).contains(&d) {
         d as i64
+    } else {
+        i64::MIN
     }
 }
 
 /// C's `(int)d` on x86-64: truncation, and INT_MIN for NaN or out of range values.
 pub(crate) fn c_f64_to_i32(d: f64) -> i32 {
-    if d.is_nan() || d >= 2_147_483_648.0 || d <= -2_147_483_649.0 {
-        i32::MIN
-    } else {
+    // Truncation keeps (-2^31 - 1, 2^31) in range; NaN fails both comparisons.
+    if d > -2_147_483_649.0 && d < 2_147_483_648.0 {
         d as i32
+    } else {
+        i32::MIN
     }
 }
 

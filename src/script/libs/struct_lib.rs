@@ -9,7 +9,7 @@
 
 use mlua::{Lua, MultiValue, Table, Value};
 
-use super::{arg_err, c_f64_to_i64, msg, set_fn, Args, LibResult};
+use super::{arg_err, c_f64_to_i64, msg, set_fn, Args, LibResult, TWO63};
 
 const MAXINTSIZE: i64 = 32;
 const MAXALIGN: i64 = 8;
@@ -111,7 +111,6 @@ fn controloptions(opt: u8, fmt: &[u8], i: &mut usize, h: &mut Header) -> LibResu
 /// values from 2^63 go through `n - 2^63` (so 2^64 and inf give 0), NaN takes the signed
 /// conversion and gives 2^63.
 fn c_f64_to_u64(n: f64) -> u64 {
-    const TWO63: f64 = 9.223_372_036_854_775_808e18;
     if n >= TWO63 {
         (c_f64_to_i64(n - TWO63) as u64) ^ (1u64 << 63)
     } else {
