@@ -12,3 +12,4 @@ pub mod scheduler;
 pub mod trace;
 pub mod world;
 pub mod report;
+pub mod real;

@@ -31,6 +31,8 @@ enum Command {
     Trace(cli::trace::Args),
     /// Is a recorded history (redsim-history/1 JSON) linearizable?
     Check(cli::check::Args),
+    /// Run a scenario against a real server (redis-server, redsim serve) on loopback.
+    Real(cli::real::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,5 +46,6 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cli::sweep::run(args),
         Command::Trace(args) => cli::trace::run(args),
         Command::Check(args) => cli::check::run(args),
+        Command::Real(args) => cli::real::run(args),
     }
 }
