@@ -12,9 +12,12 @@ pub trait Host {
     /// A uniformly distributed random number.
     fn random_u64(&mut self) -> u64;
 
-    /// Called every few thousand Lua instructions while a script runs. The simulator
-    /// advances virtual time here; the server answers other connections. Returning
-    /// [`ScriptTick::Kill`] stops a script that has not written (SCRIPT KILL).
+    /// Called every few thousand Lua instructions while a script runs (also inside
+    /// coroutines the script creates). The simulator advances virtual time here; the server
+    /// answers other connections. Returning [`ScriptTick::Kill`] stops a script that has not
+    /// written (SCRIPT KILL / FUNCTION KILL): it ends with "ERR Script killed by user with
+    /// SCRIPT KILL..." and a `pcall` inside it cannot catch that. Kill is ignored once the
+    /// script has written (Redis answers the killer UNKILLABLE; `busy.has_written` says so).
     fn script_tick(&mut self, _busy: &BusyScript) -> ScriptTick {
         ScriptTick::Continue
     }

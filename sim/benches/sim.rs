@@ -5,17 +5,13 @@
 //! `cargo bench -p redsim-sim --bench sim`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use redsim_sim::check::models::EngineModel;
+use redsim_sim::check::{check_with, Options as CheckOptions};
 use redsim_sim::client::commands::CommandsMode;
-use redsim_sim::scenario::{Invariant, Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, ScriptRun};
 use redsim_sim::scheduler::Exhaustive;
 use std::hint::black_box;
 
-const COUNTER_AND_COUNT: &str = "redis.call('INCR', KEYS[1])
-redis.call('INCR', KEYS[2])
-local counter = redis.call('GET', KEYS[1])
-local count = redis.call('GET', KEYS[2])
-return {counter, count}
-";
 
 fn simple_commands(c: &mut Criterion) {
     let mut group = c.benchmark_group("simple_commands");
@@ -59,20 +55,30 @@ fn engine_only(c: &mut Criterion) {
 }
 
 fn seed_scenario(c: &mut Criterion) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios/counter_and_log_raw.toml");
+    let base = redsim_sim::scenario::toml::load(&path).expect("the seed scenario loads").trace(false);
+    let quick = CheckOptions { counterexample: false, ..CheckOptions::default() };
     let mut group = c.benchmark_group("seed_scenario");
     group.throughput(Throughput::Elements(1));
     for (name, run) in [("raw", ScriptRun::Raw), ("eval", ScriptRun::Eval)] {
-        let scenario = Scenario::new("counter")
-            .clients(2, 1, Program::script(COUNTER_AND_COUNT, &["counter", "count"], &["{ts}"], run))
-            .invariant(Invariant::ResultFieldsEqual(0, 1))
-            .trace(false);
+        let scenario = base.clone().run_as(run);
         let mut world = scenario.world(0);
         let mut seed = 0;
-        group.bench_function(name, |b| {
+        // The scenario's invariant (counter == zcard) as the check.
+        group.bench_function(format!("{name}+invariant"), |b| {
             b.iter(|| {
                 seed += 1;
                 world.run_seed(seed);
                 black_box(scenario.check(&world).is_ok())
+            })
+        });
+        // The linearizability checker with the engine as the model (one model reused).
+        let mut model = EngineModel::new();
+        group.bench_function(format!("{name}+linearizability"), |b| {
+            b.iter(|| {
+                seed += 1;
+                world.run_seed(seed);
+                black_box(check_with(&world.history, &mut model, &quick).map(|o| o.verdict))
             })
         });
     }
@@ -80,26 +86,24 @@ fn seed_scenario(c: &mut Criterion) {
 }
 
 fn exhaustive(c: &mut Criterion) {
-    let scenario = Scenario::new("counter")
-        .clients(3, 1, Program::script(COUNTER_AND_COUNT, &["counter", "count"], &["{ts}"], ScriptRun::Raw))
-        .trace(false);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios/counter_and_log_raw.toml");
+    let mut scenario = redsim_sim::scenario::toml::load(&path).expect("the seed scenario loads").trace(false);
+    scenario.groups[0].count = 3;
     let mut world = scenario.world(0);
     let mut group = c.benchmark_group("exhaustive");
     group.sample_size(10);
-    group.bench_function("3x4_por", |b| {
-        b.iter(|| {
-            let mut scheduler = Exhaustive::new(true);
-            world.explore(&mut scheduler, |_, _| {});
-            black_box(scheduler.stats)
-        })
-    });
-    group.bench_function("3x4_naive", |b| {
-        b.iter(|| {
-            let mut scheduler = Exhaustive::new(false);
-            world.explore(&mut scheduler, |_, _| {});
-            black_box(scheduler.stats)
-        })
-    });
+    for (name, reduce) in [("3x4_por", true), ("3x4_naive", false)] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut scheduler = Exhaustive::new(reduce);
+                world.explore(&mut scheduler, |_, _| {});
+                black_box(scheduler.stats)
+            })
+        });
+        let mut scheduler = Exhaustive::new(reduce);
+        world.explore(&mut scheduler, |_, _| {});
+        eprintln!("exhaustive {name}: {:?}", scheduler.stats);
+    }
     group.finish();
 }
 

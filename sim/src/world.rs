@@ -55,6 +55,17 @@ struct Slot {
     state: ClientState,
 }
 
+/// What a run did with the script engine, which outlives the store between runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScriptsUsed {
+    None,
+    /// Only EVAL (its replies do not depend on the script cache); `random` when a script
+    /// may have drawn from math.random's generator.
+    EvalOnly { random: bool },
+    /// EVALSHA, SCRIPT, FUNCTION or FCALL, or an admin command.
+    Cache,
+}
+
 /// What one run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -82,8 +93,8 @@ pub struct World {
     candidates: Vec<Candidate>,
     out: Outbox,
     crashes: u32,
-    /// A command of the last run may have loaded a script (EVAL, SCRIPT LOAD…).
-    scripts_touched: bool,
+    /// What the last run did with the script engine.
+    scripts_used: ScriptsUsed,
 }
 
 /// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
@@ -142,7 +153,7 @@ impl World {
             candidates: Vec::new(),
             out: Outbox::default(),
             crashes: 0,
-            scripts_touched: true,
+            scripts_used: ScriptsUsed::Cache,
         };
         world.reset(seed);
         world
@@ -178,13 +189,23 @@ impl World {
         self.fault_rng = fault_rng(seed);
         self.engine.store = Store::new();
         self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
-        if self.scripts_touched && redsim::cmd::lookup(b"script").is_some() {
-            self.scripts_touched = false;
-            // The script cache outlives a store swap; a run starts with it empty.
-            let admin = self.engine.connect();
-            self.engine.execute(admin, &[b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
-            self.engine.store = Store::new();
-            self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
+        match std::mem::replace(&mut self.scripts_used, ScriptsUsed::None) {
+            ScriptsUsed::None | ScriptsUsed::EvalOnly { random: false } => {}
+            ScriptsUsed::Cache => {
+                // EVALSHA, SCRIPT or functions ran: the cache and libraries must start
+                // empty, so the script engine starts afresh (its VM is built on first use).
+                self.engine.scripts = redsim::script::Scripting::new();
+            }
+            ScriptsUsed::EvalOnly { random: true } => {
+                // EVAL's replies do not depend on the cache, so the VM is kept (building
+                // one costs milliseconds); only math.random's generator is put back to
+                // its initial state (Redis's 0x1234ABCD330E is redisSrand48(0x1234ABCD)).
+                let admin = self.engine.connect();
+                let argv = [&b"EVAL"[..], b"math.randomseed(305441741)", b"0"].map(<[u8]>::to_vec);
+                self.engine.execute(admin, &argv);
+                self.engine.store = Store::new();
+                self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
+            }
         }
         self.admin = self.engine.connect();
         for slot in &mut self.slots {
@@ -293,7 +314,7 @@ impl World {
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let runs_script = is_script_command(&request.argv);
-        self.scripts_touched |= runs_script || request.argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"script"));
+        self.note_scripts(&request.argv, runs_script);
         if runs_script {
             self.post_waiting(client);
         }
@@ -329,6 +350,24 @@ impl World {
         }
         if runs_script {
             self.deliver_busy_answers();
+        }
+    }
+
+    /// Remembers what a command may have done to the script engine.
+    fn note_scripts(&mut self, argv: &[Vec<u8>], runs_script: bool) {
+        let Some(name) = argv.first() else {
+            return;
+        };
+        if runs_script && name.eq_ignore_ascii_case(b"eval") {
+            // Only a script that mentions `random` can move math.random's generator.
+            let random = argv.get(1).is_some_and(|source| source.windows(6).any(|w| w == b"random"));
+            self.scripts_used = match self.scripts_used {
+                ScriptsUsed::None => ScriptsUsed::EvalOnly { random },
+                ScriptsUsed::EvalOnly { random: before } => ScriptsUsed::EvalOnly { random: before || random },
+                ScriptsUsed::Cache => ScriptsUsed::Cache,
+            };
+        } else if runs_script || name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"function") {
+            self.scripts_used = ScriptsUsed::Cache;
         }
     }
 
@@ -512,7 +551,7 @@ impl World {
 
     /// Runs `argv` from the admin connection (outside any client's operations).
     pub fn admin_command(&mut self, argv: Argv) -> Reply {
-        self.scripts_touched = true;
+        self.scripts_used = ScriptsUsed::Cache;
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let reply = self.engine.execute(self.admin, &argv);
         if self.options.trace {

@@ -162,3 +162,35 @@ fn client_side_scripts_see_the_same_replies_as_eval() {
         assert_eq!(results[0], results[1], "{source}");
     }
 }
+
+#[test]
+fn a_reused_world_replays_a_seed_like_a_fresh_one() {
+    // The world keeps the script engine between runs (EVAL) or rebuilds it (EVALSHA);
+    // either way a seed's run matches a fresh world's, math.random included.
+    let source = "redis.call('INCR', KEYS[1]) return tostring(math.random())";
+    for run in [ScriptRun::Eval, ScriptRun::EvalSha, ScriptRun::Raw] {
+        let scenario = Scenario::new("reuse").clients(2, 2, Program::script(source, &["n"], &[], run));
+        let mut reused = scenario.world(0);
+        for seed in 0..4 {
+            reused.run_seed(seed);
+            let mut fresh = scenario.world(seed);
+            fresh.run_seed(seed);
+            assert_eq!(reused.trace.render(), fresh.trace.render(), "{run:?} seed {seed}");
+            assert_eq!(reused.history, fresh.history, "{run:?} seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn client_side_math_random_is_redis_generator() {
+    // A fresh server's first math.random() is 0.39646477363839 (REDIS-FACTS); a client-side
+    // run starts from the same state, and randomseed restarts it as redisSrand48 does.
+    let source = "local a = math.random() math.randomseed(305441741) local b = math.random() return {tostring(a), tostring(b), math.random(10)}";
+    for run in [ScriptRun::Raw, ScriptRun::Eval] {
+        let mut world = Scenario::new("rand").clients(1, 1, Program::script(source, &[], &[], run)).world(0);
+        world.run_seed(0);
+        let Some(Reply::Array(items)) = world.history.ops[0].result.clone() else { panic!() };
+        assert_eq!(items[0], Reply::bulk("0.39646477363839"), "{run:?}");
+        assert_eq!(items[1], Reply::bulk("0.39646477363839"), "{run:?}");
+    }
+}

@@ -366,7 +366,37 @@ pub(crate) fn search_parts<M: SequentialSpec>(
 /// a flat array, `*-1` read back from JSON as `null`) matches the engine's RESP3-aware
 /// reply, and a RESP3 observation matches too.
 pub fn replies_match(model: &Reply, observed: &Reply) -> bool {
-    model == observed || resp2_shape(model) == resp2_shape(observed)
+    model == observed || resp2_eq(model, observed)
+}
+
+/// The elements of an aggregate as RESP2 lists them (a map's keys and values in turn).
+fn resp2_items(r: &Reply) -> Option<Vec<&Reply>> {
+    match r {
+        Reply::Array(v) | Reply::Set(v) | Reply::Push(v) => Some(v.iter().collect()),
+        Reply::Map(pairs) => Some(pairs.iter().flat_map(|(k, v)| [k, v]).collect()),
+        _ => None,
+    }
+}
+
+/// `resp2_shape(a) == resp2_shape(b)` without building either.
+fn resp2_eq(a: &Reply, b: &Reply) -> bool {
+    use Reply::*;
+    // Aggregates: compare element-wise (maps flatten to key, value, key, value…).
+    match (a, b) {
+        (Null | NullArray, Null | NullArray) => true,
+        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| resp2_eq(p, q)),
+        (Array(_) | Set(_) | Push(_) | Map(_), Array(_) | Set(_) | Push(_) | Map(_)) => {
+            match (resp2_items(a), resp2_items(b)) {
+                (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| resp2_eq(p, q)),
+                _ => false,
+            }
+        }
+        (Integer(_) | Bool(_), Integer(_) | Bool(_))
+        | (Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. }, Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. }) => {
+            resp2_shape(a) == resp2_shape(b)
+        }
+        _ => a == b,
+    }
 }
 
 /// A reply as a RESP2 client sees it.

@@ -100,7 +100,12 @@ pub fn run(args: Args) -> ExitCode {
             .collect();
         let written = std::fs::create_dir_all(&args.out).and_then(|_| std::fs::write(&path, lines.join("\n") + "\n"));
         match written {
-            Ok(()) => println!("{} failing seeds saved to {}", tally.failing.len(), path.display()),
+            Ok(()) => println!(
+                "{} failing seeds ({} saved, the lowest) in {}",
+                tally.anomalous(),
+                tally.failing.len(),
+                path.display()
+            ),
             Err(e) => eprintln!("redsim sweep: cannot write {}: {e}", path.display()),
         }
         return ExitCode::from(1);

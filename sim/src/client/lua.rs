@@ -13,7 +13,8 @@
 //!
 //! Differences from EVAL: an error raised by `redis.call` reaches the client without
 //! Redis's ` script: <sha>, on @user_script:<line>.` suffix; globals are not read-only;
-//! cjson, cmsgpack, bit, struct and `redis.sha1hex` are not loaded; replies are RESP2.
+//! cjson, cmsgpack, bit, struct and `redis.sha1hex` are not loaded; replies are RESP2;
+//! `math.random` is Redis's generator but per client, not shared with other scripts.
 
 use super::lua_convert::{lua_arg, lua_error_to_reply, lua_to_reply, reply_to_lua};
 use super::template::OpSlot;
@@ -21,6 +22,7 @@ use super::{Argv, Outbox, Outcome, Progress, Program};
 use crate::history::{Operation, ScriptMode};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Thread, Value};
 use redsim::Reply;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A script and the KEYS / ARGV templates of each run of it.
@@ -72,13 +74,23 @@ coroutine, dofile, loadfile, print = nil, nil, nil, nil
 const BAD_ARGS: &str = "ERR Lua redis lib command arguments must be strings or integers";
 const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
 
+/// Redis's PRNG behind `math.random` (`redisLrand48`), in its initial state.
+const LRAND48_INITIAL: u64 = 0x1234_ABCD_330E;
+
 pub struct LuaClient {
+    /// This client's `math.random` state; each run starts from Redis's initial state.
+    rand: Arc<AtomicU64>,
     spec: Arc<ScriptSpec>,
     slot: OpSlot,
     ops: u32,
     lua: Lua,
     runner: Function,
     thread: Option<Thread>,
+    /// A finished coroutine kept for reuse (`Thread::reset` is cheaper than a new one).
+    spare_thread: Option<Thread>,
+    /// The KEYS and ARGV tables, refilled for each run of the script.
+    keys_table: mlua::Table,
+    args_table: mlua::Table,
 }
 
 impl LuaClient {
@@ -86,22 +98,54 @@ impl LuaClient {
     pub fn new(spec: Arc<ScriptSpec>, client: u32, clients: u32, ops: u32) -> mlua::Result<LuaClient> {
         let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::default())?;
         lua.load(PRELUDE).set_name("=prelude").exec()?;
+        let rand = Arc::new(AtomicU64::new(LRAND48_INITIAL));
+        install_random(&lua, rand.clone())?;
         let script = lua.load(spec.source.as_str()).set_name("@user_script").into_function()?;
         let runner: Function =
             lua.load("local script = ... return function() return pcall(script) end").call(script)?;
-        Ok(LuaClient { spec, slot: OpSlot { client, clients, op: 0 }, ops, lua, runner, thread: None })
+        let keys_table = lua.create_table()?;
+        let args_table = lua.create_table()?;
+        lua.globals().raw_set("KEYS", &keys_table)?;
+        lua.globals().raw_set("ARGV", &args_table)?;
+        Ok(LuaClient {
+            rand,
+            spec,
+            slot: OpSlot { client, clients, op: 0 },
+            ops,
+            lua,
+            runner,
+            thread: None,
+            spare_thread: None,
+            keys_table,
+            args_table,
+        })
     }
 
+    /// Refills KEYS and ARGV (the same tables every run; a script that replaced the
+    /// globals gets them back).
     fn set_globals(&self, keys: &[Vec<u8>], args: &[Vec<u8>]) -> mlua::Result<()> {
         let globals = self.lua.globals();
-        for (name, values) in [("KEYS", keys), ("ARGV", args)] {
-            let t = self.lua.create_table_with_capacity(values.len(), 0)?;
+        for (name, table, values) in [("KEYS", &self.keys_table, keys), ("ARGV", &self.args_table, args)] {
+            let old_len = table.raw_len();
             for (i, v) in values.iter().enumerate() {
-                t.raw_set(i + 1, self.lua.create_string(v)?)?;
+                table.raw_set(i + 1, self.lua.create_string(v)?)?;
             }
-            globals.raw_set(name, t)?;
+            for i in values.len() + 1..=old_len {
+                table.raw_set(i, Value::Nil)?;
+            }
+            globals.raw_set(name, table)?;
         }
         Ok(())
+    }
+
+    /// A coroutine at the start of the script.
+    fn new_thread(&mut self) -> mlua::Result<Thread> {
+        if let Some(thread) = self.spare_thread.take() {
+            if thread.reset(self.runner.clone()).is_ok() {
+                return Ok(thread);
+            }
+        }
+        self.lua.create_thread(self.runner.clone())
     }
 
     /// Resumes the coroutine until it sends a command or finishes.
@@ -127,7 +171,7 @@ impl LuaClient {
                 }
                 continue;
             }
-            self.thread = None;
+            self.spare_thread = self.thread.take();
             let mut values = values.into_iter();
             let ok = matches!(values.next(), Some(Value::Boolean(true)));
             let value = values.next().unwrap_or(Value::Nil);
@@ -137,9 +181,42 @@ impl LuaClient {
     }
 }
 
+/// `math.random` and `math.randomseed` as Redis's `redis_math_random`: a 48-bit linear
+/// congruential generator (`redisLrand48`) instead of C's `rand()`, so that client-side
+/// runs are deterministic. Each client has its own generator, where EVAL scripts share
+/// the server's.
+fn install_random(lua: &Lua, state: Arc<AtomicU64>) -> mlua::Result<()> {
+    const MAX: f64 = 2_147_483_647.0; // REDIS_LRAND48_MAX
+    let math: mlua::Table = lua.globals().get("math")?;
+    let draw = state.clone();
+    let random = lua.create_function(move |_, args: mlua::Variadic<f64>| {
+        let x = (0x5_DEEC_E66D_u64.wrapping_mul(draw.load(Ordering::Relaxed)).wrapping_add(0xB)) & ((1 << 48) - 1);
+        draw.store(x, Ordering::Relaxed);
+        let r = ((x >> 17) as f64 % MAX) / MAX;
+        match args.len() {
+            0 => Ok(r),
+            1 if args[0] >= 1.0 => Ok((r * args[0].trunc()).floor() + 1.0),
+            2 if args[0].trunc() <= args[1].trunc() => {
+                let (l, u) = (args[0].trunc(), args[1].trunc());
+                Ok((r * (u - l + 1.0)).floor() + l)
+            }
+            0..=2 => Err(mlua::Error::runtime("bad argument to 'random' (interval is empty)")),
+            _ => Err(mlua::Error::runtime("wrong number of arguments")),
+        }
+    })?;
+    let randomseed = lua.create_function(move |_, seed: f64| {
+        state.store((((seed as i64 as i32) as u32 as u64) << 16) | 0x330E, Ordering::Relaxed);
+        Ok(())
+    })?;
+    math.raw_set("random", random)?;
+    math.raw_set("randomseed", randomseed)?;
+    Ok(())
+}
+
 impl Program for LuaClient {
     fn reset(&mut self) {
         self.thread = None;
+        self.rand.store(LRAND48_INITIAL, Ordering::Relaxed);
     }
 
     fn begin(&mut self, op: u32) -> Option<Operation> {
@@ -149,7 +226,7 @@ impl Program for LuaClient {
         self.slot.op = op;
         let keys = self.slot.expand_all(&self.spec.keys);
         let args = self.slot.expand_all(&self.spec.args);
-        let started = self.set_globals(&keys, &args).and_then(|_| self.lua.create_thread(self.runner.clone()));
+        let started = self.set_globals(&keys, &args).and_then(|_| self.new_thread());
         self.thread = started.ok();
         Some(Operation::Script { source: self.spec.source.clone(), keys, args, mode: ScriptMode::Raw })
     }

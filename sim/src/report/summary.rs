@@ -20,6 +20,8 @@ pub struct Tally {
     /// Runs in which some operation replied with an error.
     pub with_errors: u64,
     pub hit_steps_max: u64,
+    /// Runs with an anomaly (all of them, unlike `failing`).
+    pub anomalous_runs: u64,
     /// Failing seeds, in order (at most `FAILING_KEPT`).
     pub failing: Vec<u64>,
 }
@@ -44,6 +46,7 @@ impl Tally {
         self.torn_state += v.torn_state as u64;
         self.with_errors += (v.errors > 0) as u64;
         self.hit_steps_max += hit_steps_max as u64;
+        self.anomalous_runs += v.is_anomalous() as u64;
         if v.is_anomalous() && self.failing.len() < FAILING_KEPT {
             self.failing.push(seed);
         }
@@ -59,13 +62,14 @@ impl Tally {
         self.torn_state += other.torn_state;
         self.with_errors += other.with_errors;
         self.hit_steps_max += other.hit_steps_max;
+        self.anomalous_runs += other.anomalous_runs;
         self.failing.extend(&other.failing);
         self.failing.sort_unstable();
         self.failing.truncate(FAILING_KEPT);
     }
 
     pub fn anomalous(&self) -> u64 {
-        self.failing.len() as u64
+        self.anomalous_runs
     }
 }
 

@@ -46,9 +46,7 @@ impl SequentialSpec for RegisterModel {
     fn step(&mut self, state: &Strings, op: &Operation) -> (Option<Strings>, Reply) {
         if let Operation::Script { keys, args, .. } = op {
             if state.get(&keys[0]) == Some(&args[0]) {
-                let mut next = state.clone();
-                next.set(&keys[0], args[1].clone());
-                return (Some(next), Reply::Integer(1));
+                return (Some(state.with(&keys[0], args[1].clone())), Reply::Integer(1));
             }
             return (None, Reply::Integer(0));
         }

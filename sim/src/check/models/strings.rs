@@ -18,6 +18,28 @@ impl Strings {
         self.0.binary_search_by(|(k, _)| k.as_slice().cmp(key)).ok().map(|i| &self.0[i].1)
     }
 
+    /// A copy with `key` holding `value`, without copying the old value first.
+    pub fn with(&self, key: &[u8], value: Vec<u8>) -> Strings {
+        let mut out = Vec::with_capacity(self.0.len() + 1);
+        let mut value = Some(value);
+        for (k, v) in &self.0 {
+            match k.as_slice().cmp(key) {
+                std::cmp::Ordering::Less => out.push((k.clone(), v.clone())),
+                std::cmp::Ordering::Equal => out.push((k.clone(), value.take().unwrap_or_default())),
+                std::cmp::Ordering::Greater => {
+                    if let Some(v) = value.take() {
+                        out.push((key.to_vec(), v));
+                    }
+                    out.push((k.clone(), v.clone()));
+                }
+            }
+        }
+        if let Some(v) = value {
+            out.push((key.to_vec(), v));
+        }
+        Strings(out)
+    }
+
     pub fn set(&mut self, key: &[u8], value: Vec<u8>) {
         match self.0.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
             Ok(i) => self.0[i].1 = value,
@@ -88,9 +110,7 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Option<Strings>,
     match name {
         "get" => (None, Reply::bulk_or_null(state.get(key).cloned())),
         "set" => {
-            let mut next = state.clone();
-            next.set(key, argv[2].clone());
-            (Some(next), Reply::ok())
+            (Some(state.with(key, argv[2].clone())), Reply::ok())
         }
         "del" => {
             if state.get(key).is_none() {
@@ -101,12 +121,12 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Option<Strings>,
             (Some(next), Reply::Integer(1))
         }
         "append" => {
-            let mut next = state.clone();
-            let mut value = state.get(key).cloned().unwrap_or_default();
+            let old = state.get(key).map(|v| v.as_slice()).unwrap_or_default();
+            let mut value = Vec::with_capacity(old.len() + argv[2].len());
+            value.extend_from_slice(old);
             value.extend_from_slice(&argv[2]);
             let len = value.len() as i64;
-            next.set(key, value);
-            (Some(next), Reply::Integer(len))
+            (Some(state.with(key, value)), Reply::Integer(len))
         }
         _ => {
             let by = match name {
@@ -130,9 +150,7 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Option<Strings>,
             let Some(value) = current.checked_add(by) else {
                 return (None, Reply::error(errors::OVERFLOW));
             };
-            let mut next = state.clone();
-            next.set(key, value.to_string().into_bytes());
-            (Some(next), Reply::Integer(value))
+            (Some(state.with(key, value.to_string().into_bytes())), Reply::Integer(value))
         }
     }
 }
