@@ -12,3 +12,5 @@ pub mod scheduler;
 pub mod trace;
 pub mod world;
 pub mod report;
+pub mod replay;
+pub mod testing;
