@@ -13,3 +13,5 @@ pub mod trace;
 pub mod world;
 pub mod report;
 pub mod real;
+pub mod replay;
+pub mod testing;

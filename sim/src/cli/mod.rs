@@ -5,6 +5,7 @@ pub mod demo;
 pub mod explore;
 pub mod race;
 pub mod real;
+pub mod replay;
 pub mod run;
 pub mod serve;
 pub mod sweep;
