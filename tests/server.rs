@@ -367,13 +367,14 @@ fn blocked_clients_are_served_by_a_later_write_or_time_out() {
     assert_eq!(waiter.call(&argv(&["BLPOP", "empty", "0.2"])), b"*-1\r\n");
     assert!(started.elapsed() >= std::time::Duration::from_millis(150), "BLPOP waited for its timeout");
     // A key of another type does not serve the waiter: it times out, as in Redis.
-    waiter.send(&argv(&["BLPOP", "typed", "0.3"]));
-    std::thread::sleep(std::time::Duration::from_millis(50));
+    // PING in the same write as the blocking command: its reply means the command ran.
+    waiter.send_raw(&[support::encode_request(&argv(&["PING"])), support::encode_request(&argv(&["BLPOP", "typed", "0.3"]))].concat());
+    assert_eq!(waiter.read_reply().expect("PING"), b"+PONG\r\n");
     assert_eq!(pusher.call(&argv(&["SET", "typed", "string"])), b"+OK\r\n");
     assert_eq!(waiter.read_reply().expect("BLPOP"), b"*-1\r\n");
     // Sorted sets block the same way.
-    waiter.send(&argv(&["BZPOPMIN", "z", "0"]));
-    std::thread::sleep(std::time::Duration::from_millis(50));
+    waiter.send_raw(&[support::encode_request(&argv(&["PING"])), support::encode_request(&argv(&["BZPOPMIN", "z", "0"]))].concat());
+    assert_eq!(waiter.read_reply().expect("PING"), b"+PONG\r\n");
     assert_eq!(pusher.call(&argv(&["ZADD", "z", "1.5", "m"])), b":1\r\n");
     assert_eq!(waiter.read_reply().expect("BZPOPMIN"), b"*3\r\n$1\r\nz\r\n$1\r\nm\r\n$3\r\n1.5\r\n");
 }

@@ -75,14 +75,15 @@ pub fn run(args: Args) -> ExitCode {
     println!();
     let captures: Vec<_> = prepared.iter().map(|(m, s, j)| capture(s, j, seed, m.name())).collect();
     print!("{}", present::run_text(&captures[0], style));
-    let replay = format!(
-        "redsim race {} --keys {} --args {} --clients {} --seeds {seed}..{}",
-        args.script.display(),
-        args.keys.join(","),
-        args.args.join(","),
-        args.clients,
-        seed + 1
-    );
+    // Empty --keys/--args are left out: `--args  --clients` would not parse.
+    let mut replay = format!("redsim race {}", args.script.display());
+    if !args.keys.is_empty() {
+        replay += &format!(" --keys {}", args.keys.join(","));
+    }
+    if !args.args.is_empty() {
+        replay += &format!(" --args {}", args.args.join(","));
+    }
+    replay += &format!(" --clients {} --seeds {seed}..{}", args.clients, seed + 1);
     println!("\nReplay: {replay}");
     let runs: Vec<_> = captures.iter().map(|c| (c, replay.clone())).collect();
     let page = html::report(&format!("redsim race: {name} (seed {seed})"), "", &runs);
