@@ -39,6 +39,30 @@ pub fn lua_args_to_argv<'v>(args: impl Iterator<Item = &'v Value>) -> Result<Vec
     Ok(argv)
 }
 
+/// [`lua_args_to_argv`] into `buf`, reusing its vectors (a script's calls then allocate
+/// nothing for their arguments); returns how many of `buf`'s entries are the argv.
+pub fn fill_argv<'v>(buf: &mut Vec<Vec<u8>>, args: impl Iterator<Item = &'v Value>) -> Result<usize, &'static str> {
+    let mut n = 0;
+    for v in args {
+        if n == buf.len() {
+            buf.push(Vec::new());
+        }
+        let slot = &mut buf[n];
+        slot.clear();
+        match v {
+            Value::String(s) => slot.extend_from_slice(&s.as_bytes()),
+            Value::Integer(i) => slot.extend_from_slice(&number_arg(*i as f64)),
+            Value::Number(d) => slot.extend_from_slice(&number_arg(*d)),
+            _ => return Err(BAD_ARG),
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return Err(NO_ARGS);
+    }
+    Ok(n)
+}
+
 /// Finds argv's command (and subcommand) as Redis's `lookupCommand`.
 fn lookup(argv: &[Vec<u8>]) -> Option<(&'static CommandSpec, Option<&'static CommandSpec>)> {
     let spec = cmd::lookup(&argv[0])?;
@@ -50,8 +74,8 @@ fn lookup(argv: &[Vec<u8>]) -> Option<(&'static CommandSpec, Option<&'static Com
 }
 
 /// Runs one command for the script; refusals come back as error replies.
-pub fn script_call(state: &mut RunState<'_, '_>, argv: Vec<Vec<u8>>) -> Reply {
-    let Some((spec, sub)) = lookup(&argv) else {
+pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
+    let Some((spec, sub)) = lookup(argv) else {
         return refuse(state, None, UNKNOWN);
     };
     let target = sub.unwrap_or(spec);
@@ -78,10 +102,10 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: Vec<Vec<u8>>) -> Reply {
         now_ms: state.ctx.now_ms,
         caller: Caller::Script,
     };
-    let reply = cmd::run(&mut ctx, spec, sub, &argv);
+    let reply = cmd::run(&mut ctx, spec, sub, argv);
     if state.ctx.store.dirty != dirty_before && state.repl_flags != 0 {
         let db = state.ctx.store.session(client).db;
-        state.effects.push(super::Effect { db, argv });
+        state.effects.push(super::Effect { db, argv: argv.to_vec() });
     }
     reply
 }

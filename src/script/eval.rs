@@ -117,8 +117,7 @@ impl Scripting {
         let mode = RunMode { read_only: ro || script.flags.no_writes, is_function: false };
         let name = std::str::from_utf8(&key).unwrap_or_default();
         let mut outcome = run::run(vm, &script.func, name, keys, args, mode, ctx, lua_client);
-        let name = name.to_string();
-        self.record(&name, &mut outcome);
+        self.record(name, &mut outcome);
         outcome.reply
     }
 }

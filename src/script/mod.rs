@@ -142,18 +142,21 @@ impl Scripting {
     }
 
     fn record(&mut self, name: &str, outcome: &mut run::Outcome) {
-        self.log.extend(outcome.log.iter().cloned());
-        if self.log.len() > LOG_LINES_MAX {
-            let extra = self.log.len() - LOG_LINES_MAX;
-            self.log.drain(..extra);
+        if !outcome.log.is_empty() {
+            self.log.extend(outcome.log.iter().cloned());
+            if self.log.len() > LOG_LINES_MAX {
+                let extra = self.log.len() - LOG_LINES_MAX;
+                self.log.drain(..extra);
+            }
         }
-        self.last_run = LastRun {
-            name: name.to_string(),
-            effects: std::mem::take(&mut outcome.effects),
-            log: std::mem::take(&mut outcome.log),
-            wrote: outcome.wrote,
-            killed: outcome.killed,
-        };
+        // The name's buffer is reused: a run then allocates nothing here.
+        let last = &mut self.last_run;
+        last.name.clear();
+        last.name.push_str(name);
+        last.effects = std::mem::take(&mut outcome.effects);
+        last.log = std::mem::take(&mut outcome.log);
+        last.wrote = outcome.wrote;
+        last.killed = outcome.killed;
     }
 }
 

@@ -285,6 +285,31 @@ end
 local unpack = unpack
 local function shape(ok, v)
   if not ok or type(v) ~= 'table' then return ok, v end
+  if raw_getmetatable(v) == nil then
+    -- Without a metatable, indexing is raw access, and costs no function call: the
+    -- same checks as below, on the path nearly every script takes.
+    local x = v.err
+    if x ~= nil and type(x) == 'string' then return ok, v, 1 end
+    x = v.ok
+    if x ~= nil and type(x) == 'string' then return ok, v, 2 end
+    x = v.double
+    if x ~= nil and type(x) == 'number' then return ok, v, 3 end
+    x = v.big_number
+    if x ~= nil and type(x) == 'string' then return ok, v, 4 end
+    x = v.verbatim_string
+    if x ~= nil and type(x) == 'table' and type(raw_rawget(x, 'format')) == 'string'
+        and type(raw_rawget(x, 'string')) == 'string' then
+      return ok, v, 5
+    end
+    x = v.map
+    if x ~= nil and type(x) == 'table' then return ok, v, 6 end
+    x = v.set
+    if x ~= nil and type(x) == 'table' then return ok, v, 7 end
+    local n = 0
+    while v[n + 1] ~= nil do n = n + 1 end
+    if n <= 64 then return ok, v, 0, n, unpack(v, 1, n) end
+    return ok, v, 0, n
+  end
   if type(raw_rawget(v, 'err')) == 'string' then return ok, v, 1 end
   if type(raw_rawget(v, 'ok')) == 'string' then return ok, v, 2 end
   if type(raw_rawget(v, 'double')) == 'number' then return ok, v, 3 end

@@ -12,7 +12,7 @@
 //! `ERR user_script:<line>: <message>`. There is no rollback: writes made before the
 //! error stay.
 
-use super::call::{lua_args_to_argv, script_call};
+use super::call::{fill_argv, script_call};
 use super::convert;
 use super::vm::{HookState, Unlimited, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
 use super::{Effect, LogLine};
@@ -50,6 +50,8 @@ pub struct RunState<'c, 'a> {
     pub is_function: bool,
     pub effects: Vec<Effect>,
     pub log: Vec<LogLine>,
+    /// The argv of the latest `redis.call`, kept for the next one to reuse.
+    pub argv_buf: Vec<Vec<u8>>,
 }
 
 /// How a call should run.
@@ -100,6 +102,7 @@ pub fn run(
         is_function: mode.is_function,
         effects: Vec::new(),
         log: Vec::new(),
+        argv_buf: vm.argv_buf.take(),
     });
     let lua = &vm.lua;
     set_running(lua, true);
@@ -159,9 +162,17 @@ pub fn run(
         // A memory error may leave garbage behind; reclaim it so the next script has room.
         let _ = lua.gc_collect();
     }
-    let state = state.into_inner();
+    let mut state = state.into_inner();
+    // Small argument buffers go back to the VM for the next run; large ones are freed.
+    state.argv_buf.truncate(ARGV_BUF_ENTRIES);
+    state.argv_buf.retain(|a| a.capacity() <= ARGV_BUF_BYTES);
+    vm.argv_buf.replace(std::mem::take(&mut state.argv_buf));
     Outcome { reply, effects: state.effects, log: state.log, wrote: state.wrote, killed }
 }
+
+/// How many argument buffers, each of at most how many bytes, a VM keeps between runs.
+const ARGV_BUF_ENTRIES: usize = 16;
+const ARGV_BUF_BYTES: usize = 256;
 
 /// Above this many keys and arguments, KEYS and ARGV are built from Rust (the Lua stack
 /// cannot hold arbitrarily many call arguments).
@@ -198,10 +209,12 @@ fn bridge(
             return side_op(&mut st, &args[1..]);
         }
     }
-    let reply = match lua_args_to_argv(args.iter()) {
-        Ok(argv) => script_call(&mut st, argv),
+    let mut argv = std::mem::take(&mut st.argv_buf);
+    let reply = match fill_argv(&mut argv, args.iter()) {
+        Ok(n) => script_call(&mut st, &argv[..n]),
         Err(text) => Reply::error(text),
     };
+    st.argv_buf = argv;
     if raise {
         if let Reply::Error(text) = &reply {
             return Err(raise_table(convert::error_text(text)));

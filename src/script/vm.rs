@@ -56,6 +56,8 @@ pub struct Vm {
     /// with a limit set, mlua must protect every allocating call, which costs more than
     /// the whole of a small script; Rust code between two Lua steps allocates little.
     pub memory_limit: usize,
+    /// Argument buffers of `redis.call`, reused from run to run.
+    pub argv_buf: std::cell::RefCell<Vec<Vec<u8>>>,
 }
 
 /// Lifts the VM's heap bound while Rust code works on it (the bridge), restoring it
@@ -160,7 +162,18 @@ impl Vm {
             HookTriggers::new().every_nth_instruction(TICK_INSTRUCTIONS),
             super::run::hook,
         )?;
-        Ok(Vm { lua, redis, ops, call_stub, run_eval, run_fcall, set_loading, flavor, memory_limit })
+        Ok(Vm {
+            lua,
+            redis,
+            ops,
+            call_stub,
+            run_eval,
+            run_fcall,
+            set_loading,
+            flavor,
+            memory_limit,
+            argv_buf: Default::default(),
+        })
     }
 
     /// Calls `f` with the heap bound in force (user code runs inside).
