@@ -12,3 +12,6 @@ pub mod scheduler;
 pub mod trace;
 pub mod world;
 pub mod report;
+pub mod real;
+pub mod replay;
+pub mod testing;

@@ -27,10 +27,14 @@ enum Command {
     Explore(cli::explore::Args),
     /// Many seeds in parallel, sharded, with a progress bar.
     Sweep(cli::sweep::Args),
+    /// Run a saved replay file (corpus/seeds/*.toml) again: the same table.
+    Replay(cli::replay::Args),
     #[command(hide = true)]
     Trace(cli::trace::Args),
     /// Is a recorded history (redsim-history/1 JSON) linearizable?
     Check(cli::check::Args),
+    /// Run a scenario against a real server (redis-server, redsim serve) on loopback.
+    Real(cli::real::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,7 +46,9 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run::run(args),
         Command::Explore(args) => cli::explore::run(args),
         Command::Sweep(args) => cli::sweep::run(args),
+        Command::Replay(args) => cli::replay::run(args),
         Command::Trace(args) => cli::trace::run(args),
         Command::Check(args) => cli::check::run(args),
+        Command::Real(args) => cli::real::run(args),
     }
 }

@@ -4,6 +4,8 @@ pub mod check;
 pub mod demo;
 pub mod explore;
 pub mod race;
+pub mod real;
+pub mod replay;
 pub mod run;
 pub mod serve;
 pub mod sweep;

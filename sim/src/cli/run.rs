@@ -48,6 +48,10 @@ pub struct Args {
     /// Write the shown run as JSON here.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// If the shown run is anomalous, save it as a replay file in this folder
+    /// (`corpus/seeds/`); `redsim replay FILE` runs it again.
+    #[arg(long)]
+    pub record: Option<PathBuf>,
 }
 
 /// The scenario with `--mode`, `--strategy` and `--schedule` applied.
@@ -141,6 +145,16 @@ pub fn run(args: Args) -> ExitCode {
     print!("{}", present::run_text(&shown, style));
     let replay = format!("redsim run {} --seed {seed} --mode {label}", args.scenario.display());
     println!("\nReplay: {replay}");
+    if let (Some(dir), true) = (&args.record, shown.verdict.is_anomalous()) {
+        let file = redsim_sim::replay::for_scenario_file(&shown, &args.scenario, dir);
+        match file.save(dir) {
+            Ok(path) => println!("Replay file: {} (redsim replay {})", path.display(), path.display()),
+            Err(e) => {
+                eprintln!("redsim run: cannot write a replay file into {}: {e}", dir.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     if let Some(path) = &args.html {
         let page = html::report(&format!("redsim: {} (seed {seed})", scenario.name), "", &[(&shown, replay.clone())]);
         if let Err(e) = html::write(path, &page) {

@@ -1,0 +1,129 @@
+//! `redsim real SCENARIO.toml --addr 127.0.0.1:PORT [--threads N] [--ops M]
+//! [--mode raw|eval|evalsha] [--flush] [--time-limit SECS] [--timeout SECS] [--json FILE]`:
+//! the scenario's clients on real threads and connections against a server on this
+//! machine (redis-server or `redsim serve`), the history judged like a simulated one.
+//!
+//! `--json` writes the recorded history in the redsim-history/1 format, which
+//! `redsim check` reads. Exit status: 0 no anomaly, 1 an anomaly, 2 bad arguments, an
+//! unusable scenario or server.
+
+use redsim_sim::history::json;
+use redsim_sim::real::{self, RealOptions};
+use redsim_sim::report::mode::{self, Mode};
+use redsim_sim::scenario::toml::load;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The scenario file (corpus/scenarios/*.toml).
+    pub scenario: PathBuf,
+    /// The server, HOST:PORT; loopback only.
+    #[arg(long)]
+    pub addr: String,
+    /// Clients (threads) in each client group, instead of the scenario's count.
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// Operations per client, instead of the scenario's.
+    #[arg(long)]
+    pub ops: Option<u32>,
+    /// How scripts are sent (default: as the scenario says).
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    /// FLUSHALL and SCRIPT FLUSH first (otherwise the database must be empty).
+    #[arg(long)]
+    pub flush: bool,
+    /// No operation starts after this many seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub time_limit: f64,
+    /// A reply later than this many seconds makes its operation's outcome unknown.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout: f64,
+    /// The checker gives up (verdict unknown) after this many seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub check_timeout: f64,
+    /// Write the recorded history here (redsim-history/1 JSON, for `redsim check`).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+fn seconds(name: &str, value: f64) -> Result<Duration, String> {
+    if value.is_finite() && value > 0.0 && value < 1e6 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(format!("--{name} must be a positive number of seconds"))
+    }
+}
+
+fn bad(message: String) -> ExitCode {
+    eprintln!("redsim real: {message}");
+    ExitCode::from(2)
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let addr = match real::loopback_addr(&args.addr) {
+        Ok(a) => a,
+        Err(e) => return bad(e),
+    };
+    let mut scenario = match load(&args.scenario) {
+        Ok(s) => s,
+        Err(e) => return bad(e),
+    };
+    if let Some(m) = args.mode {
+        scenario = match mode::apply(&scenario, m) {
+            Ok(s) => s,
+            Err(e) => return bad(e),
+        };
+    }
+    for group in &mut scenario.groups {
+        if let Some(n) = args.threads {
+            group.count = n;
+        }
+        if let Some(n) = args.ops {
+            group.ops = n;
+        }
+    }
+    let limits = (
+        seconds("time-limit", args.time_limit),
+        seconds("timeout", args.timeout),
+        seconds("check-timeout", args.check_timeout),
+    );
+    let (time_limit, io_timeout, check_timeout) = match limits {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad(e),
+    };
+    let options = RealOptions { addr, io_timeout, time_limit, flush: args.flush };
+    let label = mode::mode_of(&scenario);
+    println!(
+        "redsim real: {} ({label}), {} clients, against {addr}",
+        scenario.name,
+        scenario.client_count()
+    );
+    let recorded = match real::run(&scenario, &options) {
+        Ok(r) => r,
+        Err(e) => return bad(e),
+    };
+    println!("server: {}", recorded.server);
+    println!(
+        "ran {:.3} s{}",
+        recorded.elapsed.as_secs_f64(),
+        if recorded.hit_time_limit { " (time limit reached: some clients stopped early)" } else { "" }
+    );
+    for (client, e) in &recorded.client_errors {
+        println!("client {client} stopped: {e}");
+    }
+    if let Some(path) = &args.json {
+        if let Err(e) = std::fs::write(path, json::to_string(&recorded.history)) {
+            return bad(format!("cannot write {}: {e}", path.display()));
+        }
+        println!("history: {}", path.display());
+    }
+    let verdict = real::judge(&scenario, &recorded.history, check_timeout);
+    print!("{}", real::render(&verdict));
+    if verdict.is_anomalous() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

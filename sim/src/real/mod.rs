@@ -1,0 +1,12 @@
+//! Running scenarios against a real server (redis-server, or `redsim serve`) over TCP.
+//!
+//! The same client programs as the simulator, each on its own OS thread with its own
+//! connection ([`runner`]), a blocking RESP codec ([`codec`]), and the same checker
+//! judging the recorded history ([`verdict`]). Only loopback addresses are accepted.
+
+pub mod codec;
+pub mod runner;
+pub mod verdict;
+
+pub use runner::{loopback_addr, run, RealOptions, RealRun};
+pub use verdict::{judge, render, RealVerdict};

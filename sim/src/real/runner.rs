@@ -1,0 +1,314 @@
+//! Runs a scenario's client programs against a server over TCP: one OS thread and one
+//! connection per client, every operation's invoke and return stamped in microseconds
+//! since the run began (`Instant`, monotonic), the operations gathered into one
+//! [`History`].
+//!
+//! The programs are the simulator's own ([`crate::client`]): a program is a state machine
+//! that sends commands and resumes with their replies, so a blocking connection drives it
+//! as the simulated world does — each `Progress::Sent` is one round trip (several commands
+//! are pipelined). A raw-mode script therefore runs in the client's own Lua VM with every
+//! `redis.call` a real round trip, while EVAL / EVALSHA sends the script whole.
+//!
+//! An I/O error or a read timeout in the middle of an operation makes its outcome
+//! unknown (it may or may not have taken effect): the operation is recorded with status
+//! `unknown`, the connection is dropped and that client stops, as a crashed client does in
+//! the simulator.
+
+use super::codec::Connection;
+use crate::client::commands::Commands;
+use crate::client::eval::{EvalClient, EvalKind};
+use crate::client::lua::LuaClient;
+use crate::client::multi::{Multi, WatchRetry};
+use crate::client::rust::RustClient;
+use crate::client::{Outbox, Outcome, Progress, Program as ClientProgram};
+use crate::history::{History, Op, Operation, Status};
+use crate::scenario::{Program, Scenario, ScriptRun};
+use redsim::Reply;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+/// Most commands one operation may send (a runaway client-side script is stopped).
+const COMMANDS_PER_OP_MAX: usize = 100_000;
+
+/// How a run against a server is bounded and prepared.
+#[derive(Clone, Debug)]
+pub struct RealOptions {
+    pub addr: SocketAddr,
+    /// Connect, read and write timeout of every round trip; a reply later than this makes
+    /// the operation's outcome unknown.
+    pub io_timeout: Duration,
+    /// No operation starts after this long.
+    pub time_limit: Duration,
+    /// FLUSHALL and SCRIPT FLUSH before the run. Without it the database must be empty
+    /// (the checker's models start from an empty database).
+    pub flush: bool,
+}
+
+impl RealOptions {
+    pub fn new(addr: SocketAddr) -> RealOptions {
+        RealOptions { addr, io_timeout: Duration::from_secs(5), time_limit: Duration::from_secs(60), flush: false }
+    }
+}
+
+/// What one run recorded.
+#[derive(Clone, Debug)]
+pub struct RealRun {
+    pub history: History,
+    pub elapsed: Duration,
+    /// The server as INFO names it (`redis_version:…`, and its executable when given).
+    pub server: String,
+    /// Clients that stopped early on an I/O error, with the error.
+    pub client_errors: Vec<(u32, String)>,
+    /// Clients that had operations left when the time limit came.
+    pub hit_time_limit: bool,
+}
+
+/// Resolves `text` (`HOST:PORT`) and refuses anything but loopback addresses: a run
+/// writes to (and with `--flush`, empties) the server's database.
+pub fn loopback_addr(text: &str) -> Result<SocketAddr, String> {
+    let addrs: Vec<SocketAddr> =
+        text.to_socket_addrs().map_err(|e| format!("cannot resolve '{text}' as HOST:PORT: {e}"))?.collect();
+    match addrs.iter().find(|a| a.ip().is_loopback()) {
+        Some(a) if addrs.iter().all(|a| a.ip().is_loopback()) => Ok(*a),
+        _ => Err(format!(
+            "'{text}' is not a loopback address: redsim real only runs against servers on this machine \
+             (127.0.0.1, ::1, localhost)"
+        )),
+    }
+}
+
+/// The client program for client `client` of `clients` (the scenario's own instantiation,
+/// repeated here because the scenario keeps it private to the simulated world).
+pub fn instantiate(program: &Program, client: u32, clients: u32, ops: u32) -> Result<Box<dyn ClientProgram>, String> {
+    Ok(match program {
+        Program::Script { spec, run: ScriptRun::Raw } => Box::new(
+            LuaClient::new(spec.clone(), client, clients, ops)
+                .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
+        ),
+        Program::Script { spec, run } => {
+            let kind = if *run == ScriptRun::Eval { EvalKind::Eval } else { EvalKind::EvalSha };
+            Box::new(EvalClient::new(spec.clone(), kind, client, clients, ops))
+        }
+        Program::Commands { commands, mode } => Box::new(Commands::new(commands.clone(), *mode, client, clients, ops)),
+        Program::Multi { commands, pipelined } => Box::new(Multi::new(commands.clone(), *pipelined, client, clients, ops)),
+        Program::Watch { watch, reads, writes, retries_max } => Box::new(WatchRetry::new(
+            watch.clone(),
+            reads.clone(),
+            writes.clone(),
+            *retries_max,
+            client,
+            clients,
+            ops,
+        )),
+        Program::Rust(body) => Box::new(RustClient::new(body.clone(), client)),
+    })
+}
+
+fn text(reply: &Reply) -> String {
+    match reply {
+        Reply::Bulk(b) | Reply::Simple(b) | Reply::Error(b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Verbatim { text, .. } => String::from_utf8_lossy(text).into_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Names the server from `INFO server`.
+fn server_name(conn: &mut Connection) -> String {
+    let info = match conn.call(&["INFO", "server"]) {
+        Ok(reply) => text(&reply),
+        Err(e) => return format!("unknown (INFO failed: {e})"),
+    };
+    let field = |name: &str| {
+        info.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(':'))).map(str::trim)
+    };
+    match (field("redis_version"), field("executable")) {
+        (Some(v), Some(exe)) if !exe.is_empty() => format!("redis_version {v} ({exe})"),
+        (Some(v), _) => format!("redis_version {v}"),
+        _ => "unknown (INFO has no redis_version)".into(),
+    }
+}
+
+/// Readies the database: emptied with `flush`, else it must already be empty.
+fn prepare_server(conn: &mut Connection, flush: bool) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("preparing the server: {e}");
+    if flush {
+        let flushes: [&[&str]; 2] = [&["FLUSHALL"], &["SCRIPT", "FLUSH"]];
+        for argv in flushes {
+            let reply = conn.call(argv).map_err(io)?;
+            if reply.is_error() {
+                return Err(format!("{} failed: {}", argv.join(" "), text(&reply)));
+            }
+        }
+        return Ok(());
+    }
+    match conn.call(&["DBSIZE"]).map_err(io)? {
+        Reply::Integer(0) => Ok(()),
+        Reply::Integer(n) => Err(format!(
+            "the server's database holds {n} keys; the checker assumes an empty database \
+             (pass --flush to empty it first)"
+        )),
+        other => Err(format!("DBSIZE replied {}", text(&other))),
+    }
+}
+
+/// Runs every client of `scenario` against the server; the history is ordered by invoke
+/// time.
+pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String> {
+    if !options.addr.ip().is_loopback() {
+        return Err(format!("{} is not a loopback address", options.addr));
+    }
+    let connect = || {
+        Connection::connect(options.addr, options.io_timeout)
+            .map_err(|e| format!("cannot connect to {}: {e}", options.addr))
+    };
+    let mut admin = connect()?;
+    let server = server_name(&mut admin);
+    prepare_server(&mut admin, options.flush)?;
+    drop(admin);
+
+    let clients = scenario.client_count();
+    // Connect every client first, so that none starts while others are still connecting.
+    let mut work = Vec::with_capacity(clients as usize);
+    let mut index = 0;
+    for group in &scenario.groups {
+        for _ in 0..group.count {
+            work.push((index, group.ops, group.program.clone(), connect()?));
+            index += 1;
+        }
+    }
+    let barrier = Arc::new(Barrier::new(work.len() + 1));
+    // One origin for every client's timestamps (Instant is one monotonic clock for all
+    // threads), so invoke and return times compare across clients.
+    let start = Instant::now();
+    let threads: Vec<_> = work
+        .into_iter()
+        .map(|(client, ops, program, conn)| {
+            let barrier = barrier.clone();
+            let time_limit = options.time_limit;
+            std::thread::Builder::new()
+                .name(format!("redsim-real-{client}"))
+                .spawn(move || {
+                    // The Lua VM of a raw client is built on its own thread (it is not Send).
+                    let built = instantiate(&program, client, clients, ops);
+                    barrier.wait();
+                    match built {
+                        Ok(program) => drive(client, program, conn, start, start + time_limit),
+                        Err(e) => ClientRun { ops: Vec::new(), error: Some(e), timed_out: false },
+                    }
+                })
+                .map_err(|e| format!("cannot start a client thread: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    barrier.wait();
+    let mut run = RealRun {
+        history: History::default(),
+        elapsed: Duration::ZERO,
+        server,
+        client_errors: Vec::new(),
+        hit_time_limit: false,
+    };
+    for (client, thread) in threads.into_iter().enumerate() {
+        match thread.join() {
+            Ok(result) => {
+                run.history.ops.extend(result.ops);
+                run.hit_time_limit |= result.timed_out;
+                if let Some(e) = result.error {
+                    run.client_errors.push((client as u32, e));
+                }
+            }
+            Err(_) => run.client_errors.push((client as u32, "the client thread panicked".into())),
+        }
+    }
+    run.elapsed = start.elapsed();
+    run.history.ops.sort_by_key(|op| (op.call, op.client));
+    Ok(run)
+}
+
+struct ClientRun {
+    ops: Vec<Op>,
+    error: Option<String>,
+    timed_out: bool,
+}
+
+fn micros(start: Instant) -> u64 {
+    start.elapsed().as_micros() as u64
+}
+
+/// One client's loop: its operations one after another until the program is done, the
+/// time limit comes, or the connection fails.
+fn drive(client: u32, mut program: Box<dyn ClientProgram>, mut conn: Connection, start: Instant, deadline: Instant) -> ClientRun {
+    let mut run = ClientRun { ops: Vec::new(), error: None, timed_out: false };
+    let mut out = Outbox::default();
+    let mut replies: Vec<Reply> = Vec::new();
+    for number in 0.. {
+        let Some(operation) = program.begin(number) else {
+            break;
+        };
+        if Instant::now() >= deadline {
+            run.timed_out = true;
+            break;
+        }
+        let mut op =
+            Op { client: client as u64, call: micros(start), ret: None, status: Status::Unknown, op: operation, result: None };
+        replies.clear();
+        let mut sent = 0;
+        let outcome = loop {
+            out.sent.clear();
+            match program.resume(&mut replies, &mut out) {
+                Progress::Done(outcome) => break Ok(outcome),
+                Progress::Sent if out.sent.is_empty() => continue,
+                Progress::Sent => {
+                    if let Operation::Command(recorded) = &mut op.op {
+                        if recorded.is_empty() {
+                            recorded.clone_from(&out.sent[0]);
+                        }
+                    }
+                    sent += out.sent.len();
+                    if sent > COMMANDS_PER_OP_MAX {
+                        break Err(format!("an operation sent more than {COMMANDS_PER_OP_MAX} commands"));
+                    }
+                    match conn.round_trip(&out.sent) {
+                        Ok(got) => replies.extend(got),
+                        Err(e) => break Err(format!("{e}")),
+                    }
+                }
+            }
+        };
+        match outcome {
+            Ok(outcome) => {
+                op.ret = Some(micros(start));
+                finish(&mut run.ops, op, outcome);
+            }
+            Err(e) => {
+                // The last command may or may not have run: the outcome is unknown, and
+                // the connection's place in the reply stream is lost.
+                program.crash();
+                run.ops.push(op);
+                run.error = Some(e);
+                return run;
+            }
+        }
+    }
+    run
+}
+
+/// Records a finished operation (or, for a split outcome, one per part), as the
+/// simulated world does.
+fn finish(ops: &mut Vec<Op>, mut op: Op, outcome: Outcome) {
+    let Outcome { status, result, split } = outcome;
+    op.status = status;
+    op.result = result;
+    let mut split = split.into_iter();
+    if let Some((first, result)) = split.next() {
+        op.op = first;
+        op.result = result;
+        let template = op.clone();
+        ops.push(op);
+        for (operation, result) in split {
+            ops.push(Op { op: operation, result, ..template.clone() });
+        }
+    } else {
+        ops.push(op);
+    }
+}

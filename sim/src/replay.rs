@@ -1,0 +1,352 @@
+//! Replay files: one failing (or any) run saved as a small TOML file a person can read —
+//! the seed, the options, the scenario (a path or the scenario's TOML inline), the mode,
+//! the schedule the scheduler chose, and the verdict — so that `redsim replay FILE`
+//! reproduces the run exactly and prints the same table, and the regression corpus
+//! (`corpus/seeds/`) can assert that the verdict has not changed.
+//!
+//! ```toml
+//! # redsim replay file: `redsim replay THIS_FILE` reproduces the run.
+//! format = "redsim-replay/1"
+//! name = "counter-race"
+//! seed = 3
+//! mode = "raw"
+//! options = "seed=3 strategy=random command_cost_us=1 …"   # as the run printed them
+//! scenario = "../scenarios/counter-race.toml"   # relative to this file
+//! # or: scenario_toml = """…"""                 # the scenario inline (script paths relative to this file)
+//! schedule = [0, 1, 1, 2, 0]                    # the client the server served at each step
+//! table = '''…'''                               # the run's text, for people (not read back)
+//!
+//! [verdict]
+//! anomalous = true
+//! linearizable = "no"                           # yes | no | undecided
+//! lost_update = false
+//! mismatch = true
+//! torn_state = false
+//! errors = 0
+//! findings = ["…"]
+//! ```
+//!
+//! The run is reproduced by running the scenario with the seed and `Strategy::Replay` of
+//! the schedule: the simulator is deterministic given the seed (the clock, the fault and
+//! engine random streams) and the schedule (the scheduler's only output), so the replay
+//! is the recorded run. The `options` line is informational; the scenario decides them.
+
+use crate::report::analysis::{Judge, Verdict};
+use crate::report::capture::{capture, with_schedule, Capture};
+use crate::report::colour::Style;
+use crate::report::mode::{self, Mode};
+use crate::report::present;
+use crate::scenario::Scenario;
+use serde::Deserialize;
+use std::path::{Component, Path, PathBuf};
+
+pub const FORMAT: &str = "redsim-replay/1";
+
+/// Where the replayed run's scenario comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioSource {
+    /// A scenario file; relative paths are relative to the replay file's folder.
+    Path(PathBuf),
+    /// The scenario's TOML text; its script paths are relative to the replay file's folder.
+    Inline(String),
+}
+
+/// The verdict as recorded: what the corpus test compares.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedVerdict {
+    pub anomalous: bool,
+    /// `yes`, `no` or `undecided` (the checker does not decide every scenario).
+    pub linearizable: String,
+    pub lost_update: bool,
+    pub mismatch: bool,
+    pub torn_state: bool,
+    pub errors: u32,
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+impl RecordedVerdict {
+    pub fn of(v: &Verdict) -> RecordedVerdict {
+        RecordedVerdict {
+            anomalous: v.is_anomalous(),
+            linearizable: match v.not_linearizable {
+                Some(true) => "no",
+                Some(false) => "yes",
+                None => "undecided",
+            }
+            .into(),
+            lost_update: v.lost_update,
+            mismatch: v.mismatch,
+            torn_state: v.torn_state,
+            errors: v.errors,
+            findings: v.findings.clone(),
+        }
+    }
+}
+
+/// One saved run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayFile {
+    pub name: String,
+    pub seed: u64,
+    /// `raw`, `eval`, `evalsha`, `multi`, `watch`, or `commands` (the scenario as written).
+    pub mode: String,
+    pub options: String,
+    pub scenario: ScenarioSource,
+    pub schedule: Vec<u32>,
+    /// The run's text as `redsim run` printed it (plain), kept for people and so that a
+    /// changed verdict can be shown next to the recorded table; not used to replay.
+    pub table: Option<String>,
+    pub verdict: RecordedVerdict,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileText {
+    format: String,
+    name: String,
+    seed: u64,
+    mode: String,
+    #[serde(default)]
+    options: String,
+    scenario: Option<String>,
+    scenario_toml: Option<String>,
+    schedule: Vec<u32>,
+    table: Option<String>,
+    verdict: RecordedVerdict,
+}
+
+/// A TOML basic string (quoted and escaped).
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+impl ReplayFile {
+    /// The file for a captured run of the scenario from `scenario`.
+    pub fn from_capture(capture: &Capture, scenario: ScenarioSource) -> ReplayFile {
+        ReplayFile {
+            name: capture.scenario.clone(),
+            seed: capture.seed,
+            mode: capture.mode.clone(),
+            options: capture.options.clone(),
+            scenario,
+            schedule: capture.schedule.clone(),
+            table: Some(present::run_text(capture, Style::PLAIN)),
+            verdict: RecordedVerdict::of(&capture.verdict),
+        }
+    }
+
+    /// The file's text: one field a line, the schedule on one line.
+    pub fn to_toml(&self) -> String {
+        let v = &self.verdict;
+        let mut out = String::new();
+        out.push_str("# redsim replay file: `redsim replay THIS_FILE` reproduces the run and prints its table.\n");
+        out.push_str(&format!("format = {}\n", quote(FORMAT)));
+        out.push_str(&format!("name = {}\n", quote(&self.name)));
+        out.push_str(&format!("seed = {}\n", self.seed));
+        out.push_str(&format!("mode = {}\n", quote(&self.mode)));
+        out.push_str(&format!("options = {}\n", quote(&self.options)));
+        match &self.scenario {
+            ScenarioSource::Path(p) => {
+                out.push_str("# The scenario file, relative to this file.\n");
+                out.push_str(&format!("scenario = {}\n", quote(&p.to_string_lossy())));
+            }
+            ScenarioSource::Inline(text) => {
+                out.push_str("# The scenario inline; script paths are relative to this file.\n");
+                out.push_str(&format!("scenario_toml = {}\n", quote(text)));
+            }
+        }
+        let steps: Vec<String> = self.schedule.iter().map(u32::to_string).collect();
+        out.push_str(&format!("# The client served at each of the {} steps.\n", steps.len()));
+        out.push_str(&format!("schedule = [{}]\n", steps.join(", ")));
+        if let Some(table) = &self.table {
+            out.push_str("# The run as `redsim run` showed it (for people; the replay does not read it).\n");
+            let literal_ok = !table.contains("'''") && !table.chars().any(|c| c.is_control() && c != '\n');
+            if literal_ok {
+                out.push_str(&format!("table = '''\n{table}'''\n"));
+            } else {
+                out.push_str(&format!("table = {}\n", quote(table)));
+            }
+        }
+        out.push_str("\n[verdict]\n");
+        out.push_str(&format!("anomalous = {}\n", v.anomalous));
+        out.push_str(&format!("linearizable = {}\n", quote(&v.linearizable)));
+        out.push_str(&format!("lost_update = {}\n", v.lost_update));
+        out.push_str(&format!("mismatch = {}\n", v.mismatch));
+        out.push_str(&format!("torn_state = {}\n", v.torn_state));
+        out.push_str(&format!("errors = {}\n", v.errors));
+        let findings: Vec<String> = v.findings.iter().map(|f| quote(f)).collect();
+        out.push_str(&format!("findings = [{}]\n", findings.join(", ")));
+        out
+    }
+
+    pub fn parse(text: &str) -> Result<ReplayFile, String> {
+        let f: FileText = toml::from_str(text).map_err(|e| e.to_string())?;
+        if f.format != FORMAT {
+            return Err(format!("format '{}' is not {FORMAT}", f.format));
+        }
+        let scenario = match (f.scenario, f.scenario_toml) {
+            (Some(p), None) => ScenarioSource::Path(PathBuf::from(p)),
+            (None, Some(t)) => ScenarioSource::Inline(t),
+            _ => return Err("give exactly one of `scenario` (a path) and `scenario_toml` (inline)".into()),
+        };
+        Ok(ReplayFile {
+            name: f.name,
+            seed: f.seed,
+            mode: f.mode,
+            options: f.options,
+            scenario,
+            schedule: f.schedule,
+            table: f.table,
+            verdict: f.verdict,
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<ReplayFile, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        ReplayFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The scenario in the recorded mode, following the recorded schedule; `dir` is the
+    /// replay file's folder.
+    pub fn scenario(&self, dir: &Path) -> Result<Scenario, String> {
+        let scenario = match &self.scenario {
+            ScenarioSource::Path(p) => crate::scenario::toml::load(&dir.join(p))?,
+            ScenarioSource::Inline(text) => crate::scenario::toml::parse(text, dir)?,
+        };
+        let scenario = match <Mode as clap::ValueEnum>::from_str(&self.mode, true) {
+            Ok(m) => mode::apply(&scenario, m)?,
+            Err(_) => scenario,
+        };
+        Ok(with_schedule(&scenario, self.schedule.clone()))
+    }
+
+    /// Runs the recorded run again; `dir` is the replay file's folder.
+    pub fn replay(&self, dir: &Path) -> Result<Capture, String> {
+        let scenario = self.scenario(dir)?;
+        let judge = Judge::new(&scenario);
+        let shown = capture(&scenario, &judge, self.seed, &self.mode);
+        if shown.schedule != self.schedule {
+            return Err(format!(
+                "the run did not follow the recorded schedule ({} steps recorded, {} run): the scenario has changed",
+                self.schedule.len(),
+                shown.schedule.len()
+            ));
+        }
+        Ok(shown)
+    }
+
+    /// The file name it is saved under: `NAME-MODE-seedN.toml`.
+    pub fn file_name(&self) -> String {
+        let clean = |s: &str| -> String {
+            s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+        };
+        format!("{}-{}-seed{}.toml", clean(&self.name), clean(&self.mode), self.seed)
+    }
+
+    /// Writes the file into `dir` (created if missing); returns its path.
+    pub fn save(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(self.file_name());
+        std::fs::write(&path, self.to_toml())?;
+        Ok(path)
+    }
+}
+
+/// The file for a run of the scenario file `scenario_path`, to be saved into `dir`: the
+/// scenario is named relative to `dir`, so the folder can move with the repository.
+pub fn for_scenario_file(capture: &Capture, scenario_path: &Path, dir: &Path) -> ReplayFile {
+    let path = relative_to(scenario_path, dir).unwrap_or_else(|| absolute(scenario_path));
+    ReplayFile::from_capture(capture, ScenarioSource::Path(path))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `target` as a path relative to the folder `from` (both must exist).
+fn relative_to(target: &Path, from: &Path) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(target).ok()?;
+    std::fs::create_dir_all(from).ok()?;
+    let from = std::fs::canonicalize(from).ok()?;
+    let t: Vec<Component> = target.components().collect();
+    let f: Vec<Component> = from.components().collect();
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c.as_os_str());
+    }
+    Some(out)
+}
+
+/// Replays the file at `path` and compares the verdict with the recorded one: `Ok` with
+/// the replayed capture, or `Err` saying what changed, with the recorded and the replayed
+/// verdicts and tables.
+pub fn check_file(path: &Path) -> Result<Capture, String> {
+    let file = ReplayFile::load(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let shown = file.replay(dir).map_err(|e| format!("{}: {e}", path.display()))?;
+    let now = RecordedVerdict::of(&shown.verdict);
+    if now != file.verdict {
+        return Err(format!(
+            "{}: the verdict changed\nrecorded: {:?}\nreplayed: {:?}\n\n--- recorded run ---\n{}\n--- replayed run ---\n{}",
+            path.display(),
+            file.verdict,
+            now,
+            file.table.as_deref().unwrap_or("(the file keeps no table)\n"),
+            present::run_text(&shown, Style::PLAIN),
+        ));
+    }
+    Ok(shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ReplayFile {
+        ReplayFile {
+            name: "counter-race".into(),
+            seed: 3,
+            mode: "raw".into(),
+            options: "seed=3 strategy=random".into(),
+            scenario: ScenarioSource::Inline("name = \"x\"\n[[clients]]\nsource = \"return 1\"\n".into()),
+            schedule: vec![0, 1, 1, 0],
+            table: Some("counter-race — mode raw, seed 3\n client 0 │ INCR → 1\n".into()),
+            verdict: RecordedVerdict {
+                anomalous: true,
+                linearizable: "no".into(),
+                lost_update: false,
+                mismatch: true,
+                torn_state: false,
+                errors: 0,
+                findings: vec!["client 1 read \"2\" ≠ 1".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn a_replay_file_reads_back_as_written() {
+        let file = sample();
+        assert_eq!(ReplayFile::parse(&file.to_toml()), Ok(file));
+    }
+
+    #[test]
+    fn a_file_with_both_scenario_forms_is_refused() {
+        let text = sample().to_toml().replace("scenario_toml", "scenario = \"a.toml\"\nscenario_toml");
+        assert!(ReplayFile::parse(&text).is_err());
+    }
+
+    #[test]
+    fn another_format_is_refused() {
+        let text = sample().to_toml().replace(FORMAT, "redsim-replay/0");
+        assert!(ReplayFile::parse(&text).unwrap_err().contains("format"));
+    }
+}

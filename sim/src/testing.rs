@@ -1,0 +1,392 @@
+//! redsim from your own `#[test]`s: describe the clients and what must hold, run many
+//! seeds, and on a failure get the interleaving table and the command that replays it.
+//!
+//! ```
+//! use redsim_sim::scenario::{Program, ScriptRun};
+//! use redsim_sim::testing::SimTest;
+//!
+//! // Two clients INCR a counter and read it back, as one EVAL each: atomic, so every
+//! // run fits an order of whole scripts and the final counter is 2.
+//! SimTest::new("counter_by_eval")
+//!     .clients(2, 1, Program::script(
+//!         "redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])",
+//!         &["counter"], &[], ScriptRun::Eval))
+//!     .seeds(20)
+//!     .check_keyspace("the counter counts every script", |ks| {
+//!         match ks.int("counter") {
+//!             Some(2) => Ok(()),
+//!             other => Err(format!("counter = {other:?}")),
+//!         }
+//!     })
+//!     .run();
+//!
+//! // The same script sent command by command races: `find_failure` returns the failing
+//! // seed (with its table) instead of panicking.
+//! let failure = SimTest::new("counter_raw")
+//!     .clients(2, 1, Program::script(
+//!         "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) \
+//!          return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}",
+//!         &["counter", "count"], &[], ScriptRun::Raw))
+//!     .invariant(redsim_sim::scenario::Invariant::ResultFieldsEqual(0, 1))
+//!     .seeds(200)
+//!     .find_failure()
+//!     .expect("some seed interleaves the two clients");
+//! assert!(failure.report.contains("REDSIM_SEED="));
+//! ```
+//!
+//! A run fails when the simulator's judge finds an anomaly (an operation whose result
+//! fields disagree under an [`Invariant`], a lost update, or — where the judge decides it
+//! — a history no order of whole operations explains), or when one of the test's own
+//! checks on the results or on the final keyspace returns an error.
+//!
+//! Environment: `REDSIM_SEED=N` runs only seed `N` (to replay a failure);
+//! `REDSIM_SEEDS=N` runs `N` seeds instead of the test's number. Both are printed on
+//! failure.
+
+pub mod strategies;
+
+use crate::history::History;
+use crate::options::Strategy;
+use crate::report::analysis::{Judge, Verdict};
+use crate::report::capture::{capture, with_schedule};
+use crate::report::colour::Style;
+use crate::report::mode::mode_of;
+use crate::report::present::run_text;
+use crate::scenario::{Invariant, Program, Scenario, ScriptRun};
+use crate::scheduler::Exhaustive;
+use crate::world::World;
+use redsim::Reply;
+use std::path::Path;
+use std::sync::Arc;
+
+pub const SEED_VAR: &str = "REDSIM_SEED";
+pub const SEEDS_VAR: &str = "REDSIM_SEEDS";
+
+type ResultCheck = Arc<dyn Fn(&History) -> Result<(), String> + Send + Sync>;
+type KeyspaceCheck = Arc<dyn Fn(&mut Keyspace<'_>) -> Result<(), String> + Send + Sync>;
+
+/// The final keyspace of a run, read through the admin connection after every client
+/// finished (the reads are not part of the history).
+pub struct Keyspace<'a> {
+    world: &'a mut World,
+}
+
+impl Keyspace<'_> {
+    /// Runs one command and returns its reply.
+    pub fn call<S: AsRef<[u8]>>(&mut self, argv: &[S]) -> Reply {
+        self.world.admin_command(argv.iter().map(|a| a.as_ref().to_vec()).collect())
+    }
+
+    /// `GET key` as an integer; `None` if the key is missing or not an integer.
+    pub fn int(&mut self, key: &str) -> Option<i64> {
+        crate::scenario::as_int(&self.call(&["GET", key]))
+    }
+}
+
+/// A failing run.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub seed: u64,
+    /// The schedule the run followed (client indices, one per step).
+    pub schedule: Vec<u32>,
+    /// What failed, one line each.
+    pub reasons: Vec<String>,
+    /// The whole text: the table, the reasons and how to replay.
+    pub report: String,
+}
+
+/// A simulation test: a scenario, the checks, the seeds.
+pub struct SimTest {
+    name: String,
+    scenario: Scenario,
+    seeds: u64,
+    first_seed: u64,
+    judge: bool,
+    result_checks: Vec<(String, ResultCheck)>,
+    keyspace_checks: Vec<(String, KeyspaceCheck)>,
+}
+
+impl SimTest {
+    /// A test named `name` (used in the replay command: `cargo test NAME`); 100 seeds,
+    /// the random scheduler.
+    pub fn new(name: &str) -> SimTest {
+        SimTest {
+            name: name.into(),
+            scenario: Scenario::new(name),
+            seeds: 100,
+            first_seed: 0,
+            judge: true,
+            result_checks: Vec::new(),
+            keyspace_checks: Vec::new(),
+        }
+    }
+
+    /// `count` clients each running `ops` operations of `program` (a script, raw or
+    /// EVAL; commands; MULTI; WATCH; or a Rust closure with [`Program::rust`]).
+    pub fn clients(mut self, count: u32, ops: u32, program: Program) -> SimTest {
+        self.scenario = self.scenario.clients(count, ops, program);
+        self
+    }
+
+    /// `count` clients running the Lua file at `path` (`run`: client-side or EVAL).
+    /// Panics if the file cannot be read.
+    pub fn lua_file(self, count: u32, ops: u32, path: impl AsRef<Path>, keys: &[&str], args: &[&str], run: ScriptRun) -> SimTest {
+        let path = path.as_ref();
+        let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("redsim: cannot read {}: {e}", path.display()));
+        self.clients(count, ops, Program::script(&source, keys, args, run))
+    }
+
+    /// A scenario built elsewhere (a TOML file, the scenario builder) as the workload.
+    pub fn scenario(mut self, scenario: Scenario) -> SimTest {
+        self.scenario = scenario;
+        self
+    }
+
+    pub fn invariant(mut self, invariant: Invariant) -> SimTest {
+        self.scenario = self.scenario.invariant(invariant);
+        self
+    }
+
+    /// The scheduler. With `Strategy::Exhaustive` each seed explores every interleaving.
+    pub fn strategy(mut self, strategy: Strategy) -> SimTest {
+        self.scenario = self.scenario.strategy(strategy);
+        self
+    }
+
+    /// How many seeds run (`REDSIM_SEEDS` overrides it).
+    pub fn seeds(mut self, n: u64) -> SimTest {
+        self.seeds = n;
+        self
+    }
+
+    /// The first seed (seeds `first..first + n` run).
+    pub fn first_seed(mut self, seed: u64) -> SimTest {
+        self.first_seed = seed;
+        self
+    }
+
+    /// Whether the simulator's judge (linearizability, lost updates, invariants) counts;
+    /// on by default. Off, only the test's own checks decide. Turn it off for Rust-closure
+    /// clients that make more than one call: the judge decides linearizability by running
+    /// every serial order of the clients, which assumes one operation per client.
+    pub fn judge(mut self, on: bool) -> SimTest {
+        self.judge = on;
+        self
+    }
+
+    /// A check on the whole history of each run (every operation and its result).
+    pub fn check_results(mut self, name: &str, check: impl Fn(&History) -> Result<(), String> + Send + Sync + 'static) -> SimTest {
+        self.result_checks.push((name.into(), Arc::new(check)));
+        self
+    }
+
+    /// A check on the final keyspace of each run.
+    pub fn check_keyspace(
+        mut self,
+        name: &str,
+        check: impl Fn(&mut Keyspace<'_>) -> Result<(), String> + Send + Sync + 'static,
+    ) -> SimTest {
+        self.keyspace_checks.push((name.into(), Arc::new(check)));
+        self
+    }
+
+    /// The seeds to run: `REDSIM_SEED` alone, else `REDSIM_SEEDS` or the test's count.
+    fn seed_range(&self) -> std::ops::Range<u64> {
+        let var = |name: &str| -> Option<u64> {
+            let text = std::env::var(name).ok()?;
+            Some(text.trim().parse().unwrap_or_else(|_| panic!("redsim: {name}={text} is not a number")))
+        };
+        if let Some(seed) = var(SEED_VAR) {
+            return seed..seed + 1;
+        }
+        let n = var(SEEDS_VAR).unwrap_or(self.seeds);
+        self.first_seed..self.first_seed.saturating_add(n)
+    }
+
+    /// Runs every seed and panics with the first failure's report.
+    pub fn run(self) {
+        if let Some(failure) = self.find_failure() {
+            panic!("{}", failure.report);
+        }
+    }
+
+    /// Runs the seeds; the first failing run, or `None` if all passed.
+    pub fn find_failure(&self) -> Option<Failure> {
+        let seeds = self.seed_range();
+        let judge = Judge::new(&self.scenario);
+        let mut world = self.scenario.clone().trace(false).world(seeds.start);
+        for seed in seeds.clone() {
+            let schedules: Vec<Vec<u32>> = match self.scenario.options.strategy {
+                Strategy::Exhaustive { reduce } => {
+                    let mut all = Vec::new();
+                    world.reset(seed);
+                    world.explore(&mut Exhaustive::new(reduce), |w, _| all.push(w.schedule.clone()));
+                    all
+                }
+                _ => {
+                    world.run_seed(seed);
+                    vec![world.schedule.clone()]
+                }
+            };
+            for schedule in schedules {
+                if matches!(self.scenario.options.strategy, Strategy::Exhaustive { .. }) {
+                    world.reset(seed);
+                    world.run(&mut crate::scheduler::Replay::new(schedule.clone()));
+                }
+                let reasons = self.reasons(&judge, &mut world);
+                if !reasons.is_empty() {
+                    return Some(self.failure(seed, schedule, reasons, &seeds));
+                }
+            }
+        }
+        None
+    }
+
+    /// What failed in the run `world` just finished.
+    fn reasons(&self, judge: &Judge, world: &mut World) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for (name, check) in &self.result_checks {
+            if let Err(e) = check(&world.history) {
+                reasons.push(format!("check '{name}' failed: {e}"));
+            }
+        }
+        if self.judge {
+            let verdict: Verdict = judge.judge(world);
+            if verdict.is_anomalous() {
+                reasons.extend(verdict.findings.iter().map(|f| format!("anomaly: {f}")));
+                if verdict.findings.is_empty() {
+                    reasons.push("anomaly: the results fit no order of atomic operations".into());
+                }
+            }
+        }
+        for (name, check) in &self.keyspace_checks {
+            if let Err(e) = check(&mut Keyspace { world }) {
+                reasons.push(format!("keyspace check '{name}' failed: {e}"));
+            }
+        }
+        reasons
+    }
+
+    fn failure(&self, seed: u64, schedule: Vec<u32>, reasons: Vec<String>, seeds: &std::ops::Range<u64>) -> Failure {
+        let replayed = with_schedule(&self.scenario, schedule.clone());
+        let judge = Judge::new(&replayed);
+        let shown = capture(&replayed, &judge, seed, mode_of(&self.scenario));
+        let mut report = format!("redsim: test '{}' failed at seed {seed} (seeds {}..{})\n\n", self.name, seeds.start, seeds.end);
+        report.push_str(&run_text(&shown, Style::PLAIN));
+        report.push('\n');
+        for r in &reasons {
+            report.push_str(r);
+            report.push('\n');
+        }
+        let steps: Vec<String> = schedule.iter().map(u32::to_string).collect();
+        report.push_str(&format!("schedule: {}\n", steps.join(",")));
+        report.push_str(&format!("\nReplay this seed:  {SEED_VAR}={seed} cargo test {}\n", self.name));
+        report.push_str(&format!("Run more seeds:    {SEEDS_VAR}={} cargo test {}\n", (seeds.end - seeds.start).max(1) * 10, self.name));
+        Failure { seed, schedule, reasons, report }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn racy() -> SimTest {
+        SimTest::new("racy")
+            .clients(
+                2,
+                1,
+                Program::script(
+                    "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) \
+                     return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}",
+                    &["counter", "count"],
+                    &[],
+                    ScriptRun::Raw,
+                ),
+            )
+            .invariant(Invariant::ResultFieldsEqual(0, 1))
+    }
+
+    #[test]
+    fn the_raw_counter_race_is_found_with_a_table_and_the_replay_command() {
+        let failure = racy().seeds(200).find_failure().expect("a failing seed");
+        assert!(failure.report.contains("client 0") && failure.report.contains("client 1"), "{}", failure.report);
+        assert!(failure.report.contains(&format!("REDSIM_SEED={} cargo test racy", failure.seed)));
+        assert!(failure.report.contains("REDSIM_SEEDS="));
+    }
+
+    #[test]
+    fn the_failing_seed_alone_fails_again() {
+        let failure = racy().seeds(200).find_failure().expect("a failing seed");
+        let again = racy().first_seed(failure.seed).seeds(1).find_failure().expect("the same seed fails");
+        assert_eq!(again.seed, failure.seed);
+        assert_eq!(again.schedule, failure.schedule);
+        assert_eq!(again.reasons, failure.reasons);
+    }
+
+    #[test]
+    fn exhaustive_search_finds_the_race_in_one_seed() {
+        let failure = racy().strategy(Strategy::Exhaustive { reduce: true }).seeds(1).find_failure();
+        assert!(failure.is_some());
+    }
+
+    #[test]
+    fn eval_mode_passes_every_seed_and_a_keyspace_check_sees_the_final_counter() {
+        let t = racy()
+            .scenario(racy().scenario.run_as(ScriptRun::Eval))
+            .seeds(30)
+            .check_keyspace("both increments land", |ks| match ks.int("counter") {
+                Some(2) => Ok(()),
+                other => Err(format!("counter = {other:?}")),
+            });
+        assert!(t.find_failure().is_none());
+    }
+
+    #[test]
+    fn a_failing_keyspace_check_is_reported_by_name() {
+        let t = racy().scenario(racy().scenario.run_as(ScriptRun::Eval)).seeds(3).check_keyspace("impossible", |ks| {
+            match ks.int("counter") {
+                Some(3) => Ok(()),
+                other => Err(format!("counter = {other:?}")),
+            }
+        });
+        let failure = t.find_failure().expect("fails");
+        assert!(failure.reasons.iter().any(|r| r.contains("'impossible'") && r.contains("Some(2)")), "{:?}", failure.reasons);
+    }
+
+    #[test]
+    fn rust_closure_clients_run_and_results_can_be_checked() {
+        // The judge's serial orders assume one operation per client (see `judge`).
+        let t = SimTest::new("closures")
+            .judge(false)
+            .clients(
+                2,
+                1,
+                Program::rust(|conn| {
+                    conn.call(&["INCR", "n"]);
+                    conn.call(&["INCR", "n"]);
+                }),
+            )
+            .seeds(10)
+            .check_results("every INCR replies a count of 1..=4", |h| {
+                for op in &h.ops {
+                    match &op.result {
+                        Some(Reply::Integer(n)) if (1..=4).contains(n) => {}
+                        other => return Err(format!("{other:?}")),
+                    }
+                }
+                Ok(())
+            })
+            .check_keyspace("four increments", |ks| match ks.int("n") {
+                Some(4) => Ok(()),
+                other => Err(format!("n = {other:?}")),
+            });
+        let f = t.find_failure();
+        assert!(f.is_none(), "{:?}", f.map(|f| f.reasons));
+    }
+
+    #[test]
+    #[should_panic(expected = "REDSIM_SEED=")]
+    fn run_panics_with_the_replay_command() {
+        racy().seeds(200).run();
+    }
+}
