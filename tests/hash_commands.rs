@@ -3,33 +3,9 @@
 //! Every expectation below is the exact reply (RESP bytes) that redis-server 7.0.15 gave
 //! for the same command sequence on a fresh server.
 
-use redsim::{Engine, ManualHost, Protocol};
+mod support;
 
-struct Session {
-    engine: Engine,
-    client: redsim::ClientId,
-}
-
-impl Session {
-    fn new(resp3: bool) -> Self {
-        let mut engine = Engine::new(ManualHost::default());
-        let client = engine.connect();
-        if resp3 {
-            engine.store.session_mut(client).protocol = Protocol::Resp3;
-        }
-        Session { engine, client }
-    }
-
-    fn run(&mut self, argv: &[&str], expected: &[u8]) {
-        let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-        let got = self.engine.execute_encoded(self.client, &argv);
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(expected),
-            "reply to {argv:?}"
-        );
-    }
-}
+use support::session::Session;
 
 #[test]
 fn hset_counts_new_fields_and_hmset_answers_ok() {

@@ -2,32 +2,15 @@
 //! gives. Byte-level coverage is in corpus/golden/keyspace.txt; these tests need a
 //! moving clock, several clients, WATCH, or many keys.
 
-use redsim::{Engine, Host, ManualHost, Reply};
-use std::sync::atomic::{AtomicU64, Ordering};
+mod support;
+
+use redsim::{Engine, ManualHost, Reply};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-
-struct TestHost {
-    now_us: Arc<AtomicU64>,
-    rng: ManualHost,
-}
-
-impl Host for TestHost {
-    fn now_us(&mut self) -> u64 {
-        self.now_us.load(Ordering::SeqCst)
-    }
-    fn random_u64(&mut self) -> u64 {
-        self.rng.random_u64()
-    }
-}
+use support::clock::advance_ms;
 
 fn engine_with_clock() -> (Engine, Arc<AtomicU64>) {
-    let clock = Arc::new(AtomicU64::new(1_678_886_400_000_000));
-    let host = TestHost { now_us: clock.clone(), rng: ManualHost::new(0, 7) };
-    (Engine::new(host), clock)
-}
-
-fn advance_ms(clock: &Arc<AtomicU64>, ms: u64) {
-    clock.fetch_add(ms * 1000, Ordering::SeqCst);
+    support::clock::engine_with_clock(ManualHost::new(0, 7))
 }
 
 fn bulk(s: &str) -> Reply {

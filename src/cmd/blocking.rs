@@ -124,15 +124,27 @@ fn brpoplpush(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// BLMPOP timeout numkeys key… LEFT|RIGHT [COUNT count].
 fn blmpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    bmpop(ctx, argv, false)
+}
+
+/// BZMPOP timeout numkeys key… MIN|MAX [COUNT count].
+fn bzmpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    bmpop(ctx, argv, true)
+}
+
+/// BLMPOP and BZMPOP: reads the timeout, then numkeys, the keys and the options; pops
+/// from the first non-empty key (sorted sets when `zsets`, else lists), or blocks.
+fn bmpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], zsets: bool) -> Reply {
     let timeout = match timeout_ms(&argv[1]) {
         Ok(t) => t,
         Err(e) => return e,
     };
-    let parsed = match parse_mpop(argv, 2, false) {
+    let parsed = match parse_mpop(argv, 2, zsets) {
         Ok(p) => p,
         Err(e) => return e,
     };
-    match mpop_lists(ctx, &parsed) {
+    let popped = if zsets { mpop_zsets(ctx, &parsed) } else { mpop_lists(ctx, &parsed) };
+    match popped {
         Ok(Some(reply)) => reply,
         Ok(None) => block(ctx, parsed.keys, timeout, Reply::NullArray, Reply::NullArray),
         Err(e) => e,
@@ -171,19 +183,3 @@ fn bzpopmax(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     bzpop(ctx, argv, true)
 }
 
-/// BZMPOP timeout numkeys key… MIN|MAX [COUNT count].
-fn bzmpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let timeout = match timeout_ms(&argv[1]) {
-        Ok(t) => t,
-        Err(e) => return e,
-    };
-    let parsed = match parse_mpop(argv, 2, true) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
-    match mpop_zsets(ctx, &parsed) {
-        Ok(Some(reply)) => reply,
-        Ok(None) => block(ctx, parsed.keys, timeout, Reply::NullArray, Reply::NullArray),
-        Err(e) => e,
-    }
-}

@@ -6,7 +6,8 @@
 
 use super::args_range::{long, long_in, strtod};
 use super::typed::{self, db_and_config, resp3};
-use super::{args, flags::*, long_double, scan, CommandSpec, Ctx};
+use super::long_double::{self, LongDouble};
+use super::{args, flags::*, scan, CommandSpec, Ctx};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -218,7 +219,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::error(errors::NOT_FLOAT);
     };
     // A long double reaches about 1e4932: only what overflows it is infinite there.
-    if incr.is_infinite() && long_double::Extended::parse(&argv[3]).is_none() {
+    if incr.is_infinite() && LongDouble::parse(&argv[3]).and_then(LongDouble::finite).is_none() {
         return Reply::error("ERR value is NaN or Infinity");
     }
     let now = ctx.now_ms;

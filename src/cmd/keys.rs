@@ -4,6 +4,7 @@
 //! Iteration (KEYS, SCAN, RANDOMKEY) follows the database's deterministic order, not
 //! Redis's hash-table order: the same set of keys may come back in another order.
 
+use super::scan::parse_cursor;
 use super::{args, flags::*, glob, CommandSpec, Ctx};
 use crate::db::{Entry, StrEnc, DB_COUNT};
 use crate::resp::{errors, Reply};
@@ -76,24 +77,6 @@ fn keys(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         .map(|k| Reply::Bulk(k.clone()))
         .collect();
     Reply::Array(found)
-}
-
-/// Parses a SCAN cursor as Redis's `parseScanCursorOrReply` (`strtoul`, whole string).
-pub fn parse_cursor(arg: &[u8]) -> Result<u64, Reply> {
-    let invalid = || Reply::error("ERR invalid cursor");
-    let (negative, digits) = match arg.first() {
-        Some(b'-') => (true, &arg[1..]),
-        Some(b'+') => (false, &arg[1..]),
-        _ => (false, arg),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let mut value: u64 = 0;
-    for &d in digits {
-        value = value.checked_mul(10).and_then(|v| v.checked_add((d - b'0') as u64)).ok_or_else(invalid)?;
-    }
-    Ok(if negative { value.wrapping_neg() } else { value })
 }
 
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].

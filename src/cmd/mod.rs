@@ -22,7 +22,6 @@ mod info;
 mod keys;
 mod lcs;
 mod list;
-pub mod longdouble;
 mod memory;
 mod object;
 mod scan;

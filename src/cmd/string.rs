@@ -4,7 +4,7 @@
 //! a 64-bit integer; INCR on anything else answers "value is not an integer". Strings are
 //! limited to `proto-max-bulk-len` (512 MB) when they grow (APPEND, SETRANGE).
 
-use super::{args, expire, flags::*, longdouble::LongDouble, CommandSpec, Ctx};
+use super::{args, expire, flags::*, long_double::LongDouble, CommandSpec, Ctx};
 use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
 

@@ -4,6 +4,9 @@
 //! used by the `.replies` files.
 #![allow(dead_code)]
 
+pub mod clock;
+pub mod session;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};

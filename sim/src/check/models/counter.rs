@@ -1,55 +1,13 @@
 //! The counter model: GET, SET key value, DEL key, INCR, DECR, INCRBY and DECRBY, with Redis's integer rules.
 
-use super::strings::{apply, command, shaped, single_key_footprint, Strings};
-use crate::check::{Footprint, SequentialSpec};
-use crate::history::Operation;
-use redsim::Reply;
-
-const COMMANDS: &[(&str, usize)] = &[("get", 2), ("set", 3), ("del", 2), ("incr", 2), ("decr", 2), ("incrby", 3), ("decrby", 3)];
+use super::strings_spec::StringsModel;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CounterModel;
 
-impl SequentialSpec for CounterModel {
-    type State = Strings;
-
-    fn name(&self) -> &'static str {
-        "counter"
-    }
-
-    fn init(&mut self) -> Strings {
-        Strings::default()
-    }
-
-    fn supports(&self, op: &Operation) -> Result<(), String> {
-        match command(op) {
-            Some((name, argv)) => shaped(name, argv, COMMANDS),
-            None => Err("only GET, SET key value, DEL key, INCR, DECR, INCRBY, DECRBY fit the counter model".into()),
-        }
-    }
-
-    fn step(&mut self, state: &Strings, op: &Operation) -> (Option<Strings>, Reply) {
-        let (name, argv) = command(op).expect("supported ops are commands");
-        apply(state, name, argv)
-    }
-
-    fn fingerprint(&self, state: &Strings) -> u64 {
-        state.fingerprint()
-    }
-
-    fn same_state(&self, a: &Strings, b: &Strings) -> bool {
-        a == b
-    }
-
-    fn describe(&self, state: &Strings) -> String {
-        state.describe()
-    }
-
-    fn footprint(&self, op: &Operation) -> Footprint {
-        single_key_footprint(op)
-    }
-
-    fn is_read_only(&self, op: &Operation) -> bool {
-        matches!(command(op), Some(("get", _)))
-    }
+impl StringsModel for CounterModel {
+    const NAME: &'static str = "counter";
+    const COMMANDS: &'static [(&'static str, usize)] =
+        &[("get", 2), ("set", 3), ("del", 2), ("incr", 2), ("decr", 2), ("incrby", 3), ("decrby", 3)];
+    const REFUSAL: &'static str = "only GET, SET key value, DEL key, INCR, DECR, INCRBY, DECRBY fit the counter model";
 }

@@ -6,6 +6,7 @@ mod engine;
 mod kv;
 mod register;
 mod strings;
+mod strings_spec;
 
 pub use counter::CounterModel;
 pub use engine::EngineModel;
