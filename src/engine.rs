@@ -5,7 +5,7 @@ use crate::cmd::{self, flags, transaction, Caller, Ctx, Resolved};
 use crate::host::Host;
 use crate::resp::{encode, Reply};
 use crate::script::Scripting;
-use crate::session::ClientId;
+use crate::session::{ClientId, CommandName};
 use crate::store::Store;
 
 pub struct Engine {
@@ -44,7 +44,7 @@ impl Engine {
                     multi.aborted = true;
                 }
                 if let Some(spec) = cmd::lookup(&argv[0]) {
-                    let entry = self.store.stats.commands.entry((spec.name, None)).or_default();
+                    let entry = self.store.stats.commands.get_or_insert((spec.name, None));
                     entry.rejected_calls += 1;
                 }
                 self.store.stats.count_error(error.error_text().unwrap_or_default());
@@ -52,10 +52,7 @@ impl Engine {
             }
         };
         let session = self.store.session_mut(client);
-        session.last_command = match sub {
-            Some(sub) => format!("{}|{}", spec.name, sub.name),
-            None => spec.name.to_string(),
-        };
+        session.last_command = CommandName(spec.name, sub.map(|s| s.name));
         if let Some(multi) = session.multi.as_mut() {
             if !transaction::controls_transaction(spec.name) {
                 if spec.has(flags::NO_MULTI) {

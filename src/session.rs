@@ -22,14 +22,29 @@ pub struct Session {
     pub watched: Vec<(usize, Vec<u8>)>,
     /// When the session opened (Unix ms), for CLIENT LIST's `age`.
     pub created_ms: u64,
-    /// Name of the last command run (CLIENT LIST's `cmd`).
-    pub last_command: String,
+    /// The last command run (CLIENT LIST's `cmd`).
+    pub last_command: CommandName,
     /// Peer address as the server saw it, if any (CLIENT LIST's `addr`).
     pub addr: Option<String>,
     /// Set by QUIT: the server closes the connection after the reply.
     pub closing: bool,
     /// Set by a blocking command that found no data (BLPOP…): what to wait for.
     pub block: Option<crate::cmd::BlockRequest>,
+}
+
+/// A command's name as CLIENT LIST prints it: `get`, or `config|get` for a subcommand
+/// (`NULL` before the first command). Static names: setting it on every command costs
+/// two stores, no allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandName(pub &'static str, pub Option<&'static str>);
+
+impl std::fmt::Display for CommandName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            Some(sub) => write!(f, "{}|{}", self.0, sub),
+            None => f.write_str(self.0),
+        }
+    }
 }
 
 /// The commands queued between MULTI and EXEC.
@@ -50,7 +65,7 @@ impl Session {
             multi: None,
             watched: Vec::new(),
             created_ms: now_ms,
-            last_command: "NULL".into(),
+            last_command: CommandName("NULL", None),
             addr: None,
             closing: false,
             block: None,

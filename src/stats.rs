@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 #[derive(Clone, Debug, Default)]
 pub struct CommandStat {
     pub calls: u64,
@@ -10,11 +12,98 @@ pub struct CommandStat {
     pub failed_calls: u64,
 }
 
+/// A command's key in INFO commandstats: `("get", None)`, `("config", Some("get"))`.
+pub type CommandKey = (&'static str, Option<&'static str>);
+
+type Address = (usize, usize, usize, usize);
+
+/// Per-command counters. Every command runs through here, so the hot path is a lookup by
+/// the addresses of the command's static name strings (two words, hashed with Fx) into a
+/// dense `Vec`; the names themselves are only compared when a command is first counted.
+/// Iterating (`&CommandStats`) yields the entries ordered by name, as INFO prints them.
+#[derive(Clone, Debug, Default)]
+pub struct CommandStats {
+    /// (address and length of the name, of the subcommand name or 0) → index into
+    /// `entries`. Equal address and length mean equal text, so a hit is always right.
+    by_address: FxHashMap<Address, u32>,
+    entries: Vec<(CommandKey, CommandStat)>,
+}
+
+/// What [`CommandStats::entry`] returns; `or_default` gives the counters (as `BTreeMap`'s).
+pub struct StatEntry<'a>(&'a mut CommandStat);
+
+impl<'a> StatEntry<'a> {
+    pub fn or_default(self) -> &'a mut CommandStat {
+        self.0
+    }
+}
+
+impl CommandStats {
+    /// The counters of `key`, created at zero on first use.
+    #[inline]
+    pub fn get_or_insert(&mut self, key: CommandKey) -> &mut CommandStat {
+        let sub = key.1.map_or((0, 0), |s| (s.as_ptr() as usize, s.len()));
+        let address = (key.0.as_ptr() as usize, key.0.len(), sub.0, sub.1);
+        let index = match self.by_address.get(&address) {
+            Some(&index) => index as usize,
+            None => self.insert_slow(address, key),
+        };
+        &mut self.entries[index].1
+    }
+
+    #[cold]
+    fn insert_slow(&mut self, address: Address, key: CommandKey) -> usize {
+        // The same name may live at another address (equal literals are not always merged).
+        let index = match self.entries.iter().position(|(k, _)| *k == key) {
+            Some(index) => index,
+            None => {
+                self.entries.push((key, CommandStat::default()));
+                self.entries.len() - 1
+            }
+        };
+        self.by_address.insert(address, index as u32);
+        index
+    }
+
+    /// `BTreeMap`-style access: `stats.commands.entry(key).or_default().calls += 1`.
+    pub fn entry(&mut self, key: CommandKey) -> StatEntry<'_> {
+        StatEntry(self.get_or_insert(key))
+    }
+
+    /// The counters of `key`, if it was ever counted.
+    pub fn get(&self, key: &CommandKey) -> Option<&CommandStat> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, s)| s)
+    }
+
+    /// Every counted command, ordered by (name, subcommand).
+    pub fn iter(&self) -> std::vec::IntoIter<(&CommandKey, &CommandStat)> {
+        let mut all: Vec<(&CommandKey, &CommandStat)> = self.entries.iter().map(|(k, s)| (k, s)).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all.into_iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a CommandStats {
+    type Item = (&'a CommandKey, &'a CommandStat);
+    type IntoIter = std::vec::IntoIter<(&'a CommandKey, &'a CommandStat)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Keyed by (command, subcommand): `("get", None)`, `("config", Some("get"))`;
-    /// ordered for stable INFO output.
-    pub commands: BTreeMap<(&'static str, Option<&'static str>), CommandStat>,
+    /// iterated in name order for stable INFO output.
+    pub commands: CommandStats,
     /// Error replies by error code (`ERR`, `WRONGTYPE`…).
     pub errors: BTreeMap<String, u64>,
     pub total_error_replies: u64,
@@ -27,6 +116,13 @@ impl Stats {
     pub fn count_error(&mut self, text: &[u8]) {
         self.total_error_replies += 1;
         let code = text.split(|&b| b == b' ').next().unwrap_or(b"ERR");
+        // Look up without allocating; only a code seen for the first time is copied.
+        if let Ok(code) = std::str::from_utf8(code) {
+            if let Some(count) = self.errors.get_mut(code) {
+                *count += 1;
+                return;
+            }
+        }
         let code = String::from_utf8_lossy(code).into_owned();
         *self.errors.entry(code).or_default() += 1;
     }
@@ -35,5 +131,23 @@ impl Stats {
         let connections = self.total_connections_received;
         *self = Stats::default();
         self.total_connections_received = connections;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_stats_iterate_in_name_order_and_merge_equal_names() {
+        let mut stats = CommandStats::default();
+        stats.entry(("set", None)).or_default().calls += 1;
+        stats.entry(("config", Some("get"))).or_default().calls += 1;
+        let owned_get = String::from("get");
+        let leaked: &'static str = Box::leak(owned_get.into_boxed_str());
+        stats.entry(("get", None)).or_default().calls += 1;
+        stats.entry((leaked, None)).or_default().calls += 1;
+        let names: Vec<_> = stats.iter().map(|(k, s)| (*k, s.calls)).collect();
+        assert_eq!(names, vec![(("config", Some("get")), 1), (("get", None), 2), (("set", None), 1)]);
     }
 }

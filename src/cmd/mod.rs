@@ -140,16 +140,71 @@ pub fn all_commands() -> impl Iterator<Item = &'static CommandSpec> {
     table().values().copied()
 }
 
-/// Finds a command by name, case-insensitively.
-pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
-    let mut buf = [0u8; 32];
-    if name.len() > buf.len() {
-        return None;
+/// The command table for [`lookup`]: open addressing on a cheap case-folded hash of the
+/// name, probed linearly. Built once beside `table()` (which keeps its iteration order for
+/// COMMAND); every command runs through here, so it avoids copying and lowercasing the
+/// name and hashing it byte by byte.
+struct FastTable {
+    slots: Box<[Option<&'static CommandSpec>]>,
+    shift: u32,
+}
+
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+/// Up to 8 bytes as a little-endian word, zero padded.
+#[inline(always)]
+fn word(bytes: &[u8]) -> u64 {
+    if bytes.len() >= 8 {
+        u64::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
+    } else {
+        let mut buf = [0u8; 8];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(buf)
     }
-    let lower = &mut buf[..name.len()];
-    lower.copy_from_slice(name);
-    lower.make_ascii_lowercase();
-    table().get(&*lower).copied()
+}
+
+/// A hash equal for names that differ only in ASCII case: setting bit 5 of every byte
+/// maps `A`..`Z` to `a`..`z` and leaves each other byte as a function of itself.
+#[inline(always)]
+fn name_hash(name: &[u8]) -> u64 {
+    let n = name.len();
+    let head = word(&name[..n.min(8)]) | FOLD;
+    let tail = if n > 8 { word(&name[n - 8..]) | FOLD } else { 0 };
+    (head ^ tail.rotate_left(31) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn fast_table() -> &'static FastTable {
+    static FAST: OnceLock<FastTable> = OnceLock::new();
+    FAST.get_or_init(|| {
+        let specs: Vec<&'static CommandSpec> = table().values().copied().collect();
+        let bits = (specs.len() * 4).next_power_of_two().trailing_zeros().max(4);
+        let mut slots = vec![None; 1 << bits].into_boxed_slice();
+        let shift = 64 - bits;
+        let mask = (1usize << bits) - 1;
+        for spec in specs {
+            let mut i = (name_hash(spec.name.as_bytes()) >> shift) as usize;
+            while slots[i].is_some() {
+                i = (i + 1) & mask;
+            }
+            slots[i] = Some(spec);
+        }
+        FastTable { slots, shift }
+    })
+}
+
+/// Finds a command by name, case-insensitively.
+#[inline]
+pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    let fast = fast_table();
+    let mask = fast.slots.len() - 1;
+    let mut i = (name_hash(name) >> fast.shift) as usize;
+    loop {
+        let spec = fast.slots[i]?;
+        if spec.name.len() == name.len() && spec.name.as_bytes().eq_ignore_ascii_case(name) {
+            return Some(spec);
+        }
+        i = (i + 1) & mask;
+    }
 }
 
 /// Finds the subcommand named by `argv[1]` of a container command.
@@ -244,7 +299,7 @@ pub fn run(
     }
     let stats = &mut ctx.store.stats;
     stats.total_commands_processed += 1;
-    let entry = stats.commands.entry((spec.name, sub.map(|s| s.name))).or_default();
+    let entry = stats.commands.get_or_insert((spec.name, sub.map(|s| s.name)));
     entry.calls += 1;
     entry.usec += elapsed_us;
     if let Reply::Error(text) = &reply {
