@@ -16,13 +16,21 @@ fn commands(c: &mut Criterion) {
     engine.call(client, &["ZADD", "z", "1", "a"]);
 
     let get = argv(&["GET", "k"]);
-    c.bench_function("GET", |b| b.iter(|| black_box(engine.execute(client, &get))));
+    c.bench_function("GET", |b| {
+        b.iter(|| black_box(engine.execute(client, &get)))
+    });
     let set = argv(&["SET", "k", "hello"]);
-    c.bench_function("SET", |b| b.iter(|| black_box(engine.execute(client, &set))));
+    c.bench_function("SET", |b| {
+        b.iter(|| black_box(engine.execute(client, &set)))
+    });
     let incr = argv(&["INCR", "n"]);
-    c.bench_function("INCR", |b| b.iter(|| black_box(engine.execute(client, &incr))));
+    c.bench_function("INCR", |b| {
+        b.iter(|| black_box(engine.execute(client, &incr)))
+    });
     let zcard = argv(&["ZCARD", "z"]);
-    c.bench_function("ZCARD", |b| b.iter(|| black_box(engine.execute(client, &zcard))));
+    c.bench_function("ZCARD", |b| {
+        b.iter(|| black_box(engine.execute(client, &zcard)))
+    });
     // ZADD over 1,000 members with changing scores: a set of realistic size (redis-benchmark's
     // own `zadd` test rescores one member), not one that grows for the whole benchmark.
     let mut n = 0u64;
@@ -30,7 +38,12 @@ fn commands(c: &mut Criterion) {
         b.iter_batched(
             || {
                 n += 1;
-                argv(&["ZADD", "zs", &n.to_string(), &format!("member:{}", n % 1000)])
+                argv(&[
+                    "ZADD",
+                    "zs",
+                    &n.to_string(),
+                    &format!("member:{}", n % 1000),
+                ])
             },
             |cmd| black_box(engine.execute(client, &cmd)),
             BatchSize::SmallInput,

@@ -22,9 +22,18 @@ fn scripts(c: &mut Criterion) {
     let client = engine.connect();
     let seed = include_str!("../corpus/lua/counter_and_log.lua");
     let sha = load(&mut engine, client, seed);
-    let call = argv(&["EVALSHA", &sha, "2", "counter_key", "timestamp_set_key", "1678886400"]);
+    let call = argv(&[
+        "EVALSHA",
+        &sha,
+        "2",
+        "counter_key",
+        "timestamp_set_key",
+        "1678886400",
+    ]);
     if redsim::cmd::lookup(b"zadd").is_some() {
-        c.bench_function("EVALSHA seed script", |b| b.iter(|| black_box(engine.execute(client, &call))));
+        c.bench_function("EVALSHA seed script", |b| {
+            b.iter(|| black_box(engine.execute(client, &call)))
+        });
     } else {
         eprintln!("ZADD not in the engine yet: the seed script bench is skipped");
     }
@@ -37,10 +46,14 @@ fn scripts(c: &mut Criterion) {
          return {counter, count}",
     );
     let call = argv(&["EVALSHA", &strings, "2", "counter_key", "s", "1678886400"]);
-    c.bench_function("EVALSHA four string calls", |b| b.iter(|| black_box(engine.execute(client, &call))));
+    c.bench_function("EVALSHA four string calls", |b| {
+        b.iter(|| black_box(engine.execute(client, &call)))
+    });
     let ret = load(&mut engine, client, "return 1");
     let call = argv(&["EVALSHA", &ret, "0"]);
-    c.bench_function("EVALSHA return 1", |b| b.iter(|| black_box(engine.execute(client, &call))));
+    c.bench_function("EVALSHA return 1", |b| {
+        b.iter(|| black_box(engine.execute(client, &call)))
+    });
 }
 
 criterion_group!(benches, scripts);

@@ -51,7 +51,10 @@ pub struct Param {
     set: fn(&mut Config, i64),
 }
 
-const SIZE: Kind = Kind::Integer { min: 0, max: i64::MAX };
+const SIZE: Kind = Kind::Integer {
+    min: 0,
+    max: i64::MAX,
+};
 
 /// The parameters, in the order CONFIG GET lists them.
 pub static PARAMS: &[Param] = &[
@@ -100,7 +103,10 @@ pub static PARAMS: &[Param] = &[
     Param {
         name: "list-max-listpack-size",
         alias: Some("list-max-ziplist-size"),
-        kind: Kind::Integer { min: i32::MIN as i64, max: i32::MAX as i64 },
+        kind: Kind::Integer {
+            min: i32::MIN as i64,
+            max: i32::MAX as i64,
+        },
         get: |c| c.list_max_listpack_size,
         set: |c, v| c.list_max_listpack_size = v,
     },
@@ -130,11 +136,15 @@ impl Param {
                 let text = std::str::from_utf8(text).map_err(|_| COULDNT_PARSE.to_string())?;
                 let v: i64 = crate::cmd::args::parse_i64(text.as_bytes()).ok_or(COULDNT_PARSE)?;
                 if v < min || v > max {
-                    return Err(format!("argument must be between {min} and {max} inclusive"));
+                    return Err(format!(
+                        "argument must be between {min} and {max} inclusive"
+                    ));
                 }
                 Ok(v)
             }
-            Kind::Memory => parse_memory(text).map(|v| v as i64).ok_or_else(|| "argument must be a memory value".into()),
+            Kind::Memory => parse_memory(text)
+                .map(|v| v as i64)
+                .ok_or_else(|| "argument must be a memory value".into()),
         }
     }
 
@@ -149,7 +159,9 @@ const COULDNT_PARSE: &str = "argument couldn't be parsed into an integer";
 /// kb = 1024), case-insensitive.
 pub fn parse_memory(text: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(text).ok()?.to_ascii_lowercase();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let multiplier: u64 = match unit {
         "" | "b" => 1,
@@ -170,6 +182,8 @@ pub fn parse_memory(text: &[u8]) -> Option<u64> {
 /// The parameter called `name` (or by its alias), case-insensitively.
 pub fn find(name: &[u8]) -> Option<&'static Param> {
     PARAMS.iter().find(|p| {
-        name.eq_ignore_ascii_case(p.name.as_bytes()) || p.alias.is_some_and(|a| name.eq_ignore_ascii_case(a.as_bytes()))
+        name.eq_ignore_ascii_case(p.name.as_bytes())
+            || p.alias
+                .is_some_and(|a| name.eq_ignore_ascii_case(a.as_bytes()))
     })
 }

@@ -16,7 +16,11 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(host: impl Host + Send + 'static) -> Self {
-        Engine { store: Store::new(), scripts: Scripting::new(), host: Box::new(host) }
+        Engine {
+            store: Store::new(),
+            scripts: Scripting::new(),
+            host: Box::new(host),
+        }
     }
 
     /// Opens a client session (a new connection).
@@ -47,7 +51,9 @@ impl Engine {
                     let entry = self.store.stats.commands.get_or_insert((spec.name, None));
                     entry.rejected_calls += 1;
                 }
-                self.store.stats.count_error(error.error_text().unwrap_or_default());
+                self.store
+                    .stats
+                    .count_error(error.error_text().unwrap_or_default());
                 return error;
             }
         };
@@ -58,7 +64,9 @@ impl Engine {
                 if spec.has(flags::NO_MULTI) {
                     multi.aborted = true;
                     let error = Reply::error("ERR Command not allowed inside a transaction");
-                    self.store.stats.count_error(error.error_text().unwrap_or_default());
+                    self.store
+                        .stats
+                        .count_error(error.error_text().unwrap_or_default());
                     return error;
                 }
                 multi.queued.push(argv.to_vec());

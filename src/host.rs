@@ -54,7 +54,10 @@ pub struct ManualHost {
 impl ManualHost {
     /// A clock at `now_us` and random numbers from `seed`.
     pub fn new(now_us: u64, seed: u64) -> Self {
-        ManualHost { now_us, state: seed ^ 0x9E37_79B9_7F4A_7C15 | 1 }
+        ManualHost {
+            now_us,
+            state: seed ^ 0x9E37_79B9_7F4A_7C15 | 1,
+        }
     }
 
     pub fn advance_ms(&mut self, ms: u64) {

@@ -77,7 +77,8 @@ impl CommandStats {
 
     /// Every counted command, ordered by (name, subcommand).
     pub fn iter(&self) -> std::vec::IntoIter<(&CommandKey, &CommandStat)> {
-        let mut all: Vec<(&CommandKey, &CommandStat)> = self.entries.iter().map(|(k, s)| (k, s)).collect();
+        let mut all: Vec<(&CommandKey, &CommandStat)> =
+            self.entries.iter().map(|(k, s)| (k, s)).collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all.into_iter()
     }
@@ -148,6 +149,13 @@ mod tests {
         stats.entry(("get", None)).or_default().calls += 1;
         stats.entry((leaked, None)).or_default().calls += 1;
         let names: Vec<_> = stats.iter().map(|(k, s)| (*k, s.calls)).collect();
-        assert_eq!(names, vec![(("config", Some("get")), 1), (("get", None), 2), (("set", None), 1)]);
+        assert_eq!(
+            names,
+            vec![
+                (("config", Some("get")), 1),
+                (("get", None), 2),
+                (("set", None), 1)
+            ]
+        );
     }
 }

@@ -53,7 +53,10 @@ impl Store {
                 self.sessions.len() - 1
             }
         };
-        let id = ClientId { slot, id: self.next_client_id };
+        let id = ClientId {
+            slot,
+            id: self.next_client_id,
+        };
         self.next_client_id += 1;
         self.sessions[slot] = Some(Session::new(id, now_ms));
         id
@@ -68,11 +71,15 @@ impl Store {
     }
 
     pub fn session(&self, client: ClientId) -> &Session {
-        self.sessions[client.slot].as_ref().expect("session is open")
+        self.sessions[client.slot]
+            .as_ref()
+            .expect("session is open")
     }
 
     pub fn session_mut(&mut self, client: ClientId) -> &mut Session {
-        self.sessions[client.slot].as_mut().expect("session is open")
+        self.sessions[client.slot]
+            .as_mut()
+            .expect("session is open")
     }
 
     pub fn is_connected(&self, client: ClientId) -> bool {
@@ -135,8 +142,12 @@ impl Store {
     /// Every watched key of `db` is touched (FLUSHDB, SWAPDB…). With `only_existing`,
     /// only keys that exist in `db` are (as Redis's `touchAllWatchedKeysInDb`).
     pub fn touch_all_in_db(&mut self, db: usize, only_existing: bool, now_ms: u64) {
-        let keys: Vec<(usize, Vec<u8>)> =
-            self.watched.keys().filter(|(d, _)| *d == db).cloned().collect();
+        let keys: Vec<(usize, Vec<u8>)> = self
+            .watched
+            .keys()
+            .filter(|(d, _)| *d == db)
+            .cloned()
+            .collect();
         for (d, key) in keys {
             if !only_existing || self.dbs[d].contains(&key, now_ms) {
                 let watchers = self.watched[&(d, key)].clone();

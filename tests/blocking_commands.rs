@@ -15,7 +15,11 @@ fn blpop_without_data_records_a_block_request() {
     let c = e.connect();
     e.call(c, &["SELECT", "3"]);
     assert_eq!(e.call(c, &["BLPOP", "a", "b", "1.5"]), Reply::NullArray);
-    let expected = BlockRequest { db: 3, keys: vec![b"a".to_vec(), b"b".to_vec()], timeout_ms: 1500 };
+    let expected = BlockRequest {
+        db: 3,
+        keys: vec![b"a".to_vec(), b"b".to_vec()],
+        timeout_ms: 1500,
+    };
     assert_eq!(e.store.session(c).block, Some(expected));
 }
 
@@ -23,7 +27,10 @@ fn blpop_without_data_records_a_block_request() {
 fn blmove_blocks_on_its_source_only_and_times_out_with_a_null_array() {
     let mut e = engine();
     let c = e.connect();
-    assert_eq!(e.call(c, &["BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"]), Reply::NullArray);
+    assert_eq!(
+        e.call(c, &["BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"]),
+        Reply::NullArray
+    );
     let request = e.store.session(c).block.clone().expect("blocked");
     assert_eq!(request.keys, vec![b"src".to_vec()]);
     assert_eq!(request.timeout_ms, 0);
@@ -37,7 +44,10 @@ fn blocking_pops_inside_multi_do_not_block() {
     e.call(c, &["BLPOP", "a", "0"]);
     e.call(c, &["BRPOPLPUSH", "a", "b", "0"]);
     e.call(c, &["BZMPOP", "0", "1", "z", "MIN"]);
-    assert_eq!(e.call(c, &["EXEC"]), Reply::Array(vec![Reply::NullArray, Reply::Null, Reply::NullArray]));
+    assert_eq!(
+        e.call(c, &["EXEC"]),
+        Reply::Array(vec![Reply::NullArray, Reply::Null, Reply::NullArray])
+    );
     assert_eq!(e.store.session(c).block, None);
 }
 
@@ -60,7 +70,13 @@ fn a_rerun_after_a_push_serves_the_blocked_client() {
 fn bad_timeouts_are_refused_before_anything_blocks() {
     let mut e = engine();
     let c = e.connect();
-    assert_eq!(e.call(c, &["BLPOP", "a", "-1"]), Reply::error("ERR timeout is negative"));
-    assert_eq!(e.call(c, &["BLPOP", "a", "soon"]), Reply::error("ERR timeout is not a float or out of range"));
+    assert_eq!(
+        e.call(c, &["BLPOP", "a", "-1"]),
+        Reply::error("ERR timeout is negative")
+    );
+    assert_eq!(
+        e.call(c, &["BLPOP", "a", "soon"]),
+        Reply::error("ERR timeout is not a float or out of range")
+    );
     assert_eq!(e.store.session(c).block, None);
 }

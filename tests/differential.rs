@@ -39,15 +39,27 @@ struct Template {
 }
 
 const fn t(name: &'static str, slots: &'static [Slot]) -> Template {
-    Template { name, slots, compare: Compare::Exact }
+    Template {
+        name,
+        slots,
+        compare: Compare::Exact,
+    }
 }
 
 const fn unordered(name: &'static str, slots: &'static [Slot]) -> Template {
-    Template { name, slots, compare: Compare::Unordered }
+    Template {
+        name,
+        slots,
+        compare: Compare::Unordered,
+    }
 }
 
 const fn pairs(name: &'static str, slots: &'static [Slot]) -> Template {
-    Template { name, slots, compare: Compare::Pairs }
+    Template {
+        name,
+        slots,
+        compare: Compare::Pairs,
+    }
 }
 
 use Slot::*;
@@ -203,14 +215,28 @@ const VALUES: &[&str] = &[
     " 1",
     "a-value-of-sixty-five-bytes-which-is-just-past-the-listpack-limit",
 ];
-const INTS: &[&str] = &["0", "1", "2", "-1", "-3", "5", "100", "x", "9223372036854775807"];
+const INTS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "-1",
+    "-3",
+    "5",
+    "100",
+    "x",
+    "9223372036854775807",
+];
 const SCORES: &[&str] = &["0", "1", "1.5", "-2", "inf", "-inf", "nan", "1e3", "abc"];
 const FIELDS: &[&str] = &["f1", "f2", "f3"];
 const TTLS: &[&str] = &["100000", "3600000", "0", "-5", "x", "9223372036854775807"];
 
 /// Templates the engine knows (its command table grows as families land).
 fn available() -> Vec<Template> {
-    TEMPLATES.iter().copied().filter(|t| redsim::cmd::lookup(t.name.as_bytes()).is_some()).collect()
+    TEMPLATES
+        .iter()
+        .copied()
+        .filter(|t| redsim::cmd::lookup(t.name.as_bytes()).is_some())
+        .collect()
 }
 
 fn pick(options: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
@@ -259,7 +285,10 @@ fn comparable(reply: &[u8], compare: Compare, queued: &[Compare], is_exec: bool)
 }
 
 fn show(argv: &[Vec<u8>]) -> String {
-    argv.iter().map(|a| format!("\"{}\"", escape(a))).collect::<Vec<_>>().join(" ")
+    argv.iter()
+        .map(|a| format!("\"{}\"", escape(a)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One generated step: which of the two clients sends which command.
@@ -287,8 +316,14 @@ fn run_case(redis: &RedisServer, resp3: bool, steps: &[Step]) -> Result<(), Test
         let name = argv[0].to_ascii_uppercase();
         let is_exec = name == b"EXEC";
         let queue = &mut queued[who];
-        let same = comparable(&expected, *compare, queue, is_exec) == comparable(&got, *compare, queue, is_exec);
-        transcript.push_str(&format!("  c{}: {} -> {}\n", who + 1, show(argv), escape(&expected)));
+        let same = comparable(&expected, *compare, queue, is_exec)
+            == comparable(&got, *compare, queue, is_exec);
+        transcript.push_str(&format!(
+            "  c{}: {} -> {}\n",
+            who + 1,
+            show(argv),
+            escape(&expected)
+        ));
         if !same {
             return Err(TestCaseError::fail(format!(
                 "replies differ (resp3: {resp3})\n{transcript}  redis:  {}\n  engine: {}",
@@ -312,15 +347,27 @@ fn engine_replies_match_a_real_redis_server() {
         eprintln!("SKIPPED: redis-server is not on PATH; the differential test did not run");
         return;
     }
-    let cases = std::env::var("REDSIM_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
+    let cases = std::env::var("REDSIM_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
     let templates = available();
-    eprintln!("differential: {cases} cases over {} command shapes the engine knows", templates.len());
+    eprintln!(
+        "differential: {cases} cases over {} command shapes the engine knows",
+        templates.len()
+    );
     let hello = redsim::cmd::lookup(b"hello").is_some();
     let redis = RedisServer::start();
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
     let step = (prop::bool::weighted(0.25), command(templates));
     let strategy = (any::<bool>(), prop::collection::vec(step, 1..40));
-    let result = runner.run(&strategy, |(resp3, steps)| run_case(&redis, resp3 && hello, &steps));
+    let result = runner.run(&strategy, |(resp3, steps)| {
+        run_case(&redis, resp3 && hello, &steps)
+    });
     if let Err(e) = result {
         panic!("{e}");
     }

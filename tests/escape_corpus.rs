@@ -89,7 +89,10 @@ fn load_case(path: &Path) -> Case {
     let expect = if let Some(text) = header(&source, "expect-error") {
         Expect::Error(text)
     } else if let Some(n) = header(&source, "expect-integer") {
-        Expect::Integer(n.parse().unwrap_or_else(|_| panic!("{name}: bad expect-integer")))
+        Expect::Integer(
+            n.parse()
+                .unwrap_or_else(|_| panic!("{name}: bad expect-integer")),
+        )
     } else if let Some(bytes) = header(&source, "expect-resp2") {
         Expect::Resp2(bytes.replace("\\r\\n", "\r\n").into_bytes())
     } else if let Some(text) = header(&source, "expect-innermost-error") {
@@ -97,9 +100,16 @@ fn load_case(path: &Path) -> Case {
     } else {
         panic!("{name} has no expect-… header")
     };
-    let kill_after_ms = header(&source, "kill-after-ms").map_or(DEFAULT_KILL_AFTER_MS, |n| n.parse().unwrap());
+    let kill_after_ms =
+        header(&source, "kill-after-ms").map_or(DEFAULT_KILL_AFTER_MS, |n| n.parse().unwrap());
     let known_crash = header(&source, "known-crash");
-    Case { name, source, expect, kill_after_ms, known_crash }
+    Case {
+        name,
+        source,
+        expect,
+        kill_after_ms,
+        known_crash,
+    }
 }
 
 fn corpus() -> Vec<Case> {
@@ -118,12 +128,18 @@ fn corpus() -> Vec<Case> {
 
 /// The cases that do not abort the process.
 fn safe_corpus() -> Vec<Case> {
-    corpus().into_iter().filter(|c| c.known_crash.is_none()).collect()
+    corpus()
+        .into_iter()
+        .filter(|c| c.known_crash.is_none())
+        .collect()
 }
 
 /// An engine holding a string, a hash, a list, a set, a sorted set and a key with a TTL.
 fn engine_with_data() -> (Engine, ClientId, TestHost) {
-    let host = TestHost { now_us: Arc::new(Mutex::new(1_700_000_000_000_000)), kill_after_ms: Arc::new(Mutex::new(DEFAULT_KILL_AFTER_MS)) };
+    let host = TestHost {
+        now_us: Arc::new(Mutex::new(1_700_000_000_000_000)),
+        kill_after_ms: Arc::new(Mutex::new(DEFAULT_KILL_AFTER_MS)),
+    };
     let mut e = Engine::new(host.clone());
     e.scripts.memory_limit = TEST_MEMORY_LIMIT;
     let c = e.connect();
@@ -143,7 +159,9 @@ fn engine_with_data() -> (Engine, ClientId, TestHost) {
 }
 
 fn error_text(reply: &Reply) -> Option<String> {
-    reply.error_text().map(|t| String::from_utf8_lossy(t).into_owned())
+    reply
+        .error_text()
+        .map(|t| String::from_utf8_lossy(t).into_owned())
 }
 
 /// Follows the first element of nested arrays down to the first non-array.
@@ -166,8 +184,12 @@ fn check_expectation(case: &Case, reply: &Reply) {
     let name = &case.name;
     match &case.expect {
         Expect::Error(text) => {
-            let got = error_text(reply).unwrap_or_else(|| panic!("{name}: expected an error, got {reply:?}"));
-            assert!(got.contains(text.as_str()), "{name}: error {got:?} lacks {text:?}");
+            let got = error_text(reply)
+                .unwrap_or_else(|| panic!("{name}: expected an error, got {reply:?}"));
+            assert!(
+                got.contains(text.as_str()),
+                "{name}: error {got:?} lacks {text:?}"
+            );
         }
         Expect::Integer(n) => assert_eq!(reply, &Reply::Integer(*n), "{name}"),
         Expect::Resp2(bytes) => assert_eq!(
@@ -177,8 +199,13 @@ fn check_expectation(case: &Case, reply: &Reply) {
         ),
         Expect::InnermostError(text) => {
             let (inner, depth) = innermost(reply);
-            let got = error_text(inner).unwrap_or_else(|| panic!("{name}: innermost element at depth {depth} is {inner:?}"));
-            assert!(got.contains(text.as_str()), "{name}: innermost error {got:?} lacks {text:?}");
+            let got = error_text(inner).unwrap_or_else(|| {
+                panic!("{name}: innermost element at depth {depth} is {inner:?}")
+            });
+            assert!(
+                got.contains(text.as_str()),
+                "{name}: innermost error {got:?} lacks {text:?}"
+            );
             assert!(depth > 0, "{name}: expected nested arrays before the error");
         }
     }
@@ -187,11 +214,18 @@ fn check_expectation(case: &Case, reply: &Reply) {
 /// The engine still answers, still has the data and its libraries still work.
 fn assert_still_serving(e: &mut Engine, c: ClientId, name: &str) {
     assert_eq!(e.call(c, &["PING"]), Reply::simple("PONG"), "{name}: PING");
-    assert_eq!(e.call(c, &["GET", "str"]), Reply::bulk("string"), "{name}: GET");
+    assert_eq!(
+        e.call(c, &["GET", "str"]),
+        Reply::bulk("string"),
+        "{name}: GET"
+    );
     // A global the corpus tried to create must not exist.
     let reply = e.call(c, &["EVAL", "return x", "0"]);
     let text = error_text(&reply).unwrap_or_else(|| panic!("{name}: `return x` gave {reply:?}"));
-    assert!(text.contains("nonexistent global variable 'x'"), "{name}: {text}");
+    assert!(
+        text.contains("nonexistent global variable 'x'"),
+        "{name}: {text}"
+    );
     let probe = "return {redis.call('GET', KEYS[1]), string.rep('a', 3), cjson.encode({1}), redis.sha1hex(''), \
                  getmetatable('').__index == string, collectgarbage('count') > 0, ('x'):upper()}";
     let reply = e.call(c, &["EVAL", probe, "1", "str"]);
@@ -234,7 +268,10 @@ fn the_corpus_covers_every_class_of_the_issue() {
         "reply_cycle",
         "library_overflows",
     ] {
-        assert!(names.contains(&format!("escape_{class}.lua")), "missing escape_{class}.lua");
+        assert!(
+            names.contains(&format!("escape_{class}.lua")),
+            "missing escape_{class}.lua"
+        );
     }
 }
 
@@ -249,14 +286,24 @@ fn every_escape_is_contained_the_engine_keeps_serving_and_the_data_is_unchanged(
         for round in 0..2 {
             let reply = e.call(c, &["EVAL", case.source.as_str(), "0"]);
             check_expectation(case, &reply);
-            assert_eq!(e.store.fingerprint(), before, "{} (round {round}): the data changed", case.name);
+            assert_eq!(
+                e.store.fingerprint(),
+                before,
+                "{} (round {round}): the data changed",
+                case.name
+            );
             if round == 0 {
                 assert_eq!(e.call(c, &["SCRIPT", "FLUSH"]), Reply::simple("OK"));
             }
         }
         *host.kill_after_ms.lock().unwrap() = DEFAULT_KILL_AFTER_MS;
         assert_still_serving(&mut e, c, &case.name);
-        assert_eq!(e.store.fingerprint(), before, "{}: the data changed", case.name);
+        assert_eq!(
+            e.store.fingerprint(),
+            before,
+            "{}: the data changed",
+            case.name
+        );
     }
     assert_eq!(e.call(c, &["DBSIZE"]), Reply::Integer(6));
 }
@@ -272,7 +319,12 @@ fn each_escape_alone_on_a_fresh_engine_is_contained() {
         check_expectation(&case, &reply);
         *host.kill_after_ms.lock().unwrap() = DEFAULT_KILL_AFTER_MS;
         assert_still_serving(&mut e, c, &case.name);
-        assert_eq!(e.store.fingerprint(), before, "{}: the data changed", case.name);
+        assert_eq!(
+            e.store.fingerprint(),
+            before,
+            "{}: the data changed",
+            case.name
+        );
     }
 }
 
@@ -286,6 +338,11 @@ fn known_crashes_are_contained() {
         let reply = e.call(c, &["EVAL", case.source.as_str(), "0"]);
         check_expectation(&case, &reply);
         assert_still_serving(&mut e, c, &case.name);
-        assert_eq!(e.store.fingerprint(), before, "{}: the data changed", case.name);
+        assert_eq!(
+            e.store.fingerprint(),
+            before,
+            "{}: the data changed",
+            case.name
+        );
     }
 }

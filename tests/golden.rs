@@ -41,7 +41,12 @@ fn families() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(golden_dir())
         .expect("corpus/golden exists")
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".txt")).map(str::to_string))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".txt"))
+                .map(str::to_string)
+        })
         .collect();
     names.sort();
     names
@@ -82,12 +87,20 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
             "#resp2" => items.push(Item::Protocol(Protocol::Resp2)),
             _ if line.starts_with('#') => continue,
             _ => {
-                let (client, compare, command) = parse_markers(line).map_err(|e| format!("{}: {e}", at()))?;
-                let argv = split_args(command.as_bytes()).ok_or_else(|| format!("{}: unbalanced quotes", at()))?;
+                let (client, compare, command) =
+                    parse_markers(line).map_err(|e| format!("{}: {e}", at()))?;
+                let argv = split_args(command.as_bytes())
+                    .ok_or_else(|| format!("{}: unbalanced quotes", at()))?;
                 if argv.is_empty() {
                     return Err(format!("{}: markers without a command", at()));
                 }
-                items.push(Item::Command(Entry { line: index + 1, text: line.to_string(), client, compare, argv }));
+                items.push(Item::Command(Entry {
+                    line: index + 1,
+                    text: line.to_string(),
+                    client,
+                    compare,
+                    argv,
+                }));
             }
         }
     }
@@ -97,14 +110,17 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
 /// `(command text, reply bytes)` pairs of `<family>.replies`.
 fn load_replies(family: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     let path = golden_dir().join(format!("{family}.replies"));
-    let text = std::fs::read_to_string(&path).map_err(|_| format!("{family}: not recorded (no {family}.replies)"))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|_| format!("{family}: not recorded (no {family}.replies)"))?;
     let mut pairs = Vec::new();
     let mut command: Option<String> = None;
     for (index, line) in text.lines().enumerate() {
         if let Some(c) = line.strip_prefix("> ") {
             command = Some(c.to_string());
         } else if let Some(r) = line.strip_prefix("< ") {
-            let c = command.take().ok_or_else(|| format!("{family}.replies:{}: reply without command", index + 1))?;
+            let c = command
+                .take()
+                .ok_or_else(|| format!("{family}.replies:{}: reply without command", index + 1))?;
             let bytes = unescape(r).map_err(|e| format!("{family}.replies:{}: {e}", index + 1))?;
             pairs.push((c, bytes));
         }
@@ -166,7 +182,13 @@ fn record(family: &str) {
     }
     let path = golden_dir().join(format!("{family}.replies"));
     std::fs::write(&path, out).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    eprintln!("recorded {family}: {} commands", items.iter().filter(|i| matches!(i, Item::Command(_))).count());
+    eprintln!(
+        "recorded {family}: {} commands",
+        items
+            .iter()
+            .filter(|i| matches!(i, Item::Command(_)))
+            .count()
+    );
 }
 
 /// Replays one file through a fresh engine; returns the mismatch descriptions.
@@ -186,8 +208,18 @@ fn replay(family: &str) -> (usize, Vec<String>) {
             _ => None,
         })
         .collect();
-    if commands.len() != replies.len() || commands.iter().zip(&replies).any(|(e, (text, _))| e.text != *text) {
-        return (0, vec![format!("{family}: the recording is stale; re-record with REDSIM_RECORD_GOLDEN={family}")]);
+    if commands.len() != replies.len()
+        || commands
+            .iter()
+            .zip(&replies)
+            .any(|(e, (text, _))| e.text != *text)
+    {
+        return (
+            0,
+            vec![format!(
+                "{family}: the recording is stale; re-record with REDSIM_RECORD_GOLDEN={family}"
+            )],
+        );
     }
     let mut engine = Engine::new(ManualHost::default());
     let mut clients: Vec<Option<ClientId>> = Vec::new();
@@ -218,7 +250,9 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                 c
             }
         };
-        let got = match catch_unwind(AssertUnwindSafe(|| engine.execute_encoded(client, &entry.argv))) {
+        let got = match catch_unwind(AssertUnwindSafe(|| {
+            engine.execute_encoded(client, &entry.argv)
+        })) {
             Ok(bytes) => bytes,
             Err(panic) => {
                 let message = panic
@@ -257,7 +291,11 @@ fn golden_replies_match_redis() {
         let chosen: Vec<String> = if which == "1" || which == "all" {
             all
         } else {
-            which.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+            which
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
         };
         for family in &chosen {
             record(family);
@@ -273,14 +311,25 @@ fn golden_replies_match_redis() {
     for failure in &failures {
         eprintln!("{failure}");
     }
-    eprintln!("golden: {total} commands replayed, {} mismatches", failures.len());
-    assert!(failures.is_empty(), "{} golden mismatches (see above)", failures.len());
+    eprintln!(
+        "golden: {total} commands replayed, {} mismatches",
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (see above)",
+        failures.len()
+    );
 }
 
 #[test]
 fn golden_markers_are_understood() {
-    let (client, compare, rest) = parse_markers("@c2 @unordered SMEMBERS s").expect("valid markers");
-    assert_eq!((client, compare, rest), (2, Compare::Unordered, "SMEMBERS s"));
+    let (client, compare, rest) =
+        parse_markers("@c2 @unordered SMEMBERS s").expect("valid markers");
+    assert_eq!(
+        (client, compare, rest),
+        (2, Compare::Unordered, "SMEMBERS s")
+    );
     assert!(parse_markers("@bogus PING").is_err());
 }
 
@@ -289,9 +338,18 @@ fn sorted_comparison_ignores_element_order_only() {
     let a = b"*2\r\n$1\r\na\r\n$1\r\nb\r\n";
     let b = b"*2\r\n$1\r\nb\r\n$1\r\na\r\n";
     let c = b"*2\r\n$1\r\nb\r\n$1\r\nc\r\n";
-    assert_eq!(normalize(a, Compare::Unordered), normalize(b, Compare::Unordered));
-    assert_ne!(normalize(a, Compare::Unordered), normalize(c, Compare::Unordered));
+    assert_eq!(
+        normalize(a, Compare::Unordered),
+        normalize(b, Compare::Unordered)
+    );
+    assert_ne!(
+        normalize(a, Compare::Unordered),
+        normalize(c, Compare::Unordered)
+    );
     assert_ne!(normalize(a, Compare::Exact), normalize(b, Compare::Exact));
     assert_eq!(normalize(a, Compare::Shape), normalize(c, Compare::Shape));
-    assert_eq!(unescape(&escape(b"\x00\r\n\\x")).expect("round trip"), b"\x00\r\n\\x");
+    assert_eq!(
+        unescape(&escape(b"\x00\r\n\\x")).expect("round trip"),
+        b"\x00\r\n\\x"
+    );
 }

@@ -34,8 +34,13 @@ fn strings(reply: &Reply) -> Vec<String> {
 fn scan(e: &mut Engine, c: redsim::ClientId, cursor: &str, count: &str) -> (String, Vec<String>) {
     match e.call(c, &["SCAN", cursor, "COUNT", count]) {
         Reply::Array(parts) => {
-            let Reply::Bulk(next) = &parts[0] else { panic!("cursor") };
-            (String::from_utf8_lossy(next).into_owned(), strings(&parts[1]))
+            let Reply::Bulk(next) = &parts[0] else {
+                panic!("cursor")
+            };
+            (
+                String::from_utf8_lossy(next).into_owned(),
+                strings(&parts[1]),
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -104,7 +109,11 @@ fn dbsize_counts_expired_keys_until_they_are_accessed() {
     e.call(c, &["SET", "a", "v", "PX", "5"]);
     e.call(c, &["SET", "b", "v"]);
     advance_ms(&clock, 5);
-    assert_eq!(e.call(c, &["DBSIZE"]), Reply::Integer(2), "as Redis right after the expiry");
+    assert_eq!(
+        e.call(c, &["DBSIZE"]),
+        Reply::Integer(2),
+        "as Redis right after the expiry"
+    );
     assert_eq!(e.call(c, &["GET", "a"]), Reply::Null);
     assert_eq!(e.call(c, &["DBSIZE"]), Reply::Integer(1));
 }
@@ -117,11 +126,16 @@ fn randomkey_is_reproducible_from_the_host_seed() {
         for i in 0..20 {
             e.call(c, &["SET", &format!("k{i}"), "v"]);
         }
-        (0..10).map(|_| e.call(c, &["RANDOMKEY"])).collect::<Vec<_>>()
+        (0..10)
+            .map(|_| e.call(c, &["RANDOMKEY"]))
+            .collect::<Vec<_>>()
     };
     let first = run();
     assert_eq!(first, run());
-    assert!(first.iter().any(|r| *r != first[0]), "RANDOMKEY should pick different keys");
+    assert!(
+        first.iter().any(|r| *r != first[0]),
+        "RANDOMKEY should pick different keys"
+    );
 }
 
 #[test]
@@ -129,13 +143,27 @@ fn expire_counts_down_and_gt_lt_compare_with_the_current_ttl() {
     let (mut e, clock) = engine_with_clock();
     let c = e.connect();
     e.call(c, &["SET", "k", "v"]);
-    assert_eq!(e.call(c, &["EXPIRE", "k", "10", "GT"]), Reply::Integer(0), "no TTL counts as infinite");
+    assert_eq!(
+        e.call(c, &["EXPIRE", "k", "10", "GT"]),
+        Reply::Integer(0),
+        "no TTL counts as infinite"
+    );
     assert_eq!(e.call(c, &["EXPIRE", "k", "10", "LT"]), Reply::Integer(1));
     advance_ms(&clock, 4000);
     assert_eq!(e.call(c, &["TTL", "k"]), Reply::Integer(6));
-    assert_eq!(e.call(c, &["PEXPIRE", "k", "5000", "LT"]), Reply::Integer(1));
-    assert_eq!(e.call(c, &["PEXPIRE", "k", "5000", "LT"]), Reply::Integer(0), "equal is not less");
-    assert_eq!(e.call(c, &["PEXPIRETIME", "k"]), Reply::Integer(1_678_886_409_000));
+    assert_eq!(
+        e.call(c, &["PEXPIRE", "k", "5000", "LT"]),
+        Reply::Integer(1)
+    );
+    assert_eq!(
+        e.call(c, &["PEXPIRE", "k", "5000", "LT"]),
+        Reply::Integer(0),
+        "equal is not less"
+    );
+    assert_eq!(
+        e.call(c, &["PEXPIRETIME", "k"]),
+        Reply::Integer(1_678_886_409_000)
+    );
     advance_ms(&clock, 5000);
     assert_eq!(e.call(c, &["TTL", "k"]), Reply::Integer(-2));
 }
@@ -173,7 +201,10 @@ fn copy_to_another_database_signals_the_destination() {
     e.call(a, &["SELECT", "2"]);
     e.call(a, &["WATCH", "dst"]);
     e.call(b, &["SET", "src", "v"]);
-    assert_eq!(e.call(b, &["COPY", "src", "dst", "DB", "2"]), Reply::Integer(1));
+    assert_eq!(
+        e.call(b, &["COPY", "src", "dst", "DB", "2"]),
+        Reply::Integer(1)
+    );
     e.call(a, &["MULTI"]);
     assert_eq!(e.call(a, &["EXEC"]), Reply::NullArray);
 }
@@ -213,7 +244,11 @@ fn object_idletime_grows_until_the_key_is_read() {
     let c = e.connect();
     e.call(c, &["SET", "k", "v"]);
     advance_ms(&clock, 12_000);
-    assert_eq!(e.call(c, &["TYPE", "k"]), Reply::simple("string"), "TYPE does not touch the key");
+    assert_eq!(
+        e.call(c, &["TYPE", "k"]),
+        Reply::simple("string"),
+        "TYPE does not touch the key"
+    );
     assert_eq!(e.call(c, &["OBJECT", "IDLETIME", "k"]), Reply::Integer(12));
     e.call(c, &["GET", "k"]);
     assert_eq!(e.call(c, &["OBJECT", "IDLETIME", "k"]), Reply::Integer(0));

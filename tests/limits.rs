@@ -11,7 +11,12 @@ use redsim::script::convert::MAX_REPLY_DEPTH;
 use redsim::{Engine, ManualHost, Reply};
 
 fn error_text(reply: &Reply) -> String {
-    String::from_utf8_lossy(reply.error_text().unwrap_or_else(|| panic!("an error reply, got {reply:?}"))).into_owned()
+    String::from_utf8_lossy(
+        reply
+            .error_text()
+            .unwrap_or_else(|| panic!("an error reply, got {reply:?}")),
+    )
+    .into_owned()
 }
 
 /// The depth of nested single-element arrays and what is at the bottom.
@@ -52,7 +57,14 @@ fn a_self_containing_resp3_map_stops_at_the_depth_limit_too() {
     let mut e = Engine::new(ManualHost::default());
     let c = e.connect();
     assert!(e.call(c, &["HELLO", "3"]).error_text().is_none());
-    let reply = e.call(c, &["EVAL", "redis.setresp(3) local t = {} t.map = {k = t} return t", "0"]);
+    let reply = e.call(
+        c,
+        &[
+            "EVAL",
+            "redis.setresp(3) local t = {} t.map = {k = t} return t",
+            "0",
+        ],
+    );
     let mut at = &reply;
     let mut depth = 0;
     while let Reply::Map(pairs) = at {
@@ -91,10 +103,18 @@ fn a_reply_nested_2000_deep_is_returned_whole_as_redis_does() {
 fn unpack_stops_at_the_lua_stack_limit_as_redis_does() {
     let mut e = Engine::new(ManualHost::default());
     let c = e.connect();
-    let fill = |n: usize| format!("local t = {{}} for i = 1, {n} do t[i] = i end return select('#', unpack(t))");
-    assert_eq!(e.call(c, &["EVAL", fill(7999).as_str(), "0"]), Reply::Integer(7999));
+    let fill = |n: usize| {
+        format!("local t = {{}} for i = 1, {n} do t[i] = i end return select('#', unpack(t))")
+    };
+    assert_eq!(
+        e.call(c, &["EVAL", fill(7999).as_str(), "0"]),
+        Reply::Integer(7999)
+    );
     let text = error_text(&e.call(c, &["EVAL", fill(8000).as_str(), "0"]));
-    assert!(text.starts_with("ERR user_script:1: too many results to unpack script: "), "{text}");
+    assert!(
+        text.starts_with("ERR user_script:1: too many results to unpack script: "),
+        "{text}"
+    );
     let text = error_text(&e.call(c, &["EVAL", "local t = {} for i = 1, 100000 do t[i] = i end return redis.call('RPUSH', 'l', unpack(t))", "0"]));
     assert!(text.contains("too many results to unpack"), "{text}");
     assert_eq!(e.call(c, &["EXISTS", "l"]), Reply::Integer(0));
@@ -109,7 +129,10 @@ fn a_function_is_held_to_the_lua_memory_limit() {
     assert_eq!(e.call(c, &["FUNCTION", "LOAD", lib]), Reply::bulk("bomb"));
     let text = error_text(&e.call(c, &["FCALL", "bomb", "0"]));
     assert!(text.contains("not enough memory"), "{text}");
-    assert!(e.call(c, &["FCALL", "bomb", "0"]).error_text().is_some(), "still refused");
+    assert!(
+        e.call(c, &["FCALL", "bomb", "0"]).error_text().is_some(),
+        "still refused"
+    );
     assert_eq!(e.call(c, &["PING"]), Reply::simple("PONG"));
 }
 
@@ -121,8 +144,17 @@ fn memory_is_given_back_after_the_limit_is_hit() {
     e.scripts.memory_limit = 16 << 20;
     let c = e.connect();
     for _ in 0..3 {
-        let text = error_text(&e.call(c, &["EVAL", "local t = {} for i = 1, 1e8 do t[i] = {i} end", "0"]));
+        let text = error_text(&e.call(
+            c,
+            &["EVAL", "local t = {} for i = 1, 1e8 do t[i] = {i} end", "0"],
+        ));
         assert!(text.contains("not enough memory"), "{text}");
-        assert_eq!(e.call(c, &["EVAL", "return #string.rep('x', 2 * 1024 * 1024)", "0"]), Reply::Integer(2 << 20));
+        assert_eq!(
+            e.call(
+                c,
+                &["EVAL", "return #string.rep('x', 2 * 1024 * 1024)", "0"]
+            ),
+            Reply::Integer(2 << 20)
+        );
     }
 }

@@ -67,12 +67,17 @@ fn script_for(body: &str) -> String {
 }
 
 fn corpus(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/lua").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/lua")
+        .join(name)
 }
 
 fn cases(lib: &str) -> Vec<String> {
     let text = std::fs::read_to_string(corpus(&format!("lib_{lib}.lua"))).expect("fixture");
-    text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect()
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn vm() -> Lua {
@@ -93,9 +98,14 @@ fn eval(lua: &Lua, src: &str) -> String {
 
 fn check_fixture(lib: &str) {
     let bodies = cases(lib);
-    let expected = std::fs::read_to_string(corpus(&format!("lib_{lib}.expected"))).expect("expected file");
+    let expected =
+        std::fs::read_to_string(corpus(&format!("lib_{lib}.expected"))).expect("expected file");
     let expected: Vec<&str> = expected.lines().collect();
-    assert_eq!(bodies.len(), expected.len(), "lib_{lib}: one expected line per case");
+    assert_eq!(
+        bodies.len(),
+        expected.len(),
+        "lib_{lib}: one expected line per case"
+    );
     let lua = vm();
     let mut failures = Vec::new();
     for (body, want) in bodies.iter().zip(expected) {
@@ -104,7 +114,13 @@ fn check_fixture(lib: &str) {
             failures.push(format!("case: {body}\n  redis: {want}\n  ours:  {got}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} lib_{lib} cases differ:\n{}", failures.len(), bodies.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} lib_{lib} cases differ:\n{}",
+        failures.len(),
+        bodies.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -137,16 +153,31 @@ fn generated_mixed_cases_match_redis_fixture() {
 #[test]
 fn library_errors_are_plain_strings_a_script_can_pcall() {
     let lua = vm();
-    let got = eval(&lua, "local ok, e = pcall(cjson.decode, 'x') return type(e) .. ':' .. e");
-    assert_eq!(got, "string:Expected value but found invalid token at character 1");
-    let got = eval(&lua, "local ok, e = pcall(function() return bit.band('x') end) return e");
-    assert_eq!(got, "user_script:1: bad argument #1 to 'band' (number expected, got string)");
+    let got = eval(
+        &lua,
+        "local ok, e = pcall(cjson.decode, 'x') return type(e) .. ':' .. e",
+    );
+    assert_eq!(
+        got,
+        "string:Expected value but found invalid token at character 1"
+    );
+    let got = eval(
+        &lua,
+        "local ok, e = pcall(function() return bit.band('x') end) return e",
+    );
+    assert_eq!(
+        got,
+        "user_script:1: bad argument #1 to 'band' (number expected, got string)"
+    );
 }
 
 #[test]
 fn an_uncaught_library_error_names_the_callers_line() {
     let lua = vm();
-    let err = lua.load("local x = 1\nreturn cjson.encode(function() end)").set_name("@user_script").exec();
+    let err = lua
+        .load("local x = 1\nreturn cjson.encode(function() end)")
+        .set_name("@user_script")
+        .exec();
     let text = err.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
     assert!(
         text.contains("user_script:2: Cannot serialise function: type not supported"),
@@ -157,7 +188,10 @@ fn an_uncaught_library_error_names_the_callers_line() {
 #[test]
 fn cjson_encode_of_a_self_referencing_table_stops_at_the_nesting_limit() {
     let lua = vm();
-    let got = eval(&lua, "local t = {} t[1] = t local ok, e = pcall(cjson.encode, t) return e");
+    let got = eval(
+        &lua,
+        "local t = {} t[1] = t local ok, e = pcall(cjson.encode, t) return e",
+    );
     assert_eq!(got, "Cannot serialise, excessive nesting (1001)");
 }
 
@@ -217,7 +251,10 @@ fn bit_results_are_signed_32_bit_numbers() {
 #[test]
 fn struct_unpack_returns_the_values_then_the_next_position() {
     let lua = vm();
-    let got = eval(&lua, "return table.concat({struct.unpack('>I2 s b', '\\1\\2hi\\0\\255')}, ' ')");
+    let got = eval(
+        &lua,
+        "return table.concat({struct.unpack('>I2 s b', '\\1\\2hi\\0\\255')}, ' ')",
+    );
     assert_eq!(got, "258 hi -1 7");
     let packed = eval_bytes(&lua, "return struct.pack('<i2 c3 d', -2, 'abc', 0.5)");
     assert_eq!(packed, b"\xfe\xffabc\0\0\0\0\0\0\xe0?");
@@ -226,8 +263,14 @@ fn struct_unpack_returns_the_values_then_the_next_position() {
 #[test]
 fn cjson_escapes_slashes_and_formats_numbers_with_14_digits() {
     let lua = vm();
-    assert_eq!(eval(&lua, "return cjson.encode({1, 2, {a = 'x/y'}, cjson.null})"), r#"[1,2,{"a":"x\/y"},null]"#);
-    assert_eq!(eval(&lua, "return cjson.encode(3.14159265358979)"), "3.1415926535898");
+    assert_eq!(
+        eval(&lua, "return cjson.encode({1, 2, {a = 'x/y'}, cjson.null})"),
+        r#"[1,2,{"a":"x\/y"},null]"#
+    );
+    assert_eq!(
+        eval(&lua, "return cjson.encode(3.14159265358979)"),
+        "3.1415926535898"
+    );
 }
 
 #[test]
@@ -235,7 +278,8 @@ fn a_vm_memory_limit_reached_by_a_library_is_a_plain_not_enough_memory_error() {
     let lua = vm();
     let script = "local s = string.rep('x', 4 * 1024 * 1024) \
                   local ok, e = pcall(cjson.encode, {s, s, s, s, s, s, s, s}) return tostring(ok) .. ' ' .. e";
-    lua.set_memory_limit(lua.used_memory() + 24 * 1024 * 1024).expect("limit");
+    lua.set_memory_limit(lua.used_memory() + 24 * 1024 * 1024)
+        .expect("limit");
     assert_eq!(eval(&lua, script), "false not enough memory");
 }
 
@@ -257,10 +301,17 @@ fn record_expectations_from_redis() {
     let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).expect("client");
     let mut con = client.get_connection().expect("connection");
     for lib in ["cjson", "cmsgpack", "bit", "struct", "mixed"] {
-        let _: redis::Value = redis::cmd("SCRIPT").arg("FLUSH").query(&mut con).expect("flush");
+        let _: redis::Value = redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query(&mut con)
+            .expect("flush");
         let mut out = String::new();
         for body in cases(lib) {
-            let v: redis::Value = redis::cmd("EVAL").arg(script_for(&body)).arg(0).query(&mut con).expect("eval");
+            let v: redis::Value = redis::cmd("EVAL")
+                .arg(script_for(&body))
+                .arg(0)
+                .query(&mut con)
+                .expect("eval");
             let line = match v {
                 redis::Value::BulkString(b) => String::from_utf8_lossy(&b).into_owned(),
                 other => format!("<{other:?}>"),
@@ -292,21 +343,62 @@ fn lua_double(bits: u64) -> String {
 }
 
 const JSON_TOKENS: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"a\"", "\"b\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\\ud800\"", "1", "-0.5",
-    "1e10", "0x1F", "true", "false", "null", "nan", "-Infinity", "+3", "01", " ", "\t", "\"x\\n\"",
-    "\"\\q\"", "x", "1.5e", ".5", "1.", "-", "\"", "\"\\u12\"", "\"\\/\"", "1e-400", "tru", "\u{1}",
-    "\0", "\u{e9}", "[1,2]", "{\"k\":[]}", "123456789012345678901234567890",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"a\"",
+    "\"b\\u00e9\"",
+    "\"\\ud83d\\ude00\"",
+    "\"\\ud800\"",
+    "1",
+    "-0.5",
+    "1e10",
+    "0x1F",
+    "true",
+    "false",
+    "null",
+    "nan",
+    "-Infinity",
+    "+3",
+    "01",
+    " ",
+    "\t",
+    "\"x\\n\"",
+    "\"\\q\"",
+    "x",
+    "1.5e",
+    ".5",
+    "1.",
+    "-",
+    "\"",
+    "\"\\u12\"",
+    "\"\\/\"",
+    "1e-400",
+    "tru",
+    "\u{1}",
+    "\0",
+    "\u{e9}",
+    "[1,2]",
+    "{\"k\":[]}",
+    "123456789012345678901234567890",
 ];
 
 const STRUCT_OPTS: &[&str] = &[
-    "b", "B", "h", "H", "l", "L", "T", "i", "I", "i1", "I2", "i3", "i8", "I16", "i5", "x", "f", "d", "<", ">",
-    "!", "!2", "!4", "!8", " ", "c2", "c0", "s", "q",
+    "b", "B", "h", "H", "l", "L", "T", "i", "I", "i1", "I2", "i3", "i8", "I16", "i5", "x", "f",
+    "d", "<", ">", "!", "!2", "!4", "!8", " ", "c2", "c0", "s", "q",
 ];
 
 fn body_strategy() -> BoxedStrategy<String> {
     let bits = any::<u64>().prop_map(lua_double);
-    let json = prop::collection::vec(prop::sample::select(JSON_TOKENS), 1..8)
-        .prop_map(|t| format!("return cjson.decode({})", lua_literal(t.concat().as_bytes())));
+    let json = prop::collection::vec(prop::sample::select(JSON_TOKENS), 1..8).prop_map(|t| {
+        format!(
+            "return cjson.decode({})",
+            lua_literal(t.concat().as_bytes())
+        )
+    });
     let encode = (1..=14i32, bits.clone(), bits.clone()).prop_map(|(p, a, b)| {
         format!(
             "cjson.encode_number_precision({p}) local ok, r = pcall(cjson.encode, {{{a}, {b}, [{a}] = 1}}) \
@@ -314,28 +406,41 @@ fn body_strategy() -> BoxedStrategy<String> {
         )
     });
     let markers = prop::sample::select(vec![
-        0xc0u8, 0xc2, 0xc3, 0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xca, 0xcb, 0xd9, 0xda, 0xdb, 0xdc,
-        0xdd, 0xde, 0xdf, 0x90, 0x92, 0x80, 0x82, 0xa1, 0xc1, 0xc4, 0x7f, 0xe0, 0xff, 0x01,
+        0xc0u8, 0xc2, 0xc3, 0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xca, 0xcb, 0xd9, 0xda,
+        0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0x90, 0x92, 0x80, 0x82, 0xa1, 0xc1, 0xc4, 0x7f, 0xe0, 0xff,
+        0x01,
     ]);
     let byte = prop_oneof![3 => markers, 2 => any::<u8>()];
-    let unpack = (prop::collection::vec(byte, 1..14), 0..3usize, -1..5i64).prop_map(|(b, how, n)| match how {
-        0 => format!("return cmsgpack.unpack({})", lua_literal(&b)),
-        1 => format!("return cmsgpack.unpack_one({}, {n})", lua_literal(&b)),
-        _ => format!("return cmsgpack.unpack_limit({}, {n})", lua_literal(&b)),
-    });
-    let pack = prop::collection::vec(bits.clone(), 1..4).prop_map(|v| format!("return cmsgpack.pack({})", v.join(", ")));
-    let ops = prop::sample::select(vec!["tobit", "bnot", "band", "bor", "bxor", "lshift", "rshift", "arshift", "rol", "ror", "bswap", "tohex"]);
+    let unpack = (prop::collection::vec(byte, 1..14), 0..3usize, -1..5i64).prop_map(
+        |(b, how, n)| match how {
+            0 => format!("return cmsgpack.unpack({})", lua_literal(&b)),
+            1 => format!("return cmsgpack.unpack_one({}, {n})", lua_literal(&b)),
+            _ => format!("return cmsgpack.unpack_limit({}, {n})", lua_literal(&b)),
+        },
+    );
+    let pack = prop::collection::vec(bits.clone(), 1..4)
+        .prop_map(|v| format!("return cmsgpack.pack({})", v.join(", ")));
+    let ops = prop::sample::select(vec![
+        "tobit", "bnot", "band", "bor", "bxor", "lshift", "rshift", "arshift", "rol", "ror",
+        "bswap", "tohex",
+    ]);
     let bitop = (ops, prop::collection::vec(bits.clone(), 1..4))
         .prop_map(|(op, v)| format!("return bit.{op}({})", v.join(", ")));
-    let sfmt = prop::collection::vec(prop::sample::select(STRUCT_OPTS), 1..6).prop_map(|v| v.concat());
-    let spack = (sfmt.clone(), prop::collection::vec(bits, 0..5))
-        .prop_map(|(f, v)| {
-            let mut args = vec![lua_literal(f.as_bytes())];
-            args.extend(v);
-            format!("return struct.pack({})", args.join(", "))
+    let sfmt =
+        prop::collection::vec(prop::sample::select(STRUCT_OPTS), 1..6).prop_map(|v| v.concat());
+    let spack = (sfmt.clone(), prop::collection::vec(bits, 0..5)).prop_map(|(f, v)| {
+        let mut args = vec![lua_literal(f.as_bytes())];
+        args.extend(v);
+        format!("return struct.pack({})", args.join(", "))
+    });
+    let sunpack =
+        (sfmt, prop::collection::vec(any::<u8>(), 0..24), 1..5i64).prop_map(|(f, d, pos)| {
+            format!(
+                "return struct.unpack({}, {}, {pos})",
+                lua_literal(f.as_bytes()),
+                lua_literal(&d)
+            )
         });
-    let sunpack = (sfmt, prop::collection::vec(any::<u8>(), 0..24), 1..5i64)
-        .prop_map(|(f, d, pos)| format!("return struct.unpack({}, {}, {pos})", lua_literal(f.as_bytes()), lua_literal(&d)));
     let tables = table_source();
     let enc_table = (tables.clone(), any::<bool>()).prop_map(|(t, sparse)| {
         if sparse {
@@ -344,10 +449,15 @@ fn body_strategy() -> BoxedStrategy<String> {
             format!("return cjson.encode({t})")
         }
     });
-    let pack_table = tables.prop_map(|t| format!("local s = cmsgpack.pack({t}) return s, cmsgpack.unpack(s)"));
-    let raw_json = prop::collection::vec(any::<u8>(), 0..12).prop_map(|b| format!("return cjson.decode({})", lua_literal(&b)));
+    let pack_table =
+        tables.prop_map(|t| format!("local s = cmsgpack.pack({t}) return s, cmsgpack.unpack(s)"));
+    let raw_json = prop::collection::vec(any::<u8>(), 0..12)
+        .prop_map(|b| format!("return cjson.decode({})", lua_literal(&b)));
     let tohex = (any::<i32>(), -12..12i32).prop_map(|(a, n)| format!("return bit.tohex({a}, {n})"));
-    prop_oneof![json, encode, unpack, pack, bitop, spack, sunpack, enc_table, pack_table, raw_json, tohex].boxed()
+    prop_oneof![
+        json, encode, unpack, pack, bitop, spack, sunpack, enc_table, pack_table, raw_json, tohex
+    ]
+    .boxed()
 }
 
 /// Lua table constructors: array parts, integer and float keys, names, strings of any bytes,
@@ -370,9 +480,16 @@ fn table_source() -> BoxedStrategy<String> {
         ]
     };
     leaf.prop_recursive(3, 40, 8, move |inner| {
-        prop::collection::vec(entry(inner.boxed()), 0..8).prop_map(|es| format!("{{{}}}", es.join(", ")))
+        prop::collection::vec(entry(inner.boxed()), 0..8)
+            .prop_map(|es| format!("{{{}}}", es.join(", ")))
     })
-    .prop_map(|v| if v.starts_with('{') { v } else { format!("{{{v}}}") })
+    .prop_map(|v| {
+        if v.starts_with('{') {
+            v
+        } else {
+            format!("{{{v}}}")
+        }
+    })
     .boxed()
 }
 
@@ -387,15 +504,24 @@ fn live_generated_calls_match_redis_server() {
     let server = RedisServer::start();
     let conn = std::cell::RefCell::new(server.connect());
     let lua = vm();
-    let cases = std::env::var("REDSIM_LIBS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let cases = std::env::var("REDSIM_LIBS_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
     let show = std::env::var("REDSIM_LIBS_SHOW").is_ok();
     let result = runner.run(&body_strategy(), |body| {
         if show {
             eprintln!("{body}");
         }
         let script = script_for(&body);
-        let reply = conn.borrow_mut().call(&[b"EVAL".to_vec(), script.clone().into_bytes(), b"0".to_vec()]);
+        let reply =
+            conn.borrow_mut()
+                .call(&[b"EVAL".to_vec(), script.clone().into_bytes(), b"0".to_vec()]);
         let ours = eval(&lua, &script);
         let want = format!("${}\r\n{}\r\n", ours.len(), ours);
         if reply != want.as_bytes() {
@@ -417,8 +543,11 @@ fn live_generated_calls_match_redis_server() {
 fn arbitrary_inputs_never_panic() {
     let lua = vm();
     let bytes = prop::collection::vec(any::<u8>(), 0..40).prop_map(|b| lua_literal(&b));
-    let fmt = prop::collection::vec(prop::sample::select(b"bBhHlLTiIxfdcs<>! 0123456789q\0".to_vec()), 0..12)
-        .prop_map(|b| lua_literal(&b));
+    let fmt = prop::collection::vec(
+        prop::sample::select(b"bBhHlLTiIxfdcs<>! 0123456789q\0".to_vec()),
+        0..12,
+    )
+    .prop_map(|b| lua_literal(&b));
     let arg = prop_oneof![
         bytes.clone(),
         any::<u64>().prop_map(lua_double),
@@ -430,9 +559,21 @@ fn arbitrary_inputs_never_panic() {
     ];
     let args = prop::collection::vec(arg, 0..5).prop_map(|v| v.join(", "));
     let func = prop::sample::select(vec![
-        "cjson.encode", "cjson.decode", "cjson.encode_sparse_array", "cjson.encode_number_precision",
-        "cjson.encode_invalid_numbers", "cmsgpack.pack", "cmsgpack.unpack", "cmsgpack.unpack_one",
-        "cmsgpack.unpack_limit", "bit.tohex", "bit.band", "bit.lshift", "struct.pack", "struct.unpack", "struct.size",
+        "cjson.encode",
+        "cjson.decode",
+        "cjson.encode_sparse_array",
+        "cjson.encode_number_precision",
+        "cjson.encode_invalid_numbers",
+        "cmsgpack.pack",
+        "cmsgpack.unpack",
+        "cmsgpack.unpack_one",
+        "cmsgpack.unpack_limit",
+        "bit.tohex",
+        "bit.band",
+        "bit.lshift",
+        "struct.pack",
+        "struct.unpack",
+        "struct.size",
     ]);
     let call = prop_oneof![
         (func, args.clone()).prop_map(|(f, a)| format!("return {f}({a})")),
@@ -440,19 +581,32 @@ fn arbitrary_inputs_never_panic() {
             let sep = if a.is_empty() { "" } else { ", " };
             format!("return struct.pack({f}{sep}{a})")
         }),
-        (fmt, bytes.clone(), -3..30i64).prop_map(|(f, d, p)| format!("return struct.unpack({f}, {d}, {p})")),
-        bytes.clone().prop_map(|b| format!("return cmsgpack.unpack({b})")),
+        (fmt, bytes.clone(), -3..30i64)
+            .prop_map(|(f, d, p)| format!("return struct.unpack({f}, {d}, {p})")),
+        bytes
+            .clone()
+            .prop_map(|b| format!("return cmsgpack.unpack({b})")),
         bytes.prop_map(|b| format!("return cjson.decode({b})")),
     ];
-    let cases = std::env::var("REDSIM_LIBS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let cases = std::env::var("REDSIM_LIBS_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
     let show = std::env::var("REDSIM_LIBS_SHOW").is_ok();
     let result = runner.run(&call, |body| {
         if show {
             eprintln!("{body}");
         }
         let got = eval(&lua, &script_for(&body));
-        prop_assert!(got.starts_with("true") || got.starts_with("false"), "{body} gave {got}");
+        prop_assert!(
+            got.starts_with("true") || got.starts_with("false"),
+            "{body} gave {got}"
+        );
         Ok(())
     });
     if let Err(e) = result {

@@ -45,7 +45,9 @@ fn requestish() -> impl Strategy<Value = Vec<u8>> {
 /// `None` if the server did not close within the timeout (waiting for more bytes).
 fn exchange(port: u16, bytes: &[u8], cuts: &[usize]) -> (Vec<u8>, bool) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
     let mut start = 0;
     for &cut in cuts.iter().chain([&bytes.len()]) {
         if stream.write_all(&bytes[start..cut]).is_err() {
@@ -68,12 +70,26 @@ fn malformed_and_split_requests_get_the_same_bytes_as_from_redis() {
         eprintln!("SKIPPED: redis-server is not on PATH; the protocol differential did not run");
         return;
     }
-    let cases = std::env::var("REDSIM_PROTO_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48);
+    let cases = std::env::var("REDSIM_PROTO_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48);
     let redis = RedisServer::start();
-    let ours = Server::start(ServeOptions { port: 0, ..ServeOptions::default() }).expect("server");
+    let ours = Server::start(ServeOptions {
+        port: 0,
+        ..ServeOptions::default()
+    })
+    .expect("server");
     let port = ours.local_addr().port();
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
-    let strategy = (requestish(), prop::collection::vec(any::<prop::sample::Index>(), 0..4));
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        requestish(),
+        prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+    );
     let result = runner.run(&strategy, |(bytes, cuts)| {
         let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
         cuts.sort_unstable();

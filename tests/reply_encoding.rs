@@ -41,16 +41,28 @@ macro_rules! pinned {
 
 pinned!(simple_string, Reply::ok());
 pinned!(error, Reply::error("ERR unknown command"));
-pinned!(error_text_with_newlines_becomes_one_line, Reply::error("ERR a\r\nb"));
+pinned!(
+    error_text_with_newlines_becomes_one_line,
+    Reply::error("ERR a\r\nb")
+);
 pinned!(integer, Reply::Integer(-42));
 pinned!(bulk_string, Reply::bulk("hello"));
-pinned!(binary_bulk_string, Reply::bulk(vec![0u8, 0xff, b'\r', b'\n']));
+pinned!(
+    binary_bulk_string,
+    Reply::bulk(vec![0u8, 0xff, b'\r', b'\n'])
+);
 pinned!(empty_bulk_string, Reply::bulk(""));
 pinned!(null_bulk, Reply::Null);
 pinned!(null_array, Reply::NullArray);
-pinned!(array, Reply::Array(vec![Reply::Integer(1), Reply::bulk("two"), Reply::Null]));
+pinned!(
+    array,
+    Reply::Array(vec![Reply::Integer(1), Reply::bulk("two"), Reply::Null])
+);
 pinned!(empty_array, Reply::Array(vec![]));
-pinned!(nested_array, Reply::Array(vec![Reply::Array(vec![Reply::ok()]), Reply::NullArray]));
+pinned!(
+    nested_array,
+    Reply::Array(vec![Reply::Array(vec![Reply::ok()]), Reply::NullArray])
+);
 pinned!(boolean_true, Reply::Bool(true));
 pinned!(boolean_false, Reply::Bool(false));
 pinned!(double, Reply::Double(3.141));
@@ -58,11 +70,30 @@ pinned!(double_integral, Reply::Double(10.0));
 pinned!(double_tenth, Reply::Double(0.1));
 pinned!(double_inf, Reply::Double(f64::INFINITY));
 pinned!(double_negative_inf, Reply::Double(f64::NEG_INFINITY));
-pinned!(big_number, Reply::BigNumber(b"1234567999999999999999999999999999999".to_vec()));
-pinned!(verbatim, Reply::Verbatim { format: *b"txt", text: b"This is a verbatim\nstring".to_vec() });
+pinned!(
+    big_number,
+    Reply::BigNumber(b"1234567999999999999999999999999999999".to_vec())
+);
+pinned!(
+    verbatim,
+    Reply::Verbatim {
+        format: *b"txt",
+        text: b"This is a verbatim\nstring".to_vec()
+    }
+);
 pinned!(
     map,
-    Reply::Map(vec![(Reply::bulk("a"), Reply::Integer(1)), (Reply::bulk("b"), Reply::Bool(false))])
+    Reply::Map(vec![
+        (Reply::bulk("a"), Reply::Integer(1)),
+        (Reply::bulk("b"), Reply::Bool(false))
+    ])
 );
 pinned!(set, Reply::Set(vec![Reply::bulk("x"), Reply::Integer(2)]));
-pinned!(push, Reply::Push(vec![Reply::bulk("message"), Reply::bulk("chan"), Reply::bulk("hi")]));
+pinned!(
+    push,
+    Reply::Push(vec![
+        Reply::bulk("message"),
+        Reply::bulk("chan"),
+        Reply::bulk("hi")
+    ])
+);

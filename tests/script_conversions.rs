@@ -40,13 +40,19 @@ fn run(rule: &str, protocol: Protocol) -> String {
     engine.store.session_mut(client).protocol = protocol;
     let argv = vec![b"EVAL".to_vec(), body, b"0".to_vec()];
     let bytes = engine.execute_encoded(client, &argv);
-    String::from_utf8_lossy(&bytes).replace('\r', "\\r").replace('\n', "\\n\n")
+    String::from_utf8_lossy(&bytes)
+        .replace('\r', "\\r")
+        .replace('\n', "\\n\n")
 }
 
 #[test]
 fn every_conversion_rule_has_pinned_resp2_and_resp3_bytes() {
     for rule in RULES {
-        let text = format!("RESP2:\n{}\nRESP3:\n{}", run(rule, Protocol::Resp2), run(rule, Protocol::Resp3));
+        let text = format!(
+            "RESP2:\n{}\nRESP3:\n{}",
+            run(rule, Protocol::Resp2),
+            run(rule, Protocol::Resp3)
+        );
         insta::assert_snapshot!(*rule, text);
     }
 }
@@ -57,8 +63,14 @@ fn every_fixture_is_listed() {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Some(rule) = name.strip_suffix(".lua") {
-            if rule != "counter_and_log" && !rule.starts_with("lib_") && !rule.starts_with("escape_") {
-                assert!(RULES.contains(&rule), "fixture {rule}.lua has no snapshot test");
+            if rule != "counter_and_log"
+                && !rule.starts_with("lib_")
+                && !rule.starts_with("escape_")
+            {
+                assert!(
+                    RULES.contains(&rule),
+                    "fixture {rule}.lua has no snapshot test"
+                );
             }
         }
     }

@@ -9,7 +9,11 @@ use std::net::TcpStream;
 
 fn cases() -> Vec<(String, Vec<Vec<u8>>)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/lua/cases");
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     let mut out = Vec::new();
     for file in files {
@@ -44,7 +48,10 @@ fn read_reply(r: &mut BufReader<TcpStream>) -> Vec<u8> {
     let mut line = Vec::new();
     r.read_until(b'\n', &mut line).unwrap();
     let kind = line[0];
-    let n: i64 = std::str::from_utf8(&line[1..line.len() - 2]).unwrap_or("0").parse().unwrap_or(0);
+    let n: i64 = std::str::from_utf8(&line[1..line.len() - 2])
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
     match kind {
         b'$' | b'=' if n >= 0 => {
             let mut body = vec![0; n as usize + 2];
@@ -74,8 +81,18 @@ fn scripts_answer_like_a_real_redis() {
         return;
     };
     let mut reader = BufReader::new(stream.try_clone().unwrap());
-    for reset in [&["FLUSHALL"][..], &["SCRIPT", "FLUSH"], &["FUNCTION", "FLUSH"]] {
-        send(&mut stream, &reset.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>());
+    for reset in [
+        &["FLUSHALL"][..],
+        &["SCRIPT", "FLUSH"],
+        &["FUNCTION", "FLUSH"],
+    ] {
+        send(
+            &mut stream,
+            &reset
+                .iter()
+                .map(|s| s.as_bytes().to_vec())
+                .collect::<Vec<_>>(),
+        );
         read_reply(&mut reader);
     }
     let mut engine = Engine::new(ManualHost::default());
@@ -88,18 +105,28 @@ fn scripts_answer_like_a_real_redis() {
         let got = engine.execute_encoded(client, argv);
         // Commands of other families land separately; a case that needs one the engine
         // lacks yet is reported, not failed.
-        if got != expected && String::from_utf8_lossy(&got).contains("Unknown Redis command called from script") {
+        if got != expected
+            && String::from_utf8_lossy(&got).contains("Unknown Redis command called from script")
+        {
             eprintln!("{name}: skipped, the engine lacks a command it uses");
             continue;
         }
         if got != expected {
             failures.push(format!(
                 "{name} {:?}\n  redis:  {:?}\n  redsim: {:?}",
-                argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>(),
+                argv.iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect::<Vec<_>>(),
                 String::from_utf8_lossy(&expected),
                 String::from_utf8_lossy(&got)
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
 }

@@ -7,7 +7,10 @@ use redsim::{Engine, ManualHost, Reply};
 /// This thread's CPU time in nanoseconds.
 fn cpu_ns() -> u64 {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    text.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0)
+    text.split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 fn measure(engine: &mut Engine, client: redsim::ClientId, argv: &[Vec<u8>], calls: u32) -> f64 {
@@ -35,21 +38,39 @@ fn evalsha_cpu_cost_per_call() {
         other => panic!("{other:?}"),
     };
     let seed = sha(include_str!("../corpus/lua/counter_and_log.lua"));
-    let strings = sha("redis.call('INCR', KEYS[1]) redis.call('SET', KEYS[2], ARGV[1]) \
+    let strings = sha(
+        "redis.call('INCR', KEYS[1]) redis.call('SET', KEYS[2], ARGV[1]) \
         local counter = redis.call('GET', KEYS[1]) local count = redis.call('STRLEN', KEYS[2]) \
-        return {counter, count}");
+        return {counter, count}",
+    );
     let one = sha("return 1");
     let cases = [
         ("GET", argv(&["GET", "counter_key"])),
         ("EVALSHA return 1", argv(&["EVALSHA", &one, "0"])),
-        ("EVALSHA four string calls", argv(&["EVALSHA", &strings, "2", "counter_key", "s", "1678886400"])),
-        ("EVALSHA seed script", argv(&["EVALSHA", &seed, "2", "counter_key", "timestamp_set_key", "1678886400"])),
+        (
+            "EVALSHA four string calls",
+            argv(&["EVALSHA", &strings, "2", "counter_key", "s", "1678886400"]),
+        ),
+        (
+            "EVALSHA seed script",
+            argv(&[
+                "EVALSHA",
+                &seed,
+                "2",
+                "counter_key",
+                "timestamp_set_key",
+                "1678886400",
+            ]),
+        ),
     ];
     for (name, call) in &cases {
         if name.contains("seed") && redsim::cmd::lookup(b"zadd").is_none() {
             println!("{name}: skipped (no ZADD in the engine yet)");
             continue;
         }
-        println!("{name}: {:.3} µs CPU per call", measure(&mut e, c, call, 200_000));
+        println!(
+            "{name}: {:.3} µs CPU per call",
+            measure(&mut e, c, call, 200_000)
+        );
     }
 }

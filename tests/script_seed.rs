@@ -16,15 +16,31 @@ fn seed_script_has_the_sha_redis_gives_it() {
 fn one_key_mistake_fails_at_zadd_and_leaves_incr_applied() {
     let mut e = Engine::new(ManualHost::default());
     let c = e.connect();
-    let reply = e.call(c, &["EVAL", SEED, "1", "counter_key,timestamp_set_key", "1678886400"]);
+    let reply = e.call(
+        c,
+        &[
+            "EVAL",
+            SEED,
+            "1",
+            "counter_key,timestamp_set_key",
+            "1678886400",
+        ],
+    );
     assert_eq!(
         reply,
         Reply::error(format!(
             "ERR Lua redis lib command arguments must be strings or integers script: {SEED_SHA}, on @user_script:6."
         ))
     );
-    assert_eq!(e.call(c, &["GET", "counter_key,timestamp_set_key"]), Reply::bulk("1"));
-    assert_eq!(e.scripts.last_run.effects.len(), 1, "the INCR is the script's only effect");
+    assert_eq!(
+        e.call(c, &["GET", "counter_key,timestamp_set_key"]),
+        Reply::bulk("1")
+    );
+    assert_eq!(
+        e.scripts.last_run.effects.len(),
+        1,
+        "the INCR is the script's only effect"
+    );
 }
 
 #[test]
@@ -35,8 +51,34 @@ fn seed_script_replies_counter_as_bulk_and_count_as_integer() {
     }
     let mut e = Engine::new(ManualHost::default());
     let c = e.connect();
-    let reply = e.call(c, &["EVAL", SEED, "2", "counter_key", "timestamp_set_key", "1678886400"]);
-    assert_eq!(reply, Reply::Array(vec![Reply::bulk("1"), Reply::Integer(1)]));
-    let reply = e.call(c, &["EVALSHA", SEED_SHA, "2", "counter_key", "timestamp_set_key", "1678886400"]);
-    assert_eq!(reply, Reply::Array(vec![Reply::bulk("2"), Reply::Integer(1)]));
+    let reply = e.call(
+        c,
+        &[
+            "EVAL",
+            SEED,
+            "2",
+            "counter_key",
+            "timestamp_set_key",
+            "1678886400",
+        ],
+    );
+    assert_eq!(
+        reply,
+        Reply::Array(vec![Reply::bulk("1"), Reply::Integer(1)])
+    );
+    let reply = e.call(
+        c,
+        &[
+            "EVALSHA",
+            SEED_SHA,
+            "2",
+            "counter_key",
+            "timestamp_set_key",
+            "1678886400",
+        ],
+    );
+    assert_eq!(
+        reply,
+        Reply::Array(vec![Reply::bulk("2"), Reply::Integer(1)])
+    );
 }

@@ -8,7 +8,10 @@ use std::process::Command;
 use support::{escape, RawConn};
 
 fn start() -> Server {
-    start_with(ServeOptions { port: 0, ..ServeOptions::default() })
+    start_with(ServeOptions {
+        port: 0,
+        ..ServeOptions::default()
+    })
 }
 
 fn start_with(opts: ServeOptions) -> Server {
@@ -24,7 +27,11 @@ fn argv(words: &[&str]) -> Vec<Vec<u8>> {
 }
 
 fn redis_cli_available() -> bool {
-    Command::new("redis-cli").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new("redis-cli")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 #[test]
@@ -35,7 +42,10 @@ fn ping_set_get_over_raw_multibulk() {
     assert_eq!(c.call(&argv(&["SET", "k", "v"])), b"+OK\r\n");
     assert_eq!(c.call(&argv(&["GET", "k"])), b"$1\r\nv\r\n");
     assert_eq!(c.call(&argv(&["GET", "missing"])), b"$-1\r\n");
-    assert_eq!(c.call(&argv(&["NOSUCH", "x"])), b"-ERR unknown command 'NOSUCH', with args beginning with: 'x' \r\n");
+    assert_eq!(
+        c.call(&argv(&["NOSUCH", "x"])),
+        b"-ERR unknown command 'NOSUCH', with args beginning with: 'x' \r\n"
+    );
 }
 
 #[test]
@@ -58,7 +68,10 @@ fn pipelined_replies_come_back_in_order() {
     }
     c.send_raw(&bytes);
     for expected in 1..=500 {
-        assert_eq!(c.read_reply().expect("reply"), format!(":{expected}\r\n").into_bytes());
+        assert_eq!(
+            c.read_reply().expect("reply"),
+            format!(":{expected}\r\n").into_bytes()
+        );
     }
 }
 
@@ -78,10 +91,17 @@ fn a_protocol_error_answers_earlier_requests_then_the_error_then_closes() {
     let mut c = raw(&server);
     c.send_raw(b"*1\r\n$4\r\nPING\r\n*1\r\nx\r\n*1\r\n$4\r\nPING\r\n");
     assert_eq!(c.read_reply().expect("reply"), b"+PONG\r\n");
-    assert_eq!(c.read_reply().expect("reply"), b"-ERR Protocol error: expected '$', got 'x'\r\n");
+    assert_eq!(
+        c.read_reply().expect("reply"),
+        b"-ERR Protocol error: expected '$', got 'x'\r\n"
+    );
     assert!(c.is_closed());
     let mut again = raw(&server);
-    assert_eq!(again.call(&argv(&["PING"])), b"+PONG\r\n", "the server keeps serving");
+    assert_eq!(
+        again.call(&argv(&["PING"])),
+        b"+PONG\r\n",
+        "the server keeps serving"
+    );
 }
 
 #[test]
@@ -97,11 +117,21 @@ fn a_malformed_client_is_disconnected_while_another_clients_pipeline_completes()
     good.send_raw(&pipeline[..pipeline.len() / 2]);
     bad.send_raw(b"*1\r\n$-7\r\n");
     good.send_raw(&pipeline[pipeline.len() / 2..]);
-    assert_eq!(bad.read_reply().expect("error reply"), b"-ERR Protocol error: invalid bulk length\r\n");
+    assert_eq!(
+        bad.read_reply().expect("error reply"),
+        b"-ERR Protocol error: invalid bulk length\r\n"
+    );
     assert!(bad.is_closed(), "the malformed client is disconnected");
     for expected in 1..=2000 {
-        let reply = good.read_reply().expect("the good client keeps getting replies");
-        assert_eq!(reply, format!(":{expected}\r\n").into_bytes(), "reply {expected}: {}", escape(&reply));
+        let reply = good
+            .read_reply()
+            .expect("the good client keeps getting replies");
+        assert_eq!(
+            reply,
+            format!(":{expected}\r\n").into_bytes(),
+            "reply {expected}: {}",
+            escape(&reply)
+        );
     }
     assert_eq!(good.call(&argv(&["GET", "counter"])), b"$4\r\n2000\r\n");
 }
@@ -112,16 +142,36 @@ fn huge_and_negative_lengths_close_only_the_offender() {
     let mut keeper = raw(&server);
     assert_eq!(keeper.call(&argv(&["SET", "k", "kept"])), b"+OK\r\n");
     let cases: [(&[u8], &[u8]); 5] = [
-        (b"*2147483648\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
-        (b"*1\r\n$536870913\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
-        (b"*1\r\n$-1\r\n", b"-ERR Protocol error: invalid bulk length\r\n"),
-        (b"SET k \"unbalanced\r\n", b"-ERR Protocol error: unbalanced quotes in request\r\n"),
-        (b"*-1\r\n*abc\r\n", b"-ERR Protocol error: invalid multibulk length\r\n"),
+        (
+            b"*2147483648\r\n",
+            b"-ERR Protocol error: invalid multibulk length\r\n",
+        ),
+        (
+            b"*1\r\n$536870913\r\n",
+            b"-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            b"*1\r\n$-1\r\n",
+            b"-ERR Protocol error: invalid bulk length\r\n",
+        ),
+        (
+            b"SET k \"unbalanced\r\n",
+            b"-ERR Protocol error: unbalanced quotes in request\r\n",
+        ),
+        (
+            b"*-1\r\n*abc\r\n",
+            b"-ERR Protocol error: invalid multibulk length\r\n",
+        ),
     ];
     for (request, expected) in cases {
         let mut c = raw(&server);
         c.send_raw(request);
-        assert_eq!(c.read_reply().expect("error reply"), expected, "{}", escape(request));
+        assert_eq!(
+            c.read_reply().expect("error reply"),
+            expected,
+            "{}",
+            escape(request)
+        );
         assert!(c.is_closed(), "{}", escape(request));
     }
     assert_eq!(keeper.call(&argv(&["GET", "k"])), b"$4\r\nkept\r\n");
@@ -132,7 +182,10 @@ fn too_big_inline_request_is_refused() {
     let server = start();
     let mut c = raw(&server);
     c.send_raw(&vec![b'a'; 70 * 1024]);
-    assert_eq!(c.read_reply().expect("error reply"), b"-ERR Protocol error: too big inline request\r\n");
+    assert_eq!(
+        c.read_reply().expect("error reply"),
+        b"-ERR Protocol error: too big inline request\r\n"
+    );
     assert!(c.is_closed());
 }
 
@@ -154,7 +207,10 @@ fn concurrent_clients_increment_atomically() {
     for t in threads {
         t.join().expect("client thread");
     }
-    assert_eq!(raw(&server).call(&argv(&["GET", "shared"])), b"$4\r\n1000\r\n");
+    assert_eq!(
+        raw(&server).call(&argv(&["GET", "shared"])),
+        b"$4\r\n1000\r\n"
+    );
 }
 
 #[test]
@@ -166,7 +222,11 @@ fn each_connection_has_its_own_session() {
     assert_eq!(a.call(&argv(&["SET", "k", "in3"])), b"+OK\r\n");
     assert_eq!(b.call(&argv(&["GET", "k"])), b"$-1\r\n");
     assert_eq!(a.call(&argv(&["MULTI"])), b"+OK\r\n");
-    assert_eq!(b.call(&argv(&["PING"])), b"+PONG\r\n", "b is not in a's transaction");
+    assert_eq!(
+        b.call(&argv(&["PING"])),
+        b"+PONG\r\n",
+        "b is not in a's transaction"
+    );
     assert_eq!(a.call(&argv(&["GET", "k"])), b"+QUEUED\r\n");
     assert_eq!(a.call(&argv(&["EXEC"])), b"*1\r\n$3\r\nin3\r\n");
 }
@@ -176,14 +236,39 @@ fn the_redis_crate_works_with_pipelines() {
     let server = start();
     let client = redis::Client::open(format!("redis://{}/", server.local_addr())).expect("client");
     let mut con = client.get_connection().expect("connection");
-    let () = redis::cmd("SET").arg("greeting").arg("hello").query(&mut con).expect("SET");
-    let got: String = redis::cmd("GET").arg("greeting").query(&mut con).expect("GET");
+    let () = redis::cmd("SET")
+        .arg("greeting")
+        .arg("hello")
+        .query(&mut con)
+        .expect("SET");
+    let got: String = redis::cmd("GET")
+        .arg("greeting")
+        .query(&mut con)
+        .expect("GET");
     assert_eq!(got, "hello");
-    let counts: Vec<i64> = redis::pipe().cmd("INCR").arg("c").cmd("INCR").arg("c").cmd("INCR").arg("c").query(&mut con).expect("pipeline");
+    let counts: Vec<i64> = redis::pipe()
+        .cmd("INCR")
+        .arg("c")
+        .cmd("INCR")
+        .arg("c")
+        .cmd("INCR")
+        .arg("c")
+        .query(&mut con)
+        .expect("pipeline");
     assert_eq!(counts, vec![1, 2, 3]);
-    let atomic: (i64, String) = redis::pipe().atomic().cmd("INCR").arg("c").cmd("GET").arg("greeting").query(&mut con).expect("MULTI/EXEC pipeline");
+    let atomic: (i64, String) = redis::pipe()
+        .atomic()
+        .cmd("INCR")
+        .arg("c")
+        .cmd("GET")
+        .arg("greeting")
+        .query(&mut con)
+        .expect("MULTI/EXEC pipeline");
     assert_eq!(atomic, (4, "hello".to_string()));
-    let err = redis::cmd("INCR").arg("greeting").query::<i64>(&mut con).expect_err("not an integer");
+    let err = redis::cmd("INCR")
+        .arg("greeting")
+        .query::<i64>(&mut con)
+        .expect_err("not an integer");
     assert!(err.to_string().contains("value is not an integer"), "{err}");
 }
 
@@ -196,7 +281,11 @@ fn redis_cli_talks_to_the_server() {
     let server = start();
     let port = server.local_addr().port().to_string();
     let cli = |args: &[&str]| -> String {
-        let out = Command::new("redis-cli").args(["-p", &port]).args(args).output().expect("run redis-cli");
+        let out = Command::new("redis-cli")
+            .args(["-p", &port])
+            .args(args)
+            .output()
+            .expect("run redis-cli");
         assert!(out.status.success(), "redis-cli {args:?} failed");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
@@ -204,7 +293,10 @@ fn redis_cli_talks_to_the_server() {
     assert_eq!(cli(&["SET", "k", "from cli"]), "OK\n");
     assert_eq!(cli(&["GET", "k"]), "from cli\n");
     // redis-cli prints an error reply followed by an empty line when not on a terminal.
-    assert_eq!(cli(&["INCR", "k"]), "ERR value is not an integer or out of range\n\n");
+    assert_eq!(
+        cli(&["INCR", "k"]),
+        "ERR value is not an integer or out of range\n\n"
+    );
     // Several commands on one connection, read from stdin.
     let mut child = Command::new("redis-cli")
         .args(["-p", &port])
@@ -213,7 +305,12 @@ fn redis_cli_talks_to_the_server() {
         .spawn()
         .expect("spawn redis-cli");
     use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(b"INCR n\nINCR n\nGET n\n").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"INCR n\nINCR n\nGET n\n")
+        .expect("write");
     let out = child.wait_with_output().expect("redis-cli output");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n2\n2\n");
 }
@@ -234,7 +331,10 @@ fn a_client_that_never_reads_its_replies_does_not_block_others() {
     let server = start();
     let mut setup = raw(&server);
     let big = vec![b'x'; 100 * 1024];
-    assert_eq!(setup.call(&[b"SET".to_vec(), b"big".to_vec(), big]), b"+OK\r\n");
+    assert_eq!(
+        setup.call(&[b"SET".to_vec(), b"big".to_vec(), big]),
+        b"+OK\r\n"
+    );
     let mut stuck = raw(&server);
     let mut pipeline = Vec::new();
     for _ in 0..300 {
@@ -247,37 +347,66 @@ fn a_client_that_never_reads_its_replies_does_not_block_others() {
     for _ in 0..100 {
         assert_eq!(other.call(&argv(&["INCR", "n"]))[0], b':');
     }
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "others were held up");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "others were held up"
+    );
 }
 
 #[test]
 fn requirepass_keeps_commands_behind_auth() {
-    let server = start_with(ServeOptions { port: 0, requirepass: Some(b"secret".to_vec()), ..ServeOptions::default() });
+    let server = start_with(ServeOptions {
+        port: 0,
+        requirepass: Some(b"secret".to_vec()),
+        ..ServeOptions::default()
+    });
     let mut c = raw(&server);
-    assert_eq!(c.call(&argv(&["GET", "k"])), b"-NOAUTH Authentication required.\r\n");
-    assert_eq!(c.call(&argv(&["NOPE"])), b"-ERR unknown command 'NOPE', with args beginning with: \r\n");
-    assert_eq!(c.call(&argv(&["AUTH", "wrong"])), b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    assert_eq!(
+        c.call(&argv(&["GET", "k"])),
+        b"-NOAUTH Authentication required.\r\n"
+    );
+    assert_eq!(
+        c.call(&argv(&["NOPE"])),
+        b"-ERR unknown command 'NOPE', with args beginning with: \r\n"
+    );
+    assert_eq!(
+        c.call(&argv(&["AUTH", "wrong"])),
+        b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    );
     assert_eq!(c.call(&argv(&["AUTH", "secret"])), b"+OK\r\n");
     assert_eq!(c.call(&argv(&["SET", "k", "v"])), b"+OK\r\n");
     let mut big = raw(&server);
     big.send_raw(b"*11\r\n");
-    assert_eq!(big.read_reply().expect("reply"), b"-ERR Protocol error: unauthenticated multibulk length\r\n");
+    assert_eq!(
+        big.read_reply().expect("reply"),
+        b"-ERR Protocol error: unauthenticated multibulk length\r\n"
+    );
     assert!(big.is_closed());
-    let client = redis::Client::open(format!("redis://:secret@{}/", server.local_addr())).expect("client");
-    let mut con = client.get_connection().expect("the redis crate authenticates");
+    let client =
+        redis::Client::open(format!("redis://:secret@{}/", server.local_addr())).expect("client");
+    let mut con = client
+        .get_connection()
+        .expect("the redis crate authenticates");
     let got: String = redis::cmd("GET").arg("k").query(&mut con).expect("GET");
     assert_eq!(got, "v");
 }
 
 #[test]
 fn maxclients_refuses_one_connection_too_many() {
-    let server = start_with(ServeOptions { port: 0, maxclients: 2, ..ServeOptions::default() });
+    let server = start_with(ServeOptions {
+        port: 0,
+        maxclients: 2,
+        ..ServeOptions::default()
+    });
     let mut a = raw(&server);
     let mut b = raw(&server);
     assert_eq!(a.call(&argv(&["PING"])), b"+PONG\r\n");
     assert_eq!(b.call(&argv(&["PING"])), b"+PONG\r\n");
     let mut c = raw(&server);
-    assert_eq!(c.read_reply().expect("refusal"), b"-ERR max number of clients reached\r\n");
+    assert_eq!(
+        c.read_reply().expect("refusal"),
+        b"-ERR max number of clients reached\r\n"
+    );
     assert!(c.is_closed());
     drop(a);
     // The slot frees once the server has seen the close.
@@ -297,7 +426,10 @@ fn maxclients_refuses_one_connection_too_many() {
 /// A non-loopback address of this machine, if it has one (found without sending anything).
 fn outside_address() -> Option<std::net::IpAddr> {
     let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
-    socket.connect("192.0.2.200:9").or_else(|_| socket.connect("10.255.255.1:9")).ok()?;
+    socket
+        .connect("192.0.2.200:9")
+        .or_else(|_| socket.connect("10.255.255.1:9"))
+        .ok()?;
     let ip = socket.local_addr().ok()?.ip();
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
@@ -308,15 +440,31 @@ fn protected_mode_refuses_outside_clients_without_a_password() {
         eprintln!("SKIPPED: this machine has no non-loopback address");
         return;
     };
-    let server = start_with(ServeOptions { bind: "0.0.0.0".into(), port: 0, ..ServeOptions::default() });
+    let server = start_with(ServeOptions {
+        bind: "0.0.0.0".into(),
+        port: 0,
+        ..ServeOptions::default()
+    });
     let port = server.local_addr().port();
     let mut outside = std::net::TcpStream::connect((ip, port)).expect("connect from outside");
     let mut reply = Vec::new();
     use std::io::Read;
-    outside.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
-    outside.read_to_end(&mut reply).expect("the server answers and closes");
-    assert!(reply.starts_with(b"-DENIED Redis is running in protected mode"), "{}", escape(&reply));
-    assert_eq!(RawConn::connect(port).call(&argv(&["PING"])), b"+PONG\r\n", "loopback is served");
+    outside
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    outside
+        .read_to_end(&mut reply)
+        .expect("the server answers and closes");
+    assert!(
+        reply.starts_with(b"-DENIED Redis is running in protected mode"),
+        "{}",
+        escape(&reply)
+    );
+    assert_eq!(
+        RawConn::connect(port).call(&argv(&["PING"])),
+        b"+PONG\r\n",
+        "loopback is served"
+    );
 }
 
 #[test]
@@ -329,14 +477,35 @@ fn resp3_is_chosen_per_connection_with_hello() {
     let mut three = raw(&server);
     let mut two = raw(&server);
     let hello = three.call(&argv(&["HELLO", "3"]));
-    assert_eq!(hello[0], b'%', "HELLO 3 answers a RESP3 map: {}", escape(&hello));
+    assert_eq!(
+        hello[0],
+        b'%',
+        "HELLO 3 answers a RESP3 map: {}",
+        escape(&hello)
+    );
     assert_eq!(three.call(&argv(&["GET", "missing"])), b"_\r\n");
-    assert_eq!(two.call(&argv(&["GET", "missing"])), b"$-1\r\n", "the other connection stays on RESP2");
-    let client = redis::Client::open(format!("redis://{}/?protocol=resp3", server.local_addr())).expect("client");
-    let mut con = client.get_connection().expect("the redis crate says HELLO 3");
-    let missing: redis::Value = redis::cmd("GET").arg("missing").query(&mut con).expect("GET");
+    assert_eq!(
+        two.call(&argv(&["GET", "missing"])),
+        b"$-1\r\n",
+        "the other connection stays on RESP2"
+    );
+    let client = redis::Client::open(format!("redis://{}/?protocol=resp3", server.local_addr()))
+        .expect("client");
+    let mut con = client
+        .get_connection()
+        .expect("the redis crate says HELLO 3");
+    let missing: redis::Value = redis::cmd("GET")
+        .arg("missing")
+        .query(&mut con)
+        .expect("GET");
     assert_eq!(missing, redis::Value::Nil);
-    let counts: Vec<i64> = redis::pipe().cmd("INCR").arg("r3").cmd("INCR").arg("r3").query(&mut con).expect("pipeline");
+    let counts: Vec<i64> = redis::pipe()
+        .cmd("INCR")
+        .arg("r3")
+        .cmd("INCR")
+        .arg("r3")
+        .query(&mut con)
+        .expect("pipeline");
     assert_eq!(counts, vec![1, 2]);
 }
 
@@ -350,33 +519,64 @@ fn blocked_clients_are_served_by_a_later_write_or_time_out() {
     let mut waiter = raw(&server);
     let mut pusher = raw(&server);
     // Replies before the blocking command arrive at once; those after it wait for it.
-    waiter.send_raw(&[
-        support::encode_request(&argv(&["PING"])),
-        support::encode_request(&argv(&["BLPOP", "queue", "0"])),
-        support::encode_request(&argv(&["ECHO", "after"])),
-    ]
-    .concat());
+    waiter.send_raw(
+        &[
+            support::encode_request(&argv(&["PING"])),
+            support::encode_request(&argv(&["BLPOP", "queue", "0"])),
+            support::encode_request(&argv(&["ECHO", "after"])),
+        ]
+        .concat(),
+    );
     assert_eq!(waiter.read_reply().expect("PING"), b"+PONG\r\n");
     std::thread::sleep(std::time::Duration::from_millis(100));
-    assert_eq!(pusher.call(&argv(&["PING"])), b"+PONG\r\n", "others are served while one blocks");
+    assert_eq!(
+        pusher.call(&argv(&["PING"])),
+        b"+PONG\r\n",
+        "others are served while one blocks"
+    );
     assert_eq!(pusher.call(&argv(&["RPUSH", "queue", "job"])), b":1\r\n");
-    assert_eq!(waiter.read_reply().expect("BLPOP"), b"*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n");
+    assert_eq!(
+        waiter.read_reply().expect("BLPOP"),
+        b"*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n"
+    );
     assert_eq!(waiter.read_reply().expect("ECHO"), b"$5\r\nafter\r\n");
-    assert_eq!(pusher.call(&argv(&["LLEN", "queue"])), b":0\r\n", "the element went to the waiter");
+    assert_eq!(
+        pusher.call(&argv(&["LLEN", "queue"])),
+        b":0\r\n",
+        "the element went to the waiter"
+    );
     let started = std::time::Instant::now();
     assert_eq!(waiter.call(&argv(&["BLPOP", "empty", "0.2"])), b"*-1\r\n");
-    assert!(started.elapsed() >= std::time::Duration::from_millis(150), "BLPOP waited for its timeout");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(150),
+        "BLPOP waited for its timeout"
+    );
     // A key of another type does not serve the waiter: it times out, as in Redis.
     // PING in the same write as the blocking command: its reply means the command ran.
-    waiter.send_raw(&[support::encode_request(&argv(&["PING"])), support::encode_request(&argv(&["BLPOP", "typed", "0.3"]))].concat());
+    waiter.send_raw(
+        &[
+            support::encode_request(&argv(&["PING"])),
+            support::encode_request(&argv(&["BLPOP", "typed", "0.3"])),
+        ]
+        .concat(),
+    );
     assert_eq!(waiter.read_reply().expect("PING"), b"+PONG\r\n");
     assert_eq!(pusher.call(&argv(&["SET", "typed", "string"])), b"+OK\r\n");
     assert_eq!(waiter.read_reply().expect("BLPOP"), b"*-1\r\n");
     // Sorted sets block the same way.
-    waiter.send_raw(&[support::encode_request(&argv(&["PING"])), support::encode_request(&argv(&["BZPOPMIN", "z", "0"]))].concat());
+    waiter.send_raw(
+        &[
+            support::encode_request(&argv(&["PING"])),
+            support::encode_request(&argv(&["BZPOPMIN", "z", "0"])),
+        ]
+        .concat(),
+    );
     assert_eq!(waiter.read_reply().expect("PING"), b"+PONG\r\n");
     assert_eq!(pusher.call(&argv(&["ZADD", "z", "1.5", "m"])), b":1\r\n");
-    assert_eq!(waiter.read_reply().expect("BZPOPMIN"), b"*3\r\n$1\r\nz\r\n$1\r\nm\r\n$3\r\n1.5\r\n");
+    assert_eq!(
+        waiter.read_reply().expect("BZPOPMIN"),
+        b"*3\r\n$1\r\nz\r\n$1\r\nm\r\n$3\r\n1.5\r\n"
+    );
 }
 
 #[test]
@@ -388,8 +588,13 @@ fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
     let server = start();
     let port = server.local_addr().port();
     let mut other = raw(&server);
-    assert_eq!(other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])), b"+OK\r\n");
-    let script = std::thread::spawn(move || RawConn::connect(port).call(&argv(&["EVAL", "while true do end", "0"])));
+    assert_eq!(
+        other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
+        b"+OK\r\n"
+    );
+    let script = std::thread::spawn(move || {
+        RawConn::connect(port).call(&argv(&["EVAL", "while true do end", "0"]))
+    });
     let busy = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
     let mut saw_busy = false;
     for _ in 0..100 {
@@ -399,13 +604,26 @@ fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
             break;
         }
     }
-    assert!(saw_busy, "a script past the threshold makes other clients busy");
-    assert_eq!(other.call(&argv(&["GET"])), b"-ERR wrong number of arguments for 'get' command\r\n");
+    assert!(
+        saw_busy,
+        "a script past the threshold makes other clients busy"
+    );
+    assert_eq!(
+        other.call(&argv(&["GET"])),
+        b"-ERR wrong number of arguments for 'get' command\r\n"
+    );
     assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"+OK\r\n");
     let killed = script.join().expect("script client");
-    assert!(killed.starts_with(b"-ERR Script killed by user with SCRIPT KILL"), "{}", escape(&killed));
+    assert!(
+        killed.starts_with(b"-ERR Script killed by user with SCRIPT KILL"),
+        "{}",
+        escape(&killed)
+    );
     assert_eq!(other.call(&argv(&["PING"])), b"+PONG\r\n");
-    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"-NOTBUSY No scripts in execution right now.\r\n");
+    assert_eq!(
+        other.call(&argv(&["SCRIPT", "KILL"])),
+        b"-NOTBUSY No scripts in execution right now.\r\n"
+    );
 
     // A script that wrote cannot be killed; this one ends by itself.
     let writer = std::thread::spawn(move || {
@@ -427,21 +645,28 @@ fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
     }
     assert_eq!(writer.join().expect("writer client"), b"$4\r\ndone\r\n");
     if !refused {
-        eprintln!("note: the writing script finished before it became busy; UNKILLABLE not observed");
+        eprintln!(
+            "note: the writing script finished before it became busy; UNKILLABLE not observed"
+        );
     }
 }
 
 #[test]
 fn redis_cli_eval_of_the_seed_script_prints_what_redis_prints() {
     let seed_commands = [&b"eval"[..], b"zadd", b"zcard"];
-    if seed_commands.iter().any(|c| redsim::cmd::lookup(c).is_none())
+    if seed_commands
+        .iter()
+        .any(|c| redsim::cmd::lookup(c).is_none())
         || !redis_cli_available()
         || !support::redis_server_available()
     {
         eprintln!("SKIPPED: needs EVAL in the engine, redis-cli and redis-server");
         return;
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/lua/counter_and_log.lua");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/corpus/lua/counter_and_log.lua"
+    );
     let run = |port: u16, keys: &[&str]| -> String {
         let out = Command::new("redis-cli")
             .args(["-p", &port.to_string(), "--eval", script])
@@ -453,7 +678,10 @@ fn redis_cli_eval_of_the_seed_script_prints_what_redis_prints() {
     };
     let real = support::RedisServer::start();
     let ours = start();
-    for keys in [&["counter_key", "timestamp_set_key"][..], &["counter_key,timestamp_set_key"][..]] {
+    for keys in [
+        &["counter_key", "timestamp_set_key"][..],
+        &["counter_key,timestamp_set_key"][..],
+    ] {
         let expected = run(real.port, keys);
         let got = run(ours.local_addr().port(), keys);
         assert_eq!(got, expected, "redis-cli --eval with keys {keys:?}");
@@ -462,7 +690,10 @@ fn redis_cli_eval_of_the_seed_script_prints_what_redis_prints() {
 
 #[test]
 fn redis_benchmark_runs_against_the_server() {
-    let available = Command::new("redis-benchmark").arg("--version").output().map(|o| o.status.success());
+    let available = Command::new("redis-benchmark")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success());
     if !available.unwrap_or(false) {
         eprintln!("SKIPPED: redis-benchmark is not on PATH");
         return;
@@ -470,14 +701,31 @@ fn redis_benchmark_runs_against_the_server() {
     let server = start();
     let port = server.local_addr().port().to_string();
     let out = Command::new("redis-benchmark")
-        .args(["-p", &port, "-t", "set,get,incr", "-n", "2000", "-c", "8", "-P", "4", "-q"])
+        .args([
+            "-p",
+            &port,
+            "-t",
+            "set,get,incr",
+            "-n",
+            "2000",
+            "-c",
+            "8",
+            "-P",
+            "4",
+            "-q",
+        ])
         .output()
         .expect("run redis-benchmark");
-    assert!(out.status.success(), "redis-benchmark failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "redis-benchmark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
     for test in ["SET", "GET", "INCR"] {
         assert!(
-            text.lines().any(|l| l.starts_with(&format!("{test}: ")) && l.contains("requests per second")),
+            text.lines()
+                .any(|l| l.starts_with(&format!("{test}: ")) && l.contains("requests per second")),
             "no {test} result in: {text}"
         );
     }
@@ -490,10 +738,17 @@ fn redis_benchmark_runs_against_the_server() {
 /// call's reply and the first reply after it.
 fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
     let mut other = RawConn::connect(port);
-    assert_eq!(other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])), b"+OK\r\n");
+    assert_eq!(
+        other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
+        b"+OK\r\n"
+    );
     let call = if function {
-        let library = "#!lua name=spinlib\nredis.register_function('spin', function() while true do end end)";
-        assert_eq!(other.call(&argv(&["FUNCTION", "LOAD", "REPLACE", library])), b"$7\r\nspinlib\r\n");
+        let library =
+            "#!lua name=spinlib\nredis.register_function('spin', function() while true do end end)";
+        assert_eq!(
+            other.call(&argv(&["FUNCTION", "LOAD", "REPLACE", library])),
+            b"$7\r\nspinlib\r\n"
+        );
         argv(&["FCALL", "spin", "0"])
     } else {
         argv(&["EVAL", "while true do end", "0"])
@@ -508,7 +763,11 @@ fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
             break;
         }
     }
-    let (wrong, right) = if function { ("SCRIPT", "FUNCTION") } else { ("FUNCTION", "SCRIPT") };
+    let (wrong, right) = if function {
+        ("SCRIPT", "FUNCTION")
+    } else {
+        ("FUNCTION", "SCRIPT")
+    };
     seen.push(other.call(&argv(&[wrong, "KILL"])));
     seen.push(other.call(&argv(&[right, "KILL"])));
     seen.push(runner.join().expect("runner"));
@@ -519,18 +778,36 @@ fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
 #[test]
 fn busy_scripts_and_functions_are_answered_and_killed_as_redis_does() {
     let needed = [&b"eval"[..], b"fcall", b"function", b"config"];
-    if needed.iter().any(|c| redsim::cmd::lookup(c).is_none()) || !support::redis_server_available() {
-        eprintln!("SKIPPED: needs EVAL, FCALL, FUNCTION and CONFIG in the engine, and redis-server");
+    if needed.iter().any(|c| redsim::cmd::lookup(c).is_none()) || !support::redis_server_available()
+    {
+        eprintln!(
+            "SKIPPED: needs EVAL, FCALL, FUNCTION and CONFIG in the engine, and redis-server"
+        );
         return;
     }
     let real = support::RedisServer::start();
     let ours = start();
     for function in [false, true] {
         let expected = busy_scenario(real.port, function);
-        assert!(expected[0].starts_with(b"-BUSY"), "redis-server never became busy");
+        assert!(
+            expected[0].starts_with(b"-BUSY"),
+            "redis-server never became busy"
+        );
         let got = busy_scenario(ours.local_addr().port(), function);
-        let show = |replies: &[Vec<u8>]| replies.iter().map(|r| escape(r)).collect::<Vec<_>>().join("\n    ");
-        assert_eq!(got, expected, "function: {function}\n  redis:\n    {}\n  redsim:\n    {}", show(&expected), show(&got));
+        let show = |replies: &[Vec<u8>]| {
+            replies
+                .iter()
+                .map(|r| escape(r))
+                .collect::<Vec<_>>()
+                .join("\n    ")
+        };
+        assert_eq!(
+            got,
+            expected,
+            "function: {function}\n  redis:\n    {}\n  redsim:\n    {}",
+            show(&expected),
+            show(&got)
+        );
     }
 }
 
@@ -539,10 +816,19 @@ fn shutdown_from_a_client_stops_the_server() {
     let server = start();
     let mut other = raw(&server);
     let mut admin = raw(&server);
-    assert_eq!(admin.call(&argv(&["SHUTDOWN", "ABORT"])), b"-ERR No shutdown in progress.\r\n");
-    assert_eq!(admin.call(&argv(&["SHUTDOWN", "NOSAVE", "SAVE"])), b"-ERR syntax error\r\n");
+    assert_eq!(
+        admin.call(&argv(&["SHUTDOWN", "ABORT"])),
+        b"-ERR No shutdown in progress.\r\n"
+    );
+    assert_eq!(
+        admin.call(&argv(&["SHUTDOWN", "NOSAVE", "SAVE"])),
+        b"-ERR syntax error\r\n"
+    );
     assert_eq!(admin.call(&argv(&["MULTI"])), b"+OK\r\n");
-    assert_eq!(admin.call(&argv(&["SHUTDOWN"])), b"-ERR Command not allowed inside a transaction\r\n");
+    assert_eq!(
+        admin.call(&argv(&["SHUTDOWN"])),
+        b"-ERR Command not allowed inside a transaction\r\n"
+    );
     assert_eq!(admin.call(&argv(&["DISCARD"])), b"+OK\r\n");
     admin.send(&argv(&["SHUTDOWN", "NOSAVE"]));
     assert!(admin.is_closed(), "SHUTDOWN closes without a reply");
@@ -552,5 +838,10 @@ fn shutdown_from_a_client_stops_the_server() {
         server.wait();
         let _ = done_tx.send(());
     });
-    assert!(done_rx.recv_timeout(std::time::Duration::from_secs(10)).is_ok(), "Server::wait returns");
+    assert!(
+        done_rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .is_ok(),
+        "Server::wait returns"
+    );
 }

@@ -28,19 +28,29 @@ fn debug_protocol_answers_every_type_as_redis_in_resp2() {
         ("string", b"$11\r\nHello World\r\n"),
         ("integer", b":12345\r\n"),
         ("double", b"$5\r\n3.141\r\n"),
-        ("bignum", b"$37\r\n1234567999999999999999999999999999999\r\n"),
+        (
+            "bignum",
+            b"$37\r\n1234567999999999999999999999999999999\r\n",
+        ),
         ("null", b"$-1\r\n"),
         ("array", b"*3\r\n:0\r\n:1\r\n:2\r\n"),
         ("set", b"*3\r\n:0\r\n:1\r\n:2\r\n"),
         ("map", b"*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n"),
-        ("attrib", b"$39\r\nSome real reply following the attribute\r\n"),
+        (
+            "attrib",
+            b"$39\r\nSome real reply following the attribute\r\n",
+        ),
         ("push", b"-ERR RESP2 is not supported by this command\r\n"),
         ("verbatim", b"$25\r\nThis is a verbatim\nstring\r\n"),
         ("true", b":1\r\n"),
         ("false", b":0\r\n"),
     ];
     for (kind, bytes) in cases {
-        assert_eq!(e.execute_encoded(c, &argv(&["DEBUG", "PROTOCOL", kind])), bytes.to_vec(), "{kind}");
+        assert_eq!(
+            e.execute_encoded(c, &argv(&["DEBUG", "PROTOCOL", kind])),
+            bytes.to_vec(),
+            "{kind}"
+        );
     }
 }
 
@@ -59,7 +69,11 @@ fn debug_protocol_answers_resp3_types_natively() {
         ("true", b"#t\r\n"),
     ];
     for (kind, bytes) in cases {
-        assert_eq!(e.execute_encoded(c, &argv(&["DEBUG", "PROTOCOL", kind])), bytes.to_vec(), "{kind}");
+        assert_eq!(
+            e.execute_encoded(c, &argv(&["DEBUG", "PROTOCOL", kind])),
+            bytes.to_vec(),
+            "{kind}"
+        );
     }
     assert_eq!(
         e.call(c, &["DEBUG", "PROTOCOL", "nope"]),
@@ -82,16 +96,25 @@ fn hello_3_switches_the_encoding_of_its_own_reply_and_later_ones() {
          $7\r\nmodules\r\n*0\r\n"
     );
     assert_eq!(String::from_utf8(reply).unwrap(), expected);
-    assert_eq!(e.execute_encoded(c, &argv(&["GET", "nokey"])), b"_\r\n".to_vec());
+    assert_eq!(
+        e.execute_encoded(c, &argv(&["GET", "nokey"])),
+        b"_\r\n".to_vec()
+    );
     e.call(c, &["HELLO", "2"]);
-    assert_eq!(e.execute_encoded(c, &argv(&["GET", "nokey"])), b"$-1\r\n".to_vec());
+    assert_eq!(
+        e.execute_encoded(c, &argv(&["GET", "nokey"])),
+        b"$-1\r\n".to_vec()
+    );
 }
 
 #[test]
 fn hello_errors_leave_the_protocol_alone() {
     let mut e = engine();
     let c = e.connect();
-    assert_eq!(e.call(c, &["HELLO", "4"]), Reply::error("NOPROTO unsupported protocol version"));
+    assert_eq!(
+        e.call(c, &["HELLO", "4"]),
+        Reply::error("NOPROTO unsupported protocol version")
+    );
     assert_eq!(
         e.call(c, &["HELLO", "3", "AUTH", "bob", "pw"]),
         Reply::error("WRONGPASS invalid username-password pair or user is disabled.")
@@ -109,10 +132,17 @@ fn reset_restores_a_fresh_connection() {
     e.call(c, &["MULTI"]);
     assert_eq!(e.call(c, &["RESET"]), Reply::simple("RESET"));
     let s = e.store.session(c);
-    assert_eq!((s.db, s.protocol, s.name.clone(), s.multi.is_none()), (0, redsim::Protocol::Resp2, None, true));
+    assert_eq!(
+        (s.db, s.protocol, s.name.clone(), s.multi.is_none()),
+        (0, redsim::Protocol::Resp2, None, true)
+    );
     e.call(c, &["SET", "k", "v"]);
     e.call(c, &["MULTI"]);
-    assert_eq!(e.call(c, &["EXEC"]), Reply::Array(vec![]), "RESET unwatched k");
+    assert_eq!(
+        e.call(c, &["EXEC"]),
+        Reply::Array(vec![]),
+        "RESET unwatched k"
+    );
 }
 
 #[test]
@@ -121,13 +151,24 @@ fn client_list_shows_every_session_with_its_name_and_db() {
     let (a, b) = (e.connect(), e.connect());
     e.call(b, &["CLIENT", "SETNAME", "worker"]);
     e.call(b, &["SELECT", "3"]);
-    let Reply::Verbatim { text, .. } = e.call(a, &["CLIENT", "LIST"]) else { panic!() };
+    let Reply::Verbatim { text, .. } = e.call(a, &["CLIENT", "LIST"]) else {
+        panic!()
+    };
     let text = String::from_utf8(text).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with(&format!("id={} ", a.id)) && lines[0].contains(" cmd=client|list "));
-    assert!(lines[1].contains(" name=worker ") && lines[1].contains(" db=3 ") && lines[1].ends_with("resp=2"));
-    let Reply::Verbatim { text, .. } = e.call(b, &["CLIENT", "LIST", "ID", &a.id.to_string()]) else { panic!() };
+    assert!(
+        lines[0].starts_with(&format!("id={} ", a.id)) && lines[0].contains(" cmd=client|list ")
+    );
+    assert!(
+        lines[1].contains(" name=worker ")
+            && lines[1].contains(" db=3 ")
+            && lines[1].ends_with("resp=2")
+    );
+    let Reply::Verbatim { text, .. } = e.call(b, &["CLIENT", "LIST", "ID", &a.id.to_string()])
+    else {
+        panic!()
+    };
     assert_eq!(String::from_utf8(text).unwrap().lines().count(), 1);
     assert_eq!(e.call(b, &["CLIENT", "ID"]), Reply::Integer(b.id as i64));
 }
@@ -144,22 +185,37 @@ fn info_counts_commands_errors_and_keys() {
     let stats = info_text(&mut e, c, "stats");
     assert!(stats.starts_with("# Stats\r\n"), "{stats}");
     assert!(stats.contains("\r\ntotal_error_replies:3\r\n"), "{stats}");
-    assert!(stats.contains("\r\ntotal_commands_processed:3\r\n"), "{stats}");
+    assert!(
+        stats.contains("\r\ntotal_commands_processed:3\r\n"),
+        "{stats}"
+    );
     let commands = info_text(&mut e, c, "commandstats");
-    assert!(commands.contains("cmdstat_set:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"));
-    assert!(commands.contains("cmdstat_incr:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=1\r\n"));
-    assert!(commands.contains("cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n"));
+    assert!(commands.contains(
+        "cmdstat_set:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"
+    ));
+    assert!(commands.contains(
+        "cmdstat_incr:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=1\r\n"
+    ));
+    assert!(commands.contains(
+        "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0\r\n"
+    ));
     let errors = info_text(&mut e, c, "errorstats");
     assert_eq!(errors, "# Errorstats\r\nerrorstat_ERR:count=3\r\n");
     let keyspace = info_text(&mut e, c, "keyspace");
-    assert_eq!(keyspace, "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=100000\r\n");
+    assert_eq!(
+        keyspace,
+        "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=100000\r\n"
+    );
     let both = info_text(&mut e, c, "errorstats");
     assert!(!both.contains("\r\n\r\n"));
     let two = match e.call(c, &["INFO", "errorstats", "keyspace"]) {
         Reply::Verbatim { text, .. } => String::from_utf8(text).unwrap(),
         other => panic!("{other:?}"),
     };
-    assert!(two.contains("count=3\r\n\r\n# Keyspace\r\n"), "sections are separated by a blank line: {two}");
+    assert!(
+        two.contains("count=3\r\n\r\n# Keyspace\r\n"),
+        "sections are separated by a blank line: {two}"
+    );
     e.call(c, &["CONFIG", "RESETSTAT"]);
     assert_eq!(info_text(&mut e, c, "errorstats"), "# Errorstats\r\n");
 }
@@ -168,11 +224,17 @@ fn info_counts_commands_errors_and_keys() {
 fn config_set_changes_what_config_get_and_the_alias_report() {
     let mut e = engine();
     let c = e.connect();
-    assert_eq!(e.call(c, &["CONFIG", "SET", "lua-time-limit", "250"]), Reply::ok());
+    assert_eq!(
+        e.call(c, &["CONFIG", "SET", "lua-time-limit", "250"]),
+        Reply::ok()
+    );
     assert_eq!(e.store.config.busy_reply_threshold_ms, 250);
     assert_eq!(
         e.call(c, &["CONFIG", "GET", "busy-reply-threshold"]),
-        Reply::Map(vec![(Reply::bulk("busy-reply-threshold"), Reply::bulk("250"))])
+        Reply::Map(vec![(
+            Reply::bulk("busy-reply-threshold"),
+            Reply::bulk("250")
+        )])
     );
     assert_eq!(
         e.call(c, &["CONFIG", "SET", "maxmemory", "1mb", "nosuch", "1"]),
@@ -185,15 +247,32 @@ fn config_set_changes_what_config_get_and_the_alias_report() {
 fn command_info_has_redis_ten_fields() {
     let mut e = engine();
     let c = e.connect();
-    let Reply::Array(items) = e.call(c, &["COMMAND", "INFO", "get", "nosuch"]) else { panic!() };
+    let Reply::Array(items) = e.call(c, &["COMMAND", "INFO", "get", "nosuch"]) else {
+        panic!()
+    };
     assert_eq!(items[1], Reply::Null);
-    let Reply::Array(get) = &items[0] else { panic!() };
+    let Reply::Array(get) = &items[0] else {
+        panic!()
+    };
     assert_eq!(get.len(), 10);
     assert_eq!(get[0], Reply::bulk("get"));
     assert_eq!(get[1], Reply::Integer(2));
-    assert_eq!(get[2], Reply::Set(vec![Reply::simple("readonly"), Reply::simple("fast")]));
-    assert_eq!(&get[3..6], &[Reply::Integer(1), Reply::Integer(1), Reply::Integer(1)]);
-    assert_eq!(get[6], Reply::Set(vec![Reply::simple("@read"), Reply::simple("@string"), Reply::simple("@fast")]));
+    assert_eq!(
+        get[2],
+        Reply::Set(vec![Reply::simple("readonly"), Reply::simple("fast")])
+    );
+    assert_eq!(
+        &get[3..6],
+        &[Reply::Integer(1), Reply::Integer(1), Reply::Integer(1)]
+    );
+    assert_eq!(
+        get[6],
+        Reply::Set(vec![
+            Reply::simple("@read"),
+            Reply::simple("@string"),
+            Reply::simple("@fast")
+        ])
+    );
     assert_eq!(
         e.call(c, &["COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"]),
         Reply::Array(vec![Reply::bulk("a"), Reply::bulk("b")])
@@ -214,5 +293,8 @@ fn memory_usage_matches_redis_for_strings() {
 fn time_comes_from_the_host_clock() {
     let mut e = engine();
     let c = e.connect();
-    assert_eq!(e.call(c, &["TIME"]), Reply::Array(vec![Reply::bulk("1678886400"), Reply::bulk("0")]));
+    assert_eq!(
+        e.call(c, &["TIME"]),
+        Reply::Array(vec![Reply::bulk("1678886400"), Reply::bulk("0")])
+    );
 }

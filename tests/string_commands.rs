@@ -24,7 +24,11 @@ fn set_ex_expires_when_the_host_clock_passes_it() {
     let c = e.connect();
     assert_eq!(e.call(c, &["SET", "k", "v", "PX", "1500"]), Reply::ok());
     assert_eq!(e.call(c, &["PTTL", "k"]), Reply::Integer(1500));
-    assert_eq!(e.call(c, &["TTL", "k"]), Reply::Integer(2), "TTL rounds to the nearest second");
+    assert_eq!(
+        e.call(c, &["TTL", "k"]),
+        Reply::Integer(2),
+        "TTL rounds to the nearest second"
+    );
     advance_ms(&clock, 1499);
     assert_eq!(e.call(c, &["GET", "k"]), bulk("v"));
     advance_ms(&clock, 1);
@@ -79,7 +83,11 @@ fn set_get_on_a_list_is_wrongtype_and_leaves_it() {
         Reply::error("WRONGTYPE Operation against a key holding the wrong kind of value")
     );
     assert_eq!(e.call(c, &["TYPE", "l"]), Reply::simple("list"));
-    assert_eq!(e.call(c, &["SET", "l", "v"]), Reply::ok(), "a plain SET overwrites any type");
+    assert_eq!(
+        e.call(c, &["SET", "l", "v"]),
+        Reply::ok(),
+        "a plain SET overwrites any type"
+    );
     assert_eq!(e.call(c, &["TYPE", "l"]), Reply::simple("string"));
 }
 
@@ -92,7 +100,11 @@ fn incr_keeps_the_ttl_and_the_int_encoding() {
     assert_eq!(e.call(c, &["TTL", "n"]), Reply::Integer(100));
     assert_eq!(e.call(c, &["OBJECT", "ENCODING", "n"]), bulk("int"));
     assert_eq!(e.call(c, &["APPEND", "n", "0"]), Reply::Integer(3));
-    assert_eq!(e.call(c, &["OBJECT", "ENCODING", "n"]), bulk("raw"), "APPEND leaves a raw string");
+    assert_eq!(
+        e.call(c, &["OBJECT", "ENCODING", "n"]),
+        bulk("raw"),
+        "APPEND leaves a raw string"
+    );
     assert_eq!(e.call(c, &["INCR", "n"]), Reply::Integer(421));
     assert_eq!(e.call(c, &["OBJECT", "ENCODING", "n"]), bulk("int"));
 }
@@ -102,9 +114,15 @@ fn incr_overflow_is_refused_and_leaves_the_value() {
     let (mut e, _clock) = engine_with_clock();
     let c = e.connect();
     e.call(c, &["SET", "n", "9223372036854775807"]);
-    assert_eq!(e.call(c, &["INCR", "n"]), Reply::error("ERR increment or decrement would overflow"));
+    assert_eq!(
+        e.call(c, &["INCR", "n"]),
+        Reply::error("ERR increment or decrement would overflow")
+    );
     assert_eq!(e.call(c, &["GET", "n"]), bulk("9223372036854775807"));
-    assert_eq!(e.call(c, &["DECRBY", "n", "-9223372036854775808"]), Reply::error("ERR decrement would overflow"));
+    assert_eq!(
+        e.call(c, &["DECRBY", "n", "-9223372036854775808"]),
+        Reply::error("ERR decrement would overflow")
+    );
 }
 
 #[test]
@@ -112,8 +130,15 @@ fn incrbyfloat_adds_in_long_double_like_redis() {
     let (mut e, _clock) = engine_with_clock();
     let c = e.connect();
     assert_eq!(e.call(c, &["INCRBYFLOAT", "f", "0.1"]), bulk("0.1"));
-    assert_eq!(e.call(c, &["INCRBYFLOAT", "f", "0.2"]), bulk("0.3"), "f64 would say 0.30000000000000004");
-    assert_eq!(e.call(c, &["INCRBYFLOAT", "g", "1000.1"]), bulk("1000.09999999999999998"));
+    assert_eq!(
+        e.call(c, &["INCRBYFLOAT", "f", "0.2"]),
+        bulk("0.3"),
+        "f64 would say 0.30000000000000004"
+    );
+    assert_eq!(
+        e.call(c, &["INCRBYFLOAT", "g", "1000.1"]),
+        bulk("1000.09999999999999998")
+    );
     assert_eq!(
         e.call(c, &["INCRBYFLOAT", "g", "inf"]),
         Reply::error("ERR increment would produce NaN or Infinity")
@@ -159,7 +184,10 @@ fn lcs_idx_in_resp3_is_a_map() {
     let c = e.connect();
     e.call(c, &["HELLO", "3"]);
     e.call(c, &["MSET", "a", "ohmytext", "b", "mynewtext"]);
-    let argv: Vec<Vec<u8>> = ["LCS", "a", "b", "IDX", "MINMATCHLEN", "4"].iter().map(|s| s.as_bytes().to_vec()).collect();
+    let argv: Vec<Vec<u8>> = ["LCS", "a", "b", "IDX", "MINMATCHLEN", "4"]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
     assert_eq!(
         e.execute_encoded(c, &argv),
         b"%2\r\n$7\r\nmatches\r\n*1\r\n*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n$3\r\nlen\r\n:6\r\n".to_vec()

@@ -16,7 +16,18 @@ use redsim::{Engine, ManualHost};
 use support::{escape, RedisServer};
 
 const KEYS: &[&str] = &["k1", "k2", "k3"];
-const VALUES: &[&str] = &["a", "hello", "12", "-5", "", "x y", "9223372036854775807", "3.5", "ohmytext", "0"];
+const VALUES: &[&str] = &[
+    "a",
+    "hello",
+    "12",
+    "-5",
+    "",
+    "x y",
+    "9223372036854775807",
+    "3.5",
+    "ohmytext",
+    "0",
+];
 
 fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
     prop::sample::select(options).prop_map(str::to_string)
@@ -24,8 +35,13 @@ fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 /// A decimal as a user would type it: sign, digits, fraction, maybe an exponent.
 fn decimal() -> impl Strategy<Value = String> {
-    (any::<bool>(), 0u32..100_000, prop::option::of(0u32..1_000_000), prop::option::of(-3i32..4)).prop_map(
-        |(negative, int, frac, exp)| {
+    (
+        any::<bool>(),
+        0u32..100_000,
+        prop::option::of(0u32..1_000_000),
+        prop::option::of(-3i32..4),
+    )
+        .prop_map(|(negative, int, frac, exp)| {
             let mut s = String::new();
             if negative {
                 s.push('-');
@@ -39,8 +55,7 @@ fn decimal() -> impl Strategy<Value = String> {
                 s.push_str(&format!("e{e}"));
             }
             s
-        },
-    )
+        })
 }
 
 fn command() -> impl Strategy<Value = Vec<String>> {
@@ -48,7 +63,13 @@ fn command() -> impl Strategy<Value = Vec<String>> {
     let value = || pick(VALUES);
     let small = || (-6i64..7).prop_map(|n| n.to_string());
     prop_oneof![
-        (key(), value(), pick(&["", "NX", "XX"]), pick(&["", "GET"]), pick(&["", "EX 1000", "PX 1000000", "KEEPTTL", "EXAT 1"]))
+        (
+            key(),
+            value(),
+            pick(&["", "NX", "XX"]),
+            pick(&["", "GET"]),
+            pick(&["", "EX 1000", "PX 1000000", "KEEPTTL", "EXAT 1"])
+        )
             .prop_map(|(k, v, cond, get, ttl)| {
                 let mut argv = vec!["SET".into(), k, v];
                 argv.extend([cond, get].into_iter().filter(|s| !s.is_empty()));
@@ -67,16 +88,26 @@ fn command() -> impl Strategy<Value = Vec<String>> {
         (key(), value()).prop_map(|(k, v)| vec!["APPEND".into(), k, v]),
         key().prop_map(|k| vec!["STRLEN".into(), k]),
         (key(), small(), small()).prop_map(|(k, a, b)| vec!["GETRANGE".into(), k, a, b]),
-        (key(), 0u32..7, value()).prop_map(|(k, o, v)| vec!["SETRANGE".into(), k, o.to_string(), v]),
+        (key(), 0u32..7, value()).prop_map(|(k, o, v)| vec![
+            "SETRANGE".into(),
+            k,
+            o.to_string(),
+            v
+        ]),
         key().prop_map(|k| vec!["INCR".into(), k]),
         (key(), small()).prop_map(|(k, n)| vec!["DECRBY".into(), k, n]),
         (key(), decimal()).prop_map(|(k, d)| vec!["INCRBYFLOAT".into(), k, d]),
         (key(), value(), key(), value()).prop_map(|(a, v, b, w)| vec!["MSETNX".into(), a, v, b, w]),
-        (key(), key(), pick(&["", "LEN", "IDX", "IDX MINMATCHLEN 2 WITHMATCHLEN"])).prop_map(|(a, b, o)| {
-            let mut argv = vec!["LCS".into(), a, b];
-            argv.extend(o.split_whitespace().map(str::to_string));
-            argv
-        }),
+        (
+            key(),
+            key(),
+            pick(&["", "LEN", "IDX", "IDX MINMATCHLEN 2 WITHMATCHLEN"])
+        )
+            .prop_map(|(a, b, o)| {
+                let mut argv = vec!["LCS".into(), a, b];
+                argv.extend(o.split_whitespace().map(str::to_string));
+                argv
+            }),
         key().prop_map(|k| vec!["OBJECT".into(), "ENCODING".into(), k]),
         (key(), key()).prop_map(|(a, b)| vec!["EXISTS".into(), a, b]),
         key().prop_map(|k| vec!["TYPE".into(), k]),
@@ -99,7 +130,12 @@ fn command() -> impl Strategy<Value = Vec<String>> {
         (key(), key()).prop_map(|(a, b)| vec!["TOUCH".into(), a, b]),
         (key(), key(), key()).prop_map(|(a, b, c)| vec!["MGET".into(), a, b, c]),
         (key(), value(), key(), value()).prop_map(|(a, v, b, w)| vec!["MSET".into(), a, v, b, w]),
-        (key(), pick(&["1000", "0", "-1", "x"]), value()).prop_map(|(k, t, v)| vec!["SETEX".into(), k, t, v]),
+        (key(), pick(&["1000", "0", "-1", "x"]), value()).prop_map(|(k, t, v)| vec![
+            "SETEX".into(),
+            k,
+            t,
+            v
+        ]),
         (key(), pick(&["-1", "0"])).prop_map(|(k, t)| vec!["PEXPIRE".into(), k, t]),
         pick(&["0", "1"]).prop_map(|d| vec!["SELECT".into(), d]),
         (key(), pick(&["0", "1", "16"])).prop_map(|(k, d)| vec!["MOVE".into(), k, d]),
@@ -107,12 +143,20 @@ fn command() -> impl Strategy<Value = Vec<String>> {
         Just(vec!["DBSIZE".to_string()]),
         key().prop_map(|k| vec!["OBJECT".into(), "REFCOUNT".into(), k]),
         (key(), small(), small()).prop_map(|(k, a, b)| vec!["SUBSTR".into(), k, a, b]),
-        (key(), pick(&["9223372036854775807", "-9223372036854775808", "1", "x"])).prop_map(|(k, n)| vec!["INCRBY".into(), k, n]),
+        (
+            key(),
+            pick(&["9223372036854775807", "-9223372036854775808", "1", "x"])
+        )
+            .prop_map(|(k, n)| vec!["INCRBY".into(), k, n]),
         key().prop_map(|k| vec!["DECR".into(), k]),
     ]
 }
 
-fn run_case(redis: &RedisServer, resp3: bool, commands: &[Vec<String>]) -> Result<(), TestCaseError> {
+fn run_case(
+    redis: &RedisServer,
+    resp3: bool,
+    commands: &[Vec<String>],
+) -> Result<(), TestCaseError> {
     let mut conn = redis.connect();
     conn.call(&[b"FLUSHALL".to_vec()]);
     let mut engine = Engine::new(ManualHost::default());
@@ -143,11 +187,20 @@ fn string_and_keyspace_commands_match_a_real_redis_server() {
         eprintln!("SKIPPED: redis-server is not on PATH; the differential test did not run");
         return;
     }
-    let cases = std::env::var("REDSIM_STRINGS_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
+    let cases = std::env::var("REDSIM_STRINGS_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
     let redis = RedisServer::start();
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
     let strategy = (any::<bool>(), prop::collection::vec(command(), 1..40));
-    let result = runner.run(&strategy, |(resp3, commands)| run_case(&redis, resp3, &commands));
+    let result = runner.run(&strategy, |(resp3, commands)| {
+        run_case(&redis, resp3, &commands)
+    });
     if let Err(e) = result {
         panic!("{e}");
     }

@@ -13,7 +13,10 @@ fn exec_runs_queued_commands_in_order() {
     assert_eq!(e.call(c, &["MULTI"]), Reply::ok());
     assert_eq!(e.call(c, &["INCR", "n"]), Reply::simple("QUEUED"));
     assert_eq!(e.call(c, &["INCR", "n"]), Reply::simple("QUEUED"));
-    assert_eq!(e.call(c, &["EXEC"]), Reply::Array(vec![Reply::Integer(1), Reply::Integer(2)]));
+    assert_eq!(
+        e.call(c, &["EXEC"]),
+        Reply::Array(vec![Reply::Integer(1), Reply::Integer(2)])
+    );
 }
 
 #[test]
@@ -49,7 +52,13 @@ fn exec_without_multi_and_nested_multi_are_refused() {
     let c = e.connect();
     assert_eq!(e.call(c, &["EXEC"]), Reply::error("ERR EXEC without MULTI"));
     e.call(c, &["MULTI"]);
-    assert_eq!(e.call(c, &["MULTI"]), Reply::error("ERR MULTI calls can not be nested"));
-    assert_eq!(e.call(c, &["WATCH", "k"]), Reply::error("ERR WATCH inside MULTI is not allowed"));
+    assert_eq!(
+        e.call(c, &["MULTI"]),
+        Reply::error("ERR MULTI calls can not be nested")
+    );
+    assert_eq!(
+        e.call(c, &["WATCH", "k"]),
+        Reply::error("ERR WATCH inside MULTI is not allowed")
+    );
     assert_eq!(e.call(c, &["DISCARD"]), Reply::ok());
 }

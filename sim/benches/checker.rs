@@ -14,7 +14,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 fn verdict_only() -> Options {
-    Options { counterexample: false, ..Options::default() }
+    Options {
+        counterexample: false,
+        ..Options::default()
+    }
 }
 
 fn check_all<M: SequentialSpec>(model: &mut M, histories: &[History], expected: Verdict) {
@@ -26,40 +29,86 @@ fn check_all<M: SequentialSpec>(model: &mut M, histories: &[History], expected: 
 }
 
 fn benches(c: &mut Criterion) {
-    let registers: Vec<History> = (0..100).map(|s| gen::register_history(&mut models::RegisterModel, s)).collect();
+    let registers: Vec<History> = (0..100)
+        .map(|s| gen::register_history(&mut models::RegisterModel, s))
+        .collect();
     let kv = gen::kv_history(&mut models::KvModel, 7);
     let kv_bad = gen::kv_violation_history(&mut models::KvModel, 7);
-    let counters: Vec<History> = (0..20).map(|s| gen::counter_history(&mut models::CounterModel, s)).collect();
+    let counters: Vec<History> = (0..20)
+        .map(|s| gen::counter_history(&mut models::CounterModel, s))
+        .collect();
 
     let mut g = c.benchmark_group("checker");
-    g.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
     g.bench_function("register_100/register", |b| {
-        b.iter(|| check_all(&mut models::RegisterModel, &registers, Verdict::Linearizable))
+        b.iter(|| {
+            check_all(
+                &mut models::RegisterModel,
+                &registers,
+                Verdict::Linearizable,
+            )
+        })
     });
     g.bench_function("kv_linearizable/kv", |b| {
-        b.iter(|| check_all(&mut models::KvModel, std::slice::from_ref(&kv), Verdict::Linearizable))
+        b.iter(|| {
+            check_all(
+                &mut models::KvModel,
+                std::slice::from_ref(&kv),
+                Verdict::Linearizable,
+            )
+        })
     });
     g.bench_function("kv_violation/kv", |b| {
-        b.iter(|| check_all(&mut models::KvModel, std::slice::from_ref(&kv_bad), Verdict::NotLinearizable))
+        b.iter(|| {
+            check_all(
+                &mut models::KvModel,
+                std::slice::from_ref(&kv_bad),
+                Verdict::NotLinearizable,
+            )
+        })
     });
     g.bench_function("counter_20/counter", |b| {
         b.iter(|| check_all(&mut models::CounterModel, &counters, Verdict::Linearizable))
     });
     g.bench_function("counter_20/engine", |b| {
-        b.iter(|| check_all(&mut models::EngineModel::new(), &counters, Verdict::Linearizable))
+        b.iter(|| {
+            check_all(
+                &mut models::EngineModel::new(),
+                &counters,
+                Verdict::Linearizable,
+            )
+        })
     });
     if models::EngineModel::has_eval() {
         g.bench_function("register_100/engine", |b| {
-            b.iter(|| check_all(&mut models::EngineModel::new(), &registers, Verdict::Linearizable))
+            b.iter(|| {
+                check_all(
+                    &mut models::EngineModel::new(),
+                    &registers,
+                    Verdict::Linearizable,
+                )
+            })
         });
     }
     if redsim::cmd::lookup(b"append").is_some() {
         g.bench_function("kv_linearizable/engine", |b| {
-            b.iter(|| check_all(&mut models::EngineModel::new(), std::slice::from_ref(&kv), Verdict::Linearizable))
+            b.iter(|| {
+                check_all(
+                    &mut models::EngineModel::new(),
+                    std::slice::from_ref(&kv),
+                    Verdict::Linearizable,
+                )
+            })
         });
         g.bench_function("kv_violation/engine", |b| {
             b.iter(|| {
-                check_all(&mut models::EngineModel::new(), std::slice::from_ref(&kv_bad), Verdict::NotLinearizable)
+                check_all(
+                    &mut models::EngineModel::new(),
+                    std::slice::from_ref(&kv_bad),
+                    Verdict::NotLinearizable,
+                )
             })
         });
     }

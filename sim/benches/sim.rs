@@ -12,13 +12,17 @@ use redsim_sim::scenario::{Program, Scenario, ScriptRun};
 use redsim_sim::scheduler::Exhaustive;
 use std::hint::black_box;
 
-
 fn simple_commands(c: &mut Criterion) {
     let mut group = c.benchmark_group("simple_commands");
     // Many short runs (as a seed sweep does) and one long run (history of 40k ops).
     for (clients, ops) in [(4u32, 50u32), (4, 10_000)] {
-        let program = Program::commands(&[&["INCR", "n"], &["GET", "n"], &["SET", "k:{client}", "v"]], CommandsMode::Each);
-        let scenario = Scenario::new("simple").clients(clients, ops, program).trace(false);
+        let program = Program::commands(
+            &[&["INCR", "n"], &["GET", "n"], &["SET", "k:{client}", "v"]],
+            CommandsMode::Each,
+        );
+        let scenario = Scenario::new("simple")
+            .clients(clients, ops, program)
+            .trace(false);
         let mut world = scenario.world(0);
         group.throughput(Throughput::Elements(clients as u64 * ops as u64));
         let mut seed = 0;
@@ -55,9 +59,15 @@ fn engine_only(c: &mut Criterion) {
 }
 
 fn seed_scenario(c: &mut Criterion) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios/counter_and_log_raw.toml");
-    let base = redsim_sim::scenario::toml::load(&path).expect("the seed scenario loads").trace(false);
-    let quick = CheckOptions { counterexample: false, ..CheckOptions::default() };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios/counter_and_log_raw.toml");
+    let base = redsim_sim::scenario::toml::load(&path)
+        .expect("the seed scenario loads")
+        .trace(false);
+    let quick = CheckOptions {
+        counterexample: false,
+        ..CheckOptions::default()
+    };
     let mut group = c.benchmark_group("seed_scenario");
     group.throughput(Throughput::Elements(1));
     for (name, run) in [("raw", ScriptRun::Raw), ("eval", ScriptRun::Eval)] {
@@ -86,8 +96,11 @@ fn seed_scenario(c: &mut Criterion) {
 }
 
 fn exhaustive(c: &mut Criterion) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios/counter_and_log_raw.toml");
-    let mut scenario = redsim_sim::scenario::toml::load(&path).expect("the seed scenario loads").trace(false);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios/counter_and_log_raw.toml");
+    let mut scenario = redsim_sim::scenario::toml::load(&path)
+        .expect("the seed scenario loads")
+        .trace(false);
     scenario.groups[0].count = 3;
     let mut world = scenario.world(0);
     let mut group = c.benchmark_group("exhaustive");
@@ -107,5 +120,11 @@ fn exhaustive(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine_only, simple_commands, seed_scenario, exhaustive);
+criterion_group!(
+    benches,
+    engine_only,
+    simple_commands,
+    seed_scenario,
+    exhaustive
+);
 criterion_main!(benches);

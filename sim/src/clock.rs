@@ -70,11 +70,11 @@ impl SimClock {
         self.last_instructions.store(0, Ordering::Relaxed);
         self.busy_max_ms.store(0, Ordering::Relaxed);
     }
-
 }
 
 /// `-BUSY` for EVAL scripts and for functions, and the refusal of SCRIPT KILL after a write.
-pub const BUSY_EVAL: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+pub const BUSY_EVAL: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 pub const BUSY_FUNCTION: &str =
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
@@ -142,7 +142,11 @@ fn answer(argv: &[Vec<u8>], busy: &BusyScript) -> (redsim::Reply, bool) {
         Resolved::Found(spec, sub) => (spec, sub),
         Resolved::Refused(error) => return (error, false),
     };
-    let busy_error = if busy.is_function { BUSY_FUNCTION } else { BUSY_EVAL };
+    let busy_error = if busy.is_function {
+        BUSY_FUNCTION
+    } else {
+        BUSY_EVAL
+    };
     match (spec.name, sub.map(|s| s.name)) {
         ("script", Some("kill")) | ("function", Some("kill")) => {
             let by_eval = spec.name == "script";
@@ -170,7 +174,13 @@ impl SimHost {
     /// the engine's draws never shift the scheduler's).
     pub fn new(clock: Arc<SimClock>, seed: u64) -> (SimHost, Arc<Mutex<ChaCha8Rng>>) {
         let rng = Arc::new(Mutex::new(engine_rng(seed)));
-        (SimHost { clock, rng: rng.clone() }, rng)
+        (
+            SimHost {
+                clock,
+                rng: rng.clone(),
+            },
+            rng,
+        )
     }
 }
 
@@ -197,12 +207,20 @@ impl Host for SimHost {
     /// tick; past the busy threshold a pending SCRIPT KILL is answered with `Kill`.
     fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
         let clock = &self.clock;
-        let before = clock.last_instructions.swap(busy.instructions, Ordering::Relaxed);
+        let before = clock
+            .last_instructions
+            .swap(busy.instructions, Ordering::Relaxed);
         // A new script restarts the count.
-        let executed = if busy.instructions >= before { busy.instructions - before } else { busy.instructions };
+        let executed = if busy.instructions >= before {
+            busy.instructions - before
+        } else {
+            busy.instructions
+        };
         let ns = executed * clock.ns_per_instruction.load(Ordering::Relaxed);
         clock.advance_us(ns / 1000);
-        clock.busy_max_ms.fetch_max(busy.elapsed_ms, Ordering::Relaxed);
+        clock
+            .busy_max_ms
+            .fetch_max(busy.elapsed_ms, Ordering::Relaxed);
         let mut board = match clock.board.lock() {
             Ok(board) => board,
             Err(poisoned) => poisoned.into_inner(),

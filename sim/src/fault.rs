@@ -51,7 +51,9 @@ impl Faults {
 
     /// Whether a planned crash hits `client` after `replies` replies.
     pub fn planned_crash(&self, client: u32, replies: u32) -> bool {
-        self.crashes.iter().any(|c| c.client == client && c.after_commands == replies)
+        self.crashes
+            .iter()
+            .any(|c| c.client == client && c.after_commands == replies)
     }
 }
 
@@ -65,7 +67,10 @@ impl std::fmt::Display for Faults {
             parts.push(format!("crash_rate={}", self.crash_rate));
         }
         for c in &self.crashes {
-            parts.push(format!("crash(client={},after={})", c.client, c.after_commands));
+            parts.push(format!(
+                "crash(client={},after={})",
+                c.client, c.after_commands
+            ));
         }
         if self.delay_max_us > 0 {
             parts.push(format!("delay_max_us={}", self.delay_max_us));
@@ -74,7 +79,11 @@ impl std::fmt::Display for Faults {
             parts.push(format!("think_max_us={}", self.think_max_us));
         }
         for a in &self.admin {
-            let argv: Vec<String> = a.argv.iter().map(|x| String::from_utf8_lossy(x).into_owned()).collect();
+            let argv: Vec<String> = a
+                .argv
+                .iter()
+                .map(|x| String::from_utf8_lossy(x).into_owned())
+                .collect();
             parts.push(format!("admin(step={},{})", a.step, argv.join(" ")));
         }
         if self.script_flush_rate > 0.0 {

@@ -2,16 +2,16 @@
 //! `redsim` command line, built on the `redsim` engine.
 
 pub mod check;
-pub mod history;
 pub mod client;
 pub mod clock;
 pub mod fault;
+pub mod history;
 pub mod options;
-pub mod scenario;
-pub mod scheduler;
-pub mod trace;
-pub mod world;
-pub mod report;
 pub mod real;
 pub mod replay;
+pub mod report;
+pub mod scenario;
+pub mod scheduler;
 pub mod testing;
+pub mod trace;
+pub mod world;

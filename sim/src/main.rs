@@ -7,7 +7,11 @@ use std::process::ExitCode;
 mod cli;
 
 #[derive(Parser)]
-#[command(name = "redsim", version, about = "Deterministic simulation and testing for Redis Lua scripting")]
+#[command(
+    name = "redsim",
+    version,
+    about = "Deterministic simulation and testing for Redis Lua scripting"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -39,7 +43,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Demo(cli::demo::Args::default())) {
+    match cli
+        .command
+        .unwrap_or(Command::Demo(cli::demo::Args::default()))
+    {
         Command::Demo(args) => cli::demo::run(args),
         Command::Serve(args) => cli::serve::run(args),
         Command::Race(args) => cli::race::run(args),

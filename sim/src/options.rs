@@ -24,7 +24,9 @@ impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Strategy::Random => write!(f, "random"),
-            Strategy::Pct { depth, steps_hint } => write!(f, "pct(depth={depth},steps={steps_hint})"),
+            Strategy::Pct { depth, steps_hint } => {
+                write!(f, "pct(depth={depth},steps={steps_hint})")
+            }
             Strategy::Exhaustive { reduce: true } => write!(f, "exhaustive(por)"),
             Strategy::Exhaustive { reduce: false } => write!(f, "exhaustive(naive)"),
             Strategy::Replay(s) => {
@@ -69,7 +71,10 @@ impl Default for Options {
 
 impl Options {
     pub fn with_seed(seed: u64) -> Options {
-        Options { seed, ..Options::default() }
+        Options {
+            seed,
+            ..Options::default()
+        }
     }
 }
 

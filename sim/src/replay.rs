@@ -158,11 +158,17 @@ impl ReplayFile {
             }
         }
         let steps: Vec<String> = self.schedule.iter().map(u32::to_string).collect();
-        out.push_str(&format!("# The client served at each of the {} steps.\n", steps.len()));
+        out.push_str(&format!(
+            "# The client served at each of the {} steps.\n",
+            steps.len()
+        ));
         out.push_str(&format!("schedule = [{}]\n", steps.join(", ")));
         if let Some(table) = &self.table {
-            out.push_str("# The run as `redsim run` showed it (for people; the replay does not read it).\n");
-            let literal_ok = !table.contains("'''") && !table.chars().any(|c| c.is_control() && c != '\n');
+            out.push_str(
+                "# The run as `redsim run` showed it (for people; the replay does not read it).\n",
+            );
+            let literal_ok =
+                !table.contains("'''") && !table.chars().any(|c| c.is_control() && c != '\n');
             if literal_ok {
                 out.push_str(&format!("table = '''\n{table}'''\n"));
             } else {
@@ -189,7 +195,11 @@ impl ReplayFile {
         let scenario = match (f.scenario, f.scenario_toml) {
             (Some(p), None) => ScenarioSource::Path(PathBuf::from(p)),
             (None, Some(t)) => ScenarioSource::Inline(t),
-            _ => return Err("give exactly one of `scenario` (a path) and `scenario_toml` (inline)".into()),
+            _ => {
+                return Err(
+                    "give exactly one of `scenario` (a path) and `scenario_toml` (inline)".into(),
+                )
+            }
         };
         Ok(ReplayFile {
             name: f.name,
@@ -240,9 +250,22 @@ impl ReplayFile {
     /// The file name it is saved under: `NAME-MODE-seedN.toml`.
     pub fn file_name(&self) -> String {
         let clean = |s: &str| -> String {
-            s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+            s.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
         };
-        format!("{}-{}-seed{}.toml", clean(&self.name), clean(&self.mode), self.seed)
+        format!(
+            "{}-{}-seed{}.toml",
+            clean(&self.name),
+            clean(&self.mode),
+            self.seed
+        )
     }
 
     /// Writes the file into `dir` (created if missing); returns its path.
@@ -292,7 +315,9 @@ fn relative_to(target: &Path, from: &Path) -> Option<PathBuf> {
 pub fn check_file(path: &Path) -> Result<Capture, String> {
     let file = ReplayFile::load(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let shown = file.replay(dir).map_err(|e| format!("{}: {e}", path.display()))?;
+    let shown = file
+        .replay(dir)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let now = RecordedVerdict::of(&shown.verdict);
     if now != file.verdict {
         return Err(format!(
@@ -317,7 +342,9 @@ mod tests {
             seed: 3,
             mode: "raw".into(),
             options: "seed=3 strategy=random".into(),
-            scenario: ScenarioSource::Inline("name = \"x\"\n[[clients]]\nsource = \"return 1\"\n".into()),
+            scenario: ScenarioSource::Inline(
+                "name = \"x\"\n[[clients]]\nsource = \"return 1\"\n".into(),
+            ),
             schedule: vec![0, 1, 1, 0],
             table: Some("counter-race — mode raw, seed 3\n client 0 │ INCR → 1\n".into()),
             verdict: RecordedVerdict {
@@ -340,7 +367,9 @@ mod tests {
 
     #[test]
     fn a_file_with_both_scenario_forms_is_refused() {
-        let text = sample().to_toml().replace("scenario_toml", "scenario = \"a.toml\"\nscenario_toml");
+        let text = sample()
+            .to_toml()
+            .replace("scenario_toml", "scenario = \"a.toml\"\nscenario_toml");
         assert!(ReplayFile::parse(&text).is_err());
     }
 

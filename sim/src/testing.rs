@@ -74,7 +74,8 @@ pub struct Keyspace<'a> {
 impl Keyspace<'_> {
     /// Runs one command and returns its reply.
     pub fn call<S: AsRef<[u8]>>(&mut self, argv: &[S]) -> Reply {
-        self.world.admin_command(argv.iter().map(|a| a.as_ref().to_vec()).collect())
+        self.world
+            .admin_command(argv.iter().map(|a| a.as_ref().to_vec()).collect())
     }
 
     /// `GET key` as an integer; `None` if the key is missing or not an integer.
@@ -130,9 +131,18 @@ impl SimTest {
 
     /// `count` clients running the Lua file at `path` (`run`: client-side or EVAL).
     /// Panics if the file cannot be read.
-    pub fn lua_file(self, count: u32, ops: u32, path: impl AsRef<Path>, keys: &[&str], args: &[&str], run: ScriptRun) -> SimTest {
+    pub fn lua_file(
+        self,
+        count: u32,
+        ops: u32,
+        path: impl AsRef<Path>,
+        keys: &[&str],
+        args: &[&str],
+        run: ScriptRun,
+    ) -> SimTest {
         let path = path.as_ref();
-        let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("redsim: cannot read {}: {e}", path.display()));
+        let source = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("redsim: cannot read {}: {e}", path.display()));
         self.clients(count, ops, Program::script(&source, keys, args, run))
     }
 
@@ -175,7 +185,11 @@ impl SimTest {
     }
 
     /// A check on the whole history of each run (every operation and its result).
-    pub fn check_results(mut self, name: &str, check: impl Fn(&History) -> Result<(), String> + Send + Sync + 'static) -> SimTest {
+    pub fn check_results(
+        mut self,
+        name: &str,
+        check: impl Fn(&History) -> Result<(), String> + Send + Sync + 'static,
+    ) -> SimTest {
         self.result_checks.push((name.into(), Arc::new(check)));
         self
     }
@@ -194,7 +208,11 @@ impl SimTest {
     fn seed_range(&self) -> std::ops::Range<u64> {
         let var = |name: &str| -> Option<u64> {
             let text = std::env::var(name).ok()?;
-            Some(text.trim().parse().unwrap_or_else(|_| panic!("redsim: {name}={text} is not a number")))
+            Some(
+                text.trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("redsim: {name}={text} is not a number")),
+            )
         };
         if let Some(seed) = var(SEED_VAR) {
             return seed..seed + 1;
@@ -220,7 +238,9 @@ impl SimTest {
                 Strategy::Exhaustive { reduce } => {
                     let mut all = Vec::new();
                     world.reset(seed);
-                    world.explore(&mut Exhaustive::new(reduce), |w, _| all.push(w.schedule.clone()));
+                    world.explore(&mut Exhaustive::new(reduce), |w, _| {
+                        all.push(w.schedule.clone())
+                    });
                     all
                 }
                 _ => {
@@ -267,11 +287,20 @@ impl SimTest {
         reasons
     }
 
-    fn failure(&self, seed: u64, schedule: Vec<u32>, reasons: Vec<String>, seeds: &std::ops::Range<u64>) -> Failure {
+    fn failure(
+        &self,
+        seed: u64,
+        schedule: Vec<u32>,
+        reasons: Vec<String>,
+        seeds: &std::ops::Range<u64>,
+    ) -> Failure {
         let replayed = with_schedule(&self.scenario, schedule.clone());
         let judge = Judge::new(&replayed);
         let shown = capture(&replayed, &judge, seed, mode_of(&self.scenario));
-        let mut report = format!("redsim: test '{}' failed at seed {seed} (seeds {}..{})\n\n", self.name, seeds.start, seeds.end);
+        let mut report = format!(
+            "redsim: test '{}' failed at seed {seed} (seeds {}..{})\n\n",
+            self.name, seeds.start, seeds.end
+        );
         report.push_str(&run_text(&shown, Style::PLAIN));
         report.push('\n');
         for r in &reasons {
@@ -280,9 +309,21 @@ impl SimTest {
         }
         let steps: Vec<String> = schedule.iter().map(u32::to_string).collect();
         report.push_str(&format!("schedule: {}\n", steps.join(",")));
-        report.push_str(&format!("\nReplay this seed:  {SEED_VAR}={seed} cargo test {}\n", self.name));
-        report.push_str(&format!("Run more seeds:    {SEEDS_VAR}={} cargo test {}\n", (seeds.end - seeds.start).max(1) * 10, self.name));
-        Failure { seed, schedule, reasons, report }
+        report.push_str(&format!(
+            "\nReplay this seed:  {SEED_VAR}={seed} cargo test {}\n",
+            self.name
+        ));
+        report.push_str(&format!(
+            "Run more seeds:    {SEEDS_VAR}={} cargo test {}\n",
+            (seeds.end - seeds.start).max(1) * 10,
+            self.name
+        ));
+        Failure {
+            seed,
+            schedule,
+            reasons,
+            report,
+        }
     }
 }
 
@@ -309,15 +350,25 @@ mod tests {
     #[test]
     fn the_raw_counter_race_is_found_with_a_table_and_the_replay_command() {
         let failure = racy().seeds(200).find_failure().expect("a failing seed");
-        assert!(failure.report.contains("client 0") && failure.report.contains("client 1"), "{}", failure.report);
-        assert!(failure.report.contains(&format!("REDSIM_SEED={} cargo test racy", failure.seed)));
+        assert!(
+            failure.report.contains("client 0") && failure.report.contains("client 1"),
+            "{}",
+            failure.report
+        );
+        assert!(failure
+            .report
+            .contains(&format!("REDSIM_SEED={} cargo test racy", failure.seed)));
         assert!(failure.report.contains("REDSIM_SEEDS="));
     }
 
     #[test]
     fn the_failing_seed_alone_fails_again() {
         let failure = racy().seeds(200).find_failure().expect("a failing seed");
-        let again = racy().first_seed(failure.seed).seeds(1).find_failure().expect("the same seed fails");
+        let again = racy()
+            .first_seed(failure.seed)
+            .seeds(1)
+            .find_failure()
+            .expect("the same seed fails");
         assert_eq!(again.seed, failure.seed);
         assert_eq!(again.schedule, failure.schedule);
         assert_eq!(again.reasons, failure.reasons);
@@ -325,7 +376,10 @@ mod tests {
 
     #[test]
     fn exhaustive_search_finds_the_race_in_one_seed() {
-        let failure = racy().strategy(Strategy::Exhaustive { reduce: true }).seeds(1).find_failure();
+        let failure = racy()
+            .strategy(Strategy::Exhaustive { reduce: true })
+            .seeds(1)
+            .find_failure();
         assert!(failure.is_some());
     }
 
@@ -343,14 +397,22 @@ mod tests {
 
     #[test]
     fn a_failing_keyspace_check_is_reported_by_name() {
-        let t = racy().scenario(racy().scenario.run_as(ScriptRun::Eval)).seeds(3).check_keyspace("impossible", |ks| {
-            match ks.int("counter") {
+        let t = racy()
+            .scenario(racy().scenario.run_as(ScriptRun::Eval))
+            .seeds(3)
+            .check_keyspace("impossible", |ks| match ks.int("counter") {
                 Some(3) => Ok(()),
                 other => Err(format!("counter = {other:?}")),
-            }
-        });
+            });
         let failure = t.find_failure().expect("fails");
-        assert!(failure.reasons.iter().any(|r| r.contains("'impossible'") && r.contains("Some(2)")), "{:?}", failure.reasons);
+        assert!(
+            failure
+                .reasons
+                .iter()
+                .any(|r| r.contains("'impossible'") && r.contains("Some(2)")),
+            "{:?}",
+            failure.reasons
+        );
     }
 
     #[test]

@@ -13,7 +13,13 @@ use std::fmt::Write;
 #[derive(Clone, Debug, PartialEq)]
 pub enum TraceEvent {
     /// A command ran on the server. `client` is `None` for the admin connection (faults).
-    Command { step: u64, time_us: u64, client: Option<u32>, argv: Argv, reply: Reply },
+    Command {
+        step: u64,
+        time_us: u64,
+        client: Option<u32>,
+        argv: Argv,
+        reply: Reply,
+    },
     /// A client crashed between two commands.
     Crash { time_us: u64, client: u32 },
 }
@@ -33,13 +39,24 @@ impl Trace {
         let mut out = String::new();
         for event in &self.events {
             match event {
-                TraceEvent::Command { step, time_us, client, argv, reply } => {
+                TraceEvent::Command {
+                    step,
+                    time_us,
+                    client,
+                    argv,
+                    reply,
+                } => {
                     let who = match client {
                         Some(c) => format!("c{c}"),
                         None => "admin".to_string(),
                     };
                     let t = time_us.saturating_sub(EPOCH_US);
-                    let _ = writeln!(out, "{step:>6} t+{t:<8} {who:<5} {} -> {}", fmt_argv(argv), fmt_reply(reply));
+                    let _ = writeln!(
+                        out,
+                        "{step:>6} t+{t:<8} {who:<5} {} -> {}",
+                        fmt_argv(argv),
+                        fmt_reply(reply)
+                    );
                 }
                 TraceEvent::Crash { time_us, client } => {
                     let t = time_us.saturating_sub(EPOCH_US);
@@ -101,7 +118,10 @@ pub fn fmt_reply(reply: &Reply) -> String {
             format!("[{}]", items.join(", "))
         }
         Reply::Map(pairs) => {
-            let items: Vec<String> = pairs.iter().map(|(k, v)| format!("{} => {}", fmt_reply(k), fmt_reply(v))).collect();
+            let items: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{} => {}", fmt_reply(k), fmt_reply(v)))
+                .collect();
             format!("{{{}}}", items.join(", "))
         }
     }
@@ -113,8 +133,14 @@ pub fn render_history(history: &History) -> String {
     for op in &history.ops {
         let what = match &op.op {
             Operation::Command(argv) => fmt_argv(argv),
-            Operation::Script { keys, args, mode, .. } => {
-                format!("script({mode:?}) keys=[{}] args=[{}]", fmt_argv(keys), fmt_argv(args))
+            Operation::Script {
+                keys, args, mode, ..
+            } => {
+                format!(
+                    "script({mode:?}) keys=[{}] args=[{}]",
+                    fmt_argv(keys),
+                    fmt_argv(args)
+                )
             }
             Operation::Multi(cmds) => {
                 let cmds: Vec<String> = cmds.iter().map(|c| fmt_argv(c)).collect();
@@ -127,8 +153,16 @@ pub fn render_history(history: &History) -> String {
             Status::Fail => "fail",
             Status::Unknown => "unknown",
         };
-        let result = op.result.as_ref().map(fmt_reply).unwrap_or_else(|| "?".into());
-        let _ = writeln!(out, "c{} [{}, {}] {status} {what} -> {result}", op.client, op.call, ret);
+        let result = op
+            .result
+            .as_ref()
+            .map(fmt_reply)
+            .unwrap_or_else(|| "?".into());
+        let _ = writeln!(
+            out,
+            "c{} [{}, {}] {status} {what} -> {result}",
+            op.client, op.call, ret
+        );
     }
     out
 }

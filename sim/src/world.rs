@@ -15,7 +15,7 @@
 //! [`World::reset`] gives the engine a fresh store instead of building a new engine, and
 //! the clients keep their Lua VMs.
 
-use crate::client::{Argv, Outbox, Outcome, Progress, Program};
+use crate::client::{Argv, Outbox, Outcome, Program, Progress};
 use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
@@ -61,7 +61,9 @@ enum ScriptsUsed {
     None,
     /// Only EVAL (its replies do not depend on the script cache); `random` when a script
     /// may have drawn from math.random's generator.
-    EvalOnly { random: bool },
+    EvalOnly {
+        random: bool,
+    },
     /// EVALSHA, SCRIPT, FUNCTION or FCALL, or an admin command.
     Cache,
 }
@@ -105,7 +107,16 @@ fn is_script_command(argv: &[Vec<u8>]) -> bool {
     if !matches!(name.first(), Some(b'e' | b'E' | b'f' | b'F')) {
         return false;
     }
-    ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    [
+        "eval",
+        "evalsha",
+        "eval_ro",
+        "evalsha_ro",
+        "fcall",
+        "fcall_ro",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 /// The fault stream for `seed`.
@@ -182,7 +193,10 @@ impl World {
         self.seed = seed;
         self.options.seed = seed;
         self.clock.reset(EPOCH_US);
-        self.clock.ns_per_instruction.store(self.options.lua_ns_per_instruction, std::sync::atomic::Ordering::Relaxed);
+        self.clock.ns_per_instruction.store(
+            self.options.lua_ns_per_instruction,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         if let Ok(mut rng) = self.engine_rng.lock() {
             *rng = crate::clock::engine_rng(seed);
         }
@@ -258,7 +272,10 @@ impl World {
                         } else {
                             Default::default()
                         };
-                        self.candidates.push(Candidate { client: i as u32, footprint: fp });
+                        self.candidates.push(Candidate {
+                            client: i as u32,
+                            footprint: fp,
+                        });
                     } else {
                         next_ready = next_ready.min(head.ready_at_us);
                     }
@@ -294,7 +311,11 @@ impl World {
 
     /// Runs until the scheduler wants no more runs (the exhaustive strategy), calling
     /// `each` after every run. Returns the number of runs.
-    pub fn explore(&mut self, scheduler: &mut dyn Scheduler, mut each: impl FnMut(&World, &RunReport)) -> u64 {
+    pub fn explore(
+        &mut self,
+        scheduler: &mut dyn Scheduler,
+        mut each: impl FnMut(&World, &RunReport),
+    ) -> u64 {
         let mut runs = 0;
         loop {
             self.reset(self.seed);
@@ -321,9 +342,18 @@ impl World {
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
         let mut argv = Some(request.argv);
-        if let Some(Op { op: Operation::Command(recorded), .. }) = slot.current.map(|i| &mut self.history.ops[i]) {
+        if let Some(Op {
+            op: Operation::Command(recorded),
+            ..
+        }) = slot.current.map(|i| &mut self.history.ops[i])
+        {
             if recorded.is_empty() {
-                *recorded = if self.options.trace { argv.clone() } else { argv.take() }.unwrap_or_default();
+                *recorded = if self.options.trace {
+                    argv.clone()
+                } else {
+                    argv.take()
+                }
+                .unwrap_or_default();
             }
         }
         if let (true, Some(argv)) = (self.options.trace, argv) {
@@ -360,13 +390,20 @@ impl World {
         };
         if runs_script && name.eq_ignore_ascii_case(b"eval") {
             // Only a script that mentions `random` can move math.random's generator.
-            let random = argv.get(1).is_some_and(|source| source.windows(6).any(|w| w == b"random"));
+            let random = argv
+                .get(1)
+                .is_some_and(|source| source.windows(6).any(|w| w == b"random"));
             self.scripts_used = match self.scripts_used {
                 ScriptsUsed::None => ScriptsUsed::EvalOnly { random },
-                ScriptsUsed::EvalOnly { random: before } => ScriptsUsed::EvalOnly { random: before || random },
+                ScriptsUsed::EvalOnly { random: before } => ScriptsUsed::EvalOnly {
+                    random: before || random,
+                },
                 ScriptsUsed::Cache => ScriptsUsed::Cache,
             };
-        } else if runs_script || name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"function") {
+        } else if runs_script
+            || name.eq_ignore_ascii_case(b"script")
+            || name.eq_ignore_ascii_case(b"function")
+        {
             self.scripts_used = ScriptsUsed::Cache;
         }
     }
@@ -380,7 +417,11 @@ impl World {
             .enumerate()
             .filter(|(i, _)| *i != running)
             .flat_map(|(i, slot)| {
-                slot.inflight.iter().map(move |r| Waiting { client: i as u32, argv: r.argv.clone(), ready_at_us: r.ready_at_us })
+                slot.inflight.iter().map(move |r| Waiting {
+                    client: i as u32,
+                    argv: r.argv.clone(),
+                    ready_at_us: r.ready_at_us,
+                })
             })
             .collect();
         let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
@@ -447,7 +488,9 @@ impl World {
                 });
                 if op_number > 0 && self.options.faults.think_max_us > 0 {
                     // The client pauses, then invokes: the operation starts after the pause.
-                    think_us = self.fault_rng.random_range(0..=self.options.faults.think_max_us);
+                    think_us = self
+                        .fault_rng
+                        .random_range(0..=self.options.faults.think_max_us);
                     if let Some(op) = self.history.ops.last_mut() {
                         op.call += think_us;
                     }
@@ -466,8 +509,15 @@ impl World {
                     slot.awaiting = self.out.len();
                     slot.sent_in_op += self.out.len() as u32;
                     for argv in self.out.sent.drain(..) {
-                        let delay = if delay_max > 0 { self.fault_rng.random_range(0..=delay_max) } else { 0 };
-                        slot.inflight.push_back(Request { argv, ready_at_us: now + think_us + delay });
+                        let delay = if delay_max > 0 {
+                            self.fault_rng.random_range(0..=delay_max)
+                        } else {
+                            0
+                        };
+                        slot.inflight.push_back(Request {
+                            argv,
+                            ready_at_us: now + think_us + delay,
+                        });
                     }
                     if slot.awaiting == 0 {
                         continue;
@@ -485,7 +535,11 @@ impl World {
     }
 
     fn finish_op(&mut self, index: usize, now: u64, outcome: Outcome) {
-        let Outcome { status, result, split } = outcome;
+        let Outcome {
+            status,
+            result,
+            split,
+        } = outcome;
         let op = &mut self.history.ops[index];
         op.ret = Some(now);
         op.status = status;
@@ -496,7 +550,11 @@ impl World {
             op.result = result;
             let template = op.clone();
             for (operation, result) in split {
-                self.history.ops.push(Op { op: operation, result, ..template.clone() });
+                self.history.ops.push(Op {
+                    op: operation,
+                    result,
+                    ..template.clone()
+                });
             }
         }
     }
@@ -508,7 +566,9 @@ impl World {
         if faults.planned_crash(client as u32, slot.replies_total) {
             return true;
         }
-        faults.crash_rate > 0.0 && slot.sent_in_op > 0 && self.fault_rng.random_bool(faults.crash_rate.min(1.0))
+        faults.crash_rate > 0.0
+            && slot.sent_in_op > 0
+            && self.fault_rng.random_bool(faults.crash_rate.min(1.0))
     }
 
     /// The client dies: its operation's outcome is unknown, what it already ran stays,
@@ -529,7 +589,10 @@ impl World {
         }
         self.engine.disconnect(slot.session);
         if self.options.trace {
-            self.trace.events.push(TraceEvent::Crash { time_us: self.clock.now_us(), client: client as u32 });
+            self.trace.events.push(TraceEvent::Crash {
+                time_us: self.clock.now_us(),
+                client: client as u32,
+            });
         }
     }
 
@@ -539,9 +602,17 @@ impl World {
         if faults.admin.is_empty() && faults.script_flush_rate <= 0.0 {
             return;
         }
-        let mut commands: Vec<Argv> =
-            faults.admin.iter().filter(|a| a.step == self.step).map(|a| a.argv.clone()).collect();
-        if faults.script_flush_rate > 0.0 && self.fault_rng.random_bool(faults.script_flush_rate.min(1.0)) {
+        let mut commands: Vec<Argv> = faults
+            .admin
+            .iter()
+            .filter(|a| a.step == self.step)
+            .map(|a| a.argv.clone())
+            .collect();
+        if faults.script_flush_rate > 0.0
+            && self
+                .fault_rng
+                .random_bool(faults.script_flush_rate.min(1.0))
+        {
             commands.push(vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
         }
         for argv in commands {
@@ -555,18 +626,34 @@ impl World {
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let reply = self.engine.execute(self.admin, &argv);
         if self.options.trace {
-            self.trace.events.push(TraceEvent::Command { step: self.step, time_us, client: None, argv, reply: reply.clone() });
+            self.trace.events.push(TraceEvent::Command {
+                step: self.step,
+                time_us,
+                client: None,
+                argv,
+                reply: reply.clone(),
+            });
         }
         reply
     }
 
     /// The results of client `client`'s operations, in order.
     pub fn results_of(&self, client: usize) -> Vec<Option<&Reply>> {
-        self.history.ops.iter().filter(|op| op.client == client as u64).map(|op| op.result.as_ref()).collect()
+        self.history
+            .ops
+            .iter()
+            .filter(|op| op.client == client as u64)
+            .map(|op| op.result.as_ref())
+            .collect()
     }
 
     /// What the history records for `client`'s operations.
     pub fn operations_of(&self, client: usize) -> Vec<&Operation> {
-        self.history.ops.iter().filter(|op| op.client == client as u64).map(|op| &op.op).collect()
+        self.history
+            .ops
+            .iter()
+            .filter(|op| op.client == client as u64)
+            .map(|op| &op.op)
+            .collect()
     }
 }

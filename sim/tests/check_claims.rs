@@ -9,11 +9,25 @@ fn argv(words: &[&str]) -> Operation {
 }
 
 fn ok(client: u64, call: u64, ret: u64, op: Operation, result: Reply) -> Op {
-    Op { client, call, ret: Some(ret), status: Status::Ok, op, result: Some(result) }
+    Op {
+        client,
+        call,
+        ret: Some(ret),
+        status: Status::Ok,
+        op,
+        result: Some(result),
+    }
 }
 
 fn unknown(client: u64, call: u64, op: Operation) -> Op {
-    Op { client, call, ret: None, status: Status::Unknown, op, result: None }
+    Op {
+        client,
+        call,
+        ret: None,
+        status: Status::Unknown,
+        op,
+        result: None,
+    }
 }
 
 fn bulk(s: &str) -> Reply {
@@ -24,8 +38,12 @@ fn bulk(s: &str) -> Reply {
 fn verdicts(ops: Vec<Op>) -> (Verdict, Verdict) {
     let history = History { ops };
     let options = Options::default();
-    let engine = check(&history, ModelChoice::Engine, &options).expect("engine can judge it").verdict;
-    let auto = check(&history, ModelChoice::Auto, &options).expect("auto can judge it").verdict;
+    let engine = check(&history, ModelChoice::Engine, &options)
+        .expect("engine can judge it")
+        .verdict;
+    let auto = check(&history, ModelChoice::Auto, &options)
+        .expect("auto can judge it")
+        .verdict;
     (engine, auto)
 }
 
@@ -74,14 +92,27 @@ fn lost_update_of_two_concurrent_incrs_is_not_linearizable() {
 #[test]
 fn lost_update_through_read_then_write_transactions_is_not_linearizable() {
     // Each client read c then wrote c+1 in one MULTI block; both saw nil and wrote 1.
-    let block = || Operation::Multi(vec![b"GET c".split(|&b| b == b' ').map(|w| w.to_vec()).collect(), vec![
-        b"SET".to_vec(),
-        b"c".to_vec(),
-        b"1".to_vec(),
-    ]]);
+    let block = || {
+        Operation::Multi(vec![
+            b"GET c".split(|&b| b == b' ').map(|w| w.to_vec()).collect(),
+            vec![b"SET".to_vec(), b"c".to_vec(), b"1".to_vec()],
+        ])
+    };
     let ops = vec![
-        ok(1, 0, 10, block(), Reply::Array(vec![Reply::Null, Reply::ok()])),
-        ok(2, 1, 9, block(), Reply::Array(vec![Reply::Null, Reply::ok()])),
+        ok(
+            1,
+            0,
+            10,
+            block(),
+            Reply::Array(vec![Reply::Null, Reply::ok()]),
+        ),
+        ok(
+            2,
+            1,
+            9,
+            block(),
+            Reply::Array(vec![Reply::Null, Reply::ok()]),
+        ),
     ];
     let history = History { ops };
     let v = check(&history, ModelChoice::Auto, &Options::default()).unwrap();
@@ -93,17 +124,40 @@ fn lost_update_through_read_then_write_transactions_is_not_linearizable() {
 fn torn_read_of_two_counters_is_not_linearizable() {
     // The counter race with a second counter in place of the sorted set: each client
     // bumps both and reads both. Atomic blocks cannot both see (2, 2).
-    let block = || Operation::Multi(vec![
-        vec![b"INCR".to_vec(), b"c".to_vec()],
-        vec![b"INCR".to_vec(), b"n".to_vec()],
-        vec![b"GET".to_vec(), b"c".to_vec()],
-        vec![b"GET".to_vec(), b"n".to_vec()],
-    ]);
-    let seen = |c: i64, n: i64| Reply::Array(vec![Reply::Integer(c), Reply::Integer(n), bulk("2"), bulk("2")]);
-    let torn = vec![ok(1, 0, 10, block(), seen(1, 1)), ok(2, 1, 11, block(), seen(2, 2))];
+    let block = || {
+        Operation::Multi(vec![
+            vec![b"INCR".to_vec(), b"c".to_vec()],
+            vec![b"INCR".to_vec(), b"n".to_vec()],
+            vec![b"GET".to_vec(), b"c".to_vec()],
+            vec![b"GET".to_vec(), b"n".to_vec()],
+        ])
+    };
+    let seen = |c: i64, n: i64| {
+        Reply::Array(vec![
+            Reply::Integer(c),
+            Reply::Integer(n),
+            bulk("2"),
+            bulk("2"),
+        ])
+    };
+    let torn = vec![
+        ok(1, 0, 10, block(), seen(1, 1)),
+        ok(2, 1, 11, block(), seen(2, 2)),
+    ];
     assert_eq!(verdicts(torn).0, Verdict::NotLinearizable);
     let atomic = vec![
-        ok(1, 0, 10, block(), Reply::Array(vec![Reply::Integer(1), Reply::Integer(1), bulk("1"), bulk("1")])),
+        ok(
+            1,
+            0,
+            10,
+            block(),
+            Reply::Array(vec![
+                Reply::Integer(1),
+                Reply::Integer(1),
+                bulk("1"),
+                bulk("1"),
+            ]),
+        ),
         ok(2, 1, 11, block(), seen(2, 2)),
     ];
     assert_eq!(verdicts(atomic).0, Verdict::Linearizable);
@@ -152,7 +206,13 @@ fn unknown_write_seen_once_cannot_be_unseen() {
 
 #[test]
 fn a_failed_write_seen_by_a_read_is_not_linearizable() {
-    let mut failed = ok(1, 0, 1, argv(&["SET", "x", "1"]), Reply::error("ERR timeout"));
+    let mut failed = ok(
+        1,
+        0,
+        1,
+        argv(&["SET", "x", "1"]),
+        Reply::error("ERR timeout"),
+    );
     failed.status = Status::Fail;
     let ops = vec![failed, ok(2, 5, 6, argv(&["GET", "x"]), bulk("1"))];
     assert_eq!(verdicts(ops), both(Verdict::NotLinearizable));
@@ -175,7 +235,13 @@ fn incr_on_a_non_integer_must_be_refused_by_the_model_too() {
     assert_eq!(verdicts(ops), both(Verdict::NotLinearizable));
     let ops = vec![
         ok(1, 0, 1, argv(&["SET", "c", "abc"]), Reply::ok()),
-        ok(1, 2, 3, argv(&["INCR", "c"]), Reply::error("ERR value is not an integer or out of range")),
+        ok(
+            1,
+            2,
+            3,
+            argv(&["INCR", "c"]),
+            Reply::error("ERR value is not an integer or out of range"),
+        ),
     ];
     assert_eq!(verdicts(ops), both(Verdict::Linearizable));
 }
@@ -205,7 +271,12 @@ fn counterexample_names_the_stale_read_and_what_the_model_expected() {
         ok(2, 6, 7, argv(&["GET", "x"]), bulk("1")),
     ];
     let history = History { ops };
-    let outcome = check_with(&history, &mut models::EngineModel::new(), &Options::default()).unwrap();
+    let outcome = check_with(
+        &history,
+        &mut models::EngineModel::new(),
+        &Options::default(),
+    )
+    .unwrap();
     let cx = outcome.counterexample.expect("a counterexample");
     assert!(cx.minimal);
     assert_eq!(cx.ops, vec![0, 2, 4]);
@@ -213,7 +284,10 @@ fn counterexample_names_the_stale_read_and_what_the_model_expected() {
     assert_eq!(cx.state, "x=\"2\"");
     assert_eq!(cx.candidates.len(), 1);
     let c = &cx.candidates[0];
-    assert_eq!((c.op, &c.expected, c.observed.as_ref(), c.matches), (4, &bulk("2"), Some(&bulk("1")), false));
+    assert_eq!(
+        (c.op, &c.expected, c.observed.as_ref(), c.matches),
+        (4, &bulk("2"), Some(&bulk("1")), false)
+    );
     let json = cx.to_json(&history);
     assert_eq!(json["candidates"][0]["expected"], "2");
     assert_eq!(json["history"]["ops"].as_array().map(|a| a.len()), Some(3));
@@ -225,7 +299,10 @@ fn the_state_budget_ends_in_unknown_not_a_hang() {
     // The read asks for the order the search tries last.
     let _ = &mut ops;
     let history = History { ops };
-    let options = Options { max_states: 20_000, ..Options::default() };
+    let options = Options {
+        max_states: 20_000,
+        ..Options::default()
+    };
     let outcome = check(&history, ModelChoice::Kv, &options).unwrap();
     assert_eq!(outcome.verdict, Verdict::Unknown);
     assert!(outcome.reason.unwrap().contains("state budget"));
@@ -235,15 +312,29 @@ fn the_state_budget_ends_in_unknown_not_a_hang() {
 fn auto_picks_the_register_model_for_get_set_and_cas() {
     let ops = vec![
         ok(1, 0, 1, argv(&["SET", "r", "1"]), Reply::ok()),
-        ok(2, 2, 3, redsim_sim::check::gen::cas("r", "1", "2"), Reply::Integer(1)),
+        ok(
+            2,
+            2,
+            3,
+            redsim_sim::check::gen::cas("r", "1", "2"),
+            Reply::Integer(1),
+        ),
         ok(3, 4, 5, argv(&["GET", "r"]), bulk("2")),
     ];
     let history = History { ops };
     let outcome = check(&history, ModelChoice::Auto, &Options::default()).unwrap();
-    assert_eq!((outcome.model, outcome.verdict), ("register", Verdict::Linearizable));
+    assert_eq!(
+        (outcome.model, outcome.verdict),
+        ("register", Verdict::Linearizable)
+    );
     let mut bad = history.clone();
     bad.ops[1].result = Some(Reply::Integer(0));
-    assert_eq!(check(&bad, ModelChoice::Auto, &Options::default()).unwrap().verdict, Verdict::NotLinearizable);
+    assert_eq!(
+        check(&bad, ModelChoice::Auto, &Options::default())
+            .unwrap()
+            .verdict,
+        Verdict::NotLinearizable
+    );
 }
 
 /// The seed's script: INCR counter; ZADD log ts ts; return {GET counter, ZCARD log}.
@@ -271,10 +362,16 @@ fn torn_read_of_counter_and_zcard_is_not_linearizable() {
         ok(2, 5, 45, counter_and_log("101"), counter_zcard("2", 2)),
     ];
     let outcome = check(&History { ops }, ModelChoice::Auto, &Options::default()).unwrap();
-    assert_eq!((outcome.model, outcome.verdict), ("engine", Verdict::NotLinearizable));
+    assert_eq!(
+        (outcome.model, outcome.verdict),
+        ("engine", Verdict::NotLinearizable)
+    );
     let cx = outcome.counterexample.unwrap();
     assert_eq!(cx.ops, vec![0, 1]);
-    assert!(cx.candidates.iter().all(|c| c.expected == counter_zcard("1", 1)));
+    assert!(cx
+        .candidates
+        .iter()
+        .all(|c| c.expected == counter_zcard("1", 1)));
 }
 
 #[test]
@@ -298,16 +395,24 @@ fn atomic_counter_and_log_scripts_are_linearizable() {
 
 #[test]
 fn lost_update_by_a_read_modify_write_script_is_not_linearizable() {
-    let bump = || Operation::Script {
+    let bump = || {
+        Operation::Script {
         source: "local v = tonumber(redis.call('GET', KEYS[1]) or '0') + 1 redis.call('SET', KEYS[1], v) return v"
             .into(),
         keys: vec![b"c".to_vec()],
         args: vec![],
         mode: redsim_sim::history::ScriptMode::Raw,
+    }
     };
-    let ops = vec![ok(1, 0, 10, bump(), Reply::Integer(1)), ok(2, 1, 11, bump(), Reply::Integer(1))];
+    let ops = vec![
+        ok(1, 0, 10, bump(), Reply::Integer(1)),
+        ok(2, 1, 11, bump(), Reply::Integer(1)),
+    ];
     assert_eq!(verdicts(ops).0, Verdict::NotLinearizable);
-    let ops = vec![ok(1, 0, 10, bump(), Reply::Integer(1)), ok(2, 1, 11, bump(), Reply::Integer(2))];
+    let ops = vec![
+        ok(1, 0, 10, bump(), Reply::Integer(1)),
+        ok(2, 1, 11, bump(), Reply::Integer(2)),
+    ];
     assert_eq!(verdicts(ops).0, Verdict::Linearizable);
 }
 

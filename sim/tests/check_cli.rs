@@ -3,7 +3,8 @@
 use std::process::Command;
 
 fn run(name: &str, text: &str, extra: &[&str]) -> (i32, String, String) {
-    let path = std::env::temp_dir().join(format!("redsim-check-{}-{name}.json", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("redsim-check-{}-{name}.json", std::process::id()));
     std::fs::write(&path, text).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_redsim"))
         .arg("check")
@@ -40,7 +41,10 @@ fn a_stale_read_ends_with_not_linearizable_and_exits_1() {
     let (code, out, _) = run("stale", STALE, &["--model", "engine"]);
     assert_eq!(code, 1);
     assert_eq!(out.lines().last(), Some("not linearizable"));
-    assert!(out.contains("ops[2] GET x: model replies \"2\", observed \"1\""), "{out}");
+    assert!(
+        out.contains("ops[2] GET x: model replies \"2\", observed \"1\""),
+        "{out}"
+    );
 }
 
 #[test]
@@ -67,13 +71,21 @@ fn unusable_input_exits_2_with_the_reason() {
     let (code, _, err) = run("syntax", "{\"format\": ,}", &[]);
     assert_eq!(code, 2);
     assert!(err.contains("line 1, column 12"), "{err}");
-    let (code, _, err) = run("field", r#"{"format":"redsim-history/1","ops":[],"x":1}"#, &[]);
+    let (code, _, err) = run(
+        "field",
+        r#"{"format":"redsim-history/1","ops":[],"x":1}"#,
+        &[],
+    );
     assert_eq!(code, 2);
     assert!(err.contains("$: unknown field \"x\""), "{err}");
     let (code, _, err) = run("model", STALE, &["--model", "kv2"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown model"), "{err}");
-    let (code, _, err) = run("unfit", STALE.replace("GET", "INCR").as_str(), &["--model", "register"]);
+    let (code, _, err) = run(
+        "unfit",
+        STALE.replace("GET", "INCR").as_str(),
+        &["--model", "register"],
+    );
     assert_eq!(code, 2);
     assert!(err.contains("ops[2]"), "{err}");
 }

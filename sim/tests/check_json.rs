@@ -21,18 +21,36 @@ fn every_reply_kind_reads_by_the_documented_mapping() {
     assert_eq!(read_result("\"hi\""), Reply::Bulk(b"hi".to_vec()));
     assert_eq!(read_result(r#"{"b64":"/w=="}"#), Reply::Bulk(vec![0xff]));
     assert_eq!(read_result("null"), Reply::Null);
-    assert_eq!(read_result(r#"[1,"a",null]"#), Reply::Array(vec![Reply::Integer(1), Reply::bulk("a"), Reply::Null]));
+    assert_eq!(
+        read_result(r#"[1,"a",null]"#),
+        Reply::Array(vec![Reply::Integer(1), Reply::bulk("a"), Reply::Null])
+    );
     assert_eq!(read_result(r#"{"ok":"OK"}"#), Reply::ok());
     assert_eq!(read_result(r#"{"err":"ERR x"}"#), Reply::error("ERR x"));
     assert_eq!(read_result(r#"{"double":1.5}"#), Reply::Double(1.5));
-    assert_eq!(read_result(r#"{"double":"inf"}"#), Reply::Double(f64::INFINITY));
+    assert_eq!(
+        read_result(r#"{"double":"inf"}"#),
+        Reply::Double(f64::INFINITY)
+    );
     assert_eq!(read_result("true"), Reply::Bool(true));
-    assert_eq!(read_result(r#"{"map":[["k",1]]}"#), Reply::Map(vec![(Reply::bulk("k"), Reply::Integer(1))]));
-    assert_eq!(read_result(r#"{"set":["a"]}"#), Reply::Set(vec![Reply::bulk("a")]));
-    assert_eq!(read_result(r#"{"big":"123"}"#), Reply::BigNumber(b"123".to_vec()));
+    assert_eq!(
+        read_result(r#"{"map":[["k",1]]}"#),
+        Reply::Map(vec![(Reply::bulk("k"), Reply::Integer(1))])
+    );
+    assert_eq!(
+        read_result(r#"{"set":["a"]}"#),
+        Reply::Set(vec![Reply::bulk("a")])
+    );
+    assert_eq!(
+        read_result(r#"{"big":"123"}"#),
+        Reply::BigNumber(b"123".to_vec())
+    );
     assert_eq!(
         read_result(r#"{"verbatim":"txt","text":"hello"}"#),
-        Reply::Verbatim { format: *b"txt", text: b"hello".to_vec() }
+        Reply::Verbatim {
+            format: *b"txt",
+            text: b"hello".to_vec()
+        }
     );
 }
 
@@ -70,7 +88,10 @@ fn a_history_survives_writing_and_reading_back() {
                 Reply::Map(vec![(Reply::bulk("k"), Reply::Double(2.5))]),
                 Reply::Set(vec![Reply::Bool(false)]),
                 Reply::BigNumber(b"9".to_vec()),
-                Reply::Verbatim { format: *b"mkd", text: vec![0xc3] },
+                Reply::Verbatim {
+                    format: *b"mkd",
+                    text: vec![0xc3],
+                },
                 Reply::error("ERR no"),
                 Reply::Bulk(vec![0x80]),
                 Reply::Double(f64::NEG_INFINITY),
@@ -86,11 +107,20 @@ fn a_history_survives_writing_and_reading_back() {
 fn an_unknown_field_is_an_error_naming_its_path() {
     let text = one_op(r#"{"map":[["k",{"ok":"x","extra":1}]]}"#);
     let err = json::from_str(&text).unwrap_err();
-    assert_eq!(err.to_string(), "ops[0].result.map[0][1]: unknown field \"extra\"");
+    assert_eq!(
+        err.to_string(),
+        "ops[0].result.map[0][1]: unknown field \"extra\""
+    );
     let text = r#"{"format":"redsim-history/1","ops":[],"meta":1}"#;
-    assert_eq!(json::from_str(text).unwrap_err().to_string(), "$: unknown field \"meta\"");
+    assert_eq!(
+        json::from_str(text).unwrap_err().to_string(),
+        "$: unknown field \"meta\""
+    );
     let text = r#"{"format":"redsim-history/1","ops":[{"client":1,"call":0,"status":"unknown","op":{"script":"return 1","keyz":[]}}]}"#;
-    assert_eq!(json::from_str(text).unwrap_err().to_string(), "ops[0].op: unknown field \"keyz\"");
+    assert_eq!(
+        json::from_str(text).unwrap_err().to_string(),
+        "ops[0].op: unknown field \"keyz\""
+    );
 }
 
 #[test]
@@ -106,15 +136,39 @@ fn text_that_is_not_json_gets_its_line_and_column() {
 fn field_rules_are_enforced() {
     let base = |fields: &str| format!(r#"{{"format":"redsim-history/1","ops":[{{{fields}}}]}}"#);
     let err = |fields: &str| json::from_str(&base(fields)).unwrap_err().to_string();
-    assert_eq!(err(r#""client":1,"call":0,"status":"ok","op":["GET","x"]"#), "ops[0]: an \"ok\" operation needs a \"return\" time");
-    assert_eq!(err(r#""client":1,"call":5,"return":4,"status":"ok","op":["GET","x"]"#), "ops[0].return: return 4 is before call 5");
-    assert_eq!(err(r#""client":-1,"call":0,"return":1,"status":"ok","op":["GET"]"#), "ops[0].client: expected a non-negative integer");
-    assert_eq!(err(r#""client":1,"call":0,"return":1,"status":"done","op":["GET"]"#), "ops[0].status: expected \"ok\", \"fail\" or \"unknown\"");
-    assert_eq!(err(r#""client":1,"call":0,"return":1,"status":"ok","op":[]"#), "ops[0].op: a command needs at least its name");
-    assert_eq!(err(r#""client":1,"call":0,"return":1,"status":"ok""#), "ops[0]: missing field \"op\"");
-    assert_eq!(err(r#""client":1,"call":0,"return":1,"status":"ok","op":["GET"],"result":1.5"#), "ops[0].result: an integer reply must be a 64-bit integer (use {\"double\": n})");
+    assert_eq!(
+        err(r#""client":1,"call":0,"status":"ok","op":["GET","x"]"#),
+        "ops[0]: an \"ok\" operation needs a \"return\" time"
+    );
+    assert_eq!(
+        err(r#""client":1,"call":5,"return":4,"status":"ok","op":["GET","x"]"#),
+        "ops[0].return: return 4 is before call 5"
+    );
+    assert_eq!(
+        err(r#""client":-1,"call":0,"return":1,"status":"ok","op":["GET"]"#),
+        "ops[0].client: expected a non-negative integer"
+    );
+    assert_eq!(
+        err(r#""client":1,"call":0,"return":1,"status":"done","op":["GET"]"#),
+        "ops[0].status: expected \"ok\", \"fail\" or \"unknown\""
+    );
+    assert_eq!(
+        err(r#""client":1,"call":0,"return":1,"status":"ok","op":[]"#),
+        "ops[0].op: a command needs at least its name"
+    );
+    assert_eq!(
+        err(r#""client":1,"call":0,"return":1,"status":"ok""#),
+        "ops[0]: missing field \"op\""
+    );
+    assert_eq!(
+        err(r#""client":1,"call":0,"return":1,"status":"ok","op":["GET"],"result":1.5"#),
+        "ops[0].result: an integer reply must be a 64-bit integer (use {\"double\": n})"
+    );
     let wrong_format = r#"{"format":"redsim-history/2","ops":[]}"#;
-    assert!(json::from_str(wrong_format).unwrap_err().to_string().starts_with("$.format: unsupported format"));
+    assert!(json::from_str(wrong_format)
+        .unwrap_err()
+        .to_string()
+        .starts_with("$.format: unsupported format"));
 }
 
 #[test]

@@ -7,23 +7,45 @@ use redsim_sim::check::{check_with, gen, models, replies_match, Options, Sequent
 use redsim_sim::history::{History, Status};
 
 fn cases() -> u32 {
-    std::env::var("REDSIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24)
+    std::env::var("REDSIM_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
 }
 
 fn verdict<M: SequentialSpec>(model: &mut M, history: &History) -> Verdict {
-    check_with(history, model, &Options { counterexample: false, ..Options::default() }).expect("checkable").verdict
+    check_with(
+        history,
+        model,
+        &Options {
+            counterexample: false,
+            ..Options::default()
+        },
+    )
+    .expect("checkable")
+    .verdict
 }
 
 /// Every order of the ops consistent with real time, each unknown op taken or not:
 /// is one of them accepted by `model`? Exponential; for tiny histories only.
 fn brute_force<M: SequentialSpec>(model: &mut M, history: &History) -> bool {
-    let ops: Vec<usize> = (0..history.ops.len()).filter(|&i| history.ops[i].status != Status::Fail).collect();
+    let ops: Vec<usize> = (0..history.ops.len())
+        .filter(|&i| history.ops[i].status != Status::Fail)
+        .collect();
     let init = model.init();
     explore(model, history, &ops, init)
 }
 
-fn explore<M: SequentialSpec>(model: &mut M, history: &History, remaining: &[usize], state: M::State) -> bool {
-    if remaining.iter().all(|&i| history.ops[i].status == Status::Unknown) {
+fn explore<M: SequentialSpec>(
+    model: &mut M,
+    history: &History,
+    remaining: &[usize],
+    state: M::State,
+) -> bool {
+    if remaining
+        .iter()
+        .all(|&i| history.ops[i].status == Status::Unknown)
+    {
         return true;
     }
     let ret = |i: usize| match history.ops[i].status {
@@ -38,9 +60,15 @@ fn explore<M: SequentialSpec>(model: &mut M, history: &History, remaining: &[usi
         }
         let (next, reply) = model.step(&state, &op.op);
         let next = next.unwrap_or_else(|| state.clone());
-        let fits = op.status != Status::Ok || op.result.as_ref().is_none_or(|o| replies_match(&reply, o));
+        let fits =
+            op.status != Status::Ok || op.result.as_ref().is_none_or(|o| replies_match(&reply, o));
         if fits {
-            let rest: Vec<usize> = remaining.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, &x)| x).collect();
+            let rest: Vec<usize> = remaining
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .map(|(_, &x)| x)
+                .collect();
             if explore(model, history, &rest, next) {
                 return true;
             }
@@ -51,15 +79,19 @@ fn explore<M: SequentialSpec>(model: &mut M, history: &History, remaining: &[usi
 
 /// Changes the observed result of the `pick`-th op that has one.
 fn mutate(history: &mut History, pick: usize, delta: i64) -> bool {
-    let with_result: Vec<usize> =
-        (0..history.ops.len()).filter(|&i| history.ops[i].status == Status::Ok && history.ops[i].result.is_some()).collect();
+    let with_result: Vec<usize> = (0..history.ops.len())
+        .filter(|&i| history.ops[i].status == Status::Ok && history.ops[i].result.is_some())
+        .collect();
     if with_result.is_empty() {
         return false;
     }
     let i = with_result[pick % with_result.len()];
     let changed = match history.ops[i].result.take() {
         Some(Reply::Integer(n)) => Reply::Integer(n + delta),
-        Some(Reply::Bulk(b)) => match std::str::from_utf8(&b).ok().and_then(|s| s.parse::<i64>().ok()) {
+        Some(Reply::Bulk(b)) => match std::str::from_utf8(&b)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
+        {
             Some(n) => Reply::Bulk((n + delta).to_string().into_bytes()),
             None => Reply::Null,
         },
@@ -71,7 +103,9 @@ fn mutate(history: &mut History, pick: usize, delta: i64) -> bool {
 }
 
 fn engine_knows(names: &[&str]) -> bool {
-    names.iter().all(|n| redsim::cmd::lookup(n.as_bytes()).is_some())
+    names
+        .iter()
+        .all(|n| redsim::cmd::lookup(n.as_bytes()).is_some())
 }
 
 proptest! {

@@ -8,10 +8,15 @@ use redsim_sim::scenario::toml::load;
 use std::path::PathBuf;
 
 fn tally(file: &str, m: Mode) -> Tally {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios")
+        .join(file);
     let scenario = mode::apply(&load(&path).unwrap(), m).unwrap();
     let judge = Judge::new(&scenario);
-    assert!(judge.decides_linearizability(), "one op per client, no faults: decided exactly");
+    assert!(
+        judge.decides_linearizability(),
+        "one op per client, no faults: decided exactly"
+    );
     run_seeds(&scenario, &judge, m.name(), 0..300)
 }
 
@@ -20,15 +25,34 @@ fn the_seed_script_races_raw_and_not_as_eval() {
     let raw = tally("counter-race.toml", Mode::Raw);
     assert!(raw.not_linearizable >= 1 && raw.mismatch >= 1, "{raw:?}");
     let eval = tally("counter-race.toml", Mode::Eval);
-    assert_eq!((eval.not_linearizable, eval.mismatch, eval.lost_update, eval.with_errors), (0, 0, 0, 0), "{eval:?}");
+    assert_eq!(
+        (
+            eval.not_linearizable,
+            eval.mismatch,
+            eval.lost_update,
+            eval.with_errors
+        ),
+        (0, 0, 0, 0),
+        "{eval:?}"
+    );
 }
 
 #[test]
 fn the_same_race_with_a_second_counter_shows_raw() {
     let raw = tally("counter_and_count_raw.toml", Mode::Raw);
     assert!(raw.not_linearizable >= 1 && raw.mismatch >= 1, "{raw:?}");
-    assert!(raw.not_linearizable < raw.runs, "some runs are serial by chance");
-    assert!(raw.mismatch <= raw.not_linearizable, "a mismatch is never linearizable");
+    assert!(
+        raw.not_linearizable < raw.runs,
+        "some runs are serial by chance"
+    );
+    assert!(
+        raw.mismatch <= raw.not_linearizable,
+        "a mismatch is never linearizable"
+    );
     let eval = tally("counter_and_count_raw.toml", Mode::Eval);
-    assert_eq!((eval.not_linearizable, eval.mismatch, eval.with_errors), (0, 0, 0), "{eval:?}");
+    assert_eq!(
+        (eval.not_linearizable, eval.mismatch, eval.with_errors),
+        (0, 0, 0),
+        "{eval:?}"
+    );
 }

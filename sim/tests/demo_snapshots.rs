@@ -12,7 +12,9 @@ use redsim_sim::scenario::Scenario;
 use std::path::PathBuf;
 
 fn scenario(file: &str, m: Mode) -> Scenario {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios")
+        .join(file);
     mode::apply(&load(&path).unwrap(), m).unwrap()
 }
 
@@ -42,14 +44,28 @@ fn table_of_a_torn_read_with_two_op_writer() {
 #[test]
 fn summary_over_fixed_seeds() {
     let seeds = 0..100;
-    let tallies: Vec<_> = ["lost-update.toml", "counter_and_count_raw.toml", "watch-retry.toml"]
-        .iter()
-        .map(|f| {
-            let s = scenario(f, Mode::Raw);
-            summary::run_seeds(&s, &Judge::new(&s), &s.name.chars().take(8).collect::<String>(), seeds.clone())
-        })
-        .collect();
-    insta::assert_snapshot!(summary::render("fixed seeds", &seeds, &tallies, Style::PLAIN));
+    let tallies: Vec<_> = [
+        "lost-update.toml",
+        "counter_and_count_raw.toml",
+        "watch-retry.toml",
+    ]
+    .iter()
+    .map(|f| {
+        let s = scenario(f, Mode::Raw);
+        summary::run_seeds(
+            &s,
+            &Judge::new(&s),
+            &s.name.chars().take(8).collect::<String>(),
+            seeds.clone(),
+        )
+    })
+    .collect();
+    insta::assert_snapshot!(summary::render(
+        "fixed seeds",
+        &seeds,
+        &tallies,
+        Style::PLAIN
+    ));
 }
 
 #[test]
@@ -65,5 +81,8 @@ fn table_and_summary_of_the_seed_counter_race() {
         }
         tallies.push(summary::run_seeds(&s, &judge, m.name(), seeds.clone()));
     }
-    insta::assert_snapshot!("counter_race_summary", summary::render("counter-race", &seeds, &tallies, Style::PLAIN));
+    insta::assert_snapshot!(
+        "counter_race_summary",
+        summary::render("counter-race", &seeds, &tallies, Style::PLAIN)
+    );
 }

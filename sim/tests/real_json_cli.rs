@@ -15,7 +15,11 @@ fn redsim() -> Command {
 }
 
 fn last_line(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).lines().last().unwrap_or_default().to_string()
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[test]
@@ -28,8 +32,14 @@ fn a_history_from_redis_server_round_trips_through_json_and_redsim_check() {
     let (recorded, verdict) = run_and_judge(&scenario, server.addr);
     let text = json::to_string(&recorded.history);
     let back = json::from_str(&text).expect("the recorded history reads back");
-    assert_eq!(back, recorded.history, "the JSON round trip changed the history");
-    let options = check::Options { timeout: Some(Duration::from_secs(20)), ..check::Options::default() };
+    assert_eq!(
+        back, recorded.history,
+        "the JSON round trip changed the history"
+    );
+    let options = check::Options {
+        timeout: Some(Duration::from_secs(20)),
+        ..check::Options::default()
+    };
     let again = check::check(&back, ModelChoice::Auto, &options).expect("the checker judges it");
     assert_eq!(again.verdict.as_str(), verdict.check_verdict());
 
@@ -37,14 +47,24 @@ fn a_history_from_redis_server_round_trips_through_json_and_redsim_check() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("history.json");
     std::fs::write(&file, &text).unwrap();
-    let out = redsim().arg("check").arg(&file).output().expect("redsim check runs");
-    assert_eq!(last_line(&out.stdout), verdict.check_verdict(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = redsim()
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("redsim check runs");
+    assert_eq!(
+        last_line(&out.stdout),
+        verdict.check_verdict(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn redsim_real_in_eval_mode_writes_a_history_redsim_check_finds_linearizable() {
-    if !redis_available("redsim_real_in_eval_mode_writes_a_history_redsim_check_finds_linearizable") {
+    if !redis_available("redsim_real_in_eval_mode_writes_a_history_redsim_check_finds_linearizable")
+    {
         return;
     }
     let server = RedisServer::start();
@@ -54,17 +74,39 @@ fn redsim_real_in_eval_mode_writes_a_history_redsim_check_finds_linearizable() {
     let out = redsim()
         .arg("real")
         .arg(scenario_path("counter-race.toml"))
-        .args(["--addr", &server.addr.to_string(), "--mode", "eval", "--threads", "4", "--ops", "10", "--flush"])
+        .args([
+            "--addr",
+            &server.addr.to_string(),
+            "--mode",
+            "eval",
+            "--threads",
+            "4",
+            "--ops",
+            "10",
+            "--flush",
+        ])
         .args(["--time-limit", "20", "--json"])
         .arg(&file)
         .output()
         .expect("redsim real runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("server: redis_version 7."), "{stdout}");
-    assert!(stdout.contains("operations: 40 (ok 40, unknown 0, fail 0)"), "{stdout}");
+    assert!(
+        stdout.contains("operations: 40 (ok 40, unknown 0, fail 0)"),
+        "{stdout}"
+    );
     assert_eq!(last_line(&out.stdout), "linearizable", "{stdout}");
-    let check = redsim().arg("check").arg(&file).output().expect("redsim check runs");
+    let check = redsim()
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("redsim check runs");
     assert_eq!(check.status.code(), Some(0));
     assert_eq!(last_line(&check.stdout), "linearizable");
     let _ = std::fs::remove_dir_all(&dir);
@@ -89,7 +131,8 @@ fn redsim_real_refuses_a_database_that_is_not_empty_without_flush() {
         return;
     }
     let server = RedisServer::start();
-    let mut conn = redsim_sim::real::codec::Connection::connect(server.addr, Duration::from_secs(5)).unwrap();
+    let mut conn =
+        redsim_sim::real::codec::Connection::connect(server.addr, Duration::from_secs(5)).unwrap();
     conn.call(&["SET", "left", "over"]).unwrap();
     let out = redsim()
         .arg("real")

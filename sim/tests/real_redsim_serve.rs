@@ -7,7 +7,11 @@ use redsim::server::{ServeOptions, Server};
 use redsim_sim::scenario::ScriptRun;
 
 fn serve() -> Server {
-    Server::start(ServeOptions { port: 0, ..ServeOptions::default() }).expect("redsim serve starts")
+    Server::start(ServeOptions {
+        port: 0,
+        ..ServeOptions::default()
+    })
+    .expect("redsim serve starts")
 }
 
 #[test]

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 const SEEDS: std::ops::Range<u64> = 0..150;
 
 fn path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios").join(format!("{name}.toml"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios")
+        .join(format!("{name}.toml"))
 }
 
 fn tally(name: &str, m: Option<Mode>) -> Tally {
@@ -37,7 +39,10 @@ fn every_named_scenario_has_its_paragraph() {
         "busy-script-kill",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
-        assert!(text.len() > 100, "{name} has no 'what you see and why' paragraph");
+        assert!(
+            text.len() > 100,
+            "{name} has no 'what you see and why' paragraph"
+        );
         load(&path(name)).unwrap();
     }
 }
@@ -48,32 +53,56 @@ fn counter_race_shows_the_race_raw_and_not_with_eval() {
     assert!(raw.mismatch > 0 && raw.not_linearizable > 0, "{raw:?}");
     assert_eq!(raw.lost_update, 0, "INCR itself is atomic: {raw:?}");
     let eval = tally("counter-race", Some(Mode::Eval));
-    assert_eq!((eval.mismatch, eval.not_linearizable, eval.with_errors), (0, 0, 0), "{eval:?}");
+    assert_eq!(
+        (eval.mismatch, eval.not_linearizable, eval.with_errors),
+        (0, 0, 0),
+        "{eval:?}"
+    );
 }
 
 #[test]
 fn lost_update_loses_increments_raw_and_not_with_eval() {
     let raw = tally("lost-update", Some(Mode::Raw));
     assert!(raw.lost_update > 0, "{raw:?}");
-    assert_eq!(raw.lost_update, raw.not_linearizable, "a lost increment is what makes these runs non-linearizable");
+    assert_eq!(
+        raw.lost_update, raw.not_linearizable,
+        "a lost increment is what makes these runs non-linearizable"
+    );
     let eval = tally("lost-update", Some(Mode::Eval));
-    assert_eq!((eval.lost_update, eval.not_linearizable, eval.with_errors), (0, 0, 0), "{eval:?}");
+    assert_eq!(
+        (eval.lost_update, eval.not_linearizable, eval.with_errors),
+        (0, 0, 0),
+        "{eval:?}"
+    );
 }
 
 #[test]
 fn torn_read_is_seen_raw_and_not_with_eval() {
     let raw = tally("torn-read", Some(Mode::Raw));
     assert!(raw.mismatch > 0, "{raw:?}");
-    assert!(raw.mismatch < raw.runs, "some runs have no reader between the two SETs");
-    assert!(raw.not_linearizable >= raw.mismatch, "the checker rejects every torn read: {raw:?}");
+    assert!(
+        raw.mismatch < raw.runs,
+        "some runs have no reader between the two SETs"
+    );
+    assert!(
+        raw.not_linearizable >= raw.mismatch,
+        "the checker rejects every torn read: {raw:?}"
+    );
     let eval = tally("torn-read", Some(Mode::Eval));
-    assert_eq!((eval.mismatch, eval.not_linearizable, eval.with_errors), (0, 0, 0), "{eval:?}");
+    assert_eq!(
+        (eval.mismatch, eval.not_linearizable, eval.with_errors),
+        (0, 0, 0),
+        "{eval:?}"
+    );
 }
 
 #[test]
 fn a_crash_between_incr_and_zadd_leaves_half_the_work_raw_only() {
     let raw = tally("crash-partial-effects", Some(Mode::Raw));
-    assert_eq!(raw.torn_state, raw.runs, "every raw run ends with counter = zcard + 1: {raw:?}");
+    assert_eq!(
+        raw.torn_state, raw.runs,
+        "every raw run ends with counter = zcard + 1: {raw:?}"
+    );
     let eval = tally("crash-partial-effects", Some(Mode::Eval));
     assert_eq!(eval.torn_state, 0, "{eval:?}");
 }
@@ -88,7 +117,11 @@ fn a_failing_script_keeps_its_incr_in_both_modes() {
             world.run_seed(seed);
             let v = judge.judge(&mut world);
             assert_eq!(v.errors, 2, "both calls reply with an error ({m:?})");
-            assert_eq!(v.final_state[0].as_int(), Some(2), "both INCRs stay ({m:?})");
+            assert_eq!(
+                v.final_state[0].as_int(),
+                Some(2),
+                "both INCRs stay ({m:?})"
+            );
         }
     }
 }
@@ -96,7 +129,10 @@ fn a_failing_script_keeps_its_incr_in_both_modes() {
 #[test]
 fn duplicate_timestamps_break_the_invariant_even_with_eval_yet_stay_linearizable() {
     let eval = tally("duplicate-timestamps", Some(Mode::Eval));
-    assert_eq!(eval.mismatch, eval.runs, "the second and third clients read counter > zcard: {eval:?}");
+    assert_eq!(
+        eval.mismatch, eval.runs,
+        "the second and third clients read counter > zcard: {eval:?}"
+    );
     assert_eq!(eval.not_linearizable, 0, "{eval:?}");
     let raw = tally("duplicate-timestamps", Some(Mode::Raw));
     assert!(raw.not_linearizable > 0, "{raw:?}");
@@ -105,7 +141,11 @@ fn duplicate_timestamps_break_the_invariant_even_with_eval_yet_stay_linearizable
 #[test]
 fn multi_exec_is_atomic() {
     let t = tally("multi-exec", None);
-    assert_eq!((t.mismatch, t.not_linearizable, t.lost_update, t.with_errors), (0, 0, 0, 0), "{t:?}");
+    assert_eq!(
+        (t.mismatch, t.not_linearizable, t.lost_update, t.with_errors),
+        (0, 0, 0, 0),
+        "{t:?}"
+    );
     assert!(mode::apply(&load(&path("multi-exec")).unwrap(), Mode::Multi).is_ok());
     assert!(mode::apply(&load(&path("counter-race")).unwrap(), Mode::Multi).is_err());
 }
@@ -113,14 +153,22 @@ fn multi_exec_is_atomic() {
 #[test]
 fn watch_retry_loses_no_increment() {
     let t = tally("watch-retry", None);
-    assert_eq!((t.lost_update, t.not_linearizable, t.with_errors), (0, 0, 0), "{t:?}");
+    assert_eq!(
+        (t.lost_update, t.not_linearizable, t.with_errors),
+        (0, 0, 0),
+        "{t:?}"
+    );
     assert_eq!(t.runs, SEEDS.end - SEEDS.start);
 }
 
 #[test]
 fn evalsha_survives_script_flush() {
     let t = tally("evalsha-noscript", None);
-    assert_eq!((t.mismatch, t.not_linearizable, t.lost_update), (0, 0, 0), "never a wrong result: {t:?}");
+    assert_eq!(
+        (t.mismatch, t.not_linearizable, t.lost_update),
+        (0, 0, 0),
+        "never a wrong result: {t:?}"
+    );
     // One retry is not always enough: a second FLUSH between SCRIPT LOAD and the retried
     // EVALSHA fails the call with NOSCRIPT (a failure, not a wrong answer).
     assert!(t.with_errors > 0 && t.with_errors < t.runs, "{t:?}");
@@ -134,8 +182,14 @@ fn a_busy_eval_script_can_be_killed_but_a_raw_one_never_makes_the_server_busy() 
     let mut world = raw.world(0);
     for seed in 0..20 {
         world.run_seed(seed);
-        assert!(!is_err(world.results_of(0)[0], ""), "the raw script always finishes (seed {seed})");
-        assert!(is_err(world.results_of(1)[0], "NOTBUSY"), "nothing to kill (seed {seed})");
+        assert!(
+            !is_err(world.results_of(0)[0], ""),
+            "the raw script always finishes (seed {seed})"
+        );
+        assert!(
+            is_err(world.results_of(1)[0], "NOTBUSY"),
+            "nothing to kill (seed {seed})"
+        );
     }
     let eval = mode::apply(&file, Mode::Eval).unwrap();
     let mut world = eval.world(0);
@@ -145,8 +199,15 @@ fn a_busy_eval_script_can_be_killed_but_a_raw_one_never_makes_the_server_busy() 
         let killed = world.results_of(1)[0] == Some(&redsim::Reply::ok());
         if killed {
             kills += 1;
-            assert!(is_err(world.results_of(0)[0], "ERR Script killed"), "{:?}", world.results_of(0));
+            assert!(
+                is_err(world.results_of(0)[0], "ERR Script killed"),
+                "{:?}",
+                world.results_of(0)
+            );
         }
     }
-    assert!(kills > 0 && kills < 20, "the kill lands when it arrives during the script: {kills}/20");
+    assert!(
+        kills > 0 && kills < 20,
+        "the kill lands when it arrives during the script: {kills}/20"
+    );
 }

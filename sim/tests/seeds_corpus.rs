@@ -41,7 +41,13 @@ fn every_saved_run_replays_to_its_recorded_verdict() {
     let files = seed_files();
     assert!(!files.is_empty(), "corpus/seeds/ holds no replay files");
     let failures: Vec<String> = files.iter().filter_map(|f| check_file(f).err()).collect();
-    assert!(failures.is_empty(), "{} of {} replay files changed:\n\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} replay files changed:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -51,7 +57,10 @@ fn the_corpus_holds_failing_counter_races() {
         .filter_map(|f| ReplayFile::load(f).ok())
         .filter(|f| f.name == "counter-race" && f.verdict.anomalous)
         .count();
-    assert!(anomalous >= 2, "expected saved failing counter-race runs, found {anomalous}");
+    assert!(
+        anomalous >= 2,
+        "expected saved failing counter-race runs, found {anomalous}"
+    );
 }
 
 #[test]
@@ -77,22 +86,31 @@ fn editing_a_files_verdict_makes_the_check_fail() {
     let _ = std::fs::remove_dir_all(&dir);
     let err = result.expect_err("an edited verdict must fail the check");
     assert!(err.contains("the verdict changed"), "{err}");
-    assert!(err.contains("--- recorded run ---") && err.contains("--- replayed run ---"), "{err}");
+    assert!(
+        err.contains("--- recorded run ---") && err.contains("--- replayed run ---"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_saved_failing_run_replays_to_a_byte_identical_table() {
     let scenario_path = repo().join("corpus/scenarios/counter-race.toml");
-    let scenario = mode::apply(&load(&scenario_path).expect("scenario"), Mode::Raw).expect("raw mode");
+    let scenario =
+        mode::apply(&load(&scenario_path).expect("scenario"), Mode::Raw).expect("raw mode");
     let judge = Judge::new(&scenario);
     let failing = (0..200u64)
         .map(|seed| capture(&scenario, &judge, seed, "raw"))
         .find(|c| c.verdict.is_anomalous())
         .expect("a failing seed among the first 200");
     let dir = temp_dir("identical");
-    let path = for_scenario_file(&failing, &scenario_path, &dir).save(&dir).expect("saved");
+    let path = for_scenario_file(&failing, &scenario_path, &dir)
+        .save(&dir)
+        .expect("saved");
     let replayed = check_file(&path).expect("replays to the same verdict");
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(run_text(&replayed, Style::PLAIN), run_text(&failing, Style::PLAIN));
+    assert_eq!(
+        run_text(&replayed, Style::PLAIN),
+        run_text(&failing, Style::PLAIN)
+    );
     assert_eq!(replayed.schedule, failing.schedule);
 }

@@ -20,7 +20,11 @@ fn client_side_script_sees_replies_converted_as_in_eval() {
         local err = redis.pcall('INCR', KEYS[1])
         return {set.ok, n, tostring(missing), err.err, 3.99}
     ";
-    let scenario = Scenario::new("conversions").clients(1, 1, Program::script(source, &["s", "n"], &["abc"], ScriptRun::Raw));
+    let scenario = Scenario::new("conversions").clients(
+        1,
+        1,
+        Program::script(source, &["s", "n"], &["abc"], ScriptRun::Raw),
+    );
     let mut world = scenario.world(1);
     world.run_seed(1);
     assert_eq!(
@@ -45,7 +49,8 @@ fn client_side_script_can_yield_inside_pcall() {
         local xok, xv = xpcall(function() return redis.call('INCR', KEYS[1]) end, function(m) return m end)
         return {tostring(ok), v, tostring(bad), e.err, tostring(xok), xv}
     ";
-    let scenario = Scenario::new("pcall").clients(1, 1, Program::script(source, &["n"], &[], ScriptRun::Raw));
+    let scenario =
+        Scenario::new("pcall").clients(1, 1, Program::script(source, &["n"], &[], ScriptRun::Raw));
     let mut world = scenario.world(1);
     world.admin_command(vec![b"SET".to_vec(), b"str".to_vec(), b"x".to_vec()]);
     let mut sched = redsim_sim::scheduler::RandomScheduler::default();
@@ -66,30 +71,51 @@ fn client_side_script_can_yield_inside_pcall() {
 #[test]
 fn redis_call_error_ends_the_script_but_earlier_writes_stay() {
     let source = "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) return 'unreached'";
-    let scenario = Scenario::new("error").clients(1, 1, Program::script(source, &["n", "str"], &[], ScriptRun::Raw));
+    let scenario = Scenario::new("error").clients(
+        1,
+        1,
+        Program::script(source, &["n", "str"], &[], ScriptRun::Raw),
+    );
     let mut world = scenario.world(1);
     world.admin_command(vec![b"SET".to_vec(), b"str".to_vec(), b"x".to_vec()]);
     world.run(&mut redsim_sim::scheduler::RandomScheduler::default());
-    assert_eq!(world.history.ops[0].result, Some(Reply::error("ERR value is not an integer or out of range")));
+    assert_eq!(
+        world.history.ops[0].result,
+        Some(Reply::error("ERR value is not an integer or out of range"))
+    );
     assert_eq!(world.history.ops[0].status, Status::Ok);
     assert_eq!(get(&mut world, "n"), Reply::bulk("1"));
 }
 
 #[test]
 fn each_command_is_its_own_operation() {
-    let scenario = Scenario::new("each").clients(2, 3, Program::commands(&[&["INCR", "n"]], CommandsMode::Each));
+    let scenario = Scenario::new("each").clients(
+        2,
+        3,
+        Program::commands(&[&["INCR", "n"]], CommandsMode::Each),
+    );
     let mut world = scenario.world(3);
     world.run_seed(3);
     assert_eq!(world.history.ops.len(), 6);
-    let mut results: Vec<i64> =
-        world.history.ops.iter().map(|op| match op.result { Some(Reply::Integer(n)) => n, _ => 0 }).collect();
+    let mut results: Vec<i64> = world
+        .history
+        .ops
+        .iter()
+        .map(|op| match op.result {
+            Some(Reply::Integer(n)) => n,
+            _ => 0,
+        })
+        .collect();
     results.sort();
     assert_eq!(results, vec![1, 2, 3, 4, 5, 6]);
 }
 
 #[test]
 fn pipeline_sends_everything_at_once_and_records_one_op_per_command() {
-    let program = Program::commands(&[&["INCR", "n"], &["INCR", "n"], &["GET", "n"]], CommandsMode::Pipeline);
+    let program = Program::commands(
+        &[&["INCR", "n"], &["INCR", "n"], &["GET", "n"]],
+        CommandsMode::Pipeline,
+    );
     let scenario = Scenario::new("pipeline").clients(2, 1, program);
     let mut world = scenario.world(0);
     let mut interleaved = false;
@@ -98,25 +124,48 @@ fn pipeline_sends_everything_at_once_and_records_one_op_per_command() {
         assert_eq!(world.history.ops.len(), 6);
         // All three requests of a client are in flight together: the ops share invoke
         // and return times.
-        let c0: Vec<_> = world.history.ops.iter().filter(|op| op.client == 0).collect();
-        assert!(c0.iter().all(|op| op.call == c0[0].call && op.ret == c0[0].ret));
+        let c0: Vec<_> = world
+            .history
+            .ops
+            .iter()
+            .filter(|op| op.client == 0)
+            .collect();
+        assert!(c0
+            .iter()
+            .all(|op| op.call == c0[0].call && op.ret == c0[0].ret));
         interleaved |= world.schedule.windows(2).filter(|w| w[0] != w[1]).count() > 1;
         assert_eq!(get(&mut world, "n"), Reply::bulk("4"));
     }
-    assert!(interleaved, "pipelines are not atomic: other clients' commands fall between");
+    assert!(
+        interleaved,
+        "pipelines are not atomic: other clients' commands fall between"
+    );
 }
 
 #[test]
 fn multi_block_is_atomic() {
-    let program = Program::multi(&[&["INCR", "counter"], &["INCR", "count"], &["GET", "counter"], &["GET", "count"]], false);
+    let program = Program::multi(
+        &[
+            &["INCR", "counter"],
+            &["INCR", "count"],
+            &["GET", "counter"],
+            &["GET", "count"],
+        ],
+        false,
+    );
     let scenario = Scenario::new("multi").clients(3, 2, program);
     let mut world = scenario.world(0);
     for seed in 0..30 {
         world.run_seed(seed);
         for op in &world.history.ops {
             assert!(matches!(op.op, Operation::Multi(_)));
-            let Some(Reply::Array(items)) = &op.result else { panic!("{:?}", op.result) };
-            assert_eq!(items[2], items[3], "seed {seed}: a MULTI block was interleaved");
+            let Some(Reply::Array(items)) = &op.result else {
+                panic!("{:?}", op.result)
+            };
+            assert_eq!(
+                items[2], items[3],
+                "seed {seed}: a MULTI block was interleaved"
+            );
         }
     }
 }
@@ -129,7 +178,12 @@ fn multi_with_a_queueing_error_fails_without_effect() {
     world.run_seed(0);
     let op = &world.history.ops[0];
     assert_eq!(op.status, Status::Fail);
-    assert_eq!(op.result, Some(Reply::error("EXECABORT Transaction discarded because of previous errors.")));
+    assert_eq!(
+        op.result,
+        Some(Reply::error(
+            "EXECABORT Transaction discarded because of previous errors."
+        ))
+    );
     assert_eq!(get(&mut world, "n"), Reply::Null);
 }
 
@@ -145,18 +199,25 @@ fn watch_retry_loses_no_update_where_get_then_set_does() {
     let mut lost_somewhere = false;
     let mut conflicts_somewhere = false;
     for seed in 0..40 {
-        let mut world = Scenario::new("racy").clients(3, 2, racy.clone()).world(seed);
+        let mut world = Scenario::new("racy")
+            .clients(3, 2, racy.clone())
+            .world(seed);
         world.run_seed(seed);
         lost_somewhere |= get(&mut world, "n") != Reply::bulk("6");
 
-        let mut world = Scenario::new("watched").clients(3, 2, watched.clone()).world(seed);
+        let mut world = Scenario::new("watched")
+            .clients(3, 2, watched.clone())
+            .world(seed);
         world.run_seed(seed);
         assert_eq!(get(&mut world, "n"), Reply::bulk("6"), "seed {seed}");
         assert!(world.history.ops.iter().all(|op| op.status == Status::Ok));
         conflicts_somewhere |= world.trace.render().contains("EXEC -> (nil)");
     }
     assert!(lost_somewhere, "GET then SET never lost an update");
-    assert!(conflicts_somewhere, "no EXEC ever failed: WATCH was never exercised");
+    assert!(
+        conflicts_somewhere,
+        "no EXEC ever failed: WATCH was never exercised"
+    );
 }
 
 #[test]

@@ -21,7 +21,16 @@ return {counter, count}
 
 fn scenario(clients: u32) -> Scenario {
     Scenario::new("counter_and_count")
-        .clients(clients, 1, Program::script(COUNTER_AND_COUNT, &["counter", "count"], &["{ts}"], ScriptRun::Raw))
+        .clients(
+            clients,
+            1,
+            Program::script(
+                COUNTER_AND_COUNT,
+                &["counter", "count"],
+                &["{ts}"],
+                ScriptRun::Raw,
+            ),
+        )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
 }
 
@@ -71,8 +80,14 @@ fn raw_sequence_shows_a_pair_no_atomic_order_produces() {
             anomalous.push(seed);
         }
     }
-    assert!(mismatched > 0, "no seed in 0..200 gave a client counter != count");
-    assert!(anomalous.len() < 200, "every seed anomalous: the scheduler never runs a script alone");
+    assert!(
+        mismatched > 0,
+        "no seed in 0..200 gave a client counter != count"
+    );
+    assert!(
+        anomalous.len() < 200,
+        "every seed anomalous: the scheduler never runs a script alone"
+    );
 }
 
 #[test]
@@ -95,7 +110,10 @@ fn replaying_a_recorded_schedule_reproduces_the_run() {
     let mut world = scenario.world(0);
     world.run_seed(41);
     let (schedule, trace) = (world.schedule.clone(), world.trace.render());
-    let mut replayed = scenario.clone().strategy(Strategy::Replay(schedule.clone())).world(41);
+    let mut replayed = scenario
+        .clone()
+        .strategy(Strategy::Replay(schedule.clone()))
+        .world(41);
     replayed.run_seed(41);
     assert_eq!(replayed.schedule, schedule);
     assert_eq!(replayed.trace.render(), trace);
@@ -103,7 +121,10 @@ fn replaying_a_recorded_schedule_reproduces_the_run() {
 
 #[test]
 fn pct_finds_the_race_at_depth_two() {
-    let scenario = scenario(2).strategy(Strategy::Pct { depth: 2, steps_hint: 8 });
+    let scenario = scenario(2).strategy(Strategy::Pct {
+        depth: 2,
+        steps_hint: 8,
+    });
     let mut world = scenario.world(0);
     let found = (0..100).filter(|&seed| {
         world.run_seed(seed);

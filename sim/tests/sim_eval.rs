@@ -20,12 +20,19 @@ return {counter, count}
 
 fn scenario(run: ScriptRun) -> Scenario {
     Scenario::new("counter_and_count")
-        .clients(2, 2, Program::script(COUNTER_AND_COUNT, &["counter", "count"], &["{ts}"], run))
+        .clients(
+            2,
+            2,
+            Program::script(COUNTER_AND_COUNT, &["counter", "count"], &["{ts}"], run),
+        )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
 }
 
 fn quick() -> CheckOptions {
-    CheckOptions { counterexample: false, ..CheckOptions::default() }
+    CheckOptions {
+        counterexample: false,
+        ..CheckOptions::default()
+    }
 }
 
 #[test]
@@ -36,7 +43,9 @@ fn eval_hides_the_counter_race_for_every_seed() {
         for seed in 0..100 {
             world.run_seed(seed);
             assert!(scenario.check(&world).is_ok(), "{run:?} seed {seed}");
-            let verdict = check(&world.history, ModelChoice::Engine, &quick()).unwrap().verdict;
+            let verdict = check(&world.history, ModelChoice::Engine, &quick())
+                .unwrap()
+                .verdict;
             assert_eq!(verdict, Verdict::Linearizable, "{run:?} seed {seed}");
         }
     }
@@ -49,7 +58,10 @@ fn raw_mode_is_caught_by_the_checker_and_eval_mode_never_is() {
     let not_linearizable = (0..100)
         .filter(|&seed| {
             world.run_seed(seed);
-            check(&world.history, ModelChoice::Engine, &quick()).unwrap().verdict == Verdict::NotLinearizable
+            check(&world.history, ModelChoice::Engine, &quick())
+                .unwrap()
+                .verdict
+                == Verdict::NotLinearizable
         })
         .count();
     assert!(not_linearizable > 0);
@@ -57,7 +69,17 @@ fn raw_mode_is_caught_by_the_checker_and_eval_mode_never_is() {
 
 #[test]
 fn exhaustive_eval_runs_are_all_atomic() {
-    let scenario = Scenario::new("eval").clients(2, 1, Program::script(COUNTER_AND_COUNT, &["counter", "count"], &[], ScriptRun::Eval))
+    let scenario = Scenario::new("eval")
+        .clients(
+            2,
+            1,
+            Program::script(
+                COUNTER_AND_COUNT,
+                &["counter", "count"],
+                &[],
+                ScriptRun::Eval,
+            ),
+        )
         .invariant(Invariant::ResultFieldsEqual(0, 1));
     let mut world = scenario.world(0);
     let mut scheduler = Exhaustive::new(false);
@@ -70,9 +92,18 @@ fn exhaustive_eval_runs_are_all_atomic() {
 }
 
 fn flush_at(step: u64) -> redsim_sim::world::World {
-    let faults = Faults { admin: vec![AdminAt { step, argv: vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()] }], ..Faults::default() };
+    let faults = Faults {
+        admin: vec![AdminAt {
+            step,
+            argv: vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()],
+        }],
+        ..Faults::default()
+    };
     let program = Program::script(COUNTER_AND_COUNT, &["c", "n"], &[], ScriptRun::EvalSha);
-    let mut world = Scenario::new("flush").clients(1, 4, program).faults(faults).world(0);
+    let mut world = Scenario::new("flush")
+        .clients(1, 4, program)
+        .faults(faults)
+        .world(0);
     world.run_seed(0);
     world
 }
@@ -82,11 +113,23 @@ fn evalsha_recovers_from_script_flush_with_load_and_retry() {
     // Steps: EVALSHA (NOSCRIPT), SCRIPT LOAD, EVALSHA, EVALSHA, flush, EVALSHA (NOSCRIPT)…
     let world = flush_at(4);
     let trace = world.trace.render();
-    assert_eq!(trace.matches("NOSCRIPT No matching script. Please use EVAL.").count(), 2, "{trace}");
+    assert_eq!(
+        trace
+            .matches("NOSCRIPT No matching script. Please use EVAL.")
+            .count(),
+        2,
+        "{trace}"
+    );
     assert_eq!(trace.matches("SCRIPT LOAD").count(), 2, "{trace}");
-    assert!(world.history.ops.iter().all(|op| op.status == Status::Ok), "{trace}");
+    assert!(
+        world.history.ops.iter().all(|op| op.status == Status::Ok),
+        "{trace}"
+    );
     let last = world.history.ops.last().unwrap().result.clone();
-    assert_eq!(last, Some(Reply::Array(vec![Reply::bulk("4"), Reply::bulk("4")])));
+    assert_eq!(
+        last,
+        Some(Reply::Array(vec![Reply::bulk("4"), Reply::bulk("4")]))
+    );
 }
 
 #[test]
@@ -97,38 +140,69 @@ fn a_flush_between_load_and_retry_fails_the_operation_without_effect() {
     assert!(matches!(&first.result, Some(Reply::Error(e)) if e.starts_with(b"NOSCRIPT")));
     // The three later operations ran, and only they counted.
     let last = world.history.ops.last().unwrap().result.clone();
-    assert_eq!(last, Some(Reply::Array(vec![Reply::bulk("3"), Reply::bulk("3")])));
+    assert_eq!(
+        last,
+        Some(Reply::Array(vec![Reply::bulk("3"), Reply::bulk("3")]))
+    );
 }
 
 #[test]
 fn a_busy_script_gets_other_clients_busy_and_script_kill_stops_it() {
     // 1 ms of virtual time per Lua instruction: the loop passes the 5 s threshold quickly.
-    let looping = Program::script("local i = 0 while true do i = i + 1 end", &[], &[], ScriptRun::Eval);
+    let looping = Program::script(
+        "local i = 0 while true do i = i + 1 end",
+        &[],
+        &[],
+        ScriptRun::Eval,
+    );
     let killer = Program::commands(&[&["PING"], &["SCRIPT", "KILL"]], CommandsMode::Pipeline);
-    let mut scenario = Scenario::new("busy").clients(1, 1, looping).clients(1, 1, killer);
+    let mut scenario = Scenario::new("busy")
+        .clients(1, 1, looping)
+        .clients(1, 1, killer);
     scenario.options.lua_ns_per_instruction = 1_000;
     let mut world = scenario.world(0);
     // Client 0's EVAL first, while client 1's pipeline is in flight.
     world.run(&mut Replay::new(vec![0]));
     let trace = world.trace.render();
-    assert!(trace.contains("c1    PING -> (error) BUSY Redis is busy running a script."), "{trace}");
+    assert!(
+        trace.contains("c1    PING -> (error) BUSY Redis is busy running a script."),
+        "{trace}"
+    );
     assert!(trace.contains("c1    SCRIPT KILL -> OK"), "{trace}");
     let eval = &world.history.ops[0];
-    assert!(matches!(&eval.result, Some(Reply::Error(e)) if e.starts_with(b"ERR Script killed by user with SCRIPT KILL")), "{trace}");
-    assert!(eval.ret.unwrap() - eval.call >= 5_000_000, "the script ran 5 s of virtual time");
+    assert!(
+        matches!(&eval.result, Some(Reply::Error(e)) if e.starts_with(b"ERR Script killed by user with SCRIPT KILL")),
+        "{trace}"
+    );
+    assert!(
+        eval.ret.unwrap() - eval.call >= 5_000_000,
+        "the script ran 5 s of virtual time"
+    );
 }
 
 #[test]
 fn a_script_that_wrote_cannot_be_killed() {
-    let looping = Program::script("redis.call('SET', 'x', 1) local i = 0 while i < 20000 do i = i + 1 end return i", &[], &[], ScriptRun::Eval);
+    let looping = Program::script(
+        "redis.call('SET', 'x', 1) local i = 0 while i < 20000 do i = i + 1 end return i",
+        &[],
+        &[],
+        ScriptRun::Eval,
+    );
     let killer = Program::commands(&[&["SCRIPT", "KILL"]], CommandsMode::Each);
-    let mut scenario = Scenario::new("unkillable").clients(1, 1, looping).clients(1, 1, killer);
+    let mut scenario = Scenario::new("unkillable")
+        .clients(1, 1, looping)
+        .clients(1, 1, killer);
     scenario.options.lua_ns_per_instruction = 1_000_000;
     scenario.options.strategy = Strategy::Replay(vec![0]);
     let mut world = scenario.world(0);
     world.run_seed(0);
     let trace = world.trace.render();
-    assert!(trace.contains("SCRIPT KILL -> (error) UNKILLABLE Sorry the script already executed write commands"), "{trace}");
+    assert!(
+        trace.contains(
+            "SCRIPT KILL -> (error) UNKILLABLE Sorry the script already executed write commands"
+        ),
+        "{trace}"
+    );
     assert_eq!(world.history.ops[0].result, Some(Reply::Integer(20000)));
 }
 
@@ -153,7 +227,9 @@ fn client_side_scripts_see_the_same_replies_as_eval() {
         let results: Vec<_> = [ScriptRun::Raw, ScriptRun::Eval]
             .into_iter()
             .map(|run| {
-                let mut world = Scenario::new("conv").clients(1, 1, Program::script(source, &["k"], &[], run)).world(0);
+                let mut world = Scenario::new("conv")
+                    .clients(1, 1, Program::script(source, &["k"], &[], run))
+                    .world(0);
                 world.admin_command(vec![b"SET".to_vec(), b"str".to_vec(), b"x".to_vec()]);
                 world.run(&mut Replay::new(vec![]));
                 world.history.ops[0].result.clone()
@@ -169,13 +245,18 @@ fn a_reused_world_replays_a_seed_like_a_fresh_one() {
     // either way a seed's run matches a fresh world's, math.random included.
     let source = "redis.call('INCR', KEYS[1]) return tostring(math.random())";
     for run in [ScriptRun::Eval, ScriptRun::EvalSha, ScriptRun::Raw] {
-        let scenario = Scenario::new("reuse").clients(2, 2, Program::script(source, &["n"], &[], run));
+        let scenario =
+            Scenario::new("reuse").clients(2, 2, Program::script(source, &["n"], &[], run));
         let mut reused = scenario.world(0);
         for seed in 0..4 {
             reused.run_seed(seed);
             let mut fresh = scenario.world(seed);
             fresh.run_seed(seed);
-            assert_eq!(reused.trace.render(), fresh.trace.render(), "{run:?} seed {seed}");
+            assert_eq!(
+                reused.trace.render(),
+                fresh.trace.render(),
+                "{run:?} seed {seed}"
+            );
             assert_eq!(reused.history, fresh.history, "{run:?} seed {seed}");
         }
     }
@@ -187,9 +268,13 @@ fn client_side_math_random_is_redis_generator() {
     // run starts from the same state, and randomseed restarts it as redisSrand48 does.
     let source = "local a = math.random() math.randomseed(305441741) local b = math.random() return {tostring(a), tostring(b), math.random(10)}";
     for run in [ScriptRun::Raw, ScriptRun::Eval] {
-        let mut world = Scenario::new("rand").clients(1, 1, Program::script(source, &[], &[], run)).world(0);
+        let mut world = Scenario::new("rand")
+            .clients(1, 1, Program::script(source, &[], &[], run))
+            .world(0);
         world.run_seed(0);
-        let Some(Reply::Array(items)) = world.history.ops[0].result.clone() else { panic!() };
+        let Some(Reply::Array(items)) = world.history.ops[0].result.clone() else {
+            panic!()
+        };
         assert_eq!(items[0], Reply::bulk("0.39646477363839"), "{run:?}");
         assert_eq!(items[1], Reply::bulk("0.39646477363839"), "{run:?}");
     }

@@ -15,7 +15,16 @@ return {counter, count}
 
 fn scenario(clients: u32) -> Scenario {
     Scenario::new("counter_and_count")
-        .clients(clients, 1, Program::script(COUNTER_AND_COUNT, &["counter", "count"], &["{ts}"], ScriptRun::Raw))
+        .clients(
+            clients,
+            1,
+            Program::script(
+                COUNTER_AND_COUNT,
+                &["counter", "count"],
+                &["{ts}"],
+                ScriptRun::Raw,
+            ),
+        )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
         .trace(false)
 }
@@ -38,7 +47,9 @@ fn explore(scenario: &Scenario, reduce: bool) -> (ExploreStats, BTreeSet<Outcome
             .ops
             .iter()
             .map(|op| match &op.result {
-                Some(Reply::Array(items)) => (as_int(&items[0]).unwrap(), as_int(&items[1]).unwrap()),
+                Some(Reply::Array(items)) => {
+                    (as_int(&items[0]).unwrap(), as_int(&items[1]).unwrap())
+                }
                 other => panic!("unexpected {other:?}"),
             })
             .collect();

@@ -31,7 +31,11 @@ fn toml_and_builder_scenarios_run_identically() {
         Program::Script { spec, .. } => spec.source.clone(),
         _ => panic!("not a script"),
     };
-    let built = Scenario::new("built").clients(2, 1, Program::script(&source, &["counter", "count"], &["{ts}"], ScriptRun::Raw));
+    let built = Scenario::new("built").clients(
+        2,
+        1,
+        Program::script(&source, &["counter", "count"], &["{ts}"], ScriptRun::Raw),
+    );
     let (mut a, mut b) = (from_file.world(0), built.world(0));
     for seed in 0..20 {
         a.run_seed(seed);
@@ -43,10 +47,23 @@ fn toml_and_builder_scenarios_run_identically() {
 #[test]
 fn bad_scenarios_are_refused_with_a_reason() {
     let base = Path::new(".");
-    let err = parse("name = \"x\"\nstrategy = \"bogus\"\n[[clients]]\nprogram = \"commands\"\n", base).err().unwrap();
+    let err = parse(
+        "name = \"x\"\nstrategy = \"bogus\"\n[[clients]]\nprogram = \"commands\"\n",
+        base,
+    )
+    .err()
+    .unwrap();
     assert!(err.contains("bogus"), "{err}");
-    let err = parse("name = \"x\"\n[[clients]]\nprogram = \"script\"\n", base).err().unwrap();
+    let err = parse("name = \"x\"\n[[clients]]\nprogram = \"script\"\n", base)
+        .err()
+        .unwrap();
     assert!(err.contains("script"), "{err}");
     let ok = parse("name = \"x\"\nstrategy = \"pct\"\npct_depth = 3\n[[clients]]\nprogram = \"commands\"\ncommands = [[\"PING\"]]\n", base).unwrap();
-    assert_eq!(ok.options.strategy, Strategy::Pct { depth: 3, steps_hint: 100 });
+    assert_eq!(
+        ok.options.strategy,
+        Strategy::Pct {
+            depth: 3,
+            steps_hint: 100
+        }
+    );
 }

@@ -13,12 +13,16 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 fn seed_scenario() -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios/counter_and_log_raw.toml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios/counter_and_log_raw.toml");
     load(&path).unwrap()
 }
 
 fn quick() -> CheckOptions {
-    CheckOptions { counterexample: false, ..CheckOptions::default() }
+    CheckOptions {
+        counterexample: false,
+        ..CheckOptions::default()
+    }
 }
 
 /// (counter, zcard) per client.
@@ -43,7 +47,11 @@ fn the_script_replies_as_on_a_real_server() {
         scenario.groups[0].count = 1;
         let mut world = scenario.world(0);
         world.run_seed(0);
-        assert_eq!(world.history.ops[0].result, Some(Reply::Array(vec![Reply::bulk("1"), Reply::Integer(1)])), "{run:?}");
+        assert_eq!(
+            world.history.ops[0].result,
+            Some(Reply::Array(vec![Reply::bulk("1"), Reply::Integer(1)])),
+            "{run:?}"
+        );
     }
 }
 
@@ -63,9 +71,15 @@ fn raw_sequence_gives_pairs_no_atomic_order_produces() {
         world.run_seed(seed);
         let observed = pairs(&world);
         let invariant_broken = scenario.check(&world).is_err();
-        let verdict = check(&world.history, ModelChoice::Engine, &quick()).unwrap().verdict;
+        let verdict = check(&world.history, ModelChoice::Engine, &quick())
+            .unwrap()
+            .verdict;
         // The checker and the brute-force serial replay agree.
-        assert_eq!(verdict == Verdict::NotLinearizable, !serial.contains(&observed), "seed {seed}: {observed:?}");
+        assert_eq!(
+            verdict == Verdict::NotLinearizable,
+            !serial.contains(&observed),
+            "seed {seed}: {observed:?}"
+        );
         if invariant_broken {
             assert!(!serial.contains(&observed));
             mismatched += 1;
@@ -85,7 +99,12 @@ fn eval_gives_no_seed_an_anomaly() {
     for seed in 0..200 {
         world.run_seed(seed);
         assert!(scenario.check(&world).is_ok(), "seed {seed}");
-        assert_eq!(check(&world.history, ModelChoice::Engine, &quick()).unwrap().verdict, Verdict::Linearizable);
+        assert_eq!(
+            check(&world.history, ModelChoice::Engine, &quick())
+                .unwrap()
+                .verdict,
+            Verdict::Linearizable
+        );
     }
 }
 
@@ -103,7 +122,11 @@ fn exhaustive_visits_all_seventy_interleavings_and_finds_the_anomalous_ones() {
             }
             runs += 1;
             outcomes.insert(pairs(world));
-            if check(&world.history, ModelChoice::Engine, &quick()).unwrap().verdict == Verdict::NotLinearizable {
+            if check(&world.history, ModelChoice::Engine, &quick())
+                .unwrap()
+                .verdict
+                == Verdict::NotLinearizable
+            {
                 anomalous += 1;
             }
         });
@@ -118,6 +141,10 @@ fn exhaustive_visits_all_seventy_interleavings_and_finds_the_anomalous_ones() {
         let serial_b = vec![(2, 2), (1, 1)];
         assert!(outcomes.contains(&serial_a) && outcomes.contains(&serial_b));
         assert!(outcomes.len() > 2);
-        eprintln!("reduce={reduce}: {runs} runs, {anomalous} anomalous, {} outcomes, {:?}", outcomes.len(), scheduler.stats);
+        eprintln!(
+            "reduce={reduce}: {runs} runs, {anomalous} anomalous, {} outcomes, {:?}",
+            outcomes.len(),
+            scheduler.stats
+        );
     }
 }

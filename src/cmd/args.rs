@@ -17,7 +17,11 @@ pub fn parse_i64(arg: &[u8]) -> Option<i64> {
         return None;
     }
     if digits[0] == b'0' {
-        return if digits.len() == 1 && !negative { Some(0) } else { None };
+        return if digits.len() == 1 && !negative {
+            Some(0)
+        } else {
+            None
+        };
     }
     // Up to 18 digits cannot overflow: the hot path of INCR and friends.
     if digits.len() <= 18 {
@@ -59,10 +63,14 @@ pub fn int(arg: &[u8]) -> Result<i64, Reply> {
 /// An argument in C `int` range, as `getIntFromObjectOrReply`: "not an integer" (or
 /// `msg`) when it is no integer, "value is out of range…" (or `msg`) outside int.
 pub fn int32(arg: &[u8], msg: Option<&str>) -> Result<i64, Reply> {
-    let error = |default: &str| Reply::error(msg.map_or_else(|| default.to_string(), |m| format!("ERR {m}")));
+    let error = |default: &str| {
+        Reply::error(msg.map_or_else(|| default.to_string(), |m| format!("ERR {m}")))
+    };
     let value = parse_i64(arg).ok_or_else(|| error(errors::NOT_INTEGER))?;
     if i32::try_from(value).is_err() {
-        return Err(error("ERR value is out of range, value must between -2147483648 and 2147483647"));
+        return Err(error(
+            "ERR value is out of range, value must between -2147483648 and 2147483647",
+        ));
     }
     Ok(value)
 }
@@ -83,7 +91,10 @@ pub fn parse_f64(arg: &[u8]) -> Option<f64> {
             }
         }
         _ => {
-            if !text.bytes().all(|b| b.is_ascii_digit() || b"+-.eExX".contains(&b) || b.is_ascii_hexdigit()) {
+            if !text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.eExX".contains(&b) || b.is_ascii_hexdigit())
+            {
                 return None;
             }
             text.parse::<f64>().ok()?

@@ -19,7 +19,9 @@ pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
     }
     let sign = if negative { -1.0 } else { 1.0 };
     let rest = &s[i..];
-    let starts = |word: &str| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word.as_bytes());
+    let starts = |word: &str| {
+        rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+    };
     if starts("infinity") {
         return (sign * f64::INFINITY, i + 8, false);
     }
@@ -30,7 +32,10 @@ pub fn strtod(s: &[u8]) -> (f64, usize, bool) {
         let mut end = i + 3;
         if end < s.len() && s[end] == b'(' {
             if let Some(close) = s[end..].iter().position(|&b| b == b')') {
-                if s[end + 1..end + close].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+                if s[end + 1..end + close]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                {
                     end += close + 1;
                 }
             }
@@ -139,7 +144,10 @@ pub fn redis_double(arg: &[u8]) -> Option<f64> {
     // Fast path (ZADD's scores): Rust's parser accepts a subset of what strtod does with
     // the same correctly rounded result; zero, inf, nan and anything it refuses take the
     // careful path below.
-    if let Some(value) = std::str::from_utf8(arg).ok().and_then(|t| t.parse::<f64>().ok()) {
+    if let Some(value) = std::str::from_utf8(arg)
+        .ok()
+        .and_then(|t| t.parse::<f64>().ok())
+    {
         if value.is_finite() && value != 0.0 {
             return Some(value);
         }
@@ -190,9 +198,12 @@ fn score_item(arg: &[u8]) -> Option<(f64, bool)> {
 /// A score range `min max`, or "min or max is not a float".
 pub fn score_range(min: &[u8], max: &[u8]) -> Result<ScoreRange, Reply> {
     match (score_item(min), score_item(max)) {
-        (Some((min, min_exclusive)), Some((max, max_exclusive))) => {
-            Ok(ScoreRange { min, max, min_exclusive, max_exclusive })
-        }
+        (Some((min, min_exclusive)), Some((max, max_exclusive))) => Ok(ScoreRange {
+            min,
+            max,
+            min_exclusive,
+            max_exclusive,
+        }),
         _ => Err(Reply::error("ERR min or max is not a float")),
     }
 }

@@ -15,14 +15,23 @@ use crate::db::Value;
 use crate::resp::Reply;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("blpop", -3, WRITE | NOSCRIPT | BLOCKING, blpop).keys(1, -2, 1).acl("write list slow blocking"),
-    CommandSpec::new("brpop", -3, WRITE | NOSCRIPT | BLOCKING, brpop).keys(1, -2, 1).acl("write list slow blocking"),
+    CommandSpec::new("blpop", -3, WRITE | NOSCRIPT | BLOCKING, blpop)
+        .keys(1, -2, 1)
+        .acl("write list slow blocking"),
+    CommandSpec::new("brpop", -3, WRITE | NOSCRIPT | BLOCKING, brpop)
+        .keys(1, -2, 1)
+        .acl("write list slow blocking"),
     CommandSpec::new("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, blmove)
         .keys(1, 2, 1)
         .acl("write list slow blocking"),
-    CommandSpec::new("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, brpoplpush)
-        .keys(1, 2, 1)
-        .acl("write list slow blocking"),
+    CommandSpec::new(
+        "brpoplpush",
+        4,
+        WRITE | DENYOOM | NOSCRIPT | BLOCKING,
+        brpoplpush,
+    )
+    .keys(1, 2, 1)
+    .acl("write list slow blocking"),
     CommandSpec::new("blmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, blmpop)
         .key_finder(keys_after_timeout_numkeys)
         .acl("write list slow blocking"),
@@ -49,12 +58,22 @@ pub struct BlockRequest {
 
 /// No key had data: answer `denied` where blocking is impossible, else record the block
 /// request and answer the timeout reply.
-fn block(ctx: &mut Ctx<'_>, keys: Vec<Vec<u8>>, timeout_ms: u64, denied: Reply, timed_out: Reply) -> Reply {
+fn block(
+    ctx: &mut Ctx<'_>,
+    keys: Vec<Vec<u8>>,
+    timeout_ms: u64,
+    denied: Reply,
+    timed_out: Reply,
+) -> Reply {
     if ctx.cannot_block() {
         return denied;
     }
     let db = ctx.db_index();
-    ctx.session().block = Some(BlockRequest { db, keys, timeout_ms });
+    ctx.session().block = Some(BlockRequest {
+        db,
+        keys,
+        timeout_ms,
+    });
     timed_out
 }
 
@@ -75,13 +94,22 @@ fn bpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool) -> Reply {
         return match super::list::pop_elements(ctx.db(), key, left, 1, now) {
             Ok(Some(mut popped)) => {
                 ctx.dirty(1);
-                Reply::Array(vec![Reply::Bulk(key.clone()), Reply::Bulk(popped.remove(0))])
+                Reply::Array(vec![
+                    Reply::Bulk(key.clone()),
+                    Reply::Bulk(popped.remove(0)),
+                ])
             }
             Ok(None) => Reply::NullArray,
             Err(e) => e,
         };
     }
-    block(ctx, keys.to_vec(), timeout, Reply::NullArray, Reply::NullArray)
+    block(
+        ctx,
+        keys.to_vec(),
+        timeout,
+        Reply::NullArray,
+        Reply::NullArray,
+    )
 }
 
 fn blpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -92,14 +120,26 @@ fn brpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     bpop(ctx, argv, false)
 }
 
-fn bmove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], from_left: bool, to_left: bool, timeout_arg: &[u8]) -> Reply {
+fn bmove(
+    ctx: &mut Ctx<'_>,
+    argv: &[Vec<u8>],
+    from_left: bool,
+    to_left: bool,
+    timeout_arg: &[u8],
+) -> Reply {
     let timeout = match timeout_ms(timeout_arg) {
         Ok(t) => t,
         Err(e) => return e,
     };
     let now = ctx.now_ms;
     match ctx.db().get(&argv[1], now) {
-        None => block(ctx, vec![argv[1].clone()], timeout, Reply::Null, Reply::NullArray),
+        None => block(
+            ctx,
+            vec![argv[1].clone()],
+            timeout,
+            Reply::Null,
+            Reply::NullArray,
+        ),
         Some(Value::List(_)) => match move_element(ctx, &argv[1], &argv[2], from_left, to_left) {
             Ok(element) => Reply::bulk_or_null(element),
             Err(e) => e,
@@ -143,10 +183,20 @@ fn bmpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], zsets: bool) -> Reply {
         Ok(p) => p,
         Err(e) => return e,
     };
-    let popped = if zsets { mpop_zsets(ctx, &parsed) } else { mpop_lists(ctx, &parsed) };
+    let popped = if zsets {
+        mpop_zsets(ctx, &parsed)
+    } else {
+        mpop_lists(ctx, &parsed)
+    };
     match popped {
         Ok(Some(reply)) => reply,
-        Ok(None) => block(ctx, parsed.keys, timeout, Reply::NullArray, Reply::NullArray),
+        Ok(None) => block(
+            ctx,
+            parsed.keys,
+            timeout,
+            Reply::NullArray,
+            Reply::NullArray,
+        ),
         Err(e) => e,
     }
 }
@@ -169,10 +219,20 @@ fn bzpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> Reply {
         super::typed::remove_if_empty(ctx.db(), key, now);
         if let Some((member, score)) = popped {
             ctx.dirty(1);
-            return Reply::Array(vec![Reply::Bulk(key.clone()), Reply::Bulk(member), Reply::Double(score)]);
+            return Reply::Array(vec![
+                Reply::Bulk(key.clone()),
+                Reply::Bulk(member),
+                Reply::Double(score),
+            ]);
         }
     }
-    block(ctx, keys.to_vec(), timeout, Reply::NullArray, Reply::NullArray)
+    block(
+        ctx,
+        keys.to_vec(),
+        timeout,
+        Reply::NullArray,
+        Reply::NullArray,
+    )
 }
 
 fn bzpopmin(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -182,4 +242,3 @@ fn bzpopmin(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 fn bzpopmax(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     bzpop(ctx, argv, true)
 }
-

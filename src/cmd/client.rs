@@ -18,7 +18,8 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("client", -2, 0, help)
         CommandSpec::new("getname", 2, SUB, getname).acl("slow connection"),
         CommandSpec::new("list", -2, ADMIN | SUB, list).acl("admin slow dangerous connection"),
         CommandSpec::new("info", 2, SUB, info).acl("slow connection"),
-        CommandSpec::new("no-evict", 3, ADMIN | SUB, no_evict).acl("admin slow dangerous connection"),
+        CommandSpec::new("no-evict", 3, ADMIN | SUB, no_evict)
+            .acl("admin slow dangerous connection"),
         CommandSpec::new("getredir", 2, SUB, getredir).acl("slow connection"),
         CommandSpec::new("trackinginfo", 2, SUB, trackinginfo).acl("slow connection"),
         CommandSpec::new("help", 2, LOADING | STALE, help).acl("slow connection"),
@@ -27,7 +28,9 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("client", -2, 0, help)
 /// Redis's `validateClientName`: printable ASCII without spaces.
 pub fn validate_name(name: &[u8]) -> Result<(), Reply> {
     if name.iter().any(|&c| !(b'!'..=b'~').contains(&c)) {
-        return Err(Reply::error("ERR Client names cannot contain spaces, newlines or special characters."));
+        return Err(Reply::error(
+            "ERR Client names cannot contain spaces, newlines or special characters.",
+        ));
     }
     Ok(())
 }
@@ -41,7 +44,11 @@ fn setname(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if let Err(e) = validate_name(&argv[2]) {
         return e;
     }
-    ctx.session().name = if argv[2].is_empty() { None } else { Some(argv[2].clone()) };
+    ctx.session().name = if argv[2].is_empty() {
+        None
+    } else {
+        Some(argv[2].clone())
+    };
     Reply::ok()
 }
 
@@ -73,7 +80,10 @@ fn describe(s: &Session, now_ms: u64) -> String {
 }
 
 fn verbatim(text: String) -> Reply {
-    Reply::Verbatim { format: *b"txt", text: text.into_bytes() }
+    Reply::Verbatim {
+        format: *b"txt",
+        text: text.into_bytes(),
+    }
 }
 
 /// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]].
@@ -170,5 +180,10 @@ fn help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         "HELP",
         "    Prints this help.",
     ];
-    Reply::Array(lines.iter().map(|l| Reply::Simple(l.as_bytes().to_vec())).collect())
+    Reply::Array(
+        lines
+            .iter()
+            .map(|l| Reply::Simple(l.as_bytes().to_vec()))
+            .collect(),
+    )
 }

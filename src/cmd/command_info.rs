@@ -30,7 +30,11 @@ fn describe(spec: &CommandSpec, parent: Option<&CommandSpec>) -> Reply {
     if spec.key_finder.is_some() {
         flags |= MOVABLEKEYS;
     }
-    let categories = spec.acl.split_whitespace().map(|c| Reply::Simple(format!("@{c}").into_bytes())).collect();
+    let categories = spec
+        .acl
+        .split_whitespace()
+        .map(|c| Reply::Simple(format!("@{c}").into_bytes()))
+        .collect();
     Reply::Array(vec![
         Reply::bulk(name),
         Reply::Integer(spec.arity as i64),
@@ -41,7 +45,12 @@ fn describe(spec: &CommandSpec, parent: Option<&CommandSpec>) -> Reply {
         Reply::Set(categories),
         Reply::Set(Vec::new()),
         Reply::Array(Vec::new()),
-        Reply::Array(spec.subcommands.iter().map(|s| describe(s, Some(spec))).collect()),
+        Reply::Array(
+            spec.subcommands
+                .iter()
+                .map(|s| describe(s, Some(spec)))
+                .collect(),
+        ),
     ])
 }
 
@@ -106,14 +115,24 @@ fn list(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// COMMAND DOCS [name ...]: a map of each known command to an empty documentation map.
 fn docs(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let specs: Vec<(String, &CommandSpec)> = if argv.len() == 2 {
-        sorted().into_iter().map(|s| (s.name.to_string(), s)).collect()
+        sorted()
+            .into_iter()
+            .map(|s| (s.name.to_string(), s))
+            .collect()
     } else {
         argv[2..]
             .iter()
-            .filter_map(|n| find(n).map(|(s, _)| (String::from_utf8_lossy(n).to_ascii_lowercase(), s)))
+            .filter_map(|n| {
+                find(n).map(|(s, _)| (String::from_utf8_lossy(n).to_ascii_lowercase(), s))
+            })
             .collect()
     };
-    Reply::Map(specs.into_iter().map(|(name, _)| (Reply::bulk(name), Reply::Map(Vec::new()))).collect())
+    Reply::Map(
+        specs
+            .into_iter()
+            .map(|(name, _)| (Reply::bulk(name), Reply::Map(Vec::new())))
+            .collect(),
+    )
 }
 
 /// COMMAND GETKEYS command [arg ...]: the key arguments of a full command line.
@@ -138,7 +157,11 @@ fn getkeys(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if keys.is_empty() && !spec.has(NO_MANDATORY_KEYS) {
         return Reply::error("ERR Invalid arguments specified for command");
     }
-    Reply::Array(keys.into_iter().map(|i| Reply::Bulk(line[i].clone())).collect())
+    Reply::Array(
+        keys.into_iter()
+            .map(|i| Reply::Bulk(line[i].clone()))
+            .collect(),
+    )
 }
 
 fn help(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {

@@ -8,12 +8,14 @@ use crate::resp::{errors, Reply};
 
 const SUB: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
 
-pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("config", -2, 0, help).acl("slow").subcommands(&[
-    CommandSpec::new("get", -3, SUB, get).acl("admin slow dangerous"),
-    CommandSpec::new("set", -4, SUB, set).acl("admin slow dangerous"),
-    CommandSpec::new("resetstat", 2, SUB, resetstat).acl("admin slow dangerous"),
-    CommandSpec::new("help", 2, LOADING | STALE, help).acl("slow"),
-])];
+pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("config", -2, 0, help)
+    .acl("slow")
+    .subcommands(&[
+        CommandSpec::new("get", -3, SUB, get).acl("admin slow dangerous"),
+        CommandSpec::new("set", -4, SUB, set).acl("admin slow dangerous"),
+        CommandSpec::new("resetstat", 2, SUB, resetstat).acl("admin slow dangerous"),
+        CommandSpec::new("help", 2, LOADING | STALE, help).acl("slow"),
+    ])];
 
 /// CONFIG GET pattern [pattern ...]: a map of every matching parameter (names and
 /// aliases are matched and listed separately, each once) to its value.
@@ -26,7 +28,10 @@ fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let given = String::from_utf8_lossy(pattern).into_owned();
             if let Some(param) = config::find(pattern) {
                 if !seen.iter().any(|s| s.eq_ignore_ascii_case(&given)) {
-                    pairs.push((Reply::bulk(given.clone()), Reply::bulk(param.value(&ctx.store.config))));
+                    pairs.push((
+                        Reply::bulk(given.clone()),
+                        Reply::bulk(param.value(&ctx.store.config)),
+                    ));
                     seen.push(given);
                 }
             }
@@ -34,9 +39,13 @@ fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         for param in PARAMS {
             for name in std::iter::once(param.name).chain(param.alias) {
-                if !seen.iter().any(|s| s == name) && glob::matches(pattern, name.as_bytes(), true) {
+                if !seen.iter().any(|s| s == name) && glob::matches(pattern, name.as_bytes(), true)
+                {
                     seen.push(name.to_string());
-                    pairs.push((Reply::bulk(name), Reply::bulk(param.value(&ctx.store.config))));
+                    pairs.push((
+                        Reply::bulk(name),
+                        Reply::bulk(param.value(&ctx.store.config)),
+                    ));
                 }
             }
         }
@@ -64,7 +73,11 @@ fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             ))
         };
         let position = changes.len();
-        if argv[2..].chunks(2).take(position).any(|p| p[0].eq_ignore_ascii_case(&pair[0])) {
+        if argv[2..]
+            .chunks(2)
+            .take(position)
+            .any(|p| p[0].eq_ignore_ascii_case(&pair[0]))
+        {
             return failed("duplicate parameter");
         }
         match param.parse(&pair[1]) {

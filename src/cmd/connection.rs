@@ -8,12 +8,27 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("ping", -1, FAST, ping).acl("fast connection"),
     CommandSpec::new("echo", 2, LOADING | STALE | FAST, echo).acl("fast connection"),
     CommandSpec::new("select", 2, LOADING | STALE | FAST, select).acl("fast connection"),
-    CommandSpec::new("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, hello)
-        .acl("fast connection"),
-    CommandSpec::new("quit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, quit)
-        .acl("fast connection"),
-    CommandSpec::new("reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, reset)
-        .acl("fast connection"),
+    CommandSpec::new(
+        "hello",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        hello,
+    )
+    .acl("fast connection"),
+    CommandSpec::new(
+        "quit",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        quit,
+    )
+    .acl("fast connection"),
+    CommandSpec::new(
+        "reset",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        reset,
+    )
+    .acl("fast connection"),
 ];
 
 /// The version HELLO and INFO report: the Redis release redsim reproduces.
@@ -85,7 +100,11 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let session = ctx.session();
     if let Some(name) = name {
-        session.name = if name.is_empty() { None } else { Some(name.to_vec()) };
+        session.name = if name.is_empty() {
+            None
+        } else {
+            Some(name.to_vec())
+        };
     }
     match version {
         Some(3) => session.protocol = Protocol::Resp3,

@@ -8,17 +8,33 @@ use super::{args, flags::*, CommandSpec, Ctx};
 use crate::resp::Reply;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("expire", -3, WRITE | FAST, expire).keys(1, 1, 1).acl("keyspace write fast"),
-    CommandSpec::new("pexpire", -3, WRITE | FAST, pexpire).keys(1, 1, 1).acl("keyspace write fast"),
-    CommandSpec::new("expireat", -3, WRITE | FAST, expireat).keys(1, 1, 1).acl("keyspace write fast"),
-    CommandSpec::new("pexpireat", -3, WRITE | FAST, pexpireat).keys(1, 1, 1).acl("keyspace write fast"),
-    CommandSpec::new("ttl", 2, READONLY | FAST, ttl).keys(1, 1, 1).acl("keyspace read fast"),
-    CommandSpec::new("pttl", 2, READONLY | FAST, pttl).keys(1, 1, 1).acl("keyspace read fast"),
-    CommandSpec::new("expiretime", 2, READONLY | FAST, expiretime).keys(1, 1, 1).acl("keyspace read fast"),
+    CommandSpec::new("expire", -3, WRITE | FAST, expire)
+        .keys(1, 1, 1)
+        .acl("keyspace write fast"),
+    CommandSpec::new("pexpire", -3, WRITE | FAST, pexpire)
+        .keys(1, 1, 1)
+        .acl("keyspace write fast"),
+    CommandSpec::new("expireat", -3, WRITE | FAST, expireat)
+        .keys(1, 1, 1)
+        .acl("keyspace write fast"),
+    CommandSpec::new("pexpireat", -3, WRITE | FAST, pexpireat)
+        .keys(1, 1, 1)
+        .acl("keyspace write fast"),
+    CommandSpec::new("ttl", 2, READONLY | FAST, ttl)
+        .keys(1, 1, 1)
+        .acl("keyspace read fast"),
+    CommandSpec::new("pttl", 2, READONLY | FAST, pttl)
+        .keys(1, 1, 1)
+        .acl("keyspace read fast"),
+    CommandSpec::new("expiretime", 2, READONLY | FAST, expiretime)
+        .keys(1, 1, 1)
+        .acl("keyspace read fast"),
     CommandSpec::new("pexpiretime", 2, READONLY | FAST, pexpiretime)
         .keys(1, 1, 1)
         .acl("keyspace read fast"),
-    CommandSpec::new("persist", 2, WRITE | FAST, persist).keys(1, 1, 1).acl("keyspace write fast"),
+    CommandSpec::new("persist", 2, WRITE | FAST, persist)
+        .keys(1, 1, 1)
+        .acl("keyspace write fast"),
 ];
 
 /// How an expiry option counts time.
@@ -79,7 +95,9 @@ pub fn expire_option_ms(arg: &[u8], unit: Unit, now_ms: u64, command: &[u8]) -> 
         ms *= 1000;
     }
     if !unit.is_absolute() {
-        ms = ms.checked_add(now_ms as i64).ok_or_else(|| invalid_expire_time(command))?;
+        ms = ms
+            .checked_add(now_ms as i64)
+            .ok_or_else(|| invalid_expire_time(command))?;
     }
     Ok(ms as u64)
 }
@@ -122,7 +140,10 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base_ms: i64, seconds: bo
         } else if args::is(opt, "LT") {
             LT
         } else {
-            return Reply::error(format!("ERR Unsupported option {}", String::from_utf8_lossy(opt)));
+            return Reply::error(format!(
+                "ERR Unsupported option {}",
+                String::from_utf8_lossy(opt)
+            ));
         };
     }
     if flags & NX != 0 && flags & (XX | GT | LT) != 0 {
@@ -180,7 +201,11 @@ fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], millis: bool, absolute: bool) -> R
     let Some(at) = db.expire_at(key) else {
         return Reply::Integer(-1);
     };
-    let ttl = if absolute { at as i64 } else { (at as i64 - now as i64).max(0) };
+    let ttl = if absolute {
+        at as i64
+    } else {
+        (at as i64 - now as i64).max(0)
+    };
     Reply::Integer(if millis { ttl } else { (ttl + 500) / 1000 })
 }
 

@@ -49,5 +49,8 @@ const NAMES: [(u32, &str); 20] = [
 
 /// The names COMMAND INFO shows for `bits`, in Redis's order.
 pub fn names(bits: u32) -> impl Iterator<Item = &'static str> {
-    NAMES.iter().filter(move |(b, _)| bits & b != 0).map(|(_, n)| *n)
+    NAMES
+        .iter()
+        .filter(move |(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
 }

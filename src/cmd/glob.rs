@@ -86,7 +86,9 @@ fn match_impl(pattern: &[u8], string: &[u8], nocase: bool, skip_longer: &mut boo
                         if (lo..=hi).contains(&signed(ch)) {
                             matched = true;
                         }
-                    } else if (!nocase && pattern[p] == c) || (nocase && lower(pattern[p]) == lower(c)) {
+                    } else if (!nocase && pattern[p] == c)
+                        || (nocase && lower(pattern[p]) == lower(c))
+                    {
                         matched = true;
                     }
                     p += 1;

@@ -5,28 +5,60 @@
 //! HGETALL answers a map (a flat array in RESP2).
 
 use super::args_range::{long, long_in, strtod};
-use super::typed::{self, db_and_config, resp3};
 use super::long_double::{self, LongDouble};
+use super::typed::{self, db_and_config, resp3};
 use super::{args, flags::*, scan, CommandSpec, Ctx};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("hset", -4, WRITE | DENYOOM | FAST, hset).keys(1, 1, 1).acl("write hash fast"),
-    CommandSpec::new("hsetnx", 4, WRITE | DENYOOM | FAST, hsetnx).keys(1, 1, 1).acl("write hash fast"),
-    CommandSpec::new("hget", 3, READONLY | FAST, hget).keys(1, 1, 1).acl("read hash fast"),
-    CommandSpec::new("hmset", -4, WRITE | DENYOOM | FAST, hmset).keys(1, 1, 1).acl("write hash fast"),
-    CommandSpec::new("hmget", -3, READONLY | FAST, hmget).keys(1, 1, 1).acl("read hash fast"),
-    CommandSpec::new("hdel", -3, WRITE | FAST, hdel).keys(1, 1, 1).acl("write hash fast"),
-    CommandSpec::new("hexists", 3, READONLY | FAST, hexists).keys(1, 1, 1).acl("read hash fast"),
-    CommandSpec::new("hlen", 2, READONLY | FAST, hlen).keys(1, 1, 1).acl("read hash fast"),
-    CommandSpec::new("hgetall", 2, READONLY, hgetall).keys(1, 1, 1).acl("read hash slow"),
-    CommandSpec::new("hkeys", 2, READONLY, hkeys).keys(1, 1, 1).acl("read hash slow"),
-    CommandSpec::new("hvals", 2, READONLY, hvals).keys(1, 1, 1).acl("read hash slow"),
-    CommandSpec::new("hincrby", 4, WRITE | DENYOOM | FAST, hincrby).keys(1, 1, 1).acl("write hash fast"),
-    CommandSpec::new("hincrbyfloat", 4, WRITE | DENYOOM | FAST, hincrbyfloat).keys(1, 1, 1).acl("write hash fast"),
-    CommandSpec::new("hstrlen", 3, READONLY | FAST, hstrlen).keys(1, 1, 1).acl("read hash fast"),
-    CommandSpec::new("hrandfield", -2, READONLY, hrandfield).keys(1, 1, 1).acl("read hash slow"),
-    CommandSpec::new("hscan", -3, READONLY, hscan).keys(1, 1, 1).acl("read hash slow"),
+    CommandSpec::new("hset", -4, WRITE | DENYOOM | FAST, hset)
+        .keys(1, 1, 1)
+        .acl("write hash fast"),
+    CommandSpec::new("hsetnx", 4, WRITE | DENYOOM | FAST, hsetnx)
+        .keys(1, 1, 1)
+        .acl("write hash fast"),
+    CommandSpec::new("hget", 3, READONLY | FAST, hget)
+        .keys(1, 1, 1)
+        .acl("read hash fast"),
+    CommandSpec::new("hmset", -4, WRITE | DENYOOM | FAST, hmset)
+        .keys(1, 1, 1)
+        .acl("write hash fast"),
+    CommandSpec::new("hmget", -3, READONLY | FAST, hmget)
+        .keys(1, 1, 1)
+        .acl("read hash fast"),
+    CommandSpec::new("hdel", -3, WRITE | FAST, hdel)
+        .keys(1, 1, 1)
+        .acl("write hash fast"),
+    CommandSpec::new("hexists", 3, READONLY | FAST, hexists)
+        .keys(1, 1, 1)
+        .acl("read hash fast"),
+    CommandSpec::new("hlen", 2, READONLY | FAST, hlen)
+        .keys(1, 1, 1)
+        .acl("read hash fast"),
+    CommandSpec::new("hgetall", 2, READONLY, hgetall)
+        .keys(1, 1, 1)
+        .acl("read hash slow"),
+    CommandSpec::new("hkeys", 2, READONLY, hkeys)
+        .keys(1, 1, 1)
+        .acl("read hash slow"),
+    CommandSpec::new("hvals", 2, READONLY, hvals)
+        .keys(1, 1, 1)
+        .acl("read hash slow"),
+    CommandSpec::new("hincrby", 4, WRITE | DENYOOM | FAST, hincrby)
+        .keys(1, 1, 1)
+        .acl("write hash fast"),
+    CommandSpec::new("hincrbyfloat", 4, WRITE | DENYOOM | FAST, hincrbyfloat)
+        .keys(1, 1, 1)
+        .acl("write hash fast"),
+    CommandSpec::new("hstrlen", 3, READONLY | FAST, hstrlen)
+        .keys(1, 1, 1)
+        .acl("read hash fast"),
+    CommandSpec::new("hrandfield", -2, READONLY, hrandfield)
+        .keys(1, 1, 1)
+        .acl("read hash slow"),
+    CommandSpec::new("hscan", -3, READONLY, hscan)
+        .keys(1, 1, 1)
+        .acl("read hash slow"),
 ];
 
 /// HSET key field value [field value …]: the number of fields that were new.
@@ -91,7 +123,10 @@ fn hmget(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     match typed::hash(ctx.db(), &argv[1], now) {
         Err(e) => e,
         Ok(hash) => Reply::Array(
-            argv[2..].iter().map(|f| Reply::bulk_or_null(hash.as_ref().and_then(|h| h.get(f).cloned()))).collect(),
+            argv[2..]
+                .iter()
+                .map(|f| Reply::bulk_or_null(hash.as_ref().and_then(|h| h.get(f).cloned())))
+                .collect(),
         ),
     }
 }
@@ -139,7 +174,10 @@ fn hstrlen(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     match typed::hash(ctx.db(), &argv[1], now) {
         Err(e) => e,
-        Ok(hash) => Reply::Integer(hash.and_then(|h| h.get(&argv[2])).map_or(0, |v| v.len() as i64)),
+        Ok(hash) => Reply::Integer(
+            hash.and_then(|h| h.get(&argv[2]))
+                .map_or(0, |v| v.len() as i64),
+        ),
     }
 }
 
@@ -219,7 +257,11 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::error(errors::NOT_FLOAT);
     };
     // A long double reaches about 1e4932: only what overflows it is infinite there.
-    if incr.is_infinite() && LongDouble::parse(&argv[3]).and_then(LongDouble::finite).is_none() {
+    if incr.is_infinite()
+        && LongDouble::parse(&argv[3])
+            .and_then(LongDouble::finite)
+            .is_none()
+    {
         return Reply::error("ERR value is NaN or Infinity");
     }
     let now = ctx.now_ms;
@@ -259,7 +301,11 @@ fn hrandfield(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Ok(Some(h)) => h.clone(),
         };
         let index = (ctx.host.random_u64() % hash.len() as u64) as usize;
-        return Reply::Bulk(hash.get_index(index).map(|(f, _)| f.clone()).unwrap_or_default());
+        return Reply::Bulk(
+            hash.get_index(index)
+                .map(|(f, _)| f.clone())
+                .unwrap_or_default(),
+        );
     }
     let count = match long_in(&argv[2], -i64::MAX, i64::MAX, "") {
         Ok(n) => n,
@@ -287,7 +333,11 @@ fn hrandfield(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Ok(Some(h)) => h.clone(),
     };
     let picks = random_picks(ctx, hash.len(), count);
-    let entry = |i: usize| hash.get_index(i).map(|(f, v)| (f.clone(), v.clone())).unwrap_or_default();
+    let entry = |i: usize| {
+        hash.get_index(i)
+            .map(|(f, v)| (f.clone(), v.clone()))
+            .unwrap_or_default()
+    };
     Reply::Array(
         picks
             .into_iter()
@@ -312,7 +362,9 @@ pub fn random_picks(ctx: &mut Ctx<'_>, len: usize, count: i64) -> Vec<usize> {
     }
     if count < 0 {
         let n = count.unsigned_abs();
-        return (0..n).map(|_| (ctx.host.random_u64() % len as u64) as usize).collect();
+        return (0..n)
+            .map(|_| (ctx.host.random_u64() % len as u64) as usize)
+            .collect();
     }
     if count as u64 >= len as u64 {
         return (0..len).collect();

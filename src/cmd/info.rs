@@ -11,8 +11,23 @@ use std::fmt::Write;
 pub static COMMANDS: &[CommandSpec] =
     &[CommandSpec::new("info", -1, LOADING | STALE, info).acl("slow dangerous")];
 
-const DEFAULT: &[&str] = &["server", "clients", "stats", "replication", "errorstats", "keyspace"];
-const ALL: &[&str] = &["server", "clients", "stats", "replication", "commandstats", "errorstats", "keyspace"];
+const DEFAULT: &[&str] = &[
+    "server",
+    "clients",
+    "stats",
+    "replication",
+    "errorstats",
+    "keyspace",
+];
+const ALL: &[&str] = &[
+    "server",
+    "clients",
+    "stats",
+    "replication",
+    "commandstats",
+    "errorstats",
+    "keyspace",
+];
 
 fn info(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let mut wanted: Vec<&str> = Vec::new();
@@ -38,7 +53,10 @@ fn info(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         section(ctx, name, &mut out);
     }
-    Reply::Verbatim { format: *b"txt", text: out.into_bytes() }
+    Reply::Verbatim {
+        format: *b"txt",
+        text: out.into_bytes(),
+    }
 }
 
 fn section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
@@ -58,11 +76,17 @@ fn section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             line(format!("server_time_usec:{now_us}"));
             line("hz:10".into());
             line("configured_hz:10".into());
-            line(format!("lru_clock:{}", (now_us / 1_000_000) & ((1 << 24) - 1)));
+            line(format!(
+                "lru_clock:{}",
+                (now_us / 1_000_000) & ((1 << 24) - 1)
+            ));
         }
         "clients" => {
             line("# Clients".into());
-            line(format!("connected_clients:{}", ctx.store.sessions().count()));
+            line(format!(
+                "connected_clients:{}",
+                ctx.store.sessions().count()
+            ));
             line("cluster_connections:0".into());
             line("maxclients:10000".into());
             line("blocked_clients:0".into());
@@ -73,8 +97,14 @@ fn section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
             let s = &ctx.store.stats;
             let expired: u64 = ctx.store.dbs.iter().map(|d| d.expired_keys).sum();
             line("# Stats".into());
-            line(format!("total_connections_received:{}", s.total_connections_received));
-            line(format!("total_commands_processed:{}", s.total_commands_processed));
+            line(format!(
+                "total_connections_received:{}",
+                s.total_connections_received
+            ));
+            line(format!(
+                "total_commands_processed:{}",
+                s.total_commands_processed
+            ));
             line(format!("expired_keys:{expired}"));
             line("evicted_keys:0".into());
             line("evicted_clients:0".into());
@@ -98,7 +128,11 @@ fn section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
                     Some(sub) => format!("{cmd}|{sub}"),
                     None => cmd.to_string(),
                 };
-                let per_call = if st.calls == 0 { 0.0 } else { st.usec as f64 / st.calls as f64 };
+                let per_call = if st.calls == 0 {
+                    0.0
+                } else {
+                    st.usec as f64 / st.calls as f64
+                };
                 line(format!(
                     "cmdstat_{name}:calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}",
                     st.calls, st.usec, st.rejected_calls, st.failed_calls
@@ -120,9 +154,22 @@ fn section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
                 }
                 // Redis estimates avg_ttl from its expiry cycle's samples; redsim has
                 // the exact mean of the remaining TTLs.
-                let ttls: Vec<u64> = db.keys().filter_map(|k| db.expire_at(k)).map(|at| at.saturating_sub(now_ms)).collect();
-                let avg = if ttls.is_empty() { 0 } else { ttls.iter().sum::<u64>() / ttls.len() as u64 };
-                let _ = write!(out, "db{i}:keys={},expires={},avg_ttl={avg}\r\n", db.len(), db.expires_len());
+                let ttls: Vec<u64> = db
+                    .keys()
+                    .filter_map(|k| db.expire_at(k))
+                    .map(|at| at.saturating_sub(now_ms))
+                    .collect();
+                let avg = if ttls.is_empty() {
+                    0
+                } else {
+                    ttls.iter().sum::<u64>() / ttls.len() as u64
+                };
+                let _ = write!(
+                    out,
+                    "db{i}:keys={},expires={},avg_ttl={avg}\r\n",
+                    db.len(),
+                    db.expires_len()
+                );
             }
         }
         _ => {}

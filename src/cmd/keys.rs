@@ -10,18 +10,36 @@ use crate::db::{Entry, StrEnc, DB_COUNT};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("del", -2, WRITE, del).keys(1, -1, 1).acl("keyspace write slow"),
-    CommandSpec::new("unlink", -2, WRITE | FAST, del).keys(1, -1, 1).acl("keyspace write fast"),
-    CommandSpec::new("exists", -2, READONLY | FAST, exists).keys(1, -1, 1).acl("keyspace read fast"),
-    CommandSpec::new("type", 2, READONLY | FAST, type_cmd).keys(1, 1, 1).acl("keyspace read fast"),
-    CommandSpec::new("touch", -2, READONLY | FAST, touch).keys(1, -1, 1).acl("keyspace read fast"),
+    CommandSpec::new("del", -2, WRITE, del)
+        .keys(1, -1, 1)
+        .acl("keyspace write slow"),
+    CommandSpec::new("unlink", -2, WRITE | FAST, del)
+        .keys(1, -1, 1)
+        .acl("keyspace write fast"),
+    CommandSpec::new("exists", -2, READONLY | FAST, exists)
+        .keys(1, -1, 1)
+        .acl("keyspace read fast"),
+    CommandSpec::new("type", 2, READONLY | FAST, type_cmd)
+        .keys(1, 1, 1)
+        .acl("keyspace read fast"),
+    CommandSpec::new("touch", -2, READONLY | FAST, touch)
+        .keys(1, -1, 1)
+        .acl("keyspace read fast"),
     CommandSpec::new("keys", 2, READONLY, keys).acl("keyspace read slow dangerous"),
     CommandSpec::new("scan", -2, READONLY, scan).acl("keyspace read slow"),
-    CommandSpec::new("rename", 3, WRITE, rename).keys(1, 2, 1).acl("keyspace write slow"),
-    CommandSpec::new("renamenx", 3, WRITE | FAST, renamenx).keys(1, 2, 1).acl("keyspace write fast"),
+    CommandSpec::new("rename", 3, WRITE, rename)
+        .keys(1, 2, 1)
+        .acl("keyspace write slow"),
+    CommandSpec::new("renamenx", 3, WRITE | FAST, renamenx)
+        .keys(1, 2, 1)
+        .acl("keyspace write fast"),
     CommandSpec::new("randomkey", 1, READONLY, randomkey).acl("keyspace read slow"),
-    CommandSpec::new("copy", -3, WRITE | DENYOOM, copy).keys(1, 2, 1).acl("keyspace write slow"),
-    CommandSpec::new("move", 3, WRITE | FAST, move_cmd).keys(1, 1, 1).acl("keyspace write fast"),
+    CommandSpec::new("copy", -3, WRITE | DENYOOM, copy)
+        .keys(1, 2, 1)
+        .acl("keyspace write slow"),
+    CommandSpec::new("move", 3, WRITE | FAST, move_cmd)
+        .keys(1, 1, 1)
+        .acl("keyspace write fast"),
 ];
 
 const SAME_OBJECT: &str = "ERR source and destination objects are the same";
@@ -45,14 +63,24 @@ fn del(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 fn exists(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     let db = ctx.db();
-    Reply::Integer(argv[1..].iter().filter(|k| db.peek(k, now).is_some()).count() as i64)
+    Reply::Integer(
+        argv[1..]
+            .iter()
+            .filter(|k| db.peek(k, now).is_some())
+            .count() as i64,
+    )
 }
 
 /// TOUCH key [key ...]: like EXISTS, and refreshes the keys' last access time.
 fn touch(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     let db = ctx.db();
-    Reply::Integer(argv[1..].iter().filter(|k| db.entry_mut(k, now).is_some()).count() as i64)
+    Reply::Integer(
+        argv[1..]
+            .iter()
+            .filter(|k| db.entry_mut(k, now).is_some())
+            .count() as i64,
+    )
 }
 
 /// TYPE key: string, list, hash, set, zset, or none.
@@ -105,7 +133,9 @@ fn scan(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return Reply::error(errors::SYNTAX);
             }
         } else if args::is(&argv[i], "MATCH") && more {
-            pattern = Some(&argv[i + 1]).filter(|p| p.as_slice() != b"*").map(|p| p.as_slice());
+            pattern = Some(&argv[i + 1])
+                .filter(|p| p.as_slice() != b"*")
+                .map(|p| p.as_slice());
         } else if args::is(&argv[i], "TYPE") && more {
             type_name = Some(&argv[i + 1]);
         } else {
@@ -115,7 +145,11 @@ fn scan(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let now = ctx.now_ms;
     let db = ctx.db();
-    let mut position = if cursor == 0 { db.len() } else { (cursor as usize).min(db.len()) };
+    let mut position = if cursor == 0 {
+        db.len()
+    } else {
+        (cursor as usize).min(db.len())
+    };
     let mut visited = Vec::new();
     while position > 0 && (visited.len() as i64) < count {
         position -= 1;
@@ -238,7 +272,15 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let Some(entry) = dbs[src_db].entry_mut(src, now) else {
         return Reply::Integer(0);
     };
-    let copy = Entry { value: entry.value.clone(), enc: if entry.enc == StrEnc::Auto { StrEnc::Copy } else { entry.enc }, access_s: now / 1000 };
+    let copy = Entry {
+        value: entry.value.clone(),
+        enc: if entry.enc == StrEnc::Auto {
+            StrEnc::Copy
+        } else {
+            entry.enc
+        },
+        access_s: now / 1000,
+    };
     let expire = dbs[src_db].expire_at(src);
     if dbs[dst_db].entry_mut(dst, now).is_some() {
         if !replace {

@@ -50,7 +50,9 @@ pub fn lcs(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let (alen, blen) = (a.len(), b.len());
     if (alen as u64 + 1) * (blen as u64 + 1) > MAX_CELLS {
-        return Reply::error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+        return Reply::error(
+            "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+        );
     }
     let width = blen + 1;
     let mut table = vec![0u32; (alen + 1) * width];
@@ -110,8 +112,14 @@ pub fn lcs(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         if emit {
             if get_idx && (min_match_len == 0 || match_len >= min_match_len) {
                 let mut item = vec![
-                    Reply::Array(vec![Reply::Integer(a_start as i64), Reply::Integer(a_end as i64)]),
-                    Reply::Array(vec![Reply::Integer(b_start as i64), Reply::Integer(b_end as i64)]),
+                    Reply::Array(vec![
+                        Reply::Integer(a_start as i64),
+                        Reply::Integer(a_end as i64),
+                    ]),
+                    Reply::Array(vec![
+                        Reply::Integer(b_start as i64),
+                        Reply::Integer(b_end as i64),
+                    ]),
                 ];
                 if with_match_len {
                     item.push(Reply::Integer(match_len));

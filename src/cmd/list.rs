@@ -12,22 +12,54 @@ use crate::db::Db;
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("lpush", -3, WRITE | DENYOOM | FAST, lpush).keys(1, 1, 1).acl("write list fast"),
-    CommandSpec::new("rpush", -3, WRITE | DENYOOM | FAST, rpush).keys(1, 1, 1).acl("write list fast"),
-    CommandSpec::new("lpushx", -3, WRITE | DENYOOM | FAST, lpushx).keys(1, 1, 1).acl("write list fast"),
-    CommandSpec::new("rpushx", -3, WRITE | DENYOOM | FAST, rpushx).keys(1, 1, 1).acl("write list fast"),
-    CommandSpec::new("lpop", -2, WRITE | FAST, lpop).keys(1, 1, 1).acl("write list fast"),
-    CommandSpec::new("rpop", -2, WRITE | FAST, rpop).keys(1, 1, 1).acl("write list fast"),
-    CommandSpec::new("lrange", 4, READONLY, lrange).keys(1, 1, 1).acl("read list slow"),
-    CommandSpec::new("llen", 2, READONLY | FAST, llen).keys(1, 1, 1).acl("read list fast"),
-    CommandSpec::new("lindex", 3, READONLY, lindex).keys(1, 1, 1).acl("read list slow"),
-    CommandSpec::new("lset", 4, WRITE | DENYOOM, lset).keys(1, 1, 1).acl("write list slow"),
-    CommandSpec::new("lrem", 4, WRITE, lrem).keys(1, 1, 1).acl("write list slow"),
-    CommandSpec::new("ltrim", 4, WRITE, ltrim).keys(1, 1, 1).acl("write list slow"),
-    CommandSpec::new("linsert", 5, WRITE | DENYOOM, linsert).keys(1, 1, 1).acl("write list slow"),
-    CommandSpec::new("lpos", -3, READONLY, lpos).keys(1, 1, 1).acl("read list slow"),
-    CommandSpec::new("lmove", 5, WRITE | DENYOOM, lmove).keys(1, 2, 1).acl("write list slow"),
-    CommandSpec::new("rpoplpush", 3, WRITE | DENYOOM, rpoplpush).keys(1, 2, 1).acl("write list slow"),
+    CommandSpec::new("lpush", -3, WRITE | DENYOOM | FAST, lpush)
+        .keys(1, 1, 1)
+        .acl("write list fast"),
+    CommandSpec::new("rpush", -3, WRITE | DENYOOM | FAST, rpush)
+        .keys(1, 1, 1)
+        .acl("write list fast"),
+    CommandSpec::new("lpushx", -3, WRITE | DENYOOM | FAST, lpushx)
+        .keys(1, 1, 1)
+        .acl("write list fast"),
+    CommandSpec::new("rpushx", -3, WRITE | DENYOOM | FAST, rpushx)
+        .keys(1, 1, 1)
+        .acl("write list fast"),
+    CommandSpec::new("lpop", -2, WRITE | FAST, lpop)
+        .keys(1, 1, 1)
+        .acl("write list fast"),
+    CommandSpec::new("rpop", -2, WRITE | FAST, rpop)
+        .keys(1, 1, 1)
+        .acl("write list fast"),
+    CommandSpec::new("lrange", 4, READONLY, lrange)
+        .keys(1, 1, 1)
+        .acl("read list slow"),
+    CommandSpec::new("llen", 2, READONLY | FAST, llen)
+        .keys(1, 1, 1)
+        .acl("read list fast"),
+    CommandSpec::new("lindex", 3, READONLY, lindex)
+        .keys(1, 1, 1)
+        .acl("read list slow"),
+    CommandSpec::new("lset", 4, WRITE | DENYOOM, lset)
+        .keys(1, 1, 1)
+        .acl("write list slow"),
+    CommandSpec::new("lrem", 4, WRITE, lrem)
+        .keys(1, 1, 1)
+        .acl("write list slow"),
+    CommandSpec::new("ltrim", 4, WRITE, ltrim)
+        .keys(1, 1, 1)
+        .acl("write list slow"),
+    CommandSpec::new("linsert", 5, WRITE | DENYOOM, linsert)
+        .keys(1, 1, 1)
+        .acl("write list slow"),
+    CommandSpec::new("lpos", -3, READONLY, lpos)
+        .keys(1, 1, 1)
+        .acl("read list slow"),
+    CommandSpec::new("lmove", 5, WRITE | DENYOOM, lmove)
+        .keys(1, 2, 1)
+        .acl("write list slow"),
+    CommandSpec::new("rpoplpush", 3, WRITE | DENYOOM, rpoplpush)
+        .keys(1, 2, 1)
+        .acl("write list slow"),
     CommandSpec::new("lmpop", -4, WRITE | MOVABLEKEYS, lmpop)
         .key_finder(keys_after_numkeys)
         .acl("write list slow"),
@@ -80,12 +112,22 @@ fn rpushx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// Pops up to `count` elements from one end of the list under `key`, deleting the key
 /// when it empties. `None` when the key is missing.
-pub fn pop_elements(db: &mut Db, key: &[u8], left: bool, count: usize, now: u64) -> Result<Option<Vec<Vec<u8>>>, Reply> {
+pub fn pop_elements(
+    db: &mut Db,
+    key: &[u8],
+    left: bool,
+    count: usize,
+    now: u64,
+) -> Result<Option<Vec<Vec<u8>>>, Reply> {
     let Some(list) = typed::list(db, key, now)? else {
         return Ok(None);
     };
     let n = count.min(list.len());
-    let popped: Vec<Vec<u8>> = if left { list.drain(..n).collect() } else { (0..n).filter_map(|_| list.pop_back()).collect() };
+    let popped: Vec<Vec<u8>> = if left {
+        list.drain(..n).collect()
+    } else {
+        (0..n).filter_map(|_| list.pop_back()).collect()
+    };
     typed::remove_if_empty(db, key, now);
     Ok(Some(popped))
 }
@@ -107,7 +149,13 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool) -> Reply {
     let db = ctx.db();
     match typed::list(db, &argv[1], now) {
         Err(e) => return e,
-        Ok(None) => return if count.is_some() { Reply::NullArray } else { Reply::Null },
+        Ok(None) => {
+            return if count.is_some() {
+                Reply::NullArray
+            } else {
+                Reply::Null
+            }
+        }
         Ok(Some(_)) => {}
     }
     if count == Some(0) {
@@ -216,7 +264,11 @@ fn lrem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Ok(None) => return Reply::Integer(0),
         Ok(Some(list)) => list,
     };
-    let limit = if count == 0 { usize::MAX } else { count.unsigned_abs() as usize };
+    let limit = if count == 0 {
+        usize::MAX
+    } else {
+        count.unsigned_abs() as usize
+    };
     let element = &argv[3];
     let mut removed = 0usize;
     if count >= 0 {
@@ -344,18 +396,32 @@ fn lpos(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     let list = match typed::list(ctx.db(), &argv[1], now) {
         Err(e) => return e,
-        Ok(None) => return if count.is_some() { Reply::Array(Vec::new()) } else { Reply::Null },
+        Ok(None) => {
+            return if count.is_some() {
+                Reply::Array(Vec::new())
+            } else {
+                Reply::Null
+            }
+        }
         Ok(Some(list)) => list,
     };
     // Redis negates the rank in a C long: LLONG_MIN stays negative, so every match counts.
     let from_tail = rank < 0;
-    let skip = if rank == i64::MIN { 0 } else { rank.unsigned_abs() - 1 };
+    let skip = if rank == i64::MIN {
+        0
+    } else {
+        rank.unsigned_abs() - 1
+    };
     let wanted = match count {
         None => 1,
         Some(0) => u64::MAX,
         Some(n) => n as u64,
     };
-    let limit = if maxlen == 0 { usize::MAX } else { maxlen as usize };
+    let limit = if maxlen == 0 {
+        usize::MAX
+    } else {
+        maxlen as usize
+    };
     let len = list.len();
     let mut matches = 0u64;
     let mut found = Vec::new();
@@ -480,13 +546,19 @@ pub fn parse_mpop(argv: &[Vec<u8>], at: usize, min_max: bool) -> Result<MpopArgs
     let mut j = where_at + 1;
     while j < argv.len() {
         if count.is_none() && args::is(&argv[j], "count") && j + 1 < argv.len() {
-            count = Some(long_in(&argv[j + 1], 1, i64::MAX, "count should be greater than 0")? as usize);
+            count = Some(
+                long_in(&argv[j + 1], 1, i64::MAX, "count should be greater than 0")? as usize,
+            );
             j += 2;
         } else {
             return Err(Reply::error(errors::SYNTAX));
         }
     }
-    Ok(MpopArgs { keys: argv[at + 1..where_at].to_vec(), left, count: count.unwrap_or(1) })
+    Ok(MpopArgs {
+        keys: argv[at + 1..where_at].to_vec(),
+        left,
+        count: count.unwrap_or(1),
+    })
 }
 
 /// Pops from the first non-empty list of `keys`: `[key, [element…]]`, or `None` when
@@ -497,7 +569,10 @@ pub fn mpop_lists(ctx: &mut Ctx<'_>, parsed: &MpopArgs) -> Result<Option<Reply>,
         let db = ctx.db();
         if let Some(popped) = pop_elements(db, key, parsed.left, parsed.count, now)? {
             ctx.dirty(popped.len() as u64);
-            return Ok(Some(Reply::Array(vec![Reply::Bulk(key.clone()), Reply::array_of_bulks(popped)])));
+            return Ok(Some(Reply::Array(vec![
+                Reply::Bulk(key.clone()),
+                Reply::array_of_bulks(popped),
+            ])));
         }
     }
     Ok(None)

@@ -28,7 +28,12 @@ const EXP_MIN: i32 = -16445;
 const MAX_CHARS: usize = 5 * 1024;
 
 impl LongDouble {
-    pub const ZERO: LongDouble = LongDouble { neg: false, mant: 0, exp: 0, inf: false };
+    pub const ZERO: LongDouble = LongDouble {
+        neg: false,
+        mant: 0,
+        exp: 0,
+        inf: false,
+    };
 
     /// Parses as Redis's `string2ld`: the whole string must be a decimal number, no
     /// leading space, no NaN; overflow and underflow are refused.
@@ -42,7 +47,12 @@ impl LongDouble {
             _ => (false, text),
         };
         if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
-            return Some(LongDouble { neg, mant: 0, exp: 0, inf: true });
+            return Some(LongDouble {
+                neg,
+                mant: 0,
+                exp: 0,
+                inf: true,
+            });
         }
         let mut digits = Big::zero();
         let mut any_digit = false;
@@ -94,7 +104,10 @@ impl LongDouble {
             scale += if eneg { -e } else { e };
         }
         if digits.is_zero() {
-            return Some(LongDouble { neg, ..LongDouble::ZERO });
+            return Some(LongDouble {
+                neg,
+                ..LongDouble::ZERO
+            });
         }
         let value = from_decimal(digits, scale)?;
         Some(LongDouble { neg, ..value })
@@ -104,15 +117,29 @@ impl LongDouble {
     pub fn plus(self, other: LongDouble) -> LongDouble {
         if self.inf || other.inf {
             // inf + -inf is NaN; report it as infinite, INCRBYFLOAT refuses both.
-            return LongDouble { inf: true, ..if self.inf { self } else { other } };
+            return LongDouble {
+                inf: true,
+                ..if self.inf { self } else { other }
+            };
         }
         if other.mant == 0 {
-            return if self.mant == 0 { LongDouble { neg: self.neg && other.neg, ..self } } else { self };
+            return if self.mant == 0 {
+                LongDouble {
+                    neg: self.neg && other.neg,
+                    ..self
+                }
+            } else {
+                self
+            };
         }
         if self.mant == 0 {
             return other;
         }
-        let (x, y) = if (self.exp, self.mant) >= (other.exp, other.mant) { (self, other) } else { (other, self) };
+        let (x, y) = if (self.exp, self.mant) >= (other.exp, other.mant) {
+            (self, other)
+        } else {
+            (other, self)
+        };
         let shift = (x.exp - y.exp) as u32;
         let big_x = (x.mant as u128) << 62;
         let wide_y = (y.mant as u128) << 62;
@@ -125,7 +152,11 @@ impl LongDouble {
         if sticky {
             small_y |= 1;
         }
-        let sum = if x.neg == y.neg { big_x + small_y } else { big_x - small_y };
+        let sum = if x.neg == y.neg {
+            big_x + small_y
+        } else {
+            big_x - small_y
+        };
         if sum == 0 {
             return LongDouble::ZERO;
         }
@@ -145,11 +176,18 @@ impl LongDouble {
     /// `%.17Lf` with trailing zeros (and a trailing dot) removed; `-0` becomes `0`.
     pub fn to_human_string(self) -> String {
         let (int_part, frac) = if self.exp >= 0 {
-            (Big::from_u128(self.mant as u128).shl(self.exp as usize), 0u64)
+            (
+                Big::from_u128(self.mant as u128).shl(self.exp as usize),
+                0u64,
+            )
         } else {
             let e = (-self.exp) as usize;
             let int_part = if e >= 64 { 0 } else { self.mant >> e };
-            let frac_bits = if e >= 64 { self.mant } else { self.mant & ((1u64 << e) - 1) };
+            let frac_bits = if e >= 64 {
+                self.mant
+            } else {
+                self.mant & ((1u64 << e) - 1)
+            };
             let mut scaled = Big::from_u128(frac_bits as u128);
             scaled.mul_small(100_000_000);
             scaled.mul_small(1_000_000_000);
@@ -188,11 +226,24 @@ impl LongDouble {
 /// Applies the exponent range to a rounded result.
 fn finish(neg: bool, mant: u64, exp: i32) -> LongDouble {
     if exp > EXP_MAX {
-        LongDouble { neg, mant: 0, exp: 0, inf: true }
+        LongDouble {
+            neg,
+            mant: 0,
+            exp: 0,
+            inf: true,
+        }
     } else if exp < EXP_MIN {
-        LongDouble { neg, ..LongDouble::ZERO }
+        LongDouble {
+            neg,
+            ..LongDouble::ZERO
+        }
     } else {
-        LongDouble { neg, mant, exp, inf: false }
+        LongDouble {
+            neg,
+            mant,
+            exp,
+            inf: false,
+        }
     }
 }
 
@@ -279,7 +330,11 @@ fn from_decimal(digits: Big, scale: i64) -> Option<LongDouble> {
 /// not plain decimals (hex floats).
 fn human_f64(value: f64) -> String {
     let text = format!("{value:.17}");
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
     if text == "-0" {
         "0".to_string()
     } else {
@@ -290,9 +345,17 @@ fn human_f64(value: f64) -> String {
 /// `current + incr` as HINCRBYFLOAT stores and replies it, from both operands' text
 /// (and their values as doubles, for operands [`LongDouble::parse`] refuses, such as hex
 /// floats); `None` when the sum is not finite.
-pub fn add_texts(current: &[u8], current_value: f64, incr: &[u8], incr_value: f64) -> Option<Vec<u8>> {
+pub fn add_texts(
+    current: &[u8],
+    current_value: f64,
+    incr: &[u8],
+    incr_value: f64,
+) -> Option<Vec<u8>> {
     if let (Some(a), Some(b)) = (LongDouble::parse(current), LongDouble::parse(incr)) {
-        return a.plus(b).finite().map(|sum| sum.to_human_string().into_bytes());
+        return a
+            .plus(b)
+            .finite()
+            .map(|sum| sum.to_human_string().into_bytes());
     }
     let sum = current_value + incr_value;
     sum.is_finite().then(|| human_f64(sum).into_bytes())
@@ -373,7 +436,11 @@ impl Big {
             return true;
         }
         let rem = n % 32;
-        rem > 0 && self.0.get(full).is_some_and(|&l| l & ((1u32 << rem) - 1) != 0)
+        rem > 0
+            && self
+                .0
+                .get(full)
+                .is_some_and(|&l| l & ((1u32 << rem) - 1) != 0)
     }
 
     fn low_bits(&self, n: usize) -> Big {
@@ -418,7 +485,11 @@ impl Big {
         let mut limbs = Vec::with_capacity(src.len());
         for i in 0..src.len() {
             let lo = src[i] >> bits;
-            let hi = if bits == 0 { 0 } else { src.get(i + 1).map_or(0, |&h| h << (32 - bits)) };
+            let hi = if bits == 0 {
+                0
+            } else {
+                src.get(i + 1).map_or(0, |&h| h << (32 - bits))
+            };
             limbs.push(lo | hi);
         }
         let mut b = Big(limbs);
@@ -427,11 +498,18 @@ impl Big {
     }
 
     fn low_u128(&self) -> u128 {
-        self.0.iter().take(4).enumerate().fold(0u128, |acc, (i, &l)| acc | ((l as u128) << (32 * i)))
+        self.0
+            .iter()
+            .take(4)
+            .enumerate()
+            .fold(0u128, |acc, (i, &l)| acc | ((l as u128) << (32 * i)))
     }
 
     fn cmp_to(&self, other: &Big) -> Ordering {
-        self.0.len().cmp(&other.0.len()).then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
+        self.0
+            .len()
+            .cmp(&other.0.len())
+            .then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
     }
 
     fn sub_assign(&mut self, other: &Big) {
@@ -510,18 +588,29 @@ mod tests {
     #[test]
     fn sums_print_as_redis_long_double_does() {
         assert_eq!(incr("0", "1000.1"), "1000.09999999999999998");
-        assert_eq!(incr("1000.09999999999999998", "0.2"), "1000.29999999999999999");
+        assert_eq!(
+            incr("1000.09999999999999998", "0.2"),
+            "1000.29999999999999999"
+        );
         assert_eq!(incr("0.1", "0.2"), "0.3");
         assert_eq!(incr("0.3", "1e20"), "100000000000000000000");
-        assert_eq!(incr("100000000000000000000", "3.0e3"), "100000000000000003000");
-        assert_eq!(incr("5001", "123456789.123456789"), "123461790.12345678899873747");
+        assert_eq!(
+            incr("100000000000000000000", "3.0e3"),
+            "100000000000000003000"
+        );
+        assert_eq!(
+            incr("5001", "123456789.123456789"),
+            "123461790.12345678899873747"
+        );
         assert_eq!(incr("10.5", "-10.5"), "0");
         assert_eq!(incr("-1", "0.5"), "-0.5");
     }
 
     #[test]
     fn strtold_refusals() {
-        for bad in ["", " 1", "1 ", "abc", "1e", "1.2.3", "nan", "1e5000", "1e-5000", "."] {
+        for bad in [
+            "", " 1", "1 ", "abc", "1e", "1.2.3", "nan", "1e5000", "1e-5000", ".",
+        ] {
             assert!(LongDouble::parse(bad.as_bytes()).is_none(), "{bad}");
         }
         assert!(LongDouble::parse(b"inf").unwrap().finite().is_none());

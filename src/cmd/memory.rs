@@ -12,10 +12,14 @@ use super::{args, flags::*, object::encoding_of, CommandSpec, Ctx};
 use crate::db::{Entry, Value};
 use crate::resp::{errors, Reply};
 
-pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("memory", -2, 0, help).acl("slow").subcommands(&[
-    CommandSpec::new("usage", -3, READONLY, usage).keys(2, 2, 1).acl("read slow"),
-    CommandSpec::new("help", 2, LOADING | STALE, help).acl("slow"),
-])];
+pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("memory", -2, 0, help)
+    .acl("slow")
+    .subcommands(&[
+        CommandSpec::new("usage", -3, READONLY, usage)
+            .keys(2, 2, 1)
+            .acl("read slow"),
+        CommandSpec::new("help", 2, LOADING | STALE, help).acl("slow"),
+    ])];
 
 /// MEMORY USAGE key [SAMPLES count]: bytes used by the key and its value, or nil.
 fn usage(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -108,29 +112,52 @@ fn value_size(entry: &Entry, config: &crate::config::Config, samples: usize) -> 
         }
         Value::Hash(hash) => match encoding {
             "listpack" => {
-                let bytes: usize = hash.iter().map(|(f, v)| listpack_entry(f) + listpack_entry(v)).sum();
+                let bytes: usize = hash
+                    .iter()
+                    .map(|(f, v)| listpack_entry(f) + listpack_entry(v))
+                    .sum();
                 ROBJ + jemalloc_class(LISTPACK_EMPTY + bytes)
             }
-            _ => dict_size(hash.len(), hash.iter().map(|(f, v)| sds_size(f.len()) + sds_size(v.len()) + DICT_ENTRY), samples),
+            _ => dict_size(
+                hash.len(),
+                hash.iter()
+                    .map(|(f, v)| sds_size(f.len()) + sds_size(v.len()) + DICT_ENTRY),
+                samples,
+            ),
         },
         Value::Set(set) => match encoding {
             "intset" => {
                 let width = set
                     .iter()
                     .filter_map(|m| args::parse_i64(m))
-                    .map(|n| if i16::try_from(n).is_ok() { 2 } else if i32::try_from(n).is_ok() { 4 } else { 8 })
+                    .map(|n| {
+                        if i16::try_from(n).is_ok() {
+                            2
+                        } else if i32::try_from(n).is_ok() {
+                            4
+                        } else {
+                            8
+                        }
+                    })
                     .max()
                     .unwrap_or(2);
                 ROBJ + jemalloc_class(8 + width * set.len())
             }
-            _ => dict_size(set.len(), set.iter().map(|m| sds_size(m.len()) + DICT_ENTRY), samples),
+            _ => dict_size(
+                set.len(),
+                set.iter().map(|m| sds_size(m.len()) + DICT_ENTRY),
+                samples,
+            ),
         },
         Value::ZSet(zset) => {
             let members = zset.iter();
             match encoding {
                 "listpack" => {
                     let bytes: usize = members
-                        .map(|(m, s)| listpack_entry(m) + listpack_entry(crate::resp::format_double(s).as_bytes()))
+                        .map(|(m, s)| {
+                            listpack_entry(m)
+                                + listpack_entry(crate::resp::format_double(s).as_bytes())
+                        })
                         .sum();
                     ROBJ + jemalloc_class(LISTPACK_EMPTY + bytes)
                 }
@@ -138,7 +165,12 @@ fn value_size(entry: &Entry, config: &crate::config::Config, samples: usize) -> 
                     // zset + zskiplist structs and the 32-level skiplist header; nodes
                     // are counted at one level.
                     let header = 16 + 32 + jemalloc_class(24 + 32 * 16);
-                    header + dict_size(zset.len(), members.map(|(m, _)| sds_size(m.len()) + DICT_ENTRY + 48), samples)
+                    header
+                        + dict_size(
+                            zset.len(),
+                            members.map(|(m, _)| sds_size(m.len()) + DICT_ENTRY + 48),
+                            samples,
+                        )
                 }
             }
         }

@@ -16,12 +16,12 @@ mod config_cmd;
 mod connection;
 mod expire;
 pub mod glob;
-mod long_double;
 mod hash;
 mod info;
 mod keys;
 mod lcs;
 mod list;
+mod long_double;
 mod memory;
 mod object;
 mod scan;
@@ -155,7 +155,9 @@ const FOLD: u64 = 0x2020_2020_2020_2020;
 #[inline(always)]
 fn word(bytes: &[u8]) -> u64 {
     if bytes.len() >= 8 {
-        u64::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]])
+        u64::from_le_bytes([
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+        ])
     } else {
         let mut buf = [0u8; 8];
         buf[..bytes.len()].copy_from_slice(bytes);
@@ -169,7 +171,11 @@ fn word(bytes: &[u8]) -> u64 {
 fn name_hash(name: &[u8]) -> u64 {
     let n = name.len();
     let head = word(&name[..n.min(8)]) | FOLD;
-    let tail = if n > 8 { word(&name[n - 8..]) | FOLD } else { 0 };
+    let tail = if n > 8 {
+        word(&name[n - 8..]) | FOLD
+    } else {
+        0
+    };
     (head ^ tail.rotate_left(31) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
@@ -177,7 +183,10 @@ fn fast_table() -> &'static FastTable {
     static FAST: OnceLock<FastTable> = OnceLock::new();
     FAST.get_or_init(|| {
         let specs: Vec<&'static CommandSpec> = table().values().copied().collect();
-        let bits = (specs.len() * 4).next_power_of_two().trailing_zeros().max(4);
+        let bits = (specs.len() * 4)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
         let mut slots = vec![None; 1 << bits].into_boxed_slice();
         let shift = 64 - bits;
         let mask = (1usize << bits) - 1;
@@ -208,8 +217,14 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
 }
 
 /// Finds the subcommand named by `argv[1]` of a container command.
-pub fn lookup_subcommand(parent: &'static CommandSpec, name: &[u8]) -> Option<&'static CommandSpec> {
-    parent.subcommands.iter().find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
+pub fn lookup_subcommand(
+    parent: &'static CommandSpec,
+    name: &[u8],
+) -> Option<&'static CommandSpec> {
+    parent
+        .subcommands
+        .iter()
+        .find(|s| s.name.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// What resolving argv against the table gave.
@@ -233,7 +248,9 @@ pub fn resolve(argv: &[Vec<u8>]) -> Resolved {
     let Some(sub) = lookup_subcommand(spec, &argv[1]) else {
         let mut text = b"ERR unknown subcommand '".to_vec();
         text.extend_from_slice(c_str(&argv[1], 128));
-        text.extend_from_slice(format!("'. Try {} HELP.", spec.name.to_ascii_uppercase()).as_bytes());
+        text.extend_from_slice(
+            format!("'. Try {} HELP.", spec.name.to_ascii_uppercase()).as_bytes(),
+        );
         return Resolved::Refused(Reply::error(text));
     };
     if !sub.arity_ok(argv.len()) {
@@ -264,7 +281,9 @@ pub fn unknown_command(argv: &[Vec<u8>]) -> Reply {
 }
 
 pub fn wrong_arity(full_name: &str) -> Reply {
-    Reply::error(format!("ERR wrong number of arguments for '{full_name}' command"))
+    Reply::error(format!(
+        "ERR wrong number of arguments for '{full_name}' command"
+    ))
 }
 
 /// An argument as Redis quotes it in error texts (`%.128s`).
@@ -274,7 +293,11 @@ pub fn truncated(arg: &[u8]) -> String {
 
 /// What C's `%.Ns` prints of an argument: at most `max` bytes, up to a NUL byte.
 pub fn c_str(arg: &[u8], max: usize) -> &[u8] {
-    let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len()).min(max);
+    let end = arg
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(arg.len())
+        .min(max);
     &arg[..end]
 }
 
@@ -299,7 +322,9 @@ pub fn run(
     }
     let stats = &mut ctx.store.stats;
     stats.total_commands_processed += 1;
-    let entry = stats.commands.get_or_insert((spec.name, sub.map(|s| s.name)));
+    let entry = stats
+        .commands
+        .get_or_insert((spec.name, sub.map(|s| s.name)));
     entry.calls += 1;
     entry.usec += elapsed_us;
     if let Reply::Error(text) = &reply {

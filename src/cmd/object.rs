@@ -11,13 +11,23 @@ use crate::resp::Reply;
 
 const KEYED: u32 = READONLY;
 
-pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("object", -2, 0, help).acl("slow").subcommands(&[
-    CommandSpec::new("encoding", 3, KEYED, encoding).keys(2, 2, 1).acl("keyspace read slow"),
-    CommandSpec::new("refcount", 3, KEYED, refcount).keys(2, 2, 1).acl("keyspace read slow"),
-    CommandSpec::new("idletime", 3, KEYED, idletime).keys(2, 2, 1).acl("keyspace read slow"),
-    CommandSpec::new("freq", 3, KEYED, freq).keys(2, 2, 1).acl("keyspace read slow"),
-    CommandSpec::new("help", 2, LOADING | STALE, help).acl("keyspace slow"),
-])];
+pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("object", -2, 0, help)
+    .acl("slow")
+    .subcommands(&[
+        CommandSpec::new("encoding", 3, KEYED, encoding)
+            .keys(2, 2, 1)
+            .acl("keyspace read slow"),
+        CommandSpec::new("refcount", 3, KEYED, refcount)
+            .keys(2, 2, 1)
+            .acl("keyspace read slow"),
+        CommandSpec::new("idletime", 3, KEYED, idletime)
+            .keys(2, 2, 1)
+            .acl("keyspace read slow"),
+        CommandSpec::new("freq", 3, KEYED, freq)
+            .keys(2, 2, 1)
+            .acl("keyspace read slow"),
+        CommandSpec::new("help", 2, LOADING | STALE, help).acl("keyspace slow"),
+    ])];
 
 /// How many elements a collection holds (1 for a string).
 pub fn element_count(value: &Value) -> usize {
@@ -39,7 +49,11 @@ pub fn encoding_of(entry: &Entry, config: &crate::config::Config) -> &'static st
 }
 
 /// Runs `f` on the entry of `argv[2]` without touching it; nil when there is no key.
-fn with_entry(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], f: impl FnOnce(&Entry, &crate::config::Config, u64) -> Reply) -> Reply {
+fn with_entry(
+    ctx: &mut Ctx<'_>,
+    argv: &[Vec<u8>],
+    f: impl FnOnce(&Entry, &crate::config::Config, u64) -> Reply,
+) -> Reply {
     let now = ctx.now_ms;
     let config = ctx.store.config.clone();
     match ctx.db().peek(&argv[2], now) {
@@ -49,7 +63,9 @@ fn with_entry(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], f: impl FnOnce(&Entry, &crate
 }
 
 fn encoding(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    with_entry(ctx, argv, |e, config, _| Reply::bulk(encoding_of(e, config)))
+    with_entry(ctx, argv, |e, config, _| {
+        Reply::bulk(encoding_of(e, config))
+    })
 }
 
 /// OBJECT REFCOUNT: 2147483647 for Redis's shared integers 0..9999, else 1.
@@ -63,7 +79,9 @@ fn refcount(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 }
 
 fn idletime(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    with_entry(ctx, argv, |e, _, now| Reply::Integer((now / 1000).saturating_sub(e.access_s) as i64))
+    with_entry(ctx, argv, |e, _, now| {
+        Reply::Integer((now / 1000).saturating_sub(e.access_s) as i64)
+    })
 }
 
 fn freq(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {

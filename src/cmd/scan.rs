@@ -25,15 +25,26 @@ pub fn parse_cursor(arg: &[u8]) -> Result<u64, Reply> {
     }
     let mut value: u64 = 0;
     for &d in digits {
-        value = value.checked_mul(10).and_then(|v| v.checked_add((d - b'0') as u64)).ok_or_else(invalid)?;
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add((d - b'0') as u64))
+            .ok_or_else(invalid)?;
     }
-    Ok(if negative { value.wrapping_neg() } else { value })
+    Ok(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// Parses `cursor [MATCH pattern] [COUNT count]` from argv[2] on.
 pub fn parse(argv: &[Vec<u8>]) -> Result<ScanArgs, Reply> {
     let cursor = parse_cursor(&argv[2])?;
-    let mut parsed = ScanArgs { cursor, pattern: None, count: 10 };
+    let mut parsed = ScanArgs {
+        cursor,
+        pattern: None,
+        count: 10,
+    };
     let mut i = 3;
     while i < argv.len() {
         let has_value = i + 1 < argv.len();
@@ -45,7 +56,11 @@ pub fn parse(argv: &[Vec<u8>]) -> Result<ScanArgs, Reply> {
             parsed.count = n as usize;
         } else if args::is(&argv[i], "match") && has_value {
             let pattern = &argv[i + 1];
-            parsed.pattern = if pattern.as_slice() == b"*" { None } else { Some(pattern.clone()) };
+            parsed.pattern = if pattern.as_slice() == b"*" {
+                None
+            } else {
+                Some(pattern.clone())
+            };
         } else {
             return Err(Reply::error(errors::SYNTAX));
         }
@@ -56,7 +71,9 @@ pub fn parse(argv: &[Vec<u8>]) -> Result<ScanArgs, Reply> {
 
 impl ScanArgs {
     pub fn matches(&self, item: &[u8]) -> bool {
-        self.pattern.as_ref().map_or(true, |p| glob_match(p, item, false))
+        self.pattern
+            .as_ref()
+            .map_or(true, |p| glob_match(p, item, false))
     }
 
     /// The positions `[start, end)` to visit among `len` entries, and the next cursor.
@@ -72,12 +89,21 @@ impl ScanArgs {
 
 /// `[cursor, [items…]]`, the reply shape of every SCAN.
 pub fn reply(cursor: u64, items: Vec<Reply>) -> Reply {
-    Reply::Array(vec![Reply::Bulk(cursor.to_string().into_bytes()), Reply::Array(items)])
+    Reply::Array(vec![
+        Reply::Bulk(cursor.to_string().into_bytes()),
+        Reply::Array(items),
+    ])
 }
 
 /// Glob-style matching as Redis's `stringmatchlen`: `*`, `?`, `[abc]`, `[^a-z]`, `\x`.
 pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
-    let eq = |a: u8, b: u8| if nocase { a.eq_ignore_ascii_case(&b) } else { a == b };
+    let eq = |a: u8, b: u8| {
+        if nocase {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     let (mut p, mut t) = (0usize, 0usize);
     while p < pattern.len() {
         match pattern[p] {
@@ -124,7 +150,11 @@ pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
                         }
                         let c = text[t];
                         let (c, lo, hi) = if nocase {
-                            (c.to_ascii_lowercase(), lo.to_ascii_lowercase(), hi.to_ascii_lowercase())
+                            (
+                                c.to_ascii_lowercase(),
+                                lo.to_ascii_lowercase(),
+                                hi.to_ascii_lowercase(),
+                            )
                         } else {
                             (c, lo, hi)
                         };

@@ -12,7 +12,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("flushall", -1, WRITE, flushall).acl("keyspace write slow dangerous"),
     CommandSpec::new("swapdb", 3, WRITE | FAST, swapdb).acl("keyspace write fast dangerous"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, time).acl("fast"),
-    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug).acl("admin slow dangerous"),
+    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug)
+        .acl("admin slow dangerous"),
 ];
 
 /// DBSIZE: the number of keys in the selected database, counting keys that have expired
@@ -97,7 +98,10 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// TIME: [unix seconds, microseconds] from the host clock, as bulk strings.
 fn time(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     let us = ctx.host.now_us();
-    Reply::Array(vec![Reply::bulk_int((us / 1_000_000) as i64), Reply::bulk_int((us % 1_000_000) as i64)])
+    Reply::Array(vec![
+        Reply::bulk_int((us / 1_000_000) as i64),
+        Reply::bulk_int((us % 1_000_000) as i64),
+    ])
 }
 
 const PROTOCOL_TYPES: &str = "ERR Wrong protocol type name. Please use one of the following: \
@@ -136,7 +140,10 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         (b"set-active-expire", 3) => {
             // Recorded only: redsim has no background expiry cycle to switch off.
             // Redis parses the flag with atoi: anything but a number is 0.
-            let on = std::str::from_utf8(&argv[2]).ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(0);
+            let on = std::str::from_utf8(&argv[2])
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .unwrap_or(0);
             ctx.store.config.active_expire_enabled = on != 0;
             Reply::ok()
         }
@@ -164,13 +171,20 @@ fn debug_protocol(ctx: &mut Ctx<'_>, kind: &[u8]) -> Reply {
         b"null" => Reply::Null,
         b"array" => Reply::Array((0..3).map(Reply::Integer).collect()),
         b"set" => Reply::Set((0..3).map(Reply::Integer).collect()),
-        b"map" => Reply::Map((0..3).map(|j| (Reply::Integer(j), Reply::Bool(j == 1))).collect()),
+        b"map" => Reply::Map(
+            (0..3)
+                .map(|j| (Reply::Integer(j), Reply::Bool(j == 1)))
+                .collect(),
+        ),
         b"attrib" => Reply::bulk("Some real reply following the attribute"),
         b"push" if !resp3 => Reply::error("ERR RESP2 is not supported by this command"),
         b"push" => Reply::bulk("Some real reply following the push reply"),
         b"true" => Reply::Bool(true),
         b"false" => Reply::Bool(false),
-        b"verbatim" => Reply::Verbatim { format: *b"txt", text: b"This is a verbatim\nstring".to_vec() },
+        b"verbatim" => Reply::Verbatim {
+            format: *b"txt",
+            text: b"This is a verbatim\nstring".to_vec(),
+        },
         _ => Reply::error(PROTOCOL_TYPES),
     }
 }
@@ -188,7 +202,11 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> Reply {
     let (encoding, refcount, length) = match &entry.value {
         Value::Str(s) => (
             string_encoding(s, entry.enc),
-            if crate::db::is_shared_integer(s, entry.enc) { 2147483647 } else { 1 },
+            if crate::db::is_shared_integer(s, entry.enc) {
+                2147483647
+            } else {
+                1
+            },
             s.len(),
         ),
         other => (

@@ -12,29 +12,66 @@ use crate::db::{Set, Value};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("sadd", -3, WRITE | DENYOOM | FAST, sadd).keys(1, 1, 1).acl("write set fast"),
-    CommandSpec::new("srem", -3, WRITE | FAST, srem).keys(1, 1, 1).acl("write set fast"),
-    CommandSpec::new("smembers", 2, READONLY, smembers).keys(1, 1, 1).acl("read set slow"),
-    CommandSpec::new("sismember", 3, READONLY | FAST, sismember).keys(1, 1, 1).acl("read set fast"),
-    CommandSpec::new("smismember", -3, READONLY | FAST, smismember).keys(1, 1, 1).acl("read set fast"),
-    CommandSpec::new("scard", 2, READONLY | FAST, scard).keys(1, 1, 1).acl("read set fast"),
-    CommandSpec::new("spop", -2, WRITE | FAST, spop).keys(1, 1, 1).acl("write set fast"),
-    CommandSpec::new("srandmember", -2, READONLY, srandmember).keys(1, 1, 1).acl("read set slow"),
-    CommandSpec::new("sinter", -2, READONLY, sinter).keys(1, -1, 1).acl("read set slow"),
+    CommandSpec::new("sadd", -3, WRITE | DENYOOM | FAST, sadd)
+        .keys(1, 1, 1)
+        .acl("write set fast"),
+    CommandSpec::new("srem", -3, WRITE | FAST, srem)
+        .keys(1, 1, 1)
+        .acl("write set fast"),
+    CommandSpec::new("smembers", 2, READONLY, smembers)
+        .keys(1, 1, 1)
+        .acl("read set slow"),
+    CommandSpec::new("sismember", 3, READONLY | FAST, sismember)
+        .keys(1, 1, 1)
+        .acl("read set fast"),
+    CommandSpec::new("smismember", -3, READONLY | FAST, smismember)
+        .keys(1, 1, 1)
+        .acl("read set fast"),
+    CommandSpec::new("scard", 2, READONLY | FAST, scard)
+        .keys(1, 1, 1)
+        .acl("read set fast"),
+    CommandSpec::new("spop", -2, WRITE | FAST, spop)
+        .keys(1, 1, 1)
+        .acl("write set fast"),
+    CommandSpec::new("srandmember", -2, READONLY, srandmember)
+        .keys(1, 1, 1)
+        .acl("read set slow"),
+    CommandSpec::new("sinter", -2, READONLY, sinter)
+        .keys(1, -1, 1)
+        .acl("read set slow"),
     CommandSpec::new("sintercard", -3, READONLY | MOVABLEKEYS, sintercard)
         .key_finder(keys_after_numkeys)
         .acl("read set slow"),
-    CommandSpec::new("sunion", -2, READONLY, sunion).keys(1, -1, 1).acl("read set slow"),
-    CommandSpec::new("sdiff", -2, READONLY, sdiff).keys(1, -1, 1).acl("read set slow"),
-    CommandSpec::new("sinterstore", -3, WRITE | DENYOOM, sinterstore).keys(1, -1, 1).acl("write set slow"),
-    CommandSpec::new("sunionstore", -3, WRITE | DENYOOM, sunionstore).keys(1, -1, 1).acl("write set slow"),
-    CommandSpec::new("sdiffstore", -3, WRITE | DENYOOM, sdiffstore).keys(1, -1, 1).acl("write set slow"),
-    CommandSpec::new("smove", 4, WRITE | FAST, smove).keys(1, 2, 1).acl("write set fast"),
-    CommandSpec::new("sscan", -3, READONLY, sscan).keys(1, 1, 1).acl("read set slow"),
+    CommandSpec::new("sunion", -2, READONLY, sunion)
+        .keys(1, -1, 1)
+        .acl("read set slow"),
+    CommandSpec::new("sdiff", -2, READONLY, sdiff)
+        .keys(1, -1, 1)
+        .acl("read set slow"),
+    CommandSpec::new("sinterstore", -3, WRITE | DENYOOM, sinterstore)
+        .keys(1, -1, 1)
+        .acl("write set slow"),
+    CommandSpec::new("sunionstore", -3, WRITE | DENYOOM, sunionstore)
+        .keys(1, -1, 1)
+        .acl("write set slow"),
+    CommandSpec::new("sdiffstore", -3, WRITE | DENYOOM, sdiffstore)
+        .keys(1, -1, 1)
+        .acl("write set slow"),
+    CommandSpec::new("smove", 4, WRITE | FAST, smove)
+        .keys(1, 2, 1)
+        .acl("write set fast"),
+    CommandSpec::new("sscan", -3, READONLY, sscan)
+        .keys(1, 1, 1)
+        .acl("read set slow"),
 ];
 
 fn members_reply<'a>(members: impl IntoIterator<Item = &'a Vec<u8>>) -> Reply {
-    Reply::Set(members.into_iter().map(|m| Reply::Bulk(m.clone())).collect())
+    Reply::Set(
+        members
+            .into_iter()
+            .map(|m| Reply::Bulk(m.clone()))
+            .collect(),
+    )
 }
 
 /// SADD key member…: how many members were new.
@@ -87,7 +124,10 @@ fn smismember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     match typed::set(ctx.db(), &argv[1], now) {
         Err(e) => e,
         Ok(set) => Reply::Array(
-            argv[2..].iter().map(|m| Reply::Integer(set.as_ref().map_or(false, |s| s.contains(m)) as i64)).collect(),
+            argv[2..]
+                .iter()
+                .map(|m| Reply::Integer(set.as_ref().map_or(false, |s| s.contains(m)) as i64))
+                .collect(),
         ),
     }
 }
@@ -116,7 +156,13 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     let len = match typed::set(ctx.db(), &argv[1], now) {
         Err(e) => return e,
-        Ok(None) => return if count.is_some() { Reply::Set(Vec::new()) } else { Reply::Null },
+        Ok(None) => {
+            return if count.is_some() {
+                Reply::Set(Vec::new())
+            } else {
+                Reply::Null
+            }
+        }
         Ok(Some(set)) => set.len(),
     };
     if count == Some(0) {
@@ -168,7 +214,13 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     let set = match typed::set(ctx.db(), &argv[1], now) {
         Err(e) => return e,
-        Ok(None) => return if count.is_some() { Reply::Array(Vec::new()) } else { Reply::Null },
+        Ok(None) => {
+            return if count.is_some() {
+                Reply::Array(Vec::new())
+            } else {
+                Reply::Null
+            }
+        }
         Ok(Some(set)) => set.clone(),
     };
     match count {
@@ -176,7 +228,9 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let index = (ctx.host.random_u64() % set.len() as u64) as usize;
             Reply::bulk_or_null(set.get_index(index).cloned())
         }
-        Some(n) if n >= set.len() as i64 => Reply::array_of_bulks(set.ordered().into_iter().cloned()),
+        Some(n) if n >= set.len() as i64 => {
+            Reply::array_of_bulks(set.ordered().into_iter().cloned())
+        }
         Some(n) => {
             let picks = random_picks(ctx, set.len(), n);
             Reply::array_of_bulks(picks.into_iter().filter_map(|i| set.get_index(i).cloned()))
@@ -188,7 +242,9 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 fn load_sets(ctx: &mut Ctx<'_>, keys: &[Vec<u8>]) -> Result<Vec<Option<Set>>, Reply> {
     let now = ctx.now_ms;
     let db = ctx.db();
-    keys.iter().map(|k| typed::set(db, k, now).map(|s| s.cloned())).collect()
+    keys.iter()
+        .map(|k| typed::set(db, k, now).map(|s| s.cloned()))
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -378,7 +434,15 @@ fn sscan(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     let whole = !set.is_hashtable();
     let (start, end, next) = parsed.window(whole, set.len());
-    let members: Vec<&Vec<u8>> = if whole { set.ordered() } else { (start..end).filter_map(|i| set.get_index(i)).collect() };
-    let items = members.into_iter().filter(|m| parsed.matches(m)).map(|m| Reply::Bulk(m.clone())).collect();
+    let members: Vec<&Vec<u8>> = if whole {
+        set.ordered()
+    } else {
+        (start..end).filter_map(|i| set.get_index(i)).collect()
+    };
+    let items = members
+        .into_iter()
+        .filter(|m| parsed.matches(m))
+        .map(|m| Reply::Bulk(m.clone()))
+        .collect();
     scan::reply(next, items)
 }

@@ -9,30 +9,72 @@ use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("get", 2, READONLY | FAST, get).keys(1, 1, 1).acl("read string fast"),
-    CommandSpec::new("set", -3, WRITE | DENYOOM, set).keys(1, 1, 1).acl("write string slow"),
-    CommandSpec::new("setnx", 3, WRITE | DENYOOM | FAST, setnx).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("setex", 4, WRITE | DENYOOM, setex).keys(1, 1, 1).acl("write string slow"),
-    CommandSpec::new("psetex", 4, WRITE | DENYOOM, psetex).keys(1, 1, 1).acl("write string slow"),
-    CommandSpec::new("getset", 3, WRITE | DENYOOM | FAST, getset).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("getdel", 2, WRITE | FAST, getdel).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("getex", -2, WRITE | FAST, getex).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("mget", -2, READONLY | FAST, mget).keys(1, -1, 1).acl("read string fast"),
-    CommandSpec::new("mset", -3, WRITE | DENYOOM, mset).keys(1, -1, 2).acl("write string slow"),
-    CommandSpec::new("msetnx", -3, WRITE | DENYOOM, msetnx).keys(1, -1, 2).acl("write string slow"),
-    CommandSpec::new("incr", 2, WRITE | DENYOOM | FAST, incr).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("decr", 2, WRITE | DENYOOM | FAST, decr).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("incrby", 3, WRITE | DENYOOM | FAST, incrby).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("decrby", 3, WRITE | DENYOOM | FAST, decrby).keys(1, 1, 1).acl("write string fast"),
+    CommandSpec::new("get", 2, READONLY | FAST, get)
+        .keys(1, 1, 1)
+        .acl("read string fast"),
+    CommandSpec::new("set", -3, WRITE | DENYOOM, set)
+        .keys(1, 1, 1)
+        .acl("write string slow"),
+    CommandSpec::new("setnx", 3, WRITE | DENYOOM | FAST, setnx)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("setex", 4, WRITE | DENYOOM, setex)
+        .keys(1, 1, 1)
+        .acl("write string slow"),
+    CommandSpec::new("psetex", 4, WRITE | DENYOOM, psetex)
+        .keys(1, 1, 1)
+        .acl("write string slow"),
+    CommandSpec::new("getset", 3, WRITE | DENYOOM | FAST, getset)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("getdel", 2, WRITE | FAST, getdel)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("getex", -2, WRITE | FAST, getex)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("mget", -2, READONLY | FAST, mget)
+        .keys(1, -1, 1)
+        .acl("read string fast"),
+    CommandSpec::new("mset", -3, WRITE | DENYOOM, mset)
+        .keys(1, -1, 2)
+        .acl("write string slow"),
+    CommandSpec::new("msetnx", -3, WRITE | DENYOOM, msetnx)
+        .keys(1, -1, 2)
+        .acl("write string slow"),
+    CommandSpec::new("incr", 2, WRITE | DENYOOM | FAST, incr)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("decr", 2, WRITE | DENYOOM | FAST, decr)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("incrby", 3, WRITE | DENYOOM | FAST, incrby)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("decrby", 3, WRITE | DENYOOM | FAST, decrby)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
     CommandSpec::new("incrbyfloat", 3, WRITE | DENYOOM | FAST, incrbyfloat)
         .keys(1, 1, 1)
         .acl("write string fast"),
-    CommandSpec::new("append", 3, WRITE | DENYOOM | FAST, append).keys(1, 1, 1).acl("write string fast"),
-    CommandSpec::new("strlen", 2, READONLY | FAST, strlen).keys(1, 1, 1).acl("read string fast"),
-    CommandSpec::new("getrange", 4, READONLY, getrange).keys(1, 1, 1).acl("read string slow"),
-    CommandSpec::new("substr", 4, READONLY, getrange).keys(1, 1, 1).acl("read string slow"),
-    CommandSpec::new("setrange", 4, WRITE | DENYOOM, setrange).keys(1, 1, 1).acl("write string slow"),
-    CommandSpec::new("lcs", -3, READONLY, super::lcs::lcs).keys(1, 2, 1).acl("read string slow"),
+    CommandSpec::new("append", 3, WRITE | DENYOOM | FAST, append)
+        .keys(1, 1, 1)
+        .acl("write string fast"),
+    CommandSpec::new("strlen", 2, READONLY | FAST, strlen)
+        .keys(1, 1, 1)
+        .acl("read string fast"),
+    CommandSpec::new("getrange", 4, READONLY, getrange)
+        .keys(1, 1, 1)
+        .acl("read string slow"),
+    CommandSpec::new("substr", 4, READONLY, getrange)
+        .keys(1, 1, 1)
+        .acl("read string slow"),
+    CommandSpec::new("setrange", 4, WRITE | DENYOOM, setrange)
+        .keys(1, 1, 1)
+        .acl("write string slow"),
+    CommandSpec::new("lcs", -3, READONLY, super::lcs::lcs)
+        .keys(1, 2, 1)
+        .acl("read string slow"),
 ];
 
 /// `proto-max-bulk-len`: the largest string APPEND and SETRANGE may build.
@@ -166,8 +208,18 @@ fn set_generic(
 
 /// SETNX key value: 1 when the key was set, 0 when it existed.
 fn setnx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let opts = SetOptions { nx: true, ..Default::default() };
-    set_generic(ctx, &argv[1], &argv[2], opts, Reply::Integer(1), Reply::Integer(0))
+    let opts = SetOptions {
+        nx: true,
+        ..Default::default()
+    };
+    set_generic(
+        ctx,
+        &argv[1],
+        &argv[2],
+        opts,
+        Reply::Integer(1),
+        Reply::Integer(0),
+    )
 }
 
 /// SETEX key seconds value.
@@ -185,7 +237,10 @@ fn set_with_ttl(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], unit: expire::Unit) -> Repl
         Ok(at) => at,
         Err(e) => return e,
     };
-    let opts = SetOptions { expire_at_ms: Some(at), ..Default::default() };
+    let opts = SetOptions {
+        expire_at_ms: Some(at),
+        ..Default::default()
+    };
     set_generic(ctx, &argv[1], &argv[3], opts, Reply::ok(), Reply::Null)
 }
 
@@ -288,7 +343,11 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
     }
     let now = ctx.now_ms;
     let db = ctx.db();
-    if nx && argv[1..].chunks(2).any(|pair| db.entry_mut(&pair[0], now).is_some()) {
+    if nx
+        && argv[1..]
+            .chunks(2)
+            .any(|pair| db.entry_mut(&pair[0], now).is_some())
+    {
         return Reply::Integer(0);
     }
     for pair in argv[1..].chunks(2) {

@@ -11,21 +11,45 @@ use crate::resp::Reply;
 use crate::session::MultiState;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, multi)
-        .acl("fast transaction"),
-    CommandSpec::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, exec).acl("slow transaction"),
-    CommandSpec::new("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, discard)
-        .acl("fast transaction"),
-    CommandSpec::new("watch", -2, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, watch)
-        .keys(1, -1, 1)
-        .acl("fast transaction"),
-    CommandSpec::new("unwatch", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, unwatch)
-        .acl("fast transaction"),
+    CommandSpec::new(
+        "multi",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        multi,
+    )
+    .acl("fast transaction"),
+    CommandSpec::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, exec)
+        .acl("slow transaction"),
+    CommandSpec::new(
+        "discard",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        discard,
+    )
+    .acl("fast transaction"),
+    CommandSpec::new(
+        "watch",
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        watch,
+    )
+    .keys(1, -1, 1)
+    .acl("fast transaction"),
+    CommandSpec::new(
+        "unwatch",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        unwatch,
+    )
+    .acl("fast transaction"),
 ];
 
 /// Commands that act on the transaction itself and so are never queued.
 pub fn controls_transaction(name: &str) -> bool {
-    matches!(name, "multi" | "exec" | "discard" | "watch" | "quit" | "reset")
+    matches!(
+        name,
+        "multi" | "exec" | "discard" | "watch" | "quit" | "reset"
+    )
 }
 
 fn multi(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
@@ -78,7 +102,9 @@ fn watched_key_changed(ctx: &mut Ctx<'_>) -> bool {
     }
     let now = ctx.now_ms;
     let watched = ctx.session().watched.clone();
-    watched.iter().any(|(db, key)| ctx.store.dbs[*db].is_expired(key, now))
+    watched
+        .iter()
+        .any(|(db, key)| ctx.store.dbs[*db].is_expired(key, now))
 }
 
 fn watch(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {

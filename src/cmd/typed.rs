@@ -25,7 +25,11 @@ pub fn db_and_config<'a>(ctx: &'a mut Ctx<'_>) -> (&'a mut Db, &'a Config) {
 macro_rules! typed_access {
     ($get:ident, $get_or_create:ident, $variant:ident, $ty:ty, $new:expr) => {
         /// The collection under `key`: `None` when missing, WRONGTYPE for another type.
-        pub fn $get<'a>(db: &'a mut Db, key: &[u8], now_ms: u64) -> Result<Option<&'a mut $ty>, Reply> {
+        pub fn $get<'a>(
+            db: &'a mut Db,
+            key: &[u8],
+            now_ms: u64,
+        ) -> Result<Option<&'a mut $ty>, Reply> {
             match db.get_mut(key, now_ms) {
                 None => Ok(None),
                 Some(Value::$variant(c)) => Ok(Some(c)),
@@ -35,7 +39,11 @@ macro_rules! typed_access {
 
         /// The collection under `key`, created empty when missing (the caller must leave
         /// it non-empty or remove it: Redis never keeps an empty collection).
-        pub fn $get_or_create<'a>(db: &'a mut Db, key: &[u8], now_ms: u64) -> Result<&'a mut $ty, Reply> {
+        pub fn $get_or_create<'a>(
+            db: &'a mut Db,
+            key: &[u8],
+            now_ms: u64,
+        ) -> Result<&'a mut $ty, Reply> {
             match db.get(key, now_ms) {
                 None => db.set(key, Value::$variant($new)),
                 Some(Value::$variant(_)) => {}
@@ -90,7 +98,10 @@ pub fn index_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
 /// Keys of `CMD numkeys key… …` (LMPOP, SINTERCARD, ZUNION…): numkeys at `at`. As
 /// Redis's `genericGetKeys`, a numkeys below 1 or beyond the arguments gives no keys.
 fn numkeys_keys(argv: &[Vec<u8>], at: usize) -> Vec<usize> {
-    let n = argv.get(at).and_then(|a| super::args::parse_i64(a)).unwrap_or(0);
+    let n = argv
+        .get(at)
+        .and_then(|a| super::args::parse_i64(a))
+        .unwrap_or(0);
     let available = argv.len().saturating_sub(at + 1) as i64;
     if n < 1 || n > available {
         return Vec::new();

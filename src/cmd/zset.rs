@@ -13,19 +13,45 @@ use super::{args, flags::*, scan, CommandSpec, Ctx};
 use crate::resp::{errors, format_double, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("zadd", -4, WRITE | DENYOOM | FAST, zadd).keys(1, 1, 1).acl("write sortedset fast"),
-    CommandSpec::new("zincrby", 4, WRITE | DENYOOM | FAST, zincrby).keys(1, 1, 1).acl("write sortedset fast"),
-    CommandSpec::new("zcard", 2, READONLY | FAST, zcard).keys(1, 1, 1).acl("read sortedset fast"),
-    CommandSpec::new("zscore", 3, READONLY | FAST, zscore).keys(1, 1, 1).acl("read sortedset fast"),
-    CommandSpec::new("zmscore", -3, READONLY | FAST, zmscore).keys(1, 1, 1).acl("read sortedset fast"),
-    CommandSpec::new("zrank", 3, READONLY | FAST, zrank).keys(1, 1, 1).acl("read sortedset fast"),
-    CommandSpec::new("zrevrank", 3, READONLY | FAST, zrevrank).keys(1, 1, 1).acl("read sortedset fast"),
-    CommandSpec::new("zrem", -3, WRITE | FAST, zrem).keys(1, 1, 1).acl("write sortedset fast"),
-    CommandSpec::new("zpopmin", -2, WRITE | FAST, zpopmin).keys(1, 1, 1).acl("write sortedset fast"),
-    CommandSpec::new("zpopmax", -2, WRITE | FAST, zpopmax).keys(1, 1, 1).acl("write sortedset fast"),
-    CommandSpec::new("zmpop", -4, WRITE | MOVABLEKEYS, zmpop).key_finder(keys_after_numkeys).acl("write sortedset slow"),
-    CommandSpec::new("zrandmember", -2, READONLY, zrandmember).keys(1, 1, 1).acl("read sortedset slow"),
-    CommandSpec::new("zscan", -3, READONLY, zscan).keys(1, 1, 1).acl("read sortedset slow"),
+    CommandSpec::new("zadd", -4, WRITE | DENYOOM | FAST, zadd)
+        .keys(1, 1, 1)
+        .acl("write sortedset fast"),
+    CommandSpec::new("zincrby", 4, WRITE | DENYOOM | FAST, zincrby)
+        .keys(1, 1, 1)
+        .acl("write sortedset fast"),
+    CommandSpec::new("zcard", 2, READONLY | FAST, zcard)
+        .keys(1, 1, 1)
+        .acl("read sortedset fast"),
+    CommandSpec::new("zscore", 3, READONLY | FAST, zscore)
+        .keys(1, 1, 1)
+        .acl("read sortedset fast"),
+    CommandSpec::new("zmscore", -3, READONLY | FAST, zmscore)
+        .keys(1, 1, 1)
+        .acl("read sortedset fast"),
+    CommandSpec::new("zrank", 3, READONLY | FAST, zrank)
+        .keys(1, 1, 1)
+        .acl("read sortedset fast"),
+    CommandSpec::new("zrevrank", 3, READONLY | FAST, zrevrank)
+        .keys(1, 1, 1)
+        .acl("read sortedset fast"),
+    CommandSpec::new("zrem", -3, WRITE | FAST, zrem)
+        .keys(1, 1, 1)
+        .acl("write sortedset fast"),
+    CommandSpec::new("zpopmin", -2, WRITE | FAST, zpopmin)
+        .keys(1, 1, 1)
+        .acl("write sortedset fast"),
+    CommandSpec::new("zpopmax", -2, WRITE | FAST, zpopmax)
+        .keys(1, 1, 1)
+        .acl("write sortedset fast"),
+    CommandSpec::new("zmpop", -4, WRITE | MOVABLEKEYS, zmpop)
+        .key_finder(keys_after_numkeys)
+        .acl("write sortedset slow"),
+    CommandSpec::new("zrandmember", -2, READONLY, zrandmember)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zscan", -3, READONLY, zscan)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
 ];
 
 pub const NAN_SCORE: &str = "ERR resulting score is not a number (NaN)";
@@ -34,7 +60,8 @@ pub const NAN_SCORE: &str = "ERR resulting score is not a number (NaN)";
 /// members added (with CH: added or changed); with INCR the member's new score, or nil
 /// when a condition kept it from changing.
 fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) = (false, false, false, false, false, false);
+    let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) =
+        (false, false, false, false, false, false);
     let mut at = 2;
     while at < argv.len() {
         let opt = &argv[at];
@@ -161,7 +188,9 @@ fn zscore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     match typed::zset(ctx.db(), &argv[1], now) {
         Err(e) => e,
-        Ok(z) => z.and_then(|z| z.score(&argv[2])).map_or(Reply::Null, Reply::Double),
+        Ok(z) => z
+            .and_then(|z| z.score(&argv[2]))
+            .map_or(Reply::Null, Reply::Double),
     }
 }
 
@@ -172,7 +201,11 @@ fn zmscore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Ok(z) => Reply::Array(
             argv[2..]
                 .iter()
-                .map(|m| z.as_ref().and_then(|z| z.score(m)).map_or(Reply::Null, Reply::Double))
+                .map(|m| {
+                    z.as_ref()
+                        .and_then(|z| z.score(m))
+                        .map_or(Reply::Null, Reply::Double)
+                })
                 .collect(),
         ),
     }
@@ -185,7 +218,11 @@ fn rank(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], reverse: bool) -> Reply {
         Ok(None) => Reply::Null,
         Ok(Some(z)) => match z.rank(&argv[2]) {
             None => Reply::Null,
-            Some(r) => Reply::Integer(if reverse { (z.len() - 1 - r) as i64 } else { r as i64 }),
+            Some(r) => Reply::Integer(if reverse {
+                (z.len() - 1 - r) as i64
+            } else {
+                r as i64
+            }),
         },
     }
 }
@@ -207,7 +244,10 @@ fn zrem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Ok(None) => return Reply::Integer(0),
         Ok(Some(z)) => z,
     };
-    let removed = argv[2..].iter().filter(|m| zset.remove(m).is_some()).count();
+    let removed = argv[2..]
+        .iter()
+        .filter(|m| zset.remove(m).is_some())
+        .count();
     typed::remove_if_empty(db, &argv[1], now);
     ctx.dirty(removed as u64);
     Reply::Integer(removed as i64)
@@ -217,22 +257,37 @@ fn zrem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 pub fn pop_reply(popped: Vec<(Vec<u8>, f64)>, nested: bool) -> Reply {
     if nested {
         Reply::Array(
-            popped.into_iter().map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)])).collect(),
+            popped
+                .into_iter()
+                .map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]))
+                .collect(),
         )
     } else {
-        Reply::Array(popped.into_iter().flat_map(|(m, s)| [Reply::Bulk(m), Reply::Double(s)]).collect())
+        Reply::Array(
+            popped
+                .into_iter()
+                .flat_map(|(m, s)| [Reply::Bulk(m), Reply::Double(s)])
+                .collect(),
+        )
     }
 }
 
 /// Pops up to `count` lowest (or highest) members of the sorted set under `key`,
 /// deleting it when emptied; `None` when the key is missing.
-fn pop_members(ctx: &mut Ctx<'_>, key: &[u8], max: bool, count: usize) -> Result<Option<Vec<(Vec<u8>, f64)>>, Reply> {
+fn pop_members(
+    ctx: &mut Ctx<'_>,
+    key: &[u8],
+    max: bool,
+    count: usize,
+) -> Result<Option<Vec<(Vec<u8>, f64)>>, Reply> {
     let now = ctx.now_ms;
     let db = ctx.db();
     let Some(zset) = typed::zset(db, key, now)? else {
         return Ok(None);
     };
-    let popped: Vec<(Vec<u8>, f64)> = (0..count.min(zset.len())).filter_map(|_| zset.pop(max)).collect();
+    let popped: Vec<(Vec<u8>, f64)> = (0..count.min(zset.len()))
+        .filter_map(|_| zset.pop(max))
+        .collect();
     typed::remove_if_empty(db, key, now);
     ctx.dirty(popped.len() as u64);
     Ok(Some(popped))
@@ -272,7 +327,10 @@ fn zpopmax(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 pub fn mpop_zsets(ctx: &mut Ctx<'_>, parsed: &MpopArgs) -> Result<Option<Reply>, Reply> {
     for key in &parsed.keys {
         if let Some(popped) = pop_members(ctx, key, !parsed.left, parsed.count)? {
-            return Ok(Some(Reply::Array(vec![Reply::Bulk(key.clone()), pop_reply(popped, true)])));
+            return Ok(Some(Reply::Array(vec![
+                Reply::Bulk(key.clone()),
+                pop_reply(popped, true),
+            ])));
         }
     }
     Ok(None)
@@ -364,7 +422,9 @@ fn zscan(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let entries: Vec<(Vec<u8>, f64)> = if whole {
         zset.iter().map(|(m, s)| (m.to_vec(), s)).collect()
     } else {
-        (start..end).filter_map(|i| zset.get_index(i).map(|(m, s)| (m.clone(), s))).collect()
+        (start..end)
+            .filter_map(|i| zset.get_index(i).map(|(m, s)| (m.clone(), s)))
+            .collect()
     };
     let mut items = Vec::new();
     for (m, s) in entries {

@@ -14,18 +14,42 @@ use crate::db::{LexRange, ScoreRange, Value, ZSet};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("zrange", -4, READONLY, zrange).keys(1, 1, 1).acl("read sortedset slow"),
-    CommandSpec::new("zrangebyscore", -4, READONLY, zrangebyscore).keys(1, 1, 1).acl("read sortedset slow"),
-    CommandSpec::new("zrevrangebyscore", -4, READONLY, zrevrangebyscore).keys(1, 1, 1).acl("read sortedset slow"),
-    CommandSpec::new("zrangebylex", -4, READONLY, zrangebylex).keys(1, 1, 1).acl("read sortedset slow"),
-    CommandSpec::new("zrevrangebylex", -4, READONLY, zrevrangebylex).keys(1, 1, 1).acl("read sortedset slow"),
-    CommandSpec::new("zrevrange", -4, READONLY, zrevrange).keys(1, 1, 1).acl("read sortedset slow"),
-    CommandSpec::new("zrangestore", -5, WRITE | DENYOOM, zrangestore).keys(1, 2, 1).acl("write sortedset slow"),
-    CommandSpec::new("zcount", 4, READONLY | FAST, zcount).keys(1, 1, 1).acl("read sortedset fast"),
-    CommandSpec::new("zlexcount", 4, READONLY | FAST, zlexcount).keys(1, 1, 1).acl("read sortedset fast"),
-    CommandSpec::new("zremrangebyscore", 4, WRITE, zremrangebyscore).keys(1, 1, 1).acl("write sortedset slow"),
-    CommandSpec::new("zremrangebyrank", 4, WRITE, zremrangebyrank).keys(1, 1, 1).acl("write sortedset slow"),
-    CommandSpec::new("zremrangebylex", 4, WRITE, zremrangebylex).keys(1, 1, 1).acl("write sortedset slow"),
+    CommandSpec::new("zrange", -4, READONLY, zrange)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zrangebyscore", -4, READONLY, zrangebyscore)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zrevrangebyscore", -4, READONLY, zrevrangebyscore)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zrangebylex", -4, READONLY, zrangebylex)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zrevrangebylex", -4, READONLY, zrevrangebylex)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zrevrange", -4, READONLY, zrevrange)
+        .keys(1, 1, 1)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zrangestore", -5, WRITE | DENYOOM, zrangestore)
+        .keys(1, 2, 1)
+        .acl("write sortedset slow"),
+    CommandSpec::new("zcount", 4, READONLY | FAST, zcount)
+        .keys(1, 1, 1)
+        .acl("read sortedset fast"),
+    CommandSpec::new("zlexcount", 4, READONLY | FAST, zlexcount)
+        .keys(1, 1, 1)
+        .acl("read sortedset fast"),
+    CommandSpec::new("zremrangebyscore", 4, WRITE, zremrangebyscore)
+        .keys(1, 1, 1)
+        .acl("write sortedset slow"),
+    CommandSpec::new("zremrangebyrank", 4, WRITE, zremrangebyrank)
+        .keys(1, 1, 1)
+        .acl("write sortedset slow"),
+    CommandSpec::new("zremrangebylex", 4, WRITE, zremrangebylex)
+        .keys(1, 1, 1)
+        .acl("write sortedset slow"),
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -52,7 +76,12 @@ struct Query {
 
 /// Parses a range query the way Redis's `zrangeGenericCommand` does. `key_at` is the
 /// source key's index; `fixed` pins the kind and direction (the legacy commands).
-fn parse(argv: &[Vec<u8>], key_at: usize, fixed: Option<(Kind, bool)>, store: bool) -> Result<Query, Reply> {
+fn parse(
+    argv: &[Vec<u8>],
+    key_at: usize,
+    fixed: Option<(Kind, bool)>,
+    store: bool,
+) -> Result<Query, Reply> {
     let (mut kind, mut reverse) = fixed.unwrap_or((Kind::Rank, false));
     // REV and BYSCORE/BYLEX may each be given once (Redis leaves "auto" only once).
     let (mut direction_set, mut kind_set) = (fixed.is_some(), fixed.is_some());
@@ -88,7 +117,9 @@ fn parse(argv: &[Vec<u8>], key_at: usize, fixed: Option<(Kind, bool)>, store: bo
         ));
     }
     if with_scores && kind == Kind::Lex {
-        return Err(Reply::error("ERR syntax error, WITHSCORES not supported in combination with BYLEX"));
+        return Err(Reply::error(
+            "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+        ));
     }
     let (mut lo, mut hi) = (&argv[key_at + 1], &argv[key_at + 2]);
     if reverse && kind != Kind::Rank {
@@ -99,7 +130,13 @@ fn parse(argv: &[Vec<u8>], key_at: usize, fixed: Option<(Kind, bool)>, store: bo
         Kind::Score => Range::Score(score_range(lo, hi)?),
         Kind::Lex => Range::Lex(lex_range(lo, hi)?),
     };
-    Ok(Query { range, reverse, offset, limit, with_scores })
+    Ok(Query {
+        range,
+        reverse,
+        offset,
+        limit,
+        with_scores,
+    })
 }
 
 /// The members and scores a query selects, in reply order.
@@ -109,7 +146,11 @@ fn select(zset: &ZSet, q: &Query) -> Vec<(Vec<u8>, f64)> {
         if q.offset < 0 {
             return Vec::new();
         }
-        let take = if q.limit < 0 { usize::MAX } else { q.limit as usize };
+        let take = if q.limit < 0 {
+            usize::MAX
+        } else {
+            q.limit as usize
+        };
         iter.skip(q.offset as usize).take(take).map(owned).collect()
     };
     match &q.range {
@@ -117,14 +158,27 @@ fn select(zset: &ZSet, q: &Query) -> Vec<(Vec<u8>, f64)> {
             None => Vec::new(),
             Some((s, e)) => {
                 if q.reverse {
-                    zset.iter().rev().skip(s).take(e - s + 1).map(owned).collect()
+                    zset.iter()
+                        .rev()
+                        .skip(s)
+                        .take(e - s + 1)
+                        .map(owned)
+                        .collect()
                 } else {
                     zset.iter().skip(s).take(e - s + 1).map(owned).collect()
                 }
             }
         },
-        Range::Score(r) => limited(if q.reverse { zset.range_by_score_rev(r) } else { zset.range_by_score(r) }),
-        Range::Lex(r) => limited(if q.reverse { zset.range_by_lex_rev(r) } else { zset.range_by_lex(r) }),
+        Range::Score(r) => limited(if q.reverse {
+            zset.range_by_score_rev(r)
+        } else {
+            zset.range_by_score(r)
+        }),
+        Range::Lex(r) => limited(if q.reverse {
+            zset.range_by_lex_rev(r)
+        } else {
+            zset.range_by_lex(r)
+        }),
     }
 }
 
@@ -254,7 +308,13 @@ fn remove_range(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], kind: Kind) -> Reply {
             Err(e) => return e,
         },
     };
-    let q = Query { range, reverse: false, offset: 0, limit: -1, with_scores: false };
+    let q = Query {
+        range,
+        reverse: false,
+        offset: 0,
+        limit: -1,
+        with_scores: false,
+    };
     let now = ctx.now_ms;
     let db = ctx.db();
     let zset = match typed::zset(db, &argv[1], now) {

@@ -16,17 +16,33 @@ use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("zunion", -3, READONLY | MOVABLEKEYS, zunion).key_finder(keys_after_numkeys).acl("read sortedset slow"),
-    CommandSpec::new("zinter", -3, READONLY | MOVABLEKEYS, zinter).key_finder(keys_after_numkeys).acl("read sortedset slow"),
-    CommandSpec::new("zdiff", -3, READONLY | MOVABLEKEYS, zdiff).key_finder(keys_after_numkeys).acl("read sortedset slow"),
-    CommandSpec::new("zunionstore", -4, WRITE | DENYOOM | MOVABLEKEYS, zunionstore)
-        .keys(1, 1, 1)
-        .key_finder(store_keys)
-        .acl("write sortedset slow"),
-    CommandSpec::new("zinterstore", -4, WRITE | DENYOOM | MOVABLEKEYS, zinterstore)
-        .keys(1, 1, 1)
-        .key_finder(store_keys)
-        .acl("write sortedset slow"),
+    CommandSpec::new("zunion", -3, READONLY | MOVABLEKEYS, zunion)
+        .key_finder(keys_after_numkeys)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zinter", -3, READONLY | MOVABLEKEYS, zinter)
+        .key_finder(keys_after_numkeys)
+        .acl("read sortedset slow"),
+    CommandSpec::new("zdiff", -3, READONLY | MOVABLEKEYS, zdiff)
+        .key_finder(keys_after_numkeys)
+        .acl("read sortedset slow"),
+    CommandSpec::new(
+        "zunionstore",
+        -4,
+        WRITE | DENYOOM | MOVABLEKEYS,
+        zunionstore,
+    )
+    .keys(1, 1, 1)
+    .key_finder(store_keys)
+    .acl("write sortedset slow"),
+    CommandSpec::new(
+        "zinterstore",
+        -4,
+        WRITE | DENYOOM | MOVABLEKEYS,
+        zinterstore,
+    )
+    .keys(1, 1, 1)
+    .key_finder(store_keys)
+    .acl("write sortedset slow"),
     CommandSpec::new("zdiffstore", -4, WRITE | DENYOOM | MOVABLEKEYS, zdiffstore)
         .keys(1, 1, 1)
         .key_finder(store_keys)
@@ -66,14 +82,23 @@ fn load(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Input, Reply> {
     match ctx.db().get(key, now) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z.iter().map(|(m, s)| (m.to_vec(), s)).collect())),
-        Some(Value::Set(s)) => Ok(Some(s.ordered().into_iter().map(|m| (m.clone(), 1.0)).collect())),
+        Some(Value::Set(s)) => Ok(Some(
+            s.ordered().into_iter().map(|m| (m.clone(), 1.0)).collect(),
+        )),
         Some(_) => Err(typed::wrongtype()),
     }
 }
 
 /// Parses `numkeys key… [WEIGHTS w…] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]` (or
 /// `[LIMIT limit]` for ZINTERCARD) with numkeys at argv[at].
-fn parse(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], at: usize, op: Op, store: bool, card: bool) -> Result<Parsed, Reply> {
+fn parse(
+    ctx: &mut Ctx<'_>,
+    argv: &[Vec<u8>],
+    at: usize,
+    op: Op,
+    store: bool,
+    card: bool,
+) -> Result<Parsed, Reply> {
     let numkeys = super::args_range::long(&argv[at])?;
     if numkeys < 1 {
         return Err(Reply::error(format!(
@@ -89,14 +114,21 @@ fn parse(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], at: usize, op: Op, store: bool, ca
     for key in &argv[at + 1..at + 1 + numkeys] {
         inputs.push(load(ctx, key)?);
     }
-    let mut parsed = Parsed { inputs, weights: vec![1.0; numkeys], aggregate: Aggregate::Sum, with_scores: false, limit: 0 };
+    let mut parsed = Parsed {
+        inputs,
+        weights: vec![1.0; numkeys],
+        aggregate: Aggregate::Sum,
+        with_scores: false,
+        limit: 0,
+    };
     let mut j = at + 1 + numkeys;
     while j < argv.len() {
         let remaining = argv.len() - j;
         let opt = &argv[j];
         if card {
             if args::is(opt, "limit") && remaining >= 2 {
-                parsed.limit = long_in(&argv[j + 1], 0, i64::MAX, "LIMIT can't be negative")? as usize;
+                parsed.limit =
+                    long_in(&argv[j + 1], 0, i64::MAX, "LIMIT can't be negative")? as usize;
                 j += 2;
                 continue;
             }
@@ -177,7 +209,16 @@ fn compute(p: &Parsed, op: Op) -> IndexMap<Vec<u8>, f64, FxBuildHasher> {
                 .inputs
                 .iter()
                 .enumerate()
-                .map(|(i, input)| (i, input.iter().flatten().map(|(m, s)| (m.clone(), *s)).collect()))
+                .map(|(i, input)| {
+                    (
+                        i,
+                        input
+                            .iter()
+                            .flatten()
+                            .map(|(m, s)| (m.clone(), *s))
+                            .collect(),
+                    )
+                })
                 .collect();
             order.sort_by_key(|(_, set)| set.len());
             let Some(((first_i, _), rest)) = order.split_first() else {
@@ -189,7 +230,9 @@ fn compute(p: &Parsed, op: Op) -> IndexMap<Vec<u8>, f64, FxBuildHasher> {
                 let mut everywhere = true;
                 for (i, set) in rest {
                     match set.get(m) {
-                        Some(other) => aggregate(&mut score, weighted(*other, p.weights[*i]), p.aggregate),
+                        Some(other) => {
+                            aggregate(&mut score, weighted(*other, p.weights[*i]), p.aggregate)
+                        }
                         None => {
                             everywhere = false;
                             break;
@@ -210,7 +253,13 @@ fn compute(p: &Parsed, op: Op) -> IndexMap<Vec<u8>, f64, FxBuildHasher> {
             };
             let others: Vec<FxMap> = p.inputs[1..]
                 .iter()
-                .map(|input| input.iter().flatten().map(|(m, s)| (m.clone(), *s)).collect())
+                .map(|input| {
+                    input
+                        .iter()
+                        .flatten()
+                        .map(|(m, s)| (m.clone(), *s))
+                        .collect()
+                })
                 .collect();
             for (m, s) in first {
                 if !others.iter().any(|o| o.contains_key(m)) {

@@ -37,7 +37,8 @@ impl Hash {
     /// `hash-max-listpack-entries` (Redis's `hashTypeTryConversion` and `hashTypeSet`).
     pub fn insert(&mut self, field: &[u8], value: Vec<u8>, config: &Config) -> bool {
         if !self.hashtable
-            && (field.len() > config.hash_max_listpack_value || value.len() > config.hash_max_listpack_value)
+            && (field.len() > config.hash_max_listpack_value
+                || value.len() > config.hash_max_listpack_value)
         {
             self.hashtable = true;
         }

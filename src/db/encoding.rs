@@ -13,8 +13,20 @@ pub fn collection_encoding(value: &Value, _config: &Config) -> Option<&'static s
         Value::Str(_) => None,
         // Redis 7.0 always stores lists as quicklists.
         Value::List(_) => Some("quicklist"),
-        Value::Hash(h) => Some(if h.is_hashtable() { "hashtable" } else { "listpack" }),
-        Value::Set(s) => Some(if s.is_hashtable() { "hashtable" } else { "intset" }),
-        Value::ZSet(z) => Some(if z.is_skiplist() { "skiplist" } else { "listpack" }),
+        Value::Hash(h) => Some(if h.is_hashtable() {
+            "hashtable"
+        } else {
+            "listpack"
+        }),
+        Value::Set(s) => Some(if s.is_hashtable() {
+            "hashtable"
+        } else {
+            "intset"
+        }),
+        Value::ZSet(z) => Some(if z.is_skiplist() {
+            "skiplist"
+        } else {
+            "listpack"
+        }),
     }
 }

@@ -98,7 +98,8 @@ impl Store {
 
     /// Whether two stores hold the same data in every database.
     pub fn same_data(&self, other: &Store) -> bool {
-        self.dbs.len() == other.dbs.len() && self.dbs.iter().zip(&other.dbs).all(|(a, b)| a.same_data(b))
+        self.dbs.len() == other.dbs.len()
+            && self.dbs.iter().zip(&other.dbs).all(|(a, b)| a.same_data(b))
     }
 }
 

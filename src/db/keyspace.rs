@@ -25,7 +25,11 @@ pub struct Entry {
 
 impl Entry {
     fn new(value: Value, now_ms: u64) -> Self {
-        Entry { value, enc: StrEnc::Auto, access_s: now_ms / 1000 }
+        Entry {
+            value,
+            enc: StrEnc::Auto,
+            access_s: now_ms / 1000,
+        }
     }
 }
 
@@ -132,15 +136,32 @@ impl Db {
         self.clock_ms = now_ms;
         let access_s = now_ms / 1000;
         match self.entries.get_mut(key) {
-            Some(Entry { value: Value::Str(s), enc, access_s: at }) => {
+            Some(Entry {
+                value: Value::Str(s),
+                enc,
+                access_s: at,
+            }) => {
                 s.clear();
                 s.extend_from_slice(bytes);
                 *enc = StrEnc::Auto;
                 *at = access_s;
             }
-            Some(entry) => *entry = Entry { value: Value::Str(bytes.to_vec()), enc: StrEnc::Auto, access_s },
+            Some(entry) => {
+                *entry = Entry {
+                    value: Value::Str(bytes.to_vec()),
+                    enc: StrEnc::Auto,
+                    access_s,
+                }
+            }
             None => {
-                self.entries.insert(key.to_vec(), Entry { value: Value::Str(bytes.to_vec()), enc: StrEnc::Auto, access_s });
+                self.entries.insert(
+                    key.to_vec(),
+                    Entry {
+                        value: Value::Str(bytes.to_vec()),
+                        enc: StrEnc::Auto,
+                        access_s,
+                    },
+                );
             }
         }
     }
@@ -161,7 +182,11 @@ impl Db {
 
     /// Removes `key` with its header and expiry, and returns both.
     pub fn take_entry(&mut self, key: &[u8]) -> Option<(Entry, Option<u64>)> {
-        let expire = if self.expires.is_empty() { None } else { self.expires.remove(key) };
+        let expire = if self.expires.is_empty() {
+            None
+        } else {
+            self.expires.remove(key)
+        };
         self.entries.swap_remove(key).map(|e| (e, expire))
     }
 

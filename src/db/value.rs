@@ -51,7 +51,10 @@ pub enum StrEnc {
 pub fn string_encoding(bytes: &[u8], enc: StrEnc) -> &'static str {
     if enc == StrEnc::Raw {
         "raw"
-    } else if matches!(enc, StrEnc::Auto | StrEnc::Copy) && bytes.len() <= 20 && crate::cmd::args::parse_i64(bytes).is_some() {
+    } else if matches!(enc, StrEnc::Auto | StrEnc::Copy)
+        && bytes.len() <= 20
+        && crate::cmd::args::parse_i64(bytes).is_some()
+    {
         "int"
     } else if bytes.len() <= EMBSTR_SIZE_LIMIT {
         "embstr"

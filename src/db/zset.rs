@@ -160,7 +160,11 @@ impl ZSet {
     pub fn insert(&mut self, member: &[u8], score: f64, config: &Config) -> Option<f64> {
         match self.scores.get_mut(member) {
             Some(slot) => {
-                let score = if score == 0.0 && !self.skiplist { 0.0 } else { score };
+                let score = if score == 0.0 && !self.skiplist {
+                    0.0
+                } else {
+                    score
+                };
                 let old = *slot;
                 if Score(old) != Score(score) || old.to_bits() != score.to_bits() {
                     *slot = score;
@@ -191,7 +195,8 @@ impl ZSet {
         debug_assert!(!self.scores.contains_key(member));
         let score = self.stored_score(score, member, config);
         if !self.skiplist
-            && (member.len() > config.zset_max_listpack_value || self.scores.len() + 1 > config.zset_max_listpack_entries)
+            && (member.len() > config.zset_max_listpack_value
+                || self.scores.len() + 1 > config.zset_max_listpack_entries)
         {
             self.skiplist = true;
         }
@@ -209,13 +214,18 @@ impl ZSet {
     /// command (`zsetConvertToListpackIfNeeded`).
     pub fn settle_encoding(&mut self, config: &Config) {
         let longest = self.scores.keys().map(Vec::len).max().unwrap_or(0);
-        self.skiplist = self.len() > config.zset_max_listpack_entries || longest > config.zset_max_listpack_value;
+        self.skiplist = self.len() > config.zset_max_listpack_entries
+            || longest > config.zset_max_listpack_value;
     }
 
     /// 0-based position of `member` in ascending order.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
         let score = self.score(member)?;
-        Some(self.ordered.range(..(Score(score), member.to_vec())).count())
+        Some(
+            self.ordered
+                .range(..(Score(score), member.to_vec()))
+                .count(),
+        )
     }
 
     /// Members with their scores in ascending order (reverse it for descending).
@@ -230,13 +240,20 @@ impl ZSet {
 
     /// Removes and returns the lowest (or, with `max`, highest) member.
     pub fn pop(&mut self, max: bool) -> Option<(Vec<u8>, f64)> {
-        let (score, member) = if max { self.ordered.pop_last()? } else { self.ordered.pop_first()? };
+        let (score, member) = if max {
+            self.ordered.pop_last()?
+        } else {
+            self.ordered.pop_first()?
+        };
         self.scores.swap_remove(&member);
         Some((member, score.0))
     }
 
     /// Members whose score is in `range`, ascending.
-    pub fn range_by_score<'a>(&'a self, range: &ScoreRange) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
+    pub fn range_by_score<'a>(
+        &'a self,
+        range: &ScoreRange,
+    ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
         if range.is_empty() {
             return Box::new(std::iter::empty());
         }
@@ -259,7 +276,10 @@ impl ZSet {
     }
 
     /// Members whose score is in `range`, descending.
-    pub fn range_by_score_rev<'a>(&'a self, range: &ScoreRange) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
+    pub fn range_by_score_rev<'a>(
+        &'a self,
+        range: &ScoreRange,
+    ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
         if range.is_empty() {
             return Box::new(std::iter::empty());
         }
@@ -299,17 +319,25 @@ impl ZSet {
     /// Members in the lexicographic `range`, ascending: from the first member at or above
     /// the minimum while members stay below the maximum (the listpack walk; with mixed
     /// scores the result is as unspecified as Redis documents it).
-    pub fn range_by_lex<'a>(&'a self, range: &'a LexRange) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
+    pub fn range_by_lex<'a>(
+        &'a self,
+        range: &'a LexRange,
+    ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
         if !self.may_hold_lex_range(range) {
             return Box::new(std::iter::empty());
         }
         Box::new(
-            self.iter().skip_while(move |(m, _)| !range.above_min(m)).take_while(move |(m, _)| range.below_max(m)),
+            self.iter()
+                .skip_while(move |(m, _)| !range.above_min(m))
+                .take_while(move |(m, _)| range.below_max(m)),
         )
     }
 
     /// Members in the lexicographic `range`, descending.
-    pub fn range_by_lex_rev<'a>(&'a self, range: &'a LexRange) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
+    pub fn range_by_lex_rev<'a>(
+        &'a self,
+        range: &'a LexRange,
+    ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
         if !self.may_hold_lex_range(range) {
             return Box::new(std::iter::empty());
         }
@@ -344,7 +372,12 @@ mod tests {
         for (m, s) in [("a", 1.0), ("b", 2.0), ("c", 3.0)] {
             z.insert(m.as_bytes(), s, &config);
         }
-        let r = ScoreRange { min: 1.0, max: 3.0, min_exclusive: true, max_exclusive: false };
+        let r = ScoreRange {
+            min: 1.0,
+            max: 3.0,
+            min_exclusive: true,
+            max_exclusive: false,
+        };
         let up: Vec<&[u8]> = z.range_by_score(&r).map(|(m, _)| m).collect();
         assert_eq!(up, vec![b"b".as_slice(), b"c".as_slice()]);
         let down: Vec<&[u8]> = z.range_by_score_rev(&r).map(|(m, _)| m).collect();
@@ -353,7 +386,10 @@ mod tests {
 
     #[test]
     fn growing_past_the_listpack_limit_converts_for_good() {
-        let config = Config { zset_max_listpack_entries: 2, ..Config::default() };
+        let config = Config {
+            zset_max_listpack_entries: 2,
+            ..Config::default()
+        };
         let mut z = ZSet::new();
         for m in ["a", "b", "c"] {
             z.insert(m.as_bytes(), 1.0, &config);

@@ -100,7 +100,11 @@ pub fn format_g17(d: f64) -> String {
 /// exponent is below -4 or at least the precision, trailing zeros removed.
 pub fn format_g(d: f64, precision: usize) -> String {
     if d == 0.0 {
-        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if d.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let p = precision.max(1);
     // `{:.*e}` rounds to p significant digits and tells us the decimal exponent.
@@ -171,7 +175,10 @@ mod tests {
         assert_eq!(encode(&map, Protocol::Resp2), b"*2\r\n$1\r\na\r\n:1\r\n");
         assert_eq!(encode(&map, Protocol::Resp3), b"%1\r\n$1\r\na\r\n:1\r\n");
         assert_eq!(encode(&Reply::Bool(true), Protocol::Resp2), b":1\r\n");
-        assert_eq!(encode(&Reply::Double(1.5), Protocol::Resp2), b"$3\r\n1.5\r\n");
+        assert_eq!(
+            encode(&Reply::Double(1.5), Protocol::Resp2),
+            b"$3\r\n1.5\r\n"
+        );
         assert_eq!(encode(&Reply::Null, Protocol::Resp3), b"_\r\n");
         assert_eq!(encode(&Reply::NullArray, Protocol::Resp2), b"*-1\r\n");
     }

@@ -138,11 +138,17 @@ impl RequestParser {
                 return Step::Done(Parsed::NeedMore);
             }
         };
-        let line_end = if newline > 0 && rest[newline - 1] == b'\r' { newline - 1 } else { newline };
+        let line_end = if newline > 0 && rest[newline - 1] == b'\r' {
+            newline - 1
+        } else {
+            newline
+        };
         let argv = split_args(&rest[..line_end]);
         self.pos += newline + 1;
         match argv {
-            None => Step::Done(Parsed::Error(ProtocolError::new("unbalanced quotes in request"))),
+            None => Step::Done(Parsed::Error(ProtocolError::new(
+                "unbalanced quotes in request",
+            ))),
             Some(argv) if argv.is_empty() => Step::Continue,
             Some(argv) => Step::Done(Parsed::Request(argv)),
         }
@@ -152,16 +158,24 @@ impl RequestParser {
     fn multibulk_header(&mut self) -> Step {
         let Some(line) = self.line() else {
             if self.pending() > INLINE_MAX_SIZE {
-                return Step::Done(Parsed::Error(ProtocolError::new("too big mbulk count string")));
+                return Step::Done(Parsed::Error(ProtocolError::new(
+                    "too big mbulk count string",
+                )));
             }
             return Step::Done(Parsed::NeedMore);
         };
         let count = match string_to_i64(&self.buf[self.pos + 1..self.pos + line]) {
             Some(n) if n <= MAX_MULTIBULK_LEN => n,
-            _ => return Step::Done(Parsed::Error(ProtocolError::new("invalid multibulk length"))),
+            _ => {
+                return Step::Done(Parsed::Error(ProtocolError::new(
+                    "invalid multibulk length",
+                )))
+            }
         };
         if count > UNAUTHENTICATED_MAX_ARGS && self.unauthenticated {
-            return Step::Done(Parsed::Error(ProtocolError::new("unauthenticated multibulk length")));
+            return Step::Done(Parsed::Error(ProtocolError::new(
+                "unauthenticated multibulk length",
+            )));
         }
         self.pos += line + 2;
         if count <= 0 {
@@ -169,8 +183,11 @@ impl RequestParser {
         }
         let count = count as usize;
         // Like Redis, reserve for at most 1024 arguments up front: the count is untrusted.
-        self.multibulk =
-            Some(Multibulk { remaining: count, bulk_len: None, argv: Vec::with_capacity(count.min(1024)) });
+        self.multibulk = Some(Multibulk {
+            remaining: count,
+            bulk_len: None,
+            argv: Vec::with_capacity(count.min(1024)),
+        });
         Step::Continue
     }
 
@@ -204,10 +221,16 @@ impl RequestParser {
                     }
                     let len = match string_to_i64(&self.buf[self.pos + 1..self.pos + line]) {
                         Some(n) if (0..=MAX_BULK_LEN).contains(&n) => n as usize,
-                        _ => return Step::Done(Parsed::Error(ProtocolError::new("invalid bulk length"))),
+                        _ => {
+                            return Step::Done(Parsed::Error(ProtocolError::new(
+                                "invalid bulk length",
+                            )))
+                        }
                     };
                     if len > UNAUTHENTICATED_MAX_BULK && self.unauthenticated {
-                        return Step::Done(Parsed::Error(ProtocolError::new("unauthenticated bulk length")));
+                        return Step::Done(Parsed::Error(ProtocolError::new(
+                            "unauthenticated bulk length",
+                        )));
                     }
                     self.pos += line + 2;
                     if let Some(state) = self.multibulk.as_mut() {

@@ -6,8 +6,14 @@ fn args(list: &[&str]) -> Vec<Vec<u8>> {
 
 #[test]
 fn split_args_follows_redis_cli_quoting() {
-    assert_eq!(split_args(br#"set "a b" 'c d' e"#), Some(args(&["set", "a b", "c d", "e"])));
-    assert_eq!(split_args(br#""\x41\n\"\\" 'it\'s'"#), Some(vec![b"A\n\"\\".to_vec(), b"it's".to_vec()]));
+    assert_eq!(
+        split_args(br#"set "a b" 'c d' e"#),
+        Some(args(&["set", "a b", "c d", "e"]))
+    );
+    assert_eq!(
+        split_args(br#""\x41\n\"\\" 'it\'s'"#),
+        Some(vec![b"A\n\"\\".to_vec(), b"it's".to_vec()])
+    );
     assert_eq!(split_args(b"  "), Some(vec![]));
     assert_eq!(split_args(br#""""#), Some(vec![vec![]]));
 }
@@ -54,50 +60,94 @@ fn request(list: &[&str]) -> Parsed {
 #[test]
 fn multibulk_requests_are_parsed_and_pipelined() {
     let bytes = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n";
-    assert_eq!(parse_all(bytes), vec![request(&["GET", "k"]), request(&["PING"])]);
+    assert_eq!(
+        parse_all(bytes),
+        vec![request(&["GET", "k"]), request(&["PING"])]
+    );
 }
 
 #[test]
 fn multibulk_arguments_are_binary_safe() {
     let bytes = b"*2\r\n$4\r\nECHO\r\n$4\r\n\x00\r\n\xff\r\n";
-    assert_eq!(parse_all(bytes), vec![Parsed::Request(vec![b"ECHO".to_vec(), b"\x00\r\n\xff".to_vec()])]);
+    assert_eq!(
+        parse_all(bytes),
+        vec![Parsed::Request(vec![
+            b"ECHO".to_vec(),
+            b"\x00\r\n\xff".to_vec()
+        ])]
+    );
 }
 
 #[test]
 fn inline_requests_are_split_like_redis_cli() {
     let bytes = b"SET k \"a b\"\r\nPING\nECHO 'x y'\r\n";
-    assert_eq!(parse_all(bytes), vec![request(&["SET", "k", "a b"]), request(&["PING"]), request(&["ECHO", "x y"])]);
+    assert_eq!(
+        parse_all(bytes),
+        vec![
+            request(&["SET", "k", "a b"]),
+            request(&["PING"]),
+            request(&["ECHO", "x y"])
+        ]
+    );
 }
 
 #[test]
 fn empty_lines_and_empty_multibulks_are_skipped() {
-    assert_eq!(parse_all(b"\r\n\n   \r\n*0\r\n*-5\r\nPING\r\n"), vec![request(&["PING"])]);
+    assert_eq!(
+        parse_all(b"\r\n\n   \r\n*0\r\n*-5\r\nPING\r\n"),
+        vec![request(&["PING"])]
+    );
 }
 
 #[test]
 fn every_request_survives_byte_at_a_time_feeding() {
-    let bytes: &[u8] = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\nPING x\r\n*1\r\n$4\r\nPING\r\n";
+    let bytes: &[u8] =
+        b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\nPING x\r\n*1\r\n$4\r\nPING\r\n";
     let mut parser = RequestParser::new();
     let mut got = Vec::new();
     for b in bytes {
         parser.feed(std::slice::from_ref(b));
         got.extend(collect(&mut parser));
     }
-    assert_eq!(got, vec![request(&["SET", "k", "hello"]), request(&["PING", "x"]), request(&["PING"])]);
+    assert_eq!(
+        got,
+        vec![
+            request(&["SET", "k", "hello"]),
+            request(&["PING", "x"]),
+            request(&["PING"])
+        ]
+    );
     assert_eq!(parser.pending(), 0);
 }
 
 #[test]
 fn incomplete_requests_need_more() {
-    for partial in [&b"*2\r\n$3\r\nGET\r\n"[..], b"*2\r", b"*2\r\n$3\r\nGE", b"*1\r\n$3", b"PING"] {
+    for partial in [
+        &b"*2\r\n$3\r\nGET\r\n"[..],
+        b"*2\r",
+        b"*2\r\n$3\r\nGE",
+        b"*1\r\n$3",
+        b"PING",
+    ] {
         assert_eq!(parse_all(partial), vec![], "{partial:?}");
     }
 }
 
 #[test]
 fn a_bad_multibulk_count_is_refused() {
-    for bad in [&b"*abc\r\n"[..], b"*+1\r\n", b"*\r\n", b"*01\r\n", b"*2147483648\r\n", b"*99999999999999999999999\r\n"] {
-        assert_eq!(parse_all(bad), vec![error("invalid multibulk length")], "{bad:?}");
+    for bad in [
+        &b"*abc\r\n"[..],
+        b"*+1\r\n",
+        b"*\r\n",
+        b"*01\r\n",
+        b"*2147483648\r\n",
+        b"*99999999999999999999999\r\n",
+    ] {
+        assert_eq!(
+            parse_all(bad),
+            vec![error("invalid multibulk length")],
+            "{bad:?}"
+        );
     }
 }
 
@@ -108,22 +158,48 @@ fn the_largest_multibulk_count_waits_for_its_arguments() {
 
 #[test]
 fn a_bad_bulk_length_is_refused() {
-    for bad in [&b"*1\r\n$-1\r\n"[..], b"*1\r\n$\r\n", b"*1\r\n$04\r\n", b"*1\r\n$x\r\n", b"*1\r\n$536870913\r\n"] {
-        assert_eq!(parse_all(bad), vec![error("invalid bulk length")], "{bad:?}");
+    for bad in [
+        &b"*1\r\n$-1\r\n"[..],
+        b"*1\r\n$\r\n",
+        b"*1\r\n$04\r\n",
+        b"*1\r\n$x\r\n",
+        b"*1\r\n$536870913\r\n",
+    ] {
+        assert_eq!(
+            parse_all(bad),
+            vec![error("invalid bulk length")],
+            "{bad:?}"
+        );
     }
-    assert_eq!(parse_all(b"*1\r\n$536870912\r\n"), vec![], "512 MB is allowed");
+    assert_eq!(
+        parse_all(b"*1\r\n$536870912\r\n"),
+        vec![],
+        "512 MB is allowed"
+    );
 }
 
 #[test]
 fn a_missing_dollar_is_refused_naming_the_byte() {
-    assert_eq!(parse_all(b"*1\r\nx1\r\n"), vec![error("expected '$', got 'x'")]);
-    assert_eq!(parse_all(b"*2\r\n$4\r\nECHO\r\n:1\r\n"), vec![error("expected '$', got ':'")]);
+    assert_eq!(
+        parse_all(b"*1\r\nx1\r\n"),
+        vec![error("expected '$', got 'x'")]
+    );
+    assert_eq!(
+        parse_all(b"*2\r\n$4\r\nECHO\r\n:1\r\n"),
+        vec![error("expected '$', got ':'")]
+    );
 }
 
 #[test]
 fn unbalanced_inline_quotes_are_refused() {
-    assert_eq!(parse_all(b"PING\r\nset \"a\r\n"), vec![request(&["PING"]), error("unbalanced quotes in request")]);
-    assert_eq!(parse_all(b"set 'a\n"), vec![error("unbalanced quotes in request")]);
+    assert_eq!(
+        parse_all(b"PING\r\nset \"a\r\n"),
+        vec![request(&["PING"]), error("unbalanced quotes in request")]
+    );
+    assert_eq!(
+        parse_all(b"set 'a\n"),
+        vec![error("unbalanced quotes in request")]
+    );
 }
 
 #[test]
@@ -134,7 +210,11 @@ fn an_inline_request_past_64k_without_newline_is_refused() {
     let mut exactly = vec![b'a'; INLINE_MAX_SIZE];
     assert_eq!(parse_all(&exactly), vec![]);
     exactly.extend_from_slice(b"\r\n");
-    assert_eq!(parse_all(&exactly).len(), 1, "a long line that does end is accepted");
+    assert_eq!(
+        parse_all(&exactly).len(),
+        1,
+        "a long line that does end is accepted"
+    );
 }
 
 #[test]
@@ -158,7 +238,10 @@ fn nothing_is_parsed_after_a_protocol_error() {
 
 #[test]
 fn the_bytes_after_a_bulk_are_skipped_unchecked_as_redis_does() {
-    assert_eq!(parse_all(b"*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n"), vec![request(&["PING"]), request(&["PING"])]);
+    assert_eq!(
+        parse_all(b"*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n"),
+        vec![request(&["PING"]), request(&["PING"])]
+    );
 }
 
 #[test]
@@ -166,7 +249,16 @@ fn string_to_i64_is_as_strict_as_string2ll() {
     assert_eq!(string_to_i64(b"0"), Some(0));
     assert_eq!(string_to_i64(b"-9223372036854775808"), Some(i64::MIN));
     assert_eq!(string_to_i64(b"9223372036854775807"), Some(i64::MAX));
-    for bad in [&b""[..], b"-", b"-0", b"01", b"+1", b" 1", b"1 ", b"9223372036854775808"] {
+    for bad in [
+        &b""[..],
+        b"-",
+        b"-0",
+        b"01",
+        b"+1",
+        b" 1",
+        b"1 ",
+        b"9223372036854775808",
+    ] {
         assert_eq!(string_to_i64(bad), None, "{bad:?}");
     }
 }
@@ -176,11 +268,17 @@ fn unauthenticated_clients_get_small_limits() {
     let mut parser = RequestParser::new();
     parser.set_unauthenticated(true);
     parser.feed(b"*11\r\n");
-    assert_eq!(collect(&mut parser), vec![error("unauthenticated multibulk length")]);
+    assert_eq!(
+        collect(&mut parser),
+        vec![error("unauthenticated multibulk length")]
+    );
     let mut parser = RequestParser::new();
     parser.set_unauthenticated(true);
     parser.feed(b"*2\r\n$4\r\nAUTH\r\n$16385\r\n");
-    assert_eq!(collect(&mut parser), vec![error("unauthenticated bulk length")]);
+    assert_eq!(
+        collect(&mut parser),
+        vec![error("unauthenticated bulk length")]
+    );
     let mut parser = RequestParser::new();
     parser.set_unauthenticated(true);
     parser.feed(b"*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n");

@@ -97,7 +97,10 @@ fn check_int(lua: &Lua, args: &[Value], n: usize, fname: &str) -> mlua::Result<i
         Some(x) => Ok(x as i32 as i64),
         None => Err(raise_message(
             lua,
-            &format!("bad argument #{n} to '{fname}' (number expected, got {})", type_name(args.get(n - 1))),
+            &format!(
+                "bad argument #{n} to '{fname}' (number expected, got {})",
+                type_name(args.get(n - 1))
+            ),
         )),
     }
 }
@@ -111,7 +114,12 @@ fn side_op(redis: &Table, ops: &Table, op: i64, a: Value, b: Value) -> mlua::Res
 }
 
 /// Fills `redis` with the raising functions and returns math.random / randomseed.
-pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>) -> mlua::Result<(Function, Function)> {
+pub fn install(
+    lua: &Lua,
+    redis: &Table,
+    ops: &Table,
+    rand: Arc<Mutex<Lrand48>>,
+) -> mlua::Result<(Function, Function)> {
     redis.raw_set(
         "sha1hex",
         lua.create_function(|lua, args: Variadic<Value>| {
@@ -120,7 +128,9 @@ pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>)
             }
             let bytes = match &args[0] {
                 Value::String(s) => s.as_bytes().to_vec(),
-                v @ (Value::Integer(_) | Value::Number(_)) => super::convert::lua_tostring_number(v),
+                v @ (Value::Integer(_) | Value::Number(_)) => {
+                    super::convert::lua_tostring_number(v)
+                }
                 _ => Vec::new(),
             };
             lua.create_string(super::sha1_hex(&bytes))
@@ -131,10 +141,14 @@ pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>)
         "log",
         lua.create_function(move |lua, args: Variadic<Value>| {
             if args.len() < 2 {
-                return Err(raise_table("ERR redis.log() requires two arguments or more."));
+                return Err(raise_table(
+                    "ERR redis.log() requires two arguments or more.",
+                ));
             }
             let Some(level) = to_number(&args[0]) else {
-                return Err(raise_table("ERR First argument must be a number (log level)."));
+                return Err(raise_table(
+                    "ERR First argument must be a number (log level).",
+                ));
             };
             let level = level as i64;
             if !(0..=3).contains(&level) {
@@ -152,7 +166,13 @@ pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>)
                 }
                 text.extend_from_slice(&piece);
             }
-            side_op(&r, &o, OP_LOG, Value::Integer(level), Value::String(lua.create_string(text)?))
+            side_op(
+                &r,
+                &o,
+                OP_LOG,
+                Value::Integer(level),
+                Value::String(lua.create_string(text)?),
+            )
         })?,
     )?;
     let (r, o) = (redis.clone(), ops.clone());
@@ -190,7 +210,9 @@ pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>)
         lua.create_function(|_, args: Variadic<Value>| {
             let argv = lua_args_to_argv(args.iter()).map_err(raise_table)?;
             if !super::call::command_exists(&argv) {
-                return Err(raise_table("ERR Invalid command passed to redis.acl_check_cmd()"));
+                return Err(raise_table(
+                    "ERR Invalid command passed to redis.acl_check_cmd()",
+                ));
             }
             // redsim has only the default user, who may run every command.
             Ok(true)
@@ -204,7 +226,10 @@ pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>)
             1 => {
                 let u = check_int(lua, &args, 1, "random")?;
                 if u < 1 {
-                    return Err(raise_message(lua, "bad argument #1 to 'random' (interval is empty)"));
+                    return Err(raise_message(
+                        lua,
+                        "bad argument #1 to 'random' (interval is empty)",
+                    ));
                 }
                 Ok((r * u as f64).floor() + 1.0)
             }
@@ -212,7 +237,10 @@ pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>)
                 let l = check_int(lua, &args, 1, "random")?;
                 let u = check_int(lua, &args, 2, "random")?;
                 if l > u {
-                    return Err(raise_message(lua, "bad argument #2 to 'random' (interval is empty)"));
+                    return Err(raise_message(
+                        lua,
+                        "bad argument #2 to 'random' (interval is empty)",
+                    ));
                 }
                 Ok((r * (u - l + 1) as f64).floor() + l as f64)
             }
@@ -221,7 +249,9 @@ pub fn install(lua: &Lua, redis: &Table, ops: &Table, rand: Arc<Mutex<Lrand48>>)
     })?;
     let randomseed = lua.create_function(move |lua, args: Variadic<Value>| {
         let seed = check_int(lua, &args, 1, "randomseed")?;
-        rand.lock().unwrap_or_else(|p| p.into_inner()).seed(seed as i32);
+        rand.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .seed(seed as i32);
         Ok(())
     })?;
     Ok((random, randomseed))

@@ -23,7 +23,9 @@ pub const BAD_ARG: &str = "ERR Lua redis lib command arguments must be strings o
 
 /// Builds argv from a script's arguments as `luaArgsToRedisArgv`: strings as they are,
 /// numbers with `%.17g`, anything else refused.
-pub fn lua_args_to_argv<'v>(args: impl Iterator<Item = &'v Value>) -> Result<Vec<Vec<u8>>, &'static str> {
+pub fn lua_args_to_argv<'v>(
+    args: impl Iterator<Item = &'v Value>,
+) -> Result<Vec<Vec<u8>>, &'static str> {
     let mut argv = Vec::with_capacity(4);
     for v in args {
         argv.push(match v {
@@ -41,7 +43,10 @@ pub fn lua_args_to_argv<'v>(args: impl Iterator<Item = &'v Value>) -> Result<Vec
 
 /// [`lua_args_to_argv`] into `buf`, reusing its vectors (a script's calls then allocate
 /// nothing for their arguments); returns how many of `buf`'s entries are the argv.
-pub fn fill_argv<'v>(buf: &mut Vec<Vec<u8>>, args: impl Iterator<Item = &'v Value>) -> Result<usize, &'static str> {
+pub fn fill_argv<'v>(
+    buf: &mut Vec<Vec<u8>>,
+    args: impl Iterator<Item = &'v Value>,
+) -> Result<usize, &'static str> {
     let mut n = 0;
     for v in args {
         if n == buf.len() {
@@ -105,7 +110,10 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     let reply = cmd::run(&mut ctx, spec, sub, argv);
     if state.ctx.store.dirty != dirty_before && state.repl_flags != 0 {
         let db = state.ctx.store.session(client).db;
-        state.effects.push(super::Effect { db, argv: argv.to_vec() });
+        state.effects.push(super::Effect {
+            db,
+            argv: argv.to_vec(),
+        });
     }
     reply
 }
@@ -117,7 +125,11 @@ fn refuse(
 ) -> Reply {
     let stats = &mut state.ctx.store.stats;
     if let Some((spec, sub)) = command {
-        stats.commands.entry((spec.name, sub.map(|s| s.name))).or_default().rejected_calls += 1;
+        stats
+            .commands
+            .entry((spec.name, sub.map(|s| s.name)))
+            .or_default()
+            .rejected_calls += 1;
     }
     stats.count_error(text.as_bytes());
     Reply::error(text)

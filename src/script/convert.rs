@@ -33,10 +33,18 @@ pub fn double_to_i64(d: f64) -> i64 {
 /// `%.17g` of a Lua number, as `redis.call` formats numeric arguments.
 pub fn number_arg(d: f64) -> Vec<u8> {
     if d.is_nan() {
-        return if d.is_sign_negative() { b"-nan".to_vec() } else { b"nan".to_vec() };
+        return if d.is_sign_negative() {
+            b"-nan".to_vec()
+        } else {
+            b"nan".to_vec()
+        };
     }
     if d.is_infinite() {
-        return if d > 0.0 { b"inf".to_vec() } else { b"-inf".to_vec() };
+        return if d > 0.0 {
+            b"inf".to_vec()
+        } else {
+            b"-inf".to_vec()
+        };
     }
     if d.fract() == 0.0 && d.abs() < 1e15 && !(d == 0.0 && d.is_sign_negative()) {
         return (d as i64).to_string().into_bytes();
@@ -52,10 +60,18 @@ pub fn lua_tostring_number(v: &Value) -> Vec<u8> {
         _ => return Vec::new(),
     };
     if d.is_nan() {
-        return if d.is_sign_negative() { b"-nan".to_vec() } else { b"nan".to_vec() };
+        return if d.is_sign_negative() {
+            b"-nan".to_vec()
+        } else {
+            b"nan".to_vec()
+        };
     }
     if d.is_infinite() {
-        return if d > 0.0 { b"inf".to_vec() } else { b"-inf".to_vec() };
+        return if d > 0.0 {
+            b"inf".to_vec()
+        } else {
+            b"-inf".to_vec()
+        };
     }
     crate::resp::format_g(d, 14).into_bytes()
 }
@@ -87,7 +103,13 @@ fn to_reply(value: &Value, resp3: bool, depth: usize) -> Reply {
 /// Converts a returned value the prelude has already classified (`shape` in
 /// prelude.lua): `kind` is the table's meaning and, for a short array, `items` are its
 /// elements.
-pub fn shaped_to_reply(value: &Value, kind: Option<i64>, len: Option<i64>, items: &[Value], resp3: bool) -> Reply {
+pub fn shaped_to_reply(
+    value: &Value,
+    kind: Option<i64>,
+    len: Option<i64>,
+    items: &[Value],
+    resp3: bool,
+) -> Reply {
     let Value::Table(t) = value else {
         return lua_to_reply(value, resp3);
     };
@@ -126,13 +148,19 @@ fn table_to_reply(t: &Table, resp3: bool, depth: usize) -> Reply {
             for (i, b) in f.iter().take(3).enumerate() {
                 fmt[i] = *b;
             }
-            return Reply::Verbatim { format: fmt, text: text.as_bytes().to_vec() };
+            return Reply::Verbatim {
+                format: fmt,
+                text: text.as_bytes().to_vec(),
+            };
         }
     }
     if let Ok(Value::Table(m)) = t.raw_get::<Value>("map") {
         let mut pairs = Vec::new();
         for (k, v) in m.pairs::<Value, Value>().flatten() {
-            pairs.push((to_reply(&k, resp3, depth + 1), to_reply(&v, resp3, depth + 1)));
+            pairs.push((
+                to_reply(&k, resp3, depth + 1),
+                to_reply(&v, resp3, depth + 1),
+            ));
         }
         return Reply::Map(pairs);
     }
@@ -154,7 +182,10 @@ fn table_to_reply(t: &Table, resp3: bool, depth: usize) -> Reply {
 }
 
 fn no_newlines(bytes: &[u8]) -> Vec<u8> {
-    bytes.iter().map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }).collect()
+    bytes
+        .iter()
+        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+        .collect()
 }
 
 /// Converts a command's reply into what `redis.call` hands the script. Errors become
@@ -325,9 +356,16 @@ mod tests {
             (Reply::Integer(7), "number:7", "number:7"),
             (Reply::Bool(true), "number:1", "boolean:true"),
             (Reply::Double(1.5), "string:1.5", "{double=number:1.5}"),
-            (Reply::BigNumber(b"12".to_vec()), "string:12", "{big_number=string:12}"),
             (
-                Reply::Verbatim { format: *b"txt", text: b"hi".to_vec() },
+                Reply::BigNumber(b"12".to_vec()),
+                "string:12",
+                "{big_number=string:12}",
+            ),
+            (
+                Reply::Verbatim {
+                    format: *b"txt",
+                    text: b"hi".to_vec(),
+                },
                 "string:hi",
                 "{verbatim_string={format=string:txt,string=string:hi}}",
             ),
@@ -336,7 +374,11 @@ mod tests {
                 "{1=string:f,2=number:1}",
                 "{map={f=number:1}}",
             ),
-            (Reply::Set(vec![Reply::bulk("m")]), "{1=string:m}", "{set={m=boolean:true}}"),
+            (
+                Reply::Set(vec![Reply::bulk("m")]),
+                "{1=string:m}",
+                "{set={m=boolean:true}}",
+            ),
             (Reply::simple("OK"), "{ok=string:OK}", "{ok=string:OK}"),
             (
                 Reply::error("WRONGTYPE Operation"),
@@ -347,8 +389,16 @@ mod tests {
         for (reply, resp2, resp3) in cases {
             let v2 = reply_to_lua(&lua, &reply, false).unwrap();
             let v3 = reply_to_lua(&lua, &reply, true).unwrap();
-            assert_eq!(show.call::<String>(v2).unwrap(), resp2, "{reply:?} in RESP2");
-            assert_eq!(show.call::<String>(v3).unwrap(), resp3, "{reply:?} in RESP3");
+            assert_eq!(
+                show.call::<String>(v2).unwrap(),
+                resp2,
+                "{reply:?} in RESP2"
+            );
+            assert_eq!(
+                show.call::<String>(v3).unwrap(),
+                resp3,
+                "{reply:?} in RESP3"
+            );
         }
     }
 

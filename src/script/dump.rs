@@ -42,7 +42,11 @@ pub fn crc64(mut crc: u64, data: &[u8]) -> u64 {
     for &b in data {
         crc ^= b as u64;
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ POLY } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ POLY
+            } else {
+                crc >> 1
+            };
         }
     }
     crc
@@ -53,7 +57,11 @@ fn read_len(data: &[u8]) -> Option<(usize, bool, usize)> {
     let first = *data.first()?;
     match first >> 6 {
         0 => Some(((first & 0x3f) as usize, false, 1)),
-        1 => Some(((((first & 0x3f) as usize) << 8) | *data.get(1)? as usize, false, 2)),
+        1 => Some((
+            (((first & 0x3f) as usize) << 8) | *data.get(1)? as usize,
+            false,
+            2,
+        )),
         2 if first == 0x80 => {
             let b: [u8; 4] = data.get(1..5)?.try_into().ok()?;
             Some((u32::from_be_bytes(b) as usize, false, 5))
@@ -161,7 +169,10 @@ mod tests {
     #[test]
     fn payloads_round_trip() {
         let mut out = vec![RDB_OPCODE_FUNCTION2];
-        write_string(&mut out, b"#!lua name=x\nredis.register_function('f', function() return 1 end)");
+        write_string(
+            &mut out,
+            b"#!lua name=x\nredis.register_function('f', function() return 1 end)",
+        );
         finish(&mut out);
         assert_eq!(read_functions(&out).unwrap().len(), 1);
         out[3] ^= 1;

@@ -16,7 +16,9 @@ pub const NOSCRIPT: &str = "NOSCRIPT No matching script. Please use EVAL.";
 /// The keys of EVAL/EVALSHA/FCALL: argv[3 .. 3 + numkeys].
 pub fn numkeys_keys(argv: &[Vec<u8>]) -> Vec<usize> {
     match argv.get(2).and_then(|n| args::parse_i64(n)) {
-        Some(n) if n > 0 && (n as usize) <= argv.len().saturating_sub(3) => (3..3 + n as usize).collect(),
+        Some(n) if n > 0 && (n as usize) <= argv.len().saturating_sub(3) => {
+            (3..3 + n as usize).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -25,7 +27,9 @@ pub fn numkeys_keys(argv: &[Vec<u8>]) -> Vec<usize> {
 pub fn split_keys(argv: &[Vec<u8>]) -> Result<(&[Vec<u8>], &[Vec<u8>]), Reply> {
     let numkeys = args::int(&argv[2])?;
     if numkeys > (argv.len() - 3) as i64 {
-        return Err(Reply::error("ERR Number of keys can't be greater than number of args"));
+        return Err(Reply::error(
+            "ERR Number of keys can't be greater than number of args",
+        ));
     }
     if numkeys < 0 {
         return Err(Reply::error("ERR Number of keys can't be negative"));
@@ -52,7 +56,10 @@ pub fn evalsha_ro(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// Lends the script engine to `f` (it is absent only inside a script, where these
 /// commands are refused before they get here).
-pub fn with_scripts(ctx: &mut Ctx<'_>, f: impl FnOnce(&mut Scripting, &mut Ctx<'_>) -> Reply) -> Reply {
+pub fn with_scripts(
+    ctx: &mut Ctx<'_>,
+    f: impl FnOnce(&mut Scripting, &mut Ctx<'_>) -> Reply,
+) -> Reply {
     let Some(scripts) = ctx.scripts.take() else {
         return Reply::error(errors::NOT_ALLOWED_FROM_SCRIPT);
     };
@@ -84,9 +91,9 @@ impl Scripting {
         let (flags, shebang_len) = shebang::eval_flags(body).map_err(Reply::error)?;
         let vm = self.eval_vm().map_err(Reply::error)?;
         // The shebang line is skipped but its newline kept, so line numbers stay right.
-        let func = vm
-            .compile(&body[shebang_len..])
-            .map_err(|msg| Reply::error(format!("ERR Error compiling script (new function): {msg}")))?;
+        let func = vm.compile(&body[shebang_len..]).map_err(|msg| {
+            Reply::error(format!("ERR Error compiling script (new function): {msg}"))
+        })?;
         self.scripts.insert(key, CachedScript { func, flags });
         Ok(key)
     }
@@ -114,7 +121,10 @@ impl Scripting {
         if let Err(e) = check_flags(script.flags, ro) {
             return e;
         }
-        let mode = RunMode { read_only: ro || script.flags.no_writes, is_function: false };
+        let mode = RunMode {
+            read_only: ro || script.flags.no_writes,
+            is_function: false,
+        };
         let name = std::str::from_utf8(&key).unwrap_or_default();
         let mut outcome = run::run(vm, &script.func, name, keys, args, mode, ctx, lua_client);
         self.record(name, &mut outcome);
@@ -125,7 +135,9 @@ impl Scripting {
 /// The checks Redis's `scriptPrepareForRun` makes on a script's declared flags.
 pub fn check_flags(flags: ScriptFlags, ro: bool) -> Result<(), Reply> {
     if !flags.compat && !flags.no_writes && ro {
-        return Err(Reply::error("ERR Can not execute a script with write flag using *_ro command."));
+        return Err(Reply::error(
+            "ERR Can not execute a script with write flag using *_ro command.",
+        ));
     }
     Ok(())
 }
@@ -144,7 +156,9 @@ pub fn script_exists(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Reply::Array(
             argv[2..]
                 .iter()
-                .map(|sha| Reply::Integer(sha_key(sha).is_some_and(|k| s.scripts.contains_key(&k)) as i64))
+                .map(|sha| {
+                    Reply::Integer(sha_key(sha).is_some_and(|k| s.scripts.contains_key(&k)) as i64)
+                })
                 .collect(),
         )
     })
@@ -152,7 +166,9 @@ pub fn script_exists(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// SCRIPT FLUSH [ASYNC|SYNC]: forgets every script and starts a fresh Lua VM.
 pub fn script_flush(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() > 3 || (argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async")) {
+    if argv.len() > 3
+        || (argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async"))
+    {
         return Reply::error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     }
     with_scripts(ctx, |s, _| {
@@ -202,5 +218,10 @@ pub fn script_help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         "HELP",
         "    Print this help.",
     ];
-    Reply::Array(lines.iter().map(|l| Reply::Simple(l.as_bytes().to_vec())).collect())
+    Reply::Array(
+        lines
+            .iter()
+            .map(|l| Reply::Simple(l.as_bytes().to_vec()))
+            .collect(),
+    )
 }

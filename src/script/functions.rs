@@ -57,10 +57,14 @@ fn add_function(
     (name, func, flag_names, description): (String, Function, Vec<String>, Option<String>),
 ) -> mlua::Result<Option<String>> {
     let Some(mut pending) = lua.app_data_mut::<Pending>() else {
-        return Ok(Some("redis.register_function can only be called on FUNCTION LOAD command".into()));
+        return Ok(Some(
+            "redis.register_function can only be called on FUNCTION LOAD command".into(),
+        ));
     };
     if !pending.active {
-        return Ok(Some("redis.register_function can only be called on FUNCTION LOAD command".into()));
+        return Ok(Some(
+            "redis.register_function can only be called on FUNCTION LOAD command".into(),
+        ));
     }
     let mut flags = ScriptFlags::default();
     for flag in &flag_names {
@@ -74,15 +78,27 @@ fn add_function(
     if pending.functions.iter().any(|(n, _)| *n == name) {
         return Ok(Some("Function already exists in the library".into()));
     }
-    pending.functions.push((name, FunctionDef { func, flags, description }));
+    pending.functions.push((
+        name,
+        FunctionDef {
+            func,
+            flags,
+            description,
+        },
+    ));
     Ok(None)
 }
 
 impl Scripting {
     fn functions_vm(&mut self) -> Result<&Vm, Reply> {
         if self.functions.vm.is_none() {
-            let vm = Vm::new(Flavor::Function, self.rand.clone(), Some(add_function), self.memory_limit)
-                .map_err(|e| Reply::error(format!("ERR Error creating the Lua VM: {e}")))?;
+            let vm = Vm::new(
+                Flavor::Function,
+                self.rand.clone(),
+                Some(add_function),
+                self.memory_limit,
+            )
+            .map_err(|e| Reply::error(format!("ERR Error creating the Lua VM: {e}")))?;
             vm.lua.set_app_data(Pending::default());
             self.functions.vm = Some(vm);
         }
@@ -127,7 +143,13 @@ impl Scripting {
             self.functions.index.insert(fname.clone(), name.clone());
             functions.insert(fname, def);
         }
-        self.functions.libraries.insert(name.clone(), Library { code: code.to_vec(), functions });
+        self.functions.libraries.insert(
+            name.clone(),
+            Library {
+                code: code.to_vec(),
+                functions,
+            },
+        );
         Ok(name)
     }
 
@@ -158,14 +180,20 @@ impl Scripting {
         let lua_client = self.lua_client(ctx);
         let (Some(vm), Some(def)) = (
             self.functions.vm.as_ref(),
-            self.functions.libraries.get(&lib).and_then(|l| l.functions.get(&fname)),
+            self.functions
+                .libraries
+                .get(&lib)
+                .and_then(|l| l.functions.get(&fname)),
         ) else {
             return Reply::error("ERR Function not found");
         };
         if let Err(e) = check_flags(def.flags, ro) {
             return e;
         }
-        let mode = RunMode { read_only: ro || def.flags.no_writes, is_function: true };
+        let mode = RunMode {
+            read_only: ro || def.flags.no_writes,
+            is_function: true,
+        };
         let mut outcome = run::run(vm, &def.func, &fname, keys, fargs, mode, ctx, lua_client);
         self.record(&fname, &mut outcome);
         outcome.reply
@@ -186,12 +214,19 @@ fn run_library(vm: &Vm, chunk: &Function) -> Result<Vec<(String, FunctionDef)>, 
         }
     };
     set_loading(true);
-    let empty = lua.create_table().and_then(|k| Ok((k, lua.create_table()?)));
+    let empty = lua
+        .create_table()
+        .and_then(|k| Ok((k, lua.create_table()?)));
     let result: mlua::Result<(bool, Value)> = match empty {
-        Ok((k, a)) => vm.limited(|| vm.run_fcall.call::<mlua::MultiValue>((chunk, false, k, a))).map(|r| {
-            let mut r = r.into_iter();
-            (matches!(r.next(), Some(Value::Boolean(true))), r.next().unwrap_or(Value::Nil))
-        }),
+        Ok((k, a)) => vm
+            .limited(|| vm.run_fcall.call::<mlua::MultiValue>((chunk, false, k, a)))
+            .map(|r| {
+                let mut r = r.into_iter();
+                (
+                    matches!(r.next(), Some(Value::Boolean(true))),
+                    r.next().unwrap_or(Value::Nil),
+                )
+            }),
         Err(e) => Err(e),
     };
     set_loading(false);
@@ -233,7 +268,10 @@ pub fn function_load(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             replace = true;
             i += 1;
         } else {
-            return Reply::error(format!("ERR Unknown option given: {}", String::from_utf8_lossy(&argv[i])));
+            return Reply::error(format!(
+                "ERR Unknown option given: {}",
+                String::from_utf8_lossy(&argv[i])
+            ));
         }
     }
     if i != argv.len() - 1 {
@@ -260,7 +298,9 @@ pub fn function_delete(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// FUNCTION FLUSH [ASYNC|SYNC]: deletes every library and starts a fresh VM.
 pub fn function_flush(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() > 3 || (argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async")) {
+    if argv.len() > 3
+        || (argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async"))
+    {
         return Reply::error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
     }
     with_scripts(ctx, |s, _| {
@@ -277,7 +317,12 @@ pub fn function_kill(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 /// FUNCTION STATS: no script is running when a command runs.
 pub fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_scripts(ctx, |s, _| {
-        let functions: usize = s.functions.libraries.values().map(|l| l.functions.len()).sum();
+        let functions: usize = s
+            .functions
+            .libraries
+            .values()
+            .map(|l| l.functions.len())
+            .sum();
         Reply::Map(vec![
             (Reply::bulk("running_script"), Reply::Null),
             (
@@ -285,8 +330,14 @@ pub fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
                 Reply::Map(vec![(
                     Reply::bulk("LUA"),
                     Reply::Map(vec![
-                        (Reply::bulk("libraries_count"), Reply::Integer(s.functions.libraries.len() as i64)),
-                        (Reply::bulk("functions_count"), Reply::Integer(functions as i64)),
+                        (
+                            Reply::bulk("libraries_count"),
+                            Reply::Integer(s.functions.libraries.len() as i64),
+                        ),
+                        (
+                            Reply::bulk("functions_count"),
+                            Reply::Integer(functions as i64),
+                        ),
                     ]),
                 )]),
             ),
@@ -309,7 +360,10 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             i += 1;
             pattern = Some(&argv[i]);
         } else {
-            return Reply::error(format!("ERR Unknown argument {}", String::from_utf8_lossy(&argv[i])));
+            return Reply::error(format!(
+                "ERR Unknown argument {}",
+                String::from_utf8_lossy(&argv[i])
+            ));
         }
         i += 1;
     }
@@ -329,7 +383,9 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                         (Reply::bulk("name"), Reply::bulk(fname.as_bytes())),
                         (
                             Reply::bulk("description"),
-                            Reply::bulk_or_null(def.description.as_ref().map(|d| d.as_bytes().to_vec())),
+                            Reply::bulk_or_null(
+                                def.description.as_ref().map(|d| d.as_bytes().to_vec()),
+                            ),
                         ),
                         (
                             Reply::bulk("flags"),
@@ -422,7 +478,10 @@ fn class_match(pattern: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
             i += 1;
             matched |= pattern[i].to_ascii_lowercase() == lc;
         } else if i + 2 < pattern.len() && pattern[i + 1] == b'-' && pattern[i + 2] != b']' {
-            let (mut a, mut b) = (pattern[i].to_ascii_lowercase(), pattern[i + 2].to_ascii_lowercase());
+            let (mut a, mut b) = (
+                pattern[i].to_ascii_lowercase(),
+                pattern[i + 2].to_ascii_lowercase(),
+            );
             if a > b {
                 std::mem::swap(&mut a, &mut b);
             }
@@ -460,17 +519,20 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Append,
         Replace,
     }
-    let policy = match argv.get(3) {
-        None => Policy::Append,
-        Some(p) if args::is(p, "flush") => Policy::Flush,
-        Some(p) if args::is(p, "append") => Policy::Append,
-        Some(p) if args::is(p, "replace") => Policy::Replace,
-        Some(_) => {
-            return Reply::error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
-        }
-    };
+    let policy =
+        match argv.get(3) {
+            None => Policy::Append,
+            Some(p) if args::is(p, "flush") => Policy::Flush,
+            Some(p) if args::is(p, "append") => Policy::Append,
+            Some(p) if args::is(p, "replace") => Policy::Replace,
+            Some(_) => return Reply::error(
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+            ),
+        };
     if argv.len() > 4 {
-        return Reply::error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+        return Reply::error(
+            "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+        );
     }
     let Some(codes) = super::dump::read_functions(&argv[2]) else {
         return Reply::error("ERR DUMP payload version or checksum are wrong");
@@ -566,7 +628,12 @@ pub fn function_help(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         "HELP",
         "    Print this help.",
     ];
-    Reply::Array(lines.iter().map(|l| Reply::Simple(l.as_bytes().to_vec())).collect())
+    Reply::Array(
+        lines
+            .iter()
+            .map(|l| Reply::Simple(l.as_bytes().to_vec()))
+            .collect(),
+    )
 }
 
 #[cfg(test)]

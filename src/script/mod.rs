@@ -9,8 +9,8 @@
 
 mod api;
 mod call;
-mod dump;
 pub mod convert;
+mod dump;
 mod eval;
 mod functions;
 pub mod libs;
@@ -175,34 +175,59 @@ const SCRIPT_SUBCOMMANDS: &[CommandSpec] = &[
 ];
 
 const FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("delete", 3, NOSCRIPT | WRITE, functions::function_delete).acl("write slow scripting"),
-    CommandSpec::new("dump", 2, NOSCRIPT, functions::function_dump).acl("slow scripting"),
-    CommandSpec::new("flush", -2, NOSCRIPT | WRITE, functions::function_flush).acl("write slow scripting"),
-    CommandSpec::new("help", 2, LOADING | STALE, functions::function_help).acl("slow scripting"),
-    CommandSpec::new("kill", 2, NOSCRIPT | ALLOW_BUSY, functions::function_kill).acl("slow scripting"),
-    CommandSpec::new("list", -2, NOSCRIPT, functions::function_list).acl("slow scripting"),
-    CommandSpec::new("load", -3, NOSCRIPT | WRITE | DENYOOM, functions::function_load).acl("write slow scripting"),
-    CommandSpec::new("restore", -3, NOSCRIPT | WRITE | DENYOOM, functions::function_restore)
+    CommandSpec::new("delete", 3, NOSCRIPT | WRITE, functions::function_delete)
         .acl("write slow scripting"),
-    CommandSpec::new("stats", 2, NOSCRIPT | ALLOW_BUSY, functions::function_stats).acl("slow scripting"),
+    CommandSpec::new("dump", 2, NOSCRIPT, functions::function_dump).acl("slow scripting"),
+    CommandSpec::new("flush", -2, NOSCRIPT | WRITE, functions::function_flush)
+        .acl("write slow scripting"),
+    CommandSpec::new("help", 2, LOADING | STALE, functions::function_help).acl("slow scripting"),
+    CommandSpec::new("kill", 2, NOSCRIPT | ALLOW_BUSY, functions::function_kill)
+        .acl("slow scripting"),
+    CommandSpec::new("list", -2, NOSCRIPT, functions::function_list).acl("slow scripting"),
+    CommandSpec::new(
+        "load",
+        -3,
+        NOSCRIPT | WRITE | DENYOOM,
+        functions::function_load,
+    )
+    .acl("write slow scripting"),
+    CommandSpec::new(
+        "restore",
+        -3,
+        NOSCRIPT | WRITE | DENYOOM,
+        functions::function_restore,
+    )
+    .acl("write slow scripting"),
+    CommandSpec::new("stats", 2, NOSCRIPT | ALLOW_BUSY, functions::function_stats)
+        .acl("slow scripting"),
 ];
 
 const EVAL_FLAGS: u32 = NOSCRIPT | SKIP_MONITOR | MAY_REPLICATE | NO_MANDATORY_KEYS | STALE;
 const EVAL_RO_FLAGS: u32 = NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | READONLY;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("eval", -3, EVAL_FLAGS, eval::eval).key_finder(eval::numkeys_keys).acl("slow scripting"),
-    CommandSpec::new("evalsha", -3, EVAL_FLAGS, eval::evalsha).key_finder(eval::numkeys_keys).acl("slow scripting"),
+    CommandSpec::new("eval", -3, EVAL_FLAGS, eval::eval)
+        .key_finder(eval::numkeys_keys)
+        .acl("slow scripting"),
+    CommandSpec::new("evalsha", -3, EVAL_FLAGS, eval::evalsha)
+        .key_finder(eval::numkeys_keys)
+        .acl("slow scripting"),
     CommandSpec::new("eval_ro", -3, EVAL_RO_FLAGS, eval::eval_ro)
         .key_finder(eval::numkeys_keys)
         .acl("slow scripting"),
     CommandSpec::new("evalsha_ro", -3, EVAL_RO_FLAGS, eval::evalsha_ro)
         .key_finder(eval::numkeys_keys)
         .acl("slow scripting"),
-    CommandSpec::new("fcall", -3, EVAL_FLAGS, functions::fcall).key_finder(eval::numkeys_keys).acl("slow scripting"),
+    CommandSpec::new("fcall", -3, EVAL_FLAGS, functions::fcall)
+        .key_finder(eval::numkeys_keys)
+        .acl("slow scripting"),
     CommandSpec::new("fcall_ro", -3, EVAL_RO_FLAGS, functions::fcall_ro)
         .key_finder(eval::numkeys_keys)
         .acl("slow scripting"),
-    CommandSpec::new("script", -2, 0, eval::script_help).subcommands(SCRIPT_SUBCOMMANDS).acl("slow"),
-    CommandSpec::new("function", -2, 0, functions::function_help).subcommands(FUNCTION_SUBCOMMANDS).acl("slow"),
+    CommandSpec::new("script", -2, 0, eval::script_help)
+        .subcommands(SCRIPT_SUBCOMMANDS)
+        .acl("slow"),
+    CommandSpec::new("function", -2, 0, functions::function_help)
+        .subcommands(FUNCTION_SUBCOMMANDS)
+        .acl("slow"),
 ];

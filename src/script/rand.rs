@@ -20,7 +20,9 @@ const MAX: u64 = i32::MAX as u64;
 impl Default for Lrand48 {
     /// Redis's initial state, before any seeding: 0x1234ABCD330E.
     fn default() -> Self {
-        Lrand48 { x: 0x1234_ABCD_330E }
+        Lrand48 {
+            x: 0x1234_ABCD_330E,
+        }
     }
 }
 

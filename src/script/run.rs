@@ -117,7 +117,11 @@ pub fn run(
         // redis.pcall stays the permanent function that calls this one (one scoped
         // function per run is cheaper than two).
         vm.redis.raw_set("call", call)?;
-        let runner = if mode.is_function { &vm.run_fcall } else { &vm.run_eval };
+        let runner = if mode.is_function {
+            &vm.run_fcall
+        } else {
+            &vm.run_eval
+        };
         let results: mlua::MultiValue = if keys.len() + args.len() <= INLINE_ARGS_MAX {
             // Few arguments: pass them as call arguments (UTF-8 ones go straight onto the
             // Lua stack) and let the prelude build KEYS and ARGV.
@@ -146,7 +150,10 @@ pub fn run(
             _ => None,
         };
         let items = results.get(4..).unwrap_or(&[]);
-        Ok((true, convert::shaped_to_reply(&value, int(2), int(3), items, resp3)))
+        Ok((
+            true,
+            convert::shaped_to_reply(&value, int(2), int(3), items, resp3),
+        ))
     });
     let _ = vm.redis.raw_set("call", &vm.call_stub);
     set_running(lua, false);
@@ -156,7 +163,10 @@ pub fn run(
         Ok((false, reply)) => reply,
         Ok((true, _)) | Err(_) if killed => Reply::error(format!("ERR {KILLED}")),
         Ok((true, reply)) => reply,
-        Err(e) => Reply::error(format!("ERR Error running script {name}, {}", root_message(&e))),
+        Err(e) => Reply::error(format!(
+            "ERR Error running script {name}, {}",
+            root_message(&e)
+        )),
     };
     if reply.is_error() {
         // A memory error may leave garbage behind; reclaim it so the next script has room.
@@ -167,7 +177,13 @@ pub fn run(
     state.argv_buf.truncate(ARGV_BUF_ENTRIES);
     state.argv_buf.retain(|a| a.capacity() <= ARGV_BUF_BYTES);
     vm.argv_buf.replace(std::mem::take(&mut state.argv_buf));
-    Outcome { reply, effects: state.effects, log: state.log, wrote: state.wrote, killed }
+    Outcome {
+        reply,
+        effects: state.effects,
+        log: state.log,
+        wrote: state.wrote,
+        killed,
+    }
 }
 
 /// How many argument buffers, each of at most how many bytes, a VM keeps between runs.
@@ -245,7 +261,11 @@ fn side_op(st: &mut RunState<'_, '_>, args: &[Value]) -> mlua::Result<Value> {
             let resp3 = matches!(args.get(1), Some(Value::Integer(3)));
             st.resp3 = resp3;
             let client = st.lua_client;
-            st.ctx.store.session_mut(client).protocol = if resp3 { Protocol::Resp3 } else { Protocol::Resp2 };
+            st.ctx.store.session_mut(client).protocol = if resp3 {
+                Protocol::Resp3
+            } else {
+                Protocol::Resp2
+            };
             Ok(Value::Nil)
         }
         OP_SETREPL => {
@@ -324,7 +344,10 @@ fn take_killing(lua: &Lua) -> bool {
         None => false,
     };
     if killed {
-        let _ = lua.set_global_hook(HookTriggers::new().every_nth_instruction(TICK_INSTRUCTIONS), hook);
+        let _ = lua.set_global_hook(
+            HookTriggers::new().every_nth_instruction(TICK_INSTRUCTIONS),
+            hook,
+        );
     }
     killed
 }
@@ -411,7 +434,9 @@ fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
     let _ = lua;
     // Redis 7.0.15 crashes on an error object without `err` (error({})); redsim answers.
     let Some(mut msg) = text("err") else {
-        return Reply::error(format!("ERR Error running script {name}, execution failure"));
+        return Reply::error(format!(
+            "ERR Error running script {name}, execution failure"
+        ));
     };
     if let (Some(source), Some(line)) = (text("source"), text("line")) {
         msg.extend_from_slice(format!(" script: {name}, on ").as_bytes());

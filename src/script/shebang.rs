@@ -50,14 +50,22 @@ impl ScriptFlags {
 /// Splits the shebang line into words on blanks (Redis uses `sdssplitargs`; redsim
 /// does not support quoting inside a shebang).
 fn words(line: &[u8]) -> Vec<&[u8]> {
-    line.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty()).collect()
+    line.split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Parses an EVAL script's shebang. Returns the flags and the length of the shebang
 /// line (without its newline), which the compiler skips while keeping line numbers.
 pub fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
     if !body.starts_with(b"#!") {
-        return Ok((ScriptFlags { compat: true, ..ScriptFlags::default() }, 0));
+        return Ok((
+            ScriptFlags {
+                compat: true,
+                ..ScriptFlags::default()
+            },
+            0,
+        ));
     }
     let Some(end) = body.iter().position(|&b| b == b'\n') else {
         return Err("ERR Invalid script shebang".into());
@@ -67,19 +75,28 @@ pub fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
         return Err("ERR Invalid engine in script shebang".into());
     };
     if *engine != b"#!lua" {
-        return Err(format!("ERR Unexpected engine in script shebang: {}", String::from_utf8_lossy(engine)));
+        return Err(format!(
+            "ERR Unexpected engine in script shebang: {}",
+            String::from_utf8_lossy(engine)
+        ));
     }
     let mut flags = ScriptFlags::default();
     for part in &parts[1..] {
         let Some(list) = part.strip_prefix(b"flags=") else {
-            return Err(format!("ERR Unknown lua shebang option: {}", String::from_utf8_lossy(part)));
+            return Err(format!(
+                "ERR Unknown lua shebang option: {}",
+                String::from_utf8_lossy(part)
+            ));
         };
         if list.is_empty() {
             continue;
         }
         for flag in list.split(|&b| b == b',') {
             if !flags.set(flag) {
-                return Err(format!("ERR Unexpected flag in script shebang: {}", String::from_utf8_lossy(flag)));
+                return Err(format!(
+                    "ERR Unexpected flag in script shebang: {}",
+                    String::from_utf8_lossy(flag)
+                ));
             }
         }
     }
@@ -104,12 +121,17 @@ pub fn library_metadata(code: &[u8]) -> Result<(String, String, usize), String> 
     for part in &parts[1..] {
         if part.len() >= 5 && part[..5].eq_ignore_ascii_case(b"name=") {
             if name.is_some() {
-                return Err("ERR Invalid metadata value, name argument was given multiple times".into());
+                return Err(
+                    "ERR Invalid metadata value, name argument was given multiple times".into(),
+                );
             }
             name = Some(String::from_utf8_lossy(&part[5..]).into_owned());
             continue;
         }
-        return Err(format!("ERR Invalid metadata value given: {}", String::from_utf8_lossy(part)));
+        return Err(format!(
+            "ERR Invalid metadata value given: {}",
+            String::from_utf8_lossy(part)
+        ));
     }
     let Some(name) = name else {
         return Err("ERR Library name was not given".into());
@@ -132,7 +154,10 @@ mod tests {
             eval_flags(b"#!lua flags=bogus\nreturn 1").unwrap_err(),
             "ERR Unexpected flag in script shebang: bogus"
         );
-        assert_eq!(eval_flags(b"#!lua name=x\nreturn 1").unwrap_err(), "ERR Unknown lua shebang option: name=x");
+        assert_eq!(
+            eval_flags(b"#!lua name=x\nreturn 1").unwrap_err(),
+            "ERR Unknown lua shebang option: name=x"
+        );
         assert_eq!(
             eval_flags(b"#!python\nreturn 1").unwrap_err(),
             "ERR Unexpected engine in script shebang: #!python"

@@ -103,10 +103,18 @@ impl Vm {
     pub fn new(
         flavor: Flavor,
         rand: Arc<Mutex<Lrand48>>,
-        add_function: Option<fn(&Lua, (String, Function, Vec<String>, Option<String>)) -> mlua::Result<Option<String>>>,
+        add_function: Option<
+            fn(
+                &Lua,
+                (String, Function, Vec<String>, Option<String>),
+            ) -> mlua::Result<Option<String>>,
+        >,
         memory_limit: usize,
     ) -> mlua::Result<Vm> {
-        let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::new())?;
+        let lua = Lua::new_with(
+            StdLib::TABLE | StdLib::STRING | StdLib::MATH,
+            LuaOptions::new(),
+        )?;
         libs::install_all(&lua)?;
         let r = lua.create_table()?;
         let redis = lua.create_table()?;
@@ -117,7 +125,9 @@ impl Vm {
                 if matches!(args.first(), Some(Value::Table(t)) if *t == ops) {
                     return Ok(Value::Nil);
                 }
-                Err(super::api::raise_table("ERR redis.call/pcall can only be called inside a script invocation"))
+                Err(super::api::raise_table(
+                    "ERR redis.call/pcall can only be called inside a script invocation",
+                ))
             })?
         };
         redis.raw_set("call", &call_stub)?;
@@ -143,7 +153,10 @@ impl Vm {
         r.raw_set("redis", &redis)?;
         r.raw_set("random", random)?;
         r.raw_set("randomseed", randomseed)?;
-        r.raw_set("unwrap_error", lua.create_function(super::api::unwrap_error)?)?;
+        r.raw_set(
+            "unwrap_error",
+            lua.create_function(super::api::unwrap_error)?,
+        )?;
         r.raw_set("handler", lua.create_function(super::run::error_handler)?)?;
         r.raw_set("version", super::REDIS_VERSION)?;
         r.raw_set("version_num", super::REDIS_VERSION_NUM)?;
@@ -154,10 +167,17 @@ impl Vm {
             .load(include_str!("prelude.lua"))
             .set_name(PRELUDE_SOURCE)
             .into_function()?;
-        let (globals, run_eval, run_fcall, set_loading): (Table, Function, Function, Option<Function>) =
-            prelude.call(r)?;
+        let (globals, run_eval, run_fcall, set_loading): (
+            Table,
+            Function,
+            Function,
+            Option<Function>,
+        ) = prelude.call(r)?;
         lua.set_globals(globals)?;
-        lua.set_app_data(HookState { redis: Some((redis.clone(), ops.clone())), ..HookState::default() });
+        lua.set_app_data(HookState {
+            redis: Some((redis.clone(), ops.clone())),
+            ..HookState::default()
+        });
         lua.set_global_hook(
             HookTriggers::new().every_nth_instruction(TICK_INSTRUCTIONS),
             super::run::hook,

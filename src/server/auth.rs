@@ -29,13 +29,19 @@ const NOAUTH_HELLO: &str = "NOAUTH HELLO must be called with the client already 
 HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the \
 same time";
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
-const NO_PASSWORD: &str = "ERR AUTH <password> called without any password configured for the default user. \
+const NO_PASSWORD: &str =
+    "ERR AUTH <password> called without any password configured for the default user. \
 Are you sure your configuration is correct?";
 
 /// Whether protected mode refuses a peer. Redis 7.0 accepts exactly 127.0.0.1 and ::1
 /// then (`islocalClient` compares the address text).
-pub(crate) fn protected_mode_refuses(protected_mode: bool, requirepass: Option<&[u8]>, peer: IpAddr) -> bool {
-    let local = peer == IpAddr::from([127, 0, 0, 1]) || peer == IpAddr::from(std::net::Ipv6Addr::LOCALHOST);
+pub(crate) fn protected_mode_refuses(
+    protected_mode: bool,
+    requirepass: Option<&[u8]>,
+    peer: IpAddr,
+) -> bool {
+    let local =
+        peer == IpAddr::from([127, 0, 0, 1]) || peer == IpAddr::from(std::net::Ipv6Addr::LOCALHOST);
     protected_mode && requirepass.is_none() && !local
 }
 
@@ -68,7 +74,11 @@ pub(crate) fn gate(requirepass: Option<&[u8]>, authenticated: &mut bool, argv: &
             return Gate::Answer(Reply::error("ERR syntax error"));
         }
         let Some(requirepass) = requirepass else {
-            return Gate::Answer(if argv.len() == 2 { Reply::error(NO_PASSWORD) } else { check(None, argv) });
+            return Gate::Answer(if argv.len() == 2 {
+                Reply::error(NO_PASSWORD)
+            } else {
+                check(None, argv)
+            });
         };
         let reply = check(Some(requirepass), argv);
         if reply == Reply::ok() {
@@ -108,9 +118,18 @@ fn check(requirepass: Option<&[u8]>, argv: &[Vec<u8>]) -> Reply {
 
 /// HELLO [protover [AUTH user pass] [SETNAME name]]: checks and removes the AUTH option.
 fn hello(requirepass: &[u8], authenticated: &mut bool, argv: &[Vec<u8>]) -> Gate {
-    let auth_at = argv.iter().enumerate().skip(2).find(|(_, a)| a.eq_ignore_ascii_case(b"auth")).map(|(i, _)| i);
+    let auth_at = argv
+        .iter()
+        .enumerate()
+        .skip(2)
+        .find(|(_, a)| a.eq_ignore_ascii_case(b"auth"))
+        .map(|(i, _)| i);
     let Some(at) = auth_at.filter(|at| at + 2 < argv.len()) else {
-        return if *authenticated { Gate::Run } else { Gate::Answer(Reply::error(NOAUTH_HELLO)) };
+        return if *authenticated {
+            Gate::Run
+        } else {
+            Gate::Answer(Reply::error(NOAUTH_HELLO))
+        };
     };
     if !password_matches(requirepass, &argv[at + 1], &argv[at + 2]) {
         return Gate::Answer(Reply::error(WRONGPASS));
@@ -143,12 +162,28 @@ mod tests {
     fn commands_wait_for_auth_when_a_password_is_set() {
         let mut authed = false;
         let pw = Some(&b"secret"[..]);
-        assert_eq!(gate(pw, &mut authed, &argv(&["GET", "k"])), Gate::Answer(Reply::error(NOAUTH)));
-        assert_eq!(gate(pw, &mut authed, &argv(&["AUTH", "wrong"])), Gate::Answer(Reply::error(WRONGPASS)));
-        assert_eq!(gate(pw, &mut authed, &argv(&["AUTH", "nobody", "secret"])), Gate::Answer(Reply::error(WRONGPASS)));
+        assert_eq!(
+            gate(pw, &mut authed, &argv(&["GET", "k"])),
+            Gate::Answer(Reply::error(NOAUTH))
+        );
+        assert_eq!(
+            gate(pw, &mut authed, &argv(&["AUTH", "wrong"])),
+            Gate::Answer(Reply::error(WRONGPASS))
+        );
+        assert_eq!(
+            gate(pw, &mut authed, &argv(&["AUTH", "nobody", "secret"])),
+            Gate::Answer(Reply::error(WRONGPASS))
+        );
         assert!(!authed);
-        assert_eq!(gate(pw, &mut authed, &argv(&["QUIT"])), Gate::Run, "QUIT is no-auth");
-        assert_eq!(gate(pw, &mut authed, &argv(&["AUTH", "default", "secret"])), Gate::Answer(Reply::ok()));
+        assert_eq!(
+            gate(pw, &mut authed, &argv(&["QUIT"])),
+            Gate::Run,
+            "QUIT is no-auth"
+        );
+        assert_eq!(
+            gate(pw, &mut authed, &argv(&["AUTH", "default", "secret"])),
+            Gate::Answer(Reply::ok())
+        );
         assert!(authed);
         assert_eq!(gate(pw, &mut authed, &argv(&["GET", "k"])), Gate::Run);
     }
@@ -156,19 +191,41 @@ mod tests {
     #[test]
     fn auth_without_a_password_configured_is_refused_as_redis_does() {
         let mut authed = true;
-        assert_eq!(gate(None, &mut authed, &argv(&["AUTH", "x"])), Gate::Answer(Reply::error(NO_PASSWORD)));
-        assert_eq!(gate(None, &mut authed, &argv(&["AUTH", "default", "x"])), Gate::Answer(Reply::ok()));
-        assert_eq!(gate(None, &mut authed, &argv(&["AUTH", "a", "b", "c"])), Gate::Answer(Reply::error("ERR syntax error")));
-        assert!(matches!(gate(None, &mut authed, &argv(&["AUTH"])), Gate::Answer(Reply::Error(_))));
+        assert_eq!(
+            gate(None, &mut authed, &argv(&["AUTH", "x"])),
+            Gate::Answer(Reply::error(NO_PASSWORD))
+        );
+        assert_eq!(
+            gate(None, &mut authed, &argv(&["AUTH", "default", "x"])),
+            Gate::Answer(Reply::ok())
+        );
+        assert_eq!(
+            gate(None, &mut authed, &argv(&["AUTH", "a", "b", "c"])),
+            Gate::Answer(Reply::error("ERR syntax error"))
+        );
+        assert!(matches!(
+            gate(None, &mut authed, &argv(&["AUTH"])),
+            Gate::Answer(Reply::Error(_))
+        ));
     }
 
     #[test]
     fn hello_auth_authenticates_and_is_passed_on_without_credentials() {
         let mut authed = false;
         let pw = Some(&b"secret"[..]);
-        assert_eq!(gate(pw, &mut authed, &argv(&["HELLO", "3"])), Gate::Answer(Reply::error(NOAUTH_HELLO)));
-        let gated = gate(pw, &mut authed, &argv(&["HELLO", "3", "AUTH", "default", "secret", "SETNAME", "n"]));
-        assert_eq!(gated, Gate::RunInstead(argv(&["HELLO", "3", "SETNAME", "n"])));
+        assert_eq!(
+            gate(pw, &mut authed, &argv(&["HELLO", "3"])),
+            Gate::Answer(Reply::error(NOAUTH_HELLO))
+        );
+        let gated = gate(
+            pw,
+            &mut authed,
+            &argv(&["HELLO", "3", "AUTH", "default", "secret", "SETNAME", "n"]),
+        );
+        assert_eq!(
+            gated,
+            Gate::RunInstead(argv(&["HELLO", "3", "SETNAME", "n"]))
+        );
         assert!(authed);
     }
 }

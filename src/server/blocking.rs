@@ -27,9 +27,16 @@ pub(crate) struct Parked {
 
 /// Takes the block request a command left on the session, if any; `reply` is what the
 /// command answered, which is its timeout reply when it asks to block.
-pub(crate) fn block_request(engine: &mut Engine, client: ClientId, reply: &Reply) -> Option<Parked> {
+pub(crate) fn block_request(
+    engine: &mut Engine,
+    client: ClientId,
+    reply: &Reply,
+) -> Option<Parked> {
     let request = engine.store.session_mut(client).block.take()?;
-    Some(Parked { deadline: deadline_in(request.timeout_ms), timeout_reply: reply.clone() })
+    Some(Parked {
+        deadline: deadline_in(request.timeout_ms),
+        timeout_reply: reply.clone(),
+    })
 }
 
 /// A timeout of 0 waits forever.
@@ -84,7 +91,9 @@ pub(crate) async fn wait_until_served(
         let blocked_again = block_request(&mut engine, client, &reply).is_some();
         // Redis serves a blocked client only from a key of the type it waits for: a key
         // that became another type leaves it blocked rather than answering WRONGTYPE.
-        let wrong_type = reply.error_text().is_some_and(|e| e.starts_with(b"WRONGTYPE"));
+        let wrong_type = reply
+            .error_text()
+            .is_some_and(|e| e.starts_with(b"WRONGTYPE"));
         if !blocked_again && !wrong_type {
             return reply;
         }

@@ -2,14 +2,14 @@
 //! write their replies back.
 
 use super::auth::{self, Gate};
-use super::shutdown;
 use super::blocking::{block_request, next_write, wait_until_served};
 use super::engine_lock::{acquire, lock, Acquired};
+use super::shutdown;
 use super::Core;
-use crate::Engine;
 use crate::resp::parse::{Parsed, ProtocolError, RequestParser};
 use crate::resp::{encode_into, Protocol, Reply};
 use crate::session::ClientId;
+use crate::Engine;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -91,7 +91,11 @@ impl Peer {
 }
 
 async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
-    let mut peer = Peer { addr, client: None, authenticated: core.options.requirepass.is_none() };
+    let mut peer = Peer {
+        addr,
+        client: None,
+        authenticated: core.options.requirepass.is_none(),
+    };
     if let Acquired::Engine(mut engine) = acquire(&core, true).await {
         peer.client(&mut engine);
     }
@@ -121,7 +125,11 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
             let open = run_batch(core, peer, batch, stream, &mut out).await?;
             if let (true, Some(error)) = (open, &failure) {
                 // Requests before the bad one ran; then the error, then the connection closes.
-                lock(core).await.store.stats.count_error(error.text().as_bytes());
+                lock(core)
+                    .await
+                    .store
+                    .stats
+                    .count_error(error.text().as_bytes());
                 encode_into(&Reply::error(error.text()), Protocol::Resp2, &mut out);
             }
             if !open || failure.is_some() {
@@ -139,7 +147,10 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
 
 /// The requests the parser holds, and the protocol error that ends them if any. Before
 /// AUTH, one request at a time: its outcome changes the limits for the next.
-fn next_batch(parser: &mut RequestParser, authenticated: bool) -> (VecDeque<Vec<Vec<u8>>>, Option<ProtocolError>) {
+fn next_batch(
+    parser: &mut RequestParser,
+    authenticated: bool,
+) -> (VecDeque<Vec<Vec<u8>>>, Option<ProtocolError>) {
     parser.set_unauthenticated(!authenticated);
     let mut batch = VecDeque::new();
     loop {
@@ -161,7 +172,15 @@ const OUTPUT_FLUSH_BYTES: usize = 1 << 20;
 
 /// Commands that may run a script (and so keep the engine for long).
 fn may_run_script(name: &[u8]) -> bool {
-    const NAMES: [&[u8]; 7] = [b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro", b"exec"];
+    const NAMES: [&[u8]; 7] = [
+        b"eval",
+        b"evalsha",
+        b"eval_ro",
+        b"evalsha_ro",
+        b"fcall",
+        b"fcall_ro",
+        b"exec",
+    ];
     NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
@@ -193,11 +212,18 @@ async fn run_batch(
                 Acquired::Engine(engine) => engine,
                 Acquired::Busy(busy) => {
                     let argv = batch.pop_front().unwrap_or_default();
-                    if argv.first().is_some_and(|name| name.eq_ignore_ascii_case(b"quit")) {
+                    if argv
+                        .first()
+                        .is_some_and(|name| name.eq_ignore_ascii_case(b"quit"))
+                    {
                         encode_into(&Reply::ok(), Protocol::Resp2, out);
                         return Ok(false);
                     }
-                    let reply = match auth::gate(core.options.requirepass.as_deref(), &mut peer.authenticated, &argv) {
+                    let reply = match auth::gate(
+                        core.options.requirepass.as_deref(),
+                        &mut peer.authenticated,
+                        &argv,
+                    ) {
                         Gate::Answer(reply) => reply,
                         Gate::Run | Gate::RunInstead(_) => match shutdown::request(&argv) {
                             Some(Ok(())) => {
@@ -214,7 +240,14 @@ async fn run_batch(
                 }
             };
             let client = peer.client(&mut engine);
-            match run_locked(core, &mut engine, client, &mut peer.authenticated, &mut batch, out) {
+            match run_locked(
+                core,
+                &mut engine,
+                client,
+                &mut peer.authenticated,
+                &mut batch,
+                out,
+            ) {
                 Outcome::Done => continue,
                 Outcome::Close => return Ok(false),
                 Outcome::Flush => None,
@@ -250,7 +283,10 @@ fn run_locked(
     batch: &mut VecDeque<Vec<Vec<u8>>>,
     out: &mut Vec<u8>,
 ) -> Outcome {
-    core.busy.threshold_ms.store(engine.store.config.busy_reply_threshold_ms, Ordering::Relaxed);
+    core.busy.threshold_ms.store(
+        engine.store.config.busy_reply_threshold_ms,
+        Ordering::Relaxed,
+    );
     while let Some(mut argv) = batch.pop_front() {
         match auth::gate(core.options.requirepass.as_deref(), authenticated, &argv) {
             Gate::Run => {}

@@ -73,7 +73,11 @@ impl BusyBoard {
             Resolved::Found(spec, sub) => (spec, sub),
             Resolved::Refused(error) => return error,
         };
-        let busy_error = if busy.is_function { BUSY_FUNCTION } else { BUSY_EVAL };
+        let busy_error = if busy.is_function {
+            BUSY_FUNCTION
+        } else {
+            BUSY_EVAL
+        };
         match (spec.name, sub.map(|s| s.name)) {
             ("script", Some("kill")) | ("function", Some("kill")) => {
                 let by_eval = spec.name == "script";
@@ -103,13 +107,19 @@ impl RealHost {
         // std's RandomState is seeded from the OS: the one place redsim wants that.
         let mut hasher = RandomState::new().build_hasher();
         hasher.write_u64(0x5eed);
-        RealHost { board, rng: hasher.finish() | 1 }
+        RealHost {
+            board,
+            rng: hasher.finish() | 1,
+        }
     }
 }
 
 impl Host for RealHost {
     fn now_us(&mut self) -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_micros() as u64)
+            .unwrap_or(0)
     }
 
     fn random_u64(&mut self) -> u64 {
@@ -143,7 +153,12 @@ mod tests {
     use super::*;
 
     fn script(elapsed_ms: u64, has_written: bool, is_function: bool) -> BusyScript {
-        BusyScript { elapsed_ms, instructions: 1000, has_written, is_function }
+        BusyScript {
+            elapsed_ms,
+            instructions: 1000,
+            has_written,
+            is_function,
+        }
     }
 
     fn argv(words: &[&str]) -> Vec<Vec<u8>> {
@@ -154,7 +169,10 @@ mod tests {
     fn a_script_under_the_threshold_is_not_posted() {
         let board = Arc::new(BusyBoard::new());
         let mut host = RealHost::new(board.clone());
-        assert_eq!(host.script_tick(&script(4999, false, false)), ScriptTick::Continue);
+        assert_eq!(
+            host.script_tick(&script(4999, false, false)),
+            ScriptTick::Continue
+        );
         assert!(board.current().is_none());
     }
 
@@ -163,11 +181,20 @@ mod tests {
         let board = Arc::new(BusyBoard::new());
         board.threshold_ms.store(100, Ordering::Relaxed);
         let mut host = RealHost::new(board.clone());
-        assert_eq!(host.script_tick(&script(150, false, false)), ScriptTick::Continue);
+        assert_eq!(
+            host.script_tick(&script(150, false, false)),
+            ScriptTick::Continue
+        );
         let busy = board.current().expect("posted");
-        assert_eq!(board.answer(&argv(&["GET", "k"]), &busy), Reply::error(BUSY_EVAL));
+        assert_eq!(
+            board.answer(&argv(&["GET", "k"]), &busy),
+            Reply::error(BUSY_EVAL)
+        );
         let function = script(150, false, true);
-        assert_eq!(board.answer(&argv(&["PING"]), &function), Reply::error(BUSY_FUNCTION));
+        assert_eq!(
+            board.answer(&argv(&["PING"]), &function),
+            Reply::error(BUSY_FUNCTION)
+        );
         board.clear();
         assert!(board.current().is_none());
     }
@@ -177,9 +204,15 @@ mod tests {
         let board = BusyBoard::new();
         let busy = script(6000, false, false);
         let unknown = board.answer(&argv(&["NOPE"]), &busy);
-        assert_eq!(unknown, Reply::error("ERR unknown command 'NOPE', with args beginning with: "));
+        assert_eq!(
+            unknown,
+            Reply::error("ERR unknown command 'NOPE', with args beginning with: ")
+        );
         let arity = board.answer(&argv(&["GET"]), &busy);
-        assert_eq!(arity, Reply::error("ERR wrong number of arguments for 'get' command"));
+        assert_eq!(
+            arity,
+            Reply::error("ERR wrong number of arguments for 'get' command")
+        );
     }
 
     #[test]

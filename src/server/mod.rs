@@ -59,7 +59,10 @@ impl Default for ServeOptions {
 /// Runs the server until the process ends.
 pub fn serve(opts: ServeOptions) -> std::io::Result<()> {
     let server = Server::start(opts)?;
-    eprintln!("redsim: ready to accept connections on {}", server.local_addr());
+    eprintln!(
+        "redsim: ready to accept connections on {}",
+        server.local_addr()
+    );
     server.wait();
     Ok(())
 }
@@ -108,12 +111,18 @@ impl Server {
             .enable_time()
             .build()?;
         let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel();
-        let network = std::thread::Builder::new().name("redsim-accept".into()).spawn(move || {
-            runtime.block_on(connection::accept_loop(listener, core, shutdown_rx));
-            // Dropping the runtime cancels every connection task.
-            runtime.shutdown_background();
-        })?;
-        Ok(Server { addr, shutdown: Some(shutdown_tx), network: Some(network) })
+        let network = std::thread::Builder::new()
+            .name("redsim-accept".into())
+            .spawn(move || {
+                runtime.block_on(connection::accept_loop(listener, core, shutdown_rx));
+                // Dropping the runtime cancels every connection task.
+                runtime.shutdown_background();
+            })?;
+        Ok(Server {
+            addr,
+            shutdown: Some(shutdown_tx),
+            network: Some(network),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

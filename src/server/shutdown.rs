@@ -43,11 +43,17 @@ mod tests {
     fn shutdown_arguments_are_checked_as_redis_does() {
         assert_eq!(request(&argv(&["GET", "k"])), None);
         assert_eq!(request(&argv(&["shutdown", "NOSAVE"])), Some(Ok(())));
-        assert_eq!(request(&argv(&["SHUTDOWN", "NOW", "NOW", "force"])), Some(Ok(())));
+        assert_eq!(
+            request(&argv(&["SHUTDOWN", "NOW", "NOW", "force"])),
+            Some(Ok(()))
+        );
         let syntax = Some(Err(Reply::error("ERR syntax error")));
         assert_eq!(request(&argv(&["SHUTDOWN", "FOO"])), syntax);
         assert_eq!(request(&argv(&["SHUTDOWN", "NOSAVE", "SAVE"])), syntax);
         assert_eq!(request(&argv(&["SHUTDOWN", "ABORT", "NOW"])), syntax);
-        assert_eq!(request(&argv(&["SHUTDOWN", "ABORT"])), Some(Err(Reply::error("ERR No shutdown in progress."))));
+        assert_eq!(
+            request(&argv(&["SHUTDOWN", "ABORT"])),
+            Some(Err(Reply::error("ERR No shutdown in progress.")))
+        );
     }
 }

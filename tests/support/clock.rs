@@ -22,7 +22,10 @@ impl Host for TestHost {
 /// An engine whose clock starts at a fixed instant (Unix time 1678886400 s), and that clock.
 pub fn engine_with_clock(rng: ManualHost) -> (Engine, Arc<AtomicU64>) {
     let clock = Arc::new(AtomicU64::new(1_678_886_400_000_000));
-    let host = TestHost { now_us: clock.clone(), rng };
+    let host = TestHost {
+        now_us: clock.clone(),
+        rng,
+    };
     (Engine::new(host), clock)
 }
 

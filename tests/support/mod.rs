@@ -43,7 +43,16 @@ impl RedisServer {
         // Any file the server writes (SAVE…) goes to the temporary directory.
         let dir = std::env::temp_dir();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .args(["--dir", &dir.to_string_lossy()])
             .args(["--daemonize", "no", "--loglevel", "warning"])
             .stdout(Stdio::null())
@@ -53,7 +62,10 @@ impl RedisServer {
         let server = RedisServer { child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not start on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         server
@@ -80,9 +92,14 @@ pub struct RawConn {
 impl RawConn {
     pub fn connect(port: u16) -> RawConn {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("set timeout");
         stream.set_nodelay(true).ok();
-        RawConn { stream, buf: Vec::new() }
+        RawConn {
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
@@ -96,7 +113,8 @@ impl RawConn {
     /// Sends a request and returns the raw bytes of its reply.
     pub fn call(&mut self, argv: &[Vec<u8>]) -> Vec<u8> {
         self.send(argv);
-        self.read_reply().unwrap_or_else(|| panic!("no reply to {:?}", display_argv(argv)))
+        self.read_reply()
+            .unwrap_or_else(|| panic!("no reply to {:?}", display_argv(argv)))
     }
 
     /// Reads one complete reply; `None` when the connection closed first.
@@ -115,7 +133,10 @@ impl RawConn {
             match self.stream.read(&mut chunk) {
                 Ok(0) => return None,
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut =>
+                {
                     panic!("timed out waiting for a reply (a blocking command?)")
                 }
                 Err(_) => return None,
@@ -125,7 +146,9 @@ impl RawConn {
 
     /// Whether the peer closed the connection (reads until EOF or a short timeout).
     pub fn is_closed(&mut self) -> bool {
-        self.stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .ok();
         let mut chunk = [0u8; 1024];
         loop {
             match self.stream.read(&mut chunk) {
@@ -149,7 +172,10 @@ pub fn encode_request(argv: &[Vec<u8>]) -> Vec<u8> {
 }
 
 pub fn display_argv(argv: &[Vec<u8>]) -> String {
-    argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>().join(" ")
+    argv.iter()
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One reply frame, kept as bytes so that it re-encodes exactly.
@@ -159,7 +185,10 @@ pub enum Frame {
     Scalar(Vec<u8>),
     /// `*`, `~`, `>`, `%`, `|`: the header line and the children (a map's keys and values
     /// alternate).
-    Aggregate { header: Vec<u8>, children: Vec<Frame> },
+    Aggregate {
+        header: Vec<u8>,
+        children: Vec<Frame>,
+    },
 }
 
 impl Frame {
@@ -199,10 +228,15 @@ pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame, usize)>, String> {
     };
     let line_end = cr + 2;
     let number = || -> Result<i64, String> {
-        std::str::from_utf8(&buf[1..cr]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| "bad length".to_string())
+        std::str::from_utf8(&buf[1..cr])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| "bad length".to_string())
     };
     match buf[0] {
-        b'+' | b'-' | b':' | b'_' | b'#' | b',' | b'(' => Ok(Some((Frame::Scalar(buf[..line_end].to_vec()), line_end))),
+        b'+' | b'-' | b':' | b'_' | b'#' | b',' | b'(' => {
+            Ok(Some((Frame::Scalar(buf[..line_end].to_vec()), line_end)))
+        }
         b'$' | b'=' | b'!' => {
             let len = number()?;
             if len < 0 {
@@ -219,7 +253,11 @@ pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame, usize)>, String> {
             if len < 0 {
                 return Ok(Some((Frame::Scalar(buf[..line_end].to_vec()), line_end)));
             }
-            let count = if matches!(buf[0], b'%' | b'|') { len as usize * 2 } else { len as usize };
+            let count = if matches!(buf[0], b'%' | b'|') {
+                len as usize * 2
+            } else {
+                len as usize
+            };
             let mut pos = line_end;
             let mut children = Vec::with_capacity(count.min(1024));
             for _ in 0..count {
@@ -231,7 +269,13 @@ pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame, usize)>, String> {
                     }
                 }
             }
-            Ok(Some((Frame::Aggregate { header: buf[..line_end].to_vec(), children }, pos)))
+            Ok(Some((
+                Frame::Aggregate {
+                    header: buf[..line_end].to_vec(),
+                    children,
+                },
+                pos,
+            )))
         }
         other => Err(format!("unknown frame type {:?}", other as char)),
     }
@@ -270,7 +314,8 @@ pub fn normalize(reply: &[u8], mode: Compare) -> Vec<u8> {
             Frame::Aggregate { header, children } => {
                 let pairs = mode == Compare::Pairs || matches!(header[0], b'%');
                 let sorted = if pairs {
-                    let mut chunks: Vec<Vec<Frame>> = children.chunks(2).map(|c| c.to_vec()).collect();
+                    let mut chunks: Vec<Vec<Frame>> =
+                        children.chunks(2).map(|c| c.to_vec()).collect();
                     chunks.sort_by_key(|c| c.iter().flat_map(|f| f.bytes()).collect::<Vec<u8>>());
                     chunks.concat()
                 } else {
@@ -278,7 +323,11 @@ pub fn normalize(reply: &[u8], mode: Compare) -> Vec<u8> {
                     children.sort_by_key(|c| c.bytes());
                     children
                 };
-                Frame::Aggregate { header, children: sorted }.bytes()
+                Frame::Aggregate {
+                    header,
+                    children: sorted,
+                }
+                .bytes()
             }
             scalar => scalar.bytes(),
         },
@@ -287,11 +336,17 @@ pub fn normalize(reply: &[u8], mode: Compare) -> Vec<u8> {
 
 fn shape(frame: &Frame) -> String {
     match frame {
-        Frame::Scalar(b) if b.starts_with(b"$-1") || b.starts_with(b"*-1") || b[0] == b'_' => "nil ".into(),
+        Frame::Scalar(b) if b.starts_with(b"$-1") || b.starts_with(b"*-1") || b[0] == b'_' => {
+            "nil ".into()
+        }
         Frame::Scalar(b) => format!("{} ", b[0] as char),
         Frame::Aggregate { header, children } => {
             let inner: String = children.iter().map(shape).collect();
-            format!("{}[ {}] ", String::from_utf8_lossy(&header[..header.len() - 2]), inner)
+            format!(
+                "{}[ {}] ",
+                String::from_utf8_lossy(&header[..header.len() - 2]),
+                inner
+            )
         }
     }
 }

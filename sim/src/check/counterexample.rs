@@ -11,7 +11,9 @@
 //! shrinking budget ran out (`minimal: false`).
 
 use super::search::{Poll, Search};
-use super::{partition, replies_match, search_parts, Budget, Options, PartOp, PartsVerdict, SequentialSpec};
+use super::{
+    partition, replies_match, search_parts, Budget, Options, PartOp, PartsVerdict, SequentialSpec,
+};
 use crate::history::json::{op_to_value, reply_to_value, FORMAT};
 use crate::history::{History, Operation};
 use redsim::Reply;
@@ -64,28 +66,49 @@ pub(crate) fn build<M: SequentialSpec>(
 ) -> Counterexample {
     let deadline = Instant::now() + options.timeout.unwrap_or(SHRINK_TIME).min(SHRINK_TIME);
     let (relaxed, minimal) = shrink(model, part, options, deadline);
-    let core: Vec<usize> = part.iter().zip(&relaxed).filter(|(_, &r)| !r).map(|(o, _)| o.index).collect();
+    let core: Vec<usize> = part
+        .iter()
+        .zip(&relaxed)
+        .filter(|(_, &r)| !r)
+        .map(|(o, _)| o.index)
+        .collect();
     // The prefix is searched with the relaxed ops present as "may have happened", so that
     // it can show which of them the core needs (a write that explains a read).
     let sub = with_relaxed(part, &relaxed);
     // Bounded: if shrinking stopped early the sub-history may still be hard; the longest
     // prefix found within the bound is what is reported then.
-    let mut budget = Budget::new(&Options { timeout: None, max_states: SHRINK_STATES, ..options.clone() });
+    let mut budget = Budget::new(&Options {
+        timeout: None,
+        max_states: SHRINK_STATES,
+        ..options.clone()
+    });
     let mut search = Search::new(model, &sub);
-    while search.run(model, &mut budget, 4096) == Poll::Pending && Instant::now() < deadline + SHRINK_TIME {
+    while search.run(model, &mut budget, 4096) == Poll::Pending
+        && Instant::now() < deadline + SHRINK_TIME
+    {
         if !budget.check() {
             break;
         }
     }
     let prefix: Vec<usize> = search.best.iter().map(|&i| sub[i as usize].index).collect();
-    let context: Vec<usize> = prefix.iter().copied().filter(|i| !core.contains(i)).collect();
+    let context: Vec<usize> = prefix
+        .iter()
+        .copied()
+        .filter(|i| !core.contains(i))
+        .collect();
     let end = search.states.arena[search.best_state as usize].clone();
     let mut done = vec![false; sub.len()];
     for &i in &search.best {
         done[i as usize] = true;
     }
     // Real time allows op o next iff no pending op returned before o was called.
-    let horizon = sub.iter().zip(&done).filter(|(_, &d)| !d).filter_map(|(o, _)| o.ret).min().unwrap_or(u64::MAX);
+    let horizon = sub
+        .iter()
+        .zip(&done)
+        .filter(|(_, &d)| !d)
+        .filter_map(|(o, _)| o.ret)
+        .min()
+        .unwrap_or(u64::MAX);
     let mut candidates = Vec::new();
     for (o, &d) in sub.iter().zip(&done) {
         if d || o.call > horizon || o.ret.is_none() {
@@ -93,20 +116,43 @@ pub(crate) fn build<M: SequentialSpec>(
         }
         let (_, expected) = model.step(&end, o.op);
         let observed = o.observed.cloned();
-        let matches = observed.as_ref().is_none_or(|obs| replies_match(&expected, obs));
-        candidates.push(Candidate { op: o.index, expected, observed, matches });
+        let matches = observed
+            .as_ref()
+            .is_none_or(|obs| replies_match(&expected, obs));
+        candidates.push(Candidate {
+            op: o.index,
+            expected,
+            observed,
+            matches,
+        });
     }
     let _ = history;
-    Counterexample { ops: core, minimal, context, prefix, state: model.describe(&end), candidates }
+    Counterexample {
+        ops: core,
+        minimal,
+        context,
+        prefix,
+        state: model.describe(&end),
+        candidates,
+    }
 }
 
 /// Whether `ops` is not linearizable: `None` when the budget could not tell.
-fn violated<M: SequentialSpec>(model: &mut M, ops: &[PartOp<'_>], options: &Options, deadline: Instant) -> Option<bool> {
+fn violated<M: SequentialSpec>(
+    model: &mut M,
+    ops: &[PartOp<'_>],
+    options: &Options,
+    deadline: Instant,
+) -> Option<bool> {
     let now = Instant::now();
     if now >= deadline {
         return None;
     }
-    let opts = Options { timeout: Some(deadline - now), max_states: SHRINK_STATES, ..options.clone() };
+    let opts = Options {
+        timeout: Some(deadline - now),
+        max_states: SHRINK_STATES,
+        ..options.clone()
+    };
     let mut budget = Budget::new(&opts);
     let parts = partition::split(ops, model);
     match search_parts(model, &parts, &opts, &mut budget) {
@@ -160,12 +206,22 @@ fn shrink<'h, M: SequentialSpec>(
 /// called after every op that is still known has returned are left out: they could only
 /// take effect after everything observed.
 fn with_relaxed<'h>(part: &[PartOp<'h>], relaxed: &[bool]) -> Vec<PartOp<'h>> {
-    let last_return = part.iter().zip(relaxed).filter(|(_, &r)| !r).filter_map(|(o, _)| o.ret).max().unwrap_or(0);
+    let last_return = part
+        .iter()
+        .zip(relaxed)
+        .filter(|(_, &r)| !r)
+        .filter_map(|(o, _)| o.ret)
+        .max()
+        .unwrap_or(0);
     part.iter()
         .zip(relaxed)
         .filter_map(|(o, &r)| match r {
             false => Some(o.clone()),
-            true if o.call <= last_return => Some(PartOp { ret: None, observed: None, ..o.clone() }),
+            true if o.call <= last_return => Some(PartOp {
+                ret: None,
+                observed: None,
+                ..o.clone()
+            }),
             true => None,
         })
         .collect()
@@ -178,7 +234,10 @@ impl Counterexample {
     pub fn to_json(&self, history: &History) -> Value {
         let mut shown: Vec<usize> = self.ops.iter().chain(&self.context).copied().collect();
         shown.sort_unstable();
-        let ops: Vec<Value> = shown.iter().map(|&i| op_to_value(&history.ops[i])).collect();
+        let ops: Vec<Value> = shown
+            .iter()
+            .map(|&i| op_to_value(&history.ops[i]))
+            .collect();
         let candidates: Vec<Value> = self
             .candidates
             .iter()
@@ -209,21 +268,46 @@ impl Counterexample {
     /// The counterexample as text lines for a terminal.
     pub fn render(&self, history: &History) -> String {
         let mut out = String::new();
-        let minimal = if self.minimal { "minimal" } else { "smaller, not proven minimal" };
-        out.push_str(&format!("counterexample ({} ops, {minimal}):\n", self.ops.len()));
+        let minimal = if self.minimal {
+            "minimal"
+        } else {
+            "smaller, not proven minimal"
+        };
+        out.push_str(&format!(
+            "counterexample ({} ops, {minimal}):\n",
+            self.ops.len()
+        ));
         for &i in &self.ops {
             out.push_str(&format!("  {}\n", describe_op(history, i)));
         }
-        out.push_str(&format!("longest linearizable prefix ({} ops):\n", self.prefix.len()));
+        out.push_str(&format!(
+            "longest linearizable prefix ({} ops):\n",
+            self.prefix.len()
+        ));
         for &i in &self.prefix {
-            let note = if self.context.contains(&i) { "  (outside the core: may have happened)" } else { "" };
-            out.push_str(&format!("  ops[{i}] {}{note}\n", operation_text(&history.ops[i].op)));
+            let note = if self.context.contains(&i) {
+                "  (outside the core: may have happened)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  ops[{i}] {}{note}\n",
+                operation_text(&history.ops[i].op)
+            ));
         }
         out.push_str(&format!("state after it: {}\n", self.state));
         out.push_str("cannot come next:\n");
         for c in &self.candidates {
-            let observed = c.observed.as_ref().map(reply_text).unwrap_or_else(|| "(not observed)".into());
-            let why = if c.matches { " (matches, but nothing can follow it)" } else { "" };
+            let observed = c
+                .observed
+                .as_ref()
+                .map(reply_text)
+                .unwrap_or_else(|| "(not observed)".into());
+            let why = if c.matches {
+                " (matches, but nothing can follow it)"
+            } else {
+                ""
+            };
             out.push_str(&format!(
                 "  ops[{}] {}: model replies {}, observed {}{}\n",
                 c.op,
@@ -246,18 +330,37 @@ pub fn describe_op(history: &History, i: usize) -> String {
         crate::history::Status::Fail => "fail",
         crate::history::Status::Unknown => "unknown",
     };
-    let result = op.result.as_ref().map(|r| format!(" → {}", reply_text(r))).unwrap_or_default();
-    format!("ops[{i}] client {} [{}, {ret}] {status}: {}{result}", op.client, op.call, operation_text(&op.op))
+    let result = op
+        .result
+        .as_ref()
+        .map(|r| format!(" → {}", reply_text(r)))
+        .unwrap_or_default();
+    format!(
+        "ops[{i}] client {} [{}, {ret}] {status}: {}{result}",
+        op.client,
+        op.call,
+        operation_text(&op.op)
+    )
 }
 
 /// An operation in one line: `SET x 1`, `EVAL(keys c z; args 5)`, `MULTI{INCR c; GET c}`.
 pub fn operation_text(op: &Operation) -> String {
-    let words = |argv: &[Vec<u8>]| argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>().join(" ");
+    let words = |argv: &[Vec<u8>]| {
+        argv.iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     match op {
         Operation::Command(argv) => words(argv),
-        Operation::Script { keys, args, .. } => format!("script(keys {}; args {})", words(keys), words(args)),
+        Operation::Script { keys, args, .. } => {
+            format!("script(keys {}; args {})", words(keys), words(args))
+        }
         Operation::Multi(cmds) => {
-            format!("MULTI{{{}}}", cmds.iter().map(|c| words(c)).collect::<Vec<_>>().join("; "))
+            format!(
+                "MULTI{{{}}}",
+                cmds.iter().map(|c| words(c)).collect::<Vec<_>>().join("; ")
+            )
         }
     }
 }

@@ -50,25 +50,44 @@ pub fn plan(
     // Clients start staggered over one op-and-pause period, as in a running system
     // (not all at the same instant).
     let period = workload.duration_max + workload.pause_max;
-    let mut slots: Vec<(u64, u64)> =
-        (0..workload.clients).map(|c| (rng.random_range(0..=period), c as u64)).collect();
+    let mut slots: Vec<(u64, u64)> = (0..workload.clients)
+        .map(|c| (rng.random_range(0..=period), c as u64))
+        .collect();
     let mut next_id = workload.clients as u64;
     let mut out = Vec::with_capacity(workload.ops);
     for n in 0..workload.ops {
-        let slot = (0..slots.len()).min_by_key(|&s| (slots[s].0, s)).unwrap_or(0);
+        let slot = (0..slots.len())
+            .min_by_key(|&s| (slots[s].0, s))
+            .unwrap_or(0);
         let (free, client) = slots[slot];
         let (op, writes) = pick(rng, n);
         let call = free;
         let ret = call + rng.random_range(1..=workload.duration_max.max(1));
         if writes && rng.random_bool(workload.unknown_writes.clamp(0.0, 1.0)) {
             // Timed out: it may land later than the client waited, or not at all.
-            let effect_at = rng.random_bool(0.5).then(|| rng.random_range(call..=ret + 2 * (ret - call)));
-            out.push(Planned { client, call, ret: None, status: Status::Unknown, effect_at, op });
+            let effect_at = rng
+                .random_bool(0.5)
+                .then(|| rng.random_range(call..=ret + 2 * (ret - call)));
+            out.push(Planned {
+                client,
+                call,
+                ret: None,
+                status: Status::Unknown,
+                effect_at,
+                op,
+            });
             slots[slot] = (ret + rng.random_range(0..=workload.pause_max), next_id);
             next_id += 1;
         } else {
             let effect_at = Some(rng.random_range(call..=ret));
-            out.push(Planned { client, call, ret: Some(ret), status: Status::Ok, effect_at, op });
+            out.push(Planned {
+                client,
+                call,
+                ret: Some(ret),
+                status: Status::Ok,
+                effect_at,
+                op,
+            });
             slots[slot].0 = ret + rng.random_range(0..=workload.pause_max);
         }
     }
@@ -78,7 +97,9 @@ pub fn plan(
 /// Executes `planned` atomically in effect order with `model`, recording what each op
 /// observed. The history is linearizable with respect to `model` by construction.
 pub fn execute<M: SequentialSpec>(model: &mut M, planned: &[Planned]) -> History {
-    let mut order: Vec<usize> = (0..planned.len()).filter(|&i| planned[i].effect_at.is_some()).collect();
+    let mut order: Vec<usize> = (0..planned.len())
+        .filter(|&i| planned[i].effect_at.is_some())
+        .collect();
     order.sort_by_key(|&i| (planned[i].effect_at, i));
     let mut results: Vec<Option<Reply>> = vec![None; planned.len()];
     let mut state = model.init();
@@ -124,7 +145,13 @@ pub fn cas(key: &str, expected: &str, new: &str) -> Operation {
 /// always busy the search space grows as 2^clients and no checker decides such
 /// histories quickly.
 pub fn register_plan(seed: u64, ops: usize, clients: usize, unknown_writes: f64) -> Vec<Planned> {
-    let workload = Workload { clients, ops, unknown_writes, duration_max: 20, pause_max: 100 };
+    let workload = Workload {
+        clients,
+        ops,
+        unknown_writes,
+        duration_max: 20,
+        pause_max: 100,
+    };
     register_workload(seed, &workload)
 }
 
@@ -158,15 +185,30 @@ pub fn register_history<M: SequentialSpec>(model: &mut M, seed: u64) -> History 
 
 /// A key-value workload: GET, SET and APPEND over `keys` keys, values unique per op so
 /// that appends build distinct strings.
-pub fn kv_plan(seed: u64, ops: usize, clients: usize, keys: usize, unknown_writes: f64) -> Vec<Planned> {
+pub fn kv_plan(
+    seed: u64,
+    ops: usize,
+    clients: usize,
+    keys: usize,
+    unknown_writes: f64,
+) -> Vec<Planned> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let workload = Workload { clients, ops, unknown_writes, duration_max: 20, pause_max: 5 };
+    let workload = Workload {
+        clients,
+        ops,
+        unknown_writes,
+        duration_max: 20,
+        pause_max: 5,
+    };
     plan(&mut rng, &workload, |rng, n| {
         let key = format!("k{}", rng.random_range(0..keys));
         let value = format!("{n:x};");
         match rng.random_range(0..10) {
             0..=3 => (command(&[b"GET", key.as_bytes()]), false),
-            4..=6 => (command(&[b"APPEND", key.as_bytes(), value.as_bytes()]), true),
+            4..=6 => (
+                command(&[b"APPEND", key.as_bytes(), value.as_bytes()]),
+                true,
+            ),
             _ => (command(&[b"SET", key.as_bytes(), value.as_bytes()]), true),
         }
     })
@@ -227,16 +269,22 @@ pub fn plant_stale_read(history: &mut History) -> Option<usize> {
     let ops = &history.ops;
     let done = |w: &Op| w.status == Status::Ok && w.ret.is_some();
     let key_of = |o: &Op| match &o.op {
-        Operation::Command(argv) if argv.len() >= 2 => Some((argv[0].to_ascii_uppercase(), argv[1].clone())),
+        Operation::Command(argv) if argv.len() >= 2 => {
+            Some((argv[0].to_ascii_uppercase(), argv[1].clone()))
+        }
         _ => None,
     };
     for (g, get) in ops.iter().enumerate() {
-        let Some((name, key)) = key_of(get) else { continue };
+        let Some((name, key)) = key_of(get) else {
+            continue;
+        };
         if name != b"GET" || !done(get) {
             continue;
         }
         for set in ops.iter().filter(|w| done(w)) {
-            let Operation::Command(argv) = &set.op else { continue };
+            let Operation::Command(argv) = &set.op else {
+                continue;
+            };
             if argv.len() != 3 || !argv[0].eq_ignore_ascii_case(b"SET") || argv[1] != key {
                 continue;
             }
@@ -259,9 +307,21 @@ pub fn plant_stale_read(history: &mut History) -> Option<usize> {
 
 /// A counter workload: GET, SET (small integers) and INCR over `keys` keys — commands the
 /// engine, the counter model and (GET/SET) the register model all know.
-pub fn counter_plan(seed: u64, ops: usize, clients: usize, keys: usize, unknown_writes: f64) -> Vec<Planned> {
+pub fn counter_plan(
+    seed: u64,
+    ops: usize,
+    clients: usize,
+    keys: usize,
+    unknown_writes: f64,
+) -> Vec<Planned> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let workload = Workload { clients, ops, unknown_writes, duration_max: 20, pause_max: 5 };
+    let workload = Workload {
+        clients,
+        ops,
+        unknown_writes,
+        duration_max: 20,
+        pause_max: 5,
+    };
     plan(&mut rng, &workload, |rng, _| {
         let key = format!("n{}", rng.random_range(0..keys));
         match rng.random_range(0..10) {
@@ -284,14 +344,27 @@ pub fn counter_history<M: SequentialSpec>(model: &mut M, seed: u64) -> History {
 /// INCR on keys `a`, `b`, `c`, executed by `model`.
 pub fn mixed_plan(seed: u64, ops: usize, clients: usize, unknown_writes: f64) -> Vec<Planned> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let workload = Workload { clients, ops, unknown_writes, duration_max: 12, pause_max: 4 };
+    let workload = Workload {
+        clients,
+        ops,
+        unknown_writes,
+        duration_max: 12,
+        pause_max: 4,
+    };
     plan(&mut rng, &workload, |rng, n| {
         let key = ["a", "b", "c"][rng.random_range(0..3)];
-        let value = if rng.random_bool(0.5) { format!("{}", n % 7) } else { format!("v{n}") };
+        let value = if rng.random_bool(0.5) {
+            format!("{}", n % 7)
+        } else {
+            format!("v{n}")
+        };
         match rng.random_range(0..5) {
             0 => (command(&[b"GET", key.as_bytes()]), false),
             1 => (command(&[b"SET", key.as_bytes(), value.as_bytes()]), true),
-            2 => (command(&[b"APPEND", key.as_bytes(), value.as_bytes()]), true),
+            2 => (
+                command(&[b"APPEND", key.as_bytes(), value.as_bytes()]),
+                true,
+            ),
             3 => (command(&[b"DEL", key.as_bytes()]), true),
             _ => (command(&[b"INCR", key.as_bytes()]), true),
         }

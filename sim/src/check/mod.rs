@@ -182,7 +182,11 @@ impl std::fmt::Display for CheckError {
 impl std::error::Error for CheckError {}
 
 /// Checks `history` with the model `choice` names.
-pub fn check(history: &History, choice: ModelChoice, options: &Options) -> Result<Outcome, CheckError> {
+pub fn check(
+    history: &History,
+    choice: ModelChoice,
+    options: &Options,
+) -> Result<Outcome, CheckError> {
     match resolve_model(history, choice)? {
         ModelChoice::Register => check_with(history, &mut models::RegisterModel, options),
         ModelChoice::Kv => check_with(history, &mut models::KvModel, options),
@@ -232,20 +236,35 @@ pub(crate) fn prepare<'h, M: SequentialSpec>(
         if op.status == Status::Fail {
             continue;
         }
-        model.supports(&op.op).map_err(|why| CheckError(format!("ops[{index}]: {why} (model {})", model.name())))?;
+        model
+            .supports(&op.op)
+            .map_err(|why| CheckError(format!("ops[{index}]: {why} (model {})", model.name())))?;
         let (ret, observed) = match op.status {
             Status::Ok => match op.ret {
                 Some(r) => (Some(r), op.result.as_ref()),
-                None => return Err(CheckError(format!("ops[{index}]: an ok op needs a return time"))),
+                None => {
+                    return Err(CheckError(format!(
+                        "ops[{index}]: an ok op needs a return time"
+                    )))
+                }
             },
             _ => (None, None),
         };
         if let Some(r) = ret {
             if r < op.call {
-                return Err(CheckError(format!("ops[{index}]: return {r} is before call {}", op.call)));
+                return Err(CheckError(format!(
+                    "ops[{index}]: return {r} is before call {}",
+                    op.call
+                )));
             }
         }
-        ops.push(PartOp { index, call: op.call, ret, op: &op.op, observed });
+        ops.push(PartOp {
+            index,
+            call: op.call,
+            ret,
+            op: &op.op,
+            observed,
+        });
     }
     Ok(ops)
 }
@@ -283,9 +302,15 @@ impl Budget {
         if self.states > self.max_states {
             self.exhausted = Some(format!("state budget of {} exhausted", self.max_states));
         } else if self.memo_bytes > self.max_memo_bytes {
-            self.exhausted = Some(format!("memory budget of {} bytes exhausted", self.max_memo_bytes));
+            self.exhausted = Some(format!(
+                "memory budget of {} bytes exhausted",
+                self.max_memo_bytes
+            ));
         } else if matches!(self.deadline, Some(d) if Instant::now() >= d) {
-            self.exhausted = Some(format!("time budget of {:?} exhausted", self.deadline.unwrap() - self.started));
+            self.exhausted = Some(format!(
+                "time budget of {:?} exhausted",
+                self.deadline.unwrap() - self.started
+            ));
         }
         self.exhausted.is_none()
     }
@@ -318,7 +343,8 @@ pub fn check_with<M: SequentialSpec>(
     if let PartsVerdict::Violated(p) = verdict {
         outcome.violated_part = Some(parts[p].iter().map(|o| o.index).collect());
         if options.counterexample {
-            outcome.counterexample = Some(counterexample::build(history, model, &parts[p], options));
+            outcome.counterexample =
+                Some(counterexample::build(history, model, &parts[p], options));
         }
     }
     Ok(outcome)
@@ -338,8 +364,11 @@ pub(crate) fn search_parts<M: SequentialSpec>(
     options: &Options,
     budget: &mut Budget,
 ) -> PartsVerdict {
-    let mut searches: Vec<(usize, Search<'_, '_, M>)> =
-        parts.iter().enumerate().map(|(i, p)| (i, Search::new(model, p))).collect();
+    let mut searches: Vec<(usize, Search<'_, '_, M>)> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, Search::new(model, p)))
+        .collect();
     while !searches.is_empty() {
         let mut i = 0;
         while i < searches.len() {
@@ -387,14 +416,17 @@ fn resp2_eq(a: &Reply, b: &Reply) -> bool {
         (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| resp2_eq(p, q)),
         (Array(_) | Set(_) | Push(_) | Map(_), Array(_) | Set(_) | Push(_) | Map(_)) => {
             match (resp2_items(a), resp2_items(b)) {
-                (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| resp2_eq(p, q)),
+                (Some(x), Some(y)) => {
+                    x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| resp2_eq(p, q))
+                }
                 _ => false,
             }
         }
         (Integer(_) | Bool(_), Integer(_) | Bool(_))
-        | (Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. }, Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. }) => {
-            resp2_shape(a) == resp2_shape(b)
-        }
+        | (
+            Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. },
+            Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. },
+        ) => resp2_shape(a) == resp2_shape(b),
         _ => a == b,
     }
 }
@@ -407,7 +439,12 @@ pub fn resp2_shape(reply: &Reply) -> Reply {
         Reply::Double(d) => Reply::Bulk(format_double(*d).into_bytes()),
         Reply::BigNumber(n) => Reply::Bulk(n.clone()),
         Reply::Verbatim { text, .. } => Reply::Bulk(text.clone()),
-        Reply::Map(pairs) => Reply::Array(pairs.iter().flat_map(|(k, v)| [resp2_shape(k), resp2_shape(v)]).collect()),
+        Reply::Map(pairs) => Reply::Array(
+            pairs
+                .iter()
+                .flat_map(|(k, v)| [resp2_shape(k), resp2_shape(v)])
+                .collect(),
+        ),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             Reply::Array(items.iter().map(resp2_shape).collect())
         }

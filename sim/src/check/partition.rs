@@ -77,7 +77,12 @@ fn command_footprint(argv: &[Vec<u8>]) -> Footprint {
             if positions.is_empty() {
                 Footprint::Global
             } else {
-                Footprint::Keys(positions.into_iter().map(|p| (0, argv[p].clone())).collect())
+                Footprint::Keys(
+                    positions
+                        .into_iter()
+                        .map(|p| (0, argv[p].clone()))
+                        .collect(),
+                )
             }
         }
     }
@@ -165,14 +170,20 @@ mod tests {
 
     #[test]
     fn a_get_touches_its_key() {
-        assert_eq!(engine_footprint(&argv(&["GET", "x"])), Footprint::Keys(vec![(0, b"x".to_vec())]));
+        assert_eq!(
+            engine_footprint(&argv(&["GET", "x"])),
+            Footprint::Keys(vec![(0, b"x".to_vec())])
+        );
     }
 
     #[test]
     fn a_keyless_command_may_touch_everything_and_ping_nothing() {
         assert_eq!(engine_footprint(&argv(&["SELECT", "1"])), Footprint::Global);
         assert_eq!(engine_footprint(&argv(&["PING"])), Footprint::Pure);
-        assert_eq!(engine_footprint(&argv(&["NOSUCHCOMMAND", "x"])), Footprint::Pure);
+        assert_eq!(
+            engine_footprint(&argv(&["NOSUCHCOMMAND", "x"])),
+            Footprint::Pure
+        );
     }
 
     #[test]
@@ -181,6 +192,9 @@ mod tests {
             vec![b"INCR".to_vec(), b"a".to_vec()],
             vec![b"GET".to_vec(), b"b".to_vec()],
         ]);
-        assert_eq!(engine_footprint(&block), Footprint::Keys(vec![(0, b"a".to_vec()), (0, b"b".to_vec())]));
+        assert_eq!(
+            engine_footprint(&block),
+            Footprint::Keys(vec![(0, b"a".to_vec()), (0, b"b".to_vec())])
+        );
     }
 }

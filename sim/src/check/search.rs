@@ -46,7 +46,11 @@ pub(crate) struct States<S> {
 
 impl<S: Clone> States<S> {
     fn new() -> Self {
-        States { arena: Vec::new(), by_fingerprint: FxHashMap::default(), chain: Vec::new() }
+        States {
+            arena: Vec::new(),
+            by_fingerprint: FxHashMap::default(),
+            chain: Vec::new(),
+        }
     }
 
     fn intern<M: SequentialSpec<State = S>>(&mut self, model: &M, state: S) -> u32 {
@@ -172,8 +176,12 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 call_event[op as usize] = e;
             }
         }
-        let next: Vec<u32> = (0..len as u32).map(|e| if e + 1 < len as u32 { e + 1 } else { NIL }).collect();
-        let prev: Vec<u32> = (0..len as u32).map(|e| if e == 0 { NIL } else { e - 1 }).collect();
+        let next: Vec<u32> = (0..len as u32)
+            .map(|e| if e + 1 < len as u32 { e + 1 } else { NIL })
+            .collect();
+        let prev: Vec<u32> = (0..len as u32)
+            .map(|e| if e == 0 { NIL } else { e - 1 })
+            .collect();
         let mut bit_of = Vec::with_capacity(n);
         let (mut known, mut unknown) = (0u32, 0u32);
         for op in ops {
@@ -212,7 +220,10 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             state,
             transitions: FxHashMap::default(),
             stack: Vec::new(),
-            pure: ops.iter().map(|o| o.ret.is_some() && model.is_read_only(o.op)).collect(),
+            pure: ops
+                .iter()
+                .map(|o| o.ret.is_some() && model.is_read_only(o.op))
+                .collect(),
             linearized: vec![0; known.div_ceil(64).max(1)],
             used: vec![0; (n - known).div_ceil(64)],
             bit_of,
@@ -253,11 +264,14 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
     /// Records (linearized, used, state) in the memo; false when it is a dead end: the
     /// same (linearized, state) was reached before with a subset of the unknown ops used.
     fn remember(&mut self, state: u32, budget: &mut Budget) -> bool {
-        let hash = (self.linearized_hash ^ (state as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)).rotate_left(17);
+        let hash = (self.linearized_hash ^ (state as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .rotate_left(17);
         let words = self.linearized.len();
         let (bits, arena) = (&self.linearized, &self.memo_words);
         let found = self.memo.find(hash, |m| {
-            m.hash == hash && m.state == state && arena[m.at as usize..m.at as usize + words] == bits[..]
+            m.hash == hash
+                && m.state == state
+                && arena[m.at as usize..m.at as usize + words] == bits[..]
         });
         let uwords = self.used.len();
         let mut bytes = (uwords * 8 + std::mem::size_of::<UsedSet>()) as u64;
@@ -279,15 +293,29 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         let set_at = self.memo_words.len() as u32;
         self.memo_words.extend_from_slice(&self.used);
         let id = self.used_sets.len() as u32;
-        self.used_sets.push(UsedSet { at: set_at, next: first });
+        self.used_sets.push(UsedSet {
+            at: set_at,
+            next: first,
+        });
         match self.memo.find_mut(hash, |m| {
-            m.hash == hash && m.state == state && self.memo_words[m.at as usize..m.at as usize + words] == self.linearized[..]
+            m.hash == hash
+                && m.state == state
+                && self.memo_words[m.at as usize..m.at as usize + words] == self.linearized[..]
         }) {
             Some(m) => m.first = id,
             None => {
                 let at = self.memo_words.len() as u32;
                 self.memo_words.extend_from_slice(&self.linearized);
-                self.memo.insert_unique(hash, Memo { hash, at, state, first: id }, |m| m.hash);
+                self.memo.insert_unique(
+                    hash,
+                    Memo {
+                        hash,
+                        at,
+                        state,
+                        first: id,
+                    },
+                    |m| m.hash,
+                );
                 bytes += (words * 8 + std::mem::size_of::<Memo>() + 8) as u64;
             }
         }
@@ -366,7 +394,11 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                         let known = self.known - self.remaining;
                         if known > self.best_known || self.best.is_empty() {
                             self.best_known = known;
-                            self.best = self.stack.iter().map(|&(e, _, _)| self.op_of[e as usize]).collect();
+                            self.best = self
+                                .stack
+                                .iter()
+                                .map(|&(e, _, _)| self.op_of[e as usize])
+                                .collect();
                             self.best_state = after;
                         }
                         self.entry = self.next[HEAD as usize];

@@ -35,10 +35,16 @@ fn unusable(message: String) -> ExitCode {
 
 pub fn run(args: Args) -> ExitCode {
     let Some(choice) = ModelChoice::parse(&args.model) else {
-        return unusable(format!("unknown model '{}' (auto, engine, register, kv, counter)", args.model));
+        return unusable(format!(
+            "unknown model '{}' (auto, engine, register, kv, counter)",
+            args.model
+        ));
     };
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return unusable(format!("--timeout must be a positive number of seconds, not {}", args.timeout));
+        return unusable(format!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        ));
     }
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,
@@ -48,7 +54,10 @@ pub fn run(args: Args) -> ExitCode {
         Ok(h) => h,
         Err(e) => return unusable(format!("{}: {e}", args.file.display())),
     };
-    let options = Options { timeout: Some(Duration::from_secs_f64(args.timeout)), ..Options::default() };
+    let options = Options {
+        timeout: Some(Duration::from_secs_f64(args.timeout)),
+        ..Options::default()
+    };
     let outcome = match check::check(&history, choice, &options) {
         Ok(o) => o,
         Err(e) => return unusable(format!("{}: {e}", args.file.display())),

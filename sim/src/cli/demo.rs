@@ -31,7 +31,11 @@ pub struct Args {
 
 impl Default for Args {
     fn default() -> Self {
-        Args { seeds: "0..1000".into(), html: "target/redsim/report.html".into(), scenario: None }
+        Args {
+            seeds: "0..1000".into(),
+            html: "target/redsim/report.html".into(),
+            scenario: None,
+        }
     }
 }
 
@@ -71,7 +75,9 @@ pub fn run(args: Args) -> ExitCode {
     let mut tallies = Vec::new();
     let mut prepared = Vec::new();
     for m in modes {
-        let Ok(s) = mode::apply(&scenario, m) else { continue };
+        let Ok(s) = mode::apply(&scenario, m) else {
+            continue;
+        };
         let judge = Judge::new(&s);
         tallies.push(summary::run_seeds(&s, &judge, m.name(), seeds.clone()));
         prepared.push((m, s, judge));
@@ -95,27 +101,55 @@ pub fn run(args: Args) -> ExitCode {
     let raw_failing = tallies.first().and_then(|t| t.failing.first().copied());
     let seed = raw_failing.unwrap_or(seeds.start);
     match raw_failing {
-        Some(seed) => println!("{}", style.bold(&format!("The first failing interleaving (raw mode, seed {seed}):"))),
-        None => println!("{}", style.bold(&format!("No raw run was anomalous; seed {seed} as it ran:"))),
+        Some(seed) => println!(
+            "{}",
+            style.bold(&format!(
+                "The first failing interleaving (raw mode, seed {seed}):"
+            ))
+        ),
+        None => println!(
+            "{}",
+            style.bold(&format!("No raw run was anomalous; seed {seed} as it ran:"))
+        ),
     }
-    let captures: Vec<_> = prepared.iter().map(|(m, s, judge)| capture(s, judge, seed, m.name())).collect();
+    let captures: Vec<_> = prepared
+        .iter()
+        .map(|(m, s, judge)| capture(s, judge, seed, m.name()))
+        .collect();
     if let Some(raw) = captures.first() {
         print!("{}", present::run_text(raw, style));
     }
     let replays: Vec<String> = modes
         .iter()
-        .map(|m| format!("redsim run {} --seed {seed} --mode {}", path.display(), m.name()))
+        .map(|m| {
+            format!(
+                "redsim run {} --seed {seed} --mode {}",
+                path.display(),
+                m.name()
+            )
+        })
         .collect();
     println!();
     println!("Replay this run:  {}", style.bold(&replays[0]));
     let runs: Vec<_> = captures.iter().zip(replays.iter().cloned()).collect();
     let runs: Vec<_> = runs.into_iter().map(|(c, r)| (c, r)).collect();
     let intro = mode::description(&path).unwrap_or_default();
-    let page = html::report(&format!("redsim: {} (seed {seed})", scenario.name), &intro, &runs);
+    let page = html::report(
+        &format!("redsim: {} (seed {seed})", scenario.name),
+        &intro,
+        &runs,
+    );
     match html::write(&args.html, &page) {
         Ok(()) => println!("HTML report:      {}", args.html.display()),
         Err(e) => eprintln!("redsim demo: cannot write {}: {e}", args.html.display()),
     }
-    println!("{}", style.dim(&format!("({} runs in {:.2} s)", tallies.iter().map(|t| t.runs).sum::<u64>(), started.elapsed().as_secs_f64())));
+    println!(
+        "{}",
+        style.dim(&format!(
+            "({} runs in {:.2} s)",
+            tallies.iter().map(|t| t.runs).sum::<u64>(),
+            started.elapsed().as_secs_f64()
+        ))
+    );
     ExitCode::SUCCESS
 }

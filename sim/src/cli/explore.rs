@@ -59,7 +59,13 @@ pub fn run(args: Args) -> ExitCode {
                 .map(|r| r.as_ref().map(compact_reply).unwrap_or_else(|| "?".into()))
                 .collect();
             let state: Vec<String> = verdict.final_state.iter().map(|s| s.render()).collect();
-            *outcomes.entry(format!("results {} | final {}", results.join(" ; "), state.join(" "))).or_default() += 1;
+            *outcomes
+                .entry(format!(
+                    "results {} | final {}",
+                    results.join(" ; "),
+                    state.join(" ")
+                ))
+                .or_default() += 1;
             if verdict.is_anomalous() {
                 failing_count += 1;
                 if failing.len() < args.show_max {
@@ -73,9 +79,24 @@ pub fn run(args: Args) -> ExitCode {
     }
     println!(
         "{}",
-        style.bold(&format!("redsim explore: {} (mode {label}, {})", scenario.name, if args.naive { "naive" } else { "partial-order reduction" }))
+        style.bold(&format!(
+            "redsim explore: {} (mode {label}, {})",
+            scenario.name,
+            if args.naive {
+                "naive"
+            } else {
+                "partial-order reduction"
+            }
+        ))
     );
-    println!("interleavings explored: {runs}{}", if abandoned > 0 { format!(" (+{abandoned} pruned as equivalent)") } else { String::new() });
+    println!(
+        "interleavings explored: {runs}{}",
+        if abandoned > 0 {
+            format!(" (+{abandoned} pruned as equivalent)")
+        } else {
+            String::new()
+        }
+    );
     println!("distinct outcomes: {}", outcomes.len());
     for (outcome, n) in outcomes.iter().take(args.show_max) {
         println!("  {n:>6} × {outcome}");
@@ -84,17 +105,31 @@ pub fn run(args: Args) -> ExitCode {
         println!("  … {} more", outcomes.len() - args.show_max);
     }
     let line = format!("failing interleavings: {failing_count}");
-    println!("{}", if failing_count > 0 { style.red(&line) } else { style.green(&line) });
+    println!(
+        "{}",
+        if failing_count > 0 {
+            style.red(&line)
+        } else {
+            style.green(&line)
+        }
+    );
     for (schedule, findings) in &failing {
         let s: Vec<String> = schedule.iter().map(u32::to_string).collect();
         println!("  {}", findings.join("; "));
-        println!("    redsim run {} --mode {label} --schedule {}", args.scenario.display(), s.join(","));
+        println!(
+            "    redsim run {} --mode {label} --schedule {}",
+            args.scenario.display(),
+            s.join(",")
+        );
     }
     if failing_count > failing.len() as u64 {
         println!("  … {} more", failing_count - failing.len() as u64);
     }
     if runs >= args.runs_max {
-        println!("{}", style.yellow(&format!("stopped at --runs-max {}", args.runs_max)));
+        println!(
+            "{}",
+            style.yellow(&format!("stopped at --runs-max {}", args.runs_max))
+        );
     }
     if failing_count > 0 {
         ExitCode::from(1)

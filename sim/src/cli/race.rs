@@ -47,7 +47,10 @@ pub fn run(args: Args) -> ExitCode {
         return fail(format!("{} does not compile: {e}", args.script.display()));
     }
     if args.clients == 0 || args.clients > redsim_sim::report::analysis::SERIAL_CLIENTS_MAX {
-        return fail(format!("--clients must be 1..={}", redsim_sim::report::analysis::SERIAL_CLIENTS_MAX));
+        return fail(format!(
+            "--clients must be 1..={}",
+            redsim_sim::report::analysis::SERIAL_CLIENTS_MAX
+        ));
     }
     let seeds = match parse_seeds(&args.seeds) {
         Ok(s) => s,
@@ -55,8 +58,16 @@ pub fn run(args: Args) -> ExitCode {
     };
     let keys: Vec<&str> = args.keys.iter().map(String::as_str).collect();
     let argv: Vec<&str> = args.args.iter().map(String::as_str).collect();
-    let name = args.script.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
-    let scenario = Scenario::new(&name).clients(args.clients, 1, Program::script(&source, &keys, &argv, ScriptRun::Raw));
+    let name = args
+        .script
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "script".into());
+    let scenario = Scenario::new(&name).clients(
+        args.clients,
+        1,
+        Program::script(&source, &keys, &argv, ScriptRun::Raw),
+    );
     let mut tallies = Vec::new();
     let mut prepared = Vec::new();
     for m in [Mode::Raw, Mode::Eval] {
@@ -68,12 +79,19 @@ pub fn run(args: Args) -> ExitCode {
         tallies.push(summary::run_seeds(&s, &judge, m.name(), seeds.clone()));
         prepared.push((m, s, judge));
     }
-    let title = format!("redsim race: {} — {} clients, client-side versus EVAL", args.script.display(), args.clients);
+    let title = format!(
+        "redsim race: {} — {} clients, client-side versus EVAL",
+        args.script.display(),
+        args.clients
+    );
     print!("{}", summary::render(&title, &seeds, &tallies, style));
     let failing = tallies[0].failing.first().copied();
     let seed = failing.unwrap_or(seeds.start);
     println!();
-    let captures: Vec<_> = prepared.iter().map(|(m, s, j)| capture(s, j, seed, m.name())).collect();
+    let captures: Vec<_> = prepared
+        .iter()
+        .map(|(m, s, j)| capture(s, j, seed, m.name()))
+        .collect();
     print!("{}", present::run_text(&captures[0], style));
     // Empty --keys/--args are left out: `--args  --clients` would not parse.
     let mut replay = format!("redsim race {}", args.script.display());

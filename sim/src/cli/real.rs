@@ -93,7 +93,12 @@ pub fn run(args: Args) -> ExitCode {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad(e),
     };
-    let options = RealOptions { addr, io_timeout, time_limit, flush: args.flush };
+    let options = RealOptions {
+        addr,
+        io_timeout,
+        time_limit,
+        flush: args.flush,
+    };
     let label = mode::mode_of(&scenario);
     println!(
         "redsim real: {} ({label}), {} clients, against {addr}",
@@ -108,7 +113,11 @@ pub fn run(args: Args) -> ExitCode {
     println!(
         "ran {:.3} s{}",
         recorded.elapsed.as_secs_f64(),
-        if recorded.hit_time_limit { " (time limit reached: some clients stopped early)" } else { "" }
+        if recorded.hit_time_limit {
+            " (time limit reached: some clients stopped early)"
+        } else {
+            ""
+        }
     );
     for (client, e) in &recorded.client_errors {
         println!("client {client} stopped: {e}");

@@ -72,13 +72,23 @@ pub fn prepare(
     if let Some(s) = strategy {
         scenario.options.strategy = match s {
             StrategyArg::Random => Strategy::Random,
-            StrategyArg::Pct => Strategy::Pct { depth: 2, steps_hint: 100 },
+            StrategyArg::Pct => Strategy::Pct {
+                depth: 2,
+                steps_hint: 100,
+            },
             StrategyArg::Exhaustive => Strategy::Exhaustive { reduce: true },
         };
     }
     if let Some(schedule) = schedule {
-        let parsed: Result<Vec<u32>, _> = schedule.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
-        scenario = with_schedule(&scenario, parsed.map_err(|e| format!("bad --schedule: {e}"))?);
+        let parsed: Result<Vec<u32>, _> = schedule
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect();
+        scenario = with_schedule(
+            &scenario,
+            parsed.map_err(|e| format!("bad --schedule: {e}"))?,
+        );
     }
     Ok((scenario, label))
 }
@@ -111,7 +121,12 @@ pub fn json(capture: &Capture) -> serde_json::Value {
 
 pub fn run(args: Args) -> ExitCode {
     let style = Style::detect();
-    let (scenario, label) = match prepare(&args.scenario, args.mode, args.strategy, args.schedule.as_deref()) {
+    let (scenario, label) = match prepare(
+        &args.scenario,
+        args.mode,
+        args.strategy,
+        args.schedule.as_deref(),
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("redsim run: {e}");
@@ -133,7 +148,15 @@ pub fn run(args: Args) -> ExitCode {
                 }
             };
             let tally = summary::run_seeds(&scenario, &judge, &label, seeds.clone());
-            print!("{}", summary::render(&format!("redsim run: {}", scenario.name), &seeds, &[tally.clone()], style));
+            print!(
+                "{}",
+                summary::render(
+                    &format!("redsim run: {}", scenario.name),
+                    &seeds,
+                    &[tally.clone()],
+                    style
+                )
+            );
             println!();
             anomalous = tally.anomalous() > 0;
             tally.failing.first().copied().unwrap_or(seeds.start)
@@ -143,20 +166,34 @@ pub fn run(args: Args) -> ExitCode {
     let shown = capture(&scenario, &judge, seed, &label);
     anomalous |= shown.verdict.is_anomalous();
     print!("{}", present::run_text(&shown, style));
-    let replay = format!("redsim run {} --seed {seed} --mode {label}", args.scenario.display());
+    let replay = format!(
+        "redsim run {} --seed {seed} --mode {label}",
+        args.scenario.display()
+    );
     println!("\nReplay: {replay}");
     if let (Some(dir), true) = (&args.record, shown.verdict.is_anomalous()) {
         let file = redsim_sim::replay::for_scenario_file(&shown, &args.scenario, dir);
         match file.save(dir) {
-            Ok(path) => println!("Replay file: {} (redsim replay {})", path.display(), path.display()),
+            Ok(path) => println!(
+                "Replay file: {} (redsim replay {})",
+                path.display(),
+                path.display()
+            ),
             Err(e) => {
-                eprintln!("redsim run: cannot write a replay file into {}: {e}", dir.display());
+                eprintln!(
+                    "redsim run: cannot write a replay file into {}: {e}",
+                    dir.display()
+                );
                 return ExitCode::from(2);
             }
         }
     }
     if let Some(path) = &args.html {
-        let page = html::report(&format!("redsim: {} (seed {seed})", scenario.name), "", &[(&shown, replay.clone())]);
+        let page = html::report(
+            &format!("redsim: {} (seed {seed})", scenario.name),
+            "",
+            &[(&shown, replay.clone())],
+        );
         if let Err(e) = html::write(path, &page) {
             eprintln!("redsim run: cannot write {}: {e}", path.display());
             return ExitCode::from(2);

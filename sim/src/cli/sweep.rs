@@ -35,7 +35,10 @@ pub struct Args {
 pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let bad = || format!("bad --shard '{text}' (expected I/N with 0 <= I < N)");
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if n == 0 || i >= n {
         return Err(bad());
     }
@@ -60,7 +63,10 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1) as u64;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1) as u64;
     let start = seeds.start;
     let mine = move |s: &u64| (s - start) % shards == shard;
     let total = seeds.clone().filter(mine).count() as u64;
@@ -73,9 +79,14 @@ pub fn run(args: Args) -> ExitCode {
     let tallies: Vec<Tally> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
             .map(|job| {
-                let (scenario, judge, label, bar, seeds) = (&scenario, &judge, &label, bar.clone(), seeds.clone());
+                let (scenario, judge, label, bar, seeds) =
+                    (&scenario, &judge, &label, bar.clone(), seeds.clone());
                 scope.spawn(move || {
-                    let my_seeds = seeds.filter(mine).enumerate().filter(|(k, _)| *k as u64 % jobs == job).map(|(_, s)| s);
+                    let my_seeds = seeds
+                        .filter(mine)
+                        .enumerate()
+                        .filter(|(k, _)| *k as u64 % jobs == job)
+                        .map(|(_, s)| s);
                     summary::run_seeds_with(scenario, judge, label, my_seeds, |_| bar.inc(1))
                 })
             })
@@ -87,8 +98,14 @@ pub fn run(args: Args) -> ExitCode {
     for t in &tallies {
         tally.merge(t);
     }
-    let title = format!("redsim sweep: {} (mode {label}, shard {shard}/{shards}, {jobs} jobs)", scenario.name);
-    print!("{}", summary::render(&title, &seeds, &[tally.clone()], style));
+    let title = format!(
+        "redsim sweep: {} (mode {label}, shard {shard}/{shards}, {jobs} jobs)",
+        scenario.name
+    );
+    print!(
+        "{}",
+        summary::render(&title, &seeds, &[tally.clone()], style)
+    );
     println!("this shard ran {} of them", tally.runs);
     if tally.anomalous() > 0 {
         let name = format!("{}-{label}-shard-{shard}-of-{shards}.txt", scenario.name);
@@ -96,9 +113,15 @@ pub fn run(args: Args) -> ExitCode {
         let lines: Vec<String> = tally
             .failing
             .iter()
-            .map(|s| format!("redsim run {} --seed {s} --mode {label}", args.scenario.display()))
+            .map(|s| {
+                format!(
+                    "redsim run {} --seed {s} --mode {label}",
+                    args.scenario.display()
+                )
+            })
             .collect();
-        let written = std::fs::create_dir_all(&args.out).and_then(|_| std::fs::write(&path, lines.join("\n") + "\n"));
+        let written = std::fs::create_dir_all(&args.out)
+            .and_then(|_| std::fs::write(&path, lines.join("\n") + "\n"));
         match written {
             Ok(()) => println!(
                 "{} failing seeds ({} saved, the lowest) in {}",

@@ -29,7 +29,11 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     if let Some(schedule) = &args.schedule {
-        let parsed: Result<Vec<u32>, _> = schedule.split(',').filter(|s| !s.is_empty()).map(str::parse).collect();
+        let parsed: Result<Vec<u32>, _> = schedule
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect();
         match parsed {
             Ok(s) => scenario.options.strategy = Strategy::Replay(s),
             Err(e) => {
@@ -47,7 +51,10 @@ pub fn run(args: Args) -> ExitCode {
     println!("schedule: {}", schedule.join(","));
     print!("{}", render_history(&world.history));
     match scenario.check(&world) {
-        Ok(()) => println!("invariants: ok (steps={}, crashes={})", report.steps, report.crashes),
+        Ok(()) => println!(
+            "invariants: ok (steps={}, crashes={})",
+            report.steps, report.crashes
+        ),
         Err(e) => println!("invariants: VIOLATED: {e}"),
     }
     ExitCode::SUCCESS

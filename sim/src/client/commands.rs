@@ -6,7 +6,7 @@
 //! invoked when the pipeline was sent and returning when the last reply arrived.
 
 use super::template::OpSlot;
-use super::{Argv, Outbox, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Program, Progress};
 use crate::history::{Operation, Status};
 use redsim::Reply;
 
@@ -33,8 +33,18 @@ pub struct Commands {
 
 impl Commands {
     /// `ops` operations of `templates` (for `Each`, `ops` counts single commands).
-    pub fn new(templates: Vec<Argv>, mode: CommandsMode, client: u32, clients: u32, ops: u32) -> Commands {
-        let slot = OpSlot { client, clients, op: 0 };
+    pub fn new(
+        templates: Vec<Argv>,
+        mode: CommandsMode,
+        client: u32,
+        clients: u32,
+        ops: u32,
+    ) -> Commands {
+        let slot = OpSlot {
+            client,
+            clients,
+            op: 0,
+        };
         let fixed = templates
             .iter()
             .map(|t| {
@@ -42,7 +52,16 @@ impl Commands {
                 (!per_op).then(|| slot.expand_all(t))
             })
             .collect();
-        Commands { templates, fixed, mode, slot, ops, current: Vec::new(), current_fixed: None, sent: false }
+        Commands {
+            templates,
+            fixed,
+            mode,
+            slot,
+            ops,
+            current: Vec::new(),
+            current_fixed: None,
+            sent: false,
+        }
     }
 
     fn expand(&self, index: usize) -> Argv {
@@ -86,7 +105,8 @@ impl Program for Commands {
         if !self.sent {
             self.sent = true;
             match self.mode {
-                CommandsMode::Each => match self.current_fixed.and_then(|i| self.fixed[i].as_ref()) {
+                CommandsMode::Each => match self.current_fixed.and_then(|i| self.fixed[i].as_ref())
+                {
                     Some(argv) => out.push_copy(argv),
                     None => out.extend(self.current.drain(..)),
                 },
@@ -103,7 +123,11 @@ impl Program for Commands {
                     .zip(replies.drain(..))
                     .map(|(argv, reply)| (Operation::Command(argv), Some(reply)))
                     .collect();
-                Progress::Done(Outcome { status: Status::Ok, result: None, split })
+                Progress::Done(Outcome {
+                    status: Status::Ok,
+                    result: None,
+                    split,
+                })
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use super::lua::ScriptSpec;
 use super::template::OpSlot;
-use super::{Argv, Outbox, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Program, Progress};
 use crate::history::{Operation, ScriptMode};
 use redsim::Reply;
 use std::sync::Arc;
@@ -38,13 +38,25 @@ pub struct EvalClient {
 }
 
 impl EvalClient {
-    pub fn new(spec: Arc<ScriptSpec>, kind: EvalKind, client: u32, clients: u32, ops: u32) -> EvalClient {
-        let sha = sha1_smol::Sha1::from(spec.source.as_bytes()).digest().to_string();
+    pub fn new(
+        spec: Arc<ScriptSpec>,
+        kind: EvalKind,
+        client: u32,
+        clients: u32,
+        ops: u32,
+    ) -> EvalClient {
+        let sha = sha1_smol::Sha1::from(spec.source.as_bytes())
+            .digest()
+            .to_string();
         EvalClient {
             spec,
             kind,
             sha,
-            slot: OpSlot { client, clients, op: 0 },
+            slot: OpSlot {
+                client,
+                clients,
+                op: 0,
+            },
             ops,
             stage: Stage::Start,
             keys: Vec::new(),
@@ -116,7 +128,11 @@ impl Program for EvalClient {
             }
             (Stage::Sent, Some(reply)) if self.kind == EvalKind::EvalSha && is_noscript(&reply) => {
                 self.noscript_seen += 1;
-                out.push(vec![b"SCRIPT".to_vec(), b"LOAD".to_vec(), self.spec.source.as_bytes().to_vec()]);
+                out.push(vec![
+                    b"SCRIPT".to_vec(),
+                    b"LOAD".to_vec(),
+                    self.spec.source.as_bytes().to_vec(),
+                ]);
                 self.stage = Stage::Loading;
                 Progress::Sent
             }

@@ -18,7 +18,7 @@
 
 use super::lua_convert::{lua_arg, lua_error_to_reply, lua_to_reply, reply_to_lua};
 use super::template::OpSlot;
-use super::{Argv, Outbox, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Program, Progress};
 use crate::history::{Operation, ScriptMode};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Thread, Value};
 use redsim::Reply;
@@ -95,14 +95,26 @@ pub struct LuaClient {
 
 impl LuaClient {
     /// A client that runs `spec` `ops` times as client `client` of `clients`.
-    pub fn new(spec: Arc<ScriptSpec>, client: u32, clients: u32, ops: u32) -> mlua::Result<LuaClient> {
-        let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::default())?;
+    pub fn new(
+        spec: Arc<ScriptSpec>,
+        client: u32,
+        clients: u32,
+        ops: u32,
+    ) -> mlua::Result<LuaClient> {
+        let lua = Lua::new_with(
+            StdLib::TABLE | StdLib::STRING | StdLib::MATH,
+            LuaOptions::default(),
+        )?;
         lua.load(PRELUDE).set_name("=prelude").exec()?;
         let rand = Arc::new(AtomicU64::new(LRAND48_INITIAL));
         install_random(&lua, rand.clone())?;
-        let script = lua.load(spec.source.as_str()).set_name("@user_script").into_function()?;
-        let runner: Function =
-            lua.load("local script = ... return function() return pcall(script) end").call(script)?;
+        let script = lua
+            .load(spec.source.as_str())
+            .set_name("@user_script")
+            .into_function()?;
+        let runner: Function = lua
+            .load("local script = ... return function() return pcall(script) end")
+            .call(script)?;
         let keys_table = lua.create_table()?;
         let args_table = lua.create_table()?;
         lua.globals().raw_set("KEYS", &keys_table)?;
@@ -110,7 +122,11 @@ impl LuaClient {
         Ok(LuaClient {
             rand,
             spec,
-            slot: OpSlot { client, clients, op: 0 },
+            slot: OpSlot {
+                client,
+                clients,
+                op: 0,
+            },
             ops,
             lua,
             runner,
@@ -125,7 +141,10 @@ impl LuaClient {
     /// globals gets them back).
     fn set_globals(&self, keys: &[Vec<u8>], args: &[Vec<u8>]) -> mlua::Result<()> {
         let globals = self.lua.globals();
-        for (name, table, values) in [("KEYS", &self.keys_table, keys), ("ARGV", &self.args_table, args)] {
+        for (name, table, values) in [
+            ("KEYS", &self.keys_table, keys),
+            ("ARGV", &self.args_table, args),
+        ] {
             let old_len = table.raw_len();
             for (i, v) in values.iter().enumerate() {
                 table.raw_set(i + 1, self.lua.create_string(v)?)?;
@@ -151,7 +170,9 @@ impl LuaClient {
     /// Resumes the coroutine until it sends a command or finishes.
     fn step(&mut self, mut input: Option<Value>, out: &mut Outbox) -> mlua::Result<Progress> {
         let Some(thread) = self.thread.clone() else {
-            return Ok(Progress::Done(Outcome::ok(Reply::error("ERR no script running"))));
+            return Ok(Progress::Done(Outcome::ok(Reply::error(
+                "ERR no script running",
+            ))));
         };
         loop {
             let values: MultiValue = match input.take() {
@@ -175,7 +196,11 @@ impl LuaClient {
             let mut values = values.into_iter();
             let ok = matches!(values.next(), Some(Value::Boolean(true)));
             let value = values.next().unwrap_or(Value::Nil);
-            let reply = if ok { lua_to_reply(&value) } else { lua_error_to_reply(&value) };
+            let reply = if ok {
+                lua_to_reply(&value)
+            } else {
+                lua_error_to_reply(&value)
+            };
             return Ok(Progress::Done(Outcome::ok(reply)));
         }
     }
@@ -190,7 +215,10 @@ fn install_random(lua: &Lua, state: Arc<AtomicU64>) -> mlua::Result<()> {
     let math: mlua::Table = lua.globals().get("math")?;
     let draw = state.clone();
     let random = lua.create_function(move |_, args: mlua::Variadic<f64>| {
-        let x = (0x5_DEEC_E66D_u64.wrapping_mul(draw.load(Ordering::Relaxed)).wrapping_add(0xB)) & ((1 << 48) - 1);
+        let x = (0x5_DEEC_E66D_u64
+            .wrapping_mul(draw.load(Ordering::Relaxed))
+            .wrapping_add(0xB))
+            & ((1 << 48) - 1);
         draw.store(x, Ordering::Relaxed);
         let r = ((x >> 17) as f64 % MAX) / MAX;
         match args.len() {
@@ -200,12 +228,17 @@ fn install_random(lua: &Lua, state: Arc<AtomicU64>) -> mlua::Result<()> {
                 let (l, u) = (args[0].trunc(), args[1].trunc());
                 Ok((r * (u - l + 1.0)).floor() + l)
             }
-            0..=2 => Err(mlua::Error::runtime("bad argument to 'random' (interval is empty)")),
+            0..=2 => Err(mlua::Error::runtime(
+                "bad argument to 'random' (interval is empty)",
+            )),
             _ => Err(mlua::Error::runtime("wrong number of arguments")),
         }
     })?;
     let randomseed = lua.create_function(move |_, seed: f64| {
-        state.store((((seed as i64 as i32) as u32 as u64) << 16) | 0x330E, Ordering::Relaxed);
+        state.store(
+            (((seed as i64 as i32) as u32 as u64) << 16) | 0x330E,
+            Ordering::Relaxed,
+        );
         Ok(())
     })?;
     math.raw_set("random", random)?;
@@ -226,9 +259,16 @@ impl Program for LuaClient {
         self.slot.op = op;
         let keys = self.slot.expand_all(&self.spec.keys);
         let args = self.slot.expand_all(&self.spec.args);
-        let started = self.set_globals(&keys, &args).and_then(|_| self.new_thread());
+        let started = self
+            .set_globals(&keys, &args)
+            .and_then(|_| self.new_thread());
         self.thread = started.ok();
-        Some(Operation::Script { source: self.spec.source.clone(), keys, args, mode: ScriptMode::Raw })
+        Some(Operation::Script {
+            source: self.spec.source.clone(),
+            keys,
+            args,
+            mode: ScriptMode::Raw,
+        })
     }
 
     fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress {

@@ -42,11 +42,19 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn ok(reply: Reply) -> Outcome {
-        Outcome { status: Status::Ok, result: Some(reply), split: Vec::new() }
+        Outcome {
+            status: Status::Ok,
+            result: Some(reply),
+            split: Vec::new(),
+        }
     }
 
     pub fn fail(reply: Reply) -> Outcome {
-        Outcome { status: Status::Fail, result: Some(reply), split: Vec::new() }
+        Outcome {
+            status: Status::Fail,
+            result: Some(reply),
+            split: Vec::new(),
+        }
     }
 }
 

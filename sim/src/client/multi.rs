@@ -12,7 +12,7 @@
 //! `{rN+1}` (its integer value plus one; nil counts as 0).
 
 use super::template::OpSlot;
-use super::{Argv, Outbox, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Program, Progress};
 use crate::history::Operation;
 use redsim::Reply;
 
@@ -27,8 +27,25 @@ pub struct Multi {
 }
 
 impl Multi {
-    pub fn new(templates: Vec<Argv>, pipelined: bool, client: u32, clients: u32, ops: u32) -> Multi {
-        Multi { templates, pipelined, slot: OpSlot { client, clients, op: 0 }, ops, current: Vec::new(), sent: 0 }
+    pub fn new(
+        templates: Vec<Argv>,
+        pipelined: bool,
+        client: u32,
+        clients: u32,
+        ops: u32,
+    ) -> Multi {
+        Multi {
+            templates,
+            pipelined,
+            slot: OpSlot {
+                client,
+                clients,
+                op: 0,
+            },
+            ops,
+            current: Vec::new(),
+            sent: 0,
+        }
     }
 
     fn block_command(&self, i: usize) -> Argv {
@@ -57,7 +74,11 @@ impl Program for Multi {
         }
         self.slot.op = op;
         self.sent = 0;
-        self.current = self.templates.iter().map(|t| self.slot.expand_all(t)).collect();
+        self.current = self
+            .templates
+            .iter()
+            .map(|t| self.slot.expand_all(t))
+            .collect();
         Some(Operation::Multi(self.current.clone()))
     }
 
@@ -117,7 +138,11 @@ impl WatchRetry {
             reads,
             writes,
             retries_max,
-            slot: OpSlot { client, clients, op: 0 },
+            slot: OpSlot {
+                client,
+                clients,
+                op: 0,
+            },
             ops,
             stage: WatchStage::Watch,
             read_replies: Vec::new(),
@@ -137,7 +162,9 @@ impl WatchRetry {
                 _ => String::new(),
             };
             let plus_one = raw.parse::<i64>().unwrap_or(0).saturating_add(1);
-            text = text.replace(&format!("{{r{i}+1}}"), &plus_one.to_string()).replace(&format!("{{r{i}}}"), &raw);
+            text = text
+                .replace(&format!("{{r{i}+1}}"), &plus_one.to_string())
+                .replace(&format!("{{r{i}}}"), &raw);
         }
         text.into_bytes()
     }
@@ -157,7 +184,11 @@ impl WatchRetry {
             self.stage = WatchStage::Read(next);
             return Progress::Sent;
         }
-        self.current_writes = self.writes.iter().map(|w| w.iter().map(|a| self.fill(a)).collect()).collect();
+        self.current_writes = self
+            .writes
+            .iter()
+            .map(|w| w.iter().map(|a| self.fill(a)).collect())
+            .collect();
         out.push(vec![b"MULTI".to_vec()]);
         out.extend(self.current_writes.iter().cloned());
         out.push(vec![b"EXEC".to_vec()]);

@@ -7,7 +7,7 @@
 //! one operation in the history. A crash makes the pending `call` unwind the body's
 //! thread quietly.
 
-use super::{Argv, Outbox, Outcome, Progress, Program};
+use super::{Argv, Outbox, Outcome, Program, Progress};
 use crate::history::Operation;
 use redsim::Reply;
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -67,7 +67,12 @@ pub struct RustClient {
 
 impl RustClient {
     pub fn new(body: Body, client: u32) -> RustClient {
-        RustClient { body, client, worker: None, pending: None }
+        RustClient {
+            body,
+            client,
+            worker: None,
+            pending: None,
+        }
     }
 
     fn spawn(&mut self) {
@@ -76,7 +81,11 @@ impl RustClient {
         let body = self.body.clone();
         let client = self.client;
         let handle = std::thread::spawn(move || {
-            let mut conn = Conn { client, to_world: to_world.clone(), from_world };
+            let mut conn = Conn {
+                client,
+                to_world: to_world.clone(),
+                from_world,
+            };
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut conn)));
             let msg = match run {
                 Ok(()) => Msg::Finished,
@@ -91,7 +100,11 @@ impl RustClient {
             };
             let _ = to_world.send(msg);
         });
-        self.worker = Some(Worker { to_body, from_body, handle });
+        self.worker = Some(Worker {
+            to_body,
+            from_body,
+            handle,
+        });
     }
 
     fn stop(&mut self) {

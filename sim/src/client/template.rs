@@ -48,8 +48,16 @@ mod tests {
 
     #[test]
     fn timestamps_are_unique_per_operation() {
-        let a = OpSlot { client: 0, clients: 2, op: 1 };
-        let b = OpSlot { client: 1, clients: 2, op: 0 };
+        let a = OpSlot {
+            client: 0,
+            clients: 2,
+            op: 1,
+        };
+        let b = OpSlot {
+            client: 1,
+            clients: 2,
+            op: 0,
+        };
         assert_ne!(a.expand(b"{ts}"), b.expand(b"{ts}"));
         assert_eq!(b.expand(b"k:{client}:{op}"), b"k:1:0");
     }

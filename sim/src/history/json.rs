@@ -31,7 +31,11 @@ pub const FORMAT: &str = "redsim-history/1";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReadError {
     /// The text is not JSON.
-    Syntax { line: usize, column: usize, message: String },
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// The JSON is not a valid history; `path` names the offending value (`ops[2].call`).
     Invalid { path: String, message: String },
 }
@@ -39,7 +43,11 @@ pub enum ReadError {
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReadError::Syntax { line, column, message } => {
+            ReadError::Syntax {
+                line,
+                column,
+                message,
+            } => {
                 write!(f, "invalid JSON at line {line}, column {column}: {message}")
             }
             ReadError::Invalid { path, message } => write!(f, "{path}: {message}"),
@@ -50,7 +58,10 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 fn invalid(path: &str, message: impl Into<String>) -> ReadError {
-    ReadError::Invalid { path: path.to_string(), message: message.into() }
+    ReadError::Invalid {
+        path: path.to_string(),
+        message: message.into(),
+    }
 }
 
 /// Reads a history from `redsim-history/1` text.
@@ -78,7 +89,10 @@ pub fn from_value(value: &Value) -> Result<History, ReadError> {
     match root.get("format") {
         Some(Value::String(f)) if f == FORMAT => {}
         Some(Value::String(f)) => {
-            return Err(invalid("$.format", format!("unsupported format \"{f}\" (expected \"{FORMAT}\")")))
+            return Err(invalid(
+                "$.format",
+                format!("unsupported format \"{f}\" (expected \"{FORMAT}\")"),
+            ))
         }
         Some(_) => return Err(invalid("$.format", "expected a string")),
         None => return Err(invalid("$", "missing field \"format\"")),
@@ -114,15 +128,24 @@ fn only_fields(map: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result
 
 fn unsigned(value: &Value, path: &str) -> Result<u64, ReadError> {
     match value {
-        Value::Number(n) => n.as_u64().ok_or_else(|| invalid(path, "expected a non-negative integer")),
+        Value::Number(n) => n
+            .as_u64()
+            .ok_or_else(|| invalid(path, "expected a non-negative integer")),
         _ => Err(invalid(path, "expected a non-negative integer")),
     }
 }
 
 fn read_op(value: &Value, path: &str) -> Result<Op, ReadError> {
     let map = object(value, path)?;
-    only_fields(map, path, &["client", "call", "return", "status", "op", "result"])?;
-    let field = |name: &str| map.get(name).ok_or_else(|| invalid(path, format!("missing field \"{name}\"")));
+    only_fields(
+        map,
+        path,
+        &["client", "call", "return", "status", "op", "result"],
+    )?;
+    let field = |name: &str| {
+        map.get(name)
+            .ok_or_else(|| invalid(path, format!("missing field \"{name}\"")))
+    };
     let client = unsigned(field("client")?, &format!("{path}.client"))?;
     let call = unsigned(field("call")?, &format!("{path}.call"))?;
     let ret = match map.get("return") {
@@ -133,11 +156,19 @@ fn read_op(value: &Value, path: &str) -> Result<Op, ReadError> {
         Value::String(s) if s == "ok" => Status::Ok,
         Value::String(s) if s == "fail" => Status::Fail,
         Value::String(s) if s == "unknown" => Status::Unknown,
-        _ => return Err(invalid(&format!("{path}.status"), "expected \"ok\", \"fail\" or \"unknown\"")),
+        _ => {
+            return Err(invalid(
+                &format!("{path}.status"),
+                "expected \"ok\", \"fail\" or \"unknown\"",
+            ))
+        }
     };
     if let Some(r) = ret {
         if r < call {
-            return Err(invalid(&format!("{path}.return"), format!("return {r} is before call {call}")));
+            return Err(invalid(
+                &format!("{path}.return"),
+                format!("return {r} is before call {call}"),
+            ));
         }
     } else if status == Status::Ok {
         return Err(invalid(path, "an \"ok\" operation needs a \"return\" time"));
@@ -147,7 +178,14 @@ fn read_op(value: &Value, path: &str) -> Result<Op, ReadError> {
         None => None,
         Some(v) => Some(read_reply(v, &format!("{path}.result"))?),
     };
-    Ok(Op { client, call, ret, status, op, result })
+    Ok(Op {
+        client,
+        call,
+        ret,
+        status,
+        op,
+        result,
+    })
 }
 
 fn read_operation(value: &Value, path: &str) -> Result<Operation, ReadError> {
@@ -156,7 +194,10 @@ fn read_operation(value: &Value, path: &str) -> Result<Operation, ReadError> {
         Value::Object(map) if map.contains_key("multi") => {
             only_fields(map, path, &["multi"])?;
             let Value::Array(cmds) = &map["multi"] else {
-                return Err(invalid(&format!("{path}.multi"), "expected an array of commands"));
+                return Err(invalid(
+                    &format!("{path}.multi"),
+                    "expected an array of commands",
+                ));
             };
             let mut block = Vec::with_capacity(cmds.len());
             for (i, c) in cmds.iter().enumerate() {
@@ -179,15 +220,34 @@ fn read_operation(value: &Value, path: &str) -> Result<Operation, ReadError> {
                 None => ScriptMode::Eval,
                 Some(Value::String(m)) if m == "eval" => ScriptMode::Eval,
                 Some(Value::String(m)) if m == "raw" => ScriptMode::Raw,
-                Some(_) => return Err(invalid(&format!("{path}.mode"), "expected \"raw\" or \"eval\"")),
+                Some(_) => {
+                    return Err(invalid(
+                        &format!("{path}.mode"),
+                        "expected \"raw\" or \"eval\"",
+                    ))
+                }
             };
-            Ok(Operation::Script { source: source.clone(), keys, args, mode })
+            Ok(Operation::Script {
+                source: source.clone(),
+                keys,
+                args,
+                mode,
+            })
         }
         Value::Object(map) => match map.keys().next() {
-            Some(k) => Err(invalid(path, format!("unknown field \"{k}\" (expected \"script\" or \"multi\")"))),
-            None => Err(invalid(path, "expected a command array, a script or a multi block")),
+            Some(k) => Err(invalid(
+                path,
+                format!("unknown field \"{k}\" (expected \"script\" or \"multi\")"),
+            )),
+            None => Err(invalid(
+                path,
+                "expected a command array, a script or a multi block",
+            )),
         },
-        _ => Err(invalid(path, "expected a command array, a script or a multi block")),
+        _ => Err(invalid(
+            path,
+            "expected a command array, a script or a multi block",
+        )),
     }
 }
 
@@ -203,7 +263,11 @@ fn read_strings(value: &Value, path: &str) -> Result<Vec<Vec<u8>>, ReadError> {
     let Value::Array(items) = value else {
         return Err(invalid(path, "expected an array of strings"));
     };
-    items.iter().enumerate().map(|(i, v)| read_bytes(v, &format!("{path}[{i}]"))).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| read_bytes(v, &format!("{path}[{i}]")))
+        .collect()
 }
 
 /// A string, or `{"b64": "…"}` for bytes that are not UTF-8.
@@ -228,10 +292,12 @@ pub fn read_reply(value: &Value, path: &str) -> Result<Reply, ReadError> {
     match value {
         Value::Null => Ok(Reply::Null),
         Value::Bool(b) => Ok(Reply::Bool(*b)),
-        Value::Number(n) => n
-            .as_i64()
-            .map(Reply::Integer)
-            .ok_or_else(|| invalid(path, "an integer reply must be a 64-bit integer (use {\"double\": n})")),
+        Value::Number(n) => n.as_i64().map(Reply::Integer).ok_or_else(|| {
+            invalid(
+                path,
+                "an integer reply must be a 64-bit integer (use {\"double\": n})",
+            )
+        }),
         Value::String(s) => Ok(Reply::Bulk(s.as_bytes().to_vec())),
         Value::Array(items) => Ok(Reply::Array(read_replies(items, path)?)),
         Value::Object(map) => read_tagged(map, path),
@@ -239,7 +305,11 @@ pub fn read_reply(value: &Value, path: &str) -> Result<Reply, ReadError> {
 }
 
 fn read_replies(items: &[Value], path: &str) -> Result<Vec<Reply>, ReadError> {
-    items.iter().enumerate().map(|(i, v)| read_reply(v, &format!("{path}[{i}]"))).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| read_reply(v, &format!("{path}[{i}]")))
+        .collect()
 }
 
 fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError> {
@@ -264,13 +334,17 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
         "double" => {
             only_fields(map, path, &["double"])?;
             match &map["double"] {
-                Value::Number(n) => {
-                    n.as_f64().map(Reply::Double).ok_or_else(|| invalid(&sub, "expected a number"))
-                }
+                Value::Number(n) => n
+                    .as_f64()
+                    .map(Reply::Double)
+                    .ok_or_else(|| invalid(&sub, "expected a number")),
                 Value::String(s) if s == "inf" => Ok(Reply::Double(f64::INFINITY)),
                 Value::String(s) if s == "-inf" => Ok(Reply::Double(f64::NEG_INFINITY)),
                 Value::String(s) if s == "nan" => Ok(Reply::Double(f64::NAN)),
-                _ => Err(invalid(&sub, "expected a number, \"inf\", \"-inf\" or \"nan\"")),
+                _ => Err(invalid(
+                    &sub,
+                    "expected a number, \"inf\", \"-inf\" or \"nan\"",
+                )),
             }
         }
         "map" => {
@@ -297,7 +371,11 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
                 return Err(invalid(&sub, "expected an array"));
             };
             let items = read_replies(items, &sub)?;
-            Ok(if tag == "set" { Reply::Set(items) } else { Reply::Push(items) })
+            Ok(if tag == "set" {
+                Reply::Set(items)
+            } else {
+                Reply::Push(items)
+            })
         }
         "verbatim" | "text" => {
             only_fields(map, path, &["verbatim", "text"])?;
@@ -306,12 +384,20 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
                     let b = f.as_bytes();
                     [b[0], b[1], b[2]]
                 }
-                _ => return Err(invalid(&format!("{path}.verbatim"), "expected a three-letter format")),
+                _ => {
+                    return Err(invalid(
+                        &format!("{path}.verbatim"),
+                        "expected a three-letter format",
+                    ))
+                }
             };
             let Some(text) = map.get("text") else {
                 return Err(invalid(path, "missing field \"text\""));
             };
-            Ok(Reply::Verbatim { format, text: read_bytes(text, &format!("{path}.text"))? })
+            Ok(Reply::Verbatim {
+                format,
+                text: read_bytes(text, &format!("{path}.text"))?,
+            })
         }
         other => Err(invalid(path, format!("unknown field \"{other}\""))),
     }
@@ -355,7 +441,12 @@ pub fn op_to_value(op: &Op) -> Value {
 pub fn operation_to_value(op: &Operation) -> Value {
     match op {
         Operation::Command(argv) => strings(argv),
-        Operation::Script { source, keys, args, mode } => {
+        Operation::Script {
+            source,
+            keys,
+            args,
+            mode,
+        } => {
             let mut map = Map::new();
             map.insert("script".into(), Value::from(source.as_str()));
             map.insert("keys".into(), strings(keys));
@@ -369,7 +460,10 @@ pub fn operation_to_value(op: &Operation) -> Value {
         }
         Operation::Multi(cmds) => {
             let mut map = Map::new();
-            map.insert("multi".into(), Value::Array(cmds.iter().map(|c| strings(c)).collect()));
+            map.insert(
+                "multi".into(),
+                Value::Array(cmds.iter().map(|c| strings(c)).collect()),
+            );
             Value::Object(map)
         }
     }
@@ -383,7 +477,10 @@ fn strings(items: &[Vec<u8>]) -> Value {
 pub fn bytes_to_value(bytes: &[u8]) -> Value {
     match std::str::from_utf8(bytes) {
         Ok(s) => Value::from(s),
-        Err(_) => tagged("b64", Value::from(base64::engine::general_purpose::STANDARD.encode(bytes))),
+        Err(_) => tagged(
+            "b64",
+            Value::from(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        ),
     }
 }
 
@@ -415,17 +512,29 @@ pub fn reply_to_value(reply: &Reply) -> Value {
         Reply::BigNumber(n) => tagged("big", bytes_to_value(n)),
         Reply::Verbatim { format, text } => {
             let mut map = Map::new();
-            map.insert("verbatim".into(), Value::from(String::from_utf8_lossy(format).into_owned()));
+            map.insert(
+                "verbatim".into(),
+                Value::from(String::from_utf8_lossy(format).into_owned()),
+            );
             map.insert("text".into(), bytes_to_value(text));
             Value::Object(map)
         }
         Reply::Map(pairs) => tagged(
             "map",
             Value::Array(
-                pairs.iter().map(|(k, v)| Value::Array(vec![reply_to_value(k), reply_to_value(v)])).collect(),
+                pairs
+                    .iter()
+                    .map(|(k, v)| Value::Array(vec![reply_to_value(k), reply_to_value(v)]))
+                    .collect(),
             ),
         ),
-        Reply::Set(items) => tagged("set", Value::Array(items.iter().map(reply_to_value).collect())),
-        Reply::Push(items) => tagged("push", Value::Array(items.iter().map(reply_to_value).collect())),
+        Reply::Set(items) => tagged(
+            "set",
+            Value::Array(items.iter().map(reply_to_value).collect()),
+        ),
+        Reply::Push(items) => tagged(
+            "push",
+            Value::Array(items.iter().map(reply_to_value).collect()),
+        ),
     }
 }

@@ -31,7 +31,12 @@ pub enum Operation {
     /// One command argv: `["INCR", "counter"]`.
     Command(Vec<Vec<u8>>),
     /// A Lua script with its KEYS and ARGV.
-    Script { source: String, keys: Vec<Vec<u8>>, args: Vec<Vec<u8>>, mode: ScriptMode },
+    Script {
+        source: String,
+        keys: Vec<Vec<u8>>,
+        args: Vec<Vec<u8>>,
+        mode: ScriptMode,
+    },
     /// A MULTI … EXEC block; its result is EXEC's reply.
     Multi(Vec<Vec<Vec<u8>>>),
 }

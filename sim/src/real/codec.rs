@@ -36,7 +36,10 @@ fn read_line(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
     let mut line = Vec::new();
     reader.read_until(b'\n', &mut line)?;
     if line.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the server closed the connection",
+        ));
     }
     if !line.ends_with(b"\r\n") {
         return Err(bad("a reply line does not end with CRLF"));
@@ -49,7 +52,12 @@ fn parse_int(text: &[u8]) -> io::Result<i64> {
     std::str::from_utf8(text)
         .ok()
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad(format!("bad integer in reply: {:?}", String::from_utf8_lossy(text))))
+        .ok_or_else(|| {
+            bad(format!(
+                "bad integer in reply: {:?}",
+                String::from_utf8_lossy(text)
+            ))
+        })
 }
 
 fn read_exact_crlf(reader: &mut impl BufRead, len: i64) -> io::Result<Vec<u8>> {
@@ -110,7 +118,11 @@ fn read_nested(reader: &mut impl BufRead, depth: usize) -> io::Result<Reply> {
         b'=' => {
             let data = read_exact_crlf(reader, parse_int(rest)?)?;
             // "txt:" / "mkd:" then the text.
-            let (format, text) = if data.len() >= 4 { (data[..3].to_vec(), data[4..].to_vec()) } else { (Vec::new(), data) };
+            let (format, text) = if data.len() >= 4 {
+                (data[..3].to_vec(), data[4..].to_vec())
+            } else {
+                (Vec::new(), data)
+            };
             verbatim(format, text)
         }
         b'%' => {
@@ -151,7 +163,11 @@ impl Connection {
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
         let writer = stream.try_clone()?;
-        Ok(Connection { reader: BufReader::new(stream), writer, buffer: Vec::new() })
+        Ok(Connection {
+            reader: BufReader::new(stream),
+            writer,
+            buffer: Vec::new(),
+        })
     }
 
     /// Sends every command of `commands` (a pipeline when there are several), then reads
@@ -162,7 +178,10 @@ impl Connection {
             encode_command(argv, &mut self.buffer);
         }
         self.writer.write_all(&self.buffer)?;
-        commands.iter().map(|_| read_reply(&mut self.reader)).collect()
+        commands
+            .iter()
+            .map(|_| read_reply(&mut self.reader))
+            .collect()
     }
 
     /// One command, one reply.
@@ -185,18 +204,27 @@ mod tests {
         assert_eq!(read(b"+OK\r\n").unwrap(), Reply::ok());
         assert_eq!(read(b"-ERR boom\r\n").unwrap(), Reply::error("ERR boom"));
         assert_eq!(read(b":-7\r\n").unwrap(), Reply::Integer(-7));
-        assert_eq!(read(b"$3\r\na\r\n\r\n").unwrap(), Reply::bulk(&b"a\r\n"[..]));
+        assert_eq!(
+            read(b"$3\r\na\r\n\r\n").unwrap(),
+            Reply::bulk(&b"a\r\n"[..])
+        );
         assert_eq!(read(b"$-1\r\n").unwrap(), Reply::Null);
         assert_eq!(read(b"*-1\r\n").unwrap(), Reply::NullArray);
         assert_eq!(
             read(b"*2\r\n:1\r\n*1\r\n$0\r\n\r\n").unwrap(),
-            Reply::Array(vec![Reply::Integer(1), Reply::Array(vec![Reply::bulk(&b""[..])])])
+            Reply::Array(vec![
+                Reply::Integer(1),
+                Reply::Array(vec![Reply::bulk(&b""[..])])
+            ])
         );
     }
 
     #[test]
     fn resp3_maps_and_doubles_are_read() {
-        assert_eq!(read(b"%1\r\n+a\r\n,1.5\r\n").unwrap(), Reply::Map(vec![(Reply::simple("a"), Reply::Double(1.5))]));
+        assert_eq!(
+            read(b"%1\r\n+a\r\n,1.5\r\n").unwrap(),
+            Reply::Map(vec![(Reply::simple("a"), Reply::Double(1.5))])
+        );
         assert_eq!(read(b"#t\r\n").unwrap(), Reply::Bool(true));
     }
 

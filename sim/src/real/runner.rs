@@ -20,7 +20,7 @@ use crate::client::eval::{EvalClient, EvalKind};
 use crate::client::lua::LuaClient;
 use crate::client::multi::{Multi, WatchRetry};
 use crate::client::rust::RustClient;
-use crate::client::{Outbox, Outcome, Progress, Program as ClientProgram};
+use crate::client::{Outbox, Outcome, Program as ClientProgram, Progress};
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::{Program, Scenario, ScriptRun};
 use redsim::Reply;
@@ -47,7 +47,12 @@ pub struct RealOptions {
 
 impl RealOptions {
     pub fn new(addr: SocketAddr) -> RealOptions {
-        RealOptions { addr, io_timeout: Duration::from_secs(5), time_limit: Duration::from_secs(60), flush: false }
+        RealOptions {
+            addr,
+            io_timeout: Duration::from_secs(5),
+            time_limit: Duration::from_secs(60),
+            flush: false,
+        }
     }
 }
 
@@ -67,8 +72,10 @@ pub struct RealRun {
 /// Resolves `text` (`HOST:PORT`) and refuses anything but loopback addresses: a run
 /// writes to (and with `--flush`, empties) the server's database.
 pub fn loopback_addr(text: &str) -> Result<SocketAddr, String> {
-    let addrs: Vec<SocketAddr> =
-        text.to_socket_addrs().map_err(|e| format!("cannot resolve '{text}' as HOST:PORT: {e}"))?.collect();
+    let addrs: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve '{text}' as HOST:PORT: {e}"))?
+        .collect();
     match addrs.iter().find(|a| a.ip().is_loopback()) {
         Some(a) if addrs.iter().all(|a| a.ip().is_loopback()) => Ok(*a),
         _ => Err(format!(
@@ -80,19 +87,47 @@ pub fn loopback_addr(text: &str) -> Result<SocketAddr, String> {
 
 /// The client program for client `client` of `clients` (the scenario's own instantiation,
 /// repeated here because the scenario keeps it private to the simulated world).
-pub fn instantiate(program: &Program, client: u32, clients: u32, ops: u32) -> Result<Box<dyn ClientProgram>, String> {
+pub fn instantiate(
+    program: &Program,
+    client: u32,
+    clients: u32,
+    ops: u32,
+) -> Result<Box<dyn ClientProgram>, String> {
     Ok(match program {
-        Program::Script { spec, run: ScriptRun::Raw } => Box::new(
+        Program::Script {
+            spec,
+            run: ScriptRun::Raw,
+        } => Box::new(
             LuaClient::new(spec.clone(), client, clients, ops)
                 .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
         ),
         Program::Script { spec, run } => {
-            let kind = if *run == ScriptRun::Eval { EvalKind::Eval } else { EvalKind::EvalSha };
+            let kind = if *run == ScriptRun::Eval {
+                EvalKind::Eval
+            } else {
+                EvalKind::EvalSha
+            };
             Box::new(EvalClient::new(spec.clone(), kind, client, clients, ops))
         }
-        Program::Commands { commands, mode } => Box::new(Commands::new(commands.clone(), *mode, client, clients, ops)),
-        Program::Multi { commands, pipelined } => Box::new(Multi::new(commands.clone(), *pipelined, client, clients, ops)),
-        Program::Watch { watch, reads, writes, retries_max } => Box::new(WatchRetry::new(
+        Program::Commands { commands, mode } => {
+            Box::new(Commands::new(commands.clone(), *mode, client, clients, ops))
+        }
+        Program::Multi {
+            commands,
+            pipelined,
+        } => Box::new(Multi::new(
+            commands.clone(),
+            *pipelined,
+            client,
+            clients,
+            ops,
+        )),
+        Program::Watch {
+            watch,
+            reads,
+            writes,
+            retries_max,
+        } => Box::new(WatchRetry::new(
             watch.clone(),
             reads.clone(),
             writes.clone(),
@@ -107,7 +142,9 @@ pub fn instantiate(program: &Program, client: u32, clients: u32, ops: u32) -> Re
 
 fn text(reply: &Reply) -> String {
     match reply {
-        Reply::Bulk(b) | Reply::Simple(b) | Reply::Error(b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Bulk(b) | Reply::Simple(b) | Reply::Error(b) => {
+            String::from_utf8_lossy(b).into_owned()
+        }
         Reply::Verbatim { text, .. } => String::from_utf8_lossy(text).into_owned(),
         other => format!("{other:?}"),
     }
@@ -120,7 +157,9 @@ fn server_name(conn: &mut Connection) -> String {
         Err(e) => return format!("unknown (INFO failed: {e})"),
     };
     let field = |name: &str| {
-        info.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(':'))).map(str::trim)
+        info.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(':')))
+            .map(str::trim)
     };
     match (field("redis_version"), field("executable")) {
         (Some(v), Some(exe)) if !exe.is_empty() => format!("redis_version {v} ({exe})"),
@@ -194,7 +233,11 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
                     barrier.wait();
                     match built {
                         Ok(program) => drive(client, program, conn, start, start + time_limit),
-                        Err(e) => ClientRun { ops: Vec::new(), error: Some(e), timed_out: false },
+                        Err(e) => ClientRun {
+                            ops: Vec::new(),
+                            error: Some(e),
+                            timed_out: false,
+                        },
                     }
                 })
                 .map_err(|e| format!("cannot start a client thread: {e}"))
@@ -217,7 +260,9 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
                     run.client_errors.push((client as u32, e));
                 }
             }
-            Err(_) => run.client_errors.push((client as u32, "the client thread panicked".into())),
+            Err(_) => run
+                .client_errors
+                .push((client as u32, "the client thread panicked".into())),
         }
     }
     run.elapsed = start.elapsed();
@@ -237,8 +282,18 @@ fn micros(start: Instant) -> u64 {
 
 /// One client's loop: its operations one after another until the program is done, the
 /// time limit comes, or the connection fails.
-fn drive(client: u32, mut program: Box<dyn ClientProgram>, mut conn: Connection, start: Instant, deadline: Instant) -> ClientRun {
-    let mut run = ClientRun { ops: Vec::new(), error: None, timed_out: false };
+fn drive(
+    client: u32,
+    mut program: Box<dyn ClientProgram>,
+    mut conn: Connection,
+    start: Instant,
+    deadline: Instant,
+) -> ClientRun {
+    let mut run = ClientRun {
+        ops: Vec::new(),
+        error: None,
+        timed_out: false,
+    };
     let mut out = Outbox::default();
     let mut replies: Vec<Reply> = Vec::new();
     for number in 0.. {
@@ -249,8 +304,14 @@ fn drive(client: u32, mut program: Box<dyn ClientProgram>, mut conn: Connection,
             run.timed_out = true;
             break;
         }
-        let mut op =
-            Op { client: client as u64, call: micros(start), ret: None, status: Status::Unknown, op: operation, result: None };
+        let mut op = Op {
+            client: client as u64,
+            call: micros(start),
+            ret: None,
+            status: Status::Unknown,
+            op: operation,
+            result: None,
+        };
         replies.clear();
         let mut sent = 0;
         let outcome = loop {
@@ -266,7 +327,9 @@ fn drive(client: u32, mut program: Box<dyn ClientProgram>, mut conn: Connection,
                     }
                     sent += out.sent.len();
                     if sent > COMMANDS_PER_OP_MAX {
-                        break Err(format!("an operation sent more than {COMMANDS_PER_OP_MAX} commands"));
+                        break Err(format!(
+                            "an operation sent more than {COMMANDS_PER_OP_MAX} commands"
+                        ));
                     }
                     match conn.round_trip(&out.sent) {
                         Ok(got) => replies.extend(got),
@@ -296,7 +359,11 @@ fn drive(client: u32, mut program: Box<dyn ClientProgram>, mut conn: Connection,
 /// Records a finished operation (or, for a split outcome, one per part), as the
 /// simulated world does.
 fn finish(ops: &mut Vec<Op>, mut op: Op, outcome: Outcome) {
-    let Outcome { status, result, split } = outcome;
+    let Outcome {
+        status,
+        result,
+        split,
+    } = outcome;
     op.status = status;
     op.result = result;
     let mut split = split.into_iter();
@@ -306,7 +373,11 @@ fn finish(ops: &mut Vec<Op>, mut op: Op, outcome: Outcome) {
         let template = op.clone();
         ops.push(op);
         for (operation, result) in split {
-            ops.push(Op { op: operation, result, ..template.clone() });
+            ops.push(Op {
+                op: operation,
+                result,
+                ..template.clone()
+            });
         }
     } else {
         ops.push(op);

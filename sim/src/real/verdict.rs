@@ -31,7 +31,8 @@ const FINDINGS_MAX: usize = 10;
 impl RealVerdict {
     /// An invariant broken, or the checker found no linearization.
     pub fn is_anomalous(&self) -> bool {
-        !self.violating.is_empty() || matches!(&self.check, Ok(o) if o.verdict == check::Verdict::NotLinearizable)
+        !self.violating.is_empty()
+            || matches!(&self.check, Ok(o) if o.verdict == check::Verdict::NotLinearizable)
     }
 
     /// Violating operations per completed operation.
@@ -60,7 +61,11 @@ pub fn judge(scenario: &Scenario, history: &History, timeout: Duration) -> RealV
         ok: count(Status::Ok),
         unknown: count(Status::Unknown),
         failed: count(Status::Fail),
-        errors: history.ops.iter().filter(|op| op.status == Status::Ok && matches!(op.result, Some(Reply::Error(_)))).count(),
+        errors: history
+            .ops
+            .iter()
+            .filter(|op| op.status == Status::Ok && matches!(op.result, Some(Reply::Error(_))))
+            .count(),
         violating: Vec::new(),
         findings: Vec::new(),
         check: Err(String::new()),
@@ -74,7 +79,10 @@ pub fn judge(scenario: &Scenario, history: &History, timeout: Duration) -> RealV
         };
         for invariant in &scenario.invariants {
             let Invariant::ResultFieldsEqual(a, b) = invariant;
-            let (x, y) = (items.get(*a).and_then(as_int), items.get(*b).and_then(as_int));
+            let (x, y) = (
+                items.get(*a).and_then(as_int),
+                items.get(*b).and_then(as_int),
+            );
             if x != y {
                 if v.findings.len() < FINDINGS_MAX {
                     let show = |n: Option<i64>| n.map_or("nil".to_string(), |n| n.to_string());
@@ -91,7 +99,11 @@ pub fn judge(scenario: &Scenario, history: &History, timeout: Duration) -> RealV
             }
         }
     }
-    let options = check::Options { timeout: Some(timeout), counterexample: false, ..check::Options::default() };
+    let options = check::Options {
+        timeout: Some(timeout),
+        counterexample: false,
+        ..check::Options::default()
+    };
     v.check = check::check(history, ModelChoice::Auto, &options).map_err(|e| e.0);
     v
 }
@@ -122,12 +134,19 @@ pub fn render(v: &RealVerdict) -> String {
                 o.parts,
                 o.states,
                 o.elapsed.as_secs_f64(),
-                o.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                o.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
             );
         }
         Err(e) => s += &format!("checker: cannot judge this history: {e}\n"),
     }
-    s += if v.is_anomalous() { "anomaly: yes\n" } else { "anomaly: none seen\n" };
+    s += if v.is_anomalous() {
+        "anomaly: yes\n"
+    } else {
+        "anomaly: none seen\n"
+    };
     s += v.check_verdict();
     s.push('\n');
     s

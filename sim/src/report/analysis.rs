@@ -42,18 +42,34 @@ impl Probe {
         let mut keys = Vec::new();
         for group in &scenario.groups {
             match &group.program {
-                Program::Script { spec, .. } => spec.keys.iter().for_each(|k| push_key(&mut keys, k)),
-                Program::Commands { commands, .. } | Program::Multi { commands, .. } => {
-                    commands.iter().filter_map(|c| c.get(1)).for_each(|k| push_key(&mut keys, k))
+                Program::Script { spec, .. } => {
+                    spec.keys.iter().for_each(|k| push_key(&mut keys, k))
                 }
-                Program::Watch { watch, reads, writes, .. } => {
+                Program::Commands { commands, .. } | Program::Multi { commands, .. } => commands
+                    .iter()
+                    .filter_map(|c| c.get(1))
+                    .for_each(|k| push_key(&mut keys, k)),
+                Program::Watch {
+                    watch,
+                    reads,
+                    writes,
+                    ..
+                } => {
                     watch.iter().for_each(|k| push_key(&mut keys, k));
-                    reads.iter().chain(writes).filter_map(|c| c.get(1)).for_each(|k| push_key(&mut keys, k));
+                    reads
+                        .iter()
+                        .chain(writes)
+                        .filter_map(|c| c.get(1))
+                        .for_each(|k| push_key(&mut keys, k));
                 }
                 Program::Rust(_) => {}
             }
         }
-        let counter = if scenario.groups.len() == 1 { keys.first().cloned() } else { None };
+        let counter = if scenario.groups.len() == 1 {
+            keys.first().cloned()
+        } else {
+            None
+        };
         Probe { keys, counter }
     }
 }
@@ -153,7 +169,12 @@ struct Serial(Vec<u32>);
 impl Scheduler for Serial {
     fn begin(&mut self, _seed: u64, _clients: usize) {}
     fn pick(&mut self, _step: u64, enabled: &[Candidate]) -> Option<usize> {
-        let rank = |c: &Candidate| self.0.iter().position(|&x| x == c.client).unwrap_or(usize::MAX);
+        let rank = |c: &Candidate| {
+            self.0
+                .iter()
+                .position(|&x| x == c.client)
+                .unwrap_or(usize::MAX)
+        };
         (0..enabled.len()).min_by_key(|&i| rank(&enabled[i]))
     }
 }
@@ -211,7 +232,11 @@ impl Judge {
             }
             outcomes
         });
-        Judge { probe: Probe::of(scenario), invariants: scenario.invariants.clone(), serial }
+        Judge {
+            probe: Probe::of(scenario),
+            invariants: scenario.invariants.clone(),
+            serial,
+        }
     }
 
     /// Whether "not linearizable" is decided exactly for this scenario.
@@ -221,7 +246,10 @@ impl Judge {
 
     /// The verdict on the run `world` just finished.
     pub fn judge(&self, world: &mut World) -> Verdict {
-        let mut v = Verdict { final_state: read_state(world, &self.probe), ..Verdict::default() };
+        let mut v = Verdict {
+            final_state: read_state(world, &self.probe),
+            ..Verdict::default()
+        };
         let history = &world.history;
         let is_error = |op: &Op| matches!(op.result, Some(Reply::Error(_)));
         v.errors = history.ops.iter().filter(|op| is_error(op)).count() as u32;
@@ -237,7 +265,10 @@ impl Judge {
                     continue;
                 }
                 if let Some(Reply::Array(items)) = &op.result {
-                    let (x, y) = (items.get(*a).and_then(as_int), items.get(*b).and_then(as_int));
+                    let (x, y) = (
+                        items.get(*a).and_then(as_int),
+                        items.get(*b).and_then(as_int),
+                    );
                     if x != y {
                         v.mismatch = true;
                         flag(&mut v, i);
@@ -248,7 +279,12 @@ impl Judge {
                                 None => format!("field {f} = {value}"),
                             }
                         };
-                        v.findings.push(format!("client {} read {} but {}", op.client, name(*a, x), name(*b, y)));
+                        v.findings.push(format!(
+                            "client {} read {} but {}",
+                            op.client,
+                            name(*a, x),
+                            name(*b, y)
+                        ));
                     }
                 }
             }
@@ -256,7 +292,8 @@ impl Judge {
         if let Some(serial) = &self.serial {
             let observed = results_by_client(history);
             let fits = serial.iter().any(|s| {
-                s.len() == observed.len() && s.iter().zip(&observed).all(|(s, o)| o.is_none() || s == o)
+                s.len() == observed.len()
+                    && s.iter().zip(&observed).all(|(s, o)| o.is_none() || s == o)
             });
             v.not_linearizable = Some(!fits);
             if !fits {
@@ -275,12 +312,22 @@ impl Judge {
                 if !any && v.violating.is_empty() {
                     (0..history.ops.len()).for_each(|i| flag(&mut v, i));
                 }
-                v.findings.push("no order of atomic operations gives these results".into());
+                v.findings
+                    .push("no order of atomic operations gives these results".into());
             }
         }
         if let Some(counter) = &self.probe.counter {
-            let at = self.probe.keys.iter().position(|k| k == counter).unwrap_or(0);
-            let done = history.ops.iter().filter(|op| op.status == Status::Ok && !is_error(op)).count() as i64;
+            let at = self
+                .probe
+                .keys
+                .iter()
+                .position(|k| k == counter)
+                .unwrap_or(0);
+            let done = history
+                .ops
+                .iter()
+                .filter(|op| op.status == Status::Ok && !is_error(op))
+                .count() as i64;
             if let Some(value) = v.final_state.get(at).and_then(KeyState::as_int) {
                 if value < done {
                     v.lost_update = true;
@@ -294,10 +341,18 @@ impl Judge {
                         }
                     }
                 }
-                let card = v.final_state.iter().find_map(|s| if let KeyState::ZCard(n) = s { Some(*n as i64) } else { None });
+                let card = v.final_state.iter().find_map(|s| {
+                    if let KeyState::ZCard(n) = s {
+                        Some(*n as i64)
+                    } else {
+                        None
+                    }
+                });
                 if let Some(card) = card.filter(|&c| c != value) {
                     v.torn_state = true;
-                    v.findings.push(format!("the run ends with counter {value} but {card} set entries"));
+                    v.findings.push(format!(
+                        "the run ends with counter {value} but {card} set entries"
+                    ));
                 }
             }
         }
@@ -309,12 +364,17 @@ impl Judge {
                 counterexample: false,
                 ..crate::check::Options::default()
             };
-            if let Ok(outcome) = crate::check::check(history, crate::check::ModelChoice::Auto, &options) {
+            if let Ok(outcome) =
+                crate::check::check(history, crate::check::ModelChoice::Auto, &options)
+            {
                 match outcome.verdict {
                     crate::check::Verdict::Linearizable => v.not_linearizable = Some(false),
                     crate::check::Verdict::NotLinearizable => {
                         v.not_linearizable = Some(true);
-                        v.findings.push("the linearizability checker finds no order of atomic operations".into());
+                        v.findings.push(
+                            "the linearizability checker finds no order of atomic operations"
+                                .into(),
+                        );
                         if v.violating.is_empty() {
                             for i in outcome.violated_part.unwrap_or_default() {
                                 flag(&mut v, i);
@@ -336,7 +396,10 @@ impl Judge {
 
 fn overlaps_another(history: &History, op: &Op) -> bool {
     let end = |o: &Op| o.ret.unwrap_or(u64::MAX);
-    history.ops.iter().any(|o| o.client != op.client && o.call <= end(op) && op.call <= end(o))
+    history
+        .ops
+        .iter()
+        .any(|o| o.client != op.client && o.call <= end(op) && op.call <= end(o))
 }
 
 /// A short name for an operation, for the picture's labels.
@@ -344,8 +407,19 @@ pub fn op_label(op: &Operation) -> String {
     match op {
         Operation::Command(argv) => crate::trace::fmt_argv(argv),
         Operation::Script { args, mode, .. } => {
-            let args: Vec<String> = args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-            format!("script({}) {}", if *mode == crate::history::ScriptMode::Raw { "raw" } else { "eval" }, args.join(" "))
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            format!(
+                "script({}) {}",
+                if *mode == crate::history::ScriptMode::Raw {
+                    "raw"
+                } else {
+                    "eval"
+                },
+                args.join(" ")
+            )
         }
         Operation::Multi(cmds) => format!("MULTI ({} commands)", cmds.len()),
     }

@@ -83,21 +83,31 @@ pub fn shorten(text: &str, max: usize) -> String {
 
 /// A command as the table shows it: a script body sent with EVAL becomes `«script»`.
 pub fn compact_command(argv: &[Vec<u8>]) -> String {
-    let name = argv.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
-    if (name == b"EVAL" || name == b"SCRIPT" && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"load")))
+    let name = argv
+        .first()
+        .map(|a| a.to_ascii_uppercase())
+        .unwrap_or_default();
+    if (name == b"EVAL"
+        || name == b"SCRIPT" && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"load")))
         && argv.len() >= 2
     {
         let at = if name == b"EVAL" { 1 } else { 2 };
         let mut shown: Vec<Vec<u8>> = argv.to_vec();
         shown[at] = "«script»".as_bytes().to_vec();
-        let parts: Vec<String> = shown.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        let parts: Vec<String> = shown
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
         return shorten(&parts.join(" "), 60);
     }
     if name == b"EVALSHA" && argv.len() >= 2 {
         let mut shown: Vec<Vec<u8>> = argv.to_vec();
         let sha = String::from_utf8_lossy(&argv[1]);
         shown[1] = format!("{}…", &sha[..sha.len().min(8)]).into_bytes();
-        let parts: Vec<String> = shown.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        let parts: Vec<String> = shown
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
         return shorten(&parts.join(" "), 60);
     }
     shorten(&fmt_argv(argv), 60)
@@ -123,10 +133,9 @@ impl Scheduler for Prefix {
 
 /// The operation of `client` running at server time `time_us`.
 fn op_at(history: &History, client: u32, time_us: u64) -> Option<usize> {
-    history
-        .ops
-        .iter()
-        .position(|op| op.client == client as u64 && op.call <= time_us && op.ret.is_none_or(|r| time_us <= r))
+    history.ops.iter().position(|op| {
+        op.client == client as u64 && op.call <= time_us && op.ret.is_none_or(|r| time_us <= r)
+    })
 }
 
 /// Runs `scenario` (already in the wanted mode) with `seed` and captures it.
@@ -140,12 +149,21 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
     let options = world.options.to_string();
     let events = world.trace.events.clone();
     let states = states_after_each_step(&mut world, &judge.probe, &schedule, seed);
-    let empty = render_state(&judge.probe, &vec![super::analysis::KeyState::Missing; judge.probe.keys.len()]);
+    let empty = render_state(
+        &judge.probe,
+        &vec![super::analysis::KeyState::Missing; judge.probe.keys.len()],
+    );
     let mut rows = Vec::new();
     let mut last_state = empty;
     for event in events {
         match event {
-            TraceEvent::Command { step, time_us, client, argv, reply } => {
+            TraceEvent::Command {
+                step,
+                time_us,
+                client,
+                argv,
+                reply,
+            } => {
                 if client.is_some() {
                     if let Some(s) = states.get(step as usize) {
                         last_state = s.clone();
@@ -169,7 +187,10 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                 command: "CRASH".into(),
                 reply: String::new(),
                 crash: true,
-                op: history.ops.iter().position(|op| op.client == client as u64 && op.ret.is_none()),
+                op: history
+                    .ops
+                    .iter()
+                    .position(|op| op.client == client as u64 && op.ret.is_none()),
                 state: last_state.clone(),
             }),
         }
@@ -190,12 +211,20 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
 }
 
 /// `states[s]`: the probed keys after step `s`.
-fn states_after_each_step(world: &mut World, probe: &Probe, schedule: &[u32], seed: u64) -> Vec<String> {
+fn states_after_each_step(
+    world: &mut World,
+    probe: &Probe,
+    schedule: &[u32],
+    seed: u64,
+) -> Vec<String> {
     world.options.trace = false;
     let mut states = Vec::with_capacity(schedule.len());
     for stop in 1..=schedule.len() as u64 {
         world.reset(seed);
-        let mut prefix = Prefix { replay: Replay::new(schedule.to_vec()), stop };
+        let mut prefix = Prefix {
+            replay: Replay::new(schedule.to_vec()),
+            stop,
+        };
         world.run(&mut prefix);
         let state = read_state(world, probe);
         states.push(render_state(probe, &state));

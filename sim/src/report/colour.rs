@@ -16,7 +16,9 @@ impl Style {
     pub fn detect() -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        Style { enabled: !no_color && !dumb && std::io::stdout().is_terminal() }
+        Style {
+            enabled: !no_color && !dumb && std::io::stdout().is_terminal(),
+        }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {

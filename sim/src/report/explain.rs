@@ -7,7 +7,11 @@ use super::capture::{Capture, Row};
 /// The commands of other clients that the server ran between the first and the last
 /// command of operation `op`.
 fn intruders(capture: &Capture, op: usize) -> (Vec<&Row>, Vec<&Row>) {
-    let own: Vec<&Row> = capture.rows.iter().filter(|r| r.op == Some(op) && !r.crash).collect();
+    let own: Vec<&Row> = capture
+        .rows
+        .iter()
+        .filter(|r| r.op == Some(op) && !r.crash)
+        .collect();
     let (Some(first), Some(last)) = (own.first(), own.last()) else {
         return (own, Vec::new());
     };
@@ -15,14 +19,19 @@ fn intruders(capture: &Capture, op: usize) -> (Vec<&Row>, Vec<&Row>) {
     let others = capture
         .rows
         .iter()
-        .filter(|r| r.op != Some(op) && !r.crash && r.client.is_some() && a < r.time_us && r.time_us < b)
+        .filter(|r| {
+            r.op != Some(op) && !r.crash && r.client.is_some() && a < r.time_us && r.time_us < b
+        })
         .collect();
     (own, others)
 }
 
 fn list(rows: &[&Row], max: usize) -> String {
-    let mut parts: Vec<String> =
-        rows.iter().take(max).map(|r| format!("client {}'s {}", r.client.unwrap_or(0), r.command)).collect();
+    let mut parts: Vec<String> = rows
+        .iter()
+        .take(max)
+        .map(|r| format!("client {}'s {}", r.client.unwrap_or(0), r.command))
+        .collect();
     if rows.len() > max {
         parts.push(format!("{} more", rows.len() - max));
     }
@@ -51,7 +60,11 @@ pub fn explain(capture: &Capture) -> String {
             continue;
         }
         let client = own[0].client.unwrap_or(0);
-        let result = capture.history.ops[op].result.as_ref().map(super::capture::compact_reply).unwrap_or_else(|| "?".into());
+        let result = capture.history.ops[op]
+            .result
+            .as_ref()
+            .map(super::capture::compact_reply)
+            .unwrap_or_else(|| "?".into());
         what = format!(
             "Client {client} sent its script's commands one at a time ({} … {}), and the server ran {} in between, \
              so client {client} returned {result}, which no order of whole scripts gives{}.",
@@ -65,15 +78,28 @@ pub fn explain(capture: &Capture) -> String {
     if what.is_empty() {
         // The violating operation ran inside another one: name the one it split.
         'outer: for &op in &v.violating {
-            let own: Vec<&Row> = capture.rows.iter().filter(|r| r.op == Some(op) && !r.crash).collect();
-            for other in capture.rows.iter().filter_map(|r| r.op).filter(|&o| o != op) {
+            let own: Vec<&Row> = capture
+                .rows
+                .iter()
+                .filter(|r| r.op == Some(op) && !r.crash)
+                .collect();
+            for other in capture
+                .rows
+                .iter()
+                .filter_map(|r| r.op)
+                .filter(|&o| o != op)
+            {
                 let (split, inside) = intruders(capture, other);
                 let inside: Vec<&Row> = inside.into_iter().filter(|r| r.op == Some(op)).collect();
                 if inside.is_empty() || split.len() < 2 {
                     continue;
                 }
                 let client = own.first().and_then(|r| r.client).unwrap_or(0);
-                let result = capture.history.ops[op].result.as_ref().map(super::capture::compact_reply).unwrap_or_else(|| "?".into());
+                let result = capture.history.ops[op]
+                    .result
+                    .as_ref()
+                    .map(super::capture::compact_reply)
+                    .unwrap_or_else(|| "?".into());
                 what = format!(
                     "{} ran between client {}'s {} and its {}, so client {client} returned {result}, which no order of \
                      whole operations gives{}.",
@@ -90,7 +116,10 @@ pub fn explain(capture: &Capture) -> String {
     if what.is_empty() {
         what = format!(
             "The clients' commands interleaved on the server, and {}.",
-            v.findings.first().cloned().unwrap_or_else(|| "the results fit no atomic order".into())
+            v.findings
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "the results fit no atomic order".into())
         );
     }
     let why = "With EVAL the server runs the whole script as one command, atomically — no other client's command \

@@ -45,12 +45,22 @@ fn table(capture: &Capture) -> String {
     s.push_str("<th>state after</th></tr></thead><tbody>");
     let columns = capture.clients + admin as usize;
     for (i, r) in capture.rows.iter().enumerate() {
-        let bad = r.op.is_some_and(|op| capture.verdict.violating.contains(&op));
-        let _ = write!(s, "<tr{}><td>{}</td>", if bad { " class=\"bad\"" } else { "" }, i + 1);
+        let bad =
+            r.op.is_some_and(|op| capture.verdict.violating.contains(&op));
+        let _ = write!(
+            s,
+            "<tr{}><td>{}</td>",
+            if bad { " class=\"bad\"" } else { "" },
+            i + 1
+        );
         let col = r.client.map_or(columns - 1, |c| c as usize);
         for c in 0..columns {
             if c == col {
-                let text = if r.crash { "✗ CRASH".to_string() } else { format!("{} → {}", r.command, r.reply) };
+                let text = if r.crash {
+                    "✗ CRASH".to_string()
+                } else {
+                    format!("{} → {}", r.command, r.reply)
+                };
                 let _ = write!(s, "<td>{}</td>", escape(&text));
             } else {
                 s.push_str("<td></td>");
@@ -65,9 +75,13 @@ fn table(capture: &Capture) -> String {
 fn verdict_line(capture: &Capture) -> String {
     let v = &capture.verdict;
     if v.is_anomalous() {
-        format!("<p class=\"verdict fail\">{}</p>", escape(&v.findings.join("; ")))
+        format!(
+            "<p class=\"verdict fail\">{}</p>",
+            escape(&v.findings.join("; "))
+        )
     } else {
-        "<p class=\"verdict ok\">no anomaly: the results fit an order of atomic operations</p>".into()
+        "<p class=\"verdict ok\">no anomaly: the results fit an order of atomic operations</p>"
+            .into()
     }
 }
 
@@ -80,10 +94,23 @@ pub fn report(title: &str, intro: &str, runs: &[(&Capture, String)]) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
         escape(title)
     );
-    let _ = write!(s, "<h1>{}</h1><p>{}</p><div class=\"runs\">", escape(title), escape(intro));
+    let _ = write!(
+        s,
+        "<h1>{}</h1><p>{}</p><div class=\"runs\">",
+        escape(title),
+        escape(intro)
+    );
     for (capture, _) in runs {
-        let label = format!("{} — mode {}, seed {}", capture.scenario, capture.mode, capture.seed);
-        let _ = write!(s, "<div class=\"run\">{}{}</div>", super::svg::timeline(capture, &label), verdict_line(capture));
+        let label = format!(
+            "{} — mode {}, seed {}",
+            capture.scenario, capture.mode, capture.seed
+        );
+        let _ = write!(
+            s,
+            "<div class=\"run\">{}{}</div>",
+            super::svg::timeline(capture, &label),
+            verdict_line(capture)
+        );
     }
     s.push_str("</div>");
     for (capture, replay) in runs {

@@ -9,7 +9,7 @@ pub mod colour;
 pub mod explain;
 pub mod html;
 pub mod mode;
+pub mod present;
 pub mod summary;
 pub mod svg;
 pub mod table;
-pub mod present;

@@ -34,9 +34,18 @@ impl Mode {
 pub fn mode_of(scenario: &Scenario) -> &'static str {
     for group in &scenario.groups {
         match &group.program {
-            Program::Script { run: ScriptRun::Raw, .. } => return "raw",
-            Program::Script { run: ScriptRun::Eval, .. } => return "eval",
-            Program::Script { run: ScriptRun::EvalSha, .. } => return "evalsha",
+            Program::Script {
+                run: ScriptRun::Raw,
+                ..
+            } => return "raw",
+            Program::Script {
+                run: ScriptRun::Eval,
+                ..
+            } => return "eval",
+            Program::Script {
+                run: ScriptRun::EvalSha,
+                ..
+            } => return "evalsha",
             Program::Multi { .. } => return "multi",
             Program::Watch { .. } => return "watch",
             _ => {}
@@ -47,7 +56,10 @@ pub fn mode_of(scenario: &Scenario) -> &'static str {
 
 /// The scenario in `mode`, or why it cannot run that way.
 pub fn apply(scenario: &Scenario, mode: Mode) -> Result<Scenario, String> {
-    let has_script = scenario.groups.iter().any(|g| matches!(g.program, Program::Script { .. }));
+    let has_script = scenario
+        .groups
+        .iter()
+        .any(|g| matches!(g.program, Program::Script { .. }));
     match mode {
         Mode::Raw => Ok(scenario.clone().run_as(ScriptRun::Raw)),
         Mode::Eval => Ok(scenario.clone().run_as(ScriptRun::Eval)),
@@ -83,11 +95,17 @@ pub fn description(path: &Path) -> Option<String> {
 pub fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
     let bad = || format!("bad seed range '{text}' (expected A..B or N)");
     if let Some((a, b)) = text.split_once("..=") {
-        let (a, b): (u64, u64) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+        let (a, b): (u64, u64) = (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        );
         return if a <= b { Ok(a..b + 1) } else { Err(bad()) };
     }
     if let Some((a, b)) = text.split_once("..") {
-        let (a, b): (u64, u64) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+        let (a, b): (u64, u64) = (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        );
         return if a <= b { Ok(a..b) } else { Err(bad()) };
     }
     let n: u64 = text.trim().parse().map_err(|_| bad())?;

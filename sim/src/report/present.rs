@@ -10,7 +10,10 @@ use super::table;
 pub fn run_text(capture: &Capture, style: Style) -> String {
     let mut out = String::new();
     let v = &capture.verdict;
-    let head = format!("{} — mode {}, seed {}", capture.scenario, capture.mode, capture.seed);
+    let head = format!(
+        "{} — mode {}, seed {}",
+        capture.scenario, capture.mode, capture.seed
+    );
     out.push_str(&style.bold(&head));
     out.push('\n');
     out.push_str(&table::render(capture, style));

@@ -31,7 +31,10 @@ pub const FAILING_KEPT: usize = 1000;
 
 impl Tally {
     pub fn new(mode: &str) -> Tally {
-        Tally { mode: mode.into(), ..Tally::default() }
+        Tally {
+            mode: mode.into(),
+            ..Tally::default()
+        }
     }
 
     pub fn add(&mut self, seed: u64, v: &Verdict, hit_steps_max: bool) {
@@ -104,7 +107,12 @@ pub fn render(title: &str, seeds: &Range<u64>, tallies: &[Tally], style: Style) 
     let mut out = String::new();
     out.push_str(&style.bold(title));
     out.push('\n');
-    out.push_str(&format!("seeds run: {} ({}..{}) per mode\n\n", seeds.end - seeds.start, seeds.start, seeds.end));
+    out.push_str(&format!(
+        "seeds run: {} ({}..{}) per mode\n\n",
+        seeds.end - seeds.start,
+        seeds.start,
+        seeds.end
+    ));
     let header = format!(
         "{:<8} {:>6} {:>17} {:>12} {:>16} {:>11}",
         "mode", "runs", "not linearizable", "lost update", "counter ≠ zcard", "errors"
@@ -124,7 +132,11 @@ pub fn render(title: &str, seeds: &Range<u64>, tallies: &[Tally], style: Style) 
             t.mode, t.runs, nl, t.lost_update, t.mismatch, t.with_errors
         );
         let bad = t.anomalous() > 0;
-        out.push_str(&if bad { style.red(&line) } else { style.green(&line) });
+        out.push_str(&if bad {
+            style.red(&line)
+        } else {
+            style.green(&line)
+        });
         out.push('\n');
     }
     out

@@ -36,18 +36,45 @@ pub fn timeline(capture: &Capture, title: &str) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}">"#,
         escape(title)
     );
-    let _ = write!(s, r#"<text x="8" y="18" class="title">{}</text>"#, escape(title));
+    let _ = write!(
+        s,
+        r#"<text x="8" y="18" class="title">{}</text>"#,
+        escape(title)
+    );
     for c in 0..capture.clients {
         let y = TOP + LANE * c as f64;
         let _ = write!(s, r#"<g class="lane" data-client="{c}">"#);
-        let _ = write!(s, r#"<rect class="lane-bg" x="0" y="{y}" width="{WIDTH}" height="{LANE}"/>"#);
-        let _ = write!(s, r#"<text x="8" y="{}" class="lane-label">client {c}</text>"#, y + LANE / 2.0 + 4.0);
-        for (i, op) in capture.history.ops.iter().enumerate().filter(|(_, op)| op.client == c as u64) {
+        let _ = write!(
+            s,
+            r#"<rect class="lane-bg" x="0" y="{y}" width="{WIDTH}" height="{LANE}"/>"#
+        );
+        let _ = write!(
+            s,
+            r#"<text x="8" y="{}" class="lane-label">client {c}</text>"#,
+            y + LANE / 2.0 + 4.0
+        );
+        for (i, op) in capture
+            .history
+            .ops
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| op.client == c as u64)
+        {
             let x0 = x(op.call);
             let x1 = x(op.ret.unwrap_or(end)).max(x0 + 3.0);
             let bad = capture.verdict.violating.contains(&i);
-            let class = if bad { "op bad" } else if op.ret.is_none() { "op unknown" } else { "op" };
-            let result = op.result.as_ref().map(super::capture::compact_reply).unwrap_or_else(|| "?".into());
+            let class = if bad {
+                "op bad"
+            } else if op.ret.is_none() {
+                "op unknown"
+            } else {
+                "op"
+            };
+            let result = op
+                .result
+                .as_ref()
+                .map(super::capture::compact_reply)
+                .unwrap_or_else(|| "?".into());
             let _ = write!(
                 s,
                 r#"<rect class="{class}" x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="4"><title>{} → {}</title></rect>"#,

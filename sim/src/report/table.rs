@@ -16,7 +16,9 @@ fn pad(text: &str, width: usize) -> String {
 /// The table as text; `style` colours the marked rows.
 pub fn render(capture: &Capture, style: Style) -> String {
     let admin = capture.rows.iter().any(|r| r.client.is_none());
-    let mut headers: Vec<String> = (0..capture.clients).map(|c| format!("client {c}")).collect();
+    let mut headers: Vec<String> = (0..capture.clients)
+        .map(|c| format!("client {c}"))
+        .collect();
     if admin {
         headers.push("admin".into());
     }
@@ -26,8 +28,13 @@ pub fn render(capture: &Capture, style: Style) -> String {
         .iter()
         .map(|r| {
             let col = r.client.map_or(columns - 1, |c| c as usize);
-            let text = if r.crash { "✗ CRASH (client dies)".to_string() } else { format!("{} → {}", r.command, r.reply) };
-            let marked = r.op.is_some_and(|op| capture.verdict.violating.contains(&op));
+            let text = if r.crash {
+                "✗ CRASH (client dies)".to_string()
+            } else {
+                format!("{} → {}", r.command, r.reply)
+            };
+            let marked =
+                r.op.is_some_and(|op| capture.verdict.violating.contains(&op));
             (col, text, marked, r.state.as_str())
         })
         .collect();
@@ -48,7 +55,11 @@ pub fn render(capture: &Capture, style: Style) -> String {
     out.push_str(&"-".repeat(rule));
     out.push('\n');
     for (i, (col, text, marked, state)) in cells.iter().enumerate() {
-        let mut line = format!("{} {} ", if *marked { '!' } else { ' ' }, pad(&(i + 1).to_string(), num_width));
+        let mut line = format!(
+            "{} {} ",
+            if *marked { '!' } else { ' ' },
+            pad(&(i + 1).to_string(), num_width)
+        );
         for (c, w) in widths.iter().enumerate() {
             let cell = if c == *col { text.as_str() } else { "" };
             line.push_str(&format!("| {} ", pad(cell, *w)));

@@ -38,10 +38,24 @@ pub enum ScriptRun {
 /// What the clients of a group run.
 #[derive(Clone)]
 pub enum Program {
-    Script { spec: Arc<ScriptSpec>, run: ScriptRun },
-    Commands { commands: Vec<Argv>, mode: CommandsMode },
-    Multi { commands: Vec<Argv>, pipelined: bool },
-    Watch { watch: Vec<Vec<u8>>, reads: Vec<Argv>, writes: Vec<Argv>, retries_max: u32 },
+    Script {
+        spec: Arc<ScriptSpec>,
+        run: ScriptRun,
+    },
+    Commands {
+        commands: Vec<Argv>,
+        mode: CommandsMode,
+    },
+    Multi {
+        commands: Vec<Argv>,
+        pipelined: bool,
+    },
+    Watch {
+        watch: Vec<Vec<u8>>,
+        reads: Vec<Argv>,
+        writes: Vec<Argv>,
+        retries_max: u32,
+    },
     Rust(Body),
 }
 
@@ -51,18 +65,36 @@ fn bytes(items: &[&str]) -> Vec<Vec<u8>> {
 
 impl Program {
     pub fn script(source: &str, keys: &[&str], args: &[&str], run: ScriptRun) -> Program {
-        Program::Script { spec: Arc::new(ScriptSpec { source: source.into(), keys: bytes(keys), args: bytes(args) }), run }
+        Program::Script {
+            spec: Arc::new(ScriptSpec {
+                source: source.into(),
+                keys: bytes(keys),
+                args: bytes(args),
+            }),
+            run,
+        }
     }
 
     pub fn commands(commands: &[&[&str]], mode: CommandsMode) -> Program {
-        Program::Commands { commands: commands.iter().map(|c| bytes(c)).collect(), mode }
+        Program::Commands {
+            commands: commands.iter().map(|c| bytes(c)).collect(),
+            mode,
+        }
     }
 
     pub fn multi(commands: &[&[&str]], pipelined: bool) -> Program {
-        Program::Multi { commands: commands.iter().map(|c| bytes(c)).collect(), pipelined }
+        Program::Multi {
+            commands: commands.iter().map(|c| bytes(c)).collect(),
+            pipelined,
+        }
     }
 
-    pub fn watch(watch: &[&str], reads: &[&[&str]], writes: &[&[&str]], retries_max: u32) -> Program {
+    pub fn watch(
+        watch: &[&str],
+        reads: &[&[&str]],
+        writes: &[&[&str]],
+        retries_max: u32,
+    ) -> Program {
         Program::Watch {
             watch: bytes(watch),
             reads: reads.iter().map(|c| bytes(c)).collect(),
@@ -78,26 +110,50 @@ impl Program {
     /// The same program with its script run another way (other programs unchanged).
     pub fn run_as(&self, run: ScriptRun) -> Program {
         match self {
-            Program::Script { spec, .. } => Program::Script { spec: spec.clone(), run },
+            Program::Script { spec, .. } => Program::Script {
+                spec: spec.clone(),
+                run,
+            },
             other => other.clone(),
         }
     }
 
     fn instantiate(&self, client: u32, clients: u32, ops: u32) -> Box<dyn ClientProgram> {
         match self {
-            Program::Script { spec, run: ScriptRun::Raw } => match LuaClient::new(spec.clone(), client, clients, ops) {
+            Program::Script {
+                spec,
+                run: ScriptRun::Raw,
+            } => match LuaClient::new(spec.clone(), client, clients, ops) {
                 Ok(c) => Box::new(c),
                 Err(e) => panic!("the scenario's script does not compile: {e}"),
             },
             Program::Script { spec, run } => {
-                let kind = if *run == ScriptRun::Eval { EvalKind::Eval } else { EvalKind::EvalSha };
+                let kind = if *run == ScriptRun::Eval {
+                    EvalKind::Eval
+                } else {
+                    EvalKind::EvalSha
+                };
                 Box::new(EvalClient::new(spec.clone(), kind, client, clients, ops))
             }
-            Program::Commands { commands, mode } => Box::new(Commands::new(commands.clone(), *mode, client, clients, ops)),
-            Program::Multi { commands, pipelined } => {
-                Box::new(Multi::new(commands.clone(), *pipelined, client, clients, ops))
+            Program::Commands { commands, mode } => {
+                Box::new(Commands::new(commands.clone(), *mode, client, clients, ops))
             }
-            Program::Watch { watch, reads, writes, retries_max } => Box::new(WatchRetry::new(
+            Program::Multi {
+                commands,
+                pipelined,
+            } => Box::new(Multi::new(
+                commands.clone(),
+                *pipelined,
+                client,
+                clients,
+                ops,
+            )),
+            Program::Watch {
+                watch,
+                reads,
+                writes,
+                retries_max,
+            } => Box::new(WatchRetry::new(
                 watch.clone(),
                 reads.clone(),
                 writes.clone(),
@@ -139,12 +195,21 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn new(name: &str) -> Scenario {
-        Scenario { name: name.into(), groups: Vec::new(), options: Options::default(), invariants: Vec::new() }
+        Scenario {
+            name: name.into(),
+            groups: Vec::new(),
+            options: Options::default(),
+            invariants: Vec::new(),
+        }
     }
 
     /// Adds `count` clients, each running `ops` operations of `program`.
     pub fn clients(mut self, count: u32, ops: u32, program: Program) -> Scenario {
-        self.groups.push(ClientGroup { count, ops, program });
+        self.groups.push(ClientGroup {
+            count,
+            ops,
+            program,
+        });
         self
     }
 
@@ -191,7 +256,10 @@ impl Scenario {
                 index += 1;
             }
         }
-        let options = Options { seed, ..self.options.clone() };
+        let options = Options {
+            seed,
+            ..self.options.clone()
+        };
         World::new(options, programs)
     }
 
@@ -205,7 +273,10 @@ impl Scenario {
                             continue;
                         }
                         if let Some(Reply::Array(items)) = &op.result {
-                            let (x, y) = (items.get(*a).and_then(as_int), items.get(*b).and_then(as_int));
+                            let (x, y) = (
+                                items.get(*a).and_then(as_int),
+                                items.get(*b).and_then(as_int),
+                            );
                             if x != y {
                                 return Err(format!(
                                     "client {} observed field {a} = {x:?} but field {b} = {y:?} (invoked at {})",

@@ -161,7 +161,10 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     let mut scenario = Scenario::new(&file.name);
     scenario.options.strategy = match file.strategy.as_str() {
         "random" => Strategy::Random,
-        "pct" => Strategy::Pct { depth: file.pct_depth, steps_hint: file.pct_steps },
+        "pct" => Strategy::Pct {
+            depth: file.pct_depth,
+            steps_hint: file.pct_steps,
+        },
         "exhaustive" => Strategy::Exhaustive { reduce: true },
         "exhaustive-naive" => Strategy::Exhaustive { reduce: false },
         other => return Err(format!("unknown strategy '{other}'")),
@@ -175,20 +178,40 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     let _ = file.description;
     for client in &file.clients {
         let program = program(client, base)?;
-        scenario.groups.push(ClientGroup { count: client.count, ops: client.ops, program });
+        scenario.groups.push(ClientGroup {
+            count: client.count,
+            ops: client.ops,
+            program,
+        });
     }
     let f = &file.faults;
     scenario.options.faults = Faults {
         crash_rate: f.crash_rate,
-        crashes: f.crashes.iter().map(|c| CrashAt { client: c.client, after_commands: c.after_commands }).collect(),
+        crashes: f
+            .crashes
+            .iter()
+            .map(|c| CrashAt {
+                client: c.client,
+                after_commands: c.after_commands,
+            })
+            .collect(),
         delay_max_us: f.delay_max_us,
         think_max_us: f.think_max_us,
-        admin: f.admin.iter().map(|a| AdminAt { step: a.step, argv: bytes(&a.argv) }).collect(),
+        admin: f
+            .admin
+            .iter()
+            .map(|a| AdminAt {
+                step: a.step,
+                argv: bytes(&a.argv),
+            })
+            .collect(),
         script_flush_rate: f.script_flush_rate,
     };
     for inv in &file.invariants {
         match (inv.kind.as_str(), inv.fields.as_slice()) {
-            ("result_fields_equal", [a, b]) => scenario.invariants.push(Invariant::ResultFieldsEqual(*a, *b)),
+            ("result_fields_equal", [a, b]) => scenario
+                .invariants
+                .push(Invariant::ResultFieldsEqual(*a, *b)),
             (kind, _) => return Err(format!("unknown invariant '{kind}' (or wrong fields)")),
         }
     }
@@ -204,7 +227,8 @@ fn program(client: &ClientFile, base: &Path) -> Result<Program, String> {
                 (Some(source), _) => source.clone(),
                 (None, Some(path)) => {
                     let path = base.join(path);
-                    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?
                 }
                 (None, None) => return Err("a script client needs `script` or `source`".into()),
             };
@@ -214,8 +238,15 @@ fn program(client: &ClientFile, base: &Path) -> Result<Program, String> {
                 "evalsha" => ScriptRun::EvalSha,
                 other => return Err(format!("unknown script mode '{other}'")),
             };
-            let spec = ScriptSpec { source, keys: bytes(&client.keys), args: bytes(&client.args) };
-            Program::Script { spec: Arc::new(spec), run }
+            let spec = ScriptSpec {
+                source,
+                keys: bytes(&client.keys),
+                args: bytes(&client.args),
+            };
+            Program::Script {
+                spec: Arc::new(spec),
+                run,
+            }
         }
         "commands" => {
             let mode = match mode.unwrap_or("each") {
@@ -223,7 +254,10 @@ fn program(client: &ClientFile, base: &Path) -> Result<Program, String> {
                 "pipeline" => CommandsMode::Pipeline,
                 other => return Err(format!("unknown commands mode '{other}'")),
             };
-            Program::Commands { commands: commands(), mode }
+            Program::Commands {
+                commands: commands(),
+                mode,
+            }
         }
         "multi" => {
             let pipelined = match mode.unwrap_or("pipelined") {
@@ -231,7 +265,10 @@ fn program(client: &ClientFile, base: &Path) -> Result<Program, String> {
                 "stepwise" => false,
                 other => return Err(format!("unknown multi mode '{other}'")),
             };
-            Program::Multi { commands: commands(), pipelined }
+            Program::Multi {
+                commands: commands(),
+                pipelined,
+            }
         }
         "watch" => Program::Watch {
             watch: bytes(&client.watch),

@@ -47,7 +47,13 @@ pub struct Exhaustive {
 
 impl Exhaustive {
     pub fn new(reduce: bool) -> Exhaustive {
-        Exhaustive { reduce, stack: Vec::new(), depth: 0, abandoned: false, stats: ExploreStats::default() }
+        Exhaustive {
+            reduce,
+            stack: Vec::new(),
+            depth: 0,
+            abandoned: false,
+            stats: ExploreStats::default(),
+        }
     }
 
     /// The sleep set of a new node below the current top of the stack.
@@ -59,7 +65,10 @@ impl Exhaustive {
             return Vec::new();
         }
         let taken = &parent.enabled[parent.chosen];
-        let explored = parent.done.iter().filter_map(|c| parent.enabled.iter().find(|e| e.client == *c));
+        let explored = parent
+            .done
+            .iter()
+            .filter_map(|c| parent.enabled.iter().find(|e| e.client == *c));
         parent
             .sleep
             .iter()
@@ -89,11 +98,19 @@ impl Scheduler for Exhaustive {
             return Some(enabled.iter().position(|c| c.client == client).unwrap_or(0));
         }
         let sleep = self.inherited_sleep();
-        let Some(chosen) = enabled.iter().position(|c| !sleep.iter().any(|s| s.client == c.client)) else {
+        let Some(chosen) = enabled
+            .iter()
+            .position(|c| !sleep.iter().any(|s| s.client == c.client))
+        else {
             self.abandoned = true;
             return None;
         };
-        self.stack.push(Node { enabled: enabled.to_vec(), chosen, done: Vec::new(), sleep });
+        self.stack.push(Node {
+            enabled: enabled.to_vec(),
+            chosen,
+            done: Vec::new(),
+            sleep,
+        });
         self.depth += 1;
         Some(chosen)
     }

@@ -35,7 +35,12 @@ pub fn footprint(engine: &Engine, client: ClientId, argv: &[Vec<u8>]) -> Footpri
                 fp.global |= inner.global;
                 fp.keys.extend(inner.keys);
             }
-            fp.keys.extend(session.watched.iter().map(|(db, key)| (key_hash(*db, key), false)));
+            fp.keys.extend(
+                session
+                    .watched
+                    .iter()
+                    .map(|(db, key)| (key_hash(*db, key), false)),
+            );
             return fp;
         }
         if !transaction::controls_transaction(spec.name) {
@@ -51,7 +56,9 @@ fn footprint_of(db: usize, argv: &[Vec<u8>]) -> Footprint {
         return fp;
     };
     match spec.name {
-        "multi" | "discard" | "unwatch" | "ping" | "echo" | "hello" | "quit" | "reset" => return fp,
+        "multi" | "discard" | "unwatch" | "ping" | "echo" | "hello" | "quit" | "reset" => {
+            return fp
+        }
         "select" => {
             fp.global = true; // changes how the client's later keys resolve; rare enough
             return fp;
@@ -63,9 +70,17 @@ fn footprint_of(db: usize, argv: &[Vec<u8>]) -> Footprint {
         fp.global = true;
         return fp;
     }
-    let scripting = matches!(spec.name, "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro");
+    let scripting = matches!(
+        spec.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    );
     let write = spec.has(flags::WRITE) || scripting;
-    fp.keys.extend(positions.into_iter().filter_map(|p| argv.get(p)).map(|k| (key_hash(db, k), write)));
+    fp.keys.extend(
+        positions
+            .into_iter()
+            .filter_map(|p| argv.get(p))
+            .map(|k| (key_hash(db, k), write)),
+    );
     fp
 }
 

@@ -40,7 +40,9 @@ impl Footprint {
         if self.global || other.global {
             return false;
         }
-        self.keys.iter().all(|&(k, w)| other.keys.iter().all(|&(k2, w2)| k != k2 || (!w && !w2)))
+        self.keys
+            .iter()
+            .all(|&(k, w)| other.keys.iter().all(|&(k2, w2)| k != k2 || (!w && !w2)))
     }
 }
 
@@ -94,7 +96,10 @@ mod tests {
     use super::*;
 
     fn fp(keys: &[(u64, bool)]) -> Footprint {
-        Footprint { global: false, keys: keys.to_vec() }
+        Footprint {
+            global: false,
+            keys: keys.to_vec(),
+        }
     }
 
     #[test]
@@ -102,6 +107,10 @@ mod tests {
         assert!(fp(&[(1, false)]).independent(&fp(&[(1, false)])));
         assert!(!fp(&[(1, true)]).independent(&fp(&[(1, false)])));
         assert!(fp(&[(1, true)]).independent(&fp(&[(2, true)])));
-        assert!(!Footprint { global: true, keys: vec![] }.independent(&fp(&[])));
+        assert!(!Footprint {
+            global: true,
+            keys: vec![]
+        }
+        .independent(&fp(&[])));
     }
 }

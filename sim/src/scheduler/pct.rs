@@ -19,7 +19,12 @@ pub struct Pct {
 
 impl Pct {
     pub fn new(depth: u32, steps_hint: u32) -> Pct {
-        Pct { depth: depth.max(1), steps_hint: steps_hint.max(1), priorities: Vec::new(), change_points: Vec::new() }
+        Pct {
+            depth: depth.max(1),
+            steps_hint: steps_hint.max(1),
+            priorities: Vec::new(),
+            change_points: Vec::new(),
+        }
     }
 }
 
@@ -46,7 +51,8 @@ impl Scheduler for Pct {
 
     fn pick(&mut self, step: u64, enabled: &[Candidate]) -> Option<usize> {
         let best = |prio: &[u64]| {
-            (0..enabled.len()).max_by_key(|&i| prio.get(enabled[i].client as usize).copied().unwrap_or(0))
+            (0..enabled.len())
+                .max_by_key(|&i| prio.get(enabled[i].client as usize).copied().unwrap_or(0))
         };
         let mut chosen = best(&self.priorities)?;
         if let Ok(i) = self.change_points.binary_search(&step) {

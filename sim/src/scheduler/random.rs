@@ -11,7 +11,9 @@ pub struct RandomScheduler {
 
 impl Default for RandomScheduler {
     fn default() -> Self {
-        RandomScheduler { rng: scheduler_rng(0) }
+        RandomScheduler {
+            rng: scheduler_rng(0),
+        }
     }
 }
 

@@ -16,7 +16,11 @@ pub struct Replay {
 
 impl Replay {
     pub fn new(schedule: Vec<u32>) -> Replay {
-        Replay { schedule, last: None, diverged: false }
+        Replay {
+            schedule,
+            last: None,
+            diverged: false,
+        }
     }
 }
 

@@ -63,7 +63,11 @@ impl Workload {
 
     /// The scenario, scripts sent as `run` says.
     pub fn scenario(&self, run: ScriptRun) -> Scenario {
-        Scenario::new("generated").clients(self.clients, 1, Program::script(&self.source(), &KEYS, &[], run))
+        Scenario::new("generated").clients(
+            self.clients,
+            1,
+            Program::script(&self.source(), &KEYS, &[], run),
+        )
     }
 }
 
@@ -97,8 +101,14 @@ mod tests {
 
     /// Cases per property: `PROPTEST_CASES` for more.
     fn config() -> ProptestConfig {
-        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(16);
-        ProptestConfig { cases, ..ProptestConfig::default() }
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(16);
+        ProptestConfig {
+            cases,
+            ..ProptestConfig::default()
+        }
     }
 
     proptest! {
@@ -118,7 +128,10 @@ mod tests {
 
     #[test]
     fn the_raw_increment_then_read_race_is_found_among_generated_seeds() {
-        let w = Workload { clients: 2, script: vec![Stmt::Incr(0), Stmt::Get(0)] };
+        let w = Workload {
+            clients: 2,
+            script: vec![Stmt::Incr(0), Stmt::Get(0)],
+        };
         let scenario = w.scenario(ScriptRun::Raw);
         let judge = Judge::new(&scenario);
         let found = (0..200u64).any(|seed| {
@@ -126,6 +139,9 @@ mod tests {
             world.run_seed(seed);
             judge.judge(&mut world).not_linearizable == Some(true)
         });
-        assert!(found, "INCR then GET sent command by command: some seed reads the other client's increment");
+        assert!(
+            found,
+            "INCR then GET sent command by command: some seed reads the other client's increment"
+        );
     }
 }

@@ -10,12 +10,18 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub fn scenario_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios")
+        .join(name)
 }
 
 /// Whether `redis-server` can be run; prints SKIPPED for `test` when not.
 pub fn redis_available(test: &str) -> bool {
-    let ok = Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+    let ok = Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     if !ok {
         println!("SKIPPED {test}: redis-server is not on PATH");
     }
@@ -31,9 +37,21 @@ pub struct RedisServer {
 impl RedisServer {
     pub fn start() -> RedisServer {
         // A free port: bind port 0, note what the OS chose, release it for the server.
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -42,7 +60,10 @@ impl RedisServer {
         let mut server = RedisServer { child, addr };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(addr).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not listen on {addr} within 10 s");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not listen on {addr} within 10 s"
+            );
             if let Ok(Some(status)) = server.child.try_wait() {
                 panic!("redis-server exited early: {status}");
             }
@@ -61,7 +82,9 @@ impl Drop for RedisServer {
 
 /// counter-race.toml with `threads` clients of `ops` operations each, run as `run`.
 pub fn counter_race(threads: u32, ops: u32, run: ScriptRun) -> Scenario {
-    let mut scenario = load(&scenario_path("counter-race.toml")).expect("counter-race.toml loads").run_as(run);
+    let mut scenario = load(&scenario_path("counter-race.toml"))
+        .expect("counter-race.toml loads")
+        .run_as(run);
     for group in &mut scenario.groups {
         group.count = threads;
         group.ops = ops;
@@ -70,13 +93,21 @@ pub fn counter_race(threads: u32, ops: u32, run: ScriptRun) -> Scenario {
 }
 
 pub fn options(addr: SocketAddr) -> RealOptions {
-    RealOptions { flush: true, time_limit: Duration::from_secs(30), ..RealOptions::new(addr) }
+    RealOptions {
+        flush: true,
+        time_limit: Duration::from_secs(30),
+        ..RealOptions::new(addr)
+    }
 }
 
 /// One run and its verdict.
 pub fn run_and_judge(scenario: &Scenario, addr: SocketAddr) -> (RealRun, RealVerdict) {
     let recorded = real::run(scenario, &options(addr)).expect("the run completes");
-    assert!(recorded.client_errors.is_empty(), "client errors: {:?}", recorded.client_errors);
+    assert!(
+        recorded.client_errors.is_empty(),
+        "client errors: {:?}",
+        recorded.client_errors
+    );
     let verdict = real::judge(scenario, &recorded.history, Duration::from_secs(20));
     (recorded, verdict)
 }
@@ -116,11 +147,23 @@ pub fn raw_mode_shows_the_race(addr: SocketAddr, server: &str) -> Vec<f64> {
 pub fn eval_mode_shows_none(addr: SocketAddr, server: &str, run: ScriptRun) {
     let scenario = counter_race(THREADS, OPS, run);
     let (recorded, verdict) = run_and_judge(&scenario, addr);
-    println!("{server} {run:?}: {}", real::render(&verdict).replace('\n', " | "));
+    println!(
+        "{server} {run:?}: {}",
+        real::render(&verdict).replace('\n', " | ")
+    );
     assert_eq!(verdict.ops, (THREADS * OPS) as usize);
     assert_eq!(verdict.ok, verdict.ops);
     assert_eq!(verdict.errors, 0);
     assert!(verdict.violating.is_empty(), "{}", real::render(&verdict));
-    assert_eq!(verdict.check_verdict(), "linearizable", "{}", real::render(&verdict));
-    assert!(recorded.history.ops.iter().all(|op| op.ret.is_some_and(|r| r >= op.call)));
+    assert_eq!(
+        verdict.check_verdict(),
+        "linearizable",
+        "{}",
+        real::render(&verdict)
+    );
+    assert!(recorded
+        .history
+        .ops
+        .iter()
+        .all(|op| op.ret.is_some_and(|r| r >= op.call)));
 }

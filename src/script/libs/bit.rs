@@ -45,7 +45,11 @@ fn shift(lua: &Lua, a: &Args, op: BinOp) -> LibResult<MultiValue> {
 
 fn tohex(lua: &Lua, a: &Args) -> LibResult<MultiValue> {
     let mut b = barg(lua, a, 1)?;
-    let mut n: i64 = if a.get(2).is_none() { 8 } else { barg(lua, a, 2)? as i32 as i64 };
+    let mut n: i64 = if a.get(2).is_none() {
+        8
+    } else {
+        barg(lua, a, 2)? as i32 as i64
+    };
     let mut digits: &[u8] = b"0123456789abcdef";
     if n < 0 {
         n = -n;
@@ -69,10 +73,18 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     set_fn(lua, &t, "bxor", |lua, a| fold(lua, &a, |x, y| x ^ y))?;
     set_fn(lua, &t, "lshift", |lua, a| shift(lua, &a, |b, n| b << n))?;
     set_fn(lua, &t, "rshift", |lua, a| shift(lua, &a, |b, n| b >> n))?;
-    set_fn(lua, &t, "arshift", |lua, a| shift(lua, &a, |b, n| ((b as i32) >> n) as u32))?;
-    set_fn(lua, &t, "rol", |lua, a| shift(lua, &a, |b, n| b.rotate_left(n)))?;
-    set_fn(lua, &t, "ror", |lua, a| shift(lua, &a, |b, n| b.rotate_right(n)))?;
-    set_fn(lua, &t, "bswap", |lua, a| bret(barg(lua, &a, 1)?.swap_bytes()))?;
+    set_fn(lua, &t, "arshift", |lua, a| {
+        shift(lua, &a, |b, n| ((b as i32) >> n) as u32)
+    })?;
+    set_fn(lua, &t, "rol", |lua, a| {
+        shift(lua, &a, |b, n| b.rotate_left(n))
+    })?;
+    set_fn(lua, &t, "ror", |lua, a| {
+        shift(lua, &a, |b, n| b.rotate_right(n))
+    })?;
+    set_fn(lua, &t, "bswap", |lua, a| {
+        bret(barg(lua, &a, 1)?.swap_bytes())
+    })?;
     set_fn(lua, &t, "tohex", |lua, a| tohex(lua, &a))?;
     Ok(t)
 }

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use mlua::{Function, LightUserData, Lua, MultiValue, Table, Value};
 
-use super::{arg_err, as_num, c_f64_to_i32, format_g, set_fn, type_name, Args, LibResult};
 use super::nest::TableStack;
+use super::{arg_err, as_num, c_f64_to_i32, format_g, set_fn, type_name, Args, LibResult};
 use super::{cjson_decode, msg, out_of_memory, MAX_OUTPUT};
 
 /// Lua 5.1's `LUAI_MAXCSTACK`: the encoder fails where the C one runs out of Lua stack.
@@ -69,7 +69,14 @@ fn arg_init(a: &Args, n: usize) -> LibResult<()> {
 
 /// `json_integer_option`: sets from argument `i` when given (range errors name argument 1,
 /// as the C code does), returns the setting.
-fn integer_option(lua: &Lua, a: &Args, i: usize, setting: &mut i32, min: i32, max: i32) -> LibResult<Value> {
+fn integer_option(
+    lua: &Lua,
+    a: &Args,
+    i: usize,
+    setting: &mut i32,
+    min: i32,
+    max: i32,
+) -> LibResult<Value> {
     if !a.is_none_or_nil(i) {
         let value = a.check_integer(lua, i)? as i32;
         if !(min <= value && value <= max) {
@@ -81,7 +88,13 @@ fn integer_option(lua: &Lua, a: &Args, i: usize, setting: &mut i32, min: i32, ma
 }
 
 /// `json_enum_option` with `bool_true` 1: booleans or one of `options` by name.
-fn enum_option(lua: &Lua, a: &Args, i: usize, setting: &mut i32, options: &[&str]) -> LibResult<Value> {
+fn enum_option(
+    lua: &Lua,
+    a: &Args,
+    i: usize,
+    setting: &mut i32,
+    options: &[&str],
+) -> LibResult<Value> {
     if !a.is_none_or_nil(i) {
         if let Some(Value::Boolean(b)) = a.get(i) {
             *setting = *b as i32;
@@ -177,7 +190,10 @@ impl Encoder<'_> {
             }
         }
         let cfg = self.cfg;
-        if cfg.sparse_ratio > 0 && max > items.wrapping_mul(cfg.sparse_ratio) && max > cfg.sparse_safe {
+        if cfg.sparse_ratio > 0
+            && max > items.wrapping_mul(cfg.sparse_ratio)
+            && max > cfg.sparse_safe
+        {
             if cfg.sparse_convert == 0 {
                 return serialise_error(tv, "excessively sparse array");
             }
@@ -276,7 +292,9 @@ impl Encoder<'_> {
                                 escape_into(&mut self.out, &s.as_bytes());
                                 self.out.push(b':');
                             }
-                            _ => return serialise_error(&k, "table key must be a number or string"),
+                            _ => {
+                                return serialise_error(&k, "table key must be a number or string")
+                            }
                         }
                         tables.set_key(k)?;
                         cur = v;
@@ -299,7 +317,11 @@ fn encode(lua: &Lua, cfg: &Cfg, next: &Function, a: &Args) -> LibResult<MultiVal
         return arg_err(1, "expected 1 argument");
     }
     let cfg = lock(cfg).clone();
-    let mut enc = Encoder { lua, cfg: &cfg, out: Vec::new() };
+    let mut enc = Encoder {
+        lua,
+        cfg: &cfg,
+        out: Vec::new(),
+    };
     let v = a.get(1).cloned().unwrap_or(Value::Nil);
     enc.encode(v, next)?;
     Ok(std::iter::once(Value::String(lua.create_string(&enc.out)?)).collect())
@@ -333,36 +355,78 @@ pub(super) fn module(lua: &Lua) -> mlua::Result<Table> {
     let c = cfg.clone();
     set_fn(lua, &t, "encode_max_depth", move |lua, a| {
         arg_init(&a, 1)?;
-        one(integer_option(lua, &a, 1, &mut lock(&c).encode_max_depth, 1, i32::MAX)?)
+        one(integer_option(
+            lua,
+            &a,
+            1,
+            &mut lock(&c).encode_max_depth,
+            1,
+            i32::MAX,
+        )?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "decode_max_depth", move |lua, a| {
         arg_init(&a, 1)?;
-        one(integer_option(lua, &a, 1, &mut lock(&c).decode_max_depth, 1, i32::MAX)?)
+        one(integer_option(
+            lua,
+            &a,
+            1,
+            &mut lock(&c).decode_max_depth,
+            1,
+            i32::MAX,
+        )?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode_number_precision", move |lua, a| {
         arg_init(&a, 1)?;
-        one(integer_option(lua, &a, 1, &mut lock(&c).encode_number_precision, 1, 14)?)
+        one(integer_option(
+            lua,
+            &a,
+            1,
+            &mut lock(&c).encode_number_precision,
+            1,
+            14,
+        )?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode_keep_buffer", move |lua, a| {
         arg_init(&a, 1)?;
-        one(enum_option(lua, &a, 1, &mut lock(&c).encode_keep_buffer, ON_OFF)?)
+        one(enum_option(
+            lua,
+            &a,
+            1,
+            &mut lock(&c).encode_keep_buffer,
+            ON_OFF,
+        )?)
     })?;
     let c = cfg.clone();
     set_fn(lua, &t, "encode_invalid_numbers", move |lua, a| {
         arg_init(&a, 1)?;
         let opts = &["off", "on", "null"];
-        one(enum_option(lua, &a, 1, &mut lock(&c).encode_invalid_numbers, opts)?)
+        one(enum_option(
+            lua,
+            &a,
+            1,
+            &mut lock(&c).encode_invalid_numbers,
+            opts,
+        )?)
     })?;
     let c = cfg;
     set_fn(lua, &t, "decode_invalid_numbers", move |lua, a| {
         arg_init(&a, 1)?;
-        one(enum_option(lua, &a, 1, &mut lock(&c).decode_invalid_numbers, ON_OFF)?)
+        one(enum_option(
+            lua,
+            &a,
+            1,
+            &mut lock(&c).decode_invalid_numbers,
+            ON_OFF,
+        )?)
     })?;
     set_fn(lua, &t, "new", |lua, _a| one(Value::Table(module(lua)?)))?;
-    t.raw_set("null", Value::LightUserData(LightUserData(std::ptr::null_mut())))?;
+    t.raw_set(
+        "null",
+        Value::LightUserData(LightUserData(std::ptr::null_mut())),
+    )?;
     t.raw_set("_NAME", "cjson")?;
     t.raw_set("_VERSION", "2.1.0")?;
     Ok(t)

@@ -61,10 +61,20 @@ struct Token {
 
 impl Token {
     fn new(kind: Kind, index: usize) -> Self {
-        Token { kind, index, num: 0.0, boolean: false, text: Vec::new(), err: "" }
+        Token {
+            kind,
+            index,
+            num: 0.0,
+            boolean: false,
+            text: Vec::new(),
+            err: "",
+        }
     }
     fn error(index: usize, err: &'static str) -> Self {
-        Token { err, ..Token::new(Kind::Error, index) }
+        Token {
+            err,
+            ..Token::new(Kind::Error, index)
+        }
     }
 }
 
@@ -168,7 +178,10 @@ impl Parser<'_> {
             self.ptr += 1;
         }
         self.ptr += 1;
-        Token { text: out, ..Token::new(Kind::Str, 0) }
+        Token {
+            text: out,
+            ..Token::new(Kind::Str, 0)
+        }
     }
 
     /// `json_is_invalid_number`: a number strict JSON refuses (`+1`, `0x1`, `01`, inf, nan).
@@ -188,7 +201,11 @@ impl Parser<'_> {
         if (self.at(p) as i8) <= b'9' as i8 {
             return false;
         }
-        let starts = |w: &[u8]| w.iter().enumerate().all(|(k, c)| self.at(p + k).to_ascii_lowercase() == *c);
+        let starts = |w: &[u8]| {
+            w.iter()
+                .enumerate()
+                .all(|(k, c)| self.at(p + k).to_ascii_lowercase() == *c)
+        };
         starts(b"inf") || starts(b"nan")
     }
 
@@ -196,7 +213,10 @@ impl Parser<'_> {
         match strtod(&self.data[self.ptr.min(self.data.len())..]) {
             Some((v, used)) if used > 0 => {
                 self.ptr += used;
-                Token { num: v, ..Token::new(Kind::Num, index) }
+                Token {
+                    num: v,
+                    ..Token::new(Kind::Num, index)
+                }
             }
             _ => Token::error(self.ptr, "invalid number"),
         }
@@ -222,7 +242,10 @@ impl Parser<'_> {
             self.ptr += 1;
             return Token::new(kind, index);
         }
-        if !matches!(ch, b'f' | b'i' | b'I' | b'n' | b'N' | b't' | b'"' | b'+' | b'-' | b'0'..=b'9') {
+        if !matches!(
+            ch,
+            b'f' | b'i' | b'I' | b'n' | b'N' | b't' | b'"' | b'+' | b'-' | b'0'..=b'9'
+        ) {
             return Token::error(index, "invalid token");
         }
         let rest = &self.data[self.ptr..];
@@ -241,7 +264,10 @@ impl Parser<'_> {
         }
         if rest.starts_with(b"true") {
             self.ptr += 4;
-            return Token { boolean: true, ..Token::new(Kind::Bool, index) };
+            return Token {
+                boolean: true,
+                ..Token::new(Kind::Bool, index)
+            };
         }
         if rest.starts_with(b"false") {
             self.ptr += 5;
@@ -259,8 +285,17 @@ impl Parser<'_> {
 }
 
 fn parse_error<T>(expected: &str, t: &Token) -> LibResult<T> {
-    let found = if t.kind == Kind::Error { t.err } else { kind_name(t.kind) };
-    msg(format!("Expected {} but found {} at character {}", expected, found, t.index + 1))
+    let found = if t.kind == Kind::Error {
+        t.err
+    } else {
+        kind_name(t.kind)
+    };
+    msg(format!(
+        "Expected {} but found {} at character {}",
+        expected,
+        found,
+        t.index + 1
+    ))
 }
 
 enum Open {
@@ -276,7 +311,11 @@ pub(super) fn decode(lua: &Lua, cfg: &Config, a: &Args) -> LibResult<MultiValue>
     if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
         return msg("JSON parser does not support UTF-16 or UTF-32");
     }
-    let mut p = Parser { data: &data, ptr: 0, invalid_numbers: cfg.decode_invalid_numbers != 0 };
+    let mut p = Parser {
+        data: &data,
+        ptr: 0,
+        invalid_numbers: cfg.decode_invalid_numbers != 0,
+    };
     let mut tables = TableStack::new();
     let mut open: Vec<Open> = Vec::new();
     // The C decoder's Lua stack: the argument, then per open array its table, per open
@@ -369,7 +408,12 @@ pub(super) fn decode(lua: &Lua, cfg: &Config, a: &Args) -> LibResult<MultiValue>
 
 /// Reads `"key" :` of an object member (the key is in `token`); leaves the value's first
 /// token in `token`.
-fn object_key(lua: &Lua, p: &mut Parser, tables: &mut TableStack, token: &mut Token) -> LibResult<()> {
+fn object_key(
+    lua: &Lua,
+    p: &mut Parser,
+    tables: &mut TableStack,
+    token: &mut Token,
+) -> LibResult<()> {
     if token.kind != Kind::Str {
         return parse_error("object key string", token);
     }

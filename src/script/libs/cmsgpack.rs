@@ -13,7 +13,10 @@ use rmp::encode as enc;
 use rmp::Marker;
 
 use super::nest::TableStack;
-use super::{arg_err, as_num, c_f64_to_i32, c_f64_to_i64, msg, out_of_memory, set_fn, Args, LibError, LibResult, MAX_OUTPUT};
+use super::{
+    arg_err, as_num, c_f64_to_i32, c_f64_to_i64, msg, out_of_memory, set_fn, Args, LibError,
+    LibResult, MAX_OUTPUT,
+};
 
 const MAX_NESTING: usize = 16;
 /// Lua 5.1's `LUAI_MAXCSTACK`, the stack a C function may use; decoding is bounded by it.
@@ -63,7 +66,9 @@ fn is_array(t: &Table) -> mlua::Result<bool> {
     let mut max: i64 = 0;
     for pair in t.pairs::<Value, Value>() {
         let (k, _) = pair?;
-        let Some(n) = as_num(&k) else { return Ok(false) };
+        let Some(n) = as_num(&k) else {
+            return Ok(false);
+        };
         if n <= 0.0 || n.is_infinite() || c_f64_to_i32(n) as f64 != n {
             return Ok(false);
         }
@@ -170,7 +175,9 @@ impl<'a> Cursor<'a> {
         &self.data[self.pos + skip..self.pos + skip + n]
     }
     fn be(&self, skip: usize, n: usize) -> u64 {
-        self.bytes(skip, n).iter().fold(0u64, |acc, b| acc << 8 | *b as u64)
+        self.bytes(skip, n)
+            .iter()
+            .fold(0u64, |acc, b| acc << 8 | *b as u64)
     }
 }
 
@@ -242,12 +249,26 @@ fn read_item(lua: &Lua, c: &mut Cursor) -> Result<Item, Stop> {
         Marker::Array16 | Marker::Map16 => {
             c.need(3)?;
             let n = c.be(1, 2) as usize;
-            (Ok(if b == 0xdc { Item::Array(n) } else { Item::Map(n) }), 3)
+            (
+                Ok(if b == 0xdc {
+                    Item::Array(n)
+                } else {
+                    Item::Map(n)
+                }),
+                3,
+            )
         }
         Marker::Array32 | Marker::Map32 => {
             c.need(5)?;
             let n = c.be(1, 4) as usize;
-            (Ok(if b == 0xdd { Item::Array(n) } else { Item::Map(n) }), 5)
+            (
+                Ok(if b == 0xdd {
+                    Item::Array(n)
+                } else {
+                    Item::Map(n)
+                }),
+                5,
+            )
         }
         _ => return Err(Stop::BadFormat),
     };
@@ -257,9 +278,15 @@ fn read_item(lua: &Lua, c: &mut Cursor) -> Result<Item, Stop> {
 
 /// An open container: what is left to read in it.
 enum Open {
-    Array { left: usize, next: i64 },
+    Array {
+        left: usize,
+        next: i64,
+    },
     /// `want_key`: the next item read is a key (else the value of the pending key).
-    Map { left: usize, want_key: bool },
+    Map {
+        left: usize,
+        want_key: bool,
+    },
 }
 
 /// Decodes one top-level value; `slots` is the C function's stack height (kept to fail where
@@ -293,7 +320,10 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
                 let t = lua.create_table()?;
                 if n > 0 {
                     tables.push(lua, t)?;
-                    open.push(Open::Array { left: n - 1, next: 1 });
+                    open.push(Open::Array {
+                        left: n - 1,
+                        next: 1,
+                    });
                     slots += 1; // the index pushed before the first element
                     continue 'read;
                 }
@@ -304,7 +334,10 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
                 let t = lua.create_table()?;
                 if n > 0 {
                     tables.push(lua, t)?;
-                    open.push(Open::Map { left: n - 1, want_key: true });
+                    open.push(Open::Map {
+                        left: n - 1,
+                        want_key: true,
+                    });
                     continue 'read;
                 }
                 Value::Table(t)
@@ -312,7 +345,9 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
         };
         // Store the finished value in its container, closing containers that are complete.
         loop {
-            let Some(top) = open.last_mut() else { return Ok(value) };
+            let Some(top) = open.last_mut() else {
+                return Ok(value);
+            };
             match top {
                 Open::Array { left, next } => {
                     tables.top()?.raw_set(*next, value)?;
@@ -335,7 +370,9 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
                     }
                     let key = tables.take_key()?;
                     match &key {
-                        Value::Nil => return Err(Stop::Lib(LibError::Raw(b"table index is nil".to_vec()))),
+                        Value::Nil => {
+                            return Err(Stop::Lib(LibError::Raw(b"table index is nil".to_vec())))
+                        }
                         Value::Number(n) if n.is_nan() => {
                             return Err(Stop::Lib(LibError::Raw(b"table index is NaN".to_vec())))
                         }
@@ -358,7 +395,13 @@ fn decode_one(lua: &Lua, c: &mut Cursor, slots: usize) -> Result<Value, Stop> {
 }
 
 /// `mp_unpack_full`: `limit` values (all when limit and offset are 0) from `offset`.
-fn unpack_full(lua: &Lua, a: &Args, limit: i64, offset: i64, base_slots: usize) -> LibResult<MultiValue> {
+fn unpack_full(
+    lua: &Lua,
+    a: &Args,
+    limit: i64,
+    offset: i64,
+    base_slots: usize,
+) -> LibResult<MultiValue> {
     let data = a.check_bytes(lua, 1)?;
     let len = data.len();
     if offset < 0 || limit < 0 {
@@ -368,11 +411,17 @@ fn unpack_full(lua: &Lua, a: &Args, limit: i64, offset: i64, base_slots: usize) 
         ));
     }
     if offset as u64 > len as u64 {
-        return msg(format!("Start offset {} greater than input length {}.", offset as i32, len as i32));
+        return msg(format!(
+            "Start offset {} greater than input length {}.",
+            offset as i32, len as i32
+        ));
     }
     let decode_all = limit == 0 && offset == 0;
     let limit = if decode_all { i32::MAX as i64 } else { limit };
-    let mut c = Cursor { data: &data, pos: offset as usize };
+    let mut c = Cursor {
+        data: &data,
+        pos: offset as usize,
+    };
     let mut out: Vec<Value> = Vec::new();
     while c.left() > 0 && (out.len() as i64) < limit {
         match decode_one(lua, &mut c, base_slots + out.len()) {

@@ -275,7 +275,10 @@ impl Args {
     }
 
     pub fn type_error<T>(&self, n: usize, expected: &str) -> LibResult<T> {
-        arg_err(n as i32, format!("{} expected, got {}", expected, self.type_name(n)))
+        arg_err(
+            n as i32,
+            format!("{} expected, got {}", expected, self.type_name(n)),
+        )
     }
 
     /// `lua_tonumber`: numbers and numeric strings.

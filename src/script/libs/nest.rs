@@ -24,7 +24,11 @@ pub(crate) struct TableStack {
 
 impl TableStack {
     pub fn new() -> Self {
-        TableStack { held: Vec::new(), spill: None, spilled: 0 }
+        TableStack {
+            held: Vec::new(),
+            spill: None,
+            spilled: 0,
+        }
     }
 
     pub fn push(&mut self, lua: &Lua, table: Table) -> mlua::Result<()> {
@@ -80,7 +84,11 @@ impl TableStack {
                 return Ok(k);
             }
         }
-        Ok(self.held.last_mut().and_then(|l| l.key.take()).unwrap_or(Value::Nil))
+        Ok(self
+            .held
+            .last_mut()
+            .and_then(|l| l.key.take())
+            .unwrap_or(Value::Nil))
     }
 
     /// Closes the innermost table and returns it.

@@ -7,7 +7,11 @@
 pub fn format_g(x: f64, prec: usize) -> String {
     let prec = prec.max(1);
     if x.is_nan() {
-        return if x.is_sign_negative() { "-nan".into() } else { "nan".into() };
+        return if x.is_sign_negative() {
+            "-nan".into()
+        } else {
+            "nan".into()
+        };
     }
     if x.is_infinite() {
         return if x < 0.0 { "-inf".into() } else { "inf".into() };
@@ -52,7 +56,9 @@ pub fn strtod(s: &[u8]) -> Option<(f64, usize)> {
     }
     let sign = |v: f64| if neg { -v } else { v };
     let starts = |i: usize, word: &[u8]| {
-        word.iter().enumerate().all(|(k, w)| at(i + k).to_ascii_lowercase() == *w)
+        word.iter()
+            .enumerate()
+            .all(|(k, w)| at(i + k).to_ascii_lowercase() == *w)
     };
     if starts(i, b"inf") {
         let len = if starts(i, b"infinity") { 8 } else { 3 };
@@ -113,7 +119,9 @@ pub fn strtod(s: &[u8]) -> Option<(f64, usize)> {
         }
         if k > dstart {
             // Huge exponents only need to saturate: keep at most 6 significant digits.
-            let digits = std::str::from_utf8(&s[dstart..k]).unwrap_or("0").trim_start_matches('0');
+            let digits = std::str::from_utf8(&s[dstart..k])
+                .unwrap_or("0")
+                .trim_start_matches('0');
             let digits = if digits.is_empty() { "0" } else { digits };
             let digits = if digits.len() > 6 { "999999" } else { digits };
             exp_text = format!("e{}{}", esign, digits);
@@ -241,7 +249,9 @@ mod tests {
         assert_eq!(strtod(b"0x"), Some((0.0, 1)));
         assert_eq!(strtod(b"-Infinity"), Some((f64::NEG_INFINITY, 9)));
         assert_eq!(strtod(b"1e999999999999"), Some((f64::INFINITY, 14)));
-        assert!(strtod(b"nan").map(|(v, n)| v.is_nan() && n == 3).unwrap_or(false));
+        assert!(strtod(b"nan")
+            .map(|(v, n)| v.is_nan() && n == 3)
+            .unwrap_or(false));
         assert_eq!(strtod(b"-"), None);
         assert_eq!(strtod(b"."), None);
     }

@@ -23,7 +23,10 @@ struct Header {
 
 impl Header {
     fn new() -> Self {
-        Header { little: true, align: 1 }
+        Header {
+            little: true,
+            align: 1,
+        }
     }
 }
 
@@ -61,7 +64,10 @@ fn optsize(opt: u8, fmt: &[u8], i: &mut usize) -> LibResult<i64> {
         b'i' | b'I' => {
             let sz = getnum(fmt, i, 4)?;
             if sz > MAXINTSIZE {
-                return msg(format!("integral size {} is larger than limit of {}", sz, MAXINTSIZE));
+                return msg(format!(
+                    "integral size {} is larger than limit of {}",
+                    sz, MAXINTSIZE
+                ));
             }
             sz
         }
@@ -243,20 +249,32 @@ fn unpack(lua: &Lua, a: &Args) -> LibResult<MultiValue> {
         let p = pos as usize;
         match opt {
             b'b' | b'B' | b'h' | b'H' | b'l' | b'L' | b'T' | b'i' | b'I' => {
-                let v = getinteger(&data[p..p + size as usize], h.little, opt.is_ascii_lowercase());
+                let v = getinteger(
+                    &data[p..p + size as usize],
+                    h.little,
+                    opt.is_ascii_lowercase(),
+                );
                 stack.push(Value::Number(v));
             }
             b'x' => {}
             b'f' => {
                 let mut b = [0u8; 4];
                 b.copy_from_slice(&data[p..p + 4]);
-                let f = if h.little { f32::from_le_bytes(b) } else { f32::from_be_bytes(b) };
+                let f = if h.little {
+                    f32::from_le_bytes(b)
+                } else {
+                    f32::from_be_bytes(b)
+                };
                 stack.push(Value::Number(f as f64));
             }
             b'd' => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(&data[p..p + 8]);
-                let d = if h.little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) };
+                let d = if h.little {
+                    f64::from_le_bytes(b)
+                } else {
+                    f64::from_be_bytes(b)
+                };
                 stack.push(Value::Number(d));
             }
             b'c' => {

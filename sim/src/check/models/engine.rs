@@ -25,13 +25,35 @@ use std::hash::{Hash, Hasher};
 /// Commands that change the session rather than the data: as a history op they would
 /// leak into later ops of other clients through the one shared session.
 const SESSION_COMMANDS: &[&str] = &[
-    "multi", "exec", "discard", "watch", "unwatch", "select", "hello", "reset", "quit", "auth", "client",
-    "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "monitor",
+    "multi",
+    "exec",
+    "discard",
+    "watch",
+    "unwatch",
+    "select",
+    "hello",
+    "reset",
+    "quit",
+    "auth",
+    "client",
+    "subscribe",
+    "psubscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "punsubscribe",
+    "sunsubscribe",
+    "monitor",
 ];
 
 /// Commands whose reply is a random choice: the engine would judge the observed reply
 /// against one seeded choice, which is not the question, so they are refused.
-const RANDOM_COMMANDS: &[&str] = &["spop", "srandmember", "randomkey", "hrandfield", "zrandmember"];
+const RANDOM_COMMANDS: &[&str] = &[
+    "spop",
+    "srandmember",
+    "randomkey",
+    "hrandfield",
+    "zrandmember",
+];
 
 /// How many remembered script and MULTI results to keep before starting afresh.
 const REMEMBERED_MAX: usize = 1 << 16;
@@ -62,13 +84,17 @@ impl Default for EngineModel {
 /// Whether two snapshots hold the same data (a missing database is an empty one).
 fn same_dbs(a: &[Db], b: &[Db]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    short.iter().zip(long).all(|(x, y)| x.same_data(y)) && long[short.len()..].iter().all(Db::is_empty)
+    short.iter().zip(long).all(|(x, y)| x.same_data(y))
+        && long[short.len()..].iter().all(Db::is_empty)
 }
 
 /// The engine's databases as a snapshot: trailing empty databases left out, so that the
 /// usual state (data in db 0 only) is one `Db` to copy rather than sixteen.
 fn snapshot(dbs: &[Db]) -> Vec<Db> {
-    let used = dbs.iter().rposition(|db| !db.is_empty()).map_or(0, |i| i + 1);
+    let used = dbs
+        .iter()
+        .rposition(|db| !db.is_empty())
+        .map_or(0, |i| i + 1);
     dbs[..used].to_vec()
 }
 
@@ -101,7 +127,13 @@ impl EngineModel {
     pub fn new() -> Self {
         let mut engine = Engine::new(ManualHost::default());
         let client = engine.connect();
-        EngineModel { engine, client, loaded_valid: false, remembered: FxHashMap::default(), remembered_len: 0 }
+        EngineModel {
+            engine,
+            client,
+            loaded_valid: false,
+            remembered: FxHashMap::default(),
+            remembered_len: 0,
+        }
     }
 
     /// Whether the engine has EVAL (scripts need it).
@@ -123,7 +155,9 @@ impl EngineModel {
         let client = self.client;
         match op {
             Operation::Command(argv) => self.engine.execute(client, argv),
-            Operation::Script { source, keys, args, .. } => {
+            Operation::Script {
+                source, keys, args, ..
+            } => {
                 let mut argv = Vec::with_capacity(3 + keys.len() + args.len());
                 argv.push(b"EVAL".to_vec());
                 argv.push(source.as_bytes().to_vec());
@@ -156,7 +190,8 @@ impl SequentialSpec for EngineModel {
 
     fn supports(&self, op: &Operation) -> Result<(), String> {
         let refuse = |argv: &[Vec<u8>], inside_multi: bool| -> Result<(), String> {
-            let name = String::from_utf8_lossy(argv.first().map(|a| a.as_slice()).unwrap_or(b"")).to_ascii_lowercase();
+            let name = String::from_utf8_lossy(argv.first().map(|a| a.as_slice()).unwrap_or(b""))
+                .to_ascii_lowercase();
             if !inside_multi && SESSION_COMMANDS.contains(&name.as_str()) {
                 return Err(format!(
                     "{} changes the session, not the data; give a transaction as {{\"multi\": …}}",
@@ -164,7 +199,10 @@ impl SequentialSpec for EngineModel {
                 ));
             }
             if RANDOM_COMMANDS.contains(&name.as_str()) {
-                return Err(format!("{} replies with a random choice, which the engine model cannot judge", name.to_uppercase()));
+                return Err(format!(
+                    "{} replies with a random choice, which the engine model cannot judge",
+                    name.to_uppercase()
+                ));
             }
             Ok(())
         };
@@ -176,7 +214,9 @@ impl SequentialSpec for EngineModel {
             Operation::Script { .. } => Ok(()),
             Operation::Multi(cmds) => {
                 if cmds.iter().any(|c| {
-                    c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"multi") || n.eq_ignore_ascii_case(b"exec"))
+                    c.first().is_some_and(|n| {
+                        n.eq_ignore_ascii_case(b"multi") || n.eq_ignore_ascii_case(b"exec")
+                    })
                 }) {
                     return Err("a MULTI block lists its commands without MULTI and EXEC".into());
                 }
@@ -200,7 +240,8 @@ impl SequentialSpec for EngineModel {
             op_hash(op, &mut h);
             let key = h.finish();
             if let Some(found) = self.remembered.get(&key).and_then(|list| {
-                list.iter().find(|r| r.op == *op && same_dbs(&r.before, state))
+                list.iter()
+                    .find(|r| r.op == *op && same_dbs(&r.before, state))
             }) {
                 return (found.after.clone(), found.reply.clone());
             }
@@ -215,7 +256,8 @@ impl SequentialSpec for EngineModel {
         self.loaded_valid = true;
         // Compared rather than trusted to the `dirty` counter: a failed or no-op write
         // (SET NX on an existing key) leaves the state as it was and needs no copy.
-        let after = (!same_dbs(&self.engine.store.dbs, state)).then(|| snapshot(&self.engine.store.dbs));
+        let after =
+            (!same_dbs(&self.engine.store.dbs, state)).then(|| snapshot(&self.engine.store.dbs));
         if let Some(key) = key {
             if self.remembered_len >= REMEMBERED_MAX {
                 self.remembered.clear();
@@ -256,8 +298,16 @@ impl SequentialSpec for EngineModel {
             let mut entries: Vec<_> = db.entries().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             for (key, value) in entries {
-                let prefix = if index == 0 { String::new() } else { format!("db{index}:") };
-                items.push(format!("{prefix}{}={}", String::from_utf8_lossy(key), describe_value(value)));
+                let prefix = if index == 0 {
+                    String::new()
+                } else {
+                    format!("db{index}:")
+                };
+                items.push(format!(
+                    "{prefix}{}={}",
+                    String::from_utf8_lossy(key),
+                    describe_value(value)
+                ));
             }
         }
         if items.is_empty() {
@@ -271,7 +321,9 @@ impl SequentialSpec for EngineModel {
 fn op_hash(op: &Operation, h: &mut FxHasher) {
     match op {
         Operation::Command(argv) => (0u8, argv).hash(h),
-        Operation::Script { source, keys, args, .. } => (1u8, source, keys, args).hash(h),
+        Operation::Script {
+            source, keys, args, ..
+        } => (1u8, source, keys, args).hash(h),
         Operation::Multi(cmds) => (2u8, cmds).hash(h),
     }
 }
@@ -294,9 +346,15 @@ fn describe_value(value: &redsim::db::Value) -> String {
     let text = |b: &[u8]| format!("{:?}", String::from_utf8_lossy(b));
     match value {
         Value::Str(s) => text(s),
-        Value::List(l) => format!("[{}]", l.iter().map(|i| text(i)).collect::<Vec<_>>().join(", ")),
+        Value::List(l) => format!(
+            "[{}]",
+            l.iter().map(|i| text(i)).collect::<Vec<_>>().join(", ")
+        ),
         Value::Hash(h) => {
-            let mut pairs: Vec<_> = h.iter().map(|(f, v)| format!("{}: {}", text(f), text(v))).collect();
+            let mut pairs: Vec<_> = h
+                .iter()
+                .map(|(f, v)| format!("{}: {}", text(f), text(v)))
+                .collect();
             pairs.sort();
             format!("{{{}}}", pairs.join(", "))
         }
@@ -307,7 +365,10 @@ fn describe_value(value: &redsim::db::Value) -> String {
         }
         Value::ZSet(z) => format!(
             "zset{{{}}}",
-            z.iter().map(|(m, s)| format!("{}: {}", text(m), s)).collect::<Vec<_>>().join(", ")
+            z.iter()
+                .map(|(m, s)| format!("{}: {}", text(m), s))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

@@ -34,7 +34,10 @@ impl StringsModel for RegisterModel {
             unreachable!("the register owns only the CAS script");
         };
         if state.get(&keys[0]) == Some(&args[0]) {
-            return (Some(state.with(&keys[0], args[1].clone())), Reply::Integer(1));
+            return (
+                Some(state.with(&keys[0], args[1].clone())),
+                Reply::Integer(1),
+            );
         }
         (None, Reply::Integer(0))
     }

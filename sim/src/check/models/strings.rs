@@ -15,7 +15,10 @@ pub struct Strings(pub Vec<(Vec<u8>, Vec<u8>)>);
 
 impl Strings {
     pub fn get(&self, key: &[u8]) -> Option<&Vec<u8>> {
-        self.0.binary_search_by(|(k, _)| k.as_slice().cmp(key)).ok().map(|i| &self.0[i].1)
+        self.0
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
     }
 
     /// A copy with `key` holding `value`, without copying the old value first.
@@ -25,7 +28,9 @@ impl Strings {
         for (k, v) in &self.0 {
             match k.as_slice().cmp(key) {
                 std::cmp::Ordering::Less => out.push((k.clone(), v.clone())),
-                std::cmp::Ordering::Equal => out.push((k.clone(), value.take().unwrap_or_default())),
+                std::cmp::Ordering::Equal => {
+                    out.push((k.clone(), value.take().unwrap_or_default()))
+                }
                 std::cmp::Ordering::Greater => {
                     if let Some(v) = value.take() {
                         out.push((key.to_vec(), v));
@@ -71,20 +76,30 @@ impl Strings {
         let items: Vec<String> = self
             .0
             .iter()
-            .map(|(k, v)| format!("{}={:?}", String::from_utf8_lossy(k), String::from_utf8_lossy(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={:?}",
+                    String::from_utf8_lossy(k),
+                    String::from_utf8_lossy(v)
+                )
+            })
             .collect();
         items.join(", ")
     }
 }
 
 /// The commands the hand models know, by lowercase name.
-const KNOWN: &[&str] = &["get", "set", "del", "append", "incr", "decr", "incrby", "decrby"];
+const KNOWN: &[&str] = &[
+    "get", "set", "del", "append", "incr", "decr", "incrby", "decrby",
+];
 
 /// A known command's lowercase name and its argv, if `op` is one.
 pub fn command(op: &Operation) -> Option<(&'static str, &[Vec<u8>])> {
     match op {
         Operation::Command(argv) if !argv.is_empty() => {
-            let name = KNOWN.iter().find(|k| k.as_bytes().eq_ignore_ascii_case(&argv[0]))?;
+            let name = KNOWN
+                .iter()
+                .find(|k| k.as_bytes().eq_ignore_ascii_case(&argv[0]))?;
             Some((name, argv.as_slice()))
         }
         _ => None,
@@ -109,9 +124,7 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Option<Strings>,
     let key = &argv[1];
     match name {
         "get" => (None, Reply::bulk_or_null(state.get(key).cloned())),
-        "set" => {
-            (Some(state.with(key, argv[2].clone())), Reply::ok())
-        }
+        "set" => (Some(state.with(key, argv[2].clone())), Reply::ok()),
         "del" => {
             if state.get(key).is_none() {
                 return (None, Reply::Integer(0));
@@ -150,7 +163,10 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Option<Strings>,
             let Some(value) = current.checked_add(by) else {
                 return (None, Reply::error(errors::OVERFLOW));
             };
-            (Some(state.with(key, value.to_string().into_bytes())), Reply::Integer(value))
+            (
+                Some(state.with(key, value.to_string().into_bytes())),
+                Reply::Integer(value),
+            )
         }
     }
 }
@@ -159,7 +175,14 @@ pub fn apply(state: &Strings, name: &str, argv: &[Vec<u8>]) -> (Option<Strings>,
 pub fn shaped(name: &str, argv: &[Vec<u8>], allowed: &[(&str, usize)]) -> Result<(), String> {
     match allowed.iter().find(|(n, _)| *n == name) {
         Some(&(_, argc)) if argv.len() == argc => Ok(()),
-        Some(&(_, argc)) => Err(format!("{} needs exactly {} arguments here", name.to_uppercase(), argc - 1)),
-        None => Err(format!("{} is not one of this model's commands", name.to_uppercase())),
+        Some(&(_, argc)) => Err(format!(
+            "{} needs exactly {} arguments here",
+            name.to_uppercase(),
+            argc - 1
+        )),
+        None => Err(format!(
+            "{} is not one of this model's commands",
+            name.to_uppercase()
+        )),
     }
 }
