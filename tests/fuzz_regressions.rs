@@ -91,3 +91,29 @@ fn lua_grammar_mostly_builds_scripts_that_compile() {
     }
     assert!(total > 200 && compiled * 10 >= total * 9, "{compiled} of {total} scripts compiled");
 }
+
+/// Found by the lua_scripts target (`return {err=''}`, now
+/// `fuzz/regressions/lua_scripts/empty_error_table_reply`): an `{err=…}` table's trailing
+/// CR/LF are dropped and the others become spaces, as redis-server 7.0.15 answers
+/// (its `addReplyErrorFormat("-%s")` trims the end only).
+#[test]
+fn error_tables_lose_trailing_newlines_like_redis() {
+    let (mut engine, _clock) = harness::fuzz_engine();
+    let client = engine.connect();
+    let cases: [(&str, &[u8]); 5] = [
+        ("return {err=''}", b"-\r\n"),
+        ("return {err='\\n'}", b"-\r\n"),
+        ("return {err='\\r\\nx\\r\\n'}", b"-  x\r\n"),
+        ("return {err='ERR \\n'}", b"-ERR \r\n"),
+        ("return {1, {err='a\\n'}}", b"*2\r\n:1\r\n-a\r\n"),
+    ];
+    for (source, expected) in cases {
+        let argv = vec![b"EVAL".to_vec(), source.as_bytes().to_vec(), b"0".to_vec()];
+        let got = engine.execute_encoded(client, &argv);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(expected),
+            "{source}"
+        );
+    }
+}

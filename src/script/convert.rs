@@ -123,7 +123,13 @@ pub fn shaped_to_reply(
 
 fn table_to_reply(t: &Table, resp3: bool, depth: usize) -> Reply {
     if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
-        return Reply::error(e.as_bytes());
+        // Redis replies `addReplyErrorFormat("-%s")`: the `-` keeps leading CR/LF from
+        // the trim, so only trailing ones go; the rest become spaces (`{err='a\n'}` → `-a`).
+        let mut text: &[u8] = &e.as_bytes();
+        while let [rest @ .., b'\r' | b'\n'] = text {
+            text = rest;
+        }
+        return Reply::error(text);
     }
     if let Ok(Value::String(ok)) = t.raw_get::<Value>("ok") {
         return Reply::Simple(no_newlines(&ok.as_bytes()));
