@@ -111,6 +111,16 @@ impl Shrunk {
         s
     }
 
+    /// The summary as a sentence's start: `Shrunk from … to …`.
+    pub fn headline(&self) -> String {
+        let s = self.summary();
+        let mut chars = s.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => s,
+        }
+    }
+
     /// The shrunk run captured for the reports (the table, the verdict).
     pub fn capture(&self, mode: &str) -> Capture {
         let judge = Judge::new(&self.scenario);
