@@ -334,7 +334,8 @@ impl ReplayFile {
         Ok(shown)
     }
 
-    /// The file name it is saved under: `NAME-MODE-seedN.toml`.
+    /// The file name it is saved under: `NAME-MODE-seedN.toml` (`…-seedN-shrunk.toml` for a
+    /// shrunk run).
     pub fn file_name(&self) -> String {
         let clean = |s: &str| -> String {
             s.chars()
@@ -348,10 +349,11 @@ impl ReplayFile {
                 .collect()
         };
         format!(
-            "{}-{}-seed{}.toml",
+            "{}-{}-seed{}{}.toml",
             clean(&self.name),
             clean(&self.mode),
-            self.seed
+            self.seed,
+            if self.shrunk.is_some() { "-shrunk" } else { "" }
         )
     }
 
