@@ -152,9 +152,10 @@ pub fn html(title: &str, summary: &str, capture: &Capture, total: usize, rerun: 
         s,
         "<h2>Run it again</h2><pre>{}</pre><p>A run on a real server is not \
          reproducible by seed: threads interleave by timing. Its history is judged by the \
-         same checker as a simulated run.</p></body></html>\n",
+         same checker as a simulated run.</p></body></html>",
         escape(rerun)
     );
+    s.push('\n');
     s
 }
 
