@@ -192,7 +192,7 @@ pub fn run(args: Args) -> ExitCode {
                 summary::render(
                     &format!("redsim run: {}", scenario.name),
                     &seeds,
-                    &[tally.clone()],
+                    std::slice::from_ref(&tally),
                     style
                 )
             );

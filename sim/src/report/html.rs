@@ -21,7 +21,7 @@ pub fn escape(text: &str) -> String {
     s
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222}\
+pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222}\
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}\
 .runs{display:flex;flex-wrap:wrap;gap:24px}.run{flex:1 1 560px}\
 .lane-bg{fill:#f6f7f9;stroke:#e2e4e8}.lane-label{font-size:12px;fill:#555}\
@@ -33,7 +33,7 @@ td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}\
 tr.bad td{background:#fdecea}.verdict{font-weight:600}.ok{color:#2e7d32}.fail{color:#c62828}\
 pre{background:#f6f7f9;padding:8px}";
 
-fn table(capture: &Capture) -> String {
+pub(crate) fn table(capture: &Capture) -> String {
     let mut s = String::from("<table><thead><tr><th>#</th>");
     for c in 0..capture.clients {
         let _ = write!(s, "<th>client {c}</th>");
@@ -42,7 +42,11 @@ fn table(capture: &Capture) -> String {
     if admin {
         s.push_str("<th>admin</th>");
     }
-    s.push_str("<th>state after</th></tr></thead><tbody>");
+    let _ = write!(
+        s,
+        "<th>{}</th></tr></thead><tbody>",
+        escape(&capture.state_heading)
+    );
     let columns = capture.clients + admin as usize;
     for (i, r) in capture.rows.iter().enumerate() {
         let bad =
