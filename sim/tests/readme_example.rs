@@ -12,7 +12,14 @@ const SCRIPT: &str = "../corpus/lua/counter_and_log.lua";
 #[test]
 fn counter_and_log_is_atomic_as_eval() {
     SimTest::new("counter_and_log_is_atomic_as_eval")
-        .lua_file(3, 1, SCRIPT, &["counter", "ts_set"], &["{ts}"], ScriptRun::Eval)
+        .lua_file(
+            3,
+            1,
+            SCRIPT,
+            &["counter", "ts_set"],
+            &["{ts}"],
+            ScriptRun::Eval,
+        )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
         .strategy(Strategy::Exhaustive { reduce: true })
         .seeds(1)
@@ -28,7 +35,14 @@ fn counter_and_log_is_atomic_as_eval() {
 #[test]
 fn counter_and_log_races_when_sent_command_by_command() {
     let failure = SimTest::new("counter_and_log_races")
-        .lua_file(3, 1, SCRIPT, &["counter", "ts_set"], &["{ts}"], ScriptRun::Raw)
+        .lua_file(
+            3,
+            1,
+            SCRIPT,
+            &["counter", "ts_set"],
+            &["{ts}"],
+            ScriptRun::Raw,
+        )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
         .seeds(100)
         .find_failure()
@@ -44,10 +58,14 @@ fn counter_and_log_races_when_sent_command_by_command() {
 #[test]
 fn increments_from_rust_closures_all_land() {
     SimTest::new("increments_from_rust_closures_all_land")
-        .clients(2, 1, Program::rust(|conn| {
-            conn.call(&["INCR", "hits"]);
-            conn.call(&["INCR", "hits"]);
-        }))
+        .clients(
+            2,
+            1,
+            Program::rust(|conn| {
+                conn.call(&["INCR", "hits"]);
+                conn.call(&["INCR", "hits"]);
+            }),
+        )
         .judge(false) // closures make several calls: only the checks below decide
         .seeds(20)
         .check_results("INCR replies 1..=4", |history| {

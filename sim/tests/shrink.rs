@@ -7,7 +7,6 @@ use proptest::prelude::*;
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::replay::{check_file, for_scenario_file, ReplayFile};
 use redsim_sim::report::analysis::Judge;
-use redsim_sim::report::capture::capture;
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, Mode};
 use redsim_sim::report::present::run_text;
