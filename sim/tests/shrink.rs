@@ -198,6 +198,58 @@ fn redsim_run_shows_the_shrunk_table_that_redsim_replay_prints() {
     );
 }
 
+#[test]
+fn redsim_race_and_the_demo_print_the_sizes_before_and_after() {
+    let dir = temp_dir("race");
+    let script = dir.join("get_then_set.lua");
+    std::fs::write(
+        &script,
+        "local v = tonumber(redis.call('GET', KEYS[1]) or '0')\nredis.call('SET', KEYS[1], v + 1)\nreturn v + 1\n",
+    )
+    .expect("script");
+    let html = dir.join("race.html");
+    let out = redsim(&[
+        "race",
+        script.to_str().expect("utf-8"),
+        "--keys",
+        "n",
+        "--clients",
+        "4",
+        "--seeds",
+        "0..30",
+        "--html",
+        html.to_str().expect("utf-8"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("Shrunk from 4 clients / 4 ops / 8 commands")
+            && text.contains(" to 2 clients / 2 ops / 4 commands / 1 preemption"),
+        "{text}"
+    );
+    assert_eq!(tables(&text).len(), 2, "the raw run, then the shrunk one");
+    let out = redsim(&[
+        "demo",
+        "--seeds",
+        "0..50",
+        "--html",
+        dir.join("demo.html").to_str().expect("utf-8"),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Shrunk from 3 clients / 3 ops / 12 commands")
+            && text.contains(" to 2 clients / 2 ops / 8 commands / 1 preemption"),
+        "{text}"
+    );
+    assert_eq!(
+        tables(&text).len(),
+        1,
+        "the demo shows one table, as before"
+    );
+}
+
 /// Cases per property: `PROPTEST_CASES` for more.
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")

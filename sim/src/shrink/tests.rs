@@ -201,3 +201,43 @@ fn the_budget_bounds_the_reruns() {
         "what it kept still fails"
     );
 }
+
+#[test]
+fn preemptions_are_cut_to_the_one_the_race_needs() {
+    // Two clients, both needed: only the schedule can shrink.
+    let s = corpus("counter_and_count_raw.toml");
+    let judge = Judge::new(&s);
+    let mut world = s.clone().trace(false).world(0);
+    let mut checked = 0;
+    for seed in 0..300 {
+        world.run_seed(seed);
+        if !judge.judge(&mut world).is_anomalous() {
+            continue;
+        }
+        let shrunk = shrink_run(&s, seed, &world.schedule.clone()).expect("shrinks");
+        if shrunk.before.preemptions < 2 {
+            continue;
+        }
+        assert_eq!(shrunk.after.clients, 2);
+        assert_eq!(
+            shrunk.after.preemptions,
+            1,
+            "seed {seed}: {}",
+            shrunk.summary()
+        );
+        assert_eq!(shrunk.after.commands, shrunk.before.commands);
+        // One switch away from a client that could go on: the schedule has at most
+        // three blocks (A… B… A…), each client running contiguously otherwise.
+        assert!(
+            follow::blocks(&shrunk.schedule).len() <= 3,
+            "{:?}",
+            shrunk.schedule
+        );
+        assert!(replayed(&shrunk).0.includes(&shrunk.kind));
+        checked += 1;
+        if checked == 3 {
+            break;
+        }
+    }
+    assert!(checked > 0, "no failing seed with two preemptions or more");
+}
