@@ -168,9 +168,19 @@ fn redsim_run_shows_the_shrunk_table_that_redsim_replay_prints() {
         "raw",
         "--record",
         dir.to_str().expect("utf-8"),
+        "--json",
+        dir.join("run.json").to_str().expect("utf-8"),
     ]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).expect("json"))
+            .expect("valid JSON");
+    assert_eq!(
+        json["shrunk"]["to"],
+        "2 clients / 2 ops / 8 commands / 1 preemption"
+    );
+    assert_eq!(json["shrunk"]["cut"], "[{ clients = 2, ops = 1 }]");
     assert!(
         text.contains("Shrunk from 3 clients / 3 ops / 12 commands / ")
             && text.contains(" to 2 clients / 2 ops / 8 commands / 1 preemption"),

@@ -4,7 +4,7 @@
 //!
 //! A shown run that fails is then shrunk (`redsim_sim::shrink`): the size before and
 //! after, and the shrunk run's table, follow the original's; `--record DIR` saves the
-//! shrunk run (`--no-shrink`: the run as found).
+//! shrunk run, and `--json FILE` holds it under `shrunk` (`--no-shrink`: the run as found).
 //!
 //! Exit status: 0 no anomaly, 1 an anomaly was found, 2 bad arguments or scenario.
 
@@ -250,7 +250,16 @@ pub fn run(args: Args) -> ExitCode {
         println!("HTML report: {}", path.display());
     }
     if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&json(&shown)).unwrap_or_default();
+        let mut value = json(&shown);
+        if let Some((s, c)) = &shrunk {
+            // The shrunk run in the same shape, with what was cut and the sizes.
+            let mut small = json(c);
+            small["from"] = s.before.to_string().into();
+            small["to"] = s.after.to_string().into();
+            small["cut"] = s.cut.to_toml().into();
+            value["shrunk"] = small;
+        }
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
         if let Err(e) = html::write(path, &text) {
             eprintln!("redsim run: cannot write {}: {e}", path.display());
             return ExitCode::from(2);
