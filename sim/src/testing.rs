@@ -488,6 +488,40 @@ mod tests {
     }
 
     #[test]
+    fn a_race_between_rust_closures_is_shrunk_to_two_clients() {
+        // Each client counts itself in `started`, then increments `n` by GET and SET: a
+        // lost update leaves n below started. One client alone cannot lose one.
+        let failure = SimTest::new("closure_race")
+            .judge(false)
+            .clients(
+                3,
+                1,
+                Program::rust(|conn| {
+                    conn.call(&["INCR", "started"]);
+                    let v: i64 = match conn.call(&["GET", "n"]) {
+                        Reply::Bulk(b) => String::from_utf8_lossy(&b).parse().unwrap_or(0),
+                        _ => 0,
+                    };
+                    conn.call(&["SET", "n", &(v + 1).to_string()]);
+                }),
+            )
+            .seeds(50)
+            .check_keyspace("every increment lands", |ks| {
+                match (ks.int("n"), ks.int("started")) {
+                    (n, started) if n == started => Ok(()),
+                    (n, started) => Err(format!("n = {n:?}, started = {started:?}")),
+                }
+            })
+            .find_failure()
+            .expect("a lost update");
+        let shrunk = failure.shrunk.as_ref().expect("shrunk");
+        assert_eq!(shrunk.before.clients, 3);
+        assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
+        assert_eq!(shrunk.after.commands, 6, "{}", failure.report);
+        assert!(failure.reasons[0].contains("'every increment lands'"));
+    }
+
+    #[test]
     fn without_shrinking_the_run_is_reported_as_found() {
         let failure = racy()
             .seeds(200)
