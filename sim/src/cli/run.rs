@@ -238,10 +238,20 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     if let Some(path) = &args.html {
+        // The shrunk run next to the one found, titled as such.
+        let shrunk_shown = shrunk.as_ref().map(|(s, c)| {
+            let mut c = c.clone();
+            c.scenario = format!("{} (shrunk)", c.scenario);
+            (c, format!("{} — --record DIR saves it", s.headline()))
+        });
+        let mut runs = vec![(&shown, replay.clone())];
+        if let Some((c, line)) = &shrunk_shown {
+            runs.push((c, line.clone()));
+        }
         let page = html::report(
             &format!("redsim: {} (seed {seed})", scenario.name),
             "",
-            &[(&shown, replay.clone())],
+            &runs,
         );
         if let Err(e) = html::write(path, &page) {
             eprintln!("redsim run: cannot write {}: {e}", path.display());
