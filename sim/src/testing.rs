@@ -533,6 +533,14 @@ mod tests {
     }
 
     #[test]
+    #[should_panic(expected = "shrunk from 3 clients / 3 ops / 12 commands")]
+    fn run_panics_with_the_sizes_before_and_after_shrinking() {
+        let mut t = racy().seeds(200);
+        t.scenario.groups[0].count = 3;
+        t.run();
+    }
+
+    #[test]
     #[should_panic(expected = "REDSIM_SEED=")]
     fn run_panics_with_the_replay_command() {
         racy().seeds(200).run();
