@@ -13,7 +13,7 @@ use crate::check::Verdict as CheckVerdict;
 use crate::history::History;
 use crate::report::analysis::{op_label, Probe, Verdict};
 use crate::report::capture::{compact_reply, Capture, Row};
-use crate::report::html::{escape, table, STYLE};
+use crate::report::html::{escape, page_start, table};
 use crate::report::svg;
 use crate::scenario::Scenario;
 use std::fmt::Write;
@@ -127,12 +127,7 @@ pub fn window_heading(capture: &Capture, total: usize) -> String {
 /// The HTML report of a real run: the summary (verdict, rates), the timeline and the table
 /// of the window, and the command that runs it again.
 pub fn html(title: &str, summary: &str, capture: &Capture, total: usize, rerun: &str) -> String {
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-        escape(title)
-    );
+    let mut s = page_start(title);
     let _ = write!(
         s,
         "<h1>{}</h1><pre>{}</pre>",

@@ -21,7 +21,7 @@ pub fn escape(text: &str) -> String {
     s
 }
 
-pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222}\
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222}\
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}\
 .runs{display:flex;flex-wrap:wrap;gap:24px}.run{flex:1 1 560px}\
 .lane-bg{fill:#f6f7f9;stroke:#e2e4e8}.lane-label{font-size:12px;fill:#555}\
@@ -89,15 +89,18 @@ fn verdict_line(capture: &Capture) -> String {
     }
 }
 
+/// The start of a self-contained page: doctype, title, the report's style, `<body>`.
+pub(crate) fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        escape(title)
+    )
+}
+
 /// The report for `runs` (typically raw and EVAL of one seed); `intro` is a paragraph
 /// shown under the title; `replay` the commands that reproduce each run.
 pub fn report(title: &str, intro: &str, runs: &[(&Capture, String)]) -> String {
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-        escape(title)
-    );
+    let mut s = page_start(title);
     let _ = write!(
         s,
         "<h1>{}</h1><p>{}</p><div class=\"runs\">",
