@@ -9,8 +9,10 @@
 //! ```
 //!
 //! Clients are numbered 0, 1, … over the remaining ones; templates such as `{client}`
-//! expand with the new numbers (the shrinker re-runs every candidate, so a cut that
-//! changes what a client sends is kept only if the run still fails the same way).
+//! and planned crashes (`faults.crashes`) follow the new numbers (the shrinker re-runs
+//! every candidate, so a cut that changes what a client sends, or which client crashes,
+//! is kept only if the run still fails the same way; the replay file applies the same
+//! cut, so its run is the shrunk run).
 
 use crate::scenario::{ClientGroup, Program, Scenario};
 use serde::Deserialize;
