@@ -14,6 +14,7 @@ mod dump;
 mod eval;
 mod functions;
 pub mod libs;
+mod lua_c;
 mod rand;
 mod run;
 pub mod shebang;

@@ -117,27 +117,18 @@ pub fn run(
         // redis.pcall stays the permanent function that calls this one (one scoped
         // function per run is cheaper than two).
         vm.redis.raw_set("call", call)?;
-        let runner = if mode.is_function {
-            &vm.run_fcall
-        } else {
-            &vm.run_eval
-        };
-        let results: mlua::MultiValue = if keys.len() + args.len() <= INLINE_ARGS_MAX {
-            // Few arguments: pass them as call arguments (UTF-8 ones go straight onto the
-            // Lua stack) and let the prelude build KEYS and ARGV.
-            let mut call_args = mlua::MultiValue::with_capacity(3 + keys.len() + args.len());
-            call_args.push_back(Value::Function(func.clone()));
-            call_args.push_back(Value::Boolean(true));
-            call_args.push_back(Value::Integer(keys.len() as i64));
-            for item in keys.iter().chain(args) {
-                call_args.push_back(Value::String(lua.create_string(item)?));
-            }
-            vm.limited(|| runner.call(call_args))?
-        } else {
-            let keys = string_array(lua, keys)?;
-            let args = string_array(lua, args)?;
-            vm.limited(|| runner.call((func, false, keys, args)))?
-        };
+        let results = super::lua_c::call_script(
+            lua,
+            &super::lua_c::Call {
+                handler: &vm.handler,
+                shape: &vm.shape,
+                func,
+                globals: (!mode.is_function).then_some(&vm.globals),
+                keys,
+                args,
+                memory_limit: vm.memory_limit,
+            },
+        )?;
         let resp3 = state.borrow().resp3;
         let results: Vec<Value> = results.into_iter().collect();
         let ok = matches!(results.first(), Some(Value::Boolean(true)));
@@ -189,18 +180,6 @@ pub fn run(
 /// How many argument buffers, each of at most how many bytes, a VM keeps between runs.
 const ARGV_BUF_ENTRIES: usize = 16;
 const ARGV_BUF_BYTES: usize = 256;
-
-/// Above this many keys and arguments, KEYS and ARGV are built from Rust (the Lua stack
-/// cannot hold arbitrarily many call arguments).
-const INLINE_ARGS_MAX: usize = 32;
-
-fn string_array(lua: &Lua, items: &[Vec<u8>]) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(items.len(), 0)?;
-    for (i, item) in items.iter().enumerate() {
-        t.raw_set(i + 1, lua.create_string(item)?)?;
-    }
-    Ok(t)
-}
 
 fn set_running(lua: &Lua, running: bool) {
     if let Some(mut h) = lua.app_data_mut::<HookState>() {

@@ -45,10 +45,13 @@ pub struct Vm {
     pub ops: Table,
     /// What `redis.call` / `redis.pcall` are between runs.
     pub call_stub: Function,
-    /// run_eval(f, keys, argv) -> ok, value
-    pub run_eval: Function,
-    /// run_fcall(f, keys, argv) -> ok, value
-    pub run_fcall: Function,
+    /// The real globals table (scripts see a read-only view): EVAL sets KEYS and ARGV here.
+    pub globals: Table,
+    /// shape(ok, value) -> ok, value, kind, n, items...: the prelude's classification of
+    /// a result for the conversion to a reply.
+    pub shape: Function,
+    /// `__redis__err__handler`, the message handler of every run.
+    pub handler: Function,
     /// set_loading(on): switches the globals to the library-loading API (functions only).
     pub set_loading: Option<Function>,
     pub flavor: Flavor,
@@ -116,6 +119,9 @@ impl Vm {
             LuaOptions::new(),
         )?;
         libs::install_all(&lua)?;
+        // Before the prelude, which keeps its own reference to it.
+        lua.globals()
+            .raw_set("unpack", super::lua_c::create_unpack(&lua)?)?;
         let r = lua.create_table()?;
         let redis = lua.create_table()?;
         let ops = lua.create_table()?;
@@ -153,11 +159,10 @@ impl Vm {
         r.raw_set("redis", &redis)?;
         r.raw_set("random", random)?;
         r.raw_set("randomseed", randomseed)?;
-        r.raw_set(
-            "unwrap_error",
-            lua.create_function(super::api::unwrap_error)?,
-        )?;
-        r.raw_set("handler", lua.create_function(super::run::error_handler)?)?;
+        let unwrap_error = lua.create_function(super::api::unwrap_error)?;
+        r.raw_set("unwrap_error", &unwrap_error)?;
+        let handler = lua.create_function(super::run::error_handler)?;
+        r.raw_set("handler", &handler)?;
         r.raw_set("version", super::REDIS_VERSION)?;
         r.raw_set("version_num", super::REDIS_VERSION_NUM)?;
         if let Some(f) = add_function {
@@ -167,13 +172,12 @@ impl Vm {
             .load(include_str!("prelude.lua"))
             .set_name(PRELUDE_SOURCE)
             .into_function()?;
-        let (globals, run_eval, run_fcall, set_loading): (
-            Table,
-            Function,
-            Function,
-            Option<Function>,
-        ) = prelude.call(r)?;
-        lua.set_globals(globals)?;
+        let (proxy, globals, shape, set_loading): (Table, Table, Function, Option<Function>) =
+            prelude.call(r)?;
+        let (pcall, xpcall) = super::lua_c::create_pcalls(&lua, &unwrap_error)?;
+        globals.raw_set("pcall", pcall)?;
+        globals.raw_set("xpcall", xpcall)?;
+        lua.set_globals(proxy)?;
         lua.set_app_data(HookState {
             redis: Some((redis.clone(), ops.clone())),
             ..HookState::default()
@@ -187,25 +191,14 @@ impl Vm {
             redis,
             ops,
             call_stub,
-            run_eval,
-            run_fcall,
+            globals,
+            shape,
+            handler,
             set_loading,
             flavor,
             memory_limit,
             argv_buf: Default::default(),
         })
-    }
-
-    /// Calls `f` with the heap bound in force (user code runs inside).
-    pub fn limited<R>(&self, f: impl FnOnce() -> R) -> R {
-        if self.memory_limit > 0 {
-            let _ = self.lua.set_memory_limit(self.memory_limit);
-        }
-        let result = f();
-        if self.memory_limit > 0 {
-            let _ = self.lua.set_memory_limit(0);
-        }
-        result
     }
 
     /// Compiles a script body as a chunk of this VM's flavor.
