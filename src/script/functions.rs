@@ -218,20 +218,18 @@ fn run_library(vm: &Vm, chunk: &Function) -> Result<Vec<(String, FunctionDef)>, 
         lua,
         &super::lua_c::Call {
             handler: &vm.handler,
-            shape: &vm.shape,
             func: chunk,
             globals: None,
             keys: &[],
             args: &[],
             memory_limit: vm.memory_limit,
+            convert: false,
         },
+        || false,
     )
-    .map(|r| {
-        let mut r = r.into_iter();
-        (
-            matches!(r.next(), Some(Value::Boolean(true))),
-            r.next().unwrap_or(Value::Nil),
-        )
+    .map(|ended| match ended {
+        super::lua_c::Ended::Ok(_) => (true, Value::Nil),
+        super::lua_c::Ended::Err(e) => (false, e),
     });
     set_loading(false);
     let registered = match lua.app_data_mut::<Pending>() {

@@ -29,6 +29,7 @@
 // Lua stack). Each function only uses stack slots it has checked for.
 #![allow(unsafe_code)]
 
+use crate::resp::Reply;
 use mlua::{ffi, Function, IntoLua, Lua, Table, Value};
 use std::os::raw::c_int;
 
@@ -157,8 +158,6 @@ unsafe fn push_strings(l: *mut ffi::lua_State, items: &[Vec<u8>]) {
 pub struct Call<'a> {
     /// `__redis__err__handler`: makes the error object and finds the user's line.
     pub handler: &'a Function,
-    /// The prelude's `shape(ok, value)`: classifies the result for the conversion.
-    pub shape: &'a Function,
     /// The script's or function's Lua function.
     pub func: &'a Function,
     /// EVAL: the real globals table, which gets KEYS and ARGV; the function gets no
@@ -168,22 +167,35 @@ pub struct Call<'a> {
     pub args: &'a [Vec<u8>],
     /// The heap bound while the function runs (0: none).
     pub memory_limit: usize,
+    /// Whether to convert the result to a reply (a library's load returns nothing).
+    pub convert: bool,
+}
+
+/// How a call ended: its result as a reply, or its error object (the handler's table, or
+/// a message for memory errors).
+pub enum Ended {
+    Ok(Reply),
+    Err(Value),
 }
 
 /// Runs a script the way Redis's `luaCallFunction` does: one `lua_pcall` from the host
 /// with the error handler as its message handler and one result. Being the only protected
 /// call between the host and the script matters for the C-call limit (LUAI_MAXCCALLS,
 /// 200): nested `pcall`s fail with "C stack overflow" at the same depth as in Redis.
-/// Returns what `shape(ok, value)` returns.
-pub fn call_script(lua: &Lua, call: &Call<'_>) -> mlua::Result<Vec<Value>> {
+/// `resp3` tells, once the script has run, how it asked for booleans to be converted.
+pub fn call_script(
+    lua: &Lua,
+    call: &Call<'_>,
+    resp3: impl FnOnce() -> bool,
+) -> mlua::Result<Ended> {
     lua.exec_raw_lua(|raw| {
-        // SAFETY: stack use is checked up front (8 slots) and before the results are read;
-        // the stack is restored to its height on entry on every path. Allocations outside
+        // SAFETY: stack use is checked up front (8 slots; the conversion checks for its
+        // own); the stack is restored to its height on entry on every path. Allocations outside
         // the protected calls happen without a heap bound (see Vm::memory_limit).
         unsafe {
             let l = raw.state();
             let top = ffi::lua_gettop(l);
-            let result = (|| -> mlua::Result<Vec<Value>> {
+            let result = (move || -> mlua::Result<Ended> {
                 if ffi::lua_checkstack(l, 8) == 0 {
                     return Err(mlua::Error::StackError);
                 }
@@ -215,24 +227,17 @@ pub fn call_script(lua: &Lua, call: &Call<'_>) -> mlua::Result<Vec<Value>> {
                     let _ = lua.set_memory_limit(0);
                 }
                 // Stack: handler, value.
-                call.shape.push_into_stack(raw)?;
-                ffi::lua_pushboolean(l, (status == 0) as c_int);
-                ffi::lua_pushvalue(l, -3);
-                if ffi::lua_pcall(l, 2, ffi::LUA_MULTRET, 0) != 0 {
-                    return Err(mlua::Error::runtime(
-                        raw.pop_value().to_string().unwrap_or_default(),
-                    ));
+                if status != 0 {
+                    return Ok(Ended::Err(raw.pop_value()));
                 }
-                let n = ffi::lua_gettop(l) - (top + 2);
-                if ffi::lua_checkstack(l, 2) == 0 {
-                    return Err(mlua::Error::StackError);
+                if !call.convert {
+                    return Ok(Ended::Ok(Reply::Null));
                 }
-                let mut out = Vec::with_capacity(n.max(0) as usize);
-                for _ in 0..n {
-                    out.push(raw.pop_value());
-                }
-                out.reverse();
-                Ok(out)
+                Ok(Ended::Ok(super::lua_reply::pop_reply(
+                    l,
+                    super::lua_reply::RESULT_SLOTS,
+                    resp3(),
+                )))
             })();
             ffi::lua_settop(l, top);
             result

@@ -12,7 +12,7 @@
 -- code produces it. Rust primitives only ever return values.
 --
 -- Called with R, a table of Rust primitives (R.redis is the redis table, already holding
--- the Rust functions); returns the proxy globals, the real globals, shape and set_loading.
+-- the Rust functions); returns the proxy globals, the real globals and set_loading.
 local R = ...
 local G = _G
 local type, error, tostring, select, tonumber = type, error, tostring, select, tonumber
@@ -259,56 +259,7 @@ if R.add_function then
   end
 end
 
--- What a returned table means, in Redis's order of precedence (luaReplyToRedisReply),
--- found here so that Rust need not probe the table field by field: 0 array, 1 err,
--- 2 ok, 3 double, 4 big_number, 5 verbatim_string, 6 map, 7 set. A short array comes
--- back unpacked, as extra results.
-local unpack = unpack
-local function shape(ok, v)
-  if not ok or type(v) ~= 'table' then return ok, v end
-  if raw_getmetatable(v) == nil then
-    -- Without a metatable, indexing is raw access, and costs no function call: the
-    -- same checks as below, on the path nearly every script takes.
-    local x = v.err
-    if x ~= nil and type(x) == 'string' then return ok, v, 1 end
-    x = v.ok
-    if x ~= nil and type(x) == 'string' then return ok, v, 2 end
-    x = v.double
-    if x ~= nil and type(x) == 'number' then return ok, v, 3 end
-    x = v.big_number
-    if x ~= nil and type(x) == 'string' then return ok, v, 4 end
-    x = v.verbatim_string
-    if x ~= nil and type(x) == 'table' and type(raw_rawget(x, 'format')) == 'string'
-        and type(raw_rawget(x, 'string')) == 'string' then
-      return ok, v, 5
-    end
-    x = v.map
-    if x ~= nil and type(x) == 'table' then return ok, v, 6 end
-    x = v.set
-    if x ~= nil and type(x) == 'table' then return ok, v, 7 end
-    local n = 0
-    while v[n + 1] ~= nil do n = n + 1 end
-    if n <= 64 then return ok, v, 0, n, unpack(v, 1, n) end
-    return ok, v, 0, n
-  end
-  if type(raw_rawget(v, 'err')) == 'string' then return ok, v, 1 end
-  if type(raw_rawget(v, 'ok')) == 'string' then return ok, v, 2 end
-  if type(raw_rawget(v, 'double')) == 'number' then return ok, v, 3 end
-  if type(raw_rawget(v, 'big_number')) == 'string' then return ok, v, 4 end
-  local vs = raw_rawget(v, 'verbatim_string')
-  if type(vs) == 'table' and type(raw_rawget(vs, 'format')) == 'string'
-      and type(raw_rawget(vs, 'string')) == 'string' then
-    return ok, v, 5
-  end
-  if type(raw_rawget(v, 'map')) == 'table' then return ok, v, 6 end
-  if type(raw_rawget(v, 'set')) == 'table' then return ok, v, 7 end
-  local n = 0
-  while raw_rawget(v, n + 1) ~= nil do n = n + 1 end
-  if n <= 64 then return ok, v, 0, n, unpack(v, 1, n) end
-  return ok, v, 0, n
-end
-
 -- Scripts and functions are called from Rust (lua_c.rs: one lua_pcall, as Redis's
 -- luaCallFunction) with R.handler as the message handler; EVAL's KEYS and ARGV are set on
 -- the real globals table G (Redis lifts the protection for that moment).
-return PG, G, shape, set_loading
+return PG, G, set_loading

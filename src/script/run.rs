@@ -14,6 +14,7 @@
 
 use super::call::{fill_argv, script_call};
 use super::convert;
+use super::lua_c::Ended;
 use super::vm::{HookState, Unlimited, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
 use super::{Effect, LogLine};
 use crate::cmd::Ctx;
@@ -117,34 +118,23 @@ pub fn run(
         // redis.pcall stays the permanent function that calls this one (one scoped
         // function per run is cheaper than two).
         vm.redis.raw_set("call", call)?;
-        let results = super::lua_c::call_script(
+        let ended = super::lua_c::call_script(
             lua,
             &super::lua_c::Call {
                 handler: &vm.handler,
-                shape: &vm.shape,
                 func,
                 globals: (!mode.is_function).then_some(&vm.globals),
                 keys,
                 args,
                 memory_limit: vm.memory_limit,
+                convert: true,
             },
+            || state.borrow().resp3,
         )?;
-        let resp3 = state.borrow().resp3;
-        let results: Vec<Value> = results.into_iter().collect();
-        let ok = matches!(results.first(), Some(Value::Boolean(true)));
-        let value = results.get(1).cloned().unwrap_or(Value::Nil);
-        if !ok {
-            return Ok((false, script_error(lua, &value, name)));
-        }
-        let int = |i: usize| match results.get(i) {
-            Some(Value::Integer(n)) => Some(*n),
-            _ => None,
-        };
-        let items = results.get(4..).unwrap_or(&[]);
-        Ok((
-            true,
-            convert::shaped_to_reply(&value, int(2), int(3), items, resp3),
-        ))
+        Ok(match ended {
+            Ended::Ok(reply) => (true, reply),
+            Ended::Err(value) => (false, script_error(lua, &value, name)),
+        })
     });
     let _ = vm.redis.raw_set("call", &vm.call_stub);
     set_running(lua, false);

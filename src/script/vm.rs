@@ -47,9 +47,6 @@ pub struct Vm {
     pub call_stub: Function,
     /// The real globals table (scripts see a read-only view): EVAL sets KEYS and ARGV here.
     pub globals: Table,
-    /// shape(ok, value) -> ok, value, kind, n, items...: the prelude's classification of
-    /// a result for the conversion to a reply.
-    pub shape: Function,
     /// `__redis__err__handler`, the message handler of every run.
     pub handler: Function,
     /// set_loading(on): switches the globals to the library-loading API (functions only).
@@ -172,8 +169,7 @@ impl Vm {
             .load(include_str!("prelude.lua"))
             .set_name(PRELUDE_SOURCE)
             .into_function()?;
-        let (proxy, globals, shape, set_loading): (Table, Table, Function, Option<Function>) =
-            prelude.call(r)?;
+        let (proxy, globals, set_loading): (Table, Table, Option<Function>) = prelude.call(r)?;
         let (pcall, xpcall) = super::lua_c::create_pcalls(&lua, &unwrap_error)?;
         globals.raw_set("pcall", pcall)?;
         globals.raw_set("xpcall", xpcall)?;
@@ -192,7 +188,6 @@ impl Vm {
             ops,
             call_stub,
             globals,
-            shape,
             handler,
             set_loading,
             flavor,
