@@ -2,9 +2,9 @@
 //! store, the busy-script hook, the error handler, and the shaping of the reply.
 //!
 //! The Lua VM lives in `Scripting`, the store in `Store`; both are borrowed for the
-//! length of one call. The bridge is a scoped Lua function (`Lua::scope`) that borrows
-//! the command context, so nothing outlives the call and no unsafe code is needed. Lua
-//! code reaches it through the private slot `B[1]` set by the prelude.
+//! length of one call. `redis.call` is created once per VM and reaches the call's state
+//! through the VM's `RunSlot` (lua_c.rs), set for the length of the call only; the
+//! script itself runs under one raw `lua_pcall` (`lua_c::call_script`).
 //!
 //! Errors (Redis 7.0, `luaCallFunction`): the error object is a table `{err=…}` with the
 //! source and line of the user's code added by the error handler; the client gets
@@ -15,7 +15,7 @@
 use super::call::{fill_argv, script_call};
 use super::convert;
 use super::lua_c::Ended;
-use super::vm::{HookState, Unlimited, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
+use super::vm::{HookState, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
 use super::{Effect, LogLine};
 use crate::cmd::Ctx;
 use crate::host::{BusyScript, ScriptTick};
@@ -107,17 +107,8 @@ pub fn run(
     });
     let lua = &vm.lua;
     set_running(lua, true);
-    let result: mlua::Result<(bool, Reply)> = lua.scope(|scope| {
-        let ops = &vm.ops;
-        let limit = vm.memory_limit;
-        let state = &state;
-        let call = scope.create_function(move |lua, args: Variadic<Value>| {
-            let _unlimited = Unlimited::new(lua, limit);
-            bridge(lua, state, ops, args, true)
-        })?;
-        // redis.pcall stays the permanent function that calls this one (one scoped
-        // function per run is cheaper than two).
-        vm.redis.raw_set("call", call)?;
+    let result: mlua::Result<(bool, Reply)> = (|| {
+        let _entered = vm.slot.enter(&state);
         let ended = super::lua_c::call_script(
             lua,
             &super::lua_c::Call {
@@ -135,8 +126,7 @@ pub fn run(
             Ended::Ok(reply) => (true, reply),
             Ended::Err(value) => (false, script_error(lua, &value, name)),
         })
-    });
-    let _ = vm.redis.raw_set("call", &vm.call_stub);
+    })();
     set_running(lua, false);
     let killed = take_killing(lua);
     let reply = match result {
@@ -179,7 +169,7 @@ fn set_running(lua: &Lua, running: bool) {
 
 /// `redis.call` (raise = true) and `redis.pcall` of the running script; also the side
 /// operations of the redis.* Rust functions and the hook, called as `call(ops, op, …)`.
-fn bridge(
+pub fn bridge(
     lua: &Lua,
     state: &RefCell<RunState<'_, '_>>,
     ops: &Table,

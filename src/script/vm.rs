@@ -38,13 +38,8 @@ impl Flavor {
 
 pub struct Vm {
     pub lua: Lua,
-    /// The real `redis` table (scripts see a read-only view of it). Its `call` and
-    /// `pcall` are replaced by scoped functions for the length of each run.
-    pub redis: Table,
-    /// Private sentinel: `redis.call(ops, op, …)` is a side operation (log, setresp…).
-    pub ops: Table,
-    /// What `redis.call` / `redis.pcall` are between runs.
-    pub call_stub: Function,
+    /// The running script's state, which `redis.call` reaches through.
+    pub slot: Arc<super::lua_c::RunSlot>,
     /// The real globals table (scripts see a read-only view): EVAL sets KEYS and ARGV here.
     pub globals: Table,
     /// `__redis__err__handler`, the message handler of every run.
@@ -121,18 +116,28 @@ impl Vm {
         let r = lua.create_table()?;
         let redis = lua.create_table()?;
         let ops = lua.create_table()?;
-        let call_stub = {
+        let slot = Arc::new(super::lua_c::RunSlot::default());
+        // redis.call, for the life of the VM: between runs it only accepts side operations
+        // (ignored) and refuses commands.
+        let call = {
             let ops = ops.clone();
-            lua.create_function(move |_, args: mlua::Variadic<Value>| {
-                if matches!(args.first(), Some(Value::Table(t)) if *t == ops) {
-                    return Ok(Value::Nil);
-                }
-                Err(super::api::raise_table(
-                    "ERR redis.call/pcall can only be called inside a script invocation",
-                ))
+            let slot = slot.clone();
+            lua.create_function(move |lua, args: mlua::Variadic<Value>| {
+                slot.with(|state| match state {
+                    Some(state) => {
+                        let _unlimited = Unlimited::new(lua, memory_limit);
+                        super::run::bridge(lua, state, &ops, args, true)
+                    }
+                    None if matches!(args.first(), Some(Value::Table(t)) if *t == ops) => {
+                        Ok(Value::Nil)
+                    }
+                    None => Err(super::api::raise_table(
+                        "ERR redis.call/pcall can only be called inside a script invocation",
+                    )),
+                })
             })?
         };
-        redis.raw_set("call", &call_stub)?;
+        redis.raw_set("call", &call)?;
         let pcall = {
             let redis = redis.clone();
             lua.create_function(move |lua, args: mlua::MultiValue| {
@@ -183,9 +188,7 @@ impl Vm {
         )?;
         Ok(Vm {
             lua,
-            redis,
-            ops,
-            call_stub,
+            slot,
             globals,
             handler,
             set_loading,
