@@ -90,85 +90,8 @@ pub fn lua_to_reply(value: &Value, resp3: bool) -> Reply {
 /// `{err="CODE msg"}` tables (the caller decides whether to raise them). `resp3` is the
 /// script's protocol.
 pub fn reply_to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> mlua::Result<Value> {
-    Ok(match reply {
-        Reply::Simple(s) => {
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("ok", lua.create_string(s)?)?;
-            Value::Table(t)
-        }
-        Reply::Error(e) => Value::Table(error_table(lua, e)?),
-        Reply::Integer(n) => Value::Number(*n as f64),
-        Reply::Bulk(b) => Value::String(lua.create_string(b)?),
-        Reply::Null | Reply::NullArray if resp3 => Value::Nil,
-        Reply::Null | Reply::NullArray => Value::Boolean(false),
-        Reply::Array(items) | Reply::Push(items) => array(lua, items, resp3)?,
-        Reply::Bool(b) if resp3 => Value::Boolean(*b),
-        Reply::Bool(b) => Value::Number(if *b { 1.0 } else { 0.0 }),
-        Reply::Double(d) if resp3 => {
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("double", *d)?;
-            Value::Table(t)
-        }
-        Reply::Double(d) => Value::String(lua.create_string(crate::resp::format_double(*d))?),
-        Reply::BigNumber(n) if resp3 => {
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("big_number", lua.create_string(n)?)?;
-            Value::Table(t)
-        }
-        Reply::BigNumber(n) => Value::String(lua.create_string(n)?),
-        Reply::Verbatim { format, text } if resp3 => {
-            let inner = lua.create_table_with_capacity(0, 2)?;
-            inner.raw_set("string", lua.create_string(text)?)?;
-            inner.raw_set("format", lua.create_string(format)?)?;
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("verbatim_string", inner)?;
-            Value::Table(t)
-        }
-        Reply::Verbatim { text, .. } => Value::String(lua.create_string(text)?),
-        Reply::Map(pairs) if resp3 => {
-            let inner = lua.create_table_with_capacity(0, pairs.len())?;
-            for (k, v) in pairs {
-                let key = reply_to_lua(lua, k, resp3)?;
-                let value = reply_to_lua(lua, v, resp3)?;
-                if key != Value::Nil {
-                    inner.raw_set(key, value)?;
-                }
-            }
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("map", inner)?;
-            Value::Table(t)
-        }
-        Reply::Map(pairs) => {
-            let t = lua.create_table_with_capacity(pairs.len() * 2, 0)?;
-            for (i, (k, v)) in pairs.iter().enumerate() {
-                t.raw_set(2 * i + 1, reply_to_lua(lua, k, resp3)?)?;
-                t.raw_set(2 * i + 2, reply_to_lua(lua, v, resp3)?)?;
-            }
-            Value::Table(t)
-        }
-        Reply::Set(items) if resp3 => {
-            let inner = lua.create_table_with_capacity(0, items.len())?;
-            for item in items {
-                let key = reply_to_lua(lua, item, resp3)?;
-                if key != Value::Nil {
-                    inner.raw_set(key, true)?;
-                }
-            }
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("set", inner)?;
-            Value::Table(t)
-        }
-        Reply::Set(items) => array(lua, items, resp3)?,
-    })
-}
-
-fn array(lua: &Lua, items: &[Reply], resp3: bool) -> mlua::Result<Value> {
-    let t = lua.create_table_with_capacity(items.len(), 0)?;
-    for (i, item) in items.iter().enumerate() {
-        // RESP3 nulls inside arrays leave holes, as lua_settable with nil does.
-        t.raw_set(i + 1, reply_to_lua(lua, item, resp3)?)?;
-    }
-    Ok(Value::Table(t))
+    // One implementation for both paths: the C redis.call pushes the same way.
+    super::lua_call::reply_to_value(lua, reply, resp3)
 }
 
 /// `{err="CODE msg"}` for an error reply's text, as Redis's `luaPushErrorBuff`: the

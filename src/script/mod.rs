@@ -15,6 +15,7 @@ mod eval;
 mod functions;
 pub mod libs;
 mod lua_c;
+mod lua_call;
 mod lua_reply;
 mod rand;
 mod run;

@@ -127,6 +127,7 @@ pub fn run(
             Ended::Err(value) => (false, script_error(lua, &value, name)),
         })
     })();
+    vm.bridge.resume_panic();
     set_running(lua, false);
     let killed = take_killing(lua);
     let reply = match result {

@@ -40,6 +40,8 @@ pub struct Vm {
     pub lua: Lua,
     /// The running script's state, which `redis.call` reaches through.
     pub slot: Arc<super::lua_c::RunSlot>,
+    /// What the C `redis.call` / `redis.pcall` point at (dropped after `lua`).
+    pub bridge: Box<super::lua_call::Bridge>,
     /// The real globals table (scripts see a read-only view): EVAL sets KEYS and ARGV here.
     pub globals: Table,
     /// `__redis__err__handler`, the message handler of every run.
@@ -137,7 +139,6 @@ impl Vm {
                 })
             })?
         };
-        redis.raw_set("call", &call)?;
         let pcall = {
             let redis = redis.clone();
             lua.create_function(move |lua, args: mlua::MultiValue| {
@@ -155,7 +156,11 @@ impl Vm {
                 }
             })?
         };
-        redis.raw_set("pcall", pcall)?;
+        // The C versions (lua_call.rs) take the common path; these mlua functions take
+        // calls with odd arguments and redsim's side operations.
+        let bridge = super::lua_call::Bridge::new(&lua, slot.clone(), memory_limit);
+        redis.raw_set("call", bridge.function(&lua, true, &call)?)?;
+        redis.raw_set("pcall", bridge.function(&lua, false, &pcall)?)?;
         let (random, randomseed) = super::api::install(&lua, &redis, &ops, rand)?;
         r.raw_set("redis", &redis)?;
         r.raw_set("random", random)?;
@@ -189,6 +194,7 @@ impl Vm {
         Ok(Vm {
             lua,
             slot,
+            bridge,
             globals,
             handler,
             set_loading,
