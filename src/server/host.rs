@@ -10,20 +10,21 @@
 //! engine, which then answer their requests from the board instead of waiting; a SCRIPT
 //! KILL they receive is handed back to the script through the next tick.
 
+use super::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard, Notify};
 use crate::cmd::{resolve, Resolved};
 use crate::host::{BusyScript, Host, ScriptTick};
 use crate::resp::Reply;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::sync::Notify;
 
 pub(crate) const BUSY_EVAL: &str =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 pub(crate) const BUSY_FUNCTION: &str =
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+pub(crate) const NOTBUSY: &str = "NOTBUSY No scripts in execution right now.";
 pub(crate) const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
 You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
 
@@ -57,16 +58,26 @@ impl BusyBoard {
         lock(&self.running).clone()
     }
 
-    /// The engine finished the command that ran the script.
+    /// The engine finished the command that ran the script. A kill still pending was
+    /// granted for this script: it is dropped with it, under the board's lock, so that it
+    /// cannot stop the next script.
     pub(crate) fn clear(&self) {
-        *lock(&self.running) = None;
+        let mut running = lock(&self.running);
+        *running = None;
         self.kill_requested.store(false, Ordering::Relaxed);
+        drop(running);
         self.script_running.store(false, Ordering::Release);
         self.changed.notify_waiters();
     }
 
     /// What a command that arrives during a busy script gets. A granted SCRIPT KILL is
     /// recorded for the script's next tick.
+    ///
+    /// SCRIPT KILL / FUNCTION KILL are judged against the board as it is now, under its
+    /// lock, not against `busy` (what the connection saw before): that script may have
+    /// ended since — then Redis, serving the command after it, answers NOTBUSY — and a
+    /// kill recorded after its end would stop whichever script next runs past the
+    /// threshold (loom found that interleaving: `server::loom_tests`).
     pub(crate) fn answer(&self, argv: &[Vec<u8>], busy: &BusyScript) -> Reply {
         // Unknown commands and wrong arity are refused before the busy check, as in Redis.
         let (spec, sub) = match resolve(argv) {
@@ -81,11 +92,19 @@ impl BusyBoard {
         match (spec.name, sub.map(|s| s.name)) {
             ("script", Some("kill")) | ("function", Some("kill")) => {
                 let by_eval = spec.name == "script";
-                if busy.has_written {
+                let running = lock(&self.running);
+                let Some(current) = running.as_ref() else {
+                    return Reply::error(NOTBUSY);
+                };
+                if current.has_written {
                     Reply::error(UNKILLABLE)
-                } else if by_eval == busy.is_function {
+                } else if by_eval == current.is_function {
                     // SCRIPT KILL cannot stop a function, nor FUNCTION KILL an EVAL.
-                    Reply::error(busy_error)
+                    Reply::error(if current.is_function {
+                        BUSY_FUNCTION
+                    } else {
+                        BUSY_EVAL
+                    })
                 } else {
                     self.kill_requested.store(true, Ordering::Relaxed);
                     Reply::ok()
@@ -148,7 +167,8 @@ impl Host for RealHost {
     }
 }
 
-#[cfg(test)]
+// Plain tests: under loom the board's primitives only work inside a model.
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 
@@ -197,6 +217,41 @@ mod tests {
         );
         board.clear();
         assert!(board.current().is_none());
+    }
+
+    #[test]
+    fn a_kill_granted_while_busy_stops_the_script_at_its_next_tick() {
+        let board = Arc::new(BusyBoard::new());
+        board.threshold_ms.store(100, Ordering::Relaxed);
+        let mut host = RealHost::new(board.clone());
+        host.script_tick(&script(150, false, false));
+        let busy = board.current().expect("posted");
+        assert_eq!(board.answer(&argv(&["SCRIPT", "KILL"]), &busy), Reply::ok());
+        assert_eq!(
+            host.script_tick(&script(160, false, false)),
+            ScriptTick::Kill
+        );
+    }
+
+    /// The interleaving loom found: a connection saw the busy script, the script ended,
+    /// then the connection's SCRIPT KILL arrived.
+    #[test]
+    fn a_kill_arriving_after_the_script_ended_is_notbusy_and_spares_the_next_script() {
+        let board = Arc::new(BusyBoard::new());
+        board.threshold_ms.store(100, Ordering::Relaxed);
+        let mut host = RealHost::new(board.clone());
+        host.script_tick(&script(150, false, false));
+        let seen = board.current().expect("posted");
+        board.clear();
+        assert_eq!(
+            board.answer(&argv(&["SCRIPT", "KILL"]), &seen),
+            Reply::error(NOTBUSY)
+        );
+        // The next script runs past the threshold and is not killed.
+        assert_eq!(
+            host.script_tick(&script(150, false, true)),
+            ScriptTick::Continue
+        );
     }
 
     #[test]
