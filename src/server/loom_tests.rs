@@ -49,7 +49,7 @@ fn core(setup: &'static [&'static [&'static str]]) -> Arc<Core> {
         Arc::new(Core {
             engine: super::sync::EngineLock::new(engine),
             busy,
-            writes: tokio::sync::Notify::new(),
+            writes: super::sync::Notify::new(),
             options: ServeOptions::default(),
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
@@ -255,4 +255,21 @@ fn a_kill_granted_for_one_script_never_stops_the_next() {
         .iter()
         .any(|(s, k)| s.starts_with(KILLED) && k == "+OK\r\n"));
     assert!(outcomes.iter().any(|(s, _)| s.starts_with(":1\r\n")));
+}
+
+#[test]
+fn a_client_blocked_on_an_empty_list_is_always_woken_by_the_push() {
+    let outcomes = explore("blpop and lpush", || {
+        let core = core(&[]);
+        let waiter = connection(core.clone(), vec![vec![&["BLPOP", "jobs", "0"]]]);
+        let pusher = connection(core, vec![vec![&["LPUSH", "jobs", "x"]]]);
+        (waiter.join().unwrap(), pusher.join().unwrap())
+    });
+    // Whether the push came first or woke the waiter, BLPOP answers; a lost wake-up
+    // would leave the waiter parked for ever, which loom reports as a deadlock.
+    let served = (
+        "*2\r\n$4\r\njobs\r\n$1\r\nx\r\n".to_string(),
+        ":1\r\n".to_string(),
+    );
+    assert_eq!(outcomes, BTreeSet::from([served]));
 }

@@ -80,7 +80,7 @@ pub(crate) struct Core {
     pub(crate) engine: sync::EngineLock<Engine>,
     pub(crate) busy: Arc<host::BusyBoard>,
     /// Woken after every command that changed the dataset (blocked clients retry).
-    pub(crate) writes: tokio::sync::Notify,
+    pub(crate) writes: sync::Notify,
     pub(crate) options: ServeOptions,
     /// Open connections, for `maxclients`.
     pub(crate) clients: std::sync::atomic::AtomicUsize,
@@ -109,7 +109,7 @@ impl Server {
         let core = Arc::new(Core {
             engine: sync::EngineLock::new(engine),
             busy,
-            writes: tokio::sync::Notify::new(),
+            writes: sync::Notify::new(),
             options: opts,
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
