@@ -24,6 +24,7 @@ pub fn numkeys_keys(argv: &[Vec<u8>]) -> Vec<usize> {
 }
 
 /// Parses numkeys with Redis's errors; returns (keys, args).
+#[allow(clippy::type_complexity)] // a pair of argument slices reads clearer than an alias
 pub fn split_keys(argv: &[Vec<u8>]) -> Result<(&[Vec<u8>], &[Vec<u8>]), Reply> {
     let numkeys = args::int(&argv[2])?;
     if numkeys > (argv.len() - 3) as i64 {

@@ -97,18 +97,17 @@ pub struct HookState {
     pub idle_ticks: u64,
 }
 
+/// Backs `redis.register_function`: (name, callback, flags, description) → error text.
+pub type AddFunction =
+    fn(&Lua, (String, Function, Vec<String>, Option<String>)) -> mlua::Result<Option<String>>;
+
 impl Vm {
     /// Builds a VM. `add_function` backs redis.register_function (function libraries
     /// only); `memory_limit` bounds the VM's heap in bytes.
     pub fn new(
         flavor: Flavor,
         rand: Arc<Mutex<Lrand48>>,
-        add_function: Option<
-            fn(
-                &Lua,
-                (String, Function, Vec<String>, Option<String>),
-            ) -> mlua::Result<Option<String>>,
-        >,
+        add_function: Option<AddFunction>,
         memory_limit: usize,
     ) -> mlua::Result<Vm> {
         let lua = Lua::new_with(

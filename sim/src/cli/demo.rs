@@ -132,7 +132,7 @@ pub fn run(args: Args) -> ExitCode {
     println!();
     println!("Replay this run:  {}", style.bold(&replays[0]));
     let runs: Vec<_> = captures.iter().zip(replays.iter().cloned()).collect();
-    let runs: Vec<_> = runs.into_iter().map(|(c, r)| (c, r)).collect();
+    let runs: Vec<_> = runs.into_iter().collect();
     let intro = mode::description(&path).unwrap_or_default();
     let page = html::report(
         &format!("redsim: {} (seed {seed})", scenario.name),

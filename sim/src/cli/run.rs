@@ -153,7 +153,7 @@ pub fn run(args: Args) -> ExitCode {
                 summary::render(
                     &format!("redsim run: {}", scenario.name),
                     &seeds,
-                    &[tally.clone()],
+                    std::slice::from_ref(&tally),
                     style
                 )
             );
