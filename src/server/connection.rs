@@ -4,6 +4,7 @@
 use super::auth::{self, Gate};
 use super::blocking::{block_request, next_write, wait_until_served};
 use super::engine_lock::{acquire, lock, Acquired};
+use super::host::BusyAnswer;
 use super::shutdown;
 use super::Core;
 use crate::resp::parse::{Parsed, ProtocolError, RequestParser};
@@ -216,7 +217,14 @@ pub(super) async fn run_batch(
     stream: &mut (impl AsyncWrite + Unpin),
     out: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
-    while !batch.is_empty() {
+    // A SCRIPT KILL during a busy script, waiting for the script's tick to judge it.
+    let mut pending_kill = None;
+    while !batch.is_empty() || pending_kill.is_some() {
+        if let Some(ticket) = pending_kill.take() {
+            let reply = core.busy.kill_verdict(ticket).await;
+            encode_into(&reply, Protocol::Resp2, out);
+            continue;
+        }
         // The guard stays inside this block: it must not live across an await.
         let blocked = {
             let mut engine = match acquire(core, true).await {
@@ -242,7 +250,16 @@ pub(super) async fn run_batch(
                                 return Ok(false);
                             }
                             Some(Err(refusal)) => refusal,
-                            None => core.busy.answer(&argv, &busy),
+                            None => match core.busy.answer(&argv, &busy) {
+                                BusyAnswer::Reply(reply) => reply,
+                                BusyAnswer::Kill(ticket) => {
+                                    // Awaited at the top of the loop, out of this
+                                    // block: a guard's type here would make the task
+                                    // not `Send`.
+                                    pending_kill = Some(ticket);
+                                    continue;
+                                }
+                            },
                         },
                     };
                     // Error and +OK replies read the same in RESP2 and RESP3.
