@@ -12,14 +12,20 @@
 //! - lock held for the whole script (EVAL, or the four commands under one lock): every
 //!   interleaving gives both clients counter == ZCARD.
 //!
-//! Only built with `--cfg loom` (README, "How it is tested"):
-//! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p redsim --release --test loom_counter`
-#![cfg(loom)]
+//! The models run only with `--cfg loom` (README, "How it is tested"):
+//! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p redsim --test loom_counter`.
+//! A plain `cargo test` runs the same clients one after the other (std's mutex), which
+//! checks the model's clients against the engine without exploring interleavings.
 
+#[cfg(loom)]
 use loom::sync::Mutex;
 use redsim::{ClientId, Engine, ManualHost, Reply};
+#[cfg(loom)]
 use std::collections::BTreeSet;
+#[cfg(loom)]
 use std::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(not(loom))]
+use std::sync::Mutex;
 
 const SCRIPT: &str = include_str!("../corpus/lua/counter_and_log.lua");
 
@@ -79,8 +85,35 @@ fn client(engine: &Mutex<Engine>, client: ClientId, ts: &str, mode: Mode) -> Rea
     }
 }
 
+/// Without loom: the two clients one after the other, in both orders, on one thread.
+#[cfg(not(loom))]
+#[test]
+fn the_model_clients_read_consistent_pairs_when_run_one_after_the_other() {
+    for mode in [Mode::Raw, Mode::RawUnderOneLock, Mode::Eval] {
+        for first_is_1 in [true, false] {
+            let mut engine = Engine::new(ManualHost::default());
+            let (c1, c2) = (engine.connect(), engine.connect());
+            let engine = Mutex::new(engine);
+            let (a, b) = if first_is_1 {
+                let a = client(&engine, c1, "1678886401", mode);
+                (a, client(&engine, c2, "1678886402", mode))
+            } else {
+                let b = client(&engine, c2, "1678886402", mode);
+                (client(&engine, c1, "1678886401", mode), b)
+            };
+            let expected = if first_is_1 {
+                ((1, 1), (2, 2))
+            } else {
+                ((2, 2), (1, 1))
+            };
+            assert_eq!((a, b), expected, "{mode:?}");
+        }
+    }
+}
+
 /// Every (client 1's reads, client 2's reads) some interleaving produces, and how many
 /// executions loom ran to find them all.
+#[cfg(loom)]
 fn explore(mode: Mode) -> (BTreeSet<(Reads, Reads)>, usize) {
     let outcomes = std::sync::Arc::new(std::sync::Mutex::new(BTreeSet::new()));
     let executions = std::sync::Arc::new(AtomicUsize::new(0));
@@ -116,6 +149,7 @@ fn explore(mode: Mode) -> (BTreeSet<(Reads, Reads)>, usize) {
 }
 
 /// A loom thread with a stack the engine's Lua VM is comfortable on.
+#[cfg(loom)]
 fn on_big_stack<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> loom::thread::JoinHandle<T> {
@@ -125,10 +159,12 @@ fn on_big_stack<T: Send + 'static>(
         .expect("spawn")
 }
 
+#[cfg(loom)]
 fn consistent(reads: Reads) -> bool {
     reads.0 == reads.1
 }
 
+#[cfg(loom)]
 #[test]
 fn loom_finds_the_torn_read_when_the_lock_is_taken_per_command() {
     let (outcomes, _) = explore(Mode::Raw);
@@ -161,6 +197,7 @@ fn loom_finds_the_torn_read_when_the_lock_is_taken_per_command() {
     assert_eq!(outcomes, expected);
 }
 
+#[cfg(loom)]
 #[test]
 fn loom_proves_every_interleaving_consistent_when_the_script_holds_the_lock() {
     let atomic = BTreeSet::from([((1, 1), (2, 2)), ((2, 2), (1, 1))]);
