@@ -7,8 +7,9 @@
 //! function), which stops a script that has not written. Here the engine calls
 //! [`Host::script_tick`] every few thousand Lua instructions; past the threshold the host
 //! posts the running script on the [`BusyBoard`] and wakes the connections waiting for the
-//! engine, which then answer their requests from the board instead of waiting; a SCRIPT
-//! KILL they receive is handed back to the script through the next tick.
+//! engine, which then answer their requests from the board instead of waiting. A SCRIPT
+//! KILL they receive is left on the board and judged by the script's next tick, as Redis
+//! judges it inside the script's hook; the connection waits for that verdict.
 
 use super::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard, Notify};
 use crate::cmd::{resolve, Resolved};
