@@ -29,6 +29,7 @@
 // Lua stack). Each function only uses stack slots it has checked for.
 #![allow(unsafe_code)]
 
+use super::lua_reply::Names;
 use super::run::RunState;
 use crate::resp::Reply;
 use mlua::{ffi, Function, IntoLua, Lua, Table, Value};
@@ -173,6 +174,8 @@ pub struct Call<'a> {
     pub memory_limit: usize,
     /// Whether to convert the result to a reply (a library's load returns nothing).
     pub convert: bool,
+    /// The VM's interned field names.
+    pub names: &'a super::lua_reply::Names,
 }
 
 /// How a call ended: its result as a reply, or its error object (the handler's table, or
@@ -208,10 +211,10 @@ pub fn call_script(
                 let nargs = match call.globals {
                     Some(g) => {
                         g.push_into_stack(raw)?;
-                        ffi::lua_pushstring_(l, c"KEYS".as_ptr());
+                        Names::push(Some(call.names), l, super::lua_reply::KEYS);
                         push_strings(l, call.keys);
                         ffi::lua_rawset(l, -3);
-                        ffi::lua_pushstring_(l, c"ARGV".as_ptr());
+                        Names::push(Some(call.names), l, super::lua_reply::ARGV);
                         push_strings(l, call.args);
                         ffi::lua_rawset(l, -3);
                         ffi::lua_pop(l, 1);
@@ -241,6 +244,7 @@ pub fn call_script(
                     l,
                     super::lua_reply::RESULT_SLOTS,
                     resp3(),
+                    Some(call.names),
                 )))
             })();
             ffi::lua_settop(l, top);

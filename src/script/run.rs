@@ -118,6 +118,7 @@ pub fn run(
                 keys,
                 args,
                 memory_limit: vm.memory_limit,
+                names: &vm.names,
                 convert: true,
             },
             || state.borrow().resp3,
