@@ -40,6 +40,8 @@ pub struct Vm {
     pub lua: Lua,
     /// The running script's state, which `redis.call` reaches through.
     pub slot: Arc<super::lua_c::RunSlot>,
+    /// The compiled EVAL scripts, by the id their cache entry holds.
+    pub script_store: Table,
     /// Field names interned in the registry (lua_reply.rs).
     pub names: super::lua_reply::Names,
     /// What the C `redis.call` / `redis.pcall` point at (dropped after `lua`).
@@ -195,6 +197,7 @@ impl Vm {
         )?;
         Ok(Vm {
             names: super::lua_reply::Names::new(&lua),
+            script_store: lua.create_table()?,
             lua,
             slot,
             bridge,
