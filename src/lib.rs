@@ -9,6 +9,10 @@
 //! assert_eq!(engine.call(client, &["INCR", "counter"]), Reply::Integer(1));
 //! ```
 
+// Unsafe code only where mlua needs it (a C function over the Lua API), each such item
+// marked `#[allow(unsafe_code)]` with its reason; deny rather than forbid so it can be.
+#![deny(unsafe_code)]
+
 pub mod cmd;
 pub mod config;
 pub mod db;

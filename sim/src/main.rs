@@ -1,6 +1,8 @@
 //! The `redsim` command line. Each subcommand lives in `cli/<name>.rs` with its own
 //! clap `Args` and a `run` that returns the process's exit code.
 
+#![deny(unsafe_code)]
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 

@@ -280,8 +280,14 @@ unsafe fn table(
         Some(reply)
     };
     if raw_field(l, -1, names, ERR) == ffi::LUA_TSTRING {
-        let text = bytes_at(l, -1).to_vec();
-        return done(l, Reply::error(text), 1);
+        // Redis replies `addReplyErrorFormat("-%s")`: the `-` keeps leading CR/LF from
+        // the trim, so only trailing ones go; the rest become spaces (`{err='a\n'}` → `-a`).
+        let mut text = bytes_at(l, -1);
+        while let [rest @ .., b'\r' | b'\n'] = text {
+            text = rest;
+        }
+        let reply = Reply::error(text);
+        return done(l, reply, 1);
     }
     ffi::lua_pop(l, 1);
     if raw_field(l, -1, names, OK) == ffi::LUA_TSTRING {

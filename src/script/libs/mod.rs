@@ -99,6 +99,9 @@ pub(crate) fn arg_err<T>(n: i32, s: impl Into<Vec<u8>>) -> LibResult<T> {
 ///
 /// Safety: this frame holds no Rust values with destructors, so `lua_error`'s longjmp over it
 /// is sound; the Rust implementation has fully returned before any error is raised.
+// Allowed: a C function over mlua's raw Lua API is the only way to raise errors with
+// C-library positions and argument messages; this is unsafe code mlua needs.
+#[allow(unsafe_code)]
 unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> c_int {
     let nargs = ffi::lua_gettop(l);
     ffi::luaL_checkstack(l, 2, ptr::null());
@@ -132,6 +135,8 @@ unsafe extern "C-unwind" fn trampoline(l: *mut ffi::lua_State) -> c_int {
 
 /// `next` as the base library has it (`lua_next`), independent of the globals a sandbox
 /// leaves: the cjson encoder walks object members with it.
+// Allowed: registering a C function is unsafe in mlua's API.
+#[allow(unsafe_code)]
 pub(crate) fn raw_next(lua: &Lua) -> mlua::Result<Function> {
     unsafe extern "C-unwind" fn next(l: *mut ffi::lua_State) -> c_int {
         ffi::luaL_checktype(l, 1, ffi::LUA_TTABLE);
@@ -148,6 +153,8 @@ pub(crate) fn raw_next(lua: &Lua) -> mlua::Result<Function> {
 }
 
 /// Wraps a Rust implementation as a library function (see [`trampoline`]).
+// Allowed: pushing the trampoline as a C closure needs mlua's raw state access.
+#[allow(unsafe_code)]
 pub(crate) fn lib_fn<F>(lua: &Lua, f: F) -> mlua::Result<Function>
 where
     F: Fn(&Lua, Args) -> LibResult<MultiValue> + MaybeSend + 'static,

@@ -1,0 +1,855 @@
+//! The bodies of the engine's fuzz targets, shared by the libFuzzer binaries in
+//! `fuzz/fuzz_targets/` and the regression test `tests/fuzz_regressions.rs` (both include
+//! this file with `#[path]`), so a crash input found by the fuzzer replays through exactly
+//! the code that found it, in the normal test suite, without libFuzzer.
+//!
+//! Every target takes raw bytes. The structured ones read them with
+//! `arbitrary::Unstructured`, which never fails: when the bytes run out it answers zeros,
+//! so every input, including the empty one, is a valid (if short) run.
+
+#![allow(dead_code)]
+
+use arbitrary::Unstructured;
+use redsim::resp::parse::{Parsed, RequestParser, INLINE_MAX_SIZE};
+use redsim::resp::{encode, Protocol};
+use redsim::{BusyScript, Engine, Host, Reply, ScriptTick};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Commands per dispatch input: enough for a few interacting writes and reads.
+const MAX_COMMANDS: usize = 64;
+/// Statements per generated Lua script, and how deep expressions and blocks nest.
+const MAX_STATEMENTS: usize = 12;
+const MAX_DEPTH: u32 = 5;
+/// Scripts per Lua input (they share one engine, so later scripts see earlier writes).
+const MAX_SCRIPTS: usize = 4;
+/// A script that has not written is killed after this many instructions (the hook sees
+/// the count in steps of `TICK_INSTRUCTIONS`): the fuzzer's "busy script" limit.
+const KILL_AFTER_INSTRUCTIONS: u64 = 200_000;
+/// Each Lua VM's heap bound for the fuzz engines: small, so `string.rep` bombs and
+/// table growth hit "not enough memory" quickly instead of slowing the fuzzer down.
+const FUZZ_LUA_MEMORY: usize = 32 << 20;
+/// Numeric arguments above this are skipped for the commands whose cost is
+/// proportional to a number in their arguments (SETRANGE 500000000 allocates 500 MB, in
+/// Redis too): such inputs are slow, not wrong.
+const MAX_COSTLY_NUMBER: f64 = 4096.0;
+
+// ---------------------------------------------------------------------------------------
+// The RESP request parser.
+// ---------------------------------------------------------------------------------------
+
+/// Feeds `data` (after its first byte, which picks the chunk sizes and the
+/// authentication state) to a [`RequestParser`] in pieces and all at once.
+///
+/// Claims: no panic; the pieces and the whole give the same requests and errors (for
+/// inputs below the inline limit, where Redis is also independent of how bytes arrive);
+/// every request, re-encoded as a multibulk request, parses back to itself.
+pub fn resp_parser(data: &[u8]) {
+    let Some((&control, bytes)) = data.split_first() else {
+        return;
+    };
+    let unauthenticated = control & 0x80 != 0;
+    let chunk = usize::from(control & 0x7f) + 1;
+    let whole = parse_in_chunks(bytes, bytes.len().max(1), unauthenticated);
+    let pieces = parse_in_chunks(bytes, chunk, unauthenticated);
+    if bytes.len() <= INLINE_MAX_SIZE {
+        assert_eq!(
+            whole, pieces,
+            "feeding in chunks of {chunk} changed the requests"
+        );
+    }
+    for parsed in &whole {
+        if let Parsed::Request(argv) = parsed {
+            assert!(!argv.is_empty(), "an empty request was handed out");
+            let again = parse_in_chunks(&multibulk(argv), 7, false);
+            assert_eq!(again, vec![parsed.clone()], "re-encoded request differs");
+        }
+    }
+}
+
+/// Everything the parser hands back while `bytes` arrive `chunk` bytes at a time.
+fn parse_in_chunks(bytes: &[u8], chunk: usize, unauthenticated: bool) -> Vec<Parsed> {
+    let mut parser = RequestParser::new();
+    parser.set_unauthenticated(unauthenticated);
+    let mut out = Vec::new();
+    for piece in bytes.chunks(chunk) {
+        parser.feed(piece);
+        // Every Request or Continue consumes at least one byte, and an error stops the
+        // parser, so this loop ends; the bound is a guard against a parser that loops.
+        for _ in 0..=bytes.len() + 1 {
+            match parser.next_request() {
+                Parsed::NeedMore => break,
+                other => out.push(other),
+            }
+        }
+    }
+    out
+}
+
+/// `argv` as a multibulk request.
+pub fn multibulk(argv: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", argv.len()).into_bytes();
+    for arg in argv {
+        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+        out.extend_from_slice(arg);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The engine under fuzzing.
+// ---------------------------------------------------------------------------------------
+
+/// A deterministic host whose clock the input can move, which kills busy scripts
+/// after [`KILL_AFTER_INSTRUCTIONS`].
+pub struct FuzzHost {
+    now_us: Arc<AtomicU64>,
+    state: u64,
+}
+
+impl Host for FuzzHost {
+    fn now_us(&mut self) -> u64 {
+        self.now_us.load(Ordering::Relaxed)
+    }
+
+    fn random_u64(&mut self) -> u64 {
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
+        // Time moves while a script runs, as it would on a real server.
+        self.now_us.fetch_add(1000, Ordering::Relaxed);
+        if busy.instructions >= KILL_AFTER_INSTRUCTIONS {
+            ScriptTick::Kill
+        } else {
+            ScriptTick::Continue
+        }
+    }
+}
+
+/// A fresh engine with the fuzzing limits, and the handle that moves its clock.
+pub fn fuzz_engine() -> (Engine, Arc<AtomicU64>) {
+    let clock = Arc::new(AtomicU64::new(1_678_886_400_000_000));
+    let host = FuzzHost {
+        now_us: clock.clone(),
+        state: 0x9E37_79B9_7F4A_7C15,
+    };
+    let mut engine = Engine::new(host);
+    engine.scripts.memory_limit = FUZZ_LUA_MEMORY;
+    (engine, clock)
+}
+
+/// Claims about every reply: status and error lines hold no CR or LF (they would break
+/// the frame), and the reply encodes in both protocols.
+pub fn check_reply(reply: &Reply) {
+    fn walk(reply: &Reply, depth: usize) {
+        assert!(depth < 10_000, "reply nested absurdly deep");
+        match reply {
+            Reply::Simple(s) | Reply::BigNumber(s) => {
+                assert!(
+                    !s.contains(&b'\r') && !s.contains(&b'\n'),
+                    "CR/LF in {reply:?}"
+                );
+            }
+            // An empty error is Redis's own answer to `return {err=''}` (`-\r\n`).
+            Reply::Error(s) => {
+                assert!(
+                    !s.contains(&b'\r') && !s.contains(&b'\n'),
+                    "CR/LF in {reply:?}"
+                );
+            }
+            Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+                items.iter().for_each(|r| walk(r, depth + 1))
+            }
+            Reply::Map(pairs) => pairs.iter().for_each(|(k, v)| {
+                walk(k, depth + 1);
+                walk(v, depth + 1);
+            }),
+            _ => {}
+        }
+    }
+    walk(reply, 0);
+    let _ = encode(reply, Protocol::Resp2);
+    let _ = encode(reply, Protocol::Resp3);
+}
+
+/// The engine still serves: a new client's PING is answered PONG, and every key of the
+/// selected database can be read back by its type.
+pub fn check_still_serving(engine: &mut Engine) {
+    let probe = engine.connect();
+    assert_eq!(engine.call(probe, &["PING"]), Reply::simple("PONG"));
+    let keys = match engine.call(probe, &["KEYS", "*"]) {
+        Reply::Array(keys) => keys,
+        other => panic!("KEYS * answered {other:?}"),
+    };
+    for key in keys.iter().take(64) {
+        let Reply::Bulk(key) = key else {
+            panic!("KEYS * listed {key:?}");
+        };
+        let kind = engine.call(probe, &[&b"TYPE"[..], key]);
+        let read: &[&[u8]] = match &kind {
+            Reply::Simple(t) if t == b"string" => &[b"GET"],
+            Reply::Simple(t) if t == b"list" => &[b"LRANGE", b"0", b"-1"],
+            Reply::Simple(t) if t == b"set" => &[b"SMEMBERS"],
+            Reply::Simple(t) if t == b"zset" => &[b"ZRANGE", b"0", b"-1", b"WITHSCORES"],
+            Reply::Simple(t) if t == b"hash" => &[b"HGETALL"],
+            Reply::Simple(t) if t == b"none" => continue, // expired meanwhile
+            other => panic!("TYPE answered {other:?}"),
+        };
+        let mut argv: Vec<Vec<u8>> = vec![read[0].to_vec(), key.clone()];
+        argv.extend(read[1..].iter().map(|a| a.to_vec()));
+        let reply = engine.execute(probe, &argv);
+        assert!(
+            !matches!(reply, Reply::Error(_)),
+            "reading {key:?} ({kind:?}) failed: {reply:?}"
+        );
+        check_reply(&reply);
+        check_reply(&engine.call(probe, &[&b"OBJECT"[..], b"ENCODING", key]));
+    }
+    engine.disconnect(probe);
+}
+
+// ---------------------------------------------------------------------------------------
+// Command dispatch with arbitrary argv.
+// ---------------------------------------------------------------------------------------
+
+/// Arguments that commands give meaning to: keys, numbers at the edges, option words.
+const WORDS: &[&str] = &[
+    "k",
+    "k2",
+    "{k}3",
+    "",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "3",
+    "5",
+    "10",
+    "-10",
+    "100",
+    "1.5",
+    "-0",
+    "0.0",
+    "inf",
+    "-inf",
+    "+inf",
+    "nan",
+    "1e308",
+    "-1e308",
+    "4.9e-324",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9223372036854775808",
+    "0x10",
+    " 1",
+    "01",
+    "NX",
+    "XX",
+    "GT",
+    "LT",
+    "CH",
+    "INCR",
+    "EX",
+    "PX",
+    "EXAT",
+    "PXAT",
+    "KEEPTTL",
+    "GET",
+    "WITHSCORES",
+    "LIMIT",
+    "BYSCORE",
+    "BYLEX",
+    "REV",
+    "COUNT",
+    "MATCH",
+    "TYPE",
+    "LEFT",
+    "RIGHT",
+    "BEFORE",
+    "AFTER",
+    "RANK",
+    "MAXLEN",
+    "AGGREGATE",
+    "SUM",
+    "MIN",
+    "MAX",
+    "WEIGHTS",
+    "STORE",
+    "IDX",
+    "LEN",
+    "MINMATCHLEN",
+    "WITHMATCHLEN",
+    "PERSIST",
+    "ASYNC",
+    "SYNC",
+    "REPLACE",
+    "DB",
+    "ABSTTL",
+    "IDLETIME",
+    "FREQ",
+    "WITHVALUES",
+    "*",
+    "?",
+    "[a-z]",
+    "(1",
+    "[a",
+    "-",
+    "+",
+    "(a",
+    "RESETSTAT",
+    "string",
+    "list",
+    "hash",
+    "zset",
+    "set",
+    "HELP",
+    "ID",
+    "USER",
+    "ADDR",
+    "SKIPME",
+    "maxmemory",
+    "lua-time-limit",
+    "busy-reply-threshold",
+    "proto-max-bulk-len",
+    "FLUSH",
+    "LOAD",
+    "EXISTS",
+    "KILL",
+    "DELETE",
+    "RESTORE",
+    "DUMP",
+    "LIBRARYNAME",
+    "WITHCODE",
+    "APPEND",
+    "FLUSHALL",
+    "return 1",
+    "return redis.call('incr', KEYS[1])",
+    "return redis.pcall(ARGV[1], KEYS[1])",
+    "return {1, 'a', {ok='x'}, {err='E y'}, 2.5, nil, false, true}",
+    "redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])",
+    "#!lua name=lib\nredis.register_function('f', function(k, a) return #k end)",
+    "#!lua flags=no-writes\nreturn redis.call('get', 'k')",
+    "while true do end",
+    "return redis.setresp(3)",
+    "return {double=1.5}",
+    "redis.setresp(3) return redis.call('hgetall', KEYS[1])",
+];
+
+/// The commands whose cost grows with a number in their arguments.
+const COSTLY: &[&str] = &[
+    "setrange",
+    "setbit",
+    "bitfield",
+    "bitfield_ro",
+    "srandmember",
+    "zrandmember",
+    "hrandfield",
+    "debug",
+    "getrange",
+    "lpos",
+    "lrange",
+    "zrange",
+    "lcs",
+    "spop",
+];
+
+/// All command names, and for commands with subcommands their subcommand names.
+fn dictionary() -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut names: Vec<_> = redsim::cmd::all_commands()
+        .map(|spec| (spec.name, spec.subcommands.iter().map(|s| s.name).collect()))
+        .collect();
+    names.sort();
+    names.push(("multi", Vec::new()));
+    names.push(("nosuchcommand", Vec::new()));
+    names
+}
+
+fn word(u: &mut Unstructured) -> Vec<u8> {
+    match u.int_in_range(0u8..=9).unwrap_or(0) {
+        0..=1 => {
+            let len = u.int_in_range(0usize..=24).unwrap_or(0);
+            u.bytes(len).map(<[u8]>::to_vec).unwrap_or_default()
+        }
+        2 => u
+            .int_in_range(-70_000i64..=70_000)
+            .unwrap_or(0)
+            .to_string()
+            .into_bytes(),
+        _ => u
+            .choose(WORDS)
+            .map(|w| w.as_bytes().to_vec())
+            .unwrap_or_default(),
+    }
+}
+
+fn command(u: &mut Unstructured, dict: &[(&'static str, Vec<&'static str>)]) -> Vec<Vec<u8>> {
+    let Ok((name, subs)) = u.choose(dict) else {
+        return vec![b"PING".to_vec()];
+    };
+    let mut argv = vec![if u.ratio(1u8, 4).unwrap_or(false) {
+        name.to_ascii_uppercase().into_bytes()
+    } else {
+        name.as_bytes().to_vec()
+    }];
+    if !subs.is_empty() && u.ratio(7u8, 8).unwrap_or(false) {
+        if let Ok(sub) = u.choose(subs) {
+            argv.push(sub.as_bytes().to_vec());
+        }
+    }
+    let extra = u.int_in_range(0usize..=8).unwrap_or(0);
+    for _ in 0..extra {
+        argv.push(word(u));
+    }
+    argv
+}
+
+/// Whether a command would only be slow: a costly command with a large number.
+fn too_costly(argv: &[Vec<u8>]) -> bool {
+    let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
+    if !COSTLY.contains(&name.as_str()) {
+        return false;
+    }
+    argv[1..].iter().any(|a| {
+        std::str::from_utf8(a)
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .is_some_and(|n| n.abs() > MAX_COSTLY_NUMBER || n.is_nan())
+    })
+}
+
+/// Runs up to [`MAX_COMMANDS`] commands built from `data` on two clients of a fresh
+/// engine (with clock jumps between them).
+///
+/// Claims: no panic; every reply is well-formed (see [`check_reply`]); afterwards the
+/// engine answers a new client's PING and every key reads back by its type.
+pub fn dispatch(data: &[u8]) {
+    let dict = dictionary();
+    let mut u = Unstructured::new(data);
+    let (mut engine, clock) = fuzz_engine();
+    let mut clients = [engine.connect(), engine.connect()];
+    for _ in 0..MAX_COMMANDS {
+        if u.is_empty() {
+            break;
+        }
+        let which = usize::from(u.ratio(1u8, 3).unwrap_or(false));
+        match u.int_in_range(0u8..=31).unwrap_or(0) {
+            0 => {
+                let ms = u.int_in_range(0u64..=20_000).unwrap_or(0);
+                clock.fetch_add(ms * 1000, Ordering::Relaxed);
+            }
+            1 => {
+                engine.disconnect(clients[which]);
+                clients[which] = engine.connect();
+            }
+            _ => {
+                let argv = command(&mut u, &dict);
+                if too_costly(&argv) {
+                    continue;
+                }
+                let reply = engine.execute(clients[which], &argv);
+                check_reply(&reply);
+            }
+        }
+    }
+    check_still_serving(&mut engine);
+}
+
+// ---------------------------------------------------------------------------------------
+// The Lua <-> reply conversion boundary: scripts from a small grammar.
+// ---------------------------------------------------------------------------------------
+
+/// String literals scripts use (as Lua source, quoted where needed).
+const LUA_STRINGS: &[&str] = &[
+    "'k'",
+    "'k2'",
+    "''",
+    "'x'",
+    "'OK'",
+    "'ERR boom'",
+    "'-ERR minus'",
+    "'a\\r\\nb'",
+    "'\\0bin\\255'",
+    "'1'",
+    "'-1'",
+    "'1.5'",
+    "'nan'",
+    "'inf'",
+    "'9223372036854775807'",
+    "'{\"a\":[1,2,{\"b\":null}]}'",
+    "'[1,2,3]'",
+    "'[[[[[]]]]]'",
+    "'{}'",
+    "'\\147\\1\\2\\3'",
+    "'\\129\\161a\\1'",
+    "'\\220\\0\\3\\1\\2\\3'",
+    "'>i4'",
+    "'<d'",
+    "'BBB'",
+    "'s'",
+    "'c0'",
+    "'%d %s %q'",
+    "'%5.2f'",
+    "'set'",
+    "'get'",
+    "'incr'",
+    "'hset'",
+    "'lpush'",
+    "'zadd'",
+    "'sadd'",
+    "'del'",
+    "'ping'",
+    "'echo'",
+    "'hgetall'",
+    "'zrange'",
+    "'lrange'",
+    "'smembers'",
+    "'type'",
+    "'exists'",
+    "'eval'",
+    "'nosuch'",
+    "'WITHSCORES'",
+    "'0'",
+    "KEYS[1]",
+    "ARGV[1]",
+    "ARGV[2]",
+];
+
+const LUA_NUMBERS: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "2",
+    "3",
+    "0.5",
+    "-0.5",
+    "1e308",
+    "-1e308",
+    "1e-320",
+    "2^53",
+    "2^63",
+    "-2^63",
+    "2^64",
+    "9007199254740993",
+    "math.huge",
+    "-math.huge",
+    "(0/0)",
+    "-0",
+    "255",
+    "65536",
+    "4294967295",
+    "0x7fffffff",
+];
+
+/// Builds Lua source from bytes, one production at a time.
+struct LuaGen<'a, 'b> {
+    u: &'b mut Unstructured<'a>,
+    out: String,
+    locals: u32,
+}
+
+impl LuaGen<'_, '_> {
+    fn pick(&mut self, n: u8) -> u8 {
+        self.u.int_in_range(0..=n.saturating_sub(1)).unwrap_or(0)
+    }
+
+    fn choose(&mut self, items: &[&str]) {
+        let item = self.u.choose(items).copied().unwrap_or("nil");
+        self.out.push_str(item);
+    }
+
+    fn list(&mut self, depth: u32, max: u8) {
+        let n = self.pick(max + 1);
+        for i in 0..n {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.expr(depth + 1);
+        }
+    }
+
+    fn call(&mut self, name: &str, depth: u32, max: u8) {
+        self.out.push_str(name);
+        self.out.push('(');
+        self.list(depth, max);
+        self.out.push(')');
+    }
+
+    /// A command call: a name from the dictionary or any expression, then arguments.
+    fn redis_call(&mut self, depth: u32) {
+        let f = ["redis.call", "redis.pcall"][usize::from(self.pick(2))];
+        self.out.push_str(f);
+        self.out.push('(');
+        if self.pick(5) == 0 {
+            self.expr(depth + 1);
+        } else {
+            self.choose(LUA_STRINGS);
+        }
+        let n = self.pick(5);
+        for _ in 0..n {
+            self.out.push_str(", ");
+            self.expr(depth + 1);
+        }
+        self.out.push(')');
+    }
+
+    fn expr(&mut self, depth: u32) {
+        if depth >= MAX_DEPTH {
+            return match self.pick(3) {
+                0 => self.choose(LUA_NUMBERS),
+                1 => self.choose(LUA_STRINGS),
+                _ => self.choose(&["nil", "true", "false", "{}"]),
+            };
+        }
+        match self.pick(32) {
+            0..=2 => self.choose(LUA_NUMBERS),
+            3..=5 => self.choose(LUA_STRINGS),
+            6 => self.choose(&["nil", "true", "false", "KEYS", "ARGV", "redis", "_G"]),
+            7 if self.locals > 0 => {
+                let v = self.u.int_in_range(0..=self.locals - 1).unwrap_or(0);
+                self.out.push_str(&format!("v{v}"));
+            }
+            7..=9 => {
+                self.out.push('{');
+                self.list(depth, 4);
+                self.out.push('}');
+            }
+            10 => {
+                // Tables Redis converts specially, with any value in the field.
+                self.out.push('{');
+                self.choose(&[
+                    "ok=",
+                    "err=",
+                    "double=",
+                    "big_number=",
+                    "map=",
+                    "set=",
+                    "1, ok=",
+                    "n=",
+                ]);
+                self.expr(depth + 1);
+                self.out.push('}');
+            }
+            11 => {
+                self.out.push_str("{[");
+                self.expr(depth + 1);
+                self.out.push_str("] = ");
+                self.expr(depth + 1);
+                self.out.push('}');
+            }
+            12..=14 => self.redis_call(depth),
+            15 => self.call("cjson.encode", depth, 1),
+            16 => self.call("cjson.decode", depth, 1),
+            17 => self.call("cmsgpack.pack", depth, 3),
+            18 => self.call("cmsgpack.unpack", depth, 1),
+            19 => {
+                let f = ["struct.pack", "struct.unpack", "struct.size"][usize::from(self.pick(3))];
+                self.call(f, depth, 3);
+            }
+            20 => {
+                let f = [
+                    "bit.band",
+                    "bit.bor",
+                    "bit.bxor",
+                    "bit.bnot",
+                    "bit.lshift",
+                    "bit.rshift",
+                    "bit.arshift",
+                    "bit.rol",
+                    "bit.ror",
+                    "bit.bswap",
+                    "bit.tohex",
+                    "bit.tobit",
+                ][usize::from(self.pick(12))];
+                self.call(f, depth, 3);
+            }
+            21 => {
+                let f = [
+                    "redis.status_reply",
+                    "redis.error_reply",
+                    "redis.sha1hex",
+                    "tostring",
+                    "tonumber",
+                    "type",
+                    "redis.setresp",
+                    "select",
+                    "pcall",
+                    "unpack",
+                ][usize::from(self.pick(10))];
+                self.call(f, depth, 2);
+            }
+            22 => {
+                self.out.push_str("string.rep(");
+                self.expr(depth + 1);
+                self.out.push_str(", ");
+                self.choose(&["0", "1", "3", "100", "1e5", "1e9", "-1"]);
+                self.out.push(')');
+            }
+            23 => {
+                self.out.push_str("string.format(");
+                self.choose(LUA_STRINGS);
+                self.out.push_str(", ");
+                self.list(depth, 3);
+                self.out.push(')');
+            }
+            24 => {
+                self.out.push('(');
+                self.expr(depth + 1);
+                self.choose(&[
+                    " .. ", " + ", " - ", " * ", " / ", " % ", " == ", " < ", " and ", " or ",
+                ]);
+                self.expr(depth + 1);
+                self.out.push(')');
+            }
+            25 => {
+                self.choose(&["#", "-", "not "]);
+                self.expr(depth + 1);
+            }
+            26 => {
+                self.out.push_str("(function() ");
+                self.block(depth + 1);
+                self.out.push_str(" end)()");
+            }
+            27 => {
+                self.out.push_str("select(2, pcall(function() ");
+                self.block(depth + 1);
+                self.out.push_str(" end))");
+            }
+            28 => {
+                self.out.push('(');
+                self.expr(depth + 1);
+                self.out.push_str(")[");
+                self.expr(depth + 1);
+                self.out.push(']');
+            }
+            29 => {
+                self.out
+                    .push_str("setmetatable({}, {__index = function() return ");
+                self.expr(depth + 1);
+                self.out.push_str(" end})");
+            }
+            30 => self.call("math.floor", depth, 1),
+            _ => self.call("string.sub", depth, 3),
+        }
+    }
+
+    fn statement(&mut self, depth: u32) {
+        match self.pick(10) {
+            0..=2 => {
+                self.out.push_str(&format!("local v{} = ", self.locals));
+                self.expr(depth);
+                self.locals += 1;
+            }
+            3..=4 => self.redis_call(depth),
+            5 if depth < MAX_DEPTH => {
+                self.out.push_str("if ");
+                self.expr(depth + 1);
+                self.out.push_str(" then ");
+                self.block(depth + 1);
+                self.out.push_str(" end");
+            }
+            6 if depth < MAX_DEPTH => {
+                // Loops are bounded by construction; the kill limit stops the rest.
+                self.out.push_str("for i = 1, ");
+                self.choose(&["0", "1", "3", "10"]);
+                self.out.push_str(" do ");
+                self.block(depth + 1);
+                self.out.push_str(" end");
+            }
+            7 => {
+                self.out.push_str("pcall(");
+                self.expr(depth);
+                self.out.push(')');
+            }
+            _ => {
+                self.out.push_str("local ok_");
+                self.out.push_str(&self.locals.to_string());
+                self.out.push_str(" = pcall(function() return ");
+                self.expr(depth);
+                self.out.push_str(" end)");
+            }
+        }
+        self.out.push('\n');
+    }
+
+    fn block(&mut self, depth: u32) {
+        let saved = self.locals;
+        let n = self.pick(4);
+        for _ in 0..n {
+            self.statement(depth);
+        }
+        self.out.push_str("return ");
+        self.expr(depth);
+        self.locals = saved;
+    }
+}
+
+/// The Lua source of one script generated from `u`.
+pub fn lua_script(u: &mut Unstructured) -> String {
+    let mut gen = LuaGen {
+        u,
+        out: String::new(),
+        locals: 0,
+    };
+    let n = gen.pick(MAX_STATEMENTS as u8);
+    for _ in 0..n {
+        gen.statement(0);
+    }
+    gen.out.push_str("return ");
+    gen.expr(0);
+    gen.out.push('\n');
+    gen.out
+}
+
+/// Runs up to [`MAX_SCRIPTS`] generated scripts through EVAL (a RESP2 or RESP3 client,
+/// keys `k`/`k2`, arguments from the script's own strings), each with the busy-script
+/// kill and the memory limit.
+///
+/// Claims: no panic; every reply is well-formed; the engine serves afterwards.
+///
+/// An input starting with `#` is instead one script's source (the rest of the input), run
+/// with EVAL_RO so that it can never write and so can always be killed: this is how the
+/// scripts of `corpus/lua` seed the target, and how the fuzzer mutates real scripts.
+pub fn lua_scripts(data: &[u8]) {
+    if let Some(source) = data.strip_prefix(b"#") {
+        let (mut engine, _clock) = fuzz_engine();
+        let client = engine.connect();
+        let reply = engine.call(client, &[&b"EVAL_RO"[..], source, b"1", b"k", b"a"]);
+        check_reply(&reply);
+        check_still_serving(&mut engine);
+        return;
+    }
+    let mut u = Unstructured::new(data);
+    let (mut engine, _clock) = fuzz_engine();
+    let client = engine.connect();
+    if u.ratio(1u8, 3).unwrap_or(false) {
+        check_reply(&engine.call(client, &["HELLO", "3"]));
+    }
+    let scripts = u.int_in_range(1..=MAX_SCRIPTS).unwrap_or(1);
+    for _ in 0..scripts {
+        let source = lua_script(&mut u);
+        let reply = run_script(&mut engine, client, &source);
+        check_reply(&reply);
+    }
+    check_still_serving(&mut engine);
+}
+
+/// EVAL `source` 2 k k2 with two arguments.
+pub fn run_script(engine: &mut Engine, client: redsim::ClientId, source: &str) -> Reply {
+    engine.call(client, &["EVAL", source, "2", "k", "k2", "set", "1"])
+}
+
+/// The scripts a Lua input generates, for reading a regression input.
+pub fn lua_sources(data: &[u8]) -> Vec<String> {
+    if let Some(source) = data.strip_prefix(b"#") {
+        return vec![String::from_utf8_lossy(source).into_owned()];
+    }
+    let mut u = Unstructured::new(data);
+    let _ = u.ratio(1u8, 3);
+    let scripts = u.int_in_range(1..=MAX_SCRIPTS).unwrap_or(1);
+    (0..scripts).map(|_| lua_script(&mut u)).collect()
+}
