@@ -223,3 +223,33 @@ fn a_function_result_has_the_same_depth_limit() {
         ("ERR reached lua stack limit", 7995)
     );
 }
+
+/// Redis keeps every script it was sent; 9,000 distinct scripts (past the ~8,000
+/// references mlua can hold at once) are all cached and all still run by SHA1.
+#[test]
+fn nine_thousand_cached_scripts_all_still_run() {
+    let mut e = Engine::new(ManualHost::default());
+    let c = e.connect();
+    let mut first_sha = Vec::new();
+    for i in 0..9000 {
+        let body = format!("return {i}");
+        assert_eq!(
+            e.call(c, &["EVAL", body.as_str(), "0"]),
+            Reply::Integer(i),
+            "script {i}"
+        );
+        if i == 0 {
+            first_sha = redsim::script::sha1_hex(body.as_bytes()).into_bytes();
+        }
+    }
+    let sha = String::from_utf8(first_sha).unwrap();
+    assert_eq!(
+        e.call(c, &["EVALSHA", sha.as_str(), "0"]),
+        Reply::Integer(0)
+    );
+    assert_eq!(e.call(c, &["SCRIPT", "FLUSH"]), Reply::simple("OK"));
+    assert_eq!(
+        e.call(c, &["EVAL", "return 'again'", "0"]),
+        Reply::bulk("again")
+    );
+}

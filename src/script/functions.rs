@@ -194,7 +194,16 @@ impl Scripting {
             read_only: ro || def.flags.no_writes,
             is_function: true,
         };
-        let mut outcome = run::run(vm, &def.func, &fname, keys, fargs, mode, ctx, lua_client);
+        let mut outcome = run::run(
+            vm,
+            super::lua_c::Callee::Function(&def.func),
+            &fname,
+            keys,
+            fargs,
+            mode,
+            ctx,
+            lua_client,
+        );
         self.record(&fname, &mut outcome);
         outcome.reply
     }
@@ -218,11 +227,12 @@ fn run_library(vm: &Vm, chunk: &Function) -> Result<Vec<(String, FunctionDef)>, 
         lua,
         &super::lua_c::Call {
             handler: &vm.handler,
-            func: chunk,
+            func: super::lua_c::Callee::Function(chunk),
             globals: None,
             keys: &[],
             args: &[],
             memory_limit: vm.memory_limit,
+            names: &vm.names,
             convert: false,
         },
         || false,

@@ -29,6 +29,7 @@
 // Lua stack). Each function only uses stack slots it has checked for.
 #![allow(unsafe_code)]
 
+use super::lua_reply::Names;
 use super::run::RunState;
 use crate::resp::Reply;
 use mlua::{ffi, Function, IntoLua, Lua, Table, Value};
@@ -163,7 +164,7 @@ pub struct Call<'a> {
     /// `__redis__err__handler`: makes the error object and finds the user's line.
     pub handler: &'a Function,
     /// The script's or function's Lua function.
-    pub func: &'a Function,
+    pub func: Callee<'a>,
     /// EVAL: the real globals table, which gets KEYS and ARGV; the function gets no
     /// arguments. FCALL (None): the function gets the KEYS and ARGV tables as arguments.
     pub globals: Option<&'a Table>,
@@ -173,6 +174,17 @@ pub struct Call<'a> {
     pub memory_limit: usize,
     /// Whether to convert the result to a reply (a library's load returns nothing).
     pub convert: bool,
+    /// The VM's interned field names.
+    pub names: &'a super::lua_reply::Names,
+}
+
+/// The Lua function a call runs.
+#[derive(Clone, Copy)]
+pub enum Callee<'a> {
+    Function(&'a Function),
+    /// Entry `id` of a table of compiled scripts: scripts are kept there rather than as
+    /// mlua references, whose auxiliary stack holds only about 8000.
+    Stored(&'a Table, i64),
 }
 
 /// How a call ended: its result as a reply, or its error object (the handler's table, or
@@ -204,14 +216,21 @@ pub fn call_script(
                     return Err(mlua::Error::StackError);
                 }
                 call.handler.push_into_stack(raw)?;
-                call.func.push_into_stack(raw)?;
+                match call.func {
+                    Callee::Function(f) => f.push_into_stack(raw)?,
+                    Callee::Stored(t, id) => {
+                        t.push_into_stack(raw)?;
+                        ffi::lua_rawgeti_(l, -1, id as c_int);
+                        ffi::lua_remove(l, -2);
+                    }
+                }
                 let nargs = match call.globals {
                     Some(g) => {
                         g.push_into_stack(raw)?;
-                        ffi::lua_pushstring_(l, c"KEYS".as_ptr());
+                        Names::push(Some(call.names), l, super::lua_reply::KEYS);
                         push_strings(l, call.keys);
                         ffi::lua_rawset(l, -3);
-                        ffi::lua_pushstring_(l, c"ARGV".as_ptr());
+                        Names::push(Some(call.names), l, super::lua_reply::ARGV);
                         push_strings(l, call.args);
                         ffi::lua_rawset(l, -3);
                         ffi::lua_pop(l, 1);
@@ -241,6 +260,7 @@ pub fn call_script(
                     l,
                     super::lua_reply::RESULT_SLOTS,
                     resp3(),
+                    Some(call.names),
                 )))
             })();
             ffi::lua_settop(l, top);

@@ -40,6 +40,67 @@ const CHECK_SLOTS: c_int = 4;
 
 const STACK_LIMIT_ERROR: &str = "ERR reached lua stack limit";
 
+/// The field names a conversion probes, in [`Names`] order.
+const NAMES: [&[u8]; 11] = [
+    b"err",
+    b"ok",
+    b"double",
+    b"big_number",
+    b"verbatim_string",
+    b"format",
+    b"string",
+    b"map",
+    b"set",
+    b"KEYS",
+    b"ARGV",
+];
+const ERR: usize = 0;
+const OK: usize = 1;
+const DOUBLE: usize = 2;
+const BIG_NUMBER: usize = 3;
+const VERBATIM: usize = 4;
+const FORMAT: usize = 5;
+const STRING: usize = 6;
+const MAP: usize = 7;
+const SET: usize = 8;
+pub const KEYS: usize = 9;
+pub const ARGV: usize = 10;
+
+/// The names above as registry references of one VM: pushing one is an array read,
+/// where pushing a new copy hashes the text again.
+#[derive(Clone, Copy)]
+pub struct Names([c_int; 11]);
+
+impl Names {
+    pub fn new(lua: &mlua::Lua) -> Names {
+        lua.exec_raw_lua(|raw| {
+            let mut refs = [0; 11];
+            // SAFETY: one slot at a time, checked for; luaL_ref pops it.
+            unsafe {
+                let l = raw.state();
+                for (r, name) in refs.iter_mut().zip(NAMES) {
+                    if ffi::lua_checkstack(l, 1) != 0 {
+                        ffi::lua_pushlstring_(l, name.as_ptr().cast::<c_char>(), name.len());
+                        *r = ffi::luaL_ref(l, ffi::LUA_REGISTRYINDEX);
+                    }
+                }
+            }
+            Names(refs)
+        })
+    }
+
+    /// Pushes name `i`.
+    ///
+    /// # Safety
+    /// A slot is free on `l`'s stack, and `l` is the state these references were made in.
+    pub unsafe fn push(names: Option<&Names>, l: *mut ffi::lua_State, i: usize) {
+        match names {
+            Some(n) if n.0[i] > 0 => ffi::lua_rawgeti_(l, ffi::LUA_REGISTRYINDEX, n.0[i]),
+            _ => ffi::lua_pushlstring_(l, NAMES[i].as_ptr().cast::<c_char>(), NAMES[i].len()),
+        }
+    }
+}
+
 /// A table being walked; its slots are on the Lua stack (`base` = slots in use with the
 /// table on top).
 enum Frame {
@@ -65,11 +126,16 @@ enum Frame {
 ///
 /// # Safety
 /// `l` is a valid Lua state with a value on top; no Lua code runs meanwhile.
-pub unsafe fn pop_reply(l: *mut ffi::lua_State, slots: c_int, resp3: bool) -> Reply {
+pub unsafe fn pop_reply(
+    l: *mut ffi::lua_State,
+    slots: c_int,
+    resp3: bool,
+    names: Option<&Names>,
+) -> Reply {
     let mut frames: Vec<Frame> = Vec::new();
     let mut slots = slots;
     loop {
-        let mut done = visit(l, slots, resp3, &mut frames);
+        let mut done = visit(l, slots, resp3, names, &mut frames);
         // Hand finished values to their tables until a table has a new value on top.
         loop {
             let Some(frame) = frames.last_mut() else {
@@ -154,6 +220,7 @@ unsafe fn visit(
     l: *mut ffi::lua_State,
     slots: c_int,
     resp3: bool,
+    names: Option<&Names>,
     frames: &mut Vec<Frame>,
 ) -> Option<Reply> {
     if slots + CHECK_SLOTS > MAX_SLOTS || ffi::lua_checkstack(l, CHECK_SLOTS) == 0 {
@@ -171,7 +238,7 @@ unsafe fn visit(
             }
         }
         ffi::LUA_TNUMBER => Reply::Integer(double_to_i64(ffi::lua_tonumber(l, -1))),
-        ffi::LUA_TTABLE => return table(l, slots, frames),
+        ffi::LUA_TTABLE => return table(l, slots, names, frames),
         _ => Reply::Null,
     };
     ffi::lua_pop(l, 1);
@@ -189,20 +256,30 @@ unsafe fn bytes_at<'a>(l: *mut ffi::lua_State, idx: c_int) -> &'a [u8] {
 }
 
 /// Pushes `t[name]` (raw) for the table at `idx`; returns its type.
-unsafe fn raw_field(l: *mut ffi::lua_State, idx: c_int, name: &[u8]) -> c_int {
-    ffi::lua_pushlstring_(l, name.as_ptr().cast::<c_char>(), name.len());
+unsafe fn raw_field(
+    l: *mut ffi::lua_State,
+    idx: c_int,
+    names: Option<&Names>,
+    name: usize,
+) -> c_int {
+    Names::push(names, l, name);
     ffi::lua_rawget_(l, idx - 1);
     ffi::lua_type(l, -1)
 }
 
 /// A table on top: a reply for the single-field kinds (popping the table), or a new frame.
-unsafe fn table(l: *mut ffi::lua_State, slots: c_int, frames: &mut Vec<Frame>) -> Option<Reply> {
+unsafe fn table(
+    l: *mut ffi::lua_State,
+    slots: c_int,
+    names: Option<&Names>,
+    frames: &mut Vec<Frame>,
+) -> Option<Reply> {
     // Each probe pushes one value above the table (the 4 slots were checked for).
     let done = |l: *mut ffi::lua_State, reply: Reply, pushed: c_int| {
         ffi::lua_pop(l, pushed + 1);
         Some(reply)
     };
-    if raw_field(l, -1, b"err") == ffi::LUA_TSTRING {
+    if raw_field(l, -1, names, ERR) == ffi::LUA_TSTRING {
         // Redis replies `addReplyErrorFormat("-%s")`: the `-` keeps leading CR/LF from
         // the trim, so only trailing ones go; the rest become spaces (`{err='a\n'}` → `-a`).
         let mut text = bytes_at(l, -1);
@@ -213,24 +290,24 @@ unsafe fn table(l: *mut ffi::lua_State, slots: c_int, frames: &mut Vec<Frame>) -
         return done(l, reply, 1);
     }
     ffi::lua_pop(l, 1);
-    if raw_field(l, -1, b"ok") == ffi::LUA_TSTRING {
+    if raw_field(l, -1, names, OK) == ffi::LUA_TSTRING {
         let text = no_newlines(bytes_at(l, -1));
         return done(l, Reply::Simple(text), 1);
     }
     ffi::lua_pop(l, 1);
-    if raw_field(l, -1, b"double") == ffi::LUA_TNUMBER {
+    if raw_field(l, -1, names, DOUBLE) == ffi::LUA_TNUMBER {
         let d = ffi::lua_tonumber(l, -1);
         return done(l, Reply::Double(d), 1);
     }
     ffi::lua_pop(l, 1);
-    if raw_field(l, -1, b"big_number") == ffi::LUA_TSTRING {
+    if raw_field(l, -1, names, BIG_NUMBER) == ffi::LUA_TSTRING {
         let text = no_newlines(bytes_at(l, -1));
         return done(l, Reply::BigNumber(text), 1);
     }
     ffi::lua_pop(l, 1);
-    if raw_field(l, -1, b"verbatim_string") == ffi::LUA_TTABLE {
-        if raw_field(l, -1, b"format") == ffi::LUA_TSTRING {
-            if raw_field(l, -2, b"string") == ffi::LUA_TSTRING {
+    if raw_field(l, -1, names, VERBATIM) == ffi::LUA_TTABLE {
+        if raw_field(l, -1, names, FORMAT) == ffi::LUA_TSTRING {
+            if raw_field(l, -2, names, STRING) == ffi::LUA_TSTRING {
                 let mut format = [0u8; 3];
                 for (i, b) in bytes_at(l, -2).iter().take(3).enumerate() {
                     format[i] = *b;
@@ -243,7 +320,7 @@ unsafe fn table(l: *mut ffi::lua_State, slots: c_int, frames: &mut Vec<Frame>) -
         ffi::lua_pop(l, 1);
     }
     ffi::lua_pop(l, 1);
-    if raw_field(l, -1, b"map") == ffi::LUA_TTABLE {
+    if raw_field(l, -1, names, MAP) == ffi::LUA_TTABLE {
         ffi::lua_pushnil(l);
         frames.push(Frame::Map {
             pairs: Vec::new(),
@@ -253,7 +330,7 @@ unsafe fn table(l: *mut ffi::lua_State, slots: c_int, frames: &mut Vec<Frame>) -
         return None;
     }
     ffi::lua_pop(l, 1);
-    if raw_field(l, -1, b"set") == ffi::LUA_TTABLE {
+    if raw_field(l, -1, names, SET) == ffi::LUA_TTABLE {
         ffi::lua_pushnil(l);
         frames.push(Frame::Set {
             items: Vec::new(),
@@ -291,7 +368,7 @@ pub fn value_to_reply(value: &mlua::Value, resp3: bool) -> Reply {
                     if ffi::lua_checkstack(l, 1) == 0 || t.push_into_stack(raw).is_err() {
                         return Reply::error(STACK_LIMIT_ERROR);
                     }
-                    pop_reply(l, RESULT_SLOTS, resp3)
+                    pop_reply(l, RESULT_SLOTS, resp3, None)
                 }
             })
         }

@@ -27,7 +27,6 @@ pub use shebang::ScriptFlags;
 
 use crate::cmd::{flags::*, CommandSpec, Ctx};
 use crate::session::ClientId;
-use mlua::Function;
 use rand::Lrand48;
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex};
@@ -73,7 +72,8 @@ pub struct LastRun {
 }
 
 struct CachedScript {
-    func: Function,
+    /// Index in the EVAL VM's `script_store`.
+    id: i64,
     flags: ScriptFlags,
 }
 

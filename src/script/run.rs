@@ -14,7 +14,7 @@
 
 use super::call::{fill_argv, script_call};
 use super::convert;
-use super::lua_c::Ended;
+use super::lua_c::{Callee, Ended};
 use super::vm::{HookState, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
 use super::{Effect, LogLine};
 use crate::cmd::Ctx;
@@ -76,7 +76,7 @@ pub struct Outcome {
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     vm: &Vm,
-    func: &Function,
+    func: Callee<'_>,
     name: &str,
     keys: &[Vec<u8>],
     args: &[Vec<u8>],
@@ -118,6 +118,7 @@ pub fn run(
                 keys,
                 args,
                 memory_limit: vm.memory_limit,
+                names: &vm.names,
                 convert: true,
             },
             || state.borrow().resp3,

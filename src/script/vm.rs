@@ -40,6 +40,10 @@ pub struct Vm {
     pub lua: Lua,
     /// The running script's state, which `redis.call` reaches through.
     pub slot: Arc<super::lua_c::RunSlot>,
+    /// The compiled EVAL scripts, by the id their cache entry holds.
+    pub script_store: Table,
+    /// Field names interned in the registry (lua_reply.rs).
+    pub names: super::lua_reply::Names,
     /// What the C `redis.call` / `redis.pcall` point at (dropped after `lua`).
     pub bridge: Box<super::lua_call::Bridge>,
     /// The real globals table (scripts see a read-only view): EVAL sets KEYS and ARGV here.
@@ -192,6 +196,8 @@ impl Vm {
             super::run::hook,
         )?;
         Ok(Vm {
+            names: super::lua_reply::Names::new(&lua),
+            script_store: lua.create_table()?,
             lua,
             slot,
             bridge,
