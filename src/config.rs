@@ -40,6 +40,10 @@ pub enum Kind {
     Integer { min: i64, max: i64 },
     /// A memory amount (`100mb`, `1gb`, bytes), unsigned.
     Memory,
+    /// A value redsim cannot change: what it does is fixed (it never writes RDB or AOF
+    /// files). CONFIG SET accepts the same value and refuses any other as Redis refuses
+    /// an immutable parameter.
+    Fixed(&'static str),
 }
 
 /// One parameter as CONFIG sees it: its name, its alias, its kind.
@@ -117,6 +121,22 @@ pub static PARAMS: &[Param] = &[
         get: |c| c.maxmemory as i64,
         set: |c, v| c.maxmemory = v as u64,
     },
+    // No persistence: as a redis-server started with `--save '' --appendonly no`.
+    // redis-benchmark and client test suites read these two.
+    Param {
+        name: "save",
+        alias: None,
+        kind: Kind::Fixed(""),
+        get: |_| 0,
+        set: |_, _| {},
+    },
+    Param {
+        name: "appendonly",
+        alias: None,
+        kind: Kind::Fixed("no"),
+        get: |_| 0,
+        set: |_, _| {},
+    },
 ];
 
 impl Param {
@@ -126,6 +146,7 @@ impl Param {
         match self.kind {
             Kind::Memory => (v as u64).to_string(),
             Kind::Integer { .. } => v.to_string(),
+            Kind::Fixed(value) => value.to_string(),
         }
     }
 
@@ -145,6 +166,8 @@ impl Param {
             Kind::Memory => parse_memory(text)
                 .map(|v| v as i64)
                 .ok_or_else(|| "argument must be a memory value".into()),
+            Kind::Fixed(value) if text.eq_ignore_ascii_case(value.as_bytes()) => Ok(0),
+            Kind::Fixed(_) => Err("can't set immutable config".into()),
         }
     }
 

@@ -77,7 +77,11 @@ fn lua_grammar_mostly_builds_scripts_that_compile() {
     let (mut compiled, mut total) = (0, 0);
     for seed in 0u32..200 {
         let data: Vec<u8> = (0..400u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(seed.wrapping_mul(40_503)) >> 13) as u8)
+            .map(|i| {
+                (i.wrapping_mul(2_654_435_761)
+                    .wrapping_add(seed.wrapping_mul(40_503))
+                    >> 13) as u8
+            })
             .collect();
         let (mut engine, _clock) = harness::fuzz_engine();
         let client = engine.connect();
@@ -89,7 +93,10 @@ fn lua_grammar_mostly_builds_scripts_that_compile() {
             }
         }
     }
-    assert!(total > 200 && compiled * 10 >= total * 9, "{compiled} of {total} scripts compiled");
+    assert!(
+        total > 200 && compiled * 10 >= total * 9,
+        "{compiled} of {total} scripts compiled"
+    );
 }
 
 /// Found by the lua_scripts target (`return {err=''}`, now

@@ -65,7 +65,7 @@ pinned!(
 );
 pinned!(boolean_true, Reply::Bool(true));
 pinned!(boolean_false, Reply::Bool(false));
-pinned!(double, Reply::Double(3.141));
+pinned!(double, Reply::Double(1.125));
 pinned!(double_integral, Reply::Double(10.0));
 pinned!(double_tenth, Reply::Double(0.1));
 pinned!(double_inf, Reply::Double(f64::INFINITY));

@@ -298,3 +298,29 @@ fn time_comes_from_the_host_clock() {
         Reply::Array(vec![Reply::bulk("1678886400"), Reply::bulk("0")])
     );
 }
+
+/// redsim never writes RDB or AOF files: `save` and `appendonly` read as on a server
+/// started with `--save '' --appendonly no` (the golden corpus checks those bytes), and
+/// turning persistence on is refused as Redis refuses an immutable parameter, instead of
+/// answering OK and persisting nothing.
+#[test]
+fn persistence_cannot_be_turned_on() {
+    let mut e = engine();
+    let c = e.connect();
+    for (name, value) in [("save", "3600 1"), ("appendonly", "yes")] {
+        assert_eq!(
+            e.call(c, &["CONFIG", "SET", name, value]),
+            Reply::error(format!(
+                "ERR CONFIG SET failed (possibly related to argument '{name}') - can't set immutable config"
+            ))
+        );
+    }
+    assert_eq!(
+        e.call(c, &["CONFIG", "SET", "appendonly", "NO"]),
+        Reply::ok()
+    );
+    assert_eq!(
+        e.call(c, &["CONFIG", "GET", "appendonly"]),
+        Reply::Map(vec![(Reply::bulk("appendonly"), Reply::bulk("no"))])
+    );
+}

@@ -7,7 +7,6 @@
 //! Runs when `redis-server` is on PATH (otherwise it says it skipped and passes).
 //! `REDSIM_STRINGS_DIFF_CASES=500 cargo test --test strings_differential` runs more.
 
-#[allow(dead_code)]
 mod support;
 
 use proptest::prelude::*;

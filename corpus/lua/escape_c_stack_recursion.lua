@@ -1,4 +1,3 @@
--- known-crash: redsim aborts in lua_pushboolean (lapi.c:512 `L->top < L->ci->top`) on the nested pcall recursion
 -- Recursion through C functions (pcall, metamethods, gsub callbacks) ends at the C-call
 -- limit (LUAI_MAXCCALLS, 200) with "C stack overflow", not a crash of the process.
 -- Returns {results of nested pcalls, last of them, the __index loop's error}.

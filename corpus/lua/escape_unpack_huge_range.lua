@@ -1,4 +1,3 @@
--- known-crash: redsim aborts in lua_rawgeti (lapi.c:579 `L->top < L->ci->top`): the vendored Lua 5.1.5 unpack lacks the CVE-2025-46817 fix
 -- CVE-2025-46817: unpack computed the range size in a signed int, so ranges near INT_MIN /
 -- INT_MAX overflowed and pushed past the Lua stack. Each huge range must be refused with
 -- "too many results to unpack"; a tiny range at the very top of int still works.

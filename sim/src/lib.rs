@@ -16,6 +16,7 @@ pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod scheduler;
+pub mod shrink;
 pub mod testing;
 pub mod trace;
 pub mod world;

@@ -24,7 +24,18 @@
 //! torn_state = false
 //! errors = 0
 //! findings = ["…"]
+//!
+//! [shrunk]                                      # only for a shrunk run (see `crate::shrink`)
+//! from = "3 clients / 3 ops / 12 commands / 2 preemptions"
+//! to = "2 clients / 2 ops / 8 commands / 1 preemption"
+//! kind = "not linearizable"
+//! groups = [{ clients = 2, ops = 1 }]            # the scenario's client groups, cut
+//! original_schedule = [0, 1, 2, 1, …]           # the run before shrinking
 //! ```
+//!
+//! A shrunk run is stored as the scenario it came from plus the cut (`[shrunk] groups`)
+//! and the shrunk schedule (`schedule`), so the file still names the scenario and shows
+//! what was removed; `redsim replay` runs the shrunk run and prints its table.
 //!
 //! The run is reproduced by running the scenario with the seed and `Strategy::Replay` of
 //! the schedule: the simulator is deterministic given the seed (the clock, the fault and
@@ -37,6 +48,7 @@ use crate::report::colour::Style;
 use crate::report::mode::{self, Mode};
 use crate::report::present;
 use crate::scenario::Scenario;
+use crate::shrink::{Cut, GroupCut, Shrunk};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
 
@@ -85,6 +97,43 @@ impl RecordedVerdict {
     }
 }
 
+/// How a saved shrunk run was obtained from the scenario's run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShrunkRecord {
+    /// The size before shrinking, as `Size` prints it.
+    pub from: String,
+    /// The size after.
+    pub to: String,
+    /// The kind of failure kept.
+    pub kind: String,
+    /// Applied to the scenario (in the file's mode) before the schedule.
+    pub cut: Cut,
+    /// The schedule of the run before shrinking (the scenario uncut).
+    pub original_schedule: Vec<u32>,
+}
+
+impl ShrunkRecord {
+    pub fn of(shrunk: &Shrunk) -> ShrunkRecord {
+        ShrunkRecord {
+            from: shrunk.before.to_string(),
+            to: shrunk.after.to_string(),
+            kind: shrunk.kind.to_string(),
+            cut: shrunk.cut.clone(),
+            original_schedule: shrunk.original_schedule.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShrunkText {
+    from: String,
+    to: String,
+    kind: String,
+    groups: Vec<GroupCut>,
+    original_schedule: Vec<u32>,
+}
+
 /// One saved run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplayFile {
@@ -99,6 +148,8 @@ pub struct ReplayFile {
     /// changed verdict can be shown next to the recorded table; not used to replay.
     pub table: Option<String>,
     pub verdict: RecordedVerdict,
+    /// Set when the run is a shrunk one: the cut applied to the scenario.
+    pub shrunk: Option<ShrunkRecord>,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +166,7 @@ struct FileText {
     schedule: Vec<u32>,
     table: Option<String>,
     verdict: RecordedVerdict,
+    shrunk: Option<ShrunkText>,
 }
 
 /// A TOML basic string (quoted and escaped).
@@ -134,7 +186,15 @@ impl ReplayFile {
             schedule: capture.schedule.clone(),
             table: Some(present::run_text(capture, Style::PLAIN)),
             verdict: RecordedVerdict::of(&capture.verdict),
+            shrunk: None,
         }
+    }
+
+    /// The same file for a shrunk run: `self` was made from the capture of the shrunk run
+    /// (`Shrunk::capture`), and the scenario source names the original scenario.
+    pub fn with_shrunk(mut self, shrunk: &Shrunk) -> ReplayFile {
+        self.shrunk = Some(ShrunkRecord::of(shrunk));
+        self
     }
 
     /// The file's text: one field a line, the schedule on one line.
@@ -184,6 +244,19 @@ impl ReplayFile {
         out.push_str(&format!("errors = {}\n", v.errors));
         let findings: Vec<String> = v.findings.iter().map(|f| quote(f)).collect();
         out.push_str(&format!("findings = [{}]\n", findings.join(", ")));
+        if let Some(sh) = &self.shrunk {
+            out.push_str(
+                "\n# The run above is shrunk: the scenario's client groups cut as `groups` says,\n",
+            );
+            out.push_str("# following `schedule`. The run it was shrunk from followed `original_schedule`.\n");
+            out.push_str("[shrunk]\n");
+            out.push_str(&format!("from = {}\n", quote(&sh.from)));
+            out.push_str(&format!("to = {}\n", quote(&sh.to)));
+            out.push_str(&format!("kind = {}\n", quote(&sh.kind)));
+            out.push_str(&format!("groups = {}\n", sh.cut.to_toml()));
+            let steps: Vec<String> = sh.original_schedule.iter().map(u32::to_string).collect();
+            out.push_str(&format!("original_schedule = [{}]\n", steps.join(", ")));
+        }
         out
     }
 
@@ -210,6 +283,13 @@ impl ReplayFile {
             schedule: f.schedule,
             table: f.table,
             verdict: f.verdict,
+            shrunk: f.shrunk.map(|sh| ShrunkRecord {
+                from: sh.from,
+                to: sh.to,
+                kind: sh.kind,
+                cut: Cut { groups: sh.groups },
+                original_schedule: sh.original_schedule,
+            }),
         })
     }
 
@@ -229,6 +309,13 @@ impl ReplayFile {
             Ok(m) => mode::apply(&scenario, m)?,
             Err(_) => scenario,
         };
+        let scenario = match &self.shrunk {
+            Some(sh) => sh
+                .cut
+                .apply(&scenario)
+                .map_err(|e| format!("[shrunk] groups: {e}"))?,
+            None => scenario,
+        };
         Ok(with_schedule(&scenario, self.schedule.clone()))
     }
 
@@ -247,7 +334,8 @@ impl ReplayFile {
         Ok(shown)
     }
 
-    /// The file name it is saved under: `NAME-MODE-seedN.toml`.
+    /// The file name it is saved under: `NAME-MODE-seedN.toml` (`…-seedN-shrunk.toml` for a
+    /// shrunk run).
     pub fn file_name(&self) -> String {
         let clean = |s: &str| -> String {
             s.chars()
@@ -261,10 +349,11 @@ impl ReplayFile {
                 .collect()
         };
         format!(
-            "{}-{}-seed{}.toml",
+            "{}-{}-seed{}{}.toml",
             clean(&self.name),
             clean(&self.mode),
-            self.seed
+            self.seed,
+            if self.shrunk.is_some() { "-shrunk" } else { "" }
         )
     }
 
@@ -356,6 +445,7 @@ mod tests {
                 errors: 0,
                 findings: vec!["client 1 read \"2\" ≠ 1".into()],
             },
+            shrunk: None,
         }
     }
 
@@ -363,6 +453,30 @@ mod tests {
     fn a_replay_file_reads_back_as_written() {
         let file = sample();
         assert_eq!(ReplayFile::parse(&file.to_toml()), Ok(file));
+    }
+
+    #[test]
+    fn a_shrunk_replay_file_reads_back_as_written() {
+        let mut file = sample();
+        file.shrunk = Some(ShrunkRecord {
+            from: "3 clients / 3 ops / 12 commands / 2 preemptions".into(),
+            to: "2 clients / 2 ops / 8 commands / 1 preemption".into(),
+            kind: "not linearizable".into(),
+            cut: Cut {
+                groups: vec![GroupCut {
+                    clients: 2,
+                    ops: 1,
+                    commands: Some(vec![0, 2]),
+                }],
+            },
+            original_schedule: vec![0, 1, 2, 1, 0, 2],
+        });
+        let text = file.to_toml();
+        assert!(
+            text.contains("groups = [{ clients = 2, ops = 1, commands = [0, 2] }]"),
+            "{text}"
+        );
+        assert_eq!(ReplayFile::parse(&text), Ok(file));
     }
 
     #[test]

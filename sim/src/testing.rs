@@ -34,6 +34,11 @@
 //! assert!(failure.report.contains("REDSIM_SEED="));
 //! ```
 //!
+//! Before it is reported, a failing run is shrunk ([`crate::shrink`]): clients,
+//! operations and preemptions are removed while the same checks still fail, and the panic
+//! shows the shrunk run's table, `shrunk from X clients / Y ops / … to …`, and the
+//! command that replays the seed (which finds and shrinks the same run again).
+//!
 //! A run fails when the simulator's judge finds an anomaly (an operation whose result
 //! fields disagree under an [`Invariant`], a lost update, or — where the judge decides it
 //! — a history no order of whole operations explains), or when one of the test's own
@@ -43,17 +48,17 @@
 //! `REDSIM_SEEDS=N` runs `N` seeds instead of the test's number. Both are printed on
 //! failure.
 
+mod failure;
 pub mod strategies;
+
+pub use failure::{Failure, ShrunkRun};
 
 use crate::history::History;
 use crate::options::Strategy;
 use crate::report::analysis::{Judge, Verdict};
-use crate::report::capture::{capture, with_schedule};
-use crate::report::colour::Style;
-use crate::report::mode::mode_of;
-use crate::report::present::run_text;
 use crate::scenario::{Invariant, Program, Scenario, ScriptRun};
 use crate::scheduler::Exhaustive;
+use crate::shrink::{FailureKind, Shrinker};
 use crate::world::World;
 use redsim::Reply;
 use std::path::Path;
@@ -84,18 +89,6 @@ impl Keyspace<'_> {
     }
 }
 
-/// A failing run.
-#[derive(Clone, Debug)]
-pub struct Failure {
-    pub seed: u64,
-    /// The schedule the run followed (client indices, one per step).
-    pub schedule: Vec<u32>,
-    /// What failed, one line each.
-    pub reasons: Vec<String>,
-    /// The whole text: the table, the reasons and how to replay.
-    pub report: String,
-}
-
 /// A simulation test: a scenario, the checks, the seeds.
 pub struct SimTest {
     name: String,
@@ -103,6 +96,7 @@ pub struct SimTest {
     seeds: u64,
     first_seed: u64,
     judge: bool,
+    shrinker: Option<Shrinker>,
     result_checks: Vec<(String, ResultCheck)>,
     keyspace_checks: Vec<(String, KeyspaceCheck)>,
 }
@@ -117,6 +111,7 @@ impl SimTest {
             seeds: 100,
             first_seed: 0,
             judge: true,
+            shrinker: Some(Shrinker::default()),
             result_checks: Vec::new(),
             keyspace_checks: Vec::new(),
         }
@@ -181,6 +176,21 @@ impl SimTest {
     /// every serial order of the clients, which assumes one operation per client.
     pub fn judge(mut self, on: bool) -> SimTest {
         self.judge = on;
+        self
+    }
+
+    /// Whether a failing run is shrunk before it is reported (on by default).
+    pub fn shrink(mut self, on: bool) -> SimTest {
+        self.shrinker = on.then(Shrinker::default);
+        self
+    }
+
+    /// At most `runs` re-runs while shrinking (default 400).
+    pub fn shrink_budget(mut self, runs: u32) -> SimTest {
+        self.shrinker = Some(Shrinker {
+            runs_max: runs,
+            ..Shrinker::default()
+        });
         self
     }
 
@@ -253,21 +263,24 @@ impl SimTest {
                     world.reset(seed);
                     world.run(&mut crate::scheduler::Replay::new(schedule.clone()));
                 }
-                let reasons = self.reasons(&judge, &mut world);
+                let (reasons, _) = self.reasons(&judge, &mut world);
                 if !reasons.is_empty() {
-                    return Some(self.failure(seed, schedule, reasons, &seeds));
+                    return Some(self.failure(seed, schedule, &seeds));
                 }
             }
         }
         None
     }
 
-    /// What failed in the run `world` just finished.
-    fn reasons(&self, judge: &Judge, world: &mut World) -> Vec<String> {
+    /// What failed in the run `world` just finished: one line each, and the kind of
+    /// failure shrinking keeps (the judge's anomalies and the names of the failed checks).
+    fn reasons(&self, judge: &Judge, world: &mut World) -> (Vec<String>, FailureKind) {
         let mut reasons = Vec::new();
+        let mut kind = FailureKind::default();
         for (name, check) in &self.result_checks {
             if let Err(e) = check(&world.history) {
                 reasons.push(format!("check '{name}' failed: {e}"));
+                kind.add(&format!("check '{name}'"));
             }
         }
         if self.judge {
@@ -277,53 +290,18 @@ impl SimTest {
                 if verdict.findings.is_empty() {
                     reasons.push("anomaly: the results fit no order of atomic operations".into());
                 }
+                for label in FailureKind::of(&verdict).labels() {
+                    kind.add(label);
+                }
             }
         }
         for (name, check) in &self.keyspace_checks {
             if let Err(e) = check(&mut Keyspace { world }) {
                 reasons.push(format!("keyspace check '{name}' failed: {e}"));
+                kind.add(&format!("keyspace check '{name}'"));
             }
         }
-        reasons
-    }
-
-    fn failure(
-        &self,
-        seed: u64,
-        schedule: Vec<u32>,
-        reasons: Vec<String>,
-        seeds: &std::ops::Range<u64>,
-    ) -> Failure {
-        let replayed = with_schedule(&self.scenario, schedule.clone());
-        let judge = Judge::new(&replayed);
-        let shown = capture(&replayed, &judge, seed, mode_of(&self.scenario));
-        let mut report = format!(
-            "redsim: test '{}' failed at seed {seed} (seeds {}..{})\n\n",
-            self.name, seeds.start, seeds.end
-        );
-        report.push_str(&run_text(&shown, Style::PLAIN));
-        report.push('\n');
-        for r in &reasons {
-            report.push_str(r);
-            report.push('\n');
-        }
-        let steps: Vec<String> = schedule.iter().map(u32::to_string).collect();
-        report.push_str(&format!("schedule: {}\n", steps.join(",")));
-        report.push_str(&format!(
-            "\nReplay this seed:  {SEED_VAR}={seed} cargo test {}\n",
-            self.name
-        ));
-        report.push_str(&format!(
-            "Run more seeds:    {SEEDS_VAR}={} cargo test {}\n",
-            (seeds.end - seeds.start).max(1) * 10,
-            self.name
-        ));
-        Failure {
-            seed,
-            schedule,
-            reasons,
-            report,
-        }
+        (reasons, kind)
     }
 }
 
@@ -405,11 +383,13 @@ mod tests {
                 other => Err(format!("counter = {other:?}")),
             });
         let failure = t.find_failure().expect("fails");
+        // The check fails with any number of clients, so the reported run is shrunk to one.
+        assert_eq!(failure.shrunk.as_ref().map(|s| s.after.clients), Some(1));
         assert!(
             failure
                 .reasons
                 .iter()
-                .any(|r| r.contains("'impossible'") && r.contains("Some(2)")),
+                .any(|r| r.contains("'impossible'") && r.contains("Some(1)")),
             "{:?}",
             failure.reasons
         );
@@ -444,6 +424,120 @@ mod tests {
             });
         let f = t.find_failure();
         assert!(f.is_none(), "{:?}", f.map(|f| f.reasons));
+    }
+
+    #[test]
+    fn a_failure_is_reported_shrunk_with_the_sizes_before_and_after() {
+        let t = SimTest::new("racy4")
+            .scenario(racy().scenario.clone())
+            .seeds(200);
+        let mut t = t;
+        t.scenario.groups[0].count = 4;
+        let failure = t.find_failure().expect("a failing seed");
+        let shrunk = failure.shrunk.as_ref().expect("shrunk");
+        assert_eq!(shrunk.before.clients, 4);
+        assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
+        assert!(shrunk.after.commands_per_client_max <= 4);
+        assert!(
+            failure.report.contains("shrunk from 4 clients / 4 ops /")
+                && failure.report.contains(" to 2 clients / 2 ops / "),
+            "{}",
+            failure.report
+        );
+        assert!(failure.report.contains("| client 1"), "{}", failure.report);
+        assert!(
+            !failure.report.contains("| client 2"),
+            "the table is the shrunk run's"
+        );
+        assert!(failure.report.contains("schedule before shrinking: "));
+    }
+
+    #[test]
+    fn shrinking_keeps_the_failed_check() {
+        // Three atomic increments end at 3: the check fails whatever the order, and with
+        // one client fewer still (2 ≠ 1); with one client it would pass.
+        let t = racy()
+            .scenario(racy().scenario.run_as(ScriptRun::Eval))
+            .clients(
+                1,
+                1,
+                Program::script(
+                    "return redis.call('INCR', KEYS[1])",
+                    &["counter"],
+                    &[],
+                    ScriptRun::Eval,
+                ),
+            )
+            .seeds(1)
+            .check_keyspace("one increment", |ks| match ks.int("counter") {
+                Some(1) => Ok(()),
+                other => Err(format!("counter = {other:?}")),
+            });
+        let failure = t.find_failure().expect("fails");
+        let shrunk = failure.shrunk.as_ref().expect("shrunk");
+        assert_eq!(shrunk.before.clients, 3);
+        assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
+        assert!(
+            failure
+                .reasons
+                .iter()
+                .any(|r| r.contains("'one increment'") && r.contains("Some(2)")),
+            "{:?}",
+            failure.reasons
+        );
+    }
+
+    #[test]
+    fn a_race_between_rust_closures_is_shrunk_to_two_clients() {
+        // Each client counts itself in `started`, then increments `n` by GET and SET: a
+        // lost update leaves n below started. One client alone cannot lose one.
+        let failure = SimTest::new("closure_race")
+            .judge(false)
+            .clients(
+                3,
+                1,
+                Program::rust(|conn| {
+                    conn.call(&["INCR", "started"]);
+                    let v: i64 = match conn.call(&["GET", "n"]) {
+                        Reply::Bulk(b) => String::from_utf8_lossy(&b).parse().unwrap_or(0),
+                        _ => 0,
+                    };
+                    conn.call(&["SET", "n", &(v + 1).to_string()]);
+                }),
+            )
+            .seeds(50)
+            .check_keyspace("every increment lands", |ks| {
+                match (ks.int("n"), ks.int("started")) {
+                    (n, started) if n == started => Ok(()),
+                    (n, started) => Err(format!("n = {n:?}, started = {started:?}")),
+                }
+            })
+            .find_failure()
+            .expect("a lost update");
+        let shrunk = failure.shrunk.as_ref().expect("shrunk");
+        assert_eq!(shrunk.before.clients, 3);
+        assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
+        assert_eq!(shrunk.after.commands, 6, "{}", failure.report);
+        assert!(failure.reasons[0].contains("'every increment lands'"));
+    }
+
+    #[test]
+    fn without_shrinking_the_run_is_reported_as_found() {
+        let failure = racy()
+            .seeds(200)
+            .shrink(false)
+            .find_failure()
+            .expect("a failing seed");
+        assert!(failure.shrunk.is_none());
+        assert!(!failure.report.contains("shrunk from"));
+    }
+
+    #[test]
+    #[should_panic(expected = "shrunk from 3 clients / 3 ops / 12 commands")]
+    fn run_panics_with_the_sizes_before_and_after_shrinking() {
+        let mut t = racy().seeds(200);
+        t.scenario.groups[0].count = 3;
+        t.run();
     }
 
     #[test]

@@ -60,7 +60,7 @@ fn well_formed(html: &str) -> Result<Vec<String>, String> {
         if name.is_empty() {
             return Err(format!("bad tag <{tag}>"));
         }
-        if tag.matches('"').count() % 2 != 0 {
+        if !tag.matches('"').count().is_multiple_of(2) {
             return Err(format!("unbalanced quotes in <{tag}>"));
         }
         opened.push(name.clone());

@@ -113,6 +113,61 @@ fn redsim_real_in_eval_mode_writes_a_history_redsim_check_finds_linearizable() {
 }
 
 #[test]
+fn redsim_real_writes_an_html_report_and_sets_the_real_rate_beside_the_simulated_one() {
+    if !redis_available(
+        "redsim_real_writes_an_html_report_and_sets_the_real_rate_beside_the_simulated_one",
+    ) {
+        return;
+    }
+    let server = RedisServer::start();
+    let dir = std::env::temp_dir().join(format!("redsim-real-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("report.html");
+    let out = redsim()
+        .arg("real")
+        .arg(scenario_path("counter-race.toml"))
+        .args(["--addr", &server.addr.to_string(), "--mode", "raw"])
+        .args([
+            "--threads",
+            "4",
+            "--ops",
+            "30",
+            "--flush",
+            "--sim-seeds",
+            "10",
+        ])
+        .args(["--time-limit", "20", "--html"])
+        .arg(&file)
+        .output()
+        .expect("redsim real runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Raw mode may or may not show the race in one real run: 0 none seen, 1 seen.
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stdout}");
+    let rates = stdout
+        .lines()
+        .find(|l| l.starts_with("anomaly rate: real "))
+        .unwrap_or_else(|| panic!("no rate comparison in {stdout}"));
+    assert!(rates.contains("of 120 ops), simulated "), "{rates}");
+    assert!(rates.contains("over seeds 0..10"), "{rates}");
+    if out.status.code() == Some(1) {
+        assert!(stdout.contains("the first violating operation"), "{stdout}");
+        assert!(
+            stdout.lines().any(|l| l.starts_with('!')),
+            "a marked row: {stdout}"
+        );
+    }
+    let page = std::fs::read_to_string(&file).expect("the report is written");
+    assert!(page.contains("<title>redsim real: counter-race (raw)</title>"));
+    assert!(page.contains("<svg") && page.contains("<table"));
+    assert!(
+        page.contains("redis_version 7."),
+        "the report names the server"
+    );
+    assert!(page.contains("anomaly rate: real "));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn redsim_real_refuses_a_non_loopback_address() {
     let out = redsim()
         .arg("real")

@@ -241,7 +241,7 @@ pub fn timeout_ms(arg: &[u8]) -> Result<u64, Reply> {
     let ms = seconds * 1000.0;
     // `> 2^63` rather than `>=`: a double rounds some in-range products (9223372036854775 s)
     // up to 2^63 where Redis's long double keeps them exact.
-    if !(ms <= 9.223_372_036_854_775_807e18) || ms <= -1.0 {
+    if ms.is_nan() || ms > 9.223_372_036_854_776e18 || ms <= -1.0 {
         return Err(Reply::error("ERR timeout is negative"));
     }
     Ok(ms.clamp(0.0, i64::MAX as f64) as u64)

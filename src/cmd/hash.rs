@@ -158,7 +158,7 @@ fn hexists(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     match typed::hash(ctx.db(), &argv[1], now) {
         Err(e) => e,
-        Ok(hash) => Reply::Integer(hash.map_or(false, |h| h.contains_key(&argv[2])) as i64),
+        Ok(hash) => Reply::Integer(hash.is_some_and(|h| h.contains_key(&argv[2])) as i64),
     }
 }
 
@@ -323,7 +323,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         4 if args::is(&argv[3], "withvalues") => true,
         _ => return Reply::error(errors::SYNTAX),
     };
-    if with_values && (count < -i64::MAX / 2 || count > i64::MAX / 2) {
+    if with_values && !(-i64::MAX / 2..=i64::MAX / 2).contains(&count) {
         return Reply::error("ERR value is out of range");
     }
     let resp3 = resp3(ctx);

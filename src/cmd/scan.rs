@@ -73,7 +73,7 @@ impl ScanArgs {
     pub fn matches(&self, item: &[u8]) -> bool {
         self.pattern
             .as_ref()
-            .map_or(true, |p| glob_match(p, item, false))
+            .is_none_or(|p| glob_match(p, item, false))
     }
 
     /// The positions `[start, end)` to visit among `len` entries, and the next cursor.

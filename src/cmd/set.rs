@@ -115,7 +115,7 @@ fn sismember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     match typed::set(ctx.db(), &argv[1], now) {
         Err(e) => e,
-        Ok(set) => Reply::Integer(set.map_or(false, |s| s.contains(&argv[2])) as i64),
+        Ok(set) => Reply::Integer(set.is_some_and(|s| s.contains(&argv[2])) as i64),
     }
 }
 
@@ -126,7 +126,7 @@ fn smismember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Ok(set) => Reply::Array(
             argv[2..]
                 .iter()
-                .map(|m| Reply::Integer(set.as_ref().map_or(false, |s| s.contains(m)) as i64))
+                .map(|m| Reply::Integer(set.as_ref().is_some_and(|s| s.contains(m)) as i64))
                 .collect(),
         ),
     }

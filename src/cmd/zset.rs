@@ -83,7 +83,7 @@ fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if nx && xx {
         return Reply::error("ERR XX and NX options at the same time are not compatible");
     }
-    if (gt && nx) || (lt && nx) || (gt && lt) {
+    if [gt, lt, nx].iter().filter(|&&flag| flag).count() > 1 {
         return Reply::error("ERR GT, LT, and/or NX options at the same time are not compatible");
     }
     if incr && rest.len() > 2 {
@@ -272,6 +272,9 @@ pub fn pop_reply(popped: Vec<(Vec<u8>, f64)>, nested: bool) -> Reply {
     }
 }
 
+/// A member and its score, as popped.
+type ScoredMember = (Vec<u8>, f64);
+
 /// Pops up to `count` lowest (or highest) members of the sorted set under `key`,
 /// deleting it when emptied; `None` when the key is missing.
 fn pop_members(
@@ -279,7 +282,7 @@ fn pop_members(
     key: &[u8],
     max: bool,
     count: usize,
-) -> Result<Option<Vec<(Vec<u8>, f64)>>, Reply> {
+) -> Result<Option<Vec<ScoredMember>>, Reply> {
     let now = ctx.now_ms;
     let db = ctx.db();
     let Some(zset) = typed::zset(db, key, now)? else {
@@ -380,7 +383,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         4 if args::is(&argv[3], "withscores") => true,
         _ => return Reply::error(errors::SYNTAX),
     };
-    if with_scores && (count < -i64::MAX / 2 || count > i64::MAX / 2) {
+    if with_scores && !(-i64::MAX / 2..=i64::MAX / 2).contains(&count) {
         return Reply::error("ERR value is out of range");
     }
     let nested = resp3(ctx);

@@ -32,8 +32,20 @@ pub fn encode(reply: &Reply, proto: Protocol) -> Vec<u8> {
 }
 
 /// Appends the encoding of `reply` for `proto` to `out`.
+///
+/// Aggregates are written from an explicit list of the elements still to write, not by
+/// recursion: a script's reply may nest about 8000 levels deep (Redis's Lua stack limit),
+/// more than a thread's stack holds frames for.
 pub fn encode_into(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
     let resp3 = proto == Protocol::Resp3;
+    let mut pending: Vec<&Reply> = vec![reply];
+    while let Some(reply) = pending.pop() {
+        encode_one(reply, resp3, out, &mut pending);
+    }
+}
+
+/// Writes `reply`, or an aggregate's header, pushing its elements (last first) on `pending`.
+fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mut Vec<&'a Reply>) {
     match reply {
         Reply::Simple(s) => line(out, b'+', s),
         Reply::Error(s) => line(out, b'-', s),
@@ -43,7 +55,7 @@ pub fn encode_into(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
         Reply::Null => out.extend_from_slice(b"$-1\r\n"),
         Reply::NullArray if resp3 => out.extend_from_slice(b"_\r\n"),
         Reply::NullArray => out.extend_from_slice(b"*-1\r\n"),
-        Reply::Array(items) => aggregate(out, b'*', items, proto),
+        Reply::Array(items) => aggregate(out, b'*', items, pending),
         Reply::Bool(b) if resp3 => out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),
         Reply::Bool(b) => out.extend_from_slice(if *b { b":1\r\n" } else { b":0\r\n" }),
         Reply::Double(d) => {
@@ -70,13 +82,13 @@ pub fn encode_into(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
             } else {
                 header(out, b'*', 2 * pairs.len() as i64);
             }
-            for (k, v) in pairs {
-                encode_into(k, proto, out);
-                encode_into(v, proto, out);
+            for (k, v) in pairs.iter().rev() {
+                pending.push(v);
+                pending.push(k);
             }
         }
-        Reply::Set(items) => aggregate(out, if resp3 { b'~' } else { b'*' }, items, proto),
-        Reply::Push(items) => aggregate(out, if resp3 { b'>' } else { b'*' }, items, proto),
+        Reply::Set(items) => aggregate(out, if resp3 { b'~' } else { b'*' }, items, pending),
+        Reply::Push(items) => aggregate(out, if resp3 { b'>' } else { b'*' }, items, pending),
     }
 }
 
@@ -147,11 +159,9 @@ fn bulk(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
-fn aggregate(out: &mut Vec<u8>, prefix: u8, items: &[Reply], proto: Protocol) {
+fn aggregate<'a>(out: &mut Vec<u8>, prefix: u8, items: &'a [Reply], pending: &mut Vec<&'a Reply>) {
     header(out, prefix, items.len() as i64);
-    for item in items {
-        encode_into(item, proto, out);
-    }
+    pending.extend(items.iter().rev());
 }
 
 #[cfg(test)]

@@ -16,17 +16,20 @@
 use crate::resp::{format_g17, Reply};
 use mlua::{Lua, Table, Value};
 
-/// Nesting beyond this answers an error element instead of recursing further (Redis
-/// stops at its Lua stack limit with "reached lua stack limit").
-pub const MAX_REPLY_DEPTH: usize = 1000;
+/// The deepest nesting of arrays a script's result keeps whole: where Redis's Lua stack
+/// (8000 slots, 2 in use under the result, 4 checked for before each value, 1 held per
+/// level) runs out, the next level is the error element "ERR reached lua stack limit".
+/// Maps and sets hold more slots per level and stop earlier (see `lua_reply.rs`).
+pub const MAX_REPLY_DEPTH: usize = 7995;
 
 /// A C `(long long)` cast of a double as x86-64 performs it: out-of-range and NaN give
 /// the "integer indefinite" value, i64::MIN.
 pub fn double_to_i64(d: f64) -> i64 {
-    if d.is_nan() || d >= 9_223_372_036_854_775_808.0 || d < -9_223_372_036_854_775_808.0 {
-        i64::MIN
-    } else {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    if (-LIMIT..LIMIT).contains(&d) {
         d as i64
+    } else {
+        i64::MIN // NaN too
     }
 }
 
@@ -77,206 +80,18 @@ pub fn lua_tostring_number(v: &Value) -> Vec<u8> {
 }
 
 /// Converts a script's return value into a reply. `resp3` is the script's protocol
-/// (`redis.setresp`), which decides how booleans are sent.
+/// (`redis.setresp`), which decides how booleans are sent. Tables are walked on the Lua
+/// stack, with Redis's depth limit (see `lua_reply.rs`).
 pub fn lua_to_reply(value: &Value, resp3: bool) -> Reply {
-    to_reply(value, resp3, 0)
-}
-
-fn to_reply(value: &Value, resp3: bool, depth: usize) -> Reply {
-    match value {
-        Value::String(s) => Reply::Bulk(s.as_bytes().to_vec()),
-        Value::Boolean(b) if resp3 => Reply::Bool(*b),
-        Value::Boolean(true) => Reply::Integer(1),
-        Value::Boolean(false) => Reply::Null,
-        Value::Integer(i) => Reply::Integer(*i),
-        Value::Number(n) => Reply::Integer(double_to_i64(*n)),
-        Value::Table(t) => {
-            if depth >= MAX_REPLY_DEPTH {
-                return Reply::error("ERR reached lua stack limit");
-            }
-            table_to_reply(t, resp3, depth)
-        }
-        _ => Reply::Null,
-    }
-}
-
-/// Converts a returned value the prelude has already classified (`shape` in
-/// prelude.lua): `kind` is the table's meaning and, for a short array, `items` are its
-/// elements.
-pub fn shaped_to_reply(
-    value: &Value,
-    kind: Option<i64>,
-    len: Option<i64>,
-    items: &[Value],
-    resp3: bool,
-) -> Reply {
-    let Value::Table(t) = value else {
-        return lua_to_reply(value, resp3);
-    };
-    match (kind, len) {
-        (Some(0), Some(n)) if items.len() as i64 == n => {
-            Reply::Array(items.iter().map(|v| to_reply(v, resp3, 1)).collect())
-        }
-        _ => table_to_reply(t, resp3, 0),
-    }
-}
-
-fn table_to_reply(t: &Table, resp3: bool, depth: usize) -> Reply {
-    if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
-        // Redis replies `addReplyErrorFormat("-%s")`: the `-` keeps leading CR/LF from
-        // the trim, so only trailing ones go; the rest become spaces (`{err='a\n'}` → `-a`).
-        let mut text: &[u8] = &e.as_bytes();
-        while let [rest @ .., b'\r' | b'\n'] = text {
-            text = rest;
-        }
-        return Reply::error(text);
-    }
-    if let Ok(Value::String(ok)) = t.raw_get::<Value>("ok") {
-        return Reply::Simple(no_newlines(&ok.as_bytes()));
-    }
-    if let Ok(v @ (Value::Integer(_) | Value::Number(_))) = t.raw_get::<Value>("double") {
-        let d = match v {
-            Value::Integer(i) => i as f64,
-            Value::Number(n) => n,
-            _ => 0.0,
-        };
-        return Reply::Double(d);
-    }
-    if let Ok(Value::String(n)) = t.raw_get::<Value>("big_number") {
-        return Reply::BigNumber(no_newlines(&n.as_bytes()));
-    }
-    if let Ok(Value::Table(v)) = t.raw_get::<Value>("verbatim_string") {
-        if let (Ok(Value::String(format)), Ok(Value::String(text))) =
-            (v.raw_get::<Value>("format"), v.raw_get::<Value>("string"))
-        {
-            let f = format.as_bytes();
-            let mut fmt = [0u8; 3];
-            for (i, b) in f.iter().take(3).enumerate() {
-                fmt[i] = *b;
-            }
-            return Reply::Verbatim {
-                format: fmt,
-                text: text.as_bytes().to_vec(),
-            };
-        }
-    }
-    if let Ok(Value::Table(m)) = t.raw_get::<Value>("map") {
-        let mut pairs = Vec::new();
-        for (k, v) in m.pairs::<Value, Value>().flatten() {
-            pairs.push((
-                to_reply(&k, resp3, depth + 1),
-                to_reply(&v, resp3, depth + 1),
-            ));
-        }
-        return Reply::Map(pairs);
-    }
-    if let Ok(Value::Table(s)) = t.raw_get::<Value>("set") {
-        let mut items = Vec::new();
-        for (k, _) in s.pairs::<Value, Value>().flatten() {
-            items.push(to_reply(&k, resp3, depth + 1));
-        }
-        return Reply::Set(items);
-    }
-    let mut items = Vec::new();
-    for i in 1.. {
-        match t.raw_get::<Value>(i) {
-            Ok(Value::Nil) | Err(_) => break,
-            Ok(v) => items.push(to_reply(&v, resp3, depth + 1)),
-        }
-    }
-    Reply::Array(items)
-}
-
-fn no_newlines(bytes: &[u8]) -> Vec<u8> {
-    bytes
-        .iter()
-        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
-        .collect()
+    super::lua_reply::value_to_reply(value, resp3)
 }
 
 /// Converts a command's reply into what `redis.call` hands the script. Errors become
 /// `{err="CODE msg"}` tables (the caller decides whether to raise them). `resp3` is the
 /// script's protocol.
 pub fn reply_to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> mlua::Result<Value> {
-    Ok(match reply {
-        Reply::Simple(s) => {
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("ok", lua.create_string(s)?)?;
-            Value::Table(t)
-        }
-        Reply::Error(e) => Value::Table(error_table(lua, e)?),
-        Reply::Integer(n) => Value::Number(*n as f64),
-        Reply::Bulk(b) => Value::String(lua.create_string(b)?),
-        Reply::Null | Reply::NullArray if resp3 => Value::Nil,
-        Reply::Null | Reply::NullArray => Value::Boolean(false),
-        Reply::Array(items) | Reply::Push(items) => array(lua, items, resp3)?,
-        Reply::Bool(b) if resp3 => Value::Boolean(*b),
-        Reply::Bool(b) => Value::Number(if *b { 1.0 } else { 0.0 }),
-        Reply::Double(d) if resp3 => {
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("double", *d)?;
-            Value::Table(t)
-        }
-        Reply::Double(d) => Value::String(lua.create_string(crate::resp::format_double(*d))?),
-        Reply::BigNumber(n) if resp3 => {
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("big_number", lua.create_string(n)?)?;
-            Value::Table(t)
-        }
-        Reply::BigNumber(n) => Value::String(lua.create_string(n)?),
-        Reply::Verbatim { format, text } if resp3 => {
-            let inner = lua.create_table_with_capacity(0, 2)?;
-            inner.raw_set("string", lua.create_string(text)?)?;
-            inner.raw_set("format", lua.create_string(format)?)?;
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("verbatim_string", inner)?;
-            Value::Table(t)
-        }
-        Reply::Verbatim { text, .. } => Value::String(lua.create_string(text)?),
-        Reply::Map(pairs) if resp3 => {
-            let inner = lua.create_table_with_capacity(0, pairs.len())?;
-            for (k, v) in pairs {
-                let key = reply_to_lua(lua, k, resp3)?;
-                let value = reply_to_lua(lua, v, resp3)?;
-                if key != Value::Nil {
-                    inner.raw_set(key, value)?;
-                }
-            }
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("map", inner)?;
-            Value::Table(t)
-        }
-        Reply::Map(pairs) => {
-            let t = lua.create_table_with_capacity(pairs.len() * 2, 0)?;
-            for (i, (k, v)) in pairs.iter().enumerate() {
-                t.raw_set(2 * i + 1, reply_to_lua(lua, k, resp3)?)?;
-                t.raw_set(2 * i + 2, reply_to_lua(lua, v, resp3)?)?;
-            }
-            Value::Table(t)
-        }
-        Reply::Set(items) if resp3 => {
-            let inner = lua.create_table_with_capacity(0, items.len())?;
-            for item in items {
-                let key = reply_to_lua(lua, item, resp3)?;
-                if key != Value::Nil {
-                    inner.raw_set(key, true)?;
-                }
-            }
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("set", inner)?;
-            Value::Table(t)
-        }
-        Reply::Set(items) => array(lua, items, resp3)?,
-    })
-}
-
-fn array(lua: &Lua, items: &[Reply], resp3: bool) -> mlua::Result<Value> {
-    let t = lua.create_table_with_capacity(items.len(), 0)?;
-    for (i, item) in items.iter().enumerate() {
-        // RESP3 nulls inside arrays leave holes, as lua_settable with nil does.
-        t.raw_set(i + 1, reply_to_lua(lua, item, resp3)?)?;
-    }
-    Ok(Value::Table(t))
+    // One implementation for both paths: the C redis.call pushes the same way.
+    super::lua_call::reply_to_value(lua, reply, resp3)
 }
 
 /// `{err="CODE msg"}` for an error reply's text, as Redis's `luaPushErrorBuff`: the

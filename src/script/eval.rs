@@ -5,6 +5,7 @@
 //! number of remaining arguments. The `_RO` variants refuse writes, and refuse outright a
 //! script whose shebang does not declare `no-writes`.
 
+use super::lua_c::Callee;
 use super::run::{self, RunMode};
 use super::shebang::{self, ScriptFlags};
 use super::{sha1_hex, CachedScript, Scripting};
@@ -24,6 +25,7 @@ pub fn numkeys_keys(argv: &[Vec<u8>]) -> Vec<usize> {
 }
 
 /// Parses numkeys with Redis's errors; returns (keys, args).
+#[allow(clippy::type_complexity)] // a pair of argument slices reads clearer than an alias
 pub fn split_keys(argv: &[Vec<u8>]) -> Result<(&[Vec<u8>], &[Vec<u8>]), Reply> {
     let numkeys = args::int(&argv[2])?;
     if numkeys > (argv.len() - 3) as i64 {
@@ -89,12 +91,17 @@ impl Scripting {
             return Ok(key);
         }
         let (flags, shebang_len) = shebang::eval_flags(body).map_err(Reply::error)?;
+        // Scripts are only removed all at once, with their VM (SCRIPT FLUSH).
+        let id = self.scripts.len() as i64 + 1;
         let vm = self.eval_vm().map_err(Reply::error)?;
         // The shebang line is skipped but its newline kept, so line numbers stay right.
         let func = vm.compile(&body[shebang_len..]).map_err(|msg| {
             Reply::error(format!("ERR Error compiling script (new function): {msg}"))
         })?;
-        self.scripts.insert(key, CachedScript { func, flags });
+        vm.script_store
+            .raw_set(id, func)
+            .map_err(|e| Reply::error(format!("ERR Error caching the script: {e}")))?;
+        self.scripts.insert(key, CachedScript { id, flags });
         Ok(key)
     }
 
@@ -126,7 +133,16 @@ impl Scripting {
             is_function: false,
         };
         let name = std::str::from_utf8(&key).unwrap_or_default();
-        let mut outcome = run::run(vm, &script.func, name, keys, args, mode, ctx, lua_client);
+        let mut outcome = run::run(
+            vm,
+            Callee::Stored(&vm.script_store, script.id),
+            name,
+            keys,
+            args,
+            mode,
+            ctx,
+            lua_client,
+        );
         self.record(name, &mut outcome);
         outcome.reply
     }

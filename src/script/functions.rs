@@ -194,7 +194,16 @@ impl Scripting {
             read_only: ro || def.flags.no_writes,
             is_function: true,
         };
-        let mut outcome = run::run(vm, &def.func, &fname, keys, fargs, mode, ctx, lua_client);
+        let mut outcome = run::run(
+            vm,
+            super::lua_c::Callee::Function(&def.func),
+            &fname,
+            keys,
+            fargs,
+            mode,
+            ctx,
+            lua_client,
+        );
         self.record(&fname, &mut outcome);
         outcome.reply
     }
@@ -214,21 +223,24 @@ fn run_library(vm: &Vm, chunk: &Function) -> Result<Vec<(String, FunctionDef)>, 
         }
     };
     set_loading(true);
-    let empty = lua
-        .create_table()
-        .and_then(|k| Ok((k, lua.create_table()?)));
-    let result: mlua::Result<(bool, Value)> = match empty {
-        Ok((k, a)) => vm
-            .limited(|| vm.run_fcall.call::<mlua::MultiValue>((chunk, false, k, a)))
-            .map(|r| {
-                let mut r = r.into_iter();
-                (
-                    matches!(r.next(), Some(Value::Boolean(true))),
-                    r.next().unwrap_or(Value::Nil),
-                )
-            }),
-        Err(e) => Err(e),
-    };
+    let result: mlua::Result<(bool, Value)> = super::lua_c::call_script(
+        lua,
+        &super::lua_c::Call {
+            handler: &vm.handler,
+            func: super::lua_c::Callee::Function(chunk),
+            globals: None,
+            keys: &[],
+            args: &[],
+            memory_limit: vm.memory_limit,
+            names: &vm.names,
+            convert: false,
+        },
+        || false,
+    )
+    .map(|ended| match ended {
+        super::lua_c::Ended::Ok(_) => (true, Value::Nil),
+        super::lua_c::Ended::Err(e) => (false, e),
+    });
     set_loading(false);
     let registered = match lua.app_data_mut::<Pending>() {
         Some(mut p) => {

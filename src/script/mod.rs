@@ -14,6 +14,9 @@ mod dump;
 mod eval;
 mod functions;
 pub mod libs;
+mod lua_c;
+mod lua_call;
+mod lua_reply;
 mod rand;
 mod run;
 pub mod shebang;
@@ -24,7 +27,6 @@ pub use shebang::ScriptFlags;
 
 use crate::cmd::{flags::*, CommandSpec, Ctx};
 use crate::session::ClientId;
-use mlua::Function;
 use rand::Lrand48;
 use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex};
@@ -70,7 +72,8 @@ pub struct LastRun {
 }
 
 struct CachedScript {
-    func: Function,
+    /// Index in the EVAL VM's `script_store`.
+    id: i64,
     flags: ScriptFlags,
 }
 

@@ -12,13 +12,13 @@
 -- code produces it. Rust primitives only ever return values.
 --
 -- Called with R, a table of Rust primitives (R.redis is the redis table, already holding
--- the Rust functions); returns the proxy globals, the runners and set_loading.
+-- the Rust functions); returns the proxy globals, the real globals and set_loading.
 local R = ...
 local G = _G
 local type, error, tostring, select, tonumber = type, error, tostring, select, tonumber
 local raw_rawget, raw_rawset, raw_next = rawget, rawset, next
 local raw_setmetatable, raw_getmetatable = setmetatable, getmetatable
-local raw_pcall, xpcall, floor = pcall, xpcall, math.floor
+local floor = math.floor
 
 -- Remove what Redis 7.0 (as Debian builds it) does not offer.
 for _, name in ipairs({'print', 'dofile', 'loadfile', 'getfenv', 'setfenv', 'newproxy',
@@ -105,28 +105,9 @@ G.load = function(f, name)
   end, name)
 end
 
--- Redis 7.0's pcall turns a {err=...} error object back into its message.
-local unwrap_error = R.unwrap_error
-local function fix_pcall(ok, ...)
-  if ok then return true, ... end
-  local e = ...
-  if type(e) == 'userdata' then e = unwrap_error(e, false) end
-  if type(e) == 'table' then
-    local m = e.err
-    if type(m) == 'string' or type(m) == 'number' then e = m end
-  end
-  return false, e
-end
-G.pcall = function(f, ...)
-  return fix_pcall(raw_pcall(f, ...))
-end
--- Errors raised by redsim's Rust functions reach xpcall handlers as Redis's tables.
-G.xpcall = function(f, h)
-  return xpcall(f, function(e)
-    if type(e) == 'userdata' then e = unwrap_error(e, true) end
-    return h(e)
-  end)
-end
+-- pcall and xpcall are C functions (lua_c.rs), installed by Rust after this chunk: a
+-- Lua wrapper would change error positions (a tail call, `pcall(error, 'x', 2)`). They
+-- use R.unwrap_error on errors raised by redsim's Rust functions.
 
 -- math.random / math.randomseed: Redis's lrand48, implemented in Rust (C functions, so
 -- that `return math.random(0)` keeps the caller's frame for the error position).
@@ -278,82 +259,7 @@ if R.add_function then
   end
 end
 
--- What a returned table means, in Redis's order of precedence (luaReplyToRedisReply),
--- found here so that Rust need not probe the table field by field: 0 array, 1 err,
--- 2 ok, 3 double, 4 big_number, 5 verbatim_string, 6 map, 7 set. A short array comes
--- back unpacked, as extra results.
-local unpack = unpack
-local function shape(ok, v)
-  if not ok or type(v) ~= 'table' then return ok, v end
-  if raw_getmetatable(v) == nil then
-    -- Without a metatable, indexing is raw access, and costs no function call: the
-    -- same checks as below, on the path nearly every script takes.
-    local x = v.err
-    if x ~= nil and type(x) == 'string' then return ok, v, 1 end
-    x = v.ok
-    if x ~= nil and type(x) == 'string' then return ok, v, 2 end
-    x = v.double
-    if x ~= nil and type(x) == 'number' then return ok, v, 3 end
-    x = v.big_number
-    if x ~= nil and type(x) == 'string' then return ok, v, 4 end
-    x = v.verbatim_string
-    if x ~= nil and type(x) == 'table' and type(raw_rawget(x, 'format')) == 'string'
-        and type(raw_rawget(x, 'string')) == 'string' then
-      return ok, v, 5
-    end
-    x = v.map
-    if x ~= nil and type(x) == 'table' then return ok, v, 6 end
-    x = v.set
-    if x ~= nil and type(x) == 'table' then return ok, v, 7 end
-    local n = 0
-    while v[n + 1] ~= nil do n = n + 1 end
-    if n <= 64 then return ok, v, 0, n, unpack(v, 1, n) end
-    return ok, v, 0, n
-  end
-  if type(raw_rawget(v, 'err')) == 'string' then return ok, v, 1 end
-  if type(raw_rawget(v, 'ok')) == 'string' then return ok, v, 2 end
-  if type(raw_rawget(v, 'double')) == 'number' then return ok, v, 3 end
-  if type(raw_rawget(v, 'big_number')) == 'string' then return ok, v, 4 end
-  local vs = raw_rawget(v, 'verbatim_string')
-  if type(vs) == 'table' and type(raw_rawget(vs, 'format')) == 'string'
-      and type(raw_rawget(vs, 'string')) == 'string' then
-    return ok, v, 5
-  end
-  if type(raw_rawget(v, 'map')) == 'table' then return ok, v, 6 end
-  if type(raw_rawget(v, 'set')) == 'table' then return ok, v, 7 end
-  local n = 0
-  while raw_rawget(v, n + 1) ~= nil do n = n + 1 end
-  if n <= 64 then return ok, v, 0, n, unpack(v, 1, n) end
-  return ok, v, 0, n
-end
-
--- EVAL: KEYS and ARGV are globals (set through the real table, as Redis lifts the
--- protection for that moment); only the first return value counts.
--- Called as (f, true, nkeys, key..., arg...) for few arguments, or (f, false, KEYS, ARGV).
-local handler = R.handler
-local function split(inline, a, ...)
-  if not inline then return a, (...) end
-  local keys, argv = {...}, {}
-  local n = select('#', ...)
-  for i = a + 1, n do
-    argv[i - a] = keys[i]
-    keys[i] = nil
-  end
-  return keys, argv
-end
-local function run_eval(f, inline, a, ...)
-  local keys, argv = split(inline, a, ...)
-  raw_rawset(G, 'KEYS', keys)
-  raw_rawset(G, 'ARGV', argv)
-  local ok, v = xpcall(f, handler)
-  return shape(ok, v)
-end
-
--- FCALL: the callback gets the keys and arguments tables.
-local function run_fcall(f, inline, a, ...)
-  local keys, argv = split(inline, a, ...)
-  local ok, v = xpcall(function() return f(keys, argv) end, handler)
-  return shape(ok, v)
-end
-
-return PG, run_eval, run_fcall, set_loading
+-- Scripts and functions are called from Rust (lua_c.rs: one lua_pcall, as Redis's
+-- luaCallFunction) with R.handler as the message handler; EVAL's KEYS and ARGV are set on
+-- the real globals table G (Redis lifts the protection for that moment).
+return PG, G, set_loading

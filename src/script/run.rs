@@ -2,9 +2,9 @@
 //! store, the busy-script hook, the error handler, and the shaping of the reply.
 //!
 //! The Lua VM lives in `Scripting`, the store in `Store`; both are borrowed for the
-//! length of one call. The bridge is a scoped Lua function (`Lua::scope`) that borrows
-//! the command context, so nothing outlives the call and no unsafe code is needed. Lua
-//! code reaches it through the private slot `B[1]` set by the prelude.
+//! length of one call. `redis.call` is created once per VM and reaches the call's state
+//! through the VM's `RunSlot` (lua_c.rs), set for the length of the call only; the
+//! script itself runs under one raw `lua_pcall` (`lua_c::call_script`).
 //!
 //! Errors (Redis 7.0, `luaCallFunction`): the error object is a table `{err=…}` with the
 //! source and line of the user's code added by the error handler; the client gets
@@ -14,7 +14,8 @@
 
 use super::call::{fill_argv, script_call};
 use super::convert;
-use super::vm::{HookState, Unlimited, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
+use super::lua_c::{Callee, Ended};
+use super::vm::{HookState, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
 use super::{Effect, LogLine};
 use crate::cmd::Ctx;
 use crate::host::{BusyScript, ScriptTick};
@@ -75,7 +76,7 @@ pub struct Outcome {
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     vm: &Vm,
-    func: &Function,
+    func: Callee<'_>,
     name: &str,
     keys: &[Vec<u8>],
     args: &[Vec<u8>],
@@ -106,56 +107,28 @@ pub fn run(
     });
     let lua = &vm.lua;
     set_running(lua, true);
-    let result: mlua::Result<(bool, Reply)> = lua.scope(|scope| {
-        let ops = &vm.ops;
-        let limit = vm.memory_limit;
-        let state = &state;
-        let call = scope.create_function(move |lua, args: Variadic<Value>| {
-            let _unlimited = Unlimited::new(lua, limit);
-            bridge(lua, state, ops, args, true)
-        })?;
-        // redis.pcall stays the permanent function that calls this one (one scoped
-        // function per run is cheaper than two).
-        vm.redis.raw_set("call", call)?;
-        let runner = if mode.is_function {
-            &vm.run_fcall
-        } else {
-            &vm.run_eval
-        };
-        let results: mlua::MultiValue = if keys.len() + args.len() <= INLINE_ARGS_MAX {
-            // Few arguments: pass them as call arguments (UTF-8 ones go straight onto the
-            // Lua stack) and let the prelude build KEYS and ARGV.
-            let mut call_args = mlua::MultiValue::with_capacity(3 + keys.len() + args.len());
-            call_args.push_back(Value::Function(func.clone()));
-            call_args.push_back(Value::Boolean(true));
-            call_args.push_back(Value::Integer(keys.len() as i64));
-            for item in keys.iter().chain(args) {
-                call_args.push_back(Value::String(lua.create_string(item)?));
-            }
-            vm.limited(|| runner.call(call_args))?
-        } else {
-            let keys = string_array(lua, keys)?;
-            let args = string_array(lua, args)?;
-            vm.limited(|| runner.call((func, false, keys, args)))?
-        };
-        let resp3 = state.borrow().resp3;
-        let results: Vec<Value> = results.into_iter().collect();
-        let ok = matches!(results.first(), Some(Value::Boolean(true)));
-        let value = results.get(1).cloned().unwrap_or(Value::Nil);
-        if !ok {
-            return Ok((false, script_error(lua, &value, name)));
-        }
-        let int = |i: usize| match results.get(i) {
-            Some(Value::Integer(n)) => Some(*n),
-            _ => None,
-        };
-        let items = results.get(4..).unwrap_or(&[]);
-        Ok((
-            true,
-            convert::shaped_to_reply(&value, int(2), int(3), items, resp3),
-        ))
-    });
-    let _ = vm.redis.raw_set("call", &vm.call_stub);
+    let result: mlua::Result<(bool, Reply)> = (|| {
+        let _entered = vm.slot.enter(&state);
+        let ended = super::lua_c::call_script(
+            lua,
+            &super::lua_c::Call {
+                handler: &vm.handler,
+                func,
+                globals: (!mode.is_function).then_some(&vm.globals),
+                keys,
+                args,
+                memory_limit: vm.memory_limit,
+                names: &vm.names,
+                convert: true,
+            },
+            || state.borrow().resp3,
+        )?;
+        Ok(match ended {
+            Ended::Ok(reply) => (true, reply),
+            Ended::Err(value) => (false, script_error(lua, &value, name)),
+        })
+    })();
+    vm.bridge.resume_panic();
     set_running(lua, false);
     let killed = take_killing(lua);
     let reply = match result {
@@ -190,18 +163,6 @@ pub fn run(
 const ARGV_BUF_ENTRIES: usize = 16;
 const ARGV_BUF_BYTES: usize = 256;
 
-/// Above this many keys and arguments, KEYS and ARGV are built from Rust (the Lua stack
-/// cannot hold arbitrarily many call arguments).
-const INLINE_ARGS_MAX: usize = 32;
-
-fn string_array(lua: &Lua, items: &[Vec<u8>]) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(items.len(), 0)?;
-    for (i, item) in items.iter().enumerate() {
-        t.raw_set(i + 1, lua.create_string(item)?)?;
-    }
-    Ok(t)
-}
-
 fn set_running(lua: &Lua, running: bool) {
     if let Some(mut h) = lua.app_data_mut::<HookState>() {
         h.running = running;
@@ -210,7 +171,7 @@ fn set_running(lua: &Lua, running: bool) {
 
 /// `redis.call` (raise = true) and `redis.pcall` of the running script; also the side
 /// operations of the redis.* Rust functions and the hook, called as `call(ops, op, …)`.
-fn bridge(
+pub fn bridge(
     lua: &Lua,
     state: &RefCell<RunState<'_, '_>>,
     ops: &Table,

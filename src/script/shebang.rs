@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn no_shebang_is_compat_mode() {
-        assert_eq!(eval_flags(b"return 1").unwrap().0.compat, true);
+        assert!(eval_flags(b"return 1").unwrap().0.compat);
     }
 
     #[test]

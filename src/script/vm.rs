@@ -38,17 +38,18 @@ impl Flavor {
 
 pub struct Vm {
     pub lua: Lua,
-    /// The real `redis` table (scripts see a read-only view of it). Its `call` and
-    /// `pcall` are replaced by scoped functions for the length of each run.
-    pub redis: Table,
-    /// Private sentinel: `redis.call(ops, op, …)` is a side operation (log, setresp…).
-    pub ops: Table,
-    /// What `redis.call` / `redis.pcall` are between runs.
-    pub call_stub: Function,
-    /// run_eval(f, keys, argv) -> ok, value
-    pub run_eval: Function,
-    /// run_fcall(f, keys, argv) -> ok, value
-    pub run_fcall: Function,
+    /// The running script's state, which `redis.call` reaches through.
+    pub slot: Arc<super::lua_c::RunSlot>,
+    /// The compiled EVAL scripts, by the id their cache entry holds.
+    pub script_store: Table,
+    /// Field names interned in the registry (lua_reply.rs).
+    pub names: super::lua_reply::Names,
+    /// What the C `redis.call` / `redis.pcall` point at (dropped after `lua`).
+    pub bridge: Box<super::lua_call::Bridge>,
+    /// The real globals table (scripts see a read-only view): EVAL sets KEYS and ARGV here.
+    pub globals: Table,
+    /// `__redis__err__handler`, the message handler of every run.
+    pub handler: Function,
     /// set_loading(on): switches the globals to the library-loading API (functions only).
     pub set_loading: Option<Function>,
     pub flavor: Flavor,
@@ -97,18 +98,17 @@ pub struct HookState {
     pub idle_ticks: u64,
 }
 
+/// Backs `redis.register_function`: (name, callback, flags, description) → error text.
+pub type AddFunction =
+    fn(&Lua, (String, Function, Vec<String>, Option<String>)) -> mlua::Result<Option<String>>;
+
 impl Vm {
     /// Builds a VM. `add_function` backs redis.register_function (function libraries
     /// only); `memory_limit` bounds the VM's heap in bytes.
     pub fn new(
         flavor: Flavor,
         rand: Arc<Mutex<Lrand48>>,
-        add_function: Option<
-            fn(
-                &Lua,
-                (String, Function, Vec<String>, Option<String>),
-            ) -> mlua::Result<Option<String>>,
-        >,
+        add_function: Option<AddFunction>,
         memory_limit: usize,
     ) -> mlua::Result<Vm> {
         let lua = Lua::new_with(
@@ -116,21 +116,33 @@ impl Vm {
             LuaOptions::new(),
         )?;
         libs::install_all(&lua)?;
+        // Before the prelude, which keeps its own reference to it.
+        lua.globals()
+            .raw_set("unpack", super::lua_c::create_unpack(&lua)?)?;
         let r = lua.create_table()?;
         let redis = lua.create_table()?;
         let ops = lua.create_table()?;
-        let call_stub = {
+        let slot = Arc::new(super::lua_c::RunSlot::default());
+        // redis.call, for the life of the VM: between runs it only accepts side operations
+        // (ignored) and refuses commands.
+        let call = {
             let ops = ops.clone();
-            lua.create_function(move |_, args: mlua::Variadic<Value>| {
-                if matches!(args.first(), Some(Value::Table(t)) if *t == ops) {
-                    return Ok(Value::Nil);
-                }
-                Err(super::api::raise_table(
-                    "ERR redis.call/pcall can only be called inside a script invocation",
-                ))
+            let slot = slot.clone();
+            lua.create_function(move |lua, args: mlua::Variadic<Value>| {
+                slot.with(|state| match state {
+                    Some(state) => {
+                        let _unlimited = Unlimited::new(lua, memory_limit);
+                        super::run::bridge(lua, state, &ops, args, true)
+                    }
+                    None if matches!(args.first(), Some(Value::Table(t)) if *t == ops) => {
+                        Ok(Value::Nil)
+                    }
+                    None => Err(super::api::raise_table(
+                        "ERR redis.call/pcall can only be called inside a script invocation",
+                    )),
+                })
             })?
         };
-        redis.raw_set("call", &call_stub)?;
         let pcall = {
             let redis = redis.clone();
             lua.create_function(move |lua, args: mlua::MultiValue| {
@@ -148,16 +160,19 @@ impl Vm {
                 }
             })?
         };
-        redis.raw_set("pcall", pcall)?;
+        // The C versions (lua_call.rs) take the common path; these mlua functions take
+        // calls with odd arguments and redsim's side operations.
+        let bridge = super::lua_call::Bridge::new(&lua, slot.clone(), memory_limit);
+        redis.raw_set("call", bridge.function(&lua, true, &call)?)?;
+        redis.raw_set("pcall", bridge.function(&lua, false, &pcall)?)?;
         let (random, randomseed) = super::api::install(&lua, &redis, &ops, rand)?;
         r.raw_set("redis", &redis)?;
         r.raw_set("random", random)?;
         r.raw_set("randomseed", randomseed)?;
-        r.raw_set(
-            "unwrap_error",
-            lua.create_function(super::api::unwrap_error)?,
-        )?;
-        r.raw_set("handler", lua.create_function(super::run::error_handler)?)?;
+        let unwrap_error = lua.create_function(super::api::unwrap_error)?;
+        r.raw_set("unwrap_error", &unwrap_error)?;
+        let handler = lua.create_function(super::run::error_handler)?;
+        r.raw_set("handler", &handler)?;
         r.raw_set("version", super::REDIS_VERSION)?;
         r.raw_set("version_num", super::REDIS_VERSION_NUM)?;
         if let Some(f) = add_function {
@@ -167,13 +182,11 @@ impl Vm {
             .load(include_str!("prelude.lua"))
             .set_name(PRELUDE_SOURCE)
             .into_function()?;
-        let (globals, run_eval, run_fcall, set_loading): (
-            Table,
-            Function,
-            Function,
-            Option<Function>,
-        ) = prelude.call(r)?;
-        lua.set_globals(globals)?;
+        let (proxy, globals, set_loading): (Table, Table, Option<Function>) = prelude.call(r)?;
+        let (pcall, xpcall) = super::lua_c::create_pcalls(&lua, &unwrap_error)?;
+        globals.raw_set("pcall", pcall)?;
+        globals.raw_set("xpcall", xpcall)?;
+        lua.set_globals(proxy)?;
         lua.set_app_data(HookState {
             redis: Some((redis.clone(), ops.clone())),
             ..HookState::default()
@@ -183,29 +196,18 @@ impl Vm {
             super::run::hook,
         )?;
         Ok(Vm {
+            names: super::lua_reply::Names::new(&lua),
+            script_store: lua.create_table()?,
             lua,
-            redis,
-            ops,
-            call_stub,
-            run_eval,
-            run_fcall,
+            slot,
+            bridge,
+            globals,
+            handler,
             set_loading,
             flavor,
             memory_limit,
             argv_buf: Default::default(),
         })
-    }
-
-    /// Calls `f` with the heap bound in force (user code runs inside).
-    pub fn limited<R>(&self, f: impl FnOnce() -> R) -> R {
-        if self.memory_limit > 0 {
-            let _ = self.lua.set_memory_limit(self.memory_limit);
-        }
-        let result = f();
-        if self.memory_limit > 0 {
-            let _ = self.lua.set_memory_limit(0);
-        }
-        result
     }
 
     /// Compiles a script body as a chunk of this VM's flavor.

@@ -4,6 +4,7 @@
 use super::auth::{self, Gate};
 use super::blocking::{block_request, next_write, wait_until_served};
 use super::engine_lock::{acquire, lock, Acquired};
+use super::host::BusyAnswer;
 use super::shutdown;
 use super::Core;
 use crate::resp::parse::{Parsed, ProtocolError, RequestParser};
@@ -13,10 +14,13 @@ use crate::Engine;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
+#[cfg(not(loom))]
 use tokio::net::{TcpListener, TcpStream};
 
 /// Accepts connections until `shutdown` fires.
+// tokio has no sockets under loom: the models drive `run_batch` directly.
+#[cfg(not(loom))]
 pub(crate) async fn accept_loop(
     listener: std::net::TcpListener,
     core: Arc<Core>,
@@ -62,6 +66,7 @@ pub(crate) async fn accept_loop(
 }
 
 /// Answers a connection that may not stay with an error, and closes it.
+#[cfg(not(loom))]
 async fn refuse(mut stream: TcpStream, text: &'static str) {
     let _ = stream.write_all(format!("-{text}\r\n").as_bytes()).await;
     let _ = stream.shutdown().await;
@@ -69,7 +74,7 @@ async fn refuse(mut stream: TcpStream, text: &'static str) {
 
 /// A connection's identity on the engine. The session opens when the engine is first
 /// free: during a busy script a new connection is answered from the busy board.
-struct Peer {
+pub(super) struct Peer {
     addr: String,
     client: Option<ClientId>,
     /// False until AUTH succeeds when the server has a password.
@@ -77,6 +82,15 @@ struct Peer {
 }
 
 impl Peer {
+    /// A connection from `addr`, not yet authenticated when the server has a password.
+    pub(super) fn new(addr: String, core: &Core) -> Self {
+        Peer {
+            addr,
+            client: None,
+            authenticated: core.options.requirepass.is_none(),
+        }
+    }
+
     fn client(&mut self, engine: &mut Engine) -> ClientId {
         match self.client {
             Some(client) => client,
@@ -90,12 +104,9 @@ impl Peer {
     }
 }
 
+#[cfg(not(loom))]
 async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
-    let mut peer = Peer {
-        addr,
-        client: None,
-        authenticated: core.options.requirepass.is_none(),
-    };
+    let mut peer = Peer::new(addr, &core);
     if let Acquired::Engine(mut engine) = acquire(&core, true).await {
         peer.client(&mut engine);
     }
@@ -107,6 +118,7 @@ async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
 }
 
 /// Reads and answers requests until the client leaves, sends QUIT or breaks the protocol.
+#[cfg(not(loom))]
 async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io::Result<()> {
     let mut parser = RequestParser::new();
     let mut chunk = vec![0u8; 16 * 1024];
@@ -198,14 +210,21 @@ enum Outcome {
 
 /// Runs one read's worth of requests in order, appending their replies to `out`.
 /// Returns `false` when the connection must close (QUIT).
-async fn run_batch(
+pub(super) async fn run_batch(
     core: &Core,
     peer: &mut Peer,
     mut batch: VecDeque<Vec<Vec<u8>>>,
-    stream: &mut TcpStream,
+    stream: &mut (impl AsyncWrite + Unpin),
     out: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
-    while !batch.is_empty() {
+    // A SCRIPT KILL during a busy script, waiting for the script's tick to judge it.
+    let mut pending_kill = None;
+    while !batch.is_empty() || pending_kill.is_some() {
+        if let Some(ticket) = pending_kill.take() {
+            let reply = core.busy.kill_verdict(ticket).await;
+            encode_into(&reply, Protocol::Resp2, out);
+            continue;
+        }
         // The guard stays inside this block: it must not live across an await.
         let blocked = {
             let mut engine = match acquire(core, true).await {
@@ -231,7 +250,16 @@ async fn run_batch(
                                 return Ok(false);
                             }
                             Some(Err(refusal)) => refusal,
-                            None => core.busy.answer(&argv, &busy),
+                            None => match core.busy.answer(&argv, &busy) {
+                                BusyAnswer::Reply(reply) => reply,
+                                BusyAnswer::Kill(ticket) => {
+                                    // Awaited at the top of the loop, out of this
+                                    // block: a guard's type here would make the task
+                                    // not `Send`.
+                                    pending_kill = Some(ticket);
+                                    continue;
+                                }
+                            },
                         },
                     };
                     // Error and +OK replies read the same in RESP2 and RESP3.
@@ -317,7 +345,7 @@ fn run_locked(
             // A script may run for long: waiting connections must sleep rather than spin,
             // and this worker's other connections move elsewhere to answer BUSY meanwhile.
             core.busy.script_running.store(true, Ordering::Release);
-            let reply = tokio::task::block_in_place(|| engine.execute(client, &argv));
+            let reply = super::sync::block_in_place(|| engine.execute(client, &argv));
             core.busy.clear();
             reply
         } else {

@@ -14,7 +14,7 @@ use crate::Engine;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub(crate) type EngineGuard<'a> = parking_lot::MutexGuard<'a, Engine>;
+pub(crate) type EngineGuard<'a> = super::sync::EngineGuard<'a, Engine>;
 
 /// The engine, or the busy script that keeps it.
 pub(crate) enum Acquired<'a> {
@@ -50,7 +50,7 @@ pub(crate) async fn acquire(core: &Core, answer_busy: bool) -> Acquired<'_> {
             return Acquired::Engine(guard);
         }
         // Held for long: most likely a script started; let the other tasks run meanwhile.
-        tokio::task::yield_now().await;
+        super::sync::yield_now().await;
     }
 }
 

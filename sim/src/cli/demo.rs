@@ -1,8 +1,9 @@
 //! `redsim demo` (and `cargo run --release` with no arguments): the seed's counter race.
 //! Runs `corpus/lua/counter_and_log.lua` with several clients command by command (raw)
 //! and as EVAL over many seeds, then prints the summary, the first failing interleaving,
-//! what went wrong and why EVAL prevents it, the command that replays that run, and the
-//! path of the HTML report (raw and EVAL of the same seed side by side).
+//! what went wrong and why EVAL prevents it, the command that replays that run, how far
+//! that run shrinks (the replay command shows the shrunk table too), and the path of the
+//! HTML report (raw and EVAL of the same seed side by side).
 
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::capture::capture;
@@ -131,8 +132,15 @@ pub fn run(args: Args) -> ExitCode {
         .collect();
     println!();
     println!("Replay this run:  {}", style.bold(&replays[0]));
+    if let (Some(seed), Some((_, raw, _)), Some(shown)) =
+        (raw_failing, prepared.first(), captures.first())
+    {
+        if let Ok(shrunk) = redsim_sim::shrink::shrink_run(raw, seed, &shown.schedule) {
+            println!("{}", shrunk.headline());
+        }
+    }
     let runs: Vec<_> = captures.iter().zip(replays.iter().cloned()).collect();
-    let runs: Vec<_> = runs.into_iter().map(|(c, r)| (c, r)).collect();
+    let runs: Vec<_> = runs.into_iter().collect();
     let intro = mode::description(&path).unwrap_or_default();
     let page = html::report(
         &format!("redsim: {} (seed {seed})", scenario.name),

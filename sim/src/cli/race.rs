@@ -3,6 +3,9 @@
 //! client running it once. With one operation per client every serial order is allowed,
 //! so a run is not linearizable exactly when no serial order gives its results.
 //!
+//! A failing raw run is shrunk: the size before and after and the shrunk table follow
+//! the first failing run's.
+//!
 //! Exit status: 0 when the raw runs showed no anomaly, 1 when they did, 2 on bad input.
 
 use redsim_sim::report::analysis::Judge;
@@ -103,6 +106,9 @@ pub fn run(args: Args) -> ExitCode {
     }
     replay += &format!(" --clients {} --seeds {seed}..{}", args.clients, seed + 1);
     println!("\nReplay: {replay}");
+    if failing.is_some() {
+        super::run::shrink_and_show(&prepared[0].1, &captures[0], style);
+    }
     let runs: Vec<_> = captures.iter().map(|c| (c, replay.clone())).collect();
     let page = html::report(&format!("redsim race: {name} (seed {seed})"), "", &runs);
     match html::write(&args.html, &page) {

@@ -1,16 +1,21 @@
 //! `redsim real SCENARIO.toml --addr 127.0.0.1:PORT [--threads N] [--ops M]
-//! [--mode raw|eval|evalsha] [--flush] [--time-limit SECS] [--timeout SECS] [--json FILE]`:
-//! the scenario's clients on real threads and connections against a server on this
-//! machine (redis-server or `redsim serve`), the history judged like a simulated one.
+//! [--mode raw|eval|evalsha] [--flush] [--time-limit SECS] [--timeout SECS] [--json FILE]
+//! [--html FILE] [--sim-seeds N]`: the scenario's clients on real threads and connections
+//! against a server on this machine (redis-server or `redsim serve`), the history judged
+//! like a simulated one, its anomaly rate set beside the simulator's for the same scenario,
+//! and the operations around the first anomaly shown as the interleaving table.
 //!
 //! `--json` writes the recorded history in the redsim-history/1 format, which
-//! `redsim check` reads. Exit status: 0 no anomaly, 1 an anomaly, 2 bad arguments, an
+//! `redsim check` reads; `--html` a self-contained report with the timeline picture. Exit status: 0 no anomaly, 1 an anomaly, 2 bad arguments, an
 //! unusable scenario or server.
 
 use redsim_sim::history::json;
-use redsim_sim::real::{self, RealOptions};
+use redsim_sim::real::{self, compare, report, RealOptions};
+use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, Mode};
+use redsim_sim::report::table;
 use redsim_sim::scenario::toml::load;
+use redsim_sim::scenario::Scenario;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -46,6 +51,31 @@ pub struct Args {
     /// Write the recorded history here (redsim-history/1 JSON, for `redsim check`).
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Write an HTML report (summary, timeline picture and table) here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Simulated seeds run for the comparison of anomaly rates (0: no comparison).
+    #[arg(long, default_value_t = 20)]
+    pub sim_seeds: u64,
+}
+
+/// The command line that runs the same workload again.
+fn rerun_command(args: &Args, scenario: &Scenario) -> String {
+    let mut line = format!(
+        "redsim real {} --addr {}",
+        args.scenario.display(),
+        args.addr
+    );
+    if let Some(group) = scenario.groups.first() {
+        line += &format!(" --threads {} --ops {}", group.count, group.ops);
+    }
+    if let Some(m) = args.mode {
+        line += &format!(" --mode {}", m.name());
+    }
+    if args.flush {
+        line += " --flush";
+    }
+    line
 }
 
 fn seconds(name: &str, value: f64) -> Result<Duration, String> {
@@ -129,7 +159,40 @@ pub fn run(args: Args) -> ExitCode {
         println!("history: {}", path.display());
     }
     let verdict = real::judge(&scenario, &recorded.history, check_timeout);
-    print!("{}", real::render(&verdict));
+    let total = recorded.history.ops.len();
+    let shown = report::window(
+        &scenario,
+        label,
+        &recorded.server,
+        &recorded.history,
+        &verdict,
+    );
+    if verdict.is_anomalous() && !shown.rows.is_empty() {
+        println!("{}", report::window_heading(&shown, total));
+        println!("{}", table::render(&shown, Style::detect()));
+    }
+    // The verdict comes last, ending with the checker's word as `redsim check` prints it.
+    let mut summary = format!("server: {}\n", recorded.server);
+    if args.sim_seeds > 0 {
+        let sim = compare::simulated_rate(&scenario, 0..args.sim_seeds);
+        summary += &compare::render(verdict.violating.len(), verdict.ok, &sim);
+    }
+    summary += &real::render(&verdict);
+    if let Some(path) = &args.html {
+        let title = format!("redsim real: {} ({label})", scenario.name);
+        let page = report::html(
+            &title,
+            &summary,
+            &shown,
+            total,
+            &rerun_command(&args, &scenario),
+        );
+        if let Err(e) = redsim_sim::report::html::write(path, &page) {
+            return bad(format!("cannot write {}: {e}", path.display()));
+        }
+        println!("report: {}", path.display());
+    }
+    print!("{}", summary.split_once('\n').map_or("", |(_, rest)| rest));
     if verdict.is_anomalous() {
         ExitCode::from(1)
     } else {

@@ -40,6 +40,15 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     print!("{}", present::run_text(&shown, style));
+    if let Some(sh) = &file.shrunk {
+        println!(
+            "\nShrunk from {} to {} (same failure: {}); the scenario's client groups cut to {}",
+            sh.from,
+            sh.to,
+            sh.kind,
+            sh.cut.to_toml()
+        );
+    }
     println!("\nReplay: redsim replay {}", args.file.display());
     let now = RecordedVerdict::of(&shown.verdict);
     if now != file.verdict {

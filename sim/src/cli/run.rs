@@ -2,6 +2,10 @@
 //! [--html FILE] [--json FILE] [--schedule 0,1,…]`: one seed shown as the interleaving
 //! table (the command the demo prints to replay a run), or many seeds counted.
 //!
+//! A shown run that fails is then shrunk (`redsim_sim::shrink`): the size before and
+//! after, and the shrunk run's table, follow the original's; `--record DIR` saves the
+//! shrunk run, and `--json FILE` holds it under `shrunk` (`--no-shrink`: the run as found).
+//!
 //! Exit status: 0 no anomaly, 1 an anomaly was found, 2 bad arguments or scenario.
 
 use redsim_sim::options::Strategy;
@@ -52,6 +56,9 @@ pub struct Args {
     /// (`corpus/seeds/`); `redsim replay FILE` runs it again.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Do not shrink a failing run.
+    #[arg(long)]
+    pub no_shrink: bool,
 }
 
 /// The scenario with `--mode`, `--strategy` and `--schedule` applied.
@@ -119,6 +126,38 @@ pub fn json(capture: &Capture) -> serde_json::Value {
     })
 }
 
+/// Shrinks the failing run `shown` of `scenario` and prints the size before and after and
+/// the shrunk run's text; the shrunk run and its capture, or `None` if it cannot shrink.
+pub fn shrink_and_show(
+    scenario: &Scenario,
+    shown: &Capture,
+    style: Style,
+) -> Option<(redsim_sim::shrink::Shrunk, Capture)> {
+    let started = std::time::Instant::now();
+    match redsim_sim::shrink::shrink_run(scenario, shown.seed, &shown.schedule) {
+        Ok(shrunk) => {
+            let shrunk_capture = shrunk.capture(&shown.mode);
+            println!("\n{}", style.bold(&shrunk.headline()));
+            println!(
+                "{}",
+                style.dim(&format!(
+                    "(shrinking took {:.2} s)",
+                    started.elapsed().as_secs_f64()
+                ))
+            );
+            if shrunk.after.smaller_than(&shrunk.before) {
+                println!();
+                print!("{}", present::run_text(&shrunk_capture, style));
+            }
+            Some((shrunk, shrunk_capture))
+        }
+        Err(e) => {
+            println!("\nShrinking: {e}");
+            None
+        }
+    }
+}
+
 pub fn run(args: Args) -> ExitCode {
     let style = Style::detect();
     let (scenario, label) = match prepare(
@@ -153,7 +192,7 @@ pub fn run(args: Args) -> ExitCode {
                 summary::render(
                     &format!("redsim run: {}", scenario.name),
                     &seeds,
-                    &[tally.clone()],
+                    std::slice::from_ref(&tally),
                     style
                 )
             );
@@ -171,8 +210,18 @@ pub fn run(args: Args) -> ExitCode {
         args.scenario.display()
     );
     println!("\nReplay: {replay}");
+    let shrunk = if shown.verdict.is_anomalous() && !args.no_shrink {
+        shrink_and_show(&scenario, &shown, style)
+    } else {
+        None
+    };
     if let (Some(dir), true) = (&args.record, shown.verdict.is_anomalous()) {
-        let file = redsim_sim::replay::for_scenario_file(&shown, &args.scenario, dir);
+        let file = match &shrunk {
+            Some((s, c)) => {
+                redsim_sim::replay::for_scenario_file(c, &args.scenario, dir).with_shrunk(s)
+            }
+            None => redsim_sim::replay::for_scenario_file(&shown, &args.scenario, dir),
+        };
         match file.save(dir) {
             Ok(path) => println!(
                 "Replay file: {} (redsim replay {})",
@@ -189,10 +238,20 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     if let Some(path) = &args.html {
+        // The shrunk run next to the one found, titled as such.
+        let shrunk_shown = shrunk.as_ref().map(|(s, c)| {
+            let mut c = c.clone();
+            c.scenario = format!("{} (shrunk)", c.scenario);
+            (c, format!("{} — --record DIR saves it", s.headline()))
+        });
+        let mut runs = vec![(&shown, replay.clone())];
+        if let Some((c, line)) = &shrunk_shown {
+            runs.push((c, line.clone()));
+        }
         let page = html::report(
             &format!("redsim: {} (seed {seed})", scenario.name),
             "",
-            &[(&shown, replay.clone())],
+            &runs,
         );
         if let Err(e) = html::write(path, &page) {
             eprintln!("redsim run: cannot write {}: {e}", path.display());
@@ -201,7 +260,16 @@ pub fn run(args: Args) -> ExitCode {
         println!("HTML report: {}", path.display());
     }
     if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&json(&shown)).unwrap_or_default();
+        let mut value = json(&shown);
+        if let Some((s, c)) = &shrunk {
+            // The shrunk run in the same shape, with what was cut and the sizes.
+            let mut small = json(c);
+            small["from"] = s.before.to_string().into();
+            small["to"] = s.after.to_string().into();
+            small["cut"] = s.cut.to_toml().into();
+            value["shrunk"] = small;
+        }
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
         if let Err(e) = html::write(path, &text) {
             eprintln!("redsim run: cannot write {}: {e}", path.display());
             return ExitCode::from(2);

@@ -228,7 +228,7 @@ fn install_random(lua: &Lua, state: Arc<AtomicU64>) -> mlua::Result<()> {
                 let (l, u) = (args[0].trunc(), args[1].trunc());
                 Ok((r * (u - l + 1.0)).floor() + l)
             }
-            0..=2 => Err(mlua::Error::runtime(
+            1 | 2 => Err(mlua::Error::runtime(
                 "bad argument to 'random' (interval is empty)",
             )),
             _ => Err(mlua::Error::runtime("wrong number of arguments")),

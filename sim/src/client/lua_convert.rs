@@ -44,7 +44,7 @@ pub fn lua_arg(value: &Value) -> Option<Vec<u8>> {
 pub fn lua_error_to_reply(value: &Value) -> Reply {
     match value {
         Value::Table(t) => match t.raw_get::<Value>("err") {
-            Ok(Value::String(e)) => Reply::error(e.as_bytes().to_vec()),
+            Ok(Value::String(e)) => Reply::error(e.as_bytes()),
             _ => Reply::error("ERR Error running script (unknown error)"),
         },
         Value::String(s) => {

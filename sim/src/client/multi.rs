@@ -223,7 +223,7 @@ impl Program for WatchRetry {
                 self.send_read_or_exec(0, out)
             }
             WatchStage::Read(i) => {
-                self.read_replies.extend(replies.drain(..));
+                self.read_replies.append(replies);
                 self.send_read_or_exec(i + 1, out)
             }
             WatchStage::Exec => {

@@ -25,7 +25,7 @@ use crate::history::{History, Op, Operation, Status};
 use crate::scenario::{Program, Scenario, ScriptRun};
 use redsim::Reply;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Most commands one operation may send (a runaway client-side script is stopped).
@@ -191,6 +191,47 @@ fn prepare_server(conn: &mut Connection, flush: bool) -> Result<(), String> {
     }
 }
 
+/// Where the client threads wait until every one of them is ready, so that all start
+/// together; unlike a `Barrier`, the run can be called off (a thread that could not be
+/// spawned) without leaving the others waiting for ever.
+#[derive(Default)]
+struct StartGate {
+    state: Mutex<(usize, Option<bool>)>,
+    changed: Condvar,
+}
+
+impl StartGate {
+    /// A client thread: counts itself ready, then waits for the verdict; `true` means go.
+    fn ready_and_wait(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 += 1;
+        self.changed.notify_all();
+        loop {
+            if let Some(go) = state.1 {
+                return go;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// The main thread: waits until `threads` are ready, then lets them go.
+    fn open_when_ready(&self, threads: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while state.0 < threads {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.1 = Some(true);
+        self.changed.notify_all();
+    }
+
+    /// The main thread: sends every waiting or future thread home.
+    fn call_off(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.1 = Some(false);
+        self.changed.notify_all();
+    }
+}
+
 /// Runs every client of `scenario` against the server; the history is ordered by invoke
 /// time.
 pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String> {
@@ -216,34 +257,46 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
             index += 1;
         }
     }
-    let barrier = Arc::new(Barrier::new(work.len() + 1));
+    let gate = Arc::new(StartGate::default());
     // One origin for every client's timestamps (Instant is one monotonic clock for all
     // threads), so invoke and return times compare across clients.
     let start = Instant::now();
-    let threads: Vec<_> = work
-        .into_iter()
-        .map(|(client, ops, program, conn)| {
-            let barrier = barrier.clone();
-            let time_limit = options.time_limit;
-            std::thread::Builder::new()
-                .name(format!("redsim-real-{client}"))
-                .spawn(move || {
-                    // The Lua VM of a raw client is built on its own thread (it is not Send).
-                    let built = instantiate(&program, client, clients, ops);
-                    barrier.wait();
-                    match built {
-                        Ok(program) => drive(client, program, conn, start, start + time_limit),
-                        Err(e) => ClientRun {
-                            ops: Vec::new(),
-                            error: Some(e),
-                            timed_out: false,
-                        },
-                    }
-                })
-                .map_err(|e| format!("cannot start a client thread: {e}"))
-        })
-        .collect::<Result<_, _>>()?;
-    barrier.wait();
+    let mut threads = Vec::with_capacity(work.len());
+    for (client, ops, program, conn) in work {
+        let thread_gate = gate.clone();
+        let time_limit = options.time_limit;
+        let spawned = std::thread::Builder::new()
+            .name(format!("redsim-real-{client}"))
+            .spawn(move || {
+                // The Lua VM of a raw client is built on its own thread (it is not Send).
+                let built = instantiate(&program, client, clients, ops);
+                let go = thread_gate.ready_and_wait();
+                match built {
+                    Ok(program) if go => drive(client, program, conn, start, start + time_limit),
+                    Ok(_) => ClientRun {
+                        ops: Vec::new(),
+                        error: Some("the run was called off before it began".into()),
+                        timed_out: false,
+                    },
+                    Err(e) => ClientRun {
+                        ops: Vec::new(),
+                        error: Some(e),
+                        timed_out: false,
+                    },
+                }
+            });
+        match spawned {
+            Ok(handle) => threads.push(handle),
+            Err(e) => {
+                gate.call_off();
+                for handle in threads {
+                    let _ = handle.join();
+                }
+                return Err(format!("cannot start a client thread: {e}"));
+            }
+        }
+    }
+    gate.open_when_ready(threads.len());
     let mut run = RealRun {
         history: History::default(),
         elapsed: Duration::ZERO,
@@ -381,5 +434,37 @@ fn finish(ops: &mut Vec<Op>, mut op: Op, outcome: Outcome) {
         }
     } else {
         ops.push(op);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiters(gate: &Arc<StartGate>, n: usize) -> Vec<std::thread::JoinHandle<bool>> {
+        (0..n)
+            .map(|_| {
+                let gate = gate.clone();
+                std::thread::spawn(move || gate.ready_and_wait())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_start_gate_opens_once_every_thread_is_ready() {
+        let gate = Arc::new(StartGate::default());
+        let threads = waiters(&gate, 3);
+        gate.open_when_ready(3);
+        assert!(threads.into_iter().all(|t| t.join().unwrap()));
+    }
+
+    #[test]
+    fn a_called_off_gate_sends_every_thread_home_instead_of_leaving_it_waiting() {
+        let gate = Arc::new(StartGate::default());
+        let threads = waiters(&gate, 2);
+        gate.call_off();
+        assert!(threads.into_iter().all(|t| !t.join().unwrap()));
+        // A thread that arrives after the run was called off does not wait either.
+        assert!(!gate.ready_and_wait());
     }
 }

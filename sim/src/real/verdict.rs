@@ -53,6 +53,43 @@ impl RealVerdict {
     }
 }
 
+/// The completed operations of `history` whose result breaks one of `scenario`'s
+/// invariants (indices into the history), and a line for each of the first few.
+pub fn invariant_violations(scenario: &Scenario, history: &History) -> (Vec<usize>, Vec<String>) {
+    let mut violating = Vec::new();
+    let mut findings = Vec::new();
+    for (i, op) in history.ops.iter().enumerate() {
+        if op.status != Status::Ok {
+            continue;
+        }
+        let Some(Reply::Array(items)) = &op.result else {
+            continue;
+        };
+        for invariant in &scenario.invariants {
+            let Invariant::ResultFieldsEqual(a, b) = invariant;
+            let (x, y) = (
+                items.get(*a).and_then(as_int),
+                items.get(*b).and_then(as_int),
+            );
+            if x != y {
+                if findings.len() < FINDINGS_MAX {
+                    let show = |n: Option<i64>| n.map_or("nil".to_string(), |n| n.to_string());
+                    findings.push(format!(
+                        "client {} (invoked at {} µs) read field {a} = {} but field {b} = {}",
+                        op.client,
+                        op.call,
+                        show(x),
+                        show(y)
+                    ));
+                }
+                violating.push(i);
+                break;
+            }
+        }
+    }
+    (violating, findings)
+}
+
 /// Judges `history` with `scenario`'s invariants and the checker (limited to `timeout`).
 pub fn judge(scenario: &Scenario, history: &History, timeout: Duration) -> RealVerdict {
     let count = |s: Status| history.ops.iter().filter(|op| op.status == s).count();
@@ -70,35 +107,7 @@ pub fn judge(scenario: &Scenario, history: &History, timeout: Duration) -> RealV
         findings: Vec::new(),
         check: Err(String::new()),
     };
-    for (i, op) in history.ops.iter().enumerate() {
-        if op.status != Status::Ok {
-            continue;
-        }
-        let Some(Reply::Array(items)) = &op.result else {
-            continue;
-        };
-        for invariant in &scenario.invariants {
-            let Invariant::ResultFieldsEqual(a, b) = invariant;
-            let (x, y) = (
-                items.get(*a).and_then(as_int),
-                items.get(*b).and_then(as_int),
-            );
-            if x != y {
-                if v.findings.len() < FINDINGS_MAX {
-                    let show = |n: Option<i64>| n.map_or("nil".to_string(), |n| n.to_string());
-                    v.findings.push(format!(
-                        "client {} (invoked at {} µs) read field {a} = {} but field {b} = {}",
-                        op.client,
-                        op.call,
-                        show(x),
-                        show(y)
-                    ));
-                }
-                v.violating.push(i);
-                break;
-            }
-        }
-    }
+    (v.violating, v.findings) = invariant_violations(scenario, history);
     let options = check::Options {
         timeout: Some(timeout),
         counterexample: false,

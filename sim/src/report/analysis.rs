@@ -8,13 +8,16 @@
 //!   the judge compares the results with those of every serial order (run once per
 //!   scenario). Otherwise the linearizability checker (`crate::check`, the engine as
 //!   the model) judges the history, within a small budget; `None` when it runs out.
-//! - **lost update**: the final counter is below the number of operations that completed
-//!   without an error (each operation increments it once). Checked only when every
-//!   client runs the same program, so that "one increment per operation" holds.
+//! - **lost update**: the final counter is below what the operations that completed
+//!   without an error add to it. Checked only when every client runs the same program and
+//!   a serial run of the scenario (every client one after another, no fault) shows that
+//!   each operation adds the same amount (`INCR`: one; `INCRBY counter 0`: none, so the
+//!   check is off).
 //! - **counter ≠ cardinality**: an operation returned a pair whose fields differ
 //!   although an invariant says they are equal (`result_fields_equal`).
 //! - **torn state**: at the end the counter and the set's cardinality differ (partial
-//!   effects of an operation that failed or whose client crashed).
+//!   effects of an operation that failed or whose client crashed); checked only when the
+//!   serial run ends with them equal.
 
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::{as_int, Invariant, Program, Scenario};
@@ -207,6 +210,60 @@ pub struct Judge {
     invariants: Vec<Invariant>,
     /// The results of every serial order, when they decide linearizability exactly.
     serial: Option<Vec<Vec<Option<Reply>>>>,
+    /// What one serial run says of the probed counter.
+    counter: CounterRules,
+}
+
+/// Which counter checks hold for a scenario, learnt from a serial run of it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct CounterRules {
+    /// What each completed operation adds to the counter (`None`: not the same for each,
+    /// or nothing — no lost-update check).
+    per_op: Option<i64>,
+    /// The serial run ends with the counter equal to the set's cardinality.
+    equals_cardinality: bool,
+}
+
+impl CounterRules {
+    /// Runs `scenario`'s clients one after another, without faults, and reads the counter.
+    fn learn(scenario: &Scenario, probe: &Probe) -> CounterRules {
+        let Some(counter) = &probe.counter else {
+            return CounterRules::default();
+        };
+        let mut plain = scenario.clone().trace(false);
+        plain.options.faults = Default::default();
+        let mut world = plain.world(0);
+        world.reset(0);
+        world.run(&mut Serial((0..scenario.client_count()).collect()));
+        let done = completed_without_error(&world.history);
+        let state = read_state(&mut world, probe);
+        let at = probe.keys.iter().position(|k| k == counter).unwrap_or(0);
+        let Some(value) = state.get(at).and_then(KeyState::as_int) else {
+            return CounterRules::default();
+        };
+        let per_op = (done > 0 && value > 0 && value % done == 0).then(|| value / done);
+        let equals_cardinality = zcard(&state).is_none_or(|card| card == value);
+        CounterRules {
+            per_op,
+            equals_cardinality,
+        }
+    }
+}
+
+fn completed_without_error(history: &History) -> i64 {
+    history
+        .ops
+        .iter()
+        .filter(|op| op.status == Status::Ok && !matches!(op.result, Some(Reply::Error(_))))
+        .count() as i64
+}
+
+/// The cardinality of the first probed sorted set.
+fn zcard(state: &[KeyState]) -> Option<i64> {
+    state.iter().find_map(|s| match s {
+        KeyState::ZCard(n) => Some(*n as i64),
+        _ => None,
+    })
 }
 
 /// Most clients for which every serial order is run (8! = 40320 runs is too many).
@@ -232,8 +289,10 @@ impl Judge {
             }
             outcomes
         });
+        let probe = Probe::of(scenario);
         Judge {
-            probe: Probe::of(scenario),
+            counter: CounterRules::learn(scenario, &probe),
+            probe,
             invariants: scenario.invariants.clone(),
             serial,
         }
@@ -323,16 +382,13 @@ impl Judge {
                 .iter()
                 .position(|k| k == counter)
                 .unwrap_or(0);
-            let done = history
-                .ops
-                .iter()
-                .filter(|op| op.status == Status::Ok && !is_error(op))
-                .count() as i64;
+            let done = completed_without_error(history);
             if let Some(value) = v.final_state.get(at).and_then(KeyState::as_int) {
-                if value < done {
+                let expected = self.counter.per_op.map(|k| k.saturating_mul(done));
+                if let Some(expected) = expected.filter(|&e| value < e) {
                     v.lost_update = true;
                     v.findings.push(format!(
-                        "{done} operations completed but {} ends at {value}: an update was lost",
+                        "{done} operations completed but {} ends at {value} (expected {expected}): an update was lost",
                         String::from_utf8_lossy(counter)
                     ));
                     for (i, op) in history.ops.iter().enumerate() {
@@ -341,13 +397,7 @@ impl Judge {
                         }
                     }
                 }
-                let card = v.final_state.iter().find_map(|s| {
-                    if let KeyState::ZCard(n) = s {
-                        Some(*n as i64)
-                    } else {
-                        None
-                    }
-                });
+                let card = zcard(&v.final_state).filter(|_| self.counter.equals_cardinality);
                 if let Some(card) = card.filter(|&c| c != value) {
                     v.torn_state = true;
                     v.findings.push(format!(

@@ -33,7 +33,7 @@ td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}\
 tr.bad td{background:#fdecea}.verdict{font-weight:600}.ok{color:#2e7d32}.fail{color:#c62828}\
 pre{background:#f6f7f9;padding:8px}";
 
-fn table(capture: &Capture) -> String {
+pub(crate) fn table(capture: &Capture) -> String {
     let mut s = String::from("<table><thead><tr><th>#</th>");
     for c in 0..capture.clients {
         let _ = write!(s, "<th>client {c}</th>");
@@ -42,7 +42,11 @@ fn table(capture: &Capture) -> String {
     if admin {
         s.push_str("<th>admin</th>");
     }
-    s.push_str("<th>state after</th></tr></thead><tbody>");
+    let _ = write!(
+        s,
+        "<th>{}</th></tr></thead><tbody>",
+        escape(&capture.state_heading)
+    );
     let columns = capture.clients + admin as usize;
     for (i, r) in capture.rows.iter().enumerate() {
         let bad =
@@ -85,15 +89,18 @@ fn verdict_line(capture: &Capture) -> String {
     }
 }
 
+/// The start of a self-contained page: doctype, title, the report's style, `<body>`.
+pub(crate) fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        escape(title)
+    )
+}
+
 /// The report for `runs` (typically raw and EVAL of one seed); `intro` is a paragraph
 /// shown under the title; `replay` the commands that reproduce each run.
 pub fn report(title: &str, intro: &str, runs: &[(&Capture, String)]) -> String {
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-        escape(title)
-    );
+    let mut s = page_start(title);
     let _ = write!(
         s,
         "<h1>{}</h1><p>{}</p><div class=\"runs\">",

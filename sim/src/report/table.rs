@@ -48,7 +48,7 @@ pub fn render(capture: &Capture, style: Style) -> String {
     for (h, w) in headers.iter().zip(&widths) {
         line.push_str(&format!("| {} ", pad(h, *w)));
     }
-    line.push_str("| state after");
+    line.push_str(&format!("| {}", capture.state_heading));
     out.push_str(&style.bold(line.trim_end()));
     out.push('\n');
     let rule: usize = line.chars().count().max(20);
