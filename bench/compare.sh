@@ -40,8 +40,8 @@ for pipeline in 1 16; do
     redis-cli -p "$port" SCRIPT LOAD "$SCRIPT" >/dev/null
   done
   SHA=$(redis-cli -p "$REDIS_PORT" SCRIPT LOAD "$SCRIPT")
-  a=$(rps "$REDIS_PORT" "$pipeline" EVALSHA "$SHA" 2 counter ts __rand_int__)
-  b=$(rps "$REDSIM_PORT" "$pipeline" EVALSHA "$SHA" 2 counter ts __rand_int__)
+  a=$(rps "$REDIS_PORT" "$pipeline" -r 1000000 EVALSHA "$SHA" 2 counter ts __rand_int__)
+  b=$(rps "$REDSIM_PORT" "$pipeline" -r 1000000 EVALSHA "$SHA" 2 counter ts __rand_int__)
   printf '%-10s %-4s %14s %14s %7s\n' evalsha "$pipeline" "$a" "$b" "$(ratio "$a" "$b" | cut -c1-5)"
 done
 
@@ -50,6 +50,6 @@ echo "redis-server INFO commandstats (usec_per_call, server-side):"
 redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
 redis-benchmark -p "$REDIS_PORT" -c 50 -n "$REQUESTS" -q -t set,get,incr,zadd >/dev/null 2>&1
 redis-benchmark -p "$REDIS_PORT" -c 50 -n "$REQUESTS" -q ZCARD myzset >/dev/null 2>&1
-redis-benchmark -p "$REDIS_PORT" -c 50 -n "$REQUESTS" -q EVALSHA "$SHA" 2 counter ts __rand_int__ >/dev/null 2>&1
+redis-benchmark -p "$REDIS_PORT" -c 50 -n "$REQUESTS" -q -r 1000000 EVALSHA "$SHA" 2 counter ts __rand_int__ >/dev/null 2>&1
 redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' |
   grep -E 'cmdstat_(set|get|incr|zadd|zcard|evalsha):' | sed 's/^/  /'
