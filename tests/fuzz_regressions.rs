@@ -7,37 +7,13 @@
 #[path = "../fuzz/harness/engine.rs"]
 mod harness;
 
-use std::path::{Path, PathBuf};
+#[path = "../fuzz/harness/replay.rs"]
+mod replay_inputs;
 
-/// The files of `fuzz/<kind>/<target>/`, sorted (none if the folder does not exist).
-fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz")
-        .join(kind)
-        .join(target);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    files.sort();
-    files
-}
-
-/// Replays each input; a panic names the file that caused it.
+/// Replays `fuzz/<kind>/<target>/` through `body`; the number of inputs replayed.
 fn replay(kind: &str, target: &str, body: fn(&[u8])) -> usize {
-    let files = inputs(kind, target);
-    for file in &files {
-        let data = std::fs::read(file).expect("readable fuzz input");
-        let result = std::panic::catch_unwind(|| body(&data));
-        if let Err(panic) = result {
-            eprintln!("fuzz input {} failed", file.display());
-            std::panic::resume_unwind(panic);
-        }
-    }
-    files.len()
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    replay_inputs::replay_from(&fuzz, kind, target, body)
 }
 
 #[test]
