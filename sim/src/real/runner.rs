@@ -15,14 +15,9 @@
 //! the simulator.
 
 use super::codec::Connection;
-use crate::client::commands::Commands;
-use crate::client::eval::{EvalClient, EvalKind};
-use crate::client::lua::LuaClient;
-use crate::client::multi::{Multi, WatchRetry};
-use crate::client::rust::RustClient;
 use crate::client::{Outbox, Outcome, Program as ClientProgram, Progress};
 use crate::history::{History, Op, Operation, Status};
-use crate::scenario::{Program, Scenario, ScriptRun};
+use crate::scenario::Scenario;
 use redsim::Reply;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::{Arc, Condvar, Mutex};
@@ -83,61 +78,6 @@ pub fn loopback_addr(text: &str) -> Result<SocketAddr, String> {
              (127.0.0.1, ::1, localhost)"
         )),
     }
-}
-
-/// The client program for client `client` of `clients` (the scenario's own instantiation,
-/// repeated here because the scenario keeps it private to the simulated world).
-pub fn instantiate(
-    program: &Program,
-    client: u32,
-    clients: u32,
-    ops: u32,
-) -> Result<Box<dyn ClientProgram>, String> {
-    Ok(match program {
-        Program::Script {
-            spec,
-            run: ScriptRun::Raw,
-        } => Box::new(
-            LuaClient::new(spec.clone(), client, clients, ops)
-                .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
-        ),
-        Program::Script { spec, run } => {
-            let kind = if *run == ScriptRun::Eval {
-                EvalKind::Eval
-            } else {
-                EvalKind::EvalSha
-            };
-            Box::new(EvalClient::new(spec.clone(), kind, client, clients, ops))
-        }
-        Program::Commands { commands, mode } => {
-            Box::new(Commands::new(commands.clone(), *mode, client, clients, ops))
-        }
-        Program::Multi {
-            commands,
-            pipelined,
-        } => Box::new(Multi::new(
-            commands.clone(),
-            *pipelined,
-            client,
-            clients,
-            ops,
-        )),
-        Program::Watch {
-            watch,
-            reads,
-            writes,
-            retries_max,
-        } => Box::new(WatchRetry::new(
-            watch.clone(),
-            reads.clone(),
-            writes.clone(),
-            *retries_max,
-            client,
-            clients,
-            ops,
-        )),
-        Program::Rust(body) => Box::new(RustClient::new(body.clone(), client)),
-    })
 }
 
 fn text(reply: &Reply) -> String {
@@ -269,7 +209,7 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
             .name(format!("redsim-real-{client}"))
             .spawn(move || {
                 // The Lua VM of a raw client is built on its own thread (it is not Send).
-                let built = instantiate(&program, client, clients, ops);
+                let built = program.try_instantiate(client, clients, ops);
                 let go = thread_gate.ready_and_wait();
                 match built {
                     Ok(program) if go => drive(client, program, conn, start, start + time_limit),

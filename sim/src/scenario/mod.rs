@@ -119,14 +119,26 @@ impl Program {
     }
 
     fn instantiate(&self, client: u32, clients: u32, ops: u32) -> Box<dyn ClientProgram> {
-        match self {
+        self.try_instantiate(client, clients, ops)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The client program for client `client` of `clients`, running `ops` operations; an
+    /// error when a client-side script does not compile.
+    pub fn try_instantiate(
+        &self,
+        client: u32,
+        clients: u32,
+        ops: u32,
+    ) -> Result<Box<dyn ClientProgram>, String> {
+        Ok(match self {
             Program::Script {
                 spec,
                 run: ScriptRun::Raw,
-            } => match LuaClient::new(spec.clone(), client, clients, ops) {
-                Ok(c) => Box::new(c),
-                Err(e) => panic!("the scenario's script does not compile: {e}"),
-            },
+            } => Box::new(
+                LuaClient::new(spec.clone(), client, clients, ops)
+                    .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
+            ),
             Program::Script { spec, run } => {
                 let kind = if *run == ScriptRun::Eval {
                     EvalKind::Eval
@@ -163,7 +175,7 @@ impl Program {
                 ops,
             )),
             Program::Rust(body) => Box::new(RustClient::new(body.clone(), client)),
-        }
+        })
     }
 }
 
