@@ -28,6 +28,8 @@ use redsim::{ClientId, Engine, Reply};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+mod faults;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientState {
     Running,
@@ -557,84 +559,6 @@ impl World {
                 });
             }
         }
-    }
-
-    /// Whether `client` crashes now, between two commands.
-    fn crash_now(&mut self, client: usize) -> bool {
-        let faults = &self.options.faults;
-        let slot = &self.slots[client];
-        if faults.planned_crash(client as u32, slot.replies_total) {
-            return true;
-        }
-        faults.crash_rate > 0.0
-            && slot.sent_in_op > 0
-            && self.fault_rng.random_bool(faults.crash_rate.min(1.0))
-    }
-
-    /// The client dies: its operation's outcome is unknown, what it already ran stays,
-    /// its connection closes (dropping a MULTI in progress and its WATCHes).
-    fn crash(&mut self, client: usize) {
-        self.out.sent.clear();
-        self.crashes += 1;
-        let slot = &mut self.slots[client];
-        slot.program.crash();
-        slot.state = ClientState::Crashed;
-        slot.inflight.clear();
-        slot.replies.clear();
-        if let Some(index) = slot.current.take() {
-            let op = &mut self.history.ops[index];
-            op.status = Status::Unknown;
-            op.ret = None;
-            op.result = None;
-        }
-        self.engine.disconnect(slot.session);
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Crash {
-                time_us: self.clock.now_us(),
-                client: client as u32,
-            });
-        }
-    }
-
-    /// Admin commands planned for this step, and random SCRIPT FLUSHes.
-    fn admin_faults(&mut self) {
-        let faults = &self.options.faults;
-        if faults.admin.is_empty() && faults.script_flush_rate <= 0.0 {
-            return;
-        }
-        let mut commands: Vec<Argv> = faults
-            .admin
-            .iter()
-            .filter(|a| a.step == self.step)
-            .map(|a| a.argv.clone())
-            .collect();
-        if faults.script_flush_rate > 0.0
-            && self
-                .fault_rng
-                .random_bool(faults.script_flush_rate.min(1.0))
-        {
-            commands.push(vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
-        }
-        for argv in commands {
-            self.admin_command(argv);
-        }
-    }
-
-    /// Runs `argv` from the admin connection (outside any client's operations).
-    pub fn admin_command(&mut self, argv: Argv) -> Reply {
-        self.scripts_used = ScriptsUsed::Cache;
-        let time_us = self.clock.advance_us(self.options.command_cost_us);
-        let reply = self.engine.execute(self.admin, &argv);
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Command {
-                step: self.step,
-                time_us,
-                client: None,
-                argv,
-                reply: reply.clone(),
-            });
-        }
-        reply
     }
 
     /// The results of client `client`'s operations, in order.
