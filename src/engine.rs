@@ -73,16 +73,37 @@ impl Engine {
                 return Reply::simple("QUEUED");
             }
         }
-        let now_ms = self.host.now_us() / 1000;
+        let started_us = self.host.now_us();
         let mut ctx = Ctx {
             store: &mut self.store,
             host: &mut *self.host,
             scripts: Some(&mut self.scripts),
             client,
-            now_ms,
+            now_ms: started_us / 1000,
             caller: Caller::Client,
         };
-        cmd::run(&mut ctx, spec, sub, argv)
+        cmd::run_started_at(&mut ctx, spec, sub, argv, started_us)
+    }
+
+    /// Redis's active expiry (`activeExpireCycle`, run by `serverCron` ten times a
+    /// second): removes the keys whose time has passed without waiting for a command to
+    /// look them up, so that DBSIZE and INFO keyspace drop as they do in Redis. WATCH sees
+    /// each removal as a write, as Redis signals it. Off after `DEBUG SET-ACTIVE-EXPIRE 0`.
+    /// `redsim serve` calls it; the simulator does not: there keys expire when looked up,
+    /// at the virtual time of the command. Returns how many keys it removed.
+    pub fn expire_cycle(&mut self) -> usize {
+        if !self.store.config.active_expire_enabled {
+            return 0;
+        }
+        let now_ms = self.host.now_us() / 1000;
+        let mut removed = 0;
+        for db in 0..self.store.dbs.len() {
+            for key in self.store.dbs[db].purge_expired_keys(now_ms) {
+                self.store.touch(db, &key);
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Convenience for tests and examples: `engine.call(c, &["SET", "k", "v"])`.

@@ -308,9 +308,22 @@ pub fn run(
     sub: Option<&'static CommandSpec>,
     argv: &[Vec<u8>],
 ) -> Reply {
+    let started_us = ctx.host.now_us();
+    run_started_at(ctx, spec, sub, argv, started_us)
+}
+
+/// [`run`] for a caller that has just read the clock (`started_us`): a command costs two
+/// clock reads, its start and its end, as in Redis's `call()` — the clock is a measurable
+/// part of a pipelined GET.
+pub fn run_started_at(
+    ctx: &mut Ctx<'_>,
+    spec: &'static CommandSpec,
+    sub: Option<&'static CommandSpec>,
+    argv: &[Vec<u8>],
+    started_us: u64,
+) -> Reply {
     let target = sub.unwrap_or(spec);
     let dirty_before = ctx.store.dirty;
-    let started_us = ctx.host.now_us();
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);

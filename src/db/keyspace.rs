@@ -265,12 +265,8 @@ impl Db {
         }
     }
 
-    /// Removes every expired key (active expiry; also what a full scan does).
-    pub fn purge_expired(&mut self, now_ms: u64) -> usize {
-        self.purge_expired_keys(now_ms).len()
-    }
-
-    /// Removes every expired key and returns their names, in key order.
+    /// Removes every expired key (active expiry, [`crate::Engine::expire_cycle`]) and
+    /// returns their names, in key order.
     pub fn purge_expired_keys(&mut self, now_ms: u64) -> Vec<Vec<u8>> {
         if self.expires.is_empty() {
             return Vec::new();

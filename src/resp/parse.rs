@@ -68,7 +68,18 @@ pub struct RequestParser {
     failed: bool,
     /// Before AUTH (with `requirepass`), Redis accepts at most 10 arguments of 16 KB.
     unauthenticated: bool,
+    /// Buffers of requests already run, handed back with [`RequestParser::recycle`] and
+    /// reused for the next ones: without them a pipelined GET spends a tenth of its time
+    /// in malloc and free.
+    spare_args: Vec<Vec<u8>>,
+    spare_argvs: Vec<Vec<Vec<u8>>>,
 }
+
+/// At most this many spare argument buffers are kept, each of at most this capacity, and
+/// this many argument lists: what one pipelined read of small commands needs.
+const SPARE_ARGS: usize = 256;
+const SPARE_ARG_CAPACITY: usize = 1024;
+const SPARE_ARGVS: usize = 64;
 
 impl RequestParser {
     pub fn new() -> Self {
@@ -85,6 +96,19 @@ impl RequestParser {
             self.pos = 0;
         }
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// Takes back a request that has been run, to reuse its buffers for the next ones.
+    pub fn recycle(&mut self, mut argv: Vec<Vec<u8>>) {
+        for mut arg in argv.drain(..) {
+            if self.spare_args.len() < SPARE_ARGS && arg.capacity() <= SPARE_ARG_CAPACITY {
+                arg.clear();
+                self.spare_args.push(arg);
+            }
+        }
+        if self.spare_argvs.len() < SPARE_ARGVS && argv.capacity() <= SPARE_ARG_CAPACITY {
+            self.spare_argvs.push(argv);
+        }
     }
 
     /// Applies Redis's limits for clients that have not authenticated yet.
@@ -183,10 +207,12 @@ impl RequestParser {
         }
         let count = count as usize;
         // Like Redis, reserve for at most 1024 arguments up front: the count is untrusted.
+        let mut argv = self.spare_argvs.pop().unwrap_or_default();
+        argv.reserve(count.min(1024));
         self.multibulk = Some(Multibulk {
             remaining: count,
             bulk_len: None,
-            argv: Vec::with_capacity(count.min(1024)),
+            argv,
         });
         Step::Continue
     }
@@ -243,7 +269,8 @@ impl RequestParser {
             if self.pending() < bulk_len + 2 {
                 return Step::Done(Parsed::NeedMore);
             }
-            let arg = self.buf[self.pos..self.pos + bulk_len].to_vec();
+            let mut arg = self.spare_args.pop().unwrap_or_default();
+            arg.extend_from_slice(&self.buf[self.pos..self.pos + bulk_len]);
             self.pos += bulk_len + 2;
             if let Some(state) = self.multibulk.as_mut() {
                 state.argv.push(arg);

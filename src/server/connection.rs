@@ -123,6 +123,7 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
     let mut parser = RequestParser::new();
     let mut chunk = vec![0u8; 16 * 1024];
     let mut out = Vec::with_capacity(16 * 1024);
+    let mut batch = Batch::default();
     loop {
         let n = stream.read(&mut chunk).await?;
         if n == 0 {
@@ -130,11 +131,14 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
         }
         parser.feed(&chunk[..n]);
         loop {
-            let (batch, failure) = next_batch(&mut parser, peer.authenticated);
-            if batch.is_empty() && failure.is_none() {
+            let failure = next_batch(&mut parser, peer.authenticated, &mut batch.requests);
+            if batch.requests.is_empty() && failure.is_none() {
                 break;
             }
-            let open = run_batch(core, peer, batch, stream, &mut out).await?;
+            let open = run_batch(core, peer, &mut batch, stream, &mut out).await?;
+            for argv in batch.spent.drain(..) {
+                parser.recycle(argv);
+            }
             if let (true, Some(error)) = (open, &failure) {
                 // Requests before the bad one ran; then the error, then the connection closes.
                 lock(core)
@@ -157,24 +161,33 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
     }
 }
 
-/// The requests the parser holds, and the protocol error that ends them if any. Before
-/// AUTH, one request at a time: its outcome changes the limits for the next.
+/// The requests of one read, in order, and those already run: their buffers go back to
+/// the parser for the next requests.
+#[derive(Default)]
+pub(super) struct Batch {
+    pub(super) requests: VecDeque<Vec<Vec<u8>>>,
+    pub(super) spent: Vec<Vec<Vec<u8>>>,
+}
+
+/// Moves the requests the parser holds into `batch`; returns the protocol error that ends
+/// them if any. Before AUTH, one request at a time: its outcome changes the limits for
+/// the next.
 fn next_batch(
     parser: &mut RequestParser,
     authenticated: bool,
-) -> (VecDeque<Vec<Vec<u8>>>, Option<ProtocolError>) {
+    batch: &mut VecDeque<Vec<Vec<u8>>>,
+) -> Option<ProtocolError> {
     parser.set_unauthenticated(!authenticated);
-    let mut batch = VecDeque::new();
     loop {
         match parser.next_request() {
             Parsed::Request(argv) => {
                 batch.push_back(argv);
                 if !authenticated {
-                    return (batch, None);
+                    return None;
                 }
             }
-            Parsed::NeedMore => return (batch, None),
-            Parsed::Error(e) => return (batch, Some(e)),
+            Parsed::NeedMore => return None,
+            Parsed::Error(e) => return Some(e),
         }
     }
 }
@@ -213,13 +226,13 @@ enum Outcome {
 pub(super) async fn run_batch(
     core: &Core,
     peer: &mut Peer,
-    mut batch: VecDeque<Vec<Vec<u8>>>,
+    batch: &mut Batch,
     stream: &mut (impl AsyncWrite + Unpin),
     out: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
     // A SCRIPT KILL during a busy script, waiting for the script's tick to judge it.
     let mut pending_kill = None;
-    while !batch.is_empty() || pending_kill.is_some() {
+    while !batch.requests.is_empty() || pending_kill.is_some() {
         if let Some(ticket) = pending_kill.take() {
             let reply = core.busy.kill_verdict(ticket).await;
             encode_into(&reply, Protocol::Resp2, out);
@@ -230,7 +243,7 @@ pub(super) async fn run_batch(
             let mut engine = match acquire(core, true).await {
                 Acquired::Engine(engine) => engine,
                 Acquired::Busy(busy) => {
-                    let argv = batch.pop_front().unwrap_or_default();
+                    let argv = batch.requests.pop_front().unwrap_or_default();
                     if argv
                         .first()
                         .is_some_and(|name| name.eq_ignore_ascii_case(b"quit"))
@@ -273,7 +286,7 @@ pub(super) async fn run_batch(
                 &mut engine,
                 client,
                 &mut peer.authenticated,
-                &mut batch,
+                batch,
                 out,
             ) {
                 Outcome::Done => continue,
@@ -308,14 +321,14 @@ fn run_locked(
     engine: &mut Engine,
     client: ClientId,
     authenticated: &mut bool,
-    batch: &mut VecDeque<Vec<Vec<u8>>>,
+    batch: &mut Batch,
     out: &mut Vec<u8>,
 ) -> Outcome {
     core.busy.threshold_ms.store(
         engine.store.config.busy_reply_threshold_ms,
         Ordering::Relaxed,
     );
-    while let Some(mut argv) = batch.pop_front() {
+    while let Some(mut argv) = batch.requests.pop_front() {
         match auth::gate(core.options.requirepass.as_deref(), authenticated, &argv) {
             Gate::Run => {}
             Gate::RunInstead(instead) => argv = instead,
@@ -342,10 +355,12 @@ fn run_locked(
         }
         let dirty = engine.store.dirty;
         let reply = if argv.first().is_some_and(|name| may_run_script(name)) {
-            // A script may run for long: waiting connections must sleep rather than spin,
-            // and this worker's other connections move elsewhere to answer BUSY meanwhile.
+            // A script may run for long: waiting connections must sleep rather than spin.
+            // It runs here, inline; one that runs long hands this thread's other work to
+            // another thread from its tick (`RealHost::script_tick`), so that the others
+            // can answer BUSY meanwhile.
             core.busy.script_running.store(true, Ordering::Release);
-            let reply = super::sync::block_in_place(|| engine.execute(client, &argv));
+            let reply = engine.execute(client, &argv);
             core.busy.clear();
             reply
         } else {
@@ -357,12 +372,13 @@ fn run_locked(
         if let Some(parked) = block_request(engine, client, &reply) {
             return Outcome::Blocked(argv, parked);
         }
+        batch.spent.push(argv);
         let session = engine.store.session(client);
         encode_into(&reply, session.protocol, out);
         if session.closing {
             return Outcome::Close;
         }
-        if out.len() >= OUTPUT_FLUSH_BYTES && !batch.is_empty() {
+        if out.len() >= OUTPUT_FLUSH_BYTES && !batch.requests.is_empty() {
             return Outcome::Flush;
         }
     }

@@ -11,7 +11,7 @@
 //! KILL they receive is left on the board and judged by the script's next tick, as Redis
 //! judges it inside the script's hook; the connection waits for that verdict.
 
-use super::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard, Notify};
+use super::sync::{release_worker, AtomicBool, AtomicU64, Mutex, MutexGuard, Notify};
 use crate::cmd::{resolve, Resolved};
 use crate::host::{BusyScript, Host, ScriptTick};
 use crate::resp::Reply;
@@ -19,7 +19,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub(crate) const BUSY_EVAL: &str =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
@@ -77,6 +77,8 @@ pub(crate) struct BusyBoard {
     pub(crate) script_running: AtomicBool,
     /// `busy-reply-threshold`, copied from the configuration before each batch.
     pub(crate) threshold_ms: AtomicU64,
+    /// Whether the running script has handed its thread's other work to another thread.
+    worker_released: AtomicBool,
     /// Woken when a script becomes busy, when a tick judges kill requests, and when the
     /// script ends.
     pub(crate) changed: Notify,
@@ -114,6 +116,7 @@ impl BusyBoard {
             board.script = None;
             board.judge(Verdict::NotBusy);
         }
+        self.worker_released.store(false, Ordering::Relaxed);
         self.script_running.store(false, Ordering::Release);
         self.changed.notify_waiters();
     }
@@ -193,6 +196,13 @@ impl BusyBoard {
     }
 }
 
+/// A script that has run this long hands its thread's other connections to another
+/// thread (see [`release_worker`]); shorter ones never pay for that.
+const RELEASE_WORKER_AFTER_MS: u64 = 1;
+/// How long a script waits for another thread to take over; it tries again at its next
+/// tick if none did.
+const RELEASE_WORKER_WAIT: Duration = Duration::from_millis(50);
+
 /// Real time and randomness for `redsim serve`.
 pub struct RealHost {
     board: Arc<BusyBoard>,
@@ -213,9 +223,10 @@ impl RealHost {
 
 impl Host for RealHost {
     fn now_us(&mut self) -> u64 {
+        // Whole seconds and microseconds apart: `as_micros` would go through u128.
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_micros() as u64)
+            .map(|d| d.as_secs() * 1_000_000 + u64::from(d.subsec_micros()))
             .unwrap_or(0)
     }
 
@@ -230,7 +241,14 @@ impl Host for RealHost {
     }
 
     fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
-        if busy.elapsed_ms < self.board.threshold_ms.load(Ordering::Relaxed) {
+        let threshold_ms = self.board.threshold_ms.load(Ordering::Relaxed);
+        if busy.elapsed_ms >= threshold_ms.min(RELEASE_WORKER_AFTER_MS)
+            && !self.board.worker_released.load(Ordering::Relaxed)
+            && release_worker(RELEASE_WORKER_WAIT)
+        {
+            self.board.worker_released.store(true, Ordering::Relaxed);
+        }
+        if busy.elapsed_ms < threshold_ms {
             return ScriptTick::Continue;
         }
         let (became_busy, verdict) = {

@@ -7,7 +7,7 @@
 //! Run with `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p redsim
 //! --release --lib server::loom_tests` (README, "How it is tested").
 
-use super::connection::{run_batch, Peer};
+use super::connection::{run_batch, Batch, Peer};
 use super::host::BusyBoard;
 use super::{Core, RealHost, ServeOptions};
 use crate::Engine;
@@ -70,8 +70,11 @@ fn connection(
             let mut peer = Peer::new("127.0.0.1:1".into(), &core);
             let (mut written, mut out) = (Vec::new(), Vec::new());
             for read in reads {
-                let batch: VecDeque<_> = read.iter().map(|c| argv(c)).collect();
-                let open = run_batch(&core, &mut peer, batch, &mut written, &mut out)
+                let mut batch = Batch {
+                    requests: read.iter().map(|c| argv(c)).collect(),
+                    spent: Vec::new(),
+                };
+                let open = run_batch(&core, &mut peer, &mut batch, &mut written, &mut out)
                     .await
                     .expect("writing to memory");
                 written.append(&mut out);

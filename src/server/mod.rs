@@ -22,6 +22,8 @@ mod auth;
 mod blocking;
 mod connection;
 mod engine_lock;
+#[cfg(not(loom))]
+mod expiry;
 mod host;
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -114,8 +116,10 @@ impl Server {
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
         });
+        // One worker, as Redis has one thread: no lock hand-offs between workers for
+        // ordinary commands. A long script moves it to another thread (`release_worker`).
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(1)
             .thread_name("redsim-net")
             .enable_io()
             .enable_time()
@@ -124,6 +128,7 @@ impl Server {
         let network = std::thread::Builder::new()
             .name("redsim-accept".into())
             .spawn(move || {
+                runtime.spawn(expiry::expire_cycles(core.clone()));
                 runtime.block_on(connection::accept_loop(listener, core, shutdown_rx));
                 // Dropping the runtime cancels every connection task.
                 runtime.shutdown_background();

@@ -19,10 +19,33 @@ mod imp {
     pub(crate) type EngineLock<T> = parking_lot::Mutex<T>;
     pub(crate) type EngineGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
 
-    /// Runs `f`, which may hold the worker thread for long, letting the runtime move
-    /// this worker's other tasks elsewhere meanwhile.
-    pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
-        tokio::task::block_in_place(f)
+    /// Called from inside a script that has run for a while: hands the runtime's worker
+    /// (its queued tasks and the I/O driver) to another thread, so that the rest of the
+    /// script runs on this thread while other connections are served — as Redis serves
+    /// them from its script hook. Returns whether the hand-off is known to be done.
+    ///
+    /// `block_in_place` moves the worker to a new thread and, when its closure returns,
+    /// takes it back if that thread has not picked it up yet. The closure therefore waits
+    /// until a task spawned from it has run: with the server's single worker, only the
+    /// moved worker can run it, so from then on this thread is no longer the worker and
+    /// keeps running the script while the moved worker serves everyone else. Each script
+    /// pays this once, and only a script that runs long: a short one runs inline, which is
+    /// what keeps EVALSHA as cheap as a plain command.
+    pub(crate) fn release_worker(wait: std::time::Duration) -> bool {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        let Ok(handle) = Handle::try_current() else {
+            return true; // not on a runtime: nobody else to serve
+        };
+        if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
+            return false; // block_in_place needs a multi-thread runtime
+        }
+        tokio::task::block_in_place(|| {
+            let (picked_up, wait_for_it) = std::sync::mpsc::sync_channel(1);
+            handle.spawn(async move {
+                let _ = picked_up.send(());
+            });
+            wait_for_it.recv_timeout(wait).is_ok()
+        })
     }
 
     /// Lets the runtime's other tasks run before this one goes on.
@@ -71,8 +94,8 @@ mod imp {
     }
 
     /// Under loom the caller's thread is the model's thread: nothing to move.
-    pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
-        f()
+    pub(crate) fn release_worker(_wait: std::time::Duration) -> bool {
+        true
     }
 
     pub(crate) async fn yield_now() {
