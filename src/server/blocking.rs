@@ -2,20 +2,47 @@
 //!
 //! A blocking command that finds nothing to pop leaves a block request on its session
 //! instead of a reply. Its connection then waits — its later requests stay unread behind
-//! it, as in Redis — and re-runs the command each time another command changes the
-//! dataset, until the command answers (a key of another type does not: the client stays
-//! blocked, as in Redis); when its timeout passes first, the client gets the
-//! command's timeout reply (a null). This is simpler than Redis's per-key ready lists (all
-//! waiting clients retry after any write, in no guaranteed order) but gives the same
-//! replies to a single waiter.
+//! it, as in Redis — until the command is served or its timeout passes (then it gets the
+//! command's timeout reply, a null).
+//!
+//! Serving works as Redis's `handleClientsBlockedOnKeys`, which `processCommand` runs
+//! right after every command: whoever runs a command that changed the dataset retries the
+//! blocked clients' commands at once, still holding the engine, in the order they
+//! blocked (first blocked, first served), and hands each answer to its waiting
+//! connection. So no other client's command — not even the next one of the writer's own
+//! pipeline — can take the pushed element before the blocked client gets it. A key of
+//! another type does not serve a client (it stays blocked rather than answering
+//! WRONGTYPE), as in Redis. One simplification: a client blocked on several keys is
+//! retried with its command as written, so it pops from the first of its keys that has
+//! data, where Redis pops from the key that became ready first.
 
+use super::sync::{Mutex, MutexGuard};
 use super::Core;
 use crate::resp::Reply;
 use crate::session::ClientId;
 use crate::Engine;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, Instant};
+
+/// The clients waiting for a blocking command to be served, in the order they blocked.
+pub(crate) struct BlockedClients {
+    waiters: Mutex<Vec<Waiter>>,
+}
+
+// By hand: loom's mutex has no `Default`.
+impl Default for BlockedClients {
+    fn default() -> Self {
+        BlockedClients {
+            waiters: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+struct Waiter {
+    client: ClientId,
+    argv: Vec<Vec<u8>>,
+    /// The command's answer, once a write served it.
+    served: Option<Reply>,
+}
 
 /// What a command asked for when it could not be served at once.
 pub(crate) struct Parked {
@@ -25,78 +52,111 @@ pub(crate) struct Parked {
     pub(crate) timeout_reply: Reply,
 }
 
-/// Takes the block request a command left on the session, if any; `reply` is what the
-/// command answered, which is its timeout reply when it asks to block.
-pub(crate) fn block_request(
-    engine: &mut Engine,
-    client: ClientId,
-    reply: &Reply,
-) -> Option<Parked> {
-    let request = engine.store.session_mut(client).block.take()?;
-    Some(Parked {
-        deadline: deadline_in(request.timeout_ms),
-        timeout_reply: reply.clone(),
-    })
+impl BlockedClients {
+    fn waiters(&self) -> MutexGuard<'_, Vec<Waiter>> {
+        super::host::lock(&self.waiters)
+    }
+
+    /// Takes the block request a command left on the session, if any, and queues the
+    /// client behind those already blocked; `reply` is what the command answered, which
+    /// is its timeout reply when it asks to block. Called with the engine held.
+    pub(crate) fn block(
+        &self,
+        engine: &mut Engine,
+        client: ClientId,
+        argv: &[Vec<u8>],
+        reply: &Reply,
+    ) -> Option<Parked> {
+        let request = engine.store.session_mut(client).block.take()?;
+        self.waiters().push(Waiter {
+            client,
+            argv: argv.to_vec(),
+            served: None,
+        });
+        Some(Parked {
+            deadline: (request.timeout_ms > 0)
+                .then(|| Instant::now() + Duration::from_millis(request.timeout_ms)),
+            timeout_reply: reply.clone(),
+        })
+    }
+
+    /// After a command that changed the dataset, with the engine still held: retries the
+    /// blocked clients in the order they blocked, until a pass serves nobody who wrote
+    /// (a served BLMOVE pushes, and may serve a client blocked on its destination).
+    /// Returns whether anyone was served: their connections must be woken.
+    pub(crate) fn serve(&self, engine: &mut Engine) -> bool {
+        let mut waiters = self.waiters();
+        // A connection that closed while it waited has nobody to answer.
+        waiters.retain(|w| engine.store.is_connected(w.client));
+        let mut served_any = false;
+        loop {
+            let mut wrote = false;
+            for waiter in waiters.iter_mut().filter(|w| w.served.is_none()) {
+                let dirty = engine.store.dirty;
+                let reply = engine.execute(waiter.client, &waiter.argv);
+                let still_blocked = engine.store.session_mut(waiter.client).block.take();
+                let wrong_type = reply
+                    .error_text()
+                    .is_some_and(|e| e.starts_with(b"WRONGTYPE"));
+                if still_blocked.is_none() && !wrong_type {
+                    waiter.served = Some(reply);
+                    served_any = true;
+                    wrote |= engine.store.dirty != dirty;
+                }
+            }
+            if !wrote {
+                return served_any;
+            }
+        }
+    }
+
+    /// The answer a write gave `client`, which leaves the queue; `None` while it waits.
+    fn take_served(&self, client: ClientId) -> Option<Reply> {
+        let mut waiters = self.waiters();
+        let at = waiters
+            .iter()
+            .position(|w| w.client == client && w.served.is_some())?;
+        waiters.remove(at).served
+    }
+
+    /// Leaves the queue on timeout: the answer if a write served the client meanwhile.
+    fn leave(&self, client: ClientId) -> Option<Reply> {
+        let mut waiters = self.waiters();
+        let at = waiters.iter().position(|w| w.client == client)?;
+        waiters.remove(at).served
+    }
+
+    /// Whether any client waits (then writes must serve them).
+    pub(crate) fn any(&self) -> bool {
+        !self.waiters().is_empty()
+    }
 }
 
-/// A timeout of 0 waits forever.
-fn deadline_in(timeout_ms: u64) -> Option<Instant> {
-    (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms))
-}
-
-type Wakeup<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
-
-/// A future that completes at the next write; registered at once, so that a write made
-/// after this call (and before it is awaited) is not missed.
-pub(crate) fn next_write(core: &Core) -> Wakeup<'_> {
-    let mut notified = Box::pin(core.writes.notified());
-    notified.as_mut().enable();
-    notified
-}
-
-/// Waits until the parked command answers or times out; returns its reply. `wakeup` was
-/// registered while the engine lock was still held.
-pub(crate) async fn wait_until_served(
-    core: &Core,
-    client: ClientId,
-    argv: &[Vec<u8>],
-    parked: Parked,
-    mut wakeup: Wakeup<'_>,
-) -> Reply {
+/// Waits until a write serves the parked command or its timeout passes; returns its reply.
+pub(crate) async fn wait_until_served(core: &Core, client: ClientId, parked: Parked) -> Reply {
     loop {
+        // Registered before looking: a client served after the look still wakes us.
+        let mut served = std::pin::pin!(core.writes.notified());
+        served.as_mut().enable();
+        if let Some(reply) = core.blocked.take_served(client) {
+            return reply;
+        }
         let timed_out = match parked.deadline {
             Some(deadline) => {
                 tokio::select! {
-                    _ = &mut wakeup => false,
+                    _ = &mut served => false,
                     _ = tokio::time::sleep_until(deadline.into()) => true,
                 }
             }
             None => {
-                wakeup.await;
+                served.await;
                 false
             }
         };
         if timed_out {
-            return parked.timeout_reply;
+            // Under the engine, so that no write serves the client half-way.
+            let _engine = super::engine_lock::lock(core).await;
+            return core.blocked.leave(client).unwrap_or(parked.timeout_reply);
         }
-        let mut engine = super::engine_lock::lock(core).await;
-        if !engine.store.is_connected(client) {
-            return parked.timeout_reply;
-        }
-        let dirty = engine.store.dirty;
-        let reply = engine.execute(client, argv);
-        if engine.store.dirty != dirty {
-            core.writes.notify_waiters();
-        }
-        let blocked_again = block_request(&mut engine, client, &reply).is_some();
-        // Redis serves a blocked client only from a key of the type it waits for: a key
-        // that became another type leaves it blocked rather than answering WRONGTYPE.
-        let wrong_type = reply
-            .error_text()
-            .is_some_and(|e| e.starts_with(b"WRONGTYPE"));
-        if !blocked_again && !wrong_type {
-            return reply;
-        }
-        wakeup = next_write(core);
     }
 }

@@ -2,7 +2,7 @@
 //! write their replies back.
 
 use super::auth::{self, Gate};
-use super::blocking::{block_request, next_write, wait_until_served};
+use super::blocking::{wait_until_served, Parked};
 use super::engine_lock::{acquire, lock, Acquired};
 use super::host::BusyAnswer;
 use super::shutdown;
@@ -217,8 +217,8 @@ enum Outcome {
     Flush,
     /// The connection must close after the replies (QUIT).
     Close,
-    /// A blocking command must wait for a write: `(argv, how long)`.
-    Blocked(Vec<Vec<u8>>, super::blocking::Parked),
+    /// A blocking command must wait for a write to serve it.
+    Blocked(Parked),
 }
 
 /// Runs one read's worth of requests in order, appending their replies to `out`.
@@ -292,10 +292,10 @@ pub(super) async fn run_batch(
                 Outcome::Done => continue,
                 Outcome::Close => return Ok(false),
                 Outcome::Flush => None,
-                Outcome::Blocked(argv, parked) => Some((client, argv, parked, next_write(core))),
+                Outcome::Blocked(parked) => Some((client, parked)),
             }
         };
-        let Some((client, argv, parked, wakeup)) = blocked else {
+        let Some((client, parked)) = blocked else {
             // A client that does not read its replies waits here, on its own socket,
             // holding at most this much of them in memory.
             stream.write_all(out).await?;
@@ -307,7 +307,7 @@ pub(super) async fn run_batch(
             stream.write_all(out).await?;
             out.clear();
         }
-        let reply = wait_until_served(core, client, &argv, parked, wakeup).await;
+        let reply = wait_until_served(core, client, parked).await;
         let protocol = lock(core).await.store.session(client).protocol;
         encode_into(&reply, protocol, out);
     }
@@ -366,11 +366,13 @@ fn run_locked(
         } else {
             engine.execute(client, &argv)
         };
-        if engine.store.dirty != dirty {
-            core.writes.notify_waiters();
+        if let Some(parked) = core.blocked.block(engine, client, &argv, &reply) {
+            return Outcome::Blocked(parked);
         }
-        if let Some(parked) = block_request(engine, client, &reply) {
-            return Outcome::Blocked(argv, parked);
+        // As Redis after every command: clients blocked on what this one wrote are
+        // served now, before anything else runs.
+        if engine.store.dirty != dirty && core.blocked.any() && core.blocked.serve(engine) {
+            core.writes.notify_waiters();
         }
         batch.spent.push(argv);
         let session = engine.store.session(client);

@@ -49,6 +49,7 @@ fn core(setup: &'static [&'static [&'static str]]) -> Arc<Core> {
         Arc::new(Core {
             engine: super::sync::EngineLock::new(engine),
             busy,
+            blocked: Default::default(),
             writes: super::sync::Notify::new(),
             options: ServeOptions::default(),
             clients: Default::default(),

@@ -81,7 +81,9 @@ pub fn serve(opts: ServeOptions) -> std::io::Result<()> {
 pub(crate) struct Core {
     pub(crate) engine: sync::EngineLock<Engine>,
     pub(crate) busy: Arc<host::BusyBoard>,
-    /// Woken after every command that changed the dataset (blocked clients retry).
+    /// Clients waiting in a blocking command, first blocked first.
+    pub(crate) blocked: blocking::BlockedClients,
+    /// Woken when a write served blocked clients.
     pub(crate) writes: sync::Notify,
     pub(crate) options: ServeOptions,
     /// Open connections, for `maxclients`.
@@ -111,6 +113,7 @@ impl Server {
         let core = Arc::new(Core {
             engine: sync::EngineLock::new(engine),
             busy,
+            blocked: Default::default(),
             writes: sync::Notify::new(),
             options: opts,
             clients: Default::default(),
