@@ -91,6 +91,45 @@ fn a_served_move_serves_the_next_waiter(port: u16) -> Vec<Vec<u8>> {
     ]
 }
 
+/// INFO commandstats without the timings, sorted: `cmdstat_blpop:calls=1,…`.
+fn command_counts(conn: &mut RawConn) -> Vec<u8> {
+    let info = conn.call(&argv(&["INFO", "commandstats"]));
+    let text = String::from_utf8_lossy(&info);
+    // Redis lists them in its hash table's order: compared sorted.
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|line| line.starts_with("cmdstat_"))
+        .map(|line| {
+            line.split(',')
+                .filter(|field| !field.starts_with("usec"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    lines.sort();
+    lines.join("\n").into_bytes()
+}
+
+/// A blocked client that a key of another type does not serve, then a push does: the
+/// blocking command counts once in INFO commandstats, as in Redis.
+fn a_blocked_command_counts_once(port: u16) -> Vec<Vec<u8>> {
+    let mut setup = RawConn::connect(port);
+    assert_eq!(setup.call(&argv(&["FLUSHALL"])), b"+OK\r\n");
+    assert_eq!(setup.call(&argv(&["CONFIG", "RESETSTAT"])), b"+OK\r\n");
+    let mut waiter = RawConn::connect(port);
+    block(&mut waiter, &["BLPOP", "q", "0"]);
+    let mut pusher = RawConn::connect(port);
+    let mut seen = vec![
+        pusher.call(&argv(&["SET", "q", "not a list"])),
+        pusher.call(&argv(&["DEL", "q"])),
+        pusher.call(&argv(&["RPUSH", "q", "a"])),
+        waiter.read_reply().expect("BLPOP"),
+        waiter.call(&argv(&["BLPOP", "none", "0.05"])),
+    ];
+    seen.push(command_counts(&mut pusher));
+    seen
+}
+
 type Scenario = fn(u16) -> Vec<Vec<u8>>;
 
 fn check(name: &str, scenario: Scenario, expected: &[&[u8]]) {
@@ -155,6 +194,28 @@ fn a_served_blmove_serves_the_client_blocked_on_its_destination_at_once() {
             b":0\r\n",
             b"$3\r\njob\r\n",
             b"*2\r\n$3\r\nout\r\n$3\r\njob\r\n",
+        ],
+    );
+}
+
+#[test]
+fn a_blocked_command_counts_once_in_commandstats() {
+    let counts = "cmdstat_blpop:calls=2,rejected_calls=0,failed_calls=0\n\
+                  cmdstat_config|resetstat:calls=1,rejected_calls=0,failed_calls=0\n\
+                  cmdstat_del:calls=1,rejected_calls=0,failed_calls=0\n\
+                  cmdstat_ping:calls=1,rejected_calls=0,failed_calls=0\n\
+                  cmdstat_rpush:calls=1,rejected_calls=0,failed_calls=0\n\
+                  cmdstat_set:calls=1,rejected_calls=0,failed_calls=0";
+    check(
+        "blocked command stats",
+        a_blocked_command_counts_once,
+        &[
+            b"+OK\r\n",
+            b":1\r\n",
+            b":1\r\n",
+            b"*2\r\n$1\r\nq\r\n$1\r\na\r\n",
+            b"*-1\r\n",
+            counts.as_bytes(),
         ],
     );
 }

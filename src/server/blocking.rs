@@ -93,7 +93,7 @@ impl BlockedClients {
             let mut wrote = false;
             for waiter in waiters.iter_mut().filter(|w| w.served.is_none()) {
                 let dirty = engine.store.dirty;
-                let reply = engine.execute(waiter.client, &waiter.argv);
+                let reply = engine.retry_blocked(waiter.client, &waiter.argv);
                 let still_blocked = engine.store.session_mut(waiter.client).block.take();
                 let wrong_type = reply
                     .error_text()
