@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod clock;
+pub mod serve;
 pub mod session;
 
 use std::io::{Read, Write};

@@ -1,0 +1,158 @@
+//! Busy scripts and functions in `redsim serve`: past busy-reply-threshold other clients
+//! get -BUSY, SCRIPT KILL / FUNCTION KILL stop a script that has not written, and the
+//! replies are compared with a real redis-server when one is installed.
+
+mod support;
+
+use support::serve::{argv, raw, start};
+use support::{escape, RawConn};
+
+#[test]
+fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
+    if redsim::cmd::lookup(b"eval").is_none() || redsim::cmd::lookup(b"config").is_none() {
+        eprintln!("SKIPPED: the engine has no EVAL or CONFIG yet");
+        return;
+    }
+    let server = start();
+    let port = server.local_addr().port();
+    let mut other = raw(&server);
+    assert_eq!(
+        other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
+        b"+OK\r\n"
+    );
+    let script = std::thread::spawn(move || {
+        RawConn::connect(port).call(&argv(&["EVAL", "while true do end", "0"]))
+    });
+    let busy = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+    let mut saw_busy = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if other.call(&argv(&["PING"])) == busy {
+            saw_busy = true;
+            break;
+        }
+    }
+    assert!(
+        saw_busy,
+        "a script past the threshold makes other clients busy"
+    );
+    assert_eq!(
+        other.call(&argv(&["GET"])),
+        b"-ERR wrong number of arguments for 'get' command\r\n"
+    );
+    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"+OK\r\n");
+    let killed = script.join().expect("script client");
+    assert!(
+        killed.starts_with(b"-ERR Script killed by user with SCRIPT KILL"),
+        "{}",
+        escape(&killed)
+    );
+    assert_eq!(other.call(&argv(&["PING"])), b"+PONG\r\n");
+    assert_eq!(
+        other.call(&argv(&["SCRIPT", "KILL"])),
+        b"-NOTBUSY No scripts in execution right now.\r\n"
+    );
+
+    // A script that wrote cannot be killed; this one ends by itself.
+    let writer = std::thread::spawn(move || {
+        let body = "redis.call('SET', 'w', '1') local n = 0 for i = 1, 50000000 do n = n + i end return 'done'";
+        RawConn::connect(port).call(&argv(&["EVAL", body, "0"]))
+    });
+    let unkillable = b"-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n";
+    let mut refused = false;
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let reply = other.call(&argv(&["SCRIPT", "KILL"]));
+        if reply == unkillable {
+            refused = true;
+            break;
+        }
+        if reply == b"-NOTBUSY No scripts in execution right now.\r\n" {
+            break; // the machine ran the loop faster than the threshold
+        }
+    }
+    assert_eq!(writer.join().expect("writer client"), b"$4\r\ndone\r\n");
+    if !refused {
+        eprintln!(
+            "note: the writing script finished before it became busy; UNKILLABLE not observed"
+        );
+    }
+}
+
+/// Runs a busy script or function on the server at `port` and returns what a second
+/// client sees: the BUSY reply, SCRIPT KILL's and FUNCTION KILL's replies, the killed
+/// call's reply and the first reply after it.
+fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
+    let mut other = RawConn::connect(port);
+    assert_eq!(
+        other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
+        b"+OK\r\n"
+    );
+    let call = if function {
+        let library =
+            "#!lua name=spinlib\nredis.register_function('spin', function() while true do end end)";
+        assert_eq!(
+            other.call(&argv(&["FUNCTION", "LOAD", "REPLACE", library])),
+            b"$7\r\nspinlib\r\n"
+        );
+        argv(&["FCALL", "spin", "0"])
+    } else {
+        argv(&["EVAL", "while true do end", "0"])
+    };
+    let runner = std::thread::spawn(move || RawConn::connect(port).call(&call));
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        let reply = other.call(&argv(&["PING"]));
+        if reply.starts_with(b"-BUSY") {
+            seen.push(reply);
+            break;
+        }
+    }
+    let (wrong, right) = if function {
+        ("SCRIPT", "FUNCTION")
+    } else {
+        ("FUNCTION", "SCRIPT")
+    };
+    seen.push(other.call(&argv(&[wrong, "KILL"])));
+    seen.push(other.call(&argv(&[right, "KILL"])));
+    seen.push(runner.join().expect("runner"));
+    seen.push(other.call(&argv(&["PING"])));
+    seen
+}
+
+#[test]
+fn busy_scripts_and_functions_are_answered_and_killed_as_redis_does() {
+    let needed = [&b"eval"[..], b"fcall", b"function", b"config"];
+    if needed.iter().any(|c| redsim::cmd::lookup(c).is_none()) || !support::redis_server_available()
+    {
+        eprintln!(
+            "SKIPPED: needs EVAL, FCALL, FUNCTION and CONFIG in the engine, and redis-server"
+        );
+        return;
+    }
+    let real = support::RedisServer::start();
+    let ours = start();
+    for function in [false, true] {
+        let expected = busy_scenario(real.port, function);
+        assert!(
+            expected[0].starts_with(b"-BUSY"),
+            "redis-server never became busy"
+        );
+        let got = busy_scenario(ours.local_addr().port(), function);
+        let show = |replies: &[Vec<u8>]| {
+            replies
+                .iter()
+                .map(|r| escape(r))
+                .collect::<Vec<_>>()
+                .join("\n    ")
+        };
+        assert_eq!(
+            got,
+            expected,
+            "function: {function}\n  redis:\n    {}\n  redsim:\n    {}",
+            show(&expected),
+            show(&got)
+        );
+    }
+}
