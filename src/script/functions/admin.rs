@@ -1,0 +1,344 @@
+//! The FUNCTION subcommands that report on or replace the library set as a whole:
+//! STATS, LIST (with its nocase glob for LIBRARYNAME), DUMP, RESTORE and HELP. The
+//! libraries themselves, loading and FCALL are in the parent module.
+
+use crate::cmd::{args, Ctx};
+use crate::resp::Reply;
+use crate::script::eval::with_scripts;
+
+/// FUNCTION STATS: no script is running when a command runs.
+pub fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    with_scripts(ctx, |s, _| {
+        let functions: usize = s
+            .functions
+            .libraries
+            .values()
+            .map(|l| l.functions.len())
+            .sum();
+        Reply::Map(vec![
+            (Reply::bulk("running_script"), Reply::Null),
+            (
+                Reply::bulk("engines"),
+                Reply::Map(vec![(
+                    Reply::bulk("LUA"),
+                    Reply::Map(vec![
+                        (
+                            Reply::bulk("libraries_count"),
+                            Reply::Integer(s.functions.libraries.len() as i64),
+                        ),
+                        (
+                            Reply::bulk("functions_count"),
+                            Reply::Integer(functions as i64),
+                        ),
+                    ]),
+                )]),
+            ),
+        ])
+    })
+}
+
+/// FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]
+pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let mut with_code = false;
+    let mut pattern: Option<&[u8]> = None;
+    let mut i = 2;
+    while i < argv.len() {
+        if !with_code && args::is(&argv[i], "withcode") {
+            with_code = true;
+        } else if pattern.is_none() && args::is(&argv[i], "libraryname") {
+            if i >= argv.len() - 1 {
+                return Reply::error("ERR library name argument was not given");
+            }
+            i += 1;
+            pattern = Some(&argv[i]);
+        } else {
+            return Reply::error(format!(
+                "ERR Unknown argument {}",
+                String::from_utf8_lossy(&argv[i])
+            ));
+        }
+        i += 1;
+    }
+    with_scripts(ctx, |s, _| {
+        let mut out = Vec::new();
+        for (name, lib) in &s.functions.libraries {
+            if let Some(p) = pattern {
+                if !glob_match(p, name.as_bytes()) {
+                    continue;
+                }
+            }
+            let functions = lib
+                .functions
+                .iter()
+                .map(|(fname, def)| {
+                    Reply::Map(vec![
+                        (Reply::bulk("name"), Reply::bulk(fname.as_bytes())),
+                        (
+                            Reply::bulk("description"),
+                            Reply::bulk_or_null(
+                                def.description.as_ref().map(|d| d.as_bytes().to_vec()),
+                            ),
+                        ),
+                        (
+                            Reply::bulk("flags"),
+                            Reply::Set(def.flags.names().into_iter().map(Reply::simple).collect()),
+                        ),
+                    ])
+                })
+                .collect();
+            let mut fields = vec![
+                (Reply::bulk("library_name"), Reply::bulk(name.as_bytes())),
+                (Reply::bulk("engine"), Reply::bulk("LUA")),
+                (Reply::bulk("functions"), Reply::Array(functions)),
+            ];
+            if with_code {
+                fields.push((Reply::bulk("library_code"), Reply::Bulk(lib.code.clone())));
+            }
+            out.push(Reply::Map(fields));
+        }
+        Reply::Array(out)
+    })
+}
+
+/// Redis's `stringmatchlen` with nocase: `*`, `?`, `[...]` (with `^` and ranges), `\`.
+pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let (mut star_p, mut star_t) = (None, 0);
+    while t < text.len() {
+        if p < pattern.len() {
+            match pattern[p] {
+                b'*' => {
+                    star_p = Some(p);
+                    star_t = t;
+                    p += 1;
+                    continue;
+                }
+                b'?' => {
+                    p += 1;
+                    t += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, next)) = class_match(pattern, p, text[t]) {
+                        if matched {
+                            p = next;
+                            t += 1;
+                            continue;
+                        }
+                    }
+                }
+                b'\\' if p + 1 < pattern.len() => {
+                    if pattern[p + 1].eq_ignore_ascii_case(&text[t]) {
+                        p += 2;
+                        t += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c.eq_ignore_ascii_case(&text[t]) {
+                        p += 1;
+                        t += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star_p {
+            Some(sp) => {
+                p = sp + 1;
+                star_t += 1;
+                t = star_t;
+            }
+            None => return false,
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// Matches `c` against the class starting at `pattern[start] == '['`; returns whether it
+/// matched and where the pattern continues.
+fn class_match(pattern: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
+    let mut i = start + 1;
+    let negate = pattern.get(i) == Some(&b'^');
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let lc = c.to_ascii_lowercase();
+    while i < pattern.len() && pattern[i] != b']' {
+        if pattern[i] == b'\\' && i + 1 < pattern.len() {
+            i += 1;
+            matched |= pattern[i].to_ascii_lowercase() == lc;
+        } else if i + 2 < pattern.len() && pattern[i + 1] == b'-' && pattern[i + 2] != b']' {
+            let (mut a, mut b) = (
+                pattern[i].to_ascii_lowercase(),
+                pattern[i + 2].to_ascii_lowercase(),
+            );
+            if a > b {
+                std::mem::swap(&mut a, &mut b);
+            }
+            matched |= lc >= a && lc <= b;
+            i += 2;
+        } else {
+            matched |= pattern[i].to_ascii_lowercase() == lc;
+        }
+        i += 1;
+    }
+    let next = if i < pattern.len() { i + 1 } else { i };
+    Some((matched != negate, next))
+}
+
+/// FUNCTION DUMP: every library as Redis's DUMP payload (RDB function opcodes, RDB
+/// version 10, CRC64). redsim does not LZF-compress the code, so the bytes differ from
+/// Redis's for long libraries, but either side can RESTORE them.
+pub fn function_dump(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    with_scripts(ctx, |s, _| {
+        let mut out = Vec::new();
+        for lib in s.functions.libraries.values() {
+            out.push(crate::script::dump::RDB_OPCODE_FUNCTION2);
+            crate::script::dump::write_string(&mut out, &lib.code);
+        }
+        crate::script::dump::finish(&mut out);
+        Reply::Bulk(out)
+    })
+}
+
+/// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]
+pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    #[derive(PartialEq)]
+    enum Policy {
+        Flush,
+        Append,
+        Replace,
+    }
+    let policy =
+        match argv.get(3) {
+            None => Policy::Append,
+            Some(p) if args::is(p, "flush") => Policy::Flush,
+            Some(p) if args::is(p, "append") => Policy::Append,
+            Some(p) if args::is(p, "replace") => Policy::Replace,
+            Some(_) => return Reply::error(
+                "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+            ),
+        };
+    if argv.len() > 4 {
+        return Reply::error(
+            "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+        );
+    }
+    let Some(codes) = crate::script::dump::read_functions(&argv[2]) else {
+        return Reply::error("ERR DUMP payload version or checksum are wrong");
+    };
+    with_scripts(ctx, |s, _| {
+        let mut libraries = std::mem::take(&mut s.functions.libraries);
+        let mut index = std::mem::take(&mut s.functions.index);
+        // Load into an empty set first; nothing changes unless every library loads.
+        for code in &codes {
+            if let Err(e) = s.load_library(code, false) {
+                s.functions.libraries = libraries;
+                s.functions.index = index;
+                return e;
+            }
+        }
+        let fresh = std::mem::take(&mut s.functions.libraries);
+        s.functions.index.clear();
+        if policy == Policy::Flush {
+            libraries.clear();
+            index.clear();
+        }
+        let conflict = fresh.iter().find_map(|(name, lib)| {
+            if libraries.contains_key(name) && policy == Policy::Append {
+                return Some(format!("ERR Library {name} already exists"));
+            }
+            lib.functions.keys().find_map(|f| match index.get(f) {
+                Some(owner) if owner != name => Some(format!("ERR Function {f} already exists")),
+                _ => None,
+            })
+        });
+        if let Some(text) = conflict {
+            s.functions.libraries = libraries;
+            s.functions.index = index;
+            return Reply::error(text);
+        }
+        for (name, lib) in fresh {
+            if let Some(old) = libraries.remove(&name) {
+                for f in old.functions.keys() {
+                    index.remove(f);
+                }
+            }
+            for f in lib.functions.keys() {
+                index.insert(f.clone(), name.clone());
+            }
+            libraries.insert(name, lib);
+        }
+        s.functions.libraries = libraries;
+        s.functions.index = index;
+        Reply::ok()
+    })
+}
+
+pub fn function_help(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    let lines = [
+        "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "LOAD [REPLACE] <FUNCTION CODE>",
+        "    Create a new library with the given library name and code.",
+        "DELETE <LIBRARY NAME>",
+        "    Delete the given library.",
+        "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+        "    Return general information on all the libraries:",
+        "    * Library name",
+        "    * The engine used to run the Library",
+        "    * Library description",
+        "    * Functions list",
+        "    * Library code (if WITHCODE is given)",
+        "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+        "STATS",
+        "    Return information about the current function running:",
+        "    * Function name",
+        "    * Command used to run the function",
+        "    * Duration in MS that the function is running",
+        "    If no function is running, return nil",
+        "    In addition, returns a list of available engines.",
+        "KILL",
+        "    Kill the current running function.",
+        "FLUSH [ASYNC|SYNC]",
+        "    Delete all the libraries.",
+        "    When called without the optional mode argument, the behavior is determined by the",
+        "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+        "    * ASYNC: Asynchronously flush the libraries.",
+        "    * SYNC: Synchronously flush the libraries.",
+        "DUMP",
+        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+        "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+        "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+        "    control how to handle existing libraries (default APPEND):",
+        "    * FLUSH: delete all existing libraries.",
+        "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+        "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+        "      in case of functions name collision with another library).",
+        "HELP",
+        "    Print this help.",
+    ];
+    Reply::Array(
+        lines
+            .iter()
+            .map(|l| Reply::Simple(l.as_bytes().to_vec()))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn glob_patterns_match_like_redis() {
+        assert!(glob_match(b"my*", b"mylib"));
+        assert!(glob_match(b"M?LIB", b"mylib"));
+        assert!(glob_match(b"[a-m]ylib", b"mylib"));
+        assert!(!glob_match(b"[^m]ylib", b"mylib"));
+        assert!(!glob_match(b"lib", b"mylib"));
+        assert!(glob_match(b"*", b""));
+    }
+}
