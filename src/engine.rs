@@ -86,21 +86,37 @@ impl Engine {
     }
 
     /// Redis's active expiry (`activeExpireCycle`, run by `serverCron` ten times a
-    /// second): removes the keys whose time has passed without waiting for a command to
-    /// look them up, so that DBSIZE and INFO keyspace drop as they do in Redis. WATCH sees
-    /// each removal as a write, as Redis signals it. Off after `DEBUG SET-ACTIVE-EXPIRE 0`.
-    /// `redsim serve` calls it; the simulator does not: there keys expire when looked up,
-    /// at the virtual time of the command. Returns how many keys it removed.
+    /// second): removes keys whose time has passed without waiting for a command to look
+    /// them up, so that DBSIZE and INFO keyspace drop as they do in Redis. As Redis, it
+    /// looks at 20 keys with an expiry at a time and goes on while more than a tenth of
+    /// them had expired, for at most 25 ms. WATCH sees each removal as a write, as Redis
+    /// signals it. Off after `DEBUG SET-ACTIVE-EXPIRE 0`. `redsim serve` calls it; the
+    /// simulator does not: there keys expire when looked up, at the virtual time of the
+    /// command. Returns how many keys it removed.
     pub fn expire_cycle(&mut self) -> usize {
+        const KEYS_PER_LOOP: usize = 20;
+        const TIME_LIMIT_US: u64 = 25_000;
         if !self.store.config.active_expire_enabled {
             return 0;
         }
-        let now_ms = self.host.now_us() / 1000;
+        let started_us = self.host.now_us();
+        let now_ms = started_us / 1000;
         let mut removed = 0;
         for db in 0..self.store.dbs.len() {
-            for key in self.store.dbs[db].purge_expired_keys(now_ms) {
-                self.store.touch(db, &key);
-                removed += 1;
+            loop {
+                let (keys, looked) = self.store.dbs[db].expire_some(now_ms, KEYS_PER_LOOP);
+                let expired = keys.len();
+                for key in keys {
+                    self.store.touch(db, &key);
+                }
+                removed += expired;
+                let mostly_alive = expired * 10 <= looked;
+                if looked < KEYS_PER_LOOP
+                    || mostly_alive
+                    || self.host.now_us().saturating_sub(started_us) > TIME_LIMIT_US
+                {
+                    break;
+                }
             }
         }
         removed

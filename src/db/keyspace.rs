@@ -11,7 +11,7 @@
 
 use super::{StrEnc, Value};
 use indexmap::IndexMap;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 
 /// A value and its object header.
 #[derive(Clone, Debug)]
@@ -36,8 +36,11 @@ impl Entry {
 #[derive(Clone, Debug, Default)]
 pub struct Db {
     entries: IndexMap<Vec<u8>, Entry, FxBuildHasher>,
-    /// Absolute expiry time in Unix milliseconds.
-    expires: FxHashMap<Vec<u8>, u64>,
+    /// Absolute expiry time in Unix milliseconds. Indexed, so that active expiry can go
+    /// round it a few keys at a time.
+    expires: IndexMap<Vec<u8>, u64, FxBuildHasher>,
+    /// Where active expiry looks next in `expires`.
+    expire_cursor: usize,
     /// Keys removed because they had expired (INFO stats `expired_keys`).
     pub expired_keys: u64,
     /// The time of the last lookup; stores made without a clock use it for the LRU.
@@ -110,7 +113,7 @@ impl Db {
     /// Stores `value` under `key` and clears any expiry (as SET does).
     pub fn set(&mut self, key: &[u8], value: Value) {
         if !self.expires.is_empty() {
-            self.expires.remove(key);
+            self.expires.swap_remove(key);
         }
         self.set_keep_ttl(key, value);
     }
@@ -131,7 +134,7 @@ impl Db {
     pub fn set_string(&mut self, key: &[u8], bytes: &[u8], now_ms: u64) {
         if !self.expires.is_empty() {
             self.expire_if_needed(key, now_ms);
-            self.expires.remove(key);
+            self.expires.swap_remove(key);
         }
         self.clock_ms = now_ms;
         let access_s = now_ms / 1000;
@@ -185,7 +188,7 @@ impl Db {
         let expire = if self.expires.is_empty() {
             None
         } else {
-            self.expires.remove(key)
+            self.expires.swap_remove(key)
         };
         self.entries.swap_remove(key).map(|e| (e, expire))
     }
@@ -207,7 +210,7 @@ impl Db {
 
     /// Removes the expiry of `key`; returns whether it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        !self.expires.is_empty() && self.expires.remove(key).is_some()
+        !self.expires.is_empty() && self.expires.swap_remove(key).is_some()
     }
 
     /// Number of keys, counting expired keys not yet removed (as DBSIZE does).
@@ -265,25 +268,29 @@ impl Db {
         }
     }
 
-    /// Removes every expired key (active expiry, [`crate::Engine::expire_cycle`]) and
-    /// returns their names, in key order.
-    pub fn purge_expired_keys(&mut self, now_ms: u64) -> Vec<Vec<u8>> {
-        if self.expires.is_empty() {
-            return Vec::new();
+    /// Active expiry, a few keys at a time ([`crate::Engine::expire_cycle`]): looks at up
+    /// to `count` keys with an expiry, going round from where the last call stopped, and
+    /// removes those whose time has passed. Returns the keys removed and how many keys it
+    /// looked at (fewer than `count` only when fewer have an expiry).
+    pub fn expire_some(&mut self, now_ms: u64, count: usize) -> (Vec<Vec<u8>>, usize) {
+        let count = count.min(self.expires.len());
+        let mut removed = Vec::new();
+        let mut looked = 0;
+        while looked < count && !self.expires.is_empty() {
+            let at = self.expire_cursor % self.expires.len();
+            looked += 1;
+            match self.expires.get_index(at) {
+                Some((key, &when)) if when <= now_ms => {
+                    let key = key.clone();
+                    // The last key moves into this slot: the cursor stays to look at it.
+                    self.remove(&key);
+                    self.expired_keys += 1;
+                    removed.push(key);
+                    self.expire_cursor = at;
+                }
+                _ => self.expire_cursor = at + 1,
+            }
         }
-        let mut dead: Vec<Vec<u8>> = self
-            .expires
-            .iter()
-            .filter(|(_, &at)| at <= now_ms)
-            .map(|(k, _)| k.clone())
-            .collect();
-        // The expires map is unordered; removing in key order keeps the swap-removal
-        // order of the entries (and so SCAN and RANDOMKEY) deterministic.
-        dead.sort();
-        for key in &dead {
-            self.remove(key);
-        }
-        self.expired_keys += dead.len() as u64;
-        dead
+        (removed, looked)
     }
 }

@@ -1,19 +1,26 @@
 //! The TCP server behind `redsim serve`: Redis's single-threaded model on tokio.
 //!
-//! Connections are tokio tasks: each reads bytes, cuts them into requests with the
-//! [`RequestParser`](crate::resp::parse::RequestParser), takes the one engine lock, runs
-//! the requests it has in order and writes their replies in one go (pipelining). The lock
+//! Connections are tokio tasks on one worker thread, as Redis serves every client from
+//! one thread: each reads bytes, cuts them into requests with the
+//! [`RequestParser`](crate::resp::parse::RequestParser), takes the engine lock, runs the
+//! requests it has in order and writes their replies in one go (pipelining). The lock
 //! makes the engine behave exactly as Redis's single thread — one command at a time, each
-//! atomic — while reading, parsing and writing run in parallel on the runtime's workers,
-//! without a thread hop per request (an executor thread fed by channels measured at about
-//! half of Redis's requests per second without pipelining: two wake-ups per request). RESP2/RESP3 is per connection (HELLO sets it on the
-//! engine session). QUIT closes the connection after its reply; a protocol error gets
-//! Redis's error reply and closes only that connection.
+//! atomic — without a thread hop per request (an executor thread fed by channels measured
+//! at about half of Redis's requests per second without pipelining: two wake-ups per
+//! request). RESP2/RESP3 is per connection (HELLO sets it on the engine session). QUIT
+//! closes the connection after its reply; a protocol error gets Redis's error reply and
+//! closes only that connection.
+//!
+//! Scripts run inline like any command. One that is still running after a millisecond
+//! hands the worker to another thread from its hook (`sync::release_worker`) and goes on
+//! where it is; past `busy-reply-threshold` the other connections answer `-BUSY` and pass
+//! SCRIPT KILL on to it, as Redis serves them from inside its script hook. A blocking
+//! command (BLPOP…) parks its connection in a FIFO queue; the command that writes what it
+//! waits for serves it at once (`blocking.rs`). Expired keys are also removed in the
+//! background, ten times a second (`expiry.rs`).
 //!
 //! This is the only place in the engine crate that reads the wall clock and OS
-//! randomness ([`RealHost`]). While a script runs past `busy-reply-threshold`, the
-//! connections waiting for the engine answer `-BUSY` and pass SCRIPT KILL on to it; a
-//! blocking command (BLPOP…) parks its connection until a write serves it or it times out.
+//! randomness ([`RealHost`]).
 
 // Under loom only the cross-thread parts are built and checked; the socket side is not.
 #![cfg_attr(loom, allow(dead_code, unused_imports))]
@@ -77,7 +84,7 @@ pub fn serve(opts: ServeOptions) -> std::io::Result<()> {
 }
 
 /// What every connection shares: the engine behind its lock, the busy-script board and
-/// the signal that wakes blocked clients.
+/// the blocked clients.
 pub(crate) struct Core {
     pub(crate) engine: sync::EngineLock<Engine>,
     pub(crate) busy: Arc<host::BusyBoard>,
