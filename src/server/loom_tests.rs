@@ -11,7 +11,7 @@ use super::connection::{run_batch, Batch, Peer};
 use super::host::BusyBoard;
 use super::{Core, RealHost, ServeOptions};
 use crate::Engine;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
