@@ -28,6 +28,9 @@ done
 SCRIPT=$(cat corpus/lua/counter_and_log.lua)
 rps() { # port pipeline requests test-args... -> requests per second
   local port=$1 pipeline=$2 requests=$3; shift 3
+  # Each run starts from the same keyspace: the script's sorted set grows by up to one
+  # member per request, and a million-member set measures memory latency, not servers.
+  redis-cli -p "$port" DEL counter ts >/dev/null
   redis-benchmark -p "$port" -c 50 -n "$requests" -P "$pipeline" -q "$@" 2>/dev/null |
     tr '\r' '\n' | awk '/requests per second/ {print $(NF-5)}' | tail -1 | grep . || echo n/a
 }
