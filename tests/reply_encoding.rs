@@ -97,3 +97,23 @@ pinned!(
         Reply::bulk("hi")
     ])
 );
+pinned!(
+    attribute_frame_then_the_reply,
+    Reply::Preceded {
+        frame: Box::new(Reply::Attribute(vec![(
+            Reply::bulk("key-popularity"),
+            Reply::Array(vec![Reply::bulk("key:123"), Reply::Integer(90)])
+        )])),
+        reply: Box::new(Reply::bulk("the reply"))
+    }
+);
+pinned!(
+    push_frame_then_the_reply,
+    Reply::Preceded {
+        frame: Box::new(Reply::Push(vec![
+            Reply::bulk("server-cpu-usage"),
+            Reply::Integer(42)
+        ])),
+        reply: Box::new(Reply::bulk("the reply"))
+    }
+);

@@ -67,6 +67,17 @@ fn debug_protocol_answers_resp3_types_natively() {
         ("map", b"%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"),
         ("verbatim", b"=29\r\ntxt:This is a verbatim\nstring\r\n"),
         ("true", b"#t\r\n"),
+        // An attribute frame, then the real reply; a push frame, then the real reply.
+        (
+            "attrib",
+            b"|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n\
+              $39\r\nSome real reply following the attribute\r\n",
+        ),
+        (
+            "push",
+            b">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n\
+              $40\r\nSome real reply following the push reply\r\n",
+        ),
     ];
     for (kind, bytes) in cases {
         assert_eq!(

@@ -158,10 +158,14 @@ pub fn check_reply(reply: &Reply) {
             Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
                 pending.extend(items.iter())
             }
-            Reply::Map(pairs) => pairs.iter().for_each(|(k, v)| {
+            Reply::Map(pairs) | Reply::Attribute(pairs) => pairs.iter().for_each(|(k, v)| {
                 pending.push(k);
                 pending.push(v);
             }),
+            Reply::Preceded { frame, reply } => {
+                pending.push(frame);
+                pending.push(reply);
+            }
             _ => {}
         }
     }

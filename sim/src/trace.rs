@@ -117,7 +117,8 @@ pub fn fmt_reply(reply: &Reply) -> String {
             let items: Vec<String> = items.iter().map(fmt_reply).collect();
             format!("[{}]", items.join(", "))
         }
-        Reply::Map(pairs) => {
+        Reply::Preceded { frame, reply } => format!("{} {}", fmt_reply(frame), fmt_reply(reply)),
+        Reply::Map(pairs) | Reply::Attribute(pairs) => {
             let items: Vec<String> = pairs
                 .iter()
                 .map(|(k, v)| format!("{} => {}", fmt_reply(k), fmt_reply(v)))

@@ -52,6 +52,22 @@ fn every_reply_kind_reads_by_the_documented_mapping() {
             text: b"hello".to_vec()
         }
     );
+    // DEBUG PROTOCOL attrib's reply: an attribute frame, then the real reply.
+    let attributed = Reply::Preceded {
+        frame: Box::new(Reply::Attribute(vec![(
+            Reply::bulk("key-popularity"),
+            Reply::Integer(90),
+        )])),
+        reply: Box::new(Reply::bulk("real")),
+    };
+    assert_eq!(
+        read_result(r#"{"frame":{"attribute":[["key-popularity",90]]},"reply":"real"}"#),
+        attributed
+    );
+    assert_eq!(
+        json::reply_to_value(&attributed).to_string(),
+        r#"{"frame":{"attribute":[["key-popularity",90]]},"reply":"real"}"#
+    );
 }
 
 #[test]

@@ -155,9 +155,8 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
 }
 
-/// DEBUG PROTOCOL: a sample of each reply type. RESP3's attribute and push frames
-/// cannot be expressed as a single reply here: `attrib` answers the reply that follows
-/// the attribute, and `push` (RESP3 only) the reply that follows the push frame.
+/// DEBUG PROTOCOL: a sample of each reply type. `attrib` sends an attribute frame (RESP3
+/// only) before its reply, `push` (RESP3 only) a push frame before its reply.
 // Redis's sample double is the literal 3.141, not an approximation of pi.
 #[allow(clippy::approx_constant)]
 fn debug_protocol(ctx: &mut Ctx<'_>, kind: &[u8]) -> Reply {
@@ -176,9 +175,21 @@ fn debug_protocol(ctx: &mut Ctx<'_>, kind: &[u8]) -> Reply {
                 .map(|j| (Reply::Integer(j), Reply::Bool(j == 1)))
                 .collect(),
         ),
-        b"attrib" => Reply::bulk("Some real reply following the attribute"),
+        b"attrib" => Reply::Preceded {
+            frame: Box::new(Reply::Attribute(vec![(
+                Reply::bulk("key-popularity"),
+                Reply::Array(vec![Reply::bulk("key:123"), Reply::Integer(90)]),
+            )])),
+            reply: Box::new(Reply::bulk("Some real reply following the attribute")),
+        },
         b"push" if !resp3 => Reply::error("ERR RESP2 is not supported by this command"),
-        b"push" => Reply::bulk("Some real reply following the push reply"),
+        b"push" => Reply::Preceded {
+            frame: Box::new(Reply::Push(vec![
+                Reply::bulk("server-cpu-usage"),
+                Reply::Integer(42),
+            ])),
+            reply: Box::new(Reply::bulk("Some real reply following the push reply")),
+        },
         b"true" => Reply::Bool(true),
         b"false" => Reply::Bool(false),
         b"verbatim" => Reply::Verbatim {

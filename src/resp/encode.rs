@@ -76,15 +76,26 @@ fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mu
             out.extend_from_slice(b"\r\n");
         }
         Reply::Verbatim { text, .. } => bulk(out, text),
-        Reply::Map(pairs) => {
+        Reply::Map(pairs) | Reply::Attribute(pairs) => {
+            let kind = if matches!(reply, Reply::Map(_)) {
+                b'%'
+            } else {
+                b'|'
+            };
             if resp3 {
-                header(out, b'%', pairs.len() as i64);
+                header(out, kind, pairs.len() as i64);
             } else {
                 header(out, b'*', 2 * pairs.len() as i64);
             }
             for (k, v) in pairs.iter().rev() {
                 pending.push(v);
                 pending.push(k);
+            }
+        }
+        Reply::Preceded { frame, reply } => {
+            pending.push(reply);
+            if resp3 {
+                pending.push(frame);
             }
         }
         Reply::Set(items) => aggregate(out, if resp3 { b'~' } else { b'*' }, items, pending),

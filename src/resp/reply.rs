@@ -35,6 +35,16 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 `>n`; an array in RESP2.
     Push(Vec<Reply>),
+    /// A frame that comes before the command's own reply, then that reply — what DEBUG
+    /// PROTOCOL `attrib` (a RESP3 `|n` attribute frame, see [`Reply::Attribute`]) and
+    /// `push` (a `>n` push frame) send. RESP2 clients get the reply alone.
+    Preceded {
+        frame: Box<Reply>,
+        reply: Box<Reply>,
+    },
+    /// RESP3 `|n`: an attribute frame (pairs, like a map), only ever sent as the `frame`
+    /// of [`Reply::Preceded`]; a flat array if encoded on its own for RESP2.
+    Attribute(Vec<(Reply, Reply)>),
 }
 
 impl Reply {

@@ -246,7 +246,9 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
             set_field(l, b"format");
         }),
         Reply::Verbatim { text, .. } => push_bytes(l, text),
-        Reply::Map(pairs) if resp3 => push_wrapped(l, b"map", || {
+        // Only DEBUG PROTOCOL sends these, and scripts may not call DEBUG.
+        Reply::Preceded { reply, .. } => push_reply(l, reply, resp3),
+        Reply::Map(pairs) | Reply::Attribute(pairs) if resp3 => push_wrapped(l, b"map", || {
             ffi::lua_createtable(l, 0, pairs.len().min(1 << 26) as c_int);
             for (k, v) in pairs {
                 push_reply(l, k, resp3);
@@ -258,7 +260,7 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
                 ffi::lua_rawset(l, -3);
             }
         }),
-        Reply::Map(pairs) => {
+        Reply::Map(pairs) | Reply::Attribute(pairs) => {
             ffi::lua_createtable(l, (pairs.len() * 2).min(1 << 26) as c_int, 0);
             for (i, (k, v)) in pairs.iter().enumerate() {
                 push_reply(l, k, resp3);

@@ -402,7 +402,9 @@ pub fn replies_match(model: &Reply, observed: &Reply) -> bool {
 fn resp2_items(r: &Reply) -> Option<Vec<&Reply>> {
     match r {
         Reply::Array(v) | Reply::Set(v) | Reply::Push(v) => Some(v.iter().collect()),
-        Reply::Map(pairs) => Some(pairs.iter().flat_map(|(k, v)| [k, v]).collect()),
+        Reply::Map(pairs) | Reply::Attribute(pairs) => {
+            Some(pairs.iter().flat_map(|(k, v)| [k, v]).collect())
+        }
         _ => None,
     }
 }
@@ -439,12 +441,14 @@ pub fn resp2_shape(reply: &Reply) -> Reply {
         Reply::Double(d) => Reply::Bulk(format_double(*d).into_bytes()),
         Reply::BigNumber(n) => Reply::Bulk(n.clone()),
         Reply::Verbatim { text, .. } => Reply::Bulk(text.clone()),
-        Reply::Map(pairs) => Reply::Array(
+        Reply::Map(pairs) | Reply::Attribute(pairs) => Reply::Array(
             pairs
                 .iter()
                 .flat_map(|(k, v)| [resp2_shape(k), resp2_shape(v)])
                 .collect(),
         ),
+        // A RESP2 client gets no attribute or push frame before the reply.
+        Reply::Preceded { reply, .. } => resp2_shape(reply),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             Reply::Array(items.iter().map(resp2_shape).collect())
         }

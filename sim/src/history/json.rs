@@ -347,9 +347,9 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
                 )),
             }
         }
-        "map" => {
-            only_fields(map, path, &["map"])?;
-            let Value::Array(pairs) = &map["map"] else {
+        "map" | "attribute" => {
+            only_fields(map, path, &[tag.as_str()])?;
+            let Value::Array(pairs) = &map[tag.as_str()] else {
                 return Err(invalid(&sub, "expected an array of [key, value] pairs"));
             };
             let mut out = Vec::with_capacity(pairs.len());
@@ -363,7 +363,22 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
                     _ => return Err(invalid(&here, "expected a [key, value] pair")),
                 }
             }
-            Ok(Reply::Map(out))
+            Ok(if tag == "map" {
+                Reply::Map(out)
+            } else {
+                Reply::Attribute(out)
+            })
+        }
+        "frame" | "reply" => {
+            only_fields(map, path, &["frame", "reply"])?;
+            let part = |name: &str| match map.get(name) {
+                Some(value) => read_reply(value, &format!("{path}.{name}")),
+                None => Err(invalid(path, format!("missing field \"{name}\""))),
+            };
+            Ok(Reply::Preceded {
+                frame: Box::new(part("frame")?),
+                reply: Box::new(part("reply")?),
+            })
         }
         "set" | "push" => {
             only_fields(map, path, &[tag.as_str()])?;
@@ -536,5 +551,20 @@ pub fn reply_to_value(reply: &Reply) -> Value {
             "push",
             Value::Array(items.iter().map(reply_to_value).collect()),
         ),
+        Reply::Attribute(pairs) => tagged(
+            "attribute",
+            Value::Array(
+                pairs
+                    .iter()
+                    .map(|(k, v)| Value::Array(vec![reply_to_value(k), reply_to_value(v)]))
+                    .collect(),
+            ),
+        ),
+        Reply::Preceded { frame, reply } => {
+            let mut map = Map::new();
+            map.insert("frame".into(), reply_to_value(frame));
+            map.insert("reply".into(), reply_to_value(reply));
+            Value::Object(map)
+        }
     }
 }
