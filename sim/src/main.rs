@@ -8,6 +8,10 @@ use std::process::ExitCode;
 
 mod cli;
 
+/// mimalloc, as Redis uses jemalloc rather than the C library's malloc (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "redsim",
