@@ -5,13 +5,9 @@
 
 mod support;
 
-use redsim::server::{ServeOptions, Server};
 use std::time::Duration;
+use support::serve::{self, argv};
 use support::{encode_request, escape, RawConn};
-
-fn argv(words: &[&str]) -> Vec<Vec<u8>> {
-    words.iter().map(|w| w.as_bytes().to_vec()).collect()
-}
 
 /// Sends PING and a blocking command in one write and waits for the PING's reply: then
 /// the blocking command has run and blocks (its connection has nothing else to do).
@@ -133,11 +129,7 @@ fn a_blocked_command_counts_once(port: u16) -> Vec<Vec<u8>> {
 type Scenario = fn(u16) -> Vec<Vec<u8>>;
 
 fn check(name: &str, scenario: Scenario, expected: &[&[u8]]) {
-    let server = Server::start(ServeOptions {
-        port: 0,
-        ..ServeOptions::default()
-    })
-    .expect("server starts");
+    let server = serve::start();
     let show = |replies: &[Vec<u8>]| {
         replies
             .iter()

@@ -4,13 +4,9 @@
 
 mod support;
 
-use redsim::server::{ServeOptions, Server};
 use std::time::Duration;
+use support::serve::{self, argv};
 use support::RawConn;
-
-fn argv(words: &[&str]) -> Vec<Vec<u8>> {
-    words.iter().map(|w| w.as_bytes().to_vec()).collect()
-}
 
 /// DBSIZE, polled every 20 ms for at most 2 s until it reads `want`; returns the last
 /// reply.
@@ -43,11 +39,7 @@ fn scenario(port: u16) -> Vec<Vec<u8>> {
 
 #[test]
 fn expired_keys_leave_dbsize_without_being_looked_up_as_in_redis() {
-    let server = Server::start(ServeOptions {
-        port: 0,
-        ..ServeOptions::default()
-    })
-    .expect("server starts");
+    let server = serve::start();
     let ours = scenario(server.local_addr().port());
     assert_eq!(ours[5], b":1\r\n", "DBSIZE after the keys' time passed");
     assert_eq!(ours[6], b"*1\r\n$5\r\nstays\r\n");
@@ -61,11 +53,7 @@ fn expired_keys_leave_dbsize_without_being_looked_up_as_in_redis() {
 
 #[test]
 fn debug_set_active_expire_0_leaves_expired_keys_until_they_are_looked_up() {
-    let server = Server::start(ServeOptions {
-        port: 0,
-        ..ServeOptions::default()
-    })
-    .expect("server starts");
+    let server = serve::start();
     let mut conn = RawConn::connect(server.local_addr().port());
     assert_eq!(
         conn.call(&argv(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"])),

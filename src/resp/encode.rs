@@ -76,22 +76,8 @@ fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mu
             out.extend_from_slice(b"\r\n");
         }
         Reply::Verbatim { text, .. } => bulk(out, text),
-        Reply::Map(pairs) | Reply::Attribute(pairs) => {
-            let kind = if matches!(reply, Reply::Map(_)) {
-                b'%'
-            } else {
-                b'|'
-            };
-            if resp3 {
-                header(out, kind, pairs.len() as i64);
-            } else {
-                header(out, b'*', 2 * pairs.len() as i64);
-            }
-            for (k, v) in pairs.iter().rev() {
-                pending.push(v);
-                pending.push(k);
-            }
-        }
+        Reply::Map(pairs) => pair_aggregate(out, b'%', pairs, resp3, pending),
+        Reply::Attribute(pairs) => pair_aggregate(out, b'|', pairs, resp3, pending),
         Reply::Preceded { frame, reply } => {
             pending.push(reply);
             if resp3 {
@@ -173,6 +159,26 @@ fn bulk(out: &mut Vec<u8>, b: &[u8]) {
 fn aggregate<'a>(out: &mut Vec<u8>, prefix: u8, items: &'a [Reply], pending: &mut Vec<&'a Reply>) {
     header(out, prefix, items.len() as i64);
     pending.extend(items.iter().rev());
+}
+
+/// A map or attribute: `prefix` and the pair count in RESP3, a flat array of keys and
+/// values in RESP2.
+fn pair_aggregate<'a>(
+    out: &mut Vec<u8>,
+    prefix: u8,
+    pairs: &'a [(Reply, Reply)],
+    resp3: bool,
+    pending: &mut Vec<&'a Reply>,
+) {
+    if resp3 {
+        header(out, prefix, pairs.len() as i64);
+    } else {
+        header(out, b'*', 2 * pairs.len() as i64);
+    }
+    for (k, v) in pairs.iter().rev() {
+        pending.push(v);
+        pending.push(k);
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! retried with its command as written, so it pops from the first of its keys that has
 //! data, where Redis pops from the key that became ready first.
 
-use super::sync::{Mutex, MutexGuard};
+use super::sync::{Mutex, MutexGuard, Notify};
 use super::Core;
 use crate::resp::Reply;
 use crate::session::ClientId;
@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 /// The clients waiting for a blocking command to be served, in the order they blocked.
 pub(crate) struct BlockedClients {
     waiters: Mutex<Vec<Waiter>>,
+    /// Woken when a write served some of them: each looks for its answer.
+    served: Notify,
 }
 
 // By hand: loom's mutex has no `Default`.
@@ -33,6 +35,7 @@ impl Default for BlockedClients {
     fn default() -> Self {
         BlockedClients {
             waiters: Mutex::new(Vec::new()),
+            served: Notify::new(),
         }
     }
 }
@@ -82,10 +85,13 @@ impl BlockedClients {
 
     /// After a command that changed the dataset, with the engine still held: retries the
     /// blocked clients in the order they blocked, until a pass serves nobody who wrote
-    /// (a served BLMOVE pushes, and may serve a client blocked on its destination).
-    /// Returns whether anyone was served: their connections must be woken.
-    pub(crate) fn serve(&self, engine: &mut Engine) -> bool {
+    /// (a served BLMOVE pushes, and may serve a client blocked on its destination), and
+    /// wakes the connections it served.
+    pub(crate) fn serve(&self, engine: &mut Engine) {
         let mut waiters = self.waiters();
+        if waiters.is_empty() {
+            return;
+        }
         // A connection that closed while it waited has nobody to answer.
         waiters.retain(|w| engine.store.is_connected(w.client));
         let mut served_any = false;
@@ -105,8 +111,12 @@ impl BlockedClients {
                 }
             }
             if !wrote {
-                return served_any;
+                break;
             }
+        }
+        drop(waiters);
+        if served_any {
+            self.served.notify_waiters();
         }
     }
 
@@ -125,18 +135,13 @@ impl BlockedClients {
         let at = waiters.iter().position(|w| w.client == client)?;
         waiters.remove(at).served
     }
-
-    /// Whether any client waits (then writes must serve them).
-    pub(crate) fn any(&self) -> bool {
-        !self.waiters().is_empty()
-    }
 }
 
 /// Waits until a write serves the parked command or its timeout passes; returns its reply.
 pub(crate) async fn wait_until_served(core: &Core, client: ClientId, parked: Parked) -> Reply {
     loop {
         // Registered before looking: a client served after the look still wakes us.
-        let mut served = std::pin::pin!(core.writes.notified());
+        let mut served = std::pin::pin!(core.blocked.served.notified());
         served.as_mut().enable();
         if let Some(reply) = core.blocked.take_served(client) {
             return reply;

@@ -371,8 +371,8 @@ fn run_locked(
         }
         // As Redis after every command: clients blocked on what this one wrote are
         // served now, before anything else runs.
-        if engine.store.dirty != dirty && core.blocked.any() && core.blocked.serve(engine) {
-            core.writes.notify_waiters();
+        if engine.store.dirty != dirty {
+            core.blocked.serve(engine);
         }
         batch.spent.push(argv);
         let session = engine.store.session(client);

@@ -50,7 +50,6 @@ fn core(setup: &'static [&'static [&'static str]]) -> Arc<Core> {
             engine: super::sync::EngineLock::new(engine),
             busy,
             blocked: Default::default(),
-            writes: super::sync::Notify::new(),
             options: ServeOptions::default(),
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),

@@ -90,8 +90,6 @@ pub(crate) struct Core {
     pub(crate) busy: Arc<host::BusyBoard>,
     /// Clients waiting in a blocking command, first blocked first.
     pub(crate) blocked: blocking::BlockedClients,
-    /// Woken when a write served blocked clients.
-    pub(crate) writes: sync::Notify,
     pub(crate) options: ServeOptions,
     /// Open connections, for `maxclients`.
     pub(crate) clients: std::sync::atomic::AtomicUsize,
@@ -121,7 +119,6 @@ impl Server {
             engine: sync::EngineLock::new(engine),
             busy,
             blocked: Default::default(),
-            writes: sync::Notify::new(),
             options: opts,
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),

@@ -534,15 +534,7 @@ pub fn reply_to_value(reply: &Reply) -> Value {
             map.insert("text".into(), bytes_to_value(text));
             Value::Object(map)
         }
-        Reply::Map(pairs) => tagged(
-            "map",
-            Value::Array(
-                pairs
-                    .iter()
-                    .map(|(k, v)| Value::Array(vec![reply_to_value(k), reply_to_value(v)]))
-                    .collect(),
-            ),
-        ),
+        Reply::Map(pairs) => tagged("map", pairs_to_value(pairs)),
         Reply::Set(items) => tagged(
             "set",
             Value::Array(items.iter().map(reply_to_value).collect()),
@@ -551,15 +543,7 @@ pub fn reply_to_value(reply: &Reply) -> Value {
             "push",
             Value::Array(items.iter().map(reply_to_value).collect()),
         ),
-        Reply::Attribute(pairs) => tagged(
-            "attribute",
-            Value::Array(
-                pairs
-                    .iter()
-                    .map(|(k, v)| Value::Array(vec![reply_to_value(k), reply_to_value(v)]))
-                    .collect(),
-            ),
-        ),
+        Reply::Attribute(pairs) => tagged("attribute", pairs_to_value(pairs)),
         Reply::Preceded { frame, reply } => {
             let mut map = Map::new();
             map.insert("frame".into(), reply_to_value(frame));
@@ -567,4 +551,14 @@ pub fn reply_to_value(reply: &Reply) -> Value {
             Value::Object(map)
         }
     }
+}
+
+/// A map's or attribute's pairs as `[[key, value], ...]`.
+fn pairs_to_value(pairs: &[(Reply, Reply)]) -> Value {
+    Value::Array(
+        pairs
+            .iter()
+            .map(|(k, v)| Value::Array(vec![reply_to_value(k), reply_to_value(v)]))
+            .collect(),
+    )
 }
