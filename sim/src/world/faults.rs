@@ -17,9 +17,12 @@ impl World {
         if faults.planned_crash(client as u32, slot.replies_total) {
             return true;
         }
+        let sent = slot.sent_in_op > 0;
         faults.crash_rate > 0.0
-            && slot.sent_in_op > 0
-            && self.fault_rng.random_bool(faults.crash_rate.min(1.0))
+            && sent
+            && self.slots[client]
+                .fault_rng
+                .random_bool(faults.crash_rate.min(1.0))
     }
 
     /// The client dies: its operation's outcome is unknown, what it already ran stays,
