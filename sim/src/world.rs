@@ -79,6 +79,9 @@ pub struct RunReport {
     pub abandoned: bool,
     pub hit_steps_max: bool,
     pub crashes: u32,
+    /// A server-side script never finished: the server was shut down (SHUTDOWN NOSAVE)
+    /// and the run ended there.
+    pub hung_script: bool,
 }
 
 pub struct World {
@@ -100,6 +103,8 @@ pub struct World {
     crashes: u32,
     /// What the last run did with the script engine.
     scripts_used: ScriptsUsed,
+    /// A script of this run never finished (see [`RunReport::hung_script`]).
+    hung_script: bool,
 }
 
 /// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
@@ -170,6 +175,7 @@ impl World {
             out: Outbox::default(),
             crashes: 0,
             scripts_used: ScriptsUsed::Cache,
+            hung_script: false,
         };
         world.reset(seed);
         world
@@ -202,6 +208,11 @@ impl World {
             self.options.lua_ns_per_instruction,
             std::sync::atomic::Ordering::Relaxed,
         );
+        self.clock.instructions_max.store(
+            self.options.script_instructions_max,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        self.hung_script = false;
         if let Ok(mut rng) = self.engine_rng.lock() {
             *rng = crate::clock::engine_rng(seed);
         }
@@ -295,6 +306,7 @@ impl World {
         }
         report.steps = self.step;
         report.crashes = self.crashes;
+        report.hung_script = self.hung_script;
         report
     }
 
@@ -353,6 +365,12 @@ impl World {
         }
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
+        if self.clock.hung.swap(false, Ordering::Relaxed) {
+            // The script would never have finished: nobody gets a reply.
+            self.hung_script = true;
+            self.shutdown_nosave();
+            return true;
+        }
         let mut argv = Some(request.argv);
         if let Some(Op {
             op: Operation::Command(recorded),
