@@ -61,16 +61,6 @@ struct Slot {
     fault_rng: ChaCha8Rng,
 }
 
-/// What a run did with the script engine, which outlives the store between runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ScriptsUsed {
-    None,
-    /// Only EVAL, whose replies do not depend on the script cache.
-    EvalOnly,
-    /// EVALSHA, SCRIPT, FUNCTION or FCALL, or an admin command.
-    Cache,
-}
-
 /// What one run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -101,30 +91,16 @@ pub struct World {
     candidates: Vec<Candidate>,
     out: Outbox,
     crashes: u32,
-    /// What the last run did with the script engine.
-    scripts_used: ScriptsUsed,
     /// A script of this run never finished (see [`RunReport::hung_script`]).
     hung_script: bool,
 }
 
-/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
+/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO
+/// forms), as the engine's command table says.
 fn is_script_command(argv: &[Vec<u8>]) -> bool {
-    let Some(name) = argv.first() else {
-        return false;
-    };
-    if !matches!(name.first(), Some(b'e' | b'E' | b'f' | b'F')) {
-        return false;
-    }
-    [
-        "eval",
-        "evalsha",
-        "eval_ro",
-        "evalsha_ro",
-        "fcall",
-        "fcall_ro",
-    ]
-    .iter()
-    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    argv.first()
+        .and_then(|name| redsim::cmd::lookup(name))
+        .is_some_and(|spec| spec.has(redsim::cmd::flags::RUNS_SCRIPT))
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -174,7 +150,6 @@ impl World {
             candidates: Vec::new(),
             out: Outbox::default(),
             crashes: 0,
-            scripts_used: ScriptsUsed::Cache,
             hung_script: false,
         };
         world.reset(seed);
@@ -219,13 +194,9 @@ impl World {
         self.fault_rng = fault_rng(seed, None);
         self.engine.store = Store::new();
         self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
-        // Every seed starts as a fresh server. The EVAL VM is kept when only EVAL ran
-        // (building one costs milliseconds; nothing a script can see survives in it);
-        // otherwise the script engine starts afresh.
-        match std::mem::replace(&mut self.scripts_used, ScriptsUsed::None) {
-            ScriptsUsed::None | ScriptsUsed::EvalOnly => self.engine.scripts.restart(),
-            ScriptsUsed::Cache => self.engine.scripts = redsim::script::Scripting::new(),
-        }
+        // Every seed starts as a fresh server: no cached script, no function, math.random
+        // at its initial state (the EVAL VM is kept: nothing a script can see survives).
+        self.engine.scripts.restart();
         self.admin = self.engine.connect();
         for (i, slot) in self.slots.iter_mut().enumerate() {
             slot.fault_rng = fault_rng(seed, Some(i));
@@ -357,7 +328,6 @@ impl World {
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let runs_script = is_script_command(&request.argv);
-        self.note_scripts(&request.argv, runs_script);
         let mut busy_max_before = 0;
         if runs_script {
             self.post_waiting(client);
@@ -415,23 +385,6 @@ impl World {
             went_busy |= self.deliver_busy_answers();
         }
         went_busy
-    }
-
-    /// Remembers what a command may have done to the script engine.
-    fn note_scripts(&mut self, argv: &[Vec<u8>], runs_script: bool) {
-        let Some(name) = argv.first() else {
-            return;
-        };
-        if runs_script && name.eq_ignore_ascii_case(b"eval") {
-            if self.scripts_used == ScriptsUsed::None {
-                self.scripts_used = ScriptsUsed::EvalOnly;
-            }
-        } else if runs_script
-            || name.eq_ignore_ascii_case(b"script")
-            || name.eq_ignore_ascii_case(b"function")
-        {
-            self.scripts_used = ScriptsUsed::Cache;
-        }
     }
 
     /// Lists every other client's requests in flight for the host, which answers them

@@ -9,7 +9,7 @@ use redsim::Reply;
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::fault::{AdminAt, Faults};
 use redsim_sim::report::analysis::Judge;
-use redsim_sim::scenario::{Program, Scenario};
+use redsim_sim::scenario::{Program, Scenario, ScriptRun};
 use redsim_sim::world::ClientState;
 use std::process::Command;
 
@@ -47,23 +47,32 @@ fn a_script_that_writes_and_loops_for_ever_ends_the_run_with_shutdown_nosave() {
 
 #[test]
 fn a_killed_read_only_loop_is_judged_and_the_judge_ends() {
-    let scenario = scenario("while true do end", &["SCRIPT", "KILL"]);
-    let mut killed = 0;
-    for seed in 0..4 {
+    // As EVAL of a script operation, so that the judge's model replays the loop (up to
+    // its own bound, a few seconds).
+    let mut scenario = Scenario::new("killed")
+        .clients(
+            1,
+            1,
+            Program::script("while true do end", &[], &[], ScriptRun::Eval),
+        )
+        .clients(1, 1, Program::commands(&[&["SCRIPT", "KILL"]], CommandsMode::Each));
+    scenario.options.busy_threshold_ms = 1;
+    scenario.options.script_instructions_max = 5_000_000;
+    let killed_seed = (0..8).find(|&seed| {
         let mut world = scenario.world(seed);
         let report = world.run_seed(seed);
-        let results = world.results_of(0);
-        if let Some(Some(Reply::Error(e))) = results.first() {
-            let text = String::from_utf8_lossy(e);
-            assert!(text.contains("Script killed by user"), "{text}");
-            killed += 1;
-        } else {
-            // SCRIPT KILL came first (NOTBUSY): nothing stops the loop but the bound.
-            assert!(report.hung_script, "seed {seed}: {results:?}");
-        }
-        Judge::new(&scenario).judge(&mut world);
-    }
-    assert!(killed > 0, "no seed killed the script");
+        !report.hung_script
+    });
+    let seed = killed_seed.expect("some seed sends SCRIPT KILL while the script is busy");
+    let mut world = scenario.world(seed);
+    world.run_seed(seed);
+    let results = world.results_of(0);
+    let Some(Some(Reply::Error(e))) = results.first() else {
+        panic!("seed {seed}: {results:?}");
+    };
+    assert!(String::from_utf8_lossy(e).contains("Script killed by user"));
+    let verdict = Judge::new(&scenario).judge(&mut world);
+    assert!(!verdict.is_anomalous(), "{:?}", verdict.findings);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! between two commands of an operation) and the admin connection's commands (planned
 //! ones and random SCRIPT FLUSHes).
 
-use super::{ClientState, ScriptsUsed, World};
+use super::{ClientState, World};
 use crate::client::Argv;
 use crate::history::Status;
 use crate::trace::TraceEvent;
@@ -88,7 +88,6 @@ impl World {
         self.engine.store = redsim::store::Store::new();
         self.engine.store.config = config;
         self.engine.scripts = redsim::script::Scripting::new();
-        self.scripts_used = ScriptsUsed::Cache;
         self.admin = self.engine.connect();
         if self.options.trace {
             self.trace.events.push(TraceEvent::Command {
@@ -104,7 +103,6 @@ impl World {
     /// Runs `argv` from the admin connection (outside any client's operations).
     /// `SHUTDOWN NOSAVE` takes the server down ([`World::shutdown_nosave`]).
     pub fn admin_command(&mut self, argv: Argv) -> Reply {
-        self.scripts_used = ScriptsUsed::Cache;
         if argv
             .first()
             .is_some_and(|name| name.eq_ignore_ascii_case(b"shutdown"))
