@@ -71,7 +71,20 @@ fn a_reused_world_runs_each_seed_as_a_fresh_one() {
 }
 
 #[test]
-fn a_sweep_gives_the_same_results_in_any_order() {
+fn one_world_gives_the_same_per_seed_results_in_any_seed_order() {
+    let scenario = scenario();
+    let mut forward_world = scenario.world(0);
+    let forward: Vec<String> = (0..20).map(|s| run(&mut forward_world, s)).collect();
+    let mut backward_world = scenario.world(0);
+    let mut backward: Vec<String> = (0..20).rev().map(|s| run(&mut backward_world, s)).collect();
+    backward.reverse();
+    for seed in 0..20 {
+        assert_eq!(forward[seed], backward[seed], "seed {seed}");
+    }
+}
+
+#[test]
+fn a_sweep_gives_the_same_tally_in_any_order() {
     let scenario = scenario();
     let judge = Judge::new(&scenario);
     let forward = run_seeds_with(&scenario, &judge, "raw", 0..40, |_| {});
