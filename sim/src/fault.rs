@@ -12,6 +12,14 @@
 //!   random rate — `SCRIPT FLUSH` in the middle of a run makes EVALSHA meet NOSCRIPT.
 //! - **Busy scripts**: a long server-side script advances virtual time with its
 //!   instructions (see `clock.rs`); past the threshold, a client may send SCRIPT KILL.
+//! - **SHUTDOWN NOSAVE**: as an admin command, or when a script runs past
+//!   `script_instructions_max` (one that wrote and loops cannot be killed in Redis): the
+//!   server goes down and comes back empty; every connection closes, so every operation in
+//!   progress has an unknown outcome and its client stops.
+//!
+//! Random draws (crashes, delays, think time) come from each client's own stream, so what
+//! happens to a client depends on its own steps, not on how the others' are interleaved —
+//! exploring another order of commuting steps never changes which client crashes.
 
 /// A crash planned by the scenario: `client` dies once it has received `after_commands`
 /// replies (counted over the whole run) and is about to send another command.
