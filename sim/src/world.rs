@@ -192,8 +192,7 @@ impl World {
             *rng = crate::clock::engine_rng(seed);
         }
         self.fault_rng = fault_rng(seed, None);
-        self.engine.store = Store::new();
-        self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
+        self.engine.store = self.fresh_store();
         // Every seed starts as a fresh server: no cached script, no function, math.random
         // at its initial state (the EVAL VM is kept: nothing a script can see survives).
         self.engine.scripts.restart();
@@ -221,6 +220,13 @@ impl World {
         self.schedule.clear();
         self.step = 0;
         self.crashes = 0;
+    }
+
+    /// An empty store configured as the scenario says (what a server starts with).
+    fn fresh_store(&self) -> Store {
+        let mut store = Store::new();
+        store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
+        store
     }
 
     /// Runs from the current state until every client is done (or the scheduler abandons

@@ -84,9 +84,8 @@ impl World {
                 self.crash(client);
             }
         }
-        let config = self.engine.store.config.clone();
-        self.engine.store = redsim::store::Store::new();
-        self.engine.store.config = config;
+        // CONFIG SET is not saved either: the server starts as configured.
+        self.engine.store = self.fresh_store();
         self.engine.scripts = redsim::script::Scripting::new();
         self.admin = self.engine.connect();
         if self.options.trace {
