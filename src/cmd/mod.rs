@@ -23,6 +23,7 @@ mod lcs;
 mod list;
 mod long_double;
 mod reach;
+pub use reach::keys_of;
 mod memory;
 mod object;
 mod scan;

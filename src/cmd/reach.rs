@@ -51,8 +51,8 @@ pub(super) fn after(
     let target = sub.unwrap_or(spec);
     let lua_random_after = ctx.scripts.as_ref().map(|s| s.random_state());
     let db = before.db;
-    let positions = target.key_positions(argv);
-    let expiring_after = positions
+    let expiring_after = target
+        .key_positions(argv)
         .iter()
         .any(|&p| ctx.store.dbs[db].expire_at(&argv[p]).is_some());
     let Some(access) = ctx.store.access.as_mut() else {
@@ -109,39 +109,49 @@ pub(super) fn after(
         }
         _ => {}
     }
-    if positions.is_empty() {
-        access.global = true;
-        return;
-    }
     let mode = if target.has(flags::WRITE) {
         Mode::Write
     } else {
         Mode::Read
     };
-    for &p in &positions {
-        access.touch(Resource::Key(db, &argv[p]), mode);
+    // No key (a keyless command, or a keyed one given none): global.
+    match keys_of(target, argv, db) {
+        Some(keys) if !keys.is_empty() => {
+            for (d, key) in keys {
+                access.touch(Resource::Key(d, key), mode);
+            }
+        }
+        _ => access.global = true,
     }
-    // Keys in another database than the selected one.
+}
+
+/// The keys `argv` names, each with its database, for a client in database `db`: the key
+/// positions of the command table, and for MOVE and COPY … DB the key in the other
+/// database. `None` when that database is not a number (then the command fails).
+pub fn keys_of<'a>(
+    target: &CommandSpec,
+    argv: &'a [Vec<u8>],
+    db: usize,
+) -> Option<Vec<(usize, &'a [u8])>> {
+    let mut keys: Vec<(usize, &[u8])> = target
+        .key_positions(argv)
+        .into_iter()
+        .map(|p| (db, argv[p].as_slice()))
+        .collect();
+    let other_db = |arg: Option<&Vec<u8>>| {
+        arg.and_then(|d| args::parse_i64(d))
+            .and_then(|d| usize::try_from(d).ok())
+    };
     match target.name {
-        "move" => match args::parse_i64(&argv[2]).and_then(|d| usize::try_from(d).ok()) {
-            Some(other) => access.touch(Resource::Key(other, &argv[1]), Mode::Write),
-            None => access.global = true,
-        },
+        "move" => keys.push((other_db(argv.get(2))?, argv[1].as_slice())),
         "copy" => {
-            let option = argv[3..].iter().position(|a| args::is(a, "DB"));
-            if let Some(i) = option {
-                match argv
-                    .get(3 + i + 1)
-                    .and_then(|d| args::parse_i64(d))
-                    .and_then(|d| usize::try_from(d).ok())
-                {
-                    Some(other) => access.touch(Resource::Key(other, &argv[2]), Mode::Write),
-                    None => access.global = true,
-                }
+            if let Some(i) = argv.iter().skip(3).position(|a| args::is(a, "DB")) {
+                keys.push((other_db(argv.get(3 + i + 1))?, argv[2].as_slice()));
             }
         }
         _ => {}
     }
+    Some(keys)
 }
 
 /// Commands whose effect depends on the time even for keys without an expiry: an

@@ -10,7 +10,7 @@
 
 use super::{PartOp, SequentialSpec};
 use crate::history::Operation;
-use redsim::cmd::{self, Resolved};
+use redsim::cmd::{self, flags, Resolved};
 use rustc_hash::FxHashMap;
 
 /// What an op may read or write.
@@ -24,10 +24,6 @@ pub enum Footprint {
     Pure,
 }
 
-/// Commands with keys that also reach beyond them (another database, the whole keyspace).
-const GLOBAL_COMMANDS: &[&str] = &["select", "move", "copy", "swapdb", "flushdb", "flushall"];
-/// Keyless commands whose reply does not depend on the data.
-const PURE_COMMANDS: &[&str] = &["ping", "echo"];
 
 /// The footprint of `op` from the engine's command table (key positions as Redis's).
 pub fn engine_footprint(op: &Operation) -> Footprint {
@@ -66,23 +62,22 @@ fn command_footprint(argv: &[Vec<u8>]) -> Footprint {
         // Refused for its name or arity: the same error whatever the data.
         Resolved::Refused(_) => Footprint::Pure,
         Resolved::Found(spec, sub) => {
-            if GLOBAL_COMMANDS.contains(&spec.name) {
+            let target = sub.unwrap_or(spec);
+            // A history does not say which database a client selected: ops are taken to
+            // run in database 0, so SELECT, which moves a client's later ops elsewhere,
+            // joins everything.
+            if target.name == "select" {
                 return Footprint::Global;
             }
-            if PURE_COMMANDS.contains(&spec.name) {
+            if target.has(flags::SESSION_ONLY) {
                 return Footprint::Pure;
             }
-            let target = sub.unwrap_or(spec);
-            let positions = target.key_positions(argv);
-            if positions.is_empty() {
-                Footprint::Global
-            } else {
-                Footprint::Keys(
-                    positions
-                        .into_iter()
-                        .map(|p| (0, argv[p].clone()))
-                        .collect(),
-                )
+            // The engine's own key extraction (MOVE and COPY … DB reach another database).
+            match cmd::keys_of(target, argv, 0) {
+                Some(keys) if !keys.is_empty() => {
+                    Footprint::Keys(keys.into_iter().map(|(db, k)| (db, k.to_vec())).collect())
+                }
+                _ => Footprint::Global,
             }
         }
     }
