@@ -47,7 +47,34 @@ enum Command {
     Real(cli::real::Args),
 }
 
+/// Exit status when stdout's reader went away (`redsim run … | head`): 128 + SIGPIPE,
+/// what a Unix tool killed by the signal reports to the shell.
+const CLOSED_STDOUT: i32 = 141;
+
+/// Ends the process quietly when printing to stdout fails because its reader closed the
+/// pipe. Rust ignores SIGPIPE, so `println!` panics on EPIPE instead; every subcommand
+/// prints with `println!`, and a message or backtrace for a reader that left helps
+/// nobody. Any other panic reaches the default hook unchanged.
+fn end_quietly_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        // std's wording: "failed printing to stdout: Broken pipe (os error 32)" (EPIPE's
+        // text on Linux and macOS; Rust never sets a locale that would translate it).
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(CLOSED_STDOUT);
+        }
+        default(info)
+    }));
+}
+
 fn main() -> ExitCode {
+    end_quietly_on_closed_stdout();
     let cli = Cli::parse();
     match cli
         .command

@@ -31,7 +31,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitCode {
     let style = Style::detect();
-    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, None, None) {
+    let (scenario, label) = match super::run::prepare(
+        &args.scenario,
+        args.mode,
+        &super::line::StrategyArgs::default(),
+        None,
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("redsim explore: {e}");
@@ -114,12 +119,16 @@ pub fn run(args: Args) -> ExitCode {
         }
     );
     for (schedule, findings) in &failing {
-        let s: Vec<String> = schedule.iter().map(u32::to_string).collect();
         println!("  {}", findings.join("; "));
+        // Every interleaving ran with seed 0 (the seed still drives faults and the clock).
         println!(
-            "    redsim run {} --mode {label} --schedule {}",
-            args.scenario.display(),
-            s.join(",")
+            "    {}",
+            super::line::run_line(
+                &args.scenario,
+                0,
+                args.mode.map(|m| m.name()),
+                &redsim_sim::options::Strategy::Replay(schedule.clone()),
+            )
         );
     }
     if failing_count > failing.len() as u64 {

@@ -1,6 +1,7 @@
 //! One module per `redsim` subcommand.
 
 pub mod check;
+pub mod line;
 pub mod demo;
 pub mod explore;
 pub mod race;

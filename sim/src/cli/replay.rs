@@ -49,7 +49,10 @@ pub fn run(args: Args) -> ExitCode {
             sh.cut.to_toml()
         );
     }
-    println!("\nReplay: redsim replay {}", args.file.display());
+    println!(
+        "\nReplay: redsim replay {}",
+        super::line::shown_path(&args.file)
+    );
     let now = RecordedVerdict::of(&shown.verdict);
     if now != file.verdict {
         eprintln!("redsim replay: the verdict differs from the recorded one");

@@ -8,7 +8,7 @@
 //!
 //! Exit status: 0 no anomaly, 1 an anomaly was found, 2 bad arguments or scenario.
 
-use redsim_sim::options::Strategy;
+use super::line::{run_line, shown_path, StrategyArgs};
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::capture::{capture, with_schedule, Capture};
 use redsim_sim::report::colour::Style;
@@ -20,13 +20,6 @@ use redsim_sim::trace::render_history;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum StrategyArg {
-    Random,
-    Pct,
-    Exhaustive,
-}
-
 #[derive(clap::Args)]
 pub struct Args {
     /// The scenario file (corpus/scenarios/*.toml).
@@ -37,9 +30,8 @@ pub struct Args {
     /// Many seeds, `A..B`: counted, the first failing one shown.
     #[arg(long)]
     pub seeds: Option<String>,
-    /// The scheduler (default: the scenario's).
-    #[arg(long, value_enum)]
-    pub strategy: Option<StrategyArg>,
+    #[command(flatten)]
+    pub strategy: StrategyArgs,
     /// How scripts are sent (default: as the scenario says).
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
@@ -65,7 +57,7 @@ pub struct Args {
 pub fn prepare(
     path: &std::path::Path,
     mode: Option<Mode>,
-    strategy: Option<StrategyArg>,
+    strategy: &StrategyArgs,
     schedule: Option<&str>,
 ) -> Result<(Scenario, String), String> {
     let mut scenario = load(path)?;
@@ -76,16 +68,7 @@ pub fn prepare(
         }
         None => mode::mode_of(&scenario).to_string(),
     };
-    if let Some(s) = strategy {
-        scenario.options.strategy = match s {
-            StrategyArg::Random => Strategy::Random,
-            StrategyArg::Pct => Strategy::Pct {
-                depth: 2,
-                steps_hint: 100,
-            },
-            StrategyArg::Exhaustive => Strategy::Exhaustive { reduce: true },
-        };
-    }
+    strategy.apply(path, &mut scenario)?;
     if let Some(schedule) = schedule {
         let parsed: Result<Vec<u32>, _> = schedule
             .split(',')
@@ -163,7 +146,7 @@ pub fn run(args: Args) -> ExitCode {
     let (scenario, label) = match prepare(
         &args.scenario,
         args.mode,
-        args.strategy,
+        &args.strategy,
         args.schedule.as_deref(),
     ) {
         Ok(s) => s,
@@ -205,9 +188,11 @@ pub fn run(args: Args) -> ExitCode {
     let shown = capture(&scenario, &judge, seed, &label);
     anomalous |= shown.verdict.is_anomalous();
     print!("{}", present::run_text(&shown, style));
-    let replay = format!(
-        "redsim run {} --seed {seed} --mode {label}",
-        args.scenario.display()
+    let replay = run_line(
+        &args.scenario,
+        seed,
+        args.mode.map(|m| m.name()),
+        &scenario.options.strategy,
     );
     println!("\nReplay: {replay}");
     let shrunk = if shown.verdict.is_anomalous() && !args.no_shrink {
@@ -226,7 +211,7 @@ pub fn run(args: Args) -> ExitCode {
             Ok(path) => println!(
                 "Replay file: {} (redsim replay {})",
                 path.display(),
-                path.display()
+                shown_path(&path)
             ),
             Err(e) => {
                 eprintln!(

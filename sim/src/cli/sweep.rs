@@ -1,4 +1,4 @@
-//! `redsim sweep SCENARIO.toml --seeds A..B [--jobs N] [--shard I/N] [--mode M]`: many
+//! `redsim sweep SCENARIO.toml --seeds A..B [--jobs N] [--shard I/N] [--mode M] [--strategy …]`: many
 //! seeds on every core, with a progress bar; failing seeds are saved one replay command a
 //! line. `--shard I/N` keeps the seeds whose offset from A is I modulo N, so N CI jobs
 //! (or machines) split a sweep without overlap.
@@ -26,6 +26,8 @@ pub struct Args {
     pub shard: String,
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
+    #[command(flatten)]
+    pub strategy: super::line::StrategyArgs,
     /// Directory for the failing seeds.
     #[arg(long, default_value = "target/redsim/sweep")]
     pub out: PathBuf,
@@ -51,7 +53,7 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("redsim sweep: {e}");
         ExitCode::from(2)
     };
-    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, None, None) {
+    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, &args.strategy, None) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -113,10 +115,12 @@ pub fn run(args: Args) -> ExitCode {
         let lines: Vec<String> = tally
             .failing
             .iter()
-            .map(|s| {
-                format!(
-                    "redsim run {} --seed {s} --mode {label}",
-                    args.scenario.display()
+            .map(|&s| {
+                super::line::run_line(
+                    &args.scenario,
+                    s,
+                    args.mode.map(|m| m.name()),
+                    &scenario.options.strategy,
                 )
             })
             .collect();

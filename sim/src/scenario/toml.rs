@@ -155,6 +155,21 @@ pub fn load(path: &Path) -> Result<Scenario, String> {
     parse(&text, base).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// A scenario file's `pct_depth` and `pct_steps` (their defaults when absent), whatever
+/// its `strategy`: `redsim run --strategy pct` uses them rather than fixed values.
+pub fn pct_settings(path: &Path) -> Result<(u32, u32), String> {
+    #[derive(Deserialize)]
+    struct Pct {
+        #[serde(default = "two")]
+        pct_depth: u32,
+        #[serde(default = "hundred")]
+        pct_steps: u32,
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let pct: Pct = ::toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((pct.pct_depth, pct.pct_steps))
+}
+
 /// Parses a scenario from TOML text; `base` resolves script paths.
 pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     let file: File = ::toml::from_str(text).map_err(|e| e.to_string())?;
