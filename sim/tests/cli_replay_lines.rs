@@ -327,3 +327,24 @@ fn a_reader_that_closes_the_pipe_early_ends_redsim_quietly() {
     );
     assert_eq!(out.status.code(), Some(141), "128 + SIGPIPE, as documented");
 }
+
+#[test]
+fn strategy_pct_keeps_the_scenario_files_depth_and_step_estimate() {
+    let dir = tmp("pct-file");
+    let file = dir.join("pct.toml");
+    std::fs::write(
+        &file,
+        "name = \"pct-file\"\nstrategy = \"random\"\npct_depth = 4\npct_steps = 17\n\n\
+         [[clients]]\ncount = 2\nops = 2\nprogram = \"commands\"\ncommands = [[\"INCR\", \"n\"]]\n",
+    )
+    .unwrap();
+    let out = redsim_in(&dir, &["run", "pct.toml", "--strategy", "pct"]);
+    assert_eq!(
+        printed(&text(&out), "Replay: "),
+        "redsim run pct.toml --seed 0 --strategy pct --pct-depth 4 --pct-steps 17",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = redsim_in(&dir, &["run", "pct.toml", "--pct-depth", "3"]);
+    assert_eq!(out.status.code(), Some(2), "PCT flags without PCT are refused");
+}
