@@ -32,16 +32,20 @@ enum Command {
     /// Any script: client-side commands versus EVAL.
     Race(cli::race::Args),
     /// Run a scenario: one seed as a table, or many seeds counted.
+    #[command(after_help = cli::EXIT_HELP)]
     Run(cli::run::Args),
     /// Every interleaving of a scenario: outcomes and failing ones.
+    #[command(after_help = cli::EXIT_HELP)]
     Explore(cli::explore::Args),
     /// Many seeds in parallel, sharded, with a progress bar.
+    #[command(after_help = cli::EXIT_HELP)]
     Sweep(cli::sweep::Args),
     /// Run a saved replay file (corpus/seeds/*.toml) again: the same table.
     Replay(cli::replay::Args),
     #[command(hide = true)]
     Trace(cli::trace::Args),
     /// Is a recorded history (redsim-history/1 JSON) linearizable?
+    #[command(after_help = cli::EXIT_HELP)]
     Check(cli::check::Args),
     /// Run a scenario against a real server (redis-server, redsim serve) on loopback.
     Real(cli::real::Args),

@@ -2,7 +2,9 @@
 //! partial-order reduction: one interleaving per class of equivalent ones), how many
 //! distinct outcomes they give, and every failing one with the command that replays it.
 //!
-//! Exit status: 0 no failing interleaving, 1 some, 2 bad arguments.
+//! Exit status: 0 no failing interleaving and every one decided, 1 some failing one, 2 bad
+//! arguments, 3 inconclusive (none failing, but the checker's counted budget ran out on
+//! some: not a pass).
 
 use redsim_sim::report::analysis::{results_by_client, Judge};
 use redsim_sim::report::capture::compact_reply;
@@ -51,6 +53,7 @@ pub fn run(args: Args) -> ExitCode {
     let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
     let mut failing: Vec<(Vec<u32>, Vec<String>)> = Vec::new();
     let mut failing_count = 0u64;
+    let mut inconclusive = 0u64;
     loop {
         world.reset(0);
         let report = world.run(&mut scheduler);
@@ -71,6 +74,7 @@ pub fn run(args: Args) -> ExitCode {
                     state.join(" ")
                 ))
                 .or_default() += 1;
+            inconclusive += verdict.is_inconclusive() as u64;
             if verdict.is_anomalous() {
                 failing_count += 1;
                 if failing.len() < args.show_max {
@@ -140,8 +144,18 @@ pub fn run(args: Args) -> ExitCode {
             style.yellow(&format!("stopped at --runs-max {}", args.runs_max))
         );
     }
+    if inconclusive > 0 {
+        println!(
+            "{}",
+            style.yellow(&format!(
+                "inconclusive interleavings: {inconclusive} (the checker's budget ran out; not a pass)"
+            ))
+        );
+    }
     if failing_count > 0 {
         ExitCode::from(1)
+    } else if inconclusive > 0 {
+        ExitCode::from(super::EXIT_INCONCLUSIVE)
     } else {
         ExitCode::SUCCESS
     }

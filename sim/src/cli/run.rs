@@ -6,7 +6,9 @@
 //! after, and the shrunk run's table, follow the original's; `--record DIR` saves the
 //! shrunk run, and `--json FILE` holds it under `shrunk` (`--no-shrink`: the run as found).
 //!
-//! Exit status: 0 no anomaly, 1 an anomaly was found, 2 bad arguments or scenario.
+//! Exit status: 0 no anomaly and every run decided, 1 an anomaly was found, 2 bad
+//! arguments or scenario, 3 inconclusive (no anomaly, but some run's check ran out of its
+//! counted budget: not a pass; see `super::EXIT_INCONCLUSIVE`).
 
 use super::line::{run_line, shown_path, StrategyArgs};
 use redsim_sim::report::analysis::Judge;
@@ -160,6 +162,7 @@ pub fn run(args: Args) -> ExitCode {
     }
     let judge = Judge::new(&scenario);
     let mut anomalous = false;
+    let mut inconclusive = false;
     let seed = match &args.seeds {
         Some(range) => {
             let seeds = match parse_seeds(range) {
@@ -181,12 +184,20 @@ pub fn run(args: Args) -> ExitCode {
             );
             println!();
             anomalous = tally.anomalous() > 0;
-            tally.failing.first().copied().unwrap_or(seeds.start)
+            inconclusive = tally.inconclusive_runs > 0;
+            // The run to show: the first failing, else the first undecided one.
+            tally
+                .failing
+                .first()
+                .copied()
+                .or(tally.first_inconclusive)
+                .unwrap_or(seeds.start)
         }
         None => args.seed.unwrap_or(0),
     };
     let shown = capture(&scenario, &judge, seed, &label);
     anomalous |= shown.verdict.is_anomalous();
+    inconclusive |= shown.verdict.is_inconclusive();
     print!("{}", present::run_text(&shown, style));
     let replay = run_line(
         &args.scenario,
@@ -263,6 +274,8 @@ pub fn run(args: Args) -> ExitCode {
     }
     if anomalous {
         ExitCode::from(1)
+    } else if inconclusive {
+        ExitCode::from(super::EXIT_INCONCLUSIVE)
     } else {
         ExitCode::SUCCESS
     }

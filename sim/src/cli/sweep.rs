@@ -3,7 +3,9 @@
 //! line. `--shard I/N` keeps the seeds whose offset from A is I modulo N, so N CI jobs
 //! (or machines) split a sweep without overlap.
 //!
-//! Exit status: 0 no failing seed, 1 some, 2 bad arguments.
+//! Exit status: 0 no failing seed and every seed decided, 1 some failing seed, 2 bad
+//! arguments, 3 inconclusive (no failing seed, but the checker's counted budget ran out on
+//! some: not a pass).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use redsim_sim::report::analysis::Judge;
@@ -136,6 +138,9 @@ pub fn run(args: Args) -> ExitCode {
             Err(e) => eprintln!("redsim sweep: cannot write {}: {e}", path.display()),
         }
         return ExitCode::from(1);
+    }
+    if tally.inconclusive_runs > 0 {
+        return ExitCode::from(super::EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS
 }

@@ -19,6 +19,10 @@ pub fn run_text(capture: &Capture, style: Style) -> String {
     out.push_str(&table::render(capture, style));
     if v.is_anomalous() {
         out.push_str(&style.red(&format!("anomaly: {}", v.findings.join("; "))));
+    } else if let Some(why) = v.inconclusive.as_ref().filter(|_| v.is_inconclusive()) {
+        out.push_str(&style.yellow(&format!(
+            "inconclusive: {why}; no anomaly found, but none ruled out"
+        )));
     } else {
         out.push_str(&style.green("no anomaly: the results fit an order of atomic operations"));
     }

@@ -5,6 +5,7 @@
 //! strategy = "random"          # random | pct | exhaustive | exhaustive-naive
 //! pct_depth = 2                # pct only; pct_steps estimates the run's length
 //! command_cost_us = 1
+//! check_states_max = 500000    # the checker's budget per run; past it a run is inconclusive
 //!
 //! [[clients]]
 //! count = 2                    # identical clients in this group
@@ -54,6 +55,7 @@ struct File {
     pct_steps: u32,
     command_cost_us: Option<u64>,
     busy_threshold_ms: Option<u64>,
+    check_states_max: Option<u64>,
     clients: Vec<ClientFile>,
     #[serde(default)]
     faults: FaultsFile,
@@ -189,6 +191,9 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     }
     if let Some(ms) = file.busy_threshold_ms {
         scenario.options.busy_threshold_ms = ms;
+    }
+    if let Some(states) = file.check_states_max {
+        scenario.check_states_max = states;
     }
     let _ = file.description;
     for client in &file.clients {
