@@ -106,8 +106,8 @@ pub struct SimTest {
 }
 
 impl SimTest {
-    /// A test named `name` (used in the replay command: `cargo test NAME`); 100 seeds,
-    /// the random scheduler.
+    /// A test named `name` (in its report; the replay command names the running
+    /// `#[test]` itself, or `name` outside one); 100 seeds, the random scheduler.
     pub fn new(name: &str) -> SimTest {
         SimTest {
             name: name.into(),
@@ -363,9 +363,15 @@ mod tests {
             "{}",
             failure.report
         );
-        assert!(failure
-            .report
-            .contains(&format!("REDSIM_SEED={} cargo test racy", failure.seed)));
+        // The running test's own name (libtest names the thread after it), exactly.
+        assert!(
+            failure.report.contains(&format!(
+                "REDSIM_SEED={} cargo test testing::tests::the_raw_counter_race_is_found_with_a_table_and_the_replay_command -- --exact",
+                failure.seed
+            )),
+            "{}",
+            failure.report
+        );
         assert!(failure.report.contains("REDSIM_SEEDS="));
     }
 

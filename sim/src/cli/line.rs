@@ -107,15 +107,7 @@ pub fn shown_path(path: &Path) -> String {
     shell_word(&relative.to_string_lossy())
 }
 
-/// `word` as one word of a POSIX shell command.
-pub fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_./-+:,=@%".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
+pub use redsim_sim::report::present::shell_word;
 
 #[cfg(test)]
 mod tests {

@@ -54,3 +54,14 @@ pub fn wrap(text: &str, width: usize) -> String {
     out.push('\n');
     out
 }
+
+/// `word` as one word of a POSIX shell command line, quoted only if it needs to be: the
+/// replay lines redsim prints are pasted into shells.
+pub fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./-+:,=@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
