@@ -305,6 +305,40 @@ fn the_lines_a_sweep_saves_replay_failing_runs_with_its_strategy() {
 }
 
 #[test]
+fn the_replay_line_of_race_reproduces_its_run() {
+    let dir = tmp("race");
+    let script = dir.join("get then set.lua");
+    std::fs::write(
+        &script,
+        "local v = tonumber(redis.call('GET', KEYS[1]) or '0')\nredis.call('SET', KEYS[1], v + 1)\nreturn v + 1\n",
+    )
+    .unwrap();
+    let html = dir.join("race.html");
+    let first = redsim_in(
+        &root(),
+        &[
+            "race",
+            script.to_str().unwrap(),
+            "--keys",
+            "n",
+            "--clients",
+            "3",
+            "--seeds",
+            "0..50",
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    let line = printed(&text(&first), "Replay: ");
+    // The path has a space: the line quotes it for the shell.
+    assert!(line.contains("'"), "{line}");
+    let again = shell_in(&root(), &format!("{line} --html {}", html.display()));
+    assert_eq!(again.status.code(), Some(1), "{line}: {}", text(&again));
+    assert_eq!(shown_run(&text(&again)), shown_run(&text(&first)), "{line}");
+}
+
+#[test]
 fn a_reader_that_closes_the_pipe_early_ends_redsim_quietly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_redsim"))
         .args(["run", "corpus/scenarios/counter-race.toml", "--seeds", "0..300"])

@@ -99,6 +99,7 @@ pub fn json(capture: &Capture) -> serde_json::Value {
             "lost_update": v.lost_update,
             "counter_differs_from_cardinality": v.mismatch,
             "torn_state": v.torn_state,
+            "inconclusive": v.inconclusive,
             "errors": v.errors,
             "violating_ops": v.violating,
             "findings": v.findings,
