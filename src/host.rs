@@ -18,6 +18,7 @@ pub trait Host {
     /// written (SCRIPT KILL / FUNCTION KILL): it ends with "ERR Script killed by user with
     /// SCRIPT KILL..." and a `pcall` inside it cannot catch that. Kill is ignored once the
     /// script has written (Redis answers the killer UNKILLABLE; `busy.has_written` says so).
+    /// [`ScriptTick::Abort`] stops any script: the server is going down (SHUTDOWN NOSAVE).
     fn script_tick(&mut self, _busy: &BusyScript) -> ScriptTick {
         ScriptTick::Continue
     }
@@ -41,6 +42,10 @@ pub struct BusyScript {
 pub enum ScriptTick {
     Continue,
     Kill,
+    /// The server is going down (SHUTDOWN NOSAVE): the script stops even if it has
+    /// written. Its reply is the kill error; whoever aborts it discards the server's
+    /// state with it.
+    Abort,
 }
 
 /// A deterministic host for tests and examples: a clock that only moves when told to
@@ -49,6 +54,9 @@ pub enum ScriptTick {
 pub struct ManualHost {
     pub now_us: u64,
     state: u64,
+    /// A script that runs this many Lua instructions is aborted ([`ScriptTick::Abort`]):
+    /// the bound that lets a model end on a script that never would.
+    pub instructions_max: u64,
 }
 
 impl ManualHost {
@@ -57,6 +65,7 @@ impl ManualHost {
         ManualHost {
             now_us,
             state: seed ^ 0x9E37_79B9_7F4A_7C15 | 1,
+            instructions_max: u64::MAX,
         }
     }
 
@@ -85,5 +94,13 @@ impl Host for ManualHost {
         x ^= x >> 27;
         self.state = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
+        if busy.instructions >= self.instructions_max {
+            ScriptTick::Abort
+        } else {
+            ScriptTick::Continue
+        }
     }
 }

@@ -13,6 +13,7 @@
 // marked `#[allow(unsafe_code)]` with its reason; deny rather than forbid so it can be.
 #![deny(unsafe_code)]
 
+pub mod access;
 pub mod cmd;
 pub mod config;
 pub mod db;

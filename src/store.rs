@@ -16,6 +16,8 @@ pub struct Store {
     /// Changes made to the dataset (Redis's `server.dirty`); a command that leaves it
     /// unchanged made no change, so its keys are not signalled to WATCH.
     pub dirty: u64,
+    /// When set, every command adds what it reached (see [`crate::access`]).
+    pub access: Option<crate::access::Access>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → clients that WATCH it.
@@ -37,6 +39,7 @@ impl Store {
             config: Config::default(),
             stats: Stats::default(),
             dirty: 0,
+            access: None,
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),

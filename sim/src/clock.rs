@@ -13,7 +13,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use redsim::{BusyScript, Host, ScriptTick};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// 2023-03-15 13:20:00 UTC in µs: the timestamp of the seed's example, where every run
@@ -33,6 +33,10 @@ pub struct SimClock {
     last_instructions: AtomicU64,
     /// Longest elapsed time a script was seen busy in this run (ms).
     pub busy_max_ms: AtomicU64,
+    /// Instructions after which a script is taken as never finishing.
+    pub instructions_max: AtomicU64,
+    /// Set when a script hit `instructions_max` (the world then shuts the server down).
+    pub hung: AtomicBool,
 }
 
 impl SimClock {
@@ -43,6 +47,8 @@ impl SimClock {
             board: Mutex::new(BusyBoard::default()),
             last_instructions: AtomicU64::new(0),
             busy_max_ms: AtomicU64::new(0),
+            instructions_max: AtomicU64::new(u64::MAX),
+            hung: AtomicBool::new(false),
         })
     }
 
@@ -69,6 +75,7 @@ impl SimClock {
         }
         self.last_instructions.store(0, Ordering::Relaxed);
         self.busy_max_ms.store(0, Ordering::Relaxed);
+        self.hung.store(false, Ordering::Relaxed);
     }
 }
 
@@ -221,6 +228,11 @@ impl Host for SimHost {
         clock
             .busy_max_ms
             .fetch_max(busy.elapsed_ms, Ordering::Relaxed);
+        if busy.instructions >= clock.instructions_max.load(Ordering::Relaxed) {
+            // It would run for ever: only SHUTDOWN NOSAVE ends it (the world does that).
+            clock.hung.store(true, Ordering::Relaxed);
+            return ScriptTick::Abort;
+        }
         let mut board = match clock.board.lock() {
             Ok(board) => board,
             Err(poisoned) => poisoned.into_inner(),

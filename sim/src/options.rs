@@ -52,7 +52,15 @@ pub struct Options {
     pub trace: bool,
     /// Upper bound on steps per run, so that no run can loop forever.
     pub steps_max: u64,
+    /// A server-side script that runs this many Lua instructions never finishes: the
+    /// server is taken down with SHUTDOWN NOSAVE (as Redis needs for a script that wrote
+    /// and loops), restarts empty, and the run ends with the script reported as hung.
+    pub script_instructions_max: u64,
 }
+
+/// The default [`Options::script_instructions_max`]: 10 s of virtual time at the default
+/// 10 ns an instruction, twice Redis's default busy threshold.
+pub const SCRIPT_INSTRUCTIONS_MAX: u64 = 1_000_000_000;
 
 impl Default for Options {
     fn default() -> Self {
@@ -65,6 +73,7 @@ impl Default for Options {
             faults: Faults::default(),
             trace: true,
             steps_max: 1_000_000,
+            script_instructions_max: SCRIPT_INSTRUCTIONS_MAX,
         }
     }
 }
@@ -82,14 +91,15 @@ impl fmt::Display for Options {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seed={} strategy={} command_cost_us={} lua_ns_per_instruction={} busy_threshold_ms={} faults={} steps_max={}",
+            "seed={} strategy={} command_cost_us={} lua_ns_per_instruction={} busy_threshold_ms={} faults={} steps_max={} script_instructions_max={}",
             self.seed,
             self.strategy,
             self.command_cost_us,
             self.lua_ns_per_instruction,
             self.busy_threshold_ms,
             self.faults,
-            self.steps_max
+            self.steps_max,
+            self.script_instructions_max
         )
     }
 }

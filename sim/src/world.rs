@@ -19,13 +19,14 @@ use crate::client::{Argv, Outbox, Outcome, Program, Progress};
 use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
-use crate::scheduler::{footprint, Candidate, Scheduler};
+use crate::scheduler::{Access, Candidate, Scheduler};
 use crate::trace::{Trace, TraceEvent};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use redsim::store::Store;
 use redsim::{ClientId, Engine, Reply};
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 mod faults;
@@ -55,19 +56,9 @@ struct Slot {
     sent_in_op: u32,
     replies_total: u32,
     state: ClientState,
-}
-
-/// What a run did with the script engine, which outlives the store between runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ScriptsUsed {
-    None,
-    /// Only EVAL (its replies do not depend on the script cache); `random` when a script
-    /// may have drawn from math.random's generator.
-    EvalOnly {
-        random: bool,
-    },
-    /// EVALSHA, SCRIPT, FUNCTION or FCALL, or an admin command.
-    Cache,
+    /// This client's own fault stream (crashes, think time, delays): what happens to a
+    /// client depends on its own steps only, not on how the others' are interleaved.
+    fault_rng: ChaCha8Rng,
 }
 
 /// What one run did.
@@ -78,6 +69,9 @@ pub struct RunReport {
     pub abandoned: bool,
     pub hit_steps_max: bool,
     pub crashes: u32,
+    /// A server-side script never finished: the server was shut down (SHUTDOWN NOSAVE)
+    /// and the run ended there.
+    pub hung_script: bool,
 }
 
 pub struct World {
@@ -97,34 +91,23 @@ pub struct World {
     candidates: Vec<Candidate>,
     out: Outbox,
     crashes: u32,
-    /// What the last run did with the script engine.
-    scripts_used: ScriptsUsed,
+    /// A script of this run never finished (see [`RunReport::hung_script`]).
+    hung_script: bool,
 }
 
-/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
+/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO
+/// forms), as the engine's command table says.
 fn is_script_command(argv: &[Vec<u8>]) -> bool {
-    let Some(name) = argv.first() else {
-        return false;
-    };
-    if !matches!(name.first(), Some(b'e' | b'E' | b'f' | b'F')) {
-        return false;
-    }
-    [
-        "eval",
-        "evalsha",
-        "eval_ro",
-        "evalsha_ro",
-        "fcall",
-        "fcall_ro",
-    ]
-    .iter()
-    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    argv.first()
+        .and_then(|name| redsim::cmd::lookup(name))
+        .is_some_and(|spec| spec.has(redsim::cmd::flags::RUNS_SCRIPT))
 }
 
-/// The fault stream for `seed`.
-fn fault_rng(seed: u64) -> ChaCha8Rng {
+/// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
+/// `None`, client `c`'s for `Some(c)`.
+fn fault_rng(seed: u64, client: Option<usize>) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(2);
+    rng.set_stream(client.map_or(2, |c| 16 + c as u64));
     rng
 }
 
@@ -147,6 +130,7 @@ impl World {
                 sent_in_op: 0,
                 replies_total: 0,
                 state: ClientState::Running,
+                fault_rng: fault_rng(options.seed, None),
             })
             .collect();
         let seed = options.seed;
@@ -155,7 +139,7 @@ impl World {
             engine,
             clock,
             engine_rng,
-            fault_rng: fault_rng(seed),
+            fault_rng: fault_rng(seed, None),
             slots,
             admin: ClientId { slot: 0, id: 0 },
             history: History::default(),
@@ -166,7 +150,7 @@ impl World {
             candidates: Vec::new(),
             out: Outbox::default(),
             crashes: 0,
-            scripts_used: ScriptsUsed::Cache,
+            hung_script: false,
         };
         world.reset(seed);
         world
@@ -199,32 +183,23 @@ impl World {
             self.options.lua_ns_per_instruction,
             std::sync::atomic::Ordering::Relaxed,
         );
+        self.clock.instructions_max.store(
+            self.options.script_instructions_max,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        self.hung_script = false;
         if let Ok(mut rng) = self.engine_rng.lock() {
             *rng = crate::clock::engine_rng(seed);
         }
-        self.fault_rng = fault_rng(seed);
+        self.fault_rng = fault_rng(seed, None);
         self.engine.store = Store::new();
         self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
-        match std::mem::replace(&mut self.scripts_used, ScriptsUsed::None) {
-            ScriptsUsed::None | ScriptsUsed::EvalOnly { random: false } => {}
-            ScriptsUsed::Cache => {
-                // EVALSHA, SCRIPT or functions ran: the cache and libraries must start
-                // empty, so the script engine starts afresh (its VM is built on first use).
-                self.engine.scripts = redsim::script::Scripting::new();
-            }
-            ScriptsUsed::EvalOnly { random: true } => {
-                // EVAL's replies do not depend on the cache, so the VM is kept (building
-                // one costs milliseconds); only math.random's generator is put back to
-                // its initial state (Redis's 0x1234ABCD330E is redisSrand48(0x1234ABCD)).
-                let admin = self.engine.connect();
-                let argv = [&b"EVAL"[..], b"math.randomseed(305441741)", b"0"].map(<[u8]>::to_vec);
-                self.engine.execute(admin, &argv);
-                self.engine.store = Store::new();
-                self.engine.store.config.busy_reply_threshold_ms = self.options.busy_threshold_ms;
-            }
-        }
+        // Every seed starts as a fresh server: no cached script, no function, math.random
+        // at its initial state (the EVAL VM is kept: nothing a script can see survives).
+        self.engine.scripts.restart();
         self.admin = self.engine.connect();
-        for slot in &mut self.slots {
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            slot.fault_rng = fault_rng(seed, Some(i));
             slot.session = self.engine.connect();
             slot.inflight.clear();
             slot.replies.clear();
@@ -255,7 +230,7 @@ impl World {
         for client in 0..self.slots.len() {
             self.advance(client);
         }
-        let footprints = scheduler.wants_footprints();
+        let report_access = scheduler.wants_access();
         let mut report = RunReport::default();
         loop {
             if self.step >= self.options.steps_max {
@@ -269,15 +244,7 @@ impl World {
             for (i, slot) in self.slots.iter().enumerate() {
                 if let Some(head) = slot.inflight.front() {
                     if head.ready_at_us <= now {
-                        let fp = if footprints {
-                            footprint(&self.engine, slot.session, &head.argv)
-                        } else {
-                            Default::default()
-                        };
-                        self.candidates.push(Candidate {
-                            client: i as u32,
-                            footprint: fp,
-                        });
+                        self.candidates.push(Candidate { client: i as u32 });
                     } else {
                         next_ready = next_ready.min(head.ready_at_us);
                     }
@@ -296,11 +263,21 @@ impl World {
             };
             let client = self.candidates[pick].client;
             self.schedule.push(client);
-            self.deliver(client as usize);
+            if report_access {
+                self.engine.store.access = Some(Access::default());
+            }
+            let went_busy = self.deliver(client as usize);
+            if report_access {
+                let mut access = self.engine.store.access.take().unwrap_or_default();
+                access.global |= went_busy || self.step_depends_on_position();
+                access.normalise();
+                scheduler.executed(&access);
+            }
             self.step += 1;
         }
         report.steps = self.step;
         report.crashes = self.crashes;
+        report.hung_script = self.hung_script;
         report
     }
 
@@ -330,19 +307,40 @@ impl World {
         }
     }
 
-    /// Executes client `client`'s next in-flight request and hands back the reply.
-    fn deliver(&mut self, client: usize) {
+    /// Whether the current step's effect depends on its number, not only on what it
+    /// touches: admin commands placed at a later step, SCRIPT FLUSH drawn before each step,
+    /// and delays or think time (what is enabled then depends on the clock, which every
+    /// step moves). Such steps commute with nothing.
+    fn step_depends_on_position(&self) -> bool {
+        let faults = &self.options.faults;
+        faults.script_flush_rate > 0.0
+            || faults.delay_max_us > 0
+            || faults.think_max_us > 0
+            || faults.admin.iter().any(|a| a.step > self.step)
+    }
+
+    /// Executes client `client`'s next in-flight request and hands back the reply;
+    /// whether it was a script that ran past the busy threshold (other clients' requests
+    /// in flight then got `-BUSY`, or killed it).
+    fn deliver(&mut self, client: usize) -> bool {
         let Some(request) = self.slots[client].inflight.pop_front() else {
-            return;
+            return false;
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let runs_script = is_script_command(&request.argv);
-        self.note_scripts(&request.argv, runs_script);
+        let mut busy_max_before = 0;
         if runs_script {
             self.post_waiting(client);
+            busy_max_before = self.clock.busy_max_ms.swap(0, Ordering::Relaxed);
         }
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
+        if self.clock.hung.swap(false, Ordering::Relaxed) {
+            // The script would never have finished: nobody gets a reply.
+            self.hung_script = true;
+            self.shutdown_nosave();
+            return true;
+        }
         let mut argv = Some(request.argv);
         if let Some(Op {
             op: Operation::Command(recorded),
@@ -368,7 +366,7 @@ impl World {
             });
         }
         let rate = self.options.faults.crash_rate;
-        if rate > 0.0 && self.fault_rng.random_bool(rate.min(1.0)) {
+        if rate > 0.0 && self.slots[client].fault_rng.random_bool(rate.min(1.0)) {
             // The command ran but its reply is lost with the client.
             self.crash(client);
         } else {
@@ -380,34 +378,13 @@ impl World {
                 self.advance(client);
             }
         }
+        let mut went_busy = false;
         if runs_script {
-            self.deliver_busy_answers();
+            let busy_ms = self.clock.busy_max_ms.fetch_max(busy_max_before, Ordering::Relaxed);
+            went_busy = busy_ms >= self.options.busy_threshold_ms;
+            went_busy |= self.deliver_busy_answers();
         }
-    }
-
-    /// Remembers what a command may have done to the script engine.
-    fn note_scripts(&mut self, argv: &[Vec<u8>], runs_script: bool) {
-        let Some(name) = argv.first() else {
-            return;
-        };
-        if runs_script && name.eq_ignore_ascii_case(b"eval") {
-            // Only a script that mentions `random` can move math.random's generator.
-            let random = argv
-                .get(1)
-                .is_some_and(|source| source.windows(6).any(|w| w == b"random"));
-            self.scripts_used = match self.scripts_used {
-                ScriptsUsed::None => ScriptsUsed::EvalOnly { random },
-                ScriptsUsed::EvalOnly { random: before } => ScriptsUsed::EvalOnly {
-                    random: before || random,
-                },
-                ScriptsUsed::Cache => ScriptsUsed::Cache,
-            };
-        } else if runs_script
-            || name.eq_ignore_ascii_case(b"script")
-            || name.eq_ignore_ascii_case(b"function")
-        {
-            self.scripts_used = ScriptsUsed::Cache;
-        }
+        went_busy
     }
 
     /// Lists every other client's requests in flight for the host, which answers them
@@ -431,13 +408,15 @@ impl World {
         board.start(waiting);
     }
 
-    /// Hands the replies the host gave during a busy script to their clients.
-    fn deliver_busy_answers(&mut self) {
+    /// Hands the replies the host gave during a busy script to their clients; whether
+    /// there were any.
+    fn deliver_busy_answers(&mut self) -> bool {
         let answered = {
             let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
             board.waiting.clear();
             std::mem::take(&mut board.answered)
         };
+        let any = !answered.is_empty();
         for (client, reply, time_us) in answered {
             let client = client as usize;
             let Some(request) = self.slots[client].inflight.pop_front() else {
@@ -460,6 +439,7 @@ impl World {
                 self.advance(client);
             }
         }
+        any
     }
 
     /// Lets client `client` run until it sends commands or finishes.
@@ -490,7 +470,7 @@ impl World {
                 });
                 if op_number > 0 && self.options.faults.think_max_us > 0 {
                     // The client pauses, then invokes: the operation starts after the pause.
-                    think_us = self
+                    think_us = slot
                         .fault_rng
                         .random_range(0..=self.options.faults.think_max_us);
                     if let Some(op) = self.history.ops.last_mut() {
@@ -512,7 +492,7 @@ impl World {
                     slot.sent_in_op += self.out.len() as u32;
                     for argv in self.out.sent.drain(..) {
                         let delay = if delay_max > 0 {
-                            self.fault_rng.random_range(0..=delay_max)
+                            slot.fault_rng.random_range(0..=delay_max)
                         } else {
                             0
                         };

@@ -13,9 +13,9 @@ const SUB: u32 = NOSCRIPT | LOADING | STALE;
 pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("client", -2, 0, help)
     .acl("slow")
     .subcommands(&[
-        CommandSpec::new("id", 2, SUB, id).acl("slow connection"),
-        CommandSpec::new("setname", 3, SUB, setname).acl("slow connection"),
-        CommandSpec::new("getname", 2, SUB, getname).acl("slow connection"),
+        CommandSpec::new("id", 2, SUB | SESSION_ONLY, id).acl("slow connection"),
+        CommandSpec::new("setname", 3, SUB | SESSION_ONLY, setname).acl("slow connection"),
+        CommandSpec::new("getname", 2, SUB | SESSION_ONLY, getname).acl("slow connection"),
         CommandSpec::new("list", -2, ADMIN | SUB, list).acl("admin slow dangerous connection"),
         CommandSpec::new("info", 2, SUB, info).acl("slow connection"),
         CommandSpec::new("no-evict", 3, ADMIN | SUB, no_evict)

@@ -5,9 +5,9 @@ use super::{args, client, flags::*, keys, CommandSpec, Ctx};
 use crate::resp::{Protocol, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("ping", -1, FAST, ping).acl("fast connection"),
-    CommandSpec::new("echo", 2, LOADING | STALE | FAST, echo).acl("fast connection"),
-    CommandSpec::new("select", 2, LOADING | STALE | FAST, select).acl("fast connection"),
+    CommandSpec::new("ping", -1, FAST | SESSION_ONLY, ping).acl("fast connection"),
+    CommandSpec::new("echo", 2, LOADING | STALE | FAST | SESSION_ONLY, echo).acl("fast connection"),
+    CommandSpec::new("select", 2, LOADING | STALE | FAST | SESSION_ONLY, select).acl("fast connection"),
     CommandSpec::new(
         "hello",
         -1,
@@ -18,7 +18,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
         "quit",
         -1,
-        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY | SESSION_ONLY,
         quit,
     )
     .acl("fast connection"),

@@ -23,6 +23,12 @@ pub const MOVABLEKEYS: u32 = 1 << 18;
 pub const ALLOW_BUSY: u32 = 1 << 19;
 /// Not listed by COMMAND INFO, but changes behaviour (Redis's CMD_MAY_REPLICATE).
 pub const MAY_REPLICATE: u32 = 1 << 20;
+/// Not a Redis flag: the command touches only the caller's own connection (PING, SELECT,
+/// MULTI…), so it commutes with every other client's command (see `crate::access`).
+pub const SESSION_ONLY: u32 = 1 << 21;
+/// Not a Redis flag: the command runs a script on the server (EVAL, EVALSHA, FCALL and
+/// their _RO forms), so other clients may meet it busy.
+pub const RUNS_SCRIPT: u32 = 1 << 22;
 
 const NAMES: [(u32, &str); 20] = [
     (WRITE, "write"),

@@ -22,6 +22,7 @@ mod keys;
 mod lcs;
 mod list;
 mod long_double;
+mod reach;
 mod memory;
 mod object;
 mod scan;
@@ -90,6 +91,15 @@ impl<'a> Ctx<'a> {
     pub fn touch(&mut self, key: &[u8]) {
         let db = self.db_index();
         self.store.touch(db, key);
+    }
+
+    /// A draw from the server's random stream (SPOP, SRANDMEMBER…), recorded as a use of
+    /// it: two commands that draw do not commute.
+    pub fn random_u64(&mut self) -> u64 {
+        if let Some(access) = self.store.access.as_mut() {
+            access.touch(crate::access::Resource::Random, crate::access::Mode::Write);
+        }
+        self.host.random_u64()
     }
 
     /// Whether a blocking command must answer at once (inside MULTI or a script).
@@ -324,8 +334,12 @@ pub fn run_started_at(
 ) -> Reply {
     let target = sub.unwrap_or(spec);
     let dirty_before = ctx.store.dirty;
+    let reach = reach::before(ctx, target, argv);
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
+    if let Some(before) = reach {
+        reach::after(ctx, spec, sub, argv, before);
+    }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
     if target.has(flags::WRITE) && ctx.store.dirty != dirty_before && ctx.store.has_watchers() {
         let db = ctx.db_index();

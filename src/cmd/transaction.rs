@@ -14,7 +14,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
         "multi",
         1,
-        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | SESSION_ONLY,
         multi,
     )
     .acl("fast transaction"),
@@ -23,7 +23,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
         "discard",
         1,
-        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | SESSION_ONLY,
         discard,
     )
     .acl("fast transaction"),
@@ -38,7 +38,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
         "unwatch",
         1,
-        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY | SESSION_ONLY,
         unwatch,
     )
     .acl("fast transaction"),

@@ -112,9 +112,29 @@ impl Scripting {
         }
     }
 
+    /// Puts the engine back as a fresh server has it — no cached script, no function
+    /// library, math.random's generator at its initial state, no session — but keeps the
+    /// EVAL VM, whose building costs far more than a simulated run. Nothing a script can
+    /// see survives in that VM: Redis 7.0 makes its globals and library tables read-only.
+    pub fn restart(&mut self) {
+        self.scripts.clear();
+        self.functions = functions::Functions::default();
+        if let Ok(mut rand) = self.rand.lock() {
+            *rand = Lrand48::default();
+        }
+        self.lua_client = None;
+        self.log.clear();
+        self.last_run = LastRun::default();
+    }
+
     /// Number of cached EVAL scripts.
     pub fn cached_scripts(&self) -> usize {
         self.scripts.len()
+    }
+
+    /// The state of math.random's generator: it changes when a script draws or seeds.
+    pub fn random_state(&self) -> u64 {
+        self.rand.lock().map(|r| r.state()).unwrap_or(u64::MAX)
     }
 
     /// Drains the `redis.log` lines collected so far.
@@ -205,8 +225,10 @@ const FUNCTION_SUBCOMMANDS: &[CommandSpec] = &[
         .acl("slow scripting"),
 ];
 
-const EVAL_FLAGS: u32 = NOSCRIPT | SKIP_MONITOR | MAY_REPLICATE | NO_MANDATORY_KEYS | STALE;
-const EVAL_RO_FLAGS: u32 = NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | READONLY;
+const EVAL_FLAGS: u32 =
+    NOSCRIPT | SKIP_MONITOR | MAY_REPLICATE | NO_MANDATORY_KEYS | STALE | RUNS_SCRIPT;
+const EVAL_RO_FLAGS: u32 =
+    NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | READONLY | RUNS_SCRIPT;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("eval", -3, EVAL_FLAGS, eval::eval)

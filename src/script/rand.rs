@@ -32,6 +32,11 @@ impl Lrand48 {
         self.x = (((seed as u32) as u64) << 16) | 0x330E;
     }
 
+    /// The raw 48-bit state.
+    pub fn state(&self) -> u64 {
+        self.x
+    }
+
     /// `redisLrand48()`: the next 31-bit value.
     pub fn next(&mut self) -> u64 {
         self.x = (A.wrapping_mul(self.x).wrapping_add(C)) & MASK;

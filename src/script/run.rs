@@ -245,8 +245,14 @@ fn side_op(st: &mut RunState<'_, '_>, args: &[Value]) -> mlua::Result<Value> {
                 is_function: st.is_function,
             };
             let answer = st.ctx.host.script_tick(&busy);
-            // A script that has written cannot be killed (Redis answers UNKILLABLE).
-            Ok(Value::Boolean(answer == ScriptTick::Kill && !st.wrote))
+            // A script that has written cannot be killed (Redis answers UNKILLABLE), only
+            // aborted with the server.
+            let stop = match answer {
+                ScriptTick::Continue => false,
+                ScriptTick::Kill => !st.wrote,
+                ScriptTick::Abort => true,
+            };
+            Ok(Value::Boolean(stop))
         }
         _ => Ok(Value::Nil),
     }

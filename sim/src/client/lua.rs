@@ -71,6 +71,17 @@ redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REP
 coroutine, dofile, loadfile, print = nil, nil, nil, nil
 "#;
 
+/// A table for the script's globals: what it assigns lands here, what it reads falls
+/// through to the VM's globals (the libraries, `redis`). A new one for each run of the
+/// world, so that no run sees what a script of an earlier run left.
+fn fresh_environment(lua: &Lua) -> mlua::Result<mlua::Table> {
+    let env = lua.create_table()?;
+    let meta = lua.create_table()?;
+    meta.raw_set("__index", lua.globals())?;
+    env.set_metatable(Some(meta))?;
+    Ok(env)
+}
+
 const BAD_ARGS: &str = "ERR Lua redis lib command arguments must be strings or integers";
 const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
 
@@ -84,6 +95,8 @@ pub struct LuaClient {
     slot: OpSlot,
     ops: u32,
     lua: Lua,
+    /// The script itself, whose environment is replaced for each run of the world.
+    script: Function,
     runner: Function,
     thread: Option<Thread>,
     /// A finished coroutine kept for reuse (`Thread::reset` is cheaper than a new one).
@@ -114,11 +127,10 @@ impl LuaClient {
             .into_function()?;
         let runner: Function = lua
             .load("local script = ... return function() return pcall(script) end")
-            .call(script)?;
+            .call(script.clone())?;
         let keys_table = lua.create_table()?;
         let args_table = lua.create_table()?;
-        lua.globals().raw_set("KEYS", &keys_table)?;
-        lua.globals().raw_set("ARGV", &args_table)?;
+        script.set_environment(fresh_environment(&lua)?)?;
         Ok(LuaClient {
             rand,
             spec,
@@ -129,6 +141,7 @@ impl LuaClient {
             },
             ops,
             lua,
+            script,
             runner,
             thread: None,
             spare_thread: None,
@@ -140,7 +153,10 @@ impl LuaClient {
     /// Refills KEYS and ARGV (the same tables every run; a script that replaced the
     /// globals gets them back).
     fn set_globals(&self, keys: &[Vec<u8>], args: &[Vec<u8>]) -> mlua::Result<()> {
-        let globals = self.lua.globals();
+        let globals = self
+            .script
+            .environment()
+            .unwrap_or_else(|| self.lua.globals());
         for (name, table, values) in [
             ("KEYS", &self.keys_table, keys),
             ("ARGV", &self.args_table, args),
@@ -250,6 +266,10 @@ impl Program for LuaClient {
     fn reset(&mut self) {
         self.thread = None;
         self.rand.store(LRAND48_INITIAL, Ordering::Relaxed);
+        // Globals the script set in the last run must not reach this one.
+        if let Ok(env) = fresh_environment(&self.lua) {
+            let _ = self.script.set_environment(env);
+        }
     }
 
     fn begin(&mut self, op: u32) -> Option<Operation> {

@@ -105,6 +105,7 @@ pub fn window(
         probe: Probe::of(scenario),
         options: format!("real run against {server}"),
         steps_max_hit: false,
+        hung_script: false,
         state_heading: "invoked–returned (µs since start)".into(),
     }
 }

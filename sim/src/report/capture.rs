@@ -51,6 +51,8 @@ pub struct Capture {
     /// The options line that, with the seed, reproduces the run.
     pub options: String,
     pub steps_max_hit: bool,
+    /// A server-side script never finished; the server was shut down (SHUTDOWN NOSAVE).
+    pub hung_script: bool,
     /// The heading of the rows' `state` column (`state after` for a simulated run).
     pub state_heading: String,
 }
@@ -209,6 +211,7 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
         probe: judge.probe.clone(),
         options,
         steps_max_hit: report.hit_steps_max,
+        hung_script: report.hung_script,
         state_heading: "state after".into(),
     }
 }

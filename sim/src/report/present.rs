@@ -6,6 +6,10 @@ use super::colour::Style;
 use super::explain::explain;
 use super::table;
 
+/// What a run whose script never finished says.
+pub const HUNG_SCRIPT: &str = "script never finished; Redis would need SHUTDOWN NOSAVE \
+(the run shut the server down there: every client lost its connection)";
+
 /// The verdict line, the table and the explanation of one captured run.
 pub fn run_text(capture: &Capture, style: Style) -> String {
     let mut out = String::new();
@@ -27,6 +31,10 @@ pub fn run_text(capture: &Capture, style: Style) -> String {
         out.push_str(&style.green("no anomaly: the results fit an order of atomic operations"));
     }
     out.push('\n');
+    if capture.hung_script {
+        out.push_str(&style.red(HUNG_SCRIPT));
+        out.push('\n');
+    }
     if capture.steps_max_hit {
         out.push_str(&style.yellow("note: the run hit steps_max and was cut short\n"));
     }

@@ -11,6 +11,7 @@
 //! assert_eq!(world.history.ops.len(), 2);
 //! ```
 
+pub mod gen;
 pub mod toml;
 
 use crate::client::commands::{Commands, CommandsMode};

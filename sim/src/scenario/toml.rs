@@ -5,6 +5,8 @@
 //! strategy = "random"          # random | pct | exhaustive | exhaustive-naive
 //! pct_depth = 2                # pct only; pct_steps estimates the run's length
 //! command_cost_us = 1
+//! busy_threshold_ms = 5000     # busy-reply-threshold
+//! script_instructions_max = 1000000000  # past it a script is hung: SHUTDOWN NOSAVE
 //! check_states_max = 500000    # the checker's budget per run; past it a run is inconclusive
 //!
 //! [[clients]]
@@ -25,7 +27,7 @@
 //! delay_max_us = 0
 //! think_max_us = 0
 //! script_flush_rate = 0.0
-//! admin = [{ step = 3, argv = ["SCRIPT", "FLUSH"] }]
+//! admin = [{ step = 3, argv = ["SCRIPT", "FLUSH"] }]   # ["SHUTDOWN", "NOSAVE"] restarts empty
 //!
 //! [[invariants]]
 //! kind = "result_fields_equal"
@@ -55,6 +57,7 @@ struct File {
     pct_steps: u32,
     command_cost_us: Option<u64>,
     busy_threshold_ms: Option<u64>,
+    script_instructions_max: Option<u64>,
     check_states_max: Option<u64>,
     clients: Vec<ClientFile>,
     #[serde(default)]
@@ -191,6 +194,9 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     }
     if let Some(ms) = file.busy_threshold_ms {
         scenario.options.busy_threshold_ms = ms;
+    }
+    if let Some(max) = file.script_instructions_max {
+        scenario.options.script_instructions_max = max;
     }
     if let Some(states) = file.check_states_max {
         scenario.check_states_max = states;

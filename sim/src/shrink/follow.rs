@@ -160,10 +160,7 @@ mod tests {
     fn enabled(clients: &[u32]) -> Vec<Candidate> {
         clients
             .iter()
-            .map(|&client| Candidate {
-                client,
-                footprint: Default::default(),
-            })
+            .map(|&client| Candidate { client })
             .collect()
     }
 

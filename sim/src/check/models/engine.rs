@@ -125,7 +125,11 @@ fn dbs_fingerprint(dbs: &[Db]) -> u64 {
 
 impl EngineModel {
     pub fn new() -> Self {
-        let mut engine = Engine::new(ManualHost::default());
+        // The world's bound on a script that never finishes is the model's too: a killed
+        // loop must not run for ever when the model replays it.
+        let mut host = ManualHost::default();
+        host.instructions_max = crate::options::SCRIPT_INSTRUCTIONS_MAX;
+        let mut engine = Engine::new(host);
         let client = engine.connect();
         EngineModel {
             engine,
