@@ -152,8 +152,12 @@ fn run_sweep_and_explore_exit_3_when_a_check_is_inconclusive() {
     let (code, out) = redsim(&dir, &["run", "tiny.toml", "--seeds", "0..5"]);
     assert_eq!(code, Some(3), "{out}");
     assert!(out.contains("5 run(s) inconclusive"), "{out}");
-    let (code, out) = redsim(&dir, &["sweep", "tiny.toml", "--seeds", "0..5", "--jobs", "1"]);
+    let (code, out) = redsim(&dir, &["sweep", "tiny.toml", "--seeds", "0..5", "--jobs", "2"]);
     assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.contains("first inconclusive seed: redsim run tiny.toml --seed 0 --strategy random"),
+        "{out}"
+    );
     let (code, out) = redsim(&dir, &["explore", "tiny.toml"]);
     assert_eq!(code, Some(3), "{out}");
     for args in [

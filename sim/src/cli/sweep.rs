@@ -139,7 +139,16 @@ pub fn run(args: Args) -> ExitCode {
         }
         return ExitCode::from(1);
     }
-    if tally.inconclusive_runs > 0 {
+    if let (true, Some(seed)) = (tally.inconclusive_runs > 0, tally.first_inconclusive) {
+        println!(
+            "first inconclusive seed: {}",
+            super::line::run_line(
+                &args.scenario,
+                seed,
+                args.mode.map(|m| m.name()),
+                &scenario.options.strategy,
+            )
+        );
         return ExitCode::from(super::EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS
