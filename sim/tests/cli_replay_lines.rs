@@ -340,8 +340,15 @@ fn the_replay_line_of_race_reproduces_its_run() {
 
 #[test]
 fn a_reader_that_closes_the_pipe_early_ends_redsim_quietly() {
+    // More than a pipe's buffer (64 KiB) of output, so that writing fails however the
+    // processes are scheduled: ~120 KB listing every failing interleaving.
     let mut child = Command::new(env!("CARGO_BIN_EXE_redsim"))
-        .args(["run", "corpus/scenarios/counter-race.toml", "--seeds", "0..300"])
+        .args([
+            "explore",
+            "corpus/scenarios/counter-race.toml",
+            "--show-max",
+            "100000",
+        ])
         .current_dir(root())
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
