@@ -3,7 +3,7 @@
 //! ```toml
 //! name = "counter_and_log_raw"
 //! strategy = "random"          # random | pct | exhaustive | exhaustive-naive
-//! pct_depth = 2                # pct only; pct_steps estimates the run's length
+//! pct_depth = 2                # pct (and `redsim run --strategy pct`); pct_steps estimates the run's length
 //! command_cost_us = 1
 //! busy_threshold_ms = 5000     # busy-reply-threshold
 //! script_instructions_max = 1000000000  # past it a script is hung: SHUTDOWN NOSAVE
