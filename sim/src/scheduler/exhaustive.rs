@@ -2,13 +2,16 @@
 //! stateless depth-first search (each run replays the path to a branch point from a reset
 //! world, then takes the next branch).
 //!
-//! With `reduce`, sleep sets (Godefroid, 1996) prune interleavings that differ only in
-//! the order of commuting steps: after exploring step `t` from a state, a later sibling
-//! `u` starts with `t` asleep when `t` and `u` commute, because every run that takes `u`
-//! then `t` is equivalent to one already explored with `t` then `u`. A sleeping step stays
-//! asleep until a step that does not commute with it runs. Each class of equivalent
-//! complete runs (Mazurkiewicz trace) is explored once; a path on which every enabled step
-//! is asleep is abandoned and counted as `pruned`.
+//! Without reduction every enabled client is tried at every node. With `reduce` it is
+//! optimal DPOR with wakeup trees (Abdulla et al., POPL 2014): a node first explores one
+//! client; after each complete run, every race of that run (two conflicting steps of
+//! different clients with nothing ordered between them) adds its reversal to the wakeup
+//! tree of the node before the race, unless a client asleep there or a branch already in
+//! the tree starts an equivalent run (see `wakeup.rs`). Sleep sets (Godefroid, 1996)
+//! carry what was explored: a client explored from a node sleeps in the subtrees of its
+//! later siblings until a conflicting step runs. So each Mazurkiewicz trace (class of
+//! runs equal up to the order of commuting steps) is run once; a path on which every
+//! enabled client is asleep, should one occur, is abandoned and counted as `pruned`.
 //!
 //! Whether two steps commute is decided from what each really touched when it ran (the
 //! engine's [`Access`] record, reported through [`Scheduler::executed`]), never from the
@@ -19,6 +22,7 @@
 //! Transitions are named by client: a client's next request is fixed by its own past, so
 //! "client c's next step" is the same transition in every state where c has not moved.
 
+use super::wakeup::{self, Branch, HappensBefore, Step};
 use super::{Access, Candidate, Scheduler};
 
 /// A step explored before, with what it touched.
@@ -29,13 +33,17 @@ struct Explored {
 }
 
 struct Node {
+    /// The clients enabled here.
     enabled: Vec<u32>,
-    chosen: usize,
-    /// What the chosen step touched in the current run.
+    /// The client explored from this node in the current run.
+    current: u32,
+    /// What its step touched in the current run.
     taken: Option<Access>,
-    /// Steps explored from this node before `chosen`.
-    done: Vec<Explored>,
-    /// Sleep set on entry to this node.
+    /// The wakeup tree below `current`, handed to the next node when it is created.
+    below: Vec<Branch>,
+    /// Branches still to explore from here, in order.
+    wakeup: Vec<Branch>,
+    /// Clients asleep here: inherited, or explored from here already.
     sleep: Vec<Explored>,
 }
 
@@ -55,6 +63,8 @@ pub struct Exhaustive {
     stack: Vec<Node>,
     depth: usize,
     abandoned: bool,
+    /// The current run's steps with what they touched (with reduction).
+    steps: Vec<Step>,
     pub stats: ExploreStats,
 }
 
@@ -65,30 +75,93 @@ impl Exhaustive {
             stack: Vec::new(),
             depth: 0,
             abandoned: false,
+            steps: Vec::new(),
             stats: ExploreStats::default(),
         }
     }
 
     /// The sleep set of a new node below the current top of the stack: the parent's
-    /// sleeping and already explored steps that commute with the step it took.
+    /// sleeping clients that commute with the step it took.
     fn inherited_sleep(&self) -> Vec<Explored> {
         let Some(parent) = self.stack.last() else {
             return Vec::new();
         };
-        if !self.reduce {
-            return Vec::new();
-        }
         let Some(taken) = &parent.taken else {
             return Vec::new(); // not reported: nothing may sleep
         };
-        let client = parent.enabled[parent.chosen];
         parent
             .sleep
             .iter()
-            .chain(&parent.done)
-            .filter(|u| u.client != client && u.access.commutes_with(taken))
+            .filter(|u| u.client != parent.current && u.access.commutes_with(taken))
             .cloned()
             .collect()
+    }
+
+    /// A new node at the end of the path, for a state whose enabled clients are
+    /// `enabled`: the index of the client it explores first, or `None` when every one
+    /// is asleep.
+    fn open(&mut self, enabled: &[Candidate]) -> Option<usize> {
+        let (sleep, mut wakeup) = if self.reduce {
+            let inherited = self
+                .stack
+                .last_mut()
+                .map(|parent| std::mem::take(&mut parent.below))
+                .unwrap_or_default();
+            (self.inherited_sleep(), inherited)
+        } else {
+            // Every enabled client, in order.
+            (Vec::new(), enabled.iter().map(|c| Branch::leaf(c.client)).collect())
+        };
+        let first = if wakeup.is_empty() {
+            None
+        } else {
+            let branch = wakeup.remove(0);
+            enabled
+                .iter()
+                .position(|c| c.client == branch.client)
+                .map(|index| (index, branch.children))
+        };
+        let (index, below) = match first {
+            Some(found) => found,
+            None => {
+                // Any client not asleep; its siblings come from the races it takes part in.
+                let index = enabled
+                    .iter()
+                    .position(|c| !sleep.iter().any(|s| s.client == c.client))?;
+                (index, Vec::new())
+            }
+        };
+        self.stack.push(Node {
+            enabled: enabled.iter().map(|c| c.client).collect(),
+            current: enabled[index].client,
+            taken: None,
+            below,
+            wakeup,
+            sleep,
+        });
+        Some(index)
+    }
+
+    /// After a complete run: adds the reversal of each of its races to the wakeup tree
+    /// of the node before the race.
+    fn add_reversals(&mut self) {
+        let steps = &self.steps;
+        if steps.len() != self.stack.len() {
+            return; // a step went unreported: nothing to reason from
+        }
+        let hb = HappensBefore::of(steps);
+        for (i, j) in wakeup::races(steps, &hb) {
+            let v = wakeup::reversal(&hb, i, j);
+            let node = &mut self.stack[i];
+            let covered = node
+                .sleep
+                .iter()
+                .any(|q| wakeup::weak_initial(q.client, Some(&q.access), &v, steps, &hb))
+                || wakeup::weak_initial(node.current, Some(&steps[i].access), &v, steps, &hb);
+            if !covered {
+                wakeup::insert(&mut node.wakeup, v, steps, &hb);
+            }
+        }
     }
 }
 
@@ -96,6 +169,7 @@ impl Scheduler for Exhaustive {
     fn begin(&mut self, _seed: u64, _clients: usize) {
         self.depth = 0;
         self.abandoned = false;
+        self.steps.clear();
     }
 
     fn wants_access(&self) -> bool {
@@ -104,35 +178,42 @@ impl Scheduler for Exhaustive {
 
     fn executed(&mut self, access: &Access) {
         if let Some(node) = self.depth.checked_sub(1).and_then(|d| self.stack.get_mut(d)) {
+            if access.global || access.clock {
+                // It may have changed what every other client does next (a busy script
+                // answers their requests in flight, an admin command placed by step
+                // number runs between): every enabled client is tried here.
+                for &client in &node.enabled {
+                    let known = client == node.current
+                        || node.sleep.iter().any(|s| s.client == client)
+                        || node.wakeup.iter().any(|b| b.client == client);
+                    if !known {
+                        node.wakeup.push(Branch::leaf(client));
+                    }
+                }
+            }
             node.taken = Some(access.clone());
+            self.steps.truncate(self.depth - 1);
+            self.steps.push(Step {
+                client: node.current,
+                access: access.clone(),
+            });
         }
     }
 
     fn pick(&mut self, _step: u64, enabled: &[Candidate]) -> Option<usize> {
         self.stats.steps += 1;
         if let Some(node) = self.stack.get(self.depth) {
-            let client = node.enabled[node.chosen];
+            let client = node.current;
             self.depth += 1;
             // The world is deterministic, so the recorded client is enabled again.
             return Some(enabled.iter().position(|c| c.client == client).unwrap_or(0));
         }
-        let sleep = self.inherited_sleep();
-        let Some(chosen) = enabled
-            .iter()
-            .position(|c| !sleep.iter().any(|s| s.client == c.client))
-        else {
+        let Some(index) = self.open(enabled) else {
             self.abandoned = true;
             return None;
         };
-        self.stack.push(Node {
-            enabled: enabled.iter().map(|c| c.client).collect(),
-            chosen,
-            taken: None,
-            done: Vec::new(),
-            sleep,
-        });
         self.depth += 1;
-        Some(chosen)
+        Some(index)
     }
 
     fn end(&mut self) -> bool {
@@ -140,27 +221,30 @@ impl Scheduler for Exhaustive {
             self.stats.pruned += 1;
         } else {
             self.stats.runs += 1;
+            if self.reduce {
+                self.add_reversals();
+            }
         }
+        // Unexplored nodes below the abandoned point have no step.
+        self.stack.truncate(self.depth);
         while let Some(node) = self.stack.last_mut() {
-            let client = node.enabled[node.chosen];
             // Unreported (reduction off): it conflicts with everything.
             let access = node.taken.take().unwrap_or(Access {
                 global: true,
                 ..Access::default()
             });
-            node.done.push(Explored { client, access });
-            let next = node.enabled.iter().position(|&e| {
-                !node.done.iter().any(|d| d.client == e) && !node.sleep.iter().any(|s| s.client == e)
+            node.sleep.push(Explored {
+                client: node.current,
+                access,
             });
-            match next {
-                Some(i) => {
-                    node.chosen = i;
-                    return true;
-                }
-                None => {
-                    self.stack.pop();
-                }
+            if node.wakeup.is_empty() {
+                self.stack.pop();
+                continue;
             }
+            let branch = node.wakeup.remove(0);
+            node.current = branch.client;
+            node.below = branch.children;
+            return true;
         }
         false
     }

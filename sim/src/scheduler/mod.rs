@@ -14,6 +14,7 @@ mod exhaustive;
 mod pct;
 mod random;
 mod replay;
+mod wakeup;
 
 pub use exhaustive::{Exhaustive, ExploreStats};
 pub use pct::Pct;
