@@ -32,22 +32,53 @@ enum Command {
     /// Any script: client-side commands versus EVAL.
     Race(cli::race::Args),
     /// Run a scenario: one seed as a table, or many seeds counted.
+    #[command(after_help = cli::EXIT_HELP)]
     Run(cli::run::Args),
     /// Every interleaving of a scenario: outcomes and failing ones.
+    #[command(after_help = cli::EXIT_HELP)]
     Explore(cli::explore::Args),
     /// Many seeds in parallel, sharded, with a progress bar.
+    #[command(after_help = cli::EXIT_HELP)]
     Sweep(cli::sweep::Args),
     /// Run a saved replay file (corpus/seeds/*.toml) again: the same table.
     Replay(cli::replay::Args),
     #[command(hide = true)]
     Trace(cli::trace::Args),
     /// Is a recorded history (redsim-history/1 JSON) linearizable?
+    #[command(after_help = cli::EXIT_HELP)]
     Check(cli::check::Args),
     /// Run a scenario against a real server (redis-server, redsim serve) on loopback.
     Real(cli::real::Args),
 }
 
+/// Exit status when stdout's reader went away (`redsim run … | head`): 128 + SIGPIPE,
+/// what a Unix tool killed by the signal reports to the shell.
+const CLOSED_STDOUT: i32 = 141;
+
+/// Ends the process quietly when printing to stdout fails because its reader closed the
+/// pipe. Rust ignores SIGPIPE, so `println!` panics on EPIPE instead; every subcommand
+/// prints with `println!`, and a message or backtrace for a reader that left helps
+/// nobody. Any other panic reaches the default hook unchanged.
+fn end_quietly_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        // std's wording: "failed printing to stdout: Broken pipe (os error 32)" (EPIPE's
+        // text on Linux and macOS; Rust never sets a locale that would translate it).
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(CLOSED_STDOUT);
+        }
+        default(info)
+    }));
+}
+
 fn main() -> ExitCode {
+    end_quietly_on_closed_stdout();
     let cli = Cli::parse();
     match cli
         .command

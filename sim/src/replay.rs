@@ -378,7 +378,7 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 /// `target` as a path relative to the folder `from` (both must exist).
-fn relative_to(target: &Path, from: &Path) -> Option<PathBuf> {
+pub fn relative_to(target: &Path, from: &Path) -> Option<PathBuf> {
     let target = std::fs::canonicalize(target).ok()?;
     std::fs::create_dir_all(from).ok()?;
     let from = std::fs::canonicalize(from).ok()?;

@@ -42,7 +42,10 @@
 //! A run fails when the simulator's judge finds an anomaly (an operation whose result
 //! fields disagree under an [`Invariant`], a lost update, or — where the judge decides it
 //! — a history no order of whole operations explains), or when one of the test's own
-//! checks on the results or on the final keyspace returns an error.
+//! checks on the results or on the final keyspace returns an error. A run the judge
+//! cannot decide (the checker's budget of states ran out: see
+//! [`SimTest::check_states_max`]) fails too, because "unknown" is not "passed", unless
+//! the test says [`SimTest::allow_inconclusive`].
 //!
 //! Environment: `REDSIM_SEED=N` runs only seed `N` (to replay a failure);
 //! `REDSIM_SEEDS=N` runs `N` seeds instead of the test's number. Both are printed on
@@ -96,14 +99,15 @@ pub struct SimTest {
     seeds: u64,
     first_seed: u64,
     judge: bool,
+    allow_inconclusive: bool,
     shrinker: Option<Shrinker>,
     result_checks: Vec<(String, ResultCheck)>,
     keyspace_checks: Vec<(String, KeyspaceCheck)>,
 }
 
 impl SimTest {
-    /// A test named `name` (used in the replay command: `cargo test NAME`); 100 seeds,
-    /// the random scheduler.
+    /// A test named `name` (in its report; the replay command names the running
+    /// `#[test]` itself, or `name` outside one); 100 seeds, the random scheduler.
     pub fn new(name: &str) -> SimTest {
         SimTest {
             name: name.into(),
@@ -111,6 +115,7 @@ impl SimTest {
             seeds: 100,
             first_seed: 0,
             judge: true,
+            allow_inconclusive: false,
             shrinker: Some(Shrinker::default()),
             result_checks: Vec::new(),
             keyspace_checks: Vec::new(),
@@ -176,6 +181,22 @@ impl SimTest {
     /// every serial order of the clients, which assumes one operation per client.
     pub fn judge(mut self, on: bool) -> SimTest {
         self.judge = on;
+        self
+    }
+
+    /// The checker's budget per run, in states (default
+    /// [`CHECK_STATES_MAX`](crate::scenario::CHECK_STATES_MAX)). A count, not a time: a
+    /// seed gets the same verdict on a slow CI machine as on a laptop.
+    pub fn check_states_max(mut self, states: u64) -> SimTest {
+        self.scenario.check_states_max = states;
+        self
+    }
+
+    /// Lets runs the judge cannot decide pass (by default they fail: the checker's budget
+    /// ran out, so nothing was shown to hold). For workloads known to be too big to check
+    /// whose own checks are what the test is about.
+    pub fn allow_inconclusive(mut self) -> SimTest {
+        self.allow_inconclusive = true;
         self
     }
 
@@ -294,6 +315,15 @@ impl SimTest {
                     kind.add(label);
                 }
             }
+            if let Some(why) = verdict.inconclusive.as_ref() {
+                if verdict.is_inconclusive() && !self.allow_inconclusive {
+                    reasons.push(format!(
+                        "inconclusive: {why}; not a pass (`.allow_inconclusive()` accepts it, \
+                         `.check_states_max(N)` raises the budget)"
+                    ));
+                    kind.add("inconclusive");
+                }
+            }
         }
         for (name, check) in &self.keyspace_checks {
             if let Err(e) = check(&mut Keyspace { world }) {
@@ -333,9 +363,15 @@ mod tests {
             "{}",
             failure.report
         );
-        assert!(failure
-            .report
-            .contains(&format!("REDSIM_SEED={} cargo test racy", failure.seed)));
+        // The running test's own name (libtest names the thread after it), exactly.
+        assert!(
+            failure.report.contains(&format!(
+                "REDSIM_SEED={} cargo test testing::tests::the_raw_counter_race_is_found_with_a_table_and_the_replay_command -- --exact",
+                failure.seed
+            )),
+            "{}",
+            failure.report
+        );
         assert!(failure.report.contains("REDSIM_SEEDS="));
     }
 

@@ -61,7 +61,7 @@ fn json_output_carries_the_verdict_and_counterexample() {
 fn an_exhausted_budget_ends_with_unknown_and_exits_3() {
     let ops = redsim_sim::check::gen::hard_key_ops("h", 13, 0, 0);
     let text = redsim_sim::history::json::to_string(&redsim_sim::history::History { ops });
-    let (code, out, _) = run("hard", &text, &["--timeout", "0.3"]);
+    let (code, out, _) = run("hard", &text, &["--max-states", "20000"]);
     assert_eq!(code, 3);
     assert_eq!(out.lines().last(), Some("unknown"));
 }

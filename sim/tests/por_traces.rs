@@ -43,9 +43,12 @@ impl Scheduler for Recording {
     }
 }
 
+/// Two events, each named (client, index within the client), the first before the second.
+type Edge = ((u32, u32), (u32, u32));
+
 /// The trace of a run: for every ordered pair of events that do not commute, (earlier,
 /// later), events named (client, index within the client).
-fn trace(steps: &[(u32, Access)]) -> Vec<((u32, u32), (u32, u32))> {
+fn trace(steps: &[(u32, Access)]) -> Vec<Edge> {
     let mut counts = std::collections::HashMap::new();
     let events: Vec<(u32, u32)> = steps
         .iter()
@@ -71,7 +74,7 @@ fn trace(steps: &[(u32, Access)]) -> Vec<((u32, u32), (u32, u32))> {
 
 /// Explores `scenario`: the stats, the traces of its complete runs, and whether two of
 /// them were equivalent.
-fn explore(scenario: &Scenario, reduce: bool) -> (ExploreStats, BTreeSet<Vec<((u32, u32), (u32, u32))>>, bool) {
+fn explore(scenario: &Scenario, reduce: bool) -> (ExploreStats, BTreeSet<Vec<Edge>>, bool) {
     let mut world = scenario.world(0);
     let mut scheduler = Recording {
         inner: Exhaustive::new(reduce),

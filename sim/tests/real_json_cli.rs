@@ -36,10 +36,7 @@ fn a_history_from_redis_server_round_trips_through_json_and_redsim_check() {
         back, recorded.history,
         "the JSON round trip changed the history"
     );
-    let options = check::Options {
-        timeout: Some(Duration::from_secs(20)),
-        ..check::Options::default()
-    };
+    let options = check::Options::default();
     let again = check::check(&back, ModelChoice::Auto, &options).expect("the checker judges it");
     assert_eq!(again.verdict.as_str(), verdict.check_verdict());
 

@@ -147,7 +147,7 @@ fn a_server_that_stops_answering_turns_the_operation_in_flight_into_an_unknown_o
         );
     }
 
-    let verdict = real::judge(&scenario, history, Duration::from_secs(10));
+    let verdict = real::judge(&scenario, history, 20_000_000);
     assert_eq!((verdict.ok, verdict.unknown), (9, 3));
     assert!(verdict.violating.is_empty(), "{}", real::render(&verdict));
     assert_eq!(

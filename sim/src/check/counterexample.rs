@@ -18,7 +18,6 @@ use crate::history::json::{op_to_value, reply_to_value, FORMAT};
 use crate::history::{History, Operation};
 use redsim::Reply;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 /// An op that could have come next after the longest linearizable prefix.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,9 +52,12 @@ pub struct Counterexample {
     pub candidates: Vec<Candidate>,
 }
 
-/// How long shrinking may take at most, beyond the caller's timeout.
-const SHRINK_TIME: Duration = Duration::from_secs(5);
+/// States one trial of shrinking (one "is this still violated?") may explore.
 const SHRINK_STATES: u64 = 2_000_000;
+/// States all of shrinking may explore, beyond the check itself: a count rather than a
+/// time, so that the counterexample (and whether it is `minimal`) is the same on any
+/// machine.
+const SHRINK_STATES_TOTAL: u64 = 8_000_000;
 
 /// Builds the counterexample of a violated part.
 pub(crate) fn build<M: SequentialSpec>(
@@ -64,8 +66,8 @@ pub(crate) fn build<M: SequentialSpec>(
     part: &[PartOp<'_>],
     options: &Options,
 ) -> Counterexample {
-    let deadline = Instant::now() + options.timeout.unwrap_or(SHRINK_TIME).min(SHRINK_TIME);
-    let (relaxed, minimal) = shrink(model, part, options, deadline);
+    let mut left = SHRINK_STATES_TOTAL;
+    let (relaxed, minimal) = shrink(model, part, options, &mut left);
     let core: Vec<usize> = part
         .iter()
         .zip(&relaxed)
@@ -78,14 +80,11 @@ pub(crate) fn build<M: SequentialSpec>(
     // Bounded: if shrinking stopped early the sub-history may still be hard; the longest
     // prefix found within the bound is what is reported then.
     let mut budget = Budget::new(&Options {
-        timeout: None,
         max_states: SHRINK_STATES,
         ..options.clone()
     });
     let mut search = Search::new(model, &sub);
-    while search.run(model, &mut budget, 4096) == Poll::Pending
-        && Instant::now() < deadline + SHRINK_TIME
-    {
+    while search.run(model, &mut budget, 4096) == Poll::Pending {
         if !budget.check() {
             break;
         }
@@ -137,25 +136,26 @@ pub(crate) fn build<M: SequentialSpec>(
     }
 }
 
-/// Whether `ops` is not linearizable: `None` when the budget could not tell.
+/// Whether `ops` is not linearizable: `None` when the budget could not tell. The states
+/// explored are taken from `left`, shrinking's whole budget.
 fn violated<M: SequentialSpec>(
     model: &mut M,
     ops: &[PartOp<'_>],
     options: &Options,
-    deadline: Instant,
+    left: &mut u64,
 ) -> Option<bool> {
-    let now = Instant::now();
-    if now >= deadline {
+    if *left == 0 {
         return None;
     }
     let opts = Options {
-        timeout: Some(deadline - now),
-        max_states: SHRINK_STATES,
+        max_states: SHRINK_STATES.min(*left),
         ..options.clone()
     };
     let mut budget = Budget::new(&opts);
     let parts = partition::split(ops, model);
-    match search_parts(model, &parts, &opts, &mut budget) {
+    let verdict = search_parts(model, &parts, &opts, &mut budget);
+    *left = left.saturating_sub(budget.states);
+    match verdict {
         PartsVerdict::Violated(_) => Some(true),
         PartsVerdict::Linearizable => Some(false),
         PartsVerdict::Unknown => None,
@@ -166,7 +166,7 @@ fn shrink<'h, M: SequentialSpec>(
     model: &mut M,
     part: &[PartOp<'h>],
     options: &Options,
-    deadline: Instant,
+    left: &mut u64,
 ) -> (Vec<bool>, bool) {
     // Ops found irrelevant stay in the searched history relaxed to "unknown outcome"
     // rather than dropped: dropping them could create a new violation (a read of a value
@@ -184,7 +184,7 @@ fn shrink<'h, M: SequentialSpec>(
             for &i in &kept[start..end] {
                 trial[i] = true;
             }
-            match violated(model, &with_relaxed(part, &trial), options, deadline) {
+            match violated(model, &with_relaxed(part, &trial), options, left) {
                 Some(true) => relaxed = trial,
                 Some(false) => {}
                 None => {

@@ -17,7 +17,9 @@
 //! (state, op) pair. The history is first split into independent parts by the keys each
 //! op touches (P-compositionality); the parts are searched interleaved, a slice each in
 //! turn, and the first violation ends the check — a violation in one part is found even if
-//! another part alone would take minutes. A budget of time and states ends in `Unknown`.
+//! another part alone would take minutes. A budget of search steps, states and memo memory
+//! ends in `Unknown`. Every budget is a count, never a time: a slow machine, a loaded CI
+//! runner and a fast laptop give a history the same verdict.
 
 pub mod counterexample;
 pub mod gen;
@@ -32,7 +34,6 @@ use crate::history::{History, Operation, Status};
 use redsim::resp::format_double;
 use redsim::Reply;
 use search::{Poll, Search};
-use std::time::{Duration, Instant};
 
 /// A sequential specification: the behaviour of the system when ops run one at a time.
 ///
@@ -106,8 +107,9 @@ impl ModelChoice {
 /// Limits and switches of one check.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Wall-clock limit of the search (the counterexample search has its own share).
-    pub timeout: Option<Duration>,
+    /// Most search steps (one op tried, or one choice undone), over all parts. The
+    /// counterexample search has its own budget on top.
+    pub max_steps: u64,
     /// Most memoised (linearized set, state) entries, over all parts.
     pub max_states: u64,
     /// Most memory for memoised entries, in bytes (an estimate), over all parts.
@@ -121,7 +123,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            timeout: Some(Duration::from_secs(60)),
+            max_steps: 2_000_000_000,
             max_states: 20_000_000,
             max_memo_bytes: 1 << 30,
             counterexample: true,
@@ -160,7 +162,8 @@ pub struct Outcome {
     pub parts: usize,
     /// Memoised states explored, over all parts.
     pub states: u64,
-    pub elapsed: Duration,
+    /// Search steps taken, over all parts.
+    pub steps: u64,
     /// For `Unknown`: which budget ran out.
     pub reason: Option<String>,
     /// For `NotLinearizable`: indices (into `History::ops`) of the part found violated.
@@ -271,10 +274,10 @@ pub(crate) fn prepare<'h, M: SequentialSpec>(
 
 /// Shared limits of one check.
 pub(crate) struct Budget {
-    started: Instant,
-    deadline: Option<Instant>,
+    pub max_steps: u64,
     pub max_states: u64,
     pub max_memo_bytes: u64,
+    pub steps: u64,
     pub states: u64,
     pub memo_bytes: u64,
     pub exhausted: Option<String>,
@@ -282,12 +285,11 @@ pub(crate) struct Budget {
 
 impl Budget {
     pub fn new(options: &Options) -> Budget {
-        let started = Instant::now();
         Budget {
-            started,
-            deadline: options.timeout.map(|t| started + t),
+            max_steps: options.max_steps,
             max_states: options.max_states,
             max_memo_bytes: options.max_memo_bytes,
+            steps: 0,
             states: 0,
             memo_bytes: 0,
             exhausted: None,
@@ -301,15 +303,13 @@ impl Budget {
         }
         if self.states > self.max_states {
             self.exhausted = Some(format!("state budget of {} exhausted", self.max_states));
+        } else if self.steps >= self.max_steps {
+            // `>=`: a search stops when the next step would pass the budget.
+            self.exhausted = Some(format!("step budget of {} exhausted", self.max_steps));
         } else if self.memo_bytes > self.max_memo_bytes {
             self.exhausted = Some(format!(
                 "memory budget of {} bytes exhausted",
                 self.max_memo_bytes
-            ));
-        } else if matches!(self.deadline, Some(d) if Instant::now() >= d) {
-            self.exhausted = Some(format!(
-                "time budget of {:?} exhausted",
-                self.deadline.unwrap() - self.started
             ));
         }
         self.exhausted.is_none()
@@ -335,7 +335,7 @@ pub fn check_with<M: SequentialSpec>(
         model: model.name(),
         parts: parts.len(),
         states: budget.states,
-        elapsed: budget.started.elapsed(),
+        steps: budget.steps,
         reason: budget.exhausted.clone(),
         violated_part: None,
         counterexample: None,

@@ -362,12 +362,31 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         }
     }
 
-    /// Runs at most `steps` steps.
+    /// Runs at most `steps` steps, counted in `budget.steps`.
     pub fn run(&mut self, model: &mut M, budget: &mut Budget, steps: u64) -> Poll {
+        let mut taken = 0;
+        let poll = self.run_counting(model, budget, steps, &mut taken);
+        budget.steps += taken;
+        poll
+    }
+
+    fn run_counting(
+        &mut self,
+        model: &mut M,
+        budget: &mut Budget,
+        steps: u64,
+        taken: &mut u64,
+    ) -> Poll {
         if let Some(done) = self.done {
             return done;
         }
         for _ in 0..steps {
+            // The budget binds exactly, not at the end of a slice: how far a search gets
+            // must not depend on how the parts' slices happened to fall.
+            if budget.states > budget.max_states || budget.steps + *taken >= budget.max_steps {
+                return Poll::Pending;
+            }
+            *taken += 1;
             if self.remaining == 0 {
                 self.done = Some(Poll::Linearizable);
                 return Poll::Linearizable;

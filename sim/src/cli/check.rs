@@ -1,16 +1,18 @@
-//! `redsim check FILE.json [--model auto|engine|register|kv|counter] [--timeout SECS] [--json]`:
-//! is a recorded history linearizable?
+//! `redsim check FILE.json [--model auto|engine|register|kv|counter] [--max-states N]
+//! [--max-steps N] [--json]`: is a recorded history linearizable?
 //!
 //! The last line of the text output is exactly `linearizable`, `not linearizable` or
 //! `unknown` (the budget ran out); the exit status is 0, 1 or 3 respectively, and 2 when
 //! the input cannot be used (unreadable file, invalid JSON or history, an op the chosen
 //! model cannot judge). With `--json` the output is one JSON object instead.
+//!
+//! The budgets are counts (states, search steps), not seconds: the same file gets the same
+//! verdict and the same output on any machine.
 
 use redsim_sim::check::{self, ModelChoice, Options, Verdict};
 use redsim_sim::history::json;
 use serde_json::json;
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,9 +22,12 @@ pub struct Args {
     /// register, kv or counter.
     #[arg(long, default_value = "auto")]
     pub model: String,
-    /// Give up with `unknown` after this many seconds.
-    #[arg(long, default_value_t = 60.0)]
-    pub timeout: f64,
+    /// Give up with `unknown` after memoising this many states.
+    #[arg(long, default_value_t = Options::default().max_states)]
+    pub max_states: u64,
+    /// Give up with `unknown` after this many search steps.
+    #[arg(long, default_value_t = Options::default().max_steps)]
+    pub max_steps: u64,
     /// Print the verdict and counterexample as JSON.
     #[arg(long)]
     pub json: bool,
@@ -40,12 +45,6 @@ pub fn run(args: Args) -> ExitCode {
             args.model
         ));
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return unusable(format!(
-            "--timeout must be a positive number of seconds, not {}",
-            args.timeout
-        ));
-    }
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,
         Err(e) => return unusable(format!("{}: {e}", args.file.display())),
@@ -55,7 +54,8 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return unusable(format!("{}: {e}", args.file.display())),
     };
     let options = Options {
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
+        max_states: args.max_states,
+        max_steps: args.max_steps,
         ..Options::default()
     };
     let outcome = match check::check(&history, choice, &options) {
@@ -69,7 +69,7 @@ pub fn run(args: Args) -> ExitCode {
             "ops": history.ops.len(),
             "parts": outcome.parts,
             "states": outcome.states,
-            "elapsed_ms": outcome.elapsed.as_secs_f64() * 1000.0,
+            "steps": outcome.steps,
         });
         if let Some(reason) = &outcome.reason {
             out["reason"] = json!(reason);
@@ -80,12 +80,12 @@ pub fn run(args: Args) -> ExitCode {
         println!("{out}");
     } else {
         println!(
-            "{} ops, model {}, {} independent part(s), {} states, {:.1} ms",
+            "{} ops, model {}, {} independent part(s), {} states, {} steps",
             history.ops.len(),
             outcome.model,
             outcome.parts,
             outcome.states,
-            outcome.elapsed.as_secs_f64() * 1000.0
+            outcome.steps
         );
         if let Some(reason) = &outcome.reason {
             println!("{reason}");

@@ -123,11 +123,7 @@ pub fn run(args: Args) -> ExitCode {
     let replays: Vec<String> = modes
         .iter()
         .map(|m| {
-            format!(
-                "redsim run {} --seed {seed} --mode {}",
-                path.display(),
-                m.name()
-            )
+            super::line::run_line(&path, seed, Some(m.name()), &scenario.options.strategy)
         })
         .collect();
     println!();

@@ -2,7 +2,9 @@
 //! partial-order reduction: one interleaving per class of equivalent ones), how many
 //! distinct outcomes they give, and every failing one with the command that replays it.
 //!
-//! Exit status: 0 no failing interleaving, 1 some, 2 bad arguments.
+//! Exit status: 0 no failing interleaving and every one decided, 1 some failing one, 2 bad
+//! arguments, 3 inconclusive (none failing, but the checker's counted budget ran out on
+//! some: not a pass).
 
 use redsim_sim::report::analysis::{results_by_client, Judge};
 use redsim_sim::report::capture::compact_reply;
@@ -31,7 +33,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitCode {
     let style = Style::detect();
-    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, None, None) {
+    let (scenario, label) = match super::run::prepare(
+        &args.scenario,
+        args.mode,
+        &super::line::StrategyArgs::default(),
+        None,
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("redsim explore: {e}");
@@ -46,6 +53,7 @@ pub fn run(args: Args) -> ExitCode {
     let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
     let mut failing: Vec<(Vec<u32>, Vec<String>)> = Vec::new();
     let mut failing_count = 0u64;
+    let mut inconclusive = 0u64;
     loop {
         world.reset(0);
         let report = world.run(&mut scheduler);
@@ -66,6 +74,7 @@ pub fn run(args: Args) -> ExitCode {
                     state.join(" ")
                 ))
                 .or_default() += 1;
+            inconclusive += verdict.is_inconclusive() as u64;
             if verdict.is_anomalous() {
                 failing_count += 1;
                 if failing.len() < args.show_max {
@@ -114,12 +123,16 @@ pub fn run(args: Args) -> ExitCode {
         }
     );
     for (schedule, findings) in &failing {
-        let s: Vec<String> = schedule.iter().map(u32::to_string).collect();
         println!("  {}", findings.join("; "));
+        // Every interleaving ran with seed 0 (the seed still drives faults and the clock).
         println!(
-            "    redsim run {} --mode {label} --schedule {}",
-            args.scenario.display(),
-            s.join(",")
+            "    {}",
+            super::line::run_line(
+                &args.scenario,
+                0,
+                args.mode.map(|m| m.name()),
+                &redsim_sim::options::Strategy::Replay(schedule.clone()),
+            )
         );
     }
     if failing_count > failing.len() as u64 {
@@ -131,8 +144,18 @@ pub fn run(args: Args) -> ExitCode {
             style.yellow(&format!("stopped at --runs-max {}", args.runs_max))
         );
     }
+    if inconclusive > 0 {
+        println!(
+            "{}",
+            style.yellow(&format!(
+                "inconclusive interleavings: {inconclusive} (the checker's budget ran out; not a pass)"
+            ))
+        );
+    }
     if failing_count > 0 {
         ExitCode::from(1)
+    } else if inconclusive > 0 {
+        ExitCode::from(super::EXIT_INCONCLUSIVE)
     } else {
         ExitCode::SUCCESS
     }

@@ -97,12 +97,12 @@ pub fn run(args: Args) -> ExitCode {
         .collect();
     print!("{}", present::run_text(&captures[0], style));
     // Empty --keys/--args are left out: `--args  --clients` would not parse.
-    let mut replay = format!("redsim race {}", args.script.display());
+    let mut replay = format!("redsim race {}", super::line::shown_path(&args.script));
     if !args.keys.is_empty() {
-        replay += &format!(" --keys {}", args.keys.join(","));
+        replay += &format!(" --keys {}", super::line::shell_word(&args.keys.join(",")));
     }
     if !args.args.is_empty() {
-        replay += &format!(" --args {}", args.args.join(","));
+        replay += &format!(" --args {}", super::line::shell_word(&args.args.join(",")));
     }
     replay += &format!(" --clients {} --seeds {seed}..{}", args.clients, seed + 1);
     println!("\nReplay: {replay}");

@@ -1,5 +1,5 @@
 //! `redsim real SCENARIO.toml --addr 127.0.0.1:PORT [--threads N] [--ops M]
-//! [--mode raw|eval|evalsha] [--flush] [--time-limit SECS] [--timeout SECS] [--json FILE]
+//! [--mode raw|eval|evalsha] [--flush] [--time-limit SECS] [--timeout SECS] [--check-states N] [--json FILE]
 //! [--html FILE] [--sim-seeds N]`: the scenario's clients on real threads and connections
 //! against a server on this machine (redis-server or `redsim serve`), the history judged
 //! like a simulated one, its anomaly rate set beside the simulator's for the same scenario,
@@ -45,9 +45,10 @@ pub struct Args {
     /// A reply later than this many seconds makes its operation's outcome unknown.
     #[arg(long, default_value_t = 5.0)]
     pub timeout: f64,
-    /// The checker gives up (verdict unknown) after this many seconds.
-    #[arg(long, default_value_t = 30.0)]
-    pub check_timeout: f64,
+    /// The checker gives up (verdict unknown) after exploring this many states (a count,
+    /// not a time: the same history gets the same verdict on any machine).
+    #[arg(long, default_value_t = 20_000_000)]
+    pub check_states: u64,
     /// Write the recorded history here (redsim-history/1 JSON, for `redsim check`).
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -117,11 +118,10 @@ pub fn run(args: Args) -> ExitCode {
     let limits = (
         seconds("time-limit", args.time_limit),
         seconds("timeout", args.timeout),
-        seconds("check-timeout", args.check_timeout),
     );
-    let (time_limit, io_timeout, check_timeout) = match limits {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad(e),
+    let (time_limit, io_timeout) = match limits {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return bad(e),
     };
     let options = RealOptions {
         addr,
@@ -158,7 +158,7 @@ pub fn run(args: Args) -> ExitCode {
         }
         println!("history: {}", path.display());
     }
-    let verdict = real::judge(&scenario, &recorded.history, check_timeout);
+    let verdict = real::judge(&scenario, &recorded.history, args.check_states);
     let total = recorded.history.ops.len();
     let shown = report::window(
         &scenario,

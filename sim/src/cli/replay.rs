@@ -3,7 +3,7 @@
 //! the scenario's paragraph, the verdict line, the interleaving table and the explanation.
 //!
 //! Exit status: 0 no anomaly, 1 an anomaly (as `redsim run`), 2 a bad file, or a verdict
-//! that differs from the one the file recorded (both are printed).
+//! that differs from the one the file recorded (both are printed), 3 inconclusive.
 
 use redsim_sim::replay::{RecordedVerdict, ReplayFile, ScenarioSource};
 use redsim_sim::report::colour::Style;
@@ -49,7 +49,10 @@ pub fn run(args: Args) -> ExitCode {
             sh.cut.to_toml()
         );
     }
-    println!("\nReplay: redsim replay {}", args.file.display());
+    println!(
+        "\nReplay: redsim replay {}",
+        super::line::shown_path(&args.file)
+    );
     let now = RecordedVerdict::of(&shown.verdict);
     if now != file.verdict {
         eprintln!("redsim replay: the verdict differs from the recorded one");
@@ -59,6 +62,8 @@ pub fn run(args: Args) -> ExitCode {
     }
     if shown.verdict.is_anomalous() {
         ExitCode::from(1)
+    } else if shown.verdict.is_inconclusive() {
+        ExitCode::from(super::EXIT_INCONCLUSIVE)
     } else {
         ExitCode::SUCCESS
     }

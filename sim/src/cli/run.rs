@@ -6,9 +6,11 @@
 //! after, and the shrunk run's table, follow the original's; `--record DIR` saves the
 //! shrunk run, and `--json FILE` holds it under `shrunk` (`--no-shrink`: the run as found).
 //!
-//! Exit status: 0 no anomaly, 1 an anomaly was found, 2 bad arguments or scenario.
+//! Exit status: 0 no anomaly and every run decided, 1 an anomaly was found, 2 bad
+//! arguments or scenario, 3 inconclusive (no anomaly, but some run's check ran out of its
+//! counted budget: not a pass; see `super::EXIT_INCONCLUSIVE`).
 
-use redsim_sim::options::Strategy;
+use super::line::{run_line, shown_path, StrategyArgs};
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::capture::{capture, with_schedule, Capture};
 use redsim_sim::report::colour::Style;
@@ -20,13 +22,6 @@ use redsim_sim::trace::render_history;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum StrategyArg {
-    Random,
-    Pct,
-    Exhaustive,
-}
-
 #[derive(clap::Args)]
 pub struct Args {
     /// The scenario file (corpus/scenarios/*.toml).
@@ -37,9 +32,8 @@ pub struct Args {
     /// Many seeds, `A..B`: counted, the first failing one shown.
     #[arg(long)]
     pub seeds: Option<String>,
-    /// The scheduler (default: the scenario's).
-    #[arg(long, value_enum)]
-    pub strategy: Option<StrategyArg>,
+    #[command(flatten)]
+    pub strategy: StrategyArgs,
     /// How scripts are sent (default: as the scenario says).
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
@@ -65,7 +59,7 @@ pub struct Args {
 pub fn prepare(
     path: &std::path::Path,
     mode: Option<Mode>,
-    strategy: Option<StrategyArg>,
+    strategy: &StrategyArgs,
     schedule: Option<&str>,
 ) -> Result<(Scenario, String), String> {
     let mut scenario = load(path)?;
@@ -76,16 +70,7 @@ pub fn prepare(
         }
         None => mode::mode_of(&scenario).to_string(),
     };
-    if let Some(s) = strategy {
-        scenario.options.strategy = match s {
-            StrategyArg::Random => Strategy::Random,
-            StrategyArg::Pct => Strategy::Pct {
-                depth: 2,
-                steps_hint: 100,
-            },
-            StrategyArg::Exhaustive => Strategy::Exhaustive { reduce: true },
-        };
-    }
+    strategy.apply(path, &mut scenario)?;
     if let Some(schedule) = schedule {
         let parsed: Result<Vec<u32>, _> = schedule
             .split(',')
@@ -114,6 +99,7 @@ pub fn json(capture: &Capture) -> serde_json::Value {
             "lost_update": v.lost_update,
             "counter_differs_from_cardinality": v.mismatch,
             "torn_state": v.torn_state,
+            "inconclusive": v.inconclusive,
             "errors": v.errors,
             "violating_ops": v.violating,
             "findings": v.findings,
@@ -163,7 +149,7 @@ pub fn run(args: Args) -> ExitCode {
     let (scenario, label) = match prepare(
         &args.scenario,
         args.mode,
-        args.strategy,
+        &args.strategy,
         args.schedule.as_deref(),
     ) {
         Ok(s) => s,
@@ -177,6 +163,7 @@ pub fn run(args: Args) -> ExitCode {
     }
     let judge = Judge::new(&scenario);
     let mut anomalous = false;
+    let mut inconclusive = false;
     let seed = match &args.seeds {
         Some(range) => {
             let seeds = match parse_seeds(range) {
@@ -198,16 +185,26 @@ pub fn run(args: Args) -> ExitCode {
             );
             println!();
             anomalous = tally.anomalous() > 0;
-            tally.failing.first().copied().unwrap_or(seeds.start)
+            inconclusive = tally.inconclusive_runs > 0;
+            // The run to show: the first failing, else the first undecided one.
+            tally
+                .failing
+                .first()
+                .copied()
+                .or(tally.first_inconclusive)
+                .unwrap_or(seeds.start)
         }
         None => args.seed.unwrap_or(0),
     };
     let shown = capture(&scenario, &judge, seed, &label);
     anomalous |= shown.verdict.is_anomalous();
+    inconclusive |= shown.verdict.is_inconclusive();
     print!("{}", present::run_text(&shown, style));
-    let replay = format!(
-        "redsim run {} --seed {seed} --mode {label}",
-        args.scenario.display()
+    let replay = run_line(
+        &args.scenario,
+        seed,
+        args.mode.map(|m| m.name()),
+        &scenario.options.strategy,
     );
     println!("\nReplay: {replay}");
     let shrunk = if shown.verdict.is_anomalous() && !args.no_shrink {
@@ -226,7 +223,7 @@ pub fn run(args: Args) -> ExitCode {
             Ok(path) => println!(
                 "Replay file: {} (redsim replay {})",
                 path.display(),
-                path.display()
+                shown_path(&path)
             ),
             Err(e) => {
                 eprintln!(
@@ -278,6 +275,8 @@ pub fn run(args: Args) -> ExitCode {
     }
     if anomalous {
         ExitCode::from(1)
+    } else if inconclusive {
+        ExitCode::from(super::EXIT_INCONCLUSIVE)
     } else {
         ExitCode::SUCCESS
     }

@@ -1,9 +1,11 @@
-//! `redsim sweep SCENARIO.toml --seeds A..B [--jobs N] [--shard I/N] [--mode M]`: many
+//! `redsim sweep SCENARIO.toml --seeds A..B [--jobs N] [--shard I/N] [--mode M] [--strategy …]`: many
 //! seeds on every core, with a progress bar; failing seeds are saved one replay command a
 //! line. `--shard I/N` keeps the seeds whose offset from A is I modulo N, so N CI jobs
 //! (or machines) split a sweep without overlap.
 //!
-//! Exit status: 0 no failing seed, 1 some, 2 bad arguments.
+//! Exit status: 0 no failing seed and every seed decided, 1 some failing seed, 2 bad
+//! arguments, 3 inconclusive (no failing seed, but the checker's counted budget ran out on
+//! some: not a pass).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use redsim_sim::report::analysis::Judge;
@@ -26,6 +28,8 @@ pub struct Args {
     pub shard: String,
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,
+    #[command(flatten)]
+    pub strategy: super::line::StrategyArgs,
     /// Directory for the failing seeds.
     #[arg(long, default_value = "target/redsim/sweep")]
     pub out: PathBuf,
@@ -51,7 +55,7 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("redsim sweep: {e}");
         ExitCode::from(2)
     };
-    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, None, None) {
+    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, &args.strategy, None) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -113,10 +117,12 @@ pub fn run(args: Args) -> ExitCode {
         let lines: Vec<String> = tally
             .failing
             .iter()
-            .map(|s| {
-                format!(
-                    "redsim run {} --seed {s} --mode {label}",
-                    args.scenario.display()
+            .map(|&s| {
+                super::line::run_line(
+                    &args.scenario,
+                    s,
+                    args.mode.map(|m| m.name()),
+                    &scenario.options.strategy,
                 )
             })
             .collect();
@@ -132,6 +138,18 @@ pub fn run(args: Args) -> ExitCode {
             Err(e) => eprintln!("redsim sweep: cannot write {}: {e}", path.display()),
         }
         return ExitCode::from(1);
+    }
+    if let (true, Some(seed)) = (tally.inconclusive_runs > 0, tally.first_inconclusive) {
+        println!(
+            "first inconclusive seed: {}",
+            super::line::run_line(
+                &args.scenario,
+                seed,
+                args.mode.map(|m| m.name()),
+                &scenario.options.strategy,
+            )
+        );
+        return ExitCode::from(super::EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS
 }

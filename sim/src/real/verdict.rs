@@ -6,7 +6,6 @@ use crate::check::{self, ModelChoice};
 use crate::history::{History, Status};
 use crate::scenario::{as_int, Invariant, Scenario};
 use redsim::Reply;
-use std::time::Duration;
 
 /// What a recorded history shows.
 #[derive(Clone, Debug)]
@@ -90,8 +89,10 @@ pub fn invariant_violations(scenario: &Scenario, history: &History) -> (Vec<usiz
     (violating, findings)
 }
 
-/// Judges `history` with `scenario`'s invariants and the checker (limited to `timeout`).
-pub fn judge(scenario: &Scenario, history: &History, timeout: Duration) -> RealVerdict {
+/// Judges `history` with `scenario`'s invariants and the checker (limited to `states_max`
+/// states: a count, so the verdict on a recorded history does not depend on the machine
+/// that judges it).
+pub fn judge(scenario: &Scenario, history: &History, states_max: u64) -> RealVerdict {
     let count = |s: Status| history.ops.iter().filter(|op| op.status == s).count();
     let mut v = RealVerdict {
         ops: history.ops.len(),
@@ -109,7 +110,7 @@ pub fn judge(scenario: &Scenario, history: &History, timeout: Duration) -> RealV
     };
     (v.violating, v.findings) = invariant_violations(scenario, history);
     let options = check::Options {
-        timeout: Some(timeout),
+        max_states: states_max,
         counterexample: false,
         ..check::Options::default()
     };
@@ -138,11 +139,11 @@ pub fn render(v: &RealVerdict) -> String {
     match &v.check {
         Ok(o) => {
             s += &format!(
-                "checker: {} model, {} part(s), {} states, {:.2} s{}\n",
+                "checker: {} model, {} part(s), {} states, {} steps{}\n",
                 o.model,
                 o.parts,
                 o.states,
-                o.elapsed.as_secs_f64(),
+                o.steps,
                 o.reason
                     .as_deref()
                     .map(|r| format!(" ({r})"))

@@ -7,7 +7,9 @@
 //!   injected: all operations are then concurrent, so every serial order is allowed, and
 //!   the judge compares the results with those of every serial order (run once per
 //!   scenario). Otherwise the linearizability checker (`crate::check`, the engine as
-//!   the model) judges the history, within a small budget; `None` when it runs out.
+//!   the model) judges the history, within the scenario's budget of states
+//!   (`check_states_max`); when it runs out, or the checker cannot judge the history, the
+//!   run is **inconclusive** — neither a pass nor a failure, and reported as such.
 //! - **lost update**: the final counter is below what the operations that completed
 //!   without an error add to it. Checked only when every client runs the same program and
 //!   a serial run of the scenario (every client one after another, no fault) shows that
@@ -157,11 +159,19 @@ pub struct Verdict {
     /// One line per anomaly, for people.
     pub findings: Vec<String>,
     pub final_state: Vec<KeyState>,
+    /// Why linearizability could not be decided (the checker's budget ran out, or it
+    /// cannot judge this history); `None` when it was decided.
+    pub inconclusive: Option<String>,
 }
 
 impl Verdict {
     pub fn is_anomalous(&self) -> bool {
         self.not_linearizable == Some(true) || self.lost_update || self.mismatch
+    }
+
+    /// No anomaly was found, but the run was not shown to be free of one either.
+    pub fn is_inconclusive(&self) -> bool {
+        !self.is_anomalous() && self.inconclusive.is_some()
     }
 }
 
@@ -212,6 +222,8 @@ pub struct Judge {
     serial: Option<Vec<Vec<Option<Reply>>>>,
     /// What one serial run says of the probed counter.
     counter: CounterRules,
+    /// The checker's budget per run (the scenario's `check_states_max`).
+    check_states_max: u64,
 }
 
 /// Which counter checks hold for a scenario, learnt from a serial run of it.
@@ -295,6 +307,7 @@ impl Judge {
             probe,
             invariants: scenario.invariants.clone(),
             serial,
+            check_states_max: scenario.check_states_max,
         }
     }
 
@@ -408,16 +421,16 @@ impl Judge {
         }
         if self.serial.is_none() {
             // Several ops per client, or faults: the linearizability checker decides.
+            // Counted budgets only: a verdict that depended on the machine's speed could
+            // not be replayed.
             let options = crate::check::Options {
-                timeout: Some(std::time::Duration::from_secs(2)),
-                max_states: 2_000_000,
+                max_states: self.check_states_max,
                 counterexample: false,
                 ..crate::check::Options::default()
             };
-            if let Ok(outcome) =
-                crate::check::check(history, crate::check::ModelChoice::Auto, &options)
-            {
-                match outcome.verdict {
+            match crate::check::check(history, crate::check::ModelChoice::Auto, &options) {
+                Err(e) => v.inconclusive = Some(format!("the checker cannot judge it: {e}")),
+                Ok(outcome) => match outcome.verdict {
                     crate::check::Verdict::Linearizable => v.not_linearizable = Some(false),
                     crate::check::Verdict::NotLinearizable => {
                         v.not_linearizable = Some(true);
@@ -431,13 +444,21 @@ impl Judge {
                             }
                         }
                     }
-                    crate::check::Verdict::Unknown => {}
-                }
+                    crate::check::Verdict::Unknown => {
+                        v.inconclusive = Some(format!(
+                            "the linearizability checker's {}",
+                            outcome.reason.as_deref().unwrap_or("budget ran out")
+                        ))
+                    }
+                },
             }
         }
         if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {
             // Either anomaly alone rules out every atomic order.
             v.not_linearizable = Some(true);
+        }
+        if v.not_linearizable.is_some() {
+            v.inconclusive = None;
         }
         v.violating.sort_unstable();
         v

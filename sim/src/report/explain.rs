@@ -48,6 +48,12 @@ fn list(rows: &[&Row], max: usize) -> String {
 /// Two sentences: what went wrong here, and why EVAL prevents it.
 pub fn explain(capture: &Capture) -> String {
     let v = &capture.verdict;
+    if let Some(why) = v.inconclusive.as_ref().filter(|_| v.is_inconclusive()) {
+        return format!(
+            "Whether some order of whole, atomic operations produces what the clients observed \
+             is not decided: {why}. A larger check_states_max in the scenario may decide it."
+        );
+    }
     if !v.is_anomalous() {
         return "Every client observed results that some order of whole, atomic operations produces: \
                 nothing went wrong in this run."

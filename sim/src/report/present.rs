@@ -23,6 +23,10 @@ pub fn run_text(capture: &Capture, style: Style) -> String {
     out.push_str(&table::render(capture, style));
     if v.is_anomalous() {
         out.push_str(&style.red(&format!("anomaly: {}", v.findings.join("; "))));
+    } else if let Some(why) = v.inconclusive.as_ref().filter(|_| v.is_inconclusive()) {
+        out.push_str(&style.yellow(&format!(
+            "inconclusive: {why}; no anomaly found, but none ruled out"
+        )));
     } else {
         out.push_str(&style.green("no anomaly: the results fit an order of atomic operations"));
     }
@@ -57,4 +61,15 @@ pub fn wrap(text: &str, width: usize) -> String {
     }
     out.push('\n');
     out
+}
+
+/// `word` as one word of a POSIX shell command line, quoted only if it needs to be: the
+/// replay lines redsim prints are pasted into shells.
+pub fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./-+:,=@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }

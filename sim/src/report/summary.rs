@@ -22,6 +22,10 @@ pub struct Tally {
     pub hit_steps_max: u64,
     /// Runs with an anomaly (all of them, unlike `failing`).
     pub anomalous_runs: u64,
+    /// Runs without an anomaly that the checker could not decide either: never passes.
+    pub inconclusive_runs: u64,
+    /// The lowest seed of an inconclusive run.
+    pub first_inconclusive: Option<u64>,
     /// Failing seeds, in order (at most `FAILING_KEPT`).
     pub failing: Vec<u64>,
 }
@@ -50,6 +54,10 @@ impl Tally {
         self.with_errors += (v.errors > 0) as u64;
         self.hit_steps_max += hit_steps_max as u64;
         self.anomalous_runs += v.is_anomalous() as u64;
+        if v.is_inconclusive() {
+            self.inconclusive_runs += 1;
+            self.first_inconclusive = Some(self.first_inconclusive.map_or(seed, |s| s.min(seed)));
+        }
         if v.is_anomalous() && self.failing.len() < FAILING_KEPT {
             self.failing.push(seed);
         }
@@ -66,6 +74,11 @@ impl Tally {
         self.with_errors += other.with_errors;
         self.hit_steps_max += other.hit_steps_max;
         self.anomalous_runs += other.anomalous_runs;
+        self.inconclusive_runs += other.inconclusive_runs;
+        self.first_inconclusive = match (self.first_inconclusive, other.first_inconclusive) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         self.failing.extend(&other.failing);
         self.failing.sort_unstable();
         self.failing.truncate(FAILING_KEPT);
@@ -134,10 +147,21 @@ pub fn render(title: &str, seeds: &Range<u64>, tallies: &[Tally], style: Style) 
         let bad = t.anomalous() > 0;
         out.push_str(&if bad {
             style.red(&line)
+        } else if t.inconclusive_runs > 0 {
+            style.yellow(&line)
         } else {
             style.green(&line)
         });
         out.push('\n');
+    }
+    for t in tallies.iter().filter(|t| t.inconclusive_runs > 0) {
+        out.push_str(&style.yellow(&format!(
+            "{}: {} run(s) inconclusive (first: seed {}): the checker ran out of its budget \
+             (check_states_max) or cannot judge them — not counted as passing\n",
+            t.mode,
+            t.inconclusive_runs,
+            t.first_inconclusive.unwrap_or_default()
+        )));
     }
     out
 }

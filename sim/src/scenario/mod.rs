@@ -204,7 +204,14 @@ pub struct Scenario {
     /// The options of a run; its seed is replaced by each run's.
     pub options: Options,
     pub invariants: Vec<Invariant>,
+    /// Most states the linearizability checker may explore to judge one run; past it the
+    /// run is inconclusive. A count, not a time, so a seed gets the same verdict on any
+    /// machine.
+    pub check_states_max: u64,
 }
+
+/// The checker's default budget for one run: a few seconds at worst in a debug build.
+pub const CHECK_STATES_MAX: u64 = 500_000;
 
 impl Scenario {
     pub fn new(name: &str) -> Scenario {
@@ -213,6 +220,7 @@ impl Scenario {
             groups: Vec::new(),
             options: Options::default(),
             invariants: Vec::new(),
+            check_states_max: CHECK_STATES_MAX,
         }
     }
 
@@ -238,6 +246,12 @@ impl Scenario {
 
     pub fn trace(mut self, on: bool) -> Scenario {
         self.options.trace = on;
+        self
+    }
+
+    /// The checker's budget for one run, in states (see [`Scenario::check_states_max`]).
+    pub fn check_states_max(mut self, states: u64) -> Scenario {
+        self.check_states_max = states;
         self
     }
 

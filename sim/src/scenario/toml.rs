@@ -3,10 +3,11 @@
 //! ```toml
 //! name = "counter_and_log_raw"
 //! strategy = "random"          # random | pct | exhaustive | exhaustive-naive
-//! pct_depth = 2                # pct only; pct_steps estimates the run's length
+//! pct_depth = 2                # pct (and `redsim run --strategy pct`); pct_steps estimates the run's length
 //! command_cost_us = 1
 //! busy_threshold_ms = 5000     # busy-reply-threshold
 //! script_instructions_max = 1000000000  # past it a script is hung: SHUTDOWN NOSAVE
+//! check_states_max = 500000    # the checker's budget per run; past it a run is inconclusive
 //!
 //! [[clients]]
 //! count = 2                    # identical clients in this group
@@ -57,6 +58,7 @@ struct File {
     command_cost_us: Option<u64>,
     busy_threshold_ms: Option<u64>,
     script_instructions_max: Option<u64>,
+    check_states_max: Option<u64>,
     clients: Vec<ClientFile>,
     #[serde(default)]
     faults: FaultsFile,
@@ -158,6 +160,21 @@ pub fn load(path: &Path) -> Result<Scenario, String> {
     parse(&text, base).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// A scenario file's `pct_depth` and `pct_steps` (their defaults when absent), whatever
+/// its `strategy`: `redsim run --strategy pct` uses them rather than fixed values.
+pub fn pct_settings(path: &Path) -> Result<(u32, u32), String> {
+    #[derive(Deserialize)]
+    struct Pct {
+        #[serde(default = "two")]
+        pct_depth: u32,
+        #[serde(default = "hundred")]
+        pct_steps: u32,
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let pct: Pct = ::toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((pct.pct_depth, pct.pct_steps))
+}
+
 /// Parses a scenario from TOML text; `base` resolves script paths.
 pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     let file: File = ::toml::from_str(text).map_err(|e| e.to_string())?;
@@ -180,6 +197,9 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     }
     if let Some(max) = file.script_instructions_max {
         scenario.options.script_instructions_max = max;
+    }
+    if let Some(states) = file.check_states_max {
+        scenario.check_states_max = states;
     }
     let _ = file.description;
     for client in &file.clients {

@@ -91,14 +91,13 @@ impl SimTest {
                 steps(&schedule)
             ));
         }
+        let filter = cargo_test_filter(&self.name);
         report.push_str(&format!(
-            "\nReplay this seed:  {SEED_VAR}={seed} cargo test {}\n",
-            self.name
+            "\nReplay this seed:  {SEED_VAR}={seed} cargo test {filter}\n"
         ));
         report.push_str(&format!(
-            "Run more seeds:    {SEEDS_VAR}={} cargo test {}\n",
+            "Run more seeds:    {SEEDS_VAR}={} cargo test {filter}\n",
             (seeds.end - seeds.start).max(1) * 10,
-            self.name
         ));
         Failure {
             seed,
@@ -114,5 +113,18 @@ impl SimTest {
                 runs: s.runs,
             }),
         }
+    }
+}
+
+/// The arguments that make `cargo test` run this test again, and only it: libtest names
+/// each test's thread after the test, so the running test's own name with `--exact`.
+/// Outside a test thread (a test run on the main thread, a program), the `SimTest`'s name
+/// as a filter, which the test's author chose to match it.
+fn cargo_test_filter(sim_test: &str) -> String {
+    match std::thread::current().name() {
+        Some(test) if test != "main" && !test.is_empty() => {
+            format!("{} -- --exact", crate::report::present::shell_word(test))
+        }
+        _ => crate::report::present::shell_word(sim_test),
     }
 }

@@ -108,7 +108,7 @@ pub fn run_and_judge(scenario: &Scenario, addr: SocketAddr) -> (RealRun, RealVer
         "client errors: {:?}",
         recorded.client_errors
     );
-    let verdict = real::judge(scenario, &recorded.history, Duration::from_secs(20));
+    let verdict = real::judge(scenario, &recorded.history, 20_000_000);
     (recorded, verdict)
 }
 
