@@ -266,9 +266,18 @@ impl Program for LuaClient {
     fn reset(&mut self) {
         self.thread = None;
         self.rand.store(LRAND48_INITIAL, Ordering::Relaxed);
-        // Globals the script set in the last run must not reach this one.
-        if let Ok(env) = fresh_environment(&self.lua) {
-            let _ = self.script.set_environment(env);
+        // Globals the script set in the last run must not reach this one. Most scripts
+        // set none (only KEYS and ARGV live there): then the table is kept.
+        let assigned = self.script.environment().is_none_or(|env| {
+            env.pairs::<Value, Value>().any(|pair| {
+                !matches!(pair, Ok((Value::String(name), _))
+                    if name.as_bytes().as_ref() == b"KEYS" || name.as_bytes().as_ref() == b"ARGV")
+            })
+        });
+        if assigned {
+            if let Ok(env) = fresh_environment(&self.lua) {
+                let _ = self.script.set_environment(env);
+            }
         }
     }
 
