@@ -53,6 +53,12 @@ struct Slot {
     current: Option<usize>,
     /// Commands sent in the operation in progress.
     sent_in_op: u32,
+    /// Commands of the operation in progress that the host answered during a busy script
+    /// (`-BUSY`, a granted SCRIPT KILL): they never ran on the engine.
+    refused_in_op: u32,
+    /// Writes the operation in progress applied (counted only when clients may crash):
+    /// a crash after one leaves a raw sequence half done.
+    writes_in_op: u32,
     replies_total: u32,
     state: ClientState,
 }
@@ -99,6 +105,9 @@ pub struct World {
     crashes: u32,
     /// What the last run did with the script engine.
     scripts_used: ScriptsUsed,
+    /// Operations a crash cut short after they had written (raw sequences only: an atomic
+    /// operation's effects are all or nothing): their effects are partial.
+    pub partial_ops: Vec<usize>,
 }
 
 /// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms).
@@ -145,6 +154,8 @@ impl World {
                 ops_begun: 0,
                 current: None,
                 sent_in_op: 0,
+                refused_in_op: 0,
+                writes_in_op: 0,
                 replies_total: 0,
                 state: ClientState::Running,
             })
@@ -167,6 +178,7 @@ impl World {
             out: Outbox::default(),
             crashes: 0,
             scripts_used: ScriptsUsed::Cache,
+            partial_ops: Vec::new(),
         };
         world.reset(seed);
         world
@@ -232,6 +244,8 @@ impl World {
             slot.ops_begun = 0;
             slot.current = None;
             slot.sent_in_op = 0;
+            slot.refused_in_op = 0;
+            slot.writes_in_op = 0;
             slot.replies_total = 0;
             slot.state = ClientState::Running;
             slot.program.reset();
@@ -246,6 +260,7 @@ impl World {
         self.schedule.clear();
         self.step = 0;
         self.crashes = 0;
+        self.partial_ops.clear();
     }
 
     /// Runs from the current state until every client is done (or the scheduler abandons
@@ -343,6 +358,7 @@ impl World {
         }
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
+        let wrote = self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
         let mut argv = Some(request.argv);
         if let Some(Op {
             op: Operation::Command(recorded),
@@ -366,6 +382,9 @@ impl World {
                 argv,
                 reply: reply.clone(),
             });
+        }
+        if wrote {
+            self.slots[client].writes_in_op += 1;
         }
         let rate = self.options.faults.crash_rate;
         if rate > 0.0 && self.fault_rng.random_bool(rate.min(1.0)) {
@@ -454,6 +473,7 @@ impl World {
             }
             let slot = &mut self.slots[client];
             slot.replies_total += 1;
+            slot.refused_in_op += 1;
             slot.replies.push(reply);
             if slot.replies.len() >= slot.awaiting {
                 slot.awaiting = 0;
@@ -479,10 +499,21 @@ impl World {
                 };
                 slot.ops_begun += 1;
                 slot.sent_in_op = 0;
+                slot.refused_in_op = 0;
+                slot.writes_in_op = 0;
                 slot.current = Some(self.history.ops.len());
+                // Program order: the previous operation returned at `now`, and with closed
+                // intervals an operation invoked at that very instant would overlap it. The
+                // next one is invoked a tick later (never after its first command can run:
+                // that takes `command_cost_us`).
+                let call = if op_number > 0 {
+                    now + self.options.command_cost_us.min(1)
+                } else {
+                    now
+                };
                 self.history.ops.push(Op {
                     client: client as u64,
-                    call: now,
+                    call,
                     ret: None,
                     status: Status::Unknown,
                     op,
@@ -526,8 +557,13 @@ impl World {
                     }
                     return;
                 }
-                Progress::Done(outcome) => {
+                Progress::Done(mut outcome) => {
                     slot.replies.clear();
+                    // Every command answered by the host during a busy script (-BUSY, a
+                    // granted SCRIPT KILL) never ran: the operation had no effect.
+                    if slot.sent_in_op > 0 && slot.refused_in_op == slot.sent_in_op {
+                        outcome.status = Status::Fail;
+                    }
                     if let Some(index) = slot.current.take() {
                         self.finish_op(index, now, outcome);
                     }
@@ -546,17 +582,27 @@ impl World {
         op.ret = Some(now);
         op.status = status;
         op.result = result;
+        if faults::was_killed(op) {
+            op.status = Status::Fail;
+        }
         let mut split = split.into_iter();
         if let Some((first, result)) = split.next() {
             op.op = first;
             op.result = result;
             let template = op.clone();
+            if faults::was_refused(op) {
+                op.status = Status::Fail;
+            }
             for (operation, result) in split {
-                self.history.ops.push(Op {
+                let mut op = Op {
                     op: operation,
                     result,
                     ..template.clone()
-                });
+                };
+                if faults::was_refused(&op) {
+                    op.status = Status::Fail;
+                }
+                self.history.ops.push(op);
             }
         }
     }

@@ -49,6 +49,20 @@ fn list(rows: &[&Row], max: usize) -> String {
 pub fn explain(capture: &Capture) -> String {
     let v = &capture.verdict;
     if !v.is_anomalous() {
+        let partial = v.partial_effects || v.torn_state;
+        if partial {
+            // Clients saw nothing wrong, but the data holds half an operation.
+            return format!(
+                "Every client observed results that some order of whole, atomic operations produces, but {}. \
+                 With EVAL the script reaches the server whole or not at all, so a crash leaves all of its \
+                 effects or none.",
+                v.findings
+                    .iter()
+                    .find(|f| f.starts_with("partial effects") || f.contains("set entries"))
+                    .cloned()
+                    .unwrap_or_else(|| "a crash left an operation half applied".into())
+            );
+        }
         return "Every client observed results that some order of whole, atomic operations produces: \
                 nothing went wrong in this run."
             .into();
