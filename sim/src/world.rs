@@ -15,7 +15,7 @@
 //! [`World::reset`] gives the engine a fresh store instead of building a new engine, and
 //! the clients keep their Lua VMs.
 
-use crate::client::{Argv, Outbox, Outcome, Program, Progress};
+use crate::client::{Argv, Outbox, Program, Progress};
 use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
@@ -29,6 +29,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 mod faults;
+mod record;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientState {
@@ -360,20 +361,7 @@ impl World {
         let reply = self.engine.execute(slot.session, &request.argv);
         let wrote = self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
         let mut argv = Some(request.argv);
-        if let Some(Op {
-            op: Operation::Command(recorded),
-            ..
-        }) = slot.current.map(|i| &mut self.history.ops[i])
-        {
-            if recorded.is_empty() {
-                *recorded = if self.options.trace {
-                    argv.clone()
-                } else {
-                    argv.take()
-                }
-                .unwrap_or_default();
-            }
-        }
+        self.record_argv(client, &mut argv);
         if let (true, Some(argv)) = (self.options.trace, argv) {
             self.trace.events.push(TraceEvent::Command {
                 step: self.step,
@@ -462,12 +450,15 @@ impl World {
             let Some(request) = self.slots[client].inflight.pop_front() else {
                 continue;
             };
-            if self.options.trace {
+            // The reply belongs to the operation that sent this request, which must name it.
+            let mut argv = Some(request.argv);
+            self.record_argv(client, &mut argv);
+            if let (true, Some(argv)) = (self.options.trace, argv) {
                 self.trace.events.push(TraceEvent::Command {
                     step: self.step,
                     time_us,
                     client: Some(client as u32),
-                    argv: request.argv,
+                    argv,
                     reply: reply.clone(),
                 });
             }
@@ -570,60 +561,5 @@ impl World {
                 }
             }
         }
-    }
-
-    fn finish_op(&mut self, index: usize, now: u64, outcome: Outcome) {
-        let Outcome {
-            status,
-            result,
-            split,
-        } = outcome;
-        let op = &mut self.history.ops[index];
-        op.ret = Some(now);
-        op.status = status;
-        op.result = result;
-        if faults::was_killed(op) {
-            op.status = Status::Fail;
-        }
-        let mut split = split.into_iter();
-        if let Some((first, result)) = split.next() {
-            op.op = first;
-            op.result = result;
-            let template = op.clone();
-            if faults::was_refused(op) {
-                op.status = Status::Fail;
-            }
-            for (operation, result) in split {
-                let mut op = Op {
-                    op: operation,
-                    result,
-                    ..template.clone()
-                };
-                if faults::was_refused(&op) {
-                    op.status = Status::Fail;
-                }
-                self.history.ops.push(op);
-            }
-        }
-    }
-
-    /// The results of client `client`'s operations, in order.
-    pub fn results_of(&self, client: usize) -> Vec<Option<&Reply>> {
-        self.history
-            .ops
-            .iter()
-            .filter(|op| op.client == client as u64)
-            .map(|op| op.result.as_ref())
-            .collect()
-    }
-
-    /// What the history records for `client`'s operations.
-    pub fn operations_of(&self, client: usize) -> Vec<&Operation> {
-        self.history
-            .ops
-            .iter()
-            .filter(|op| op.client == client as u64)
-            .map(|op| &op.op)
-            .collect()
     }
 }
