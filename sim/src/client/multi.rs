@@ -289,7 +289,16 @@ impl Program for WatchRetry {
             // EXEC ran, its reply lost: the block applied or not (a nil EXEC).
             vec![(op, Status::Unknown, None)]
         } else {
-            // No EXEC reached the server: the attempt had no effect.
+            // No EXEC reached the server: the attempt had no effect. Before any read it
+            // had sent only its WATCH.
+            let op = match op {
+                Operation::Multi(block) if block.is_empty() => {
+                    let mut argv = vec![b"WATCH".to_vec()];
+                    argv.extend(self.watch.iter().map(|k| self.slot.expand(k)));
+                    Operation::Command(argv)
+                }
+                op => op,
+            };
             vec![(op, Status::Fail, None)]
         }
     }
