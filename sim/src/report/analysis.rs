@@ -265,7 +265,7 @@ impl CounterRules {
         for order in [forward, backward] {
             world.reset(0);
             world.run(&mut Serial(order));
-            let done = completed_without_error(&world.history);
+            let done = completed_without_error(&world.history, world.clients() as u64);
             let state = read_state(&mut world, probe);
             let Some(value) = state.get(at).and_then(KeyState::as_int) else {
                 return CounterRules::default();
@@ -298,11 +298,17 @@ impl CounterRules {
     }
 }
 
-fn completed_without_error(history: &History) -> i64 {
+/// The clients' operations (client numbers below `clients`) that completed without an
+/// error; the admin connection's are not the clients' work.
+fn completed_without_error(history: &History, clients: u64) -> i64 {
     history
         .ops
         .iter()
-        .filter(|op| op.status == Status::Ok && !matches!(op.result, Some(Reply::Error(_))))
+        .filter(|op| {
+            op.client < clients
+                && op.status == Status::Ok
+                && !matches!(op.result, Some(Reply::Error(_)))
+        })
         .count() as i64
 }
 
@@ -360,7 +366,8 @@ impl Judge {
             ..Verdict::default()
         };
         let history = &world.history;
-        let is_error = |op: &Op| matches!(op.result, Some(Reply::Error(_)));
+        let clients = world.clients() as u64;
+        let is_error = |op: &Op| op.client < clients && matches!(op.result, Some(Reply::Error(_)));
         v.errors = history.ops.iter().filter(|op| is_error(op)).count() as u32;
         let flag = |v: &mut Verdict, i: usize| {
             if !v.violating.contains(&i) {
@@ -434,7 +441,7 @@ impl Judge {
                 .iter()
                 .position(|k| k == counter)
                 .unwrap_or(0);
-            let done = completed_without_error(history);
+            let done = completed_without_error(history, clients);
             if let Some(value) = v.final_state.get(at).and_then(KeyState::as_int) {
                 let expected = self.counter.per_op.map(|k| k.saturating_mul(done));
                 if let Some(expected) = expected.filter(|&e| value < e) {
