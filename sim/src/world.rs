@@ -359,7 +359,8 @@ impl World {
         }
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
-        let wrote = self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
+        let wrote =
+            self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
         let mut argv = Some(request.argv);
         self.record_argv(client, &mut argv);
         if let (true, Some(argv)) = (self.options.trace, argv) {

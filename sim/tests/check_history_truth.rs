@@ -39,7 +39,10 @@ fn a_client_invoking_at_its_previous_return_instant_still_comes_after_it() {
         ok(1, 5, 10, argv(&["SET", "x", "2"]), Reply::ok()),
         ok(2, 11, 12, argv(&["GET", "x"]), bulk("1")),
     ];
-    assert_eq!(verdict(ops.clone(), ModelChoice::Engine), Verdict::NotLinearizable);
+    assert_eq!(
+        verdict(ops.clone(), ModelChoice::Engine),
+        Verdict::NotLinearizable
+    );
     assert_eq!(verdict(ops, ModelChoice::Auto), Verdict::NotLinearizable);
 }
 
@@ -54,7 +57,10 @@ fn program_order_is_kept_across_keys_the_history_splits_on() {
         ok(2, 0, 5, argv(&["SET", "y", "1"]), Reply::ok()),
         ok(2, 5, 10, argv(&["GET", "x"]), Reply::Null),
     ];
-    assert_eq!(verdict(ops.clone(), ModelChoice::Engine), Verdict::NotLinearizable);
+    assert_eq!(
+        verdict(ops.clone(), ModelChoice::Engine),
+        Verdict::NotLinearizable
+    );
     assert_eq!(verdict(ops, ModelChoice::Auto), Verdict::NotLinearizable);
 }
 
@@ -82,10 +88,20 @@ fn a_popped_member_is_accepted_when_some_random_choice_gives_it() {
         let ops = vec![
             sadd.clone(),
             ok(2, 2, 3, argv(&["SPOP", "s"]), bulk(member)),
-            ok(3, 4, 5, argv(&["SISMEMBER", "s", member]), Reply::Integer(0)),
+            ok(
+                3,
+                4,
+                5,
+                argv(&["SISMEMBER", "s", member]),
+                Reply::Integer(0),
+            ),
             ok(3, 6, 7, argv(&["SCARD", "s"]), Reply::Integer(3)),
         ];
-        assert_eq!(verdict(ops, ModelChoice::Engine), Verdict::Linearizable, "{member}");
+        assert_eq!(
+            verdict(ops, ModelChoice::Engine),
+            Verdict::Linearizable,
+            "{member}"
+        );
     }
 }
 
@@ -127,11 +143,23 @@ fn a_script_popping_at_random_is_judged_by_the_choice_its_reply_shows() {
             bulk(result),
         )
     };
-    let sadd = ok(0, 0, 1, argv(&["SADD", "s", "a", "b", "c"]), Reply::Integer(3));
+    let sadd = ok(
+        0,
+        0,
+        1,
+        argv(&["SADD", "s", "a", "b", "c"]),
+        Reply::Integer(3),
+    );
     let distinct = vec![sadd.clone(), script(1, "c"), script(2, "a")];
-    assert_eq!(verdict(distinct, ModelChoice::Engine), Verdict::Linearizable);
+    assert_eq!(
+        verdict(distinct, ModelChoice::Engine),
+        Verdict::Linearizable
+    );
     let twice = vec![sadd, script(1, "b"), script(2, "b")];
-    assert_eq!(verdict(twice, ModelChoice::Engine), Verdict::NotLinearizable);
+    assert_eq!(
+        verdict(twice, ModelChoice::Engine),
+        Verdict::NotLinearizable
+    );
 }
 
 #[test]
@@ -151,9 +179,7 @@ fn evalsha_answered_noscript_may_come_before_a_concurrent_script_load() {
             0,
             10,
             argv(&["EVALSHA", &sha, "0"]),
-            Reply::error(
-                "NOSCRIPT No matching script. Please use EVAL.",
-            ),
+            Reply::error("NOSCRIPT No matching script. Please use EVAL."),
         ),
         ok(3, 20, 30, argv(&["EVALSHA", &sha, "0"]), Reply::Integer(1)),
     ];
@@ -166,7 +192,13 @@ fn evalsha_after_a_script_flush_finds_no_script() {
     let source = "return 1";
     let sha = redsim::script::sha1_hex(source.as_bytes());
     let ops = vec![
-        ok(1, 0, 1, argv(&["SCRIPT", "LOAD", source]), Reply::Bulk(sha.clone().into_bytes())),
+        ok(
+            1,
+            0,
+            1,
+            argv(&["SCRIPT", "LOAD", source]),
+            Reply::Bulk(sha.clone().into_bytes()),
+        ),
         ok(9, 2, 2, argv(&["SCRIPT", "FLUSH"]), Reply::ok()),
         ok(2, 3, 4, argv(&["EVALSHA", &sha, "0"]), Reply::Integer(1)),
     ];
@@ -188,13 +220,28 @@ fn a_config_set_by_another_client_is_part_of_the_state() {
     let first = vec![
         config.clone(),
         ok(1, 0, 10, argv(&["SADD", "s", "1", "2"]), Reply::Integer(2)),
-        ok(1, 11, 12, argv(&["OBJECT", "ENCODING", "s"]), bulk("intset")),
+        ok(
+            1,
+            11,
+            12,
+            argv(&["OBJECT", "ENCODING", "s"]),
+            bulk("intset"),
+        ),
     ];
     assert_eq!(verdict(first, ModelChoice::Engine), Verdict::Linearizable);
     let after = vec![
         config,
         ok(1, 11, 12, argv(&["SADD", "s", "1", "2"]), Reply::Integer(2)),
-        ok(1, 13, 14, argv(&["OBJECT", "ENCODING", "s"]), bulk("intset")),
+        ok(
+            1,
+            13,
+            14,
+            argv(&["OBJECT", "ENCODING", "s"]),
+            bulk("intset"),
+        ),
     ];
-    assert_eq!(verdict(after, ModelChoice::Engine), Verdict::NotLinearizable);
+    assert_eq!(
+        verdict(after, ModelChoice::Engine),
+        Verdict::NotLinearizable
+    );
 }

@@ -6,7 +6,10 @@ use redsim_sim::scenario::{Invariant, Program, Scenario, ScriptRun};
 use redsim_sim::testing::SimTest;
 
 fn scenario_file(name: &str) -> Scenario {
-    let path = format!("{}/../corpus/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../corpus/scenarios/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     redsim_sim::scenario::toml::load(std::path::Path::new(&path)).expect("scenario loads")
 }
 
@@ -63,7 +66,12 @@ fn atomic_increments_lose_nothing_even_when_raw() {
     let scenario = Scenario::new("incr_only").clients(
         3,
         2,
-        Program::script("return redis.call('INCR', KEYS[1])", &["counter"], &[], ScriptRun::Raw),
+        Program::script(
+            "return redis.call('INCR', KEYS[1])",
+            &["counter"],
+            &[],
+            ScriptRun::Raw,
+        ),
     );
     let all = verdicts(&scenario, 200);
     assert_eq!(count(&all, |v| v.lost_update || v.is_anomalous()), 0);
@@ -75,18 +83,32 @@ fn counter_and_cardinality_disagree_only_when_raw() {
     assert!(count(&raw, |v| v.mismatch) > 10);
     assert!(count(&raw, |v| v.mismatch && v.not_linearizable != Some(true)) == 0);
     let eval = verdicts(&scenario_file("counter-race").run_as(ScriptRun::Eval), 200);
-    assert_eq!(count(&eval, |v| v.mismatch || v.not_linearizable == Some(true)), 0);
+    assert_eq!(
+        count(&eval, |v| v.mismatch || v.not_linearizable == Some(true)),
+        0
+    );
 }
 
 #[test]
 fn a_crash_mid_sequence_is_named_partial_effects_and_torn_state() {
     let raw = verdicts(&scenario_file("crash-partial-effects"), 50);
-    assert_eq!(count(&raw, |v| v.partial_effects), 50, "the planned crash always cuts INCR from ZADD");
+    assert_eq!(
+        count(&raw, |v| v.partial_effects),
+        50,
+        "the planned crash always cuts INCR from ZADD"
+    );
     assert_eq!(count(&raw, |v| v.torn_state), 50);
     for v in &raw {
-        assert!(v.findings.iter().any(|f| f.starts_with("partial effects")), "{:?}", v.findings);
+        assert!(
+            v.findings.iter().any(|f| f.starts_with("partial effects")),
+            "{:?}",
+            v.findings
+        );
     }
-    let eval = verdicts(&scenario_file("crash-partial-effects").run_as(ScriptRun::Eval), 50);
+    let eval = verdicts(
+        &scenario_file("crash-partial-effects").run_as(ScriptRun::Eval),
+        50,
+    );
     assert_eq!(count(&eval, |v| v.partial_effects || v.torn_state), 0);
 }
 
@@ -127,7 +149,10 @@ fn all_or_nothing_fails_a_run_a_crash_left_half_applied() {
         .find_failure()
         .expect("the crash leaves INCR without ZADD");
     assert!(
-        failure.reasons.iter().any(|r| r.contains("partial effects")),
+        failure
+            .reasons
+            .iter()
+            .any(|r| r.contains("partial effects")),
         "{:?}",
         failure.reasons
     );
@@ -147,7 +172,10 @@ fn all_or_nothing_reads_from_a_scenario_file() {
     ))
     .expect("read");
     let text = format!("{text}\n[[invariants]]\nkind = \"all_or_nothing\"\n");
-    let base = std::path::PathBuf::from(format!("{}/../corpus/scenarios", env!("CARGO_MANIFEST_DIR")));
+    let base = std::path::PathBuf::from(format!(
+        "{}/../corpus/scenarios",
+        env!("CARGO_MANIFEST_DIR")
+    ));
     let scenario = redsim_sim::scenario::toml::parse(&text, &base).expect("parses");
     assert!(scenario.invariants.contains(&Invariant::AllOrNothing));
     assert!(verdicts(&scenario, 1)[0].is_anomalous());
@@ -161,13 +189,21 @@ fn script_load_and_evalsha_add_no_key_columns() {
         Program::commands(
             &[
                 &["SCRIPT", "LOAD", "return 1"],
-                &["EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "1", "k"],
+                &[
+                    "EVALSHA",
+                    "e0e1f9fabfc9d4800c877a703b823ac0578ff8db",
+                    "1",
+                    "k",
+                ],
                 &["SET", "a", "1"],
             ],
             redsim_sim::client::commands::CommandsMode::Each,
         ),
     );
-    assert_eq!(Probe::of(&scenario).keys, vec![b"k".to_vec(), b"a".to_vec()]);
+    assert_eq!(
+        Probe::of(&scenario).keys,
+        vec![b"k".to_vec(), b"a".to_vec()]
+    );
 }
 
 #[test]
@@ -176,7 +212,10 @@ fn the_state_after_a_command_is_shown_before_the_admin_command_that_follows_it()
         .clients(
             1,
             3,
-            Program::commands(&[&["SET", "a", "1"]], redsim_sim::client::commands::CommandsMode::Each),
+            Program::commands(
+                &[&["SET", "a", "1"]],
+                redsim_sim::client::commands::CommandsMode::Each,
+            ),
         )
         .faults(redsim_sim::fault::Faults {
             admin: vec![redsim_sim::fault::AdminAt {

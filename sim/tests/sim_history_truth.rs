@@ -15,7 +15,10 @@ fn words(parts: &[&str]) -> Vec<Vec<u8>> {
 }
 
 fn scenario_file(name: &str) -> Scenario {
-    let path = format!("{}/../corpus/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../corpus/scenarios/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     redsim_sim::scenario::toml::load(std::path::Path::new(&path)).expect("scenario loads")
 }
 
@@ -178,7 +181,12 @@ fn a_crashed_watch_operation_whose_exec_ran_is_recorded_with_its_block() {
             }
         }
         let v = judge.judge(&mut world);
-        assert_ne!(v.not_linearizable, Some(true), "seed {seed}: {:?}", v.findings);
+        assert_ne!(
+            v.not_linearizable,
+            Some(true),
+            "seed {seed}: {:?}",
+            v.findings
+        );
     }
     assert!(exec_lost > 0, "some EXEC ran with its reply lost");
 }
@@ -195,7 +203,10 @@ fn busy_and_killed_replies_belong_to_the_operation_that_sent_the_command() {
         world.run_seed(seed);
         for op in &world.history.ops {
             if let Operation::Command(argv) = &op.op {
-                assert!(!argv.is_empty(), "seed {seed}: an operation without its command");
+                assert!(
+                    !argv.is_empty(),
+                    "seed {seed}: an operation without its command"
+                );
             }
             let text = match &op.result {
                 Some(Reply::Error(e)) => String::from_utf8_lossy(e).into_owned(),
@@ -247,10 +258,19 @@ fn admin_writes_are_in_the_history_and_explain_what_clients_read() {
     for seed in 0..200 {
         world.run_seed(seed);
         let admin: Vec<_> = world.history.ops.iter().filter(|o| o.client == 2).collect();
-        assert_eq!(admin.len(), 2, "seed {seed}: both admin commands are recorded");
+        assert_eq!(
+            admin.len(),
+            2,
+            "seed {seed}: both admin commands are recorded"
+        );
         assert_eq!(admin[0].op, Operation::Command(words(&["FLUSHALL"])));
         let v = judge.judge(&mut world);
-        assert_eq!(v.not_linearizable, Some(false), "seed {seed}: {:?}", v.findings);
+        assert_eq!(
+            v.not_linearizable,
+            Some(false),
+            "seed {seed}: {:?}",
+            v.findings
+        );
     }
 }
 

@@ -62,7 +62,11 @@ pub trait SequentialSpec {
     /// Every outcome `op` may have on `state`: more than one when its reply is a random
     /// choice (SPOP, SRANDMEMBER, RANDOMKEY…, or a script calling them). The search
     /// accepts the op when any outcome's reply matches. Default: `step`'s one outcome.
-    fn step_all(&mut self, state: &Self::State, op: &Operation) -> Vec<(Option<Self::State>, Reply)> {
+    fn step_all(
+        &mut self,
+        state: &Self::State,
+        op: &Operation,
+    ) -> Vec<(Option<Self::State>, Reply)> {
         vec![self.step(state, op)]
     }
 

@@ -132,7 +132,11 @@ impl World {
 }
 
 /// An operation of a crashed client as the program says it reached the server.
-fn set_crashed(op: &mut Op, (operation, status, result): (Operation, Status, Option<Reply>), now: u64) {
+fn set_crashed(
+    op: &mut Op,
+    (operation, status, result): (Operation, Status, Option<Reply>),
+    now: u64,
+) {
     op.op = operation;
     op.status = status;
     // A reply that arrived before the crash was observed, by then at the latest.
@@ -147,7 +151,9 @@ pub(super) fn applied_a_write(argv: &[Vec<u8>], reply: &Reply) -> bool {
         return false;
     }
     match redsim::cmd::resolve(argv) {
-        Resolved::Found(spec, sub) => sub.unwrap_or(spec).has(flags::WRITE) || spec.has(flags::WRITE),
+        Resolved::Found(spec, sub) => {
+            sub.unwrap_or(spec).has(flags::WRITE) || spec.has(flags::WRITE)
+        }
         Resolved::Refused(_) => false,
     }
 }

@@ -173,10 +173,9 @@ impl EngineModel {
     fn note_sources(&mut self, op: &Operation) {
         let mut note = |source: &[u8]| {
             let sha = redsim::script::sha1_hex(source);
-            if !self.sources.contains_key(&sha) {
-                self.sources
-                    .insert(sha, String::from_utf8_lossy(source).into_owned());
-            }
+            self.sources
+                .entry(sha)
+                .or_insert_with(|| String::from_utf8_lossy(source).into_owned());
         };
         let mut argv_sources = |argv: &[Vec<u8>]| match argv {
             [name, source, ..] if name.eq_ignore_ascii_case(b"eval") => note(source),
@@ -213,7 +212,11 @@ impl EngineModel {
                 .execute(client, &[b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
             for sha in &state.scripts {
                 if let Some(source) = self.sources.get(sha) {
-                    let argv = [b"SCRIPT".to_vec(), b"LOAD".to_vec(), source.clone().into_bytes()];
+                    let argv = [
+                        b"SCRIPT".to_vec(),
+                        b"LOAD".to_vec(),
+                        source.clone().into_bytes(),
+                    ];
                     self.engine.execute(client, &argv);
                 }
             }
@@ -235,7 +238,8 @@ impl EngineModel {
     /// when nothing changed.
     fn read_state(&mut self, before: &EngineState) -> Option<EngineState> {
         let config = self.engine.store.config.clone();
-        self.loaded.config = (config != redsim::config::Config::default()).then(|| Box::new(config));
+        self.loaded.config =
+            (config != redsim::config::Config::default()).then(|| Box::new(config));
         if self.follows_caches.get() {
             self.loaded.scripts = self.engine.scripts.cached_shas();
             let client = self.client;
@@ -274,7 +278,12 @@ impl EngineModel {
 
     /// Runs `op` on `state` with the random choices `prefix` (then 0s): the outcome and
     /// how many options each choice had.
-    fn run_with(&mut self, state: &EngineState, op: &Operation, prefix: Vec<u64>) -> ((Option<EngineState>, Reply), Vec<u64>) {
+    fn run_with(
+        &mut self,
+        state: &EngineState,
+        op: &Operation,
+        prefix: Vec<u64>,
+    ) -> ((Option<EngineState>, Reply), Vec<u64>) {
         self.load_state(state);
         if let Ok(mut c) = self.choices.lock() {
             c.prefix = prefix;

@@ -31,9 +31,16 @@ pub struct EngineState {
 /// Whether `argv` reads or changes the script cache or the function libraries.
 pub fn touches_caches(argv: &[Vec<u8>]) -> bool {
     argv.first().is_some_and(|name| {
-        ["evalsha", "evalsha_ro", "script", "function", "fcall", "fcall_ro"]
-            .iter()
-            .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+        [
+            "evalsha",
+            "evalsha_ro",
+            "script",
+            "function",
+            "fcall",
+            "fcall_ro",
+        ]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
     })
 }
 
@@ -65,7 +72,11 @@ impl Host for ChoiceHost {
         let mut c = self.choices.lock().unwrap_or_else(|p| p.into_inner());
         let at = c.ranges.len();
         c.ranges.push(n);
-        c.prefix.get(at).copied().unwrap_or(0).min(n.saturating_sub(1))
+        c.prefix
+            .get(at)
+            .copied()
+            .unwrap_or(0)
+            .min(n.saturating_sub(1))
     }
 
     fn script_tick(&mut self, _busy: &BusyScript) -> ScriptTick {
