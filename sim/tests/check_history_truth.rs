@@ -245,3 +245,31 @@ fn a_config_set_by_another_client_is_part_of_the_state() {
         Verdict::NotLinearizable
     );
 }
+
+#[test]
+fn fcall_answered_function_not_found_may_come_before_a_concurrent_function_load() {
+    let library = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+    let ops = vec![
+        ok(2, 0, 10, argv(&["FUNCTION", "LOAD", library]), bulk("lib")),
+        ok(
+            1,
+            0,
+            10,
+            argv(&["FCALL", "f", "0"]),
+            Reply::error("ERR Function not found"),
+        ),
+        ok(3, 20, 30, argv(&["FCALL", "f", "0"]), Reply::Integer(1)),
+    ];
+    assert_eq!(verdict(ops, ModelChoice::Engine), Verdict::Linearizable);
+}
+
+#[test]
+fn a_function_deleted_before_a_call_is_not_found() {
+    let library = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+    let ops = vec![
+        ok(2, 0, 1, argv(&["FUNCTION", "LOAD", library]), bulk("lib")),
+        ok(2, 2, 3, argv(&["FUNCTION", "DELETE", "lib"]), Reply::ok()),
+        ok(1, 4, 5, argv(&["FCALL", "f", "0"]), Reply::Integer(1)),
+    ];
+    assert_eq!(verdict(ops, ModelChoice::Engine), Verdict::NotLinearizable);
+}
