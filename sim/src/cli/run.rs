@@ -114,6 +114,7 @@ pub fn json(capture: &Capture) -> serde_json::Value {
             "lost_update": v.lost_update,
             "counter_differs_from_cardinality": v.mismatch,
             "torn_state": v.torn_state,
+            "partial_effects": v.partial_effects,
             "errors": v.errors,
             "violating_ops": v.violating,
             "findings": v.findings,
