@@ -81,6 +81,8 @@ pub struct EngineModel {
     sources: FxHashMap<String, String>,
     remembered: FxHashMap<u64, Vec<Remembered>>,
     remembered_len: usize,
+    /// Whether the caches were followed when `remembered` was filled.
+    remembered_follow_caches: bool,
 }
 
 impl Default for EngineModel {
@@ -166,11 +168,15 @@ impl EngineModel {
             sources: FxHashMap::default(),
             remembered: FxHashMap::default(),
             remembered_len: 0,
+            remembered_follow_caches: false,
         }
     }
 
     /// Remembers the source of every script `op` names, to load it back later.
     fn note_sources(&mut self, op: &Operation) {
+        if !self.follows_caches.get() {
+            return;
+        }
         let mut note = |source: &[u8]| {
             let sha = redsim::script::sha1_hex(source);
             self.sources
@@ -414,6 +420,12 @@ impl SequentialSpec for EngineModel {
     }
 
     fn step_all(&mut self, state: &EngineState, op: &Operation) -> Outcomes {
+        if self.follows_caches.get() != self.remembered_follow_caches {
+            // Results remembered while the caches were not followed left them out.
+            self.remembered.clear();
+            self.remembered_len = 0;
+            self.remembered_follow_caches = self.follows_caches.get();
+        }
         let expensive = !matches!(op, Operation::Command(_));
         if !expensive {
             return self.all_outcomes(state, op);
