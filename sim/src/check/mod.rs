@@ -24,6 +24,7 @@
 pub mod counterexample;
 pub mod gen;
 pub mod models;
+mod order;
 mod partition;
 mod search;
 
@@ -282,6 +283,7 @@ pub(crate) fn prepare<'h, M: SequentialSpec>(
             observed,
         });
     }
+    order::refine_program_order(&mut ops);
     Ok(ops)
 }
 

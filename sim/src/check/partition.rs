@@ -147,9 +147,10 @@ pub(crate) fn split<'h, M: SequentialSpec>(ops: &[PartOp<'h>], model: &M) -> Vec
 }
 
 /// A client's op invoked at (or before) the instant its previous op returned must still
-/// come after it. Real time alone does not say so, and with two such pairs on different
-/// keys the parts can each be linearizable while the whole is not (locality needs the
-/// order to be an interval order): the two ops go into one part.
+/// come after it. Where real time does not say so (`order.rs` refines the times where it
+/// can), two such pairs on different keys could leave each part linearizable while the
+/// whole is not (locality needs real time to be an interval order): the two ops of a
+/// pair go into one part, where the search orders them.
 fn join_program_order_ties(ops: &[PartOp<'_>], node_of: &[Option<usize>], parent: &mut [usize]) {
     let mut order: Vec<usize> = (0..ops.len()).filter(|&i| node_of[i].is_some()).collect();
     order.sort_by_key(|&i| (ops[i].client, ops[i].call, ops[i].index));
