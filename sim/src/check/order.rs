@@ -73,7 +73,10 @@ mod tests {
         ];
         refine_program_order(&mut ops);
         assert!(ops[0].ret < Some(ops[1].call), "program order by time");
-        assert!(ops[2].ret >= Some(ops[1].call), "another client's return still meets it");
+        assert!(
+            ops[2].ret >= Some(ops[1].call),
+            "another client's return still meets it"
+        );
         assert!(ops[0].ret >= Some(ops[2].call));
         assert!(ops[1].call <= ops[1].ret.unwrap());
     }
@@ -88,7 +91,10 @@ mod tests {
         ];
         refine_program_order(&mut ops);
         assert!(ops[0].ret < Some(ops[1].call));
-        assert!(Some(ops[2].call) <= ops[0].ret, "the other call still meets the return");
+        assert!(
+            Some(ops[2].call) <= ops[0].ret,
+            "the other call still meets the return"
+        );
     }
 
     #[test]
@@ -102,7 +108,10 @@ mod tests {
         ];
         refine_program_order(&mut ops);
         assert!(ops[0].ret < Some(ops[1].call));
-        assert!(Some(ops[3].call) <= ops[2].ret, "left to the partition and the search");
+        assert!(
+            Some(ops[3].call) <= ops[2].ret,
+            "left to the partition and the search"
+        );
         assert!(Some(ops[1].call) <= ops[2].ret && Some(ops[3].call) <= ops[0].ret);
     }
 }
