@@ -134,6 +134,11 @@ fn the_explanation_of_a_half_applied_run_does_not_say_nothing_went_wrong() {
         if !capture.verdict.is_anomalous() {
             unobserved += 1;
             assert!(text.contains("partial effects"), "seed {seed}: {text}");
+            let shown = redsim_sim::report::present::run_text(
+                &capture,
+                redsim_sim::report::colour::Style::PLAIN,
+            );
+            assert!(!shown.contains("no anomaly"), "seed {seed}: {shown}");
         }
     }
     assert!(unobserved > 0);

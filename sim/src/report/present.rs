@@ -19,6 +19,12 @@ pub fn run_text(capture: &Capture, style: Style) -> String {
     out.push_str(&table::render(capture, style));
     if v.is_anomalous() {
         out.push_str(&style.red(&format!("anomaly: {}", v.findings.join("; "))));
+    } else if v.partial_effects || v.torn_state {
+        // Nothing any client saw is wrong, but the data is: not a pass to show in green.
+        out.push_str(&style.yellow(&format!(
+            "the results fit an order of atomic operations, but {}",
+            v.findings.join("; ")
+        )));
     } else {
         out.push_str(&style.green("no anomaly: the results fit an order of atomic operations"));
     }
