@@ -245,4 +245,11 @@ fn the_state_after_a_command_is_shown_before_the_admin_command_that_follows_it()
             ("SET a 1".to_string(), "a=1".to_string()),
         ]
     );
+    let admin_op = capture.rows[1]
+        .op
+        .expect("the admin row names its operation");
+    assert_eq!(
+        capture.history.ops[admin_op].op,
+        redsim_sim::history::Operation::Command(vec![b"FLUSHALL".to_vec()])
+    );
 }

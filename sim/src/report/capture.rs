@@ -193,7 +193,13 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                     command: compact_command(&argv),
                     reply: compact_reply(&reply),
                     crash: false,
-                    op: client.and_then(|c| op_at(&history, c, time_us)),
+                    op: match client {
+                        Some(c) => op_at(&history, c, time_us),
+                        // The admin connection's op: client number one past the last.
+                        None => history.ops.iter().position(|op| {
+                            op.client == world.clients() as u64 && op.call == time_us
+                        }),
+                    },
                     state: last_state.clone(),
                 });
             }
