@@ -253,3 +253,30 @@ fn the_state_after_a_command_is_shown_before_the_admin_command_that_follows_it()
         redsim_sim::history::Operation::Command(vec![b"FLUSHALL".to_vec()])
     );
 }
+
+#[test]
+fn an_admin_flush_between_increments_is_no_lost_update() {
+    // FLUSHALL resets the counter: it ends below the increments made, and nothing was
+    // lost by the clients.
+    let scenario = Scenario::new("flush_counter")
+        .clients(
+            2,
+            2,
+            Program::script(
+                "return redis.call('INCR', KEYS[1])",
+                &["counter"],
+                &[],
+                ScriptRun::Raw,
+            ),
+        )
+        .faults(redsim_sim::fault::Faults {
+            admin: vec![redsim_sim::fault::AdminAt {
+                step: 2,
+                argv: vec![b"FLUSHALL".to_vec()],
+            }],
+            ..Default::default()
+        });
+    let all = verdicts(&scenario, 100);
+    assert_eq!(count(&all, |v| v.lost_update), 0);
+    assert_eq!(count(&all, |v| v.is_anomalous()), 0);
+}
