@@ -1,7 +1,7 @@
 //! The configuration parameters redsim honours (CONFIG GET/SET), with Redis 7.0's
 //! compiled-in defaults (no config file).
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
     /// `busy-reply-threshold` (alias `lua-time-limit`), milliseconds.
     pub busy_reply_threshold_ms: u64,

@@ -12,6 +12,17 @@ pub trait Host {
     /// A uniformly distributed random number.
     fn random_u64(&mut self) -> u64;
 
+    /// A random choice among `n` (`0..n`; 0 when `n` is 0). Every random choice a command
+    /// makes goes through here, so a host can also enumerate the choices (the checker
+    /// accepts a random reply when some choice explains it).
+    fn random_below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.random_u64() % n
+        }
+    }
+
     /// Called every few thousand Lua instructions while a script runs (also inside
     /// coroutines the script creates). The simulator advances virtual time here; the server
     /// answers other connections. Returning [`ScriptTick::Kill`] stops a script that has not

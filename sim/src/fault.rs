@@ -57,6 +57,11 @@ impl Faults {
         *self == Faults::default()
     }
 
+    /// Whether any client may crash in this run.
+    pub fn may_crash(&self) -> bool {
+        self.crash_rate > 0.0 || !self.crashes.is_empty()
+    }
+
     /// Whether a planned crash hits `client` after `replies` replies.
     pub fn planned_crash(&self, client: u32, replies: u32) -> bool {
         self.crashes

@@ -40,12 +40,12 @@
 //! command that replays the seed (which finds and shrinks the same run again).
 //!
 //! A run fails when the simulator's judge finds an anomaly (an operation whose result
-//! fields disagree under an [`Invariant`], a lost update, or — where the judge decides it
-//! — a history no order of whole operations explains), or when one of the test's own
-//! checks on the results or on the final keyspace returns an error. A run the judge
-//! cannot decide (the checker's budget of states ran out: see
-//! [`SimTest::check_states_max`]) fails too, because "unknown" is not "passed", unless
-//! the test says [`SimTest::allow_inconclusive`].
+//! fields disagree under an [`Invariant`], a lost update, partial effects left by a crash
+//! when the test asks for [`Invariant::AllOrNothing`], or — where the judge decides it —
+//! a history no order of whole operations explains), or when one of the test's own checks
+//! on the results or on the final keyspace returns an error. A run the judge cannot decide
+//! (the checker's budget of states ran out: see [`SimTest::check_states_max`]) fails too,
+//! because "unknown" is not "passed", unless the test says [`SimTest::allow_inconclusive`].
 //!
 //! Environment: `REDSIM_SEED=N` runs only seed `N` (to replay a failure);
 //! `REDSIM_SEEDS=N` runs `N` seeds instead of the test's number. Both are printed on
@@ -176,9 +176,9 @@ impl SimTest {
     }
 
     /// Whether the simulator's judge (linearizability, lost updates, invariants) counts;
-    /// on by default. Off, only the test's own checks decide. Turn it off for Rust-closure
-    /// clients that make more than one call: the judge decides linearizability by running
-    /// every serial order of the clients, which assumes one operation per client.
+    /// on by default. Off, only the test's own checks decide. (Each call of a Rust-closure
+    /// client is one operation: when no serial order of whole clients gives the results,
+    /// the linearizability checker, which judges call by call, has the last word.)
     pub fn judge(mut self, on: bool) -> SimTest {
         self.judge = on;
         self
@@ -458,6 +458,24 @@ mod tests {
                 Some(4) => Ok(()),
                 other => Err(format!("n = {other:?}")),
             });
+        let f = t.find_failure();
+        assert!(f.is_none(), "{:?}", f.map(|f| f.reasons));
+    }
+
+    #[test]
+    fn rust_closures_making_several_calls_are_judged_call_by_call() {
+        // Two INCRs per client interleave ([1, 3] and [2, 4]): no serial order of whole
+        // clients gives that, but every call is atomic, so nothing is wrong.
+        let t = SimTest::new("closures_judged")
+            .clients(
+                2,
+                1,
+                Program::rust(|conn| {
+                    conn.call(&["INCR", "n"]);
+                    conn.call(&["INCR", "n"]);
+                }),
+            )
+            .seeds(30);
         let f = t.find_failure();
         assert!(f.is_none(), "{:?}", f.map(|f| f.reasons));
     }

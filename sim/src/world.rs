@@ -15,7 +15,7 @@
 //! [`World::reset`] gives the engine a fresh store instead of building a new engine, and
 //! the clients keep their Lua VMs.
 
-use crate::client::{Argv, Outbox, Outcome, Program, Progress};
+use crate::client::{Argv, Outbox, Program, Progress};
 use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
@@ -30,6 +30,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 mod faults;
+mod record;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientState {
@@ -54,6 +55,12 @@ struct Slot {
     current: Option<usize>,
     /// Commands sent in the operation in progress.
     sent_in_op: u32,
+    /// Commands of the operation in progress that the host answered during a busy script
+    /// (`-BUSY`, a granted SCRIPT KILL): they never ran on the engine.
+    refused_in_op: u32,
+    /// Writes the operation in progress applied (counted only when clients may crash):
+    /// a crash after one leaves a raw sequence half done.
+    writes_in_op: u32,
     replies_total: u32,
     state: ClientState,
     /// This client's own fault stream (crashes, think time, delays): what happens to a
@@ -93,6 +100,9 @@ pub struct World {
     crashes: u32,
     /// A script of this run never finished (see [`RunReport::hung_script`]).
     hung_script: bool,
+    /// Operations a crash cut short after they had written (raw sequences only: an atomic
+    /// operation's effects are all or nothing): their effects are partial.
+    pub partial_ops: Vec<usize>,
 }
 
 /// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO
@@ -128,6 +138,8 @@ impl World {
                 ops_begun: 0,
                 current: None,
                 sent_in_op: 0,
+                refused_in_op: 0,
+                writes_in_op: 0,
                 replies_total: 0,
                 state: ClientState::Running,
                 fault_rng: fault_rng(options.seed, None),
@@ -151,6 +163,7 @@ impl World {
             out: Outbox::default(),
             crashes: 0,
             hung_script: false,
+            partial_ops: Vec::new(),
         };
         world.reset(seed);
         world
@@ -206,6 +219,8 @@ impl World {
             slot.ops_begun = 0;
             slot.current = None;
             slot.sent_in_op = 0;
+            slot.refused_in_op = 0;
+            slot.writes_in_op = 0;
             slot.replies_total = 0;
             slot.state = ClientState::Running;
             slot.program.reset();
@@ -220,6 +235,7 @@ impl World {
         self.schedule.clear();
         self.step = 0;
         self.crashes = 0;
+        self.partial_ops.clear();
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -347,21 +363,10 @@ impl World {
             self.shutdown_nosave();
             return true;
         }
+        let wrote =
+            self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
         let mut argv = Some(request.argv);
-        if let Some(Op {
-            op: Operation::Command(recorded),
-            ..
-        }) = slot.current.map(|i| &mut self.history.ops[i])
-        {
-            if recorded.is_empty() {
-                *recorded = if self.options.trace {
-                    argv.clone()
-                } else {
-                    argv.take()
-                }
-                .unwrap_or_default();
-            }
-        }
+        self.record_argv(client, &mut argv);
         if let (true, Some(argv)) = (self.options.trace, argv) {
             self.trace.events.push(TraceEvent::Command {
                 step: self.step,
@@ -370,6 +375,9 @@ impl World {
                 argv,
                 reply: reply.clone(),
             });
+        }
+        if wrote {
+            self.slots[client].writes_in_op += 1;
         }
         let rate = self.options.faults.crash_rate;
         if rate > 0.0 && self.slots[client].fault_rng.random_bool(rate.min(1.0)) {
@@ -428,17 +436,21 @@ impl World {
             let Some(request) = self.slots[client].inflight.pop_front() else {
                 continue;
             };
-            if self.options.trace {
+            // The reply belongs to the operation that sent this request, which must name it.
+            let mut argv = Some(request.argv);
+            self.record_argv(client, &mut argv);
+            if let (true, Some(argv)) = (self.options.trace, argv) {
                 self.trace.events.push(TraceEvent::Command {
                     step: self.step,
                     time_us,
                     client: Some(client as u32),
-                    argv: request.argv,
+                    argv,
                     reply: reply.clone(),
                 });
             }
             let slot = &mut self.slots[client];
             slot.replies_total += 1;
+            slot.refused_in_op += 1;
             slot.replies.push(reply);
             if slot.replies.len() >= slot.awaiting {
                 slot.awaiting = 0;
@@ -465,10 +477,21 @@ impl World {
                 };
                 slot.ops_begun += 1;
                 slot.sent_in_op = 0;
+                slot.refused_in_op = 0;
+                slot.writes_in_op = 0;
                 slot.current = Some(self.history.ops.len());
+                // Program order: the previous operation returned at `now`, and with closed
+                // intervals an operation invoked at that very instant would overlap it. The
+                // next one is invoked a tick later (never after its first command can run:
+                // that takes `command_cost_us`).
+                let call = if op_number > 0 {
+                    now + self.options.command_cost_us.min(1)
+                } else {
+                    now
+                };
                 self.history.ops.push(Op {
                     client: client as u64,
-                    call: now,
+                    call,
                     ret: None,
                     status: Status::Unknown,
                     op,
@@ -512,58 +535,18 @@ impl World {
                     }
                     return;
                 }
-                Progress::Done(outcome) => {
+                Progress::Done(mut outcome) => {
                     slot.replies.clear();
+                    // Every command answered by the host during a busy script (-BUSY, a
+                    // granted SCRIPT KILL) never ran: the operation had no effect.
+                    if slot.sent_in_op > 0 && slot.refused_in_op == slot.sent_in_op {
+                        outcome.status = Status::Fail;
+                    }
                     if let Some(index) = slot.current.take() {
                         self.finish_op(index, now, outcome);
                     }
                 }
             }
         }
-    }
-
-    fn finish_op(&mut self, index: usize, now: u64, outcome: Outcome) {
-        let Outcome {
-            status,
-            result,
-            split,
-        } = outcome;
-        let op = &mut self.history.ops[index];
-        op.ret = Some(now);
-        op.status = status;
-        op.result = result;
-        let mut split = split.into_iter();
-        if let Some((first, result)) = split.next() {
-            op.op = first;
-            op.result = result;
-            let template = op.clone();
-            for (operation, result) in split {
-                self.history.ops.push(Op {
-                    op: operation,
-                    result,
-                    ..template.clone()
-                });
-            }
-        }
-    }
-
-    /// The results of client `client`'s operations, in order.
-    pub fn results_of(&self, client: usize) -> Vec<Option<&Reply>> {
-        self.history
-            .ops
-            .iter()
-            .filter(|op| op.client == client as u64)
-            .map(|op| op.result.as_ref())
-            .collect()
-    }
-
-    /// What the history records for `client`'s operations.
-    pub fn operations_of(&self, client: usize) -> Vec<&Operation> {
-        self.history
-            .ops
-            .iter()
-            .filter(|op| op.client == client as u64)
-            .map(|op| &op.op)
-            .collect()
     }
 }

@@ -65,7 +65,8 @@ fn a_crash_inside_multi_discards_the_queued_commands() {
         .faults(faults)
         .world(0);
     world.run_seed(0);
-    assert_eq!(world.history.ops[0].status, Status::Unknown);
+    // EXEC never reached the server: the block is known to have had no effect.
+    assert_eq!(world.history.ops[0].status, Status::Fail);
     assert_eq!(get(&mut world, "a"), Reply::Null);
 }
 
@@ -158,10 +159,16 @@ fn admin_commands_run_at_their_step() {
         .iter()
         .map(|op| op.result.clone())
         .collect();
+    // The admin write is in the history too, as client 1 (one past the last client).
     assert_eq!(
         results,
-        vec![Some(Reply::Integer(1)), Some(Reply::Integer(101))]
+        vec![
+            Some(Reply::Integer(1)),
+            Some(Reply::Integer(101)),
+            Some(Reply::ok())
+        ]
     );
+    assert_eq!(world.history.ops[2].client, 1);
     assert!(world.trace.render().contains("admin SET n 100 -> OK"));
 }
 

@@ -300,7 +300,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Ok(None) => return Reply::Null,
             Ok(Some(h)) => h.clone(),
         };
-        let index = (ctx.random_u64() % hash.len() as u64) as usize;
+        let index = ctx.random_below(hash.len() as u64) as usize;
         return Reply::Bulk(
             hash.get_index(index)
                 .map(|(f, _)| f.clone())
@@ -363,7 +363,7 @@ pub fn random_picks(ctx: &mut Ctx<'_>, len: usize, count: i64) -> Vec<usize> {
     if count < 0 {
         let n = count.unsigned_abs();
         return (0..n)
-            .map(|_| (ctx.random_u64() % len as u64) as usize)
+            .map(|_| ctx.random_below(len as u64) as usize)
             .collect();
     }
     if count as u64 >= len as u64 {
@@ -373,7 +373,7 @@ pub fn random_picks(ctx: &mut Ctx<'_>, len: usize, count: i64) -> Vec<usize> {
     let mut positions: Vec<usize> = (0..len).collect();
     let count = count as usize;
     for i in 0..count {
-        let j = i + (ctx.random_u64() % (len - i) as u64) as usize;
+        let j = i + ctx.random_below((len - i) as u64) as usize;
         positions.swap(i, j);
     }
     positions.truncate(count);

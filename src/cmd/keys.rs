@@ -222,7 +222,7 @@ fn randomkey(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         if len == 0 {
             return Reply::Null;
         }
-        let index = (ctx.random_u64() % len as u64) as usize;
+        let index = ctx.random_below(len as u64) as usize;
         let db = ctx.db();
         let Some(key) = db.key_at(index).cloned() else {
             return Reply::Null;

@@ -94,13 +94,13 @@ impl<'a> Ctx<'a> {
         self.store.touch(db, key);
     }
 
-    /// A draw from the server's random stream (SPOP, SRANDMEMBER…), recorded as a use of
-    /// it: two commands that draw do not commute.
-    pub fn random_u64(&mut self) -> u64 {
+    /// A random choice among `n` (SPOP, SRANDMEMBER…) from the host, recorded as a use
+    /// of the server's random stream: two commands that draw do not commute.
+    pub fn random_below(&mut self, n: u64) -> u64 {
         if let Some(access) = self.store.access.as_mut() {
             access.touch(crate::access::Resource::Random, crate::access::Mode::Write);
         }
-        self.host.random_u64()
+        self.host.random_below(n)
     }
 
     /// Whether a blocking command must answer at once (inside MULTI or a script).

@@ -176,7 +176,7 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
     } else {
         for _ in 0..wanted {
-            let index = (ctx.random_u64() % (len - popped.len()) as u64) as usize;
+            let index = ctx.random_below((len - popped.len()) as u64) as usize;
             if let Ok(Some(set)) = typed::set(ctx.db(), &argv[1], now) {
                 if let Some(m) = set.remove_index(index) {
                     popped.push(m);
@@ -225,7 +225,7 @@ fn srandmember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     match count {
         None => {
-            let index = (ctx.random_u64() % set.len() as u64) as usize;
+            let index = ctx.random_below(set.len() as u64) as usize;
             Reply::bulk_or_null(set.get_index(index).cloned())
         }
         Some(n) if n >= set.len() as i64 => {

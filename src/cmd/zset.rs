@@ -361,7 +361,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Ok(None) => return Reply::Null,
             Ok(Some(z)) => z.len(),
         };
-        let index = (ctx.random_u64() % zset as u64) as usize;
+        let index = ctx.random_below(zset as u64) as usize;
         return match typed::zset(ctx.db(), &argv[1], now) {
             Ok(Some(z)) => Reply::bulk_or_null(z.get_index(index).map(|(m, _)| m.clone())),
             _ => Reply::Null,

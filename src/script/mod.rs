@@ -137,6 +137,17 @@ impl Scripting {
         self.rand.lock().map(|r| r.state()).unwrap_or(u64::MAX)
     }
 
+    /// The SHA1s in the script cache, sorted (the checker's model keeps them in its state).
+    pub fn cached_shas(&self) -> Vec<String> {
+        let mut shas: Vec<String> = self
+            .scripts
+            .keys()
+            .map(|sha| String::from_utf8_lossy(sha).into_owned())
+            .collect();
+        shas.sort_unstable();
+        shas
+    }
+
     /// Drains the `redis.log` lines collected so far.
     pub fn take_log(&mut self) -> Vec<LogLine> {
         std::mem::take(&mut self.log)

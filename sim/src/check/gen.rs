@@ -88,7 +88,9 @@ pub fn plan(
                 effect_at,
                 op,
             });
-            slots[slot].0 = ret + rng.random_range(0..=workload.pause_max);
+            // A client invokes its next op after the previous one returned (program
+            // order in time, as the simulator records it), then pauses.
+            slots[slot].0 = ret + 1 + rng.random_range(0..=workload.pause_max);
         }
     }
     out

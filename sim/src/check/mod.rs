@@ -2,7 +2,9 @@
 //! explain every observed result of a history?
 //!
 //! An operation takes effect atomically at one instant between its `call` and its
-//! `return` (closed intervals: equal times overlap). A `fail` op had no effect and is
+//! `return` (closed intervals: equal times overlap), and a client's operations take effect
+//! in its program order (by `call`, then position in the history) even when one is
+//! invoked at the instant the previous one returned. A `fail` op had no effect and is
 //! dropped; an `unknown` op may have taken effect once at any instant after its call, or
 //! never; an `ok` op without a result matches any reply.
 //!
@@ -24,11 +26,12 @@
 pub mod counterexample;
 pub mod gen;
 pub mod models;
+mod order;
 mod partition;
 mod search;
 
 pub use counterexample::Counterexample;
-pub use partition::Footprint;
+pub use partition::{engine_footprint as partition_footprint, Footprint};
 
 use crate::history::{History, Operation, Status};
 use redsim::resp::format_double;
@@ -57,6 +60,17 @@ pub trait SequentialSpec {
     /// unchanged, which spares a copy) and the reply it gives. Only called for ops that
     /// [`supports`](Self::supports) accepts.
     fn step(&mut self, state: &Self::State, op: &Operation) -> (Option<Self::State>, Reply);
+
+    /// Every outcome `op` may have on `state`: more than one when its reply is a random
+    /// choice (SPOP, SRANDMEMBER, RANDOMKEY…, or a script calling them). The search
+    /// accepts the op when any outcome's reply matches. Default: `step`'s one outcome.
+    fn step_all(
+        &mut self,
+        state: &Self::State,
+        op: &Operation,
+    ) -> Vec<(Option<Self::State>, Reply)> {
+        vec![self.step(state, op)]
+    }
 
     /// A hash of `state`; equal states must have equal fingerprints.
     fn fingerprint(&self, state: &Self::State) -> u64;
@@ -220,6 +234,8 @@ pub fn resolve_model(history: &History, choice: ModelChoice) -> Result<ModelChoi
 pub(crate) struct PartOp<'h> {
     /// Index in `History::ops`.
     pub index: usize,
+    /// The client: its ops take effect in program order.
+    pub client: u64,
     pub call: u64,
     /// `None`: may take effect at any time after `call` (unknown outcome).
     pub ret: Option<u64>,
@@ -263,12 +279,14 @@ pub(crate) fn prepare<'h, M: SequentialSpec>(
         }
         ops.push(PartOp {
             index,
+            client: op.client,
             call: op.call,
             ret,
             op: &op.op,
             observed,
         });
     }
+    order::refine_program_order(&mut ops);
     Ok(ops)
 }
 

@@ -119,6 +119,7 @@ pub(crate) fn split<'h, M: SequentialSpec>(ops: &[PartOp<'h>], model: &M) -> Vec
     if global {
         return vec![ops.to_vec()];
     }
+    join_program_order_ties(ops, &node_of, &mut parent);
     let mut part_of_root: FxHashMap<usize, usize> = FxHashMap::default();
     for (op, node) in ops.iter().zip(node_of) {
         match node {
@@ -138,6 +139,31 @@ pub(crate) fn split<'h, M: SequentialSpec>(ops: &[PartOp<'h>], model: &M) -> Vec
         part.sort_by_key(|o| (o.call, o.index));
     }
     parts
+}
+
+/// A client's op invoked at (or before) the instant its previous op returned must still
+/// come after it. Where real time does not say so (`order.rs` refines the times where it
+/// can), two such pairs on different keys could leave each part linearizable while the
+/// whole is not (locality needs real time to be an interval order): the two ops of a
+/// pair go into one part, where the search orders them.
+fn join_program_order_ties(ops: &[PartOp<'_>], node_of: &[Option<usize>], parent: &mut [usize]) {
+    let mut order: Vec<usize> = (0..ops.len()).filter(|&i| node_of[i].is_some()).collect();
+    order.sort_by_key(|&i| (ops[i].client, ops[i].call, ops[i].index));
+    // (client, node, return) of the client's last op with a known return.
+    let mut last: Option<(u64, usize, u64)> = None;
+    for i in order {
+        let (op, node) = (&ops[i], node_of[i].unwrap_or(0));
+        if let Some((client, prev, ret)) = last {
+            if client == op.client && op.call <= ret {
+                union(parent, prev, node);
+            }
+        }
+        if let Some(ret) = op.ret {
+            last = Some((op.client, node, ret));
+        } else if last.is_some_and(|l| l.0 != op.client) {
+            last = None;
+        }
+    }
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {

@@ -20,6 +20,14 @@
 //! memo keeps, per (K, s), the sets U already reached, and a new U is a dead end if it
 //! contains one of them. Without this, every subset of the pending unknown ops would be
 //! explored again for each dead end, 2^unknowns times over.
+//!
+//! Program order: a client's op waits for the client's previous op with a known return
+//! (`pred`), even when their times tie — the checker never orders a client's own ops
+//! backwards. The restriction depends only on the set linearized, so the memo holds.
+//!
+//! An op whose reply is a random choice (SPOP, a script calling SRANDMEMBER…) may lead to
+//! several states that match its observed reply; each is an alternative the search tries
+//! in turn before giving the op up.
 
 use super::{replies_match, Budget, PartOp, SequentialSpec};
 use hashbrown::HashTable;
@@ -104,9 +112,13 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     state: u32,
     /// (state id, op) → (next state id, whether the reply matched).
     transitions: FxHashMap<u64, (u32, bool)>,
-    /// (call event, state before it) for each linearized op, in order.
-    /// The third field marks a read-only op taken as soon as it matched (see `run`).
-    stack: Vec<(u32, u32, bool)>,
+    /// (state id, op) → every next state whose reply matches, when there is more than one.
+    alternatives: FxHashMap<u64, Vec<u32>>,
+    /// Per op: the op of the same client that must take effect before it, or NIL.
+    pred: Vec<u32>,
+    /// (call event, state before it, forced, alternative) for each linearized op, in
+    /// order. `forced` marks a read-only op taken as soon as it matched (see `run`).
+    stack: Vec<(u32, u32, bool, u32)>,
     /// Per op: read-only with a known return (it can be committed to when it matches).
     pure: Vec<bool>,
     /// Linearized ops with a known return, by their bit (`bit_of`).
@@ -194,6 +206,20 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             }
         }
         let known = known as usize;
+        // Program order: per client, ops in (call, position) order; an op waits for the
+        // client's previous op when that one has a known return.
+        let mut pred = vec![NIL; n];
+        let mut by_client: Vec<u32> = (0..n as u32).collect();
+        by_client.sort_by_key(|&i| {
+            let o = &ops[i as usize];
+            (o.client, o.call, o.index)
+        });
+        for w in by_client.windows(2) {
+            let (a, b) = (&ops[w[0] as usize], &ops[w[1] as usize]);
+            if a.client == b.client && a.ret.is_some() {
+                pred[w[1] as usize] = w[0];
+            }
+        }
         let mut states = States::new();
         let init = model.init();
         let state = states.intern(model, init);
@@ -219,6 +245,8 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             states,
             state,
             transitions: FxHashMap::default(),
+            alternatives: FxHashMap::default(),
+            pred,
             stack: Vec::new(),
             pure: ops
                 .iter()
@@ -248,17 +276,85 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             return t;
         }
         let part_op = &self.ops[op as usize];
-        let (after, reply) = model.step(&self.states.arena[state as usize], part_op.op);
-        let ok = match part_op.observed {
-            Some(observed) => replies_match(&reply, observed),
-            None => true,
+        let outcomes = model.step_all(&self.states.arena[state as usize], part_op.op);
+        let mut matching: Vec<u32> = Vec::new();
+        let mut first = None;
+        for (after, reply) in outcomes {
+            let ok = match part_op.observed {
+                Some(observed) => replies_match(&reply, observed),
+                None => true,
+            };
+            let next = match after {
+                Some(after) => self.states.intern(model, after),
+                None => state,
+            };
+            first.get_or_insert(next);
+            if ok && !matching.contains(&next) {
+                matching.push(next);
+            }
+        }
+        let t = match matching.first() {
+            Some(&next) => (next, true),
+            None => (first.unwrap_or(state), false),
         };
-        let next = match after {
-            Some(after) => self.states.intern(model, after),
-            None => state,
-        };
-        self.transitions.insert(key, (next, ok));
-        (next, ok)
+        if matching.len() > 1 {
+            self.alternatives.insert(key, matching);
+        }
+        self.transitions.insert(key, t);
+        t
+    }
+
+    /// The `alt`-th matching next state of `op` from `state` (after `transition`).
+    fn alternative(&self, state: u32, op: u32, alt: u32) -> Option<u32> {
+        let key = (state as u64) << 32 | op as u64;
+        match self.alternatives.get(&key) {
+            Some(list) => list.get(alt as usize).copied(),
+            None if alt == 0 => self.transitions.get(&key).filter(|t| t.1).map(|t| t.0),
+            None => None,
+        }
+    }
+
+    /// Whether op `op`'s program-order predecessor (if any) is linearized.
+    fn ready(&self, op: u32) -> bool {
+        let p = self.pred[op as usize];
+        if p == NIL {
+            return true;
+        }
+        let bit = self.bit_of[p as usize];
+        self.linearized[bit as usize / 64] & (1 << (bit % 64)) != 0
+    }
+
+    /// Linearizes the op of call event `e` with its first alternative from `alt` on whose
+    /// (linearized, state) is new; false when none is.
+    fn take(&mut self, e: u32, mut alt: u32, budget: &mut Budget) -> bool {
+        let op = self.op_of[e as usize];
+        let forced = self.pure[op as usize];
+        while let Some(after) = self.alternative(self.state, op, alt) {
+            self.toggle(op);
+            if self.remember(after, budget) {
+                self.stack.push((e, self.state, forced, alt));
+                self.state = after;
+                self.lift(e);
+                if self.ops[op as usize].ret.is_some() {
+                    self.remaining -= 1;
+                }
+                let known = self.known - self.remaining;
+                if known > self.best_known || self.best.is_empty() {
+                    self.best_known = known;
+                    self.best = self
+                        .stack
+                        .iter()
+                        .map(|&(e, _, _, _)| self.op_of[e as usize])
+                        .collect();
+                    self.best_state = after;
+                }
+                self.entry = self.next[HEAD as usize];
+                return true;
+            }
+            self.toggle(op);
+            alt += 1;
+        }
+        false
     }
 
     /// Records (linearized, used, state) in the memo; false when it is a dead end: the
@@ -399,42 +495,26 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             }
             if self.is_call[e as usize] {
                 let op = self.op_of[e as usize];
-                let (after, ok) = self.transition(model, self.state, op);
+                if !self.ready(op) {
+                    self.entry = self.next[e as usize];
+                    continue;
+                }
+                let (_, ok) = self.transition(model, self.state, op);
                 if ok {
-                    self.toggle(op);
-                    let forced = self.pure[op as usize];
-                    if self.remember(after, budget) {
-                        self.stack.push((e, self.state, forced));
-                        self.state = after;
-                        self.lift(e);
-                        if self.ops[op as usize].ret.is_some() {
-                            self.remaining -= 1;
-                        }
-                        let known = self.known - self.remaining;
-                        if known > self.best_known || self.best.is_empty() {
-                            self.best_known = known;
-                            self.best = self
-                                .stack
-                                .iter()
-                                .map(|&(e, _, _)| self.op_of[e as usize])
-                                .collect();
-                            self.best_state = after;
-                        }
-                        self.entry = self.next[HEAD as usize];
+                    if self.take(e, 0, budget) {
                         continue;
                     }
-                    self.toggle(op);
-                    if forced {
+                    if self.pure[op as usize] {
                         // A matching read-only op can always go first (see `backtrack`), so
                         // the configuration after it having failed means this one has too.
-                        if self.backtrack() {
+                        if self.backtrack(budget) {
                             return Poll::Violated;
                         }
                         continue;
                     }
                 }
                 self.entry = self.next[e as usize];
-            } else if self.backtrack() {
+            } else if self.backtrack(budget) {
                 return Poll::Violated;
             }
         }
@@ -449,9 +529,9 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
     /// it changes nothing, and real time cannot force a pending op before it (it is a
     /// candidate, so it was called before any pending op returned). So when the search
     /// after it fails, the configuration before it has failed too, and undoing goes on.
-    fn backtrack(&mut self) -> bool {
+    fn backtrack(&mut self, budget: &mut Budget) -> bool {
         loop {
-            let Some((e, before, forced)) = self.stack.pop() else {
+            let Some((e, before, forced, alt)) = self.stack.pop() else {
                 self.done = Some(Poll::Violated);
                 return true;
             };
@@ -463,7 +543,10 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 self.remaining += 1;
             }
             if !forced {
-                self.entry = self.next[e as usize];
+                // Another random outcome of the same op first, then the next event.
+                if !self.take(e, alt + 1, budget) {
+                    self.entry = self.next[e as usize];
+                }
                 return false;
             }
         }

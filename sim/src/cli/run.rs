@@ -100,6 +100,7 @@ pub fn json(capture: &Capture) -> serde_json::Value {
             "counter_differs_from_cardinality": v.mismatch,
             "torn_state": v.torn_state,
             "inconclusive": v.inconclusive,
+            "partial_effects": v.partial_effects,
             "errors": v.errors,
             "violating_ops": v.violating,
             "findings": v.findings,

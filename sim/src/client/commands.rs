@@ -3,10 +3,12 @@
 //! A pipeline sends its commands at once without waiting for replies. They reach the
 //! server in order, but other clients' commands may run between them: a pipeline saves
 //! round trips, it is not atomic. Its history records one operation per command, each
-//! invoked when the pipeline was sent and returning when the last reply arrived.
+//! invoked when the pipeline was sent and returning when the last reply arrived. When
+//! the client crashes mid-pipeline, each command that reached the server is still its
+//! own operation (its reply seen, or its outcome unknown) and the others failed.
 
 use super::template::OpSlot;
-use super::{Argv, Outbox, Outcome, Program, Progress};
+use super::{Argv, Outbox, Outcome, Program, Progress, Recorded};
 use crate::history::{Operation, Status};
 use redsim::Reply;
 
@@ -96,7 +98,8 @@ impl Program for Commands {
                     let argv = self.expand(i);
                     self.current.push(argv);
                 }
-                Some(Operation::Command(self.current.concat()))
+                // Replaced by one operation per command when the pipeline ends.
+                Some(Operation::Command(self.current[0].clone()))
             }
         }
     }
@@ -130,5 +133,21 @@ impl Program for Commands {
                 })
             }
         }
+    }
+
+    fn crash(&mut self, unsent: usize, replies: &[Reply]) -> Vec<Recorded> {
+        if self.mode != CommandsMode::Pipeline || !self.sent {
+            return Vec::new();
+        }
+        let reached = self.current.len().saturating_sub(unsent);
+        self.current
+            .drain(..)
+            .enumerate()
+            .map(|(i, argv)| match replies.get(i) {
+                Some(reply) => (Operation::Command(argv), Status::Ok, Some(reply.clone())),
+                None if i < reached => (Operation::Command(argv), Status::Unknown, None),
+                None => (Operation::Command(argv), Status::Fail, None),
+            })
+            .collect()
     }
 }

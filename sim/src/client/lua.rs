@@ -318,7 +318,8 @@ impl Program for LuaClient {
         }
     }
 
-    fn crash(&mut self) {
+    fn crash(&mut self, _unsent: usize, _replies: &[Reply]) -> Vec<super::Recorded> {
         self.thread = None;
+        Vec::new()
     }
 }

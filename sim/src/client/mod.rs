@@ -30,6 +30,9 @@ use redsim::Reply;
 
 pub type Argv = Vec<Vec<u8>>;
 
+/// One operation as the history records it: what it was, its status and its reply.
+pub type Recorded = (Operation, Status, Option<Reply>);
+
 /// How an operation ended. `result: None` means the client never observed a reply.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
@@ -76,8 +79,14 @@ pub trait Program {
     /// Continues the current operation with the replies to the commands sent last.
     fn resume(&mut self, replies: &mut Vec<Reply>, out: &mut Outbox) -> Progress;
 
-    /// The client crashed in the middle of the current operation.
-    fn crash(&mut self) {}
+    /// The client crashed in the middle of the current operation: of the commands it sent
+    /// last, the final `unsent` never reached the server and `replies` answer the first
+    /// ones (a command between them ran, its reply lost). Returns what the history records
+    /// instead of the operation `begin` named — each as (operation, status, reply) — or
+    /// nothing to keep that one with an unknown outcome.
+    fn crash(&mut self, _unsent: usize, _replies: &[Reply]) -> Vec<Recorded> {
+        Vec::new()
+    }
 }
 
 /// Where a program puts the commands it sends. It keeps spare argv buffers (recycled

@@ -8,12 +8,16 @@
 //! [`WatchRetry`]: optimistic locking — WATCH the keys, read, then MULTI with writes
 //! computed from what was read, EXEC. A nil EXEC means a watched key changed in between
 //! and nothing was applied; the client starts over, at most `retries_max` more times.
+//! The history records a WATCH operation as the block it claims to be atomic: the reads
+//! of its last attempt followed by its writes, with the reads' replies before EXEC's —
+//! so a read under WATCH that another client's write made stale (a key read but not
+//! watched) is judged like any other read.
 //! Write templates may use `{rN}` (the text of read N's reply; nil reads as empty) and
 //! `{rN+1}` (its integer value plus one; nil counts as 0).
 
 use super::template::OpSlot;
-use super::{Argv, Outbox, Outcome, Program, Progress};
-use crate::history::Operation;
+use super::{Argv, Outbox, Outcome, Program, Progress, Recorded};
+use crate::history::{Operation, Status};
 use redsim::Reply;
 
 pub struct Multi {
@@ -96,8 +100,14 @@ impl Program for Multi {
         Progress::Sent
     }
 
-    fn crash(&mut self) {
+    fn crash(&mut self, unsent: usize, _replies: &[Reply]) -> Vec<Recorded> {
+        let exec_reached = self.sent == self.current.len() + 2 && unsent == 0;
         self.sent = 0;
+        if exec_reached {
+            return Vec::new();
+        }
+        // Without EXEC the server discards the queued commands: no effect.
+        vec![(Operation::Multi(self.current.clone()), Status::Fail, None)]
     }
 }
 
@@ -116,6 +126,8 @@ pub struct WatchRetry {
     slot: OpSlot,
     ops: u32,
     stage: WatchStage,
+    /// The reads of this attempt, as sent, and their replies.
+    read_argvs: Vec<Argv>,
     read_replies: Vec<Reply>,
     attempts: u32,
     current_writes: Vec<Argv>,
@@ -145,6 +157,7 @@ impl WatchRetry {
             },
             ops,
             stage: WatchStage::Watch,
+            read_argvs: Vec::new(),
             read_replies: Vec::new(),
             attempts: 0,
             current_writes: Vec::new(),
@@ -173,6 +186,7 @@ impl WatchRetry {
         let mut argv = vec![b"WATCH".to_vec()];
         argv.extend(self.watch.iter().map(|k| self.slot.expand(k)));
         out.push(argv);
+        self.read_argvs.clear();
         self.read_replies.clear();
         self.stage = WatchStage::Watch;
         Progress::Sent
@@ -180,7 +194,9 @@ impl WatchRetry {
 
     fn send_read_or_exec(&mut self, next: usize, out: &mut Outbox) -> Progress {
         if let Some(read) = self.reads.get(next) {
-            out.push(self.slot.expand_all(read));
+            let argv = self.slot.expand_all(read);
+            self.read_argvs.push(argv.clone());
+            out.push(argv);
             self.stage = WatchStage::Read(next);
             return Progress::Sent;
         }
@@ -194,6 +210,15 @@ impl WatchRetry {
         out.push(vec![b"EXEC".to_vec()]);
         self.stage = WatchStage::Exec;
         Progress::Sent
+    }
+}
+
+impl WatchRetry {
+    /// The operation this attempt claims atomic: its reads, then its writes.
+    fn block(&mut self) -> Operation {
+        let mut commands = self.read_argvs.clone();
+        commands.append(&mut self.current_writes);
+        Operation::Multi(commands)
     }
 }
 
@@ -229,7 +254,7 @@ impl Program for WatchRetry {
             WatchStage::Exec => {
                 let exec = replies.pop().unwrap_or(Reply::NullArray);
                 replies.clear();
-                let op = Operation::Multi(std::mem::take(&mut self.current_writes));
+                let op = self.block();
                 if exec == Reply::NullArray {
                     self.conflicts += 1;
                     if self.attempts < self.retries_max {
@@ -240,10 +265,41 @@ impl Program for WatchRetry {
                     outcome.split = vec![(op, Some(exec))];
                     return Progress::Done(outcome);
                 }
-                let mut outcome = exec_outcome(exec.clone());
-                outcome.split = vec![(op, Some(exec))];
+                // The block's reply as if the reads had been queued with the writes.
+                let result = match &exec {
+                    Reply::Array(items) => {
+                        let mut all = std::mem::take(&mut self.read_replies);
+                        all.extend(items.iter().cloned());
+                        Reply::Array(all)
+                    }
+                    other => other.clone(),
+                };
+                let mut outcome = exec_outcome(exec);
+                outcome.split = vec![(op, Some(result.clone()))];
+                outcome.result = Some(result);
                 Progress::Done(outcome)
             }
+        }
+    }
+
+    fn crash(&mut self, unsent: usize, _replies: &[Reply]) -> Vec<Recorded> {
+        let exec_reached = self.stage == WatchStage::Exec && unsent == 0;
+        let op = self.block();
+        if exec_reached {
+            // EXEC ran, its reply lost: the block applied or not (a nil EXEC).
+            vec![(op, Status::Unknown, None)]
+        } else {
+            // No EXEC reached the server: the attempt had no effect. Before any read it
+            // had sent only its WATCH.
+            let op = match op {
+                Operation::Multi(block) if block.is_empty() => {
+                    let mut argv = vec![b"WATCH".to_vec()];
+                    argv.extend(self.watch.iter().map(|k| self.slot.expand(k)));
+                    Operation::Command(argv)
+                }
+                op => op,
+            };
+            vec![(op, Status::Fail, None)]
         }
     }
 }

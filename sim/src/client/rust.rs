@@ -157,8 +157,9 @@ impl Program for RustClient {
         Progress::Done(Outcome::ok(reply))
     }
 
-    fn crash(&mut self) {
+    fn crash(&mut self, _unsent: usize, _replies: &[Reply]) -> Vec<super::Recorded> {
         self.stop();
+        Vec::new()
     }
 }
 

@@ -339,8 +339,25 @@ fn drive(
             Err(e) => {
                 // The last command may or may not have run: the outcome is unknown, and
                 // the connection's place in the reply stream is lost.
-                program.crash();
-                run.ops.push(op);
+                // Told that every command may have reached the server, the program
+                // names what may have taken effect (each command of a pipeline…).
+                let instead = program.crash(0, &[]);
+                if instead.is_empty() {
+                    run.ops.push(op.clone());
+                }
+                for (operation, status, _) in instead {
+                    let status = match status {
+                        Status::Ok => Status::Unknown,
+                        other => other,
+                    };
+                    run.ops.push(Op {
+                        op: operation,
+                        status,
+                        ret: None,
+                        result: None,
+                        ..op.clone()
+                    });
+                }
                 run.error = Some(e);
                 return run;
             }

@@ -65,7 +65,9 @@ pub fn invariant_violations(scenario: &Scenario, history: &History) -> (Vec<usiz
             continue;
         };
         for invariant in &scenario.invariants {
-            let Invariant::ResultFieldsEqual(a, b) = invariant;
+            let Invariant::ResultFieldsEqual(a, b) = invariant else {
+                continue;
+            };
             let (x, y) = (
                 items.get(*a).and_then(as_int),
                 items.get(*b).and_then(as_int),

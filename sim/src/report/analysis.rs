@@ -17,9 +17,18 @@
 //!   check is off).
 //! - **counter ≠ cardinality**: an operation returned a pair whose fields differ
 //!   although an invariant says they are equal (`result_fields_equal`).
+//!   A counter only overwritten (SET without reading it: last writer wins) loses nothing:
+//!   the rule must hold in serial runs in two orders, forward and backward.
 //! - **torn state**: at the end the counter and the set's cardinality differ (partial
 //!   effects of an operation that failed or whose client crashed); checked only when the
 //!   serial run ends with them equal.
+//! - **partial effects**: a crash cut a raw sequence short after some of its writes ran;
+//!   nothing undoes them. Always named; a failure when the scenario asks for
+//!   all-or-nothing ([`Invariant::AllOrNothing`]).
+//!
+//! When every serial order disagrees with the results, the linearizability checker has
+//! the last word: a reply chosen at random (SPOP…) differs from the serial runs' choice
+//! without anything having gone wrong.
 
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::{as_int, Invariant, Program, Scenario};
@@ -33,6 +42,16 @@ pub struct Probe {
     pub keys: Vec<Vec<u8>>,
     /// The key each operation increments once, when every client runs the same program.
     pub counter: Option<Vec<u8>>,
+}
+
+/// The keys of `argv` by the engine's command table: SCRIPT LOAD has none, EVALSHA's
+/// are its KEYS, not its SHA.
+fn push_command_keys(keys: &mut Vec<Vec<u8>>, argv: &[Vec<u8>]) {
+    if let crate::check::Footprint::Keys(found) =
+        crate::check::partition_footprint(&Operation::Command(argv.to_vec()))
+    {
+        found.iter().for_each(|(_, k)| push_key(keys, k));
+    }
 }
 
 fn push_key(keys: &mut Vec<Vec<u8>>, key: &[u8]) {
@@ -52,8 +71,7 @@ impl Probe {
                 }
                 Program::Commands { commands, .. } | Program::Multi { commands, .. } => commands
                     .iter()
-                    .filter_map(|c| c.get(1))
-                    .for_each(|k| push_key(&mut keys, k)),
+                    .for_each(|c| push_command_keys(&mut keys, c)),
                 Program::Watch {
                     watch,
                     reads,
@@ -64,8 +82,7 @@ impl Probe {
                     reads
                         .iter()
                         .chain(writes)
-                        .filter_map(|c| c.get(1))
-                        .for_each(|k| push_key(&mut keys, k));
+                        .for_each(|c| push_command_keys(&mut keys, c));
                 }
                 Program::Rust(_) => {}
             }
@@ -152,6 +169,10 @@ pub struct Verdict {
     pub mismatch: bool,
     /// The final counter differs from the final cardinality.
     pub torn_state: bool,
+    /// A crash left an operation half applied.
+    pub partial_effects: bool,
+    /// The scenario asks for all-or-nothing: partial effects fail the run.
+    pub all_or_nothing: bool,
     /// Operations that replied with an error.
     pub errors: u32,
     /// Indices in the history of the operations the anomalies point at.
@@ -166,7 +187,10 @@ pub struct Verdict {
 
 impl Verdict {
     pub fn is_anomalous(&self) -> bool {
-        self.not_linearizable == Some(true) || self.lost_update || self.mismatch
+        self.not_linearizable == Some(true)
+            || self.lost_update
+            || self.mismatch
+            || (self.partial_effects && self.all_or_nothing)
     }
 
     /// No anomaly was found, but the run was not shown to be free of one either.
@@ -224,6 +248,7 @@ pub struct Judge {
     counter: CounterRules,
     /// The checker's budget per run (the scenario's `check_states_max`).
     check_states_max: u64,
+    all_or_nothing: bool,
 }
 
 /// Which counter checks hold for a scenario, learnt from a serial run of it.
@@ -245,28 +270,57 @@ impl CounterRules {
         let mut plain = scenario.clone().trace(false);
         plain.options.faults = Default::default();
         let mut world = plain.world(0);
-        world.reset(0);
-        world.run(&mut Serial((0..scenario.client_count()).collect()));
-        let done = completed_without_error(&world.history);
-        let state = read_state(&mut world, probe);
         let at = probe.keys.iter().position(|k| k == counter).unwrap_or(0);
-        let Some(value) = state.get(at).and_then(KeyState::as_int) else {
-            return CounterRules::default();
-        };
-        let per_op = (done > 0 && value > 0 && value % done == 0).then(|| value / done);
-        let equals_cardinality = zcard(&state).is_none_or(|card| card == value);
-        CounterRules {
-            per_op,
-            equals_cardinality,
+        let forward: Vec<u32> = (0..scenario.client_count()).collect();
+        let backward: Vec<u32> = forward.iter().rev().copied().collect();
+        let mut rules: Option<CounterRules> = None;
+        for order in [forward, backward] {
+            world.reset(0);
+            world.run(&mut Serial(order));
+            let done = completed_without_error(&world.history, world.clients() as u64);
+            let state = read_state(&mut world, probe);
+            let Some(value) = state.get(at).and_then(KeyState::as_int) else {
+                return CounterRules::default();
+            };
+            let per_op = (done > 0 && value > 0 && value % done == 0).then(|| value / done);
+            let equals_cardinality = zcard(&state).is_none_or(|card| card == value);
+            let learnt = CounterRules {
+                per_op,
+                equals_cardinality,
+            };
+            match rules {
+                // An overwrite ends at the last writer's value, which depends on the order:
+                // only a counter every op adds to ends the same both ways.
+                Some(first) if first.per_op != learnt.per_op => {
+                    return CounterRules {
+                        per_op: None,
+                        equals_cardinality: first.equals_cardinality && equals_cardinality,
+                    }
+                }
+                Some(first) => {
+                    rules = Some(CounterRules {
+                        per_op,
+                        equals_cardinality: first.equals_cardinality && equals_cardinality,
+                    })
+                }
+                None => rules = Some(learnt),
+            }
         }
+        rules.unwrap_or_default()
     }
 }
 
-fn completed_without_error(history: &History) -> i64 {
+/// The clients' operations (client numbers below `clients`) that completed without an
+/// error; the admin connection's are not the clients' work.
+fn completed_without_error(history: &History, clients: u64) -> i64 {
     history
         .ops
         .iter()
-        .filter(|op| op.status == Status::Ok && !matches!(op.result, Some(Reply::Error(_))))
+        .filter(|op| {
+            op.client < clients
+                && op.status == Status::Ok
+                && !matches!(op.result, Some(Reply::Error(_)))
+        })
         .count() as i64
 }
 
@@ -308,6 +362,7 @@ impl Judge {
             invariants: scenario.invariants.clone(),
             serial,
             check_states_max: scenario.check_states_max,
+            all_or_nothing: scenario.invariants.contains(&Invariant::AllOrNothing),
         }
     }
 
@@ -320,10 +375,12 @@ impl Judge {
     pub fn judge(&self, world: &mut World) -> Verdict {
         let mut v = Verdict {
             final_state: read_state(world, &self.probe),
+            all_or_nothing: self.all_or_nothing,
             ..Verdict::default()
         };
         let history = &world.history;
-        let is_error = |op: &Op| matches!(op.result, Some(Reply::Error(_)));
+        let clients = world.clients() as u64;
+        let is_error = |op: &Op| op.client < clients && matches!(op.result, Some(Reply::Error(_)));
         v.errors = history.ops.iter().filter(|op| is_error(op)).count() as u32;
         let flag = |v: &mut Verdict, i: usize| {
             if !v.violating.contains(&i) {
@@ -331,7 +388,9 @@ impl Judge {
             }
         };
         for invariant in &self.invariants {
-            let Invariant::ResultFieldsEqual(a, b) = invariant;
+            let Invariant::ResultFieldsEqual(a, b) = invariant else {
+                continue;
+            };
             for (i, op) in history.ops.iter().enumerate() {
                 if op.status != Status::Ok {
                     continue;
@@ -366,7 +425,7 @@ impl Judge {
             let fits = serial.iter().any(|s| {
                 s.len() == observed.len()
                     && s.iter().zip(&observed).all(|(s, o)| o.is_none() || s == o)
-            });
+            }) || checker_verdict(history) == Some(crate::check::Verdict::Linearizable);
             v.not_linearizable = Some(!fits);
             if !fits {
                 // The clients whose own result no serial order gives them.
@@ -388,14 +447,20 @@ impl Judge {
                     .push("no order of atomic operations gives these results".into());
             }
         }
-        if let Some(counter) = &self.probe.counter {
+        // An admin write (FLUSHALL, SET…) moves the counter by itself: what it ends at then
+        // says nothing of lost updates or torn state.
+        let admin_wrote = history
+            .ops
+            .iter()
+            .any(|op| op.client >= clients && op_writes(op));
+        if let Some(counter) = self.probe.counter.as_ref().filter(|_| !admin_wrote) {
             let at = self
                 .probe
                 .keys
                 .iter()
                 .position(|k| k == counter)
                 .unwrap_or(0);
-            let done = completed_without_error(history);
+            let done = completed_without_error(history, clients);
             if let Some(value) = v.final_state.get(at).and_then(KeyState::as_int) {
                 let expected = self.counter.per_op.map(|k| k.saturating_mul(done));
                 if let Some(expected) = expected.filter(|&e| value < e) {
@@ -453,6 +518,17 @@ impl Judge {
                 },
             }
         }
+        for &i in &world.partial_ops {
+            let op = &history.ops[i];
+            v.partial_effects = true;
+            if self.all_or_nothing {
+                flag(&mut v, i);
+            }
+            v.findings.push(format!(
+                "partial effects: client {} crashed in the middle of its operation, after some of its writes had run; nothing undoes them",
+                op.client
+            ));
+        }
         if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {
             // Either anomaly alone rules out every atomic order.
             v.not_linearizable = Some(true);
@@ -463,6 +539,36 @@ impl Judge {
         v.violating.sort_unstable();
         v
     }
+}
+
+/// Whether `op` is a command flagged `write` in the command table that did not fail.
+fn op_writes(op: &Op) -> bool {
+    let Operation::Command(argv) = &op.op else {
+        return true;
+    };
+    if matches!(op.result, Some(Reply::Error(_))) {
+        return false;
+    }
+    match redsim::cmd::resolve(argv) {
+        redsim::cmd::Resolved::Found(spec, sub) => {
+            spec.has(redsim::cmd::flags::WRITE)
+                || sub.is_some_and(|s| s.has(redsim::cmd::flags::WRITE))
+        }
+        redsim::cmd::Resolved::Refused(_) => false,
+    }
+}
+
+/// The linearizability checker's verdict on `history` within the judge's budget; `None`
+/// when it cannot judge it.
+fn checker_verdict(history: &History) -> Option<crate::check::Verdict> {
+    let options = crate::check::Options {
+        max_states: 2_000_000,
+        counterexample: false,
+        ..crate::check::Options::default()
+    };
+    crate::check::check(history, crate::check::ModelChoice::Auto, &options)
+        .ok()
+        .map(|o| o.verdict)
 }
 
 fn overlaps_another(history: &History, op: &Op) -> bool {

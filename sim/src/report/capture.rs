@@ -152,7 +152,17 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
     let history = world.history.clone();
     let options = world.options.to_string();
     let events = world.trace.events.clone();
+    let admin_steps: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Command {
+                client: None, step, ..
+            } => Some(*step),
+            _ => None,
+        })
+        .collect();
     let states = states_after_each_step(&mut world, &judge.probe, &schedule, seed);
+    let admin_states = states_after_admin(&mut world, &judge.probe, &schedule, seed, &admin_steps);
     let empty = render_state(
         &judge.probe,
         &vec![super::analysis::KeyState::Missing; judge.probe.keys.len()],
@@ -168,10 +178,15 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                 argv,
                 reply,
             } => {
-                if client.is_some() {
-                    if let Some(s) = states.get(step as usize) {
-                        last_state = s.clone();
-                    }
+                let state = match client {
+                    Some(_) => states.get(step as usize),
+                    None => admin_states
+                        .iter()
+                        .find(|(s, _)| *s == step)
+                        .map(|(_, state)| state),
+                };
+                if let Some(s) = state {
+                    last_state = s.clone();
                 }
                 rows.push(Row {
                     step,
@@ -180,7 +195,13 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                     command: compact_command(&argv),
                     reply: compact_reply(&reply),
                     crash: false,
-                    op: client.and_then(|c| op_at(&history, c, time_us)),
+                    op: match client {
+                        Some(c) => op_at(&history, c, time_us),
+                        // The admin connection's op: client number one past the last.
+                        None => history.ops.iter().position(|op| {
+                            op.client == world.clients() as u64 && op.call == time_us
+                        }),
+                    },
                     state: last_state.clone(),
                 });
             }
@@ -216,7 +237,8 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
     }
 }
 
-/// `states[s]`: the probed keys after step `s`.
+/// `states[s]`: the probed keys after step `s`, before the admin commands that come
+/// before step `s + 1` (the step bound stops the run ahead of them).
 fn states_after_each_step(
     world: &mut World,
     probe: &Probe,
@@ -224,8 +246,33 @@ fn states_after_each_step(
     seed: u64,
 ) -> Vec<String> {
     world.options.trace = false;
+    let steps_max = world.options.steps_max;
     let mut states = Vec::with_capacity(schedule.len());
     for stop in 1..=schedule.len() as u64 {
+        world.reset(seed);
+        world.options.steps_max = stop;
+        world.run(&mut Replay::new(schedule.to_vec()));
+        let state = read_state(world, probe);
+        states.push(render_state(probe, &state));
+    }
+    world.options.steps_max = steps_max;
+    states
+}
+
+/// The probed keys after the admin commands run before step `s`, for each such `s`.
+fn states_after_admin(
+    world: &mut World,
+    probe: &Probe,
+    schedule: &[u32],
+    seed: u64,
+    steps: &[u64],
+) -> Vec<(u64, String)> {
+    world.options.trace = false;
+    let mut states: Vec<(u64, String)> = Vec::new();
+    for &stop in steps {
+        if states.iter().any(|(s, _)| *s == stop) {
+            continue;
+        }
         world.reset(seed);
         let mut prefix = Prefix {
             replay: Replay::new(schedule.to_vec()),
@@ -233,7 +280,7 @@ fn states_after_each_step(
         };
         world.run(&mut prefix);
         let state = read_state(world, probe);
-        states.push(render_state(probe, &state));
+        states.push((stop, render_state(probe, &state)));
     }
     states
 }

@@ -55,6 +55,27 @@ pub fn explain(capture: &Capture) -> String {
         );
     }
     if !v.is_anomalous() {
+        let partial = v.partial_effects || v.torn_state;
+        if partial {
+            // Clients saw nothing wrong, but the data holds half an operation.
+            let mut what: Vec<&str> = v
+                .findings
+                .iter()
+                .filter(|f| f.starts_with("partial effects") || f.contains("set entries"))
+                .map(String::as_str)
+                .collect();
+            what.sort_by_key(|f| !f.starts_with("partial effects"));
+            return format!(
+                "Every client observed results that some order of whole, atomic operations produces, yet the data \
+                 is half done — {}. With EVAL the script reaches the server whole or not at all, so a crash \
+                 leaves all of its effects or none.",
+                if what.is_empty() {
+                    "a crash left an operation half applied".to_string()
+                } else {
+                    what.join("; ")
+                }
+            );
+        }
         return "Every client observed results that some order of whole, atomic operations produces: \
                 nothing went wrong in this run."
             .into();

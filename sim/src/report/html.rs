@@ -83,6 +83,11 @@ fn verdict_line(capture: &Capture) -> String {
             "<p class=\"verdict fail\">{}</p>",
             escape(&v.findings.join("; "))
         )
+    } else if v.partial_effects || v.torn_state {
+        format!(
+            "<p class=\"verdict fail\">the results fit an order of atomic operations, but {}</p>",
+            escape(&v.findings.join("; "))
+        )
     } else {
         "<p class=\"verdict ok\">no anomaly: the results fit an order of atomic operations</p>"
             .into()

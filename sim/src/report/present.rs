@@ -27,14 +27,23 @@ pub fn run_text(capture: &Capture, style: Style) -> String {
         out.push_str(&style.yellow(&format!(
             "inconclusive: {why}; no anomaly found, but none ruled out"
         )));
-    } else {
+    } else if v.partial_effects || v.torn_state {
+        // Nothing any client saw is wrong, but the data is: not a pass to show in green.
+        out.push_str(&style.yellow(&format!(
+            "the results fit an order of atomic operations, but {}",
+            v.findings.join("; ")
+        )));
+    } else if !capture.hung_script {
         out.push_str(&style.green("no anomaly: the results fit an order of atomic operations"));
     }
-    out.push('\n');
     if capture.hung_script {
+        // Not a pass either: the server would have needed SHUTDOWN NOSAVE.
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
         out.push_str(&style.red(HUNG_SCRIPT));
-        out.push('\n');
     }
+    out.push('\n');
     if capture.steps_max_hit {
         out.push_str(&style.yellow("note: the run hit steps_max and was cut short\n"));
     }

@@ -187,6 +187,9 @@ pub enum Invariant {
     /// (bulk "3" equals integer 3). The seed's scenario: with unique timestamps, the
     /// counter a script reads equals the number of timestamps it reads.
     ResultFieldsEqual(usize, usize),
+    /// Each operation takes effect whole or not at all: a run in which a crash cut an
+    /// operation short after some of its writes ran ("partial effects") fails.
+    AllOrNothing,
 }
 
 /// A group of identical clients.
@@ -294,6 +297,15 @@ impl Scenario {
     pub fn check(&self, world: &World) -> Result<(), String> {
         for invariant in &self.invariants {
             match invariant {
+                Invariant::AllOrNothing => {
+                    if let Some(&i) = world.partial_ops.first() {
+                        let op = &world.history.ops[i];
+                        return Err(format!(
+                            "client {} crashed after part of its operation had run (invoked at {}): partial effects",
+                            op.client, op.call
+                        ));
+                    }
+                }
                 Invariant::ResultFieldsEqual(a, b) => {
                     for op in &world.history.ops {
                         if op.status != Status::Ok {

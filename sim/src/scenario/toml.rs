@@ -32,6 +32,9 @@
 //! [[invariants]]
 //! kind = "result_fields_equal"
 //! fields = [0, 1]
+//!
+//! [[invariants]]
+//! kind = "all_or_nothing"   # a crash must not leave an operation half applied
 //! ```
 
 use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
@@ -238,6 +241,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
             ("result_fields_equal", [a, b]) => scenario
                 .invariants
                 .push(Invariant::ResultFieldsEqual(*a, *b)),
+            ("all_or_nothing", []) => scenario.invariants.push(Invariant::AllOrNothing),
             (kind, _) => return Err(format!("unknown invariant '{kind}' (or wrong fields)")),
         }
     }

@@ -15,6 +15,7 @@ use std::fmt;
 pub const NOT_LINEARIZABLE: &str = "not linearizable";
 pub const LOST_UPDATE: &str = "lost update";
 pub const INVARIANT: &str = "invariant violated (result fields differ)";
+pub const PARTIAL_EFFECTS: &str = "partial effects";
 
 /// The labels of a failure, sorted; empty when the run passed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -35,6 +36,9 @@ impl FailureKind {
         }
         if verdict.mismatch {
             kind.add(INVARIANT);
+        }
+        if verdict.partial_effects && verdict.all_or_nothing {
+            kind.add(PARTIAL_EFFECTS);
         }
         kind
     }

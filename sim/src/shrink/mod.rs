@@ -240,7 +240,13 @@ impl Session<'_, '_> {
         let clients = world.clients() as u32;
         let size = Size {
             clients,
-            ops: world.history.ops.len() as u32,
+            // The clients' operations (the admin connection's are not cut).
+            ops: world
+                .history
+                .ops
+                .iter()
+                .filter(|op| op.client < clients as u64)
+                .count() as u32,
             commands: world.schedule.len() as u32,
             commands_per_client_max: Size::per_client(&world.schedule, clients)
                 .into_iter()

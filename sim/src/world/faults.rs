@@ -4,9 +4,10 @@
 
 use super::{ClientState, World};
 use crate::client::Argv;
-use crate::history::Status;
+use crate::history::{Op, Operation, ScriptMode, Status};
 use crate::trace::TraceEvent;
 use rand::RngExt;
+use redsim::cmd::{flags, Resolved};
 use redsim::Reply;
 
 impl World {
@@ -26,22 +27,47 @@ impl World {
     }
 
     /// The client dies: its operation's outcome is unknown, what it already ran stays,
-    /// its connection closes (dropping a MULTI in progress and its WATCHes).
+    /// its connection closes (dropping a MULTI in progress and its WATCHes). The program
+    /// may record instead what really reached the server (each command of a pipeline as
+    /// its own operation, a WATCH block with its reads).
     pub(super) fn crash(&mut self, client: usize) {
+        let slot = &mut self.slots[client];
+        // Commands of the last batch that never reached the server.
+        let unsent = slot.inflight.len() + self.out.sent.len();
         self.out.sent.clear();
         self.crashes += 1;
-        let slot = &mut self.slots[client];
-        slot.program.crash();
+        let instead = slot.program.crash(unsent, &slot.replies);
         slot.state = ClientState::Crashed;
         slot.inflight.clear();
         slot.replies.clear();
+        let now = self.clock.now_us();
         if let Some(index) = slot.current.take() {
             let op = &mut self.history.ops[index];
             op.status = Status::Unknown;
             op.ret = None;
             op.result = None;
+            let raw = matches!(
+                op.op,
+                Operation::Script {
+                    mode: ScriptMode::Raw,
+                    ..
+                }
+            );
+            if raw && slot.writes_in_op > 0 {
+                self.partial_ops.push(index);
+            }
+            let mut instead = instead.into_iter();
+            if let Some(first) = instead.next() {
+                let template = op.clone();
+                set_crashed(op, first, now);
+                for recorded in instead {
+                    let mut op = template.clone();
+                    set_crashed(&mut op, recorded, now);
+                    self.history.ops.push(op);
+                }
+            }
         }
-        self.engine.disconnect(slot.session);
+        self.engine.disconnect(self.slots[client].session);
         if self.options.trace {
             self.trace.events.push(TraceEvent::Crash {
                 time_us: self.clock.now_us(),
@@ -70,7 +96,18 @@ impl World {
             commands.push(vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
         }
         for argv in commands {
-            self.admin_command(argv);
+            let time_us = self.clock.now_us() + self.options.command_cost_us;
+            let reply = self.admin_command(argv.clone());
+            // The admin connection's writes are part of what the clients saw: without
+            // them a FLUSHALL between a SET and a GET looks like a lost write.
+            self.history.ops.push(Op {
+                client: self.admin_client(),
+                call: time_us,
+                ret: Some(time_us),
+                status: Status::Ok,
+                op: Operation::Command(argv),
+                result: Some(reply),
+            });
         }
     }
 
@@ -99,6 +136,11 @@ impl World {
         }
     }
 
+    /// The client number of the admin connection in the history: one past the last client.
+    pub fn admin_client(&self) -> u64 {
+        self.slots.len() as u64
+    }
+
     /// Runs `argv` from the admin connection (outside any client's operations).
     /// `SHUTDOWN NOSAVE` takes the server down ([`World::shutdown_nosave`]).
     pub fn admin_command(&mut self, argv: Argv) -> Reply {
@@ -122,4 +164,53 @@ impl World {
         }
         reply
     }
+}
+
+/// An operation of a crashed client as the program says it reached the server.
+fn set_crashed(
+    op: &mut Op,
+    (operation, status, result): (Operation, Status, Option<Reply>),
+    now: u64,
+) {
+    op.op = operation;
+    op.status = status;
+    // A reply that arrived before the crash was observed, by then at the latest.
+    op.ret = (status == Status::Ok).then_some(now);
+    op.result = if status == Status::Ok { result } else { None };
+}
+
+/// Whether `argv` changed the data: a write command (by the command table) that ran
+/// (neither an error nor queued in a MULTI block).
+pub(super) fn applied_a_write(argv: &[Vec<u8>], reply: &Reply) -> bool {
+    if matches!(reply, Reply::Error(_)) || matches!(reply, Reply::Simple(s) if s == b"QUEUED") {
+        return false;
+    }
+    match redsim::cmd::resolve(argv) {
+        Resolved::Found(spec, sub) => {
+            sub.unwrap_or(spec).has(flags::WRITE) || spec.has(flags::WRITE)
+        }
+        Resolved::Refused(_) => false,
+    }
+}
+
+/// A script stopped by SCRIPT KILL: killable only before its first write, so it had no
+/// effect.
+pub(super) fn was_killed(op: &Op) -> bool {
+    matches!(&op.result, Some(Reply::Error(e))
+        if e.windows(KILLED.len()).any(|w| w == KILLED.as_bytes()))
+        && matches!(
+            op.op,
+            Operation::Command(_)
+                | Operation::Script {
+                    mode: ScriptMode::Eval,
+                    ..
+                }
+        )
+}
+
+const KILLED: &str = "Script killed by user";
+
+/// A command of a pipeline answered `-BUSY`: the host refused it, it never ran.
+pub(super) fn was_refused(op: &Op) -> bool {
+    matches!(&op.result, Some(Reply::Error(e)) if e.starts_with(b"BUSY "))
 }

@@ -2,25 +2,37 @@
 //! databases, so any command, script or MULTI block can be judged without a hand model.
 //!
 //! One `Engine` with one client session is kept. A state is the data of the 16
-//! databases (`Vec<Db>`, a snapshot of `Store::dbs`); a step loads it into the engine's
-//! store, runs the op and takes the result out. A script op is judged as one EVAL of its
+//! databases (a snapshot of `Store::dbs`) with the script cache, the function libraries
+//! and the configuration (`engine_state.rs`); a step loads it into the engine, runs the op
+//! and takes the result out. A script op is judged as one EVAL of its
 //! source with its KEYS and ARGV, whatever its mode (for a `raw` run that is exactly the
 //! question: could it have run atomically?). A MULTI block runs as MULTI, its commands,
-//! EXEC, and its reply is EXEC's. The engine's clock is frozen (the default
-//! `ManualHost`), so TTLs set by the history never run out.
+//! EXEC, and its reply is EXEC's. The engine's clock is frozen, so TTLs set by the
+//! history never run out. A command whose reply is a random choice (SPOP, SRANDMEMBER,
+//! RANDOMKEY…, also from a script) is run once per sequence of choices, and the search
+//! accepts it when one of them explains the reply (at most `CHOICES_MAX` runs).
 //!
 //! Speed: read-only commands run on the loaded data without copying it when it already
 //! is the state asked about (the search tries many reads from one state in a row); the
 //! results of scripts and MULTI blocks are remembered per (state, op) across parts and
 //! histories, since running Lua costs far more than looking the answer up.
 
+use super::engine_state::{next_choices, touches_caches, ChoiceHost, Choices, EngineState};
 use crate::check::SequentialSpec;
 use crate::history::Operation;
 use redsim::cmd::{flags, Resolved};
 use redsim::db::Db;
 use redsim::{ClientId, Engine, ManualHost, Reply};
 use rustc_hash::{FxHashMap, FxHasher};
+use std::cell::Cell;
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// Most runs of one op with different random choices.
+const CHOICES_MAX: usize = 1024;
+
+/// The outcomes of one op on one state: (state after, or `None` if unchanged; reply).
+type Outcomes = Vec<(Option<EngineState>, Reply)>;
 
 /// Commands that change the session rather than the data: as a history op they would
 /// leak into later ops of other clients through the one shared session.
@@ -45,34 +57,32 @@ const SESSION_COMMANDS: &[&str] = &[
     "monitor",
 ];
 
-/// Commands whose reply is a random choice: the engine would judge the observed reply
-/// against one seeded choice, which is not the question, so they are refused.
-const RANDOM_COMMANDS: &[&str] = &[
-    "spop",
-    "srandmember",
-    "randomkey",
-    "hrandfield",
-    "zrandmember",
-];
-
 /// How many remembered script and MULTI results to keep before starting afresh.
 const REMEMBERED_MAX: usize = 1 << 16;
 
 /// One remembered step: the op, the state it ran on, what it did.
 struct Remembered {
-    before: Vec<Db>,
+    before: EngineState,
     op: Operation,
-    after: Option<Vec<Db>>,
-    reply: Reply,
+    outcomes: Outcomes,
 }
 
 pub struct EngineModel {
     engine: Engine,
     client: ClientId,
+    choices: Arc<Mutex<Choices>>,
     /// Whether `engine.store.dbs` holds data equal to a state (so reads can run on it).
     loaded_valid: bool,
+    /// The caches and configuration loaded in the engine (as a state holds them).
+    loaded: EngineState,
+    /// Whether some op can observe the script cache or the functions (set by `supports`).
+    follows_caches: Cell<bool>,
+    /// Sources of the scripts seen, by SHA1, to load them back into the cache.
+    sources: FxHashMap<String, String>,
     remembered: FxHashMap<u64, Vec<Remembered>>,
     remembered_len: usize,
+    /// Whether the caches were followed when `remembered` was filled.
+    remembered_follow_caches: bool,
 }
 
 impl Default for EngineModel {
@@ -123,21 +133,200 @@ fn dbs_fingerprint(dbs: &[Db]) -> u64 {
     })
 }
 
+/// Whether two states are the same.
+fn same_state(a: &EngineState, b: &EngineState) -> bool {
+    a.scripts == b.scripts
+        && a.functions == b.functions
+        && a.config == b.config
+        && same_dbs(&a.dbs, &b.dbs)
+}
+
+fn state_fingerprint(state: &EngineState) -> u64 {
+    let mut h = FxHasher::default();
+    dbs_fingerprint(&state.dbs).hash(&mut h);
+    state.scripts.hash(&mut h);
+    state.functions.hash(&mut h);
+    state.config.hash(&mut h);
+    h.finish()
+}
+
 impl EngineModel {
     pub fn new() -> Self {
-        // The world's bound on a script that never finishes is the model's too: a killed
-        // loop must not run for ever when the model replays it.
-        let mut host = ManualHost::default();
-        host.instructions_max = crate::options::SCRIPT_INSTRUCTIONS_MAX;
-        let mut engine = Engine::new(host);
+        let choices = Arc::new(Mutex::new(Choices::default()));
+        let mut engine = Engine::new(ChoiceHost {
+            now_us: ManualHost::default().now_us,
+            choices: choices.clone(),
+            instructions_max: crate::options::SCRIPT_INSTRUCTIONS_MAX,
+        });
         let client = engine.connect();
         EngineModel {
             engine,
             client,
+            choices,
             loaded_valid: false,
+            loaded: EngineState::default(),
+            follows_caches: Cell::new(false),
+            sources: FxHashMap::default(),
             remembered: FxHashMap::default(),
             remembered_len: 0,
+            remembered_follow_caches: false,
         }
+    }
+
+    /// Remembers the source of every script `op` names, to load it back later.
+    fn note_sources(&mut self, op: &Operation) {
+        if !self.follows_caches.get() {
+            return;
+        }
+        let mut note = |source: &[u8]| {
+            let sha = redsim::script::sha1_hex(source);
+            self.sources
+                .entry(sha)
+                .or_insert_with(|| String::from_utf8_lossy(source).into_owned());
+        };
+        let mut argv_sources = |argv: &[Vec<u8>]| match argv {
+            [name, source, ..] if name.eq_ignore_ascii_case(b"eval") => note(source),
+            [name, sub, source, ..]
+                if name.eq_ignore_ascii_case(b"script") && sub.eq_ignore_ascii_case(b"load") =>
+            {
+                note(source)
+            }
+            _ => {}
+        };
+        match op {
+            Operation::Command(argv) => argv_sources(argv),
+            Operation::Multi(cmds) => cmds.iter().for_each(|c| argv_sources(c)),
+            Operation::Script { source, .. } => note(source.as_bytes()),
+        }
+    }
+
+    /// Puts `state` into the engine (what is already there is kept).
+    fn load_state(&mut self, state: &EngineState) {
+        if !(self.loaded_valid && same_dbs(&self.engine.store.dbs, &state.dbs)) {
+            load(&mut self.engine.store.dbs, &state.dbs);
+        }
+        self.loaded_valid = true;
+        if self.loaded.config != state.config {
+            self.engine.store.config = state.config.as_deref().cloned().unwrap_or_default();
+            self.loaded.config = state.config.clone();
+        }
+        if !self.follows_caches.get() {
+            return;
+        }
+        if self.loaded.scripts != state.scripts {
+            let client = self.client;
+            self.engine
+                .execute(client, &[b"SCRIPT".to_vec(), b"FLUSH".to_vec()]);
+            for sha in &state.scripts {
+                if let Some(source) = self.sources.get(sha) {
+                    let argv = [
+                        b"SCRIPT".to_vec(),
+                        b"LOAD".to_vec(),
+                        source.clone().into_bytes(),
+                    ];
+                    self.engine.execute(client, &argv);
+                }
+            }
+            self.loaded.scripts = state.scripts.clone();
+        }
+        if self.loaded.functions != state.functions {
+            let client = self.client;
+            self.engine
+                .execute(client, &[b"FUNCTION".to_vec(), b"FLUSH".to_vec()]);
+            if let Some(dump) = &state.functions {
+                let argv = [b"FUNCTION".to_vec(), b"RESTORE".to_vec(), dump.clone()];
+                self.engine.execute(client, &argv);
+            }
+            self.loaded.functions = state.functions.clone();
+        }
+    }
+
+    /// The state the engine holds now (after a step), given the state before it: `None`
+    /// when nothing changed.
+    fn read_state(&mut self, before: &EngineState) -> Option<EngineState> {
+        let config = self.engine.store.config.clone();
+        self.loaded.config =
+            (config != redsim::config::Config::default()).then(|| Box::new(config));
+        if self.follows_caches.get() {
+            self.loaded.scripts = self.engine.scripts.cached_shas();
+            let client = self.client;
+            let dump = self
+                .engine
+                .execute(client, &[b"FUNCTION".to_vec(), b"DUMP".to_vec()]);
+            self.loaded.functions = match dump {
+                Reply::Bulk(payload) => Some(payload),
+                _ => None,
+            };
+            self.loaded.functions = self.loaded.functions.take().filter(|_| {
+                !matches!(
+                    self.engine.execute(client, &[b"FUNCTION".to_vec(), b"LIST".to_vec()]),
+                    Reply::Array(ref libs) if libs.is_empty()
+                )
+            });
+        }
+        let same_dbs = same_dbs(&self.engine.store.dbs, &before.dbs);
+        let same_rest = self.loaded.scripts == before.scripts
+            && self.loaded.functions == before.functions
+            && self.loaded.config == before.config;
+        if same_dbs && same_rest {
+            return None;
+        }
+        Some(EngineState {
+            dbs: if same_dbs {
+                before.dbs.clone()
+            } else {
+                snapshot(&self.engine.store.dbs)
+            },
+            scripts: self.loaded.scripts.clone(),
+            functions: self.loaded.functions.clone(),
+            config: self.loaded.config.clone(),
+        })
+    }
+
+    /// Runs `op` on `state` with the random choices `prefix` (then 0s): the outcome and
+    /// how many options each choice had.
+    fn run_with(
+        &mut self,
+        state: &EngineState,
+        op: &Operation,
+        prefix: Vec<u64>,
+    ) -> ((Option<EngineState>, Reply), Vec<u64>) {
+        self.load_state(state);
+        if let Ok(mut c) = self.choices.lock() {
+            c.prefix = prefix;
+            c.ranges.clear();
+        }
+        let reply = self.execute(op);
+        let ranges = self
+            .choices
+            .lock()
+            .map(|mut c| std::mem::take(&mut c.ranges))
+            .unwrap_or_default();
+        let after = if self.is_read_only(op) {
+            None
+        } else {
+            self.read_state(state)
+        };
+        ((after, reply), ranges)
+    }
+
+    /// Every outcome of `op` on `state`: one per sequence of random choices.
+    fn all_outcomes(&mut self, state: &EngineState, op: &Operation) -> Outcomes {
+        self.note_sources(op);
+        let (first, ranges) = self.run_with(state, op, Vec::new());
+        let mut outcomes = vec![first];
+        let mut choices = vec![0; ranges.len()];
+        let mut ranges = ranges;
+        while outcomes.len() < CHOICES_MAX {
+            let Some(next) = next_choices(choices, ranges) else {
+                break;
+            };
+            let (outcome, r) = self.run_with(state, op, next.clone());
+            outcomes.push(outcome);
+            choices = next;
+            ranges = r;
+        }
+        outcomes
     }
 
     /// Whether the engine has EVAL (scripts need it).
@@ -182,14 +371,14 @@ impl EngineModel {
 }
 
 impl SequentialSpec for EngineModel {
-    type State = Vec<Db>;
+    type State = EngineState;
 
     fn name(&self) -> &'static str {
         "engine"
     }
 
-    fn init(&mut self) -> Vec<Db> {
-        Vec::new()
+    fn init(&mut self) -> EngineState {
+        EngineState::default()
     }
 
     fn supports(&self, op: &Operation) -> Result<(), String> {
@@ -202,11 +391,8 @@ impl SequentialSpec for EngineModel {
                     name.to_uppercase()
                 ));
             }
-            if RANDOM_COMMANDS.contains(&name.as_str()) {
-                return Err(format!(
-                    "{} replies with a random choice, which the engine model cannot judge",
-                    name.to_uppercase()
-                ));
+            if touches_caches(argv) {
+                self.follows_caches.set(true);
             }
             Ok(())
         };
@@ -229,53 +415,44 @@ impl SequentialSpec for EngineModel {
         }
     }
 
-    fn step(&mut self, state: &Vec<Db>, op: &Operation) -> (Option<Vec<Db>>, Reply) {
-        if self.is_read_only(op) {
-            if !(self.loaded_valid && same_dbs(&self.engine.store.dbs, state)) {
-                load(&mut self.engine.store.dbs, state);
-            }
-            self.loaded_valid = true;
-            return (None, self.execute(op));
+    fn step(&mut self, state: &EngineState, op: &Operation) -> (Option<EngineState>, Reply) {
+        let mut outcomes = self.step_all(state, op);
+        outcomes.swap_remove(0)
+    }
+
+    fn step_all(&mut self, state: &EngineState, op: &Operation) -> Outcomes {
+        if self.follows_caches.get() != self.remembered_follow_caches {
+            // Results remembered while the caches were not followed left them out.
+            self.remembered.clear();
+            self.remembered_len = 0;
+            self.remembered_follow_caches = self.follows_caches.get();
         }
         let expensive = !matches!(op, Operation::Command(_));
-        let key = if expensive {
-            let mut h = FxHasher::default();
-            dbs_fingerprint(state).hash(&mut h);
-            op_hash(op, &mut h);
-            let key = h.finish();
-            if let Some(found) = self.remembered.get(&key).and_then(|list| {
-                list.iter()
-                    .find(|r| r.op == *op && same_dbs(&r.before, state))
-            }) {
-                return (found.after.clone(), found.reply.clone());
-            }
-            Some(key)
-        } else {
-            None
-        };
-        if !(self.loaded_valid && same_dbs(&self.engine.store.dbs, state)) {
-            load(&mut self.engine.store.dbs, state);
+        if !expensive {
+            return self.all_outcomes(state, op);
         }
-        let reply = self.execute(op);
-        self.loaded_valid = true;
-        // Compared rather than trusted to the `dirty` counter: a failed or no-op write
-        // (SET NX on an existing key) leaves the state as it was and needs no copy.
-        let after =
-            (!same_dbs(&self.engine.store.dbs, state)).then(|| snapshot(&self.engine.store.dbs));
-        if let Some(key) = key {
-            if self.remembered_len >= REMEMBERED_MAX {
-                self.remembered.clear();
-                self.remembered_len = 0;
-            }
-            self.remembered_len += 1;
-            self.remembered.entry(key).or_default().push(Remembered {
-                before: state.clone(),
-                op: op.clone(),
-                after: after.clone(),
-                reply: reply.clone(),
-            });
+        let mut h = FxHasher::default();
+        state_fingerprint(state).hash(&mut h);
+        op_hash(op, &mut h);
+        let key = h.finish();
+        if let Some(found) = self.remembered.get(&key).and_then(|list| {
+            list.iter()
+                .find(|r| r.op == *op && same_state(&r.before, state))
+        }) {
+            return found.outcomes.clone();
         }
-        (after, reply)
+        let outcomes = self.all_outcomes(state, op);
+        if self.remembered_len >= REMEMBERED_MAX {
+            self.remembered.clear();
+            self.remembered_len = 0;
+        }
+        self.remembered_len += 1;
+        self.remembered.entry(key).or_default().push(Remembered {
+            before: state.clone(),
+            op: op.clone(),
+            outcomes: outcomes.clone(),
+        });
+        outcomes
     }
 
     /// Commands flagged `readonly` in the command table (GET, ZCARD, …), and MULTI blocks
@@ -288,17 +465,17 @@ impl SequentialSpec for EngineModel {
         }
     }
 
-    fn fingerprint(&self, state: &Vec<Db>) -> u64 {
-        dbs_fingerprint(state)
+    fn fingerprint(&self, state: &EngineState) -> u64 {
+        state_fingerprint(state)
     }
 
-    fn same_state(&self, a: &Vec<Db>, b: &Vec<Db>) -> bool {
-        same_dbs(a, b)
+    fn same_state(&self, a: &EngineState, b: &EngineState) -> bool {
+        same_state(a, b)
     }
 
-    fn describe(&self, state: &Vec<Db>) -> String {
+    fn describe(&self, state: &EngineState) -> String {
         let mut items = Vec::new();
-        for (index, db) in state.iter().enumerate() {
+        for (index, db) in state.dbs.iter().enumerate() {
             let mut entries: Vec<_> = db.entries().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             for (key, value) in entries {
@@ -313,6 +490,12 @@ impl SequentialSpec for EngineModel {
                     describe_value(value)
                 ));
             }
+        }
+        if !state.scripts.is_empty() {
+            items.push(format!("{} cached script(s)", state.scripts.len()));
+        }
+        if state.functions.is_some() {
+            items.push("function libraries".into());
         }
         if items.is_empty() {
             "(no keys)".into()

@@ -3,6 +3,7 @@
 
 mod counter;
 mod engine;
+mod engine_state;
 mod kv;
 mod register;
 mod strings;
@@ -10,6 +11,7 @@ mod strings_spec;
 
 pub use counter::CounterModel;
 pub use engine::EngineModel;
+pub use engine_state::EngineState;
 pub use kv::KvModel;
 pub use register::{RegisterModel, CAS_SCRIPT};
 pub use strings::Strings;

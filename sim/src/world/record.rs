@@ -1,0 +1,83 @@
+//! How a client's operations enter the history: the argv an operation names when it
+//! sends its first command, its outcome when it ends, and reading the history back.
+
+use super::{faults, World};
+use crate::client::{Argv, Outcome};
+use crate::history::{Op, Operation, Status};
+use redsim::Reply;
+
+impl World {
+    /// Fills in the argv of an operation that asked for the one its first command sends
+    /// (`Operation::Command(vec![])`); takes `argv` unless the trace still needs it.
+    pub(super) fn record_argv(&mut self, client: usize, argv: &mut Option<Argv>) {
+        if let Some(Op {
+            op: Operation::Command(recorded),
+            ..
+        }) = self.slots[client].current.map(|i| &mut self.history.ops[i])
+        {
+            if recorded.is_empty() {
+                *recorded = if self.options.trace {
+                    argv.clone()
+                } else {
+                    argv.take()
+                }
+                .unwrap_or_default();
+            }
+        }
+    }
+
+    pub(super) fn finish_op(&mut self, index: usize, now: u64, outcome: Outcome) {
+        let Outcome {
+            status,
+            result,
+            split,
+        } = outcome;
+        let op = &mut self.history.ops[index];
+        op.ret = Some(now);
+        op.status = status;
+        op.result = result;
+        if faults::was_killed(op) {
+            op.status = Status::Fail;
+        }
+        let mut split = split.into_iter();
+        if let Some((first, result)) = split.next() {
+            op.op = first;
+            op.result = result;
+            let template = op.clone();
+            if faults::was_refused(op) {
+                op.status = Status::Fail;
+            }
+            for (operation, result) in split {
+                let mut op = Op {
+                    op: operation,
+                    result,
+                    ..template.clone()
+                };
+                if faults::was_refused(&op) {
+                    op.status = Status::Fail;
+                }
+                self.history.ops.push(op);
+            }
+        }
+    }
+
+    /// The results of client `client`'s operations, in order.
+    pub fn results_of(&self, client: usize) -> Vec<Option<&Reply>> {
+        self.history
+            .ops
+            .iter()
+            .filter(|op| op.client == client as u64)
+            .map(|op| op.result.as_ref())
+            .collect()
+    }
+
+    /// What the history records for `client`'s operations.
+    pub fn operations_of(&self, client: usize) -> Vec<&Operation> {
+        self.history
+            .ops
+            .iter()
+            .filter(|op| op.client == client as u64)
+            .map(|op| &op.op)
+            .collect()
+    }
+}
