@@ -137,6 +137,19 @@ impl Scripting {
         self.rand.lock().map(|r| r.state()).unwrap_or(u64::MAX)
     }
 
+    /// Puts math.random's generator back in a state [`random_state`](Self::random_state)
+    /// returned (a model of the server that tries several orders of scripts needs it).
+    pub fn set_random_state(&mut self, state: u64) {
+        if let Ok(mut rand) = self.rand.lock() {
+            rand.set_state(state);
+        }
+    }
+
+    /// The state of math.random's generator in a fresh server.
+    pub fn initial_random_state() -> u64 {
+        Lrand48::default().state()
+    }
+
     /// The SHA1s in the script cache, sorted (the checker's model keeps them in its state).
     pub fn cached_shas(&self) -> Vec<String> {
         let mut shas: Vec<String> = self

@@ -37,6 +37,11 @@ impl Lrand48 {
         self.x
     }
 
+    /// Puts the generator in a state [`state`](Self::state) returned.
+    pub fn set_state(&mut self, x: u64) {
+        self.x = x & MASK;
+    }
+
     /// `redisLrand48()`: the next 31-bit value.
     pub fn next(&mut self) -> u64 {
         self.x = (A.wrapping_mul(self.x).wrapping_add(C)) & MASK;

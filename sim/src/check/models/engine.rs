@@ -138,6 +138,7 @@ fn same_state(a: &EngineState, b: &EngineState) -> bool {
     a.scripts == b.scripts
         && a.functions == b.functions
         && a.config == b.config
+        && a.lua_random == b.lua_random
         && same_dbs(&a.dbs, &b.dbs)
 }
 
@@ -147,6 +148,7 @@ fn state_fingerprint(state: &EngineState) -> u64 {
     state.scripts.hash(&mut h);
     state.functions.hash(&mut h);
     state.config.hash(&mut h);
+    state.lua_random.hash(&mut h);
     h.finish()
 }
 
@@ -210,6 +212,13 @@ impl EngineModel {
             self.engine.store.config = state.config.as_deref().cloned().unwrap_or_default();
             self.loaded.config = state.config.clone();
         }
+        if self.loaded.lua_random != state.lua_random {
+            let initial = redsim::script::Scripting::initial_random_state();
+            self.engine
+                .scripts
+                .set_random_state(state.lua_random.unwrap_or(initial));
+            self.loaded.lua_random = state.lua_random;
+        }
         if !self.follows_caches.get() {
             return;
         }
@@ -244,6 +253,9 @@ impl EngineModel {
     /// The state the engine holds now (after a step), given the state before it: `None`
     /// when nothing changed.
     fn read_state(&mut self, before: &EngineState) -> Option<EngineState> {
+        let random = self.engine.scripts.random_state();
+        self.loaded.lua_random =
+            (random != redsim::script::Scripting::initial_random_state()).then_some(random);
         let config = self.engine.store.config.clone();
         self.loaded.config =
             (config != redsim::config::Config::default()).then(|| Box::new(config));
@@ -267,7 +279,8 @@ impl EngineModel {
         let same_dbs = same_dbs(&self.engine.store.dbs, &before.dbs);
         let same_rest = self.loaded.scripts == before.scripts
             && self.loaded.functions == before.functions
-            && self.loaded.config == before.config;
+            && self.loaded.config == before.config
+            && self.loaded.lua_random == before.lua_random;
         if same_dbs && same_rest {
             return None;
         }
@@ -280,6 +293,7 @@ impl EngineModel {
             scripts: self.loaded.scripts.clone(),
             functions: self.loaded.functions.clone(),
             config: self.loaded.config.clone(),
+            lua_random: self.loaded.lua_random,
         })
     }
 

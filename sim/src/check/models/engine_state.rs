@@ -26,6 +26,9 @@ pub struct EngineState {
     pub functions: Option<Vec<u8>>,
     /// The configuration, when it differs from the default.
     pub config: Option<Box<Config>>,
+    /// The state of math.random's generator, shared by every script and not reseeded
+    /// per script in Redis 7.0, when it has left its initial state.
+    pub lua_random: Option<u64>,
 }
 
 /// Whether `argv` reads or changes the script cache or the function libraries.
