@@ -394,7 +394,10 @@ impl World {
         }
         let mut went_busy = false;
         if runs_script {
-            let busy_ms = self.clock.busy_max_ms.fetch_max(busy_max_before, Ordering::Relaxed);
+            let busy_ms = self
+                .clock
+                .busy_max_ms
+                .fetch_max(busy_max_before, Ordering::Relaxed);
             went_busy = busy_ms >= self.options.busy_threshold_ms;
             went_busy |= self.deliver_busy_answers();
         }

@@ -2,37 +2,9 @@
 
 use redsim::Reply;
 use redsim_sim::check::{check, check_with, models, ModelChoice, Options, Verdict};
+mod history_support;
+use history_support::{argv, bulk, ok, unknown};
 use redsim_sim::history::{History, Op, Operation, Status};
-
-fn argv(words: &[&str]) -> Operation {
-    Operation::Command(words.iter().map(|w| w.as_bytes().to_vec()).collect())
-}
-
-fn ok(client: u64, call: u64, ret: u64, op: Operation, result: Reply) -> Op {
-    Op {
-        client,
-        call,
-        ret: Some(ret),
-        status: Status::Ok,
-        op,
-        result: Some(result),
-    }
-}
-
-fn unknown(client: u64, call: u64, op: Operation) -> Op {
-    Op {
-        client,
-        call,
-        ret: None,
-        status: Status::Unknown,
-        op,
-        result: None,
-    }
-}
-
-fn bulk(s: &str) -> Reply {
-    Reply::Bulk(s.as_bytes().to_vec())
-}
 
 /// The verdict with the engine model and with the automatically chosen model.
 fn verdicts(ops: Vec<Op>) -> (Verdict, Verdict) {

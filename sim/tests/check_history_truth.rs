@@ -3,26 +3,9 @@
 
 use redsim::Reply;
 use redsim_sim::check::{check, ModelChoice, Options, Verdict};
-use redsim_sim::history::{History, Op, Operation, Status};
-
-fn argv(words: &[&str]) -> Operation {
-    Operation::Command(words.iter().map(|w| w.as_bytes().to_vec()).collect())
-}
-
-fn ok(client: u64, call: u64, ret: u64, op: Operation, result: Reply) -> Op {
-    Op {
-        client,
-        call,
-        ret: Some(ret),
-        status: Status::Ok,
-        op,
-        result: Some(result),
-    }
-}
-
-fn bulk(s: &str) -> Reply {
-    Reply::Bulk(s.as_bytes().to_vec())
-}
+mod history_support;
+use history_support::{argv, bulk, ok};
+use redsim_sim::history::{History, Op, Operation};
 
 fn verdict(ops: Vec<Op>, model: ModelChoice) -> Verdict {
     check(&History { ops }, model, &Options::default())

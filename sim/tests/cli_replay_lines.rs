@@ -89,7 +89,12 @@ fn replay_line_reproduces(args: &[&str], must_contain: &str) {
     let first_json_text = first_json.to_str().unwrap().to_string();
     with_json.extend(["--json", &first_json_text]);
     let first = redsim_in(&root(), &with_json);
-    assert_eq!(first.status.code(), Some(1), "a failing run: {}", text(&first));
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "a failing run: {}",
+        text(&first)
+    );
     let line = printed(&text(&first), "Replay: ");
     assert!(line.contains(must_contain), "{line}");
     assert!(!line.contains(&root().display().to_string()), "{line}");
@@ -112,7 +117,12 @@ fn replay_line_reproduces(args: &[&str], must_contain: &str) {
 #[test]
 fn the_replay_line_of_a_random_run_reproduces_it() {
     replay_line_reproduces(
-        &["run", "corpus/scenarios/counter-race.toml", "--seeds", "0..40"],
+        &[
+            "run",
+            "corpus/scenarios/counter-race.toml",
+            "--seeds",
+            "0..40",
+        ],
         "--strategy random",
     );
 }
@@ -171,7 +181,10 @@ fn each_failing_interleaving_explore_lists_replays_that_interleaving() {
     let listed = text(&out);
     let lines: Vec<&str> = listed.lines().collect();
     let mut checked = 0;
-    for pair in lines.windows(2).filter(|w| w[1].trim().starts_with("redsim run ")) {
+    for pair in lines
+        .windows(2)
+        .filter(|w| w[1].trim().starts_with("redsim run "))
+    {
         let (findings, line) = (pair[0].trim(), pair[1].trim());
         let schedule = line.split("--schedule ").nth(1).expect("a schedule");
         let json = tmp("explore").join(format!("{checked}.json"));
@@ -224,7 +237,12 @@ fn the_replay_file_command_reproduces_the_recorded_run() {
         .and_then(|(_, l)| l.strip_suffix(')'))
         .expect("(redsim replay FILE)");
     let replayed = shell_in(&root(), line);
-    assert_eq!(replayed.status.code(), Some(1), "{line}: {}", text(&replayed));
+    assert_eq!(
+        replayed.status.code(),
+        Some(1),
+        "{line}: {}",
+        text(&replayed)
+    );
     // The replay prints the run as `run` showed it, then its own replay line.
     let shown = |t: &str| {
         shown_run(t)
@@ -387,5 +405,9 @@ fn strategy_pct_keeps_the_scenario_files_depth_and_step_estimate() {
         String::from_utf8_lossy(&out.stderr)
     );
     let out = redsim_in(&dir, &["run", "pct.toml", "--pct-depth", "3"]);
-    assert_eq!(out.status.code(), Some(2), "PCT flags without PCT are refused");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "PCT flags without PCT are refused"
+    );
 }

@@ -4,10 +4,10 @@
 //! script assigned, math.random's generator, the script cache, and the scripts' own
 //! session (whose stale id could alias a client's session in the next run's store).
 
+use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::summary::run_seeds_with;
 use redsim_sim::scenario::{Program, Scenario, ScriptRun};
-use redsim_sim::client::commands::CommandsMode;
 
 /// A client-side script that keeps a global between its operations (legal outside EVAL).
 const REMEMBERS: &str = "seen = (seen or 0) + 1
@@ -28,7 +28,11 @@ fn scenario() -> Scenario {
             Program::commands(
                 &[
                     &["SELECT", "1"],
-                    &["EVAL", "return redis.call('SET', 'r', math.random(1000000))", "0"],
+                    &[
+                        "EVAL",
+                        "return redis.call('SET', 'r', math.random(1000000))",
+                        "0",
+                    ],
                     &["EVAL", "return redis.call('INCR', 'n')", "0"],
                 ],
                 CommandsMode::Each,
@@ -90,7 +94,13 @@ fn a_sweep_gives_the_same_tally_in_any_order() {
     let forward = run_seeds_with(&scenario, &judge, "raw", 0..40, |_| {});
     let backward = run_seeds_with(&scenario, &judge, "raw", (0..40).rev(), |_| {});
     let mut split = run_seeds_with(&scenario, &judge, "raw", (0..40).step_by(2), |_| {});
-    split.merge(&run_seeds_with(&scenario, &judge, "raw", (1..40).step_by(2), |_| {}));
+    split.merge(&run_seeds_with(
+        &scenario,
+        &judge,
+        "raw",
+        (1..40).step_by(2),
+        |_| {},
+    ));
     for other in [&backward, &split] {
         let mut failing = other.failing.clone();
         failing.sort_unstable();

@@ -28,7 +28,10 @@ fn scenario(script: &str, other: &[&str]) -> Scenario {
 
 #[test]
 fn a_script_that_writes_and_loops_for_ever_ends_the_run_with_shutdown_nosave() {
-    let scenario = scenario("redis.call('SET', 'k', '1') while true do end", &["GET", "k"]);
+    let scenario = scenario(
+        "redis.call('SET', 'k', '1') while true do end",
+        &["GET", "k"],
+    );
     for seed in 0..4 {
         let mut world = scenario.world(seed);
         let report = world.run_seed(seed);
@@ -55,7 +58,11 @@ fn a_killed_read_only_loop_is_judged_and_the_judge_ends() {
             1,
             Program::script("while true do end", &[], &[], ScriptRun::Eval),
         )
-        .clients(1, 1, Program::commands(&[&["SCRIPT", "KILL"]], CommandsMode::Each));
+        .clients(
+            1,
+            1,
+            Program::commands(&[&["SCRIPT", "KILL"]], CommandsMode::Each),
+        );
     scenario.options.busy_threshold_ms = 1;
     scenario.options.script_instructions_max = 5_000_000;
     let killed_seed = (0..8).find(|&seed| {
@@ -91,7 +98,10 @@ fn shutdown_nosave_as_a_fault_restarts_the_server_empty() {
     };
     let mut world = scenario.world(3);
     let report = world.run_seed(3);
-    assert_eq!(report.steps, 2, "every client lost its connection at step 2");
+    assert_eq!(
+        report.steps, 2,
+        "every client lost its connection at step 2"
+    );
     let admin = world.engine.connect();
     assert_eq!(world.engine.call(admin, &["GET", "n"]), Reply::Null);
 }

@@ -90,7 +90,11 @@ fn a_busy_script_conflicts_with_a_command_on_another_key() {
 
 #[test]
 fn a_read_of_an_expiring_key_conflicts_with_steps_that_move_the_clock() {
-    assert_same_outcomes(&scenario(&[&[(4, 2), (1, 2)], &[(2, 2), (2, 2), (2, 2)]], 0, 0));
+    assert_same_outcomes(&scenario(
+        &[&[(4, 2), (1, 2)], &[(2, 2), (2, 2), (2, 2)]],
+        0,
+        0,
+    ));
 }
 
 #[test]

@@ -107,8 +107,16 @@ fn counter_race(clients: u32) -> Scenario {
 fn assert_one_run_per_trace(scenario: &Scenario) -> (ExploreStats, ExploreStats, usize) {
     let (naive, naive_traces, _) = explore(scenario, false);
     let (reduced, reduced_traces, repeated) = explore(scenario, true);
-    assert!(!repeated, "two reduced runs are the same trace: {reduced:?}");
-    assert!(reduced_traces == naive_traces, "{reduced:?} vs {naive:?}: {} vs {} traces", reduced_traces.len(), naive_traces.len());
+    assert!(
+        !repeated,
+        "two reduced runs are the same trace: {reduced:?}"
+    );
+    assert!(
+        reduced_traces == naive_traces,
+        "{reduced:?} vs {naive:?}: {} vs {} traces",
+        reduced_traces.len(),
+        naive_traces.len()
+    );
     assert_eq!(reduced.runs as usize, naive_traces.len());
     (naive, reduced, naive_traces.len())
 }

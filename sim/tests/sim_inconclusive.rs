@@ -33,12 +33,18 @@ fn a_run_the_checker_cannot_decide_fails_a_sim_test() {
         .expect("an undecided run is not a pass");
     assert_eq!(failure.seed, 0);
     assert!(
-        failure.reasons.iter().any(|r| r.starts_with("inconclusive:")
-            && r.contains("state budget of 1 exhausted")),
+        failure
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("inconclusive:") && r.contains("state budget of 1 exhausted")),
         "{:?}",
         failure.reasons
     );
-    assert!(failure.report.contains("inconclusive: "), "{}", failure.report);
+    assert!(
+        failure.report.contains("inconclusive: "),
+        "{}",
+        failure.report
+    );
 }
 
 #[test]
@@ -70,7 +76,10 @@ fn with_the_default_budget_the_same_runs_are_decided() {
         world.run_seed(seed);
         let v = judge.judge(&mut world);
         assert_eq!(v.not_linearizable, Some(false), "seed {seed}");
-        assert!(!v.is_inconclusive() && v.inconclusive.is_none(), "seed {seed}");
+        assert!(
+            !v.is_inconclusive() && v.inconclusive.is_none(),
+            "seed {seed}"
+        );
     }
 }
 
@@ -94,7 +103,10 @@ fn the_checker_budget_counts_states_and_steps_so_a_verdict_repeats_exactly() {
         let a = check::check(&history, ModelChoice::Kv, &options).unwrap();
         let b = check::check(&history, ModelChoice::Kv, &options).unwrap();
         assert_eq!(a.verdict, Verdict::Unknown);
-        assert_eq!((a.states, a.steps, &a.reason), (b.states, b.steps, &b.reason));
+        assert_eq!(
+            (a.states, a.steps, &a.reason),
+            (b.states, b.steps, &b.reason)
+        );
         assert!(
             a.states <= options.max_states + 1 && a.steps <= options.max_steps,
             "the budget binds exactly: {} states, {} steps",
@@ -128,8 +140,7 @@ fn redsim(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
         .expect("redsim runs");
     (
         out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
     )
 }
 
@@ -152,7 +163,10 @@ fn run_sweep_and_explore_exit_3_when_a_check_is_inconclusive() {
     let (code, out) = redsim(&dir, &["run", "tiny.toml", "--seeds", "0..5"]);
     assert_eq!(code, Some(3), "{out}");
     assert!(out.contains("5 run(s) inconclusive"), "{out}");
-    let (code, out) = redsim(&dir, &["sweep", "tiny.toml", "--seeds", "0..5", "--jobs", "2"]);
+    let (code, out) = redsim(
+        &dir,
+        &["sweep", "tiny.toml", "--seeds", "0..5", "--jobs", "2"],
+    );
     assert_eq!(code, Some(3), "{out}");
     assert!(
         out.contains("first inconclusive seed: redsim run tiny.toml --seed 0 --strategy random"),

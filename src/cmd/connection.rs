@@ -7,7 +7,8 @@ use crate::resp::{Protocol, Reply};
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("ping", -1, FAST | SESSION_ONLY, ping).acl("fast connection"),
     CommandSpec::new("echo", 2, LOADING | STALE | FAST | SESSION_ONLY, echo).acl("fast connection"),
-    CommandSpec::new("select", 2, LOADING | STALE | FAST | SESSION_ONLY, select).acl("fast connection"),
+    CommandSpec::new("select", 2, LOADING | STALE | FAST | SESSION_ONLY, select)
+        .acl("fast connection"),
     CommandSpec::new(
         "hello",
         -1,

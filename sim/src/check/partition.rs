@@ -24,7 +24,6 @@ pub enum Footprint {
     Pure,
 }
 
-
 /// The footprint of `op` from the engine's command table (key positions as Redis's).
 pub fn engine_footprint(op: &Operation) -> Footprint {
     match op {

@@ -122,9 +122,7 @@ pub fn run(args: Args) -> ExitCode {
     }
     let replays: Vec<String> = modes
         .iter()
-        .map(|m| {
-            super::line::run_line(&path, seed, Some(m.name()), &scenario.options.strategy)
-        })
+        .map(|m| super::line::run_line(&path, seed, Some(m.name()), &scenario.options.strategy))
         .collect();
     println!();
     println!("Replay this run:  {}", style.bold(&replays[0]));

@@ -1,9 +1,9 @@
 //! One module per `redsim` subcommand.
 
 pub mod check;
-pub mod line;
 pub mod demo;
 pub mod explore;
+pub mod line;
 pub mod race;
 pub mod real;
 pub mod replay;

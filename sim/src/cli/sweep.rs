@@ -55,10 +55,11 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("redsim sweep: {e}");
         ExitCode::from(2)
     };
-    let (scenario, label) = match super::run::prepare(&args.scenario, args.mode, &args.strategy, None) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+    let (scenario, label) =
+        match super::run::prepare(&args.scenario, args.mode, &args.strategy, None) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
     let seeds = match parse_seeds(&args.seeds) {
         Ok(s) => s,
         Err(e) => return fail(e),

@@ -58,7 +58,11 @@ fn command(kind: u8, key: &str, client: usize) -> Vec<String> {
         17 => s(&["MOVE", key, "1"]),
         18 => s(&["COPY", key, "b", "DB", "1"]),
         19 => s(&["SELECT", "1"]),
-        20 => s(&["EVAL", "return redis.call('SET', 'p9', math.random(1000))", "0"]),
+        20 => s(&[
+            "EVAL",
+            "return redis.call('SET', 'p9', math.random(1000))",
+            "0",
+        ]),
         _ => s(&["FLUSHDB"]),
     }
 }
@@ -97,8 +101,8 @@ pub struct GenScenario {
 pub fn scenarios(commands_max: usize) -> impl Strategy<Value = GenScenario> {
     let client = prop::collection::vec((0..KINDS, 0u8..3), 1..=4)
         .prop_map(|commands| GenClient { commands });
-    (prop::collection::vec(client, 2..=3), 0u8..5, 0u8..12)
-        .prop_map(move |(mut clients, fault, fault_arg)| {
+    (prop::collection::vec(client, 2..=3), 0u8..5, 0u8..12).prop_map(
+        move |(mut clients, fault, fault_arg)| {
             // Keep the naive exploration small.
             while clients.iter().map(|c| c.commands.len()).sum::<usize>() > commands_max {
                 let longest = (0..clients.len())
@@ -111,7 +115,8 @@ pub fn scenarios(commands_max: usize) -> impl Strategy<Value = GenScenario> {
                 fault,
                 fault_arg,
             }
-        })
+        },
+    )
 }
 
 impl GenScenario {
@@ -202,7 +207,12 @@ pub fn outcome(world: &World) -> String {
     }
     for client in 0..world.clients() {
         let _ = write!(out, "| c{client}:");
-        for op in world.history.ops.iter().filter(|op| op.client == client as u64) {
+        for op in world
+            .history
+            .ops
+            .iter()
+            .filter(|op| op.client == client as u64)
+        {
             let _ = write!(out, " {:?} {:?};", op.status, op.result);
         }
     }

@@ -110,7 +110,10 @@ impl Exhaustive {
             (self.inherited_sleep(), inherited)
         } else {
             // Every enabled client, in order.
-            (Vec::new(), enabled.iter().map(|c| Branch::leaf(c.client)).collect())
+            (
+                Vec::new(),
+                enabled.iter().map(|c| Branch::leaf(c.client)).collect(),
+            )
         };
         let first = if wakeup.is_empty() {
             None
@@ -177,7 +180,11 @@ impl Scheduler for Exhaustive {
     }
 
     fn executed(&mut self, access: &Access) {
-        if let Some(node) = self.depth.checked_sub(1).and_then(|d| self.stack.get_mut(d)) {
+        if let Some(node) = self
+            .depth
+            .checked_sub(1)
+            .and_then(|d| self.stack.get_mut(d))
+        {
             if access.global || access.clock {
                 // It may have changed what every other client does next (a busy script
                 // answers their requests in flight, an admin command placed by step

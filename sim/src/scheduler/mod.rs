@@ -19,8 +19,8 @@ mod wakeup;
 pub use exhaustive::{Exhaustive, ExploreStats};
 pub use pct::Pct;
 pub use random::RandomScheduler;
-pub use replay::Replay;
 pub use redsim::access::Access;
+pub use replay::Replay;
 
 use crate::options::Strategy;
 

@@ -123,7 +123,12 @@ pub(super) fn weak_initial(
 /// unless a branch already starts an equivalent interleaving: follow the first branch
 /// whose client can start `v` (dropping that client's step from `v`); stop at a leaf;
 /// where none can, add the rest of `v` as a new last branch.
-pub(super) fn insert(tree: &mut Vec<Branch>, mut v: Vec<usize>, steps: &[Step], hb: &HappensBefore) {
+pub(super) fn insert(
+    tree: &mut Vec<Branch>,
+    mut v: Vec<usize>,
+    steps: &[Step],
+    hb: &HappensBefore,
+) {
     let mut level = tree;
     loop {
         if v.is_empty() {

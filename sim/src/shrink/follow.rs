@@ -158,10 +158,7 @@ mod tests {
     use super::*;
 
     fn enabled(clients: &[u32]) -> Vec<Candidate> {
-        clients
-            .iter()
-            .map(|&client| Candidate { client })
-            .collect()
+        clients.iter().map(|&client| Candidate { client }).collect()
     }
 
     #[test]
