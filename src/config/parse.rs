@@ -6,6 +6,21 @@
 use super::{Kind, Param, Unit};
 
 pub(super) fn value(param: &Param, text: &[u8]) -> Result<String, String> {
+    let value = read(param, text)?;
+    // redsim never writes RDB or AOF files: turning persistence on is refused as Redis
+    // refuses an immutable parameter, rather than answered OK with nothing persisted.
+    let persists = match param.name {
+        "save" => !value.is_empty(),
+        "appendonly" => value == "yes",
+        _ => false,
+    };
+    if persists {
+        return Err("can't set immutable config".into());
+    }
+    Ok(value)
+}
+
+fn read(param: &Param, text: &[u8]) -> Result<String, String> {
     let text = String::from_utf8_lossy(text);
     match param.kind {
         Kind::Bool => match text.to_ascii_lowercase().as_str() {
