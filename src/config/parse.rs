@@ -120,10 +120,10 @@ fn special(name: &str, text: &str) -> Result<String, String> {
     match name {
         "save" => {
             // Pairs of <seconds ≥ 1> <changes ≥ 0>; "" turns saving off.
-            let ok = words.len() % 2 == 0
+            let ok = words.len().is_multiple_of(2)
                 && words.iter().enumerate().all(|(i, w)| {
                     w.parse::<i64>()
-                        .is_ok_and(|v| if i % 2 == 0 { v >= 1 } else { v >= 0 })
+                        .is_ok_and(|v| if i.is_multiple_of(2) { v >= 1 } else { v >= 0 })
                 });
             if !ok {
                 return Err("Invalid save parameters".into());
