@@ -1,5 +1,15 @@
-//! The configuration parameters redsim honours (CONFIG GET/SET), with Redis 7.0's
-//! compiled-in defaults (no config file).
+//! CONFIG's parameters: all of Redis 7.0's (`params::PARAMS`), with Redis's defaults,
+//! kinds and CONFIG SET validation (`parse`). A few drive the engine and live in typed
+//! fields of [`Config`] (`BOUND`); the others are only stored — CONFIG GET shows what
+//! CONFIG SET gave, as clients and test suites expect, though redsim does nothing with it.
+
+mod params;
+mod parse;
+
+pub use params::PARAMS;
+pub use parse::parse_memory;
+
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
@@ -15,6 +25,9 @@ pub struct Config {
     /// DEBUG SET-ACTIVE-EXPIRE, recorded; redsim has no background expiry cycle, so
     /// expired keys are only removed when accessed either way.
     pub active_expire_enabled: bool,
+    /// The stored-only parameters whose value differs from the default. Only the changes
+    /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
+    pub stored: BTreeMap<&'static str, String>,
 }
 
 impl Default for Config {
@@ -29,177 +42,169 @@ impl Default for Config {
             list_max_listpack_size: -2,
             maxmemory: 0,
             active_expire_enabled: true,
+            stored: BTreeMap::new(),
         }
     }
+}
+
+/// Whether CONFIG SET may change a parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Mutable,
+    /// Set at startup only: "can't set immutable config".
+    Immutable,
+    /// Refused while `enable-protected-configs` is `no` (its default, which redsim keeps):
+    /// "can't set protected config".
+    Protected,
+}
+
+/// How an integer parameter's value is written (Redis's INTEGER/MEMORY/PERCENT/OCTAL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Plain,
+    /// `100mb`, `1gb`, bytes.
+    Memory,
+    /// A memory amount or `N%` (of maxmemory), stored as a negative number as in Redis.
+    MemoryOrPercent,
+    /// Written and printed in base 8 (`unixsocketperm`).
+    Octal,
 }
 
 /// How a parameter's value is written and checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// An integer between the bounds (inclusive).
-    Integer { min: i64, max: i64 },
-    /// A memory amount (`100mb`, `1gb`, bytes), unsigned.
-    Memory,
-    /// A value redsim cannot change: what it does is fixed (it never writes RDB or AOF
-    /// files). CONFIG SET accepts the same value and refuses any other as Redis refuses
-    /// an immutable parameter.
-    Fixed(&'static str),
+    /// `yes` or `no`.
+    Bool,
+    /// Any text.
+    Text,
+    /// One of the names (several, space-separated, when `multi`).
+    Enum {
+        names: &'static [&'static str],
+        multi: bool,
+    },
+    /// An integer between the bounds (inclusive); i128 holds both i64 and u64 bounds.
+    Int {
+        min: i128,
+        max: i128,
+        unit: Unit,
+        unsigned: bool,
+    },
+    /// A parameter with its own syntax (`save`, `bind`, `client-output-buffer-limit`…).
+    Special,
 }
 
-/// One parameter as CONFIG sees it: its name, its alias, its kind.
+/// One parameter as CONFIG sees it.
+#[derive(Debug)]
 pub struct Param {
     pub name: &'static str,
     pub alias: Option<&'static str>,
+    pub access: Access,
+    /// Redis's HIDDEN_CONFIG: found by its exact name only, never by a pattern.
+    pub hidden: bool,
     pub kind: Kind,
-    get: fn(&Config) -> i64,
-    set: fn(&mut Config, i64),
+    /// CONFIG GET's answer on a fresh server.
+    pub default: &'static str,
 }
 
-const SIZE: Kind = Kind::Integer {
-    min: 0,
-    max: i64::MAX,
-};
+type Getter = fn(&Config) -> i128;
+type Setter = fn(&mut Config, i128);
 
-/// The parameters, in the order CONFIG GET lists them.
-pub static PARAMS: &[Param] = &[
-    Param {
-        name: "busy-reply-threshold",
-        alias: Some("lua-time-limit"),
-        kind: SIZE,
-        get: |c| c.busy_reply_threshold_ms as i64,
-        set: |c, v| c.busy_reply_threshold_ms = v as u64,
-    },
-    Param {
-        name: "hash-max-listpack-entries",
-        alias: Some("hash-max-ziplist-entries"),
-        kind: SIZE,
-        get: |c| c.hash_max_listpack_entries as i64,
-        set: |c, v| c.hash_max_listpack_entries = v as usize,
-    },
-    Param {
-        name: "hash-max-listpack-value",
-        alias: Some("hash-max-ziplist-value"),
-        kind: SIZE,
-        get: |c| c.hash_max_listpack_value as i64,
-        set: |c, v| c.hash_max_listpack_value = v as usize,
-    },
-    Param {
-        name: "set-max-intset-entries",
-        alias: None,
-        kind: SIZE,
-        get: |c| c.set_max_intset_entries as i64,
-        set: |c, v| c.set_max_intset_entries = v as usize,
-    },
-    Param {
-        name: "zset-max-listpack-entries",
-        alias: Some("zset-max-ziplist-entries"),
-        kind: SIZE,
-        get: |c| c.zset_max_listpack_entries as i64,
-        set: |c, v| c.zset_max_listpack_entries = v as usize,
-    },
-    Param {
-        name: "zset-max-listpack-value",
-        alias: Some("zset-max-ziplist-value"),
-        kind: SIZE,
-        get: |c| c.zset_max_listpack_value as i64,
-        set: |c, v| c.zset_max_listpack_value = v as usize,
-    },
-    Param {
-        name: "list-max-listpack-size",
-        alias: Some("list-max-ziplist-size"),
-        kind: Kind::Integer {
-            min: i32::MIN as i64,
-            max: i32::MAX as i64,
-        },
-        get: |c| c.list_max_listpack_size,
-        set: |c, v| c.list_max_listpack_size = v,
-    },
-    Param {
-        name: "maxmemory",
-        alias: None,
-        kind: Kind::Memory,
-        get: |c| c.maxmemory as i64,
-        set: |c, v| c.maxmemory = v as u64,
-    },
-    // No persistence: as a redis-server started with `--save '' --appendonly no`.
-    // redis-benchmark and client test suites read these two.
-    Param {
-        name: "save",
-        alias: None,
-        kind: Kind::Fixed(""),
-        get: |_| 0,
-        set: |_, _| {},
-    },
-    Param {
-        name: "appendonly",
-        alias: None,
-        kind: Kind::Fixed("no"),
-        get: |_| 0,
-        set: |_, _| {},
-    },
+/// The parameters the engine acts on, and where their value lives. CONFIG SET has already
+/// checked the value against the parameter's bounds, so the casts cannot truncate.
+static BOUND: &[(&str, Getter, Setter)] = &[
+    (
+        "busy-reply-threshold",
+        |c| c.busy_reply_threshold_ms as i128,
+        |c, v| c.busy_reply_threshold_ms = v as u64,
+    ),
+    (
+        "hash-max-listpack-entries",
+        |c| c.hash_max_listpack_entries as i128,
+        |c, v| c.hash_max_listpack_entries = v as usize,
+    ),
+    (
+        "hash-max-listpack-value",
+        |c| c.hash_max_listpack_value as i128,
+        |c, v| c.hash_max_listpack_value = v as usize,
+    ),
+    (
+        "set-max-intset-entries",
+        |c| c.set_max_intset_entries as i128,
+        |c, v| c.set_max_intset_entries = v as usize,
+    ),
+    (
+        "zset-max-listpack-entries",
+        |c| c.zset_max_listpack_entries as i128,
+        |c, v| c.zset_max_listpack_entries = v as usize,
+    ),
+    (
+        "zset-max-listpack-value",
+        |c| c.zset_max_listpack_value as i128,
+        |c, v| c.zset_max_listpack_value = v as usize,
+    ),
+    (
+        "list-max-listpack-size",
+        |c| c.list_max_listpack_size as i128,
+        |c, v| c.list_max_listpack_size = v as i64,
+    ),
+    (
+        "maxmemory",
+        |c| c.maxmemory as i128,
+        |c, v| c.maxmemory = v as u64,
+    ),
 ];
+
+fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
+    BOUND.iter().find(|(n, _, _)| *n == name)
+}
 
 impl Param {
     /// The value as CONFIG GET prints it.
     pub fn value(&self, config: &Config) -> String {
-        let v = (self.get)(config);
-        match self.kind {
-            Kind::Memory => (v as u64).to_string(),
-            Kind::Integer { .. } => v.to_string(),
-            Kind::Fixed(value) => value.to_string(),
+        if let Some((_, get, _)) = bound(self.name) {
+            return get(config).to_string();
+        }
+        match config.stored.get(self.name) {
+            Some(value) => value.clone(),
+            None => self.default.to_string(),
         }
     }
 
-    /// Parses `text` for this parameter: the value, or the reason Redis gives.
-    pub fn parse(&self, text: &[u8]) -> Result<i64, String> {
-        match self.kind {
-            Kind::Integer { min, max } => {
-                let text = std::str::from_utf8(text).map_err(|_| COULDNT_PARSE.to_string())?;
-                let v: i64 = crate::cmd::args::parse_i64(text.as_bytes()).ok_or(COULDNT_PARSE)?;
-                if v < min || v > max {
-                    return Err(format!(
-                        "argument must be between {min} and {max} inclusive"
-                    ));
-                }
-                Ok(v)
+    /// The value's text as CONFIG GET will print it, or the reason Redis refuses it.
+    pub fn parse(&self, text: &[u8]) -> Result<String, String> {
+        parse::value(self, text)
+    }
+
+    /// Stores a value [`Param::parse`] accepted.
+    pub fn apply(&self, config: &mut Config, value: String) {
+        if let Some((_, _, set)) = bound(self.name) {
+            if let Ok(v) = value.parse::<i128>() {
+                set(config, v);
             }
-            Kind::Memory => parse_memory(text)
-                .map(|v| v as i64)
-                .ok_or_else(|| "argument must be a memory value".into()),
-            Kind::Fixed(value) if text.eq_ignore_ascii_case(value.as_bytes()) => Ok(0),
-            Kind::Fixed(_) => Err("can't set immutable config".into()),
+            return;
         }
-    }
-
-    pub fn apply(&self, config: &mut Config, value: i64) {
-        (self.set)(config, value)
+        if value == self.default {
+            config.stored.remove(self.name);
+        } else {
+            config.stored.insert(self.name, value);
+        }
     }
 }
 
-const COULDNT_PARSE: &str = "argument couldn't be parsed into an integer";
-
-/// Redis's `memtoull`: digits with an optional unit (b, k, kb, m, mb, g, gb; k = 1000,
-/// kb = 1024), case-insensitive.
-pub fn parse_memory(text: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(text).ok()?.to_ascii_lowercase();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(split);
-    let multiplier: u64 = match unit {
-        "" | "b" => 1,
-        "k" => 1000,
-        "kb" => 1024,
-        "m" => 1000 * 1000,
-        "mb" => 1024 * 1024,
-        "g" => 1000 * 1000 * 1000,
-        "gb" => 1024 * 1024 * 1024,
-        _ => return None,
-    };
-    if digits.is_empty() {
-        return None;
+impl Config {
+    /// The current value of the parameter called `name` (or its alias); `None` for an
+    /// unknown name. The server reads the stored ones it honours (`requirepass`…) here.
+    pub fn get(&self, name: &str) -> Option<String> {
+        find(name.as_bytes()).map(|p| p.value(self))
     }
-    digits.parse::<u64>().ok()?.checked_mul(multiplier)
+
+    /// Sets a parameter at startup (the server's port, directory, password), bypassing
+    /// CONFIG SET's checks as a config file does.
+    pub fn set_startup(&mut self, name: &str, value: &str) {
+        if let Some(param) = find(name.as_bytes()) {
+            param.apply(self, value.to_string());
+        }
+    }
 }
 
 /// The parameter called `name` (or by its alias), case-insensitively.
@@ -209,4 +214,28 @@ pub fn find(name: &[u8]) -> Option<&'static Param> {
             || p.alias
                 .is_some_and(|a| name.eq_ignore_ascii_case(a.as_bytes()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bound_parameter_is_in_the_table_with_the_engines_default() {
+        let config = Config::default();
+        for (name, get, _) in BOUND {
+            let param = find(name.as_bytes()).expect("bound parameter is a Redis parameter");
+            assert_eq!(get(&config).to_string(), param.default, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_stored_value_back_to_its_default_leaves_nothing_stored() {
+        let mut config = Config::default();
+        let timeout = find(b"timeout").unwrap();
+        timeout.apply(&mut config, "30".into());
+        assert_eq!(timeout.value(&config), "30");
+        timeout.apply(&mut config, "0".into());
+        assert!(config.stored.is_empty());
+    }
 }

@@ -30,6 +30,9 @@ pub struct Session {
     pub closing: bool,
     /// Set by a blocking command that found no data (BLPOP…): what to wait for.
     pub block: Option<crate::cmd::BlockRequest>,
+    /// Parked by the server in a blocking command (INFO's `blocked_clients`); `Some(true)`
+    /// when it gives up at a deadline (`clients_in_timeout_table`).
+    pub blocked: Option<bool>,
 }
 
 /// A command's name as CLIENT LIST prints it: `get`, or `config|get` for a subcommand
@@ -69,6 +72,7 @@ impl Session {
             addr: None,
             closing: false,
             block: None,
+            blocked: None,
         }
     }
 }

@@ -100,6 +100,32 @@ impl<'a> IntoIterator for &'a CommandStats {
     }
 }
 
+/// Facts of the process behind INFO's server section. The engine does no I/O, so the TCP
+/// server fills them at startup; a simulated engine keeps these constants (pid 0, a run id
+/// of zeros), which keeps a simulated INFO reproducible from the seed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Process {
+    pub process_id: u32,
+    /// 40 hex digits, as Redis's run_id and master_replid.
+    pub run_id: String,
+    pub replid: String,
+    pub executable: String,
+    /// Unix ms at startup (or at the first connection of a simulated engine).
+    pub started_ms: Option<u64>,
+}
+
+impl Default for Process {
+    fn default() -> Self {
+        Process {
+            process_id: 0,
+            run_id: "0".repeat(40),
+            replid: "0".repeat(40),
+            executable: String::new(),
+            started_ms: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Keyed by (command, subcommand): `("get", None)`, `("config", Some("get"))`;
@@ -110,6 +136,9 @@ pub struct Stats {
     pub total_error_replies: u64,
     pub total_commands_processed: u64,
     pub total_connections_received: u64,
+    /// The largest `used_memory` INFO has computed (redsim estimates memory when asked,
+    /// so the peak is the peak of what INFO and MEMORY saw).
+    pub used_memory_peak: u64,
 }
 
 impl Stats {

@@ -13,6 +13,8 @@ pub struct Store {
     pub dbs: Vec<Db>,
     pub config: Config,
     pub stats: Stats,
+    /// What INFO says of the process: the server fills it at startup.
+    pub process: crate::stats::Process,
     /// Changes made to the dataset (Redis's `server.dirty`); a command that leaves it
     /// unchanged made no change, so its keys are not signalled to WATCH.
     pub dirty: u64,
@@ -38,6 +40,7 @@ impl Store {
             dbs: (0..DB_COUNT).map(|_| Db::new()).collect(),
             config: Config::default(),
             stats: Stats::default(),
+            process: crate::stats::Process::default(),
             dirty: 0,
             access: None,
             sessions: Vec::new(),
@@ -49,6 +52,8 @@ impl Store {
 
     /// Opens a session; client ids count up from 1 as in Redis.
     pub fn connect(&mut self, now_ms: u64) -> ClientId {
+        // Uptime counts from the first client when the server did not say when it started.
+        self.process.started_ms.get_or_insert(now_ms);
         let slot = match self.sessions.iter().position(Option::is_none) {
             Some(free) => free,
             None => {

@@ -1,6 +1,6 @@
-//! CONFIG GET / SET / RESETSTAT / HELP over the parameters redsim honours
-//! (`crate::config::PARAMS`). Other Redis parameters are unknown here: CONFIG GET does
-//! not list them and CONFIG SET refuses them with Redis's "Unknown option" error.
+//! CONFIG GET / SET / RESETSTAT / REWRITE / HELP over Redis 7.0's parameters
+//! (`crate::config::PARAMS`): every one exists, with Redis's default and CONFIG SET's
+//! checks and error texts; the engine acts on a few and stores the rest.
 
 use super::{flags::*, glob, CommandSpec, Ctx};
 use crate::config::{self, PARAMS};
@@ -14,6 +14,7 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("config", -2, 0, help)
         CommandSpec::new("get", -3, SUB, get).acl("admin slow dangerous"),
         CommandSpec::new("set", -4, SUB, set).acl("admin slow dangerous"),
         CommandSpec::new("resetstat", 2, SUB, resetstat).acl("admin slow dangerous"),
+        CommandSpec::new("rewrite", 2, SUB, rewrite).acl("admin slow dangerous"),
         CommandSpec::new("help", 2, LOADING | STALE, help).acl("slow"),
     ])];
 
@@ -37,7 +38,8 @@ fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             }
             continue;
         }
-        for param in PARAMS {
+        // Hidden parameters answer to their exact name only, as in Redis.
+        for param in PARAMS.iter().filter(|p| !p.hidden) {
             for name in std::iter::once(param.name).chain(param.alias) {
                 if !seen.iter().any(|s| s == name) && glob::matches(pattern, name.as_bytes(), true)
                 {
@@ -53,42 +55,67 @@ fn get(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     Reply::Map(pairs)
 }
 
-/// CONFIG SET parameter value [parameter value ...]: all or nothing.
+/// CONFIG SET parameter value [parameter value ...]: all or nothing. As Redis, it first
+/// looks at the names (unknown, immutable, protected, repeated: the first such problem is
+/// the answer), then reads the values in order.
 fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if !argv.len().is_multiple_of(2) {
         return Reply::error(errors::SYNTAX);
     }
-    let mut changes: Vec<(&config::Param, i64)> = Vec::new();
+    // Each parameter with the name it was found by: Redis registers an alias as a
+    // parameter of its own, so a value error names the alias given, and a name and its
+    // alias in one CONFIG SET are not duplicates of each other.
+    let mut params: Vec<(&config::Param, &'static str)> = Vec::new();
     for pair in argv[2..].chunks(2) {
+        let given = String::from_utf8_lossy(&pair[0]);
         let Some(param) = config::find(&pair[0]) else {
             return Reply::error(format!(
-                "ERR Unknown option or number of arguments for CONFIG SET - '{}'",
-                String::from_utf8_lossy(&pair[0])
+                "ERR Unknown option or number of arguments for CONFIG SET - '{given}'"
             ));
         };
-        let failed = |why: &str| {
-            Reply::error(format!(
-                "ERR CONFIG SET failed (possibly related to argument '{}') - {why}",
-                String::from_utf8_lossy(&pair[0])
-            ))
+        let found_as = match param.alias {
+            Some(alias) if pair[0].eq_ignore_ascii_case(alias.as_bytes()) => alias,
+            _ => param.name,
         };
-        let position = changes.len();
-        if argv[2..]
-            .chunks(2)
-            .take(position)
-            .any(|p| p[0].eq_ignore_ascii_case(&pair[0]))
-        {
-            return failed("duplicate parameter");
+        let refusal = match param.access {
+            config::Access::Immutable => Some("can't set immutable config"),
+            config::Access::Protected => Some("can't set protected config"),
+            config::Access::Mutable
+                if params
+                    .iter()
+                    .any(|(p, name)| std::ptr::eq(*p, param) && *name == found_as) =>
+            {
+                Some("duplicate parameter")
+            }
+            config::Access::Mutable => None,
+        };
+        if let Some(why) = refusal {
+            return failed(&given, why);
         }
+        params.push((param, found_as));
+    }
+    let mut changes = Vec::new();
+    for ((param, found_as), pair) in params.into_iter().zip(argv[2..].chunks(2)) {
         match param.parse(&pair[1]) {
-            Ok(v) => changes.push((param, v)),
-            Err(why) => return failed(&why),
+            Ok(value) => changes.push((param, value)),
+            Err(why) => return failed(found_as, &why),
         }
     }
     for (param, value) in changes {
         param.apply(&mut ctx.store.config, value);
     }
     Reply::ok()
+}
+
+fn failed(name: &str, why: &str) -> Reply {
+    Reply::error(format!(
+        "ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"
+    ))
+}
+
+/// CONFIG REWRITE: redsim is never started from a config file.
+fn rewrite(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    Reply::error("ERR The server is running without a config file")
 }
 
 /// CONFIG RESETSTAT: clears INFO's statistics (commandstats, errorstats, counters).
@@ -112,6 +139,8 @@ fn help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         "    Set the configuration <directive> to <value>.",
         "RESETSTAT",
         "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
         "HELP",
         "    Prints this help.",
     ];

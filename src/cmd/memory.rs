@@ -50,6 +50,18 @@ fn usage(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
 }
 
+/// The estimate of the whole dataset: what MEMORY USAGE gives for every key (expired ones
+/// still stored count, as in Redis until they are reclaimed). INFO's `used_memory_dataset`.
+pub(crate) fn dataset_bytes(store: &crate::store::Store) -> usize {
+    let mut total = 0;
+    for db in &store.dbs {
+        for (key, entry) in db.entries_full() {
+            total += value_size(entry, &store.config, 5) + sds_size(key.len()) + DICT_ENTRY;
+        }
+    }
+    total
+}
+
 const ROBJ: usize = 16;
 const DICT_ENTRY: usize = 24;
 const DICT: usize = 56;

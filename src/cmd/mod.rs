@@ -18,6 +18,7 @@ mod expire;
 pub mod glob;
 mod hash;
 mod info;
+mod info_sections;
 mod keys;
 mod lcs;
 mod list;

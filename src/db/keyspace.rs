@@ -244,6 +244,11 @@ impl Db {
         self.entries.iter().map(|(k, e)| (k, &e.value))
     }
 
+    /// Every entry with its metadata, without changing anything (INFO's memory estimate).
+    pub fn entries_full(&self) -> impl Iterator<Item = (&Vec<u8>, &Entry)> {
+        self.entries.iter()
+    }
+
     /// The value of `key` as stored (expired or not), without changing anything.
     pub fn stored(&self, key: &[u8]) -> Option<&Value> {
         self.entries.get(key).map(|e| &e.value)

@@ -52,6 +52,20 @@ struct Pending {
     functions: Vec<(String, FunctionDef)>,
 }
 
+impl Functions {
+    /// (functions, libraries, source bytes of the libraries), for INFO memory.
+    pub(super) fn counts(&self) -> (usize, usize, usize) {
+        let functions = self.libraries.values().map(|l| l.functions.len()).sum();
+        let bytes = self.libraries.values().map(|l| l.code.len()).sum();
+        (functions, self.libraries.len(), bytes)
+    }
+
+    /// The heap of the functions VM, if it was created.
+    pub(super) fn vm_bytes(&self) -> Option<usize> {
+        self.vm.as_ref().map(|vm| vm.lua.used_memory())
+    }
+}
+
 fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }

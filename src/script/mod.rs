@@ -77,6 +77,22 @@ struct CachedScript {
     flags: ScriptFlags,
 }
 
+/// INFO memory's scripting figures (see [`Scripting::memory_report`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScriptMemory {
+    pub eval_vm_bytes: usize,
+    pub functions_vm_bytes: usize,
+    pub cached_scripts: usize,
+    pub functions: usize,
+    pub libraries: usize,
+    /// Source bytes of the loaded libraries.
+    pub library_bytes: usize,
+}
+
+/// What Redis 7.0 reports for a Lua VM that has run nothing (`used_memory_vm_eval` of a
+/// fresh server): redsim creates its VMs on first use and reports this until then.
+const FRESH_VM_BYTES: usize = 32768;
+
 /// The script engine: the Lua VMs, the script cache and the function libraries.
 pub struct Scripting {
     eval_vm: Option<Vm>,
@@ -125,6 +141,22 @@ impl Scripting {
         self.lua_client = None;
         self.log.clear();
         self.last_run = LastRun::default();
+    }
+
+    /// What INFO memory says of scripting: VM heaps, cache and library counts.
+    pub fn memory_report(&self) -> ScriptMemory {
+        let (functions, libraries, library_bytes) = self.functions.counts();
+        ScriptMemory {
+            eval_vm_bytes: self
+                .eval_vm
+                .as_ref()
+                .map_or(FRESH_VM_BYTES, |vm| vm.lua.used_memory()),
+            functions_vm_bytes: self.functions.vm_bytes().unwrap_or(FRESH_VM_BYTES),
+            cached_scripts: self.scripts.len(),
+            functions,
+            libraries,
+            library_bytes,
+        }
     }
 
     /// Number of cached EVAL scripts.

@@ -70,7 +70,9 @@ impl BlockedClients {
         argv: &[Vec<u8>],
         reply: &Reply,
     ) -> Option<Parked> {
-        let request = engine.store.session_mut(client).block.take()?;
+        let session = engine.store.session_mut(client);
+        let request = session.block.take()?;
+        session.blocked = Some(request.timeout_ms > 0);
         self.waiters().push(Waiter {
             client,
             argv: argv.to_vec(),
@@ -105,6 +107,8 @@ impl BlockedClients {
                     .error_text()
                     .is_some_and(|e| e.starts_with(b"WRONGTYPE"));
                 if still_blocked.is_none() && !wrong_type {
+                    // Served: no longer counted in INFO's blocked_clients.
+                    engine.store.session_mut(waiter.client).blocked = None;
                     waiter.served = Some(reply);
                     served_any = true;
                     wrote |= engine.store.dirty != dirty;
@@ -160,7 +164,10 @@ pub(crate) async fn wait_until_served(core: &Core, client: ClientId, parked: Par
         };
         if timed_out {
             // Under the engine, so that no write serves the client half-way.
-            let _engine = super::engine_lock::lock(core).await;
+            let mut engine = super::engine_lock::lock(core).await;
+            if engine.store.is_connected(client) {
+                engine.store.session_mut(client).blocked = None;
+            }
             return core.blocked.leave(client).unwrap_or(parked.timeout_reply);
         }
     }

@@ -329,7 +329,19 @@ fn run_locked(
         Ordering::Relaxed,
     );
     while let Some(mut argv) = batch.requests.pop_front() {
-        match auth::gate(core.options.requirepass.as_deref(), authenticated, &argv) {
+        // CONFIG SET requirepass takes effect for the next command; a connection that ran
+        // a command while there was no password stays authenticated, as in Redis.
+        let requirepass = engine
+            .store
+            .config
+            .stored
+            .get("requirepass")
+            .filter(|p| !p.is_empty())
+            .map(|p| p.as_bytes().to_vec());
+        if requirepass.is_none() {
+            *authenticated = true;
+        }
+        match auth::gate(requirepass.as_deref(), authenticated, &argv) {
             Gate::Run => {}
             Gate::RunInstead(instead) => argv = instead,
             Gate::Answer(reply) => {

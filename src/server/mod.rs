@@ -71,6 +71,52 @@ impl Default for ServeOptions {
     }
 }
 
+/// Tells the engine what INFO and CONFIG GET say of this process: pid, run id, port,
+/// directory, and the options it was started with (as a config file would set them).
+#[cfg(not(loom))]
+fn describe_process(engine: &mut Engine, opts: &ServeOptions, addr: SocketAddr) {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    engine.store.process = crate::stats::Process {
+        process_id: std::process::id(),
+        run_id: random_hex40(),
+        replid: random_hex40(),
+        executable: std::env::current_exe()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        started_ms: Some(now_ms),
+    };
+    let config = &mut engine.store.config;
+    config.set_startup("port", &addr.port().to_string());
+    config.set_startup("bind", &opts.bind);
+    if let Ok(dir) = std::env::current_dir() {
+        config.set_startup("dir", &dir.to_string_lossy());
+    }
+    config.set_startup("maxclients", &opts.maxclients.to_string());
+    config.set_startup(
+        "protected-mode",
+        if opts.protected_mode { "yes" } else { "no" },
+    );
+    if let Some(password) = &opts.requirepass {
+        config.set_startup("requirepass", &String::from_utf8_lossy(password));
+    }
+}
+
+/// 40 hex digits from the OS's per-process hash keys, as Redis's run ids.
+#[cfg(not(loom))]
+fn random_hex40() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    while out.len() < 40 {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_usize(out.len());
+        out.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    out.truncate(40);
+    out
+}
+
 /// Runs the server until the process ends.
 #[cfg(not(loom))]
 pub fn serve(opts: ServeOptions) -> std::io::Result<()> {
@@ -114,7 +160,8 @@ impl Server {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let busy = Arc::new(host::BusyBoard::new());
-        let engine = Engine::new(RealHost::new(busy.clone()));
+        let mut engine = Engine::new(RealHost::new(busy.clone()));
+        describe_process(&mut engine, &opts, addr);
         let core = Arc::new(Core {
             engine: sync::EngineLock::new(engine),
             busy,
