@@ -175,6 +175,12 @@ impl Vm {
         r.raw_set("handler", &handler)?;
         r.raw_set("version", super::REDIS_VERSION)?;
         r.raw_set("version_num", super::REDIS_VERSION_NUM)?;
+        r.raw_set(
+            "base",
+            lua.create_function(|lua, proxies: Table| {
+                super::lua_base::create(lua, &proxies).map(mlua::Variadic::from_iter)
+            })?,
+        )?;
         if let Some(f) = add_function {
             r.raw_set("add_function", lua.create_function(f)?)?;
         }
