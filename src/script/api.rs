@@ -94,7 +94,14 @@ fn type_name(v: Option<&Value>) -> &'static str {
 /// `luaL_checkint`.
 fn check_int(lua: &Lua, args: &[Value], n: usize, fname: &str) -> mlua::Result<i64> {
     match args.get(n - 1).and_then(to_number) {
-        Some(x) => Ok(x as i32 as i64),
+        // luaL_checkint: the double becomes a lua_Integer (64 bits), then a C int, which
+        // keeps the low 32 bits (2^31 → INT_MIN: "interval is empty"). x86-64 turns a
+        // double outside the 64-bit range (or NaN) into INT64_MIN, whose low half is 0.
+        Some(x) => Ok(if x.is_nan() || x.abs() >= 9.223_372_036_854_775_808e18 {
+            0
+        } else {
+            x as i64 as i32 as i64
+        }),
         None => Err(raise_message(
             lua,
             &format!(
@@ -242,7 +249,9 @@ pub fn install(
                         "bad argument #2 to 'random' (interval is empty)",
                     ));
                 }
-                Ok((r * (u - l + 1) as f64).floor() + l as f64)
+                // `u - l + 1` is C int arithmetic: it wraps for intervals wider than INT_MAX.
+                let width = (u as i32).wrapping_sub(l as i32).wrapping_add(1);
+                Ok((r * width as f64).floor() + l as f64)
             }
             _ => Err(raise_message(lua, "wrong number of arguments")),
         }

@@ -94,6 +94,15 @@ pub fn reply_to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> mlua::Result<Value
     super::lua_call::reply_to_value(lua, reply, resp3)
 }
 
+/// A Lua string as Redis's C code reads it with `lua_tostring` and `sdsnew`: up to its
+/// first NUL. Error texts reach the client that way (`error('a\0b')` replies `-ERR …: a`).
+pub fn c_string(s: &[u8]) -> &[u8] {
+    match s.iter().position(|&b| b == 0) {
+        Some(nul) => &s[..nul],
+        None => s,
+    }
+}
+
 /// `{err="CODE msg"}` for an error reply's text, as Redis's `luaPushErrorBuff`: the
 /// first word is the code; a text without a space gets the code ERR.
 pub fn error_table(lua: &Lua, text: &[u8]) -> mlua::Result<Table> {

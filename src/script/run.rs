@@ -393,7 +393,7 @@ fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
     };
     let text = |key: &str| -> Option<Vec<u8>> {
         match t.get::<Value>(key).ok()? {
-            Value::String(s) => Some(s.as_bytes().to_vec()),
+            Value::String(s) => Some(convert::c_string(&s.as_bytes()).to_vec()),
             v @ (Value::Integer(_) | Value::Number(_)) => Some(convert::lua_tostring_number(&v)),
             _ => None,
         }
