@@ -94,14 +94,8 @@ fn type_name(v: Option<&Value>) -> &'static str {
 /// `luaL_checkint`.
 fn check_int(lua: &Lua, args: &[Value], n: usize, fname: &str) -> mlua::Result<i64> {
     match args.get(n - 1).and_then(to_number) {
-        // luaL_checkint: the double becomes a lua_Integer (64 bits), then a C int, which
-        // keeps the low 32 bits (2^31 → INT_MIN: "interval is empty"). x86-64 turns a
-        // double outside the 64-bit range (or NaN) into INT64_MIN, whose low half is 0.
-        Some(x) => Ok(if x.is_nan() || x.abs() >= 9.223_372_036_854_775_808e18 {
-            0
-        } else {
-            x as i64 as i32 as i64
-        }),
+        // A C int: 2^31 is INT_MIN, so math.random(2^31) finds the interval empty.
+        Some(x) => Ok(super::convert::lua_checkint(x) as i64),
         None => Err(raise_message(
             lua,
             &format!(

@@ -33,6 +33,12 @@ pub fn double_to_i64(d: f64) -> i64 {
     }
 }
 
+/// `luaL_checkint` of a Lua number: the double becomes a lua_Integer (64 bits, as
+/// [`double_to_i64`]), then a C int, which keeps the low 32 bits (2^31 → INT_MIN).
+pub fn lua_checkint(d: f64) -> i32 {
+    double_to_i64(d) as i32
+}
+
 /// `%.17g` of a Lua number, as `redis.call` formats numeric arguments.
 pub fn number_arg(d: f64) -> Vec<u8> {
     if d.is_nan() {

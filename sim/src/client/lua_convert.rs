@@ -29,11 +29,13 @@ pub fn lua_to_reply(value: &Value) -> Reply {
 }
 
 /// One `redis.call` argument as bytes: strings as they are, numbers as `%.17g` (Redis
-/// 7.0 does not use Lua's lossy `%.14g`). Anything else is refused.
+/// 7.0 does not use Lua's lossy `%.14g`). Anything else is refused. mlua hands integral
+/// Lua numbers over as `Integer`; they are still doubles to Redis (`1e17` is `1e+17`,
+/// not `100000000000000000`), so they take the same formatting as EVAL's.
 pub fn lua_arg(value: &Value) -> Option<Vec<u8>> {
     match value {
         Value::String(s) => Some(s.as_bytes().to_vec()),
-        Value::Integer(n) => Some(n.to_string().into_bytes()),
+        Value::Integer(n) => Some(convert::number_arg(*n as f64)),
         Value::Number(n) => Some(convert::number_arg(*n)),
         _ => None,
     }
