@@ -223,9 +223,22 @@ unsafe extern "C-unwind" fn load(l: *mut ffi::lua_State) -> c_int {
     load_result(l, status)
 }
 
+/// `getmetatable(v)`, `luaB_getmetatable`; upvalue 1 holds the proxies of Redis's
+/// library tables, which have no metatable in Redis (`getmetatable(string)` is nil).
+unsafe extern "C-unwind" fn getmetatable(l: *mut ffi::lua_State) -> c_int {
+    ffi::luaL_checkany(l, 1);
+    if is_proxy(l, 1) || ffi::lua_getmetatable(l, 1) == 0 {
+        ffi::lua_pushnil(l);
+        return 1;
+    }
+    ffi::luaL_getmetafield(l, 1, c"__metatable".as_ptr());
+    1
+}
+
 /// The functions, in the order the prelude takes them: next, pairs, ipairs, rawget,
-/// rawset, setmetatable, loadstring, load. `proxies` maps each proxy to its real table.
-pub fn create(lua: &Lua, proxies: &Table) -> mlua::Result<Vec<Function>> {
+/// rawset, setmetatable, loadstring, load, getmetatable. `proxies` maps each proxy to its
+/// real table; `bare` holds the proxies whose metatable reads as nil.
+pub fn create(lua: &Lua, proxies: &Table, bare: &Table) -> mlua::Result<Vec<Function>> {
     lua.exec_raw_lua(|raw| {
         // SAFETY: at most three slots are used at once, checked for first; each closure is
         // popped as a reference, leaving the stack as it was.
@@ -234,8 +247,8 @@ pub fn create(lua: &Lua, proxies: &Table) -> mlua::Result<Vec<Function>> {
             if ffi::lua_checkstack(l, 3) == 0 {
                 return Err(mlua::Error::StackError);
             }
-            let closure = |f: ffi::lua_CFunction, second: Option<&Function>| {
-                proxies.push_into_stack(raw)?;
+            let closure_on = |f: ffi::lua_CFunction, first: &Table, second: Option<&Function>| {
+                first.push_into_stack(raw)?;
                 let n = match second {
                     Some(g) => {
                         g.push_into_stack(raw)?;
@@ -246,6 +259,7 @@ pub fn create(lua: &Lua, proxies: &Table) -> mlua::Result<Vec<Function>> {
                 ffi::lua_pushcclosure(l, f, n);
                 raw.pop::<Function>()
             };
+            let closure = |f, second| closure_on(f, proxies, second);
             let next_fn = closure(next, None)?;
             // Lua 5.1's `pairs` returns a `next` of its own (auxopen), not the global one.
             let pairs_next = closure(next, None)?;
@@ -258,6 +272,7 @@ pub fn create(lua: &Lua, proxies: &Table) -> mlua::Result<Vec<Function>> {
                 closure(setmetatable, None)?,
                 closure(loadstring, None)?,
                 closure(load, None)?,
+                closure_on(getmetatable, bare, None)?,
             ])
             .map(|mut rest: Vec<Function>| {
                 rest.insert(0, next_fn);

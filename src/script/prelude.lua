@@ -48,7 +48,10 @@ end
 -- ---- the raw functions, made proxy-aware ------------------------------------------
 -- C functions (lua_base.rs), so that their errors read as Lua's own: a Lua wrapper here
 -- would show in every error text (its position, its names, "no value" for nil).
-G.next, G.pairs, G.ipairs, G.rawget, G.rawset, G.setmetatable, G.loadstring, G.load = R.base(real)
+-- `bare`: the library tables' proxies, which have no metatable in Redis.
+local bare = raw_setmetatable({}, {__mode = 'k'})
+G.next, G.pairs, G.ipairs, G.rawget, G.rawset, G.setmetatable, G.loadstring, G.load,
+  G.getmetatable = R.base(real, bare)
 
 -- pcall and xpcall are C functions (lua_c.rs), installed by Rust after this chunk: a
 -- Lua wrapper would change error positions (a tail call, `pcall(error, 'x', 2)`). They
@@ -120,7 +123,11 @@ G.redis = redis
 -- Libraries: read-only views, with the string metatable pointing at the view.
 for _, name in ipairs({'string', 'math', 'table', 'coroutine', 'redis', 'bit', 'cjson', 'cmsgpack', 'struct'}) do
   local lib = raw_rawget(G, name)
-  if type(lib) == 'table' then raw_rawset(G, name, protect(lib)) end
+  if type(lib) == 'table' then
+    local p = protect(lib)
+    bare[p] = true
+    raw_rawset(G, name, p)
+  end
 end
 local string_mt = raw_getmetatable('')
 string_mt.__index = raw_rawget(G, 'string')
