@@ -235,6 +235,66 @@ unsafe extern "C-unwind" fn getmetatable(l: *mut ffi::lua_State) -> c_int {
     1
 }
 
+/// `math.random([m [, n]])`, Redis's `redis_math_random`: upvalue 1 draws the next number
+/// in [0, 1) from the server's generator. The draw comes first, so a call that fails
+/// still advances the generator, as in Redis. Bounds are C ints (`luaL_checkint`:
+/// `2^31` wraps to INT_MIN, "interval is empty"), and so is the width `u - l + 1`.
+unsafe extern "C-unwind" fn random(l: *mut ffi::lua_State) -> c_int {
+    ffi::lua_pushvalue(l, ffi::lua_upvalueindex(1));
+    ffi::lua_call(l, 0, 1);
+    let r = ffi::lua_tonumber(l, -1);
+    ffi::lua_pop(l, 1);
+    let checkint = |n| ffi::luaL_checkinteger(l, n) as c_int;
+    let x = match ffi::lua_gettop(l) {
+        0 => r,
+        1 => {
+            let u = checkint(1);
+            ffi::luaL_argcheck(l, (1 <= u) as c_int, 1, c"interval is empty".as_ptr());
+            (r * u as f64).floor() + 1.0
+        }
+        2 => {
+            let (lo, u) = (checkint(1), checkint(2));
+            ffi::luaL_argcheck(l, (lo <= u) as c_int, 2, c"interval is empty".as_ptr());
+            (r * u.wrapping_sub(lo).wrapping_add(1) as f64).floor() + lo as f64
+        }
+        _ => return ffi::luaL_error(l, c"wrong number of arguments".as_ptr()),
+    };
+    ffi::lua_pushnumber(l, x);
+    1
+}
+
+/// `math.randomseed(n)`, Redis's `redis_math_randomseed`: upvalue 1 reseeds with a C int.
+unsafe extern "C-unwind" fn randomseed(l: *mut ffi::lua_State) -> c_int {
+    let seed = ffi::luaL_checkinteger(l, 1) as c_int;
+    ffi::lua_pushvalue(l, ffi::lua_upvalueindex(1));
+    ffi::lua_pushinteger(l, seed as ffi::lua_Integer);
+    ffi::lua_call(l, 1, 0);
+    0
+}
+
+/// `math.random` and `math.randomseed` around the generator's `draw()` and `seed(n)`.
+pub fn create_random(
+    lua: &Lua,
+    draw: &Function,
+    seed: &Function,
+) -> mlua::Result<(Function, Function)> {
+    lua.exec_raw_lua(|raw| {
+        // SAFETY: one slot checked for; each closure is popped as a reference.
+        unsafe {
+            let l = raw.state();
+            if ffi::lua_checkstack(l, 1) == 0 {
+                return Err(mlua::Error::StackError);
+            }
+            let closure = |f: ffi::lua_CFunction, upvalue: &Function| {
+                upvalue.push_into_stack(raw)?;
+                ffi::lua_pushcclosure(l, f, 1);
+                raw.pop::<Function>()
+            };
+            Ok((closure(random, draw)?, closure(randomseed, seed)?))
+        }
+    })
+}
+
 /// The functions, in the order the prelude takes them: next, pairs, ipairs, rawget,
 /// rawset, setmetatable, loadstring, load, getmetatable. `proxies` maps each proxy to its
 /// real table; `bare` holds the proxies whose metatable reads as nil.

@@ -329,7 +329,6 @@ pub fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
             let t = lua.create_table()?;
             let text = match find_raise(&e) {
                 Some(Raise::Table(text)) => text.clone(),
-                Some(Raise::Message(m)) => format!("ERR {m}").into_bytes(),
                 None => format!("ERR {}", root_message(&e)).into_bytes(),
             };
             t.raw_set("err", lua.create_string(text)?)?;
