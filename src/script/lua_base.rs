@@ -1,6 +1,7 @@
 //! The base functions that must see through the sandbox's read-only proxies (`next`,
-//! `pairs`, `ipairs`, `rawget`, `rawset`, `setmetatable`) and the loaders that must refuse
-//! bytecode (`loadstring`, `load`), as Lua C functions.
+//! `pairs`, `ipairs`, `rawget`, `rawset`, `setmetatable`, `getmetatable`), the loaders
+//! that must refuse bytecode (`loadstring`, `load`) and Redis's `math.random` /
+//! `math.randomseed`, as Lua C functions.
 //!
 //! Redis 7.0 patches Lua so that a table itself can be read-only; redsim's stock Lua 5.1
 //! replaces each protected table with a proxy (prelude.lua), so these functions must know
@@ -9,7 +10,8 @@
 //! nil argument from a missing one ("got no value" for `pairs(nil)`), is a real tail call
 //! in `return pairs()` (the user's line is gone) and makes `pcall(pairs)` name 'pairs'.
 //! As C functions they are Lua 5.1's own `luaB_*` plus one look-up in the proxy map
-//! (upvalue 1: proxy → real table), so `luaL_argerror` writes Redis's texts word for word.
+//! (upvalue 1: proxy → real table), so `luaL_argerror` writes Redis's texts word for word
+//! (`bad argument #1 to '?'` under pcall, a local's name when called through one).
 
 // Lua C functions work on the raw `lua_State`; each one only uses the slots Lua guarantees
 // a C function (LUA_MINSTACK, 20) or checks for more.
@@ -320,11 +322,11 @@ pub fn create(lua: &Lua, proxies: &Table, bare: &Table) -> mlua::Result<Vec<Func
                 raw.pop::<Function>()
             };
             let closure = |f, second| closure_on(f, proxies, second);
-            let next_fn = closure(next, None)?;
             // Lua 5.1's `pairs` returns a `next` of its own (auxopen), not the global one.
             let pairs_next = closure(next, None)?;
             let step = closure(ipairs_step, None)?;
             Ok(vec![
+                closure(next, None)?,
                 closure(pairs, Some(&pairs_next))?,
                 closure(ipairs, Some(&step))?,
                 closure(rawget, None)?,
@@ -334,10 +336,6 @@ pub fn create(lua: &Lua, proxies: &Table, bare: &Table) -> mlua::Result<Vec<Func
                 closure(load, None)?,
                 closure_on(getmetatable, bare, None)?,
             ])
-            .map(|mut rest: Vec<Function>| {
-                rest.insert(0, next_fn);
-                rest
-            })
         }
     })
 }
