@@ -219,6 +219,11 @@ const CONVERSIONS: &[&str] = &[
     "redis.call('SET', 'f', '1.5') return redis.call('INCRBYFLOAT', 'f', 1)",
     "return redis.call('INCRBY', KEYS[1], 2^40)",
     "return tostring(0.1 + 0.2)",
+    // Integral numbers as redis.call arguments: `%.17g`, as EVAL formats them (1e+17).
+    "redis.call('SET', KEYS[1], 1e17) return redis.call('GET', KEYS[1])",
+    // math.random's bounds are C ints on both sides (2^31 wraps: the interval is empty).
+    "return {(pcall(math.random, 2^31)), (pcall(math.random, 1, 2^32 + 3)), (pcall(math.random, -2^31 - 1, 0))}",
+    "return {redis.call('ECHO', 1e15), redis.call('ECHO', 1e16), redis.call('ECHO', -2^53), redis.call('ECHO', 2^63), redis.call('ECHO', 123456789012345678)}",
 ];
 
 #[test]

@@ -1,4 +1,4 @@
-//! Connection commands: PING, ECHO, SELECT, HELLO, QUIT, RESET.
+//! Connection commands: PING, ECHO, SELECT, HELLO, QUIT, RESET, AUTH, MONITOR.
 //! (CLIENT lives in `client.rs`.)
 
 use super::{args, client, flags::*, keys, CommandSpec, Ctx};
@@ -30,7 +30,41 @@ pub static COMMANDS: &[CommandSpec] = &[
         reset,
     )
     .acl("fast connection"),
+    // The server answers AUTH itself when `requirepass` is set (server/auth.rs); here the
+    // default user has no password. In the table so that scripts get Redis's refusal.
+    CommandSpec::new(
+        "auth",
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        auth,
+    )
+    .acl("fast connection"),
+    CommandSpec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, monitor)
+        .acl("admin slow dangerous"),
 ];
+
+pub(crate) const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+pub(crate) const NO_PASSWORD: &str =
+    "ERR AUTH <password> called without any password configured for the default user. \
+Are you sure your configuration is correct?";
+
+/// AUTH [username] password with no password configured: `default` is a nopass user,
+/// so `AUTH default <anything>` succeeds, the one-argument form is a configuration
+/// mistake and other users do not exist.
+fn auth(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    match argv.len() {
+        2 => Reply::error(NO_PASSWORD),
+        3 if argv[1] == b"default" => Reply::ok(),
+        3 => Reply::error(WRONGPASS),
+        _ => Reply::error("ERR syntax error"),
+    }
+}
+
+/// MONITOR: redsim streams no command feed; the command exists so that its flags (no
+/// scripts, admin) are Redis's.
+fn monitor(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    Reply::error("ERR MONITOR is not supported by redsim")
+}
 
 /// The version HELLO and INFO report: the Redis release redsim reproduces.
 pub const REDIS_VERSION: &str = "7.0.15";

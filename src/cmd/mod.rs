@@ -13,7 +13,7 @@ mod blocking;
 mod client;
 mod command_info;
 mod config_cmd;
-mod connection;
+pub(crate) mod connection;
 mod expire;
 pub mod glob;
 mod hash;

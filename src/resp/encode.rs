@@ -90,12 +90,17 @@ fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mu
 }
 
 /// Formats a double as Redis's `addReplyDouble` does: `%.17g`, with `inf` and `-inf`.
+/// glibc prints a NaN's sign: x86's `0/0` has it set (`-nan`), `tonumber('nan')` not.
 pub fn format_double(d: f64) -> String {
     if d.is_infinite() {
         return if d > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if d.is_nan() {
-        return "nan".into();
+        return if d.is_sign_negative() {
+            "-nan".into()
+        } else {
+            "nan".into()
+        };
     }
     format_g17(d)
 }

@@ -21,17 +21,15 @@ pub const OP_TICK: i64 = 9;
 /// An error raised from Rust into a script.
 #[derive(Clone, Debug)]
 pub enum Raise {
-    /// `{err=<text>}`, as Redis's `luaPushError` + `luaError`.
+    /// `{err=<text>}`, as Redis's `luaPushError` + `luaError`. (Errors that Redis raises
+    /// with `luaL_error` come from C functions, lua_base.rs and lua_c.rs.)
     Table(Vec<u8>),
-    /// A string error (with its position prefix), as `luaL_error`.
-    Message(String),
 }
 
 impl std::fmt::Display for Raise {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Raise::Table(t) => write!(f, "{}", String::from_utf8_lossy(t)),
-            Raise::Message(m) => write!(f, "{m}"),
         }
     }
 }
@@ -41,21 +39,6 @@ impl std::error::Error for Raise {}
 /// Raises `{err=text}`.
 pub fn raise_table(text: impl Into<Vec<u8>>) -> mlua::Error {
     mlua::Error::external(Raise::Table(text.into()))
-}
-
-/// Raises `msg` prefixed with the caller's position, as `luaL_error`.
-pub fn raise_message(lua: &Lua, msg: &str) -> mlua::Error {
-    mlua::Error::external(Raise::Message(format!("{}{msg}", where_prefix(lua))))
-}
-
-/// `luaL_where(L, 1)`: "chunk:line: " of the function calling the running C function.
-fn where_prefix(lua: &Lua) -> String {
-    lua.inspect_stack(1, |d| {
-        let src = d.source().short_src.map(|s| s.into_owned());
-        (src, d.current_line())
-    })
-    .and_then(|(src, line)| Some(format!("{}:{}: ", src?, line.filter(|&l| l > 0)?)))
-    .unwrap_or_default()
 }
 
 /// The [`Raise`] inside an mlua error, if any.
@@ -81,27 +64,6 @@ pub fn to_number(v: &Value) -> Option<f64> {
             t.parse::<f64>().ok()
         }
         _ => None,
-    }
-}
-
-fn type_name(v: Option<&Value>) -> &'static str {
-    match v {
-        None => "no value",
-        Some(v) => v.type_name(),
-    }
-}
-
-/// `luaL_checkint`.
-fn check_int(lua: &Lua, args: &[Value], n: usize, fname: &str) -> mlua::Result<i64> {
-    match args.get(n - 1).and_then(to_number) {
-        Some(x) => Ok(x as i32 as i64),
-        None => Err(raise_message(
-            lua,
-            &format!(
-                "bad argument #{n} to '{fname}' (number expected, got {})",
-                type_name(args.get(n - 1))
-            ),
-        )),
     }
 }
 
@@ -218,42 +180,17 @@ pub fn install(
             Ok(true)
         })?,
     )?;
+    // The generator's two operations; math.random and math.randomseed are C functions
+    // around them (lua_base.rs), so that their argument errors are Lua's own.
     let next = rand.clone();
-    let random = lua.create_function(move |lua, args: Variadic<Value>| {
-        let r = next.lock().unwrap_or_else(|p| p.into_inner()).next_unit();
-        match args.len() {
-            0 => Ok(r),
-            1 => {
-                let u = check_int(lua, &args, 1, "random")?;
-                if u < 1 {
-                    return Err(raise_message(
-                        lua,
-                        "bad argument #1 to 'random' (interval is empty)",
-                    ));
-                }
-                Ok((r * u as f64).floor() + 1.0)
-            }
-            2 => {
-                let l = check_int(lua, &args, 1, "random")?;
-                let u = check_int(lua, &args, 2, "random")?;
-                if l > u {
-                    return Err(raise_message(
-                        lua,
-                        "bad argument #2 to 'random' (interval is empty)",
-                    ));
-                }
-                Ok((r * (u - l + 1) as f64).floor() + l as f64)
-            }
-            _ => Err(raise_message(lua, "wrong number of arguments")),
-        }
+    let draw = lua.create_function(move |_, ()| {
+        Ok(next.lock().unwrap_or_else(|p| p.into_inner()).next_unit())
     })?;
-    let randomseed = lua.create_function(move |lua, args: Variadic<Value>| {
-        let seed = check_int(lua, &args, 1, "randomseed")?;
-        rand.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .seed(seed as i32);
+    let seed = lua.create_function(move |_, seed: i32| {
+        rand.lock().unwrap_or_else(|p| p.into_inner()).seed(seed);
         Ok(())
     })?;
+    let (random, randomseed) = super::lua_base::create_random(lua, &draw, &seed)?;
     Ok((random, randomseed))
 }
 
@@ -270,7 +207,6 @@ pub fn unwrap_error(lua: &Lua, (e, as_table): (Value, bool)) -> mlua::Result<Val
             Value::Table(t)
         }
         Some(Raise::Table(text)) => Value::String(lua.create_string(text)?),
-        Some(Raise::Message(m)) => Value::String(lua.create_string(m)?),
         None => Value::String(lua.create_string(super::run::root_message(err))?),
     })
 }

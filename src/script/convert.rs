@@ -33,6 +33,12 @@ pub fn double_to_i64(d: f64) -> i64 {
     }
 }
 
+/// `luaL_checkint` of a Lua number: the double becomes a lua_Integer (64 bits, as
+/// [`double_to_i64`]), then a C int, which keeps the low 32 bits (2^31 → INT_MIN).
+pub fn lua_checkint(d: f64) -> i32 {
+    double_to_i64(d) as i32
+}
+
 /// `%.17g` of a Lua number, as `redis.call` formats numeric arguments.
 pub fn number_arg(d: f64) -> Vec<u8> {
     if d.is_nan() {
@@ -92,6 +98,15 @@ pub fn lua_to_reply(value: &Value, resp3: bool) -> Reply {
 pub fn reply_to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> mlua::Result<Value> {
     // One implementation for both paths: the C redis.call pushes the same way.
     super::lua_call::reply_to_value(lua, reply, resp3)
+}
+
+/// A Lua string as Redis's C code reads it with `lua_tostring` and `sdsnew`: up to its
+/// first NUL. Error texts reach the client that way (`error('a\0b')` replies `-ERR …: a`).
+pub fn c_string(s: &[u8]) -> &[u8] {
+    match s.iter().position(|&b| b == 0) {
+        Some(nul) => &s[..nul],
+        None => s,
+    }
 }
 
 /// `{err="CODE msg"}` for an error reply's text, as Redis's `luaPushErrorBuff`: the

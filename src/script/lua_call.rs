@@ -286,9 +286,21 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
 }
 
 unsafe fn push_array(l: *mut ffi::lua_State, items: &[Reply], resp3: bool) {
-    ffi::lua_createtable(l, items.len().min(1 << 26) as c_int, 0);
+    // Redis builds the table from empty, one `t[i] = v` at a time. With RESP3 nulls
+    // (nil values) that shape is visible: the holes decide where the array part ends, so
+    // `#t` and `unpack` stop where Redis's do (MGET b a b: `#t` is 1). Without holes a
+    // pre-sized table reads the same, and is cheaper.
+    let holes = resp3
+        && items
+            .iter()
+            .any(|i| matches!(i, Reply::Null | Reply::NullArray));
+    let size = if holes {
+        0
+    } else {
+        items.len().min(1 << 26) as c_int
+    };
+    ffi::lua_createtable(l, size, 0);
     for (i, item) in items.iter().enumerate() {
-        // RESP3 nulls inside arrays leave holes, as lua_settable with nil does.
         push_reply(l, item, resp3);
         ffi::lua_rawseti_(l, -2, (i + 1) as c_int);
     }

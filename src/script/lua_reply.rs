@@ -282,7 +282,8 @@ unsafe fn table(
     if raw_field(l, -1, names, ERR) == ffi::LUA_TSTRING {
         // Redis replies `addReplyErrorFormat("-%s")`: the `-` keeps leading CR/LF from
         // the trim, so only trailing ones go; the rest become spaces (`{err='a\n'}` → `-a`).
-        let mut text = bytes_at(l, -1);
+        // The text is a C string there: it ends at its first NUL.
+        let mut text = crate::script::convert::c_string(bytes_at(l, -1));
         while let [rest @ .., b'\r' | b'\n'] = text {
             text = rest;
         }

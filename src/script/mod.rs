@@ -14,6 +14,7 @@ mod dump;
 mod eval;
 mod functions;
 pub mod libs;
+mod lua_base;
 mod lua_c;
 mod lua_call;
 mod lua_reply;

@@ -4,8 +4,8 @@
 -- ("Attempt to modify a readonly table") and reading an undeclared global fails.
 -- Stock Lua 5.1 has no read-only tables, so each protected table is replaced by an
 -- empty proxy whose metatable reads through to the real table and refuses writes.
--- The raw functions (rawset, rawget, next, pairs, ipairs, setmetatable) are wrapped
--- so that they see through proxies and cannot bypass the protection.
+-- The raw functions (rawset, rawget, next, pairs, ipairs, setmetatable) are C functions
+-- that see through proxies and cannot bypass the protection.
 --
 -- Errors meant for the user are raised here, in Lua, with error(msg, level) or with a
 -- {err=...} table, so that they carry Lua's own position prefix exactly as Redis's C
@@ -45,65 +45,13 @@ local function protect(t)
   return p, mt
 end
 
-local function unwrap(t)
-  return real[t] or t
-end
-
 -- ---- the raw functions, made proxy-aware ------------------------------------------
-local function next_(t, k)
-  return raw_next(unwrap(t), k)
-end
-G.next = next_
-G.pairs = function(t)
-  if type(t) ~= 'table' then
-    error("bad argument #1 to 'pairs' (table expected, got " .. (t == nil and 'no value' or type(t)) .. ")", 2)
-  end
-  return next_, t, nil
-end
-local function inext(t, i)
-  i = i + 1
-  local v = t[i]
-  if v ~= nil then return i, v end
-end
-G.ipairs = function(t)
-  if type(t) ~= 'table' then
-    error("bad argument #1 to 'ipairs' (table expected, got " .. (t == nil and 'no value' or type(t)) .. ")", 2)
-  end
-  return inext, t, 0
-end
-G.rawget = function(t, k)
-  return raw_rawget(unwrap(t), k)
-end
-G.rawset = function(t, k, v)
-  if real[t] then error(RO, 0) end
-  return raw_rawset(t, k, v)
-end
-G.setmetatable = function(t, mt)
-  if real[t] then error(RO, 0) end
-  return raw_setmetatable(t, mt)
-end
-
--- Redis's Lua cannot load precompiled chunks: a chunk starting with the bytecode
--- signature is parsed as text (and fails as text). A leading space does that here
--- without changing line numbers; the chunk keeps its own name.
-local raw_loadstring, raw_load = loadstring, load
-G.loadstring = function(s, name)
-  if type(s) == 'string' and s:byte(1) == 27 then
-    return raw_loadstring(' ' .. s, name or s)
-  end
-  return raw_loadstring(s, name)
-end
-G.load = function(f, name)
-  local first = true
-  return raw_load(function()
-    local piece = f()
-    if first and type(piece) == 'string' and piece ~= '' then
-      first = false
-      if piece:byte(1) == 27 then return ' ' .. piece end
-    end
-    return piece
-  end, name)
-end
+-- C functions (lua_base.rs), so that their errors read as Lua's own: a Lua wrapper here
+-- would show in every error text (its position, its names, "no value" for nil).
+-- `bare`: the library tables' proxies, which have no metatable in Redis.
+local bare = raw_setmetatable({}, {__mode = 'k'})
+G.next, G.pairs, G.ipairs, G.rawget, G.rawset, G.setmetatable, G.loadstring, G.load,
+  G.getmetatable = R.base(real, bare)
 
 -- pcall and xpcall are C functions (lua_c.rs), installed by Rust after this chunk: a
 -- Lua wrapper would change error positions (a tail call, `pcall(error, 'x', 2)`). They
@@ -175,7 +123,11 @@ G.redis = redis
 -- Libraries: read-only views, with the string metatable pointing at the view.
 for _, name in ipairs({'string', 'math', 'table', 'coroutine', 'redis', 'bit', 'cjson', 'cmsgpack', 'struct'}) do
   local lib = raw_rawget(G, name)
-  if type(lib) == 'table' then raw_rawset(G, name, protect(lib)) end
+  if type(lib) == 'table' then
+    local p = protect(lib)
+    bare[p] = true
+    raw_rawset(G, name, p)
+  end
 end
 local string_mt = raw_getmetatable('')
 string_mt.__index = raw_rawget(G, 'string')

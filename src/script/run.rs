@@ -321,7 +321,7 @@ fn take_killing(lua: &Lua) -> bool {
 
 /// The error handler of every run (`__redis__err__handler`): makes the error a table
 /// `{err=…}` ("ERR " + message for non-table errors) and adds the source and line of the
-/// innermost user frame (skipping C functions and redsim's own Lua code).
+/// frame Redis's `__redis__err__handler` would name.
 pub fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
     let table = match err {
         Value::Table(t) => t,
@@ -329,7 +329,6 @@ pub fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
             let t = lua.create_table()?;
             let text = match find_raise(&e) {
                 Some(Raise::Table(text)) => text.clone(),
-                Some(Raise::Message(m)) => format!("ERR {m}").into_bytes(),
                 None => format!("ERR {}", root_message(&e)).into_bytes(),
             };
             t.raw_set("err", lua.create_string(text)?)?;
@@ -351,22 +350,90 @@ pub fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
             t
         }
     };
-    let mut level = 1;
-    while let Some((what, source, line)) = lua.inspect_stack(level, |d| {
-        let s = d.source();
-        (s.what, s.source.map(|c| c.into_owned()), d.current_line())
-    }) {
-        level += 1;
-        if what == "C" || what == "tail" || source.as_deref() == Some(PRELUDE_SOURCE) {
-            continue;
-        }
-        if let (Some(source), Some(line)) = (source, line) {
-            table.raw_set("source", source)?;
-            table.raw_set("line", line as i64)?;
-        }
-        break;
+    // Redis's handler reports the function that raised, or its caller when that is a C
+    // function (one level only: `string.gsub(s, p, error)` reports gsub, `=[C]:-1`).
+    let frames = logical_frames(lua, 2);
+    let frame = match frames.first() {
+        Some(f) if f.c => frames.get(1),
+        f => f,
+    };
+    if let Some(f) = frame {
+        table.raw_set("source", f.source.as_str())?;
+        table.raw_set("line", f.line)?;
     }
     Ok(table)
+}
+
+/// The registry key of the set of redsim's Rust functions that only redsim's C functions
+/// call (redis.call's fallbacks): their frames are not Redis's.
+pub const INTERNAL_FUNCTIONS: &str = "redsim.internal_functions";
+
+/// A stack frame as Redis's Lua would show it to `debug.getinfo`.
+struct Frame {
+    c: bool,
+    source: String,
+    line: i64,
+}
+
+/// The innermost `n` frames as Redis would have them: redsim's prelude functions stand
+/// for Redis's C functions (read-only tables, `redis.register_function`), so each call
+/// of one, with the C functions it calls (`error`), reads as a single C frame.
+fn logical_frames(lua: &Lua, n: usize) -> Vec<Frame> {
+    let c_frame = || Frame {
+        c: true,
+        source: "=[C]".to_string(),
+        line: -1,
+    };
+    let mut out: Vec<Frame> = Vec::new();
+    // C frames not yet known to be the user's: those called by a prelude function are not.
+    let mut pending: Vec<Frame> = Vec::new();
+    let mut after_prelude = false;
+    let internal: Option<Table> = lua.named_registry_value(INTERNAL_FUNCTIONS).ok();
+    let mut level = 1;
+    while out.len() < n {
+        let Some((what, source, line, hidden)) = lua.inspect_stack(level, |d| {
+            let s = d.source();
+            let hidden = s.what == "C"
+                && internal
+                    .as_ref()
+                    .is_some_and(|t| t.raw_get::<bool>(d.function()).unwrap_or(false));
+            (
+                s.what,
+                s.source.map(|c| c.into_owned()).unwrap_or_default(),
+                d.current_line().map_or(-1, |l| l as i64),
+                hidden,
+            )
+        }) else {
+            break;
+        };
+        level += 1;
+        if hidden {
+            continue;
+        }
+        if source == PRELUDE_SOURCE {
+            pending.clear();
+            if !after_prelude {
+                out.push(c_frame());
+                after_prelude = true;
+            }
+        } else if what == "C" {
+            pending.push(Frame {
+                c: true,
+                source,
+                line,
+            });
+        } else {
+            out.append(&mut pending);
+            out.push(Frame {
+                c: false,
+                source,
+                line,
+            });
+            after_prelude = false;
+        }
+    }
+    out.append(&mut pending);
+    out
 }
 
 /// The innermost message of an mlua error.
@@ -393,7 +460,7 @@ fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
     };
     let text = |key: &str| -> Option<Vec<u8>> {
         match t.get::<Value>(key).ok()? {
-            Value::String(s) => Some(s.as_bytes().to_vec()),
+            Value::String(s) => Some(convert::c_string(&s.as_bytes()).to_vec()),
             v @ (Value::Integer(_) | Value::Number(_)) => Some(convert::lua_tostring_number(&v)),
             _ => None,
         }

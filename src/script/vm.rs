@@ -162,6 +162,11 @@ impl Vm {
         };
         // The C versions (lua_call.rs) take the common path; these mlua functions take
         // calls with odd arguments and redsim's side operations.
+        // Called only by the C bridge: a frame of theirs is part of the bridge's.
+        let internal = lua.create_table()?;
+        internal.raw_set(&call, true)?;
+        internal.raw_set(&pcall, true)?;
+        lua.set_named_registry_value(super::run::INTERNAL_FUNCTIONS, internal)?;
         let bridge = super::lua_call::Bridge::new(&lua, slot.clone(), memory_limit);
         redis.raw_set("call", bridge.function(&lua, true, &call)?)?;
         redis.raw_set("pcall", bridge.function(&lua, false, &pcall)?)?;
@@ -175,6 +180,12 @@ impl Vm {
         r.raw_set("handler", &handler)?;
         r.raw_set("version", super::REDIS_VERSION)?;
         r.raw_set("version_num", super::REDIS_VERSION_NUM)?;
+        r.raw_set(
+            "base",
+            lua.create_function(|lua, (proxies, bare): (Table, Table)| {
+                super::lua_base::create(lua, &proxies, &bare).map(mlua::Variadic::from_iter)
+            })?,
+        )?;
         if let Some(f) = add_function {
             r.raw_set("add_function", lua.create_function(f)?)?;
         }

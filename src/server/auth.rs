@@ -28,10 +28,7 @@ const NOAUTH: &str = "NOAUTH Authentication required.";
 const NOAUTH_HELLO: &str = "NOAUTH HELLO must be called with the client already authenticated, otherwise the \
 HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the \
 same time";
-const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
-const NO_PASSWORD: &str =
-    "ERR AUTH <password> called without any password configured for the default user. \
-Are you sure your configuration is correct?";
+use crate::cmd::connection::{NO_PASSWORD, WRONGPASS};
 
 /// Whether protected mode refuses a peer. Redis 7.0 accepts exactly 127.0.0.1 and ::1
 /// then (`islocalClient` compares the address text).

@@ -21,6 +21,7 @@ use super::template::OpSlot;
 use super::{Argv, Outbox, Outcome, Program, Progress};
 use crate::history::{Operation, ScriptMode};
 use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Thread, Value};
+use redsim::script::convert;
 use redsim::Reply;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -237,22 +238,28 @@ fn install_random(lua: &Lua, state: Arc<AtomicU64>) -> mlua::Result<()> {
             & ((1 << 48) - 1);
         draw.store(x, Ordering::Relaxed);
         let r = ((x >> 17) as f64 % MAX) / MAX;
+        // The bounds are C ints as in EVAL (`luaL_checkint`: 2^31 wraps to INT_MIN), and
+        // so is the width `u - l + 1`.
+        let int = |i: usize| convert::lua_checkint(args[i]);
         match args.len() {
             0 => Ok(r),
-            1 if args[0] >= 1.0 => Ok((r * args[0].trunc()).floor() + 1.0),
-            2 if args[0].trunc() <= args[1].trunc() => {
-                let (l, u) = (args[0].trunc(), args[1].trunc());
-                Ok((r * (u - l + 1.0)).floor() + l)
+            1 if int(0) >= 1 => Ok((r * int(0) as f64).floor() + 1.0),
+            2 if int(0) <= int(1) => {
+                let (l, u) = (int(0), int(1));
+                Ok((r * u.wrapping_sub(l).wrapping_add(1) as f64).floor() + l as f64)
             }
-            1 | 2 => Err(mlua::Error::runtime(
-                "bad argument to 'random' (interval is empty)",
+            1 => Err(mlua::Error::runtime(
+                "bad argument #1 to 'random' (interval is empty)",
+            )),
+            2 => Err(mlua::Error::runtime(
+                "bad argument #2 to 'random' (interval is empty)",
             )),
             _ => Err(mlua::Error::runtime("wrong number of arguments")),
         }
     })?;
     let randomseed = lua.create_function(move |_, seed: f64| {
         state.store(
-            (((seed as i64 as i32) as u32 as u64) << 16) | 0x330E,
+            ((convert::lua_checkint(seed) as u32 as u64) << 16) | 0x330E,
             Ordering::Relaxed,
         );
         Ok(())

@@ -29,29 +29,67 @@ pub fn lua_to_reply(value: &Value) -> Reply {
 }
 
 /// One `redis.call` argument as bytes: strings as they are, numbers as `%.17g` (Redis
-/// 7.0 does not use Lua's lossy `%.14g`). Anything else is refused.
+/// 7.0 does not use Lua's lossy `%.14g`). Anything else is refused. mlua hands integral
+/// Lua numbers over as `Integer`; they are still doubles to Redis (`1e17` is `1e+17`,
+/// not `100000000000000000`), so they take the same formatting as EVAL's.
 pub fn lua_arg(value: &Value) -> Option<Vec<u8>> {
     match value {
         Value::String(s) => Some(s.as_bytes().to_vec()),
-        Value::Integer(n) => Some(n.to_string().into_bytes()),
+        Value::Integer(n) => Some(convert::number_arg(*n as f64)),
         Value::Number(n) => Some(convert::number_arg(*n)),
         _ => None,
     }
 }
 
-/// The error a script's failure reaches the client as: a raised `{err=…}` table keeps its
-/// text; a Lua runtime error becomes `ERR <message>`.
+/// The error a script's failure reaches the client as, read as EVAL reads it (without
+/// the ` script: …` suffix, which names a server-side script): a raised `{err=…}` table
+/// gives its `err` text (a number as Lua prints it); any other value becomes
+/// `ERR <tostring(value)>`. Redis reads the text as a C string, so it ends at a NUL.
 pub fn lua_error_to_reply(value: &Value) -> Reply {
-    match value {
-        Value::Table(t) => match t.raw_get::<Value>("err") {
-            Ok(Value::String(e)) => Reply::error(e.as_bytes()),
-            _ => Reply::error("ERR Error running script (unknown error)"),
-        },
-        Value::String(s) => {
-            let mut text = b"ERR ".to_vec();
-            text.extend_from_slice(&s.as_bytes());
-            Reply::error(text)
+    let text = |v: &Value| -> Option<Vec<u8>> {
+        match v {
+            Value::String(s) => Some(s.as_bytes().to_vec()),
+            Value::Integer(_) | Value::Number(_) => Some(convert::lua_tostring_number(v)),
+            _ => None,
         }
-        other => Reply::error(format!("ERR Error running script: {other:?}")),
+    };
+    match value {
+        Value::Table(t) => match t.raw_get::<Value>("err").ok().as_ref().and_then(text) {
+            Some(e) => Reply::error(convert::c_string(&e)),
+            None => Reply::error("ERR Error running script (unknown error)"),
+        },
+        other => {
+            let shown = match other {
+                Value::Nil => b"nil".to_vec(),
+                Value::Boolean(b) => b.to_string().into_bytes(),
+                v => text(v).unwrap_or_else(|| format!("{v:?}").into_bytes()),
+            };
+            let mut msg = b"ERR ".to_vec();
+            msg.extend_from_slice(convert::c_string(&shown));
+            Reply::error(msg)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raised_errors_read_as_eval_reads_them() {
+        let lua = Lua::new();
+        let t = lua.create_table().unwrap();
+        t.raw_set("err", 42).unwrap();
+        assert_eq!(lua_error_to_reply(&Value::Table(t)), Reply::error("42"));
+        assert_eq!(
+            lua_error_to_reply(&Value::Boolean(true)),
+            Reply::error("ERR true")
+        );
+        assert_eq!(lua_error_to_reply(&Value::Nil), Reply::error("ERR nil"));
+        let s = lua.create_string(b"user_script:1: a\0b").unwrap();
+        assert_eq!(
+            lua_error_to_reply(&Value::String(s)),
+            Reply::error("ERR user_script:1: a")
+        );
     }
 }
