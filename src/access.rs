@@ -59,24 +59,27 @@ pub enum Resource<'a> {
     Random,
 }
 
+/// The low bits of a resource id name its kind (0: a key).
+const KIND_BITS: u32 = 3;
+
 impl Resource<'_> {
     fn id(self) -> u64 {
         let mut h = FxHasher::default();
-        match self {
+        let kind = match self {
             Resource::Key(db, key) => {
-                h.write_u8(0);
                 h.write_usize(db);
                 h.write(key);
+                0
             }
             Resource::Script(sha) => {
-                h.write_u8(1);
                 h.write(&sha.to_ascii_lowercase());
+                1
             }
-            Resource::Functions => h.write_u8(2),
-            Resource::LuaRandom => h.write_u8(3),
-            Resource::Random => h.write_u8(4),
-        }
-        h.finish()
+            Resource::Functions => 2,
+            Resource::LuaRandom => 3,
+            Resource::Random => 4,
+        };
+        (h.finish() << KIND_BITS) | kind
     }
 }
 
@@ -120,6 +123,18 @@ impl Access {
             }
         }
         self.resources = merged;
+    }
+
+    /// Whether a key other than `keys` was reached (a script reaching keys it did not
+    /// declare, a command reaching another database).
+    pub fn reaches_keys_outside(&self, keys: &[(usize, &[u8])]) -> bool {
+        let allowed: Vec<u64> = keys
+            .iter()
+            .map(|&(db, key)| Resource::Key(db, key).id())
+            .collect();
+        self.resources
+            .iter()
+            .any(|(id, _)| id & ((1 << KIND_BITS) - 1) == 0 && !allowed.contains(id))
     }
 
     /// Whether two steps of different clients give the same result in either order:
@@ -194,6 +209,18 @@ mod tests {
         assert!(empty.commutes_with(&empty));
         assert!(!global.commutes_with(&empty));
         assert!(!empty.commutes_with(&clock));
+    }
+
+    #[test]
+    fn keys_outside_a_declared_set_are_told_apart_from_other_resources() {
+        let a = of(&[
+            (Resource::Key(0, b"a"), Mode::Write),
+            (Resource::Script(b"abc"), Mode::Add),
+            (Resource::LuaRandom, Mode::Write),
+        ]);
+        assert!(!a.reaches_keys_outside(&[(0, b"a")]));
+        assert!(a.reaches_keys_outside(&[(0, b"b")]));
+        assert!(a.reaches_keys_outside(&[(1, b"a")]));
     }
 
     #[test]

@@ -398,3 +398,35 @@ fn the_engine_model_judges_cas_as_eval_like_the_register_model() {
     ];
     assert_eq!(verdicts(ops), both(Verdict::NotLinearizable));
 }
+
+#[test]
+fn a_script_reading_a_key_it_did_not_declare_is_judged_with_that_key() {
+    // The script declares x but reads k, after SET k 5 completed: it must see 5. Split by
+    // declared keys, each part alone would look linearizable.
+    let ops = vec![
+        ok(1, 0, 1, argv(&["SET", "k", "5"]), Reply::ok()),
+        ok(
+            2,
+            2,
+            3,
+            argv(&["EVAL", "return redis.call('GET', 'k')", "1", "x"]),
+            Reply::Null,
+        ),
+    ];
+    assert_eq!(verdicts(ops).0, Verdict::NotLinearizable);
+}
+
+#[test]
+fn a_read_of_what_a_script_wrote_to_an_undeclared_key_is_explained() {
+    let ops = vec![
+        ok(
+            1,
+            0,
+            1,
+            argv(&["EVAL", "return redis.call('SET', 'k', '1')", "1", "x"]),
+            Reply::ok(),
+        ),
+        ok(2, 2, 3, argv(&["GET", "k"]), bulk("1")),
+    ];
+    assert_eq!(verdicts(ops).0, Verdict::Linearizable);
+}

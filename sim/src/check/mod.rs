@@ -87,6 +87,14 @@ pub trait SequentialSpec {
         false
     }
 
+    /// Whether, since the last call, some step reached a key outside its op's
+    /// [`footprint`](Self::footprint) (a script reaching keys it did not declare); the
+    /// call clears it. The checker then judges the history as one part, since splitting
+    /// it by footprints was not sound.
+    fn take_reached_outside(&mut self) -> bool {
+        false
+    }
+
     /// Which keys `op` touches, for splitting the history into independent parts. The
     /// default reads key positions from the engine's command table.
     fn footprint(&self, op: &Operation) -> Footprint {
@@ -341,9 +349,17 @@ pub fn check_with<M: SequentialSpec>(
     options: &Options,
 ) -> Result<Outcome, CheckError> {
     let ops = prepare(history, model)?;
-    let parts = partition::split(&ops, model);
+    let mut parts = partition::split(&ops, model);
     let mut budget = Budget::new(options);
-    let verdict = search_parts(model, &parts, options, &mut budget);
+    model.take_reached_outside();
+    let mut verdict = search_parts(model, &parts, options, &mut budget);
+    if parts.len() > 1 && model.take_reached_outside() {
+        // An op reached keys outside its footprint (a script using keys it did not
+        // declare): the parts were not independent. Judge the history whole.
+        parts = vec![ops.to_vec()];
+        budget = Budget::new(options);
+        verdict = search_parts(model, &parts, options, &mut budget);
+    }
     let mut outcome = Outcome {
         verdict: match verdict {
             PartsVerdict::Linearizable => Verdict::Linearizable,

@@ -4,9 +4,12 @@
 //! KEYS) joins everything into one part; an op that touches nothing (PING, an unknown
 //! command) is a part of its own.
 //!
-//! Scripts are assumed to touch only their declared KEYS, as Redis asks of them (Redis
-//! 7.0 does not enforce it outside a cluster): a script that reaches undeclared keys
-//! must not be checked with splitting in force — give it every key it touches.
+//! Scripts are split by the KEYS they declare, as Redis asks of them (Redis 7.0 does not
+//! enforce it outside a cluster). The engine model checks that assumption on every run of
+//! a script: one that reaches a key it did not declare makes the checker judge the history
+//! whole (`SequentialSpec::take_reached_outside`). A script in another part that was never
+//! run before a violation was found is not checked; the violation is then reported as
+//! found in its part.
 
 use super::{PartOp, SequentialSpec};
 use crate::history::Operation;

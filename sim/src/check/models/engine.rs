@@ -18,7 +18,7 @@
 //! histories, since running Lua costs far more than looking the answer up.
 
 use super::engine_state::{next_choices, touches_caches, ChoiceHost, Choices, EngineState};
-use crate::check::SequentialSpec;
+use crate::check::{Footprint, SequentialSpec};
 use crate::history::Operation;
 use redsim::cmd::{flags, Resolved};
 use redsim::db::Db;
@@ -65,6 +65,8 @@ struct Remembered {
     before: EngineState,
     op: Operation,
     outcomes: Outcomes,
+    /// The op reached keys outside its footprint.
+    outside: bool,
 }
 
 pub struct EngineModel {
@@ -83,11 +85,40 @@ pub struct EngineModel {
     remembered_len: usize,
     /// Whether the caches were followed when `remembered` was filled.
     remembered_follow_caches: bool,
+    /// Some run of an op reached keys outside its footprint since the checker last asked.
+    reached_outside: bool,
 }
 
 impl Default for EngineModel {
     fn default() -> Self {
         EngineModel::new()
+    }
+}
+
+/// Whether `op` runs a script on the server (a script op, or EVAL/EVALSHA/FCALL).
+fn op_runs_script(op: &Operation) -> bool {
+    let runs = |argv: &Vec<Vec<u8>>| {
+        argv.first()
+            .and_then(|name| redsim::cmd::lookup(name))
+            .is_some_and(|spec| spec.has(redsim::cmd::flags::RUNS_SCRIPT))
+    };
+    match op {
+        Operation::Script { .. } => true,
+        Operation::Command(argv) => runs(argv),
+        Operation::Multi(cmds) => cmds.iter().any(runs),
+    }
+}
+
+/// Whether what a run touched goes beyond the footprint the history was split by.
+fn reaches_outside(access: &redsim::access::Access, footprint: &Footprint) -> bool {
+    match footprint {
+        Footprint::Global => false,
+        Footprint::Pure => access.reaches_keys_outside(&[]),
+        Footprint::Keys(keys) => {
+            let keys: Vec<(usize, &[u8])> =
+                keys.iter().map(|(db, k)| (*db, k.as_slice())).collect();
+            access.reaches_keys_outside(&keys)
+        }
     }
 }
 
@@ -172,6 +203,7 @@ impl EngineModel {
             remembered: FxHashMap::default(),
             remembered_len: 0,
             remembered_follow_caches: false,
+            reached_outside: false,
         }
     }
 
@@ -310,7 +342,15 @@ impl EngineModel {
             c.prefix = prefix;
             c.ranges.clear();
         }
+        // Scripts are split by the keys they declare: see whether they kept to them.
+        let script = op_runs_script(op);
+        if script {
+            self.engine.store.access = Some(redsim::access::Access::default());
+        }
         let reply = self.execute(op);
+        if let Some(access) = self.engine.store.access.take() {
+            self.reached_outside |= reaches_outside(&access, &self.footprint(op));
+        }
         let ranges = self
             .choices
             .lock()
@@ -453,9 +493,13 @@ impl SequentialSpec for EngineModel {
             list.iter()
                 .find(|r| r.op == *op && same_state(&r.before, state))
         }) {
+            self.reached_outside |= found.outside;
             return found.outcomes.clone();
         }
+        let before = std::mem::replace(&mut self.reached_outside, false);
         let outcomes = self.all_outcomes(state, op);
+        let outside = self.reached_outside;
+        self.reached_outside |= before;
         if self.remembered_len >= REMEMBERED_MAX {
             self.remembered.clear();
             self.remembered_len = 0;
@@ -465,8 +509,13 @@ impl SequentialSpec for EngineModel {
             before: state.clone(),
             op: op.clone(),
             outcomes: outcomes.clone(),
+            outside,
         });
         outcomes
+    }
+
+    fn take_reached_outside(&mut self) -> bool {
+        std::mem::take(&mut self.reached_outside)
     }
 
     /// Commands flagged `readonly` in the command table (GET, ZCARD, …), and MULTI blocks
