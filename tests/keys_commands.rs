@@ -277,3 +277,33 @@ fn a_watched_key_that_expires_and_is_read_by_another_client_fails_exec() {
     e.call(a, &["MULTI"]);
     assert_eq!(e.call(a, &["EXEC"]), Reply::NullArray);
 }
+
+#[test]
+fn scan_family_match_uses_the_guarded_glob_of_keys() {
+    // HSCAN MATCH had its own matcher without Redis's guard against exponential
+    // backtracking (CVE-2022-36021): this pattern on a long field took for ever.
+    let mut engine = redsim::Engine::new(redsim::ManualHost::default());
+    let c = engine.connect();
+    let long = "a".repeat(4000);
+    engine.call(
+        c,
+        &["HSET", "h", long.as_str(), "1", "hallo", "2", "hello", "3"],
+    );
+    let stars = format!("{}b", "a*".repeat(20));
+    let reply = engine.call(
+        c,
+        &["HSCAN", "h", "0", "MATCH", stars.as_str(), "COUNT", "100"],
+    );
+    assert_eq!(
+        reply,
+        redsim::Reply::Array(vec![redsim::Reply::bulk("0"), redsim::Reply::Array(vec![])])
+    );
+    let reply = engine.call(c, &["HSCAN", "h", "0", "MATCH", "h[^e]llo", "COUNT", "100"]);
+    assert_eq!(
+        reply,
+        redsim::Reply::Array(vec![
+            redsim::Reply::bulk("0"),
+            redsim::Reply::Array(vec![redsim::Reply::bulk("hallo"), redsim::Reply::bulk("2")])
+        ])
+    );
+}

@@ -1,4 +1,5 @@
-//! Glob-style matching exactly as Redis's `stringmatchlen` (KEYS, SCAN MATCH, …):
+//! Glob-style matching exactly as Redis's `stringmatchlen`, the one matcher of KEYS,
+//! SCAN/HSCAN/SSCAN/ZSCAN MATCH, CONFIG GET and FUNCTION LIST LIBRARYNAME:
 //! `*`, `?`, `[abc]`, `[^abc]`, `[a-z]` (reversed ranges allowed), `\` escapes, and an
 //! unclosed `[` matching up to the end of the pattern. Bytes compare as C's signed
 //! `char`, as in Redis on x86-64.
@@ -147,5 +148,22 @@ mod tests {
         assert!(matches(b"", b"", false));
         assert!(matches(b"[\\]]", b"]", false));
         assert!(matches(b"HELLO", b"hello", true));
+    }
+
+    #[test]
+    fn nocase_patterns_match_as_function_list_libraryname() {
+        assert!(matches(b"my*", b"mylib", true));
+        assert!(matches(b"M?LIB", b"mylib", true));
+        assert!(matches(b"[A-M]ylib", b"mylib", true));
+        assert!(!matches(b"[^m]ylib", b"mylib", true));
+        assert!(!matches(b"lib", b"mylib", true));
+    }
+
+    #[test]
+    fn a_pattern_of_many_stars_fails_fast_on_a_long_string() {
+        // CVE-2022-36021: without the skip-longer guard this takes exponential time.
+        let pattern = b"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b".to_vec();
+        let string = vec![b'a'; 5000];
+        assert!(!matches(&pattern, &string, false));
     }
 }

@@ -73,7 +73,7 @@ impl ScanArgs {
     pub fn matches(&self, item: &[u8]) -> bool {
         self.pattern
             .as_ref()
-            .is_none_or(|p| glob_match(p, item, false))
+            .is_none_or(|p| super::glob::matches(p, item, false))
     }
 
     /// The positions `[start, end)` to visit among `len` entries, and the next cursor.
@@ -95,117 +95,16 @@ pub fn reply(cursor: u64, items: Vec<Reply>) -> Reply {
     ])
 }
 
-/// Glob-style matching as Redis's `stringmatchlen`: `*`, `?`, `[abc]`, `[^a-z]`, `\x`.
-pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
-    let eq = |a: u8, b: u8| {
-        if nocase {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
-    let (mut p, mut t) = (0usize, 0usize);
-    while p < pattern.len() {
-        match pattern[p] {
-            b'*' => {
-                while p + 1 < pattern.len() && pattern[p + 1] == b'*' {
-                    p += 1;
-                }
-                if p + 1 == pattern.len() {
-                    return true;
-                }
-                for start in t..=text.len() {
-                    if glob_match(&pattern[p + 1..], &text[start..], nocase) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            b'?' => {
-                if t >= text.len() {
-                    return false;
-                }
-                t += 1;
-            }
-            b'[' => {
-                if t >= text.len() {
-                    return false;
-                }
-                p += 1;
-                let not = p < pattern.len() && pattern[p] == b'^';
-                if not {
-                    p += 1;
-                }
-                let mut matched = false;
-                loop {
-                    if p < pattern.len() && pattern[p] == b'\\' && p + 2 < pattern.len() {
-                        p += 1;
-                        matched |= eq(pattern[p], text[t]);
-                    } else if p >= pattern.len() || pattern[p] == b']' {
-                        break;
-                    } else if p + 2 < pattern.len() && pattern[p + 1] == b'-' {
-                        let (mut lo, mut hi) = (pattern[p], pattern[p + 2]);
-                        if lo > hi {
-                            std::mem::swap(&mut lo, &mut hi);
-                        }
-                        let c = text[t];
-                        let (c, lo, hi) = if nocase {
-                            (
-                                c.to_ascii_lowercase(),
-                                lo.to_ascii_lowercase(),
-                                hi.to_ascii_lowercase(),
-                            )
-                        } else {
-                            (c, lo, hi)
-                        };
-                        matched |= c >= lo && c <= hi;
-                        p += 2;
-                    } else {
-                        matched |= eq(pattern[p], text[t]);
-                    }
-                    p += 1;
-                }
-                if p >= pattern.len() {
-                    // An unterminated class: Redis stops at the end of the pattern.
-                    p = pattern.len() - 1;
-                }
-                if matched == not {
-                    return false;
-                }
-                t += 1;
-            }
-            b'\\' if p + 1 < pattern.len() => {
-                p += 1;
-                if t >= text.len() || !eq(pattern[p], text[t]) {
-                    return false;
-                }
-                t += 1;
-            }
-            c => {
-                if t >= text.len() || !eq(c, text[t]) {
-                    return false;
-                }
-                t += 1;
-            }
-        }
-        p += 1;
-    }
-    t == text.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn globs_match_like_stringmatchlen() {
-        assert!(glob_match(b"a*", b"abc", false));
-        assert!(glob_match(b"h?llo", b"hello", false));
-        assert!(glob_match(b"h[^e]llo", b"hallo", false));
-        assert!(!glob_match(b"h[^e]llo", b"hello", false));
-        assert!(glob_match(b"h[a-b]llo", b"hbllo", false));
-        assert!(glob_match(b"a\\*", b"a*", false));
-        assert!(!glob_match(b"a", b"ab", false));
+    fn scan_match_uses_the_one_glob_matcher() {
+        let argv = ["HSCAN", "h", "0", "MATCH", "h[^e]llo"].map(|a| a.as_bytes().to_vec());
+        let args = parse(&argv).unwrap();
+        assert!(args.matches(b"hallo"));
+        assert!(!args.matches(b"hello"));
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         let mut out = Vec::new();
         for (name, lib) in &s.functions.libraries {
             if let Some(p) = pattern {
-                if !glob_match(p, name.as_bytes()) {
+                if !crate::cmd::glob::matches(p, name.as_bytes(), true) {
                     continue;
                 }
             }
@@ -98,94 +98,6 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         Reply::Array(out)
     })
-}
-
-/// Redis's `stringmatchlen` with nocase: `*`, `?`, `[...]` (with `^` and ranges), `\`.
-pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let (mut star_p, mut star_t) = (None, 0);
-    while t < text.len() {
-        if p < pattern.len() {
-            match pattern[p] {
-                b'*' => {
-                    star_p = Some(p);
-                    star_t = t;
-                    p += 1;
-                    continue;
-                }
-                b'?' => {
-                    p += 1;
-                    t += 1;
-                    continue;
-                }
-                b'[' => {
-                    if let Some((matched, next)) = class_match(pattern, p, text[t]) {
-                        if matched {
-                            p = next;
-                            t += 1;
-                            continue;
-                        }
-                    }
-                }
-                b'\\' if p + 1 < pattern.len() => {
-                    if pattern[p + 1].eq_ignore_ascii_case(&text[t]) {
-                        p += 2;
-                        t += 1;
-                        continue;
-                    }
-                }
-                c => {
-                    if c.eq_ignore_ascii_case(&text[t]) {
-                        p += 1;
-                        t += 1;
-                        continue;
-                    }
-                }
-            }
-        }
-        match star_p {
-            Some(sp) => {
-                p = sp + 1;
-                star_t += 1;
-                t = star_t;
-            }
-            None => return false,
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
-}
-
-/// Matches `c` against the class starting at `pattern[start] == '['`; returns whether it
-/// matched and where the pattern continues.
-fn class_match(pattern: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
-    let mut i = start + 1;
-    let negate = pattern.get(i) == Some(&b'^');
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let lc = c.to_ascii_lowercase();
-    while i < pattern.len() && pattern[i] != b']' {
-        if pattern[i] == b'\\' && i + 1 < pattern.len() {
-            i += 1;
-            matched |= pattern[i].to_ascii_lowercase() == lc;
-        } else if i + 2 < pattern.len() && pattern[i + 1] == b'-' && pattern[i + 2] != b']' {
-            let (mut a, mut b) = (
-                pattern[i].to_ascii_lowercase(),
-                pattern[i + 2].to_ascii_lowercase(),
-            );
-            if a > b {
-                std::mem::swap(&mut a, &mut b);
-            }
-            matched |= lc >= a && lc <= b;
-            i += 2;
-        } else {
-            matched |= pattern[i].to_ascii_lowercase() == lc;
-        }
-        i += 1;
-    }
-    let next = if i < pattern.len() { i + 1 } else { i };
-    Some((matched != negate, next))
 }
 
 /// FUNCTION DUMP: every library as Redis's DUMP payload (RDB function opcodes, RDB
@@ -326,19 +238,4 @@ pub fn function_help(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
             .map(|l| Reply::Simple(l.as_bytes().to_vec()))
             .collect(),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn glob_patterns_match_like_redis() {
-        assert!(glob_match(b"my*", b"mylib"));
-        assert!(glob_match(b"M?LIB", b"mylib"));
-        assert!(glob_match(b"[a-m]ylib", b"mylib"));
-        assert!(!glob_match(b"[^m]ylib", b"mylib"));
-        assert!(!glob_match(b"lib", b"mylib"));
-        assert!(glob_match(b"*", b""));
-    }
 }
