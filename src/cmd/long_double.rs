@@ -4,8 +4,7 @@
 //! human mode). With f64 instead, `INCRBYFLOAT k 0.1` then `0.2` would answer
 //! `0.30000000000000004` where Redis answers `0.3`.
 //!
-//! Limits: hexadecimal input (`0x1p3`, which `strtold` accepts) is refused by
-//! [`LongDouble::parse`] ([`add_texts`] falls back to doubles for it), and subnormal
+//! Hexadecimal input (`0x10`, `0x1p3`) is read as `strtold` reads it. Limit: subnormal
 //! results are flushed to zero (refused as out of range).
 
 mod big;
@@ -56,6 +55,9 @@ impl LongDouble {
                 exp: 0,
                 inf: true,
             });
+        }
+        if body.len() > 1 && body[0] == b'0' && (body[1] == b'x' || body[1] == b'X') {
+            return parse_hex(&body[2..]).map(|v| LongDouble { neg, ..v });
         }
         let mut digits = Big::zero();
         let mut any_digit = false;
@@ -300,6 +302,12 @@ fn from_decimal(digits: Big, scale: i64) -> Option<LongDouble> {
         let q = n.div_rem_big(&p, 68);
         (q, -(shift as i32), !n.is_zero())
     };
+    round(number, exp_base, sticky)
+}
+
+/// `number · 2^exp_base` (plus a sticky bit for what was cut below it) rounded to a 64-bit
+/// mantissa, to nearest even; `None` when out of range or zero after rounding.
+fn round(number: Big, exp_base: i32, sticky: bool) -> Option<LongDouble> {
     let bits = number.bit_len();
     let (mant, exp) = if bits <= 64 && !sticky {
         let up = 64 - bits;
@@ -327,6 +335,69 @@ fn from_decimal(digits: Big, scale: i64) -> Option<LongDouble> {
         return None;
     }
     Some(value)
+}
+
+/// A hexadecimal float after its `0x` (`1p3`, `1.8`, `a.bP-2`), as `strtold` reads it: hex
+/// digits with an optional point, then an optional binary exponent; the whole text must
+/// be used. `None` when it is not one or is out of range.
+fn parse_hex(text: &[u8]) -> Option<LongDouble> {
+    let mut number = Big::zero();
+    let (mut any_digit, mut seen_dot) = (false, false);
+    let mut exp: i64 = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        if let Some(d) = (c as char).to_digit(16) {
+            any_digit = true;
+            if !number.is_zero() || d != 0 {
+                number.mul_small(16);
+                number.add_small(d);
+                if seen_dot {
+                    exp -= 4;
+                }
+            } else if seen_dot {
+                exp -= 4;
+            }
+        } else if c == b'.' && !seen_dot {
+            seen_dot = true;
+        } else {
+            break;
+        }
+        i += 1;
+        if number.bit_len() > 20_000 {
+            return None;
+        }
+    }
+    if !any_digit {
+        return None;
+    }
+    if i < text.len() {
+        if text[i] != b'p' && text[i] != b'P' {
+            return None;
+        }
+        let rest = &text[i + 1..];
+        let (eneg, edigits) = match rest.first() {
+            Some(b'-') => (true, &rest[1..]),
+            Some(b'+') => (false, &rest[1..]),
+            _ => (false, rest),
+        };
+        if edigits.is_empty() || !edigits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut e: i64 = 0;
+        for &d in edigits {
+            e = (e * 10 + (d - b'0') as i64).min(1 << 40);
+        }
+        exp += if eneg { -e } else { e };
+    }
+    if number.is_zero() {
+        return Some(LongDouble::ZERO);
+    }
+    let magnitude = number.bit_len() as i64 + exp;
+    if !(-16_500..=16_400).contains(&magnitude) {
+        return None;
+    }
+    round(number, exp as i32, false)
 }
 
 /// `%.17Lf` of a double with trailing zeros trimmed: the fallback for operands that are
