@@ -235,7 +235,10 @@ pub fn timeout_ms(arg: &[u8]) -> Result<u64, Reply> {
         return Err(bad());
     }
     let (seconds, used, _) = strtod(arg);
-    if used != arg.len() || seconds.is_nan() {
+    // Redis reads it as a long double: beyond LDBL_MAX (1e100000) it is no number at all,
+    // where a double would only overflow to infinity.
+    if used != arg.len() || seconds.is_nan() || super::long_double::LongDouble::parse(arg).is_none()
+    {
         return Err(bad());
     }
     let ms = seconds * 1000.0;
@@ -250,6 +253,17 @@ pub fn timeout_ms(arg: &[u8]) -> Result<u64, Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeout_beyond_the_long_double_range_is_not_a_float() {
+        let not_a_float = Err(Reply::error("ERR timeout is not a float or out of range"));
+        assert_eq!(timeout_ms(b"1e100000"), not_a_float);
+        assert_eq!(
+            timeout_ms(b"1e308"),
+            Err(Reply::error("ERR timeout is negative"))
+        );
+        assert_eq!(timeout_ms(b"0x10"), Ok(16_000));
+    }
 
     #[test]
     fn strtod_stops_where_c_stops() {
