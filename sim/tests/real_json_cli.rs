@@ -36,7 +36,11 @@ fn a_history_from_redis_server_round_trips_through_json_and_redsim_check() {
         back, recorded.history,
         "the JSON round trip changed the history"
     );
-    let options = check::Options::default();
+    let options = check::Options {
+        max_states: CHECK_STATES,
+        counterexample: false,
+        ..check::Options::default()
+    };
     let again = check::check(&back, ModelChoice::Auto, &options).expect("the checker judges it");
     assert_eq!(again.verdict.as_str(), verdict.check_verdict());
 
@@ -47,6 +51,7 @@ fn a_history_from_redis_server_round_trips_through_json_and_redsim_check() {
     let out = redsim()
         .arg("check")
         .arg(&file)
+        .args(["--max-states", &CHECK_STATES.to_string()])
         .output()
         .expect("redsim check runs");
     assert_eq!(
