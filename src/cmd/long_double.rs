@@ -89,25 +89,7 @@ impl LongDouble {
         if !any_digit {
             return None;
         }
-        if i < body.len() {
-            if body[i] != b'e' && body[i] != b'E' {
-                return None;
-            }
-            let rest = &body[i + 1..];
-            let (eneg, edigits) = match rest.first() {
-                Some(b'-') => (true, &rest[1..]),
-                Some(b'+') => (false, &rest[1..]),
-                _ => (false, rest),
-            };
-            if edigits.is_empty() || !edigits.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            let mut e: i64 = 0;
-            for &d in edigits {
-                e = (e * 10 + (d - b'0') as i64).min(1 << 40);
-            }
-            scale += if eneg { -e } else { e };
-        }
+        scale += exponent(&body[i..], b'e')?;
         if digits.is_zero() {
             return Some(LongDouble {
                 neg,
@@ -337,6 +319,29 @@ fn round(number: Big, exp_base: i32, sticky: bool) -> Option<LongDouble> {
     Some(value)
 }
 
+/// What is left after a number's digits: nothing (exponent 0), or `marker` (either case)
+/// and a signed decimal exponent, clamped far beyond any range; `None` for anything else.
+fn exponent(rest: &[u8], marker: u8) -> Option<i64> {
+    let Some((&first, rest)) = rest.split_first() else {
+        return Some(0);
+    };
+    if first.to_ascii_lowercase() != marker {
+        return None;
+    }
+    let (neg, digits) = match rest.first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let e = digits
+        .iter()
+        .fold(0i64, |e, &d| (e * 10 + (d - b'0') as i64).min(1 << 40));
+    Some(if neg { -e } else { e })
+}
+
 /// A hexadecimal float after its `0x` (`1p3`, `1.8`, `a.bP-2`), as `strtold` reads it: hex
 /// digits with an optional point, then an optional binary exponent; the whole text must
 /// be used. `None` when it is not one or is out of range.
@@ -371,25 +376,7 @@ fn parse_hex(text: &[u8]) -> Option<LongDouble> {
     if !any_digit {
         return None;
     }
-    if i < text.len() {
-        if text[i] != b'p' && text[i] != b'P' {
-            return None;
-        }
-        let rest = &text[i + 1..];
-        let (eneg, edigits) = match rest.first() {
-            Some(b'-') => (true, &rest[1..]),
-            Some(b'+') => (false, &rest[1..]),
-            _ => (false, rest),
-        };
-        if edigits.is_empty() || !edigits.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let mut e: i64 = 0;
-        for &d in edigits {
-            e = (e * 10 + (d - b'0') as i64).min(1 << 40);
-        }
-        exp += if eneg { -e } else { e };
-    }
+    exp += exponent(&text[i..], b'p')?;
     if number.is_zero() {
         return Some(LongDouble::ZERO);
     }
