@@ -105,14 +105,6 @@ pub struct World {
     pub partial_ops: Vec<usize>,
 }
 
-/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO
-/// forms), as the engine's command table says.
-fn is_script_command(argv: &[Vec<u8>]) -> bool {
-    argv.first()
-        .and_then(|name| redsim::cmd::lookup(name))
-        .is_some_and(|spec| spec.has(redsim::cmd::flags::RUNS_SCRIPT))
-}
-
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
 /// `None`, client `c`'s for `Some(c)`.
 fn fault_rng(seed: u64, client: Option<usize>) -> ChaCha8Rng {
@@ -349,7 +341,7 @@ impl World {
             return false;
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
-        let runs_script = is_script_command(&request.argv);
+        let runs_script = redsim::cmd::runs_script(&request.argv);
         let mut busy_max_before = 0;
         if runs_script {
             self.post_waiting(client);

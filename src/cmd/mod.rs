@@ -147,6 +147,14 @@ fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {
     })
 }
 
+/// Whether `argv` runs a script on the server (EVAL, EVALSHA, FCALL and their _RO forms):
+/// the table's `RUNS_SCRIPT` flag.
+pub fn runs_script(argv: &[Vec<u8>]) -> bool {
+    argv.first()
+        .and_then(|name| lookup(name))
+        .is_some_and(|spec| spec.has(flags::RUNS_SCRIPT))
+}
+
 /// Every top-level command (COMMAND COUNT, COMMAND INFO with no names).
 pub fn all_commands() -> impl Iterator<Item = &'static CommandSpec> {
     table().values().copied()

@@ -1,5 +1,5 @@
-//! What a finished run shows: the keys a scenario is about (the probe), their values at
-//! any moment, and the run's verdict.
+//! A finished run's verdict (the keys a scenario is about and their values are in
+//! [`super::probe`], re-exported here).
 //!
 //! The verdict counts the anomalies the counter race is made of:
 //! - **not linearizable**: the clients observed results that no order of atomic
@@ -31,133 +31,12 @@
 //! without anything having gone wrong.
 
 use crate::history::{History, Op, Operation, Status};
-use crate::scenario::{as_int, Invariant, Program, Scenario};
+use crate::scenario::{as_int, Invariant, Scenario};
 use crate::scheduler::{Candidate, Scheduler};
 use crate::world::World;
 use redsim::Reply;
 
-/// The keys whose values the reports show after each command.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Probe {
-    pub keys: Vec<Vec<u8>>,
-    /// The key each operation increments once, when every client runs the same program.
-    pub counter: Option<Vec<u8>>,
-}
-
-/// The keys of `argv` by the engine's command table: SCRIPT LOAD has none, EVALSHA's
-/// are its KEYS, not its SHA.
-fn push_command_keys(keys: &mut Vec<Vec<u8>>, argv: &[Vec<u8>]) {
-    if let crate::check::Footprint::Keys(found) =
-        crate::check::partition_footprint(&Operation::Command(argv.to_vec()))
-    {
-        found.iter().for_each(|(_, k)| push_key(keys, k));
-    }
-}
-
-fn push_key(keys: &mut Vec<Vec<u8>>, key: &[u8]) {
-    // A templated key ({client}…) names a different key per operation: not probed.
-    if !key.contains(&b'{') && !keys.iter().any(|k| k == key) {
-        keys.push(key.to_vec());
-    }
-}
-
-impl Probe {
-    pub fn of(scenario: &Scenario) -> Probe {
-        let mut keys = Vec::new();
-        for group in &scenario.groups {
-            match &group.program {
-                Program::Script { spec, .. } => {
-                    spec.keys.iter().for_each(|k| push_key(&mut keys, k))
-                }
-                Program::Commands { commands, .. } | Program::Multi { commands, .. } => commands
-                    .iter()
-                    .for_each(|c| push_command_keys(&mut keys, c)),
-                Program::Watch {
-                    watch,
-                    reads,
-                    writes,
-                    ..
-                } => {
-                    watch.iter().for_each(|k| push_key(&mut keys, k));
-                    reads
-                        .iter()
-                        .chain(writes)
-                        .for_each(|c| push_command_keys(&mut keys, c));
-                }
-                Program::Rust(_) => {}
-            }
-        }
-        let counter = if scenario.groups.len() == 1 {
-            keys.first().cloned()
-        } else {
-            None
-        };
-        Probe { keys, counter }
-    }
-}
-
-/// A key's value as the reports show it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum KeyState {
-    Missing,
-    Str(Vec<u8>),
-    /// A sorted set's cardinality (what ZCARD replies).
-    ZCard(usize),
-    /// Another type, by name.
-    Other(&'static str),
-}
-
-impl KeyState {
-    pub fn as_int(&self) -> Option<i64> {
-        match self {
-            KeyState::Missing => Some(0),
-            KeyState::Str(s) => std::str::from_utf8(s).ok()?.parse().ok(),
-            KeyState::ZCard(n) => Some(*n as i64),
-            KeyState::Other(_) => None,
-        }
-    }
-
-    pub fn render(&self) -> String {
-        match self {
-            KeyState::Missing => "-".into(),
-            KeyState::Str(s) => String::from_utf8_lossy(s).into_owned(),
-            KeyState::ZCard(n) => n.to_string(),
-            KeyState::Other(t) => format!("<{t}>"),
-        }
-    }
-}
-
-/// The probed keys of database 0, read without running a command (and without expiring).
-pub fn read_state(world: &mut World, probe: &Probe) -> Vec<KeyState> {
-    let db = &mut world.engine.store.dbs[0];
-    probe
-        .keys
-        .iter()
-        .map(|key| match db.get(key, 0) {
-            None => KeyState::Missing,
-            Some(redsim::db::Value::Str(s)) => KeyState::Str(s.clone()),
-            Some(redsim::db::Value::ZSet(z)) => KeyState::ZCard(z.len()),
-            Some(other) => KeyState::Other(other.type_name()),
-        })
-        .collect()
-}
-
-/// `counter=2 ts_set(zcard)=1`.
-pub fn render_state(probe: &Probe, state: &[KeyState]) -> String {
-    let parts: Vec<String> = probe
-        .keys
-        .iter()
-        .zip(state)
-        .map(|(k, v)| {
-            let name = String::from_utf8_lossy(k);
-            match v {
-                KeyState::ZCard(_) => format!("zcard({name})={}", v.render()),
-                _ => format!("{name}={}", v.render()),
-            }
-        })
-        .collect();
-    parts.join(" ")
-}
+pub use super::probe::{read_state, render_state, KeyState, Probe};
 
 /// What one run showed.
 #[derive(Clone, Debug, Default, PartialEq)]

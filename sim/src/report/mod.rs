@@ -1,4 +1,5 @@
-//! Reports for people: the verdict of a run ([`analysis`]), a run captured command by
+//! Reports for people: the verdict of a run ([`analysis`]), the keys it is about
+//! ([`probe`]), a run captured command by
 //! command ([`capture`]), the interleaving table ([`table`]), counts over many seeds
 //! ([`summary`]), the explanation ([`explain`]), the HTML report with its SVG timelines
 //! ([`html`], [`svg`]), terminal colour ([`colour`]) and `--mode` ([`mode`]).
@@ -10,6 +11,7 @@ pub mod explain;
 pub mod html;
 pub mod mode;
 pub mod present;
+pub mod probe;
 pub mod summary;
 pub mod svg;
 pub mod table;

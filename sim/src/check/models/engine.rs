@@ -17,11 +17,13 @@
 //! results of scripts and MULTI blocks are remembered per (state, op) across parts and
 //! histories, since running Lua costs far more than looking the answer up.
 
-use super::engine_state::{next_choices, touches_caches, ChoiceHost, Choices, EngineState};
+use super::engine_state::{
+    load, next_choices, same_dbs, same_state, snapshot, state_fingerprint, touches_caches,
+    ChoiceHost, Choices, EngineState,
+};
 use crate::check::{Footprint, SequentialSpec};
 use crate::history::Operation;
 use redsim::cmd::{flags, Resolved};
-use redsim::db::Db;
 use redsim::{ClientId, Engine, ManualHost, Reply};
 use rustc_hash::{FxHashMap, FxHasher};
 use std::cell::Cell;
@@ -97,15 +99,10 @@ impl Default for EngineModel {
 
 /// Whether `op` runs a script on the server (a script op, or EVAL/EVALSHA/FCALL).
 fn op_runs_script(op: &Operation) -> bool {
-    let runs = |argv: &Vec<Vec<u8>>| {
-        argv.first()
-            .and_then(|name| redsim::cmd::lookup(name))
-            .is_some_and(|spec| spec.has(redsim::cmd::flags::RUNS_SCRIPT))
-    };
     match op {
         Operation::Script { .. } => true,
-        Operation::Command(argv) => runs(argv),
-        Operation::Multi(cmds) => cmds.iter().any(runs),
+        Operation::Command(argv) => redsim::cmd::runs_script(argv),
+        Operation::Multi(cmds) => cmds.iter().any(|argv| redsim::cmd::runs_script(argv)),
     }
 }
 
@@ -120,67 +117,6 @@ fn reaches_outside(access: &redsim::access::Access, footprint: &Footprint) -> bo
             access.reaches_keys_outside(&keys)
         }
     }
-}
-
-/// Whether two snapshots hold the same data (a missing database is an empty one).
-fn same_dbs(a: &[Db], b: &[Db]) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    short.iter().zip(long).all(|(x, y)| x.same_data(y))
-        && long[short.len()..].iter().all(Db::is_empty)
-}
-
-/// The engine's databases as a snapshot: trailing empty databases left out, so that the
-/// usual state (data in db 0 only) is one `Db` to copy rather than sixteen.
-fn snapshot(dbs: &[Db]) -> Vec<Db> {
-    let used = dbs
-        .iter()
-        .rposition(|db| !db.is_empty())
-        .map_or(0, |i| i + 1);
-    dbs[..used].to_vec()
-}
-
-/// Loads `state` into the engine's databases, reusing their allocations.
-fn load(dbs: &mut [Db], state: &[Db]) {
-    for (i, db) in dbs.iter_mut().enumerate() {
-        match state.get(i) {
-            Some(s) => db.clone_from(s),
-            None if !db.is_empty() => *db = Db::new(),
-            None => {}
-        }
-    }
-}
-
-/// Order-independent digest of a snapshot (as `Store::fingerprint`).
-fn dbs_fingerprint(dbs: &[Db]) -> u64 {
-    dbs.iter().enumerate().fold(0u64, |acc, (i, db)| {
-        if db.is_empty() {
-            acc
-        } else {
-            let fp = db.fingerprint();
-            let mut h = FxHasher::default();
-            (i, fp).hash(&mut h);
-            acc.wrapping_add(h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ fp)
-        }
-    })
-}
-
-/// Whether two states are the same.
-fn same_state(a: &EngineState, b: &EngineState) -> bool {
-    a.scripts == b.scripts
-        && a.functions == b.functions
-        && a.config == b.config
-        && a.lua_random == b.lua_random
-        && same_dbs(&a.dbs, &b.dbs)
-}
-
-fn state_fingerprint(state: &EngineState) -> u64 {
-    let mut h = FxHasher::default();
-    dbs_fingerprint(&state.dbs).hash(&mut h);
-    state.scripts.hash(&mut h);
-    state.functions.hash(&mut h);
-    state.config.hash(&mut h);
-    state.lua_random.hash(&mut h);
-    h.finish()
 }
 
 impl EngineModel {

@@ -13,6 +13,8 @@
 use redsim::config::Config;
 use redsim::db::Db;
 use redsim::{BusyScript, Host, ScriptTick};
+use rustc_hash::FxHasher;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 /// A state of the engine model.
@@ -29,6 +31,68 @@ pub struct EngineState {
     /// The state of math.random's generator, shared by every script and not reseeded
     /// per script in Redis 7.0, when it has left its initial state.
     pub lua_random: Option<u64>,
+}
+
+/// Whether two snapshots hold the same data (a missing database is an empty one).
+pub(super) fn same_dbs(a: &[Db], b: &[Db]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.iter().zip(long).all(|(x, y)| x.same_data(y))
+        && long[short.len()..].iter().all(Db::is_empty)
+}
+
+/// The engine's databases as a snapshot: trailing empty databases left out, so that the
+/// usual state (data in db 0 only) is one `Db` to copy rather than sixteen.
+pub(super) fn snapshot(dbs: &[Db]) -> Vec<Db> {
+    let used = dbs
+        .iter()
+        .rposition(|db| !db.is_empty())
+        .map_or(0, |i| i + 1);
+    dbs[..used].to_vec()
+}
+
+/// Loads `state` into the engine's databases, reusing their allocations.
+pub(super) fn load(dbs: &mut [Db], state: &[Db]) {
+    for (i, db) in dbs.iter_mut().enumerate() {
+        match state.get(i) {
+            Some(s) => db.clone_from(s),
+            None if !db.is_empty() => *db = Db::new(),
+            None => {}
+        }
+    }
+}
+
+/// Order-independent digest of a snapshot (as `Store::fingerprint`).
+fn dbs_fingerprint(dbs: &[Db]) -> u64 {
+    dbs.iter().enumerate().fold(0u64, |acc, (i, db)| {
+        if db.is_empty() {
+            acc
+        } else {
+            let fp = db.fingerprint();
+            let mut h = FxHasher::default();
+            (i, fp).hash(&mut h);
+            acc.wrapping_add(h.finish().wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ fp)
+        }
+    })
+}
+
+/// Whether two states are the same.
+pub(super) fn same_state(a: &EngineState, b: &EngineState) -> bool {
+    a.scripts == b.scripts
+        && a.functions == b.functions
+        && a.config == b.config
+        && a.lua_random == b.lua_random
+        && same_dbs(&a.dbs, &b.dbs)
+}
+
+/// A hash of a state; equal states hash equal.
+pub(super) fn state_fingerprint(state: &EngineState) -> u64 {
+    let mut h = FxHasher::default();
+    dbs_fingerprint(&state.dbs).hash(&mut h);
+    state.scripts.hash(&mut h);
+    state.functions.hash(&mut h);
+    state.config.hash(&mut h);
+    state.lua_random.hash(&mut h);
+    h.finish()
 }
 
 /// Whether `argv` reads or changes the script cache or the function libraries.
