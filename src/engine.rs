@@ -107,7 +107,7 @@ impl Engine {
                 let (keys, looked) = self.store.dbs[db].expire_some(now_ms, KEYS_PER_LOOP);
                 let expired = keys.len();
                 for key in keys {
-                    self.store.touch(db, &key);
+                    self.store.touch_expired(db, &key);
                 }
                 removed += expired;
                 let mostly_alive = expired * 10 <= looked;

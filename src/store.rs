@@ -8,6 +8,9 @@ use crate::session::{ClientId, Session};
 use crate::stats::Stats;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod watch;
+pub use watch::Watcher;
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pub dbs: Vec<Db>,
@@ -22,8 +25,8 @@ pub struct Store {
     pub access: Option<crate::access::Access>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
-    /// (db, key) → clients that WATCH it.
-    watched: FxHashMap<(usize, Vec<u8>), Vec<ClientId>>,
+    /// (db, key) → the clients that WATCH it, in the order they began to.
+    watched: FxHashMap<(usize, Vec<u8>), Vec<Watcher>>,
     /// Clients whose watched keys were touched: their EXEC fails.
     watch_dirty: FxHashSet<ClientId>,
 }
@@ -103,74 +106,5 @@ impl Store {
     pub fn db_of(&mut self, client: ClientId) -> &mut Db {
         let index = self.session(client).db;
         &mut self.dbs[index]
-    }
-
-    // ---- WATCH -------------------------------------------------------------------------
-
-    pub fn watch(&mut self, client: ClientId, db: usize, key: &[u8]) {
-        let watchers = self.watched.entry((db, key.to_vec())).or_default();
-        if !watchers.contains(&client) {
-            watchers.push(client);
-            self.session_mut(client).watched.push((db, key.to_vec()));
-        }
-    }
-
-    pub fn unwatch_all(&mut self, client: ClientId) {
-        self.watch_dirty.remove(&client);
-        if !self.is_connected(client) {
-            return;
-        }
-        let keys = std::mem::take(&mut self.session_mut(client).watched);
-        for key in keys {
-            if let Some(watchers) = self.watched.get_mut(&key) {
-                watchers.retain(|c| *c != client);
-                if watchers.is_empty() {
-                    self.watched.remove(&key);
-                }
-            }
-        }
-    }
-
-    /// Whether any client watches anything (the fast path skips touching when not).
-    pub fn has_watchers(&self) -> bool {
-        !self.watched.is_empty()
-    }
-
-    /// A key was modified: every client watching it will have its EXEC fail
-    /// (Redis's `touchWatchedKey`).
-    pub fn touch(&mut self, db: usize, key: &[u8]) {
-        if self.watched.is_empty() {
-            return;
-        }
-        if let Some(watchers) = self.watched.get(&(db, key.to_vec())) {
-            self.watch_dirty.extend(watchers.iter().copied());
-        }
-    }
-
-    /// Every watched key of `db` is touched (FLUSHDB, SWAPDB…). With `only_existing`,
-    /// only keys that exist in `db` are (as Redis's `touchAllWatchedKeysInDb`).
-    pub fn touch_all_in_db(&mut self, db: usize, only_existing: bool, now_ms: u64) {
-        let keys: Vec<(usize, Vec<u8>)> = self
-            .watched
-            .keys()
-            .filter(|(d, _)| *d == db)
-            .cloned()
-            .collect();
-        for (d, key) in keys {
-            if !only_existing || self.dbs[d].contains(&key, now_ms) {
-                let watchers = self.watched[&(d, key)].clone();
-                self.watch_dirty.extend(watchers);
-            }
-        }
-    }
-
-    /// Whether a watched key of `client` was touched since WATCH.
-    pub fn watch_is_dirty(&self, client: ClientId) -> bool {
-        self.watch_dirty.contains(&client)
-    }
-
-    /// Marks `client`'s transaction as failed (a watched key expired, …).
-    pub fn mark_watch_dirty(&mut self, client: ClientId) {
-        self.watch_dirty.insert(client);
     }
 }

@@ -248,7 +248,7 @@ pub fn signal_lazy_expiries(ctx: &mut Ctx<'_>) {
     let db = ctx.db_index();
     if let Some(keys) = ctx.store.dbs[db].take_expired() {
         for key in keys {
-            ctx.store.touch(db, &key);
+            ctx.store.touch_expired(db, &key);
         }
     }
 }

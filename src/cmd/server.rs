@@ -37,7 +37,7 @@ fn flush_flags(argv: &[Vec<u8>]) -> Result<(), Reply> {
 /// Empties database `db`, signalling WATCH for the watched keys that existed.
 fn flush_db(ctx: &mut Ctx<'_>, db: usize) {
     let now = ctx.now_ms;
-    ctx.store.touch_all_in_db(db, true, now);
+    ctx.store.touch_all_in_db(db, None, now);
     let removed = ctx.store.dbs[db].len() as u64;
     ctx.store.dbs[db].clear();
     ctx.dirty(removed);
@@ -82,14 +82,12 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let (a, b) = (first as usize, second as usize);
     if a != b {
-        // A watched key is touched if it exists on either side of the swap
-        // (Redis's touchAllWatchedKeysInDb with the other database as replacement).
+        // Watchers stay with their database number while the data moves (Redis's
+        // dbSwapDatabases signals both sides before the swap).
         let now = ctx.now_ms;
-        ctx.store.touch_all_in_db(a, true, now);
-        ctx.store.touch_all_in_db(b, true, now);
+        ctx.store.touch_all_in_db(a, Some(b), now);
+        ctx.store.touch_all_in_db(b, Some(a), now);
         ctx.store.dbs.swap(a, b);
-        ctx.store.touch_all_in_db(a, true, now);
-        ctx.store.touch_all_in_db(b, true, now);
     }
     ctx.dirty(1);
     Reply::ok()
@@ -207,7 +205,8 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> Reply {
     let now = ctx.now_ms;
     let config = ctx.store.config.clone();
     let db = ctx.db();
-    let Some(entry) = db.peek(key, now) else {
+    // Redis looks the key up in the main dict, without the expiry check.
+    let Some(entry) = db.stored_entry(key) else {
         return Reply::error(errors::NO_SUCH_KEY);
     };
     let (encoding, refcount, length) = match &entry.value {

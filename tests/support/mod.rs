@@ -41,6 +41,11 @@ impl RedisServer {
     /// Starts `redis-server` on a free loopback port with persistence off and waits until
     /// it accepts connections.
     pub fn start() -> RedisServer {
+        RedisServer::start_with(&[])
+    }
+
+    /// [`RedisServer::start`] with extra configuration arguments (`--name value` …).
+    pub fn start_with(extra: &[&str]) -> RedisServer {
         let port = free_port();
         // Any file the server writes (SAVE…) goes to the temporary directory.
         let dir = std::env::temp_dir();
@@ -57,6 +62,7 @@ impl RedisServer {
             ])
             .args(["--dir", &dir.to_string_lossy()])
             .args(["--daemonize", "no", "--loglevel", "warning"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
