@@ -8,6 +8,10 @@ use crate::script::Scripting;
 use crate::session::{ClientId, CommandName};
 use crate::store::Store;
 
+const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command \
+    option is set to \"local\", you can run it from a local connection, otherwise you need to \
+    set this option in the configuration file, and then restart the server.";
+
 pub struct Engine {
     pub store: Store,
     pub scripts: Scripting,
@@ -43,31 +47,18 @@ impl Engine {
         }
         let (spec, sub) = match cmd::resolve(argv) {
             Resolved::Found(spec, sub) => (spec, sub),
-            Resolved::Refused(error) => {
-                if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
-                    multi.aborted = true;
-                }
-                if let Some(spec) = cmd::lookup(&argv[0]) {
-                    let entry = self.store.stats.commands.get_or_insert((spec.name, None));
-                    entry.rejected_calls += 1;
-                }
-                self.store
-                    .stats
-                    .count_error(error.error_text().unwrap_or_default());
-                return error;
-            }
+            Resolved::Refused(error) => return self.reject(client, cmd::lookup(&argv[0]), error),
         };
+        if spec.has(flags::PROTECTED) && !self.debug_allowed(client) {
+            return self.reject(client, Some(spec), Reply::error(DEBUG_NOT_ALLOWED));
+        }
         let session = self.store.session_mut(client);
         session.last_command = CommandName(spec.name, sub.map(|s| s.name));
         if let Some(multi) = session.multi.as_mut() {
             if !transaction::controls_transaction(spec.name) {
                 if spec.has(flags::NO_MULTI) {
-                    multi.aborted = true;
                     let error = Reply::error("ERR Command not allowed inside a transaction");
-                    self.store
-                        .stats
-                        .count_error(error.error_text().unwrap_or_default());
-                    return error;
+                    return self.reject(client, Some(spec), error);
                 }
                 multi.queued.push(argv.to_vec());
                 return Reply::simple("QUEUED");
@@ -83,6 +74,50 @@ impl Engine {
             caller: Caller::Client,
         };
         cmd::run_started_at(&mut ctx, spec, sub, argv, started_us)
+    }
+
+    /// Whether `client` may run DEBUG (Redis's `allowProtectedAction`): `yes`, or `local`
+    /// and a loopback peer or an in-process client (Redis counts unix sockets as local).
+    fn debug_allowed(&self, client: ClientId) -> bool {
+        match self.store.config.get("enable-debug-command").as_deref() {
+            Some("yes") => true,
+            Some("local") => match &self.store.session(client).addr {
+                None => true,
+                Some(addr) => addr.starts_with("127.0.0.1:") || addr.starts_with("[::1]:"),
+            },
+            _ => false,
+        }
+    }
+
+    /// Refuses a command before it runs (Redis's `rejectCommand`): an open transaction is
+    /// flagged so that EXEC answers EXECABORT, and the command counts a rejected call. A
+    /// refused EXEC discards the transaction (and the WATCHes) at once and says why
+    /// (`execCommandAbort`), even outside MULTI.
+    pub fn reject(
+        &mut self,
+        client: ClientId,
+        spec: Option<&'static cmd::CommandSpec>,
+        error: Reply,
+    ) -> Reply {
+        if let Some(spec) = spec {
+            let entry = self.store.stats.commands.get_or_insert((spec.name, None));
+            entry.rejected_calls += 1;
+        }
+        let text = error.error_text().unwrap_or_default().to_vec();
+        self.store.stats.count_error(&text);
+        if spec.is_some_and(|s| s.name == "exec") {
+            // Inside MULTI or not: the transaction state and the WATCHes are dropped.
+            self.store.session_mut(client).multi = None;
+            self.store.unwatch_all(client);
+            let reason = text.strip_prefix(b"ERR ").unwrap_or(&text);
+            let mut abort = b"EXECABORT Transaction discarded because of: ".to_vec();
+            abort.extend_from_slice(reason);
+            return Reply::Error(abort);
+        }
+        if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
+            multi.aborted = true;
+        }
+        error
     }
 
     /// Redis's active expiry (`activeExpireCycle`, run by `serverCron` ten times a

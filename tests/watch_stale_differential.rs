@@ -241,6 +241,10 @@ fn on_redis(steps: &[Step]) -> Vec<String> {
 
 fn on_engine(steps: &[Step]) -> Vec<String> {
     let (mut engine, clock) = engine_with_clock(redsim::ManualHost::default());
+    engine
+        .store
+        .config
+        .set_startup("enable-debug-command", "yes");
     let clients = [engine.connect(), engine.connect()];
     steps
         .iter()

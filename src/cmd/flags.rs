@@ -29,6 +29,9 @@ pub const SESSION_ONLY: u32 = 1 << 21;
 /// Not a Redis flag: the command runs a script on the server (EVAL, EVALSHA, FCALL and
 /// their _RO forms), so other clients may meet it busy.
 pub const RUNS_SCRIPT: u32 = 1 << 22;
+/// Redis's CMD_PROTECTED (not listed by COMMAND INFO): DEBUG runs only where the
+/// `enable-debug-command` parameter allows it.
+pub const PROTECTED: u32 = 1 << 23;
 
 const NAMES: [(u32, &str); 20] = [
     (WRITE, "write"),

@@ -12,8 +12,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("flushall", -1, WRITE, flushall).acl("keyspace write slow dangerous"),
     CommandSpec::new("swapdb", 3, WRITE | FAST, swapdb).acl("keyspace write fast dangerous"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, time).acl("fast"),
-    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug)
-        .acl("admin slow dangerous"),
+    CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, lastsave).acl("admin fast dangerous"),
+    CommandSpec::new(
+        "debug",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED,
+        debug,
+    )
+    .acl("admin slow dangerous"),
 ];
 
 /// DBSIZE: the number of keys in the selected database, counting keys that have expired
@@ -91,6 +97,12 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     ctx.dirty(1);
     Reply::ok()
+}
+
+/// LASTSAVE: when the dataset was last saved, in Unix seconds. redsim never saves, so it
+/// is when the server started, as Redis reports before its first save.
+fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    Reply::Integer((ctx.store.process.started_ms.unwrap_or(0) / 1000) as i64)
 }
 
 /// TIME: [unix seconds, microseconds] from the host clock, as bulk strings.

@@ -57,6 +57,9 @@ pub struct ServeOptions {
     pub protected_mode: bool,
     /// `maxclients`: connections beyond this many are refused.
     pub maxclients: usize,
+    /// `enable-debug-command`: `no` (Redis's default: DEBUG is refused), `yes`, or
+    /// `local` (loopback clients only).
+    pub enable_debug_command: String,
 }
 
 impl Default for ServeOptions {
@@ -67,6 +70,7 @@ impl Default for ServeOptions {
             requirepass: None,
             protected_mode: true,
             maxclients: 10000,
+            enable_debug_command: "no".into(),
         }
     }
 }
@@ -98,6 +102,7 @@ fn describe_process(engine: &mut Engine, opts: &ServeOptions, addr: SocketAddr) 
         "protected-mode",
         if opts.protected_mode { "yes" } else { "no" },
     );
+    config.set_startup("enable-debug-command", &opts.enable_debug_command);
     if let Some(password) = &opts.requirepass {
         config.set_startup("requirepass", &String::from_utf8_lossy(password));
     }
