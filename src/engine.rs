@@ -65,6 +65,7 @@ impl Engine {
             }
         }
         let started_us = self.host.now_us();
+        self.store.session_mut(client).last_interaction_ms = started_us / 1000;
         let mut ctx = Ctx {
             store: &mut self.store,
             host: &mut *self.host,
@@ -73,7 +74,45 @@ impl Engine {
             now_ms: started_us / 1000,
             caller: Caller::Client,
         };
-        cmd::run_started_at(&mut ctx, spec, sub, argv, started_us)
+        let reply = cmd::run_started_at(&mut ctx, spec, sub, argv, started_us);
+        if spec.name != "client" {
+            // CLIENT CACHING applies to the one command after it (or the EXEC after it).
+            let session = self.store.session_mut(client);
+            if let (Some(tracking), None) = (session.tracking.as_mut(), &session.multi) {
+                tracking.caching = false;
+            }
+        }
+        reply
+    }
+
+    /// Whether CLIENT PAUSE holds `argv` back for now (Redis's `processCommand` blocks
+    /// the client until the pause ends): every command in ALL mode, those that may
+    /// write in WRITE mode (EXEC when it would run one). An expired pause is lifted.
+    pub fn paused(&mut self, client: ClientId, argv: &[Vec<u8>]) -> bool {
+        let Some(pause) = self.store.pause else {
+            return false;
+        };
+        let now_ms = (self.host.now_us() / 1000) as i64;
+        if pause.end_ms < now_ms {
+            self.store.pause = None;
+            return false;
+        }
+        if !pause.writes_only {
+            return true;
+        }
+        let may_write = |spec: &cmd::CommandSpec| spec.has(flags::WRITE | flags::MAY_REPLICATE);
+        match cmd::resolve(argv) {
+            Resolved::Found(spec, sub) if spec.name == "exec" => {
+                self.store.session(client).multi.as_ref().is_some_and(|m| {
+                    m.queued.iter().any(|q| match cmd::resolve(q) {
+                        Resolved::Found(s, sub) => may_write(sub.unwrap_or(s)),
+                        Resolved::Refused(_) => false,
+                    })
+                }) || may_write(sub.unwrap_or(spec))
+            }
+            Resolved::Found(spec, sub) => may_write(sub.unwrap_or(spec)),
+            Resolved::Refused(_) => false,
+        }
     }
 
     /// Whether `client` may run DEBUG (Redis's `allowProtectedAction`): `yes`, or `local`

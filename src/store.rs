@@ -11,6 +11,16 @@ use rustc_hash::{FxHashMap, FxHashSet};
 mod watch;
 pub use watch::Watcher;
 
+/// CLIENT PAUSE: clients wait before running commands until `end_ms` (Unix ms), or
+/// until CLIENT UNPAUSE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientPause {
+    /// Unix ms; a signed C `long long` in Redis, which can wrap to the past.
+    pub end_ms: i64,
+    /// WRITE mode: only commands that may write (or replicate) wait; ALL: every command.
+    pub writes_only: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pub dbs: Vec<Db>,
@@ -23,6 +33,10 @@ pub struct Store {
     pub dirty: u64,
     /// When set, every command adds what it reached (see [`crate::access`]).
     pub access: Option<crate::access::Access>,
+    /// CLIENT PAUSE in force, if any.
+    pub pause: Option<ClientPause>,
+    /// Clients that CLIENT KILL closed, for the server to drop their connections.
+    pub killed_clients: Vec<ClientId>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → the clients that WATCH it, in the order they began to.
@@ -46,6 +60,8 @@ impl Store {
             process: crate::stats::Process::default(),
             dirty: 0,
             access: None,
+            pause: None,
+            killed_clients: Vec::new(),
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),
@@ -75,6 +91,9 @@ impl Store {
 
     /// Closes a session and forgets what it watched.
     pub fn disconnect(&mut self, client: ClientId) {
+        if !self.is_connected(client) {
+            return; // already closed (a slot may have been reused since)
+        }
         self.unwatch_all(client);
         if let Some(slot) = self.sessions.get_mut(client.slot) {
             *slot = None;

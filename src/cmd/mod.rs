@@ -11,6 +11,9 @@ mod spec;
 
 mod blocking;
 mod client;
+mod client_control;
+mod client_list;
+mod client_tracking;
 mod command_info;
 mod config_cmd;
 pub(crate) mod connection;

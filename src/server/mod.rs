@@ -32,6 +32,7 @@ mod engine_lock;
 #[cfg(not(loom))]
 mod expiry;
 mod host;
+mod kills;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod shutdown;
@@ -146,6 +147,8 @@ pub(crate) struct Core {
     pub(crate) clients: std::sync::atomic::AtomicUsize,
     /// Fired by the SHUTDOWN command.
     pub(crate) shutdown: tokio::sync::Notify,
+    /// Wake-ups of the connections, for CLIENT KILL.
+    pub(crate) kills: kills::KillBoard,
 }
 
 /// A running server: its address, and a way to stop it (tests start it in-process).
@@ -174,6 +177,7 @@ impl Server {
             options: opts,
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
+            kills: Default::default(),
         });
         // One worker, as Redis has one thread: no lock hand-offs between workers for
         // ordinary commands. A long script moves it to another thread (`release_worker`).

@@ -140,6 +140,11 @@ impl Store {
         self.watch_dirty.extend(dirtied);
     }
 
+    /// Whether a watched key of `client` was touched since WATCH (CLIENT LIST's `d`).
+    pub fn watch_is_dirty(&self, client: ClientId) -> bool {
+        self.watch_dirty.contains(&client)
+    }
+
     /// Whether a watched key of `client` was touched since WATCH, or has expired since
     /// (keys already expired at WATCH time do not count: `isWatchedKeyExpired`).
     pub fn watch_fails_exec(&self, client: ClientId, now_ms: u64) -> bool {

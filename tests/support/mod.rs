@@ -152,6 +152,20 @@ impl RawConn {
         }
     }
 
+    /// The bytes that arrive within `wait` (to check that a reply is held back or was
+    /// dropped); the buffer keeps nothing of them.
+    pub fn arrived_within(&mut self, wait: Duration) -> Vec<u8> {
+        self.stream.set_read_timeout(Some(wait)).ok();
+        let mut chunk = [0u8; 16 * 1024];
+        if let Ok(n) = self.stream.read(&mut chunk) {
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .ok();
+        std::mem::take(&mut self.buf)
+    }
+
     /// Whether the peer closed the connection (reads until EOF or a short timeout).
     pub fn is_closed(&mut self) -> bool {
         self.stream
