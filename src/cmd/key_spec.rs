@@ -265,3 +265,71 @@ fn find_keyword(argv: &[Vec<u8>], keyword: &str, startfrom: i32) -> Option<i64> 
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::{all_commands, CommandSpec};
+
+    /// Argument lists to try on a command: plain words, and small counts in each place
+    /// (for the commands that read a number of keys).
+    fn candidates(spec: &CommandSpec) -> Vec<Vec<Vec<u8>>> {
+        let min = spec.arity.unsigned_abs() as usize;
+        let max = if spec.arity < 0 { min + 4 } else { min };
+        let mut out = Vec::new();
+        for len in min.max(1)..=max {
+            let words: Vec<Vec<u8>> = (0..len)
+                .map(|i| {
+                    if i == 0 {
+                        b"cmd".to_vec()
+                    } else {
+                        format!("w{i}").into_bytes()
+                    }
+                })
+                .collect();
+            out.push(words.clone());
+            for at in 1..len {
+                for count in [b"1".as_slice(), b"2"] {
+                    let mut with_count = words.clone();
+                    with_count[at] = count.to_vec();
+                    out.push(with_count);
+                }
+            }
+        }
+        out
+    }
+
+    /// The engine's own key positions (WATCH, the simulator's access records) must be
+    /// the keys Redis's key specs find, wherever the specs can be followed: a key the
+    /// engine missed would make the simulator's reduction treat dependent steps as
+    /// independent.
+    #[test]
+    fn the_engines_key_positions_are_the_key_specs_keys() {
+        let mut checked = 0;
+        for command in all_commands() {
+            let mut specs_of = vec![(command.name.to_string(), command)];
+            for sub in command.subcommands {
+                specs_of.push((format!("{}|{}", command.name, sub.name), sub));
+            }
+            for (name, spec) in specs_of {
+                let Some(meta) = meta(&name) else {
+                    panic!("{name}: not a Redis 7.0 command");
+                };
+                for argv in candidates(spec) {
+                    let Some(keys) = keys_by_specs(meta.key_specs, &argv) else {
+                        continue;
+                    };
+                    let mut by_specs: Vec<usize> = keys.into_iter().map(|(at, _)| at).collect();
+                    by_specs.sort_unstable();
+                    by_specs.dedup();
+                    let mut ours = spec.key_positions(&argv);
+                    ours.sort_unstable();
+                    ours.dedup();
+                    assert_eq!(ours, by_specs, "{name} {argv:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
+    }
+}
