@@ -176,6 +176,32 @@ pub fn describe(specs: &[KeySpec]) -> Reply {
     )
 }
 
+/// The positions of the keys a write command modified, to signal to WATCH (Redis calls
+/// `signalModifiedKey` on those): the keys its specs mark RW, OW or RM, not the ones it
+/// only reads (SINTERSTORE's sources). Falls back to all its keys where the specs
+/// cannot be followed.
+pub fn written_keys(
+    spec: &super::CommandSpec,
+    sub: Option<&super::CommandSpec>,
+    argv: &[Vec<u8>],
+) -> Vec<usize> {
+    let target = sub.unwrap_or(spec);
+    let specs = match sub {
+        Some(sub) => meta(&format!("{}|{}", spec.name, sub.name)),
+        None => meta(spec.name),
+    }
+    .map_or(&[][..], |m| m.key_specs);
+    const WRITES: u16 = key_flags::RW | key_flags::OW | key_flags::RM;
+    match keys_by_specs(specs, argv) {
+        Some(keys) => keys
+            .into_iter()
+            .filter(|(_, flags)| flags & WRITES != 0)
+            .map(|(at, _)| at)
+            .collect(),
+        None => target.key_positions(argv),
+    }
+}
+
 /// The keys of `argv` (argument positions) with their flags, by the specs; `None` when
 /// a spec cannot be followed (an unknown or incomplete spec, a bad key count), as
 /// `getKeysUsingKeySpecs` returns -1.

@@ -356,10 +356,22 @@ pub fn run_started_at(
         reach::after(ctx, spec, sub, argv, before);
     }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
-    if target.has(flags::WRITE) && ctx.store.dirty != dirty_before && ctx.store.has_watchers() {
+    if target.has(flags::WRITE)
+        && !target.has(flags::SIGNALS_OWN_KEYS)
+        && ctx.store.dirty != dirty_before
+        && ctx.store.has_watchers()
+    {
         let db = ctx.db_index();
-        for pos in target.key_positions(argv) {
-            ctx.store.touch(db, &argv[pos]);
+        if target.has(flags::TOUCHES_REPLIED_KEY) {
+            if let Reply::Array(items) = &reply {
+                if let Some(Reply::Bulk(key)) = items.first() {
+                    ctx.store.touch(db, key);
+                }
+            }
+        } else {
+            for pos in key_spec::written_keys(spec, sub, argv) {
+                ctx.store.touch(db, &argv[pos]);
+            }
         }
     }
     let stats = &mut ctx.store.stats;

@@ -1,7 +1,10 @@
-//! WATCH of keys that had already expired when WATCH was called (stale keys, not yet
-//! removed because nothing looked them up and active expiry is off), checked step by step
-//! against a real redis-server 7.0.15: Redis's `watchedKey.expired` flag makes the stale
-//! key's removal no change, while a write after it still fails the EXEC.
+//! Which writes fail a WATCHing client's EXEC, checked step by step against a real
+//! redis-server 7.0.15: only the keys a command modified are signalled (not the sources
+//! SINTERSTORE reads, not the missing keys DEL names, not the lists LMPOP did not pop
+//! from, not SMOVE's destination when the member was already there); and keys that had
+//! already expired when WATCH was called (stale keys, not yet removed because nothing
+//! looked them up and active expiry is off), whose removal Redis's `watchedKey.expired`
+//! flag makes no change, while a write after it still fails the EXEC.
 //!
 //! Each case runs on a fresh redis-server (DEBUG enabled, so that active expiry can be
 //! turned off) and on a fresh engine whose clock moves by the same pauses.
@@ -34,7 +37,107 @@ fn cases() -> Vec<(&'static str, Vec<Step>)> {
         })
     };
     let with = |tail: Vec<Step>| stale().chain(tail).collect::<Vec<_>>();
+    let exec = |c: usize| vec![Cmd(c, "MULTI"), Cmd(c, "PING"), Cmd(c, "EXEC")];
+    let watch_then = |setup: &[&'static str], watched: &'static str, write: &'static str| {
+        let mut steps: Vec<Step> = setup.iter().map(|t| Cmd(2, t)).collect();
+        steps.push(Cmd(1, watched));
+        steps.push(Cmd(2, write));
+        steps.extend(exec(1));
+        steps
+    };
     vec![
+        (
+            "SINTERSTORE reads its sources",
+            watch_then(&["SADD s a b", "SADD o a"], "WATCH s", "SINTERSTORE d s o"),
+        ),
+        (
+            "SINTERSTORE writes its destination",
+            watch_then(&["SADD s a b", "SADD o a"], "WATCH d", "SINTERSTORE d s o"),
+        ),
+        (
+            "ZUNIONSTORE reads its sources",
+            watch_then(&["ZADD z 1 a"], "WATCH z", "ZUNIONSTORE d 1 z"),
+        ),
+        (
+            "LMOVE writes both lists",
+            watch_then(&["RPUSH l a"], "WATCH l2", "LMOVE l l2 LEFT RIGHT"),
+        ),
+        (
+            "COPY reads its source",
+            watch_then(&["SET a 1"], "WATCH a", "COPY a b"),
+        ),
+        (
+            "RENAME writes both keys",
+            watch_then(&["SET a 1"], "WATCH a", "RENAME a b"),
+        ),
+        (
+            "DEL of a missing watched key",
+            watch_then(&["SET a 1"], "WATCH b", "DEL a b"),
+        ),
+        (
+            "DEL of an existing watched key",
+            watch_then(&["SET a 1"], "WATCH a", "DEL a b"),
+        ),
+        (
+            "UNLINK of a missing watched key",
+            watch_then(&["SET a 1"], "WATCH b", "UNLINK b a"),
+        ),
+        (
+            "LMPOP from another list",
+            watch_then(&["RPUSH l1 x"], "WATCH l2", "LMPOP 2 l1 l2 LEFT"),
+        ),
+        (
+            "LMPOP from the watched list",
+            watch_then(&["RPUSH l2 x"], "WATCH l2", "LMPOP 2 l1 l2 LEFT"),
+        ),
+        (
+            "BLPOP from another list",
+            watch_then(&["RPUSH l1 x"], "WATCH l2", "BLPOP l2 l1 1"),
+        ),
+        (
+            "ZMPOP from another zset",
+            watch_then(&["ZADD z1 1 a"], "WATCH z2", "ZMPOP 2 z1 z2 MIN"),
+        ),
+        (
+            "BZPOPMIN from another zset",
+            watch_then(&["ZADD z1 1 a"], "WATCH z2", "BZPOPMIN z2 z1 1"),
+        ),
+        (
+            "SMOVE to a set that has the member",
+            watch_then(
+                &["SADD src a b", "SADD dst a"],
+                "WATCH dst",
+                "SMOVE src dst a",
+            ),
+        ),
+        (
+            "SMOVE to a set without the member",
+            watch_then(
+                &["SADD src a b", "SADD dst c"],
+                "WATCH dst",
+                "SMOVE src dst a",
+            ),
+        ),
+        (
+            "SMOVE from the watched source",
+            watch_then(
+                &["SADD src a b", "SADD dst a"],
+                "WATCH src",
+                "SMOVE src dst a",
+            ),
+        ),
+        (
+            "MSET writes every key",
+            watch_then(&[], "WATCH b", "MSET a 1 b 2"),
+        ),
+        (
+            "MSETNX that fails writes nothing",
+            watch_then(&["SET b 0"], "WATCH a", "MSETNX a 1 b 2"),
+        ),
+        (
+            "EXPIRE of a missing key",
+            watch_then(&[], "WATCH a", "EXPIRE a 100"),
+        ),
         (
             "stale key watched, nothing else",
             with(vec![
@@ -261,9 +364,9 @@ fn on_engine(steps: &[Step]) -> Vec<String> {
 }
 
 #[test]
-fn watch_of_stale_keys_matches_redis() {
+fn watch_signals_match_redis() {
     if !redis_server_available() {
-        eprintln!("SKIPPED watch_of_stale_keys_matches_redis: redis-server not found");
+        eprintln!("SKIPPED watch_signals_match_redis: redis-server not found");
         return;
     }
     let mut failures = Vec::new();
