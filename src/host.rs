@@ -68,6 +68,9 @@ pub struct ManualHost {
     /// A script that runs this many Lua instructions is aborted ([`ScriptTick::Abort`]):
     /// the bound that lets a model end on a script that never would.
     pub instructions_max: u64,
+    /// Microseconds the clock moves at each [`Host::script_tick`] (0: it stands still),
+    /// so that a script sees time pass as it runs, as on a real server.
+    pub tick_us: u64,
 }
 
 impl ManualHost {
@@ -77,6 +80,7 @@ impl ManualHost {
             now_us,
             state: seed ^ 0x9E37_79B9_7F4A_7C15 | 1,
             instructions_max: u64::MAX,
+            tick_us: 0,
         }
     }
 
@@ -108,6 +112,7 @@ impl Host for ManualHost {
     }
 
     fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
+        self.now_us += self.tick_us;
         if busy.instructions >= self.instructions_max {
             ScriptTick::Abort
         } else {

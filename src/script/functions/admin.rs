@@ -2,6 +2,7 @@
 //! STATS, LIST (with its nocase glob for LIBRARYNAME), DUMP, RESTORE and HELP. The
 //! libraries themselves, loading and FCALL are in the parent module.
 
+use super::LibrarySet;
 use crate::cmd::{args, Ctx};
 use crate::resp::Reply;
 use crate::script::eval::with_scripts;
@@ -9,12 +10,8 @@ use crate::script::eval::with_scripts;
 /// FUNCTION STATS: no script is running when a command runs.
 pub fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_scripts(ctx, |s, _| {
-        let functions: usize = s
-            .functions
-            .libraries
-            .values()
-            .map(|l| l.functions.len())
-            .sum();
+        let libraries = &s.functions.set.libraries;
+        let functions: usize = libraries.values().map(|l| l.functions.len()).sum();
         Reply::Map(vec![
             (Reply::bulk("running_script"), Reply::Null),
             (
@@ -24,7 +21,7 @@ pub fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
                     Reply::Map(vec![
                         (
                             Reply::bulk("libraries_count"),
-                            Reply::Integer(s.functions.libraries.len() as i64),
+                            Reply::Integer(libraries.len() as i64),
                         ),
                         (
                             Reply::bulk("functions_count"),
@@ -61,7 +58,7 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     with_scripts(ctx, |s, _| {
         let mut out = Vec::new();
-        for (name, lib) in &s.functions.libraries {
+        for (name, lib) in &s.functions.set.libraries {
             if let Some(p) = pattern {
                 if !crate::cmd::glob::matches(p, name.as_bytes(), true) {
                     continue;
@@ -106,7 +103,7 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 pub fn function_dump(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_scripts(ctx, |s, _| {
         let mut out = Vec::new();
-        for lib in s.functions.libraries.values() {
+        for lib in s.functions.set.libraries.values() {
             out.push(crate::script::dump::RDB_OPCODE_FUNCTION2);
             crate::script::dump::write_string(&mut out, &lib.code);
         }
@@ -142,49 +139,51 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::error("ERR DUMP payload version or checksum are wrong");
     };
     with_scripts(ctx, |s, _| {
-        let mut libraries = std::mem::take(&mut s.functions.libraries);
-        let mut index = std::mem::take(&mut s.functions.index);
+        let mut current = std::mem::take(&mut s.functions.set);
         // Load into an empty set first; nothing changes unless every library loads.
         for code in &codes {
             if let Err(e) = s.load_library(code, false) {
-                s.functions.libraries = libraries;
-                s.functions.index = index;
+                s.functions.set = current;
                 return e;
             }
         }
-        let fresh = std::mem::take(&mut s.functions.libraries);
-        s.functions.index.clear();
+        let fresh = std::mem::replace(&mut s.functions.set, LibrarySet::default());
         if policy == Policy::Flush {
-            libraries.clear();
-            index.clear();
+            current = LibrarySet::default();
         }
-        let conflict = fresh.iter().find_map(|(name, lib)| {
-            if libraries.contains_key(name) && policy == Policy::Append {
-                return Some(format!("ERR Library {name} already exists"));
+        // Redis's `libraryJoin`: a library of the same name is an error (APPEND) or is
+        // unlinked (REPLACE); then any function name still taken is an error, and
+        // the unlinked libraries come back.
+        let mut unlinked = Vec::new();
+        let mut error = None;
+        for name in fresh.libraries.keys() {
+            if !current.libraries.contains_key(name) {
+                continue;
             }
-            lib.functions.keys().find_map(|f| match index.get(f) {
-                Some(owner) if owner != name => Some(format!("ERR Function {f} already exists")),
-                _ => None,
-            })
-        });
-        if let Some(text) = conflict {
-            s.functions.libraries = libraries;
-            s.functions.index = index;
+            if policy == Policy::Append {
+                error = Some(format!("ERR Library {name} already exists"));
+                break;
+            }
+            unlinked.extend(current.unlink(name).map(|lib| (name.clone(), lib)));
+        }
+        if error.is_none() {
+            error = fresh
+                .index
+                .values()
+                .find(|(_, f)| current.owner(f).is_some())
+                .map(|(_, f)| format!("ERR Function {f} already exists"));
+        }
+        if let Some(text) = error {
+            for (name, lib) in unlinked {
+                current.link(name, lib);
+            }
+            s.functions.set = current;
             return Reply::error(text);
         }
-        for (name, lib) in fresh {
-            if let Some(old) = libraries.remove(&name) {
-                for f in old.functions.keys() {
-                    index.remove(f);
-                }
-            }
-            for f in lib.functions.keys() {
-                index.insert(f.clone(), name.clone());
-            }
-            libraries.insert(name, lib);
+        for (name, lib) in fresh.libraries {
+            current.link(name, lib);
         }
-        s.functions.libraries = libraries;
-        s.functions.index = index;
+        s.functions.set = current;
         Reply::ok()
     })
 }
