@@ -292,6 +292,18 @@ pub fn resolve(argv: &[Vec<u8>]) -> Resolved {
     Resolved::Found(spec, Some(sub))
 }
 
+/// Redis's `addReplySubcommandSyntaxError`: a subcommand given wrong arguments by a
+/// command that checks them itself (DEBUG, FUNCTION FLUSH / RESTORE…). The command is
+/// named as typed, in capitals.
+pub fn subcommand_syntax_error(argv: &[Vec<u8>]) -> Reply {
+    let mut text = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+    text.extend_from_slice(c_str(argv.get(1).map_or(&[][..], |a| a), 128));
+    text.extend_from_slice(b"'. Try ");
+    text.extend_from_slice(&c_str(&argv[0], usize::MAX).to_ascii_uppercase());
+    text.extend_from_slice(b" HELP.");
+    Reply::error(text)
+}
+
 /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis 7.0's text): the
 /// arguments are quoted while fewer than 128 bytes of them were written, each cut to what
 /// is left of the 128; bytes are kept as they are.

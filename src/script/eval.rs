@@ -232,7 +232,7 @@ pub fn script_help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         "LOAD <script>",
         "    Load a script into the scripts cache without executing it.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     Reply::Array(
         lines

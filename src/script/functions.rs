@@ -368,9 +368,10 @@ pub fn function_delete(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// FUNCTION FLUSH [ASYNC|SYNC]: deletes every library and starts a fresh VM.
 pub fn function_flush(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() > 3
-        || (argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async"))
-    {
+    if argv.len() > 3 {
+        return crate::cmd::subcommand_syntax_error(argv);
+    }
+    if argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async") {
         return Reply::error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
     }
     with_scripts(ctx, |s, _| {

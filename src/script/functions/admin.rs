@@ -120,6 +120,9 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Append,
         Replace,
     }
+    if argv.len() > 4 {
+        return crate::cmd::subcommand_syntax_error(argv);
+    }
     let policy =
         match argv.get(3) {
             None => Policy::Append,
@@ -130,13 +133,9 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
             ),
         };
-    if argv.len() > 4 {
-        return Reply::error(
-            "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
-        );
-    }
-    let Some(codes) = crate::script::dump::read_functions(&argv[2]) else {
-        return Reply::error("ERR DUMP payload version or checksum are wrong");
+    let codes = match crate::script::dump::read_functions(&argv[2]) {
+        Ok(codes) => codes,
+        Err(text) => return Reply::error(format!("ERR {text}")),
     };
     with_scripts(ctx, |s, _| {
         let mut current = std::mem::take(&mut s.functions.set);
@@ -229,7 +228,7 @@ pub fn function_help(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         "      libraries with the new libraries (notice that even on this option there is a chance of failure",
         "      in case of functions name collision with another library).",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     Reply::Array(
         lines
