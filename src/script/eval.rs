@@ -131,12 +131,14 @@ impl Scripting {
         let mode = RunMode {
             read_only: ro || script.flags.no_writes,
             is_function: false,
+            loaded: (0, 0),
         };
         let name = std::str::from_utf8(&key).unwrap_or_default();
         let mut outcome = run::run(
             vm,
             Callee::Stored(&vm.script_store, script.id),
             name,
+            argv,
             keys,
             args,
             mode,

@@ -19,7 +19,9 @@ use mlua::{Function, Lua, Value};
 use std::collections::BTreeMap;
 
 mod admin;
-pub use admin::{function_dump, function_help, function_list, function_restore, function_stats};
+pub use admin::{
+    function_dump, function_help, function_list, function_restore, function_stats, stats_reply,
+};
 
 const BAD_NAME: &str =
     "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
@@ -235,6 +237,7 @@ impl Scripting {
             Err(e) => return e,
         };
         let lua_client = self.lua_client(ctx);
+        let (functions, libraries, _) = self.functions.counts();
         let (Some(vm), Some(def)) = (
             self.functions.vm.as_ref(),
             self.functions
@@ -251,11 +254,13 @@ impl Scripting {
         let mode = RunMode {
             read_only: ro || def.flags.no_writes,
             is_function: true,
+            loaded: (libraries, functions),
         };
         let mut outcome = run::run(
             vm,
             super::lua_c::Callee::Function(&def.func),
             &fname,
+            argv,
             keys,
             fargs,
             mode,

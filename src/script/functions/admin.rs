@@ -7,31 +7,36 @@ use crate::cmd::{args, Ctx};
 use crate::resp::Reply;
 use crate::script::eval::with_scripts;
 
-/// FUNCTION STATS: no script is running when a command runs.
+/// FUNCTION STATS when no script runs (during a busy one it is answered by
+/// `crate::busy`).
 pub fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_scripts(ctx, |s, _| {
-        let libraries = &s.functions.set.libraries;
-        let functions: usize = libraries.values().map(|l| l.functions.len()).sum();
-        Reply::Map(vec![
-            (Reply::bulk("running_script"), Reply::Null),
-            (
-                Reply::bulk("engines"),
-                Reply::Map(vec![(
-                    Reply::bulk("LUA"),
-                    Reply::Map(vec![
-                        (
-                            Reply::bulk("libraries_count"),
-                            Reply::Integer(libraries.len() as i64),
-                        ),
-                        (
-                            Reply::bulk("functions_count"),
-                            Reply::Integer(functions as i64),
-                        ),
-                    ]),
-                )]),
-            ),
-        ])
+        let (functions, libraries, _) = s.functions.counts();
+        stats_reply(Reply::Null, libraries, functions)
     })
+}
+
+/// FUNCTION STATS's reply: the running script (or null) and the one engine's counts.
+pub fn stats_reply(running_script: Reply, libraries: usize, functions: usize) -> Reply {
+    Reply::Map(vec![
+        (Reply::bulk("running_script"), running_script),
+        (
+            Reply::bulk("engines"),
+            Reply::Map(vec![(
+                Reply::bulk("LUA"),
+                Reply::Map(vec![
+                    (
+                        Reply::bulk("libraries_count"),
+                        Reply::Integer(libraries as i64),
+                    ),
+                    (
+                        Reply::bulk("functions_count"),
+                        Reply::Integer(functions as i64),
+                    ),
+                ]),
+            )]),
+        ),
+    ])
 }
 
 /// FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]
