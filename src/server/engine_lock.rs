@@ -35,10 +35,8 @@ pub(crate) async fn acquire(core: &Core, answer_busy: bool) -> Acquired<'_> {
         if core.busy.script_running.load(Ordering::Acquire) {
             let mut changed = std::pin::pin!(core.busy.changed.notified());
             changed.as_mut().enable();
-            if answer_busy {
-                if core.busy.current().is_some() {
-                    return Acquired::Busy;
-                }
+            if answer_busy && core.busy.current().is_some() {
+                return Acquired::Busy;
             }
             if core.busy.script_running.load(Ordering::Acquire) {
                 changed.await;

@@ -151,7 +151,7 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return e;
             }
         }
-        let fresh = std::mem::replace(&mut s.functions.set, LibrarySet::default());
+        let fresh = std::mem::take(&mut s.functions.set);
         if policy == Policy::Flush {
             current = LibrarySet::default();
         }
