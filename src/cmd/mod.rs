@@ -69,7 +69,9 @@ pub struct Ctx<'a> {
     /// The script engine; `None` while a script runs (scripting commands are `noscript`).
     pub scripts: Option<&'a mut Scripting>,
     pub client: ClientId,
-    /// The time the command runs at, Unix ms (frozen for the length of a script).
+    /// The time keys expire at, Unix ms: the command's start, and inside a script the
+    /// script's start (Redis 7.0's `scriptTimeSnapshot`, so that a key cannot expire in
+    /// the middle of a script). Everything else reads [`Ctx::live_ms`].
     pub now_ms: u64,
     pub caller: Caller,
 }
@@ -78,6 +80,17 @@ impl<'a> Ctx<'a> {
     /// The selected database.
     pub fn db(&mut self) -> &mut Db {
         self.store.db_of(self.client)
+    }
+
+    /// The clock as Redis's `mstime()` reads it, for TTL / PTTL and the base of relative
+    /// expiries (SET PX, EXPIRE…). Inside a script it moves on while `now_ms` stays at
+    /// the script's start; elsewhere the two are the same instant.
+    pub fn live_ms(&mut self) -> u64 {
+        if self.caller == Caller::Script {
+            self.host.now_us() / 1000
+        } else {
+            self.now_ms
+        }
     }
 
     /// Index of the selected database.
@@ -282,6 +295,18 @@ pub fn resolve(argv: &[Vec<u8>]) -> Resolved {
         return Resolved::Refused(wrong_arity(&format!("{}|{}", spec.name, sub.name)));
     }
     Resolved::Found(spec, Some(sub))
+}
+
+/// Redis's `addReplySubcommandSyntaxError`: a subcommand given wrong arguments by a
+/// command that checks them itself (DEBUG, FUNCTION FLUSH / RESTORE…). The command is
+/// named as typed, in capitals.
+pub fn subcommand_syntax_error(argv: &[Vec<u8>]) -> Reply {
+    let mut text = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+    text.extend_from_slice(c_str(argv.get(1).map_or(&[][..], |a| a), 128));
+    text.extend_from_slice(b"'. Try ");
+    text.extend_from_slice(&c_str(&argv[0], usize::MAX).to_ascii_uppercase());
+    text.extend_from_slice(b" HELP.");
+    Reply::error(text)
 }
 
 /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis 7.0's text): the

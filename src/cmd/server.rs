@@ -158,10 +158,7 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Reply::ok()
         }
         (b"object", 3) => debug_object(ctx, &argv[2]),
-        _ => Reply::error(format!(
-            "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
-            String::from_utf8_lossy(&argv[1])
-        )),
+        _ => super::subcommand_syntax_error(argv),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::auth::{self, Gate};
 use super::blocking::{wait_until_served, Parked};
 use super::engine_lock::{acquire, lock, Acquired};
-use super::host::BusyAnswer;
+use super::host::{Answered, Ticket};
 use super::shutdown;
 use super::Core;
 use crate::resp::parse::{Parsed, ProtocolError, RequestParser};
@@ -248,20 +248,28 @@ pub(super) async fn run_batch(
     stream: &mut (impl AsyncWrite + Unpin),
     out: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
-    // A SCRIPT KILL during a busy script, waiting for the script's tick to judge it.
-    let mut pending_kill = None;
-    while !batch.requests.is_empty() || pending_kill.is_some() {
-        if let Some(ticket) = pending_kill.take() {
-            let reply = core.busy.kill_verdict(ticket).await;
-            encode_into(&reply, Protocol::Resp2, out);
+    // A request posted for the busy script, waiting for its tick to serve it.
+    let mut pending: Option<(Ticket, Vec<Vec<u8>>)> = None;
+    while !batch.requests.is_empty() || pending.is_some() {
+        if let Some((ticket, argv)) = pending.take() {
+            match core.busy.answer(ticket).await {
+                Answered::Reply(answer) => {
+                    if answer.opened.is_some() {
+                        peer.client = answer.opened;
+                    }
+                    encode_into(&answer.reply, answer.protocol, out);
+                }
+                // The script ended first: the request runs as usual.
+                Answered::Retry => batch.requests.push_front(argv),
+            }
             continue;
         }
         // The guard stays inside this block: it must not live across an await.
         let blocked = {
             let mut engine = match acquire(core, true).await {
                 Acquired::Engine(engine) => engine,
-                Acquired::Busy(busy) => {
-                    let argv = batch.requests.pop_front().unwrap_or_default();
+                Acquired::Busy => {
+                    let mut argv = batch.requests.pop_front().unwrap_or_default();
                     if argv
                         .first()
                         .is_some_and(|name| name.eq_ignore_ascii_case(b"quit"))
@@ -269,32 +277,39 @@ pub(super) async fn run_batch(
                         encode_into(&Reply::ok(), Protocol::Resp2, out);
                         return Ok(false);
                     }
-                    let reply = match auth::gate(
+                    let refusal = match auth::gate(
                         core.options.requirepass.as_deref(),
                         &mut peer.authenticated,
                         &argv,
                     ) {
-                        Gate::Answer(reply) => reply,
-                        Gate::Run | Gate::RunInstead(_) => match shutdown::request(&argv) {
+                        Gate::Answer(reply) => Some(reply),
+                        Gate::RunInstead(instead) => {
+                            argv = instead;
+                            None
+                        }
+                        Gate::Run => None,
+                    };
+                    let refusal = match refusal {
+                        Some(reply) => Some(reply),
+                        None => match shutdown::request(&argv) {
                             Some(Ok(())) => {
                                 core.shutdown.notify_one();
                                 return Ok(false);
                             }
-                            Some(Err(refusal)) => refusal,
-                            None => match core.busy.answer(&argv, &busy) {
-                                BusyAnswer::Reply(reply) => reply,
-                                BusyAnswer::Kill(ticket) => {
-                                    // Awaited at the top of the loop, out of this
-                                    // block: a guard's type here would make the task
-                                    // not `Send`.
-                                    pending_kill = Some(ticket);
-                                    continue;
-                                }
-                            },
+                            Some(Err(refusal)) => Some(refusal),
+                            None => None,
                         },
                     };
-                    // Error and +OK replies read the same in RESP2 and RESP3.
-                    encode_into(&reply, Protocol::Resp2, out);
+                    if let Some(reply) = refusal {
+                        // Error and +OK replies read the same in RESP2 and RESP3.
+                        encode_into(&reply, Protocol::Resp2, out);
+                        continue;
+                    }
+                    // Served by the script's next tick; awaited at the top of the loop,
+                    // out of this block: a guard's type here would make the task not
+                    // `Send`.
+                    let ticket = core.busy.post(peer.client, argv.clone());
+                    pending = Some((ticket, argv));
                     continue;
                 }
             };
