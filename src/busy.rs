@@ -77,7 +77,7 @@ pub fn serve(
         Resolved::Found(spec, sub) => (spec, sub),
         Resolved::Refused(error) => {
             let known = cmd::lookup(&argv[0]).map(|spec| (spec.name, None));
-            return Served::reply(reject(ctx, client, known, is_exec, error));
+            return Served::reply(ctx.store.reject(client, known, is_exec, error));
         }
     };
     let key = Some((spec.name, sub.map(|s| s.name)));
@@ -85,11 +85,11 @@ pub fn serve(
     let in_multi = client.is_some_and(|c| ctx.store.session(c).multi.is_some());
     if in_multi && target.has(flags::NO_MULTI) {
         let error = Reply::error("ERR Command not allowed inside a transaction");
-        return Served::reply(reject(ctx, client, key, is_exec, error));
+        return Served::reply(ctx.store.reject(client, key, is_exec, error));
     }
     if !target.has(flags::ALLOW_BUSY) {
         let error = Reply::error(busy_error(running.busy.is_function));
-        return Served::reply(reject(ctx, client, key, is_exec, error));
+        return Served::reply(ctx.store.reject(client, key, is_exec, error));
     }
     if let (Some(c), true) = (client, in_multi) {
         if !transaction::controls_transaction(spec.name) {
@@ -141,42 +141,6 @@ fn busy_error(is_function: bool) -> &'static str {
     } else {
         BUSY_EVAL
     }
-}
-
-/// Redis's `rejectCommand`: the transaction is flagged, and a refused EXEC ends it with
-/// EXECABORT.
-fn reject(
-    ctx: &mut Ctx<'_>,
-    client: Option<ClientId>,
-    command: Option<(&'static str, Option<&'static str>)>,
-    is_exec: bool,
-    error: Reply,
-) -> Reply {
-    if let Some(key) = command {
-        ctx.store.stats.commands.get_or_insert(key).rejected_calls += 1;
-    }
-    if let Some(c) = client {
-        if is_exec {
-            ctx.store.session_mut(c).multi = None;
-            ctx.store.unwatch_all(c);
-        } else if let Some(multi) = ctx.store.session_mut(c).multi.as_mut() {
-            multi.aborted = true;
-        }
-    }
-    let reply = if is_exec {
-        // Redis's own texts carry no "ERR " (it is added when sent), codes such as BUSY
-        // are kept.
-        let cause = error.error_text().unwrap_or_default();
-        let mut text = b"EXECABORT Transaction discarded because of: ".to_vec();
-        text.extend_from_slice(cause.strip_prefix(b"ERR ").unwrap_or(cause));
-        Reply::error(text)
-    } else {
-        error
-    };
-    ctx.store
-        .stats
-        .count_error(reply.error_text().unwrap_or_default());
-    reply
 }
 
 /// Redis's `scriptKill`: a script that wrote cannot be killed, SCRIPT KILL does not stop

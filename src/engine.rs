@@ -128,35 +128,16 @@ impl Engine {
         }
     }
 
-    /// Refuses a command before it runs (Redis's `rejectCommand`): an open transaction is
-    /// flagged so that EXEC answers EXECABORT, and the command counts a rejected call. A
-    /// refused EXEC discards the transaction (and the WATCHes) at once and says why
-    /// (`execCommandAbort`), even outside MULTI.
+    /// Refuses a command before it runs: see [`Store::reject`].
     pub fn reject(
         &mut self,
         client: ClientId,
         spec: Option<&'static cmd::CommandSpec>,
         error: Reply,
     ) -> Reply {
-        if let Some(spec) = spec {
-            let entry = self.store.stats.commands.get_or_insert((spec.name, None));
-            entry.rejected_calls += 1;
-        }
-        let text = error.error_text().unwrap_or_default().to_vec();
-        self.store.stats.count_error(&text);
-        if spec.is_some_and(|s| s.name == "exec") {
-            // Inside MULTI or not: the transaction state and the WATCHes are dropped.
-            self.store.session_mut(client).multi = None;
-            self.store.unwatch_all(client);
-            let reason = text.strip_prefix(b"ERR ").unwrap_or(&text);
-            let mut abort = b"EXECABORT Transaction discarded because of: ".to_vec();
-            abort.extend_from_slice(reason);
-            return Reply::Error(abort);
-        }
-        if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
-            multi.aborted = true;
-        }
-        error
+        let is_exec = spec.is_some_and(|s| s.name == "exec");
+        let command = spec.map(|s| (s.name, None));
+        self.store.reject(Some(client), command, is_exec, error)
     }
 
     /// Redis's active expiry (`activeExpireCycle`, run by `serverCron` ten times a

@@ -4,6 +4,7 @@
 
 use crate::config::Config;
 use crate::db::{Db, DB_COUNT};
+use crate::resp::Reply;
 use crate::session::{ClientId, Session};
 use crate::stats::Stats;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -125,5 +126,43 @@ impl Store {
     pub fn db_of(&mut self, client: ClientId) -> &mut Db {
         let index = self.session(client).db;
         &mut self.dbs[index]
+    }
+
+    /// Refuses a command before it runs (Redis's `rejectCommand`), for the engine and for
+    /// a busy script's board alike: the command counts a rejected call, an open
+    /// transaction is flagged so that EXEC answers EXECABORT, and a refused EXEC ends the
+    /// transaction (and its WATCHes) at once, saying why (`execCommandAbort`), even
+    /// outside MULTI. Error statistics count the reply sent.
+    pub fn reject(
+        &mut self,
+        client: Option<ClientId>,
+        command: Option<(&'static str, Option<&'static str>)>,
+        is_exec: bool,
+        error: Reply,
+    ) -> Reply {
+        if let Some(key) = command {
+            self.stats.commands.get_or_insert(key).rejected_calls += 1;
+        }
+        if let Some(c) = client {
+            if is_exec {
+                self.session_mut(c).multi = None;
+                self.unwatch_all(c);
+            } else if let Some(multi) = self.session_mut(c).multi.as_mut() {
+                multi.aborted = true;
+            }
+        }
+        let reply = if is_exec {
+            // Redis's own texts carry no "ERR " (it is added when sent); codes such as
+            // BUSY are kept.
+            let cause = error.error_text().unwrap_or_default();
+            let mut text = b"EXECABORT Transaction discarded because of: ".to_vec();
+            text.extend_from_slice(cause.strip_prefix(b"ERR ").unwrap_or(cause));
+            Reply::error(text)
+        } else {
+            error
+        };
+        self.stats
+            .count_error(reply.error_text().unwrap_or_default());
+        reply
     }
 }
