@@ -18,6 +18,7 @@ mod command_info;
 mod command_meta;
 mod config_cmd;
 pub(crate) mod connection;
+mod debug_digest;
 mod expire;
 pub mod glob;
 mod hash;

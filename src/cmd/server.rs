@@ -124,8 +124,12 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         (b"help", 2) => Reply::Array(
             [
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "DIGEST",
+                "    Output a hex signature representing the current DB content.",
+                "DIGEST-VALUE <key> [<key> ...]",
+                "    Output a hex signature of the values of all the specified keys.",
                 "OBJECT <key>",
-                "    Show low level info about the `key` and associated value.",
+                "    Show low level info about `key` and associated value.",
                 "PROTOCOL <type>",
                 "    Reply with a test value of the specified type. <type> can be: string,",
                 "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
@@ -158,6 +162,8 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Reply::ok()
         }
         (b"object", 3) => debug_object(ctx, &argv[2]),
+        (b"digest", 2) => super::debug_digest::dataset(ctx),
+        (b"digest-value", _) => super::debug_digest::values(ctx, &argv[2..]),
         _ => super::subcommand_syntax_error(argv),
     }
 }
