@@ -29,6 +29,7 @@ mod keys;
 mod lcs;
 mod list;
 mod long_double;
+pub mod monitor;
 mod reach;
 pub use reach::keys_of;
 mod memory;
@@ -376,6 +377,11 @@ pub fn run_started_at(
     let target = sub.unwrap_or(spec);
     let dirty_before = ctx.store.dirty;
     let reach = reach::before(ctx, target, argv);
+    let monitored = !ctx.store.monitors.is_empty();
+    if monitored && target.has(flags::RUNS_SCRIPT) {
+        // Scripts are shown before the commands they run.
+        monitor::feed(ctx, argv);
+    }
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
     if let Some(before) = reach {
@@ -399,6 +405,9 @@ pub fn run_started_at(
                 ctx.store.touch(db, &argv[pos]);
             }
         }
+    }
+    if monitored && monitor::shown_after_run(target) {
+        monitor::feed(ctx, argv);
     }
     let stats = &mut ctx.store.stats;
     stats.total_commands_processed += 1;
