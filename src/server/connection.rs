@@ -340,7 +340,7 @@ pub(super) async fn run_batch(
             out.clear();
             if batch.paused {
                 // Redis re-checks paused clients on its next event-loop turn; 5 ms here.
-                batch.paused = false;
+                // (`batch.paused` stays set until the held request runs.)
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
             continue;
@@ -386,9 +386,14 @@ fn run_locked(
             return Outcome::Close;
         }
         if engine.paused(client, &argv) {
+            // Redis blocks a paused client (BLOCKED_POSTPONE): INFO counts it blocked.
+            engine.store.session_mut(client).blocked = Some(false);
             batch.requests.push_front(argv);
             batch.paused = true;
             return Outcome::Paused;
+        }
+        if std::mem::take(&mut batch.paused) {
+            engine.store.session_mut(client).blocked = None;
         }
         // CONFIG SET requirepass takes effect for the next command; a connection that ran
         // a command while there was no password stays authenticated, as in Redis.
