@@ -20,6 +20,9 @@ pub struct Store {
     pub dirty: u64,
     /// When set, every command adds what it reached (see [`crate::access`]).
     pub access: Option<crate::access::Access>,
+    /// Whether used memory was over `maxmemory` when the client's command began
+    /// (Redis's `pre_command_oom_state`): scripts consult it, not the live figure.
+    pub oom_at_start: bool,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → clients that WATCH it.
@@ -43,6 +46,7 @@ impl Store {
             process: crate::stats::Process::default(),
             dirty: 0,
             access: None,
+            oom_at_start: false,
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),

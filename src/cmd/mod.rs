@@ -23,6 +23,7 @@ mod keys;
 mod lcs;
 mod list;
 mod long_double;
+pub mod maxmemory;
 mod reach;
 pub use reach::keys_of;
 mod memory;

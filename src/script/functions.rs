@@ -8,7 +8,7 @@
 //! STATS, LIST, DUMP, RESTORE and HELP, which work on the library set as a whole, are in
 //! `admin`.
 
-use super::eval::{check_flags, with_scripts};
+use super::eval::{check_flags, check_oom, with_scripts};
 use super::run::{self, RunMode};
 use super::shebang::{self, ScriptFlags};
 use super::vm::{Flavor, Vm};
@@ -53,6 +53,13 @@ struct Pending {
 }
 
 impl Functions {
+    /// The flags the function `name` declares, if it exists.
+    pub(super) fn flags_of(&self, name: &[u8]) -> Option<ScriptFlags> {
+        let name = std::str::from_utf8(name).ok()?;
+        let lib = self.index.get(name)?;
+        Some(self.libraries.get(lib)?.functions.get(name)?.flags)
+    }
+
     /// (functions, libraries, source bytes of the libraries), for INFO memory.
     pub(super) fn counts(&self) -> (usize, usize, usize) {
         let functions = self.libraries.values().map(|l| l.functions.len()).sum();
@@ -209,9 +216,13 @@ impl Scripting {
         if let Err(e) = check_flags(def.flags, ro) {
             return e;
         }
+        if let Err(e) = check_oom(def.flags, ctx) {
+            return e;
+        }
         let mode = RunMode {
             read_only: ro || def.flags.no_writes,
             is_function: true,
+            allow_oom: def.flags.allow_oom,
         };
         let mut outcome = run::run(
             vm,

@@ -40,6 +40,8 @@ pub struct RunState<'c, 'a> {
     pub lua_client: ClientId,
     /// EVAL_RO, FCALL_RO or a `no-writes` script.
     pub read_only: bool,
+    /// A script declaring `allow-oom`: its deny-oom commands run over `maxmemory`.
+    pub allow_oom: bool,
     /// After `redis.setresp(3)`.
     pub resp3: bool,
     /// `redis.set_repl` flags; effects are recorded unless REPL_NONE.
@@ -60,6 +62,8 @@ pub struct RunState<'c, 'a> {
 pub struct RunMode {
     pub read_only: bool,
     pub is_function: bool,
+    /// The script's shebang or function declares `allow-oom`.
+    pub allow_oom: bool,
 }
 
 /// What a call produced besides its reply.
@@ -95,6 +99,7 @@ pub fn run(
         ctx,
         lua_client,
         read_only: mode.read_only,
+        allow_oom: mode.allow_oom,
         resp3: false,
         repl_flags: 3,
         wrote: false,
