@@ -12,6 +12,7 @@
 //! Every `maxmemory-policy` behaves as `noeviction`: redsim evicts nothing.
 
 use super::{flags, CommandSpec};
+use crate::access::{Mode, Resource};
 use crate::resp::Reply;
 use crate::script::Scripting;
 use crate::session::ClientId;
@@ -51,6 +52,9 @@ pub fn admit(
     }
     let over = super::memory::used_memory(store, Some(scripts)) > limit;
     store.oom_at_start = over;
+    if let Some(access) = store.access.as_mut() {
+        access.touch(Resource::Memory, Mode::Read);
+    }
     if !over {
         return None;
     }

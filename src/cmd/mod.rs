@@ -351,6 +351,11 @@ pub fn run_started_at(
     if let Some(before) = reach {
         reach::after(ctx, spec, sub, argv, before);
     }
+    if ctx.store.dirty != dirty_before && ctx.store.config.maxmemory != 0 {
+        if let Some(access) = ctx.store.access.as_mut() {
+            access.touch(crate::access::Resource::Memory, crate::access::Mode::Write);
+        }
+    }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
     if target.has(flags::WRITE) && ctx.store.dirty != dirty_before && ctx.store.has_watchers() {
         let db = ctx.db_index();
