@@ -182,7 +182,7 @@ fn stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     put("keys.count", int(r.keys));
     put(
         "keys.bytes-per-key",
-        int(if r.keys == 0 { 0 } else { r.net() / r.keys }),
+        int(r.net().checked_div(r.keys).unwrap_or(0)),
     );
     put("dataset.bytes", int(r.dataset));
     put(
