@@ -74,8 +74,14 @@ impl Engine {
         if in_multi || self.store.config.maxmemory != 0 {
             let target = sub.unwrap_or(spec);
             let flags = maxmemory::command_flags(target, argv, &self.scripts);
-            let refusal =
-                maxmemory::admit(&mut self.store, &self.scripts, client, (spec, sub), flags);
+            let refusal = maxmemory::admit(
+                &mut self.store,
+                &self.scripts,
+                &mut *self.host,
+                client,
+                (spec, sub),
+                flags,
+            );
             if let Some(refusal) = refusal {
                 return refusal;
             }

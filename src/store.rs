@@ -23,6 +23,8 @@ pub struct Store {
     /// Whether used memory was over `maxmemory` when the client's command began
     /// (Redis's `pre_command_oom_state`): scripts consult it, not the live figure.
     pub oom_at_start: bool,
+    /// The database random eviction looks at next (Redis's `next_db` in `evict.c`).
+    pub evict_next_db: usize,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → clients that WATCH it.
@@ -47,6 +49,7 @@ impl Store {
             dirty: 0,
             access: None,
             oom_at_start: false,
+            evict_next_db: 0,
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),

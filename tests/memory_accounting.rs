@@ -152,3 +152,38 @@ fn deny_oom_commands_are_refused_only_over_the_limit() {
     e.call(c, &["DEL", "key0", "key1"]);
     assert_eq!(e.call(c, &["SET", "one", "more"]), Reply::ok());
 }
+
+/// Writes under `allkeys-lru` with room for a few dozen keys; returns the surviving keys.
+fn lru_run() -> Vec<Vec<u8>> {
+    let mut e = Engine::new(ManualHost::default());
+    let c = e.connect();
+    let limit = (used(&mut e, c) + 5000).to_string();
+    e.call(c, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]);
+    e.call(c, &["CONFIG", "SET", "maxmemory", &limit]);
+    for i in 0..200 {
+        let reply = e.call(c, &["SET", &format!("key{i}"), &"v".repeat(100)]);
+        assert_eq!(reply, Reply::ok(), "SET key{i} under allkeys-lru");
+    }
+    assert!(info_field(&mut e, c, "used_memory") <= limit.parse::<u64>().unwrap() + 400);
+    match e.call(c, &["KEYS", "*"]) {
+        Reply::Array(keys) => keys
+            .into_iter()
+            .map(|k| match k {
+                Reply::Bulk(k) => k,
+                other => panic!("{other:?}"),
+            })
+            .collect(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_evicting_policy_makes_room_instead_of_refusing_and_replays_the_same() {
+    let survivors = lru_run();
+    assert!(
+        !survivors.is_empty() && survivors.len() < 100,
+        "{}",
+        survivors.len()
+    );
+    assert_eq!(lru_run(), survivors);
+}

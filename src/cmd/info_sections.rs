@@ -312,8 +312,13 @@ pub(super) fn stats(ctx: &mut Ctx<'_>, out: &mut String) {
             ("expired_stale_perc", "0.00"),
             ("expired_time_cap_reached_count", "0"),
             ("expire_cycle_cpu_milliseconds", "0"),
-            // Nothing is evicted: maxmemory is not enforced.
-            ("evicted_keys", "0"),
+        ],
+    );
+    field(out, "evicted_keys", ctx.store.stats.evicted_keys);
+    constants(
+        out,
+        &[
+            // No client is evicted: client buffers are not counted.
             ("evicted_clients", "0"),
             ("total_eviction_exceeded_time", "0"),
             ("current_eviction_exceeded_time", "0"),

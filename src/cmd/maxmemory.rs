@@ -9,10 +9,11 @@
 //! Whether the server was over the limit is kept for the command's length
 //! (`Store::oom_at_start`): scripts consult it (`script::call`, `script::eval`).
 //!
-//! Every `maxmemory-policy` behaves as `noeviction`: redsim evicts nothing.
+//! Before refusing, keys are evicted as `maxmemory-policy` says (see `evict.rs`).
 
 use super::{flags, CommandSpec};
 use crate::access::{Mode, Resource};
+use crate::host::Host;
 use crate::resp::Reply;
 use crate::script::Scripting;
 use crate::session::ClientId;
@@ -42,6 +43,7 @@ pub fn command_flags(target: &CommandSpec, argv: &[Vec<u8>], scripts: &Scripting
 pub fn admit(
     store: &mut Store,
     scripts: &Scripting,
+    host: &mut dyn Host,
     client: ClientId,
     (spec, sub): (&'static CommandSpec, Option<&'static CommandSpec>),
     flags: u32,
@@ -50,7 +52,7 @@ pub fn admit(
     if limit == 0 {
         return None;
     }
-    let over = super::memory::used_memory(store, Some(scripts)) > limit;
+    let over = !super::evict::free_memory(store, scripts, host, limit);
     store.oom_at_start = over;
     if let Some(access) = store.access.as_mut() {
         access.touch(Resource::Memory, Mode::Read);

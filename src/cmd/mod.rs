@@ -14,6 +14,7 @@ mod client;
 mod command_info;
 mod config_cmd;
 pub(crate) mod connection;
+mod evict;
 mod expire;
 pub mod glob;
 mod hash;

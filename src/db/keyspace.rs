@@ -327,6 +327,16 @@ impl Db {
         self.entries.get_index(index).map(|(k, _)| k)
     }
 
+    /// The key at position `index` of the keys with an expiry (random eviction).
+    pub fn expiring_key_at(&self, index: usize) -> Option<&Vec<u8>> {
+        self.expires.get_index(index).map(|(k, _)| k)
+    }
+
+    /// When `key` was last accessed, in seconds (LRU eviction), without touching it.
+    pub fn access_s(&self, key: &[u8]) -> Option<u64> {
+        self.entries.get(key).map(|e| e.access_s)
+    }
+
     /// The key and value at position `index`, without touching them.
     pub fn at(&self, index: usize) -> Option<(&Vec<u8>, &Value)> {
         self.entries.get_index(index).map(|(k, e)| (k, &e.value))
