@@ -26,6 +26,12 @@ fn used(e: &mut Engine, c: ClientId) -> u64 {
     info_field(e, c, "used_memory")
 }
 
+/// A new engine, its client, and what it uses empty.
+fn fresh() -> (Engine, ClientId, u64) {
+    let (mut e, c, empty) = fresh();
+    (e, c, empty)
+}
+
 /// What a collection's tally should be, counted from its elements.
 fn expected_tally(value: &Value) -> Option<Tally> {
     let mut t = Tally::default();
@@ -71,9 +77,7 @@ fn assert_consistent(e: &mut Engine, step: &str) {
 
 #[test]
 fn a_write_costs_memory_and_del_gives_all_of_it_back() {
-    let mut e = Engine::new(ManualHost::default());
-    let c = e.connect();
-    let empty = used(&mut e, c);
+    let (mut e, c, empty) = fresh();
     e.call(c, &["SET", "big", &"x".repeat(100_000)]);
     let with_big = used(&mut e, c);
     assert!(with_big >= empty + 100_000, "{empty} -> {with_big}");
@@ -83,9 +87,7 @@ fn a_write_costs_memory_and_del_gives_all_of_it_back() {
 
 #[test]
 fn every_change_in_place_is_counted() {
-    let mut e = Engine::new(ManualHost::default());
-    let c = e.connect();
-    let empty = used(&mut e, c);
+    let (mut e, c, empty) = fresh();
     // A fixed pseudo-random walk over the types' writes, checked as it goes.
     let mut seed: u64 = 7;
     let mut next = |n: u64| {
@@ -132,9 +134,7 @@ fn every_change_in_place_is_counted() {
 
 #[test]
 fn deny_oom_commands_are_refused_only_over_the_limit() {
-    let mut e = Engine::new(ManualHost::default());
-    let c = e.connect();
-    let now = used(&mut e, c);
+    let (mut e, c, now) = fresh();
     let limit = (now + 2000).to_string();
     e.call(c, &["CONFIG", "SET", "maxmemory", &limit]);
     let mut written = 0;
@@ -155,9 +155,8 @@ fn deny_oom_commands_are_refused_only_over_the_limit() {
 
 /// Writes under `allkeys-lru` with room for a few dozen keys; returns the surviving keys.
 fn lru_run() -> Vec<Vec<u8>> {
-    let mut e = Engine::new(ManualHost::default());
-    let c = e.connect();
-    let limit = (used(&mut e, c) + 5000).to_string();
+    let (mut e, c, empty) = fresh();
+    let limit = (empty + 5000).to_string();
     e.call(c, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]);
     e.call(c, &["CONFIG", "SET", "maxmemory", &limit]);
     for i in 0..200 {
