@@ -8,6 +8,10 @@ use crate::script::Scripting;
 use crate::session::{ClientId, CommandName};
 use crate::store::Store;
 
+const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command \
+    option is set to \"local\", you can run it from a local connection, otherwise you need to \
+    set this option in the configuration file, and then restart the server.";
+
 pub struct Engine {
     pub store: Store,
     pub scripts: Scripting,
@@ -43,33 +47,18 @@ impl Engine {
         }
         let (spec, sub) = match cmd::resolve(argv) {
             Resolved::Found(spec, sub) => (spec, sub),
-            Resolved::Refused(error) => {
-                if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
-                    multi.aborted = true;
-                }
-                if let Some(spec) = cmd::lookup(&argv[0]) {
-                    let entry = self.store.stats.commands.get_or_insert((spec.name, None));
-                    entry.rejected_calls += 1;
-                }
-                self.store
-                    .stats
-                    .count_error(error.error_text().unwrap_or_default());
-                return error;
-            }
+            Resolved::Refused(error) => return self.reject(client, cmd::lookup(&argv[0]), error),
         };
+        if spec.has(flags::PROTECTED) && !self.debug_allowed(client) {
+            return self.reject(client, Some(spec), Reply::error(DEBUG_NOT_ALLOWED));
+        }
         let session = self.store.session_mut(client);
         session.last_command = CommandName(spec.name, sub.map(|s| s.name));
         let in_multi = session.multi.is_some();
         let queues = in_multi && !transaction::controls_transaction(spec.name);
         if queues && spec.has(flags::NO_MULTI) {
-            if let Some(multi) = session.multi.as_mut() {
-                multi.aborted = true;
-            }
             let error = Reply::error("ERR Command not allowed inside a transaction");
-            self.store
-                .stats
-                .count_error(error.error_text().unwrap_or_default());
-            return error;
+            return self.reject(client, Some(spec), error);
         }
         if in_multi || self.store.config.maxmemory != 0 {
             let target = sub.unwrap_or(spec);
@@ -94,6 +83,7 @@ impl Engine {
             }
         }
         let started_us = self.host.now_us();
+        self.store.session_mut(client).last_interaction_ms = started_us / 1000;
         let mut ctx = Ctx {
             store: &mut self.store,
             host: &mut *self.host,
@@ -102,7 +92,70 @@ impl Engine {
             now_ms: started_us / 1000,
             caller: Caller::Client,
         };
-        cmd::run_started_at(&mut ctx, spec, sub, argv, started_us)
+        let reply = cmd::run_started_at(&mut ctx, spec, sub, argv, started_us);
+        if spec.name != "client" {
+            // CLIENT CACHING applies to the one command after it (or the EXEC after it).
+            let session = self.store.session_mut(client);
+            if let (Some(tracking), None) = (session.tracking.as_mut(), &session.multi) {
+                tracking.caching = false;
+            }
+        }
+        reply
+    }
+
+    /// Whether CLIENT PAUSE holds `argv` back for now (Redis's `processCommand` blocks
+    /// the client until the pause ends): every command in ALL mode, those that may
+    /// write in WRITE mode (EXEC when it would run one). An expired pause is lifted.
+    pub fn paused(&mut self, client: ClientId, argv: &[Vec<u8>]) -> bool {
+        let Some(pause) = self.store.pause else {
+            return false;
+        };
+        let now_ms = (self.host.now_us() / 1000) as i64;
+        if pause.end_ms < now_ms {
+            self.store.pause = None;
+            return false;
+        }
+        if !pause.writes_only {
+            return true;
+        }
+        let may_write = |spec: &cmd::CommandSpec| spec.has(flags::WRITE | flags::MAY_REPLICATE);
+        match cmd::resolve(argv) {
+            Resolved::Found(spec, sub) if spec.name == "exec" => {
+                self.store.session(client).multi.as_ref().is_some_and(|m| {
+                    m.queued.iter().any(|q| match cmd::resolve(q) {
+                        Resolved::Found(s, sub) => may_write(sub.unwrap_or(s)),
+                        Resolved::Refused(_) => false,
+                    })
+                }) || may_write(sub.unwrap_or(spec))
+            }
+            Resolved::Found(spec, sub) => may_write(sub.unwrap_or(spec)),
+            Resolved::Refused(_) => false,
+        }
+    }
+
+    /// Whether `client` may run DEBUG (Redis's `allowProtectedAction`): `yes`, or `local`
+    /// and a loopback peer or an in-process client (Redis counts unix sockets as local).
+    fn debug_allowed(&self, client: ClientId) -> bool {
+        match self.store.config.get("enable-debug-command").as_deref() {
+            Some("yes") => true,
+            Some("local") => match &self.store.session(client).addr {
+                None => true,
+                Some(addr) => addr.starts_with("127.0.0.1:") || addr.starts_with("[::1]:"),
+            },
+            _ => false,
+        }
+    }
+
+    /// Refuses a command before it runs: see [`Store::reject`].
+    pub fn reject(
+        &mut self,
+        client: ClientId,
+        spec: Option<&'static cmd::CommandSpec>,
+        error: Reply,
+    ) -> Reply {
+        let is_exec = spec.is_some_and(|s| s.name == "exec");
+        let command = spec.map(|s| (s.name, None));
+        self.store.reject(Some(client), command, is_exec, error)
     }
 
     /// Redis's active expiry (`activeExpireCycle`, run by `serverCron` ten times a
@@ -127,7 +180,7 @@ impl Engine {
                 let (keys, looked) = self.store.dbs[db].expire_some(now_ms, KEYS_PER_LOOP);
                 let expired = keys.len();
                 for key in keys {
-                    self.store.touch(db, &key);
+                    self.store.touch_expired(db, &key);
                 }
                 removed += expired;
                 let mostly_alive = expired * 10 <= looked;

@@ -4,6 +4,9 @@
 //! time and random numbers, and is told while a script runs so that it can let time pass
 //! (virtual time in the simulator) or answer other clients with `-BUSY` (the TCP server).
 
+use crate::resp::{Protocol, Reply};
+use crate::session::ClientId;
+
 /// What the engine asks of whoever runs it.
 pub trait Host {
     /// Microseconds since the Unix epoch, on the host's clock.
@@ -33,6 +36,37 @@ pub trait Host {
     fn script_tick(&mut self, _busy: &BusyScript) -> ScriptTick {
         ScriptTick::Continue
     }
+
+    /// Called after [`Host::script_tick`]: the requests other clients have sent that the
+    /// busy script should serve now (Redis serves them from the script's hook once it is
+    /// past `busy-reply-threshold`; before that, none). The engine answers each with the
+    /// one busy policy (`crate::busy`) and hands the answer to [`Host::busy_reply`].
+    fn busy_requests(&mut self, _busy: &BusyScript) -> Vec<BusyRequest> {
+        Vec::new()
+    }
+
+    /// The engine's answer to the request `ticket` of [`Host::busy_requests`].
+    fn busy_reply(&mut self, _ticket: u64, _reply: BusyReply) {}
+}
+
+/// A request of another client, for the busy script to serve.
+#[derive(Clone, Debug)]
+pub struct BusyRequest {
+    /// The host's name for it, given back with the answer.
+    pub ticket: u64,
+    /// The client's session; `None` for a connection that has none yet.
+    pub client: Option<ClientId>,
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// The answer to a [`BusyRequest`].
+#[derive(Clone, Debug)]
+pub struct BusyReply {
+    pub reply: Reply,
+    /// The protocol the client's session speaks, to encode the reply in.
+    pub protocol: Protocol,
+    /// The session the command opened, for a request that came without one.
+    pub opened: Option<ClientId>,
 }
 
 /// What the engine knows about a script that is running, as the host sees it.
@@ -68,6 +102,9 @@ pub struct ManualHost {
     /// A script that runs this many Lua instructions is aborted ([`ScriptTick::Abort`]):
     /// the bound that lets a model end on a script that never would.
     pub instructions_max: u64,
+    /// Microseconds the clock moves at each [`Host::script_tick`] (0: it stands still),
+    /// so that a script sees time pass as it runs, as on a real server.
+    pub tick_us: u64,
 }
 
 impl ManualHost {
@@ -77,6 +114,7 @@ impl ManualHost {
             now_us,
             state: seed ^ 0x9E37_79B9_7F4A_7C15 | 1,
             instructions_max: u64::MAX,
+            tick_us: 0,
         }
     }
 
@@ -108,6 +146,7 @@ impl Host for ManualHost {
     }
 
     fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
+        self.now_us += self.tick_us;
         if busy.instructions >= self.instructions_max {
             ScriptTick::Abort
         } else {

@@ -14,6 +14,7 @@
 #![deny(unsafe_code)]
 
 pub mod access;
+pub mod busy;
 pub mod cmd;
 pub mod config;
 pub mod db;
@@ -27,6 +28,6 @@ pub mod stats;
 pub mod store;
 
 pub use engine::Engine;
-pub use host::{BusyScript, Host, ManualHost, ScriptTick};
+pub use host::{BusyReply, BusyRequest, BusyScript, Host, ManualHost, ScriptTick};
 pub use resp::{Protocol, Reply};
 pub use session::ClientId;

@@ -33,6 +33,66 @@ pub struct Session {
     /// Parked by the server in a blocking command (INFO's `blocked_clients`); `Some(true)`
     /// when it gives up at a deadline (`clients_in_timeout_table`).
     pub blocked: Option<bool>,
+    /// The server's own address on this connection (CLIENT LIST's `laddr`), if any.
+    pub laddr: Option<String>,
+    /// When the client last sent a command (Unix ms), for CLIENT LIST's `idle`.
+    pub last_interaction_ms: u64,
+    /// CLIENT REPLY: whether replies are sent.
+    pub replies: ReplyMode,
+    /// CLIENT NO-EVICT ON (flag `e`).
+    pub no_evict: bool,
+    /// Set by CLIENT KILL from another client: the server closes the connection as soon
+    /// as it can (Redis's CLIENT_CLOSE_ASAP).
+    pub killed: bool,
+    /// CLIENT TRACKING ON: the tracking mode, while enabled.
+    pub tracking: Option<Tracking>,
+    /// Set by CLIENT UNBLOCK while the client waits in a blocking command: how the
+    /// server must end the wait.
+    pub unblock: Option<Unblock>,
+}
+
+/// CLIENT REPLY ON|OFF|SKIP, as Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplyMode {
+    pub off: bool,
+    /// The reply of the command running now is dropped.
+    pub skip: bool,
+    /// The reply of the next command is dropped (set by CLIENT REPLY SKIP itself).
+    pub skip_next: bool,
+}
+
+impl ReplyMode {
+    /// Called once per command, after it ran: whether its reply goes out. Then the
+    /// skip moves on to the next command (Redis's `resetClient`).
+    pub fn reply_goes_out(&mut self) -> bool {
+        let send = !self.off && !self.skip;
+        self.skip = std::mem::take(&mut self.skip_next);
+        send
+    }
+}
+
+/// CLIENT TRACKING's mode for one client (Redis's CLIENT_TRACKING_* flags).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tracking {
+    /// REDIRECT's client id, 0 when none.
+    pub redirect: i64,
+    pub bcast: bool,
+    pub optin: bool,
+    pub optout: bool,
+    pub noloop: bool,
+    /// BCAST prefixes, sorted (Redis keeps them in a radix tree).
+    pub prefixes: Vec<Vec<u8>>,
+    /// CLIENT CACHING YES|NO was called for the next command.
+    pub caching: bool,
+}
+
+/// How CLIENT UNBLOCK ends a blocked command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unblock {
+    /// As if its timeout had passed.
+    Timeout,
+    /// With `-UNBLOCKED client unblocked via CLIENT UNBLOCK`.
+    Error,
 }
 
 /// A command's name as CLIENT LIST prints it: `get`, or `config|get` for a subcommand
@@ -76,6 +136,13 @@ impl Session {
             closing: false,
             block: None,
             blocked: None,
+            laddr: None,
+            last_interaction_ms: now_ms,
+            replies: ReplyMode::default(),
+            no_evict: false,
+            killed: false,
+            unblock: None,
+            tracking: None,
         }
     }
 }

@@ -4,9 +4,23 @@
 
 use crate::config::Config;
 use crate::db::{Db, DB_COUNT};
+use crate::resp::Reply;
 use crate::session::{ClientId, Session};
 use crate::stats::Stats;
 use rustc_hash::{FxHashMap, FxHashSet};
+
+mod watch;
+pub use watch::Watcher;
+
+/// CLIENT PAUSE: clients wait before running commands until `end_ms` (Unix ms), or
+/// until CLIENT UNPAUSE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientPause {
+    /// Unix ms; a signed C `long long` in Redis, which can wrap to the past.
+    pub end_ms: i64,
+    /// WRITE mode: only commands that may write (or replicate) wait; ALL: every command.
+    pub writes_only: bool,
+}
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -25,10 +39,14 @@ pub struct Store {
     pub oom_at_start: bool,
     /// The database random eviction looks at next (Redis's `next_db` in `evict.c`).
     pub evict_next_db: usize,
+    /// CLIENT PAUSE in force, if any.
+    pub pause: Option<ClientPause>,
+    /// Clients that CLIENT KILL closed, for the server to drop their connections.
+    pub killed_clients: Vec<ClientId>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
-    /// (db, key) → clients that WATCH it.
-    watched: FxHashMap<(usize, Vec<u8>), Vec<ClientId>>,
+    /// (db, key) → the clients that WATCH it, in the order they began to.
+    watched: FxHashMap<(usize, Vec<u8>), Vec<Watcher>>,
     /// Clients whose watched keys were touched: their EXEC fails.
     watch_dirty: FxHashSet<ClientId>,
 }
@@ -50,6 +68,8 @@ impl Store {
             access: None,
             oom_at_start: false,
             evict_next_db: 0,
+            pause: None,
+            killed_clients: Vec::new(),
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),
@@ -79,6 +99,9 @@ impl Store {
 
     /// Closes a session and forgets what it watched.
     pub fn disconnect(&mut self, client: ClientId) {
+        if !self.is_connected(client) {
+            return; // already closed (a slot may have been reused since)
+        }
         self.unwatch_all(client);
         if let Some(slot) = self.sessions.get_mut(client.slot) {
             *slot = None;
@@ -112,72 +135,41 @@ impl Store {
         &mut self.dbs[index]
     }
 
-    // ---- WATCH -------------------------------------------------------------------------
-
-    pub fn watch(&mut self, client: ClientId, db: usize, key: &[u8]) {
-        let watchers = self.watched.entry((db, key.to_vec())).or_default();
-        if !watchers.contains(&client) {
-            watchers.push(client);
-            self.session_mut(client).watched.push((db, key.to_vec()));
+    /// Refuses a command before it runs (Redis's `rejectCommand`), for the engine and for
+    /// a busy script's board alike: the command counts a rejected call, an open
+    /// transaction is flagged so that EXEC answers EXECABORT, and a refused EXEC ends the
+    /// transaction (and its WATCHes) at once, saying why (`execCommandAbort`), even
+    /// outside MULTI. Error statistics count the reply sent.
+    pub fn reject(
+        &mut self,
+        client: Option<ClientId>,
+        command: Option<(&'static str, Option<&'static str>)>,
+        is_exec: bool,
+        error: Reply,
+    ) -> Reply {
+        if let Some(key) = command {
+            self.stats.commands.get_or_insert(key).rejected_calls += 1;
         }
-    }
-
-    pub fn unwatch_all(&mut self, client: ClientId) {
-        self.watch_dirty.remove(&client);
-        if !self.is_connected(client) {
-            return;
-        }
-        let keys = std::mem::take(&mut self.session_mut(client).watched);
-        for key in keys {
-            if let Some(watchers) = self.watched.get_mut(&key) {
-                watchers.retain(|c| *c != client);
-                if watchers.is_empty() {
-                    self.watched.remove(&key);
-                }
+        if let Some(c) = client {
+            if is_exec {
+                self.session_mut(c).multi = None;
+                self.unwatch_all(c);
+            } else if let Some(multi) = self.session_mut(c).multi.as_mut() {
+                multi.aborted = true;
             }
         }
-    }
-
-    /// Whether any client watches anything (the fast path skips touching when not).
-    pub fn has_watchers(&self) -> bool {
-        !self.watched.is_empty()
-    }
-
-    /// A key was modified: every client watching it will have its EXEC fail
-    /// (Redis's `touchWatchedKey`).
-    pub fn touch(&mut self, db: usize, key: &[u8]) {
-        if self.watched.is_empty() {
-            return;
-        }
-        if let Some(watchers) = self.watched.get(&(db, key.to_vec())) {
-            self.watch_dirty.extend(watchers.iter().copied());
-        }
-    }
-
-    /// Every watched key of `db` is touched (FLUSHDB, SWAPDB…). With `only_existing`,
-    /// only keys that exist in `db` are (as Redis's `touchAllWatchedKeysInDb`).
-    pub fn touch_all_in_db(&mut self, db: usize, only_existing: bool, now_ms: u64) {
-        let keys: Vec<(usize, Vec<u8>)> = self
-            .watched
-            .keys()
-            .filter(|(d, _)| *d == db)
-            .cloned()
-            .collect();
-        for (d, key) in keys {
-            if !only_existing || self.dbs[d].contains(&key, now_ms) {
-                let watchers = self.watched[&(d, key)].clone();
-                self.watch_dirty.extend(watchers);
-            }
-        }
-    }
-
-    /// Whether a watched key of `client` was touched since WATCH.
-    pub fn watch_is_dirty(&self, client: ClientId) -> bool {
-        self.watch_dirty.contains(&client)
-    }
-
-    /// Marks `client`'s transaction as failed (a watched key expired, …).
-    pub fn mark_watch_dirty(&mut self, client: ClientId) {
-        self.watch_dirty.insert(client);
+        let reply = if is_exec {
+            // Redis's own texts carry no "ERR " (it is added when sent); codes such as
+            // BUSY are kept.
+            let cause = error.error_text().unwrap_or_default();
+            let mut text = b"EXECABORT Transaction discarded because of: ".to_vec();
+            text.extend_from_slice(cause.strip_prefix(b"ERR ").unwrap_or(cause));
+            Reply::error(text)
+        } else {
+            error
+        };
+        self.stats
+            .count_error(reply.error_text().unwrap_or_default());
+        reply
     }
 }

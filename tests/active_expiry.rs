@@ -51,6 +51,10 @@ fn a_key_removed_by_the_cycle_fails_the_transaction_that_watched_it() {
 #[test]
 fn debug_set_active_expire_0_turns_the_cycle_off() {
     let (mut engine, clock) = engine_with_clock(ManualHost::new(0, 1));
+    engine
+        .store
+        .config
+        .set_startup("enable-debug-command", "yes");
     let c = engine.connect();
     engine.call(c, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
     engine.call(c, &["SET", "k", "v", "PX", "10"]);

@@ -221,7 +221,11 @@ fn replay(family: &str) -> (usize, Vec<String>) {
             )],
         );
     }
-    let mut engine = Engine::new(ManualHost::default());
+    // Time passes while a script runs (10 ns a Lua instruction, as the simulator's
+    // default), so that scripts see the live clock move as on the real server.
+    let mut host = ManualHost::default();
+    host.tick_us = 100; // a tick is 10,000 instructions
+    let mut engine = Engine::new(host);
     let mut clients: Vec<Option<ClientId>> = Vec::new();
     let mut protocol = Protocol::Resp2;
     let mut failures = Vec::new();

@@ -28,7 +28,9 @@ fn used(e: &mut Engine, c: ClientId) -> u64 {
 
 /// A new engine, its client, and what it uses empty.
 fn fresh() -> (Engine, ClientId, u64) {
-    let (mut e, c, empty) = fresh();
+    let mut e = Engine::new(ManualHost::default());
+    let c = e.connect();
+    let empty = used(&mut e, c);
     (e, c, empty)
 }
 

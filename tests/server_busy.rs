@@ -156,3 +156,128 @@ fn busy_scripts_and_functions_are_answered_and_killed_as_redis_does() {
         );
     }
 }
+
+/// Replaces the number after each `marker` (a connection's id in HELLO, a duration in
+/// FUNCTION STATS) with `N`: they differ from run to run.
+fn mask_numbers(reply: &[u8]) -> Vec<u8> {
+    let mut out = reply.to_vec();
+    for marker in [&b"$2\r\nid\r\n:"[..], b"$11\r\nduration_ms\r\n:"] {
+        let mut from = 0;
+        while let Some(at) = out[from..].windows(marker.len()).position(|w| w == marker) {
+            let start = from + at + marker.len();
+            let end = start
+                + out[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            out.splice(start..end, *b"N");
+            from = start;
+        }
+    }
+    out
+}
+
+/// The `allow-busy` commands during a busy script, and what a transaction meets: what a
+/// second client gets for each command while `EVAL while true do end` (or the same as a
+/// function) runs past the threshold, then the killed call's reply and a PING after it.
+fn allow_busy_scenario(port: u16, function: bool) -> Vec<(String, Vec<u8>)> {
+    let mut other = RawConn::connect(port);
+    assert_eq!(
+        other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
+        b"+OK\r\n"
+    );
+    let call = if function {
+        let library =
+            "#!lua name=spinlib\nredis.register_function('spin', function() while true do end end)";
+        other.call(&argv(&["FUNCTION", "LOAD", "REPLACE", library]));
+        argv(&["FCALL", "spin", "0"])
+    } else {
+        argv(&["EVAL", "while true do end", "0"])
+    };
+    let runner = std::thread::spawn(move || RawConn::connect(port).call(&call));
+    let mut became_busy = false;
+    for _ in 0..200 {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        if other.call(&argv(&["PING"])).starts_with(b"-BUSY") {
+            became_busy = true;
+            break;
+        }
+    }
+    assert!(became_busy, "the script never became busy on port {port}");
+    let eval_commands: &[&[&str]] = &[
+        &["MULTI"],
+        &["SET", "a", "1"],
+        &["EXEC"],
+        &["MULTI"],
+        &["WATCH", "x"],
+        &["FUNCTION", "STATS"],
+        &["DISCARD"],
+        &["EXEC"],
+        &["WATCH", "x"],
+        &["UNWATCH"],
+        &["HELLO", "3"],
+        &["FUNCTION", "STATS"],
+        &["HELLO", "2"],
+        &["RESET"],
+        &["MULTI"],
+        &["GET", "a"],
+        &["HELLO"],
+        &["SCRIPT", "KILL"],
+        &["EXEC"],
+        &["NOSUCH"],
+        &["GET"],
+        &["MULTI"],
+        &["EXEC", "x"],
+        &["MULTI"],
+        &["MULTI"],
+        &["DISCARD"],
+        &["CLIENT", "ID"],
+        &["FUNCTION", "KILL"],
+        &["SCRIPT", "KILL"],
+    ];
+    let function_commands: &[&[&str]] = &[
+        &["FUNCTION", "STATS"],
+        &["HELLO", "3"],
+        &["FUNCTION", "STATS"],
+        &["HELLO", "2"],
+        &["MULTI"],
+        &["FUNCTION", "STATS"],
+        &["EXEC"],
+        &["SCRIPT", "KILL"],
+        &["FUNCTION", "KILL"],
+    ];
+    let commands = if function {
+        function_commands
+    } else {
+        eval_commands
+    };
+    let mut seen = Vec::new();
+    for command in commands {
+        let reply = mask_numbers(&other.call(&argv(command)));
+        seen.push((command.join(" "), reply));
+    }
+    seen.push(("(the killed call)".into(), runner.join().expect("runner")));
+    seen.push(("PING".into(), other.call(&argv(&["PING"]))));
+    seen
+}
+
+#[test]
+fn allow_busy_commands_run_during_a_busy_script_as_in_redis() {
+    if !support::redis_server_available() {
+        eprintln!("SKIPPED: needs redis-server to compare with");
+        return;
+    }
+    let real = support::RedisServer::start();
+    let ours = start();
+    for function in [false, true] {
+        let expected = allow_busy_scenario(real.port, function);
+        let got = allow_busy_scenario(ours.local_addr().port(), function);
+        for ((command, want), (_, have)) in expected.iter().zip(&got) {
+            assert_eq!(
+                escape(have),
+                escape(want),
+                "function: {function}, {command}: redsim differs from redis-server"
+            );
+        }
+    }
+}

@@ -5,8 +5,14 @@
 
 use redsim::{Engine, ManualHost, Reply};
 
+/// An engine started with `enable-debug-command yes`, as the recording server was.
 fn engine() -> Engine {
-    Engine::new(ManualHost::default())
+    let mut engine = Engine::new(ManualHost::default());
+    engine
+        .store
+        .config
+        .set_startup("enable-debug-command", "yes");
+    engine
 }
 
 fn argv(words: &[&str]) -> Vec<Vec<u8>> {

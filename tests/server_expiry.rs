@@ -53,7 +53,11 @@ fn expired_keys_leave_dbsize_without_being_looked_up_as_in_redis() {
 
 #[test]
 fn debug_set_active_expire_0_leaves_expired_keys_until_they_are_looked_up() {
-    let server = serve::start();
+    let server = serve::start_with(redsim::server::ServeOptions {
+        port: 0,
+        enable_debug_command: "local".into(),
+        ..Default::default()
+    });
     let mut conn = RawConn::connect(server.local_addr().port());
     assert_eq!(
         conn.call(&argv(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"])),
@@ -73,4 +77,16 @@ fn debug_set_active_expire_0_leaves_expired_keys_until_they_are_looked_up() {
     );
     assert_eq!(conn.call(&argv(&["SET", "k", "1", "PX", "10"])), b"+OK\r\n");
     assert_eq!(dbsize_until(&mut conn, b":0\r\n"), b":0\r\n");
+}
+
+#[test]
+fn debug_is_refused_unless_enable_debug_command_allows_it() {
+    let refused = b"-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n";
+    let server = serve::start();
+    let mut conn = RawConn::connect(server.local_addr().port());
+    assert_eq!(conn.call(&argv(&["DEBUG", "SLEEP", "0"])), refused.to_vec());
+    assert_eq!(
+        conn.call(&argv(&["CONFIG", "GET", "enable-debug-command"])),
+        b"*2\r\n$20\r\nenable-debug-command\r\n$2\r\nno\r\n"
+    );
 }

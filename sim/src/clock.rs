@@ -12,7 +12,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use redsim::{BusyScript, Host, ScriptTick};
+use redsim::{BusyReply, BusyRequest, BusyScript, ClientId, Host, ScriptTick};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -79,30 +79,23 @@ impl SimClock {
     }
 }
 
-/// `-BUSY` for EVAL scripts and for functions, and the refusal of SCRIPT KILL after a write.
-pub const BUSY_EVAL: &str =
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
-pub const BUSY_FUNCTION: &str =
-    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
-pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
-You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
-
 /// A request of another client, in flight while a script runs.
 #[derive(Clone, Debug)]
 pub struct Waiting {
     pub client: u32,
+    /// The client's session on the engine.
+    pub session: ClientId,
     pub argv: Vec<Vec<u8>>,
     pub ready_at_us: u64,
 }
 
 /// What other clients get while a script runs past the busy threshold.
 ///
-/// Redis serves other clients from inside a busy script's hook: every command gets
-/// `-BUSY`, except SCRIPT KILL (FUNCTION KILL for a function), which stops a script that
-/// has not written. The world lists the requests in flight when a script starts; at each
-/// tick past the threshold the host answers those that have arrived, in order per client.
-/// Commands flagged `allow-busy` (MULTI, WATCH…) also get `-BUSY` here, where Redis would
-/// run them: the engine is busy with the script, so the host cannot run them.
+/// Redis serves other clients from inside a busy script's hook; the engine does the same
+/// with its busy policy (`redsim::busy`: `-BUSY` for most commands, MULTI, WATCH,
+/// SCRIPT KILL… run). The world lists the requests in flight when a script starts; at
+/// each tick past the threshold the host hands the engine those that have arrived, in
+/// order per client, and keeps the answers for the world.
 #[derive(Debug, Default)]
 pub struct BusyBoard {
     pub threshold_ms: u64,
@@ -118,10 +111,10 @@ impl BusyBoard {
         self.answered.clear();
     }
 
-    /// Answers the requests that have arrived by `now_us`, in order per client (a client's
-    /// later request waits for its earlier one); whether one was a granted kill.
-    fn serve(&mut self, now_us: u64, busy: &BusyScript) -> bool {
-        let mut kill = false;
+    /// Takes the requests that have arrived by `now_us`, in order per client (a client's
+    /// later request waits for its earlier one). The ticket is the client's number.
+    fn take_arrived(&mut self, now_us: u64) -> Vec<BusyRequest> {
+        let mut taken = Vec::new();
         let mut blocked: Vec<u32> = Vec::new();
         let mut i = 0;
         while i < self.waiting.len() {
@@ -131,41 +124,14 @@ impl BusyBoard {
                 i += 1;
                 continue;
             }
-            let (reply, granted) = answer(&w.argv, busy);
-            kill |= granted;
-            let client = w.client;
-            self.waiting.remove(i);
-            self.answered.push((client, reply, now_us));
+            let w = self.waiting.remove(i);
+            taken.push(BusyRequest {
+                ticket: u64::from(w.client),
+                client: Some(w.session),
+                argv: w.argv,
+            });
         }
-        kill
-    }
-}
-
-/// The reply a command gets while a script is busy, and whether it is a granted kill.
-fn answer(argv: &[Vec<u8>], busy: &BusyScript) -> (redsim::Reply, bool) {
-    use redsim::cmd::{resolve, Resolved};
-    use redsim::Reply;
-    let (spec, sub) = match resolve(argv) {
-        Resolved::Found(spec, sub) => (spec, sub),
-        Resolved::Refused(error) => return (error, false),
-    };
-    let busy_error = if busy.is_function {
-        BUSY_FUNCTION
-    } else {
-        BUSY_EVAL
-    };
-    match (spec.name, sub.map(|s| s.name)) {
-        ("script", Some("kill")) | ("function", Some("kill")) => {
-            let by_eval = spec.name == "script";
-            if busy.has_written {
-                (Reply::error(UNKILLABLE), false)
-            } else if by_eval == busy.is_function {
-                (Reply::error(busy_error), false)
-            } else {
-                (Reply::ok(), true)
-            }
-        }
-        _ => (Reply::error(busy_error), false),
+        taken
     }
 }
 
@@ -211,7 +177,7 @@ impl Host for SimHost {
     }
 
     /// Virtual time advances with the instructions the script executed since the last
-    /// tick; past the busy threshold a pending SCRIPT KILL is answered with `Kill`.
+    /// tick.
     fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {
         let clock = &self.clock;
         let before = clock
@@ -233,13 +199,31 @@ impl Host for SimHost {
             clock.hung.store(true, Ordering::Relaxed);
             return ScriptTick::Abort;
         }
-        let mut board = match clock.board.lock() {
-            Ok(board) => board,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if busy.elapsed_ms >= board.threshold_ms && board.serve(clock.now_us(), busy) {
-            return ScriptTick::Kill;
-        }
         ScriptTick::Continue
+    }
+
+    fn busy_requests(&mut self, busy: &BusyScript) -> Vec<BusyRequest> {
+        let now_us = self.clock.now_us();
+        let mut board = self.board();
+        if busy.elapsed_ms < board.threshold_ms {
+            return Vec::new();
+        }
+        board.take_arrived(now_us)
+    }
+
+    fn busy_reply(&mut self, ticket: u64, reply: BusyReply) {
+        let now_us = self.clock.now_us();
+        self.board()
+            .answered
+            .push((ticket as u32, reply.reply, now_us));
+    }
+}
+
+impl SimHost {
+    fn board(&self) -> std::sync::MutexGuard<'_, BusyBoard> {
+        self.clock
+            .board
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -407,6 +407,7 @@ impl World {
             .flat_map(|(i, slot)| {
                 slot.inflight.iter().map(move |r| Waiting {
                     client: i as u32,
+                    session: slot.session,
                     argv: r.argv.clone(),
                     ready_at_us: r.ready_at_us,
                 })

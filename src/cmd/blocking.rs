@@ -15,12 +15,22 @@ use crate::db::Value;
 use crate::resp::Reply;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("blpop", -3, WRITE | NOSCRIPT | BLOCKING, blpop)
-        .keys(1, -2, 1)
-        .acl("write list slow blocking"),
-    CommandSpec::new("brpop", -3, WRITE | NOSCRIPT | BLOCKING, brpop)
-        .keys(1, -2, 1)
-        .acl("write list slow blocking"),
+    CommandSpec::new(
+        "blpop",
+        -3,
+        WRITE | NOSCRIPT | BLOCKING | TOUCHES_REPLIED_KEY,
+        blpop,
+    )
+    .keys(1, -2, 1)
+    .acl("write list slow blocking"),
+    CommandSpec::new(
+        "brpop",
+        -3,
+        WRITE | NOSCRIPT | BLOCKING | TOUCHES_REPLIED_KEY,
+        brpop,
+    )
+    .keys(1, -2, 1)
+    .acl("write list slow blocking"),
     CommandSpec::new("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, blmove)
         .keys(1, 2, 1)
         .acl("write list slow blocking"),
@@ -32,18 +42,38 @@ pub static COMMANDS: &[CommandSpec] = &[
     )
     .keys(1, 2, 1)
     .acl("write list slow blocking"),
-    CommandSpec::new("blmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, blmpop)
-        .key_finder(keys_after_timeout_numkeys)
-        .acl("write list slow blocking"),
-    CommandSpec::new("bzpopmin", -3, WRITE | NOSCRIPT | BLOCKING | FAST, bzpopmin)
-        .keys(1, -2, 1)
-        .acl("write sortedset fast blocking"),
-    CommandSpec::new("bzpopmax", -3, WRITE | NOSCRIPT | BLOCKING | FAST, bzpopmax)
-        .keys(1, -2, 1)
-        .acl("write sortedset fast blocking"),
-    CommandSpec::new("bzmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, bzmpop)
-        .key_finder(keys_after_timeout_numkeys)
-        .acl("write sortedset slow blocking"),
+    CommandSpec::new(
+        "blmpop",
+        -5,
+        WRITE | BLOCKING | MOVABLEKEYS | TOUCHES_REPLIED_KEY,
+        blmpop,
+    )
+    .key_finder(keys_after_timeout_numkeys)
+    .acl("write list slow blocking"),
+    CommandSpec::new(
+        "bzpopmin",
+        -3,
+        WRITE | NOSCRIPT | BLOCKING | FAST | TOUCHES_REPLIED_KEY,
+        bzpopmin,
+    )
+    .keys(1, -2, 1)
+    .acl("write sortedset fast blocking"),
+    CommandSpec::new(
+        "bzpopmax",
+        -3,
+        WRITE | NOSCRIPT | BLOCKING | FAST | TOUCHES_REPLIED_KEY,
+        bzpopmax,
+    )
+    .keys(1, -2, 1)
+    .acl("write sortedset fast blocking"),
+    CommandSpec::new(
+        "bzmpop",
+        -5,
+        WRITE | BLOCKING | MOVABLEKEYS | TOUCHES_REPLIED_KEY,
+        bzmpop,
+    )
+    .key_finder(keys_after_timeout_numkeys)
+    .acl("write sortedset slow blocking"),
 ];
 
 /// What a blocked client waits for: a change to one of `keys` in database `db`, for at

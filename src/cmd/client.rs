@@ -1,12 +1,12 @@
-//! CLIENT: ID, SETNAME, GETNAME, LIST, INFO, NO-EVICT, GETREDIR, TRACKINGINFO, HELP.
-//!
-//! The engine has no sockets, so CLIENT LIST shows what a session knows: its address
-//! when the TCP server set one (`fd=-1` and an empty `addr` otherwise, as Redis shows
-//! its internal clients), and zero for the buffer and memory fields.
+//! CLIENT: the connection's own settings (ID, SETNAME, GETNAME, REPLY, NO-EVICT, the
+//! tracking state, HELP). LIST and INFO are in `client_list`; the subcommands that act
+//! on other clients (KILL, UNBLOCK, PAUSE, UNPAUSE) in `client_control`.
 
+use super::client_control::{kill, pause, unblock, unpause};
+use super::client_list::{info, list};
+use super::client_tracking::{caching, getredir, tracking, trackinginfo};
 use super::{args, flags::*, CommandSpec, Ctx};
 use crate::resp::{errors, Reply};
-use crate::session::Session;
 
 const SUB: u32 = NOSCRIPT | LOADING | STALE;
 
@@ -22,6 +22,14 @@ pub static COMMANDS: &[CommandSpec] = &[CommandSpec::new("client", -2, 0, help)
             .acl("admin slow dangerous connection"),
         CommandSpec::new("getredir", 2, SUB, getredir).acl("slow connection"),
         CommandSpec::new("trackinginfo", 2, SUB, trackinginfo).acl("slow connection"),
+        CommandSpec::new("reply", 3, SUB | SESSION_ONLY, reply).acl("slow connection"),
+        CommandSpec::new("kill", -3, ADMIN | SUB, kill).acl("admin slow dangerous connection"),
+        CommandSpec::new("unblock", -3, ADMIN | SUB, unblock)
+            .acl("admin slow dangerous connection"),
+        CommandSpec::new("pause", -3, ADMIN | SUB, pause).acl("admin slow dangerous connection"),
+        CommandSpec::new("unpause", 2, ADMIN | SUB, unpause).acl("admin slow dangerous connection"),
+        CommandSpec::new("tracking", -3, SUB, tracking).acl("slow connection"),
+        CommandSpec::new("caching", 3, SUB, caching).acl("slow connection"),
         CommandSpec::new("help", 2, LOADING | STALE, help).acl("slow connection"),
     ])];
 
@@ -56,100 +64,40 @@ fn getname(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     Reply::bulk_or_null(ctx.session().name.clone())
 }
 
-/// One line of CLIENT LIST / CLIENT INFO, with Redis 7.0's fields in Redis's order.
-fn describe(s: &Session, now_ms: u64) -> String {
-    let (flags, multi) = match &s.multi {
-        Some(m) => ("x", m.queued.len() as i64),
-        None => ("N", -1),
-    };
-    let (addr, fd) = match &s.addr {
-        Some(a) => (a.as_str(), 8),
-        None => ("", -1),
-    };
-    format!(
-        "id={} addr={addr} laddr= fd={fd} name={} age={} idle=0 flags={flags} db={} sub=0 psub=0 ssub=0 \
-         multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 \
-         events=r cmd={} user=default redir=-1 resp={}\n",
-        s.id.id,
-        String::from_utf8_lossy(s.name.as_deref().unwrap_or_default()),
-        now_ms.saturating_sub(s.created_ms) / 1000,
-        s.db,
-        s.last_command,
-        s.protocol.number(),
-    )
-}
-
-fn verbatim(text: String) -> Reply {
-    Reply::Verbatim {
-        format: *b"txt",
-        text: text.into_bytes(),
-    }
-}
-
-/// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]].
-fn list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let mut ids: Option<Vec<u64>> = None;
-    let mut only_normal = true;
-    if argv.len() == 4 && args::is(&argv[2], "TYPE") {
-        let t = argv[3].to_ascii_lowercase();
-        match t.as_slice() {
-            b"normal" => {}
-            b"master" | b"replica" | b"slave" | b"pubsub" => only_normal = false,
-            _ => {
-                return Reply::error(format!(
-                    "ERR Unknown client type '{}'",
-                    String::from_utf8_lossy(&argv[3])
-                ))
-            }
-        }
-    } else if argv.len() > 3 && args::is(&argv[2], "ID") {
-        let mut wanted = Vec::new();
-        for arg in &argv[3..] {
-            match args::parse_i64(arg) {
-                Some(n) => wanted.push(n as u64),
-                None => return Reply::error("ERR Invalid client ID"),
-            }
-        }
-        ids = Some(wanted);
-    } else if argv.len() != 2 {
+/// CLIENT NO-EVICT ON|OFF: the client's `e` flag (redsim never evicts clients).
+fn no_evict(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let on = if args::is(&argv[2], "ON") {
+        true
+    } else if args::is(&argv[2], "OFF") {
+        false
+    } else {
         return Reply::error(errors::SYNTAX);
-    }
-    let now = ctx.now_ms;
-    let text: String = ctx
-        .store
-        .sessions()
-        .filter(|s| only_normal && ids.as_ref().is_none_or(|ids| ids.contains(&s.id.id)))
-        .map(|s| describe(s, now))
-        .collect();
-    verbatim(text)
+    };
+    ctx.session().no_evict = on;
+    Reply::ok()
 }
 
-fn info(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    let now = ctx.now_ms;
-    verbatim(describe(ctx.store.session(ctx.client), now))
-}
-
-/// CLIENT NO-EVICT ON|OFF: accepted; redsim never evicts clients.
-fn no_evict(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    if args::is(&argv[2], "ON") || args::is(&argv[2], "OFF") {
+/// CLIENT REPLY ON|OFF|SKIP: OFF and SKIP answer nothing themselves; the server drops
+/// the replies they switch off (`ReplyMode::reply_goes_out`).
+fn reply(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let replies = &mut ctx.session().replies;
+    // SKIP drops its own reply too: Redis adds none.
+    if args::is(&argv[2], "ON") {
+        replies.off = false;
+        replies.skip = false;
+        Reply::ok()
+    } else if args::is(&argv[2], "OFF") {
+        replies.off = true;
+        Reply::ok()
+    } else if args::is(&argv[2], "SKIP") {
+        if !replies.off {
+            replies.skip = true;
+            replies.skip_next = true;
+        }
         Reply::ok()
     } else {
         Reply::error(errors::SYNTAX)
     }
-}
-
-/// CLIENT GETREDIR: -1, tracking is never enabled.
-fn getredir(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    Reply::Integer(-1)
-}
-
-/// CLIENT TRACKINGINFO: tracking is never enabled.
-fn trackinginfo(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    Reply::Map(vec![
-        (Reply::bulk("flags"), Reply::Set(vec![Reply::bulk("off")])),
-        (Reply::bulk("redirect"), Reply::Integer(-1)),
-        (Reply::bulk("prefixes"), Reply::Array(Vec::new())),
-    ])
 }
 
 /// CLIENT HELP, and CLIENT with no subcommand (Redis answers arity there; see `help`).
@@ -159,6 +107,8 @@ fn help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let lines = [
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
         "GETREDIR",
         "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
@@ -167,12 +117,37 @@ fn help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         "    Return the ID of the current connection.",
         "INFO",
         "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
         "LIST [options ...]",
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
         "TRACKINGINFO",
         "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",

@@ -103,12 +103,12 @@ pub fn expire_option_ms(arg: &[u8], unit: Unit, now_ms: u64, command: &[u8]) -> 
 }
 
 fn expire(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let now = ctx.now_ms as i64;
+    let now = ctx.live_ms() as i64;
     expire_generic(ctx, argv, now, true)
 }
 
 fn pexpire(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let now = ctx.now_ms as i64;
+    let now = ctx.live_ms() as i64;
     expire_generic(ctx, argv, now, false)
 }
 
@@ -167,6 +167,7 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base_ms: i64, seconds: bo
     }
     when += base_ms;
     let now = ctx.now_ms;
+    let live = ctx.live_ms();
     let key = &argv[1];
     let db = ctx.db();
     if db.entry_mut(key, now).is_none() {
@@ -182,7 +183,8 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base_ms: i64, seconds: bo
             return Reply::Integer(0);
         }
     }
-    if when <= now as i64 {
+    // `checkAlreadyExpired` reads the live clock.
+    if when <= live as i64 {
         db.remove(key);
     } else {
         db.set_expire_at(key, when as u64);
@@ -192,8 +194,11 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base_ms: i64, seconds: bo
 }
 
 /// What TTL and friends report.
+/// The key is looked up at the expiry time, the TTL counted from the live clock: inside
+/// a script a key past its time still exists, with a TTL of 0.
 fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], millis: bool, absolute: bool) -> Reply {
     let now = ctx.now_ms;
+    let live = ctx.live_ms();
     let db = ctx.db();
     if db.peek(key, now).is_none() {
         return Reply::Integer(-2);
@@ -204,7 +209,7 @@ fn ttl_generic(ctx: &mut Ctx<'_>, key: &[u8], millis: bool, absolute: bool) -> R
     let ttl = if absolute {
         at as i64
     } else {
-        (at as i64 - now as i64).max(0)
+        (at as i64 - live as i64).max(0)
     };
     Reply::Integer(if millis { ttl } else { (ttl + 500) / 1000 })
 }
@@ -248,7 +253,7 @@ pub fn signal_lazy_expiries(ctx: &mut Ctx<'_>) {
     let db = ctx.db_index();
     if let Some(keys) = ctx.store.dbs[db].take_expired() {
         for key in keys {
-            ctx.store.touch(db, &key);
+            ctx.store.touch_expired(db, &key);
         }
     }
 }

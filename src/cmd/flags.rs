@@ -29,6 +29,16 @@ pub const SESSION_ONLY: u32 = 1 << 21;
 /// Not a Redis flag: the command runs a script on the server (EVAL, EVALSHA, FCALL and
 /// their _RO forms), so other clients may meet it busy.
 pub const RUNS_SCRIPT: u32 = 1 << 22;
+/// Redis's CMD_PROTECTED (not listed by COMMAND INFO): DEBUG runs only where the
+/// `enable-debug-command` parameter allows it.
+pub const PROTECTED: u32 = 1 << 23;
+/// Not a Redis flag: the command signals the keys it modified to WATCH itself, because
+/// which ones it modified depends on what it found (SMOVE's destination only when the
+/// member was added), instead of the keys its key specs write.
+pub const SIGNALS_OWN_KEYS: u32 = 1 << 24;
+/// Not a Redis flag: of its keys, the command modified only the one its reply names first
+/// (BLPOP, LMPOP, BZPOPMIN…: the key it popped from), so only that one is signalled.
+pub const TOUCHES_REPLIED_KEY: u32 = 1 << 25;
 
 const NAMES: [(u32, &str); 20] = [
     (WRITE, "write"),

@@ -10,10 +10,10 @@ use crate::db::{Entry, StrEnc, DB_COUNT};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("del", -2, WRITE, del)
+    CommandSpec::new("del", -2, WRITE | SIGNALS_OWN_KEYS, del)
         .keys(1, -1, 1)
         .acl("keyspace write slow"),
-    CommandSpec::new("unlink", -2, WRITE | FAST, del)
+    CommandSpec::new("unlink", -2, WRITE | FAST | SIGNALS_OWN_KEYS, del)
         .keys(1, -1, 1)
         .acl("keyspace write fast"),
     CommandSpec::new("exists", -2, READONLY | FAST, exists)
@@ -53,6 +53,8 @@ fn del(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         db.expire_if_needed(key, now);
         if db.remove(key).is_some() {
             removed += 1;
+            // Only the keys that existed changed (a missing one is not signalled).
+            ctx.touch(key);
         }
     }
     ctx.dirty(removed);

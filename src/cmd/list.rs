@@ -60,9 +60,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("rpoplpush", 3, WRITE | DENYOOM, rpoplpush)
         .keys(1, 2, 1)
         .acl("write list slow"),
-    CommandSpec::new("lmpop", -4, WRITE | MOVABLEKEYS, lmpop)
-        .key_finder(keys_after_numkeys)
-        .acl("write list slow"),
+    CommandSpec::new(
+        "lmpop",
+        -4,
+        WRITE | MOVABLEKEYS | TOUCHES_REPLIED_KEY,
+        lmpop,
+    )
+    .key_finder(keys_after_numkeys)
+    .acl("write list slow"),
 ];
 
 /// LPUSH/RPUSH/LPUSHX/RPUSHX key element…: pushes each element in turn; the list's new

@@ -69,24 +69,7 @@ pub fn admit(
     if !deny {
         return None;
     }
-    let entry = store
-        .stats
-        .commands
-        .get_or_insert((spec.name, sub.map(|s| s.name)));
-    entry.rejected_calls += 1;
-    let reply = if spec.name == "exec" {
-        // `execCommandAbort`: the transaction is discarded.
-        store.session_mut(client).multi = None;
-        store.unwatch_all(client);
-        Reply::error(format!("EXECABORT Transaction discarded because of: {OOM}"))
-    } else {
-        if let Some(multi) = store.session_mut(client).multi.as_mut() {
-            multi.aborted = true;
-        }
-        Reply::error(OOM)
-    };
-    store
-        .stats
-        .count_error(reply.error_text().unwrap_or_default());
-    Some(reply)
+    let command = (spec.name, sub.map(|s| s.name));
+    let refusal = Reply::error(OOM);
+    Some(store.reject(Some(client), Some(command), spec.name == "exec", refusal))
 }

@@ -11,7 +11,11 @@ mod spec;
 
 mod blocking;
 mod client;
+mod client_control;
+mod client_list;
+mod client_tracking;
 mod command_info;
+mod command_meta;
 mod config_cmd;
 pub(crate) mod connection;
 mod evict;
@@ -20,6 +24,7 @@ pub mod glob;
 mod hash;
 mod info;
 mod info_sections;
+mod key_spec;
 mod keys;
 mod lcs;
 mod list;
@@ -66,7 +71,9 @@ pub struct Ctx<'a> {
     /// The script engine; `None` while a script runs (scripting commands are `noscript`).
     pub scripts: Option<&'a mut Scripting>,
     pub client: ClientId,
-    /// The time the command runs at, Unix ms (frozen for the length of a script).
+    /// The time keys expire at, Unix ms: the command's start, and inside a script the
+    /// script's start (Redis 7.0's `scriptTimeSnapshot`, so that a key cannot expire in
+    /// the middle of a script). Everything else reads [`Ctx::live_ms`].
     pub now_ms: u64,
     pub caller: Caller,
 }
@@ -75,6 +82,17 @@ impl<'a> Ctx<'a> {
     /// The selected database.
     pub fn db(&mut self) -> &mut Db {
         self.store.db_of(self.client)
+    }
+
+    /// The clock as Redis's `mstime()` reads it, for TTL / PTTL and the base of relative
+    /// expiries (SET PX, EXPIRE…). Inside a script it moves on while `now_ms` stays at
+    /// the script's start; elsewhere the two are the same instant.
+    pub fn live_ms(&mut self) -> u64 {
+        if self.caller == Caller::Script {
+            self.host.now_us() / 1000
+        } else {
+            self.now_ms
+        }
     }
 
     /// Index of the selected database.
@@ -281,6 +299,18 @@ pub fn resolve(argv: &[Vec<u8>]) -> Resolved {
     Resolved::Found(spec, Some(sub))
 }
 
+/// Redis's `addReplySubcommandSyntaxError`: a subcommand given wrong arguments by a
+/// command that checks them itself (DEBUG, FUNCTION FLUSH / RESTORE…). The command is
+/// named as typed, in capitals.
+pub fn subcommand_syntax_error(argv: &[Vec<u8>]) -> Reply {
+    let mut text = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+    text.extend_from_slice(c_str(argv.get(1).map_or(&[][..], |a| a), 128));
+    text.extend_from_slice(b"'. Try ");
+    text.extend_from_slice(&c_str(&argv[0], usize::MAX).to_ascii_uppercase());
+    text.extend_from_slice(b" HELP.");
+    Reply::error(text)
+}
+
 /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis 7.0's text): the
 /// arguments are quoted while fewer than 128 bytes of them were written, each cut to what
 /// is left of the 128; bytes are kept as they are.
@@ -358,10 +388,22 @@ pub fn run_started_at(
         }
     }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
-    if target.has(flags::WRITE) && ctx.store.dirty != dirty_before && ctx.store.has_watchers() {
+    if target.has(flags::WRITE)
+        && !target.has(flags::SIGNALS_OWN_KEYS)
+        && ctx.store.dirty != dirty_before
+        && ctx.store.has_watchers()
+    {
         let db = ctx.db_index();
-        for pos in target.key_positions(argv) {
-            ctx.store.touch(db, &argv[pos]);
+        if target.has(flags::TOUCHES_REPLIED_KEY) {
+            if let Reply::Array(items) = &reply {
+                if let Some(Reply::Bulk(key)) = items.first() {
+                    ctx.store.touch(db, key);
+                }
+            }
+        } else {
+            for pos in key_spec::written_keys(spec, sub, argv) {
+                ctx.store.touch(db, &argv[pos]);
+            }
         }
     }
     let stats = &mut ctx.store.stats;

@@ -12,8 +12,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("flushall", -1, WRITE, flushall).acl("keyspace write slow dangerous"),
     CommandSpec::new("swapdb", 3, WRITE | FAST, swapdb).acl("keyspace write fast dangerous"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, time).acl("fast"),
-    CommandSpec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, debug)
-        .acl("admin slow dangerous"),
+    CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, lastsave).acl("admin fast dangerous"),
+    CommandSpec::new(
+        "debug",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED,
+        debug,
+    )
+    .acl("admin slow dangerous"),
 ];
 
 /// DBSIZE: the number of keys in the selected database, counting keys that have expired
@@ -37,7 +43,7 @@ fn flush_flags(argv: &[Vec<u8>]) -> Result<(), Reply> {
 /// Empties database `db`, signalling WATCH for the watched keys that existed.
 fn flush_db(ctx: &mut Ctx<'_>, db: usize) {
     let now = ctx.now_ms;
-    ctx.store.touch_all_in_db(db, true, now);
+    ctx.store.touch_all_in_db(db, None, now);
     let removed = ctx.store.dbs[db].len() as u64;
     ctx.store.dbs[db].clear();
     ctx.dirty(removed);
@@ -82,17 +88,21 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let (a, b) = (first as usize, second as usize);
     if a != b {
-        // A watched key is touched if it exists on either side of the swap
-        // (Redis's touchAllWatchedKeysInDb with the other database as replacement).
+        // Watchers stay with their database number while the data moves (Redis's
+        // dbSwapDatabases signals both sides before the swap).
         let now = ctx.now_ms;
-        ctx.store.touch_all_in_db(a, true, now);
-        ctx.store.touch_all_in_db(b, true, now);
+        ctx.store.touch_all_in_db(a, Some(b), now);
+        ctx.store.touch_all_in_db(b, Some(a), now);
         ctx.store.dbs.swap(a, b);
-        ctx.store.touch_all_in_db(a, true, now);
-        ctx.store.touch_all_in_db(b, true, now);
     }
     ctx.dirty(1);
     Reply::ok()
+}
+
+/// LASTSAVE: when the dataset was last saved, in Unix seconds. redsim never saves, so it
+/// is when the server started, as Redis reports before its first save.
+fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    Reply::Integer((ctx.store.process.started_ms.unwrap_or(0) / 1000) as i64)
 }
 
 /// TIME: [unix seconds, microseconds] from the host clock, as bulk strings.
@@ -148,10 +158,7 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Reply::ok()
         }
         (b"object", 3) => debug_object(ctx, &argv[2]),
-        _ => Reply::error(format!(
-            "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
-            String::from_utf8_lossy(&argv[1])
-        )),
+        _ => super::subcommand_syntax_error(argv),
     }
 }
 
@@ -207,7 +214,8 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> Reply {
     let now = ctx.now_ms;
     let config = ctx.store.config.clone();
     let db = ctx.db();
-    let Some(entry) = db.peek(key, now) else {
+    // Redis looks the key up in the main dict, without the expiry check.
+    let Some(entry) = db.stored_entry(key) else {
         return Reply::error(errors::NO_SUCH_KEY);
     };
     let (encoding, refcount, length) = match &entry.value {

@@ -57,7 +57,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("sdiffstore", -3, WRITE | DENYOOM, sdiffstore)
         .keys(1, -1, 1)
         .acl("write set slow"),
-    CommandSpec::new("smove", 4, WRITE | FAST, smove)
+    CommandSpec::new("smove", 4, WRITE | FAST | SIGNALS_OWN_KEYS, smove)
         .keys(1, 2, 1)
         .acl("write set fast"),
     CommandSpec::new("sscan", -3, READONLY, sscan)
@@ -413,10 +413,17 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         s.remove(member);
     }
     typed::remove_if_empty(db, src, now);
-    if let Ok(target) = typed::set_or_create(db, dst, now) {
-        target.insert(member, config);
-    }
+    let added = match typed::set_or_create(db, dst, now) {
+        Ok(target) => target.insert(member, config),
+        Err(_) => false,
+    };
+    // As Redis: the source changed; the destination only if the member was new there.
     ctx.dirty(1);
+    ctx.touch(src);
+    if added {
+        ctx.dirty(1);
+        ctx.touch(dst);
+    }
     Reply::Integer(1)
 }
 

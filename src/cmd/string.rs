@@ -132,7 +132,7 @@ fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     set_generic(ctx, &argv[1], &argv[2], opts, Reply::ok(), Reply::Null)
 }
 
-fn parse_set_options(ctx: &Ctx<'_>, argv: &[Vec<u8>]) -> Result<SetOptions, Reply> {
+fn parse_set_options(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Result<SetOptions, Reply> {
     let mut o = SetOptions::default();
     let mut expiry: Option<(expire::Unit, &[u8])> = None;
     let mut j = 3;
@@ -160,7 +160,8 @@ fn parse_set_options(ctx: &Ctx<'_>, argv: &[Vec<u8>]) -> Result<SetOptions, Repl
         j += 1;
     }
     if let Some((unit, arg)) = expiry {
-        o.expire_at_ms = Some(expire::expire_option_ms(arg, unit, ctx.now_ms, &argv[0])?);
+        let live = ctx.live_ms();
+        o.expire_at_ms = Some(expire::expire_option_ms(arg, unit, live, &argv[0])?);
     }
     Ok(o)
 }
@@ -233,7 +234,8 @@ fn psetex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 }
 
 fn set_with_ttl(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], unit: expire::Unit) -> Reply {
-    let at = match expire::expire_option_ms(&argv[2], unit, ctx.now_ms, &argv[0]) {
+    let live = ctx.live_ms();
+    let at = match expire::expire_option_ms(&argv[2], unit, live, &argv[0]) {
         Ok(at) => at,
         Err(e) => return e,
     };
@@ -295,7 +297,7 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Ok(None) => return Reply::Null,
         Err(e) => return e,
     };
-    let now = ctx.now_ms;
+    let now = ctx.live_ms();
     if let Some((unit, arg)) = expiry {
         let at = match expire::expire_option_ms(arg, unit, now, &argv[0]) {
             Ok(at) => at,

@@ -76,7 +76,7 @@ fn exec(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         ctx.store.unwatch_all(ctx.client);
         return Reply::error("EXECABORT Transaction discarded because of previous errors.");
     }
-    if watched_key_changed(ctx) {
+    if ctx.store.watch_fails_exec(ctx.client, ctx.now_ms) {
         ctx.store.unwatch_all(ctx.client);
         return Reply::NullArray;
     }
@@ -95,25 +95,13 @@ fn exec(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     Reply::Array(replies)
 }
 
-/// Whether a WATCHed key was modified, or has expired, since WATCH.
-fn watched_key_changed(ctx: &mut Ctx<'_>) -> bool {
-    if ctx.store.watch_is_dirty(ctx.client) {
-        return true;
-    }
-    let now = ctx.now_ms;
-    let watched = ctx.session().watched.clone();
-    watched
-        .iter()
-        .any(|(db, key)| ctx.store.dbs[*db].is_expired(key, now))
-}
-
 fn watch(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if ctx.session().multi.is_some() {
         return Reply::error("ERR WATCH inside MULTI is not allowed");
     }
-    let db = ctx.db_index();
+    let (db, now) = (ctx.db_index(), ctx.now_ms);
     for key in &argv[1..] {
-        ctx.store.watch(ctx.client, db, key);
+        ctx.store.watch(ctx.client, db, key, now);
     }
     Reply::ok()
 }

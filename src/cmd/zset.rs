@@ -43,9 +43,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("zpopmax", -2, WRITE | FAST, zpopmax)
         .keys(1, 1, 1)
         .acl("write sortedset fast"),
-    CommandSpec::new("zmpop", -4, WRITE | MOVABLEKEYS, zmpop)
-        .key_finder(keys_after_numkeys)
-        .acl("write sortedset slow"),
+    CommandSpec::new(
+        "zmpop",
+        -4,
+        WRITE | MOVABLEKEYS | TOUCHES_REPLIED_KEY,
+        zmpop,
+    )
+    .key_finder(keys_after_numkeys)
+    .acl("write sortedset slow"),
     CommandSpec::new("zrandmember", -2, READONLY, zrandmember)
         .keys(1, 1, 1)
         .acl("read sortedset slow"),

@@ -85,6 +85,17 @@ impl Db {
         }
     }
 
+    /// Whether `key` is stored, expired or not (Redis's `dictFind` on the main dict).
+    pub fn holds(&self, key: &[u8]) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// The stored entry of `key`, expired or not, untouched (DEBUG OBJECT reads the
+    /// main dict directly).
+    pub fn stored_entry(&self, key: &[u8]) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
     /// Removes `key` if it has expired; returns whether it did.
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: u64) -> bool {
         if self.is_expired(key, now_ms) {

@@ -4,6 +4,8 @@
 
 /// RDB_OPCODE_FUNCTION2: one library's code follows.
 pub const RDB_OPCODE_FUNCTION2: u8 = 245;
+/// The function opcode of Redis 7.0's release candidates, which RESTORE still reads.
+const RDB_OPCODE_FUNCTION: u8 = 246;
 /// RDB_VERSION of Redis 7.0.
 pub const RDB_VERSION: u16 = 10;
 
@@ -133,28 +135,58 @@ fn lzf_decompress(input: &[u8], out_len: usize) -> Option<Vec<u8>> {
     (out.len() == out_len).then_some(out)
 }
 
-/// The libraries' code in a FUNCTION DUMP payload, or None when the payload is not one
-/// (wrong version, checksum or content).
-pub fn read_functions(payload: &[u8]) -> Option<Vec<Vec<u8>>> {
+/// The libraries' code in a FUNCTION DUMP payload, or FUNCTION RESTORE's error text
+/// (Redis's `verifyDumpPayload`, then `rdbFunctionLoad` for each entry).
+pub fn read_functions(payload: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
+    const BAD_PAYLOAD: &str = "DUMP payload version or checksum are wrong";
     if payload.len() < 10 {
-        return None;
+        return Err(BAD_PAYLOAD);
     }
     let (body, crc) = payload.split_at(payload.len() - 8);
-    let version = u16::from_le_bytes(body[body.len() - 2..].try_into().ok()?);
-    if version > RDB_VERSION || crc64(0, body) != u64::from_le_bytes(crc.try_into().ok()?) {
-        return None;
+    let version = u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]);
+    if version > RDB_VERSION || crc64(0, body).to_le_bytes() != crc {
+        return Err(BAD_PAYLOAD);
     }
     let mut data = &body[..body.len() - 2];
     let mut codes = Vec::new();
-    while !data.is_empty() {
-        if data[0] != RDB_OPCODE_FUNCTION2 {
-            return None;
+    while let Some((&kind, rest)) = data.split_first() {
+        data = rest;
+        let mut field = |error: &'static str| -> Result<Vec<u8>, &'static str> {
+            let (value, used) = read_string(data).ok_or(error)?;
+            data = &data[used..];
+            Ok(value)
+        };
+        match kind {
+            RDB_OPCODE_FUNCTION2 => codes.push(field("Failed loading library payload")?),
+            RDB_OPCODE_FUNCTION => {
+                // The format of 7.0's release candidates: name, engine, an optional
+                // description, then the code, which gets its metadata line back.
+                let name = field("Failed loading library name")?;
+                let engine = field("Failed loading engine name")?;
+                let (has_desc, _, used) =
+                    read_len(data).ok_or("Failed loading library description indicator")?;
+                data = &data[used..];
+                let mut field = |error: &'static str| -> Result<Vec<u8>, &'static str> {
+                    let (value, used) = read_string(data).ok_or(error)?;
+                    data = &data[used..];
+                    Ok(value)
+                };
+                if has_desc != 0 {
+                    field("Failed loading library description")?;
+                }
+                let blob = field("Failed loading library blob")?;
+                let mut code = b"#!".to_vec();
+                code.extend_from_slice(&engine);
+                code.extend_from_slice(b" name=");
+                code.extend_from_slice(&name);
+                code.push(b'\n');
+                code.extend_from_slice(&blob);
+                codes.push(code);
+            }
+            _ => return Err("given type is not a function"),
         }
-        let (code, used) = read_string(&data[1..])?;
-        codes.push(code);
-        data = &data[1 + used..];
     }
-    Some(codes)
+    Ok(codes)
 }
 
 #[cfg(test)]
@@ -174,8 +206,11 @@ mod tests {
             b"#!lua name=x\nredis.register_function('f', function() return 1 end)",
         );
         finish(&mut out);
-        assert_eq!(read_functions(&out).unwrap().len(), 1);
+        assert_eq!(read_functions(&out).map(|codes| codes.len()), Ok(1));
         out[3] ^= 1;
-        assert!(read_functions(&out).is_none());
+        assert_eq!(
+            read_functions(&out),
+            Err("DUMP payload version or checksum are wrong")
+        );
     }
 }

@@ -175,12 +175,14 @@ impl Scripting {
             read_only: ro || script.flags.no_writes,
             is_function: false,
             allow_oom: !script.flags.compat && script.flags.allow_oom,
+            loaded: (0, 0),
         };
         let name = std::str::from_utf8(&key).unwrap_or_default();
         let mut outcome = run::run(
             vm,
             Callee::Stored(&vm.script_store, script.id),
             name,
+            argv,
             keys,
             args,
             mode,
@@ -293,7 +295,7 @@ pub fn script_help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         "LOAD <script>",
         "    Load a script into the scripts cache without executing it.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     Reply::Array(
         lines

@@ -19,7 +19,9 @@ use mlua::{Function, Lua, Value};
 use std::collections::BTreeMap;
 
 mod admin;
-pub use admin::{function_dump, function_help, function_list, function_restore, function_stats};
+pub use admin::{
+    function_dump, function_help, function_list, function_restore, function_stats, stats_reply,
+};
 
 const BAD_NAME: &str =
     "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
@@ -35,14 +37,67 @@ struct Library {
     functions: BTreeMap<String, FunctionDef>,
 }
 
-/// The function libraries and their VM. Libraries and functions are listed in name
-/// order (Redis's order is its dict's, which varies from run to run).
+/// The function libraries and their VM.
 #[derive(Default)]
 pub struct Functions {
     vm: Option<Vm>,
+    set: LibrarySet,
+}
+
+/// The loaded libraries and the server-wide function names, as Redis's `functionsLibCtx`.
+/// Libraries and functions are listed in name order (Redis's order is its dict's, which
+/// varies from run to run).
+///
+/// Names follow Redis's dict types: library names, and function names inside one
+/// library (`libraryFunctionDictType`), are case-sensitive; the server-wide function
+/// names (`functionDictType`: `dictSdsCaseHash`, `dictSdsKeyCaseCompare`) are not, so
+/// FCALL finds `myfunc` as `MYFUNC` and another library cannot load `MyFunc`. One
+/// library may register both `f` and `F`; Redis then links whichever its dict lists
+/// first (its hash seed is random), here the first in name order.
+#[derive(Default)]
+pub(super) struct LibrarySet {
     libraries: BTreeMap<String, Library>,
-    /// Function name → library name.
-    index: BTreeMap<String, String>,
+    /// ASCII-lowercased function name → (library, the name as registered).
+    index: BTreeMap<String, (String, String)>,
+}
+
+impl LibrarySet {
+    /// The library and registered name FCALL finds for `name`, in any case.
+    fn owner(&self, name: &str) -> Option<&(String, String)> {
+        self.index.get(&name.to_ascii_lowercase())
+    }
+
+    /// The first of `lib`'s functions whose name another library holds, in any case
+    /// (Redis's "Function %s already exists" check, made once `name`'s own previous
+    /// version is unlinked).
+    fn conflict<'l>(&self, name: &str, lib: &'l Library) -> Option<&'l str> {
+        lib.functions
+            .keys()
+            .find(|f| matches!(self.owner(f), Some((owner, _)) if owner != name))
+            .map(String::as_str)
+    }
+
+    /// Adds a library and its function names (`libraryLink`).
+    fn link(&mut self, name: String, lib: Library) {
+        for fname in lib.functions.keys() {
+            self.index
+                .entry(fname.to_ascii_lowercase())
+                .or_insert_with(|| (name.clone(), fname.clone()));
+        }
+        self.libraries.insert(name, lib);
+    }
+
+    /// Removes a library and its function names (`libraryUnlink`).
+    fn unlink(&mut self, name: &str) -> Option<Library> {
+        let lib = self.libraries.remove(name)?;
+        for fname in lib.functions.keys() {
+            let key = fname.to_ascii_lowercase();
+            if matches!(self.index.get(&key), Some((owner, _)) if owner == name) {
+                self.index.remove(&key);
+            }
+        }
+        Some(lib)
+    }
 }
 
 /// Functions registered by the library being loaded (the VM's app data).
@@ -55,16 +110,16 @@ struct Pending {
 impl Functions {
     /// The flags the function `name` declares, if it exists.
     pub(super) fn flags_of(&self, name: &[u8]) -> Option<ScriptFlags> {
-        let name = std::str::from_utf8(name).ok()?;
-        let lib = self.index.get(name)?;
-        Some(self.libraries.get(lib)?.functions.get(name)?.flags)
+        let (lib, name) = self.set.owner(&String::from_utf8_lossy(name))?;
+        Some(self.set.libraries.get(lib)?.functions.get(name)?.flags)
     }
 
     /// (functions, libraries, source bytes of the libraries), for INFO memory.
     pub(super) fn counts(&self) -> (usize, usize, usize) {
-        let functions = self.libraries.values().map(|l| l.functions.len()).sum();
-        let bytes = self.libraries.values().map(|l| l.code.len()).sum();
-        (functions, self.libraries.len(), bytes)
+        let libraries = &self.set.libraries;
+        let functions = libraries.values().map(|l| l.functions.len()).sum();
+        let bytes = libraries.values().map(|l| l.code.len()).sum();
+        (functions, libraries.len(), bytes)
     }
 
     /// The heap of the functions VM, if it was created.
@@ -133,19 +188,26 @@ impl Scripting {
 
     /// FUNCTION LOAD: compiles and runs a library, keeping what it registers.
     fn load_library(&mut self, code: &[u8], replace: bool) -> Result<String, Reply> {
-        let (engine, name, shebang_len) = shebang::library_metadata(code).map_err(Reply::error)?;
-        if !engine.eq_ignore_ascii_case("lua") {
-            return Err(Reply::error(format!("ERR Engine '{engine}' not found")));
+        let md = shebang::library_metadata(code).map_err(Reply::error)?;
+        // Redis checks the name, then the engine, case-insensitively. (Its engines dict
+        // hashes the whole name but compares with strcasecmp, so a name with a NUL byte,
+        // `lua\0x`, is found only when the random hash seed puts it in Lua's bucket.)
+        let name = match String::from_utf8(md.name) {
+            Ok(name) if valid_name(&name) => name,
+            _ => return Err(Reply::error(format!("ERR {BAD_NAME}"))),
+        };
+        if !md.engine.eq_ignore_ascii_case(b"lua") {
+            let mut text = b"ERR Engine '".to_vec();
+            text.extend_from_slice(&md.engine);
+            text.extend_from_slice(b"' not found");
+            return Err(Reply::error(text));
         }
-        if !valid_name(&name) {
-            return Err(Reply::error(format!("ERR {BAD_NAME}")));
-        }
-        if self.functions.libraries.contains_key(&name) && !replace {
+        if self.functions.set.libraries.contains_key(&name) && !replace {
             return Err(Reply::error(format!("ERR Library '{name}' already exists")));
         }
         let vm = self.functions_vm()?;
         let chunk = vm
-            .compile(&code[shebang_len..])
+            .compile(&code[md.line_len..])
             .map_err(|msg| Reply::error(format!("ERR Error compiling function: {msg}")))?;
         let registered = run_library(vm, &chunk);
         let registered = registered.map_err(|msg| {
@@ -156,44 +218,21 @@ impl Scripting {
         if registered.is_empty() {
             return Err(Reply::error("ERR No functions registered"));
         }
-        for (fname, _) in &registered {
-            if let Some(owner) = self.functions.index.get(fname) {
-                if *owner != name {
-                    return Err(Reply::error(format!("ERR Function {fname} already exists")));
-                }
-            }
+        let library = Library {
+            code: code.to_vec(),
+            functions: registered.into_iter().collect(),
+        };
+        if let Some(fname) = self.functions.set.conflict(&name, &library) {
+            return Err(Reply::error(format!("ERR Function {fname} already exists")));
         }
-        self.remove_library(&name);
-        let mut functions = BTreeMap::new();
-        for (fname, def) in registered {
-            self.functions.index.insert(fname.clone(), name.clone());
-            functions.insert(fname, def);
-        }
-        self.functions.libraries.insert(
-            name.clone(),
-            Library {
-                code: code.to_vec(),
-                functions,
-            },
-        );
+        self.functions.set.unlink(&name);
+        self.functions.set.link(name.clone(), library);
         Ok(name)
     }
 
-    fn remove_library(&mut self, name: &str) -> bool {
-        match self.functions.libraries.remove(name) {
-            Some(lib) => {
-                for fname in lib.functions.keys() {
-                    self.functions.index.remove(fname);
-                }
-                true
-            }
-            None => false,
-        }
-    }
-
     fn fcall(&mut self, ctx: &mut Ctx<'_>, argv: &[Vec<u8>], ro: bool) -> Reply {
-        let fname = String::from_utf8_lossy(&argv[1]).into_owned();
-        let Some(lib) = self.functions.index.get(&fname).cloned() else {
+        let typed = String::from_utf8_lossy(&argv[1]);
+        let Some((lib, fname)) = self.functions.set.owner(&typed).cloned() else {
             return Reply::error("ERR Function not found");
         };
         if args::parse_i64(&argv[2]).is_none() {
@@ -204,9 +243,11 @@ impl Scripting {
             Err(e) => return e,
         };
         let lua_client = self.lua_client(ctx);
+        let (functions, libraries, _) = self.functions.counts();
         let (Some(vm), Some(def)) = (
             self.functions.vm.as_ref(),
             self.functions
+                .set
                 .libraries
                 .get(&lib)
                 .and_then(|l| l.functions.get(&fname)),
@@ -223,11 +264,13 @@ impl Scripting {
             read_only: ro || def.flags.no_writes,
             is_function: true,
             allow_oom: def.flags.allow_oom,
+            loaded: (libraries, functions),
         };
         let mut outcome = run::run(
             vm,
             super::lua_c::Callee::Function(&def.func),
             &fname,
+            argv,
             keys,
             fargs,
             mode,
@@ -330,7 +373,7 @@ pub fn function_load(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 pub fn function_delete(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let name = String::from_utf8_lossy(&argv[2]).into_owned();
     with_scripts(ctx, |s, _| {
-        if s.remove_library(&name) {
+        if s.functions.set.unlink(&name).is_some() {
             Reply::ok()
         } else {
             Reply::error("ERR Library not found")
@@ -340,9 +383,10 @@ pub fn function_delete(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// FUNCTION FLUSH [ASYNC|SYNC]: deletes every library and starts a fresh VM.
 pub fn function_flush(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    if argv.len() > 3
-        || (argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async"))
-    {
+    if argv.len() > 3 {
+        return crate::cmd::subcommand_syntax_error(argv);
+    }
+    if argv.len() == 3 && !args::is(&argv[2], "sync") && !args::is(&argv[2], "async") {
         return Reply::error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
     }
     with_scripts(ctx, |s, _| {

@@ -12,7 +12,7 @@ mod call;
 pub mod convert;
 mod dump;
 mod eval;
-mod functions;
+pub(crate) mod functions;
 pub mod libs;
 mod lua_base;
 mod lua_c;

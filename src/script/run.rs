@@ -17,8 +17,9 @@ use super::convert;
 use super::lua_c::{Callee, Ended};
 use super::vm::{HookState, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
 use super::{Effect, LogLine};
+use crate::busy::RunningScript;
 use crate::cmd::Ctx;
-use crate::host::{BusyScript, ScriptTick};
+use crate::host::{BusyReply, BusyRequest, BusyScript, ScriptTick};
 use crate::resp::{Protocol, Reply};
 use crate::session::ClientId;
 use mlua::{Function, HookTriggers, Lua, Table, Value, Variadic, VmState};
@@ -55,6 +56,12 @@ pub struct RunState<'c, 'a> {
     pub log: Vec<LogLine>,
     /// The argv of the latest `redis.call`, kept for the next one to reuse.
     pub argv_buf: Vec<Vec<u8>>,
+    /// The function's name or the script's SHA1, and the command that runs it, for the
+    /// clients the script serves while busy (FUNCTION STATS).
+    pub name: &'c str,
+    pub command: &'c [Vec<u8>],
+    /// (libraries, functions) loaded, for FUNCTION STATS.
+    pub loaded: (usize, usize),
 }
 
 /// How a call should run.
@@ -64,6 +71,8 @@ pub struct RunMode {
     pub is_function: bool,
     /// The script's shebang or function declares `allow-oom`.
     pub allow_oom: bool,
+    /// (libraries, functions) loaded, which FUNCTION STATS reports during a busy FCALL.
+    pub loaded: (usize, usize),
 }
 
 /// What a call produced besides its reply.
@@ -76,12 +85,14 @@ pub struct Outcome {
 }
 
 /// Runs `func` (a compiled script, or a registered function) with KEYS/ARGV. `name`
-/// appears in error texts: the script's SHA1 or the function's name.
+/// appears in error texts: the script's SHA1 or the function's name; `command` is the
+/// EVAL / FCALL that runs it.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     vm: &Vm,
     func: Callee<'_>,
     name: &str,
+    command: &[Vec<u8>],
     keys: &[Vec<u8>],
     args: &[Vec<u8>],
     mode: RunMode,
@@ -109,6 +120,9 @@ pub fn run(
         effects: Vec::new(),
         log: Vec::new(),
         argv_buf: vm.argv_buf.take(),
+        name,
+        command,
+        loaded: mode.loaded,
     });
     let lua = &vm.lua;
     set_running(lua, true);
@@ -252,15 +266,45 @@ fn side_op(st: &mut RunState<'_, '_>, args: &[Value]) -> mlua::Result<Value> {
             let answer = st.ctx.host.script_tick(&busy);
             // A script that has written cannot be killed (Redis answers UNKILLABLE), only
             // aborted with the server.
-            let stop = match answer {
+            let mut stop = match answer {
                 ScriptTick::Continue => false,
                 ScriptTick::Kill => !st.wrote,
                 ScriptTick::Abort => true,
             };
+            for request in st.ctx.host.busy_requests(&busy) {
+                stop |= serve_busy(st, &busy, request);
+            }
             Ok(Value::Boolean(stop))
         }
         _ => Ok(Value::Nil),
     }
+}
+
+/// Serves another client's request from the busy script's tick, as Redis does from its
+/// hook, and hands the answer to the host; whether it was a granted kill.
+fn serve_busy(st: &mut RunState<'_, '_>, busy: &BusyScript, request: BusyRequest) -> bool {
+    let running = RunningScript {
+        busy,
+        name: st.name,
+        command: st.command,
+        libraries: st.loaded.0,
+        functions: st.loaded.1,
+    };
+    let served = crate::busy::serve(st.ctx, &running, request.client, &request.argv);
+    let protocol = served
+        .opened
+        .or(request.client)
+        .filter(|c| st.ctx.store.is_connected(*c))
+        .map_or(Protocol::Resp2, |c| st.ctx.store.session(c).protocol);
+    st.ctx.host.busy_reply(
+        request.ticket,
+        BusyReply {
+            reply: served.reply,
+            protocol,
+            opened: served.opened,
+        },
+    );
+    served.kill
 }
 
 /// The instruction-count hook: lets the host see a busy script, and stops it when the

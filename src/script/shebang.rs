@@ -3,6 +3,8 @@
 //! libraries, `functionExtractLibMetaData`). A script without a shebang runs in
 //! "compatibility mode": it may write, and EVAL_RO still refuses its writes.
 
+use crate::resp::parse::split_args;
+
 /// Flags a script (or a registered function) may declare.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ScriptFlags {
@@ -47,16 +49,28 @@ impl ScriptFlags {
     }
 }
 
-/// Splits the shebang line into words on blanks (Redis uses `sdssplitargs`; redsim
-/// does not support quoting inside a shebang).
-fn words(line: &[u8]) -> Vec<&[u8]> {
-    line.split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect()
+/// The first line of `code` (without its newline) split into words as Redis splits it,
+/// with `sdssplitargs`: blanks separate words, `"…"` and `'…'` quote them (`#!"lua"` is
+/// `#!lua`, `name="x"` is `name=x`). `Err(())` without a newline; `Ok(None)` for bad
+/// quoting. As `strchr`, the search for the newline stops at a NUL byte.
+#[allow(clippy::type_complexity)]
+fn first_line_words(code: &[u8]) -> Result<(Option<Vec<Vec<u8>>>, usize), ()> {
+    let end = c_str(code).iter().position(|&b| b == b'\n').ok_or(())?;
+    Ok((split_args(&code[..end]), end))
 }
 
-/// Parses an EVAL script's shebang. Returns the flags and the length of the shebang
-/// line (without its newline), which the compiler skips while keeping line numbers.
+/// What C's string functions see of a word: the bytes before its first NUL.
+fn c_str(word: &[u8]) -> &[u8] {
+    crate::cmd::c_str(word, usize::MAX)
+}
+
+fn lossy(word: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(c_str(word))
+}
+
+/// Parses an EVAL script's shebang (`evalExtractShebangFlags`). Returns the flags and
+/// the length of the shebang line (without its newline), which the compiler skips while
+/// keeping line numbers.
 pub fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
     if !body.starts_with(b"#!") {
         return Ok((
@@ -67,35 +81,34 @@ pub fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
             0,
         ));
     }
-    let Some(end) = body.iter().position(|&b| b == b'\n') else {
+    let Ok((parts, end)) = first_line_words(body) else {
         return Err("ERR Invalid script shebang".into());
     };
-    let parts = words(&body[..end]);
+    let parts = parts.unwrap_or_default();
     let Some(engine) = parts.first() else {
         return Err("ERR Invalid engine in script shebang".into());
     };
-    if *engine != b"#!lua" {
+    if c_str(engine) != b"#!lua" {
         return Err(format!(
             "ERR Unexpected engine in script shebang: {}",
-            String::from_utf8_lossy(engine)
+            lossy(engine)
         ));
     }
     let mut flags = ScriptFlags::default();
     for part in &parts[1..] {
-        let Some(list) = part.strip_prefix(b"flags=") else {
-            return Err(format!(
-                "ERR Unknown lua shebang option: {}",
-                String::from_utf8_lossy(part)
-            ));
-        };
+        if !c_str(part).starts_with(b"flags=") {
+            return Err(format!("ERR Unknown lua shebang option: {}", lossy(part)));
+        }
+        // `sdssplitlen` on ",": nothing for an empty list, an empty flag for ",,".
+        let list = &part[6..];
         if list.is_empty() {
             continue;
         }
         for flag in list.split(|&b| b == b',') {
-            if !flags.set(flag) {
+            if !flags.set(c_str(flag)) {
                 return Err(format!(
                     "ERR Unexpected flag in script shebang: {}",
-                    String::from_utf8_lossy(flag)
+                    lossy(flag)
                 ));
             }
         }
@@ -103,40 +116,50 @@ pub fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
     Ok((flags, end))
 }
 
-/// Parses a library's metadata line: the engine (after `#!`), the library name, and
-/// the length of the line.
-pub fn library_metadata(code: &[u8]) -> Result<(String, String, usize), String> {
+/// A library's metadata line (`functionExtractLibMetaData`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct LibraryMetadata {
+    /// The first word without its `#!`.
+    pub engine: Vec<u8>,
+    pub name: Vec<u8>,
+    /// The length of the line, without its newline.
+    pub line_len: usize,
+}
+
+/// Parses a library's metadata line: `#!<engine> name=<library>`.
+pub fn library_metadata(code: &[u8]) -> Result<LibraryMetadata, String> {
     if !code.starts_with(b"#!") {
         return Err("ERR Missing library metadata".into());
     }
-    let Some(end) = code.iter().position(|&b| b == b'\n') else {
+    let Ok((Some(parts), line_len)) = first_line_words(code) else {
         return Err("ERR Invalid library metadata".into());
     };
-    let parts = words(&code[..end]);
-    let Some(engine) = parts.first() else {
+    let Some(first) = parts.first() else {
         return Err("ERR Invalid library metadata".into());
     };
-    let engine = String::from_utf8_lossy(&engine[2..]).into_owned();
+    let engine = first.get(2..).unwrap_or_default().to_vec();
     let mut name = None;
     for part in &parts[1..] {
-        if part.len() >= 5 && part[..5].eq_ignore_ascii_case(b"name=") {
+        let head = c_str(part);
+        if head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"name=") {
             if name.is_some() {
                 return Err(
                     "ERR Invalid metadata value, name argument was given multiple times".into(),
                 );
             }
-            name = Some(String::from_utf8_lossy(&part[5..]).into_owned());
+            name = Some(part[5..].to_vec());
             continue;
         }
-        return Err(format!(
-            "ERR Invalid metadata value given: {}",
-            String::from_utf8_lossy(part)
-        ));
+        return Err(format!("ERR Invalid metadata value given: {}", lossy(part)));
     }
     let Some(name) = name else {
         return Err("ERR Library name was not given".into());
     };
-    Ok((engine, name, end))
+    Ok(LibraryMetadata {
+        engine,
+        name,
+        line_len,
+    })
 }
 
 #[cfg(test)]
@@ -161,6 +184,22 @@ mod tests {
         assert_eq!(
             eval_flags(b"#!python\nreturn 1").unwrap_err(),
             "ERR Unexpected engine in script shebang: #!python"
+        );
+    }
+
+    #[test]
+    fn the_line_is_split_with_redis_quoting() {
+        let (flags, _) = eval_flags(b"#!\"lua\" flags=\"no-writes\"\nreturn 1").unwrap();
+        assert!(flags.no_writes);
+        assert_eq!(
+            eval_flags(b"#!lua flags=\"no-writes\nreturn 1").unwrap_err(),
+            "ERR Invalid engine in script shebang"
+        );
+        let md = library_metadata(b"#!lua NAME='my lib'\n").unwrap();
+        assert_eq!((md.engine, md.name), (b"lua".to_vec(), b"my lib".to_vec()));
+        assert_eq!(
+            library_metadata(b"#!lua name=\"x\"y\n").unwrap_err(),
+            "ERR Invalid library metadata"
         );
     }
 

@@ -19,7 +19,7 @@
 use super::sync::{Mutex, MutexGuard, Notify};
 use super::Core;
 use crate::resp::Reply;
-use crate::session::ClientId;
+use crate::session::{ClientId, Unblock};
 use crate::Engine;
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,8 @@ impl Default for BlockedClients {
 struct Waiter {
     client: ClientId,
     argv: Vec<Vec<u8>>,
+    /// What the command answers when its timeout passes (or CLIENT UNBLOCK TIMEOUT).
+    timeout_reply: Reply,
     /// The command's answer, once a write served it.
     served: Option<Reply>,
 }
@@ -73,9 +75,11 @@ impl BlockedClients {
         let session = engine.store.session_mut(client);
         let request = session.block.take()?;
         session.blocked = Some(request.timeout_ms > 0);
+        session.unblock = None;
         self.waiters().push(Waiter {
             client,
             argv: argv.to_vec(),
+            timeout_reply: reply.clone(),
             served: None,
         });
         Some(Parked {
@@ -94,8 +98,10 @@ impl BlockedClients {
         if waiters.is_empty() {
             return;
         }
-        // A connection that closed while it waited has nobody to answer.
-        waiters.retain(|w| engine.store.is_connected(w.client));
+        // A connection that closed (or was killed) while it waited has nobody to answer.
+        waiters.retain(|w| {
+            engine.store.is_connected(w.client) && !engine.store.session(w.client).killed
+        });
         let mut served_any = false;
         loop {
             let mut wrote = false;
@@ -120,6 +126,32 @@ impl BlockedClients {
         }
         drop(waiters);
         if served_any {
+            self.served.notify_waiters();
+        }
+    }
+
+    /// After CLIENT UNBLOCK, with the engine held: ends the wait of the clients it named,
+    /// with their command's timeout reply or an UNBLOCKED error, and wakes them.
+    pub(crate) fn release_unblocked(&self, engine: &mut Engine) {
+        let mut waiters = self.waiters();
+        let mut released = false;
+        for waiter in waiters.iter_mut().filter(|w| w.served.is_none()) {
+            if !engine.store.is_connected(waiter.client) {
+                continue;
+            }
+            let session = engine.store.session_mut(waiter.client);
+            let Some(how) = session.unblock.take() else {
+                continue;
+            };
+            session.blocked = None;
+            waiter.served = Some(match how {
+                Unblock::Timeout => waiter.timeout_reply.clone(),
+                Unblock::Error => Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK"),
+            });
+            released = true;
+        }
+        drop(waiters);
+        if released {
             self.served.notify_waiters();
         }
     }

@@ -4,7 +4,7 @@
 use super::auth::{self, Gate};
 use super::blocking::{wait_until_served, Parked};
 use super::engine_lock::{acquire, lock, Acquired};
-use super::host::BusyAnswer;
+use super::host::{Answered, Ticket};
 use super::shutdown;
 use super::Core;
 use crate::resp::parse::{Parsed, ProtocolError, RequestParser};
@@ -76,7 +76,11 @@ async fn refuse(mut stream: TcpStream, text: &'static str) {
 /// free: during a busy script a new connection is answered from the busy board.
 pub(super) struct Peer {
     addr: String,
+    /// The server's side of the socket (CLIENT LIST's `laddr`).
+    laddr: Option<String>,
     client: Option<ClientId>,
+    /// Fired when another client kills this one (`kills.rs`).
+    pub(super) killed: Arc<super::sync::Notify>,
     /// False until AUTH succeeds when the server has a password.
     authenticated: bool,
 }
@@ -86,17 +90,22 @@ impl Peer {
     pub(super) fn new(addr: String, core: &Core) -> Self {
         Peer {
             addr,
+            laddr: None,
             client: None,
+            killed: Arc::new(super::sync::Notify::new()),
             authenticated: core.options.requirepass.is_none(),
         }
     }
 
-    fn client(&mut self, engine: &mut Engine) -> ClientId {
+    fn client(&mut self, engine: &mut Engine, core: &Core) -> ClientId {
         match self.client {
             Some(client) => client,
             None => {
                 let client = engine.connect();
-                engine.store.session_mut(client).addr = Some(self.addr.clone());
+                let session = engine.store.session_mut(client);
+                session.addr = Some(self.addr.clone());
+                session.laddr = self.laddr.clone();
+                core.kills.register(client.id, self.killed.clone());
                 self.client = Some(client);
                 client
             }
@@ -107,11 +116,13 @@ impl Peer {
 #[cfg(not(loom))]
 async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
     let mut peer = Peer::new(addr, &core);
+    peer.laddr = stream.local_addr().ok().map(|a| a.to_string());
     if let Acquired::Engine(mut engine) = acquire(&core, true).await {
-        peer.client(&mut engine);
+        peer.client(&mut engine, &core);
     }
     let _ = serve(&mut stream, &mut peer, &core).await;
     if let Some(client) = peer.client {
+        core.kills.unregister(client.id);
         lock(&core).await.disconnect(client);
     }
     core.clients.fetch_sub(1, Ordering::Relaxed);
@@ -125,7 +136,10 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
     let mut out = Vec::with_capacity(16 * 1024);
     let mut batch = Batch::default();
     loop {
-        let n = stream.read(&mut chunk).await?;
+        let n = tokio::select! {
+            read = stream.read(&mut chunk) => read?,
+            _ = peer.killed.notified() => return Ok(()),
+        };
         if n == 0 {
             return Ok(());
         }
@@ -167,6 +181,8 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
 pub(super) struct Batch {
     pub(super) requests: VecDeque<Vec<Vec<u8>>>,
     pub(super) spent: Vec<Vec<Vec<u8>>>,
+    /// The next request waits for CLIENT PAUSE to end.
+    pub(super) paused: bool,
 }
 
 /// Moves the requests the parser holds into `batch`; returns the protocol error that ends
@@ -219,6 +235,8 @@ enum Outcome {
     Close,
     /// A blocking command must wait for a write to serve it.
     Blocked(Parked),
+    /// CLIENT PAUSE holds the next request back: wait, then try again.
+    Paused,
 }
 
 /// Runs one read's worth of requests in order, appending their replies to `out`.
@@ -230,20 +248,28 @@ pub(super) async fn run_batch(
     stream: &mut (impl AsyncWrite + Unpin),
     out: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
-    // A SCRIPT KILL during a busy script, waiting for the script's tick to judge it.
-    let mut pending_kill = None;
-    while !batch.requests.is_empty() || pending_kill.is_some() {
-        if let Some(ticket) = pending_kill.take() {
-            let reply = core.busy.kill_verdict(ticket).await;
-            encode_into(&reply, Protocol::Resp2, out);
+    // A request posted for the busy script, waiting for its tick to serve it.
+    let mut pending: Option<(Ticket, Vec<Vec<u8>>)> = None;
+    while !batch.requests.is_empty() || pending.is_some() {
+        if let Some((ticket, argv)) = pending.take() {
+            match core.busy.answer(ticket).await {
+                Answered::Reply(answer) => {
+                    if answer.opened.is_some() {
+                        peer.client = answer.opened;
+                    }
+                    encode_into(&answer.reply, answer.protocol, out);
+                }
+                // The script ended first: the request runs as usual.
+                Answered::Retry => batch.requests.push_front(argv),
+            }
             continue;
         }
         // The guard stays inside this block: it must not live across an await.
         let blocked = {
             let mut engine = match acquire(core, true).await {
                 Acquired::Engine(engine) => engine,
-                Acquired::Busy(busy) => {
-                    let argv = batch.requests.pop_front().unwrap_or_default();
+                Acquired::Busy => {
+                    let mut argv = batch.requests.pop_front().unwrap_or_default();
                     if argv
                         .first()
                         .is_some_and(|name| name.eq_ignore_ascii_case(b"quit"))
@@ -251,36 +277,43 @@ pub(super) async fn run_batch(
                         encode_into(&Reply::ok(), Protocol::Resp2, out);
                         return Ok(false);
                     }
-                    let reply = match auth::gate(
+                    let refusal = match auth::gate(
                         core.options.requirepass.as_deref(),
                         &mut peer.authenticated,
                         &argv,
                     ) {
-                        Gate::Answer(reply) => reply,
-                        Gate::Run | Gate::RunInstead(_) => match shutdown::request(&argv) {
+                        Gate::Answer(reply) => Some(reply),
+                        Gate::RunInstead(instead) => {
+                            argv = instead;
+                            None
+                        }
+                        Gate::Run => None,
+                    };
+                    let refusal = match refusal {
+                        Some(reply) => Some(reply),
+                        None => match shutdown::request(&argv) {
                             Some(Ok(())) => {
                                 core.shutdown.notify_one();
                                 return Ok(false);
                             }
-                            Some(Err(refusal)) => refusal,
-                            None => match core.busy.answer(&argv, &busy) {
-                                BusyAnswer::Reply(reply) => reply,
-                                BusyAnswer::Kill(ticket) => {
-                                    // Awaited at the top of the loop, out of this
-                                    // block: a guard's type here would make the task
-                                    // not `Send`.
-                                    pending_kill = Some(ticket);
-                                    continue;
-                                }
-                            },
+                            Some(Err(refusal)) => Some(refusal),
+                            None => None,
                         },
                     };
-                    // Error and +OK replies read the same in RESP2 and RESP3.
-                    encode_into(&reply, Protocol::Resp2, out);
+                    if let Some(reply) = refusal {
+                        // Error and +OK replies read the same in RESP2 and RESP3.
+                        encode_into(&reply, Protocol::Resp2, out);
+                        continue;
+                    }
+                    // Served by the script's next tick; awaited at the top of the loop,
+                    // out of this block: a guard's type here would make the task not
+                    // `Send`.
+                    let ticket = core.busy.post(peer.client, argv.clone());
+                    pending = Some((ticket, argv));
                     continue;
                 }
             };
-            let client = peer.client(&mut engine);
+            let client = peer.client(&mut engine, core);
             match run_locked(
                 core,
                 &mut engine,
@@ -291,7 +324,7 @@ pub(super) async fn run_batch(
             ) {
                 Outcome::Done => continue,
                 Outcome::Close => return Ok(false),
-                Outcome::Flush => None,
+                Outcome::Flush | Outcome::Paused => None,
                 Outcome::Blocked(parked) => Some((client, parked)),
             }
         };
@@ -300,6 +333,11 @@ pub(super) async fn run_batch(
             // holding at most this much of them in memory.
             stream.write_all(out).await?;
             out.clear();
+            if batch.paused {
+                // Redis re-checks paused clients on its next event-loop turn; 5 ms here.
+                batch.paused = false;
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
             continue;
         };
         // Replies before the blocking command go out now: the client may be waiting on them.
@@ -307,9 +345,18 @@ pub(super) async fn run_batch(
             stream.write_all(out).await?;
             out.clear();
         }
-        let reply = wait_until_served(core, client, parked).await;
-        let protocol = lock(core).await.store.session(client).protocol;
-        encode_into(&reply, protocol, out);
+        let reply = tokio::select! {
+            reply = wait_until_served(core, client, parked) => reply,
+            _ = peer.killed.notified() => return Ok(false),
+        };
+        let mut engine = lock(core).await;
+        let session = engine.store.session_mut(client);
+        if session.killed {
+            return Ok(false);
+        }
+        if session.replies.reply_goes_out() {
+            encode_into(&reply, session.protocol, out);
+        }
     }
     Ok(true)
 }
@@ -329,6 +376,15 @@ fn run_locked(
         Ordering::Relaxed,
     );
     while let Some(mut argv) = batch.requests.pop_front() {
+        let session = engine.store.session(client);
+        if session.killed || session.closing {
+            return Outcome::Close;
+        }
+        if engine.paused(client, &argv) {
+            batch.requests.push_front(argv);
+            batch.paused = true;
+            return Outcome::Paused;
+        }
         // CONFIG SET requirepass takes effect for the next command; a connection that ran
         // a command while there was no password stays authenticated, as in Redis.
         let requirepass = engine
@@ -345,7 +401,10 @@ fn run_locked(
             Gate::Run => {}
             Gate::RunInstead(instead) => argv = instead,
             Gate::Answer(reply) => {
-                encode_into(&reply, engine.store.session(client).protocol, out);
+                let session = engine.store.session_mut(client);
+                if session.replies.reply_goes_out() {
+                    encode_into(&reply, session.protocol, out);
+                }
                 continue;
             }
         }
@@ -386,9 +445,19 @@ fn run_locked(
         if engine.store.dirty != dirty {
             core.blocked.serve(engine);
         }
+        // CLIENT KILL and CLIENT UNBLOCK act on the other connections now.
+        if !engine.store.killed_clients.is_empty() {
+            let killed = std::mem::take(&mut engine.store.killed_clients);
+            core.kills.kill(killed.iter().map(|c| c.id));
+        }
+        if argv[0].eq_ignore_ascii_case(b"client") {
+            core.blocked.release_unblocked(engine);
+        }
         batch.spent.push(argv);
-        let session = engine.store.session(client);
-        encode_into(&reply, session.protocol, out);
+        let session = engine.store.session_mut(client);
+        if session.replies.reply_goes_out() {
+            encode_into(&reply, session.protocol, out);
+        }
         if session.closing {
             return Outcome::Close;
         }

@@ -9,17 +9,16 @@
 //! they answer their requests from the board.
 
 use super::Core;
-use crate::host::BusyScript;
 use crate::Engine;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub(crate) type EngineGuard<'a> = super::sync::EngineGuard<'a, Engine>;
 
-/// The engine, or the busy script that keeps it.
+/// The engine, or word that a busy script keeps it (requests then go on the board).
 pub(crate) enum Acquired<'a> {
     Engine(EngineGuard<'a>),
-    Busy(BusyScript),
+    Busy,
 }
 
 /// How long a connection blocks its worker thread on the lock before looking again
@@ -36,10 +35,8 @@ pub(crate) async fn acquire(core: &Core, answer_busy: bool) -> Acquired<'_> {
         if core.busy.script_running.load(Ordering::Acquire) {
             let mut changed = std::pin::pin!(core.busy.changed.notified());
             changed.as_mut().enable();
-            if answer_busy {
-                if let Some(busy) = core.busy.current() {
-                    return Acquired::Busy(busy);
-                }
+            if answer_busy && core.busy.current().is_some() {
+                return Acquired::Busy;
             }
             if core.busy.script_running.load(Ordering::Acquire) {
                 changed.await;

@@ -53,6 +53,7 @@ fn core(setup: &'static [&'static [&'static str]]) -> Arc<Core> {
             options: ServeOptions::default(),
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
+            kills: Default::default(),
         })
     })
     .join()
@@ -73,6 +74,7 @@ fn connection(
                 let mut batch = Batch {
                     requests: read.iter().map(|c| argv(c)).collect(),
                     spent: Vec::new(),
+                    paused: false,
                 };
                 let open = run_batch(&core, &mut peer, &mut batch, &mut written, &mut out)
                     .await

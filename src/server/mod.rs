@@ -32,6 +32,7 @@ mod engine_lock;
 #[cfg(not(loom))]
 mod expiry;
 mod host;
+mod kills;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod shutdown;
@@ -57,6 +58,9 @@ pub struct ServeOptions {
     pub protected_mode: bool,
     /// `maxclients`: connections beyond this many are refused.
     pub maxclients: usize,
+    /// `enable-debug-command`: `no` (Redis's default: DEBUG is refused), `yes`, or
+    /// `local` (loopback clients only).
+    pub enable_debug_command: String,
 }
 
 impl Default for ServeOptions {
@@ -67,6 +71,7 @@ impl Default for ServeOptions {
             requirepass: None,
             protected_mode: true,
             maxclients: 10000,
+            enable_debug_command: "no".into(),
         }
     }
 }
@@ -98,6 +103,7 @@ fn describe_process(engine: &mut Engine, opts: &ServeOptions, addr: SocketAddr) 
         "protected-mode",
         if opts.protected_mode { "yes" } else { "no" },
     );
+    config.set_startup("enable-debug-command", &opts.enable_debug_command);
     if let Some(password) = &opts.requirepass {
         config.set_startup("requirepass", &String::from_utf8_lossy(password));
     }
@@ -141,6 +147,8 @@ pub(crate) struct Core {
     pub(crate) clients: std::sync::atomic::AtomicUsize,
     /// Fired by the SHUTDOWN command.
     pub(crate) shutdown: tokio::sync::Notify,
+    /// Wake-ups of the connections, for CLIENT KILL.
+    pub(crate) kills: kills::KillBoard,
 }
 
 /// A running server: its address, and a way to stop it (tests start it in-process).
@@ -169,6 +177,7 @@ impl Server {
             options: opts,
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
+            kills: Default::default(),
         });
         // One worker, as Redis has one thread: no lock hand-offs between workers for
         // ordinary commands. A long script moves it to another thread (`release_worker`).

@@ -105,10 +105,13 @@ mod imp {
     /// A model of the part of `tokio::sync::Notify` the server uses: `notify_waiters`
     /// wakes every `Notified` future created before the call — as tokio documents, from
     /// its creation on, whether or not it has been polled or enabled yet — and is not
-    /// remembered for futures created after it.
+    /// remembered for futures created after it. `notify_one` leaves a permit that the
+    /// next completing `Notified` takes (the server has one waiter per such `Notify`: a
+    /// connection waiting to be killed).
     pub(crate) struct Notify {
         /// (number of `notify_waiters` calls so far, the wakers of pending futures).
         state: loom::sync::Mutex<(u64, Vec<Waker>)>,
+        permit: loom::sync::atomic::AtomicBool,
     }
 
     impl Default for Notify {
@@ -121,6 +124,15 @@ mod imp {
         pub(crate) fn new() -> Self {
             Notify {
                 state: loom::sync::Mutex::new((0, Vec::new())),
+                permit: loom::sync::atomic::AtomicBool::new(false),
+            }
+        }
+
+        pub(crate) fn notify_one(&self) {
+            self.permit.store(true, std::sync::atomic::Ordering::SeqCst);
+            let wakers = std::mem::take(&mut self.state.lock().unwrap().1);
+            for waker in wakers {
+                waker.wake();
             }
         }
 
@@ -163,7 +175,12 @@ mod imp {
 
         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
             let mut state = self.notify.state.lock().unwrap();
-            if state.0 != self.calls {
+            if state.0 != self.calls
+                || self
+                    .notify
+                    .permit
+                    .swap(false, std::sync::atomic::Ordering::SeqCst)
+            {
                 return Poll::Ready(());
             }
             state.1.push(cx.waker().clone());

@@ -41,6 +41,11 @@ impl RedisServer {
     /// Starts `redis-server` on a free loopback port with persistence off and waits until
     /// it accepts connections.
     pub fn start() -> RedisServer {
+        RedisServer::start_with(&[])
+    }
+
+    /// [`RedisServer::start`] with extra configuration arguments (`--name value` …).
+    pub fn start_with(extra: &[&str]) -> RedisServer {
         let port = free_port();
         // Any file the server writes (SAVE…) goes to the temporary directory.
         let dir = std::env::temp_dir();
@@ -57,6 +62,7 @@ impl RedisServer {
             ])
             .args(["--dir", &dir.to_string_lossy()])
             .args(["--daemonize", "no", "--loglevel", "warning"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -144,6 +150,20 @@ impl RawConn {
                 Err(_) => return None,
             }
         }
+    }
+
+    /// The bytes that arrive within `wait` (to check that a reply is held back or was
+    /// dropped); the buffer keeps nothing of them.
+    pub fn arrived_within(&mut self, wait: Duration) -> Vec<u8> {
+        self.stream.set_read_timeout(Some(wait)).ok();
+        let mut chunk = [0u8; 16 * 1024];
+        if let Ok(n) = self.stream.read(&mut chunk) {
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .ok();
+        std::mem::take(&mut self.buf)
     }
 
     /// Whether the peer closed the connection (reads until EOF or a short timeout).

@@ -21,6 +21,9 @@ pub struct Args {
     /// Refuse connections beyond this many.
     #[arg(long, default_value_t = 10000)]
     pub maxclients: usize,
+    /// Allow DEBUG: no (as Redis by default), yes, or local (loopback clients only).
+    #[arg(long, default_value = "no", value_parser = ["no", "yes", "local"])]
+    pub enable_debug_command: String,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -30,6 +33,7 @@ pub fn run(args: Args) -> ExitCode {
         requirepass: args.requirepass.map(String::into_bytes),
         protected_mode: args.protected_mode == "yes",
         maxclients: args.maxclients,
+        enable_debug_command: args.enable_debug_command,
     };
     match serve(opts) {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,39 +2,41 @@
 //! STATS, LIST (with its nocase glob for LIBRARYNAME), DUMP, RESTORE and HELP. The
 //! libraries themselves, loading and FCALL are in the parent module.
 
+use super::LibrarySet;
 use crate::cmd::{args, Ctx};
 use crate::resp::Reply;
 use crate::script::eval::with_scripts;
 
-/// FUNCTION STATS: no script is running when a command runs.
+/// FUNCTION STATS when no script runs (during a busy one it is answered by
+/// `crate::busy`).
 pub fn function_stats(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_scripts(ctx, |s, _| {
-        let functions: usize = s
-            .functions
-            .libraries
-            .values()
-            .map(|l| l.functions.len())
-            .sum();
-        Reply::Map(vec![
-            (Reply::bulk("running_script"), Reply::Null),
-            (
-                Reply::bulk("engines"),
-                Reply::Map(vec![(
-                    Reply::bulk("LUA"),
-                    Reply::Map(vec![
-                        (
-                            Reply::bulk("libraries_count"),
-                            Reply::Integer(s.functions.libraries.len() as i64),
-                        ),
-                        (
-                            Reply::bulk("functions_count"),
-                            Reply::Integer(functions as i64),
-                        ),
-                    ]),
-                )]),
-            ),
-        ])
+        let (functions, libraries, _) = s.functions.counts();
+        stats_reply(Reply::Null, libraries, functions)
     })
+}
+
+/// FUNCTION STATS's reply: the running script (or null) and the one engine's counts.
+pub fn stats_reply(running_script: Reply, libraries: usize, functions: usize) -> Reply {
+    Reply::Map(vec![
+        (Reply::bulk("running_script"), running_script),
+        (
+            Reply::bulk("engines"),
+            Reply::Map(vec![(
+                Reply::bulk("LUA"),
+                Reply::Map(vec![
+                    (
+                        Reply::bulk("libraries_count"),
+                        Reply::Integer(libraries as i64),
+                    ),
+                    (
+                        Reply::bulk("functions_count"),
+                        Reply::Integer(functions as i64),
+                    ),
+                ]),
+            )]),
+        ),
+    ])
 }
 
 /// FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]
@@ -61,7 +63,7 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     with_scripts(ctx, |s, _| {
         let mut out = Vec::new();
-        for (name, lib) in &s.functions.libraries {
+        for (name, lib) in &s.functions.set.libraries {
             if let Some(p) = pattern {
                 if !crate::cmd::glob::matches(p, name.as_bytes(), true) {
                     continue;
@@ -106,7 +108,7 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 pub fn function_dump(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_scripts(ctx, |s, _| {
         let mut out = Vec::new();
-        for lib in s.functions.libraries.values() {
+        for lib in s.functions.set.libraries.values() {
             out.push(crate::script::dump::RDB_OPCODE_FUNCTION2);
             crate::script::dump::write_string(&mut out, &lib.code);
         }
@@ -123,6 +125,9 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Append,
         Replace,
     }
+    if argv.len() > 4 {
+        return crate::cmd::subcommand_syntax_error(argv);
+    }
     let policy =
         match argv.get(3) {
             None => Policy::Append,
@@ -133,58 +138,56 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
             ),
         };
-    if argv.len() > 4 {
-        return Reply::error(
-            "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
-        );
-    }
-    let Some(codes) = crate::script::dump::read_functions(&argv[2]) else {
-        return Reply::error("ERR DUMP payload version or checksum are wrong");
+    let codes = match crate::script::dump::read_functions(&argv[2]) {
+        Ok(codes) => codes,
+        Err(text) => return Reply::error(format!("ERR {text}")),
     };
     with_scripts(ctx, |s, _| {
-        let mut libraries = std::mem::take(&mut s.functions.libraries);
-        let mut index = std::mem::take(&mut s.functions.index);
+        let mut current = std::mem::take(&mut s.functions.set);
         // Load into an empty set first; nothing changes unless every library loads.
         for code in &codes {
             if let Err(e) = s.load_library(code, false) {
-                s.functions.libraries = libraries;
-                s.functions.index = index;
+                s.functions.set = current;
                 return e;
             }
         }
-        let fresh = std::mem::take(&mut s.functions.libraries);
-        s.functions.index.clear();
+        let fresh = std::mem::take(&mut s.functions.set);
         if policy == Policy::Flush {
-            libraries.clear();
-            index.clear();
+            current = LibrarySet::default();
         }
-        let conflict = fresh.iter().find_map(|(name, lib)| {
-            if libraries.contains_key(name) && policy == Policy::Append {
-                return Some(format!("ERR Library {name} already exists"));
+        // Redis's `libraryJoin`: a library of the same name is an error (APPEND) or is
+        // unlinked (REPLACE); then any function name still taken is an error, and
+        // the unlinked libraries come back.
+        let mut unlinked = Vec::new();
+        let mut error = None;
+        for name in fresh.libraries.keys() {
+            if !current.libraries.contains_key(name) {
+                continue;
             }
-            lib.functions.keys().find_map(|f| match index.get(f) {
-                Some(owner) if owner != name => Some(format!("ERR Function {f} already exists")),
-                _ => None,
-            })
-        });
-        if let Some(text) = conflict {
-            s.functions.libraries = libraries;
-            s.functions.index = index;
+            if policy == Policy::Append {
+                error = Some(format!("ERR Library {name} already exists"));
+                break;
+            }
+            unlinked.extend(current.unlink(name).map(|lib| (name.clone(), lib)));
+        }
+        if error.is_none() {
+            error = fresh
+                .index
+                .values()
+                .find(|(_, f)| current.owner(f).is_some())
+                .map(|(_, f)| format!("ERR Function {f} already exists"));
+        }
+        if let Some(text) = error {
+            for (name, lib) in unlinked {
+                current.link(name, lib);
+            }
+            s.functions.set = current;
             return Reply::error(text);
         }
-        for (name, lib) in fresh {
-            if let Some(old) = libraries.remove(&name) {
-                for f in old.functions.keys() {
-                    index.remove(f);
-                }
-            }
-            for f in lib.functions.keys() {
-                index.insert(f.clone(), name.clone());
-            }
-            libraries.insert(name, lib);
+        for (name, lib) in fresh.libraries {
+            current.link(name, lib);
         }
-        s.functions.libraries = libraries;
-        s.functions.index = index;
+        s.functions.set = current;
         Reply::ok()
     })
 }
@@ -230,7 +233,7 @@ pub fn function_help(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         "      libraries with the new libraries (notice that even on this option there is a chance of failure",
         "      in case of functions name collision with another library).",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     Reply::Array(
         lines
