@@ -9,16 +9,8 @@ cd "$(dirname "$0")/.."
 REDIS_PORT=${REDIS_PORT:-7303}
 REDSIM_PORT=${REDSIM_PORT:-7304}
 
-cargo build --release -q -p redsim-sim
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-  >/tmp/redsim-big-redis.log 2>&1 &
-REDIS_PID=$!
-target/release/redsim serve --port "$REDSIM_PORT" >/tmp/redsim-big-redsim.log 2>&1 &
-REDSIM_PID=$!
-trap 'kill $REDIS_PID $REDSIM_PID 2>/dev/null || true' EXIT
-for port in "$REDIS_PORT" "$REDSIM_PORT"; do
-  for _ in $(seq 50); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
-done
+# shellcheck source=bench/servers.sh
+source bench/servers.sh big
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 seconds() { # port command... -> elapsed seconds
