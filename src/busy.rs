@@ -72,12 +72,11 @@ pub fn serve(
     }
     // A session closed meanwhile is as good as none.
     let client = client.filter(|c| ctx.store.is_connected(*c));
-    let is_exec = argv[0].eq_ignore_ascii_case(b"exec");
     let (spec, sub) = match cmd::resolve(argv) {
         Resolved::Found(spec, sub) => (spec, sub),
         Resolved::Refused(error) => {
             let known = cmd::lookup(&argv[0]).map(|spec| (spec.name, None));
-            return Served::reply(ctx.store.reject(client, known, is_exec, error));
+            return Served::reply(refuse(ctx, client, known, argv, error));
         }
     };
     let key = Some((spec.name, sub.map(|s| s.name)));
@@ -85,11 +84,11 @@ pub fn serve(
     let in_multi = client.is_some_and(|c| ctx.store.session(c).multi.is_some());
     if in_multi && target.has(flags::NO_MULTI) {
         let error = Reply::error("ERR Command not allowed inside a transaction");
-        return Served::reply(ctx.store.reject(client, key, is_exec, error));
+        return Served::reply(refuse(ctx, client, key, argv, error));
     }
     if !target.has(flags::ALLOW_BUSY) {
         let error = Reply::error(busy_error(running.busy.is_function));
-        return Served::reply(ctx.store.reject(client, key, is_exec, error));
+        return Served::reply(refuse(ctx, client, key, argv, error));
     }
     if let (Some(c), true) = (client, in_multi) {
         if !transaction::controls_transaction(spec.name) {
@@ -141,6 +140,24 @@ fn busy_error(is_function: bool) -> &'static str {
     } else {
         BUSY_EVAL
     }
+}
+
+/// Refuses a request during the busy script ([`crate::store::Store::reject`]); monitors
+/// are told when a refused EXEC ends a transaction.
+fn refuse(
+    ctx: &mut Ctx<'_>,
+    client: Option<ClientId>,
+    command: Option<(&'static str, Option<&'static str>)>,
+    argv: &[Vec<u8>],
+    error: Reply,
+) -> Reply {
+    let is_exec = argv[0].eq_ignore_ascii_case(b"exec");
+    let reply = ctx.store.reject(client, command, is_exec, error);
+    if let (true, Some(c)) = (is_exec, client) {
+        let now_us = ctx.host.now_us();
+        crate::cmd::monitor::feed_store(ctx.store, c, now_us, false, argv);
+    }
+    reply
 }
 
 /// Redis's `scriptKill`: a script that wrote cannot be killed, SCRIPT KILL does not stop

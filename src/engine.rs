@@ -47,10 +47,20 @@ impl Engine {
         }
         let (spec, sub) = match cmd::resolve(argv) {
             Resolved::Found(spec, sub) => (spec, sub),
-            Resolved::Refused(error) => return self.reject(client, cmd::lookup(&argv[0]), error),
+            Resolved::Refused(error) => {
+                return self.reject(client, cmd::lookup(&argv[0]), argv, error)
+            }
         };
+        if self.store.session(client).monitor {
+            // A monitor is a replica to Redis: it may not touch the keyspace.
+            let target = sub.unwrap_or(spec);
+            if target.has(flags::READONLY | flags::WRITE | flags::MAY_REPLICATE) {
+                let error = Reply::error("ERR Replica can't interact with the keyspace");
+                return self.reject(client, Some(spec), argv, error);
+            }
+        }
         if spec.has(flags::PROTECTED) && !self.debug_allowed(client) {
-            return self.reject(client, Some(spec), Reply::error(DEBUG_NOT_ALLOWED));
+            return self.reject(client, Some(spec), argv, Reply::error(DEBUG_NOT_ALLOWED));
         }
         let session = self.store.session_mut(client);
         session.last_command = CommandName(spec.name, sub.map(|s| s.name));
@@ -58,21 +68,21 @@ impl Engine {
         let queues = in_multi && !transaction::controls_transaction(spec.name);
         if queues && spec.has(flags::NO_MULTI) {
             let error = Reply::error("ERR Command not allowed inside a transaction");
-            return self.reject(client, Some(spec), error);
+            return self.reject(client, Some(spec), argv, error);
         }
         if in_multi || self.store.config.maxmemory != 0 {
             let target = sub.unwrap_or(spec);
             let flags = maxmemory::command_flags(target, argv, &self.scripts);
-            let refusal = maxmemory::admit(
+            let oom = maxmemory::admit(
                 &mut self.store,
                 &self.scripts,
                 &mut *self.host,
                 client,
-                (spec, sub),
+                spec,
                 flags,
             );
-            if let Some(refusal) = refusal {
-                return refusal;
+            if let Some(error) = oom {
+                return self.reject(client, Some(spec), argv, error);
             }
             if queues {
                 if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
@@ -151,11 +161,18 @@ impl Engine {
         &mut self,
         client: ClientId,
         spec: Option<&'static cmd::CommandSpec>,
+        argv: &[Vec<u8>],
         error: Reply,
     ) -> Reply {
         let is_exec = spec.is_some_and(|s| s.name == "exec");
         let command = spec.map(|s| (s.name, None));
-        self.store.reject(Some(client), command, is_exec, error)
+        let reply = self.store.reject(Some(client), command, is_exec, error);
+        if is_exec {
+            // Monitors saw the MULTI: they are told the transaction is over.
+            let now_us = self.host.now_us();
+            cmd::monitor::feed_store(&mut self.store, client, now_us, false, argv);
+        }
+        reply
     }
 
     /// Redis's active expiry (`activeExpireCycle`, run by `serverCron` ten times a
@@ -198,11 +215,14 @@ impl Engine {
     /// Runs a blocked client's command again, to see whether a write has made it
     /// answerable. Redis does not run a blocked command until it can answer, and counts
     /// it once in INFO whether it is served or times out: the retry leaves the
-    /// statistics as they were.
+    /// statistics (and the MONITOR feed) as they were.
     pub fn retry_blocked(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
         let stats = self.store.stats.clone();
+        let fed = self.store.monitor_feed.len();
         let reply = self.execute(client, argv);
         self.store.stats = stats;
+        // Monitors saw the command when it blocked; its retries are not shown again.
+        self.store.monitor_feed.truncate(fed);
         reply
     }
 

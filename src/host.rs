@@ -47,6 +47,10 @@ pub trait Host {
 
     /// The engine's answer to the request `ticket` of [`Host::busy_requests`].
     fn busy_reply(&mut self, _ticket: u64, _reply: BusyReply) {}
+
+    /// DEBUG SLEEP: stop for `us` microseconds with the engine held, as Redis's one thread
+    /// does. The server sleeps; a test clock moves; a host without time does nothing.
+    fn sleep_us(&mut self, _us: u64) {}
 }
 
 /// A request of another client, for the busy script to serve.
@@ -143,6 +147,10 @@ impl Host for ManualHost {
         x ^= x >> 27;
         self.state = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn sleep_us(&mut self, us: u64) {
+        self.now_us += us;
     }
 
     fn script_tick(&mut self, busy: &BusyScript) -> ScriptTick {

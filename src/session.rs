@@ -44,6 +44,8 @@ pub struct Session {
     /// Set by CLIENT KILL from another client: the server closes the connection as soon
     /// as it can (Redis's CLIENT_CLOSE_ASAP).
     pub killed: bool,
+    /// In MONITOR mode: receives the command feed, may not touch the keyspace.
+    pub monitor: bool,
     /// CLIENT TRACKING ON: the tracking mode, while enabled.
     pub tracking: Option<Tracking>,
     /// Set by CLIENT UNBLOCK while the client waits in a blocking command: how the
@@ -143,6 +145,7 @@ impl Session {
             killed: false,
             unblock: None,
             tracking: None,
+            monitor: false,
         }
     }
 }

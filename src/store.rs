@@ -43,6 +43,9 @@ pub struct Store {
     pub pause: Option<ClientPause>,
     /// Clients that CLIENT KILL closed, for the server to drop their connections.
     pub killed_clients: Vec<ClientId>,
+    /// Clients in MONITOR mode, and the lines for them not yet sent (`cmd::monitor`).
+    pub monitors: Vec<ClientId>,
+    pub monitor_feed: Vec<Vec<u8>>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → the clients that WATCH it, in the order they began to.
@@ -70,6 +73,8 @@ impl Store {
             evict_next_db: 0,
             pause: None,
             killed_clients: Vec::new(),
+            monitors: Vec::new(),
+            monitor_feed: Vec::new(),
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),
@@ -103,6 +108,7 @@ impl Store {
             return; // already closed (a slot may have been reused since)
         }
         self.unwatch_all(client);
+        self.monitors.retain(|c| *c != client);
         if let Some(slot) = self.sessions.get_mut(client.slot) {
             *slot = None;
         }

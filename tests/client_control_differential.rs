@@ -58,6 +58,15 @@ impl Talk {
         reply
     }
 
+    /// [`Talk::call`] with arguments that contain spaces.
+    fn call_words(&mut self, c: usize, words: &[&str]) -> Vec<u8> {
+        let argv: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
+        let reply = self.conns[c].call(&argv);
+        let line = format!("{c} {words:?} -> {}", escape(&reply));
+        self.transcript.push(line);
+        reply
+    }
+
     /// Sends without waiting.
     fn send(&mut self, c: usize, text: &str) {
         self.conns[c].send(&argv(text));
@@ -69,8 +78,12 @@ impl Talk {
     /// back or dropped).
     fn arrived(&mut self, c: usize) -> Vec<u8> {
         let bytes = self.conns[c].arrived_within(QUIET);
-        self.transcript
-            .push(format!("{c} received {}", escape(&bytes)));
+        let text = without_timestamps(&escape(&bytes));
+        let named = self
+            .names
+            .iter()
+            .fold(text, |t, (value, name)| t.replace(value.as_str(), name));
+        self.transcript.push(format!("{c} received {named}"));
         bytes
     }
 
@@ -104,6 +117,71 @@ impl Talk {
         self.names.push((addr.clone(), format!("<addr of {c}>")));
         addr
     }
+}
+
+/// MONITOR lines start with the time (`+1700000000.123456 [`): the transcript keeps `+T [`.
+fn without_timestamps(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('+') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let digits = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(after.len());
+        if digits > 7 && after[digits..].starts_with(" [") {
+            out.push_str("+T");
+        } else {
+            out.push('+');
+            out.push_str(&after[..digits]);
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn monitor_feed(t: &mut Talk) {
+    t.addr(0);
+    t.addr(1);
+    assert_eq!(t.call(0, "MONITOR"), b"+OK\r\n");
+    t.call(1, "SET foo bar");
+    t.call(1, "GET foo");
+    t.call_words(
+        1,
+        &[
+            "EVAL",
+            "redis.call('set', KEYS[1], ARGV[1])",
+            "1",
+            "foo",
+            "b\"a\nr\x01",
+        ],
+    );
+    t.call_words(1, &["FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return redis.call('get', 'foo') end)"]);
+    t.call(1, "FCALL f 0");
+    t.call(1, "MULTI");
+    t.call(1, "SET a 1");
+    t.call(1, "EXEC");
+    t.call(1, "MULTI");
+    t.call(1, "NOSUCH");
+    t.call(1, "EXEC");
+    t.call(1, "EXEC x");
+    t.call(1, "AUTH secret");
+    t.call(1, "AUTH user secret");
+    t.call(1, "HELLO 2 AUTH user secret");
+    t.call(1, "CONFIG SET maxmemory-samples 5");
+    t.call(1, "SELECT 3");
+    t.call(1, "SET b 2");
+    t.arrived(0);
+    // A monitor may not touch the keyspace; it may PING; MONITOR again answers nothing.
+    t.call(0, "GET foo");
+    t.call(0, "PING");
+    t.send(0, "MONITOR");
+    t.arrived(0);
+    t.call(0, "RESET");
+    t.call(0, "GET foo");
+    t.call(1, "SET c 3");
+    t.arrived(0);
 }
 
 type Case = fn(&mut Talk);
@@ -259,6 +337,7 @@ const CASES: &[(&str, Case, usize)] = &[
     ),
     ("pause_writes_then_unpause", pause_writes_then_unpause, 3),
     ("tracking_arguments", tracking_arguments, 1),
+    ("monitor_feed", monitor_feed, 2),
 ];
 
 /// Replaces the ids and addresses that differ between two servers.

@@ -341,3 +341,22 @@ fn persistence_cannot_be_turned_on() {
         Reply::Map(vec![(Reply::bulk("appendonly"), Reply::bulk("no"))])
     );
 }
+
+#[test]
+fn debug_sleep_stops_the_host_for_that_long() {
+    let mut e = engine();
+    let c = e.connect();
+    let seconds = |e: &mut Engine| match e.call(c, &["TIME"]) {
+        Reply::Array(parts) => match &parts[0] {
+            Reply::Bulk(s) => String::from_utf8_lossy(s).parse::<u64>().unwrap(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    let before = seconds(&mut e);
+    assert_eq!(e.call(c, &["DEBUG", "SLEEP", "2.5"]), Reply::ok());
+    assert_eq!(seconds(&mut e), before + 2);
+    // strtod reads what it can: "abc" is 0 seconds.
+    assert_eq!(e.call(c, &["DEBUG", "SLEEP", "abc"]), Reply::ok());
+    assert_eq!(seconds(&mut e), before + 2);
+}

@@ -39,8 +39,13 @@ pub static COMMANDS: &[CommandSpec] = &[
         auth,
     )
     .acl("fast connection"),
-    CommandSpec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, monitor)
-        .acl("admin slow dangerous"),
+    CommandSpec::new(
+        "monitor",
+        1,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        super::monitor::monitor,
+    )
+    .acl("admin slow dangerous"),
 ];
 
 pub(crate) const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -58,12 +63,6 @@ fn auth(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         3 => Reply::error(WRONGPASS),
         _ => Reply::error("ERR syntax error"),
     }
-}
-
-/// MONITOR: redsim streams no command feed; the command exists so that its flags (no
-/// scripts, admin) are Redis's.
-fn monitor(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    Reply::error("ERR MONITOR is not supported by redsim")
 }
 
 /// The version HELLO and INFO report: the Redis release redsim reproduces.
@@ -172,6 +171,11 @@ fn reset(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     session.protocol = Protocol::Resp2;
     session.name = None;
     session.multi = None;
+    session.tracking = None;
+    session.replies = Default::default();
+    session.no_evict = false;
+    session.monitor = false;
+    ctx.store.monitors.retain(|c| *c != ctx.client);
     ctx.store.unwatch_all(ctx.client);
     Reply::simple("RESET")
 }

@@ -4,7 +4,8 @@
 //! flagged `denyoom` is refused with `-OOM command not allowed when used memory >
 //! 'maxmemory'.`, as is every command but EXEC, DISCARD, QUIT and RESET inside MULTI
 //! (queueing costs memory too; the refusal makes EXEC answer EXECABORT); EXEC itself is
-//! refused, discarding the transaction, when a queued command is `denyoom`. A script
+//! refused, discarding the transaction, when a queued command is `denyoom`. The refusal
+//! itself is the engine's one `reject`. A script
 //! command's flags come from its shebang or function (`allow-oom`, `no-writes`).
 //! Whether the server was over the limit is kept for the command's length
 //! (`Store::oom_at_start`): scripts consult it (`script::call`, `script::eval`).
@@ -37,15 +38,15 @@ pub fn command_flags(target: &CommandSpec, argv: &[Vec<u8>], scripts: &Scripting
     }
 }
 
-/// The maxmemory step of `processCommand` for `client`'s command `spec` (`sub`), whose
-/// flags are `flags` (with the queued commands' for EXEC): the refusal, if any. Records
-/// whether the server is over the limit for scripts to see.
+/// The maxmemory step of `processCommand` for `client`'s command `spec`, whose flags are
+/// `flags` (with the queued commands' for EXEC): Redis's OOM error when it must be
+/// refused. Evicts first, and records whether the server is over the limit for scripts.
 pub fn admit(
     store: &mut Store,
     scripts: &Scripting,
     host: &mut dyn Host,
     client: ClientId,
-    (spec, sub): (&'static CommandSpec, Option<&'static CommandSpec>),
+    spec: &CommandSpec,
     flags: u32,
 ) -> Option<Reply> {
     let limit = store.config.maxmemory;
@@ -66,10 +67,5 @@ pub fn admit(
         Some(_) => !matches!(spec.name, "discard" | "quit" | "reset"),
         None => flags & flags::DENYOOM != 0,
     };
-    if !deny {
-        return None;
-    }
-    let command = (spec.name, sub.map(|s| s.name));
-    let refusal = Reply::error(OOM);
-    Some(store.reject(Some(client), Some(command), spec.name == "exec", refusal))
+    deny.then(|| Reply::error(OOM))
 }

@@ -18,6 +18,7 @@ mod command_info;
 mod command_meta;
 mod config_cmd;
 pub(crate) mod connection;
+mod debug_digest;
 mod evict;
 mod expire;
 pub mod glob;
@@ -30,6 +31,7 @@ mod lcs;
 mod list;
 mod long_double;
 pub mod maxmemory;
+pub mod monitor;
 mod reach;
 pub use reach::keys_of;
 mod memory;
@@ -377,6 +379,11 @@ pub fn run_started_at(
     let target = sub.unwrap_or(spec);
     let dirty_before = ctx.store.dirty;
     let reach = reach::before(ctx, target, argv);
+    let monitored = !ctx.store.monitors.is_empty();
+    if monitored && target.has(flags::RUNS_SCRIPT) {
+        // Scripts are shown before the commands they run.
+        monitor::feed(ctx, argv);
+    }
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
     if let Some(before) = reach {
@@ -405,6 +412,9 @@ pub fn run_started_at(
                 ctx.store.touch(db, &argv[pos]);
             }
         }
+    }
+    if monitored && monitor::shown_after_run(target) {
+        monitor::feed(ctx, argv);
     }
     let stats = &mut ctx.store.stats;
     stats.total_commands_processed += 1;

@@ -124,8 +124,12 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         (b"help", 2) => Reply::Array(
             [
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "DIGEST",
+                "    Output a hex signature representing the current DB content.",
+                "DIGEST-VALUE <key> [<key> ...]",
+                "    Output a hex signature of the values of all the specified keys.",
                 "OBJECT <key>",
-                "    Show low level info about the `key` and associated value.",
+                "    Show low level info about `key` and associated value.",
                 "PROTOCOL <type>",
                 "    Reply with a test value of the specified type. <type> can be: string,",
                 "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
@@ -144,9 +148,15 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             .collect(),
         ),
         (b"protocol", 3) => debug_protocol(ctx, &argv[2]),
-        // The engine cannot stop the host's clock; SLEEP 0 (the usual use, a no-op that
-        // still goes through the event loop) is answered at once, as any other value.
-        (b"sleep", 3) => Reply::ok(),
+        (b"sleep", 3) => {
+            // Redis reads the seconds with strtod (anything else is 0) and sleeps.
+            let seconds = crate::script::libs::strtod(&argv[2]).map_or(0.0, |(v, _)| v);
+            let us = (seconds * 1_000_000.0) as i64;
+            if us > 0 {
+                ctx.host.sleep_us(us as u64);
+            }
+            Reply::ok()
+        }
         (b"set-active-expire", 3) => {
             // Recorded only: redsim has no background expiry cycle to switch off.
             // Redis parses the flag with atoi: anything but a number is 0.
@@ -158,6 +168,8 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Reply::ok()
         }
         (b"object", 3) => debug_object(ctx, &argv[2]),
+        (b"digest", 2) => super::debug_digest::dataset(ctx),
+        (b"digest-value", _) => super::debug_digest::values(ctx, &argv[2..]),
         _ => super::subcommand_syntax_error(argv),
     }
 }

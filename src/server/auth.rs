@@ -99,6 +99,15 @@ pub(crate) fn gate(requirepass: Option<&[u8]>, authenticated: &mut bool, argv: &
     }
 }
 
+/// Whether the gate answered `argv` as the command itself (AUTH or HELLO run and
+/// replied) rather than refused it before it ran (arity, NOAUTH, unknown command).
+pub(crate) fn ran_as_command(argv: &[Vec<u8>]) -> bool {
+    argv.first().is_some_and(|name| {
+        (name.eq_ignore_ascii_case(b"auth") && argv.len() >= 2)
+            || name.eq_ignore_ascii_case(b"hello")
+    })
+}
+
 /// Checks `AUTH password` or `AUTH user password` against the default user's password.
 fn check(requirepass: Option<&[u8]>, argv: &[Vec<u8>]) -> Reply {
     let (user, password) = match argv.len() {

@@ -79,8 +79,8 @@ pub(super) struct Peer {
     /// The server's side of the socket (CLIENT LIST's `laddr`).
     laddr: Option<String>,
     client: Option<ClientId>,
-    /// Fired when another client kills this one (`kills.rs`).
-    pub(super) killed: Arc<super::sync::Notify>,
+    /// Kill and MONITOR signals from other connections (`peers.rs`).
+    pub(super) signals: Arc<super::peers::Signals>,
     /// False until AUTH succeeds when the server has a password.
     authenticated: bool,
 }
@@ -92,7 +92,7 @@ impl Peer {
             addr,
             laddr: None,
             client: None,
-            killed: Arc::new(super::sync::Notify::new()),
+            signals: Default::default(),
             authenticated: core.options.requirepass.is_none(),
         }
     }
@@ -105,7 +105,7 @@ impl Peer {
                 let session = engine.store.session_mut(client);
                 session.addr = Some(self.addr.clone());
                 session.laddr = self.laddr.clone();
-                core.kills.register(client.id, self.killed.clone());
+                core.peers.register(client.id, self.signals.clone());
                 self.client = Some(client);
                 client
             }
@@ -122,7 +122,7 @@ async fn connection(mut stream: TcpStream, addr: String, core: Arc<Core>) {
     }
     let _ = serve(&mut stream, &mut peer, &core).await;
     if let Some(client) = peer.client {
-        core.kills.unregister(client.id);
+        core.peers.unregister(client.id);
         lock(&core).await.disconnect(client);
     }
     core.clients.fetch_sub(1, Ordering::Relaxed);
@@ -138,7 +138,12 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
     loop {
         let n = tokio::select! {
             read = stream.read(&mut chunk) => read?,
-            _ = peer.killed.notified() => return Ok(()),
+            _ = peer.signals.killed.notified() => return Ok(()),
+            _ = peer.signals.mail.notified() => {
+                let mail = std::mem::take(&mut *super::host::lock(&peer.signals.outbox));
+                stream.write_all(&mail).await?;
+                continue;
+            }
         };
         if n == 0 {
             return Ok(());
@@ -335,7 +340,7 @@ pub(super) async fn run_batch(
             out.clear();
             if batch.paused {
                 // Redis re-checks paused clients on its next event-loop turn; 5 ms here.
-                batch.paused = false;
+                // (`batch.paused` stays set until the held request runs.)
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
             continue;
@@ -347,7 +352,7 @@ pub(super) async fn run_batch(
         }
         let reply = tokio::select! {
             reply = wait_until_served(core, client, parked) => reply,
-            _ = peer.killed.notified() => return Ok(false),
+            _ = peer.signals.killed.notified() => return Ok(false),
         };
         let mut engine = lock(core).await;
         let session = engine.store.session_mut(client);
@@ -381,9 +386,14 @@ fn run_locked(
             return Outcome::Close;
         }
         if engine.paused(client, &argv) {
+            // Redis blocks a paused client (BLOCKED_POSTPONE): INFO counts it blocked.
+            engine.store.session_mut(client).blocked = Some(false);
             batch.requests.push_front(argv);
             batch.paused = true;
             return Outcome::Paused;
+        }
+        if std::mem::take(&mut batch.paused) {
+            engine.store.session_mut(client).blocked = None;
         }
         // CONFIG SET requirepass takes effect for the next command; a connection that ran
         // a command while there was no password stays authenticated, as in Redis.
@@ -401,6 +411,18 @@ fn run_locked(
             Gate::Run => {}
             Gate::RunInstead(instead) => argv = instead,
             Gate::Answer(reply) => {
+                if auth::ran_as_command(&argv) {
+                    // AUTH and HELLO ran (they only failed or succeeded): monitors see
+                    // them, with their secrets redacted.
+                    let now_us = engine.host.now_us();
+                    crate::cmd::monitor::feed_store(
+                        &mut engine.store,
+                        client,
+                        now_us,
+                        false,
+                        &argv,
+                    );
+                }
                 let session = engine.store.session_mut(client);
                 if session.replies.reply_goes_out() {
                     encode_into(&reply, session.protocol, out);
@@ -448,7 +470,12 @@ fn run_locked(
         // CLIENT KILL and CLIENT UNBLOCK act on the other connections now.
         if !engine.store.killed_clients.is_empty() {
             let killed = std::mem::take(&mut engine.store.killed_clients);
-            core.kills.kill(killed.iter().map(|c| c.id));
+            core.peers.kill(killed.iter().map(|c| c.id));
+        }
+        if !engine.store.monitor_feed.is_empty() {
+            let lines = std::mem::take(&mut engine.store.monitor_feed);
+            core.peers
+                .feed_monitors(engine.store.monitors.iter().map(|c| c.id), &lines);
         }
         if argv[0].eq_ignore_ascii_case(b"client") {
             core.blocked.release_unblocked(engine);

@@ -166,6 +166,10 @@ impl RealHost {
 }
 
 impl Host for RealHost {
+    fn sleep_us(&mut self, us: u64) {
+        std::thread::sleep(std::time::Duration::from_micros(us));
+    }
+
     fn now_us(&mut self) -> u64 {
         // Whole seconds and microseconds apart: `as_micros` would go through u128.
         SystemTime::now()

@@ -53,7 +53,7 @@ fn core(setup: &'static [&'static [&'static str]]) -> Arc<Core> {
             options: ServeOptions::default(),
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
-            kills: Default::default(),
+            peers: Default::default(),
         })
     })
     .join()

@@ -32,9 +32,9 @@ mod engine_lock;
 #[cfg(not(loom))]
 mod expiry;
 mod host;
-mod kills;
 #[cfg(all(test, loom))]
 mod loom_tests;
+mod peers;
 mod shutdown;
 mod sync;
 
@@ -147,8 +147,8 @@ pub(crate) struct Core {
     pub(crate) clients: std::sync::atomic::AtomicUsize,
     /// Fired by the SHUTDOWN command.
     pub(crate) shutdown: tokio::sync::Notify,
-    /// Wake-ups of the connections, for CLIENT KILL.
-    pub(crate) kills: kills::KillBoard,
+    /// Each connection's signals, for CLIENT KILL and MONITOR.
+    pub(crate) peers: peers::Peers,
 }
 
 /// A running server: its address, and a way to stop it (tests start it in-process).
@@ -177,7 +177,7 @@ impl Server {
             options: opts,
             clients: Default::default(),
             shutdown: tokio::sync::Notify::new(),
-            kills: Default::default(),
+            peers: Default::default(),
         });
         // One worker, as Redis has one thread: no lock hand-offs between workers for
         // ordinary commands. A long script moves it to another thread (`release_worker`).

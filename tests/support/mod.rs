@@ -157,8 +157,12 @@ impl RawConn {
     pub fn arrived_within(&mut self, wait: Duration) -> Vec<u8> {
         self.stream.set_read_timeout(Some(wait)).ok();
         let mut chunk = [0u8; 16 * 1024];
-        if let Ok(n) = self.stream.read(&mut chunk) {
-            self.buf.extend_from_slice(&chunk[..n]);
+        // Until the connection stays quiet for `wait` (bounded: at most 100 reads).
+        for _ in 0..100 {
+            match self.stream.read(&mut chunk) {
+                Ok(n) if n > 0 => self.buf.extend_from_slice(&chunk[..n]),
+                _ => break,
+            }
         }
         self.stream
             .set_read_timeout(Some(Duration::from_secs(10)))
