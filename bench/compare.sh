@@ -14,16 +14,8 @@ ROUNDS=${ROUNDS:-3}
 REDIS_PORT=${REDIS_PORT:-7301}
 REDSIM_PORT=${REDSIM_PORT:-7302}
 
-cargo build --release -q -p redsim-sim
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-  >/tmp/redsim-bench-redis.log 2>&1 &
-REDIS_PID=$!
-target/release/redsim serve --port "$REDSIM_PORT" >/tmp/redsim-bench-redsim.log 2>&1 &
-REDSIM_PID=$!
-trap 'kill $REDIS_PID $REDSIM_PID 2>/dev/null || true' EXIT
-for port in "$REDIS_PORT" "$REDSIM_PORT"; do
-  for _ in $(seq 50); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
-done
+# shellcheck source=bench/servers.sh
+source bench/servers.sh bench
 
 SCRIPT=$(cat corpus/lua/counter_and_log.lua)
 rps() { # port pipeline requests test-args... -> requests per second

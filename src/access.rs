@@ -57,6 +57,9 @@ pub enum Resource<'a> {
     LuaRandom,
     /// The server's random stream (SPOP, SRANDMEMBER…).
     Random,
+    /// Used memory, while `maxmemory` is set: every command is admitted by it, every
+    /// change moves it.
+    Memory,
 }
 
 /// The low bits of a resource id name its kind (0: a key).
@@ -78,6 +81,7 @@ impl Resource<'_> {
             Resource::Functions => 2,
             Resource::LuaRandom => 3,
             Resource::Random => 4,
+            Resource::Memory => 5,
         };
         (h.finish() << KIND_BITS) | kind
     }

@@ -1,7 +1,7 @@
 //! `Engine`: the store, the script engine and the host, behind one entry point that runs
 //! one command for one client atomically — what a Redis server is, minus the network.
 
-use crate::cmd::{self, flags, transaction, Caller, Ctx, Resolved};
+use crate::cmd::{self, flags, maxmemory, transaction, Caller, Ctx, Resolved};
 use crate::host::Host;
 use crate::resp::{encode, Reply};
 use crate::script::Scripting;
@@ -64,13 +64,31 @@ impl Engine {
         }
         let session = self.store.session_mut(client);
         session.last_command = CommandName(spec.name, sub.map(|s| s.name));
-        if let Some(multi) = session.multi.as_mut() {
-            if !transaction::controls_transaction(spec.name) {
-                if spec.has(flags::NO_MULTI) {
-                    let error = Reply::error("ERR Command not allowed inside a transaction");
-                    return self.reject(client, Some(spec), argv, error);
+        let in_multi = session.multi.is_some();
+        let queues = in_multi && !transaction::controls_transaction(spec.name);
+        if queues && spec.has(flags::NO_MULTI) {
+            let error = Reply::error("ERR Command not allowed inside a transaction");
+            return self.reject(client, Some(spec), argv, error);
+        }
+        if in_multi || self.store.config.maxmemory != 0 {
+            let target = sub.unwrap_or(spec);
+            let flags = maxmemory::command_flags(target, argv, &self.scripts);
+            let oom = maxmemory::admit(
+                &mut self.store,
+                &self.scripts,
+                &mut *self.host,
+                client,
+                spec,
+                flags,
+            );
+            if let Some(error) = oom {
+                return self.reject(client, Some(spec), argv, error);
+            }
+            if queues {
+                if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
+                    multi.flags |= flags;
+                    multi.queued.push(argv.to_vec());
                 }
-                multi.queued.push(argv.to_vec());
                 return Reply::simple("QUEUED");
             }
         }

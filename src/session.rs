@@ -118,6 +118,9 @@ pub struct MultiState {
     pub queued: Vec<Vec<Vec<u8>>>,
     /// A command was refused while queueing: EXEC answers EXECABORT.
     pub aborted: bool,
+    /// The queued commands' flags together (Redis's `mstate.cmd_flags`): EXEC of a queue
+    /// holding a deny-oom command is refused over `maxmemory`.
+    pub flags: u32,
 }
 
 impl Session {

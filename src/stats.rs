@@ -139,6 +139,8 @@ pub struct Stats {
     /// The largest `used_memory` INFO has computed (redsim estimates memory when asked,
     /// so the peak is the peak of what INFO and MEMORY saw).
     pub used_memory_peak: u64,
+    /// Keys evicted to stay under `maxmemory` (INFO's `evicted_keys`).
+    pub evicted_keys: u64,
 }
 
 impl Stats {

@@ -34,6 +34,11 @@ pub struct Store {
     pub dirty: u64,
     /// When set, every command adds what it reached (see [`crate::access`]).
     pub access: Option<crate::access::Access>,
+    /// Whether used memory was over `maxmemory` when the client's command began
+    /// (Redis's `pre_command_oom_state`): scripts consult it, not the live figure.
+    pub oom_at_start: bool,
+    /// The database random eviction looks at next (Redis's `next_db` in `evict.c`).
+    pub evict_next_db: usize,
     /// CLIENT PAUSE in force, if any.
     pub pause: Option<ClientPause>,
     /// Clients that CLIENT KILL closed, for the server to drop their connections.
@@ -64,6 +69,8 @@ impl Store {
             process: crate::stats::Process::default(),
             dirty: 0,
             access: None,
+            oom_at_start: false,
+            evict_next_db: 0,
             pause: None,
             killed_clients: Vec::new(),
             monitors: Vec::new(),

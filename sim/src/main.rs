@@ -6,11 +6,13 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod alloc;
 mod cli;
 
-/// mimalloc, as Redis uses jemalloc rather than the C library's malloc (see Cargo.toml).
+/// mimalloc, as Redis uses jemalloc rather than the C library's malloc (see Cargo.toml),
+/// with very large blocks mapped directly (see `alloc.rs`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::Allocator = alloc::Allocator;
 
 #[derive(Parser)]
 #[command(

@@ -3,6 +3,7 @@
 //! allocator or CPU accounting of its own); it shows what an idle redis-server started
 //! with `--save '' --appendonly no` shows, so that tools reading it see a quiet server.
 
+use super::memory::USED_MEMORY_STARTUP;
 use super::Ctx;
 use crate::config;
 use std::fmt::{Display, Write};
@@ -127,23 +128,11 @@ pub(super) fn clients(ctx: &mut Ctx<'_>, out: &mut String) {
     field(out, "clients_in_timeout_table", in_timeout_table);
 }
 
-/// Redis's `used_memory_startup` on 7.0.15 (x86_64, jemalloc): what an empty server uses.
-/// redsim adds its estimate of the dataset (MEMORY USAGE of every key) to it.
-const USED_MEMORY_STARTUP: u64 = 876_144;
-
 pub(super) fn memory(ctx: &mut Ctx<'_>, out: &mut String) {
-    let scripting = ctx
-        .scripts
-        .as_ref()
-        .map(|s| s.memory_report())
-        .unwrap_or_default();
-    let dataset = super::memory::dataset_bytes(ctx.store) as u64;
-    let scripts_bytes = (scripting.cached_scripts * 200 + scripting.library_bytes) as u64;
-    let overhead = USED_MEMORY_STARTUP + scripts_bytes;
-    let used = overhead + dataset;
-    let stats = &mut ctx.store.stats;
-    stats.used_memory_peak = stats.used_memory_peak.max(used);
-    let peak = stats.used_memory_peak;
+    let report = super::memory::report(ctx);
+    let scripting = report.scripts;
+    let (used, peak, dataset, overhead) =
+        (report.used, report.peak, report.dataset, report.overhead);
     let percent = |part: u64, whole: u64| {
         if whole == 0 {
             0.0
@@ -174,10 +163,7 @@ pub(super) fn memory(ctx: &mut Ctx<'_>, out: &mut String) {
     field(
         out,
         "used_memory_dataset_perc",
-        format!(
-            "{:.2}%",
-            percent(dataset, used.saturating_sub(USED_MEMORY_STARTUP))
-        ),
+        format!("{:.2}%", percent(dataset, report.net())),
     );
     field(out, "allocator_allocated", used);
     field(out, "allocator_active", used);
@@ -188,11 +174,7 @@ pub(super) fn memory(ctx: &mut Ctx<'_>, out: &mut String) {
     field(out, "used_memory_lua", eval_vm);
     field(out, "used_memory_vm_eval", eval_vm);
     field(out, "used_memory_lua_human", human(eval_vm));
-    field(
-        out,
-        "used_memory_scripts_eval",
-        scripting.cached_scripts * 200,
-    );
+    field(out, "used_memory_scripts_eval", report.lua_caches);
     field(out, "number_of_cached_scripts", scripting.cached_scripts);
     field(out, "number_of_functions", scripting.functions);
     field(out, "number_of_libraries", scripting.libraries);
@@ -203,9 +185,10 @@ pub(super) fn memory(ctx: &mut Ctx<'_>, out: &mut String) {
         "used_memory_vm_total_human",
         human(eval_vm + functions_vm),
     );
-    field(out, "used_memory_functions", 200 + scripting.library_bytes);
-    field(out, "used_memory_scripts", scripts_bytes + 200);
-    field(out, "used_memory_scripts_human", human(scripts_bytes + 200));
+    let scripts_bytes = report.lua_caches + report.functions_caches;
+    field(out, "used_memory_functions", report.functions_caches);
+    field(out, "used_memory_scripts", scripts_bytes);
+    field(out, "used_memory_scripts_human", human(scripts_bytes));
     field(out, "maxmemory", maxmemory);
     field(out, "maxmemory_human", human(maxmemory));
     field(
@@ -329,8 +312,13 @@ pub(super) fn stats(ctx: &mut Ctx<'_>, out: &mut String) {
             ("expired_stale_perc", "0.00"),
             ("expired_time_cap_reached_count", "0"),
             ("expire_cycle_cpu_milliseconds", "0"),
-            // Nothing is evicted: maxmemory is not enforced.
-            ("evicted_keys", "0"),
+        ],
+    );
+    field(out, "evicted_keys", ctx.store.stats.evicted_keys);
+    constants(
+        out,
+        &[
+            // No client is evicted: client buffers are not counted.
             ("evicted_clients", "0"),
             ("total_eviction_exceeded_time", "0"),
             ("current_eviction_exceeded_time", "0"),

@@ -274,15 +274,12 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let Some(entry) = dbs[src_db].entry_mut(src, now) else {
         return Reply::Integer(0);
     };
-    let copy = Entry {
-        value: entry.value.clone(),
-        enc: if entry.enc == StrEnc::Auto {
-            StrEnc::Copy
-        } else {
-            entry.enc
-        },
-        access_s: now / 1000,
+    let enc = if entry.enc == StrEnc::Auto {
+        StrEnc::Copy
+    } else {
+        entry.enc
     };
+    let copy = Entry::with(entry.value.clone(), enc, now / 1000);
     let expire = dbs[src_db].expire_at(src);
     if dbs[dst_db].entry_mut(dst, now).is_some() {
         if !replace {

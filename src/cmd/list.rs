@@ -129,7 +129,7 @@ pub fn pop_elements(
     };
     let n = count.min(list.len());
     let popped: Vec<Vec<u8>> = if left {
-        list.drain(..n).collect()
+        list.take_front(n)
     } else {
         (0..n).filter_map(|_| list.pop_back()).collect()
     };
@@ -248,7 +248,7 @@ fn lset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     match resolve_index(index, list.len()) {
         None => Reply::error(errors::INDEX_OUT_OF_RANGE),
         Some(i) => {
-            list[i] = argv[3].clone();
+            list.set(i, argv[3].clone());
             ctx.dirty(1);
             Reply::ok()
         }
@@ -318,11 +318,8 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     let before = list.len();
     match typed::index_range(start, end, list.len()) {
-        None => list.clear(),
-        Some((s, e)) => {
-            list.truncate(e + 1);
-            list.drain(..s);
-        }
+        None => list.keep(0, 0),
+        Some((s, e)) => list.keep(s, e + 1),
     }
     let removed = before - list.len();
     typed::remove_if_empty(db, &argv[1], now);

@@ -19,6 +19,7 @@ mod command_meta;
 mod config_cmd;
 pub(crate) mod connection;
 mod debug_digest;
+mod evict;
 mod expire;
 pub mod glob;
 mod hash;
@@ -29,6 +30,7 @@ mod keys;
 mod lcs;
 mod list;
 mod long_double;
+pub mod maxmemory;
 pub mod monitor;
 mod reach;
 pub use reach::keys_of;
@@ -386,6 +388,11 @@ pub fn run_started_at(
     expire::signal_lazy_expiries(ctx);
     if let Some(before) = reach {
         reach::after(ctx, spec, sub, argv, before);
+    }
+    if ctx.store.dirty != dirty_before && ctx.store.config.maxmemory != 0 {
+        if let Some(access) = ctx.store.access.as_mut() {
+            access.touch(crate::access::Resource::Memory, crate::access::Mode::Write);
+        }
     }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
     if target.has(flags::WRITE)

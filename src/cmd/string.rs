@@ -565,8 +565,8 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if total > PROTO_MAX_BULK_LEN {
                 return Reply::error(TOO_LONG);
             }
-            let mut s = vec![0u8; offset as usize];
-            s.extend_from_slice(value);
+            let mut s = zeroed(total as usize);
+            s[offset as usize..].copy_from_slice(value);
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
@@ -585,9 +585,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return Reply::error(TOO_LONG);
             }
             let offset = offset as usize;
-            if s.len() < offset + value.len() {
-                s.resize(offset + value.len(), 0);
-            }
+            grow_zeroed(s, offset + value.len());
             s[offset..offset + value.len()].copy_from_slice(value);
             entry.enc = StrEnc::Raw;
             s.len()
@@ -595,4 +593,27 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     ctx.dirty(1);
     Reply::Integer(len as i64)
+}
+
+/// `len` zero bytes in one zeroed allocation: for a large length the allocator hands out
+/// fresh pages, which are zero without being written (a SETRANGE near 512 MB costs
+/// nothing until the bytes are read or written, and only one allocation is made).
+fn zeroed(len: usize) -> Vec<u8> {
+    vec![0u8; len]
+}
+
+/// Extends `s` with zero bytes to `len` (SETRANGE past the end, Redis's `sdsgrowzero`).
+/// When the padding is larger than the string, a fresh zeroed block and a copy of the
+/// old bytes write less than zero-filling the padding in place would.
+fn grow_zeroed(s: &mut Vec<u8>, len: usize) {
+    if s.len() >= len {
+        return;
+    }
+    if len - s.len() > s.len() {
+        let mut grown = zeroed(len);
+        grown[..s.len()].copy_from_slice(s);
+        *s = grown;
+    } else {
+        s.resize(len, 0);
+    }
 }

@@ -8,7 +8,15 @@
 //! Beside each value the database keeps what Redis keeps in the `robj` header: the
 //! LRU clock of the last access (OBJECT IDLETIME) and, for strings, whether the value
 //! was forced to the `raw` encoding by an in-place change (APPEND, SETRANGE).
+//!
+//! It also keeps the memory its keys take (`used_memory`'s dataset part), incrementally:
+//! each entry remembers the bytes counted for it ([`super::footprint`], computed without
+//! walking the value), and the total changes by the difference whenever an entry is
+//! stored, removed, or handed out to be changed in place. Entries handed out with
+//! `get_mut`/`entry_mut` are re-measured later, when the total is read ([`Db::used_bytes`])
+//! or before a removal moves entries around.
 
+use super::footprint::entry_bytes;
 use super::{StrEnc, Value};
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
@@ -21,17 +29,27 @@ pub struct Entry {
     pub enc: StrEnc,
     /// Last access, in seconds of the host clock (Redis's LRU clock has 1 s resolution).
     pub access_s: u64,
+    /// The bytes counted for this key in its database's total, as last measured.
+    mem: u32,
 }
 
 impl Entry {
-    fn new(value: Value, now_ms: u64) -> Self {
+    pub fn with(value: Value, enc: StrEnc, access_s: u64) -> Self {
         Entry {
             value,
-            enc: StrEnc::Auto,
-            access_s: now_ms / 1000,
+            enc,
+            access_s,
+            mem: 0,
         }
     }
+
+    fn new(value: Value, now_ms: u64) -> Self {
+        Entry::with(value, StrEnc::Auto, now_ms / 1000)
+    }
 }
+
+/// Entries handed out for change in place are re-measured at least this often.
+const UNSETTLED_MAX: usize = 1024;
 
 #[derive(Clone, Debug, Default)]
 pub struct Db {
@@ -48,6 +66,10 @@ pub struct Db {
     /// Keys removed on access because they had expired, not yet signalled to WATCH
     /// (`cmd::expire::signal_lazy_expiries` drains it after each command).
     expired_log: Vec<Vec<u8>>,
+    /// The sum of the entries' `mem`.
+    used: usize,
+    /// Positions of entries handed out to be changed in place since they were measured.
+    unsettled: Vec<usize>,
 }
 
 impl Db {
@@ -88,7 +110,13 @@ impl Db {
 
     /// The live value of `key` (an access: it refreshes the key's LRU clock).
     pub fn get(&mut self, key: &[u8], now_ms: u64) -> Option<&Value> {
-        self.entry_mut(key, now_ms).map(|e| &e.value)
+        if !self.expires.is_empty() {
+            self.expire_if_needed(key, now_ms);
+        }
+        self.clock_ms = now_ms;
+        let entry = self.entries.get_mut(key)?;
+        entry.access_s = now_ms / 1000;
+        Some(&entry.value)
     }
 
     /// The live value of `key`, to change in place (its expiry is kept).
@@ -102,9 +130,49 @@ impl Db {
             self.expire_if_needed(key, now_ms);
         }
         self.clock_ms = now_ms;
-        let entry = self.entries.get_mut(key)?;
+        let (index, _, _) = self.entries.get_full(key)?;
+        if self.unsettled.last() != Some(&index) {
+            if self.unsettled.len() >= UNSETTLED_MAX {
+                self.settle();
+            }
+            self.unsettled.push(index);
+        }
+        let (_, entry) = self.entries.get_index_mut(index)?;
         entry.access_s = now_ms / 1000;
         Some(entry)
+    }
+
+    /// Measures the entry at `index` again and corrects the total.
+    fn measure(&mut self, index: usize) {
+        if let Some((key, entry)) = self.entries.get_index_mut(index) {
+            let bytes =
+                u32::try_from(entry_bytes(key.len(), &entry.value, entry.enc)).unwrap_or(u32::MAX);
+            self.used = self.used - entry.mem as usize + bytes as usize;
+            entry.mem = bytes;
+        }
+    }
+
+    /// Measures every entry handed out for change since the last time.
+    fn settle(&mut self) {
+        let mut unsettled = std::mem::take(&mut self.unsettled);
+        for &index in &unsettled {
+            self.measure(index);
+        }
+        unsettled.clear();
+        self.unsettled = unsettled;
+    }
+
+    /// The bytes of every key and value (see [`super::footprint`]).
+    pub fn used_bytes(&mut self) -> usize {
+        self.settle();
+        self.used
+    }
+
+    /// The bytes counted for `key`, measured now (MEMORY USAGE).
+    pub fn key_bytes(&mut self, key: &[u8]) -> Option<usize> {
+        let (index, _, _) = self.entries.get_full(key)?;
+        self.measure(index);
+        self.entries.get_index(index).map(|(_, e)| e.mem as usize)
     }
 
     /// The live entry of `key` without refreshing its LRU clock (OBJECT, as Redis's
@@ -131,12 +199,7 @@ impl Db {
 
     /// Stores `value` under `key`, keeping its expiry (as SET KEEPTTL does).
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value) {
-        let entry = Entry::new(value, self.clock_ms);
-        if let Some(slot) = self.entries.get_mut(key) {
-            *slot = entry;
-        } else {
-            self.entries.insert(key.to_vec(), entry);
-        }
+        self.put_entry(key, Entry::new(value, self.clock_ms));
     }
 
     /// Stores the string `bytes` under `key` as a plain SET does (any old value and
@@ -149,44 +212,42 @@ impl Db {
         }
         self.clock_ms = now_ms;
         let access_s = now_ms / 1000;
-        match self.entries.get_mut(key) {
-            Some(Entry {
-                value: Value::Str(s),
-                enc,
-                access_s: at,
-            }) => {
-                s.clear();
-                s.extend_from_slice(bytes);
-                *enc = StrEnc::Auto;
-                *at = access_s;
-            }
-            Some(entry) => {
-                *entry = Entry {
-                    value: Value::Str(bytes.to_vec()),
-                    enc: StrEnc::Auto,
-                    access_s,
+        let index = match self.entries.get_full_mut(key) {
+            Some((index, _, entry)) => {
+                match &mut entry.value {
+                    Value::Str(s) => {
+                        s.clear();
+                        s.extend_from_slice(bytes);
+                    }
+                    other => *other = Value::Str(bytes.to_vec()),
                 }
+                entry.enc = StrEnc::Auto;
+                entry.access_s = access_s;
+                index
             }
             None => {
-                self.entries.insert(
-                    key.to_vec(),
-                    Entry {
-                        value: Value::Str(bytes.to_vec()),
-                        enc: StrEnc::Auto,
-                        access_s,
-                    },
-                );
+                let entry = Entry::with(Value::Str(bytes.to_vec()), StrEnc::Auto, access_s);
+                self.entries.insert_full(key.to_vec(), entry).0
             }
-        }
+        };
+        self.measure(index);
     }
 
     /// Stores a whole entry (header included) under `key`, keeping any expiry of `key`.
-    pub fn put_entry(&mut self, key: &[u8], entry: Entry) {
-        if let Some(slot) = self.entries.get_mut(key) {
-            *slot = entry;
-        } else {
-            self.entries.insert(key.to_vec(), entry);
-        }
+    pub fn put_entry(&mut self, key: &[u8], mut entry: Entry) {
+        let index = match self.entries.get_full_mut(key) {
+            Some((index, _, slot)) => {
+                // The old value's bytes leave the total with it.
+                entry.mem = slot.mem;
+                *slot = entry;
+                index
+            }
+            None => {
+                entry.mem = 0;
+                self.entries.insert_full(key.to_vec(), entry).0
+            }
+        };
+        self.measure(index);
     }
 
     /// Removes `key` and its expiry; returns the value it held.
@@ -201,7 +262,12 @@ impl Db {
         } else {
             self.expires.swap_remove(key)
         };
-        self.entries.swap_remove(key).map(|e| (e, expire))
+        // Removal moves the last entry into the hole: positions waiting to be measured
+        // would then name the wrong entry.
+        self.settle();
+        let entry = self.entries.swap_remove(key)?;
+        self.used -= entry.mem as usize;
+        Some((entry, expire))
     }
 
     /// The absolute expiry time of `key` in Unix ms, if it has one.
@@ -242,6 +308,8 @@ impl Db {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.expires.clear();
+        self.unsettled.clear();
+        self.used = 0;
     }
 
     /// Keys in iteration order (may include expired keys not yet removed).
@@ -268,6 +336,16 @@ impl Db {
     /// The key at position `index` of the iteration order (for SCAN and RANDOMKEY).
     pub fn key_at(&self, index: usize) -> Option<&Vec<u8>> {
         self.entries.get_index(index).map(|(k, _)| k)
+    }
+
+    /// The key at position `index` of the keys with an expiry (random eviction).
+    pub fn expiring_key_at(&self, index: usize) -> Option<&Vec<u8>> {
+        self.expires.get_index(index).map(|(k, _)| k)
+    }
+
+    /// When `key` was last accessed, in seconds (LRU eviction), without touching it.
+    pub fn access_s(&self, key: &[u8]) -> Option<u64> {
+        self.entries.get(key).map(|e| e.access_s)
     }
 
     /// The key and value at position `index`, without touching them.

@@ -3,6 +3,7 @@
 mod collections;
 mod encoding;
 mod fingerprint;
+pub mod footprint;
 mod keyspace;
 mod value;
 mod zset;

@@ -2,6 +2,7 @@
 //! encoding Redis 7.0 would report (listpack until more than `zset-max-listpack-entries`
 //! members or a member longer than `zset-max-listpack-value`, then skiplist for good).
 
+use super::footprint::{zset_member, Tally};
 use crate::config::Config;
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
@@ -117,6 +118,8 @@ pub struct ZSet {
     /// (score, member) in Redis's order.
     pub ordered: BTreeSet<(Score, Vec<u8>)>,
     skiplist: bool,
+    /// What the members and scores cost (see `db::footprint`).
+    tally: Tally,
 }
 
 impl ZSet {
@@ -168,6 +171,8 @@ impl ZSet {
                 let old = *slot;
                 if Score(old) != Score(score) || old.to_bits() != score.to_bits() {
                     *slot = score;
+                    self.count(member, score, true);
+                    self.count(member, old, false);
                     let entry = self.ordered.take(&(Score(old), member.to_vec()));
                     let mut key = entry.expect("ordered index holds every member");
                     key.0 = Score(score);
@@ -183,6 +188,7 @@ impl ZSet {
                 {
                     self.skiplist = true;
                 }
+                self.count(member, score, true);
                 self.scores.insert(member.to_vec(), score);
                 self.ordered.insert((Score(score), member.to_vec()));
                 None
@@ -200,6 +206,7 @@ impl ZSet {
         {
             self.skiplist = true;
         }
+        self.count(member, score, true);
         self.scores.insert(member.to_vec(), score);
         self.ordered.insert((Score(score), member.to_vec()));
     }
@@ -207,7 +214,22 @@ impl ZSet {
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let score = self.scores.swap_remove(member)?;
         self.ordered.remove(&(Score(score), member.to_vec()));
+        self.count(member, score, false);
         Some(score)
+    }
+
+    /// Adds (or takes away) what `member` with `score` costs to the tally.
+    fn count(&mut self, member: &[u8], score: f64, add: bool) {
+        let (listpack, table) = zset_member(member, score);
+        if add {
+            self.tally.add(listpack, table);
+        } else {
+            self.tally.remove(listpack, table);
+        }
+    }
+
+    pub fn tally(&self) -> Tally {
+        self.tally
     }
 
     /// Chooses the encoding from scratch, as Redis does for a sorted set built by a store
@@ -246,6 +268,7 @@ impl ZSet {
             self.ordered.pop_first()?
         };
         self.scores.swap_remove(&member);
+        self.count(&member, score.0, false);
         Some((member, score.0))
     }
 

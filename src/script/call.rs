@@ -6,7 +6,9 @@
 //! `noscript` commands (MULTI, EVAL, blocking commands…) → "This Redis command is not
 //! allowed from script"; a write (or may-replicate) command in a read-only script
 //! (EVAL_RO, FCALL_RO, `no-writes`) → "Write commands are not allowed from read-only
-//! scripts.".
+//! scripts."; a deny-oom command before the script's first write, when the server was
+//! over `maxmemory` as the script began and the script does not declare `allow-oom` →
+//! Redis's OOM text (`scriptVerifyOOM`).
 
 use super::convert::number_arg;
 use super::run::RunState;
@@ -93,6 +95,13 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     let writes = target.has(flags::WRITE);
     if state.read_only && (writes || target.has(flags::MAY_REPLICATE)) {
         return refuse(state, Some((spec, sub)), READ_ONLY);
+    }
+    if !state.allow_oom
+        && !state.wrote
+        && target.has(flags::DENYOOM)
+        && cmd::maxmemory::over_at_start(state.ctx.store)
+    {
+        return refuse(state, Some((spec, sub)), cmd::maxmemory::OOM);
     }
     if writes {
         state.wrote = true;

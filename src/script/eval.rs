@@ -8,7 +8,7 @@
 use super::lua_c::Callee;
 use super::run::{self, RunMode};
 use super::shebang::{self, ScriptFlags};
-use super::{sha1_hex, CachedScript, Scripting};
+use super::{cached_script_bytes, sha1_hex, CachedScript, Scripting};
 use crate::cmd::{args, Ctx};
 use crate::resp::{errors, Reply};
 
@@ -102,7 +102,47 @@ impl Scripting {
             .raw_set(id, func)
             .map_err(|e| Reply::error(format!("ERR Error caching the script: {e}")))?;
         self.scripts.insert(key, CachedScript { id, flags });
+        self.scripts_bytes += cached_script_bytes(body.len());
         Ok(key)
+    }
+
+    /// The flags a script command's script declares, when it has a shebang (Redis's
+    /// `evalGetCommandFlags` / `fcallGetCommandFlags`): the cached script's, else the
+    /// body's shebang for EVAL, the function's for FCALL; `None` when unknown or
+    /// without shebang.
+    fn declared_flags(&self, argv: &[Vec<u8>]) -> Option<ScriptFlags> {
+        let name = argv.first()?.to_ascii_lowercase();
+        let body = argv.get(1)?;
+        let flags = match name.as_slice() {
+            b"fcall" | b"fcall_ro" => return self.functions.flags_of(body),
+            b"evalsha" | b"evalsha_ro" => self.scripts.get(&sha_key(body)?)?.flags,
+            _ => match sha_key(sha1_hex(body).as_bytes()).and_then(|k| self.scripts.get(&k)) {
+                Some(script) => script.flags,
+                None => shebang::eval_flags(body).ok()?.0,
+            },
+        };
+        (!flags.compat).then_some(flags)
+    }
+
+    /// A script command's flags as `processCommand` sees them (`scriptFlagsToCmdFlags`):
+    /// with declared flags, `denyoom` unless `allow-oom` or `no-writes`, `write` unless
+    /// `no-writes`, `stale` with `allow-stale`; the table's flags without.
+    pub fn command_flags(&self, table_flags: u32, argv: &[Vec<u8>]) -> u32 {
+        use crate::cmd::flags::{DENYOOM, MAY_REPLICATE, STALE, WRITE};
+        let Some(declared) = self.declared_flags(argv) else {
+            return table_flags;
+        };
+        let mut flags = table_flags & !(STALE | DENYOOM | WRITE | MAY_REPLICATE);
+        if !(declared.allow_oom || declared.no_writes) {
+            flags |= DENYOOM;
+        }
+        if !declared.no_writes {
+            flags |= WRITE;
+        }
+        if declared.allow_stale {
+            flags |= STALE;
+        }
+        flags
     }
 
     fn eval(&mut self, ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, ro: bool) -> Reply {
@@ -128,9 +168,13 @@ impl Scripting {
         if let Err(e) = check_flags(script.flags, ro) {
             return e;
         }
+        if let Err(e) = check_oom(script.flags, ctx) {
+            return e;
+        }
         let mode = RunMode {
             read_only: ro || script.flags.no_writes,
             is_function: false,
+            allow_oom: !script.flags.compat && script.flags.allow_oom,
             loaded: (0, 0),
         };
         let name = std::str::from_utf8(&key).unwrap_or_default();
@@ -155,6 +199,22 @@ pub fn check_flags(flags: ScriptFlags, ro: bool) -> Result<(), Reply> {
     if !flags.compat && !flags.no_writes && ro {
         return Err(Reply::error(
             "ERR Can not execute a script with write flag using *_ro command.",
+        ));
+    }
+    Ok(())
+}
+
+/// A script with a shebang (or a function) that does not declare `allow-oom` or
+/// `no-writes` does not start when the server was over `maxmemory` as the command began
+/// (Redis's `scriptPrepareForRun`). Scripts without a shebang start, and their deny-oom
+/// commands are refused instead (`script::call`).
+pub fn check_oom(flags: ScriptFlags, ctx: &Ctx<'_>) -> Result<(), Reply> {
+    if !flags.compat
+        && crate::cmd::maxmemory::over_at_start(ctx.store)
+        && !(flags.allow_oom || flags.no_writes)
+    {
+        return Err(Reply::error(
+            "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
         ));
     }
     Ok(())
@@ -191,6 +251,7 @@ pub fn script_flush(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     with_scripts(ctx, |s, _| {
         s.scripts.clear();
+        s.scripts_bytes = 0;
         s.eval_vm = None;
         Reply::ok()
     })

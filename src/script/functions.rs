@@ -8,7 +8,7 @@
 //! STATS, LIST, DUMP, RESTORE and HELP, which work on the library set as a whole, are in
 //! `admin`.
 
-use super::eval::{check_flags, with_scripts};
+use super::eval::{check_flags, check_oom, with_scripts};
 use super::run::{self, RunMode};
 use super::shebang::{self, ScriptFlags};
 use super::vm::{Flavor, Vm};
@@ -108,6 +108,12 @@ struct Pending {
 }
 
 impl Functions {
+    /// The flags the function `name` declares, if it exists.
+    pub(super) fn flags_of(&self, name: &[u8]) -> Option<ScriptFlags> {
+        let (lib, name) = self.set.owner(&String::from_utf8_lossy(name))?;
+        Some(self.set.libraries.get(lib)?.functions.get(name)?.flags)
+    }
+
     /// (functions, libraries, source bytes of the libraries), for INFO memory.
     pub(super) fn counts(&self) -> (usize, usize, usize) {
         let libraries = &self.set.libraries;
@@ -251,9 +257,13 @@ impl Scripting {
         if let Err(e) = check_flags(def.flags, ro) {
             return e;
         }
+        if let Err(e) = check_oom(def.flags, ctx) {
+            return e;
+        }
         let mode = RunMode {
             read_only: ro || def.flags.no_writes,
             is_function: true,
+            allow_oom: def.flags.allow_oom,
             loaded: (libraries, functions),
         };
         let mut outcome = run::run(

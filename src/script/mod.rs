@@ -84,6 +84,8 @@ pub struct ScriptMemory {
     pub eval_vm_bytes: usize,
     pub functions_vm_bytes: usize,
     pub cached_scripts: usize,
+    /// Redis's `used_memory_scripts_eval`.
+    pub scripts_eval_bytes: usize,
     pub functions: usize,
     pub libraries: usize,
     /// Source bytes of the loaded libraries.
@@ -94,10 +96,25 @@ pub struct ScriptMemory {
 /// fresh server): redsim creates its VMs on first use and reports this until then.
 const FRESH_VM_BYTES: usize = 32768;
 
+/// What Redis allocates for one cached script: the SHA's SDS and the body's string
+/// (`lua_scripts_mem`).
+fn cached_script_bytes(body_len: usize) -> usize {
+    use crate::db::footprint::sds_size;
+    let body = if body_len <= crate::db::EMBSTR_SIZE_LIMIT {
+        // An embstr body: the part of its allocation past the object header.
+        crate::db::footprint::jemalloc_class(16 + 3 + body_len + 1) - 16
+    } else {
+        sds_size(body_len)
+    };
+    sds_size(40) + body
+}
+
 /// The script engine: the Lua VMs, the script cache and the function libraries.
 pub struct Scripting {
     eval_vm: Option<Vm>,
     scripts: FxHashMap<[u8; 40], CachedScript>,
+    /// What the cached scripts' SHA and body strings take (see `cached_script_bytes`).
+    scripts_bytes: usize,
     functions: functions::Functions,
     /// Redis's PRNG behind math.random, shared by both VMs.
     rand: Arc<Mutex<Lrand48>>,
@@ -120,6 +137,7 @@ impl Scripting {
         Scripting {
             eval_vm: None,
             scripts: FxHashMap::default(),
+            scripts_bytes: 0,
             functions: functions::Functions::default(),
             rand: Arc::new(Mutex::new(Lrand48::default())),
             lua_client: None,
@@ -135,6 +153,7 @@ impl Scripting {
     /// see survives in that VM: Redis 7.0 makes its globals and library tables read-only.
     pub fn restart(&mut self) {
         self.scripts.clear();
+        self.scripts_bytes = 0;
         self.functions = functions::Functions::default();
         if let Ok(mut rand) = self.rand.lock() {
             *rand = Lrand48::default();
@@ -154,10 +173,22 @@ impl Scripting {
                 .map_or(FRESH_VM_BYTES, |vm| vm.lua.used_memory()),
             functions_vm_bytes: self.functions.vm_bytes().unwrap_or(FRESH_VM_BYTES),
             cached_scripts: self.scripts.len(),
+            scripts_eval_bytes: self.scripts_eval_bytes(),
             functions,
             libraries,
             library_bytes,
         }
+    }
+
+    /// Redis's `evalScriptsMemory`: the cached scripts' strings, their dict entries and
+    /// `luaScript` structs, and the dict's table.
+    pub fn scripts_eval_bytes(&self) -> usize {
+        use crate::db::footprint::{dict_table, DICT_ENTRY};
+        let n = self.scripts.len();
+        if n == 0 {
+            return 0;
+        }
+        self.scripts_bytes + n * (DICT_ENTRY + 16) + dict_table(n)
     }
 
     /// Number of cached EVAL scripts.

@@ -41,6 +41,8 @@ pub struct RunState<'c, 'a> {
     pub lua_client: ClientId,
     /// EVAL_RO, FCALL_RO or a `no-writes` script.
     pub read_only: bool,
+    /// A script declaring `allow-oom`: its deny-oom commands run over `maxmemory`.
+    pub allow_oom: bool,
     /// After `redis.setresp(3)`.
     pub resp3: bool,
     /// `redis.set_repl` flags; effects are recorded unless REPL_NONE.
@@ -67,6 +69,8 @@ pub struct RunState<'c, 'a> {
 pub struct RunMode {
     pub read_only: bool,
     pub is_function: bool,
+    /// The script's shebang or function declares `allow-oom`.
+    pub allow_oom: bool,
     /// (libraries, functions) loaded, which FUNCTION STATS reports during a busy FCALL.
     pub loaded: (usize, usize),
 }
@@ -106,6 +110,7 @@ pub fn run(
         ctx,
         lua_client,
         read_only: mode.read_only,
+        allow_oom: mode.allow_oom,
         resp3: false,
         repl_flags: 3,
         wrote: false,
