@@ -271,6 +271,8 @@ fn pause_writes_then_unpause(t: &mut Talk) {
     assert_eq!(t.arrived(1), b"");
     t.call(2, "GET k");
     t.call(2, "EVAL_RO return 0");
+    // A script that declares no-writes is no write to the pause.
+    t.call_words(2, &["EVAL", "#!lua flags=no-writes\nreturn 1", "0"]);
     t.send(2, "EVAL return 0");
     assert_eq!(t.arrived(2), b"");
     assert_eq!(t.call(0, "CLIENT UNPAUSE"), b"+OK\r\n");
