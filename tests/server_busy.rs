@@ -266,3 +266,23 @@ fn allow_busy_commands_run_during_a_busy_script_as_in_redis() {
         }
     }
 }
+
+#[test]
+fn a_connection_accepted_during_a_busy_script_keeps_the_session_the_script_opened() {
+    let server = start();
+    let port = server.local_addr().port();
+    let (mut other, runner, _) = spin(port, false);
+    // Its session does not exist yet: the busy script opens it to run MULTI.
+    let mut late = RawConn::connect(port);
+    assert_eq!(late.call(&argv(&["MULTI"])), b"+OK\r\n");
+    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"+OK\r\n");
+    runner.join().expect("runner");
+    assert_eq!(late.call(&argv(&["SET", "a", "1"])), b"+QUEUED\r\n");
+    assert_eq!(late.call(&argv(&["EXEC"])), b"*1\r\n+OK\r\n");
+    let info = late.call(&argv(&["CLIENT", "INFO"]));
+    assert!(
+        String::from_utf8_lossy(&info).contains(" addr=127.0.0.1:"),
+        "{}",
+        escape(&info)
+    );
+}
