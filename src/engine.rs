@@ -117,14 +117,10 @@ impl Engine {
     /// the client until the pause ends): every command in ALL mode, those that may
     /// write in WRITE mode (EXEC when it would run one). An expired pause is lifted.
     pub fn paused(&mut self, client: ClientId, argv: &[Vec<u8>]) -> bool {
-        let Some(pause) = self.store.pause else {
+        let now_ms = (self.host.now_us() / 1000) as i64;
+        let Some(pause) = self.store.pause_in_force(now_ms) else {
             return false;
         };
-        let now_ms = (self.host.now_us() / 1000) as i64;
-        if pause.end_ms < now_ms {
-            self.store.pause = None;
-            return false;
-        }
         if !pause.writes_only {
             return true;
         }
@@ -186,10 +182,14 @@ impl Engine {
     pub fn expire_cycle(&mut self) -> usize {
         const KEYS_PER_LOOP: usize = 20;
         const TIME_LIMIT_US: u64 = 25_000;
-        if !self.store.config.active_expire_enabled {
+        let started_us = self.host.now_us();
+        let paused = self
+            .store
+            .pause_in_force((started_us / 1000) as i64)
+            .is_some();
+        if !self.store.config.active_expire_enabled || paused {
             return 0;
         }
-        let started_us = self.host.now_us();
         let now_ms = started_us / 1000;
         let mut removed = 0;
         for db in 0..self.store.dbs.len() {

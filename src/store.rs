@@ -178,4 +178,21 @@ impl Store {
             .count_error(reply.error_text().unwrap_or_default());
         reply
     }
+
+    /// Starts (or, with `None`, ends) a CLIENT PAUSE. While one is in force expired keys
+    /// stay stored (Redis keeps the dataset constant during a pause).
+    pub fn set_pause(&mut self, pause: Option<ClientPause>) {
+        self.pause = pause;
+        for db in &mut self.dbs {
+            db.keep_expired = pause.is_some();
+        }
+    }
+
+    /// The pause in force at `now_ms`, lifting one whose time is over.
+    pub fn pause_in_force(&mut self, now_ms: i64) -> Option<ClientPause> {
+        if self.pause.is_some_and(|p| p.end_ms < now_ms) {
+            self.set_pause(None);
+        }
+        self.pause
+    }
 }

@@ -308,6 +308,17 @@ fn pause_writes_then_unpause(t: &mut Talk) {
     t.call(0, "CLIENT PAUSE 10 ALL x");
     t.call(0, "CLIENT PAUSE 0");
     t.call(1, "SET k w");
+    // During a pause expired keys read as missing but stay stored; after it they go.
+    t.call(1, "SET e v PX 50");
+    t.call(0, "CLIENT PAUSE 100000 WRITE");
+    t.arrived(1);
+    t.call(1, "GET e");
+    t.call(1, "EXISTS e");
+    t.call(1, "DBSIZE");
+    t.call(0, "CLIENT UNPAUSE");
+    t.call(1, "DBSIZE");
+    t.call(1, "GET e");
+    t.call(1, "DBSIZE");
 }
 
 fn tracking_arguments(t: &mut Talk) {

@@ -189,7 +189,7 @@ pub(super) fn pause(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             writes_only,
         },
     };
-    ctx.store.pause = Some(pause);
+    ctx.store.set_pause(Some(pause));
     Reply::ok()
 }
 
@@ -203,6 +203,6 @@ fn syntax_error(sub: &[u8]) -> Reply {
 
 /// CLIENT UNPAUSE: ends a pause at once.
 pub(super) fn unpause(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    ctx.store.pause = None;
+    ctx.store.set_pause(None);
     Reply::ok()
 }

@@ -70,6 +70,9 @@ pub struct Db {
     used: usize,
     /// Positions of entries handed out to be changed in place since they were measured.
     unsettled: Vec<usize>,
+    /// Set while CLIENT PAUSE is in force: expired keys read as missing but stay stored
+    /// (Redis keeps the dataset constant during a pause and expires them after it).
+    pub keep_expired: bool,
 }
 
 impl Db {
@@ -96,9 +99,13 @@ impl Db {
         self.entries.get(key)
     }
 
-    /// Removes `key` if it has expired; returns whether it did.
+    /// Removes `key` if it has expired; returns whether it had (during a pause it
+    /// stays stored: see `keep_expired`).
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: u64) -> bool {
         if self.is_expired(key, now_ms) {
+            if self.keep_expired {
+                return true;
+            }
             self.remove(key);
             self.expired_keys += 1;
             self.expired_log.push(key.to_vec());
@@ -110,8 +117,8 @@ impl Db {
 
     /// The live value of `key` (an access: it refreshes the key's LRU clock).
     pub fn get(&mut self, key: &[u8], now_ms: u64) -> Option<&Value> {
-        if !self.expires.is_empty() {
-            self.expire_if_needed(key, now_ms);
+        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) && self.keep_expired {
+            return None;
         }
         self.clock_ms = now_ms;
         let entry = self.entries.get_mut(key)?;
@@ -126,8 +133,8 @@ impl Db {
 
     /// The live entry of `key` with its header, refreshing its LRU clock.
     pub fn entry_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        if !self.expires.is_empty() {
-            self.expire_if_needed(key, now_ms);
+        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) && self.keep_expired {
+            return None;
         }
         self.clock_ms = now_ms;
         let (index, _, _) = self.entries.get_full(key)?;
@@ -178,8 +185,8 @@ impl Db {
     /// The live entry of `key` without refreshing its LRU clock (OBJECT, as Redis's
     /// `LOOKUP_NOTOUCH`). Expired keys are still removed.
     pub fn peek(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
-        if !self.expires.is_empty() {
-            self.expire_if_needed(key, now_ms);
+        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) && self.keep_expired {
+            return None;
         }
         self.entries.get(key)
     }
