@@ -128,19 +128,19 @@ impl Engine {
         if !pause.writes_only {
             return true;
         }
-        let may_write = |spec: &cmd::CommandSpec| spec.has(flags::WRITE | flags::MAY_REPLICATE);
-        match cmd::resolve(argv) {
-            Resolved::Found(spec, sub) if spec.name == "exec" => {
-                self.store.session(client).multi.as_ref().is_some_and(|m| {
-                    m.queued.iter().any(|q| match cmd::resolve(q) {
-                        Resolved::Found(s, sub) => may_write(sub.unwrap_or(s)),
-                        Resolved::Refused(_) => false,
-                    })
-                }) || may_write(sub.unwrap_or(spec))
+        let Resolved::Found(spec, sub) = cmd::resolve(argv) else {
+            return false;
+        };
+        let target = sub.unwrap_or(spec);
+        // A script's declared flags decide (a `no-writes` script runs during a WRITE
+        // pause); EXEC counts the commands it queued.
+        let mut command_flags = cmd::maxmemory::command_flags(target, argv, &self.scripts);
+        if spec.name == "exec" {
+            if let Some(multi) = &self.store.session(client).multi {
+                command_flags |= multi.flags;
             }
-            Resolved::Found(spec, sub) => may_write(sub.unwrap_or(spec)),
-            Resolved::Refused(_) => false,
         }
+        command_flags & (flags::WRITE | flags::MAY_REPLICATE) != 0
     }
 
     /// Whether `client` may run DEBUG (Redis's `allowProtectedAction`): `yes`, or `local`

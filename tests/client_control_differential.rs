@@ -184,6 +184,23 @@ fn monitor_feed(t: &mut Talk) {
     t.arrived(0);
 }
 
+fn blocked_move_to_a_wrong_destination(t: &mut Talk) {
+    t.call(0, "SET target nolist");
+    t.send(1, "BRPOPLPUSH blist target 0");
+    assert_eq!(t.arrived(1), b"");
+    t.call(0, "RPUSH blist foo");
+    t.reply(1);
+    t.call(0, "LRANGE blist 0 -1");
+    // A source of another type does not serve the blocked client.
+    t.send(1, "BLMOVE src dst LEFT RIGHT 0");
+    assert_eq!(t.arrived(1), b"");
+    t.call(0, "SET src notalist");
+    assert_eq!(t.arrived(1), b"");
+    t.call(0, "DEL src");
+    t.call(0, "RPUSH src x");
+    t.reply(1);
+}
+
 type Case = fn(&mut Talk);
 
 fn reply_off_and_skip(t: &mut Talk) {
@@ -271,6 +288,8 @@ fn pause_writes_then_unpause(t: &mut Talk) {
     assert_eq!(t.arrived(1), b"");
     t.call(2, "GET k");
     t.call(2, "EVAL_RO return 0");
+    // A script that declares no-writes is no write to the pause.
+    t.call_words(2, &["EVAL", "#!lua flags=no-writes\nreturn 1", "0"]);
     t.send(2, "EVAL return 0");
     assert_eq!(t.arrived(2), b"");
     assert_eq!(t.call(0, "CLIENT UNPAUSE"), b"+OK\r\n");
@@ -338,6 +357,11 @@ const CASES: &[(&str, Case, usize)] = &[
     ("pause_writes_then_unpause", pause_writes_then_unpause, 3),
     ("tracking_arguments", tracking_arguments, 1),
     ("monitor_feed", monitor_feed, 2),
+    (
+        "blocked_move_to_a_wrong_destination",
+        blocked_move_to_a_wrong_destination,
+        2,
+    ),
 ];
 
 /// Replaces the ids and addresses that differ between two servers.

@@ -79,10 +79,10 @@ fn a_busy_script_gets_others_busy_replies_and_can_be_killed() {
     }
 }
 
-/// Runs a busy script or function on the server at `port` and returns what a second
-/// client sees: the BUSY reply, SCRIPT KILL's and FUNCTION KILL's replies, the killed
-/// call's reply and the first reply after it.
-fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
+/// Starts `while true do end` (as EVAL, or as a function) on the server at `port` with a
+/// busy threshold of 100 ms, and waits until a second client gets `-BUSY`. Returns that
+/// client, the thread waiting for the script's reply and the BUSY reply.
+fn spin(port: u16, function: bool) -> (RawConn, std::thread::JoinHandle<Vec<u8>>, Vec<u8>) {
     let mut other = RawConn::connect(port);
     assert_eq!(
         other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
@@ -100,15 +100,22 @@ fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
         argv(&["EVAL", "while true do end", "0"])
     };
     let runner = std::thread::spawn(move || RawConn::connect(port).call(&call));
-    let mut seen = Vec::new();
     for _ in 0..200 {
         std::thread::sleep(std::time::Duration::from_millis(25));
         let reply = other.call(&argv(&["PING"]));
         if reply.starts_with(b"-BUSY") {
-            seen.push(reply);
-            break;
+            return (other, runner, reply);
         }
     }
+    panic!("the script never became busy on port {port}");
+}
+
+/// Runs a busy script or function on the server at `port` and returns what a second
+/// client sees: the BUSY reply, SCRIPT KILL's and FUNCTION KILL's replies, the killed
+/// call's reply and the first reply after it.
+fn busy_scenario(port: u16, function: bool) -> Vec<Vec<u8>> {
+    let (mut other, runner, busy) = spin(port, function);
+    let mut seen = vec![busy];
     let (wrong, right) = if function {
         ("SCRIPT", "FUNCTION")
     } else {
@@ -181,29 +188,7 @@ fn mask_numbers(reply: &[u8]) -> Vec<u8> {
 /// second client gets for each command while `EVAL while true do end` (or the same as a
 /// function) runs past the threshold, then the killed call's reply and a PING after it.
 fn allow_busy_scenario(port: u16, function: bool) -> Vec<(String, Vec<u8>)> {
-    let mut other = RawConn::connect(port);
-    assert_eq!(
-        other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
-        b"+OK\r\n"
-    );
-    let call = if function {
-        let library =
-            "#!lua name=spinlib\nredis.register_function('spin', function() while true do end end)";
-        other.call(&argv(&["FUNCTION", "LOAD", "REPLACE", library]));
-        argv(&["FCALL", "spin", "0"])
-    } else {
-        argv(&["EVAL", "while true do end", "0"])
-    };
-    let runner = std::thread::spawn(move || RawConn::connect(port).call(&call));
-    let mut became_busy = false;
-    for _ in 0..200 {
-        std::thread::sleep(std::time::Duration::from_millis(25));
-        if other.call(&argv(&["PING"])).starts_with(b"-BUSY") {
-            became_busy = true;
-            break;
-        }
-    }
-    assert!(became_busy, "the script never became busy on port {port}");
+    let (mut other, runner, _) = spin(port, function);
     let eval_commands: &[&[&str]] = &[
         &["MULTI"],
         &["SET", "a", "1"],
@@ -280,4 +265,24 @@ fn allow_busy_commands_run_during_a_busy_script_as_in_redis() {
             );
         }
     }
+}
+
+#[test]
+fn a_connection_accepted_during_a_busy_script_keeps_the_session_the_script_opened() {
+    let server = start();
+    let port = server.local_addr().port();
+    let (mut other, runner, _) = spin(port, false);
+    // Its session does not exist yet: the busy script opens it to run MULTI.
+    let mut late = RawConn::connect(port);
+    assert_eq!(late.call(&argv(&["MULTI"])), b"+OK\r\n");
+    assert_eq!(other.call(&argv(&["SCRIPT", "KILL"])), b"+OK\r\n");
+    runner.join().expect("runner");
+    assert_eq!(late.call(&argv(&["SET", "a", "1"])), b"+QUEUED\r\n");
+    assert_eq!(late.call(&argv(&["EXEC"])), b"*1\r\n+OK\r\n");
+    let info = late.call(&argv(&["CLIENT", "INFO"]));
+    assert!(
+        String::from_utf8_lossy(&info).contains(" addr=127.0.0.1:"),
+        "{}",
+        escape(&info)
+    );
 }

@@ -109,9 +109,13 @@ impl BlockedClients {
                 let dirty = engine.store.dirty;
                 let reply = engine.retry_blocked(waiter.client, &waiter.argv);
                 let still_blocked = engine.store.session_mut(waiter.client).block.take();
+                // A source of another type leaves the client blocked; a BLMOVE whose
+                // source got data but whose destination is not a list is answered
+                // WRONGTYPE (Redis's serveClientBlockedOnList checks the destination).
                 let wrong_type = reply
                     .error_text()
-                    .is_some_and(|e| e.starts_with(b"WRONGTYPE"));
+                    .is_some_and(|e| e.starts_with(b"WRONGTYPE"))
+                    && !moves_from_a_list(engine, waiter.client, &waiter.argv);
                 if still_blocked.is_none() && !wrong_type {
                     // Served: no longer counted in INFO's blocked_clients.
                     engine.store.session_mut(waiter.client).blocked = None;
@@ -171,6 +175,22 @@ impl BlockedClients {
         let at = waiters.iter().position(|w| w.client == client)?;
         waiters.remove(at).served
     }
+}
+
+/// Whether `argv` is a BLMOVE / BRPOPLPUSH whose source is a list now.
+fn moves_from_a_list(engine: &mut Engine, client: ClientId, argv: &[Vec<u8>]) -> bool {
+    let name = &argv[0];
+    if !(name.eq_ignore_ascii_case(b"blmove") || name.eq_ignore_ascii_case(b"brpoplpush")) {
+        return false;
+    }
+    let db = engine.store.session(client).db;
+    let now_ms = engine.host.now_us() / 1000;
+    matches!(
+        engine.store.dbs[db]
+            .peek(&argv[1], now_ms)
+            .map(|e| &e.value),
+        Some(crate::db::Value::List(_))
+    )
 }
 
 /// Waits until a write serves the parked command or its timeout passes; returns its reply.

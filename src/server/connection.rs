@@ -83,6 +83,9 @@ pub(super) struct Peer {
     pub(super) signals: Arc<super::peers::Signals>,
     /// False until AUTH succeeds when the server has a password.
     authenticated: bool,
+    /// The session was opened by a busy script serving this connection's request: its
+    /// address and registration wait for the engine.
+    adopted: bool,
 }
 
 impl Peer {
@@ -94,22 +97,25 @@ impl Peer {
             client: None,
             signals: Default::default(),
             authenticated: core.options.requirepass.is_none(),
+            adopted: false,
         }
     }
 
     fn client(&mut self, engine: &mut Engine, core: &Core) -> ClientId {
-        match self.client {
-            Some(client) => client,
-            None => {
-                let client = engine.connect();
-                let session = engine.store.session_mut(client);
-                session.addr = Some(self.addr.clone());
-                session.laddr = self.laddr.clone();
-                core.peers.register(client.id, self.signals.clone());
-                self.client = Some(client);
-                client
-            }
+        if let (Some(client), false) = (self.client, self.adopted) {
+            return client;
         }
+        let client = match self.client {
+            Some(client) if engine.store.is_connected(client) => client,
+            _ => engine.connect(),
+        };
+        let session = engine.store.session_mut(client);
+        session.addr = Some(self.addr.clone());
+        session.laddr = self.laddr.clone();
+        core.peers.register(client.id, self.signals.clone());
+        self.client = Some(client);
+        self.adopted = false;
+        client
     }
 }
 
@@ -261,6 +267,7 @@ pub(super) async fn run_batch(
                 Answered::Reply(answer) => {
                     if answer.opened.is_some() {
                         peer.client = answer.opened;
+                        peer.adopted = true;
                     }
                     encode_into(&answer.reply, answer.protocol, out);
                 }
