@@ -3,7 +3,8 @@
 //! Strings report Redis's encodings (`int`, `embstr`, `raw`, see `db::string_encoding`);
 //! collections ask `db::collection_encoding`, which follows Redis's thresholds. The
 //! idle time comes from the last access on the host clock, at Redis's 1 s resolution.
-//! FREQ needs an LFU policy, which redsim never has (no eviction).
+//! FREQ needs an LFU policy; redsim keeps no access frequency, so it always answers that
+//! none is tracked (a divergence under the LFU policies, where Redis gives the counter).
 
 use super::{flags::*, CommandSpec, Ctx};
 use crate::db::{collection_encoding, is_shared_integer, string_encoding, Entry, Value};
@@ -78,8 +79,19 @@ fn refcount(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     })
 }
 
+/// OBJECT IDLETIME: seconds since the last access; an LFU `maxmemory-policy` keeps no
+/// access time, and Redis says so.
 fn idletime(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    with_entry(ctx, argv, |e, _, now| {
+    with_entry(ctx, argv, |e, config, now| {
+        if config
+            .get("maxmemory-policy")
+            .is_some_and(|p| p.ends_with("lfu"))
+        {
+            return Reply::error(
+                "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that \
+                 when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+            );
+        }
         Reply::Integer((now / 1000).saturating_sub(e.access_s) as i64)
     })
 }

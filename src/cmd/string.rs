@@ -565,7 +565,8 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if total > PROTO_MAX_BULK_LEN {
                 return Reply::error(TOO_LONG);
             }
-            let mut s = zeroed(total as usize);
+            let mut s = Vec::new();
+            grow_zeroed(&mut s, total as usize);
             s[offset as usize..].copy_from_slice(value);
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
@@ -595,22 +596,16 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     Reply::Integer(len as i64)
 }
 
-/// `len` zero bytes in one zeroed allocation: for a large length the allocator hands out
-/// fresh pages, which are zero without being written (a SETRANGE near 512 MB costs
-/// nothing until the bytes are read or written, and only one allocation is made).
-fn zeroed(len: usize) -> Vec<u8> {
-    vec![0u8; len]
-}
-
 /// Extends `s` with zero bytes to `len` (SETRANGE past the end, Redis's `sdsgrowzero`).
-/// When the padding is larger than the string, a fresh zeroed block and a copy of the
-/// old bytes write less than zero-filling the padding in place would.
+/// When the padding is larger than the string, a fresh zeroed block (`vec![0; n]` is one
+/// zeroed allocation: for large sizes fresh pages, zero without being written) and a
+/// copy of the old bytes write less than zero-filling the padding in place would.
 fn grow_zeroed(s: &mut Vec<u8>, len: usize) {
     if s.len() >= len {
         return;
     }
     if len - s.len() > s.len() {
-        let mut grown = zeroed(len);
+        let mut grown = vec![0u8; len];
         grown[..s.len()].copy_from_slice(s);
         *s = grown;
     } else {
