@@ -25,6 +25,9 @@ pub struct Config {
     /// DEBUG SET-ACTIVE-EXPIRE, recorded; redsim has no background expiry cycle, so
     /// expired keys are only removed when accessed either way.
     pub active_expire_enabled: bool,
+    /// DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may call commands flagged `noscript`
+    /// (Redis's `script_disable_deny_script`, a switch for tests).
+    pub scripts_may_call_noscript: bool,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -42,6 +45,7 @@ impl Default for Config {
             list_max_listpack_size: -2,
             maxmemory: 0,
             active_expire_enabled: true,
+            scripts_may_call_noscript: false,
             stored: BTreeMap::new(),
         }
     }

@@ -360,3 +360,23 @@ fn debug_sleep_stops_the_host_for_that_long() {
     assert_eq!(e.call(c, &["DEBUG", "SLEEP", "abc"]), Reply::ok());
     assert_eq!(seconds(&mut e), before + 2);
 }
+
+#[test]
+fn debug_set_disable_deny_scripts_lets_scripts_call_noscript_commands() {
+    let mut e = engine();
+    let c = e.connect();
+    let script = ["EVAL", "return redis.call('client','setname','x')", "0"];
+    assert_eq!(
+        e.call(c, &["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1abc"]),
+        Reply::ok()
+    );
+    assert_eq!(e.call(c, &script), Reply::ok());
+    e.call(c, &["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"]);
+    assert_eq!(
+        e.call(c, &script),
+        Reply::error(
+            "ERR This Redis command is not allowed from script script: \
+             d68904a2e1c959f0e59fe80a353f6dcd8cbd7bc5, on @user_script:1."
+        )
+    );
+}

@@ -99,6 +99,28 @@ fn swapdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     Reply::ok()
 }
 
+/// C's `atoi`: optional spaces and sign, then the digits there are (none: 0).
+fn atoi(arg: &[u8]) -> i64 {
+    let text = std::str::from_utf8(arg).unwrap_or("");
+    let text = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = digits
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .fold(0i64, |n, d| {
+            n.wrapping_mul(10).wrapping_add((d - b'0') as i64)
+        });
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
 /// LASTSAVE: when the dataset was last saved, in Unix seconds. redsim never saves, so it
 /// is when the server started, as Redis reports before its first save.
 fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
@@ -158,16 +180,16 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Reply::ok()
         }
         (b"set-active-expire", 3) => {
-            // Recorded only: redsim has no background expiry cycle to switch off.
-            // Redis parses the flag with atoi: anything but a number is 0.
-            let on = std::str::from_utf8(&argv[2])
-                .ok()
-                .and_then(|s| s.trim().parse::<i64>().ok())
-                .unwrap_or(0);
-            ctx.store.config.active_expire_enabled = on != 0;
+            // Switches `redsim serve`'s background expiry; Redis reads the flag with atoi.
+            ctx.store.config.active_expire_enabled = atoi(&argv[2]) != 0;
             Reply::ok()
         }
         (b"object", 3) => debug_object(ctx, &argv[2]),
+        (b"set-disable-deny-scripts", 3) => {
+            // Redis reads the flag with atoi, as SET-ACTIVE-EXPIRE.
+            ctx.store.config.scripts_may_call_noscript = atoi(&argv[2]) != 0;
+            Reply::ok()
+        }
         (b"digest", 2) => super::debug_digest::dataset(ctx),
         (b"digest-value", _) => super::debug_digest::values(ctx, &argv[2..]),
         _ => super::subcommand_syntax_error(argv),

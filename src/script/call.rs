@@ -89,7 +89,7 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     if !target.arity_ok(argv.len()) {
         return refuse(state, Some((spec, sub)), WRONG_ARGS);
     }
-    if target.has(flags::NOSCRIPT) {
+    if target.has(flags::NOSCRIPT) && !state.ctx.store.config.scripts_may_call_noscript {
         return refuse(state, Some((spec, sub)), NOT_ALLOWED);
     }
     let writes = target.has(flags::WRITE);
