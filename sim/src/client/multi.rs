@@ -18,6 +18,7 @@
 use super::template::OpSlot;
 use super::{Argv, Outbox, Outcome, Program, Progress, Recorded};
 use crate::history::{Operation, Status};
+use std::sync::Arc;
 use redsim::Reply;
 
 pub struct Multi {
@@ -118,10 +119,16 @@ enum WatchStage {
     Exec,
 }
 
+/// Computes a WATCH block's writes from its reads' replies (in the order of the reads):
+/// the new value as a function of what was read, as a real WATCH-retry client does.
+pub type WatchWrites = Arc<dyn Fn(&[Reply]) -> Vec<Argv> + Send + Sync>;
+
 pub struct WatchRetry {
     watch: Vec<Vec<u8>>,
     reads: Vec<Argv>,
     writes: Vec<Argv>,
+    /// When set, the writes come from it instead of from the `writes` templates.
+    compute: Option<WatchWrites>,
     retries_max: u32,
     slot: OpSlot,
     ops: u32,
@@ -149,6 +156,7 @@ impl WatchRetry {
             watch,
             reads,
             writes,
+            compute: None,
             retries_max,
             slot: OpSlot {
                 client,
@@ -163,6 +171,12 @@ impl WatchRetry {
             current_writes: Vec::new(),
             conflicts: 0,
         }
+    }
+
+    /// The writes computed from the reads by `compute` instead of the templates.
+    pub fn computing(mut self, compute: WatchWrites) -> WatchRetry {
+        self.compute = Some(compute);
+        self
     }
 
     /// A write template with `{rN}` / `{rN+1}` filled from the reads.
@@ -200,11 +214,14 @@ impl WatchRetry {
             self.stage = WatchStage::Read(next);
             return Progress::Sent;
         }
-        self.current_writes = self
-            .writes
-            .iter()
-            .map(|w| w.iter().map(|a| self.fill(a)).collect())
-            .collect();
+        self.current_writes = match &self.compute {
+            Some(compute) => compute(&self.read_replies),
+            None => self
+                .writes
+                .iter()
+                .map(|w| w.iter().map(|a| self.fill(a)).collect())
+                .collect(),
+        };
         out.push(vec![b"MULTI".to_vec()]);
         out.extend(self.current_writes.iter().cloned());
         out.push(vec![b"EXEC".to_vec()]);

@@ -11,8 +11,11 @@
 //! assert_eq!(world.history.ops.len(), 2);
 //! ```
 
+mod build;
 pub mod gen;
 pub mod toml;
+
+pub use build::{Script, Watch, WatchWrites};
 
 use crate::client::commands::{Commands, CommandsMode};
 use crate::client::eval::{EvalClient, EvalKind};
@@ -55,6 +58,8 @@ pub enum Program {
         watch: Vec<Vec<u8>>,
         reads: Vec<Argv>,
         writes: Vec<Argv>,
+        /// Writes computed from the reads' replies (replaces `writes` when set).
+        compute: Option<WatchWrites>,
         retries_max: u32,
     },
     Rust(Body),
@@ -100,6 +105,7 @@ impl Program {
             watch: bytes(watch),
             reads: reads.iter().map(|c| bytes(c)).collect(),
             writes: writes.iter().map(|c| bytes(c)).collect(),
+            compute: None,
             retries_max,
         }
     }
@@ -165,16 +171,23 @@ impl Program {
                 watch,
                 reads,
                 writes,
+                compute,
                 retries_max,
-            } => Box::new(WatchRetry::new(
-                watch.clone(),
-                reads.clone(),
-                writes.clone(),
-                *retries_max,
-                client,
-                clients,
-                ops,
-            )),
+            } => {
+                let client = WatchRetry::new(
+                    watch.clone(),
+                    reads.clone(),
+                    writes.clone(),
+                    *retries_max,
+                    client,
+                    clients,
+                    ops,
+                );
+                Box::new(match compute {
+                    Some(compute) => client.computing(compute.clone()),
+                    None => client,
+                })
+            }
             Program::Rust(body) => Box::new(RustClient::new(body.clone(), client)),
         })
     }
@@ -192,15 +205,62 @@ pub enum Invariant {
     AllOrNothing,
 }
 
+/// Closures print as their kind: what they do is code.
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |items: &[Vec<u8>]| -> Vec<String> {
+            items.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect()
+        };
+        let commands = |c: &[Argv]| -> Vec<Vec<String>> { c.iter().map(|a| text(a)).collect() };
+        match self {
+            Program::Script { spec, run } => f
+                .debug_struct("Script")
+                .field("source", &spec.source)
+                .field("keys", &text(&spec.keys))
+                .field("args", &text(&spec.args))
+                .field("run", run)
+                .finish(),
+            Program::Commands { commands: c, mode } => f
+                .debug_struct("Commands")
+                .field("commands", &commands(c))
+                .field("mode", mode)
+                .finish(),
+            Program::Multi {
+                commands: c,
+                pipelined,
+            } => f
+                .debug_struct("Multi")
+                .field("commands", &commands(c))
+                .field("pipelined", pipelined)
+                .finish(),
+            Program::Watch {
+                watch,
+                reads,
+                writes,
+                compute,
+                retries_max,
+            } => f
+                .debug_struct("Watch")
+                .field("watch", &text(watch))
+                .field("reads", &commands(reads))
+                .field("writes", &commands(writes))
+                .field("computed", &compute.is_some())
+                .field("retries_max", retries_max)
+                .finish(),
+            Program::Rust(_) => f.write_str("Rust(closure)"),
+        }
+    }
+}
+
 /// A group of identical clients.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ClientGroup {
     pub count: u32,
     pub ops: u32,
     pub program: Program,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Scenario {
     pub name: String,
     pub groups: Vec<ClientGroup>,
