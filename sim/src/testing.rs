@@ -99,7 +99,12 @@ impl SimTest {
     /// the `#[test]` it is written in. 100 seeds, the random scheduler, one operation
     /// per client.
     pub fn new(path: TestPath) -> SimTest {
-        let name = path.test_name().rsplit("::").next().unwrap_or("").to_string();
+        let name = path
+            .test_name()
+            .rsplit("::")
+            .next()
+            .unwrap_or("")
+            .to_string();
         SimTest {
             path,
             scenario: Scenario::new(&name),
@@ -193,7 +198,9 @@ impl SimTest {
     /// Each seed explores every interleaving, one per class of equivalent ones
     /// (partial-order reduction); one seed is then usually enough.
     pub fn exhaustive(mut self) -> SimTest {
-        self.scenario = self.scenario.strategy(Strategy::Exhaustive { reduce: true });
+        self.scenario = self
+            .scenario
+            .strategy(Strategy::Exhaustive { reduce: true });
         self
     }
 

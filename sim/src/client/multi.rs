@@ -18,8 +18,8 @@
 use super::template::OpSlot;
 use super::{Argv, Outbox, Outcome, Program, Progress, Recorded};
 use crate::history::{Operation, Status};
-use std::sync::Arc;
 use redsim::Reply;
+use std::sync::Arc;
 
 pub struct Multi {
     templates: Vec<Argv>,

@@ -209,7 +209,10 @@ pub enum Invariant {
 impl std::fmt::Debug for Program {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let text = |items: &[Vec<u8>]| -> Vec<String> {
-            items.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect()
+            items
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect()
         };
         let commands = |c: &[Argv]| -> Vec<Vec<String>> { c.iter().map(|a| text(a)).collect() };
         match self {

@@ -55,9 +55,7 @@ impl SimTest {
     ) -> Failure {
         let shrunk = self.shrinker.and_then(|shrinker| {
             let mut oracle = |judge: &Judge, world: &mut World| self.reasons(judge, world).1;
-            shrinker
-                .shrink(scenario, seed, &schedule, &mut oracle)
-                .ok()
+            shrinker.shrink(scenario, seed, &schedule, &mut oracle).ok()
         });
         let shown_scenario = match &shrunk {
             Some(s) => s.scenario.clone(),

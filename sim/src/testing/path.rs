@@ -174,7 +174,14 @@ mod tests {
         );
         assert_eq!(
             p.cargo_test_args(),
-            ["-p", "redsim-sim", "--lib", "--", "testing::tests::racy", "--exact"]
+            [
+                "-p",
+                "redsim-sim",
+                "--lib",
+                "--",
+                "testing::tests::racy",
+                "--exact"
+            ]
         );
     }
 

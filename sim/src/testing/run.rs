@@ -17,9 +17,10 @@ impl SimTest {
         }
     }
 
-    /// Runs the seeds; the first failing run, shrunk, as the error. In a `proptest!`
-    /// body, `test.try_run()?` fails the case with the report.
-    pub fn try_run(&self) -> Result<(), Failure> {
+    /// Runs the seeds; the first failing run, shrunk, as the error (boxed: it carries
+    /// the whole report). In a `proptest!` body, `test.try_run()?` fails the case with
+    /// the report.
+    pub fn try_run(&self) -> Result<(), Box<Failure>> {
         self.assert_something_is_checked();
         let scenario = self.workload();
         let seeds = self.seed_range();
@@ -48,7 +49,7 @@ impl SimTest {
                 }
                 let (reasons, _) = self.reasons(&judge, &mut world);
                 if !reasons.is_empty() {
-                    return Err(self.failure(&scenario, seed, schedule, &seeds));
+                    return Err(Box::new(self.failure(&scenario, seed, schedule, &seeds)));
                 }
             }
         }

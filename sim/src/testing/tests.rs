@@ -50,10 +50,7 @@ fn the_failing_seed_alone_fails_again() {
 
 #[test]
 fn exhaustive_search_finds_the_race_in_one_seed() {
-    let failure = racy()
-        .exhaustive()
-        .seeds(1)
-        .try_run();
+    let failure = racy().exhaustive().seeds(1).try_run();
     assert!(failure.is_err());
 }
 
