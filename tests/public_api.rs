@@ -127,8 +127,16 @@ fn check(package: &str) {
         "the public API of {package} differs from api/{package}.txt \
          ({BLESS}=1 cargo test --test public_api rewrites it):\n\
          added:\n  {}\nremoved:\n  {}",
-        added.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  "),
-        removed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  "),
+        added
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n  "),
+        removed
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n  "),
     );
 }
 

@@ -21,6 +21,7 @@ use crate::history::{Operation, Status};
 use redsim::Reply;
 use std::sync::Arc;
 
+/// A client sending MULTI blocks.
 pub struct Multi {
     templates: Vec<Argv>,
     pipelined: bool,
@@ -32,6 +33,7 @@ pub struct Multi {
 }
 
 impl Multi {
+    /// Client `client` of `clients`, running `ops` blocks.
     pub fn new(
         templates: Vec<Argv>,
         pipelined: bool,
@@ -123,6 +125,7 @@ enum WatchStage {
 /// the new value as a function of what was read, as a real WATCH-retry client does.
 pub type WatchWrites = Arc<dyn Fn(&[Reply]) -> Vec<Argv> + Send + Sync>;
 
+/// A WATCH-retry client.
 pub struct WatchRetry {
     watch: Vec<Vec<u8>>,
     reads: Vec<Argv>,
@@ -143,6 +146,7 @@ pub struct WatchRetry {
 }
 
 impl WatchRetry {
+    /// Client `client` of `clients`, running `ops` transactions.
     pub fn new(
         watch: Vec<Vec<u8>>,
         reads: Vec<Argv>,
@@ -174,7 +178,7 @@ impl WatchRetry {
     }
 
     /// The writes computed from the reads by `compute` instead of the templates.
-    pub fn computing(mut self, compute: WatchWrites) -> WatchRetry {
+    pub(crate) fn computing(mut self, compute: WatchWrites) -> WatchRetry {
         self.compute = Some(compute);
         self
     }

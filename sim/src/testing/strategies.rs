@@ -69,10 +69,15 @@ pub const KEYS: [&str; 2] = ["a", "b"];
 /// One statement of the grammar, on `KEYS[key + 1]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stmt {
+    /// `INCR KEYS[k+1]`.
     Incr(usize),
+    /// `INCRBY KEYS[k+1] n`.
     IncrBy(usize, i64),
+    /// `GET KEYS[k+1]`.
     Get(usize),
+    /// `SET KEYS[k+1] v`.
     Set(usize, i64),
+    /// `DEL KEYS[k+1]`.
     Del(usize),
 }
 
@@ -92,7 +97,9 @@ impl Stmt {
 /// A generated workload: `clients` clients each running `script` once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workload {
+    /// How many clients.
     pub clients: u32,
+    /// The statements of the script every client runs.
     pub script: Vec<Stmt>,
 }
 
