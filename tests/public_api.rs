@@ -6,8 +6,10 @@
 //! the lists (review the diff).
 //!
 //! The listing runs `cargo rustdoc --lib -- --output-format json` (unstable output on the
-//! stable toolchain through `RUSTC_BOOTSTRAP=1`, for this listing only) into the usual
-//! target folder, so it is up to date after the first run in a few seconds.
+//! stable toolchain through `RUSTC_BOOTSTRAP=1`, for this listing only) into its own
+//! folder, `target/public-api`: cargo rebuilds what `RUSTC_BOOTSTRAP` changes, so sharing
+//! the usual folder would make the next ordinary build start over. The first run builds
+//! the dependencies' metadata there (a minute or two); later runs take seconds.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -25,7 +27,7 @@ fn rustdoc_json(package: &str) -> Value {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target folder")
-        .to_path_buf();
+        .join("public-api");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(["rustdoc", "-q", "-p", package, "--lib", "--"])
