@@ -19,7 +19,8 @@ pub struct Engine {
     pub store: Store,
     /// The Lua VMs, the script cache and the function libraries.
     pub scripts: Scripting,
-    pub(crate) host: Box<dyn Host + Send>,
+    /// Time, randomness and the busy-script policy the engine runs under.
+    pub host: Box<dyn Host + Send>,
 }
 
 impl Engine {

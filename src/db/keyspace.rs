@@ -27,7 +27,7 @@ pub struct Entry {
     /// The value.
     pub value: Value,
     /// How a string was made (its encoding follows); `Auto` for other types.
-    pub(crate) enc: StrEnc,
+    pub enc: StrEnc,
     /// Last access, in seconds of the host clock (Redis's LRU clock has 1 s resolution).
     pub access_s: u64,
     /// The bytes counted for this key in its database's total, as last measured.
@@ -336,7 +336,7 @@ impl Db {
     }
 
     /// Every entry with its metadata, without changing anything (INFO's memory estimate).
-    pub(crate) fn entries_full(&self) -> impl Iterator<Item = (&Vec<u8>, &Entry)> {
+    pub fn entries_full(&self) -> impl Iterator<Item = (&Vec<u8>, &Entry)> {
         self.entries.iter()
     }
 
