@@ -27,10 +27,12 @@ use std::hash::Hasher;
 /// How a step used one resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mode {
+    /// It read the resource.
     Read,
     /// An insertion that is the same whoever does it first (EVAL caching its script):
     /// two additions commute with each other, not with a read or a write.
     Add,
+    /// It changed the resource.
     Write,
 }
 
@@ -100,6 +102,7 @@ pub struct Access {
 }
 
 impl Access {
+    /// Records that the step used `resource` as `mode`.
     pub fn touch(&mut self, resource: Resource<'_>, mode: Mode) {
         self.resources.push((resource.id(), mode));
     }

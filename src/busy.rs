@@ -23,12 +23,15 @@ pub const BUSY_EVAL: &str =
 /// `-BUSY` during a function (`shared.slowscripterr`).
 pub const BUSY_FUNCTION: &str =
     "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+/// SCRIPT KILL / FUNCTION KILL with no script running.
 pub const NOTBUSY: &str = "NOTBUSY No scripts in execution right now.";
+/// SCRIPT KILL of a script that wrote.
 pub const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. \
 You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
 
 /// The busy script, as the policy needs to know it.
 pub struct RunningScript<'a> {
+    /// Its start, time budget and whether it wrote.
     pub busy: &'a BusyScript,
     /// The function's name, or the script's SHA1.
     pub name: &'a str,
@@ -36,11 +39,13 @@ pub struct RunningScript<'a> {
     pub command: &'a [Vec<u8>],
     /// Libraries and functions loaded, for FUNCTION STATS.
     pub libraries: usize,
+    /// Functions loaded, for FUNCTION STATS.
     pub functions: usize,
 }
 
 /// What a command got while the script was busy.
 pub struct Served {
+    /// The command's reply.
     pub reply: Reply,
     /// A SCRIPT KILL / FUNCTION KILL was granted (`+OK`): the script stops now.
     pub kill: bool,

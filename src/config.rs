@@ -7,27 +7,31 @@ mod params;
 mod parse;
 
 pub use params::PARAMS;
-pub use parse::parse_memory;
 
 use std::collections::BTreeMap;
 
+/// The server's settings (what CONFIG GET and SET see).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
     /// `busy-reply-threshold` (alias `lua-time-limit`), milliseconds.
     pub busy_reply_threshold_ms: u64,
+    /// `hash-max-listpack-entries`.
     pub hash_max_listpack_entries: usize,
-    pub hash_max_listpack_value: usize,
+    pub(crate) hash_max_listpack_value: usize,
+    /// `set-max-intset-entries`.
     pub set_max_intset_entries: usize,
+    /// `zset-max-listpack-entries`.
     pub zset_max_listpack_entries: usize,
-    pub zset_max_listpack_value: usize,
-    pub list_max_listpack_size: i64,
+    pub(crate) zset_max_listpack_value: usize,
+    pub(crate) list_max_listpack_size: i64,
+    /// `maxmemory`, bytes (0: none).
     pub maxmemory: u64,
-    /// DEBUG SET-ACTIVE-EXPIRE, recorded; redsim has no background expiry cycle, so
-    /// expired keys are only removed when accessed either way.
-    pub active_expire_enabled: bool,
+    /// DEBUG SET-ACTIVE-EXPIRE: whether `redsim serve` removes expired keys in the
+    /// background.
+    pub(crate) active_expire_enabled: bool,
     /// DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may call commands flagged `noscript`
     /// (Redis's `script_disable_deny_script`, a switch for tests).
-    pub scripts_may_call_noscript: bool,
+    pub(crate) scripts_may_call_noscript: bool,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -54,6 +58,7 @@ impl Default for Config {
 /// Whether CONFIG SET may change a parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
+    /// CONFIG SET may change it.
     Mutable,
     /// Set at startup only: "can't set immutable config".
     Immutable,
@@ -65,6 +70,7 @@ pub enum Access {
 /// How an integer parameter's value is written (Redis's INTEGER/MEMORY/PERCENT/OCTAL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
+    /// A plain integer.
     Plain,
     /// `100mb`, `1gb`, bytes.
     Memory,
@@ -83,14 +89,20 @@ pub enum Kind {
     Text,
     /// One of the names (several, space-separated, when `multi`).
     Enum {
+        /// The allowed names.
         names: &'static [&'static str],
+        /// Several names, space-separated, may be given.
         multi: bool,
     },
     /// An integer between the bounds (inclusive); i128 holds both i64 and u64 bounds.
     Int {
+        /// The lowest value.
         min: i128,
+        /// The highest value.
         max: i128,
+        /// How the value is written.
         unit: Unit,
+        /// Stored unsigned.
         unsigned: bool,
     },
     /// A parameter with its own syntax (`save`, `bind`, `client-output-buffer-limit`…).
@@ -100,11 +112,15 @@ pub enum Kind {
 /// One parameter as CONFIG sees it.
 #[derive(Debug)]
 pub struct Param {
+    /// The parameter's name.
     pub name: &'static str,
+    /// Its other name, if any.
     pub alias: Option<&'static str>,
+    /// Whether CONFIG SET may change it.
     pub access: Access,
     /// Redis's HIDDEN_CONFIG: found by its exact name only, never by a pattern.
     pub hidden: bool,
+    /// How its value is written and checked.
     pub kind: Kind,
     /// CONFIG GET's answer on a fresh server.
     pub default: &'static str,

@@ -12,13 +12,19 @@ const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-de
     option is set to \"local\", you can run it from a local connection, otherwise you need to \
     set this option in the configuration file, and then restart the server.";
 
+/// A Redis server without the network: databases, scripting and client sessions.
+/// [`Engine::execute`] runs one command for one client, atomically.
 pub struct Engine {
+    /// The databases and the server's state.
     pub store: Store,
+    /// The Lua VMs, the script cache and the function libraries.
     pub scripts: Scripting,
+    /// Time, randomness and the busy-script policy the engine runs under.
     pub host: Box<dyn Host + Send>,
 }
 
 impl Engine {
+    /// An engine on `host` (its time, randomness and busy-script policy).
     pub fn new(host: impl Host + Send + 'static) -> Self {
         Engine {
             store: Store::new(),
@@ -153,7 +159,7 @@ impl Engine {
     }
 
     /// Refuses a command before it runs: see [`Store::reject`].
-    pub fn reject(
+    pub(crate) fn reject(
         &mut self,
         client: ClientId,
         spec: Option<&'static cmd::CommandSpec>,

@@ -60,12 +60,14 @@ pub struct BusyRequest {
     pub ticket: u64,
     /// The client's session; `None` for a connection that has none yet.
     pub client: Option<ClientId>,
+    /// The command.
     pub argv: Vec<Vec<u8>>,
 }
 
 /// The answer to a [`BusyRequest`].
 #[derive(Clone, Debug)]
 pub struct BusyReply {
+    /// The command's reply.
     pub reply: Reply,
     /// The protocol the client's session speaks, to encode the reply in.
     pub protocol: Protocol,
@@ -89,7 +91,9 @@ pub struct BusyScript {
 /// The host's answer to [`Host::script_tick`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScriptTick {
+    /// Let the script go on.
     Continue,
+    /// Kill the script (SCRIPT KILL, FUNCTION KILL).
     Kill,
     /// The server is going down (SHUTDOWN NOSAVE): the script stops even if it has
     /// written. Its reply is the kill error; whoever aborts it discards the server's
@@ -101,6 +105,7 @@ pub enum ScriptTick {
 /// and a seeded xorshift generator.
 #[derive(Clone, Debug)]
 pub struct ManualHost {
+    /// The time, µs since the epoch.
     pub now_us: u64,
     state: u64,
     /// A script that runs this many Lua instructions is aborted ([`ScriptTick::Abort`]):
@@ -122,6 +127,7 @@ impl ManualHost {
         }
     }
 
+    /// Moves the clock forward `ms` milliseconds.
     pub fn advance_ms(&mut self, ms: u64) {
         self.now_us += ms * 1000;
     }

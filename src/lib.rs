@@ -12,6 +12,7 @@
 // Unsafe code only where mlua needs it (a C function over the Lua API), each such item
 // marked `#[allow(unsafe_code)]` with its reason; deny rather than forbid so it can be.
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod access;
 pub mod busy;

@@ -5,25 +5,31 @@ use crate::resp::Protocol;
 /// Identifies an open session. `id` is the CLIENT ID; `slot` indexes the store's table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClientId {
+    /// The session's slot in the store.
     pub slot: usize,
+    /// A number never reused (CLIENT ID).
     pub id: u64,
 }
 
+/// One client's connection state: database, protocol, MULTI queue, WATCHes…
 #[derive(Clone, Debug)]
 pub struct Session {
+    /// The client.
     pub id: ClientId,
     /// Selected database.
     pub db: usize,
+    /// RESP2 or RESP3.
     pub protocol: Protocol,
+    /// CLIENT SETNAME's name.
     pub name: Option<Vec<u8>>,
     /// Set between MULTI and EXEC/DISCARD.
     pub multi: Option<MultiState>,
     /// (db, key) pairs this client WATCHes.
     pub watched: Vec<(usize, Vec<u8>)>,
     /// When the session opened (Unix ms), for CLIENT LIST's `age`.
-    pub created_ms: u64,
+    pub(crate) created_ms: u64,
     /// The last command run (CLIENT LIST's `cmd`).
-    pub last_command: CommandName,
+    pub(crate) last_command: CommandName,
     /// Peer address as the server saw it, if any (CLIENT LIST's `addr`).
     pub addr: Option<String>,
     /// Set by QUIT: the server closes the connection after the reply.
@@ -36,31 +42,32 @@ pub struct Session {
     /// The server's own address on this connection (CLIENT LIST's `laddr`), if any.
     pub laddr: Option<String>,
     /// When the client last sent a command (Unix ms), for CLIENT LIST's `idle`.
-    pub last_interaction_ms: u64,
+    pub(crate) last_interaction_ms: u64,
     /// CLIENT REPLY: whether replies are sent.
     pub replies: ReplyMode,
     /// CLIENT NO-EVICT ON (flag `e`).
-    pub no_evict: bool,
+    pub(crate) no_evict: bool,
     /// Set by CLIENT KILL from another client: the server closes the connection as soon
     /// as it can (Redis's CLIENT_CLOSE_ASAP).
     pub killed: bool,
     /// In MONITOR mode: receives the command feed, may not touch the keyspace.
     pub monitor: bool,
     /// CLIENT TRACKING ON: the tracking mode, while enabled.
-    pub tracking: Option<Tracking>,
+    pub(crate) tracking: Option<Tracking>,
     /// Set by CLIENT UNBLOCK while the client waits in a blocking command: how the
     /// server must end the wait.
-    pub unblock: Option<Unblock>,
+    pub(crate) unblock: Option<Unblock>,
 }
 
 /// CLIENT REPLY ON|OFF|SKIP, as Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReplyMode {
+    /// No reply at all (CLIENT REPLY OFF).
     pub off: bool,
     /// The reply of the command running now is dropped.
     pub skip: bool,
     /// The reply of the next command is dropped (set by CLIENT REPLY SKIP itself).
-    pub skip_next: bool,
+    pub(crate) skip_next: bool,
 }
 
 impl ReplyMode {
@@ -75,13 +82,13 @@ impl ReplyMode {
 
 /// CLIENT TRACKING's mode for one client (Redis's CLIENT_TRACKING_* flags).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tracking {
+pub(crate) struct Tracking {
     /// REDIRECT's client id, 0 when none.
     pub redirect: i64,
-    pub bcast: bool,
-    pub optin: bool,
-    pub optout: bool,
-    pub noloop: bool,
+    pub(crate) bcast: bool,
+    pub(crate) optin: bool,
+    pub(crate) optout: bool,
+    pub(crate) noloop: bool,
     /// BCAST prefixes, sorted (Redis keeps them in a radix tree).
     pub prefixes: Vec<Vec<u8>>,
     /// CLIENT CACHING YES|NO was called for the next command.
@@ -90,7 +97,7 @@ pub struct Tracking {
 
 /// How CLIENT UNBLOCK ends a blocked command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unblock {
+pub(crate) enum Unblock {
     /// As if its timeout had passed.
     Timeout,
     /// With `-UNBLOCKED client unblocked via CLIENT UNBLOCK`.
@@ -101,7 +108,7 @@ pub enum Unblock {
 /// (`NULL` before the first command). Static names: setting it on every command costs
 /// two stores, no allocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CommandName(pub &'static str, pub Option<&'static str>);
+pub(crate) struct CommandName(pub &'static str, pub Option<&'static str>);
 
 impl std::fmt::Display for CommandName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,6 +122,7 @@ impl std::fmt::Display for CommandName {
 /// The commands queued between MULTI and EXEC.
 #[derive(Clone, Debug, Default)]
 pub struct MultiState {
+    /// The queued commands.
     pub queued: Vec<Vec<Vec<u8>>>,
     /// A command was refused while queueing: EXEC answers EXECABORT.
     pub aborted: bool,
@@ -124,6 +132,7 @@ pub struct MultiState {
 }
 
 impl Session {
+    /// A fresh session for `id`, connected at `now_ms`.
     pub fn new(id: ClientId, now_ms: u64) -> Self {
         Session {
             id,

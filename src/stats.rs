@@ -4,16 +4,21 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+/// The counters of one command (INFO commandstats).
 #[derive(Clone, Debug, Default)]
 pub struct CommandStat {
+    /// Calls.
     pub calls: u64,
+    /// Time spent, µs.
     pub usec: u64,
+    /// Calls refused before running.
     pub rejected_calls: u64,
+    /// Calls that failed while running.
     pub failed_calls: u64,
 }
 
 /// A command's key in INFO commandstats: `("get", None)`, `("config", Some("get"))`.
-pub type CommandKey = (&'static str, Option<&'static str>);
+pub(crate) type CommandKey = (&'static str, Option<&'static str>);
 
 type Address = (usize, usize, usize, usize);
 
@@ -33,6 +38,7 @@ pub struct CommandStats {
 pub struct StatEntry<'a>(&'a mut CommandStat);
 
 impl<'a> StatEntry<'a> {
+    /// The counters, created empty if missing.
     pub fn or_default(self) -> &'a mut CommandStat {
         self.0
     }
@@ -83,10 +89,12 @@ impl CommandStats {
         all.into_iter()
     }
 
+    /// How many commands have counters.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether no command has counters.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -104,14 +112,14 @@ impl<'a> IntoIterator for &'a CommandStats {
 /// server fills them at startup; a simulated engine keeps these constants (pid 0, a run id
 /// of zeros), which keeps a simulated INFO reproducible from the seed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Process {
+pub(crate) struct Process {
     pub process_id: u32,
     /// 40 hex digits, as Redis's run_id and master_replid.
     pub run_id: String,
-    pub replid: String,
+    pub(crate) replid: String,
     pub executable: String,
     /// Unix ms at startup (or at the first connection of a simulated engine).
-    pub started_ms: Option<u64>,
+    pub(crate) started_ms: Option<u64>,
 }
 
 impl Default for Process {
@@ -126,6 +134,7 @@ impl Default for Process {
     }
 }
 
+/// The server's statistics (INFO stats).
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Keyed by (command, subcommand): `("get", None)`, `("config", Some("get"))`;
@@ -133,9 +142,9 @@ pub struct Stats {
     pub commands: CommandStats,
     /// Error replies by error code (`ERR`, `WRONGTYPE`…).
     pub errors: BTreeMap<String, u64>,
-    pub total_error_replies: u64,
-    pub total_commands_processed: u64,
-    pub total_connections_received: u64,
+    pub(crate) total_error_replies: u64,
+    pub(crate) total_commands_processed: u64,
+    pub(crate) total_connections_received: u64,
     /// The largest `used_memory` INFO has computed (redsim estimates memory when asked,
     /// so the peak is the peak of what INFO and MEMORY saw).
     pub used_memory_peak: u64,
@@ -145,7 +154,7 @@ pub struct Stats {
 
 impl Stats {
     /// Counts an error reply by its code (the first word of its text).
-    pub fn count_error(&mut self, text: &[u8]) {
+    pub(crate) fn count_error(&mut self, text: &[u8]) {
         self.total_error_replies += 1;
         let code = text.split(|&b| b == b' ').next().unwrap_or(b"ERR");
         // Look up without allocating; only a code seen for the first time is copied.
@@ -159,6 +168,7 @@ impl Stats {
         *self.errors.entry(code).or_default() += 1;
     }
 
+    /// Zeroes them (CONFIG RESETSTAT).
     pub fn reset(&mut self) {
         let connections = self.total_connections_received;
         *self = Stats::default();

@@ -10,7 +10,7 @@ use crate::stats::Stats;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 mod watch;
-pub use watch::Watcher;
+pub(crate) use watch::Watcher;
 
 /// CLIENT PAUSE: clients wait before running commands until `end_ms` (Unix ms), or
 /// until CLIENT UNPAUSE.
@@ -19,16 +19,20 @@ pub struct ClientPause {
     /// Unix ms; a signed C `long long` in Redis, which can wrap to the past.
     pub end_ms: i64,
     /// WRITE mode: only commands that may write (or replicate) wait; ALL: every command.
-    pub writes_only: bool,
+    pub(crate) writes_only: bool,
 }
 
+/// Everything a server holds: databases, settings, statistics, sessions.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// The 16 databases.
     pub dbs: Vec<Db>,
+    /// The settings.
     pub config: Config,
+    /// The statistics.
     pub stats: Stats,
     /// What INFO says of the process: the server fills it at startup.
-    pub process: crate::stats::Process,
+    pub(crate) process: crate::stats::Process,
     /// Changes made to the dataset (Redis's `server.dirty`); a command that leaves it
     /// unchanged made no change, so its keys are not signalled to WATCH.
     pub dirty: u64,
@@ -40,11 +44,12 @@ pub struct Store {
     /// The database random eviction looks at next (Redis's `next_db` in `evict.c`).
     pub evict_next_db: usize,
     /// CLIENT PAUSE in force, if any.
-    pub pause: Option<ClientPause>,
+    pub(crate) pause: Option<ClientPause>,
     /// Clients that CLIENT KILL closed, for the server to drop their connections.
     pub killed_clients: Vec<ClientId>,
     /// Clients in MONITOR mode, and the lines for them not yet sent (`cmd::monitor`).
     pub monitors: Vec<ClientId>,
+    /// The lines of the MONITOR feed not yet sent.
     pub monitor_feed: Vec<Vec<u8>>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
@@ -61,6 +66,7 @@ impl Default for Store {
 }
 
 impl Store {
+    /// A fresh server's state.
     pub fn new() -> Self {
         Store {
             dbs: (0..DB_COUNT).map(|_| Db::new()).collect(),
@@ -114,18 +120,21 @@ impl Store {
         }
     }
 
+    /// The session of `client`.
     pub fn session(&self, client: ClientId) -> &Session {
         self.sessions[client.slot]
             .as_ref()
             .expect("session is open")
     }
 
+    /// The session of `client`, to change.
     pub fn session_mut(&mut self, client: ClientId) -> &mut Session {
         self.sessions[client.slot]
             .as_mut()
             .expect("session is open")
     }
 
+    /// Whether `client` is connected.
     pub fn is_connected(&self, client: ClientId) -> bool {
         matches!(self.sessions.get(client.slot), Some(Some(s)) if s.id == client)
     }
@@ -136,7 +145,7 @@ impl Store {
     }
 
     /// The database `client` has selected.
-    pub fn db_of(&mut self, client: ClientId) -> &mut Db {
+    pub(crate) fn db_of(&mut self, client: ClientId) -> &mut Db {
         let index = self.session(client).db;
         &mut self.dbs[index]
     }

@@ -18,21 +18,21 @@ use std::sync::{Arc, Mutex};
 
 /// 2023-03-15 13:20:00 UTC in µs: the timestamp of the seed's example, where every run
 /// starts so that TIME replies look like real ones.
-pub const EPOCH_US: u64 = 1_678_886_400_000_000;
+pub(crate) const EPOCH_US: u64 = 1_678_886_400_000_000;
 
 /// The clock and the busy-script state, shared by the world and the host.
 #[derive(Debug)]
 pub struct SimClock {
     now_us: AtomicU64,
     /// Virtual nanoseconds one Lua instruction costs in a server-side script.
-    pub ns_per_instruction: AtomicU64,
+    pub(crate) ns_per_instruction: AtomicU64,
     /// Requests of other clients in flight while a script runs, and the answers the host
     /// gave them once the script was busy.
-    pub board: Mutex<BusyBoard>,
+    pub(crate) board: Mutex<BusyBoard>,
     /// Instructions seen at the previous tick of the running script.
     last_instructions: AtomicU64,
     /// Longest elapsed time a script was seen busy in this run (ms).
-    pub busy_max_ms: AtomicU64,
+    pub(crate) busy_max_ms: AtomicU64,
     /// Instructions after which a script is taken as never finishing.
     pub instructions_max: AtomicU64,
     /// Set when a script hit `instructions_max` (the world then shuts the server down).
@@ -40,6 +40,7 @@ pub struct SimClock {
 }
 
 impl SimClock {
+    /// A clock at `start_us`.
     pub fn new(start_us: u64) -> Arc<SimClock> {
         Arc::new(SimClock {
             now_us: AtomicU64::new(start_us),
@@ -52,21 +53,23 @@ impl SimClock {
         })
     }
 
+    /// The virtual time, µs.
     #[inline]
     pub fn now_us(&self) -> u64 {
         self.now_us.load(Ordering::Relaxed)
     }
 
     #[inline]
-    pub fn advance_us(&self, us: u64) -> u64 {
+    pub(crate) fn advance_us(&self, us: u64) -> u64 {
         self.now_us.fetch_add(us, Ordering::Relaxed) + us
     }
 
     /// Moves the clock forward to `t` (never backwards).
-    pub fn advance_to(&self, t: u64) {
+    pub(crate) fn advance_to(&self, t: u64) {
         self.now_us.fetch_max(t, Ordering::Relaxed);
     }
 
+    /// Puts the clock back to `start_us`.
     pub fn reset(&self, start_us: u64) {
         self.now_us.store(start_us, Ordering::Relaxed);
         if let Ok(mut board) = self.board.lock() {
@@ -81,12 +84,12 @@ impl SimClock {
 
 /// A request of another client, in flight while a script runs.
 #[derive(Clone, Debug)]
-pub struct Waiting {
+pub(crate) struct Waiting {
     pub client: u32,
     /// The client's session on the engine.
     pub session: ClientId,
     pub argv: Vec<Vec<u8>>,
-    pub ready_at_us: u64,
+    pub(crate) ready_at_us: u64,
 }
 
 /// What other clients get while a script runs past the busy threshold.
@@ -97,8 +100,8 @@ pub struct Waiting {
 /// each tick past the threshold the host hands the engine those that have arrived, in
 /// order per client, and keeps the answers for the world.
 #[derive(Debug, Default)]
-pub struct BusyBoard {
-    pub threshold_ms: u64,
+pub(crate) struct BusyBoard {
+    pub(crate) threshold_ms: u64,
     pub waiting: Vec<Waiting>,
     /// (client, reply, time) in the order given.
     pub answered: Vec<(u32, redsim::Reply, u64)>,
@@ -137,7 +140,7 @@ impl BusyBoard {
 
 /// The engine's host in a simulation: virtual clock, seeded randomness, and time that
 /// passes while a script runs.
-pub struct SimHost {
+pub(crate) struct SimHost {
     clock: Arc<SimClock>,
     rng: Arc<Mutex<ChaCha8Rng>>,
 }
@@ -158,7 +161,7 @@ impl SimHost {
 }
 
 /// The engine's random stream for `seed`.
-pub fn engine_rng(seed: u64) -> ChaCha8Rng {
+pub(crate) fn engine_rng(seed: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(3);
     rng

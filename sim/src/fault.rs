@@ -25,14 +25,18 @@
 /// replies (counted over the whole run) and is about to send another command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CrashAt {
+    /// The client.
     pub client: u32,
+    /// Replies it receives before it dies.
     pub after_commands: u32,
 }
 
 /// A command sent from the admin connection just before step `step`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdminAt {
+    /// The step before which it runs.
     pub step: u64,
+    /// The command.
     pub argv: Vec<Vec<u8>>,
 }
 
@@ -42,28 +46,31 @@ pub struct Faults {
     /// Probability, at each point between two commands of an operation and after each
     /// command runs (its reply then never arrives), that the client crashes there.
     pub crash_rate: f64,
+    /// Crashes at planned points.
     pub crashes: Vec<CrashAt>,
     /// Each request is delivered after a latency drawn uniformly from `0..=delay_max_us`.
     pub delay_max_us: u64,
     /// Before each operation but the first, a pause drawn from `0..=think_max_us`.
     pub think_max_us: u64,
+    /// Commands from the admin connection at planned steps.
     pub admin: Vec<AdminAt>,
     /// Probability, before each step, that the admin connection sends SCRIPT FLUSH.
     pub script_flush_rate: f64,
 }
 
 impl Faults {
+    /// Whether the run is fault-free.
     pub fn is_none(&self) -> bool {
         *self == Faults::default()
     }
 
     /// Whether any client may crash in this run.
-    pub fn may_crash(&self) -> bool {
+    pub(crate) fn may_crash(&self) -> bool {
         self.crash_rate > 0.0 || !self.crashes.is_empty()
     }
 
     /// Whether a planned crash hits `client` after `replies` replies.
-    pub fn planned_crash(&self, client: u32, replies: u32) -> bool {
+    pub(crate) fn planned_crash(&self, client: u32, replies: u32) -> bool {
         self.crashes
             .iter()
             .any(|c| c.client == client && c.after_commands == replies)

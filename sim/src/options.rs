@@ -12,10 +12,18 @@ pub enum Strategy {
     Random,
     /// Probabilistic concurrency testing with bug depth `depth`; `steps_hint` estimates the
     /// run's length (the change points are drawn below it).
-    Pct { depth: u32, steps_hint: u32 },
+    Pct {
+        /// Preemptions the bug needs.
+        depth: u32,
+        /// About how many steps a run takes.
+        steps_hint: u32,
+    },
     /// Every distinct interleaving; with `reduce`, sleep-set partial-order reduction explores
     /// one interleaving per class of equivalent ones (commands on disjoint keys commute).
-    Exhaustive { reduce: bool },
+    Exhaustive {
+        /// With partial-order reduction.
+        reduce: bool,
+    },
     /// The recorded schedule: client indices, one per step.
     Replay(Vec<u32>),
 }
@@ -37,9 +45,12 @@ impl fmt::Display for Strategy {
     }
 }
 
+/// A run's options (see the module documentation).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
+    /// The seed of the run.
     pub seed: u64,
+    /// The scheduler.
     pub strategy: Strategy,
     /// Virtual time one command takes on the server.
     pub command_cost_us: u64,
@@ -47,6 +58,7 @@ pub struct Options {
     pub lua_ns_per_instruction: u64,
     /// `busy-reply-threshold` for the engine, ms.
     pub busy_threshold_ms: u64,
+    /// The faults the run suffers.
     pub faults: Faults,
     /// Keep the per-command trace (off for benchmarks; the history is always kept).
     pub trace: bool,
@@ -60,7 +72,7 @@ pub struct Options {
 
 /// The default [`Options::script_instructions_max`]: 10 s of virtual time at the default
 /// 10 ns an instruction, twice Redis's default busy threshold.
-pub const SCRIPT_INSTRUCTIONS_MAX: u64 = 1_000_000_000;
+pub(crate) const SCRIPT_INSTRUCTIONS_MAX: u64 = 1_000_000_000;
 
 impl Default for Options {
     fn default() -> Self {
@@ -74,15 +86,6 @@ impl Default for Options {
             trace: true,
             steps_max: 1_000_000,
             script_instructions_max: SCRIPT_INSTRUCTIONS_MAX,
-        }
-    }
-}
-
-impl Options {
-    pub fn with_seed(seed: u64) -> Options {
-        Options {
-            seed,
-            ..Options::default()
         }
     }
 }

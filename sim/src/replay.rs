@@ -52,7 +52,7 @@ use crate::shrink::{Cut, GroupCut, Shrunk};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
 
-pub const FORMAT: &str = "redsim-replay/1";
+pub(crate) const FORMAT: &str = "redsim-replay/1";
 
 /// Where the replayed run's scenario comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,18 +67,25 @@ pub enum ScenarioSource {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedVerdict {
+    /// The run was anomalous.
     pub anomalous: bool,
     /// `yes`, `no` or `undecided` (the checker does not decide every scenario).
     pub linearizable: String,
+    /// A lost update was found.
     pub lost_update: bool,
+    /// Result fields disagreed under an invariant.
     pub mismatch: bool,
+    /// The final state was torn.
     pub torn_state: bool,
+    /// Operations that replied with an error.
     pub errors: u32,
+    /// The findings, one line each.
     #[serde(default)]
     pub findings: Vec<String>,
 }
 
 impl RecordedVerdict {
+    /// The record of verdict `v`.
     pub fn of(v: &Verdict) -> RecordedVerdict {
         RecordedVerdict {
             anomalous: v.is_anomalous(),
@@ -113,6 +120,7 @@ pub struct ShrunkRecord {
 }
 
 impl ShrunkRecord {
+    /// The record of a shrunk run.
     pub fn of(shrunk: &Shrunk) -> ShrunkRecord {
         ShrunkRecord {
             from: shrunk.before.to_string(),
@@ -137,16 +145,22 @@ struct ShrunkText {
 /// One saved run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplayFile {
+    /// The run's name.
     pub name: String,
+    /// The seed.
     pub seed: u64,
     /// `raw`, `eval`, `evalsha`, `multi`, `watch`, or `commands` (the scenario as written).
     pub mode: String,
+    /// The options line of the run.
     pub options: String,
+    /// The scenario: a file or its text.
     pub scenario: ScenarioSource,
+    /// The schedule the run followed.
     pub schedule: Vec<u32>,
     /// The run's text as `redsim run` printed it (plain), kept for people and so that a
     /// changed verdict can be shown next to the recorded table; not used to replay.
     pub table: Option<String>,
+    /// The verdict when it was saved.
     pub verdict: RecordedVerdict,
     /// Set when the run is a shrunk one: the cut applied to the scenario.
     pub shrunk: Option<ShrunkRecord>,
@@ -176,7 +190,7 @@ fn quote(s: &str) -> String {
 
 impl ReplayFile {
     /// The file for a captured run of the scenario from `scenario`.
-    pub fn from_capture(capture: &Capture, scenario: ScenarioSource) -> ReplayFile {
+    pub(crate) fn from_capture(capture: &Capture, scenario: ScenarioSource) -> ReplayFile {
         ReplayFile {
             name: capture.scenario.clone(),
             seed: capture.seed,
@@ -260,6 +274,7 @@ impl ReplayFile {
         out
     }
 
+    /// Reads a replay file's text.
     pub fn parse(text: &str) -> Result<ReplayFile, String> {
         let f: FileText = toml::from_str(text).map_err(|e| e.to_string())?;
         if f.format != FORMAT {
@@ -293,6 +308,7 @@ impl ReplayFile {
         })
     }
 
+    /// Reads the replay file at `path`.
     pub fn load(path: &Path) -> Result<ReplayFile, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         ReplayFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))

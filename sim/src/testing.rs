@@ -1,36 +1,32 @@
 //! redsim from your own `#[test]`s: describe the clients and what must hold, run many
-//! seeds, and on a failure get the interleaving table and the command that replays it.
+//! seeds, and on a failure get the shrunk interleaving's table and the `cargo test`
+//! line that replays it.
 //!
 //! ```
-//! use redsim_sim::scenario::{Program, ScriptRun};
-//! use redsim_sim::testing::SimTest;
+//! use redsim_sim::prelude::*;
 //!
 //! // Two clients INCR a counter and read it back, as one EVAL each: atomic, so every
 //! // run fits an order of whole scripts and the final counter is 2.
-//! SimTest::new("counter_by_eval")
-//!     .clients(2, 1, Program::script(
-//!         "redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])",
-//!         &["counter"], &[], ScriptRun::Eval))
+//! let script = "redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])";
+//! sim_test!()
+//!     .clients(2, Script::source(script).keys(["counter"]).eval())
 //!     .seeds(20)
-//!     .check_keyspace("the counter counts every script", |ks| {
-//!         match ks.int("counter") {
-//!             Some(2) => Ok(()),
-//!             other => Err(format!("counter = {other:?}")),
-//!         }
+//!     .invariant("the counter counts every script", |run| match run.int("counter") {
+//!         Some(2) => Ok(()),
+//!         other => Err(format!("counter = {other:?}, want 2")),
 //!     })
 //!     .run();
 //!
-//! // The same script sent command by command races: `find_failure` returns the failing
+//! // The same script sent command by command races: `try_run` returns the failing
 //! // seed (with its table) instead of panicking.
-//! let failure = SimTest::new("counter_raw")
-//!     .clients(2, 1, Program::script(
-//!         "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) \
-//!          return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}",
-//!         &["counter", "count"], &[], ScriptRun::Raw))
-//!     .invariant(redsim_sim::scenario::Invariant::ResultFieldsEqual(0, 1))
+//! let pair = "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) \
+//!             return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}";
+//! let failure = sim_test!()
+//!     .clients(2, Script::source(pair).keys(["counter", "count"]).raw())
+//!     .judge_invariant(Invariant::ResultFieldsEqual(0, 1))
 //!     .seeds(200)
-//!     .find_failure()
-//!     .expect("some seed interleaves the two clients");
+//!     .try_run()
+//!     .expect_err("some seed interleaves the two clients");
 //! assert!(failure.report.contains("REDSIM_SEED="));
 //! ```
 //!
@@ -39,11 +35,9 @@
 //! shows the shrunk run's table, `shrunk from X clients / Y ops / … to …`, and the
 //! command that replays the seed (which finds and shrinks the same run again).
 //!
-//! A run fails when the simulator's judge finds an anomaly (an operation whose result
-//! fields disagree under an [`Invariant`], a lost update, partial effects left by a crash
-//! when the test asks for [`Invariant::AllOrNothing`], or — where the judge decides it —
-//! a history no order of whole operations explains), or when one of the test's own checks
-//! on the results or on the final keyspace returns an error. A run the judge cannot decide
+//! A run fails when the simulator's judge finds an anomaly (a lost update, results no
+//! order of whole operations gives, a broken [`Invariant`]), or when one of the test's
+//! own [invariants](SimTest::invariant) returns an error. A run the judge cannot decide
 //! (the checker's budget of states ran out: see [`SimTest::check_states_max`]) fails too,
 //! because "unknown" is not "passed", unless the test says [`SimTest::allow_inconclusive`].
 //!
@@ -51,115 +45,177 @@
 //! `REDSIM_SEEDS=N` runs `N` seeds instead of the test's number. Both are printed on
 //! failure.
 
+mod end;
 mod failure;
+mod path;
+mod run;
 pub mod strategies;
 
+pub use end::FinishedRun;
 pub use failure::{Failure, ShrunkRun};
+pub use path::TestPath;
 
-use crate::history::History;
+use crate::fault::{AdminAt, Faults};
 use crate::options::Strategy;
-use crate::report::analysis::{Judge, Verdict};
-use crate::scenario::{Invariant, Program, Scenario, ScriptRun};
-use crate::scheduler::Exhaustive;
-use crate::shrink::{FailureKind, Shrinker};
-use crate::world::World;
-use redsim::Reply;
-use std::path::Path;
+use crate::scenario::{Invariant, Program, Scenario};
+use crate::shrink::Shrinker;
 use std::sync::Arc;
 
+/// The environment variable that runs one seed only (a failure's replay line sets it).
 pub const SEED_VAR: &str = "REDSIM_SEED";
+/// The environment variable that overrides how many seeds a test runs.
 pub const SEEDS_VAR: &str = "REDSIM_SEEDS";
 
-type ResultCheck = Arc<dyn Fn(&History) -> Result<(), String> + Send + Sync>;
-type KeyspaceCheck = Arc<dyn Fn(&mut Keyspace<'_>) -> Result<(), String> + Send + Sync>;
+type Check = Arc<dyn Fn(&mut FinishedRun<'_>) -> Result<(), String> + Send + Sync>;
 
-/// The final keyspace of a run, read through the admin connection after every client
-/// finished (the reads are not part of the history).
-pub struct Keyspace<'a> {
-    world: &'a mut World,
+/// Whether the simulator's judge has a say (see [`SimTest::with_judge`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Judging {
+    /// On, unless a client is a Rust closure.
+    Auto,
+    On,
+    Off,
 }
 
-impl Keyspace<'_> {
-    /// Runs one command and returns its reply.
-    pub fn call<S: AsRef<[u8]>>(&mut self, argv: &[S]) -> Reply {
-        self.world
-            .admin_command(argv.iter().map(|a| a.as_ref().to_vec()).collect())
-    }
-
-    /// `GET key` as an integer; `None` if the key is missing or not an integer.
-    pub fn int(&mut self, key: &str) -> Option<i64> {
-        crate::scenario::as_int(&self.call(&["GET", key]))
-    }
-}
-
-/// A simulation test: a scenario, the checks, the seeds.
+/// A simulation test: the clients, what must hold, the seeds. Made by
+/// [`sim_test!`](crate::sim_test) inside the `#[test]` it runs in; it does nothing until
+/// [`run`](SimTest::run) or [`try_run`](SimTest::try_run).
+#[must_use = "a SimTest does nothing until .run() or .try_run()"]
 pub struct SimTest {
-    name: String,
+    path: TestPath,
     scenario: Scenario,
+    /// Set: every group runs this many operations.
+    ops_per_client: Option<u32>,
     seeds: u64,
     first_seed: u64,
-    judge: bool,
+    judging: Judging,
     allow_inconclusive: bool,
     shrinker: Option<Shrinker>,
-    result_checks: Vec<(String, ResultCheck)>,
-    keyspace_checks: Vec<(String, KeyspaceCheck)>,
+    checks: Vec<(String, Check)>,
 }
 
 impl SimTest {
-    /// A test named `name` (in its report; the replay command names the running
-    /// `#[test]` itself, or `name` outside one); 100 seeds, the random scheduler.
-    pub fn new(name: &str) -> SimTest {
+    /// The test at `path`; use [`sim_test!`](crate::sim_test), which takes the path of
+    /// the `#[test]` it is written in. 100 seeds, the random scheduler, one operation
+    /// per client.
+    pub fn new(path: TestPath) -> SimTest {
+        let name = path
+            .test_name()
+            .rsplit("::")
+            .next()
+            .unwrap_or("")
+            .to_string();
         SimTest {
-            name: name.into(),
-            scenario: Scenario::new(name),
+            path,
+            scenario: Scenario::new(&name),
+            ops_per_client: None,
             seeds: 100,
             first_seed: 0,
-            judge: true,
+            judging: Judging::Auto,
             allow_inconclusive: false,
             shrinker: Some(Shrinker::default()),
-            result_checks: Vec::new(),
-            keyspace_checks: Vec::new(),
+            checks: Vec::new(),
         }
     }
 
-    /// `count` clients each running `ops` operations of `program` (a script, raw or
-    /// EVAL; commands; MULTI; WATCH; or a Rust closure with [`Program::rust`]).
-    pub fn clients(mut self, count: u32, ops: u32, program: Program) -> SimTest {
-        self.scenario = self.scenario.clients(count, ops, program);
+    /// Where the test runs (its `cargo test` line).
+    pub fn path(&self) -> &TestPath {
+        &self.path
+    }
+
+    /// Adds `count` clients running `program`: a [`Script`](crate::scenario::Script)
+    /// sent raw, as EVAL or EVALSHA, a [`Watch`](crate::scenario::Watch) client, command
+    /// lists and MULTI blocks ([`Program::commands`], [`Program::multi`]), or a Rust
+    /// closure ([`Program::rust`]).
+    pub fn clients(mut self, count: u32, program: Program) -> SimTest {
+        self.scenario = self.scenario.clients(count, 1, program);
         self
     }
 
-    /// `count` clients running the Lua file at `path` (`run`: client-side or EVAL).
-    /// Panics if the file cannot be read.
-    pub fn lua_file(
-        self,
-        count: u32,
-        ops: u32,
-        path: impl AsRef<Path>,
-        keys: &[&str],
-        args: &[&str],
-        run: ScriptRun,
-    ) -> SimTest {
-        let path = path.as_ref();
-        let source = std::fs::read_to_string(path)
-            .unwrap_or_else(|e| panic!("redsim: cannot read {}: {e}", path.display()));
-        self.clients(count, ops, Program::script(&source, keys, args, run))
+    /// How many operations each client runs (1 by default): a script's runs, a command
+    /// list's passes, a WATCH block's transactions. A Rust closure runs once whatever
+    /// this says.
+    pub fn ops_per_client(mut self, ops: u32) -> SimTest {
+        self.ops_per_client = Some(ops);
+        self
     }
 
-    /// A scenario built elsewhere (a TOML file, the scenario builder) as the workload.
+    /// A scenario built elsewhere (a TOML file, [`strategies::scenarios`]) as the
+    /// workload, replacing the clients, faults and scheduler set so far.
     pub fn scenario(mut self, scenario: Scenario) -> SimTest {
         self.scenario = scenario;
         self
     }
 
-    pub fn invariant(mut self, invariant: Invariant) -> SimTest {
+    /// The faults every run suffers — crashes, delays, think time, admin commands,
+    /// SCRIPT FLUSH — as in a scenario file (see [`Faults`]).
+    pub fn faults(mut self, faults: Faults) -> SimTest {
+        let setup: Vec<AdminAt> = self.setup_commands();
+        self.scenario.options.faults = faults;
+        self.scenario.options.faults.admin.splice(0..0, setup);
+        self
+    }
+
+    /// Commands run, in order, on an empty server before any client starts: the initial
+    /// keyspace (`&[&["SET", "stock", "10"]]`). They run from the admin connection and
+    /// are part of the history, so the judge knows the state the clients start from.
+    pub fn setup(mut self, commands: &[&[&str]]) -> SimTest {
+        let admin = &mut self.scenario.options.faults.admin;
+        let at = admin.iter().take_while(|a| a.step == 0).count();
+        let setup = commands.iter().map(|command| AdminAt {
+            step: 0,
+            argv: command.iter().map(|a| a.as_bytes().to_vec()).collect(),
+        });
+        admin.splice(at..at, setup);
+        self
+    }
+
+    /// The setup commands added so far (the step-0 admin commands).
+    fn setup_commands(&self) -> Vec<AdminAt> {
+        let admin = &self.scenario.options.faults.admin;
+        admin.iter().take_while(|a| a.step == 0).cloned().collect()
+    }
+
+    /// An invariant the judge knows, checked on every operation's result (and named in
+    /// the report, the summary and what shrinking keeps).
+    pub fn judge_invariant(mut self, invariant: Invariant) -> SimTest {
         self.scenario = self.scenario.invariant(invariant);
         self
     }
 
-    /// The scheduler. With `Strategy::Exhaustive` each seed explores every interleaving.
-    pub fn strategy(mut self, strategy: Strategy) -> SimTest {
-        self.scenario = self.scenario.strategy(strategy);
+    /// What must hold after every run: `check` sees the history (every operation and its
+    /// result) and the final keyspace, and returns `Err` with what it found, which the
+    /// report prints after `name`.
+    pub fn invariant(
+        mut self,
+        name: &str,
+        check: impl Fn(&mut FinishedRun<'_>) -> Result<(), String> + Send + Sync + 'static,
+    ) -> SimTest {
+        self.checks.push((name.into(), Arc::new(check)));
+        self
+    }
+
+    /// Each seed explores every interleaving, one per class of equivalent ones
+    /// (partial-order reduction); one seed is then usually enough.
+    pub fn exhaustive(mut self) -> SimTest {
+        self.scenario = self
+            .scenario
+            .strategy(Strategy::Exhaustive { reduce: true });
+        self
+    }
+
+    /// Probabilistic concurrency testing: finds a bug that needs `depth` preemptions
+    /// with a known probability per seed; `steps_hint` estimates a run's length.
+    pub fn pct(mut self, depth: u32, steps_hint: u32) -> SimTest {
+        self.scenario = self.scenario.strategy(Strategy::Pct { depth, steps_hint });
+        self
+    }
+
+    /// Every run follows `schedule` (the client to step at each step; past its end, or
+    /// where it names a client that cannot step, the run goes on serially). For
+    /// [`strategies::schedule`].
+    pub fn schedule(mut self, schedule: Vec<u32>) -> SimTest {
+        self.scenario = self.scenario.strategy(Strategy::Replay(schedule));
         self
     }
 
@@ -175,12 +231,19 @@ impl SimTest {
         self
     }
 
-    /// Whether the simulator's judge (linearizability, lost updates, invariants) counts;
-    /// on by default. Off, only the test's own checks decide. (Each call of a Rust-closure
-    /// client is one operation: when no serial order of whole clients gives the results,
-    /// the linearizability checker, which judges call by call, has the last word.)
-    pub fn judge(mut self, on: bool) -> SimTest {
-        self.judge = on;
+    /// The judge decides too, whatever the clients are. It is on by default except when
+    /// a client is a Rust closure: each `conn.call` is then one operation, and as every
+    /// command is atomic the judge would pass what the closure does as a whole — a
+    /// closure's GET then SET is not judged as one operation. Turn it on for closures
+    /// that make one call each.
+    pub fn with_judge(mut self) -> SimTest {
+        self.judging = Judging::On;
+        self
+    }
+
+    /// Only the test's own invariants decide.
+    pub fn without_judge(mut self) -> SimTest {
+        self.judging = Judging::Off;
         self
     }
 
@@ -194,15 +257,15 @@ impl SimTest {
 
     /// Lets runs the judge cannot decide pass (by default they fail: the checker's budget
     /// ran out, so nothing was shown to hold). For workloads known to be too big to check
-    /// whose own checks are what the test is about.
+    /// whose own invariants are what the test is about.
     pub fn allow_inconclusive(mut self) -> SimTest {
         self.allow_inconclusive = true;
         self
     }
 
-    /// Whether a failing run is shrunk before it is reported (on by default).
-    pub fn shrink(mut self, on: bool) -> SimTest {
-        self.shrinker = on.then(Shrinker::default);
+    /// A failing run is reported as found, not shrunk.
+    pub fn without_shrinking(mut self) -> SimTest {
+        self.shrinker = None;
         self
     }
 
@@ -215,123 +278,17 @@ impl SimTest {
         self
     }
 
-    /// A check on the whole history of each run (every operation and its result).
-    pub fn check_results(
-        mut self,
-        name: &str,
-        check: impl Fn(&History) -> Result<(), String> + Send + Sync + 'static,
-    ) -> SimTest {
-        self.result_checks.push((name.into(), Arc::new(check)));
-        self
-    }
-
-    /// A check on the final keyspace of each run.
-    pub fn check_keyspace(
-        mut self,
-        name: &str,
-        check: impl Fn(&mut Keyspace<'_>) -> Result<(), String> + Send + Sync + 'static,
-    ) -> SimTest {
-        self.keyspace_checks.push((name.into(), Arc::new(check)));
-        self
-    }
-
-    /// The seeds to run: `REDSIM_SEED` alone, else `REDSIM_SEEDS` or the test's count.
-    fn seed_range(&self) -> std::ops::Range<u64> {
-        let var = |name: &str| -> Option<u64> {
-            let text = std::env::var(name).ok()?;
-            Some(
-                text.trim()
-                    .parse()
-                    .unwrap_or_else(|_| panic!("redsim: {name}={text} is not a number")),
-            )
-        };
-        if let Some(seed) = var(SEED_VAR) {
-            return seed..seed + 1;
+    /// Whether the judge has a say in this test.
+    fn judged(&self) -> bool {
+        match self.judging {
+            Judging::On => true,
+            Judging::Off => false,
+            Judging::Auto => !self
+                .scenario
+                .groups
+                .iter()
+                .any(|g| matches!(g.program, Program::Rust(_))),
         }
-        let n = var(SEEDS_VAR).unwrap_or(self.seeds);
-        self.first_seed..self.first_seed.saturating_add(n)
-    }
-
-    /// Runs every seed and panics with the first failure's report.
-    pub fn run(self) {
-        if let Some(failure) = self.find_failure() {
-            panic!("{}", failure.report);
-        }
-    }
-
-    /// Runs the seeds; the first failing run, or `None` if all passed.
-    pub fn find_failure(&self) -> Option<Failure> {
-        let seeds = self.seed_range();
-        let judge = Judge::new(&self.scenario);
-        let mut world = self.scenario.clone().trace(false).world(seeds.start);
-        for seed in seeds.clone() {
-            let schedules: Vec<Vec<u32>> = match self.scenario.options.strategy {
-                Strategy::Exhaustive { reduce } => {
-                    let mut all = Vec::new();
-                    world.reset(seed);
-                    world.explore(&mut Exhaustive::new(reduce), |w, _| {
-                        all.push(w.schedule.clone())
-                    });
-                    all
-                }
-                _ => {
-                    world.run_seed(seed);
-                    vec![world.schedule.clone()]
-                }
-            };
-            for schedule in schedules {
-                if matches!(self.scenario.options.strategy, Strategy::Exhaustive { .. }) {
-                    world.reset(seed);
-                    world.run(&mut crate::scheduler::Replay::new(schedule.clone()));
-                }
-                let (reasons, _) = self.reasons(&judge, &mut world);
-                if !reasons.is_empty() {
-                    return Some(self.failure(seed, schedule, &seeds));
-                }
-            }
-        }
-        None
-    }
-
-    /// What failed in the run `world` just finished: one line each, and the kind of
-    /// failure shrinking keeps (the judge's anomalies and the names of the failed checks).
-    fn reasons(&self, judge: &Judge, world: &mut World) -> (Vec<String>, FailureKind) {
-        let mut reasons = Vec::new();
-        let mut kind = FailureKind::default();
-        for (name, check) in &self.result_checks {
-            if let Err(e) = check(&world.history) {
-                reasons.push(format!("check '{name}' failed: {e}"));
-                kind.add(&format!("check '{name}'"));
-            }
-        }
-        if self.judge {
-            let verdict: Verdict = judge.judge(world);
-            if verdict.is_anomalous() {
-                reasons.extend(verdict.findings.iter().map(|f| format!("anomaly: {f}")));
-                if verdict.findings.is_empty() {
-                    reasons.push("anomaly: the results fit no order of atomic operations".into());
-                }
-                for label in FailureKind::of(&verdict).labels() {
-                    kind.add(label);
-                }
-            }
-            if let Some(why) = verdict.inconclusive.as_ref() {
-                if verdict.is_inconclusive() && !self.allow_inconclusive {
-                    reasons.push(format!(
-                        "inconclusive: {why}; not a pass (`.allow_inconclusive()` accepts it, \
-                         `.check_states_max(N)` raises the budget)"
-                    ));
-                    kind.add("inconclusive");
-                }
-            }
-        }
-        for (name, check) in &self.keyspace_checks {
-            if let Err(e) = check(&mut Keyspace { world }) {
-                reasons.push(format!("keyspace check '{name}' failed: {e}"));
-                kind.add(&format!("keyspace check '{name}'"));
-            }
-        }
-        (reasons, kind)
     }
 }
 

@@ -10,26 +10,40 @@ use crate::history::{History, Operation, Status};
 use redsim::Reply;
 use std::fmt::Write;
 
+/// One event of a run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TraceEvent {
     /// A command ran on the server. `client` is `None` for the admin connection (faults).
     Command {
+        /// The step.
         step: u64,
+        /// Virtual time, µs.
         time_us: u64,
+        /// The client; `None` for the admin connection.
         client: Option<u32>,
+        /// The command.
         argv: Argv,
+        /// Its reply.
         reply: Reply,
     },
     /// A client crashed between two commands.
-    Crash { time_us: u64, client: u32 },
+    Crash {
+        /// Virtual time, µs.
+        time_us: u64,
+        /// The client.
+        client: u32,
+    },
 }
 
+/// The events of a run, in order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trace {
+    /// The events.
     pub events: Vec<TraceEvent>,
 }
 
 impl Trace {
+    /// Forgets every event.
     pub fn clear(&mut self) {
         self.events.clear();
     }
@@ -69,7 +83,7 @@ impl Trace {
 }
 
 /// Arguments separated by spaces, quoted when they hold spaces or are not printable.
-pub fn fmt_argv(argv: &[Vec<u8>]) -> String {
+pub(crate) fn fmt_argv(argv: &[Vec<u8>]) -> String {
     let parts: Vec<String> = argv.iter().map(|a| fmt_arg(a)).collect();
     parts.join(" ")
 }
@@ -102,7 +116,7 @@ fn quoted(bytes: &[u8]) -> String {
 }
 
 /// A reply on one line, as redis-cli would show it.
-pub fn fmt_reply(reply: &Reply) -> String {
+pub(crate) fn fmt_reply(reply: &Reply) -> String {
     match reply {
         Reply::Simple(s) => String::from_utf8_lossy(s).into_owned(),
         Reply::Error(e) => format!("(error) {}", String::from_utf8_lossy(e)),

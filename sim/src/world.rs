@@ -32,10 +32,14 @@ use std::sync::{Arc, Mutex};
 mod faults;
 mod record;
 
+/// Where a client is in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientState {
+    /// It has work left.
     Running,
+    /// It ran all its operations.
     Finished,
+    /// It crashed.
     Crashed,
 }
 
@@ -71,25 +75,33 @@ struct Slot {
 /// What one run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RunReport {
+    /// Steps run.
     pub steps: u64,
     /// The scheduler abandoned the run (an exhaustive path whose steps were all asleep).
     pub abandoned: bool,
-    pub hit_steps_max: bool,
+    pub(crate) hit_steps_max: bool,
+    /// Clients that crashed.
     pub crashes: u32,
     /// A server-side script never finished: the server was shut down (SHUTDOWN NOSAVE)
     /// and the run ended there.
     pub hung_script: bool,
 }
 
+/// A simulated run's world (see the module documentation).
 pub struct World {
+    /// The run's options.
     pub options: Options,
+    /// The server.
     pub engine: Engine,
+    /// The virtual clock the engine's host reads.
     pub clock: Arc<SimClock>,
     engine_rng: Arc<Mutex<ChaCha8Rng>>,
     fault_rng: ChaCha8Rng,
     slots: Vec<Slot>,
     admin: ClientId,
+    /// The operations of the run.
     pub history: History,
+    /// The commands the server ran, when tracing.
     pub trace: Trace,
     /// The client chosen at each step.
     pub schedule: Vec<u32>,
@@ -102,7 +114,7 @@ pub struct World {
     hung_script: bool,
     /// Operations a crash cut short after they had written (raw sequences only: an atomic
     /// operation's effects are all or nothing): their effects are partial.
-    pub partial_ops: Vec<usize>,
+    pub(crate) partial_ops: Vec<usize>,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -161,14 +173,17 @@ impl World {
         world
     }
 
+    /// How many clients.
     pub fn clients(&self) -> usize {
         self.slots.len()
     }
 
+    /// The seed of the current run.
     pub fn seed(&self) -> u64 {
         self.seed
     }
 
+    /// Where client `client` is.
     pub fn client_state(&self, client: usize) -> ClientState {
         self.slots[client].state
     }

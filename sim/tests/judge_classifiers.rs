@@ -3,7 +3,7 @@
 
 use redsim_sim::report::analysis::{Judge, Probe, Verdict};
 use redsim_sim::scenario::{Invariant, Program, Scenario, ScriptRun};
-use redsim_sim::testing::SimTest;
+use redsim_sim::sim_test;
 
 fn scenario_file(name: &str) -> Scenario {
     let path = format!(
@@ -147,12 +147,12 @@ fn the_explanation_of_a_half_applied_run_does_not_say_nothing_went_wrong() {
 #[test]
 fn all_or_nothing_fails_a_run_a_crash_left_half_applied() {
     let raw = scenario_file("crash-partial-effects").invariant(Invariant::AllOrNothing);
-    let failure = SimTest::new("all_or_nothing_raw")
+    let failure = sim_test!()
         .scenario(raw.clone())
         .seeds(5)
-        .shrink(false)
-        .find_failure()
-        .expect("the crash leaves INCR without ZADD");
+        .without_shrinking()
+        .try_run()
+        .expect_err("the crash leaves INCR without ZADD");
     assert!(
         failure
             .reasons
@@ -162,11 +162,8 @@ fn all_or_nothing_fails_a_run_a_crash_left_half_applied() {
         failure.reasons
     );
     let eval = raw.run_as(ScriptRun::Eval);
-    let passed = SimTest::new("all_or_nothing_eval")
-        .scenario(eval)
-        .seeds(5)
-        .find_failure();
-    assert!(passed.is_none(), "{:?}", passed.map(|f| f.reasons));
+    let passed = sim_test!().scenario(eval).seeds(5).try_run();
+    assert!(passed.is_ok(), "{:?}", passed.map_err(|f| f.reasons));
 }
 
 #[test]

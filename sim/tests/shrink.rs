@@ -11,11 +11,11 @@ use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, Mode};
 use redsim_sim::report::present::run_text;
 use redsim_sim::scenario::toml::load;
-use redsim_sim::scenario::{Invariant, Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Invariant, Program, Scenario, Script, ScriptRun};
 use redsim_sim::scheduler::Replay;
 use redsim_sim::shrink::{judge_oracle, shrink_run, FailureKind, Shrunk};
+use redsim_sim::sim_test;
 use redsim_sim::testing::strategies::{Stmt, Workload, KEYS};
-use redsim_sim::testing::SimTest;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -85,19 +85,18 @@ fn a_shrunk_counter_race_has_two_clients_of_at_most_four_commands_and_still_fail
 
 #[test]
 fn the_test_api_shrinks_the_seed_race_from_the_lua_file() {
-    let failure = SimTest::new("seed_race")
-        .lua_file(
+    let failure = sim_test!()
+        .clients(
             3,
-            1,
-            repo().join("corpus/lua/counter_and_log.lua"),
-            &["counter", "ts_set"],
-            &["{ts}"],
-            ScriptRun::Raw,
+            Script::file(repo().join("corpus/lua/counter_and_log.lua"))
+                .keys(["counter", "ts_set"])
+                .args(["{ts}"])
+                .raw(),
         )
-        .invariant(Invariant::ResultFieldsEqual(0, 1))
+        .judge_invariant(Invariant::ResultFieldsEqual(0, 1))
         .seeds(100)
-        .find_failure()
-        .expect("the race is found");
+        .try_run()
+        .expect_err("the race is found");
     let shrunk = failure.shrunk.expect("shrunk");
     assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
     assert!(shrunk.after.commands_per_client_max <= 4);

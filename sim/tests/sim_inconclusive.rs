@@ -8,7 +8,7 @@ use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::history::History;
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::scenario::{Program, Scenario};
-use redsim_sim::testing::SimTest;
+use redsim_sim::sim_test;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,13 +24,13 @@ fn incrs() -> Scenario {
 
 #[test]
 fn a_run_the_checker_cannot_decide_fails_a_sim_test() {
-    let failure = SimTest::new("undecided")
+    let failure = sim_test!()
         .scenario(incrs())
         .check_states_max(1)
         .seeds(3)
-        .shrink(false)
-        .find_failure()
-        .expect("an undecided run is not a pass");
+        .without_shrinking()
+        .try_run()
+        .expect_err("an undecided run is not a pass");
     assert_eq!(failure.seed, 0);
     assert!(
         failure
@@ -49,22 +49,22 @@ fn a_run_the_checker_cannot_decide_fails_a_sim_test() {
 
 #[test]
 fn allow_inconclusive_lets_an_undecided_run_pass_and_a_real_failure_still_fails() {
-    let undecided = SimTest::new("undecided_allowed")
+    let undecided = sim_test!()
         .scenario(incrs())
         .check_states_max(1)
         .allow_inconclusive()
         .seeds(3);
-    assert!(undecided.find_failure().is_none());
-    let failing = SimTest::new("undecided_allowed_but_wrong")
+    assert!(undecided.try_run().is_ok());
+    let failing = sim_test!()
         .scenario(incrs())
         .check_states_max(1)
         .allow_inconclusive()
         .seeds(1)
-        .check_keyspace("five increments", |ks| match ks.int("n") {
+        .invariant("five increments", |run| match run.int("n") {
             Some(5) => Ok(()),
             other => Err(format!("n = {other:?}")),
         });
-    assert!(failing.find_failure().is_some());
+    assert!(failing.try_run().is_err());
 }
 
 #[test]

@@ -62,7 +62,7 @@ pub fn int(arg: &[u8]) -> Result<i64, Reply> {
 
 /// An argument in C `int` range, as `getIntFromObjectOrReply`: "not an integer" (or
 /// `msg`) when it is no integer, "value is out of range…" (or `msg`) outside int.
-pub fn int32(arg: &[u8], msg: Option<&str>) -> Result<i64, Reply> {
+pub(crate) fn int32(arg: &[u8], msg: Option<&str>) -> Result<i64, Reply> {
     let error = |default: &str| {
         Reply::error(msg.map_or_else(|| default.to_string(), |m| format!("ERR {m}")))
     };
@@ -76,7 +76,7 @@ pub fn int32(arg: &[u8], msg: Option<&str>) -> Result<i64, Reply> {
 }
 
 /// Parses a double as Redis's `string2d` (`strtod`, whole string, no NaN; `inf` allowed).
-pub fn parse_f64(arg: &[u8]) -> Option<f64> {
+pub(crate) fn parse_f64(arg: &[u8]) -> Option<f64> {
     if arg.is_empty() || arg[0].is_ascii_whitespace() {
         return None;
     }

@@ -81,8 +81,11 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// the command when a key changes; a re-run that blocks again sets a new request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockRequest {
+    /// The database.
     pub db: usize,
+    /// The keys it waits on.
     pub keys: Vec<Vec<u8>>,
+    /// Its timeout, ms (0: none).
     pub timeout_ms: u64,
 }
 

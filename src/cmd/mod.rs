@@ -2,7 +2,7 @@
 //! `COMMANDS` slice that the table below gathers.
 //!
 //! A network client, EXEC and a script's `redis.call` all run a command through
-//! [`run`], so statistics, WATCH signalling and errors are the same on every path.
+//! `run`, so statistics, WATCH signalling and errors are the same on every path.
 
 pub mod args;
 mod args_range;
@@ -47,7 +47,7 @@ mod zset_range;
 mod zset_store;
 
 pub use blocking::BlockRequest;
-pub use spec::{CommandSpec, Handler, KeyFinder};
+pub use spec::CommandSpec;
 
 use crate::db::Db;
 use crate::host::Host;
@@ -60,7 +60,7 @@ use std::sync::OnceLock;
 
 /// Who is running a command; some commands behave differently inside a script or EXEC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Caller {
+pub(crate) enum Caller {
     Client,
     Exec,
     Script,
@@ -68,16 +68,19 @@ pub enum Caller {
 
 /// What a command handler can reach.
 pub struct Ctx<'a> {
+    /// The databases and server state.
     pub store: &'a mut Store,
+    /// Time, randomness and busy-script ticks.
     pub host: &'a mut dyn Host,
     /// The script engine; `None` while a script runs (scripting commands are `noscript`).
     pub scripts: Option<&'a mut Scripting>,
+    /// The client running the command.
     pub client: ClientId,
     /// The time keys expire at, Unix ms: the command's start, and inside a script the
     /// script's start (Redis 7.0's `scriptTimeSnapshot`, so that a key cannot expire in
     /// the middle of a script). Everything else reads [`Ctx::live_ms`].
     pub now_ms: u64,
-    pub caller: Caller,
+    pub(crate) caller: Caller,
 }
 
 impl<'a> Ctx<'a> {
@@ -98,10 +101,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// Index of the selected database.
-    pub fn db_index(&self) -> usize {
+    pub(crate) fn db_index(&self) -> usize {
         self.store.session(self.client).db
     }
 
+    /// The running client's session.
     pub fn session(&mut self) -> &mut Session {
         self.store.session_mut(self.client)
     }
@@ -259,7 +263,7 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
 }
 
 /// Finds the subcommand named by `argv[1]` of a container command.
-pub fn lookup_subcommand(
+pub(crate) fn lookup_subcommand(
     parent: &'static CommandSpec,
     name: &[u8],
 ) -> Option<&'static CommandSpec> {
@@ -271,7 +275,9 @@ pub fn lookup_subcommand(
 
 /// What resolving argv against the table gave.
 pub enum Resolved {
+    /// The command and, for a container command, its subcommand.
     Found(&'static CommandSpec, Option<&'static CommandSpec>),
+    /// Refused before running, with this reply.
     Refused(Reply),
 }
 
@@ -316,7 +322,7 @@ pub fn subcommand_syntax_error(argv: &[Vec<u8>]) -> Reply {
 /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis 7.0's text): the
 /// arguments are quoted while fewer than 128 bytes of them were written, each cut to what
 /// is left of the 128; bytes are kept as they are.
-pub fn unknown_command(argv: &[Vec<u8>]) -> Reply {
+pub(crate) fn unknown_command(argv: &[Vec<u8>]) -> Reply {
     let mut args = Vec::new();
     for arg in &argv[1..] {
         if args.len() >= 128 {
@@ -334,7 +340,7 @@ pub fn unknown_command(argv: &[Vec<u8>]) -> Reply {
     Reply::error(text)
 }
 
-pub fn wrong_arity(full_name: &str) -> Reply {
+pub(crate) fn wrong_arity(full_name: &str) -> Reply {
     Reply::error(format!(
         "ERR wrong number of arguments for '{full_name}' command"
     ))
@@ -346,7 +352,7 @@ pub fn truncated(arg: &[u8]) -> String {
 }
 
 /// What C's `%.Ns` prints of an argument: at most `max` bytes, up to a NUL byte.
-pub fn c_str(arg: &[u8], max: usize) -> &[u8] {
+pub(crate) fn c_str(arg: &[u8], max: usize) -> &[u8] {
     let end = arg
         .iter()
         .position(|&b| b == 0)
@@ -356,7 +362,7 @@ pub fn c_str(arg: &[u8], max: usize) -> &[u8] {
 }
 
 /// Runs a resolved command: the handler, then WATCH signalling and statistics.
-pub fn run(
+pub(crate) fn run(
     ctx: &mut Ctx<'_>,
     spec: &'static CommandSpec,
     sub: Option<&'static CommandSpec>,
@@ -369,7 +375,7 @@ pub fn run(
 /// [`run`] for a caller that has just read the clock (`started_us`): a command costs two
 /// clock reads, its start and its end, as in Redis's `call()` — the clock is a measurable
 /// part of a pipelined GET.
-pub fn run_started_at(
+pub(crate) fn run_started_at(
     ctx: &mut Ctx<'_>,
     spec: &'static CommandSpec,
     sub: Option<&'static CommandSpec>,

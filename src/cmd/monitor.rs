@@ -44,7 +44,7 @@ pub(super) fn feed(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) {
     feed_store(ctx.store, ctx.client, now_us, by_script, argv);
 }
 
-/// [`feed`] for callers without a command context (a refused EXEC).
+/// `feed` for callers without a command context (a refused EXEC).
 pub fn feed_store(
     store: &mut Store,
     client: ClientId,

@@ -5,28 +5,29 @@ use crate::resp::Reply;
 
 /// A command's implementation: parse `argv` (argv[0] is the command name), apply it,
 /// return the reply. It never writes to a socket.
-pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]) -> Reply;
+pub(crate) type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]) -> Reply;
 
 /// For commands whose keys cannot be described by first/last/step (EVAL, ZUNION…):
 /// the positions in argv that are keys.
-pub type KeyFinder = fn(&[Vec<u8>]) -> Vec<usize>;
+pub(crate) type KeyFinder = fn(&[Vec<u8>]) -> Vec<usize>;
 
 /// One command (or subcommand) as Redis 7.0 describes it in its command table.
 pub struct CommandSpec {
     /// Lowercase name: `get`, or for a subcommand its own word (`get` under `config`).
     pub name: &'static str,
-    /// Positive: exact argc; negative: at least -arity arguments (argv[0] included).
+    /// Positive: exact argc; negative: at least -arity arguments (`argv[0]` included).
     pub arity: i32,
     /// Bits from [`super::flags`].
     pub flags: u32,
     /// ACL categories without the `@`, space separated, as COMMAND INFO lists them.
-    pub acl: &'static str,
+    pub(crate) acl: &'static str,
     /// Legacy key positions: first key, last key (negative counts from the end), step.
-    pub first_key: i32,
-    pub last_key: i32,
-    pub key_step: i32,
+    pub(crate) first_key: i32,
+    pub(crate) last_key: i32,
+    pub(crate) key_step: i32,
     /// Set for commands with movable keys.
-    pub key_finder: Option<KeyFinder>,
+    pub(crate) key_finder: Option<KeyFinder>,
+    /// Runs the command.
     pub handler: Handler,
     /// Subcommands (CONFIG GET, SCRIPT LOAD…); empty for plain commands.
     pub subcommands: &'static [CommandSpec],
@@ -57,33 +58,35 @@ impl CommandSpec {
         self
     }
 
-    pub const fn acl(mut self, categories: &'static str) -> Self {
+    pub(crate) const fn acl(mut self, categories: &'static str) -> Self {
         self.acl = categories;
         self
     }
 
-    pub const fn key_finder(mut self, finder: KeyFinder) -> Self {
+    pub(crate) const fn key_finder(mut self, finder: KeyFinder) -> Self {
         self.key_finder = Some(finder);
         self
     }
 
+    /// The same command with `subs` as its subcommands.
     pub const fn subcommands(mut self, subs: &'static [CommandSpec]) -> Self {
         self.subcommands = subs;
         self
     }
 
+    /// Whether the command has `flag` (see [`flags`](super::flags)).
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
     }
 
     /// Whether `argc` arguments satisfy the arity.
-    pub fn arity_ok(&self, argc: usize) -> bool {
+    pub(crate) fn arity_ok(&self, argc: usize) -> bool {
         let arity = self.arity;
         (arity > 0 && argc == arity as usize) || (arity < 0 && argc >= (-arity) as usize)
     }
 
     /// The argv positions that hold keys.
-    pub fn key_positions(&self, argv: &[Vec<u8>]) -> Vec<usize> {
+    pub(crate) fn key_positions(&self, argv: &[Vec<u8>]) -> Vec<usize> {
         if let Some(finder) = self.key_finder {
             return finder(argv);
         }

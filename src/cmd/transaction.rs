@@ -10,6 +10,7 @@ use super::{flags::*, resolve, run, Caller, CommandSpec, Ctx, Resolved};
 use crate::resp::Reply;
 use crate::session::MultiState;
 
+/// MULTI, EXEC, DISCARD, WATCH, UNWATCH.
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
         "multi",
@@ -45,7 +46,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 /// Commands that act on the transaction itself and so are never queued.
-pub fn controls_transaction(name: &str) -> bool {
+pub(crate) fn controls_transaction(name: &str) -> bool {
     matches!(
         name,
         "multi" | "exec" | "discard" | "watch" | "quit" | "reset"

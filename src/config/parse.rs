@@ -172,7 +172,7 @@ fn special(name: &str, text: &str) -> Result<String, String> {
 
 /// Redis's `memtoull`: digits with an optional unit (b, k, kb, m, mb, g, gb; k = 1000,
 /// kb = 1024), case-insensitive; no sign.
-pub fn parse_memory(text: &[u8]) -> Option<u64> {
+pub(crate) fn parse_memory(text: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(text).ok()?.to_ascii_lowercase();
     let split = text
         .find(|c: char| !c.is_ascii_digit())

@@ -23,10 +23,12 @@ pub struct List {
 }
 
 impl List {
+    /// An empty list.
     pub fn new() -> Self {
         List::default()
     }
 
+    /// The listpack and table bytes its elements take.
     pub fn tally(&self) -> Tally {
         self.tally
     }
@@ -42,31 +44,37 @@ impl List {
         item
     }
 
+    /// Adds `item` at the head.
     pub fn push_front(&mut self, item: Vec<u8>) {
         self.counted(&item);
         self.items.push_front(item);
     }
 
+    /// Adds `item` at the tail.
     pub fn push_back(&mut self, item: Vec<u8>) {
         self.counted(&item);
         self.items.push_back(item);
     }
 
+    /// Takes the head element.
     pub fn pop_front(&mut self) -> Option<Vec<u8>> {
         let item = self.items.pop_front();
         self.uncounted(item)
     }
 
+    /// Takes the tail element.
     pub fn pop_back(&mut self) -> Option<Vec<u8>> {
         let item = self.items.pop_back();
         self.uncounted(item)
     }
 
+    /// Inserts `item` at `index`.
     pub fn insert(&mut self, index: usize, item: Vec<u8>) {
         self.counted(&item);
         self.items.insert(index, item);
     }
 
+    /// Removes the element at `index`.
     pub fn remove(&mut self, index: usize) -> Option<Vec<u8>> {
         let item = self.items.remove(index);
         self.uncounted(item)
@@ -121,12 +129,13 @@ pub struct Hash {
 }
 
 impl Hash {
+    /// An empty hash.
     pub fn new() -> Self {
         Hash::default()
     }
 
     /// Whether Redis would store this hash as a hashtable (else a listpack).
-    pub fn is_hashtable(&self) -> bool {
+    pub(crate) fn is_hashtable(&self) -> bool {
         self.hashtable
     }
 
@@ -173,12 +182,13 @@ impl Hash {
         Some(value)
     }
 
+    /// The listpack and table bytes its fields and values take.
     pub fn tally(&self) -> Tally {
         self.tally
     }
 
     /// The field/value pair at `index` of the iteration order (random picks).
-    pub fn get_index(&self, index: usize) -> Option<(&Vec<u8>, &Vec<u8>)> {
+    pub(crate) fn get_index(&self, index: usize) -> Option<(&Vec<u8>, &Vec<u8>)> {
         self.map.get_index(index)
     }
 }
@@ -204,12 +214,13 @@ pub struct Set {
 }
 
 impl Set {
+    /// An empty set.
     pub fn new() -> Self {
         Set::default()
     }
 
     /// Whether Redis would store this set as a hashtable (else an intset).
-    pub fn is_hashtable(&self) -> bool {
+    pub(crate) fn is_hashtable(&self) -> bool {
         self.hashtable
     }
 
@@ -229,6 +240,7 @@ impl Set {
         true
     }
 
+    /// Removes `member`; whether it was there.
     pub fn remove(&mut self, member: &[u8]) -> bool {
         let removed = self.members.swap_remove(member);
         if removed {
@@ -261,6 +273,7 @@ impl Set {
         }
     }
 
+    /// The listpack and table bytes its members take.
     pub fn tally(&self) -> Tally {
         self.tally
     }
@@ -276,7 +289,7 @@ impl Set {
         }
     }
 
-    pub fn get_index(&self, index: usize) -> Option<&Vec<u8>> {
+    pub(crate) fn get_index(&self, index: usize) -> Option<&Vec<u8>> {
         self.members.get_index(index)
     }
 

@@ -15,8 +15,11 @@
 use super::{StrEnc, Value};
 use crate::cmd::args::parse_i64;
 
+/// Bytes of a Redis object header (`robj`).
 pub const ROBJ: usize = 16;
+/// Bytes of a hash table entry (`dictEntry`).
 pub const DICT_ENTRY: usize = 24;
+/// Bytes of a hash table (`dict`) without its buckets.
 pub const DICT: usize = 56;
 const QUICKLIST: usize = 40;
 const QUICKLIST_NODE: usize = 40;
@@ -112,11 +115,13 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts an element of `listpack` and `table` bytes.
     pub fn add(&mut self, listpack: usize, table: usize) {
         self.listpack += listpack;
         self.table += table;
     }
 
+    /// Stops counting an element of `listpack` and `table` bytes.
     pub fn remove(&mut self, listpack: usize, table: usize) {
         self.listpack -= listpack;
         self.table -= table;

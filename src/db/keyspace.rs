@@ -24,6 +24,7 @@ use rustc_hash::FxBuildHasher;
 /// A value and its object header.
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// The value.
     pub value: Value,
     /// How a string was made (its encoding follows); `Auto` for other types.
     pub enc: StrEnc,
@@ -34,6 +35,7 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry holding `value` encoded as `enc`, last accessed at `access_s`.
     pub fn with(value: Value, enc: StrEnc, access_s: u64) -> Self {
         Entry {
             value,
@@ -51,6 +53,7 @@ impl Entry {
 /// Entries handed out for change in place are re-measured at least this often.
 const UNSETTLED_MAX: usize = 1024;
 
+/// One database: keys, values and expiry times.
 #[derive(Clone, Debug, Default)]
 pub struct Db {
     entries: IndexMap<Vec<u8>, Entry, FxBuildHasher>,
@@ -76,6 +79,7 @@ pub struct Db {
 }
 
 impl Db {
+    /// An empty database.
     pub fn new() -> Self {
         Db::default()
     }
@@ -95,7 +99,7 @@ impl Db {
 
     /// The stored entry of `key`, expired or not, untouched (DEBUG OBJECT reads the
     /// main dict directly).
-    pub fn stored_entry(&self, key: &[u8]) -> Option<&Entry> {
+    pub(crate) fn stored_entry(&self, key: &[u8]) -> Option<&Entry> {
         self.entries.get(key)
     }
 
@@ -212,7 +216,7 @@ impl Db {
     /// Stores the string `bytes` under `key` as a plain SET does (any old value and
     /// expiry are dropped, an expired key counts as expired first). Overwriting a
     /// string reuses its buffer, so a SET on an existing key allocates nothing.
-    pub fn set_string(&mut self, key: &[u8], bytes: &[u8], now_ms: u64) {
+    pub(crate) fn set_string(&mut self, key: &[u8], bytes: &[u8], now_ms: u64) {
         if !self.expires.is_empty() {
             self.expire_if_needed(key, now_ms);
             self.expires.swap_remove(key);
@@ -263,7 +267,7 @@ impl Db {
     }
 
     /// Removes `key` with its header and expiry, and returns both.
-    pub fn take_entry(&mut self, key: &[u8]) -> Option<(Entry, Option<u64>)> {
+    pub(crate) fn take_entry(&mut self, key: &[u8]) -> Option<(Entry, Option<u64>)> {
         let expire = if self.expires.is_empty() {
             None
         } else {
@@ -286,7 +290,7 @@ impl Db {
     }
 
     /// Sets the absolute expiry of an existing key.
-    pub fn set_expire_at(&mut self, key: &[u8], at_ms: u64) {
+    pub(crate) fn set_expire_at(&mut self, key: &[u8], at_ms: u64) {
         if self.entries.contains_key(key) {
             self.expires.insert(key.to_vec(), at_ms);
         }
@@ -302,12 +306,13 @@ impl Db {
         self.entries.len()
     }
 
+    /// Whether the database has no key.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Number of keys with an expiry (INFO keyspace's `expires`).
-    pub fn expires_len(&self) -> usize {
+    pub(crate) fn expires_len(&self) -> usize {
         self.expires.len()
     }
 
@@ -361,7 +366,7 @@ impl Db {
     }
 
     /// The keys removed on access since the last call, if any.
-    pub fn take_expired(&mut self) -> Option<Vec<Vec<u8>>> {
+    pub(crate) fn take_expired(&mut self) -> Option<Vec<Vec<u8>>> {
         if self.expired_log.is_empty() {
             None
         } else {
@@ -373,7 +378,7 @@ impl Db {
     /// to `count` keys with an expiry, going round from where the last call stopped, and
     /// removes those whose time has passed. Returns the keys removed and how many keys it
     /// looked at (fewer than `count` only when fewer have an expiry).
-    pub fn expire_some(&mut self, now_ms: u64, count: usize) -> (Vec<Vec<u8>>, usize) {
+    pub(crate) fn expire_some(&mut self, now_ms: u64, count: usize) -> (Vec<Vec<u8>>, usize) {
         let count = count.min(self.expires.len());
         let mut removed = Vec::new();
         let mut looked = 0;

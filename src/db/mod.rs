@@ -11,8 +11,10 @@ mod zset;
 pub use collections::{Hash, List, Set};
 pub use encoding::collection_encoding;
 pub use keyspace::{Db, Entry};
-pub use value::{is_shared_integer, string_encoding, StrEnc, Value, EMBSTR_SIZE_LIMIT};
-pub use zset::{LexBound, LexRange, Score, ScoreRange, ZSet};
+pub(crate) use value::{is_shared_integer, EMBSTR_SIZE_LIMIT};
+pub use value::{string_encoding, StrEnc, Value};
+pub(crate) use zset::{LexBound, LexRange, ScoreRange};
+pub use zset::{Score, ZSet};
 
 /// How many databases a server has (`databases 16`).
-pub const DB_COUNT: usize = 16;
+pub(crate) const DB_COUNT: usize = 16;

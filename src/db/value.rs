@@ -2,12 +2,18 @@
 
 use super::{Hash, List, Set, ZSet};
 
+/// A value of a key.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// A string.
     Str(Vec<u8>),
+    /// A list.
     List(List),
+    /// A hash.
     Hash(Hash),
+    /// A set.
     Set(Set),
+    /// A sorted set.
     ZSet(ZSet),
 }
 
@@ -25,7 +31,7 @@ impl Value {
 }
 
 /// Strings up to this length are stored `embstr` (Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
-pub const EMBSTR_SIZE_LIMIT: usize = 44;
+pub(crate) const EMBSTR_SIZE_LIMIT: usize = 44;
 
 /// Integers below this are Redis's shared integer objects (`OBJ_SHARED_INTEGERS`).
 pub const SHARED_INTEGERS: i64 = 10000;
@@ -65,7 +71,7 @@ pub fn string_encoding(bytes: &[u8], enc: StrEnc) -> &'static str {
 
 /// Whether a string is one of Redis's shared integers 0..9999 (OBJECT REFCOUNT answers
 /// `2147483647` for them, with no maxmemory set).
-pub fn is_shared_integer(bytes: &[u8], enc: StrEnc) -> bool {
+pub(crate) fn is_shared_integer(bytes: &[u8], enc: StrEnc) -> bool {
     enc == StrEnc::Auto
         && bytes.len() <= 5
         && matches!(crate::cmd::args::parse_i64(bytes), Some(n) if (0..SHARED_INTEGERS).contains(&n))

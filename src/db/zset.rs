@@ -34,15 +34,15 @@ impl Ord for Score {
 
 /// A score interval as ZRANGEBYSCORE takes it (`(` makes a bound exclusive).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ScoreRange {
+pub(crate) struct ScoreRange {
     pub min: f64,
     pub max: f64,
-    pub min_exclusive: bool,
-    pub max_exclusive: bool,
+    pub(crate) min_exclusive: bool,
+    pub(crate) max_exclusive: bool,
 }
 
 impl ScoreRange {
-    pub fn above_min(&self, score: f64) -> bool {
+    pub(crate) fn above_min(&self, score: f64) -> bool {
         if self.min_exclusive {
             score > self.min
         } else {
@@ -50,7 +50,7 @@ impl ScoreRange {
         }
     }
 
-    pub fn below_max(&self, score: f64) -> bool {
+    pub(crate) fn below_max(&self, score: f64) -> bool {
         if self.max_exclusive {
             score < self.max
         } else {
@@ -66,7 +66,7 @@ impl ScoreRange {
 
 /// One end of a lexicographic range (ZRANGEBYLEX's `-`, `+`, `[x`, `(x`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum LexBound {
+pub(crate) enum LexBound {
     NegInf,
     PosInf,
     Inclusive(Vec<u8>),
@@ -74,13 +74,13 @@ pub enum LexBound {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct LexRange {
+pub(crate) struct LexRange {
     pub min: LexBound,
     pub max: LexBound,
 }
 
 impl LexRange {
-    pub fn above_min(&self, member: &[u8]) -> bool {
+    pub(crate) fn above_min(&self, member: &[u8]) -> bool {
         match &self.min {
             LexBound::NegInf => true,
             LexBound::PosInf => false,
@@ -89,7 +89,7 @@ impl LexRange {
         }
     }
 
-    pub fn below_max(&self, member: &[u8]) -> bool {
+    pub(crate) fn below_max(&self, member: &[u8]) -> bool {
         match &self.max {
             LexBound::NegInf => false,
             LexBound::PosInf => true,
@@ -110,6 +110,7 @@ impl LexRange {
     }
 }
 
+/// A sorted set: members ordered by score, then by member.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ZSet {
     /// member → score. Readable by other code (MEMORY USAGE, fingerprints); change a
@@ -123,23 +124,27 @@ pub struct ZSet {
 }
 
 impl ZSet {
+    /// An empty sorted set.
     pub fn new() -> Self {
         ZSet::default()
     }
 
+    /// How many members.
     pub fn len(&self) -> usize {
         self.scores.len()
     }
 
+    /// Whether it has no member.
     pub fn is_empty(&self) -> bool {
         self.scores.is_empty()
     }
 
     /// Whether Redis would store this sorted set as a skiplist (else a listpack).
-    pub fn is_skiplist(&self) -> bool {
+    pub(crate) fn is_skiplist(&self) -> bool {
         self.skiplist
     }
 
+    /// The score of `member`, if it is one.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         self.scores.get(member).copied()
     }
@@ -197,7 +202,7 @@ impl ZSet {
     }
 
     /// Adds a member known not to be present (ZADD's hot path: one lookup fewer).
-    pub fn insert_new(&mut self, member: &[u8], score: f64, config: &Config) {
+    pub(crate) fn insert_new(&mut self, member: &[u8], score: f64, config: &Config) {
         debug_assert!(!self.scores.contains_key(member));
         let score = self.stored_score(score, member, config);
         if !self.skiplist
@@ -211,6 +216,7 @@ impl ZSet {
         self.ordered.insert((Score(score), member.to_vec()));
     }
 
+    /// Removes `member`; its score, if it was one.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let score = self.scores.swap_remove(member)?;
         self.ordered.remove(&(Score(score), member.to_vec()));
@@ -228,13 +234,14 @@ impl ZSet {
         }
     }
 
+    /// The listpack and table bytes its members take.
     pub fn tally(&self) -> Tally {
         self.tally
     }
 
     /// Chooses the encoding from scratch, as Redis does for a sorted set built by a store
     /// command (`zsetConvertToListpackIfNeeded`).
-    pub fn settle_encoding(&mut self, config: &Config) {
+    pub(crate) fn settle_encoding(&mut self, config: &Config) {
         let longest = self.scores.keys().map(Vec::len).max().unwrap_or(0);
         self.skiplist = self.len() > config.zset_max_listpack_entries
             || longest > config.zset_max_listpack_value;
@@ -256,7 +263,7 @@ impl ZSet {
     }
 
     /// The member/score pair at `index` of the storage order (random picks).
-    pub fn get_index(&self, index: usize) -> Option<(&Vec<u8>, f64)> {
+    pub(crate) fn get_index(&self, index: usize) -> Option<(&Vec<u8>, f64)> {
         self.scores.get_index(index).map(|(m, s)| (m, *s))
     }
 
@@ -273,7 +280,7 @@ impl ZSet {
     }
 
     /// Members whose score is in `range`, ascending.
-    pub fn range_by_score<'a>(
+    pub(crate) fn range_by_score<'a>(
         &'a self,
         range: &ScoreRange,
     ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
@@ -299,7 +306,7 @@ impl ZSet {
     }
 
     /// Members whose score is in `range`, descending.
-    pub fn range_by_score_rev<'a>(
+    pub(crate) fn range_by_score_rev<'a>(
         &'a self,
         range: &ScoreRange,
     ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
@@ -342,7 +349,7 @@ impl ZSet {
     /// Members in the lexicographic `range`, ascending: from the first member at or above
     /// the minimum while members stay below the maximum (the listpack walk; with mixed
     /// scores the result is as unspecified as Redis documents it).
-    pub fn range_by_lex<'a>(
+    pub(crate) fn range_by_lex<'a>(
         &'a self,
         range: &'a LexRange,
     ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
@@ -357,7 +364,7 @@ impl ZSet {
     }
 
     /// Members in the lexicographic `range`, descending.
-    pub fn range_by_lex_rev<'a>(
+    pub(crate) fn range_by_lex_rev<'a>(
         &'a self,
         range: &'a LexRange,
     ) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {

@@ -10,12 +10,15 @@ use std::io::Write;
 /// The protocol a client speaks, chosen with HELLO.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Protocol {
+    /// RESP2, the default.
     #[default]
     Resp2,
+    /// RESP3 (`HELLO 3`).
     Resp3,
 }
 
 impl Protocol {
+    /// The version's number (2 or 3).
     pub fn number(self) -> i64 {
         match self {
             Protocol::Resp2 => 2,
@@ -36,7 +39,7 @@ pub fn encode(reply: &Reply, proto: Protocol) -> Vec<u8> {
 /// Aggregates are written from an explicit list of the elements still to write, not by
 /// recursion: a script's reply may nest about 8000 levels deep (Redis's Lua stack limit),
 /// more than a thread's stack holds frames for.
-pub fn encode_into(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
+pub(crate) fn encode_into(reply: &Reply, proto: Protocol, out: &mut Vec<u8>) {
     let resp3 = proto == Protocol::Resp3;
     let mut pending: Vec<&Reply> = vec![reply];
     while let Some(reply) = pending.pop() {
@@ -106,13 +109,13 @@ pub fn format_double(d: f64) -> String {
 }
 
 /// C's `printf("%.17g", d)` for a finite `d`.
-pub fn format_g17(d: f64) -> String {
+pub(crate) fn format_g17(d: f64) -> String {
     format_g(d, 17)
 }
 
 /// C's `printf("%.<precision>g", d)` for a finite `d`: scientific notation when the
 /// exponent is below -4 or at least the precision, trailing zeros removed.
-pub fn format_g(d: f64, precision: usize) -> String {
+pub(crate) fn format_g(d: f64, precision: usize) -> String {
     if d == 0.0 {
         return if d.is_sign_negative() {
             "-0".into()

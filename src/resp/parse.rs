@@ -12,13 +12,13 @@
 /// Longest inline request, and longest `*<n>` / `$<len>` line (`PROTO_INLINE_MAX_SIZE`).
 pub const INLINE_MAX_SIZE: usize = 64 * 1024;
 /// Longest bulk argument (`proto-max-bulk-len`, 512 MB by default).
-pub const MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
+pub(crate) const MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
 /// Largest multibulk count Redis 7.0 accepts (it refuses counts above `INT_MAX`).
-pub const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
+pub(crate) const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
 
 /// Limits for clients that must still authenticate.
-pub const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
-pub const UNAUTHENTICATED_MAX_BULK: usize = 16384;
+pub(crate) const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
+pub(crate) const UNAUTHENTICATED_MAX_BULK: usize = 16384;
 
 /// What the parser found in the bytes fed so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +82,7 @@ const SPARE_ARG_CAPACITY: usize = 1024;
 const SPARE_ARGVS: usize = 64;
 
 impl RequestParser {
+    /// A parser with Redis's default limits.
     pub fn new() -> Self {
         RequestParser::default()
     }
@@ -300,7 +301,7 @@ enum Step {
 
 /// Redis's `string2ll`: an optional `-`, then digits without leading zeros, no spaces,
 /// no `+`, within i64.
-pub fn string_to_i64(s: &[u8]) -> Option<i64> {
+pub(crate) fn string_to_i64(s: &[u8]) -> Option<i64> {
     if s.is_empty() || s.len() > 20 {
         return None;
     }

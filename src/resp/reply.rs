@@ -28,7 +28,12 @@ pub enum Reply {
     /// RESP3 `(123…`; a bulk string in RESP2.
     BigNumber(Vec<u8>),
     /// RESP3 `=15\r\ntxt:…`; a bulk string of the text alone in RESP2.
-    Verbatim { format: [u8; 3], text: Vec<u8> },
+    Verbatim {
+        /// The format, `txt` or `mkd`.
+        format: [u8; 3],
+        /// The text.
+        text: Vec<u8>,
+    },
     /// RESP3 `%n`; a flat array of 2n elements in RESP2.
     Map(Vec<(Reply, Reply)>),
     /// RESP3 `~n`; an array in RESP2.
@@ -39,7 +44,9 @@ pub enum Reply {
     /// PROTOCOL `attrib` (a RESP3 `|n` attribute frame, see [`Reply::Attribute`]) and
     /// `push` (a `>n` push frame) send. RESP2 clients get the reply alone.
     Preceded {
+        /// The frame sent first.
         frame: Box<Reply>,
+        /// The reply itself.
         reply: Box<Reply>,
     },
     /// RESP3 `|n`: an attribute frame (pairs, like a map), only ever sent as the `frame`
@@ -48,10 +55,12 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// `+OK`.
     pub fn ok() -> Reply {
         Reply::Simple(b"OK".to_vec())
     }
 
+    /// A simple string.
     pub fn simple(text: &str) -> Reply {
         Reply::Simple(text.as_bytes().to_vec())
     }
@@ -68,12 +77,13 @@ impl Reply {
         Reply::Error(bytes)
     }
 
+    /// A bulk string.
     pub fn bulk(bytes: impl Into<Vec<u8>>) -> Reply {
         Reply::Bulk(bytes.into())
     }
 
     /// A bulk reply holding an integer's decimal text (as Redis's `addReplyBulkLongLong`).
-    pub fn bulk_int(value: i64) -> Reply {
+    pub(crate) fn bulk_int(value: i64) -> Reply {
         Reply::Bulk(value.to_string().into_bytes())
     }
 
@@ -85,7 +95,7 @@ impl Reply {
         }
     }
 
-    pub fn array_of_bulks<I, B>(items: I) -> Reply
+    pub(crate) fn array_of_bulks<I, B>(items: I) -> Reply
     where
         I: IntoIterator<Item = B>,
         B: Into<Vec<u8>>,
@@ -93,6 +103,7 @@ impl Reply {
         Reply::Array(items.into_iter().map(|b| Reply::Bulk(b.into())).collect())
     }
 
+    /// Whether it is an error reply.
     pub fn is_error(&self) -> bool {
         matches!(self, Reply::Error(_))
     }
@@ -108,13 +119,17 @@ impl Reply {
 
 /// Common error texts, word for word as Redis 7.0 sends them (`server.c`'s shared objects).
 pub mod errors {
+    /// Redis's error for a command on a key of another type.
     pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    /// Redis's error for an argument that is not an integer.
     pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
-    pub const NOT_FLOAT: &str = "ERR value is not a valid float";
-    pub const SYNTAX: &str = "ERR syntax error";
-    pub const NO_SUCH_KEY: &str = "ERR no such key";
-    pub const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
-    pub const DB_INDEX_OUT_OF_RANGE: &str = "ERR DB index is out of range";
+    pub(crate) const NOT_FLOAT: &str = "ERR value is not a valid float";
+    pub(crate) const SYNTAX: &str = "ERR syntax error";
+    pub(crate) const NO_SUCH_KEY: &str = "ERR no such key";
+    pub(crate) const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
+    pub(crate) const DB_INDEX_OUT_OF_RANGE: &str = "ERR DB index is out of range";
+    /// Redis's error for an increment past the integer range.
     pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
-    pub const NOT_ALLOWED_FROM_SCRIPT: &str = "ERR This Redis command is not allowed from script";
+    pub(crate) const NOT_ALLOWED_FROM_SCRIPT: &str =
+        "ERR This Redis command is not allowed from script";
 }

@@ -14,7 +14,7 @@
 //! → null in RESP2 scripts (booleans after `setresp(3)`); anything else → null.
 
 use crate::resp::{format_g17, Reply};
-use mlua::{Lua, Table, Value};
+use mlua::{Lua, Value};
 
 /// The deepest nesting of arrays a script's result keeps whole: where Redis's Lua stack
 /// (8000 slots, 2 in use under the result, 4 checked for before each value, 1 held per
@@ -107,15 +107,6 @@ pub fn c_string(s: &[u8]) -> &[u8] {
         Some(nul) => &s[..nul],
         None => s,
     }
-}
-
-/// `{err="CODE msg"}` for an error reply's text, as Redis's `luaPushErrorBuff`: the
-/// first word is the code; a text without a space gets the code ERR.
-pub fn error_table(lua: &Lua, text: &[u8]) -> mlua::Result<Table> {
-    let t = lua.create_table_with_capacity(0, 2)?;
-    t.raw_set("err", lua.create_string(error_text(text))?)?;
-    t.raw_set("ignore_error_stats_update", true)?;
-    Ok(t)
 }
 
 /// The `err` field for an error text given without its leading `-`.

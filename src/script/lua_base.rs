@@ -15,6 +15,13 @@
 
 // Lua C functions work on the raw `lua_State`; each one only uses the slots Lua guarantees
 // a C function (LUA_MINSTACK, 20) or checks for more.
+//
+// Errors: `luaL_check*`, `luaL_argcheck`, `luaL_error`, `lua_call` and any allocation (a
+// script runs under a heap bound) may raise, and raising longjmps over these frames. They
+// are sound because at each such call the frame holds no Rust value with a destructor:
+// only raw pointers, integers and `Copy` closures. The one owned value, `loadstring`'s
+// buffer, lives only across `luaL_loadbuffer`, which cannot raise: `lua_load` parses in
+// protected mode and returns every error, memory errors included, as a status.
 #![allow(unsafe_code)]
 
 use mlua::{ffi, Function, IntoLua, Lua, Table};
@@ -164,6 +171,7 @@ unsafe extern "C-unwind" fn loadstring(l: *mut ffi::lua_State) -> c_int {
     let s = ffi::luaL_checklstring(l, 1, &mut len);
     let name = ffi::luaL_optstring(l, 2, s);
     let status = if len > 0 && *s == 27 {
+        // Dropped at the end of this block, before anything that can raise.
         let mut text = Vec::with_capacity(len + 1);
         text.push(b' ');
         text.extend_from_slice(std::slice::from_raw_parts(s.cast::<u8>(), len));

@@ -35,7 +35,6 @@ use crate::resp::Reply;
 use mlua::{ffi, Function, IntoLua, Lua, Table, Value};
 use std::cell::RefCell;
 use std::os::raw::{c_int, c_void};
-use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// Lua's `luaL_getn` in 5.1 (`lua_objlen` of a table).
@@ -206,8 +205,24 @@ pub fn call_script(
 ) -> mlua::Result<Ended> {
     lua.exec_raw_lua(|raw| {
         // SAFETY: stack use is checked up front (8 slots; the conversion checks for its
-        // own); the stack is restored to its height on entry on every path. Allocations outside
-        // the protected calls happen without a heap bound (see Vm::memory_limit).
+        // own); the stack is restored to its height on entry on every path.
+        //
+        // Lua errors longjmp, and this closure's frame (and mlua's around it) hold Rust
+        // values, so no Lua error may be raised here outside `lua_pcall`. What runs
+        // unprotected is what cannot raise one:
+        // - before the call, the pushes (handler, function, KEYS/ARGV tables) allocate
+        //   with no heap bound (the limit is set just before `lua_pcall`, lifted just
+        //   after), so they fail only when the process itself is out of memory, where
+        //   Lua's panic function exits as Rust's allocator would abort; a GC step they
+        //   trigger runs no finalizer that can raise (scripts cannot make userdata:
+        //   `newproxy` is removed; a table's `__gc` does nothing in Lua 5.1; mlua's
+        //   userdata finalizers only drop Rust values);
+        // - `lua_pcall` catches every error of the script, of the C functions it calls
+        //   (each of which drops its Rust values before `lua_error`: see lua_call.rs,
+        //   libs/mod.rs) and of the message handler (`LUA_ERRERR`), memory errors included;
+        // - after it, `pop_value` and `pop_reply` read raw (`lua_rawget*`, `lua_next` over
+        //   an unmodified table, no metamethod) and allocate only without a bound.
+        // tests/lua_boundary.rs raises errors at each of these places.
         unsafe {
             let l = raw.state();
             let top = ffi::lua_gettop(l);
@@ -264,9 +279,29 @@ pub fn call_script(
                 )))
             })();
             ffi::lua_settop(l, top);
+            if let Some(g) = call.globals.filter(|_| large_arguments(call)) {
+                // KEYS and ARGV stay in the globals until the next EVAL replaces them; big
+                // ones would keep the heap full, and Lua 5.1 has no emergency collection,
+                // so the next script would fail its first allocation. No script sees the
+                // difference: every EVAL sets both before it runs.
+                if g.push_into_stack(raw).is_ok() {
+                    for name in [super::lua_reply::KEYS, super::lua_reply::ARGV] {
+                        Names::push(Some(call.names), l, name);
+                        ffi::lua_pushnil(l);
+                        ffi::lua_rawset(l, -3);
+                    }
+                }
+                ffi::lua_settop(l, top);
+            }
             result
         }
     })
+}
+
+/// Whether a call's KEYS and ARGV together take more than an eighth of its heap bound.
+fn large_arguments(call: &Call<'_>) -> bool {
+    let bytes: usize = call.keys.iter().chain(call.args).map(Vec::len).sum();
+    call.memory_limit > 0 && bytes > call.memory_limit / 8
 }
 
 /// `unpack`, for the globals before the prelude runs.
@@ -301,19 +336,28 @@ pub fn create_pcalls(lua: &Lua, unwrap_error: &Function) -> mlua::Result<(Functi
 
 /// The state of the script running on a VM, for its permanent `redis.call` function
 /// (creating a scoped function per run cost about a tenth of a small script's run).
-/// `enter` points the slot at the run's state for as long as its guard lives; `with`
-/// lends it to a closure that cannot keep it.
+/// [`during`](RunSlot::during) points the slot at the run's state for exactly as long as
+/// a closure runs; `with` lends it to a closure that cannot keep it.
+///
+/// Sound without any destructor: there is no guard a caller could leak (`mem::forget`)
+/// or a panic could skip; `during` clears the slot itself on return and, having caught
+/// the unwind, on a panic too. No Lua error can longjmp over `during`: it is entered from
+/// the host, and the script it runs is inside `call_script`'s own `lua_pcall`.
 #[derive(Default)]
 pub struct RunSlot(AtomicPtr<c_void>);
 
-/// Clears the slot when the run ends.
-pub struct Entered<'s>(&'s RunSlot);
-
 impl RunSlot {
-    pub fn enter<'s>(&'s self, state: &'s RefCell<RunState<'_, '_>>) -> Entered<'s> {
+    /// Runs `run` with the slot pointing at `state`, then puts back what the slot held
+    /// before (nothing, unless runs nest), also when `run` panics.
+    pub fn during<R>(&self, state: &RefCell<RunState<'_, '_>>, run: impl FnOnce() -> R) -> R {
         let p = state as *const RefCell<RunState<'_, '_>> as *mut c_void;
-        self.0.store(p, Ordering::Relaxed);
-        Entered(self)
+        let before = self.0.swap(p, Ordering::Relaxed);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
+        self.0.store(before, Ordering::Relaxed);
+        match result {
+            Ok(value) => value,
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
     }
 
     /// Calls `f` with the running script's state (None between runs). The closure is
@@ -323,15 +367,9 @@ impl RunSlot {
         if p.is_null() {
             return f(None);
         }
-        // SAFETY: a non-null pointer was stored by `enter` from a reference that outlives
-        // its guard, and the guard nulls it on drop; runs happen on the thread that owns
-        // the VM, and the RefCell inside catches re-entrant use.
+        // SAFETY: a non-null pointer was stored by `during` from a reference that outlives
+        // the call, and `during` replaces it before it returns or unwinds; runs happen on
+        // the thread that owns the VM, and the RefCell inside catches re-entrant use.
         f(Some(unsafe { &*(p as *const RefCell<RunState<'_, '_>>) }))
-    }
-}
-
-impl Drop for Entered<'_> {
-    fn drop(&mut self) {
-        self.0 .0.store(ptr::null_mut(), Ordering::Relaxed);
     }
 }

@@ -24,7 +24,7 @@ pub mod shebang;
 mod vm;
 
 pub use run::KILLED;
-pub use shebang::ScriptFlags;
+pub(crate) use shebang::ScriptFlags;
 
 use crate::cmd::{flags::*, CommandSpec, Ctx};
 use crate::session::ClientId;
@@ -35,11 +35,12 @@ use vm::{Flavor, Vm};
 
 /// `redis.REDIS_VERSION` and `redis.REDIS_VERSION_NUM` (0x0007000f).
 pub const REDIS_VERSION: &str = "7.0.15";
+/// The Redis version scripts see (`redis.REDIS_VERSION_NUM`), 7.0.15.
 pub const REDIS_VERSION_NUM: i64 = 0x0007_000f;
 
 /// Default bound on each Lua VM's heap: a runaway script gets "not enough memory"
 /// instead of taking the process down.
-pub const MEMORY_LIMIT_DEFAULT: usize = 256 << 20;
+pub(crate) const MEMORY_LIMIT_DEFAULT: usize = 256 << 20;
 
 /// How many `redis.log` lines are kept (oldest dropped first).
 pub const LOG_LINES_MAX: usize = 1000;
@@ -50,6 +51,7 @@ pub const LOG_LINES_MAX: usize = 1000;
 pub struct Effect {
     /// The database it ran in.
     pub db: usize,
+    /// The command as the script sent it.
     pub argv: Vec<Vec<u8>>,
 }
 
@@ -58,6 +60,7 @@ pub struct Effect {
 pub struct LogLine {
     /// 0 debug, 1 verbose, 2 notice, 3 warning (`redis.LOG_*`).
     pub level: u8,
+    /// The line.
     pub text: Vec<u8>,
 }
 
@@ -66,9 +69,13 @@ pub struct LogLine {
 pub struct LastRun {
     /// The script's SHA1 or the function's name.
     pub name: String,
+    /// What the script's commands did, in order.
     pub effects: Vec<Effect>,
+    /// Its `redis.log` lines.
     pub log: Vec<LogLine>,
+    /// Whether it wrote.
     pub wrote: bool,
+    /// Whether it was killed.
     pub killed: bool,
 }
 
@@ -80,16 +87,16 @@ struct CachedScript {
 
 /// INFO memory's scripting figures (see [`Scripting::memory_report`]).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct ScriptMemory {
-    pub eval_vm_bytes: usize,
-    pub functions_vm_bytes: usize,
+pub(crate) struct ScriptMemory {
+    pub(crate) eval_vm_bytes: usize,
+    pub(crate) functions_vm_bytes: usize,
     pub cached_scripts: usize,
     /// Redis's `used_memory_scripts_eval`.
     pub scripts_eval_bytes: usize,
     pub functions: usize,
     pub libraries: usize,
     /// Source bytes of the loaded libraries.
-    pub library_bytes: usize,
+    pub(crate) library_bytes: usize,
 }
 
 /// What Redis 7.0 reports for a Lua VM that has run nothing (`used_memory_vm_eval` of a
@@ -123,6 +130,7 @@ pub struct Scripting {
     pub memory_limit: usize,
     /// `redis.log` lines of all runs, oldest first (at most [`LOG_LINES_MAX`]).
     pub log: Vec<LogLine>,
+    /// What the last script run did.
     pub last_run: LastRun,
 }
 
@@ -133,6 +141,7 @@ impl Default for Scripting {
 }
 
 impl Scripting {
+    /// An engine with no VM built yet (the first script builds it).
     pub fn new() -> Self {
         Scripting {
             eval_vm: None,
@@ -164,7 +173,7 @@ impl Scripting {
     }
 
     /// What INFO memory says of scripting: VM heaps, cache and library counts.
-    pub fn memory_report(&self) -> ScriptMemory {
+    pub(crate) fn memory_report(&self) -> ScriptMemory {
         let (functions, libraries, library_bytes) = self.functions.counts();
         ScriptMemory {
             eval_vm_bytes: self
@@ -318,6 +327,7 @@ const EVAL_FLAGS: u32 =
 const EVAL_RO_FLAGS: u32 =
     NOSCRIPT | SKIP_MONITOR | NO_MANDATORY_KEYS | STALE | READONLY | RUNS_SCRIPT;
 
+/// EVAL, EVALSHA, SCRIPT, FUNCTION, FCALL and their variants.
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("eval", -3, EVAL_FLAGS, eval::eval)
         .key_finder(eval::numkeys_keys)

@@ -7,14 +7,14 @@ use crate::resp::parse::split_args;
 
 /// Flags a script (or a registered function) may declare.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ScriptFlags {
+pub(crate) struct ScriptFlags {
     /// No shebang: Redis's SCRIPT_FLAG_EVAL_COMPAT_MODE.
-    pub compat: bool,
-    pub no_writes: bool,
-    pub allow_oom: bool,
-    pub allow_stale: bool,
-    pub no_cluster: bool,
-    pub allow_cross_slot_keys: bool,
+    pub(crate) compat: bool,
+    pub(crate) no_writes: bool,
+    pub(crate) allow_oom: bool,
+    pub(crate) allow_stale: bool,
+    pub(crate) no_cluster: bool,
+    pub(crate) allow_cross_slot_keys: bool,
 }
 
 impl ScriptFlags {
@@ -71,7 +71,7 @@ fn lossy(word: &[u8]) -> std::borrow::Cow<'_, str> {
 /// Parses an EVAL script's shebang (`evalExtractShebangFlags`). Returns the flags and
 /// the length of the shebang line (without its newline), which the compiler skips while
 /// keeping line numbers.
-pub fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
+pub(crate) fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
     if !body.starts_with(b"#!") {
         return Ok((
             ScriptFlags {
@@ -118,16 +118,17 @@ pub fn eval_flags(body: &[u8]) -> Result<(ScriptFlags, usize), String> {
 
 /// A library's metadata line (`functionExtractLibMetaData`).
 #[derive(Debug, PartialEq, Eq)]
-pub struct LibraryMetadata {
+pub(crate) struct LibraryMetadata {
     /// The first word without its `#!`.
     pub engine: Vec<u8>,
+    /// The library's name.
     pub name: Vec<u8>,
     /// The length of the line, without its newline.
     pub line_len: usize,
 }
 
 /// Parses a library's metadata line: `#!<engine> name=<library>`.
-pub fn library_metadata(code: &[u8]) -> Result<LibraryMetadata, String> {
+pub(crate) fn library_metadata(code: &[u8]) -> Result<LibraryMetadata, String> {
     if !code.starts_with(b"#!") {
         return Err("ERR Missing library metadata".into());
     }

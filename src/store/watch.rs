@@ -11,7 +11,7 @@ use crate::session::ClientId;
 
 /// One client watching one key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Watcher {
+pub(crate) struct Watcher {
     pub client: ClientId,
     /// The key had expired when WATCH was called (Redis's `watchedKey.expired`).
     pub expired: bool,
@@ -52,7 +52,7 @@ impl Store {
     }
 
     /// Whether any client watches anything (the fast path skips touching when not).
-    pub fn has_watchers(&self) -> bool {
+    pub(crate) fn has_watchers(&self) -> bool {
         !self.watched.is_empty()
     }
 
@@ -65,7 +65,7 @@ impl Store {
 
     /// An expired key was removed on access or by active expiry: a touch of a key that
     /// is no longer stored, whatever the command does with the key afterwards.
-    pub fn touch_expired(&mut self, db: usize, key: &[u8]) {
+    pub(crate) fn touch_expired(&mut self, db: usize, key: &[u8]) {
         self.touch_watchers(db, key, false);
     }
 
@@ -101,7 +101,12 @@ impl Store {
     /// before they change the database (Redis's `touchAllWatchedKeysInDb`). With
     /// `replaced_with` (SWAPDB), a key is touched if it is stored on either side, and a
     /// stale key that stays stale (or becomes stale) is no change.
-    pub fn touch_all_in_db(&mut self, emptied: usize, replaced_with: Option<usize>, now_ms: u64) {
+    pub(crate) fn touch_all_in_db(
+        &mut self,
+        emptied: usize,
+        replaced_with: Option<usize>,
+        now_ms: u64,
+    ) {
         let mut keys: Vec<Vec<u8>> = self
             .watched
             .keys()
@@ -141,13 +146,13 @@ impl Store {
     }
 
     /// Whether a watched key of `client` was touched since WATCH (CLIENT LIST's `d`).
-    pub fn watch_is_dirty(&self, client: ClientId) -> bool {
+    pub(crate) fn watch_is_dirty(&self, client: ClientId) -> bool {
         self.watch_dirty.contains(&client)
     }
 
     /// Whether a watched key of `client` was touched since WATCH, or has expired since
     /// (keys already expired at WATCH time do not count: `isWatchedKeyExpired`).
-    pub fn watch_fails_exec(&self, client: ClientId, now_ms: u64) -> bool {
+    pub(crate) fn watch_fails_exec(&self, client: ClientId, now_ms: u64) -> bool {
         if self.watch_dirty.contains(&client) {
             return true;
         }

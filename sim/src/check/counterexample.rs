@@ -32,6 +32,7 @@ pub struct Candidate {
     pub matches: bool,
 }
 
+/// A history shown not linearizable, cut down to what shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Counterexample {
     /// Indices in `History::ops` of a smallest non-linearizable sub-history, by call time

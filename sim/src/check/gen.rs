@@ -18,24 +18,32 @@ use redsim::Reply;
 /// One op before it has been executed.
 #[derive(Clone, Debug)]
 pub struct Planned {
+    /// The client that ran it.
     pub client: u64,
+    /// Invoke time.
     pub call: u64,
+    /// Return time; `None` when the outcome is unknown.
     pub ret: Option<u64>,
+    /// How it ended.
     pub status: Status,
     /// When it takes effect; `None`: never.
     pub effect_at: Option<u64>,
+    /// What it does.
     pub op: Operation,
 }
 
 /// The shape of a generated workload.
 #[derive(Clone, Debug)]
 pub struct Workload {
+    /// Concurrent clients.
     pub clients: usize,
+    /// Operations in all.
     pub ops: usize,
     /// Probability that a write's outcome is unknown.
     pub unknown_writes: f64,
     /// Longest op duration and longest pause between a client's ops (clock ticks).
     pub duration_max: u64,
+    /// Longest pause between a client's operations (clock ticks).
     pub pause_max: u64,
 }
 

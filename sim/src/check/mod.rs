@@ -45,6 +45,7 @@ use search::{Poll, Search};
 /// since states are interned by [`fingerprint`](Self::fingerprint) and
 /// [`same_state`](Self::same_state).
 pub trait SequentialSpec {
+    /// A state of the specified object (interned by the checker).
     type State: Clone;
 
     /// The name `--model` uses and reports print.
@@ -107,13 +108,18 @@ pub trait SequentialSpec {
 pub enum ModelChoice {
     /// The first hand model every op fits (register, kv, counter), else the engine.
     Auto,
+    /// The engine itself, run on a copy of the state: judges any operation.
     Engine,
+    /// One register per key (GET/SET).
     Register,
+    /// A key-value map of strings.
     Kv,
+    /// Counters (INCR/INCRBY/GET).
     Counter,
 }
 
 impl ModelChoice {
+    /// The model `--model NAME` names; `None` for an unknown name.
     pub fn parse(name: &str) -> Option<ModelChoice> {
         Some(match name {
             "auto" => ModelChoice::Auto,
@@ -157,7 +163,9 @@ impl Default for Options {
 /// The answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
+    /// Some order of atomic operations explains the history.
     Linearizable,
+    /// No order of atomic operations explains it.
     NotLinearizable,
     /// The budget ran out first.
     Unknown,
@@ -177,6 +185,7 @@ impl Verdict {
 /// What a check found.
 #[derive(Clone, Debug)]
 pub struct Outcome {
+    /// The answer.
     pub verdict: Verdict,
     /// The model that judged (`engine`, `register`, `kv`, `counter`).
     pub model: &'static str,

@@ -12,6 +12,7 @@ use super::{Argv, Outbox, Outcome, Program, Progress, Recorded};
 use crate::history::{Operation, Status};
 use redsim::Reply;
 
+/// How a command list is sent and recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CommandsMode {
     /// Operation `i` is command `i mod len` of the list, sent alone.
@@ -20,6 +21,7 @@ pub enum CommandsMode {
     Pipeline,
 }
 
+/// A client sending a list of commands.
 pub struct Commands {
     templates: Vec<Argv>,
     /// Templates that do not depend on the operation, expanded once for this client.

@@ -10,9 +10,12 @@ use crate::history::{Operation, ScriptMode};
 use redsim::Reply;
 use std::sync::Arc;
 
+/// Which command sends the script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EvalKind {
+    /// `EVAL` with the source.
     Eval,
+    /// `EVALSHA`, with `SCRIPT LOAD` after `NOSCRIPT`.
     EvalSha,
 }
 
@@ -24,6 +27,7 @@ enum Stage {
     Retried,
 }
 
+/// A client sending its script as one server-side call.
 pub struct EvalClient {
     spec: Arc<ScriptSpec>,
     kind: EvalKind,
@@ -34,10 +38,11 @@ pub struct EvalClient {
     keys: Vec<Vec<u8>>,
     args: Vec<Vec<u8>>,
     /// How many times this client met NOSCRIPT (for tests and reports).
-    pub noscript_seen: u32,
+    pub(crate) noscript_seen: u32,
 }
 
 impl EvalClient {
+    /// Client `client` of `clients`, running `ops` operations.
     pub fn new(
         spec: Arc<ScriptSpec>,
         kind: EvalKind,

@@ -29,8 +29,11 @@ use std::sync::Arc;
 /// A script and the KEYS / ARGV templates of each run of it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptSpec {
+    /// The Lua source.
     pub source: String,
+    /// `KEYS`, with per-operation templates.
     pub keys: Vec<Vec<u8>>,
+    /// `ARGV`, with per-operation templates.
     pub args: Vec<Vec<u8>>,
 }
 
@@ -89,6 +92,7 @@ const NO_ARGS: &str = "ERR Please specify at least one argument for this redis l
 /// Redis's PRNG behind `math.random` (`redisLrand48`), in its initial state.
 const LRAND48_INITIAL: u64 = 0x1234_ABCD_330E;
 
+/// A client running its script client-side: each `redis.call` is a round trip.
 pub struct LuaClient {
     /// This client's `math.random` state; each run starts from Redis's initial state.
     rand: Arc<AtomicU64>,

@@ -19,12 +19,12 @@ use redsim::script::convert;
 use redsim::Reply;
 
 /// A reply as `redis.call` returns it to Lua (RESP2); errors become `{err=…}` tables.
-pub fn reply_to_lua(lua: &Lua, reply: &Reply) -> mlua::Result<Value> {
+pub(crate) fn reply_to_lua(lua: &Lua, reply: &Reply) -> mlua::Result<Value> {
     convert::reply_to_lua(lua, reply, false)
 }
 
 /// A script's return value as the client receives it.
-pub fn lua_to_reply(value: &Value) -> Reply {
+pub(crate) fn lua_to_reply(value: &Value) -> Reply {
     convert::lua_to_reply(value, false)
 }
 
@@ -32,7 +32,7 @@ pub fn lua_to_reply(value: &Value) -> Reply {
 /// 7.0 does not use Lua's lossy `%.14g`). Anything else is refused. mlua hands integral
 /// Lua numbers over as `Integer`; they are still doubles to Redis (`1e17` is `1e+17`,
 /// not `100000000000000000`), so they take the same formatting as EVAL's.
-pub fn lua_arg(value: &Value) -> Option<Vec<u8>> {
+pub(crate) fn lua_arg(value: &Value) -> Option<Vec<u8>> {
     match value {
         Value::String(s) => Some(s.as_bytes().to_vec()),
         Value::Integer(n) => Some(convert::number_arg(*n as f64)),
@@ -45,7 +45,7 @@ pub fn lua_arg(value: &Value) -> Option<Vec<u8>> {
 /// the ` script: …` suffix, which names a server-side script): a raised `{err=…}` table
 /// gives its `err` text (a number as Lua prints it); any other value becomes
 /// `ERR <tostring(value)>`. Redis reads the text as a C string, so it ends at a NUL.
-pub fn lua_error_to_reply(value: &Value) -> Reply {
+pub(crate) fn lua_error_to_reply(value: &Value) -> Reply {
     let text = |v: &Value| -> Option<Vec<u8>> {
         match v {
             Value::String(s) => Some(s.as_bytes().to_vec()),

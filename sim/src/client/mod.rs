@@ -28,15 +28,17 @@ pub mod template;
 use crate::history::{Operation, Status};
 use redsim::Reply;
 
-pub type Argv = Vec<Vec<u8>>;
+pub(crate) type Argv = Vec<Vec<u8>>;
 
 /// One operation as the history records it: what it was, its status and its reply.
-pub type Recorded = (Operation, Status, Option<Reply>);
+pub(crate) type Recorded = (Operation, Status, Option<Reply>);
 
 /// How an operation ended. `result: None` means the client never observed a reply.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
+    /// How the operation ended.
     pub status: Status,
+    /// Its result; `None` when not observed.
     pub result: Option<Reply>,
     /// When set, the history records these operations (with this outcome's times) instead
     /// of the one `begin` named — a pipeline records one operation per command.
@@ -44,6 +46,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A completed operation with result `reply`.
     pub fn ok(reply: Reply) -> Outcome {
         Outcome {
             status: Status::Ok,
@@ -52,6 +55,7 @@ impl Outcome {
         }
     }
 
+    /// A failed operation (it had no effect) that replied `reply`.
     pub fn fail(reply: Reply) -> Outcome {
         Outcome {
             status: Status::Fail,
@@ -61,12 +65,16 @@ impl Outcome {
     }
 }
 
+/// What a client did when resumed.
 pub enum Progress {
     /// Commands were pushed to `out`; call `resume` again once all their replies arrived.
     Sent,
+    /// Its operation is over.
     Done(Outcome),
 }
 
+/// A client program: begins operations and decides each next command from the replies.
+/// The world drives it; every program is deterministic given the replies.
 pub trait Program {
     /// Prepares for a new run (the world was reset).
     fn reset(&mut self) {}
@@ -98,31 +106,35 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    /// Sends one command.
     pub fn push(&mut self, argv: Argv) {
         self.sent.push(argv);
     }
 
+    /// Sends several commands, in order (a pipeline).
     pub fn extend(&mut self, argvs: impl IntoIterator<Item = Argv>) {
         self.sent.extend(argvs);
     }
 
     /// Sends a copy of `argv` in a recycled buffer.
-    pub fn push_copy(&mut self, argv: &[Vec<u8>]) {
+    pub(crate) fn push_copy(&mut self, argv: &[Vec<u8>]) {
         let mut buffer = self.spare.pop().unwrap_or_default();
         argv.clone_into(&mut buffer);
         self.sent.push(buffer);
     }
 
+    /// How many commands were sent.
     pub fn len(&self) -> usize {
         self.sent.len()
     }
 
+    /// Whether nothing was sent.
     pub fn is_empty(&self) -> bool {
         self.sent.is_empty()
     }
 
     /// Gives a buffer back for reuse (at most a million are kept).
-    pub fn recycle(&mut self, argv: Argv) {
+    pub(crate) fn recycle(&mut self, argv: Argv) {
         if self.spare.len() < 1 << 20 {
             self.spare.push(argv);
         }

@@ -19,7 +19,9 @@ use super::template::OpSlot;
 use super::{Argv, Outbox, Outcome, Program, Progress, Recorded};
 use crate::history::{Operation, Status};
 use redsim::Reply;
+use std::sync::Arc;
 
+/// A client sending MULTI blocks.
 pub struct Multi {
     templates: Vec<Argv>,
     pipelined: bool,
@@ -31,6 +33,7 @@ pub struct Multi {
 }
 
 impl Multi {
+    /// Client `client` of `clients`, running `ops` blocks.
     pub fn new(
         templates: Vec<Argv>,
         pipelined: bool,
@@ -118,10 +121,17 @@ enum WatchStage {
     Exec,
 }
 
+/// Computes a WATCH block's writes from its reads' replies (in the order of the reads):
+/// the new value as a function of what was read, as a real WATCH-retry client does.
+pub type WatchWrites = Arc<dyn Fn(&[Reply]) -> Vec<Argv> + Send + Sync>;
+
+/// A WATCH-retry client.
 pub struct WatchRetry {
     watch: Vec<Vec<u8>>,
     reads: Vec<Argv>,
     writes: Vec<Argv>,
+    /// When set, the writes come from it instead of from the `writes` templates.
+    compute: Option<WatchWrites>,
     retries_max: u32,
     slot: OpSlot,
     ops: u32,
@@ -136,6 +146,7 @@ pub struct WatchRetry {
 }
 
 impl WatchRetry {
+    /// Client `client` of `clients`, running `ops` transactions.
     pub fn new(
         watch: Vec<Vec<u8>>,
         reads: Vec<Argv>,
@@ -149,6 +160,7 @@ impl WatchRetry {
             watch,
             reads,
             writes,
+            compute: None,
             retries_max,
             slot: OpSlot {
                 client,
@@ -163,6 +175,12 @@ impl WatchRetry {
             current_writes: Vec::new(),
             conflicts: 0,
         }
+    }
+
+    /// The writes computed from the reads by `compute` instead of the templates.
+    pub(crate) fn computing(mut self, compute: WatchWrites) -> WatchRetry {
+        self.compute = Some(compute);
+        self
     }
 
     /// A write template with `{rN}` / `{rN+1}` filled from the reads.
@@ -200,11 +218,14 @@ impl WatchRetry {
             self.stage = WatchStage::Read(next);
             return Progress::Sent;
         }
-        self.current_writes = self
-            .writes
-            .iter()
-            .map(|w| w.iter().map(|a| self.fill(a)).collect())
-            .collect();
+        self.current_writes = match &self.compute {
+            Some(compute) => compute(&self.read_replies),
+            None => self
+                .writes
+                .iter()
+                .map(|w| w.iter().map(|a| self.fill(a)).collect())
+                .collect(),
+        };
         out.push(vec![b"MULTI".to_vec()]);
         out.extend(self.current_writes.iter().cloned());
         out.push(vec![b"EXEC".to_vec()]);

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// A client body: runs once per run with a connection.
-pub type Body = Arc<dyn Fn(&mut Conn) + Send + Sync>;
+pub(crate) type Body = Arc<dyn Fn(&mut Conn) + Send + Sync>;
 
 enum Msg {
     Call(Argv),
@@ -58,6 +58,7 @@ struct Worker {
     handle: JoinHandle<()>,
 }
 
+/// A client whose program is a Rust closure (see [`Conn`]).
 pub struct RustClient {
     body: Body,
     client: u32,
@@ -66,6 +67,7 @@ pub struct RustClient {
 }
 
 impl RustClient {
+    /// Client number `client` running `body`.
     pub fn new(body: Body, client: u32) -> RustClient {
         RustClient {
             body,

@@ -4,14 +4,14 @@
 
 /// Where an operation sits in the scenario, for expanding templates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OpSlot {
+pub(crate) struct OpSlot {
     pub client: u32,
     pub clients: u32,
     pub op: u32,
 }
 
 /// The seed example's epoch (2023-03-15 13:20:00 UTC) in seconds; `{ts}` counts from it.
-pub const TS_BASE: u64 = 1_678_886_400;
+pub(crate) const TS_BASE: u64 = 1_678_886_400;
 
 impl OpSlot {
     /// A number unique to this operation: ops are numbered round-robin across clients.
@@ -20,7 +20,7 @@ impl OpSlot {
     }
 
     /// Whether `template` differs from one operation to the next.
-    pub fn depends_on_op(template: &[u8]) -> bool {
+    pub(crate) fn depends_on_op(template: &[u8]) -> bool {
         let text = String::from_utf8_lossy(template);
         ["{ts}", "{op}", "{seq}"].iter().any(|p| text.contains(p))
     }
@@ -37,7 +37,7 @@ impl OpSlot {
             .into_bytes()
     }
 
-    pub fn expand_all(&self, templates: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    pub(crate) fn expand_all(&self, templates: &[Vec<u8>]) -> Vec<Vec<u8>> {
         templates.iter().map(|t| self.expand(t)).collect()
     }
 }

@@ -25,19 +25,27 @@ use serde_json::{Map, Number, Value};
 use std::fmt;
 
 /// The value of the `format` field.
-pub const FORMAT: &str = "redsim-history/1";
+pub(crate) const FORMAT: &str = "redsim-history/1";
 
 /// Why a history could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReadError {
     /// The text is not JSON.
     Syntax {
+        /// Line of the error, from 1.
         line: usize,
+        /// Column of the error, from 1.
         column: usize,
+        /// What is wrong.
         message: String,
     },
     /// The JSON is not a valid history; `path` names the offending value (`ops[2].call`).
-    Invalid { path: String, message: String },
+    Invalid {
+        /// Where, as a path into the JSON.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl fmt::Display for ReadError {
@@ -83,7 +91,7 @@ fn strip_position(message: &str) -> String {
 }
 
 /// Reads a history from parsed JSON.
-pub fn from_value(value: &Value) -> Result<History, ReadError> {
+pub(crate) fn from_value(value: &Value) -> Result<History, ReadError> {
     let root = object(value, "$")?;
     only_fields(root, "$", &["format", "ops"])?;
     match root.get("format") {
@@ -432,7 +440,7 @@ pub fn to_string(history: &History) -> String {
 }
 
 /// One op as a JSON object (fields in the documented order).
-pub fn op_to_value(op: &Op) -> Value {
+pub(crate) fn op_to_value(op: &Op) -> Value {
     let mut map = Map::new();
     map.insert("client".into(), Value::from(op.client));
     map.insert("call".into(), Value::from(op.call));
@@ -453,7 +461,7 @@ pub fn op_to_value(op: &Op) -> Value {
 }
 
 /// An operation as JSON: argv array, script object or multi block.
-pub fn operation_to_value(op: &Operation) -> Value {
+pub(crate) fn operation_to_value(op: &Operation) -> Value {
     match op {
         Operation::Command(argv) => strings(argv),
         Operation::Script {
@@ -489,7 +497,7 @@ fn strings(items: &[Vec<u8>]) -> Value {
 }
 
 /// A string when `bytes` is UTF-8, `{"b64": "…"}` otherwise.
-pub fn bytes_to_value(bytes: &[u8]) -> Value {
+pub(crate) fn bytes_to_value(bytes: &[u8]) -> Value {
     match std::str::from_utf8(bytes) {
         Ok(s) => Value::from(s),
         Err(_) => tagged(

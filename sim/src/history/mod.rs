@@ -12,8 +12,11 @@ use redsim::Reply;
 /// have taken effect (a crashed client, a timeout).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
+    /// Completed, with its result.
     Ok,
+    /// Failed without effect.
     Fail,
+    /// Outcome unknown (a crash, a lost reply): it may or may not have taken effect.
     Unknown,
 }
 
@@ -21,7 +24,9 @@ pub enum Status {
 /// EVAL. Either way, the checker asks whether one atomic execution explains it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScriptMode {
+    /// Sent command by command.
     Raw,
+    /// Sent as one EVAL.
     Eval,
 }
 
@@ -32,9 +37,13 @@ pub enum Operation {
     Command(Vec<Vec<u8>>),
     /// A Lua script with its KEYS and ARGV.
     Script {
+        /// The Lua source.
         source: String,
+        /// `KEYS`.
         keys: Vec<Vec<u8>>,
+        /// `ARGV`.
         args: Vec<Vec<u8>>,
+        /// How it was sent.
         mode: ScriptMode,
     },
     /// A MULTI … EXEC block; its result is EXEC's reply.
@@ -44,12 +53,15 @@ pub enum Operation {
 /// One logical operation of one client.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Op {
+    /// The client that ran it (the admin connection is one past the last client).
     pub client: u64,
     /// Invoke time.
     pub call: u64,
     /// Return time; `None` when the outcome is unknown.
     pub ret: Option<u64>,
+    /// How it ended.
     pub status: Status,
+    /// What it did.
     pub op: Operation,
     /// The observed reply; `None` when it was not observed (matches anything).
     pub result: Option<Reply>,
@@ -58,5 +70,6 @@ pub struct Op {
 /// A set of operations from concurrent clients.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
+    /// The operations, in order of invocation.
     pub ops: Vec<Op>,
 }

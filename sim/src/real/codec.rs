@@ -18,7 +18,7 @@ const DEPTH_MAX: usize = 64;
 const LEN_MAX: i64 = 512 * 1024 * 1024;
 
 /// `argv` as a RESP array of bulk strings, appended to `out`.
-pub fn encode_command(argv: &[Vec<u8>], out: &mut Vec<u8>) {
+pub(crate) fn encode_command(argv: &[Vec<u8>], out: &mut Vec<u8>) {
     out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
     for arg in argv {
         out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
@@ -172,7 +172,7 @@ impl Connection {
 
     /// Sends every command of `commands` (a pipeline when there are several), then reads
     /// one reply for each.
-    pub fn round_trip(&mut self, commands: &[Vec<Vec<u8>>]) -> io::Result<Vec<Reply>> {
+    pub(crate) fn round_trip(&mut self, commands: &[Vec<Vec<u8>>]) -> io::Result<Vec<Reply>> {
         self.buffer.clear();
         for argv in commands {
             encode_command(argv, &mut self.buffer);

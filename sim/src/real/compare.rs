@@ -16,13 +16,14 @@ use std::ops::Range;
 /// Invariant violations over a range of simulated seeds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulatedRate {
+    /// The simulated seeds.
     pub seeds: Range<u64>,
     /// Completed operations, over every seed.
     pub ok: usize,
     /// Of those, the ones whose results break an invariant.
     pub violating: usize,
     /// Seeds with at least one violating operation.
-    pub anomalous_seeds: u64,
+    pub(crate) anomalous_seeds: u64,
 }
 
 impl SimulatedRate {

@@ -19,7 +19,7 @@ use crate::scenario::Scenario;
 use std::fmt::Write;
 
 /// Most operations the table shows.
-pub const WINDOW_MAX: usize = 24;
+pub(crate) const WINDOW_MAX: usize = 24;
 /// Operations shown from the start of a run without any anomaly.
 const QUIET_WINDOW: usize = 12;
 

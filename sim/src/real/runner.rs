@@ -29,6 +29,7 @@ const COMMANDS_PER_OP_MAX: usize = 100_000;
 /// How a run against a server is bounded and prepared.
 #[derive(Clone, Debug)]
 pub struct RealOptions {
+    /// The server's address.
     pub addr: SocketAddr,
     /// Connect, read and write timeout of every round trip; a reply later than this makes
     /// the operation's outcome unknown.
@@ -41,6 +42,7 @@ pub struct RealOptions {
 }
 
 impl RealOptions {
+    /// Defaults for a server at `addr`.
     pub fn new(addr: SocketAddr) -> RealOptions {
         RealOptions {
             addr,
@@ -54,7 +56,9 @@ impl RealOptions {
 /// What one run recorded.
 #[derive(Clone, Debug)]
 pub struct RealRun {
+    /// The history the threads recorded.
     pub history: History,
+    /// Wall-clock time of the run.
     pub elapsed: Duration,
     /// The server as INFO names it (`redis_version:…`, and its executable when given).
     pub server: String,

@@ -10,9 +10,13 @@ use redsim::Reply;
 /// What a recorded history shows.
 #[derive(Clone, Debug)]
 pub struct RealVerdict {
+    /// Operations in all.
     pub ops: usize,
+    /// Operations that completed.
     pub ok: usize,
+    /// Operations with an unknown outcome (a timeout).
     pub unknown: usize,
+    /// Operations that failed.
     pub failed: usize,
     /// Completed operations whose reply is an error.
     pub errors: usize,
@@ -54,7 +58,10 @@ impl RealVerdict {
 
 /// The completed operations of `history` whose result breaks one of `scenario`'s
 /// invariants (indices into the history), and a line for each of the first few.
-pub fn invariant_violations(scenario: &Scenario, history: &History) -> (Vec<usize>, Vec<String>) {
+pub(crate) fn invariant_violations(
+    scenario: &Scenario,
+    history: &History,
+) -> (Vec<usize>, Vec<String>) {
     let mut violating = Vec::new();
     let mut findings = Vec::new();
     for (i, op) in history.ops.iter().enumerate() {

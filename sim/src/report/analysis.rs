@@ -36,13 +36,16 @@ use crate::scheduler::{Candidate, Scheduler};
 use crate::world::World;
 use redsim::Reply;
 
-pub use super::probe::{read_state, render_state, KeyState, Probe};
+pub use super::probe::KeyState;
+pub use super::probe::Probe;
+pub(crate) use super::probe::{read_state, render_state};
 
 /// What one run showed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Verdict {
     /// `None`: not decided (see the module doc).
     pub not_linearizable: Option<bool>,
+    /// The final counter is below what the completed operations added.
     pub lost_update: bool,
     /// An operation returned fields that disagree (counter ≠ cardinality).
     pub mismatch: bool,
@@ -58,6 +61,7 @@ pub struct Verdict {
     pub violating: Vec<usize>,
     /// One line per anomaly, for people.
     pub findings: Vec<String>,
+    /// The probed keys at the end of the run.
     pub final_state: Vec<KeyState>,
     /// Why linearizability could not be decided (the checker's budget ran out, or it
     /// cannot judge this history); `None` when it was decided.
@@ -65,6 +69,7 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// Whether any anomaly was found.
     pub fn is_anomalous(&self) -> bool {
         self.not_linearizable == Some(true)
             || self.lost_update
@@ -119,6 +124,7 @@ fn permutations(n: u32) -> Vec<Vec<u32>> {
 
 /// Judges runs of one scenario.
 pub struct Judge {
+    /// The keys the scenario is about.
     pub probe: Probe,
     invariants: Vec<Invariant>,
     /// The results of every serial order, when they decide linearizability exactly.
@@ -215,6 +221,7 @@ fn zcard(state: &[KeyState]) -> Option<i64> {
 pub const SERIAL_CLIENTS_MAX: u32 = 6;
 
 impl Judge {
+    /// The judge of `scenario`'s runs (runs its serial orders once).
     pub fn new(scenario: &Scenario) -> Judge {
         let exact = scenario.groups.iter().all(|g| g.ops == 1)
             && scenario.options.faults.is_none()
@@ -459,7 +466,7 @@ fn overlaps_another(history: &History, op: &Op) -> bool {
 }
 
 /// A short name for an operation, for the picture's labels.
-pub fn op_label(op: &Operation) -> String {
+pub(crate) fn op_label(op: &Operation) -> String {
     match op {
         Operation::Command(argv) => crate::trace::fmt_argv(argv),
         Operation::Script { args, mode, .. } => {

@@ -19,6 +19,7 @@ use redsim::Reply;
 /// One command (or crash) of the run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
+    /// The step.
     pub step: u64,
     /// Virtual µs, absolute (as the history's times).
     pub time_us: u64,
@@ -28,6 +29,7 @@ pub struct Row {
     pub command: String,
     /// The reply, compact (`1`, `"2"`, `nil`, `["1", 1]`, `ERR …`); empty for a crash.
     pub reply: String,
+    /// The client crashed here.
     pub crash: bool,
     /// Index in the history of the operation this command belongs to.
     pub op: Option<usize>,
@@ -38,23 +40,31 @@ pub struct Row {
 /// A captured run.
 #[derive(Clone, Debug)]
 pub struct Capture {
+    /// The scenario's name.
     pub scenario: String,
     /// `raw`, `eval`, … as given to `--mode` (or `as written`).
     pub mode: String,
+    /// The seed.
     pub seed: u64,
+    /// How many clients.
     pub clients: usize,
+    /// One row per step.
     pub rows: Vec<Row>,
+    /// The history of the run.
     pub history: History,
+    /// The judge's verdict.
     pub verdict: Verdict,
+    /// The schedule it followed.
     pub schedule: Vec<u32>,
+    /// The keys shown after each step.
     pub probe: Probe,
     /// The options line that, with the seed, reproduces the run.
     pub options: String,
-    pub steps_max_hit: bool,
+    pub(crate) steps_max_hit: bool,
     /// A server-side script never finished; the server was shut down (SHUTDOWN NOSAVE).
     pub hung_script: bool,
     /// The heading of the rows' `state` column (`state after` for a simulated run).
-    pub state_heading: String,
+    pub(crate) state_heading: String,
 }
 
 /// A reply on one short line.
@@ -76,7 +86,7 @@ pub fn compact_reply(reply: &Reply) -> String {
 }
 
 /// `text` cut to `max` characters with an ellipsis.
-pub fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -86,7 +96,7 @@ pub fn shorten(text: &str, max: usize) -> String {
 }
 
 /// A command as the table shows it: a script body sent with EVAL becomes `«script»`.
-pub fn compact_command(argv: &[Vec<u8>]) -> String {
+pub(crate) fn compact_command(argv: &[Vec<u8>]) -> String {
     let name = argv
         .first()
         .map(|a| a.to_ascii_uppercase())

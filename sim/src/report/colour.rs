@@ -3,8 +3,10 @@
 
 use std::io::IsTerminal;
 
+/// Terminal colours, or none.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
+    /// Whether to colour.
     pub enabled: bool,
 }
 
@@ -29,18 +31,23 @@ impl Style {
         }
     }
 
+    /// `text` in red.
     pub fn red(&self, text: &str) -> String {
         self.paint("31", text)
     }
+    /// `text` in green.
     pub fn green(&self, text: &str) -> String {
         self.paint("32", text)
     }
+    /// `text` in yellow.
     pub fn yellow(&self, text: &str) -> String {
         self.paint("33", text)
     }
+    /// `text` in bold.
     pub fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
+    /// `text` dimmed.
     pub fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }

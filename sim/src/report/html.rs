@@ -6,6 +6,7 @@ use super::capture::Capture;
 use super::explain::explain;
 use std::fmt::Write;
 
+/// `text` escaped for HTML.
 pub fn escape(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     for ch in text.chars() {

@@ -9,16 +9,23 @@
 use crate::scenario::{Program, Scenario, ScriptRun};
 use std::path::Path;
 
+/// How a scenario's clients send their work (`--mode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
+    /// Command by command.
     Raw,
+    /// As MULTI blocks.
     Multi,
+    /// As WATCH-retry transactions.
     Watch,
+    /// As EVAL.
     Eval,
+    /// As EVALSHA.
     Evalsha,
 }
 
 impl Mode {
+    /// The mode's name on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Mode::Raw => "raw",

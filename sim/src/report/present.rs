@@ -7,7 +7,7 @@ use super::explain::explain;
 use super::table;
 
 /// What a run whose script never finished says.
-pub const HUNG_SCRIPT: &str = "script never finished; Redis would need SHUTDOWN NOSAVE \
+pub(crate) const HUNG_SCRIPT: &str = "script never finished; Redis would need SHUTDOWN NOSAVE \
 (the run shut the server down there: every client lost its connection)";
 
 /// The verdict line, the table and the explanation of one captured run.

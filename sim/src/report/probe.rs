@@ -8,6 +8,7 @@ use crate::world::World;
 /// The keys whose values the reports show after each command.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Probe {
+    /// The keys, in the order they are shown.
     pub keys: Vec<Vec<u8>>,
     /// The key each operation increments once, when every client runs the same program.
     pub counter: Option<Vec<u8>>,
@@ -31,6 +32,7 @@ fn push_key(keys: &mut Vec<Vec<u8>>, key: &[u8]) {
 }
 
 impl Probe {
+    /// The keys `scenario` is about.
     pub fn of(scenario: &Scenario) -> Probe {
         let mut keys = Vec::new();
         for group in &scenario.groups {
@@ -68,7 +70,9 @@ impl Probe {
 /// A key's value as the reports show it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KeyState {
+    /// The key does not exist.
     Missing,
+    /// A string value.
     Str(Vec<u8>),
     /// A sorted set's cardinality (what ZCARD replies).
     ZCard(usize),
@@ -77,6 +81,7 @@ pub enum KeyState {
 }
 
 impl KeyState {
+    /// The value as an integer, if it is one.
     pub fn as_int(&self) -> Option<i64> {
         match self {
             KeyState::Missing => Some(0),
@@ -86,6 +91,7 @@ impl KeyState {
         }
     }
 
+    /// The value as the table shows it.
     pub fn render(&self) -> String {
         match self {
             KeyState::Missing => "-".into(),
@@ -97,7 +103,7 @@ impl KeyState {
 }
 
 /// The probed keys of database 0, read without running a command (and without expiring).
-pub fn read_state(world: &mut World, probe: &Probe) -> Vec<KeyState> {
+pub(crate) fn read_state(world: &mut World, probe: &Probe) -> Vec<KeyState> {
     let db = &mut world.engine.store.dbs[0];
     probe
         .keys
@@ -112,7 +118,7 @@ pub fn read_state(world: &mut World, probe: &Probe) -> Vec<KeyState> {
 }
 
 /// `counter=2 ts_set(zcard)=1`.
-pub fn render_state(probe: &Probe, state: &[KeyState]) -> String {
+pub(crate) fn render_state(probe: &Probe, state: &[KeyState]) -> String {
     let parts: Vec<String> = probe
         .keys
         .iter()

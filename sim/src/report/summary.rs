@@ -9,17 +9,23 @@ use std::ops::Range;
 /// Counts over the runs of one mode.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
+    /// The mode counted.
     pub mode: String,
+    /// Runs counted.
     pub runs: u64,
     /// Runs judged not linearizable (`undecided` counts those the judge could not decide).
     pub not_linearizable: u64,
+    /// Runs the checker could not decide.
     pub undecided: u64,
+    /// Runs with a lost update.
     pub lost_update: u64,
+    /// Runs whose result fields disagreed.
     pub mismatch: u64,
+    /// Runs that ended torn.
     pub torn_state: u64,
     /// Runs in which some operation replied with an error.
     pub with_errors: u64,
-    pub hit_steps_max: u64,
+    pub(crate) hit_steps_max: u64,
     /// Runs with an anomaly (all of them, unlike `failing`).
     pub anomalous_runs: u64,
     /// Runs without an anomaly that the checker could not decide either: never passes.
@@ -34,6 +40,7 @@ pub struct Tally {
 pub const FAILING_KEPT: usize = 1000;
 
 impl Tally {
+    /// An empty tally of `mode`.
     pub fn new(mode: &str) -> Tally {
         Tally {
             mode: mode.into(),
@@ -41,6 +48,7 @@ impl Tally {
         }
     }
 
+    /// Counts the verdict `v` of `seed`'s run.
     pub fn add(&mut self, seed: u64, v: &Verdict, hit_steps_max: bool) {
         self.runs += 1;
         match v.not_linearizable {
@@ -84,6 +92,7 @@ impl Tally {
         self.failing.truncate(FAILING_KEPT);
     }
 
+    /// Runs with any anomaly.
     pub fn anomalous(&self) -> u64 {
         self.anomalous_runs
     }

@@ -23,7 +23,7 @@ const BUSY_LOOP: &str = "local i = 0 while i < 60000 do i = i + 1 end ";
 const UNDECLARED: &str = "redis.call('INCR', 'a') return redis.call('GET', 'b')";
 
 /// The script SCRIPT LOAD loads and EVALSHA calls.
-pub const CACHED_SCRIPT: &str = "return redis.call('INCR', 'a')";
+pub(crate) const CACHED_SCRIPT: &str = "return redis.call('INCR', 'a')";
 
 /// One command of a generated client, `key` being `a`, `b` or the client's own key.
 fn command(kind: u8, key: &str, client: usize) -> Vec<String> {
@@ -80,12 +80,14 @@ const ADMIN: [&[&str]; 4] = [
 /// What a generated client does: its commands, each one operation.
 #[derive(Clone, Debug)]
 pub struct GenClient {
+    /// The client's commands, as (kind, key) codes.
     pub commands: Vec<(u8, u8)>,
 }
 
 /// A generated scenario before it is built.
 #[derive(Clone, Debug)]
 pub struct GenScenario {
+    /// The clients.
     pub clients: Vec<GenClient>,
     /// 0 none, 1 crash at random, 2 a planned crash, 3 an admin command at a step,
     /// 4 SCRIPT FLUSH at random steps.

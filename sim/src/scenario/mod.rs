@@ -1,6 +1,6 @@
 //! Scenarios: which clients run which programs, how many operations, with which options,
 //! faults and invariants. Written as TOML files (`corpus/scenarios/*.toml`, see
-//! [`toml`](self::toml)) or with the Rust builder — both produce a [`Scenario`].
+//! [`toml`]) or with the Rust builder — both produce a [`Scenario`].
 //!
 //! ```
 //! use redsim_sim::scenario::{Program, Scenario, ScriptRun};
@@ -11,8 +11,11 @@
 //! assert_eq!(world.history.ops.len(), 2);
 //! ```
 
+mod build;
 pub mod gen;
 pub mod toml;
+
+pub use build::{Script, Watch, WatchWrites};
 
 use crate::client::commands::{Commands, CommandsMode};
 use crate::client::eval::{EvalClient, EvalKind};
@@ -32,31 +35,50 @@ use std::sync::Arc;
 pub enum ScriptRun {
     /// Client-side, each `redis.call` a round trip.
     Raw,
+    /// Sent as `EVAL`: the server runs it atomically.
     Eval,
+    /// Sent as `EVALSHA`, loading it with `SCRIPT LOAD` after a `NOSCRIPT` reply.
     EvalSha,
 }
 
 /// What the clients of a group run.
 #[derive(Clone)]
 pub enum Program {
+    /// A Lua script (build it with [`Script`]).
     Script {
+        /// The source, `KEYS` and `ARGV`.
         spec: Arc<ScriptSpec>,
+        /// How clients send it.
         run: ScriptRun,
     },
+    /// A list of commands, one operation each or all as one.
     Commands {
+        /// The commands, with per-operation templates (`{ts}`, `{client}`…).
         commands: Vec<Argv>,
+        /// How the list is sent and recorded.
         mode: CommandsMode,
     },
+    /// `MULTI`, the commands, `EXEC`: one atomic operation.
     Multi {
+        /// The queued commands.
         commands: Vec<Argv>,
+        /// Sent at once (one round trip) rather than one command per round trip.
         pipelined: bool,
     },
+    /// A WATCH-retry transaction (build it with [`Watch`]).
     Watch {
+        /// The watched keys.
         watch: Vec<Vec<u8>>,
+        /// The reads between `WATCH` and `MULTI`.
         reads: Vec<Argv>,
+        /// The queued writes, as templates (`{rN}`: read `N`'s reply).
         writes: Vec<Argv>,
+        /// Writes computed from the reads' replies (replaces `writes` when set).
+        compute: Option<WatchWrites>,
+        /// Retries after a conflict (a nil `EXEC`) before the operation fails.
         retries_max: u32,
     },
+    /// A Rust closure: each `conn.call` is one operation.
     Rust(Body),
 }
 
@@ -65,6 +87,8 @@ fn bytes(items: &[&str]) -> Vec<Vec<u8>> {
 }
 
 impl Program {
+    /// A script with its keys and arguments, sent as `run` (the builder [`Script`] names
+    /// the parts).
     pub fn script(source: &str, keys: &[&str], args: &[&str], run: ScriptRun) -> Program {
         Program::Script {
             spec: Arc::new(ScriptSpec {
@@ -76,6 +100,7 @@ impl Program {
         }
     }
 
+    /// A list of commands, sent as `mode` says.
     pub fn commands(commands: &[&[&str]], mode: CommandsMode) -> Program {
         Program::Commands {
             commands: commands.iter().map(|c| bytes(c)).collect(),
@@ -83,6 +108,7 @@ impl Program {
         }
     }
 
+    /// A `MULTI` … `EXEC` block of `commands`, pipelined or one command per round trip.
     pub fn multi(commands: &[&[&str]], pipelined: bool) -> Program {
         Program::Multi {
             commands: commands.iter().map(|c| bytes(c)).collect(),
@@ -90,6 +116,8 @@ impl Program {
         }
     }
 
+    /// A WATCH-retry transaction with write templates (the builder [`Watch`] names the
+    /// parts and can compute the writes).
     pub fn watch(
         watch: &[&str],
         reads: &[&[&str]],
@@ -100,10 +128,13 @@ impl Program {
             watch: bytes(watch),
             reads: reads.iter().map(|c| bytes(c)).collect(),
             writes: writes.iter().map(|c| bytes(c)).collect(),
+            compute: None,
             retries_max,
         }
     }
 
+    /// A client written in Rust: `body` runs once per run, and each `conn.call` is one
+    /// operation the simulator interleaves with the other clients'.
     pub fn rust(body: impl Fn(&mut Conn) + Send + Sync + 'static) -> Program {
         Program::Rust(Arc::new(body))
     }
@@ -165,16 +196,23 @@ impl Program {
                 watch,
                 reads,
                 writes,
+                compute,
                 retries_max,
-            } => Box::new(WatchRetry::new(
-                watch.clone(),
-                reads.clone(),
-                writes.clone(),
-                *retries_max,
-                client,
-                clients,
-                ops,
-            )),
+            } => {
+                let client = WatchRetry::new(
+                    watch.clone(),
+                    reads.clone(),
+                    writes.clone(),
+                    *retries_max,
+                    client,
+                    clients,
+                    ops,
+                );
+                Box::new(match compute {
+                    Some(compute) => client.computing(compute.clone()),
+                    None => client,
+                })
+            }
             Program::Rust(body) => Box::new(RustClient::new(body.clone(), client)),
         })
     }
@@ -192,20 +230,78 @@ pub enum Invariant {
     AllOrNothing,
 }
 
+/// Closures print as their kind: what they do is code.
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |items: &[Vec<u8>]| -> Vec<String> {
+            items
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect()
+        };
+        let commands = |c: &[Argv]| -> Vec<Vec<String>> { c.iter().map(|a| text(a)).collect() };
+        match self {
+            Program::Script { spec, run } => f
+                .debug_struct("Script")
+                .field("source", &spec.source)
+                .field("keys", &text(&spec.keys))
+                .field("args", &text(&spec.args))
+                .field("run", run)
+                .finish(),
+            Program::Commands { commands: c, mode } => f
+                .debug_struct("Commands")
+                .field("commands", &commands(c))
+                .field("mode", mode)
+                .finish(),
+            Program::Multi {
+                commands: c,
+                pipelined,
+            } => f
+                .debug_struct("Multi")
+                .field("commands", &commands(c))
+                .field("pipelined", pipelined)
+                .finish(),
+            Program::Watch {
+                watch,
+                reads,
+                writes,
+                compute,
+                retries_max,
+            } => f
+                .debug_struct("Watch")
+                .field("watch", &text(watch))
+                .field("reads", &commands(reads))
+                .field("writes", &commands(writes))
+                .field("computed", &compute.is_some())
+                .field("retries_max", retries_max)
+                .finish(),
+            Program::Rust(_) => f.write_str("Rust(closure)"),
+        }
+    }
+}
+
 /// A group of identical clients.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ClientGroup {
+    /// How many clients.
     pub count: u32,
+    /// Operations each client runs.
     pub ops: u32,
+    /// What each of them runs.
     pub program: Program,
 }
 
-#[derive(Clone)]
+/// A workload: groups of clients, the options of a run (scheduler, faults…) and the
+/// invariants the judge checks. The seed is given per run ([`Scenario::world`]).
+#[derive(Clone, Debug)]
 pub struct Scenario {
+    /// Its name, in reports.
     pub name: String,
+    /// The clients, group by group (client numbers follow this order).
     pub groups: Vec<ClientGroup>,
     /// The options of a run; its seed is replaced by each run's.
     pub options: Options,
+    /// What the judge checks on every result.
     pub invariants: Vec<Invariant>,
     /// Most states the linearizability checker may explore to judge one run; past it the
     /// run is inconclusive. A count, not a time, so a seed gets the same verdict on any
@@ -217,6 +313,7 @@ pub struct Scenario {
 pub const CHECK_STATES_MAX: u64 = 500_000;
 
 impl Scenario {
+    /// An empty scenario named `name`: no client, default options.
     pub fn new(name: &str) -> Scenario {
         Scenario {
             name: name.into(),
@@ -237,16 +334,19 @@ impl Scenario {
         self
     }
 
+    /// The scheduler.
     pub fn strategy(mut self, strategy: Strategy) -> Scenario {
         self.options.strategy = strategy;
         self
     }
 
+    /// The faults every run suffers.
     pub fn faults(mut self, faults: Faults) -> Scenario {
         self.options.faults = faults;
         self
     }
 
+    /// Whether runs keep the per-command trace (the history is always kept).
     pub fn trace(mut self, on: bool) -> Scenario {
         self.options.trace = on;
         self
@@ -258,6 +358,7 @@ impl Scenario {
         self
     }
 
+    /// Adds an invariant the judge checks on every result.
     pub fn invariant(mut self, invariant: Invariant) -> Scenario {
         self.invariants.push(invariant);
         self
@@ -271,6 +372,7 @@ impl Scenario {
         self
     }
 
+    /// How many clients in all.
     pub fn client_count(&self) -> u32 {
         self.groups.iter().map(|g| g.count).sum()
     }

@@ -304,6 +304,7 @@ fn program(client: &ClientFile, base: &Path) -> Result<Program, String> {
             watch: bytes(&client.watch),
             reads: client.reads.iter().map(|c| bytes(c)).collect(),
             writes: client.writes.iter().map(|c| bytes(c)).collect(),
+            compute: None,
             retries_max: client.retries_max,
         },
         other => return Err(format!("unknown program '{other}'")),

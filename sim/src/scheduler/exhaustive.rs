@@ -58,6 +58,7 @@ pub struct ExploreStats {
     pub steps: u64,
 }
 
+/// Every interleaving, one run after another (see the module documentation).
 pub struct Exhaustive {
     reduce: bool,
     stack: Vec<Node>,
@@ -65,10 +66,12 @@ pub struct Exhaustive {
     abandoned: bool,
     /// The current run's steps with what they touched (with reduction).
     steps: Vec<Step>,
+    /// What the exploration did so far.
     pub stats: ExploreStats,
 }
 
 impl Exhaustive {
+    /// An exploration; with `reduce`, one run per class of equivalent interleavings.
     pub fn new(reduce: bool) -> Exhaustive {
         Exhaustive {
             reduce,

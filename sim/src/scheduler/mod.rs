@@ -27,9 +27,11 @@ use crate::options::Strategy;
 /// One enabled event: client `client`'s next request can reach the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
+    /// The client.
     pub client: u32,
 }
 
+/// Picks who goes next (see the module documentation for its lifecycle).
 pub trait Scheduler {
     /// A new run begins with `clients` clients.
     fn begin(&mut self, seed: u64, clients: usize);
@@ -57,7 +59,7 @@ pub trait Scheduler {
 }
 
 /// The scheduler a strategy names.
-pub fn from_strategy(strategy: &Strategy) -> Box<dyn Scheduler> {
+pub(crate) fn from_strategy(strategy: &Strategy) -> Box<dyn Scheduler> {
     match strategy {
         Strategy::Random => Box::new(RandomScheduler::default()),
         Strategy::Pct { depth, steps_hint } => Box::new(Pct::new(*depth, *steps_hint)),
@@ -67,7 +69,7 @@ pub fn from_strategy(strategy: &Strategy) -> Box<dyn Scheduler> {
 }
 
 /// The scheduler's random stream for `seed` (the engine and the faults have their own).
-pub fn scheduler_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
+pub(crate) fn scheduler_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(1);

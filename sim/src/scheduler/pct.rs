@@ -16,6 +16,7 @@
 use super::{scheduler_rng, Candidate, Scheduler};
 use rand::RngExt;
 
+/// Probabilistic concurrency testing (see the module documentation).
 pub struct Pct {
     depth: u32,
     steps_hint: u32,
@@ -25,6 +26,7 @@ pub struct Pct {
 }
 
 impl Pct {
+    /// PCT for bugs of depth `depth` in runs of about `steps_hint` steps.
     pub fn new(depth: u32, steps_hint: u32) -> Pct {
         Pct {
             depth: depth.max(1),

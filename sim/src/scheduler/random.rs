@@ -5,6 +5,7 @@ use super::{scheduler_rng, Candidate, Scheduler};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+/// Uniformly random among the enabled clients.
 pub struct RandomScheduler {
     rng: ChaCha8Rng,
 }

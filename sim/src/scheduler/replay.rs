@@ -7,6 +7,7 @@
 
 use super::{Candidate, Scheduler};
 
+/// Follows a recorded schedule (see the module documentation).
 pub struct Replay {
     schedule: Vec<u32>,
     last: Option<u32>,
@@ -15,6 +16,7 @@ pub struct Replay {
 }
 
 impl Replay {
+    /// A replay of `schedule`.
     pub fn new(schedule: Vec<u32>) -> Replay {
         Replay {
             schedule,

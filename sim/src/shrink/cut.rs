@@ -30,8 +30,10 @@ pub struct GroupCut {
     pub commands: Option<Vec<usize>>,
 }
 
+/// What shrinking removed from a scenario, group by group.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cut {
+    /// One cut per group of the scenario.
     pub groups: Vec<GroupCut>,
 }
 
@@ -45,7 +47,7 @@ fn command_list(program: &Program) -> Option<&Vec<Vec<Vec<u8>>>> {
 
 impl Cut {
     /// The cut that removes nothing.
-    pub fn identity(scenario: &Scenario) -> Cut {
+    pub(crate) fn identity(scenario: &Scenario) -> Cut {
         Cut {
             groups: scenario
                 .groups
@@ -59,16 +61,13 @@ impl Cut {
         }
     }
 
-    pub fn is_identity(&self, scenario: &Scenario) -> bool {
-        *self == Cut::identity(scenario)
-    }
-
+    /// Clients kept in all.
     pub fn clients(&self) -> u32 {
         self.groups.iter().map(|g| g.clients).sum()
     }
 
     /// The group of client `client` (numbered over the remaining clients).
-    pub fn group_of(&self, client: u32) -> Option<usize> {
+    pub(crate) fn group_of(&self, client: u32) -> Option<usize> {
         let mut first = 0;
         for (g, cut) in self.groups.iter().enumerate() {
             if client < first + cut.clients {
@@ -80,7 +79,7 @@ impl Cut {
     }
 
     /// Commands listed in the remaining clients' programs (for [`Size::program`](super::Size)).
-    pub fn program_len(&self, scenario: &Scenario) -> u32 {
+    pub(crate) fn program_len(&self, scenario: &Scenario) -> u32 {
         self.groups
             .iter()
             .zip(&scenario.groups)
@@ -94,7 +93,7 @@ impl Cut {
     }
 
     /// The command indices group `g` keeps, if its program has a command list.
-    pub fn kept_commands(&self, scenario: &Scenario, g: usize) -> Option<Vec<usize>> {
+    pub(crate) fn kept_commands(&self, scenario: &Scenario, g: usize) -> Option<Vec<usize>> {
         let list = command_list(&scenario.groups.get(g)?.program)?;
         Some(
             self.groups[g]
@@ -196,7 +195,7 @@ mod tests {
     fn the_identity_cut_changes_nothing() {
         let s = scenario();
         let cut = Cut::identity(&s);
-        assert!(cut.is_identity(&s));
+        assert_eq!(cut, Cut::identity(&s));
         let applied = cut.apply(&s).unwrap();
         assert_eq!(applied.client_count(), 5);
         assert_eq!(cut.program_len(&s), 6);

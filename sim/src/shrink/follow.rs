@@ -28,10 +28,12 @@ pub struct Follow {
     last: Option<u32>,
     /// Past the proposal, draw among the enabled clients instead of running serially.
     random: Option<ChaCha8Rng>,
+    /// Preemptions so far.
     pub preemptions: u32,
 }
 
 impl Follow {
+    /// A scheduler following `proposal` where it can.
     pub fn new(proposal: Vec<u32>) -> Follow {
         let used = vec![false; proposal.len()];
         Follow {

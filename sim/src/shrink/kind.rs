@@ -12,10 +12,10 @@ use crate::report::analysis::Verdict;
 use std::collections::BTreeSet;
 use std::fmt;
 
-pub const NOT_LINEARIZABLE: &str = "not linearizable";
-pub const LOST_UPDATE: &str = "lost update";
-pub const INVARIANT: &str = "invariant violated (result fields differ)";
-pub const PARTIAL_EFFECTS: &str = "partial effects";
+pub(crate) const NOT_LINEARIZABLE: &str = "not linearizable";
+pub(crate) const LOST_UPDATE: &str = "lost update";
+pub(crate) const INVARIANT: &str = "invariant violated (result fields differ)";
+pub(crate) const PARTIAL_EFFECTS: &str = "partial effects";
 
 /// The labels of a failure, sorted; empty when the run passed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +43,7 @@ impl FailureKind {
         kind
     }
 
+    /// Adds a label.
     pub fn add(&mut self, label: &str) {
         self.0.insert(label.to_string());
     }
@@ -57,6 +58,7 @@ impl FailureKind {
         self.0.is_empty()
     }
 
+    /// The labels, sorted.
     pub fn labels(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(String::as_str)
     }

@@ -42,7 +42,7 @@ use crate::scenario::Scenario;
 use crate::world::World;
 
 /// Names the kind of failure of the run `world` just finished (empty: it passed).
-pub type Oracle<'a> = dyn FnMut(&Judge, &mut World) -> FailureKind + 'a;
+pub(crate) type Oracle<'a> = dyn FnMut(&Judge, &mut World) -> FailureKind + 'a;
 
 /// The judge's verdict as the oracle: the anomalies `redsim run` reports.
 pub fn judge_oracle(judge: &Judge, world: &mut World) -> FailureKind {
@@ -58,7 +58,7 @@ pub struct Shrinker {
     /// Random schedules tried for a smaller scenario whose projected schedule passes.
     pub tries: u32,
     /// Rounds of the four passes at most.
-    pub rounds_max: u32,
+    pub(crate) rounds_max: u32,
 }
 
 impl Default for Shrinker {
@@ -78,16 +78,22 @@ pub struct Shrunk {
     pub cut: Cut,
     /// The original scenario with the cut applied, following `schedule`.
     pub scenario: Scenario,
+    /// The seed.
     pub seed: u64,
+    /// The schedule of the run as found.
     pub original_schedule: Vec<u32>,
+    /// The schedule the shrunk run follows.
     pub schedule: Vec<u32>,
+    /// How the run fails.
     pub kind: FailureKind,
+    /// The size of the run as found.
     pub before: Size,
+    /// The size of the shrunk run.
     pub after: Size,
     /// Candidate runs made.
     pub runs: u32,
     /// The budget ran out before the passes stopped finding smaller runs.
-    pub budget_spent: bool,
+    pub(crate) budget_spent: bool,
 }
 
 impl Shrunk {

@@ -5,8 +5,10 @@
 
 use std::fmt;
 
+/// How big a run is, for shrinking and its report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Size {
+    /// Clients.
     pub clients: u32,
     /// Operations in the history.
     pub ops: u32,
@@ -14,6 +16,7 @@ pub struct Size {
     pub commands: u32,
     /// The most commands one client sent.
     pub commands_per_client_max: u32,
+    /// Switches from one client to another while the first could go on.
     pub preemptions: u32,
     /// Commands listed in the clients' programs (command lists, MULTI blocks); 0 for
     /// scripts and closures, whose commands cannot be cut.
@@ -32,12 +35,13 @@ impl Size {
         )
     }
 
+    /// Whether this run is smaller than `other` (fewer clients first, then ops, then steps).
     pub fn smaller_than(&self, other: &Size) -> bool {
         self.key() < other.key()
     }
 
     /// `commands[c]`: the commands client `c` sent, from a schedule.
-    pub fn per_client(schedule: &[u32], clients: u32) -> Vec<u32> {
+    pub(crate) fn per_client(schedule: &[u32], clients: u32) -> Vec<u32> {
         let mut counts = vec![0u32; clients as usize];
         for &c in schedule {
             if let Some(n) = counts.get_mut(c as usize) {

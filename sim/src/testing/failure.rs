@@ -7,12 +7,14 @@ use crate::report::capture::{capture, with_schedule};
 use crate::report::colour::Style;
 use crate::report::mode::mode_of;
 use crate::report::present::run_text;
+use crate::scenario::Scenario;
 use crate::shrink::{Cut, Size};
 use crate::world::World;
 
-/// A failing run.
+/// A failing run. Its `Display` is the [`report`](Failure::report).
 #[derive(Clone, Debug)]
 pub struct Failure {
+    /// The seed of the failing run.
     pub seed: u64,
     /// The schedule the failing run followed as found (client indices, one per step).
     pub schedule: Vec<u32>,
@@ -32,7 +34,9 @@ pub struct ShrunkRun {
     pub cut: Cut,
     /// The schedule the shrunk run follows.
     pub schedule: Vec<u32>,
+    /// The size of the run as found.
     pub before: Size,
+    /// The size of the shrunk run.
     pub after: Size,
     /// Re-runs shrinking made.
     pub runs: u32,
@@ -44,19 +48,18 @@ impl SimTest {
     /// The failure of the run of `seed` that followed `schedule`, shrunk.
     pub(super) fn failure(
         &self,
+        scenario: &Scenario,
         seed: u64,
         schedule: Vec<u32>,
         seeds: &std::ops::Range<u64>,
     ) -> Failure {
         let shrunk = self.shrinker.and_then(|shrinker| {
             let mut oracle = |judge: &Judge, world: &mut World| self.reasons(judge, world).1;
-            shrinker
-                .shrink(&self.scenario, seed, &schedule, &mut oracle)
-                .ok()
+            shrinker.shrink(scenario, seed, &schedule, &mut oracle).ok()
         });
         let shown_scenario = match &shrunk {
             Some(s) => s.scenario.clone(),
-            None => with_schedule(&self.scenario, schedule.clone()),
+            None => with_schedule(scenario, schedule.clone()),
         };
         let judge = Judge::new(&shown_scenario);
         let mut world = shown_scenario.clone().trace(false).world(seed);
@@ -67,7 +70,9 @@ impl SimTest {
 
         let mut report = format!(
             "redsim: test '{}' failed at seed {seed} (seeds {}..{})\n",
-            self.name, seeds.start, seeds.end
+            self.path.test_name(),
+            seeds.start,
+            seeds.end
         );
         if let Some(s) = &shrunk {
             report.push_str(&s.summary());
@@ -91,12 +96,12 @@ impl SimTest {
                 steps(&schedule)
             ));
         }
-        let filter = cargo_test_filter(&self.name);
+        let cargo_test = self.path.cargo_test_line();
         report.push_str(&format!(
-            "\nReplay this seed:  {SEED_VAR}={seed} cargo test {filter}\n"
+            "\nReplay this seed:  {SEED_VAR}={seed} {cargo_test}\n"
         ));
         report.push_str(&format!(
-            "Run more seeds:    {SEEDS_VAR}={} cargo test {filter}\n",
+            "Run more seeds:    {SEEDS_VAR}={} {cargo_test}\n",
             (seeds.end - seeds.start).max(1) * 10,
         ));
         Failure {
@@ -116,15 +121,12 @@ impl SimTest {
     }
 }
 
-/// The arguments that make `cargo test` run this test again, and only it: libtest names
-/// each test's thread after the test, so the running test's own name with `--exact`.
-/// Outside a test thread (a test run on the main thread, a program), the `SimTest`'s name
-/// as a filter, which the test's author chose to match it.
-fn cargo_test_filter(sim_test: &str) -> String {
-    match std::thread::current().name() {
-        Some(test) if test != "main" && !test.is_empty() => {
-            format!("{} -- --exact", crate::report::present::shell_word(test))
-        }
-        _ => crate::report::present::shell_word(sim_test),
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.report)
     }
 }
+
+/// So that `test.try_run()?` works in functions returning `Result<_, Box<dyn Error>>`
+/// and in `proptest!` bodies.
+impl std::error::Error for Failure {}

@@ -1,5 +1,31 @@
-//! proptest strategies that generate workloads: a few clients running one script each,
-//! the script drawn from a small grammar of string and counter commands over a few keys.
+//! proptest strategies: [`scenarios`] of your own program (how many clients, how many
+//! operations each), [`schedule`]s (which client steps when, shrinking towards serial
+//! runs), and generated [`workload`]s (a few clients running one script each, drawn from a
+//! small grammar of string and counter commands over a few keys).
+//!
+//! ```
+//! use redsim_sim::prelude::*;
+//! use redsim_sim::testing::strategies;
+//!
+//! let incr = Script::source("return redis.call('INCR', KEYS[1])").keys(["n"]).eval();
+//! proptest!(ProptestConfig::with_cases(8), |(
+//!     scenario in strategies::scenarios(incr.clone(), 1..=3, 1..=2),
+//!     schedule in strategies::schedule(3, 8),
+//! )| {
+//!     let clients = scenario.client_count();
+//!     sim_test!()
+//!         .scenario(scenario)
+//!         .schedule(schedule)
+//!         .seeds(1)
+//!         .invariant("no INCR is lost", move |run| {
+//!             let n = run.int("n").unwrap_or(0);
+//!             let completed = run.results().count() as i64;
+//!             if n == completed { Ok(()) } else { Err(format!("n = {n} after {completed} INCRs")) }
+//!         })
+//!         .try_run()?;
+//!     prop_assert!(clients >= 1);
+//! });
+//! ```
 //!
 //! ```
 //! use proptest::prelude::*;
@@ -15,6 +41,27 @@
 
 use crate::scenario::{Program, Scenario, ScriptRun};
 use proptest::prelude::*;
+use std::ops::RangeInclusive;
+
+/// Scenarios of `clients` clients (a count in the range) each running `ops` operations
+/// (a count in the range) of `program`; they shrink towards fewer clients and
+/// operations.
+pub fn scenarios(
+    program: Program,
+    clients: RangeInclusive<u32>,
+    ops: RangeInclusive<u32>,
+) -> impl Strategy<Value = Scenario> {
+    (clients, ops).prop_map(move |(clients, ops)| {
+        Scenario::new("generated").clients(clients, ops, program.clone())
+    })
+}
+
+/// Schedules for [`SimTest::schedule`](super::SimTest::schedule): up to `steps` picks
+/// among `clients` clients. They shrink towards shorter schedules and lower client
+/// numbers, so towards serial runs: a failing schedule is reported with few switches.
+pub fn schedule(clients: u32, steps: usize) -> impl Strategy<Value = Vec<u32>> {
+    proptest::collection::vec(0..clients.max(1), 0..=steps)
+}
 
 /// The keys scripts use (`KEYS[1]`, `KEYS[2]`).
 pub const KEYS: [&str; 2] = ["a", "b"];
@@ -22,10 +69,15 @@ pub const KEYS: [&str; 2] = ["a", "b"];
 /// One statement of the grammar, on `KEYS[key + 1]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stmt {
+    /// `INCR KEYS[k+1]`.
     Incr(usize),
+    /// `INCRBY KEYS[k+1] n`.
     IncrBy(usize, i64),
+    /// `GET KEYS[k+1]`.
     Get(usize),
+    /// `SET KEYS[k+1] v`.
     Set(usize, i64),
+    /// `DEL KEYS[k+1]`.
     Del(usize),
 }
 
@@ -45,7 +97,9 @@ impl Stmt {
 /// A generated workload: `clients` clients each running `script` once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Workload {
+    /// How many clients.
     pub clients: u32,
+    /// The statements of the script every client runs.
     pub script: Vec<Stmt>,
 }
 

@@ -1,36 +1,32 @@
 //! Unit tests of `SimTest`: races found (raw, exhaustive, Rust closures), EVAL passing,
-//! keyspace checks, shrinking and the replay command.
+//! invariants, shrinking and the replay command.
 
 use super::*;
+use crate::scenario::{Script, ScriptRun};
+use redsim::Reply;
+
+const PAIR: &str = "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) \
+                    return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}";
 
 fn racy() -> SimTest {
-    SimTest::new("racy")
-        .clients(
-            2,
-            1,
-            Program::script(
-                "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) \
-                 return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}",
-                &["counter", "count"],
-                &[],
-                ScriptRun::Raw,
-            ),
-        )
-        .invariant(Invariant::ResultFieldsEqual(0, 1))
+    crate::sim_test!()
+        .clients(2, Script::source(PAIR).keys(["counter", "count"]).raw())
+        .judge_invariant(Invariant::ResultFieldsEqual(0, 1))
 }
 
 #[test]
 fn the_raw_counter_race_is_found_with_a_table_and_the_replay_command() {
-    let failure = racy().seeds(200).find_failure().expect("a failing seed");
+    let failure = racy().seeds(200).try_run().expect_err("a failing seed");
     assert!(
         failure.report.contains("client 0") && failure.report.contains("client 1"),
         "{}",
         failure.report
     );
-    // The running test's own name (libtest names the thread after it), exactly.
+    // The package, the library target and the running test's path (not the helper's),
+    // exactly.
     assert!(
         failure.report.contains(&format!(
-            "REDSIM_SEED={} cargo test testing::tests::the_raw_counter_race_is_found_with_a_table_and_the_replay_command -- --exact",
+            "REDSIM_SEED={} cargo test -p redsim-sim --lib -- testing::tests::the_raw_counter_race_is_found_with_a_table_and_the_replay_command --exact",
             failure.seed
         )),
         "{}",
@@ -41,12 +37,12 @@ fn the_raw_counter_race_is_found_with_a_table_and_the_replay_command() {
 
 #[test]
 fn the_failing_seed_alone_fails_again() {
-    let failure = racy().seeds(200).find_failure().expect("a failing seed");
+    let failure = racy().seeds(200).try_run().expect_err("a failing seed");
     let again = racy()
         .first_seed(failure.seed)
         .seeds(1)
-        .find_failure()
-        .expect("the same seed fails");
+        .try_run()
+        .expect_err("the same seed fails");
     assert_eq!(again.seed, failure.seed);
     assert_eq!(again.schedule, failure.schedule);
     assert_eq!(again.reasons, failure.reasons);
@@ -54,11 +50,8 @@ fn the_failing_seed_alone_fails_again() {
 
 #[test]
 fn exhaustive_search_finds_the_race_in_one_seed() {
-    let failure = racy()
-        .strategy(Strategy::Exhaustive { reduce: true })
-        .seeds(1)
-        .find_failure();
-    assert!(failure.is_some());
+    let failure = racy().exhaustive().seeds(1).try_run();
+    assert!(failure.is_err());
 }
 
 #[test]
@@ -66,11 +59,11 @@ fn eval_mode_passes_every_seed_and_a_keyspace_check_sees_the_final_counter() {
     let t = racy()
         .scenario(racy().scenario.run_as(ScriptRun::Eval))
         .seeds(30)
-        .check_keyspace("both increments land", |ks| match ks.int("counter") {
+        .invariant("both increments land", |run| match run.int("counter") {
             Some(2) => Ok(()),
             other => Err(format!("counter = {other:?}")),
         });
-    assert!(t.find_failure().is_none());
+    assert!(t.try_run().is_ok());
 }
 
 #[test]
@@ -78,11 +71,11 @@ fn a_failing_keyspace_check_is_reported_by_name() {
     let t = racy()
         .scenario(racy().scenario.run_as(ScriptRun::Eval))
         .seeds(3)
-        .check_keyspace("impossible", |ks| match ks.int("counter") {
+        .invariant("impossible", |run| match run.int("counter") {
             Some(3) => Ok(()),
             other => Err(format!("counter = {other:?}")),
         });
-    let failure = t.find_failure().expect("fails");
+    let failure = t.try_run().expect_err("fails");
     // The check fails with any number of clients, so the reported run is shrunk to one.
     assert_eq!(failure.shrunk.as_ref().map(|s| s.after.clients), Some(1));
     assert!(
@@ -97,20 +90,17 @@ fn a_failing_keyspace_check_is_reported_by_name() {
 
 #[test]
 fn rust_closure_clients_run_and_results_can_be_checked() {
-    // The judge's serial orders assume one operation per client (see `judge`).
-    let t = SimTest::new("closures")
-        .judge(false)
+    let t = crate::sim_test!()
         .clients(
             2,
-            1,
             Program::rust(|conn| {
                 conn.call(&["INCR", "n"]);
                 conn.call(&["INCR", "n"]);
             }),
         )
         .seeds(10)
-        .check_results("every INCR replies a count of 1..=4", |h| {
-            for op in &h.ops {
+        .invariant("every INCR replies a count of 1..=4", |run| {
+            for op in &run.history().ops {
                 match &op.result {
                     Some(Reply::Integer(n)) if (1..=4).contains(n) => {}
                     other => return Err(format!("{other:?}")),
@@ -118,40 +108,40 @@ fn rust_closure_clients_run_and_results_can_be_checked() {
             }
             Ok(())
         })
-        .check_keyspace("four increments", |ks| match ks.int("n") {
+        .invariant("four increments", |run| match run.int("n") {
             Some(4) => Ok(()),
             other => Err(format!("n = {other:?}")),
         });
-    let f = t.find_failure();
-    assert!(f.is_none(), "{:?}", f.map(|f| f.reasons));
+    let f = t.try_run();
+    assert!(f.is_ok(), "{:?}", f.map_err(|f| f.reasons));
 }
 
 #[test]
 fn rust_closures_making_several_calls_are_judged_call_by_call() {
     // Two INCRs per client interleave ([1, 3] and [2, 4]): no serial order of whole
     // clients gives that, but every call is atomic, so nothing is wrong.
-    let t = SimTest::new("closures_judged")
+    let t = crate::sim_test!()
+        .with_judge()
         .clients(
             2,
-            1,
             Program::rust(|conn| {
                 conn.call(&["INCR", "n"]);
                 conn.call(&["INCR", "n"]);
             }),
         )
         .seeds(30);
-    let f = t.find_failure();
-    assert!(f.is_none(), "{:?}", f.map(|f| f.reasons));
+    let f = t.try_run();
+    assert!(f.is_ok(), "{:?}", f.map_err(|f| f.reasons));
 }
 
 #[test]
 fn a_failure_is_reported_shrunk_with_the_sizes_before_and_after() {
-    let t = SimTest::new("racy4")
+    let t = crate::sim_test!()
         .scenario(racy().scenario.clone())
         .seeds(200);
     let mut t = t;
     t.scenario.groups[0].count = 4;
-    let failure = t.find_failure().expect("a failing seed");
+    let failure = t.try_run().expect_err("a failing seed");
     let shrunk = failure.shrunk.as_ref().expect("shrunk");
     assert_eq!(shrunk.before.clients, 4);
     assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
@@ -178,20 +168,16 @@ fn shrinking_keeps_the_failed_check() {
         .scenario(racy().scenario.run_as(ScriptRun::Eval))
         .clients(
             1,
-            1,
-            Program::script(
-                "return redis.call('INCR', KEYS[1])",
-                &["counter"],
-                &[],
-                ScriptRun::Eval,
-            ),
+            Script::source("return redis.call('INCR', KEYS[1])")
+                .keys(["counter"])
+                .eval(),
         )
         .seeds(1)
-        .check_keyspace("one increment", |ks| match ks.int("counter") {
+        .invariant("one increment", |run| match run.int("counter") {
             Some(1) => Ok(()),
             other => Err(format!("counter = {other:?}")),
         });
-    let failure = t.find_failure().expect("fails");
+    let failure = t.try_run().expect_err("fails");
     let shrunk = failure.shrunk.as_ref().expect("shrunk");
     assert_eq!(shrunk.before.clients, 3);
     assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
@@ -209,11 +195,9 @@ fn shrinking_keeps_the_failed_check() {
 fn a_race_between_rust_closures_is_shrunk_to_two_clients() {
     // Each client counts itself in `started`, then increments `n` by GET and SET: a
     // lost update leaves n below started. One client alone cannot lose one.
-    let failure = SimTest::new("closure_race")
-        .judge(false)
+    let failure = crate::sim_test!()
         .clients(
             3,
-            1,
             Program::rust(|conn| {
                 conn.call(&["INCR", "started"]);
                 let v: i64 = match conn.call(&["GET", "n"]) {
@@ -224,14 +208,14 @@ fn a_race_between_rust_closures_is_shrunk_to_two_clients() {
             }),
         )
         .seeds(50)
-        .check_keyspace("every increment lands", |ks| {
-            match (ks.int("n"), ks.int("started")) {
+        .invariant("every increment lands", |run| {
+            match (run.int("n"), run.int("started")) {
                 (n, started) if n == started => Ok(()),
                 (n, started) => Err(format!("n = {n:?}, started = {started:?}")),
             }
         })
-        .find_failure()
-        .expect("a lost update");
+        .try_run()
+        .expect_err("a lost update");
     let shrunk = failure.shrunk.as_ref().expect("shrunk");
     assert_eq!(shrunk.before.clients, 3);
     assert_eq!(shrunk.after.clients, 2, "{}", failure.report);
@@ -243,9 +227,9 @@ fn a_race_between_rust_closures_is_shrunk_to_two_clients() {
 fn without_shrinking_the_run_is_reported_as_found() {
     let failure = racy()
         .seeds(200)
-        .shrink(false)
-        .find_failure()
-        .expect("a failing seed");
+        .without_shrinking()
+        .try_run()
+        .expect_err("a failing seed");
     assert!(failure.shrunk.is_none());
     assert!(!failure.report.contains("shrunk from"));
 }

@@ -137,12 +137,12 @@ impl World {
     }
 
     /// The client number of the admin connection in the history: one past the last client.
-    pub fn admin_client(&self) -> u64 {
+    pub(crate) fn admin_client(&self) -> u64 {
         self.slots.len() as u64
     }
 
     /// Runs `argv` from the admin connection (outside any client's operations).
-    /// `SHUTDOWN NOSAVE` takes the server down ([`World::shutdown_nosave`]).
+    /// `SHUTDOWN NOSAVE` takes the server down (`World::shutdown_nosave`).
     pub fn admin_command(&mut self, argv: Argv) -> Reply {
         if argv
             .first()

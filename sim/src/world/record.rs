@@ -70,14 +70,4 @@ impl World {
             .map(|op| op.result.as_ref())
             .collect()
     }
-
-    /// What the history records for `client`'s operations.
-    pub fn operations_of(&self, client: usize) -> Vec<&Operation> {
-        self.history
-            .ops
-            .iter()
-            .filter(|op| op.client == client as u64)
-            .map(|op| &op.op)
-            .collect()
-    }
 }

@@ -3,7 +3,7 @@
 //! Every argument is reduced to 32 bits the way LuaBitOp does on doubles: add 2^52+2^51 and
 //! keep the low word of the result, so fractions round to nearest-even and values wrap modulo
 //! 2^32. Results are signed 32-bit numbers. Non-numbers are refused with
-//! "number expected, got <type>" (numeric strings are accepted, as `lua_tonumber` does).
+//! `number expected, got <type>` (numeric strings are accepted, as `lua_tonumber` does).
 
 use mlua::{Lua, MultiValue, Table, Value};
 

@@ -4,8 +4,8 @@
 //! through `strtod` (so `0x10`, `1e5`, `inf`, `nan`, `+1` are accepted while
 //! `decode_invalid_numbers` is on, the default); `null` decodes to `cjson.null` (a NULL light
 //! userdata); strings may hold any byte, `\uXXXX` escapes (with surrogate pairs) become UTF-8.
-//! Errors: "Expected <what> but found <token> at character <n>", "Found too many nested data
-//! structures (<depth>) at character <n>" past `decode_max_depth` (1000), and "JSON parser does
+//! Errors: `Expected <what> but found <token> at character <n>`, `Found too many nested data
+//! structures (<depth>) at character <n>` past `decode_max_depth` (1000), and "JSON parser does
 //! not support UTF-16 or UTF-32" when one of the first two bytes is NUL.
 
 use mlua::{LightUserData, Lua, MultiValue, Value};

@@ -5,7 +5,7 @@
 //! Errors are raised the way the C functions raise them, as plain Lua strings a script can
 //! `pcall` and inspect: `luaL_error` texts get the caller's `chunk:line:` prefix and
 //! `luaL_argerror` texts read `bad argument #N to 'name' (...)`. mlua would raise a Rust error
-//! as userdata, so every library function is a small C closure (see [`trampoline`]) around the
+//! as userdata, so every library function is a small C closure (see `trampoline`) around the
 //! Rust implementation, which reports failure as a value; the closure then raises it with the
 //! real `luaL_where` / `luaL_argerror`, which see the same call stack the C library would.
 //!
@@ -24,7 +24,7 @@
 //! - Hexadecimal numbers with more than 30 significant hex digits in `cjson.decode` are
 //!   rounded by our conversion, not glibc's (they agree for every realistic input).
 //! - `cjson.encode_keep_buffer` only records its setting (buffer reuse is not observable).
-//! - `cjson.encode` and `cmsgpack.pack` stop at [`MAX_OUTPUT`] bytes of output with
+//! - `cjson.encode` and `cmsgpack.pack` stop at `MAX_OUTPUT` bytes of output with
 //!   "not enough memory"; the C code keeps allocating until malloc fails and then aborts.
 
 use std::os::raw::c_int;
@@ -40,7 +40,8 @@ mod nest;
 mod numfmt;
 mod struct_lib;
 
-pub use numfmt::{format_g, strtod};
+pub(crate) use numfmt::format_g;
+pub use numfmt::strtod;
 
 /// Installs `cjson`, `cmsgpack`, `bit` and `struct` as globals, as Redis does when it builds a
 /// script VM.

@@ -4,7 +4,7 @@
 /// `printf("%.{prec}g", x)` as glibc prints it: `prec` significant digits, trailing zeros
 /// removed, exponent form (`1e+15`, `1e-05`) when the exponent is below -4 or at least `prec`;
 /// `inf`, `-inf`, `nan`, `-nan`.
-pub fn format_g(x: f64, prec: usize) -> String {
+pub(crate) fn format_g(x: f64, prec: usize) -> String {
     let prec = prec.max(1);
     if x.is_nan() {
         return if x.is_sign_negative() {

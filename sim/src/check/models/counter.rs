@@ -2,6 +2,7 @@
 
 use super::strings_spec::StringsModel;
 
+/// Counters: INCR, INCRBY, DECR, GET and SET of integers.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CounterModel;
 

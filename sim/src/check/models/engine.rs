@@ -71,6 +71,7 @@ struct Remembered {
     outside: bool,
 }
 
+/// The engine as the model: each operation runs on a copy of the store.
 pub struct EngineModel {
     engine: Engine,
     client: ClientId,
@@ -120,6 +121,7 @@ fn reaches_outside(access: &redsim::access::Access, footprint: &Footprint) -> bo
 }
 
 impl EngineModel {
+    /// A model starting from an empty server.
     pub fn new() -> Self {
         let choices = Arc::new(Mutex::new(Choices::default()));
         let mut engine = Engine::new(ChoiceHost {

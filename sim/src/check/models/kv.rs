@@ -2,6 +2,7 @@
 
 use super::strings_spec::StringsModel;
 
+/// A key-value map of strings: GET, SET, DEL, EXISTS.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct KvModel;
 

@@ -6,7 +6,7 @@ use super::strings_spec::StringsModel;
 use crate::history::Operation;
 use redsim::Reply;
 
-/// Compare-and-set as a script: KEYS[1] is set to ARGV[2] if it holds ARGV[1]; replies
+/// Compare-and-set as a script: `KEYS[1]` is set to `ARGV[2]` if it holds `ARGV[1]`; replies
 /// 1 when it did, 0 when not. The register model recognises ops running exactly this
 /// source (surrounding whitespace aside); the engine model runs it as EVAL.
 pub const CAS_SCRIPT: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
@@ -17,6 +17,7 @@ pub fn is_cas(op: &Operation) -> bool {
         if source.trim() == CAS_SCRIPT && keys.len() == 1 && args.len() == 2)
 }
 
+/// One register per key: GET and SET.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RegisterModel;
 

@@ -14,6 +14,7 @@ use std::hash::{Hash, Hasher};
 pub struct Strings(pub Vec<(Vec<u8>, Vec<u8>)>);
 
 impl Strings {
+    /// The value of `key`, if set.
     pub fn get(&self, key: &[u8]) -> Option<&Vec<u8>> {
         self.0
             .binary_search_by(|(k, _)| k.as_slice().cmp(key))
@@ -45,6 +46,7 @@ impl Strings {
         Strings(out)
     }
 
+    /// Sets `key` to `value`.
     pub fn set(&mut self, key: &[u8], value: Vec<u8>) {
         match self.0.binary_search_by(|(k, _)| k.as_slice().cmp(key)) {
             Ok(i) => self.0[i].1 = value,
@@ -63,12 +65,14 @@ impl Strings {
         }
     }
 
+    /// A hash of the whole map, for interning states.
     pub fn fingerprint(&self) -> u64 {
         let mut h = FxHasher::default();
         self.hash(&mut h);
         h.finish()
     }
 
+    /// The map as text, for counterexamples.
     pub fn describe(&self) -> String {
         if self.0.is_empty() {
             return "(no keys)".into();
