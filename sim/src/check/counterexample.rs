@@ -10,7 +10,7 @@
 //! sense — relaxing any one of its ops makes the violation disappear — unless the
 //! shrinking budget ran out (`minimal: false`).
 
-use super::search::{Poll, Search};
+use super::search::{Poll, Search, SharedSteps};
 use super::{
     partition, replies_match, search_parts, Budget, Options, PartOp, PartsVerdict, SequentialSpec,
 };
@@ -65,9 +65,10 @@ pub(crate) fn build<M: SequentialSpec>(
     model: &mut M,
     part: &[PartOp<'_>],
     options: &Options,
+    steps: &SharedSteps<M::State>,
 ) -> Counterexample {
     let mut left = SHRINK_STATES_TOTAL;
-    let (relaxed, minimal) = shrink(model, part, options, &mut left);
+    let (relaxed, minimal) = shrink(model, part, options, &mut left, steps);
     let core: Vec<usize> = part
         .iter()
         .zip(&relaxed)
@@ -83,7 +84,7 @@ pub(crate) fn build<M: SequentialSpec>(
         max_states: SHRINK_STATES,
         ..options.clone()
     });
-    let mut search = Search::new(model, &sub);
+    let mut search = Search::new(model, &sub, steps.clone());
     while search.run(model, &mut budget, 4096) == Poll::Pending {
         if !budget.check() {
             break;
@@ -95,7 +96,7 @@ pub(crate) fn build<M: SequentialSpec>(
         .copied()
         .filter(|i| !core.contains(i))
         .collect();
-    let end = search.states.arena[search.best_state as usize].clone();
+    let end = steps.borrow().states.arena[search.best_state as usize].clone();
     let mut done = vec![false; sub.len()];
     for &i in &search.best {
         done[i as usize] = true;
@@ -143,6 +144,7 @@ fn violated<M: SequentialSpec>(
     ops: &[PartOp<'_>],
     options: &Options,
     left: &mut u64,
+    steps: &SharedSteps<M::State>,
 ) -> Option<bool> {
     if *left == 0 {
         return None;
@@ -153,7 +155,7 @@ fn violated<M: SequentialSpec>(
     };
     let mut budget = Budget::new(&opts);
     let parts = partition::split(ops, model);
-    let verdict = search_parts(model, &parts, &opts, &mut budget);
+    let verdict = search_parts(model, &parts, &opts, &mut budget, steps);
     *left = left.saturating_sub(budget.states);
     match verdict {
         PartsVerdict::Violated(_) => Some(true),
@@ -167,6 +169,7 @@ fn shrink<'h, M: SequentialSpec>(
     part: &[PartOp<'h>],
     options: &Options,
     left: &mut u64,
+    steps: &SharedSteps<M::State>,
 ) -> (Vec<bool>, bool) {
     // Ops found irrelevant stay in the searched history relaxed to "unknown outcome"
     // rather than dropped: dropping them could create a new violation (a read of a value
@@ -184,7 +187,7 @@ fn shrink<'h, M: SequentialSpec>(
             for &i in &kept[start..end] {
                 trial[i] = true;
             }
-            match violated(model, &with_relaxed(part, &trial), options, left) {
+            match violated(model, &with_relaxed(part, &trial), options, left, steps) {
                 Some(true) => relaxed = trial,
                 Some(false) => {}
                 None => {

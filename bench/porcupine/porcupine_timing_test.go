@@ -1,0 +1,45 @@
+package porcupine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Times CheckEvents on every etcd log and kv file (not part of Porcupine: a measurement).
+func TestTimeAll(t *testing.T) {
+	total := time.Duration(0)
+	for i := 0; i <= 102; i++ {
+		if i == 95 {
+			continue
+		}
+		events := parseJepsenLog(fmt.Sprintf("test_data/jepsen/etcd_%03d.log", i))
+		best := time.Hour
+		for r := 0; r < 5; r++ {
+			start := time.Now()
+			CheckEvents(etcdModel, events)
+			d := time.Since(start)
+			if d < best {
+				best = d
+			}
+		}
+		total += best
+		fmt.Printf("etcd_%03d %v\n", i, best)
+	}
+	fmt.Printf("etcd total %v\n", total)
+	for _, name := range []string{"c01-ok", "c01-bad", "c10-ok", "c10-bad", "c50-ok", "c50-bad"} {
+		events := parseKvLog(fmt.Sprintf("test_data/kv/%s.txt", name))
+		best := time.Hour
+		for r := 0; r < 5; r++ {
+			start := time.Now()
+			CheckEvents(kvModel, events)
+			d := time.Since(start)
+			if d < best {
+				best = d
+			}
+		}
+		total += best
+		fmt.Printf("%s %v\n", name, best)
+	}
+	fmt.Printf("total %v\n", total)
+}
