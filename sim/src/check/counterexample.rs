@@ -56,7 +56,12 @@ pub struct Counterexample {
 const SHRINK_STATES: u64 = 2_000_000;
 /// States all of shrinking may explore, beyond the check itself: a count rather than a
 /// time, so that the counterexample (and whether it is `minimal`) is the same on any
-/// machine.
+/// machine. `SHRINK_PER_VERDICT_STATE` times what the verdict took, so that the
+/// counterexample costs about as much more than the verdict whatever the history (a
+/// fixed 8 M made a 0.1 s verdict wait half a minute for its counterexample), within a
+/// floor that small histories shrink fully in and a ceiling.
+const SHRINK_STATES_FLOOR: u64 = 20_000;
+const SHRINK_PER_VERDICT_STATE: u64 = 10;
 const SHRINK_STATES_TOTAL: u64 = 8_000_000;
 
 /// Builds the counterexample of a violated part.
@@ -66,8 +71,11 @@ pub(crate) fn build<M: SequentialSpec>(
     part: &[PartOp<'_>],
     options: &Options,
     steps: &SharedSteps<M::State>,
+    verdict_states: u64,
 ) -> Counterexample {
-    let mut left = SHRINK_STATES_TOTAL;
+    let mut left = verdict_states
+        .saturating_mul(SHRINK_PER_VERDICT_STATE)
+        .clamp(SHRINK_STATES_FLOOR, SHRINK_STATES_TOTAL);
     let (relaxed, minimal) = shrink(model, part, options, &mut left, steps);
     let core: Vec<usize> = part
         .iter()
@@ -81,9 +89,10 @@ pub(crate) fn build<M: SequentialSpec>(
     // Bounded: if shrinking stopped early the sub-history may still be hard; the longest
     // prefix found within the bound is what is reported then.
     let mut budget = Budget::new(&Options {
-        max_states: SHRINK_STATES,
+        max_states: SHRINK_STATES.min(left.max(SHRINK_STATES_FLOOR)),
         ..options.clone()
     });
+    steps.borrow_mut().trim();
     let mut search = Search::new(model, &sub, steps.clone());
     while search.run(model, &mut budget, 4096) == Poll::Pending {
         if !budget.check() {
@@ -174,7 +183,7 @@ fn shrink<'h, M: SequentialSpec>(
     // Ops found irrelevant stay in the searched history relaxed to "unknown outcome"
     // rather than dropped: dropping them could create a new violation (a read of a value
     // no one wrote any more) that the next round would then shrink towards.
-    let mut relaxed = vec![false; part.len()];
+    let mut relaxed = cut_after_violation(model, part, options, left, steps);
     let mut chunk = part.len().div_ceil(2).max(1);
     let mut complete = true;
     loop {
@@ -203,6 +212,45 @@ fn shrink<'h, M: SequentialSpec>(
         chunk = chunk.div_ceil(2);
     }
     (relaxed, complete)
+}
+
+/// The ops called after the earliest instant by which the violation has happened, relaxed:
+/// a binary search over call times for the shortest beginning of `part` that is still not
+/// linearizable (a longer one is violated too: it only adds observations). Delta debugging
+/// alone relaxes those late ops a chunk at a time, and each trial then searches every
+/// order of the many ops relaxed so far; cut first, the ops after the cut are left out of
+/// every later trial. Stops early (keeping what it proved) when the budget runs out.
+fn cut_after_violation<M: SequentialSpec>(
+    model: &mut M,
+    part: &[PartOp<'_>],
+    options: &Options,
+    left: &mut u64,
+    steps: &SharedSteps<M::State>,
+) -> Vec<bool> {
+    let mut calls: Vec<u64> = part.iter().map(|o| o.call).collect();
+    calls.sort_unstable();
+    calls.dedup();
+    let after = |cut: u64| part.iter().map(|o| o.call > cut).collect::<Vec<bool>>();
+    // Invariant: relaxing the ops called after calls[hi] leaves the part violated.
+    let (mut lo, mut hi) = (0, calls.len().saturating_sub(1));
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match violated(
+            model,
+            &with_relaxed(part, &after(calls[mid])),
+            options,
+            left,
+            steps,
+        ) {
+            Some(true) => hi = mid,
+            Some(false) => lo = mid + 1,
+            None => break,
+        }
+    }
+    match calls.get(hi) {
+        Some(&cut) => after(cut),
+        None => vec![false; part.len()],
+    }
 }
 
 /// `part` with the ops marked in `relaxed` turned into ops of unknown outcome. Those

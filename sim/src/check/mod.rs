@@ -378,8 +378,14 @@ pub fn check_with<M: SequentialSpec>(
     if let PartsVerdict::Violated(p) = verdict {
         outcome.violated_part = Some(parts[p].iter().map(|o| o.index).collect());
         if options.counterexample {
-            outcome.counterexample =
-                Some(counterexample::build(history, model, &parts[p], options, &steps));
+            outcome.counterexample = Some(counterexample::build(
+                history,
+                model,
+                &parts[p],
+                options,
+                &steps,
+                budget.states,
+            ));
         }
     }
     Ok(outcome)
@@ -400,6 +406,7 @@ pub(crate) fn search_parts<M: SequentialSpec>(
     budget: &mut Budget,
     steps: &SharedSteps<M::State>,
 ) -> PartsVerdict {
+    steps.borrow_mut().trim();
     let mut searches: Vec<(usize, Search<'_, '_, M>)> = parts
         .iter()
         .enumerate()

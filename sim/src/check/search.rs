@@ -31,7 +31,6 @@
 
 use super::{replies_match, Budget, PartOp, SequentialSpec};
 use hashbrown::HashTable;
-use redsim::Reply;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -86,12 +85,27 @@ impl<S: Clone> States<S> {
 /// part and every trial of counterexample shrinking run the same ops on the same states,
 /// and a model step (above all the engine's: load the data, run Lua, snapshot) costs far
 /// more than a lookup. Keyed by the op's index in the history, which every search of a
-/// check agrees on; whether a reply matches is decided per search, since shrinking
-/// relaxes observed replies.
+/// check agrees on, and whether its observed reply was relaxed away by shrinking.
 pub(crate) struct Steps<S> {
     pub states: States<S>,
-    /// (state id, op's index in the history) → every outcome: next state id and reply.
-    outcomes: FxHashMap<u64, Vec<(u32, Reply)>>,
+    /// (state id, op's index in the history, relaxed) → the first outcome (next state id,
+    /// whether its reply matches), and the others when the reply is a random choice.
+    outcomes: FxHashMap<u64, ((u32, bool), Vec<(u32, bool)>)>,
+}
+
+/// States kept in [`Steps`] before they are dropped between two searches: shrinking a
+/// history whose states keep growing (appends) must not keep every state of every trial.
+const STEPS_STATES_MAX: usize = 1 << 18;
+
+impl<S: Clone> Steps<S> {
+    /// Forgets everything when it holds too many states; only between searches (the
+    /// searches in progress hold state ids).
+    pub fn trim(&mut self) {
+        if self.states.arena.len() > STEPS_STATES_MAX {
+            self.states = States::new();
+            self.outcomes = FxHashMap::default();
+        }
+    }
 }
 
 /// [`Steps`] as the searches of one check share them.
@@ -108,7 +122,7 @@ pub(crate) fn shared_steps<S: Clone>() -> SharedSteps<S> {
 /// reached are matched exactly only. Bounded, so that one memo lookup costs the same however
 /// many sets were reached (a list scanned in full made the search quadratic on histories
 /// with many timed-out ops).
-const PRUNERS: usize = 8;
+const PRUNERS: usize = 64;
 
 /// One memo entry per (known ops linearized, state): the known set lives in
 /// `Search::memo_words` at `at`; `pruners` indexes `Search::pruners` (when the part has
@@ -318,34 +332,33 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             return t;
         }
         let part_op = &self.ops[op as usize];
-        let shared_key = (state as u64) << 32 | part_op.index as u64;
+        let relaxed = (part_op.observed.is_none() as u64) << 31;
+        let shared_key = (state as u64) << 32 | relaxed | part_op.index as u64;
         let mut steps = self.steps.borrow_mut();
         if !steps.outcomes.contains_key(&shared_key) {
             let outcomes = model.step_all(&steps.states.arena[state as usize], part_op.op);
-            let outcomes = outcomes
-                .into_iter()
-                .map(|(after, reply)| {
-                    let next = match after {
-                        Some(after) => steps.states.intern(model, after),
-                        None => state,
-                    };
-                    (next, reply)
-                })
-                .collect();
-            steps.outcomes.insert(shared_key, outcomes);
+            let mut judged = outcomes.into_iter().map(|(after, reply)| {
+                let next = match after {
+                    Some(after) => steps.states.intern(model, after),
+                    None => state,
+                };
+                let ok = part_op
+                    .observed
+                    .is_none_or(|observed| replies_match(&reply, observed));
+                (next, ok)
+            });
+            let first = judged.next().unwrap_or((state, false));
+            let rest: Vec<(u32, bool)> = judged.collect();
+            steps.outcomes.insert(shared_key, (first, rest));
         }
         let mut matching: Vec<u32> = Vec::new();
-        let mut first = None;
-        for (next, reply) in &steps.outcomes[&shared_key] {
-            let ok = match part_op.observed {
-                Some(observed) => replies_match(reply, observed),
-                None => true,
-            };
-            first.get_or_insert(*next);
-            if ok && !matching.contains(next) {
-                matching.push(*next);
+        let (first, rest) = &steps.outcomes[&shared_key];
+        for &(next, ok) in std::iter::once(first).chain(rest) {
+            if ok && !matching.contains(&next) {
+                matching.push(next);
             }
         }
+        let first = Some(first.0);
         drop(steps);
         let t = match matching.first() {
             Some(&next) => (next, true),
@@ -419,13 +432,15 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             .rotate_left(17);
         let words = self.linearized.len();
         let (bits, arena, memos) = (&self.linearized, &self.memo_words, &self.memos);
-        let found = self.memo.find(hash, |&m| {
-            let m = &memos[m as usize];
-            m.hash == hash
-                && m.state == state
-                && arena[m.at as usize..m.at as usize + words] == bits[..]
-        })
-        .copied();
+        let found = self
+            .memo
+            .find(hash, |&m| {
+                let m = &memos[m as usize];
+                m.hash == hash
+                    && m.state == state
+                    && arena[m.at as usize..m.at as usize + words] == bits[..]
+            })
+            .copied();
         let mut bytes = 0u64;
         let memo = match found {
             Some(_) if self.used.is_empty() => return false,
@@ -500,7 +515,8 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         let at = self.memo_words.len() as u32;
         self.memo_words.extend_from_slice(&self.used);
         let hash = self.reached_hash(memo);
-        self.reached.insert_unique(hash, Reached { hash, memo, at }, |r| r.hash);
+        self.reached
+            .insert_unique(hash, Reached { hash, memo, at }, |r| r.hash);
         let count = |words: &[u64]| words.iter().map(|w| w.count_ones()).sum::<u32>();
         let size = count(&self.used);
         let slots = &mut self.pruners[self.memos[memo as usize].pruners as usize];
@@ -518,7 +534,10 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             .enumerate()
             .map(|(i, &at)| match at {
                 NIL => (i, u32::MAX),
-                at => (i, count(&self.memo_words[at as usize..at as usize + uwords])),
+                at => (
+                    i,
+                    count(&self.memo_words[at as usize..at as usize + uwords]),
+                ),
             })
             .max_by_key(|&(_, size)| size)
             .unwrap_or((0, 0));
