@@ -88,10 +88,13 @@ impl<S: Clone> States<S> {
 /// check agrees on, and whether its observed reply was relaxed away by shrinking.
 pub(crate) struct Steps<S> {
     pub states: States<S>,
-    /// (state id, op's index in the history, relaxed) → the first outcome (next state id,
-    /// whether its reply matches), and the others when the reply is a random choice.
-    outcomes: FxHashMap<u64, ((u32, bool), Vec<(u32, bool)>)>,
+    /// (state id, op's index in the history, relaxed) → its outcomes.
+    outcomes: FxHashMap<u64, Judged>,
 }
+
+/// The outcomes of one op on one state: the first (next state id, whether its reply
+/// matches) inline, and the others when the reply is a random choice.
+type Judged = ((u32, bool), Vec<(u32, bool)>);
 
 /// States kept in [`Steps`] before they are dropped between two searches: shrinking a
 /// history whose states keep growing (appends) must not keep every state of every trial.
@@ -358,11 +361,11 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 matching.push(next);
             }
         }
-        let first = Some(first.0);
+        let first = first.0;
         drop(steps);
         let t = match matching.first() {
             Some(&next) => (next, true),
-            None => (first.unwrap_or(state), false),
+            None => (first, false),
         };
         if matching.len() > 1 {
             self.alternatives.insert(key, matching);
