@@ -63,6 +63,33 @@ const SHRINK_STATES: u64 = 2_000_000;
 const SHRINK_STATES_FLOOR: u64 = 20_000;
 const SHRINK_PER_VERDICT_STATE: u64 = 10;
 const SHRINK_STATES_TOTAL: u64 = 8_000_000;
+/// Search steps shrinking may take per state of its budget (the searches of one check
+/// take a few per state; a trial full of relaxed ops takes many more, for few new states).
+const SHRINK_STEPS_PER_STATE: u64 = 16;
+
+/// What is left of shrinking's budget.
+struct Left {
+    states: u64,
+    steps: u64,
+}
+
+impl Left {
+    /// The budget after a verdict that took (states, steps): about
+    /// `SHRINK_PER_VERDICT_STATE` times as much, within the floor and the ceiling.
+    fn after((states, steps): (u64, u64)) -> Left {
+        let states = states
+            .saturating_mul(SHRINK_PER_VERDICT_STATE)
+            .clamp(SHRINK_STATES_FLOOR, SHRINK_STATES_TOTAL);
+        let steps = steps
+            .saturating_mul(SHRINK_PER_VERDICT_STATE)
+            .max(states.saturating_mul(SHRINK_STEPS_PER_STATE) / 4)
+            .clamp(
+                SHRINK_STATES_FLOOR * SHRINK_STEPS_PER_STATE,
+                SHRINK_STATES_TOTAL * SHRINK_STEPS_PER_STATE,
+            );
+        Left { states, steps }
+    }
+}
 
 /// Builds the counterexample of a violated part.
 pub(crate) fn build<M: SequentialSpec>(
@@ -71,11 +98,9 @@ pub(crate) fn build<M: SequentialSpec>(
     part: &[PartOp<'_>],
     options: &Options,
     steps: &SharedSteps<M::State>,
-    verdict_states: u64,
+    verdict: (u64, u64),
 ) -> Counterexample {
-    let mut left = verdict_states
-        .saturating_mul(SHRINK_PER_VERDICT_STATE)
-        .clamp(SHRINK_STATES_FLOOR, SHRINK_STATES_TOTAL);
+    let mut left = Left::after(verdict);
     let (relaxed, minimal) = shrink(model, part, options, &mut left, steps);
     let core: Vec<usize> = part
         .iter()
@@ -89,7 +114,10 @@ pub(crate) fn build<M: SequentialSpec>(
     // Bounded: if shrinking stopped early the sub-history may still be hard; the longest
     // prefix found within the bound is what is reported then.
     let mut budget = Budget::new(&Options {
-        max_states: SHRINK_STATES.min(left.max(SHRINK_STATES_FLOOR)),
+        max_states: SHRINK_STATES.min(left.states.max(SHRINK_STATES_FLOOR)),
+        max_steps: options
+            .max_steps
+            .min(left.steps.max(SHRINK_STATES_FLOOR * SHRINK_STEPS_PER_STATE)),
         ..options.clone()
     });
     steps.borrow_mut().trim();
@@ -152,20 +180,22 @@ fn violated<M: SequentialSpec>(
     model: &mut M,
     ops: &[PartOp<'_>],
     options: &Options,
-    left: &mut u64,
+    left: &mut Left,
     steps: &SharedSteps<M::State>,
 ) -> Option<bool> {
-    if *left == 0 {
+    if left.states == 0 || left.steps == 0 {
         return None;
     }
     let opts = Options {
-        max_states: SHRINK_STATES.min(*left),
+        max_states: SHRINK_STATES.min(left.states),
+        max_steps: options.max_steps.min(left.steps),
         ..options.clone()
     };
     let mut budget = Budget::new(&opts);
     let parts = partition::split(ops, model);
     let verdict = search_parts(model, &parts, &opts, &mut budget, steps);
-    *left = left.saturating_sub(budget.states);
+    left.states = left.states.saturating_sub(budget.states);
+    left.steps = left.steps.saturating_sub(budget.steps);
     match verdict {
         PartsVerdict::Violated(_) => Some(true),
         PartsVerdict::Linearizable => Some(false),
@@ -177,7 +207,7 @@ fn shrink<'h, M: SequentialSpec>(
     model: &mut M,
     part: &[PartOp<'h>],
     options: &Options,
-    left: &mut u64,
+    left: &mut Left,
     steps: &SharedSteps<M::State>,
 ) -> (Vec<bool>, bool) {
     // Ops found irrelevant stay in the searched history relaxed to "unknown outcome"
@@ -224,7 +254,7 @@ fn cut_after_violation<M: SequentialSpec>(
     model: &mut M,
     part: &[PartOp<'_>],
     options: &Options,
-    left: &mut u64,
+    left: &mut Left,
     steps: &SharedSteps<M::State>,
 ) -> Vec<bool> {
     let mut calls: Vec<u64> = part.iter().map(|o| o.call).collect();

@@ -384,7 +384,7 @@ pub fn check_with<M: SequentialSpec>(
                 &parts[p],
                 options,
                 &steps,
-                budget.states,
+                (budget.states, budget.steps),
             ));
         }
     }
