@@ -10,7 +10,8 @@
 //! sense — relaxing any one of its ops makes the violation disappear — unless the
 //! shrinking budget ran out (`minimal: false`).
 
-use super::search::{Poll, Search, SharedSteps};
+use super::search::{Poll, Search};
+use super::steps::SharedSteps;
 use super::{
     partition, replies_match, search_parts, Budget, Options, PartOp, PartsVerdict, SequentialSpec,
 };

@@ -29,6 +29,7 @@ pub mod models;
 mod order;
 mod partition;
 mod search;
+mod steps;
 
 pub use counterexample::Counterexample;
 pub use partition::{engine_footprint as partition_footprint, Footprint};
@@ -36,7 +37,8 @@ pub use partition::{engine_footprint as partition_footprint, Footprint};
 use crate::history::{History, Operation, Status};
 use redsim::resp::format_double;
 use redsim::Reply;
-use search::{Poll, Search, SharedSteps};
+use search::{Poll, Search};
+use steps::SharedSteps;
 
 /// A sequential specification: the behaviour of the system when ops run one at a time.
 ///
@@ -352,7 +354,7 @@ pub fn check_with<M: SequentialSpec>(
     let mut parts = partition::split(&ops, model);
     let mut budget = Budget::new(options);
     model.take_reached_outside();
-    let steps = search::shared_steps();
+    let steps = steps::shared_steps();
     let mut verdict = search_parts(model, &parts, options, &mut budget, &steps);
     if parts.len() > 1 && model.take_reached_outside() {
         // An op reached keys outside its footprint (a script using keys it did not

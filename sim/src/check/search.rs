@@ -29,13 +29,12 @@
 //! several states that match its observed reply; each is an alternative the search tries
 //! in turn before giving the op up.
 
+use super::steps::SharedSteps;
 use super::{replies_match, Budget, PartOp, SequentialSpec};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
-use std::cell::RefCell;
-use std::rc::Rc;
 
-const NIL: u32 = u32::MAX;
+use super::steps::NIL;
 const HEAD: u32 = 0;
 
 /// How far a search got.
@@ -44,81 +43,6 @@ pub(crate) enum Poll {
     Pending,
     Linearizable,
     Violated,
-}
-
-/// States seen so far, each stored once; the search passes around their ids.
-pub(crate) struct States<S> {
-    pub arena: Vec<S>,
-    by_fingerprint: FxHashMap<u64, u32>,
-    /// Next state with the same fingerprint (a collision chain), or NIL.
-    chain: Vec<u32>,
-}
-
-impl<S: Clone> States<S> {
-    fn new() -> Self {
-        States {
-            arena: Vec::new(),
-            by_fingerprint: FxHashMap::default(),
-            chain: Vec::new(),
-        }
-    }
-
-    fn intern<M: SequentialSpec<State = S>>(&mut self, model: &M, state: S) -> u32 {
-        let fp = model.fingerprint(&state);
-        let mut id = self.by_fingerprint.get(&fp).copied().unwrap_or(NIL);
-        let first = id;
-        while id != NIL {
-            if model.same_state(&self.arena[id as usize], &state) {
-                return id;
-            }
-            id = self.chain[id as usize];
-        }
-        let new = self.arena.len() as u32;
-        self.arena.push(state);
-        self.chain.push(first);
-        self.by_fingerprint.insert(fp, new);
-        new
-    }
-}
-
-/// What the model did, shared by every search of one check: the verdict's search of each
-/// part and every trial of counterexample shrinking run the same ops on the same states,
-/// and a model step (above all the engine's: load the data, run Lua, snapshot) costs far
-/// more than a lookup. Keyed by the op's index in the history, which every search of a
-/// check agrees on, and whether its observed reply was relaxed away by shrinking.
-pub(crate) struct Steps<S> {
-    pub states: States<S>,
-    /// (state id, op's index in the history, relaxed) → its outcomes.
-    outcomes: FxHashMap<u64, Judged>,
-}
-
-/// The outcomes of one op on one state: the first (next state id, whether its reply
-/// matches) inline, and the others when the reply is a random choice.
-type Judged = ((u32, bool), Vec<(u32, bool)>);
-
-/// States kept in [`Steps`] before they are dropped between two searches: shrinking a
-/// history whose states keep growing (appends) must not keep every state of every trial.
-const STEPS_STATES_MAX: usize = 1 << 18;
-
-impl<S: Clone> Steps<S> {
-    /// Forgets everything when it holds too many states; only between searches (the
-    /// searches in progress hold state ids).
-    pub fn trim(&mut self) {
-        if self.states.arena.len() > STEPS_STATES_MAX {
-            self.states = States::new();
-            self.outcomes = FxHashMap::default();
-        }
-    }
-}
-
-/// [`Steps`] as the searches of one check share them.
-pub(crate) type SharedSteps<S> = Rc<RefCell<Steps<S>>>;
-
-pub(crate) fn shared_steps<S: Clone>() -> SharedSteps<S> {
-    Rc::new(RefCell::new(Steps {
-        states: States::new(),
-        outcomes: FxHashMap::default(),
-    }))
 }
 
 /// Unknown-op sets kept per (known ops linearized, state) to prune supersets of; the others
