@@ -89,3 +89,41 @@ fn unusable_input_exits_2_with_the_reason() {
     assert_eq!(code, 2);
     assert!(err.contains("ops[2]"), "{err}");
 }
+
+#[test]
+fn several_files_get_a_line_each_and_the_worst_exit_status() {
+    let dir = std::env::temp_dir().join(format!("redsim-check-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ok = r#"{"format":"redsim-history/1","ops":[
+{"client":1,"call":0,"return":1,"status":"ok","op":["SET","x","1"],"result":{"ok":"OK"}}]}"#;
+    let (ok_path, stale_path) = (dir.join("ok.json"), dir.join("stale.json"));
+    std::fs::write(&ok_path, ok).unwrap();
+    std::fs::write(&stale_path, STALE).unwrap();
+    let missing = dir.join("missing.json");
+    let check = |files: &[&std::path::Path]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_redsim"))
+            .arg("check")
+            .args(files)
+            .args(["--model", "engine"])
+            .output()
+            .expect("redsim runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = check(&[&ok_path, &stale_path]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].ends_with("ok.json: linearizable"), "{out}");
+    assert!(lines[1].ends_with("stale.json: not linearizable"), "{out}");
+    let (code, out) = check(&[&missing, &stale_path, &ok_path]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with("missing.json: unusable"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

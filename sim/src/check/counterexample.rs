@@ -11,6 +11,7 @@
 //! shrinking budget ran out (`minimal: false`).
 
 use super::search::{Poll, Search};
+use super::steps::SharedSteps;
 use super::{
     partition, replies_match, search_parts, Budget, Options, PartOp, PartsVerdict, SequentialSpec,
 };
@@ -57,8 +58,40 @@ pub struct Counterexample {
 const SHRINK_STATES: u64 = 2_000_000;
 /// States all of shrinking may explore, beyond the check itself: a count rather than a
 /// time, so that the counterexample (and whether it is `minimal`) is the same on any
-/// machine.
+/// machine. `SHRINK_PER_VERDICT_STATE` times what the verdict took, so that the
+/// counterexample costs about as much more than the verdict whatever the history (a
+/// fixed 8 M made a 0.1 s verdict wait half a minute for its counterexample), within a
+/// floor that small histories shrink fully in and a ceiling.
+const SHRINK_STATES_FLOOR: u64 = 20_000;
+const SHRINK_PER_VERDICT_STATE: u64 = 10;
 const SHRINK_STATES_TOTAL: u64 = 8_000_000;
+/// Search steps shrinking may take per state of its budget (the searches of one check
+/// take a few per state; a trial full of relaxed ops takes many more, for few new states).
+const SHRINK_STEPS_PER_STATE: u64 = 16;
+
+/// What is left of shrinking's budget.
+struct Left {
+    states: u64,
+    steps: u64,
+}
+
+impl Left {
+    /// The budget after a verdict that took (states, steps): about
+    /// `SHRINK_PER_VERDICT_STATE` times as much, within the floor and the ceiling.
+    fn after((states, steps): (u64, u64)) -> Left {
+        let states = states
+            .saturating_mul(SHRINK_PER_VERDICT_STATE)
+            .clamp(SHRINK_STATES_FLOOR, SHRINK_STATES_TOTAL);
+        let steps = steps
+            .saturating_mul(SHRINK_PER_VERDICT_STATE)
+            .max(states.saturating_mul(SHRINK_STEPS_PER_STATE) / 4)
+            .clamp(
+                SHRINK_STATES_FLOOR * SHRINK_STEPS_PER_STATE,
+                SHRINK_STATES_TOTAL * SHRINK_STEPS_PER_STATE,
+            );
+        Left { states, steps }
+    }
+}
 
 /// Builds the counterexample of a violated part.
 pub(crate) fn build<M: SequentialSpec>(
@@ -66,9 +99,11 @@ pub(crate) fn build<M: SequentialSpec>(
     model: &mut M,
     part: &[PartOp<'_>],
     options: &Options,
+    steps: &SharedSteps<M::State>,
+    verdict: (u64, u64),
 ) -> Counterexample {
-    let mut left = SHRINK_STATES_TOTAL;
-    let (relaxed, minimal) = shrink(model, part, options, &mut left);
+    let mut left = Left::after(verdict);
+    let (relaxed, minimal) = shrink(model, part, options, &mut left, steps);
     let core: Vec<usize> = part
         .iter()
         .zip(&relaxed)
@@ -81,10 +116,14 @@ pub(crate) fn build<M: SequentialSpec>(
     // Bounded: if shrinking stopped early the sub-history may still be hard; the longest
     // prefix found within the bound is what is reported then.
     let mut budget = Budget::new(&Options {
-        max_states: SHRINK_STATES,
+        max_states: SHRINK_STATES.min(left.states.max(SHRINK_STATES_FLOOR)),
+        max_steps: options
+            .max_steps
+            .min(left.steps.max(SHRINK_STATES_FLOOR * SHRINK_STEPS_PER_STATE)),
         ..options.clone()
     });
-    let mut search = Search::new(model, &sub);
+    steps.borrow_mut().trim();
+    let mut search = Search::new(model, &sub, steps.clone());
     while search.run(model, &mut budget, 4096) == Poll::Pending {
         if !budget.check() {
             break;
@@ -96,7 +135,7 @@ pub(crate) fn build<M: SequentialSpec>(
         .copied()
         .filter(|i| !core.contains(i))
         .collect();
-    let end = search.states.arena[search.best_state as usize].clone();
+    let end = steps.borrow().states.arena[search.best_state as usize].clone();
     let mut done = vec![false; sub.len()];
     for &i in &search.best {
         done[i as usize] = true;
@@ -143,19 +182,22 @@ fn violated<M: SequentialSpec>(
     model: &mut M,
     ops: &[PartOp<'_>],
     options: &Options,
-    left: &mut u64,
+    left: &mut Left,
+    steps: &SharedSteps<M::State>,
 ) -> Option<bool> {
-    if *left == 0 {
+    if left.states == 0 || left.steps == 0 {
         return None;
     }
     let opts = Options {
-        max_states: SHRINK_STATES.min(*left),
+        max_states: SHRINK_STATES.min(left.states),
+        max_steps: options.max_steps.min(left.steps),
         ..options.clone()
     };
     let mut budget = Budget::new(&opts);
     let parts = partition::split(ops, model);
-    let verdict = search_parts(model, &parts, &opts, &mut budget);
-    *left = left.saturating_sub(budget.states);
+    let verdict = search_parts(model, &parts, &opts, &mut budget, steps);
+    left.states = left.states.saturating_sub(budget.states);
+    left.steps = left.steps.saturating_sub(budget.steps);
     match verdict {
         PartsVerdict::Violated(_) => Some(true),
         PartsVerdict::Linearizable => Some(false),
@@ -167,12 +209,13 @@ fn shrink<'h, M: SequentialSpec>(
     model: &mut M,
     part: &[PartOp<'h>],
     options: &Options,
-    left: &mut u64,
+    left: &mut Left,
+    steps: &SharedSteps<M::State>,
 ) -> (Vec<bool>, bool) {
     // Ops found irrelevant stay in the searched history relaxed to "unknown outcome"
     // rather than dropped: dropping them could create a new violation (a read of a value
     // no one wrote any more) that the next round would then shrink towards.
-    let mut relaxed = vec![false; part.len()];
+    let mut relaxed = cut_after_violation(model, part, options, left, steps);
     let mut chunk = part.len().div_ceil(2).max(1);
     let mut complete = true;
     loop {
@@ -185,7 +228,7 @@ fn shrink<'h, M: SequentialSpec>(
             for &i in &kept[start..end] {
                 trial[i] = true;
             }
-            match violated(model, &with_relaxed(part, &trial), options, left) {
+            match violated(model, &with_relaxed(part, &trial), options, left, steps) {
                 Some(true) => relaxed = trial,
                 Some(false) => {}
                 None => {
@@ -201,6 +244,45 @@ fn shrink<'h, M: SequentialSpec>(
         chunk = chunk.div_ceil(2);
     }
     (relaxed, complete)
+}
+
+/// The ops called after the earliest instant by which the violation has happened, relaxed:
+/// a binary search over call times for the shortest beginning of `part` that is still not
+/// linearizable (a longer one is violated too: it only adds observations). Delta debugging
+/// alone relaxes those late ops a chunk at a time, and each trial then searches every
+/// order of the many ops relaxed so far; cut first, the ops after the cut are left out of
+/// every later trial. Stops early (keeping what it proved) when the budget runs out.
+fn cut_after_violation<M: SequentialSpec>(
+    model: &mut M,
+    part: &[PartOp<'_>],
+    options: &Options,
+    left: &mut Left,
+    steps: &SharedSteps<M::State>,
+) -> Vec<bool> {
+    let mut calls: Vec<u64> = part.iter().map(|o| o.call).collect();
+    calls.sort_unstable();
+    calls.dedup();
+    let after = |cut: u64| part.iter().map(|o| o.call > cut).collect::<Vec<bool>>();
+    // Invariant: relaxing the ops called after calls[hi] leaves the part violated.
+    let (mut lo, mut hi) = (0, calls.len().saturating_sub(1));
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match violated(
+            model,
+            &with_relaxed(part, &after(calls[mid])),
+            options,
+            left,
+            steps,
+        ) {
+            Some(true) => hi = mid,
+            Some(false) => lo = mid + 1,
+            None => break,
+        }
+    }
+    match calls.get(hi) {
+        Some(&cut) => after(cut),
+        None => vec![false; part.len()],
+    }
 }
 
 /// `part` with the ops marked in `relaxed` turned into ops of unknown outcome. Those

@@ -29,6 +29,7 @@ pub mod models;
 mod order;
 mod partition;
 mod search;
+mod steps;
 
 pub use counterexample::Counterexample;
 pub use partition::{engine_footprint as partition_footprint, Footprint};
@@ -37,6 +38,7 @@ use crate::history::{History, Operation, Status};
 use redsim::resp::format_double;
 use redsim::Reply;
 use search::{Poll, Search};
+use steps::SharedSteps;
 
 /// A sequential specification: the behaviour of the system when ops run one at a time.
 ///
@@ -361,13 +363,14 @@ pub fn check_with<M: SequentialSpec>(
     let mut parts = partition::split(&ops, model);
     let mut budget = Budget::new(options);
     model.take_reached_outside();
-    let mut verdict = search_parts(model, &parts, options, &mut budget);
+    let steps = steps::shared_steps();
+    let mut verdict = search_parts(model, &parts, options, &mut budget, &steps);
     if parts.len() > 1 && model.take_reached_outside() {
         // An op reached keys outside its footprint (a script using keys it did not
         // declare): the parts were not independent. Judge the history whole.
         parts = vec![ops.to_vec()];
         budget = Budget::new(options);
-        verdict = search_parts(model, &parts, options, &mut budget);
+        verdict = search_parts(model, &parts, options, &mut budget, &steps);
     }
     let mut outcome = Outcome {
         verdict: match verdict {
@@ -386,8 +389,14 @@ pub fn check_with<M: SequentialSpec>(
     if let PartsVerdict::Violated(p) = verdict {
         outcome.violated_part = Some(parts[p].iter().map(|o| o.index).collect());
         if options.counterexample {
-            outcome.counterexample =
-                Some(counterexample::build(history, model, &parts[p], options));
+            outcome.counterexample = Some(counterexample::build(
+                history,
+                model,
+                &parts[p],
+                options,
+                &steps,
+                (budget.states, budget.steps),
+            ));
         }
     }
     Ok(outcome)
@@ -406,11 +415,13 @@ pub(crate) fn search_parts<M: SequentialSpec>(
     parts: &[Vec<PartOp<'_>>],
     options: &Options,
     budget: &mut Budget,
+    steps: &SharedSteps<M::State>,
 ) -> PartsVerdict {
+    steps.borrow_mut().trim();
     let mut searches: Vec<(usize, Search<'_, '_, M>)> = parts
         .iter()
         .enumerate()
-        .map(|(i, p)| (i, Search::new(model, p)))
+        .map(|(i, p)| (i, Search::new(model, p, steps.clone())))
         .collect();
     while !searches.is_empty() {
         let mut i = 0;

@@ -29,11 +29,12 @@
 //! several states that match its observed reply; each is an alternative the search tries
 //! in turn before giving the op up.
 
+use super::steps::SharedSteps;
 use super::{replies_match, Budget, PartOp, SequentialSpec};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
-const NIL: u32 = u32::MAX;
+use super::steps::NIL;
 const HEAD: u32 = 0;
 
 /// How far a search got.
@@ -44,57 +45,30 @@ pub(crate) enum Poll {
     Violated,
 }
 
-/// States seen so far, each stored once; the search passes around their ids.
-pub(crate) struct States<S> {
-    pub arena: Vec<S>,
-    by_fingerprint: FxHashMap<u64, u32>,
-    /// Next state with the same fingerprint (a collision chain), or NIL.
-    chain: Vec<u32>,
-}
-
-impl<S: Clone> States<S> {
-    fn new() -> Self {
-        States {
-            arena: Vec::new(),
-            by_fingerprint: FxHashMap::default(),
-            chain: Vec::new(),
-        }
-    }
-
-    fn intern<M: SequentialSpec<State = S>>(&mut self, model: &M, state: S) -> u32 {
-        let fp = model.fingerprint(&state);
-        let mut id = self.by_fingerprint.get(&fp).copied().unwrap_or(NIL);
-        let first = id;
-        while id != NIL {
-            if model.same_state(&self.arena[id as usize], &state) {
-                return id;
-            }
-            id = self.chain[id as usize];
-        }
-        let new = self.arena.len() as u32;
-        self.arena.push(state);
-        self.chain.push(first);
-        self.by_fingerprint.insert(fp, new);
-        new
-    }
-}
+/// Unknown-op sets kept per (known ops linearized, state) to prune supersets of; the others
+/// reached are matched exactly only. Bounded, so that one memo lookup costs the same however
+/// many sets were reached (a list scanned in full made the search quadratic on histories
+/// with many timed-out ops).
+const PRUNERS: usize = 64;
 
 /// One memo entry per (known ops linearized, state): the known set lives in
-/// `Search::memo_words` at `at`; the unknown-op sets reached with it form a list from
-/// `first` in `Search::used_sets`.
+/// `Search::memo_words` at `at`; `pruners` indexes `Search::pruners` (when the part has
+/// unknown ops).
 #[derive(Clone, Copy)]
 struct Memo {
     hash: u64,
     at: u32,
     state: u32,
-    first: u32,
+    pruners: u32,
 }
 
-/// One set of unknown ops used, in `Search::memo_words` at `at`; `next` continues the list.
+/// One (known, state, unknown ops used) reached: the memo entry of (known, state) and the
+/// used set in `Search::memo_words` at `at`.
 #[derive(Clone, Copy)]
-struct UsedSet {
+struct Reached {
+    hash: u64,
+    memo: u32,
     at: u32,
-    next: u32,
 }
 
 /// The resumable search of one part.
@@ -108,7 +82,7 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     next: Vec<u32>,
     prev: Vec<u32>,
     entry: u32,
-    pub states: States<M::State>,
+    pub steps: SharedSteps<M::State>,
     state: u32,
     /// (state id, op) → (next state id, whether the reply matched).
     transitions: FxHashMap<u64, (u32, bool)>,
@@ -127,11 +101,18 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     used: Vec<u64>,
     /// Per op: its bit in `linearized` or in `used` (for unknown ops).
     bit_of: Vec<u32>,
-    /// Zobrist hash of `linearized`: XOR of `zobrist[op]` over its ops.
+    /// Zobrist hashes of `linearized` and of `used`: XOR of `zobrist[op]` over their ops.
     linearized_hash: u64,
+    used_hash: u64,
     zobrist: Vec<u64>,
-    memo: HashTable<Memo>,
-    used_sets: Vec<UsedSet>,
+    /// (known, state) entries, by id; `memo` finds them.
+    memos: Vec<Memo>,
+    memo: HashTable<u32>,
+    /// Every (known, state, used) reached, when the part has unknown ops.
+    reached: HashTable<Reached>,
+    /// Per memo entry: up to `PRUNERS` minimal used sets (offsets in `memo_words`, NIL
+    /// when free).
+    pruners: Vec<[u32; PRUNERS]>,
     memo_words: Vec<u64>,
     /// Ops with a known return, and how many of them are not yet linearized.
     known: usize,
@@ -145,7 +126,7 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
 }
 
 impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
-    pub fn new(model: &mut M, ops: &'p [PartOp<'h>]) -> Self {
+    pub fn new(model: &mut M, ops: &'p [PartOp<'h>], steps: SharedSteps<M::State>) -> Self {
         let n = ops.len();
         // Events: (time, class, op) with class 0 for calls, 2 for returns (calls first at
         // equal times: intervals are closed); returns of unknown ops at infinity.
@@ -220,9 +201,8 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 pred[w[1] as usize] = w[0];
             }
         }
-        let mut states = States::new();
         let init = model.init();
-        let state = states.intern(model, init);
+        let state = steps.borrow_mut().states.intern(model, init);
         // Seeded per op: the search must be deterministic.
         let mut seed = 0x243F_6A88_85A3_08D3u64;
         let zobrist = (0..n)
@@ -242,7 +222,7 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             next,
             prev,
             entry: if len > 1 { 1 } else { NIL },
-            states,
+            steps,
             state,
             transitions: FxHashMap::default(),
             alternatives: FxHashMap::default(),
@@ -256,9 +236,12 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             used: vec![0; (n - known).div_ceil(64)],
             bit_of,
             linearized_hash: 0,
+            used_hash: 0,
             zobrist,
+            memos: Vec::new(),
             memo: HashTable::new(),
-            used_sets: Vec::new(),
+            reached: HashTable::new(),
+            pruners: Vec::new(),
             memo_words: Vec::new(),
             known,
             remaining: known,
@@ -276,26 +259,37 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             return t;
         }
         let part_op = &self.ops[op as usize];
-        let outcomes = model.step_all(&self.states.arena[state as usize], part_op.op);
+        let relaxed = (part_op.observed.is_none() as u64) << 31;
+        let shared_key = (state as u64) << 32 | relaxed | part_op.index as u64;
+        let mut steps = self.steps.borrow_mut();
+        if !steps.outcomes.contains_key(&shared_key) {
+            let outcomes = model.step_all(&steps.states.arena[state as usize], part_op.op);
+            let mut judged = outcomes.into_iter().map(|(after, reply)| {
+                let next = match after {
+                    Some(after) => steps.states.intern(model, after),
+                    None => state,
+                };
+                let ok = part_op
+                    .observed
+                    .is_none_or(|observed| replies_match(&reply, observed));
+                (next, ok)
+            });
+            let first = judged.next().unwrap_or((state, false));
+            let rest: Vec<(u32, bool)> = judged.collect();
+            steps.outcomes.insert(shared_key, (first, rest));
+        }
         let mut matching: Vec<u32> = Vec::new();
-        let mut first = None;
-        for (after, reply) in outcomes {
-            let ok = match part_op.observed {
-                Some(observed) => replies_match(&reply, observed),
-                None => true,
-            };
-            let next = match after {
-                Some(after) => self.states.intern(model, after),
-                None => state,
-            };
-            first.get_or_insert(next);
+        let (first, rest) = &steps.outcomes[&shared_key];
+        for &(next, ok) in std::iter::once(first).chain(rest) {
             if ok && !matching.contains(&next) {
                 matching.push(next);
             }
         }
+        let first = first.0;
+        drop(steps);
         let t = match matching.first() {
             Some(&next) => (next, true),
-            None => (first.unwrap_or(state), false),
+            None => (first, false),
         };
         if matching.len() > 1 {
             self.alternatives.insert(key, matching);
@@ -358,66 +352,126 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
     }
 
     /// Records (linearized, used, state) in the memo; false when it is a dead end: the
-    /// same (linearized, state) was reached before with a subset of the unknown ops used.
+    /// same (linearized, state) was reached before with the same unknown ops used, or with
+    /// a subset of them (checked against the `PRUNERS` smallest sets kept).
     fn remember(&mut self, state: u32, budget: &mut Budget) -> bool {
         let hash = (self.linearized_hash ^ (state as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .rotate_left(17);
         let words = self.linearized.len();
-        let (bits, arena) = (&self.linearized, &self.memo_words);
-        let found = self.memo.find(hash, |m| {
-            m.hash == hash
-                && m.state == state
-                && arena[m.at as usize..m.at as usize + words] == bits[..]
-        });
-        let uwords = self.used.len();
-        let mut bytes = (uwords * 8 + std::mem::size_of::<UsedSet>()) as u64;
-        let first = match found {
-            Some(m) => {
-                let mut id = m.first;
-                while id != NIL {
-                    let set = self.used_sets[id as usize];
-                    let old = &self.memo_words[set.at as usize..set.at as usize + uwords];
-                    if old.iter().zip(&self.used).all(|(o, u)| o & !u == 0) {
-                        return false;
-                    }
-                    id = set.next;
-                }
-                m.first
-            }
-            None => NIL,
-        };
-        let set_at = self.memo_words.len() as u32;
-        self.memo_words.extend_from_slice(&self.used);
-        let id = self.used_sets.len() as u32;
-        self.used_sets.push(UsedSet {
-            at: set_at,
-            next: first,
-        });
-        match self.memo.find_mut(hash, |m| {
-            m.hash == hash
-                && m.state == state
-                && self.memo_words[m.at as usize..m.at as usize + words] == self.linearized[..]
-        }) {
-            Some(m) => m.first = id,
+        let (bits, arena, memos) = (&self.linearized, &self.memo_words, &self.memos);
+        let found = self
+            .memo
+            .find(hash, |&m| {
+                let m = &memos[m as usize];
+                m.hash == hash
+                    && m.state == state
+                    && arena[m.at as usize..m.at as usize + words] == bits[..]
+            })
+            .copied();
+        let mut bytes = 0u64;
+        let memo = match found {
+            Some(_) if self.used.is_empty() => return false,
+            Some(m) => m,
             None => {
                 let at = self.memo_words.len() as u32;
                 self.memo_words.extend_from_slice(&self.linearized);
-                self.memo.insert_unique(
+                let id = self.memos.len() as u32;
+                let pruners = if self.used.is_empty() {
+                    NIL
+                } else {
+                    self.pruners.push([NIL; PRUNERS]);
+                    self.pruners.len() as u32 - 1
+                };
+                self.memos.push(Memo {
                     hash,
-                    Memo {
-                        hash,
-                        at,
-                        state,
-                        first: id,
-                    },
-                    |m| m.hash,
-                );
+                    at,
+                    state,
+                    pruners,
+                });
+                let memos = &self.memos;
+                self.memo
+                    .insert_unique(hash, id, |&m| memos[m as usize].hash);
                 bytes += (words * 8 + std::mem::size_of::<Memo>() + 8) as u64;
+                if !self.used.is_empty() {
+                    bytes += (PRUNERS * 4) as u64;
+                }
+                id
             }
+        };
+        if !self.used.is_empty() && found.is_some() && !self.new_used_set(memo) {
+            return false;
+        }
+        if !self.used.is_empty() {
+            bytes += self.record_used_set(memo);
         }
         budget.states += 1;
         budget.memo_bytes += bytes;
         true
+    }
+
+    /// Whether the current used set is new for memo entry `memo`: neither a superset of one
+    /// of its pruners nor reached before exactly.
+    fn new_used_set(&self, memo: u32) -> bool {
+        let uwords = self.used.len();
+        let slots = &self.pruners[self.memos[memo as usize].pruners as usize];
+        for &at in slots.iter().filter(|&&at| at != NIL) {
+            let old = &self.memo_words[at as usize..at as usize + uwords];
+            if old.iter().zip(&self.used).all(|(o, u)| o & !u == 0) {
+                return false;
+            }
+        }
+        let hash = self.reached_hash(memo);
+        self.reached
+            .find(hash, |r| {
+                r.hash == hash
+                    && r.memo == memo
+                    && self.memo_words[r.at as usize..r.at as usize + uwords] == self.used[..]
+            })
+            .is_none()
+    }
+
+    fn reached_hash(&self, memo: u32) -> u64 {
+        (self.used_hash ^ (memo as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)).rotate_left(29)
+    }
+
+    /// Records the current used set for memo entry `memo` (known new), and keeps it as a
+    /// pruner when it is smaller than one kept: it prunes every superset. Returns the bytes
+    /// it took.
+    fn record_used_set(&mut self, memo: u32) -> u64 {
+        let uwords = self.used.len();
+        let at = self.memo_words.len() as u32;
+        self.memo_words.extend_from_slice(&self.used);
+        let hash = self.reached_hash(memo);
+        self.reached
+            .insert_unique(hash, Reached { hash, memo, at }, |r| r.hash);
+        let count = |words: &[u64]| words.iter().map(|w| w.count_ones()).sum::<u32>();
+        let size = count(&self.used);
+        let slots = &mut self.pruners[self.memos[memo as usize].pruners as usize];
+        // A kept superset of the new set prunes nothing the new one does not.
+        for slot in slots.iter_mut() {
+            if *slot != NIL {
+                let old = &self.memo_words[*slot as usize..*slot as usize + uwords];
+                if old.iter().zip(&self.used).all(|(o, u)| u & !o == 0) {
+                    *slot = NIL;
+                }
+            }
+        }
+        let (largest, largest_size) = slots
+            .iter()
+            .enumerate()
+            .map(|(i, &at)| match at {
+                NIL => (i, u32::MAX),
+                at => (
+                    i,
+                    count(&self.memo_words[at as usize..at as usize + uwords]),
+                ),
+            })
+            .max_by_key(|&(_, size)| size)
+            .unwrap_or((0, 0));
+        if size < largest_size {
+            slots[largest] = at;
+        }
+        (uwords * 8 + std::mem::size_of::<Reached>() + 8) as u64
     }
 
     fn toggle(&mut self, op: u32) {
@@ -427,6 +481,7 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             self.linearized_hash ^= self.zobrist[op as usize];
         } else {
             self.used[bit as usize / 64] ^= 1 << (bit % 64);
+            self.used_hash ^= self.zobrist[op as usize];
         }
     }
 

@@ -1,10 +1,15 @@
-//! `redsim check FILE.json [--model auto|engine|register|kv|counter] [--max-states N]
-//! [--max-steps N] [--json]`: is a recorded history linearizable?
+//! `redsim check FILE.json... [--model auto|engine|register|kv|counter] [--max-states N]
+//! [--max-steps N] [--json] [--no-counterexample]`: is a recorded history linearizable?
 //!
 //! The last line of the text output is exactly `linearizable`, `not linearizable` or
 //! `unknown` (the budget ran out); the exit status is 0, 1 or 3 respectively, and 2 when
 //! the input cannot be used (unreadable file, invalid JSON or history, an op the chosen
 //! model cannot judge). With `--json` the output is one JSON object instead.
+//!
+//! With several files, each is checked in turn in this one process (no process start or
+//! engine creation per file) and gets one line, `FILE: VERDICT` (with `--json`, one object
+//! per line with its `file`); the exit status is the worst: 2 (unusable input) over 1 (not
+//! linearizable) over 3 (unknown) over 0.
 //!
 //! The budgets are counts (states, search steps), not seconds: the same file gets the same
 //! verdict and the same output on any machine.
@@ -16,8 +21,9 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A history in the redsim-history/1 JSON format.
-    pub file: std::path::PathBuf,
+    /// Histories in the redsim-history/1 JSON format.
+    #[arg(required = true)]
+    pub files: Vec<std::path::PathBuf>,
     /// The model: auto (a hand model when every op fits one, else the engine), engine,
     /// register, kv or counter.
     #[arg(long, default_value = "auto")]
@@ -31,11 +37,27 @@ pub struct Args {
     /// Print the verdict and counterexample as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The verdict only: no counterexample for a violation.
+    #[arg(long)]
+    pub no_counterexample: bool,
 }
 
 fn unusable(message: String) -> ExitCode {
     eprintln!("redsim check: {message}");
     ExitCode::from(2)
+}
+
+/// The exit status of one file: 0, 1, 3, or 2 for unusable input.
+type Status = u8;
+
+/// How bad a status is, for the worst of several files.
+fn severity(status: Status) -> u8 {
+    match status {
+        0 => 0,
+        3 => 1,
+        1 => 2,
+        _ => 3,
+    }
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -45,22 +67,50 @@ pub fn run(args: Args) -> ExitCode {
             args.model
         ));
     };
-    let text = match std::fs::read_to_string(&args.file) {
-        Ok(t) => t,
-        Err(e) => return unusable(format!("{}: {e}", args.file.display())),
-    };
-    let history = match json::from_str(&text) {
-        Ok(h) => h,
-        Err(e) => return unusable(format!("{}: {e}", args.file.display())),
-    };
     let options = Options {
         max_states: args.max_states,
         max_steps: args.max_steps,
+        counterexample: !args.no_counterexample,
         ..Options::default()
     };
-    let outcome = match check::check(&history, choice, &options) {
+    if let [file] = args.files.as_slice() {
+        return ExitCode::from(check_one(file, choice, &options, &args, false));
+    }
+    let worst = args
+        .files
+        .iter()
+        .map(|file| check_one(file, choice, &options, &args, true))
+        .max_by_key(|&s| severity(s))
+        .unwrap_or(0);
+    ExitCode::from(worst)
+}
+
+/// Checks one file and prints its report (`brief`: one line naming the file).
+fn check_one(
+    file: &std::path::Path,
+    choice: ModelChoice,
+    options: &Options,
+    args: &Args,
+    brief: bool,
+) -> Status {
+    let unusable = |message: String| -> Status {
+        eprintln!("redsim check: {}: {message}", file.display());
+        if brief && !args.json {
+            println!("{}: unusable", file.display());
+        }
+        2
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return unusable(e.to_string()),
+    };
+    let history = match json::from_str(&text) {
+        Ok(h) => h,
+        Err(e) => return unusable(e.to_string()),
+    };
+    let outcome = match check::check(&history, choice, options) {
         Ok(o) => o,
-        Err(e) => return unusable(format!("{}: {e}", args.file.display())),
+        Err(e) => return unusable(e.to_string()),
     };
     if args.json {
         let mut out = json!({
@@ -71,6 +121,9 @@ pub fn run(args: Args) -> ExitCode {
             "states": outcome.states,
             "steps": outcome.steps,
         });
+        if brief {
+            out["file"] = json!(file.display().to_string());
+        }
         if let Some(reason) = &outcome.reason {
             out["reason"] = json!(reason);
         }
@@ -78,6 +131,8 @@ pub fn run(args: Args) -> ExitCode {
             out["counterexample"] = cx.to_json(&history);
         }
         println!("{out}");
+    } else if brief {
+        println!("{}: {}", file.display(), outcome.verdict.as_str());
     } else {
         println!(
             "{} ops, model {}, {} independent part(s), {} states, {} steps",
@@ -96,8 +151,8 @@ pub fn run(args: Args) -> ExitCode {
         println!("{}", outcome.verdict.as_str());
     }
     match outcome.verdict {
-        Verdict::Linearizable => ExitCode::SUCCESS,
-        Verdict::NotLinearizable => ExitCode::from(1),
-        Verdict::Unknown => ExitCode::from(3),
+        Verdict::Linearizable => 0,
+        Verdict::NotLinearizable => 1,
+        Verdict::Unknown => 3,
     }
 }
