@@ -390,6 +390,7 @@ pub(crate) fn run_started_at(
         // Scripts are shown before the commands they run.
         monitor::feed(ctx, argv);
     }
+    ctx.store.stats.reply_counted = None;
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
     if let Some(before) = reach {
@@ -429,9 +430,14 @@ pub(crate) fn run_started_at(
         .get_or_insert((spec.name, sub.map(|s| s.name)));
     entry.calls += 1;
     entry.usec += elapsed_us;
-    if let Reply::Error(text) = &reply {
-        entry.failed_calls += 1;
-        stats.count_error(text);
+    match stats.reply_counted.take() {
+        Some(failed) => entry.failed_calls += failed,
+        None => {
+            if let Reply::Error(text) = &reply {
+                entry.failed_calls += 1;
+                stats.count_error(text);
+            }
+        }
     }
     reply
 }

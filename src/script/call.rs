@@ -4,7 +4,7 @@
 //! unknown command or subcommand → "Unknown Redis command called from script";
 //! wrong arity → "Wrong number of args calling Redis command from script";
 //! `noscript` commands (MULTI, EVAL, blocking commands…) → "This Redis command is not
-//! allowed from script"; a write (or may-replicate) command in a read-only script
+//! allowed from script", unless DEBUG SET-DISABLE-DENY-SCRIPTS 1; a write (or may-replicate) command in a read-only script
 //! (EVAL_RO, FCALL_RO, `no-writes`) → "Write commands are not allowed from read-only
 //! scripts."; a deny-oom command before the script's first write, when the server was
 //! over `maxmemory` as the script began and the script does not declare `allow-oom` →
