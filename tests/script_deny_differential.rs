@@ -5,9 +5,8 @@
 
 mod support;
 
-use redsim::resp::parse::split_args;
-use redsim::{Engine, ManualHost};
-use support::{escape, redis_server_available, RedisServer};
+use support::pair::Pair;
+use support::redis_server_available;
 
 const LINES: &[&str] = &[
     "EVAL \"return redis.call('debug', 'protocol', 'string')\" 0",
@@ -36,30 +35,12 @@ fn disabling_the_script_deny_list_matches_redis() {
         eprintln!("SKIPPED disabling_the_script_deny_list_matches_redis: no redis-server");
         return;
     }
-    let server = RedisServer::start_with(&["--enable-debug-command", "yes"]);
-    let mut real = server.connect();
-    let mut engine = Engine::new(ManualHost::default());
-    engine
-        .store
-        .config
-        .set_startup("enable-debug-command", "yes");
-    let client = engine.connect();
+    let mut pair = Pair::start(true);
     let mut failures = Vec::new();
     for protocol in ["2", "3"] {
-        let hello = vec![b"HELLO".to_vec(), protocol.as_bytes().to_vec()];
-        real.call(&hello);
-        engine.execute_encoded(client, &hello);
-        for line in LINES {
-            let argv = split_args(line.as_bytes()).expect("balanced quotes");
-            let (expected, got) = (real.call(&argv), engine.execute_encoded(client, &argv));
-            if expected != got {
-                failures.push(format!(
-                    "RESP{protocol} {line}\n  redis:  {}\n  redsim: {}",
-                    escape(&expected),
-                    escape(&got)
-                ));
-            }
-        }
+        pair.call(&[b"HELLO".to_vec(), protocol.as_bytes().to_vec()]);
+        let label = format!("RESP{protocol} ");
+        failures.extend(LINES.iter().filter_map(|line| pair.differs(&label, line)));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -11,9 +11,8 @@
 
 mod support;
 
-use redsim::resp::parse::split_args;
-use redsim::{ClientId, Engine, ManualHost};
-use support::{escape, redis_server_available, RawConn, RedisServer};
+use support::pair::Pair;
+use support::redis_server_available;
 
 /// Scenarios: each starts with CONFIG RESETSTAT; the statistics are compared after it.
 const SCENARIOS: &[&[&str]] = &[
@@ -109,27 +108,14 @@ fn script_errors_are_counted_as_redis_counts_them() {
         eprintln!("SKIPPED script_errors_are_counted_as_redis_counts_them: no redis-server");
         return;
     }
-    let server = RedisServer::start();
-    let mut real: RawConn = server.connect();
-    let mut engine = Engine::new(ManualHost::default());
-    let client: ClientId = engine.connect();
+    let mut pair = Pair::start(false);
     let mut failures = Vec::new();
     for scenario in SCENARIOS {
         let mut lines = vec!["FLUSHALL", "CONFIG RESETSTAT"];
         lines.extend_from_slice(scenario);
-        for line in &lines {
-            let argv = split_args(line.as_bytes()).expect("balanced quotes");
-            let (expected, got) = (real.call(&argv), engine.execute_encoded(client, &argv));
-            if expected != got {
-                failures.push(format!(
-                    "{line}\n  redis:  {}\n  redsim: {}",
-                    escape(&expected),
-                    escape(&got)
-                ));
-            }
-        }
-        let expected = info(&mut |argv| real.call(argv));
-        let got = info(&mut |argv| engine.execute_encoded(client, argv));
+        failures.extend(lines.iter().filter_map(|line| pair.differs("", line)));
+        let expected = info(&mut |argv| pair.real.call(argv));
+        let got = info(&mut |argv| pair.engine.execute_encoded(pair.client, argv));
         if expected != got {
             failures.push(format!(
                 "after {scenario:?}\n  redis:  {expected:?}\n  redsim: {got:?}"
