@@ -14,6 +14,7 @@ mod client;
 mod client_control;
 mod client_list;
 mod client_tracking;
+mod cluster;
 mod command_info;
 mod command_meta;
 mod config_cmd;
@@ -137,12 +138,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 19] {
+fn families() -> [&'static [CommandSpec]; 20] {
     [
         expire::COMMANDS,
         client::COMMANDS,
         info::COMMANDS,
         config_cmd::COMMANDS,
+        cluster::COMMANDS,
         command_info::COMMANDS,
         object::COMMANDS,
         memory::COMMANDS,
