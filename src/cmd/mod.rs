@@ -34,7 +34,7 @@ mod long_double;
 pub mod maxmemory;
 pub mod monitor;
 mod reach;
-pub mod replicas;
+pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
 mod object;
