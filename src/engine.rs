@@ -76,7 +76,8 @@ impl Engine {
             let error = Reply::error("ERR Command not allowed inside a transaction");
             return self.reject(client, Some(spec), argv, error);
         }
-        if in_multi || self.store.config.maxmemory != 0 {
+        let no_replicas = cmd::replicas::writes_refused(&self.store.config);
+        if in_multi || self.store.config.maxmemory != 0 || no_replicas {
             let target = sub.unwrap_or(spec);
             let flags = maxmemory::command_flags(target, argv, &self.scripts);
             let oom = maxmemory::admit(
@@ -89,6 +90,14 @@ impl Engine {
             );
             if let Some(error) = oom {
                 return self.reject(client, Some(spec), argv, error);
+            }
+            if no_replicas {
+                let multi = self.store.session(client).multi.as_ref();
+                let refusal =
+                    cmd::replicas::admit(&self.store.config, spec.name == "exec", multi, flags);
+                if let Some(error) = refusal {
+                    return self.reject(client, Some(spec), argv, error);
+                }
             }
             if queues {
                 if let Some(multi) = self.store.session_mut(client).multi.as_mut() {

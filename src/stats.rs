@@ -150,6 +150,38 @@ pub struct Stats {
     pub used_memory_peak: u64,
     /// Keys evicted to stay under `maxmemory` (INFO's `evicted_keys`).
     pub evicted_keys: u64,
+    /// Set by a handler that counted its own reply's errors ([`Stats::count_reply_errors`]):
+    /// how many failed calls `cmd::run` is to add instead of counting the reply.
+    pub(crate) reply_counted: Option<u64>,
+}
+
+/// The error replies in a script's reply, as Redis's `afterErrorReply` sees them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ReplyErrors {
+    /// Errors that came from a command the script called (their Lua table carries
+    /// `ignore_error_stats_update`): counted when that command failed; each adds a failed
+    /// call of the script command (`ERR_REPLY_FLAG_NO_STATS_UPDATE`).
+    pub(crate) already_counted: u64,
+    /// The texts of the other errors, counted now.
+    pub(crate) new: Vec<Vec<u8>>,
+}
+
+impl ReplyErrors {
+    /// One error of either kind.
+    pub(crate) fn one(text: &[u8], already_counted: bool) -> ReplyErrors {
+        let mut errors = ReplyErrors::default();
+        errors.add(text, already_counted);
+        errors
+    }
+
+    /// Adds one error of either kind.
+    pub(crate) fn add(&mut self, text: &[u8], already_counted: bool) {
+        if already_counted {
+            self.already_counted += 1;
+        } else {
+            self.new.push(text.to_vec());
+        }
+    }
 }
 
 impl Stats {
@@ -166,6 +198,17 @@ impl Stats {
         }
         let code = String::from_utf8_lossy(code).into_owned();
         *self.errors.entry(code).or_default() += 1;
+    }
+
+    /// Counts the errors of a reply its handler built (a script's): the new ones by code,
+    /// and the failed calls Redis's `call()` gives the command — one per error already
+    /// counted, one more if any new error was counted. `cmd::run` then leaves the reply
+    /// alone, so an error a script passes on from `redis.call` is counted once.
+    pub(crate) fn count_reply_errors(&mut self, errors: &ReplyErrors) {
+        for text in &errors.new {
+            self.count_error(text);
+        }
+        self.reply_counted = Some(errors.already_counted + u64::from(!errors.new.is_empty()));
     }
 
     /// Zeroes them (CONFIG RESETSTAT).

@@ -4,8 +4,8 @@
 
 mod support;
 
-use redsim::{Engine, ManualHost};
-use support::{escape, redis_server_available, RedisServer};
+use support::pair::Pair;
+use support::redis_server_available;
 
 const LINES: &[&str] = &[
     "DEBUG DIGEST",
@@ -38,25 +38,10 @@ fn digests_match_redis() {
         eprintln!("SKIPPED digests_match_redis: redis-server not found");
         return;
     }
-    let server = RedisServer::start_with(&["--enable-debug-command", "yes"]);
-    let mut real = server.connect();
-    let mut engine = Engine::new(ManualHost::default());
-    engine
-        .store
-        .config
-        .set_startup("enable-debug-command", "yes");
-    let client = engine.connect();
-    let mut failures = Vec::new();
-    for line in LINES {
-        let argv: Vec<Vec<u8>> = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
-        let (expected, got) = (real.call(&argv), engine.execute_encoded(client, &argv));
-        if expected != got {
-            failures.push(format!(
-                "{line}\n  redis:  {}\n  redsim: {}",
-                escape(&expected),
-                escape(&got)
-            ));
-        }
-    }
+    let mut pair = Pair::start(true);
+    let failures: Vec<String> = LINES
+        .iter()
+        .filter_map(|line| pair.differs("", line))
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

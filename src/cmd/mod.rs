@@ -14,6 +14,7 @@ mod client;
 mod client_control;
 mod client_list;
 mod client_tracking;
+mod cluster;
 mod command_info;
 mod command_meta;
 mod config_cmd;
@@ -33,6 +34,7 @@ mod long_double;
 pub mod maxmemory;
 pub mod monitor;
 mod reach;
+pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
 mod object;
@@ -136,12 +138,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 19] {
+fn families() -> [&'static [CommandSpec]; 20] {
     [
         expire::COMMANDS,
         client::COMMANDS,
         info::COMMANDS,
         config_cmd::COMMANDS,
+        cluster::COMMANDS,
         command_info::COMMANDS,
         object::COMMANDS,
         memory::COMMANDS,
@@ -390,6 +393,7 @@ pub(crate) fn run_started_at(
         // Scripts are shown before the commands they run.
         monitor::feed(ctx, argv);
     }
+    ctx.store.stats.reply_counted = None;
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
     if let Some(before) = reach {
@@ -429,9 +433,14 @@ pub(crate) fn run_started_at(
         .get_or_insert((spec.name, sub.map(|s| s.name)));
     entry.calls += 1;
     entry.usec += elapsed_us;
-    if let Reply::Error(text) = &reply {
-        entry.failed_calls += 1;
-        stats.count_error(text);
+    match stats.reply_counted.take() {
+        Some(failed) => entry.failed_calls += failed,
+        None => {
+            if let Reply::Error(text) = &reply {
+                entry.failed_calls += 1;
+                stats.count_error(text);
+            }
+        }
     }
     reply
 }

@@ -1,5 +1,5 @@
 //! Server commands about the whole dataset: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME,
-//! DEBUG (PROTOCOL, SLEEP, SET-ACTIVE-EXPIRE, OBJECT).
+//! DEBUG (PROTOCOL, SLEEP, SET-ACTIVE-EXPIRE, SET-DISABLE-DENY-SCRIPTS, OBJECT, DIGEST).
 //! (INFO, CONFIG, COMMAND, OBJECT and MEMORY have their own files.)
 
 use super::{args, flags::*, CommandSpec, Ctx};
@@ -139,7 +139,8 @@ fn time(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 const PROTOCOL_TYPES: &str = "ERR Wrong protocol type name. Please use one of the following: \
     string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
 
-/// DEBUG PROTOCOL type | SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | OBJECT key | HELP.
+/// DEBUG PROTOCOL type | SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | SET-DISABLE-DENY-SCRIPTS
+/// 0|1 | OBJECT key | DIGEST | DIGEST-VALUE key... | HELP.
 fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let sub = argv[1].to_ascii_lowercase();
     match (sub.as_slice(), argv.len()) {

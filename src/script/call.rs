@@ -4,9 +4,10 @@
 //! unknown command or subcommand → "Unknown Redis command called from script";
 //! wrong arity → "Wrong number of args calling Redis command from script";
 //! `noscript` commands (MULTI, EVAL, blocking commands…) → "This Redis command is not
-//! allowed from script"; a write (or may-replicate) command in a read-only script
+//! allowed from script", unless DEBUG SET-DISABLE-DENY-SCRIPTS 1; a write (or may-replicate) command in a read-only script
 //! (EVAL_RO, FCALL_RO, `no-writes`) → "Write commands are not allowed from read-only
-//! scripts."; a deny-oom command before the script's first write, when the server was
+//! scripts."; a script's first write while `min-replicas-to-write` is unmet →
+//! "NOREPLICAS Not enough good replicas to write."; a deny-oom command before the script's first write, when the server was
 //! over `maxmemory` as the script began and the script does not declare `allow-oom` →
 //! Redis's OOM text (`scriptVerifyOOM`).
 
@@ -95,6 +96,9 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     let writes = target.has(flags::WRITE);
     if state.read_only && (writes || target.has(flags::MAY_REPLICATE)) {
         return refuse(state, Some((spec, sub)), READ_ONLY);
+    }
+    if writes && !state.wrote && cmd::replicas::writes_refused(&state.ctx.store.config) {
+        return refuse(state, Some((spec, sub)), cmd::replicas::NOREPLICAS);
     }
     if !state.allow_oom
         && !state.wrote

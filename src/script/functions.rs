@@ -311,7 +311,7 @@ fn run_library(vm: &Vm, chunk: &Function) -> Result<Vec<(String, FunctionDef)>, 
         || false,
     )
     .map(|ended| match ended {
-        super::lua_c::Ended::Ok(_) => (true, Value::Nil),
+        super::lua_c::Ended::Ok(..) => (true, Value::Nil),
         super::lua_c::Ended::Err(e) => (false, e),
     });
     set_loading(false);

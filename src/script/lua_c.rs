@@ -32,6 +32,7 @@
 use super::lua_reply::Names;
 use super::run::RunState;
 use crate::resp::Reply;
+use crate::stats::ReplyErrors;
 use mlua::{ffi, Function, IntoLua, Lua, Table, Value};
 use std::cell::RefCell;
 use std::os::raw::{c_int, c_void};
@@ -186,10 +187,10 @@ pub enum Callee<'a> {
     Stored(&'a Table, i64),
 }
 
-/// How a call ended: its result as a reply, or its error object (the handler's table, or
-/// a message for memory errors).
+/// How a call ended: its result as a reply (with the error replies in it, for the
+/// statistics), or its error object (the handler's table, or a message for memory errors).
 pub enum Ended {
-    Ok(Reply),
+    Ok(Reply, ReplyErrors),
     Err(Value),
 }
 
@@ -268,15 +269,18 @@ pub fn call_script(
                 if status != 0 {
                     return Ok(Ended::Err(raw.pop_value()));
                 }
+                let mut errors = ReplyErrors::default();
                 if !call.convert {
-                    return Ok(Ended::Ok(Reply::Null));
+                    return Ok(Ended::Ok(Reply::Null, errors));
                 }
-                Ok(Ended::Ok(super::lua_reply::pop_reply(
+                let reply = super::lua_reply::pop_reply(
                     l,
                     super::lua_reply::RESULT_SLOTS,
                     resp3(),
                     Some(call.names),
-                )))
+                    &mut errors,
+                );
+                Ok(Ended::Ok(reply, errors))
             })();
             ffi::lua_settop(l, top);
             if let Some(g) = call.globals.filter(|_| large_arguments(call)) {

@@ -5,8 +5,8 @@
 //! - arguments are strings, or numbers formatted with `%.17g`;
 //! - the command runs through `call::script_call` on the running script's state;
 //! - the reply is converted as `convert.rs` documents; an error reply is raised as a
-//!   `{err=...}` table by `redis.call` and returned as `{err=..., ignore_error_stats_update
-//!   =true}` by `redis.pcall`.
+//!   `{err=..., ignore_error_stats_update=true}` table by `redis.call` and returned as
+//!   one by `redis.pcall`.
 //!
 //! Calls with no arguments or with an argument that is neither a string nor a number
 //! (including the side operations of redsim's own Rust functions, whose first argument is
@@ -159,6 +159,9 @@ unsafe fn run_command(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int, raise: 
                 slot.extend_from_slice(bytes_at(l, i));
             }
         }
+        // Redis's luaArgsToRedisArgv pops the arguments once read, which leaves room for
+        // the reply: a call with 7,999 arguments (the most `unpack` gives) still gets it.
+        ffi::lua_settop(l, 0);
         let reply = script_call(&mut st, &argv[..n as usize]);
         st.argv_buf = argv;
         if ffi::lua_checkstack(l, 4) == 0 {
@@ -166,8 +169,11 @@ unsafe fn run_command(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int, raise: 
             return Pushed::Value;
         }
         match &reply {
+            // A command's error (or the script check's refusal) was counted when it was
+            // made: raised or returned, its table says so (Redis's scriptCall and
+            // redisProtocolToLuaType_Error both add ignore_error_stats_update).
             Reply::Error(text) if raise => {
-                push_error_table(l, &error_text(text), false);
+                push_error_table(l, &error_text(text), true);
                 Pushed::Error
             }
             _ => {
@@ -246,10 +252,14 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
             set_field(l, b"format");
         }),
         Reply::Verbatim { text, .. } => push_bytes(l, text),
-        // Only DEBUG PROTOCOL sends these, and scripts may not call DEBUG.
+        // Only DEBUG PROTOCOL sends these (scripts reach it after DEBUG
+        // SET-DISABLE-DENY-SCRIPTS); Redis's parser skips the attribute or push frame.
         Reply::Preceded { reply, .. } => push_reply(l, reply, resp3),
+        // Maps and sets are built from an empty table, one field at a time, as Redis's
+        // redisProtocolToLuaType_Map/_Set do: the table's shape, and so the order `next`
+        // walks it in (pairs(), the script's reply), is then Redis's.
         Reply::Map(pairs) | Reply::Attribute(pairs) if resp3 => push_wrapped(l, b"map", || {
-            ffi::lua_createtable(l, 0, pairs.len().min(1 << 26) as c_int);
+            ffi::lua_createtable(l, 0, 0);
             for (k, v) in pairs {
                 push_reply(l, k, resp3);
                 if ffi::lua_type(l, -1) == ffi::LUA_TNIL {
@@ -270,7 +280,7 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
             }
         }
         Reply::Set(items) if resp3 => push_wrapped(l, b"set", || {
-            ffi::lua_createtable(l, 0, items.len().min(1 << 26) as c_int);
+            ffi::lua_createtable(l, 0, 0);
             for item in items {
                 push_reply(l, item, resp3);
                 if ffi::lua_type(l, -1) == ffi::LUA_TNIL {

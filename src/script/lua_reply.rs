@@ -25,6 +25,7 @@
 
 use super::convert::double_to_i64;
 use crate::resp::Reply;
+use crate::stats::ReplyErrors;
 use mlua::ffi;
 use std::os::raw::{c_char, c_int};
 
@@ -124,6 +125,8 @@ enum Frame {
 /// the value on top, counted as Redis's stack would hold them ([`RESULT_SLOTS`] for a
 /// script's result).
 ///
+/// The error replies made on the way (at any depth) are added to `errors`.
+///
 /// # Safety
 /// `l` is a valid Lua state with a value on top; no Lua code runs meanwhile.
 pub unsafe fn pop_reply(
@@ -131,11 +134,12 @@ pub unsafe fn pop_reply(
     slots: c_int,
     resp3: bool,
     names: Option<&Names>,
+    errors: &mut ReplyErrors,
 ) -> Reply {
     let mut frames: Vec<Frame> = Vec::new();
     let mut slots = slots;
     loop {
-        let mut done = visit(l, slots, resp3, names, &mut frames);
+        let mut done = visit(l, slots, resp3, names, &mut frames, errors);
         // Hand finished values to their tables until a table has a new value on top.
         loop {
             let Some(frame) = frames.last_mut() else {
@@ -222,9 +226,11 @@ unsafe fn visit(
     resp3: bool,
     names: Option<&Names>,
     frames: &mut Vec<Frame>,
+    errors: &mut ReplyErrors,
 ) -> Option<Reply> {
     if slots + CHECK_SLOTS > MAX_SLOTS || ffi::lua_checkstack(l, CHECK_SLOTS) == 0 {
         ffi::lua_pop(l, 1);
+        errors.add(STACK_LIMIT_ERROR.as_bytes(), false);
         return Some(Reply::error(STACK_LIMIT_ERROR));
     }
     let reply = match ffi::lua_type(l, -1) {
@@ -238,7 +244,7 @@ unsafe fn visit(
             }
         }
         ffi::LUA_TNUMBER => Reply::Integer(double_to_i64(ffi::lua_tonumber(l, -1))),
-        ffi::LUA_TTABLE => return table(l, slots, names, frames),
+        ffi::LUA_TTABLE => return table(l, slots, names, frames, errors),
         _ => Reply::Null,
     };
     ffi::lua_pop(l, 1);
@@ -273,6 +279,7 @@ unsafe fn table(
     slots: c_int,
     names: Option<&Names>,
     frames: &mut Vec<Frame>,
+    errors: &mut ReplyErrors,
 ) -> Option<Reply> {
     // Each probe pushes one value above the table (the 4 slots were checked for).
     let done = |l: *mut ffi::lua_State, reply: Reply, pushed: c_int| {
@@ -288,6 +295,7 @@ unsafe fn table(
             text = rest;
         }
         let reply = Reply::error(text);
+        errors.add(text, already_counted(l));
         return done(l, reply, 1);
     }
     ffi::lua_pop(l, 1);
@@ -348,6 +356,18 @@ unsafe fn table(
     None
 }
 
+/// Whether the error table under the `err` text on top says its error was counted when
+/// its command failed: `ignore_error_stats_update` is `true` (a boolean; Redis reads it
+/// with lua_getfield, here raw, as no Lua code runs during the conversion).
+unsafe fn already_counted(l: *mut ffi::lua_State) -> bool {
+    const FIELD: &[u8] = b"ignore_error_stats_update";
+    ffi::lua_pushlstring_(l, FIELD.as_ptr().cast::<c_char>(), FIELD.len());
+    ffi::lua_rawget_(l, -3);
+    let counted = ffi::lua_type(l, -1) == ffi::LUA_TBOOLEAN && ffi::lua_toboolean(l, -1) != 0;
+    ffi::lua_pop(l, 1);
+    counted
+}
+
 fn no_newlines(bytes: &[u8]) -> Vec<u8> {
     bytes
         .iter()
@@ -369,7 +389,7 @@ pub fn value_to_reply(value: &mlua::Value, resp3: bool) -> Reply {
                     if ffi::lua_checkstack(l, 1) == 0 || t.push_into_stack(raw).is_err() {
                         return Reply::error(STACK_LIMIT_ERROR);
                     }
-                    pop_reply(l, RESULT_SLOTS, resp3, None)
+                    pop_reply(l, RESULT_SLOTS, resp3, None, &mut ReplyErrors::default())
                 }
             })
         }

@@ -22,6 +22,7 @@ use crate::cmd::Ctx;
 use crate::host::{BusyReply, BusyRequest, BusyScript, ScriptTick};
 use crate::resp::{Protocol, Reply};
 use crate::session::ClientId;
+use crate::stats::ReplyErrors;
 use mlua::{Function, HookTriggers, Lua, Table, Value, Variadic, VmState};
 use std::cell::RefCell;
 
@@ -126,7 +127,7 @@ pub fn run(
     });
     let lua = &vm.lua;
     set_running(lua, true);
-    let result: mlua::Result<(bool, Reply)> = vm.slot.during(&state, || {
+    let result: mlua::Result<(bool, Reply, ReplyErrors)> = vm.slot.during(&state, || {
         let ended = super::lua_c::call_script(
             lua,
             &super::lua_c::Call {
@@ -142,19 +143,23 @@ pub fn run(
             || state.borrow().resp3,
         )?;
         Ok(match ended {
-            Ended::Ok(reply) => (true, reply),
-            Ended::Err(value) => (false, script_error(lua, &value, name)),
+            Ended::Ok(reply, errors) => (true, reply, errors),
+            Ended::Err(value) => {
+                let (reply, counted) = script_error(&value, name);
+                let errors = ReplyErrors::one(reply.error_text().unwrap_or_default(), counted);
+                (false, reply, errors)
+            }
         })
     });
     vm.bridge.resume_panic();
     set_running(lua, false);
     let killed = take_killing(lua);
-    let reply = match result {
-        Ok((_, reply)) if !killed => reply,
-        Ok((false, reply)) => reply,
-        Ok((true, _)) | Err(_) if killed => Reply::error(format!("ERR {KILLED}")),
-        Ok((true, reply)) => reply,
-        Err(e) => Reply::error(format!(
+    let (reply, errors) = match result {
+        Ok((_, reply, errors)) if !killed => (reply, errors),
+        Ok((false, reply, errors)) => (reply, errors),
+        Ok((true, ..)) | Err(_) if killed => new_error(format!("ERR {KILLED}")),
+        Ok((true, reply, errors)) => (reply, errors),
+        Err(e) => new_error(format!(
             "ERR Error running script {name}, {}",
             root_message(&e)
         )),
@@ -167,6 +172,10 @@ pub fn run(
         let _ = lua.gc_collect();
     }
     let mut state = state.into_inner();
+    state.ctx.store.stats.count_reply_errors(&errors);
+    // A MULTI the script ran (possible once DEBUG SET-DISABLE-DENY-SCRIPTS lifts the
+    // noscript rule) ends with it, as Redis's scriptResetRun clears CLIENT_MULTI.
+    state.ctx.store.session_mut(lua_client).multi = None;
     // Small argument buffers go back to the VM for the next run; large ones are freed.
     state.argv_buf.truncate(ARGV_BUF_ENTRIES);
     state.argv_buf.retain(|a| a.capacity() <= ARGV_BUF_BYTES);
@@ -208,9 +217,21 @@ pub fn bridge(
         }
     }
     let mut argv = std::mem::take(&mut st.argv_buf);
-    let reply = match fill_argv(&mut argv, args.iter()) {
+    let filled = fill_argv(&mut argv, args.iter());
+    let reply = match filled {
         Ok(n) => script_call(&mut st, &argv[..n]),
-        Err(text) => Reply::error(text),
+        Err(text) => {
+            st.argv_buf = argv;
+            // An argument error is the script's own (luaArgsToRedisArgv): its table has
+            // no `ignore_error_stats_update`, so the client's error reply counts it.
+            let text = convert::error_text(text.as_bytes());
+            if raise {
+                return Err(raise_table(text));
+            }
+            let t = lua.create_table_with_capacity(0, 1)?;
+            t.raw_set("err", lua.create_string(text)?)?;
+            return Ok(Value::Table(t));
+        }
     };
     st.argv_buf = argv;
     if raise {
@@ -498,8 +519,16 @@ pub fn root_message(e: &mlua::Error) -> String {
     }
 }
 
-/// The client's error for a failed run, as `luaCallFunction` writes it.
-fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
+/// An error reply of the run itself, with its statistics entry.
+fn new_error(text: String) -> (Reply, ReplyErrors) {
+    let errors = ReplyErrors::one(text.as_bytes(), false);
+    (Reply::error(text), errors)
+}
+
+/// The client's error for a failed run, as `luaCallFunction` writes it, and whether it
+/// was counted when made (the error table's `ignore_error_stats_update`: an error a
+/// `redis.call` raised).
+fn script_error(value: &Value, name: &str) -> (Reply, bool) {
     let Value::Table(t) = value else {
         let msg = match value {
             Value::String(s) => s.to_string_lossy().to_string(),
@@ -507,7 +536,10 @@ fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
             _ => "execution failure".to_string(),
         };
         let msg: String = msg.chars().take(100).collect();
-        return Reply::error(format!("ERR Error running script {name}, {msg}"));
+        return (
+            Reply::error(format!("ERR Error running script {name}, {msg}")),
+            false,
+        );
     };
     let text = |key: &str| -> Option<Vec<u8>> {
         match t.get::<Value>(key).ok()? {
@@ -516,12 +548,14 @@ fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
             _ => None,
         }
     };
-    let _ = lua;
     // Redis 7.0.15 crashes on an error object without `err` (error({})); redsim answers.
     let Some(mut msg) = text("err") else {
-        return Reply::error(format!(
-            "ERR Error running script {name}, execution failure"
-        ));
+        return (
+            Reply::error(format!(
+                "ERR Error running script {name}, execution failure"
+            )),
+            false,
+        );
     };
     if let (Some(source), Some(line)) = (text("source"), text("line")) {
         msg.extend_from_slice(format!(" script: {name}, on ").as_bytes());
@@ -530,5 +564,9 @@ fn script_error(lua: &Lua, value: &Value, name: &str) -> Reply {
         msg.extend_from_slice(&line);
         msg.push(b'.');
     }
-    Reply::error(msg)
+    let counted = matches!(
+        t.get::<Value>("ignore_error_stats_update"),
+        Ok(Value::Boolean(true))
+    );
+    (Reply::error(msg), counted)
 }

@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod lua_libs;
+pub mod pair;
 pub mod serve;
 pub mod session;
 
