@@ -143,6 +143,7 @@ async fn serve(stream: &mut TcpStream, peer: &mut Peer, core: &Core) -> std::io:
     let mut batch = Batch::default();
     loop {
         let n = tokio::select! {
+            biased;
             read = stream.read(&mut chunk) => read?,
             _ = peer.signals.killed.notified() => return Ok(()),
             _ = peer.signals.mail.notified() => {
@@ -357,7 +358,10 @@ pub(super) async fn run_batch(
             stream.write_all(out).await?;
             out.clear();
         }
+        // `biased`: the branches are polled in order, not at random, so that the loom
+        // models stay deterministic.
         let reply = tokio::select! {
+            biased;
             reply = wait_until_served(core, client, parked) => reply,
             _ = peer.signals.killed.notified() => return Ok(false),
         };

@@ -279,8 +279,10 @@ fn a_client_blocked_on_an_empty_list_is_always_woken_by_the_push() {
 }
 
 #[test]
-fn a_kill_asked_before_the_script_writes_is_refused_if_it_writes_before_its_tick() {
-    // Ticks every 10 000 instructions: the first before the SET, the second after it.
+fn a_kill_is_judged_at_the_scripts_next_tick_and_refused_once_it_has_written() {
+    // Ticks every 10 000 instructions: the first before the SET, the second after it. As
+    // Redis serves SCRIPT KILL from the script's hook: a kill that is there at the first
+    // tick stops the script; one that comes later meets a script that has written.
     static SETUP: &[&[&str]] = &[&["CONFIG", "SET", "busy-reply-threshold", "0"]];
     const WRITE_BETWEEN_TICKS: &str =
         "for i = 1, 12000 do end redis.call('SET', 'x', '1') for i = 1, 12000 do end return 1";
@@ -294,9 +296,16 @@ fn a_kill_asked_before_the_script_writes_is_refused_if_it_writes_before_its_tick
         (script.join().unwrap(), killer.join().unwrap())
     });
     let refused = format!("-{}\r\n", super::host::UNKILLABLE);
+    let killed = outcomes
+        .iter()
+        .find(|(s, _)| s.starts_with(KILLED))
+        .cloned()
+        .expect("a kill present at the first tick stops the script");
+    assert_eq!(killed.1, "+OK\r\n");
     assert_eq!(
         outcomes,
         BTreeSet::from([
+            killed,
             (":1\r\n".to_string(), refused),
             (
                 ":1\r\n".to_string(),
