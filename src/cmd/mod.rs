@@ -42,6 +42,7 @@ mod scan;
 mod server;
 mod set;
 mod string;
+mod string_counter;
 pub mod transaction;
 mod typed;
 mod zset;
