@@ -96,7 +96,7 @@ fn redacted_positions(argv: &[Vec<u8>]) -> Vec<usize> {
 }
 
 /// An argument in double quotes with Redis's escapes (`sdscatrepr`).
-pub(crate) fn quote(out: &mut Vec<u8>, arg: &[u8]) {
+fn quote(out: &mut Vec<u8>, arg: &[u8]) {
     out.push(b'"');
     for &b in arg {
         match b {
