@@ -24,6 +24,9 @@ pub struct Config {
     pub zset_max_listpack_entries: usize,
     pub(crate) zset_max_listpack_value: usize,
     pub(crate) list_max_listpack_size: i64,
+    /// `hll-sparse-max-bytes`: the longest a sparse HyperLogLog may grow before it is
+    /// converted to the dense representation.
+    pub(crate) hll_sparse_max_bytes: u64,
     /// `maxmemory`, bytes (0: none).
     pub maxmemory: u64,
     /// DEBUG SET-ACTIVE-EXPIRE: whether `redsim serve` removes expired keys in the
@@ -47,6 +50,7 @@ impl Default for Config {
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
             list_max_listpack_size: -2,
+            hll_sparse_max_bytes: 3000,
             maxmemory: 0,
             active_expire_enabled: true,
             scripts_may_call_noscript: false,
@@ -166,6 +170,11 @@ static BOUND: &[(&str, Getter, Setter)] = &[
         "list-max-listpack-size",
         |c| c.list_max_listpack_size as i128,
         |c, v| c.list_max_listpack_size = v as i64,
+    ),
+    (
+        "hll-sparse-max-bytes",
+        |c| c.hll_sparse_max_bytes as i128,
+        |c, v| c.hll_sparse_max_bytes = v as u64,
     ),
     (
         "maxmemory",

@@ -20,6 +20,7 @@ pub mod cmd;
 pub mod config;
 pub mod db;
 mod engine;
+mod hll;
 pub mod host;
 pub mod resp;
 pub mod script;

@@ -24,6 +24,8 @@ mod evict;
 mod expire;
 pub mod glob;
 mod hash;
+mod hyperloglog;
+mod hyperloglog_debug;
 mod info;
 mod info_sections;
 mod key_spec;
@@ -139,7 +141,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 20] {
+fn families() -> [&'static [CommandSpec]; 21] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -161,6 +163,7 @@ fn families() -> [&'static [CommandSpec]; 20] {
         zset_range::COMMANDS,
         zset_store::COMMANDS,
         blocking::COMMANDS,
+        hyperloglog::COMMANDS,
     ]
 }
 

@@ -136,6 +136,10 @@ pub fn entry_bytes(key_len: usize, value: &Value, enc: StrEnc) -> usize {
 /// The bytes a value takes (`objectComputeSize`), from its tally: no element is visited.
 pub fn value_bytes(value: &Value, enc: StrEnc) -> usize {
     match value {
+        // HyperLogLogs grow by their own steps (see `hll::sds_bytes`).
+        Value::Str(s) if enc == StrEnc::Raw && crate::hll::sds_bytes(s).is_some() => {
+            ROBJ + crate::hll::sds_bytes(s).unwrap_or(0)
+        }
         Value::Str(s) => match super::string_encoding(s, enc) {
             "int" => ROBJ,
             "embstr" => jemalloc_class(ROBJ + 3 + s.len() + 1),
