@@ -4,6 +4,10 @@
 //! - `01xxxxxx yyyyyyyy` XZERO: 1 to 16384 registers at zero (14-bit length);
 //! - `1vvvvvxx` VAL: 1 to 4 registers at the value 1 to 32.
 //!
+//! The walkers that read every register (to dense, histogram, merge) refuse a run that
+//! goes past register 16383 as soon as they meet it, as Redis 7.0.15 does with the fix for
+//! CVE-2025-32023 (in Debian's build, the reference server).
+//!
 //! Updates follow Redis's `hllSparseSet` step for step — which opcode is split, how the
 //! pieces are written, which neighbours are merged afterwards — so that the bytes are the
 //! ones Redis produces. Like Redis, the walkers read a missing second byte of a trailing
@@ -113,18 +117,15 @@ pub(crate) fn to_dense(s: &mut Vec<u8>) -> Result<(), Corrupt> {
     let mut p = HEADER;
     while p < s.len() {
         let op = op_at(s, p);
-        match op {
-            Op::Zero { len, .. } => idx += len,
-            Op::Val { value, len } => {
-                if idx + len > REGISTERS {
-                    break;
-                }
-                for i in idx..idx + len {
-                    dense::set(registers, i, value);
-                }
-                idx += len;
+        if idx + op.span() > REGISTERS {
+            return Err(Corrupt);
+        }
+        if let Op::Val { value, len } = op {
+            for i in idx..idx + len {
+                dense::set(registers, i, value);
             }
         }
+        idx += op.span();
         p += op.bytes();
     }
     if idx != REGISTERS {
@@ -263,12 +264,15 @@ fn promote(s: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupt> {
 }
 
 /// `hllSparseRegHisto`: adds the registers to `histogram`; `Err` when the opcodes do not
-/// cover exactly 16384 registers (the histogram is filled all the same).
+/// cover exactly 16384 registers.
 pub(crate) fn histogram(s: &[u8], histogram: &mut Histogram) -> Result<(), Corrupt> {
     let mut idx = 0usize;
     let mut p = HEADER;
     while p < s.len() {
         let op = op_at(s, p);
+        if idx + op.span() > REGISTERS {
+            return Err(Corrupt);
+        }
         match op {
             Op::Zero { len, .. } => histogram[0] += len as i64,
             Op::Val { value, len } => histogram[value as usize] += len as i64,
@@ -289,18 +293,15 @@ pub(crate) fn merge(s: &[u8], max: &mut [u8; REGISTERS]) -> Result<(), Corrupt> 
     let mut p = HEADER;
     while p < s.len() {
         let op = op_at(s, p);
-        match op {
-            Op::Zero { len, .. } => i += len,
-            Op::Val { value, len } => {
-                if i + len > REGISTERS {
-                    break;
-                }
-                for slot in &mut max[i..i + len] {
-                    *slot = (*slot).max(value);
-                }
-                i += len;
+        if i + op.span() > REGISTERS {
+            return Err(Corrupt);
+        }
+        if let Op::Val { value, len } = op {
+            for slot in &mut max[i..i + len] {
+                *slot = (*slot).max(value);
             }
         }
+        i += op.span();
         p += op.bytes();
     }
     if i == REGISTERS {
