@@ -31,7 +31,9 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
         "pfdebug",
         3,
-        WRITE | DENYOOM | ADMIN,
+        // A conversion to dense is a change for replication (dirty) that Redis does
+        // not signal to WATCH.
+        WRITE | DENYOOM | ADMIN | SIGNALS_OWN_KEYS,
         super::hyperloglog_debug::pfdebug,
     )
     .keys(2, 2, 1)

@@ -3,7 +3,7 @@
 //! PFDEBUG <subcommand> key — the key must exist (`ERR The specified key does not exist`)
 //! and be an HLL before the subcommand is even looked at:
 //! - `GETREG`: the 16384 register values; a sparse HLL is converted to dense first (and
-//!   stays so: a write);
+//!   stays so: a write, though Redis does not signal it to WATCH);
 //! - `DECODE`: the sparse opcodes as text (`Z:8436 v:1,1 …`), an error when dense;
 //! - `ENCODING`: `dense` or `sparse`;
 //! - `TODENSE`: converts a sparse HLL to dense; 1 if it did, 0 if it was dense already.

@@ -329,3 +329,72 @@ pub(crate) fn decode(s: &[u8]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: u64 = 3000;
+
+    #[test]
+    fn a_fresh_hll_is_one_xzero_covering_every_register() {
+        let s = empty();
+        assert_eq!(&s[16..], &[0x7f, 0xff]);
+        assert_eq!(decode(&s), "Z:16384");
+    }
+
+    #[test]
+    fn setting_a_register_splits_the_run_around_it() {
+        let mut s = empty();
+        assert_eq!(raise(&mut s, 100, 3, MAX), Ok(true));
+        assert_eq!(decode(&s), "Z:100 v:3,1 Z:16283");
+        assert_eq!(raise(&mut s, 100, 2, MAX), Ok(false));
+        assert_eq!(raise(&mut s, 0, 1, MAX), Ok(true));
+        assert_eq!(decode(&s), "v:1,1 Z:99 v:3,1 Z:16283");
+    }
+
+    #[test]
+    fn neighbouring_equal_values_merge_into_one_opcode() {
+        let mut s = empty();
+        for index in [10, 11, 12] {
+            raise(&mut s, index, 5, MAX).unwrap();
+        }
+        assert_eq!(decode(&s), "z:10 v:5,3 Z:16371");
+    }
+
+    #[test]
+    fn a_value_above_32_promotes_to_dense() {
+        let mut s = empty();
+        raise(&mut s, 7, 3, MAX).unwrap();
+        assert_eq!(raise(&mut s, 9000, 40, MAX), Ok(true));
+        assert_eq!(s.len(), DENSE_SIZE);
+        assert_eq!(s[4], DENSE);
+        assert_eq!(dense::get(&s[HEADER..], 9000), 40);
+        assert_eq!(dense::get(&s[HEADER..], 7), 3);
+    }
+
+    #[test]
+    fn growing_past_the_limit_promotes_to_dense() {
+        let mut s = empty();
+        let mut index = 0;
+        while s[4] == crate::hll::SPARSE {
+            raise(&mut s, index, 1 + (index % 7) as u8, 60).unwrap();
+            index += 3;
+        }
+        assert_eq!(s.len(), DENSE_SIZE);
+        for i in (0..index).step_by(3) {
+            assert_eq!(dense::get(&s[HEADER..], i), 1 + (i % 7) as u8);
+        }
+    }
+
+    #[test]
+    fn runs_past_the_last_register_are_corrupt() {
+        let mut s = empty();
+        s.push(0x83);
+        let mut max = [0; REGISTERS];
+        assert_eq!(merge(&s, &mut max), Err(Corrupt));
+        assert_eq!(to_dense(&mut s.clone()), Err(Corrupt));
+        let mut h = [0; 64];
+        assert_eq!(histogram(&s, &mut h), Err(Corrupt));
+    }
+}
