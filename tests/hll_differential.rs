@@ -1,7 +1,8 @@
 //! Live differential test for HyperLogLog: proptest-generated sequences of PFADD (a few
 //! elements or hundreds at once, enough to leave the sparse encoding), PFCOUNT of one or
 //! several keys, PFMERGE, PFDEBUG, changes of `hll-sparse-max-bytes`, and damage done to
-//! the strings (SETRANGE of a random byte, a few bytes cut off the end, APPEND), sent to a
+//! the strings (SETRANGE of a random byte, a few bytes cut off the end, APPEND), OBJECT
+//! ENCODING and MEMORY USAGE (HLL strings are measured as Redis allocates them), sent to a
 //! real redis-server and to the engine. After every command each key's bytes (GET) are
 //! compared too, so the sparse opcodes, the promotion to dense and the cached cardinality
 //! must be Redis's byte for byte, and damaged values must fail, or not, as in Redis.
@@ -80,6 +81,7 @@ fn command() -> impl Strategy<Value = Vec<Vec<u8>>> {
         ])),
         1 => key().prop_map(|k| vec![b"DEL".to_vec(), k]),
         1 => key().prop_map(|k| vec![b"OBJECT".to_vec(), b"ENCODING".to_vec(), k]),
+        1 => key().prop_map(|k| vec![b"MEMORY".to_vec(), b"USAGE".to_vec(), k]),
         // Damage: one byte anywhere in the header or the first registers.
         1 => (key(), 0u32..40, any::<u8>()).prop_map(|(k, pos, byte)| vec![
             b"SETRANGE".to_vec(),

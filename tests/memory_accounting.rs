@@ -3,9 +3,7 @@
 //! type are seen, and the running figures always equal a count made from scratch.
 //! `maxmemory` refuses deny-oom commands once used memory is over it, and only then.
 
-use redsim::db::footprint::{
-    entry_bytes, hash_pair, listpack_entry, set_member, zset_member, Tally,
-};
+use redsim::db::footprint::{hash_pair, listpack_entry, set_member, zset_member, Tally};
 use redsim::db::Value;
 use redsim::{ClientId, Engine, ManualHost, Reply};
 
@@ -61,7 +59,7 @@ fn assert_consistent(e: &mut Engine, step: &str) {
     for db in e.store.dbs.iter_mut() {
         let mut total = 0;
         for (key, entry) in db.entries_full() {
-            total += entry_bytes(key.len(), &entry.value, entry.enc);
+            total += entry.bytes(key.len());
             if let Some(expected) = expected_tally(&entry.value) {
                 let actual = match &entry.value {
                     Value::List(l) => l.tally(),

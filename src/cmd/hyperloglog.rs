@@ -14,8 +14,9 @@
 
 use super::{flags::*, CommandSpec, Ctx};
 use crate::access::{Mode, Resource};
+use crate::db::footprint::SdsAlloc;
 use crate::db::{Entry, StrEnc, Value};
-use crate::hll::{self, Registers, CORRUPT_ERROR, NOT_HLL_ERROR};
+use crate::hll::{self, Hll, Registers, CORRUPT_ERROR, NOT_HLL_ERROR};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -45,52 +46,67 @@ pub static COMMANDS: &[CommandSpec] = &[
 /// What looking up an existing HLL for change gave.
 pub(super) enum Found<'e> {
     Missing,
-    Hll(&'e mut Vec<u8>),
+    Hll(Hll<'e>),
 }
 
 /// Redis's lookup, `isHLLObjectOrReply` and `dbUnshareStringValue` for a command that
-/// may change the HLL at `key`: the HLL's bytes (now a `raw` string), nothing when the key
-/// does not exist, or the error reply.
+/// may change the HLL at `key`: the HLL (now a `raw` string), nothing when the key does
+/// not exist, or the error reply.
 pub(super) fn hll_for_change<'e>(ctx: &'e mut Ctx<'_>, key: &[u8]) -> Result<Found<'e>, Reply> {
     let now = ctx.now_ms;
     let db = ctx.db_index();
     let Some(entry) = ctx.store.dbs[db].entry_mut(key, now) else {
         return Ok(Found::Missing);
     };
-    let Value::Str(s) = &mut entry.value else {
+    let Value::Str(s) = &entry.value else {
         return Err(Reply::error(errors::WRONGTYPE));
     };
     if hll::check(s).is_err() {
         return Err(Reply::error(NOT_HLL_ERROR));
     }
+    let len = s.len();
     if entry.enc != StrEnc::Raw {
+        // A private copy of exactly its length.
         entry.enc = StrEnc::Raw;
+        entry.sds = Some(SdsAlloc::fresh(len));
         // OBJECT ENCODING can tell: even a PFCOUNT served from the cache wrote the key.
         if let Some(access) = ctx.store.access.as_mut() {
             access.touch(Resource::Key(db, key), Mode::Write);
         }
+    } else if entry.known_sds().is_none() {
+        // A raw string made some other way: taken as allocated to its length.
+        entry.sds = Some(SdsAlloc::fresh(len));
     }
     let Some(entry) = ctx.store.dbs[db].entry_mut(key, now) else {
         unreachable!("found above");
     };
-    match &mut entry.value {
-        Value::Str(s) => Ok(Found::Hll(s)),
-        _ => unreachable!("checked to be a string above"),
-    }
+    Ok(Found::Hll(hll_of(entry)))
 }
 
-/// Stores a new empty HLL at `key` (`createHLLObject` + `dbAdd`) and returns its bytes.
-fn create<'e>(ctx: &'e mut Ctx<'_>, key: &[u8]) -> &'e mut Vec<u8> {
+/// The HLL held by an entry whose allocation is followed.
+fn hll_of(entry: &mut Entry) -> Hll<'_> {
+    let Value::Str(bytes) = &mut entry.value else {
+        unreachable!("checked to be a string");
+    };
+    let sds = entry
+        .sds
+        .get_or_insert_with(|| SdsAlloc::fresh(bytes.len()));
+    Hll { bytes, sds }
+}
+
+/// Stores a new empty HLL at `key` (`createHLLObject` + `dbAdd`) and returns it.
+fn create<'e>(ctx: &'e mut Ctx<'_>, key: &[u8]) -> Hll<'e> {
     let now = ctx.now_ms;
     let db = ctx.db();
-    db.put_entry(
-        key,
-        Entry::with(Value::Str(hll::new_hll()), StrEnc::Raw, now / 1000),
-    );
-    match db.entry_mut(key, now).map(|e| &mut e.value) {
-        Some(Value::Str(s)) => s,
-        _ => unreachable!("just stored"),
-    }
+    let bytes = hll::new_hll();
+    let mut entry = Entry::with(Value::Str(Vec::new()), StrEnc::Raw, now / 1000);
+    entry.sds = Some(SdsAlloc::fresh(bytes.len()));
+    entry.value = Value::Str(bytes);
+    db.put_entry(key, entry);
+    let Some(entry) = db.entry_mut(key, now) else {
+        unreachable!("just stored");
+    };
+    hll_of(entry)
 }
 
 /// `hll-sparse-max-bytes`.
@@ -104,23 +120,23 @@ fn sparse_max_bytes(ctx: &Ctx<'_>) -> u64 {
 fn pfadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let max_bytes = sparse_max_bytes(ctx);
     let mut updated = 0;
-    let s = match hll_for_change(ctx, &argv[1]) {
+    let mut hll = match hll_for_change(ctx, &argv[1]) {
         Err(e) => return e,
-        Ok(Found::Hll(s)) => s,
+        Ok(Found::Hll(hll)) => hll,
         Ok(Found::Missing) => {
             updated += 1;
             create(ctx, &argv[1])
         }
     };
     for element in &argv[2..] {
-        match hll::add(s, element, max_bytes) {
+        match hll::add(&mut hll, element, max_bytes) {
             Ok(true) => updated += 1,
             Ok(false) => {}
             Err(hll::Corrupt) => return Reply::error(CORRUPT_ERROR),
         }
     }
     if updated > 0 {
-        hll::invalidate_cache(s);
+        hll::invalidate_cache(hll.bytes);
         ctx.dirty(updated);
     }
     Reply::Integer(i64::from(updated > 0))
@@ -166,8 +182,9 @@ fn pfcount(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let s = match hll_for_change(ctx, key) {
         Err(e) => return e,
         Ok(Found::Missing) => return Reply::Integer(0),
-        Ok(Found::Hll(s)) => s,
+        Ok(Found::Hll(hll)) => hll,
     };
+    let s = &mut *s.bytes;
     if let Some(cached) = hll::cached_count(s) {
         return Reply::Integer(cached as i64);
     }
@@ -198,12 +215,15 @@ fn pfmerge(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Ok(dense) => use_dense |= dense == Some(true),
         }
     }
-    let dest = match hll_for_change(ctx, &argv[1]) {
+    let mut dest = match hll_for_change(ctx, &argv[1]) {
         Err(e) => return e,
-        Ok(Found::Hll(s)) => s,
+        Ok(Found::Hll(hll)) => hll,
         Ok(Found::Missing) => create(ctx, &argv[1]),
     };
-    if registers.store_into(dest, use_dense, max_bytes).is_err() {
+    if registers
+        .store_into(&mut dest, use_dense, max_bytes)
+        .is_err()
+    {
         return Reply::error(CORRUPT_ERROR);
     }
     ctx.dirty(1);

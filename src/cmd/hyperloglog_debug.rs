@@ -19,18 +19,18 @@ use crate::resp::Reply;
 /// PFDEBUG GETREG|DECODE|ENCODING|TODENSE key.
 pub(super) fn pfdebug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let sub = argv[1].to_ascii_lowercase();
-    let s = match hll_for_change(ctx, &argv[2]) {
+    let mut hll = match hll_for_change(ctx, &argv[2]) {
         Err(e) => return e,
         Ok(Found::Missing) => return Reply::error("ERR The specified key does not exist"),
-        Ok(Found::Hll(s)) => s,
+        Ok(Found::Hll(hll)) => hll,
     };
-    let sparse = hll::is_sparse(s);
+    let sparse = hll::is_sparse(hll.bytes);
     match sub.as_slice() {
         b"getreg" => {
-            if sparse && hll::to_dense(s).is_err() {
+            if sparse && hll::to_dense(&mut hll).is_err() {
                 return Reply::error(CORRUPT_ERROR);
             }
-            let registers = hll::dense_registers(s);
+            let registers = hll::dense_registers(hll.bytes);
             if sparse {
                 ctx.dirty(1);
             }
@@ -45,14 +45,14 @@ pub(super) fn pfdebug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if !sparse {
                 return Reply::error("ERR HLL encoding is not sparse");
             }
-            Reply::Bulk(hll::decode(s).into_bytes())
+            Reply::Bulk(hll::decode(hll.bytes).into_bytes())
         }
         b"encoding" => Reply::simple(if sparse { "sparse" } else { "dense" }),
         b"todense" => {
             if !sparse {
                 return Reply::Integer(0);
             }
-            if hll::to_dense(s).is_err() {
+            if hll::to_dense(&mut hll).is_err() {
                 return Reply::error(CORRUPT_ERROR);
             }
             ctx.dirty(1);

@@ -6,6 +6,7 @@
 
 use super::string_counter::{decr, decrby, incr, incrby, incrbyfloat};
 use super::{args, expire, flags::*, CommandSpec, Ctx};
+use crate::db::footprint::SdsAlloc;
 use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
 
@@ -380,9 +381,12 @@ fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if (s.len() + argv[2].len()) as u64 > PROTO_MAX_BULK_LEN {
                 return Reply::error(TOO_LONG);
             }
+            let old_len = s.len();
             s.extend_from_slice(&argv[2]);
+            let len = s.len();
+            entry.grow_sds(old_len);
             entry.enc = StrEnc::Raw;
-            s.len()
+            len
         }
     };
     ctx.dirty(1);
@@ -461,7 +465,9 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
+                // `sdsnewlen` of exactly the length: known, not the greedy estimate.
                 entry.enc = StrEnc::Raw;
+                entry.sds = Some(SdsAlloc::fresh(len));
             }
             len
         }
@@ -476,10 +482,13 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return Reply::error(TOO_LONG);
             }
             let offset = offset as usize;
+            let old_len = s.len();
             grow_zeroed(s, offset + value.len());
             s[offset..offset + value.len()].copy_from_slice(value);
+            let len = s.len();
+            entry.grow_sds(old_len);
             entry.enc = StrEnc::Raw;
-            s.len()
+            len
         }
     };
     ctx.dirty(1);

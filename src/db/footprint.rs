@@ -105,6 +105,87 @@ pub fn score_entry(score: f64) -> usize {
     }
 }
 
+/// The allocation behind a `raw` string that a command changes in place through Redis's
+/// SDS calls (the HyperLogLog commands), followed call by call so that the string's
+/// memory is Redis's and not an estimate: the SDS header size, which names its type, and
+/// `alloc`, the bytes the string may use (for the header-less type 5, its length).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SdsAlloc {
+    /// The string's length when this was last brought up to date: the figure applies
+    /// while the string keeps that length and stays `raw` (any other change forgets it).
+    pub(crate) len: u32,
+    header: u8,
+    alloc: u32,
+}
+
+/// `SDS_MAX_PREALLOC`: beyond 1 MB, growth adds 1 MB instead of doubling.
+const SDS_MAX_PREALLOC: usize = 1024 * 1024;
+
+/// The header of the SDS type `sdsReqType` picks for `len` bytes.
+fn sds_header(len: usize) -> usize {
+    match len {
+        0..=31 => 1,
+        32..=255 => 3,
+        256..=65535 => 5,
+        _ => 9,
+    }
+}
+
+/// The largest `alloc` an SDS type can record.
+fn sds_type_max(header: usize) -> usize {
+    match header {
+        3 => 255,
+        5 => 65535,
+        _ => u32::MAX as usize,
+    }
+}
+
+impl SdsAlloc {
+    /// `sdsnewlen(len)`: the allocation's usable size, as jemalloc rounds it.
+    pub(crate) fn fresh(len: usize) -> Self {
+        let header = sds_header(len);
+        let alloc = if header == 1 {
+            len
+        } else {
+            (jemalloc_class(header + len + 1) - header - 1).min(sds_type_max(header))
+        };
+        SdsAlloc {
+            len: len as u32,
+            header: header as u8,
+            alloc: alloc as u32,
+        }
+    }
+
+    /// `sdsMakeRoomFor(s, add)` on a string of `len` bytes: nothing when `add` bytes are
+    /// free, else a new allocation of twice the needed length (plus 1 MB past 1 MB).
+    pub(crate) fn make_room(&mut self, len: usize, add: usize) {
+        let avail = if self.header == 1 {
+            0
+        } else {
+            (self.alloc as usize).saturating_sub(len)
+        };
+        if avail >= add {
+            return;
+        }
+        let mut wanted = len + add;
+        if wanted < SDS_MAX_PREALLOC {
+            wanted *= 2;
+        } else {
+            wanted += SDS_MAX_PREALLOC;
+        }
+        // Type 5 cannot record free space: growth moves to type 8 at least.
+        let header = sds_header(wanted).max(3);
+        let usable = jemalloc_class(header + wanted + 1);
+        self.header = header as u8;
+        self.alloc = (usable - header - 1).min(sds_type_max(header)) as u32;
+    }
+
+    /// The bytes the allocator holds for the string.
+    pub(crate) fn bytes(&self) -> usize {
+        jemalloc_class(self.header as usize + self.alloc as usize + 1)
+    }
+}
+
 /// Running totals of a collection's elements, kept as it changes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -133,13 +214,14 @@ pub fn entry_bytes(key_len: usize, value: &Value, enc: StrEnc) -> usize {
     value_bytes(value, enc) + sds_size(key_len) + DICT_ENTRY
 }
 
+/// [`entry_bytes`] for a `raw` string whose allocation is known.
+pub(crate) fn entry_bytes_known(key_len: usize, sds: SdsAlloc) -> usize {
+    ROBJ + sds.bytes() + sds_size(key_len) + DICT_ENTRY
+}
+
 /// The bytes a value takes (`objectComputeSize`), from its tally: no element is visited.
 pub fn value_bytes(value: &Value, enc: StrEnc) -> usize {
     match value {
-        // HyperLogLogs grow by their own steps (see `hll::sds_bytes`).
-        Value::Str(s) if enc == StrEnc::Raw && crate::hll::sds_bytes(s).is_some() => {
-            ROBJ + crate::hll::sds_bytes(s).unwrap_or(0)
-        }
         Value::Str(s) => match super::string_encoding(s, enc) {
             "int" => ROBJ,
             "embstr" => jemalloc_class(ROBJ + 3 + s.len() + 1),

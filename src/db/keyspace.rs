@@ -16,7 +16,7 @@
 //! `get_mut`/`entry_mut` are re-measured later, when the total is read ([`Db::used_bytes`])
 //! or before a removal moves entries around.
 
-use super::footprint::entry_bytes;
+use super::footprint::{entry_bytes, entry_bytes_known, SdsAlloc};
 use super::{StrEnc, Value};
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
@@ -32,6 +32,9 @@ pub struct Entry {
     pub access_s: u64,
     /// The bytes counted for this key in its database's total, as last measured.
     mem: u32,
+    /// The allocation behind a `raw` string changed through SDS calls Redis makes (the
+    /// HyperLogLog commands keep it), when known; see [`Entry::known_sds`].
+    pub(crate) sds: Option<SdsAlloc>,
 }
 
 impl Entry {
@@ -42,11 +45,54 @@ impl Entry {
             enc,
             access_s,
             mem: 0,
+            sds: None,
         }
     }
 
     fn new(value: Value, now_ms: u64) -> Self {
         Entry::with(value, StrEnc::Auto, now_ms / 1000)
+    }
+
+    /// The bytes this entry costs under a key of `key_len` bytes, counted from its value
+    /// now (see [`super::footprint`]): exact for a string whose allocation is followed.
+    pub fn bytes(&self, key_len: usize) -> usize {
+        match self.known_sds() {
+            Some(sds) => entry_bytes_known(key_len, sds),
+            None => entry_bytes(key_len, &self.value, self.enc),
+        }
+    }
+
+    /// The string grew in place from `old_len` (APPEND's `sdscatlen`, SETRANGE's
+    /// `sdsgrowzero`, both through `sdsMakeRoomFor`) and is now `raw`. Redis first makes
+    /// it a private raw string (`dbUnshareStringValue`: an `int` or `embstr` one is copied
+    /// to an SDS of exactly its length, as a raw one made by SET already is); the
+    /// allocation followed from there is known for the new length.
+    pub(crate) fn grow_sds(&mut self, old_len: usize) {
+        let Value::Str(s) = &self.value else {
+            return;
+        };
+        let mut sds = self
+            .known_sds_for(old_len)
+            .unwrap_or_else(|| SdsAlloc::fresh(old_len));
+        sds.make_room(old_len, s.len() - old_len);
+        sds.len = s.len() as u32;
+        self.sds = Some(sds);
+        self.enc = StrEnc::Raw;
+    }
+
+    fn known_sds_for(&self, len: usize) -> Option<SdsAlloc> {
+        self.sds
+            .filter(|sds| self.enc == StrEnc::Raw && sds.len as usize == len)
+    }
+
+    /// The allocation of a `raw` string, if it was followed up to the string's present
+    /// length (any other command that changed the string has changed its length or its
+    /// encoding, or kept its allocation).
+    pub(crate) fn known_sds(&self) -> Option<SdsAlloc> {
+        match &self.value {
+            Value::Str(s) => self.known_sds_for(s.len()),
+            _ => None,
+        }
     }
 }
 
@@ -156,8 +202,7 @@ impl Db {
     /// Measures the entry at `index` again and corrects the total.
     fn measure(&mut self, index: usize) {
         if let Some((key, entry)) = self.entries.get_index_mut(index) {
-            let bytes =
-                u32::try_from(entry_bytes(key.len(), &entry.value, entry.enc)).unwrap_or(u32::MAX);
+            let bytes = u32::try_from(entry.bytes(key.len())).unwrap_or(u32::MAX);
             self.used = self.used - entry.mem as usize + bytes as usize;
             entry.mem = bytes;
         }
@@ -233,6 +278,7 @@ impl Db {
                     other => *other = Value::Str(bytes.to_vec()),
                 }
                 entry.enc = StrEnc::Auto;
+                entry.sds = None;
                 entry.access_s = access_s;
                 index
             }

@@ -21,6 +21,7 @@ mod estimate;
 pub(crate) mod selftest;
 mod sparse;
 
+use crate::db::footprint::SdsAlloc;
 use estimate::Histogram;
 
 /// Bits of the hash that pick the register.
@@ -96,19 +97,37 @@ pub(crate) fn is_sparse(s: &[u8]) -> bool {
     s[4] == SPARSE
 }
 
+/// An HLL string and the allocation Redis would hold for it, changed together.
+pub(crate) struct Hll<'a> {
+    /// The string's bytes.
+    pub(crate) bytes: &'a mut Vec<u8>,
+    /// Redis's allocation for them, followed through every SDS call Redis makes.
+    pub(crate) sds: &'a mut SdsAlloc,
+}
+
+impl Hll<'_> {
+    /// Records that the allocation is known for the string's present length.
+    fn settle<T>(&mut self, result: T) -> T {
+        self.sds.len = self.bytes.len() as u32;
+        result
+    }
+}
+
 /// `hllAdd`: adds one element to a checked HLL; whether a register changed.
-pub(crate) fn add(s: &mut Vec<u8>, element: &[u8], max_bytes: u64) -> Result<bool, Corrupt> {
+pub(crate) fn add(hll: &mut Hll<'_>, element: &[u8], max_bytes: u64) -> Result<bool, Corrupt> {
     let (index, count) = estimate::pattern(element);
-    raise(s, index, count, max_bytes)
+    raise(hll, index, count, max_bytes)
 }
 
 /// Raises register `index` to `count` in either encoding.
-fn raise(s: &mut Vec<u8>, index: usize, count: u8, max_bytes: u64) -> Result<bool, Corrupt> {
-    if is_sparse(s) {
-        sparse::raise(s, index, count, max_bytes)
+fn raise(hll: &mut Hll<'_>, index: usize, count: u8, max_bytes: u64) -> Result<bool, Corrupt> {
+    let s = &mut *hll.bytes;
+    let result = if is_sparse(s) {
+        sparse::raise(s, hll.sds, index, count, max_bytes)
     } else {
         Ok(dense::raise(&mut s[HEADER..], index, count))
-    }
+    };
+    hll.settle(result)
 }
 
 /// The cached cardinality, if valid.
@@ -170,27 +189,28 @@ impl Registers {
     /// converts it, as Redis does when a source was dense. The cache is invalidated.
     pub(crate) fn store_into(
         &self,
-        s: &mut Vec<u8>,
+        hll: &mut Hll<'_>,
         dense: bool,
         max_bytes: u64,
     ) -> Result<(), Corrupt> {
         if dense {
-            to_dense(s)?;
+            to_dense(hll)?;
         }
         for (index, &value) in self.0.iter().enumerate() {
             if value != 0 {
                 // Redis ignores a failure here: the sources were checked while merging.
-                let _ = raise(s, index, value, max_bytes);
+                let _ = raise(hll, index, value, max_bytes);
             }
         }
-        invalidate_cache(s);
+        invalidate_cache(hll.bytes);
         Ok(())
     }
 }
 
 /// `hllSparseToDense` (PFDEBUG TODENSE / GETREG): a dense HLL is left as it is.
-pub(crate) fn to_dense(s: &mut Vec<u8>) -> Result<(), Corrupt> {
-    sparse::to_dense(s)
+pub(crate) fn to_dense(hll: &mut Hll<'_>) -> Result<(), Corrupt> {
+    let result = sparse::to_dense(hll.bytes, hll.sds);
+    hll.settle(result)
 }
 
 /// Every register of a dense HLL (PFDEBUG GETREG).
@@ -205,56 +225,9 @@ pub(crate) fn decode(s: &[u8]) -> String {
     sparse::decode(s)
 }
 
-/// The bytes Redis's allocator holds for an HLL string made and grown by the HLL
-/// commands, for memory accounting: a dense HLL is allocated at its size once; a sparse
-/// one starts at 18 bytes and grows by `sdsMakeRoomFor` (asking for 3 more bytes before
-/// every update, doubling), whose successive sizes are followed here. `None` when `s`
-/// does not look like an HLL.
-pub(crate) fn sds_bytes(s: &[u8]) -> Option<usize> {
-    use crate::db::footprint::{jemalloc_class, sds_size};
-    if check(s).is_err() {
-        return None;
-    }
-    if !is_sparse(s) {
-        return Some(sds_size(s.len()));
-    }
-    // The first update finds no room in the 18-byte string (its SDS type keeps none) and
-    // asks for twice 18 + 3; later ones grow when fewer than 3 bytes are left, taken here
-    // at two bytes short of the allocation, to twice that length plus 3.
-    let mut alloc = 18;
-    let mut total = sds_size(alloc);
-    let mut wanted = 2 * (alloc + 3);
-    while s.len() > alloc {
-        let header = if wanted < 256 {
-            3
-        } else if wanted < 65536 {
-            5
-        } else {
-            9
-        };
-        total = jemalloc_class(header + wanted + 1);
-        alloc = total - header - 1;
-        wanted = 2 * (alloc + 1);
-    }
-    Some(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sparse_strings_are_measured_along_redis_growth_steps() {
-        // Checked against MEMORY USAGE of redis-server 7.0.15.
-        let mut s = new_hll();
-        assert_eq!(sds_bytes(&s), Some(32));
-        s.resize(28, 0x80);
-        assert_eq!(sds_bytes(&s), Some(48));
-        s.resize(DENSE_SIZE, 0);
-        s[4] = DENSE;
-        assert_eq!(sds_bytes(&s), Some(14336));
-        assert_eq!(sds_bytes(b"not an hll"), None);
-    }
 
     #[test]
     fn the_cache_is_stale_once_invalidated_and_valid_once_written() {

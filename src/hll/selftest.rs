@@ -10,7 +10,10 @@
 //! The random values come from a small generator seeded once from the host, so a run
 //! is reproducible from the engine's seed and costs one draw of the server's randomness.
 
-use super::{add, count, dense, is_sparse, new_hll, DENSE_SIZE, HEADER, REGISTERS, REGISTER_MAX};
+use super::{
+    add, count, dense, is_sparse, new_hll, Hll, DENSE_SIZE, HEADER, REGISTERS, REGISTER_MAX,
+};
+use crate::db::footprint::SdsAlloc;
 
 const TEST_CYCLES: usize = 1000;
 const ELEMENTS: u64 = 10_000_000;
@@ -52,13 +55,23 @@ pub(crate) fn run(seed: u64, sparse_max_bytes: u64) -> Result<(), String> {
     let mut dense_hll = vec![0u8; DENSE_SIZE];
     dense_hll[..4].copy_from_slice(b"HYLL");
     let mut sparse_hll = new_hll();
+    // The allocations are not looked at: the strings are the test's own.
+    let (mut dense_sds, mut sparse_sds) = (SdsAlloc::fresh(DENSE_SIZE), SdsAlloc::fresh(18));
     let relerr = 1.04 / (REGISTERS as f64).sqrt();
     let mut checkpoint: u64 = 1;
     let seed = rng.next();
     for j in 1..=ELEMENTS {
         let element = (j ^ seed).to_le_bytes();
-        add(&mut dense_hll, &element, sparse_max_bytes).map_err(|_| corrupt())?;
-        add(&mut sparse_hll, &element, sparse_max_bytes).map_err(|_| corrupt())?;
+        let mut dense_one = Hll {
+            bytes: &mut dense_hll,
+            sds: &mut dense_sds,
+        };
+        add(&mut dense_one, &element, sparse_max_bytes).map_err(|_| corrupt())?;
+        let mut sparse_one = Hll {
+            bytes: &mut sparse_hll,
+            sds: &mut sparse_sds,
+        };
+        add(&mut sparse_one, &element, sparse_max_bytes).map_err(|_| corrupt())?;
         if j != checkpoint {
             continue;
         }

@@ -15,6 +15,7 @@
 
 use super::estimate::Histogram;
 use super::{dense, Corrupt, DENSE, DENSE_SIZE, HEADER, REGISTERS};
+use crate::db::footprint::SdsAlloc;
 
 const XZERO_BIT: u8 = 0x40;
 const VAL_BIT: u8 = 0x80;
@@ -105,7 +106,7 @@ pub(crate) fn empty() -> Vec<u8> {
 /// `hllSparseToDense`: the same registers in the dense representation (header copied,
 /// cached cardinality included); `Err` when the opcodes do not cover exactly 16384
 /// registers. A dense HLL is left as it is.
-pub(crate) fn to_dense(s: &mut Vec<u8>) -> Result<(), Corrupt> {
+pub(crate) fn to_dense(s: &mut Vec<u8>, sds: &mut SdsAlloc) -> Result<(), Corrupt> {
     if s[4] == DENSE {
         return Ok(());
     }
@@ -132,6 +133,7 @@ pub(crate) fn to_dense(s: &mut Vec<u8>) -> Result<(), Corrupt> {
         return Err(Corrupt);
     }
     *s = dense;
+    *sds = SdsAlloc::fresh(DENSE_SIZE);
     Ok(())
 }
 
@@ -140,13 +142,16 @@ pub(crate) fn to_dense(s: &mut Vec<u8>) -> Result<(), Corrupt> {
 /// would make the string longer than `max_bytes` (`hll-sparse-max-bytes`).
 pub(crate) fn raise(
     s: &mut Vec<u8>,
+    sds: &mut SdsAlloc,
     index: usize,
     count: u8,
     max_bytes: u64,
 ) -> Result<bool, Corrupt> {
     if count > VAL_MAX_VALUE {
-        return promote(s, index, count);
+        return promote(s, sds, index, count);
     }
+    // Room for the worst split (XZERO → XZERO VAL XZERO), made before looking.
+    sds.make_room(s.len(), 3);
     // Step 1: find the opcode covering `index`.
     let mut p = HEADER;
     let mut first = 0;
@@ -207,7 +212,7 @@ pub(crate) fn raise(
     let end = s.len();
     let new_len = end + seq.len() - old_len;
     if seq.len() > old_len && new_len as u64 > max_bytes {
-        return promote(s, index, count);
+        return promote(s, sds, index, count);
     }
     if p + old_len <= end {
         s.splice(p..p + old_len, seq);
@@ -257,8 +262,8 @@ fn merge_neighbours(s: &mut Vec<u8>, prev: Option<usize>) {
 }
 
 /// The promotion path of `hllSparseSet`: to dense, then the register raised there.
-fn promote(s: &mut Vec<u8>, index: usize, count: u8) -> Result<bool, Corrupt> {
-    to_dense(s)?;
+fn promote(s: &mut Vec<u8>, sds: &mut SdsAlloc, index: usize, count: u8) -> Result<bool, Corrupt> {
+    to_dense(s, sds)?;
     dense::raise(&mut s[HEADER..], index, count);
     Ok(true)
 }
@@ -346,18 +351,33 @@ mod tests {
     #[test]
     fn setting_a_register_splits_the_run_around_it() {
         let mut s = empty();
-        assert_eq!(raise(&mut s, 100, 3, MAX), Ok(true));
+        let mut sds = SdsAlloc::fresh(s.len());
+        assert_eq!(raise(&mut s, &mut sds, 100, 3, MAX), Ok(true));
         assert_eq!(decode(&s), "Z:100 v:3,1 Z:16283");
-        assert_eq!(raise(&mut s, 100, 2, MAX), Ok(false));
-        assert_eq!(raise(&mut s, 0, 1, MAX), Ok(true));
+        assert_eq!(raise(&mut s, &mut sds, 100, 2, MAX), Ok(false));
+        assert_eq!(raise(&mut s, &mut sds, 0, 1, MAX), Ok(true));
         assert_eq!(decode(&s), "v:1,1 Z:99 v:3,1 Z:16283");
+    }
+
+    #[test]
+    fn updates_grow_the_allocation_as_redis_does() {
+        // MEMORY USAGE on redis-server 7.0.15: 32 bytes for a new HLL, 48 after a first
+        // PFADD, 14336 once dense.
+        let mut s = empty();
+        let mut sds = SdsAlloc::fresh(s.len());
+        assert_eq!(sds.bytes(), 32);
+        raise(&mut s, &mut sds, 5, 1, MAX).unwrap();
+        assert_eq!(sds.bytes(), 48);
+        raise(&mut s, &mut sds, 50, 40, MAX).unwrap();
+        assert_eq!(sds.bytes(), 14336);
     }
 
     #[test]
     fn neighbouring_equal_values_merge_into_one_opcode() {
         let mut s = empty();
+        let mut sds = SdsAlloc::fresh(s.len());
         for index in [10, 11, 12] {
-            raise(&mut s, index, 5, MAX).unwrap();
+            raise(&mut s, &mut sds, index, 5, MAX).unwrap();
         }
         assert_eq!(decode(&s), "z:10 v:5,3 Z:16371");
     }
@@ -365,10 +385,12 @@ mod tests {
     #[test]
     fn a_value_above_32_promotes_to_dense() {
         let mut s = empty();
-        raise(&mut s, 7, 3, MAX).unwrap();
-        assert_eq!(raise(&mut s, 9000, 40, MAX), Ok(true));
+        let mut sds = SdsAlloc::fresh(s.len());
+        raise(&mut s, &mut sds, 7, 3, MAX).unwrap();
+        assert_eq!(raise(&mut s, &mut sds, 9000, 40, MAX), Ok(true));
         assert_eq!(s.len(), DENSE_SIZE);
         assert_eq!(s[4], DENSE);
+        assert_eq!(sds, SdsAlloc::fresh(DENSE_SIZE));
         assert_eq!(dense::get(&s[HEADER..], 9000), 40);
         assert_eq!(dense::get(&s[HEADER..], 7), 3);
     }
@@ -376,9 +398,10 @@ mod tests {
     #[test]
     fn growing_past_the_limit_promotes_to_dense() {
         let mut s = empty();
+        let mut sds = SdsAlloc::fresh(s.len());
         let mut index = 0;
         while s[4] == crate::hll::SPARSE {
-            raise(&mut s, index, 1 + (index % 7) as u8, 60).unwrap();
+            raise(&mut s, &mut sds, index, 1 + (index % 7) as u8, 60).unwrap();
             index += 3;
         }
         assert_eq!(s.len(), DENSE_SIZE);
@@ -390,10 +413,14 @@ mod tests {
     #[test]
     fn runs_past_the_last_register_are_corrupt() {
         let mut s = empty();
+        let mut sds = SdsAlloc::fresh(s.len());
         s.push(0x83);
         let mut max = [0; REGISTERS];
         assert_eq!(merge(&s, &mut max), Err(Corrupt));
-        assert_eq!(to_dense(&mut s.clone()), Err(Corrupt));
+        assert_eq!(
+            to_dense(&mut s.clone(), &mut SdsAlloc::fresh(19)),
+            Err(Corrupt)
+        );
         let mut h = [0; 64];
         assert_eq!(histogram(&s, &mut h), Err(Corrupt));
     }
