@@ -413,12 +413,11 @@ mod tests {
     #[test]
     fn runs_past_the_last_register_are_corrupt() {
         let mut s = empty();
-        let mut sds = SdsAlloc::fresh(s.len());
         s.push(0x83);
         let mut max = [0; REGISTERS];
         assert_eq!(merge(&s, &mut max), Err(Corrupt));
         assert_eq!(
-            to_dense(&mut s.clone(), &mut SdsAlloc::fresh(19)),
+            to_dense(&mut s.clone(), &mut SdsAlloc::fresh(s.len())),
             Err(Corrupt)
         );
         let mut h = [0; 64];
