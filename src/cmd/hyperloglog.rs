@@ -64,18 +64,14 @@ pub(super) fn hll_for_change<'e>(ctx: &'e mut Ctx<'_>, key: &[u8]) -> Result<Fou
     if hll::check(s).is_err() {
         return Err(Reply::error(NOT_HLL_ERROR));
     }
-    let len = s.len();
+    let sds = entry.sds_at(s.len());
+    entry.sds = Some(sds);
     if entry.enc != StrEnc::Raw {
-        // A private copy of exactly its length.
         entry.enc = StrEnc::Raw;
-        entry.sds = Some(SdsAlloc::fresh(len));
         // OBJECT ENCODING can tell: even a PFCOUNT served from the cache wrote the key.
         if let Some(access) = ctx.store.access.as_mut() {
             access.touch(Resource::Key(db, key), Mode::Write);
         }
-    } else if entry.known_sds().is_none() {
-        // A raw string made some other way: taken as allocated to its length.
-        entry.sds = Some(SdsAlloc::fresh(len));
     }
     let Some(entry) = ctx.store.dbs[db].entry_mut(key, now) else {
         unreachable!("found above");
@@ -150,19 +146,24 @@ fn merge_source(
     registers: &mut Registers,
 ) -> Result<Option<bool>, Reply> {
     let now = ctx.now_ms;
-    match ctx.db().get(key, now) {
-        None => Ok(None),
-        Some(Value::Str(s)) => {
-            if hll::check(s).is_err() {
-                return Err(Reply::error(NOT_HLL_ERROR));
-            }
-            registers
-                .merge(s)
-                .map_err(|_| Reply::error(CORRUPT_ERROR))?;
-            Ok(Some(!hll::is_sparse(s)))
-        }
-        Some(_) => Err(Reply::error(errors::WRONGTYPE)),
+    let db = ctx.db();
+    if db.get(key, now).is_none() {
+        return Ok(None);
     }
+    let Some(entry) = db.stored_entry(key) else {
+        return Ok(None);
+    };
+    let Value::Str(s) = &entry.value else {
+        return Err(Reply::error(errors::WRONGTYPE));
+    };
+    if hll::check(s).is_err() {
+        return Err(Reply::error(NOT_HLL_ERROR));
+    }
+    let tail = entry.known_sds().map_or(0, |sds| sds.tail);
+    registers
+        .merge(s, tail)
+        .map_err(|_| Reply::error(CORRUPT_ERROR))?;
+    Ok(Some(!hll::is_sparse(s)))
 }
 
 /// PFCOUNT key [key ...]: the estimated cardinality of one HLL (served from, or written
@@ -179,16 +180,16 @@ fn pfcount(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::Integer(registers.count() as i64);
     }
     let key = &argv[1];
-    let s = match hll_for_change(ctx, key) {
+    let hll = match hll_for_change(ctx, key) {
         Err(e) => return e,
         Ok(Found::Missing) => return Reply::Integer(0),
         Ok(Found::Hll(hll)) => hll,
     };
-    let s = &mut *s.bytes;
+    let (s, tail) = (&mut *hll.bytes, hll.sds.tail);
     if let Some(cached) = hll::cached_count(s) {
         return Reply::Integer(cached as i64);
     }
-    let Ok(count) = hll::count(s) else {
+    let Ok(count) = hll::count(s, tail) else {
         return Reply::error(CORRUPT_ERROR);
     };
     hll::cache_count(s, count);

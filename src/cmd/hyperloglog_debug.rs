@@ -45,7 +45,7 @@ pub(super) fn pfdebug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if !sparse {
                 return Reply::error("ERR HLL encoding is not sparse");
             }
-            Reply::Bulk(hll::decode(hll.bytes).into_bytes())
+            Reply::Bulk(hll::decode(hll.bytes, hll.sds.tail).into_bytes())
         }
         b"encoding" => Reply::simple(if sparse { "sparse" } else { "dense" }),
         b"todense" => {

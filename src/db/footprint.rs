@@ -116,6 +116,9 @@ pub(crate) struct SdsAlloc {
     pub(crate) len: u32,
     header: u8,
     alloc: u32,
+    /// The byte just past the string (its terminator slot), which Redis's HLL code can
+    /// read and, in one case, write: normally zero.
+    pub(crate) tail: u8,
 }
 
 /// `SDS_MAX_PREALLOC`: beyond 1 MB, growth adds 1 MB instead of doubling.
@@ -153,7 +156,18 @@ impl SdsAlloc {
             len: len as u32,
             header: header as u8,
             alloc: alloc as u32,
+            tail: 0,
         }
+    }
+
+    /// A raw string as SET and its kin store it: `tryObjectEncoding` trims an SDS with
+    /// more than a tenth of its length free (`trimStringObjectIfNeeded`), leaving no room.
+    pub(crate) fn stored(len: usize) -> Self {
+        let mut sds = SdsAlloc::fresh(len);
+        if sds.alloc as usize - len > len / 10 {
+            sds.alloc = len as u32;
+        }
+        sds
     }
 
     /// `sdsMakeRoomFor(s, add)` on a string of `len` bytes: nothing when `add` bytes are

@@ -71,13 +71,33 @@ impl Entry {
         let Value::Str(s) = &self.value else {
             return;
         };
-        let mut sds = self
-            .known_sds_for(old_len)
-            .unwrap_or_else(|| SdsAlloc::fresh(old_len));
+        let mut sds = self.sds_at(old_len);
         sds.make_room(old_len, s.len() - old_len);
+        if s.len() != old_len {
+            // The new end is written with its terminator.
+            sds.tail = 0;
+        }
         sds.len = s.len() as u32;
         self.sds = Some(sds);
         self.enc = StrEnc::Raw;
+    }
+
+    /// The allocation of this string when it was `len` bytes long, as the command about
+    /// to change it in place will find it after `dbUnshareStringValue`: the one followed
+    /// so far, or for a string that was not followed, a raw one as SET stored it (trimmed)
+    /// or a fresh copy of exactly its length (`int`, `embstr`, and the other raw ones).
+    pub(crate) fn sds_at(&self, len: usize) -> SdsAlloc {
+        if let Some(sds) = self.known_sds_for(len) {
+            return sds;
+        }
+        match &self.value {
+            Value::Str(s)
+                if self.enc == StrEnc::Auto && super::string_encoding(s, self.enc) == "raw" =>
+            {
+                SdsAlloc::stored(len)
+            }
+            _ => SdsAlloc::fresh(len),
+        }
     }
 
     fn known_sds_for(&self, len: usize) -> Option<SdsAlloc> {

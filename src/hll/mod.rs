@@ -144,11 +144,11 @@ pub(crate) fn cache_count(s: &mut [u8], count: u64) {
 }
 
 /// `hllCount` of a checked HLL (without the cache); `Err` when sparse registers do not
-/// add up to 16384.
-pub(crate) fn count(s: &[u8]) -> Result<u64, Corrupt> {
+/// add up to 16384. `tail` is the byte past the string (see [`SdsAlloc`]).
+pub(crate) fn count(s: &[u8], tail: u8) -> Result<u64, Corrupt> {
     let mut histogram: Histogram = [0; 64];
     if is_sparse(s) {
-        sparse::histogram(s, &mut histogram)?;
+        sparse::histogram(s, tail, &mut histogram)?;
     } else {
         dense::histogram(&s[HEADER..], &mut histogram);
     }
@@ -165,10 +165,11 @@ impl Registers {
         Registers(Box::new([0; REGISTERS]))
     }
 
-    /// `hllMerge`: each register becomes the larger of its value and the HLL's.
-    pub(crate) fn merge(&mut self, s: &[u8]) -> Result<(), Corrupt> {
+    /// `hllMerge`: each register becomes the larger of its value and the HLL's (`tail`:
+    /// the byte past the string).
+    pub(crate) fn merge(&mut self, s: &[u8], tail: u8) -> Result<(), Corrupt> {
         if is_sparse(s) {
-            sparse::merge(s, &mut self.0)
+            sparse::merge(s, tail, &mut self.0)
         } else {
             dense::merge(&s[HEADER..], &mut self.0);
             Ok(())
@@ -221,8 +222,8 @@ pub(crate) fn dense_registers(s: &[u8]) -> Vec<u8> {
 }
 
 /// PFDEBUG DECODE of a sparse HLL.
-pub(crate) fn decode(s: &[u8]) -> String {
-    sparse::decode(s)
+pub(crate) fn decode(s: &[u8], tail: u8) -> String {
+    sparse::decode(s, tail)
 }
 
 #[cfg(test)]

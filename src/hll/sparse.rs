@@ -52,21 +52,25 @@ impl Op {
     }
 }
 
-/// The byte at `i`, or the terminating zero past the end.
-fn at(s: &[u8], i: usize) -> u8 {
-    s.get(i).copied().unwrap_or(0)
+/// The byte at `i`; one past the end, `tail` (the SDS terminator slot).
+fn at(s: &[u8], i: usize, tail: u8) -> u8 {
+    match s.get(i) {
+        Some(&b) => b,
+        None if i == s.len() => tail,
+        None => 0,
+    }
 }
 
-/// Decodes the opcode at `p`.
-pub(crate) fn op_at(s: &[u8], p: usize) -> Op {
-    let b = at(s, p);
+/// Decodes the opcode at `p`, `tail` being the byte past the end.
+pub(crate) fn op_at(s: &[u8], p: usize, tail: u8) -> Op {
+    let b = at(s, p, tail);
     if b & VAL_BIT != 0 {
         Op::Val {
             value: ((b >> 2) & 0x1f) + 1,
             len: (b & 3) as usize + 1,
         }
     } else if b & 0xc0 == XZERO_BIT {
-        let len = ((((b & 0x3f) as usize) << 8) | at(s, p + 1) as usize) + 1;
+        let len = ((((b & 0x3f) as usize) << 8) | at(s, p + 1, tail) as usize) + 1;
         Op::Zero { len, bytes: 2 }
     } else {
         Op::Zero {
@@ -110,6 +114,7 @@ pub(crate) fn to_dense(s: &mut Vec<u8>, sds: &mut SdsAlloc) -> Result<(), Corrup
     if s[4] == DENSE {
         return Ok(());
     }
+    let tail = sds.tail;
     let mut dense = vec![0u8; DENSE_SIZE];
     dense[..HEADER].copy_from_slice(&s[..HEADER]);
     dense[4] = DENSE;
@@ -117,7 +122,7 @@ pub(crate) fn to_dense(s: &mut Vec<u8>, sds: &mut SdsAlloc) -> Result<(), Corrup
     let mut idx = 0;
     let mut p = HEADER;
     while p < s.len() {
-        let op = op_at(s, p);
+        let op = op_at(s, p, tail);
         if idx + op.span() > REGISTERS {
             return Err(Corrupt);
         }
@@ -158,7 +163,7 @@ pub(crate) fn raise(
     let mut prev = None;
     let mut op = None;
     while p < s.len() {
-        let here = op_at(s, p);
+        let here = op_at(s, p, sds.tail);
         op = Some(here);
         if index < first + here.span() {
             break;
@@ -179,7 +184,7 @@ pub(crate) fn raise(
         Op::Val { value, .. } if value >= count => return Ok(false),
         Op::Val { len: 1, .. } | Op::Zero { len: 1, bytes: 1 } => {
             s[p] = val(count, 1);
-            merge_neighbours(s, prev);
+            merge_neighbours(s, sds, prev);
             return Ok(true);
         }
         _ => {}
@@ -216,26 +221,29 @@ pub(crate) fn raise(
     }
     if p + old_len <= end {
         s.splice(p..p + old_len, seq);
+        sds.tail = 0;
     } else {
         // A trailing XZERO missing its second byte: Redis writes the sequence from `p`
-        // and keeps `new_len` bytes (the last one lands on the terminator).
+        // and keeps `new_len` bytes; the last one lands on the terminator slot, where
+        // later updates read it as that XZERO's second byte.
+        sds.tail = seq[seq.len() - 1];
         s.truncate(p);
         s.extend_from_slice(&seq);
         s.truncate(new_len);
     }
-    merge_neighbours(s, prev);
+    merge_neighbours(s, sds, prev);
     Ok(true)
 }
 
 /// Step 4 of `hllSparseSet`: from the opcode before the changed one, up to 5 opcodes,
 /// joins adjacent VAL opcodes of equal value while their lengths fit one opcode; then
 /// invalidates the cached cardinality.
-fn merge_neighbours(s: &mut Vec<u8>, prev: Option<usize>) {
+fn merge_neighbours(s: &mut Vec<u8>, sds: &mut SdsAlloc, prev: Option<usize>) {
     let mut p = prev.unwrap_or(HEADER);
     let mut scans = 5;
     while p < s.len() && scans > 0 {
         scans -= 1;
-        match op_at(s, p) {
+        match op_at(s, p, sds.tail) {
             Op::Zero { bytes, .. } => {
                 p += bytes;
                 continue;
@@ -245,11 +253,12 @@ fn merge_neighbours(s: &mut Vec<u8>, prev: Option<usize>) {
                     if let Op::Val {
                         value: value2,
                         len: len2,
-                    } = op_at(s, p + 1)
+                    } = op_at(s, p + 1, sds.tail)
                     {
                         if value == value2 && len + len2 <= VAL_MAX_LEN {
                             s[p + 1] = val(value, len + len2);
                             s.remove(p);
+                            sds.tail = 0;
                             continue;
                         }
                     }
@@ -270,11 +279,11 @@ fn promote(s: &mut Vec<u8>, sds: &mut SdsAlloc, index: usize, count: u8) -> Resu
 
 /// `hllSparseRegHisto`: adds the registers to `histogram`; `Err` when the opcodes do not
 /// cover exactly 16384 registers.
-pub(crate) fn histogram(s: &[u8], histogram: &mut Histogram) -> Result<(), Corrupt> {
+pub(crate) fn histogram(s: &[u8], tail: u8, histogram: &mut Histogram) -> Result<(), Corrupt> {
     let mut idx = 0usize;
     let mut p = HEADER;
     while p < s.len() {
-        let op = op_at(s, p);
+        let op = op_at(s, p, tail);
         if idx + op.span() > REGISTERS {
             return Err(Corrupt);
         }
@@ -293,11 +302,11 @@ pub(crate) fn histogram(s: &[u8], histogram: &mut Histogram) -> Result<(), Corru
 }
 
 /// `hllMerge` of a sparse HLL: `max[i] = max(max[i], register i)`.
-pub(crate) fn merge(s: &[u8], max: &mut [u8; REGISTERS]) -> Result<(), Corrupt> {
+pub(crate) fn merge(s: &[u8], tail: u8, max: &mut [u8; REGISTERS]) -> Result<(), Corrupt> {
     let mut i = 0;
     let mut p = HEADER;
     while p < s.len() {
-        let op = op_at(s, p);
+        let op = op_at(s, p, tail);
         if i + op.span() > REGISTERS {
             return Err(Corrupt);
         }
@@ -317,11 +326,11 @@ pub(crate) fn merge(s: &[u8], max: &mut [u8; REGISTERS]) -> Result<(), Corrupt> 
 }
 
 /// PFDEBUG DECODE's text: `z:<len>` / `Z:<len>` / `v:<value>,<len>` separated by spaces.
-pub(crate) fn decode(s: &[u8]) -> String {
+pub(crate) fn decode(s: &[u8], tail: u8) -> String {
     let mut out = String::new();
     let mut p = HEADER;
     while p < s.len() {
-        let op = op_at(s, p);
+        let op = op_at(s, p, tail);
         if !out.is_empty() {
             out.push(' ');
         }
@@ -345,7 +354,7 @@ mod tests {
     fn a_fresh_hll_is_one_xzero_covering_every_register() {
         let s = empty();
         assert_eq!(&s[16..], &[0x7f, 0xff]);
-        assert_eq!(decode(&s), "Z:16384");
+        assert_eq!(decode(&s, 0), "Z:16384");
     }
 
     #[test]
@@ -353,10 +362,10 @@ mod tests {
         let mut s = empty();
         let mut sds = SdsAlloc::fresh(s.len());
         assert_eq!(raise(&mut s, &mut sds, 100, 3, MAX), Ok(true));
-        assert_eq!(decode(&s), "Z:100 v:3,1 Z:16283");
+        assert_eq!(decode(&s, 0), "Z:100 v:3,1 Z:16283");
         assert_eq!(raise(&mut s, &mut sds, 100, 2, MAX), Ok(false));
         assert_eq!(raise(&mut s, &mut sds, 0, 1, MAX), Ok(true));
-        assert_eq!(decode(&s), "v:1,1 Z:99 v:3,1 Z:16283");
+        assert_eq!(decode(&s, 0), "v:1,1 Z:99 v:3,1 Z:16283");
     }
 
     #[test]
@@ -379,7 +388,7 @@ mod tests {
         for index in [10, 11, 12] {
             raise(&mut s, &mut sds, index, 5, MAX).unwrap();
         }
-        assert_eq!(decode(&s), "z:10 v:5,3 Z:16371");
+        assert_eq!(decode(&s, 0), "z:10 v:5,3 Z:16371");
     }
 
     #[test]
@@ -415,12 +424,12 @@ mod tests {
         let mut s = empty();
         s.push(0x83);
         let mut max = [0; REGISTERS];
-        assert_eq!(merge(&s, &mut max), Err(Corrupt));
+        assert_eq!(merge(&s, 0, &mut max), Err(Corrupt));
         assert_eq!(
             to_dense(&mut s.clone(), &mut SdsAlloc::fresh(s.len())),
             Err(Corrupt)
         );
         let mut h = [0; 64];
-        assert_eq!(histogram(&s, &mut h), Err(Corrupt));
+        assert_eq!(histogram(&s, 0, &mut h), Err(Corrupt));
     }
 }
