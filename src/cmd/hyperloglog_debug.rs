@@ -1,6 +1,6 @@
 //! PFDEBUG and PFSELFTEST, Redis's tools for looking inside HLLs.
 //!
-//! PFDEBUG <subcommand> key — the key must exist (`ERR The specified key does not exist`)
+//! `PFDEBUG <subcommand> key` — the key must exist (`ERR The specified key does not exist`)
 //! and be an HLL before the subcommand is even looked at:
 //! - `GETREG`: the 16384 register values; a sparse HLL is converted to dense first (and
 //!   stays so: a write, though Redis does not signal it to WATCH);

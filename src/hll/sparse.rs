@@ -11,7 +11,9 @@
 //! Updates follow Redis's `hllSparseSet` step for step — which opcode is split, how the
 //! pieces are written, which neighbours are merged afterwards — so that the bytes are the
 //! ones Redis produces. Like Redis, the walkers read a missing second byte of a trailing
-//! XZERO as the SDS's terminating zero.
+//! XZERO from the slot past the string, normally its terminating zero; splitting such an
+//! XZERO leaves the last byte of the new sequence in that slot, kept as
+//! [`SdsAlloc::tail`] beside the string, where later updates read it as Redis does.
 
 use super::estimate::Histogram;
 use super::{dense, Corrupt, DENSE, DENSE_SIZE, HEADER, REGISTERS};
