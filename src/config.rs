@@ -24,6 +24,10 @@ pub struct Config {
     pub zset_max_listpack_entries: usize,
     pub(crate) zset_max_listpack_value: usize,
     pub(crate) list_max_listpack_size: i64,
+    /// `stream-node-max-bytes`: a stream node takes no new entry past this size.
+    pub(crate) stream_node_max_bytes: u64,
+    /// `stream-node-max-entries`: nor past this many entries (tombstones included).
+    pub(crate) stream_node_max_entries: i64,
     /// `maxmemory`, bytes (0: none).
     pub maxmemory: u64,
     /// DEBUG SET-ACTIVE-EXPIRE: whether `redsim serve` removes expired keys in the
@@ -47,6 +51,8 @@ impl Default for Config {
             zset_max_listpack_entries: 128,
             zset_max_listpack_value: 64,
             list_max_listpack_size: -2,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
             maxmemory: 0,
             active_expire_enabled: true,
             scripts_may_call_noscript: false,
@@ -166,6 +172,16 @@ static BOUND: &[(&str, Getter, Setter)] = &[
         "list-max-listpack-size",
         |c| c.list_max_listpack_size as i128,
         |c, v| c.list_max_listpack_size = v as i64,
+    ),
+    (
+        "stream-node-max-bytes",
+        |c| c.stream_node_max_bytes as i128,
+        |c, v| c.stream_node_max_bytes = v as u64,
+    ),
+    (
+        "stream-node-max-entries",
+        |c| c.stream_node_max_entries as i128,
+        |c, v| c.stream_node_max_entries = v as i64,
     ),
     (
         "maxmemory",

@@ -87,6 +87,9 @@ pub struct BlockRequest {
     pub keys: Vec<Vec<u8>>,
     /// Its timeout, ms (0: none).
     pub timeout_ms: u64,
+    /// The command to re-run instead of the one written, when the written one would
+    /// read differently later (XREAD's `$` is resolved when it blocks).
+    pub retry: Option<Vec<Vec<u8>>>,
 }
 
 /// No key had data: answer `denied` where blocking is impossible, else record the block
@@ -106,6 +109,7 @@ fn block(
         db,
         keys,
         timeout_ms,
+        retry: None,
     });
     timed_out
 }

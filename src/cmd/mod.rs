@@ -41,6 +41,12 @@ mod object;
 mod scan;
 mod server;
 mod set;
+mod stream;
+mod stream_args;
+mod stream_claim;
+mod stream_group;
+mod stream_info;
+mod stream_read;
 mod string;
 mod string_counter;
 pub mod transaction;
@@ -139,7 +145,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 20] {
+fn families() -> [&'static [CommandSpec]; 25] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -161,6 +167,11 @@ fn families() -> [&'static [CommandSpec]; 20] {
         zset_range::COMMANDS,
         zset_store::COMMANDS,
         blocking::COMMANDS,
+        stream::COMMANDS,
+        stream_read::COMMANDS,
+        stream_group::COMMANDS,
+        stream_claim::COMMANDS,
+        stream_info::COMMANDS,
     ]
 }
 

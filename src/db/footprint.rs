@@ -73,6 +73,12 @@ pub fn listpack_entry(item: &[u8]) -> usize {
     body + backlen(body)
 }
 
+/// The bytes an integer takes in a listpack (`lpAppendInteger`).
+pub(crate) fn listpack_int(n: i64) -> usize {
+    let body = int_body(n);
+    body + backlen(body)
+}
+
 fn int_body(n: i64) -> usize {
     match n {
         0..=127 => 1,
@@ -166,7 +172,37 @@ pub fn value_bytes(value: &Value, enc: StrEnc) -> usize {
             ROBJ + jemalloc_class(LISTPACK_EMPTY + zset.tally().listpack)
         }
         Value::ZSet(zset) => SKIPLIST_HEADER + hashtable(zset.len(), zset.tally().table),
+        Value::Stream(stream) => stream_bytes(stream),
     }
+}
+
+/// `sizeof(stream)`, `sizeof(streamCG)`, `sizeof(streamConsumer)`, `sizeof(streamNACK)`.
+const STREAM: usize = 80;
+const STREAM_CG: usize = 40;
+const STREAM_CONSUMER: usize = 40;
+const STREAM_NACK: usize = 24;
+/// `streamRadixTreeMemoryUsage`'s cost of one radix tree node (`raxNode` and 30 words).
+const RAX_NODE: usize = 4 + 8 * 30;
+
+/// A stream as `objectComputeSize` counts it: its radix tree (taken as two tree nodes
+/// a key), its listpacks (each rounded to a size class, the tail's preallocated 4 KB at
+/// least) and its groups' pending lists and consumers.
+fn stream_bytes(stream: &super::Stream) -> usize {
+    let nodes = stream.node_count();
+    let rax = |keys: usize| keys * 16 + (2 * keys).max(1) * RAX_NODE;
+    let lists = match stream.lp_bytes().checked_div(nodes) {
+        None => 0,
+        Some(average) => jemalloc_class(average) * (nodes - 1) + jemalloc_class(average.max(4096)),
+    };
+    let (groups, consumers, pending, names) = stream.group_totals();
+    ROBJ + STREAM
+        + rax(nodes)
+        + lists
+        + groups * (STREAM_CG + rax(0))
+        + consumers * (STREAM_CONSUMER + rax(0))
+        + names
+        + pending * (16 + 2 * RAX_NODE)
+        + pending / 2 * STREAM_NACK
 }
 
 fn hashtable(len: usize, elements: usize) -> usize {

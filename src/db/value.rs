@@ -1,6 +1,6 @@
-//! The value stored under a key: one of Redis's five data types.
+//! The value stored under a key: one of Redis's six data types.
 
-use super::{Hash, List, Set, ZSet};
+use super::{Hash, List, Set, Stream, ZSet};
 
 /// A value of a key.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,6 +15,8 @@ pub enum Value {
     Set(Set),
     /// A sorted set.
     ZSet(ZSet),
+    /// A stream.
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -26,6 +28,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 }

@@ -78,7 +78,7 @@ impl BlockedClients {
         session.unblock = None;
         self.waiters().push(Waiter {
             client,
-            argv: argv.to_vec(),
+            argv: request.retry.unwrap_or_else(|| argv.to_vec()),
             timeout_reply: reply.clone(),
             served: None,
         });
