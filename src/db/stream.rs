@@ -458,7 +458,8 @@ mod tests {
     fn nodes_split_at_max_entries() {
         let s = stream_of(250);
         assert_eq!(s.node_count(), 3);
-        assert_eq!(s.radix_tree_nodes(), 5);
+        // As redis-server 7.0.15 reports for the same stream.
+        assert_eq!(s.radix_tree_nodes(), 8);
     }
 
     #[test]
