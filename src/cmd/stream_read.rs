@@ -157,12 +157,26 @@ fn read(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], xreadgroup: bool) -> Reply {
     req.keys = &argv[streams_arg..streams_arg + n];
     let mut froms = Vec::with_capacity(n);
     let now = ctx.now_ms;
+    // The server re-runs a blocked XREADGROUP when its keys change: a key that is gone
+    // (or is no stream now) or a group that is gone unblocks it with Redis's errors
+    // (`unblockDeletedStreamReadgroupClients`, `serveClientsBlockedOnStreamKey`).
+    let retry = xreadgroup
+        && ctx.caller == super::Caller::Client
+        && ctx.store.session(ctx.client).blocked.is_some();
     for (key, arg) in req.keys.iter().zip(&argv[streams_arg + n..]) {
         let s = match stream(ctx.db(), key, now) {
+            Ok(None) | Err(_) if retry => {
+                return Reply::error("UNBLOCKED the stream key no longer exists")
+            }
             Ok(s) => s.map(|s| &*s),
             Err(e) => return e,
         };
         if let Some((group, _)) = req.group {
+            if retry && !s.is_some_and(|s| s.groups.contains_key(group)) {
+                return Reply::error(
+                    "NOGROUP the consumer group this client was blocked on no longer exists",
+                );
+            }
             if !s.is_some_and(|s| s.groups.contains_key(group)) {
                 return Reply::error(format!(
                     "NOGROUP No such key '{}' or consumer group '{}' in XREADGROUP with GROUP option",
