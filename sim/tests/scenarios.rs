@@ -37,6 +37,7 @@ fn every_named_scenario_has_its_paragraph() {
         "watch-retry",
         "evalsha-noscript",
         "busy-script-kill",
+        "stream-double-claim",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(
@@ -45,6 +46,19 @@ fn every_named_scenario_has_its_paragraph() {
         );
         load(&path(name)).unwrap();
     }
+}
+
+#[test]
+fn two_recovery_workers_process_a_stuck_stream_job_twice_raw_and_once_with_eval() {
+    let raw = tally("stream-double-claim", Some(Mode::Raw));
+    assert!(raw.not_linearizable > 0, "{raw:?}");
+    assert_eq!(raw.with_errors, 0, "the set-up is idempotent: {raw:?}");
+    let eval = tally("stream-double-claim", Some(Mode::Eval));
+    assert_eq!(
+        (eval.not_linearizable, eval.undecided, eval.with_errors),
+        (0, 0, 0),
+        "{eval:?}"
+    );
 }
 
 #[test]
