@@ -159,6 +159,13 @@ pub fn keys_of<'a>(
 fn reads_the_clock(name: &str, argv: &[Vec<u8>]) -> bool {
     match name {
         "expireat" | "pexpireat" | "idletime" | "freq" => true,
+        // Stream consumers and pending entries keep delivery and seen times; XINFO
+        // STREAM FULL and CONSUMERS, XPENDING and the claims read them.
+        "xreadgroup" | "xclaim" | "xautoclaim" | "xpending" | "stream" | "consumers"
+        | "createconsumer" => true,
+        // The auto ID `*` comes from the clock; a field that happens to be `*` only
+        // makes the command look clock-dependent, which is safe.
+        "xadd" => argv[2..].iter().any(|a| a == b"*"),
         "set" | "getex" => argv[2..]
             .iter()
             .any(|a| args::is(a, "EXAT") || args::is(a, "PXAT")),
