@@ -34,9 +34,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("xtrim", -4, WRITE, xtrim)
         .keys(1, 1, 1)
         .acl("write stream slow"),
-    CommandSpec::new("xsetid", -3, WRITE | DENYOOM | FAST, xsetid)
-        .keys(1, 1, 1)
-        .acl("write stream fast"),
+    CommandSpec::new(
+        "xsetid",
+        -3,
+        WRITE | DENYOOM | FAST | SIGNALS_OWN_KEYS,
+        xsetid,
+    )
+    .keys(1, 1, 1)
+    .acl("write stream fast"),
 ];
 
 const ID_TOO_SMALL: &str =

@@ -4,7 +4,8 @@
 //! is created if needed), its delivery time becomes now (or IDLE/TIME) and its delivery
 //! count goes up (unless JUSTID; RETRYCOUNT sets it). A pending entry whose stream
 //! entry was deleted is dropped from the pending list instead; XAUTOCLAIM lists those
-//! in its third reply element (7.0), and answers a cursor to continue from.
+//! in its third reply element (7.0), and answers a cursor to continue from. Neither is
+//! signalled to WATCH, as in Redis.
 
 use super::stream_args::{entry_reply, id_reply, interval_start, long, strict_id};
 use super::stream_group::{group_of, no_group};
@@ -13,12 +14,17 @@ use crate::db::{Nack, StreamId};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec::new("xclaim", -6, WRITE | FAST, xclaim)
+    CommandSpec::new("xclaim", -6, WRITE | FAST | SIGNALS_OWN_KEYS, xclaim)
         .keys(1, 1, 1)
         .acl("write stream fast"),
-    CommandSpec::new("xautoclaim", -6, WRITE | FAST, xautoclaim)
-        .keys(1, 1, 1)
-        .acl("write stream fast"),
+    CommandSpec::new(
+        "xautoclaim",
+        -6,
+        WRITE | FAST | SIGNALS_OWN_KEYS,
+        xautoclaim,
+    )
+    .keys(1, 1, 1)
+    .acl("write stream fast"),
 ];
 
 /// XCLAIM key group consumer min-idle-time id… [IDLE ms] [TIME unix-ms]

@@ -5,6 +5,9 @@
 //! read (`entries_read`, used for the lag; -1 when unknown). Delivered entries stay
 //! pending, owned by a consumer, until XACK; XPENDING lists them with their idle time
 //! (from the clock) and delivery count.
+//!
+//! As in Redis, group changes are not signalled to WATCH (`SIGNALS_OWN_KEYS`): only
+//! the stream that XGROUP CREATE … MKSTREAM makes is.
 
 use super::stream_args::{
     id_reply, interval_end, interval_start, long, loose_id, stream, strict_id,
@@ -18,24 +21,29 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("xgroup", -2, 0, xgroup_help)
         .acl("slow")
         .subcommands(&[
-            CommandSpec::new("create", -5, WRITE | DENYOOM, xgroup)
+            CommandSpec::new("create", -5, WRITE | DENYOOM | SIGNALS_OWN_KEYS, xgroup)
                 .keys(2, 2, 1)
                 .acl("write stream slow"),
-            CommandSpec::new("setid", -5, WRITE, xgroup)
+            CommandSpec::new("setid", -5, WRITE | SIGNALS_OWN_KEYS, xgroup)
                 .keys(2, 2, 1)
                 .acl("write stream slow"),
-            CommandSpec::new("destroy", 4, WRITE, xgroup)
+            CommandSpec::new("destroy", 4, WRITE | SIGNALS_OWN_KEYS, xgroup)
                 .keys(2, 2, 1)
                 .acl("write stream slow"),
-            CommandSpec::new("createconsumer", 5, WRITE | DENYOOM, xgroup)
-                .keys(2, 2, 1)
-                .acl("write stream slow"),
-            CommandSpec::new("delconsumer", 5, WRITE, xgroup)
+            CommandSpec::new(
+                "createconsumer",
+                5,
+                WRITE | DENYOOM | SIGNALS_OWN_KEYS,
+                xgroup,
+            )
+            .keys(2, 2, 1)
+            .acl("write stream slow"),
+            CommandSpec::new("delconsumer", 5, WRITE | SIGNALS_OWN_KEYS, xgroup)
                 .keys(2, 2, 1)
                 .acl("write stream slow"),
             CommandSpec::new("help", 2, LOADING | STALE, xgroup_help).acl("stream slow"),
         ]),
-    CommandSpec::new("xack", -4, WRITE | FAST, xack)
+    CommandSpec::new("xack", -4, WRITE | FAST | SIGNALS_OWN_KEYS, xack)
         .keys(1, 1, 1)
         .acl("write stream fast"),
     CommandSpec::new("xpending", -3, READONLY, xpending)
@@ -154,6 +162,8 @@ fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             };
             if !exists {
                 ctx.db().set(key, Value::Stream(Box::default()));
+                // The one XGROUP change Redis signals to WATCH: a stream made by MKSTREAM.
+                ctx.touch(key);
             }
             let Ok(Some(s)) = stream(ctx.db(), key, now) else {
                 return wrongtype();

@@ -10,7 +10,8 @@
 //! With BLOCK, a client with nothing to read waits: the command leaves a block request
 //! whose re-run form has `$` resolved to the IDs of the moment and a COUNT (1000 when
 //! none was given, as Redis), so that the server's retry reads what arrived after. In
-//! MULTI it answers a null array at once; in a script BLOCK is an error.
+//! MULTI it answers a null array at once; in a script BLOCK is an error. What
+//! XREADGROUP changes in its group is not signalled to WATCH, as in Redis.
 
 use super::stream_args::{entry_reply, id_reply, long, stream, strict_id};
 use super::typed::resp3;
@@ -22,9 +23,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("xread", -4, READONLY | BLOCKING | MOVABLEKEYS, xread)
         .key_finder(keys)
         .acl("read stream slow blocking"),
-    CommandSpec::new("xreadgroup", -7, WRITE | BLOCKING | MOVABLEKEYS, xreadgroup)
-        .key_finder(keys)
-        .acl("write stream slow blocking"),
+    CommandSpec::new(
+        "xreadgroup",
+        -7,
+        WRITE | BLOCKING | MOVABLEKEYS | SIGNALS_OWN_KEYS,
+        xreadgroup,
+    )
+    .key_finder(keys)
+    .acl("write stream slow blocking"),
 ];
 
 /// Redis's `XREAD_BLOCKED_DEFAULT_COUNT`.
