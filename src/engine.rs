@@ -245,6 +245,18 @@ impl Engine {
         reply
     }
 
+    /// A blocked command answered with an error when it was served (XREADGROUP whose
+    /// group was destroyed): counted as Redis's `updateStatsOnUnblock` counts it, in
+    /// INFO errorstats and as a failed call of the command.
+    pub(crate) fn count_served_error(&mut self, argv: &[Vec<u8>], text: &[u8]) {
+        let Some(spec) = crate::cmd::lookup(&argv[0]) else {
+            return;
+        };
+        let stats = &mut self.store.stats;
+        stats.count_error(text);
+        stats.commands.get_or_insert((spec.name, None)).failed_calls += 1;
+    }
+
     /// Convenience for tests and examples: `engine.call(c, &["SET", "k", "v"])`.
     pub fn call<S: AsRef<[u8]>>(&mut self, client: ClientId, argv: &[S]) -> Reply {
         let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_ref().to_vec()).collect();

@@ -94,6 +94,7 @@ fn group_readers_share_new_entries(port: u16) -> Vec<Vec<u8>> {
 /// A destroyed group and a deleted key unblock group readers with errors.
 fn group_readers_are_told_when_their_group_or_key_goes(port: u16) -> Vec<Vec<u8>> {
     let mut writer = fresh(port);
+    writer.call(&argv(&["CONFIG", "RESETSTAT"]));
     writer.call(&argv(&["XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"]));
     writer.call(&argv(&["XGROUP", "CREATE", "r", "g", "$", "MKSTREAM"]));
     let mut on_q = RawConn::connect(port);
@@ -131,6 +132,8 @@ fn group_readers_are_told_when_their_group_or_key_goes(port: u16) -> Vec<Vec<u8>
         on_q.read_reply().expect("XREADGROUP on q"),
         writer.call(&argv(&["DEL", "r"])),
         on_r.read_reply().expect("XREADGROUP on r"),
+        // Served errors count as errors of the command (Redis's updateStatsOnUnblock).
+        writer.call(&argv(&["INFO", "errorstats"])),
     ]
 }
 
@@ -199,6 +202,7 @@ fn a_destroyed_group_or_deleted_key_unblocks_group_readers_with_an_error() {
             b"-NOGROUP the consumer group this client was blocked on no longer exists\r\n",
             b":1\r\n",
             b"-UNBLOCKED the stream key no longer exists\r\n",
+            b"$70\r\n# Errorstats\r\nerrorstat_NOGROUP:count=1\r\nerrorstat_UNBLOCKED:count=1\r\n\r\n",
         ],
     );
 }
