@@ -20,6 +20,7 @@ mod command_meta;
 mod config_cmd;
 pub(crate) mod connection;
 mod debug_digest;
+mod dump;
 mod evict;
 mod expire;
 pub mod glob;
@@ -139,7 +140,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 20] {
+fn families() -> [&'static [CommandSpec]; 21] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -161,6 +162,7 @@ fn families() -> [&'static [CommandSpec]; 20] {
         zset_range::COMMANDS,
         zset_store::COMMANDS,
         blocking::COMMANDS,
+        dump::COMMANDS,
     ]
 }
 

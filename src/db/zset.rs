@@ -144,6 +144,12 @@ impl ZSet {
         self.skiplist
     }
 
+    /// Sets the encoding outright: a sorted set loaded from a listpack payload stays a
+    /// listpack whatever the length of its members, as in Redis's `rdbLoadObject`.
+    pub(crate) fn set_skiplist(&mut self, skiplist: bool) {
+        self.skiplist = skiplist;
+    }
+
     /// The score of `member`, if it is one.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         self.scores.get(member).copied()
