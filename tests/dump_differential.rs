@@ -188,6 +188,8 @@ const RESTORE_LINES: &[&str] = &[
     "GET k6",
     "RESTORE-ASKING k7 0 \"\\x00\\x05hello\\n\\x00cr\\xdfve4 \\n\"",
     "GET k7",
+    "FUNCTION LOAD \"#!lua name=mylib\\nredis.register_function('myfunc', function(keys, args) return args[1] end)\"",
+    "FUNCTION DUMP",
 ];
 
 #[test]

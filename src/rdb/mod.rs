@@ -8,6 +8,7 @@
 //!   RDB version (2 bytes LE) and a CRC-64 (Jones polynomial, as Redis's `crc64`) of
 //!   everything before it (8 bytes LE).
 
+pub(crate) mod functions;
 mod intset;
 pub(crate) mod listpack;
 pub(crate) mod load;
@@ -51,10 +52,15 @@ pub(crate) fn crc64(bytes: &[u8]) -> u64 {
 pub(crate) fn dump_payload(value: &Value, config: &Config) -> Vec<u8> {
     let mut out = Vec::new();
     save::save_object(&mut out, value, &SaveOptions::of(config));
-    out.extend_from_slice(&RDB_VERSION.to_le_bytes());
-    let crc = crc64(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
+    finish_payload(&mut out);
     out
+}
+
+/// Appends a DUMP payload's footer: the RDB version and the CRC of all before it.
+pub(crate) fn finish_payload(out: &mut Vec<u8>) {
+    out.extend_from_slice(&RDB_VERSION.to_le_bytes());
+    let crc = crc64(out);
+    out.extend_from_slice(&crc.to_le_bytes());
 }
 
 /// Whether a payload's footer is acceptable (`verifyDumpPayload`): a version this
