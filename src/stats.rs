@@ -120,6 +120,18 @@ pub(crate) struct Process {
     pub executable: String,
     /// Unix ms at startup (or at the first connection of a simulated engine).
     pub(crate) started_ms: Option<u64>,
+    /// Unix ms of the last successful save (SAVE, BGSAVE…), if any.
+    pub(crate) last_save_ms: Option<u64>,
+    /// `dirty` at the last save: INFO's `rdb_changes_since_last_save` counts from it.
+    pub(crate) dirty_at_save: u64,
+}
+
+impl Process {
+    /// The time LASTSAVE and INFO's `rdb_last_save_time` give, Unix seconds: the last
+    /// save, else the start (as Redis sets it when it starts without an RDB file).
+    pub(crate) fn last_save_s(&self) -> u64 {
+        self.last_save_ms.or(self.started_ms).unwrap_or(0) / 1000
+    }
 }
 
 impl Default for Process {
@@ -130,6 +142,8 @@ impl Default for Process {
             replid: "0".repeat(40),
             executable: String::new(),
             started_ms: None,
+            last_save_ms: None,
+            dirty_at_save: 0,
         }
     }
 }

@@ -39,6 +39,7 @@ pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
 mod object;
+pub(crate) mod persist;
 mod scan;
 mod server;
 mod set;
@@ -140,7 +141,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 21] {
+fn families() -> [&'static [CommandSpec]; 22] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -163,6 +164,7 @@ fn families() -> [&'static [CommandSpec]; 21] {
         zset_store::COMMANDS,
         blocking::COMMANDS,
         dump::COMMANDS,
+        persist::COMMANDS,
     ]
 }
 

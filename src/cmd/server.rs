@@ -124,7 +124,7 @@ fn atoi(arg: &[u8]) -> i64 {
 /// LASTSAVE: when the dataset was last saved, in Unix seconds. redsim never saves, so it
 /// is when the server started, as Redis reports before its first save.
 fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    Reply::Integer((ctx.store.process.started_ms.unwrap_or(0) / 1000) as i64)
+    Reply::Integer(ctx.store.process.last_save_s() as i64)
 }
 
 /// TIME: [unix seconds, microseconds] from the host clock, as bulk strings.
@@ -192,6 +192,7 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Reply::ok()
         }
         (b"digest", 2) => super::debug_digest::dataset(ctx),
+        (b"reload", _) => super::persist::debug_reload(ctx),
         (b"digest-value", _) => super::debug_digest::values(ctx, &argv[2..]),
         _ => super::subcommand_syntax_error(argv),
     }

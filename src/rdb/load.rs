@@ -35,6 +35,11 @@ impl<'a> Reader<'a> {
         Reader { bytes, pos: 0 }
     }
 
+    /// How many bytes are left.
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
     pub(crate) fn take(&mut self, n: usize) -> Loaded<&'a [u8]> {
         let end = self.pos.checked_add(n).ok_or(LoadError::Corrupt)?;
         let slice = self.bytes.get(self.pos..end).ok_or(LoadError::Corrupt)?;

@@ -8,6 +8,7 @@
 //!   RDB version (2 bytes LE) and a CRC-64 (Jones polynomial, as Redis's `crc64`) of
 //!   everything before it (8 bytes LE).
 
+pub(crate) mod file;
 pub(crate) mod functions;
 mod intset;
 pub(crate) mod listpack;
