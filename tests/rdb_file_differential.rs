@@ -134,3 +134,20 @@ fn debug_reload_keeps_the_dataset() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn shutdown_save_writes_the_file_the_next_start_loads() {
+    let dir = temp_dir("shutdown");
+    let first = redsim_with(&dir);
+    let mut conn = support::serve::raw(&first);
+    assert_eq!(conn.call(&argv("SET kept 1")), b"+OK\r\n");
+    // SHUTDOWN NOSAVE writes nothing; SHUTDOWN SAVE writes the file, then closes.
+    assert!(!dir.join("dump.rdb").exists());
+    conn.send(&argv("SHUTDOWN SAVE"));
+    assert_eq!(conn.read_reply(), None, "no reply: the server closes");
+    first.shutdown();
+    let second = redsim_with(&dir);
+    let got = support::serve::raw(&second).call(&argv("GET kept"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(got, b"$1\r\n1\r\n");
+}
