@@ -124,6 +124,8 @@ pub(crate) struct Process {
     pub(crate) last_save_ms: Option<u64>,
     /// `dirty` at the last save: INFO's `rdb_changes_since_last_save` counts from it.
     pub(crate) dirty_at_save: u64,
+    /// SLOWLOG's entries.
+    pub(crate) slowlog: crate::cmd::slowlog::SlowLog,
 }
 
 impl Process {
@@ -144,6 +146,7 @@ impl Default for Process {
             started_ms: None,
             last_save_ms: None,
             dirty_at_save: 0,
+            slowlog: Default::default(),
         }
     }
 }

@@ -35,6 +35,7 @@ mod long_double;
 pub mod maxmemory;
 pub mod monitor;
 mod reach;
+mod redact;
 pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
@@ -43,6 +44,7 @@ pub(crate) mod persist;
 mod scan;
 mod server;
 mod set;
+pub(crate) mod slowlog;
 mod string;
 mod string_counter;
 pub mod transaction;
@@ -141,7 +143,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 22] {
+fn families() -> [&'static [CommandSpec]; 23] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -165,6 +167,7 @@ fn families() -> [&'static [CommandSpec]; 22] {
         blocking::COMMANDS,
         dump::COMMANDS,
         persist::COMMANDS,
+        slowlog::COMMANDS,
     ]
 }
 
@@ -410,6 +413,9 @@ pub(crate) fn run_started_at(
         }
     }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
+    if !target.has(flags::SKIP_SLOWLOG) {
+        slowlog::observe(ctx, argv, elapsed_us);
+    }
     if target.has(flags::WRITE)
         && !target.has(flags::SIGNALS_OWN_KEYS)
         && ctx.store.dirty != dirty_before

@@ -124,8 +124,7 @@ fn describe_process(engine: &mut Engine, opts: &ServeOptions, addr: SocketAddr) 
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default(),
         started_ms: Some(now_ms),
-        last_save_ms: None,
-        dirty_at_save: 0,
+        ..Default::default()
     };
     let config = &mut engine.store.config;
     config.set_startup("port", &addr.port().to_string());
