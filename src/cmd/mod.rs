@@ -39,6 +39,7 @@ mod redact;
 pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
+mod module;
 mod object;
 pub(crate) mod persist;
 mod scan;
@@ -143,7 +144,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 23] {
+fn families() -> [&'static [CommandSpec]; 24] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -168,6 +169,7 @@ fn families() -> [&'static [CommandSpec]; 23] {
         dump::COMMANDS,
         persist::COMMANDS,
         slowlog::COMMANDS,
+        module::COMMANDS,
     ]
 }
 
