@@ -22,6 +22,10 @@ pub(crate) mod connection;
 mod debug_digest;
 mod evict;
 mod expire;
+mod geo;
+mod geo_search;
+mod geo_sort;
+mod geohash;
 pub mod glob;
 mod hash;
 mod info;
@@ -139,7 +143,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 20] {
+fn families() -> [&'static [CommandSpec]; 21] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -160,6 +164,7 @@ fn families() -> [&'static [CommandSpec]; 20] {
         zset::COMMANDS,
         zset_range::COMMANDS,
         zset_store::COMMANDS,
+        geo::COMMANDS,
         blocking::COMMANDS,
     ]
 }

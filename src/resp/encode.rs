@@ -69,6 +69,14 @@ fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mu
                 bulk(out, text.as_bytes());
             }
         }
+        Reply::HumanDouble(d) => {
+            let text = format_human(*d);
+            if resp3 {
+                line(out, b',', text.as_bytes());
+            } else {
+                bulk(out, text.as_bytes());
+            }
+        }
         Reply::BigNumber(n) if resp3 => line(out, b'(', n),
         Reply::BigNumber(n) => bulk(out, n),
         Reply::Verbatim { format, text } if resp3 => {
@@ -106,6 +114,25 @@ pub fn format_double(d: f64) -> String {
         };
     }
     format_g17(d)
+}
+
+/// Formats a double as Redis's `ld2string(…, LD_STR_HUMAN)` does once it is widened to
+/// a long double: `%.17Lf` (exact, so `{:.17}` gives the same digits, ties to even),
+/// trailing zeros and dot removed, `-0` as `0`, and `inf` / `-inf`.
+pub fn format_human(d: f64) -> String {
+    if d.is_infinite() {
+        return if d > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if d.is_nan() {
+        return format_double(d);
+    }
+    let mut text = format!("{d:.17}");
+    let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+    text.truncate(kept);
+    if text == "-0" {
+        text = "0".into();
+    }
+    text
 }
 
 /// C's `printf("%.17g", d)` for a finite `d`.

@@ -35,7 +35,7 @@ pub use counterexample::Counterexample;
 pub use partition::{engine_footprint as partition_footprint, Footprint};
 
 use crate::history::{History, Operation, Status};
-use redsim::resp::format_double;
+use redsim::resp::{format_double, format_human};
 use redsim::Reply;
 use search::{Poll, Search};
 use steps::SharedSteps;
@@ -480,8 +480,8 @@ fn resp2_eq(a: &Reply, b: &Reply) -> bool {
         }
         (Integer(_) | Bool(_), Integer(_) | Bool(_))
         | (
-            Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. },
-            Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. },
+            Bulk(_) | Double(_) | HumanDouble(_) | BigNumber(_) | Verbatim { .. },
+            Bulk(_) | Double(_) | HumanDouble(_) | BigNumber(_) | Verbatim { .. },
         ) => resp2_shape(a) == resp2_shape(b),
         _ => a == b,
     }
@@ -493,6 +493,7 @@ pub fn resp2_shape(reply: &Reply) -> Reply {
         Reply::NullArray | Reply::Null => Reply::Null,
         Reply::Bool(b) => Reply::Integer(*b as i64),
         Reply::Double(d) => Reply::Bulk(format_double(*d).into_bytes()),
+        Reply::HumanDouble(d) => Reply::Bulk(format_human(*d).into_bytes()),
         Reply::BigNumber(n) => Reply::Bulk(n.clone()),
         Reply::Verbatim { text, .. } => Reply::Bulk(text.clone()),
         Reply::Map(pairs) | Reply::Attribute(pairs) => Reply::Array(
