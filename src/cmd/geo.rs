@@ -136,7 +136,11 @@ fn geoadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// The score of each of `members` in the sorted set under `key` (`None` for a missing
 /// member or key), or WRONGTYPE.
-fn scores_of(ctx: &mut Ctx<'_>, key: &[u8], members: &[Vec<u8>]) -> Result<Vec<Option<f64>>, Reply> {
+fn scores_of(
+    ctx: &mut Ctx<'_>,
+    key: &[u8],
+    members: &[Vec<u8>],
+) -> Result<Vec<Option<f64>>, Reply> {
     let now = ctx.now_ms;
     let zset = typed::zset(ctx.db(), key, now)?;
     Ok(members

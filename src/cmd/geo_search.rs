@@ -52,7 +52,13 @@ struct Found {
 }
 
 pub(super) fn georadius(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    search(ctx, argv, Variant::Coords { store_allowed: true })
+    search(
+        ctx,
+        argv,
+        Variant::Coords {
+            store_allowed: true,
+        },
+    )
 }
 
 pub(super) fn georadius_ro(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -66,7 +72,13 @@ pub(super) fn georadius_ro(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 }
 
 pub(super) fn georadiusbymember(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    search(ctx, argv, Variant::Member { store_allowed: true })
+    search(
+        ctx,
+        argv,
+        Variant::Member {
+            store_allowed: true,
+        },
+    )
 }
 
 pub(super) fn georadiusbymember_ro(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -95,7 +107,8 @@ fn radius_keys(argv: &[Vec<u8>], specs_from: usize) -> Vec<usize> {
     let mut keys = vec![1];
     for word in ["store", "storedist"] {
         // The key spec's keyword search stops before the last argument.
-        if let Some(at) = (specs_from..argv.len().saturating_sub(1)).find(|&i| args::is(&argv[i], word))
+        if let Some(at) =
+            (specs_from..argv.len().saturating_sub(1)).find(|&i| args::is(&argv[i], word))
         {
             keys.push(at + 1);
         }
@@ -233,7 +246,8 @@ fn parse(
         count: 0,
         store,
     };
-    let (mut from_member, mut from_lonlat, mut by_radius, mut by_box) = (false, false, false, false);
+    let (mut from_member, mut from_lonlat, mut by_radius, mut by_box) =
+        (false, false, false, false);
     let rest = &argv[base.min(argv.len())..];
     let remaining = rest.len();
     let mut i = 0;
@@ -481,7 +495,13 @@ fn result_entry(f: Found, q: &Query, conversion: f64) -> Reply {
 
 /// STORE / STOREDIST: the results as a sorted set under `dest` (deleted when there are
 /// none); the reply is how many.
-fn store(ctx: &mut Ctx<'_>, dest: &[u8], found: Vec<Found>, with_dist: bool, conversion: f64) -> Reply {
+fn store(
+    ctx: &mut Ctx<'_>,
+    dest: &[u8],
+    found: Vec<Found>,
+    with_dist: bool,
+    conversion: f64,
+) -> Reply {
     let count = found.len();
     let (db, config) = db_and_config(ctx);
     if count == 0 {
@@ -493,7 +513,11 @@ fn store(ctx: &mut Ctx<'_>, dest: &[u8], found: Vec<Found>, with_dist: bool, con
     }
     let mut result = ZSet::new();
     for f in found {
-        let score = if with_dist { f.dist / conversion } else { f.score };
+        let score = if with_dist {
+            f.dist / conversion
+        } else {
+            f.score
+        };
         result.insert(&f.member, score, config);
     }
     result.settle_encoding(config);

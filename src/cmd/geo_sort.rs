@@ -177,7 +177,9 @@ mod tests {
         let mut x = seed;
         (0..n)
             .map(|i| {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 (((x >> 33) % 10) as u32, i as u32)
             })
             .collect()

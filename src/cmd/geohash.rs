@@ -133,8 +133,7 @@ pub(crate) fn encode(ranges: (Range, Range), lon: f64, lat: f64, step: u8) -> Op
     if lon > LONG_MAX || lon < LONG_MIN || lat > LAT_MAX || lat < LAT_MIN {
         return None;
     }
-    if lat < lat_range.min || lat > lat_range.max || lon < long_range.min || lon > long_range.max
-    {
+    if lat < lat_range.min || lat > lat_range.max || lon < long_range.min || lon > long_range.max {
         return None;
     }
     let mut lat_offset = (lat - lat_range.min) / (lat_range.max - lat_range.min);
@@ -303,14 +302,14 @@ impl Shape {
         let [lon, lat] = self.center;
         let (height, width) = match self.extent {
             Extent::Radius(r) => (self.conversion * r, self.conversion * r),
-            Extent::Box { width, height } => {
-                (self.conversion * (height / 2.0), self.conversion * (width / 2.0))
-            }
+            Extent::Box { width, height } => (
+                self.conversion * (height / 2.0),
+                self.conversion * (width / 2.0),
+            ),
         };
         let lat_delta = rad_deg(height / EARTH_RADIUS_M);
         let long_delta_top = rad_deg(width / EARTH_RADIUS_M / deg_rad(lat + lat_delta).cos());
-        let long_delta_bottom =
-            rad_deg(width / EARTH_RADIUS_M / deg_rad(lat - lat_delta).cos());
+        let long_delta_bottom = rad_deg(width / EARTH_RADIUS_M / deg_rad(lat - lat_delta).cos());
         let long_delta = if lat < 0.0 {
             long_delta_bottom
         } else {
@@ -335,7 +334,12 @@ impl Shape {
             }
         } * self.conversion;
         let mut steps = estimate_steps(radius_m, lat);
-        let cell = |steps| encode(WGS84, lon, lat, steps).unwrap_or(HashBits { bits: 0, step: steps });
+        let cell = |steps| {
+            encode(WGS84, lon, lat, steps).unwrap_or(HashBits {
+                bits: 0,
+                step: steps,
+            })
+        };
         let decoded = |hash| decode(WGS84, hash).unwrap_or_default();
         let mut hash = cell(steps);
         // The cell next door may be too close to the centre to cover the whole shape.
@@ -455,7 +459,9 @@ pub(crate) fn format_distance(d: f64) -> String {
     }
     let scaled = (d * 10000.0).round_ties_even();
     // llrint of a value out of range (or NaN) gives LLONG_MIN.
-    let value: i64 = if scaled.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&scaled) {
+    let value: i64 = if scaled.is_nan()
+        || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&scaled)
+    {
         i64::MIN
     } else {
         scaled as i64
@@ -471,7 +477,13 @@ mod tests {
 
     #[test]
     fn interleave_and_deinterleave_are_inverse() {
-        for (x, y) in [(0u32, 0u32), (1, 0), (0, 1), (0x3ff_ffff, 0x123_4567), (u32::MAX, 7)] {
+        for (x, y) in [
+            (0u32, 0u32),
+            (1, 0),
+            (0, 1),
+            (0x3ff_ffff, 0x123_4567),
+            (u32::MAX, 7),
+        ] {
             let d = deinterleave64(interleave64(x, y));
             assert_eq!((d as u32, (d >> 32) as u32), (x, y));
         }

@@ -323,9 +323,7 @@ fn read_replies(items: &[Value], path: &str) -> Result<Vec<Reply>, ReadError> {
 /// A double written by [`double_to_value`].
 fn read_double(value: &Value, path: &str) -> Result<f64, ReadError> {
     match value {
-        Value::Number(n) => n
-            .as_f64()
-            .ok_or_else(|| invalid(path, "expected a number")),
+        Value::Number(n) => n.as_f64().ok_or_else(|| invalid(path, "expected a number")),
         Value::String(s) if s == "inf" => Ok(f64::INFINITY),
         Value::String(s) if s == "-inf" => Ok(f64::NEG_INFINITY),
         Value::String(s) if s == "nan" => Ok(f64::NAN),
