@@ -79,7 +79,7 @@ pub(super) fn lon_lat(lon: &[u8], lat: &[u8]) -> Result<[f64; 2], Reply> {
         *slot = redis_double(arg).ok_or_else(|| Reply::error(errors::NOT_FLOAT))?;
     }
     let [x, y] = xy;
-    if x < LONG_MIN || x > LONG_MAX || y < LAT_MIN || y > LAT_MAX {
+    if !(LONG_MIN..=LONG_MAX).contains(&x) || !(LAT_MIN..=LAT_MAX).contains(&y) {
         return Err(Reply::error(format!(
             "ERR invalid longitude,latitude pair {x:.6},{y:.6}"
         )));
@@ -117,7 +117,7 @@ fn geoadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         first += 1;
     }
-    if (argv.len() - first) % 3 != 0 || (xx && nx) {
+    if !(argv.len() - first).is_multiple_of(3) || (xx && nx) {
         return Reply::error(errors::SYNTAX);
     }
     let mut zadd_argv: Vec<Vec<u8>> = Vec::with_capacity(first + (argv.len() - first) / 3 * 2);

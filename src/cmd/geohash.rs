@@ -130,7 +130,8 @@ pub(crate) fn encode(ranges: (Range, Range), lon: f64, lat: f64, step: u8) -> Op
     if step > 32 || step == 0 || lat_range.is_zero() || long_range.is_zero() {
         return None;
     }
-    if lon > LONG_MAX || lon < LONG_MIN || lat > LAT_MAX || lat < LAT_MIN {
+    // (No NaN reaches here: arguments refuse it and decoded positions are finite.)
+    if !(LONG_MIN..=LONG_MAX).contains(&lon) || !(LAT_MIN..=LAT_MAX).contains(&lat) {
         return None;
     }
     if lat < lat_range.min || lat > lat_range.max || lon < long_range.min || lon > long_range.max {
@@ -272,9 +273,9 @@ fn estimate_steps(range_m: f64, lat: f64) -> u8 {
         step += 1;
     }
     step -= 2;
-    if lat > 66.0 || lat < -66.0 {
+    if !(-66.0..=66.0).contains(&lat) {
         step -= 1;
-        if lat > 80.0 || lat < -80.0 {
+        if !(-80.0..=80.0).contains(&lat) {
             step -= 1;
         }
     }
