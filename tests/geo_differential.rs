@@ -35,8 +35,14 @@ fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
     prop::sample::select(options).prop_map(str::to_string)
 }
 
+/// A member name; the first dozen are the ones searches and lookups ask for, the rest
+/// make sets big enough for the sorts' larger cases (more than 7 and 40 results).
 fn member() -> impl Strategy<Value = String> {
     (0u32..12).prop_map(|n| format!("m{n}"))
+}
+
+fn added_member() -> impl Strategy<Value = String> {
+    prop_oneof![member(), (12u32..80).prop_map(|n| format!("m{n}"))]
 }
 
 /// A longitude and latitude near the case's region, on a lattice; sometimes just outside
@@ -113,7 +119,7 @@ fn command(region: (f64, f64), step: f64) -> impl Strategy<Value = Vec<String>> 
         4 => (
             key(),
             pick(&["", "", "NX", "XX", "CH", "XX CH"]),
-            prop::collection::vec((position(region, step), member()), 1..8)
+            prop::collection::vec((position(region, step), added_member()), 1..12)
         )
             .prop_map(|(k, opts, points)| {
                 let mut argv = vec!["GEOADD".to_string(), k];
