@@ -232,6 +232,19 @@ mod tests {
     }
 
     #[test]
+    fn human_doubles_print_like_ld2string_human_mode() {
+        assert_eq!(format_human(13.361389338970184), "13.36138933897018433");
+        assert_eq!(format_human(180.0), "180");
+        assert_eq!(format_human(-0.0), "0");
+        assert_eq!(format_human(-1e-20), "0");
+        assert_eq!(format_human(2.68220901489e-6), "0.00000268220901489");
+        assert_eq!(format_human(f64::NEG_INFINITY), "-inf");
+        let reply = Reply::HumanDouble(0.5);
+        assert_eq!(encode(&reply, Protocol::Resp2), b"$3\r\n0.5\r\n");
+        assert_eq!(encode(&reply, Protocol::Resp3), b",0.5\r\n");
+    }
+
+    #[test]
     fn resp3_kinds_downgrade_for_resp2() {
         let map = Reply::Map(vec![(Reply::bulk("a"), Reply::Integer(1))]);
         assert_eq!(encode(&map, Protocol::Resp2), b"*2\r\n$1\r\na\r\n:1\r\n");
