@@ -23,6 +23,10 @@ mod debug_digest;
 mod dump;
 mod evict;
 mod expire;
+mod geo;
+mod geo_search;
+mod geo_sort;
+mod geohash;
 pub mod glob;
 mod hash;
 mod info;
@@ -144,40 +148,40 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 24] {
-    [
-        expire::COMMANDS,
-        client::COMMANDS,
-        info::COMMANDS,
-        config_cmd::COMMANDS,
-        cluster::COMMANDS,
-        command_info::COMMANDS,
-        object::COMMANDS,
-        memory::COMMANDS,
-        transaction::COMMANDS,
-        connection::COMMANDS,
-        server::COMMANDS,
-        keys::COMMANDS,
-        string::COMMANDS,
-        list::COMMANDS,
-        hash::COMMANDS,
-        set::COMMANDS,
-        zset::COMMANDS,
-        zset_range::COMMANDS,
-        zset_store::COMMANDS,
-        blocking::COMMANDS,
-        dump::COMMANDS,
-        persist::COMMANDS,
-        slowlog::COMMANDS,
-        module::COMMANDS,
-    ]
-}
+/// Every family's commands (the scripting commands are gathered apart).
+static FAMILIES: &[&[CommandSpec]] = &[
+    expire::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    config_cmd::COMMANDS,
+    cluster::COMMANDS,
+    command_info::COMMANDS,
+    object::COMMANDS,
+    memory::COMMANDS,
+    transaction::COMMANDS,
+    connection::COMMANDS,
+    server::COMMANDS,
+    keys::COMMANDS,
+    string::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
+    zset_range::COMMANDS,
+    zset_store::COMMANDS,
+    geo::COMMANDS,
+    blocking::COMMANDS,
+    dump::COMMANDS,
+    persist::COMMANDS,
+    slowlog::COMMANDS,
+    module::COMMANDS,
+];
 
 fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {
     static TABLE: OnceLock<FxHashMap<&'static [u8], &'static CommandSpec>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = FxHashMap::default();
-        let families = families().into_iter().chain([crate::script::COMMANDS]);
+        let families = FAMILIES.iter().copied().chain([crate::script::COMMANDS]);
         for spec in families.flatten() {
             let previous = table.insert(spec.name.as_bytes(), spec);
             assert!(previous.is_none(), "command {} registered twice", spec.name);
