@@ -36,6 +36,8 @@ pub struct Config {
     pub(crate) slowlog_log_slower_than: i64,
     /// `slowlog-max-len`.
     pub(crate) slowlog_max_len: usize,
+    /// `latency-monitor-threshold`, ms (0: off).
+    pub(crate) latency_monitor_threshold: u64,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -56,6 +58,7 @@ impl Default for Config {
             scripts_may_call_noscript: false,
             slowlog_log_slower_than: 10000,
             slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
             stored: BTreeMap::new(),
         }
     }
@@ -187,6 +190,11 @@ static BOUND: &[(&str, Getter, Setter)] = &[
         "slowlog-max-len",
         |c| c.slowlog_max_len as i128,
         |c, v| c.slowlog_max_len = v.min(usize::MAX as i128) as usize,
+    ),
+    (
+        "latency-monitor-threshold",
+        |c| c.latency_monitor_threshold as i128,
+        |c, v| c.latency_monitor_threshold = v as u64,
     ),
 ];
 

@@ -15,6 +15,8 @@ pub struct CommandStat {
     pub rejected_calls: u64,
     /// Calls that failed while running.
     pub failed_calls: u64,
+    /// Their latencies (LATENCY HISTOGRAM).
+    pub(crate) latency: crate::cmd::latency_histogram::Histogram,
 }
 
 /// A command's key in INFO commandstats: `("get", None)`, `("config", Some("get"))`.
@@ -126,6 +128,8 @@ pub(crate) struct Process {
     pub(crate) dirty_at_save: u64,
     /// SLOWLOG's entries.
     pub(crate) slowlog: crate::cmd::slowlog::SlowLog,
+    /// LATENCY's events.
+    pub(crate) latency: crate::cmd::latency::Events,
 }
 
 impl Process {
@@ -147,6 +151,7 @@ impl Default for Process {
             last_save_ms: None,
             dirty_at_save: 0,
             slowlog: Default::default(),
+            latency: Default::default(),
         }
     }
 }

@@ -33,6 +33,8 @@ mod info;
 mod info_sections;
 mod key_spec;
 mod keys;
+pub(crate) mod latency;
+pub(crate) mod latency_histogram;
 mod lcs;
 mod list;
 mod long_double;
@@ -50,6 +52,7 @@ mod scan;
 mod server;
 mod set;
 pub(crate) mod slowlog;
+mod sparkline;
 mod string;
 mod string_counter;
 pub mod transaction;
@@ -175,6 +178,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     persist::COMMANDS,
     slowlog::COMMANDS,
     module::COMMANDS,
+    latency::COMMANDS,
 ];
 
 fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {
@@ -420,6 +424,7 @@ pub(crate) fn run_started_at(
     }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
     if !target.has(flags::SKIP_SLOWLOG) {
+        latency::observe(ctx, target.has(flags::FAST), elapsed_us);
         slowlog::observe(ctx, argv, elapsed_us);
     }
     if target.has(flags::WRITE)
@@ -450,6 +455,7 @@ pub(crate) fn run_started_at(
         .get_or_insert((spec.name, sub.map(|s| s.name)));
     entry.calls += 1;
     entry.usec += elapsed_us;
+    entry.latency.record(elapsed_us as i64 * 1000);
     match stats.reply_counted.take() {
         Some(failed) => entry.failed_calls += failed,
         None => {
