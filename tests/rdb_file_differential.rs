@@ -59,6 +59,18 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A redis-server whose RDB file is `dir`/dump.rdb (loaded at start if there).
+fn redis_with(dir: &std::path::Path) -> RedisServer {
+    RedisServer::start_with(&[
+        "--dir",
+        &dir.to_string_lossy(),
+        "--dbfilename",
+        "dump.rdb",
+        "--enable-debug-command",
+        "yes",
+    ])
+}
+
 fn redsim_with(dir: &std::path::Path) -> redsim::server::Server {
     support::serve::start_with(ServeOptions {
         port: 0,
@@ -81,14 +93,7 @@ fn a_file_redsim_saves_loads_into_redis() {
     fill(&mut ours);
     assert_eq!(ours.call(&argv("SAVE")), b"+OK\r\n");
     let expected = observe(&mut ours);
-    let real = RedisServer::start_with(&[
-        "--dir",
-        &dir.to_string_lossy(),
-        "--dbfilename",
-        "dump.rdb",
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let real = redis_with(&dir);
     let got = observe(&mut real.connect());
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(got, expected);
@@ -101,14 +106,7 @@ fn a_file_redis_saves_loads_into_redsim() {
         return;
     }
     let dir = temp_dir("from-redis");
-    let real = RedisServer::start_with(&[
-        "--dir",
-        &dir.to_string_lossy(),
-        "--dbfilename",
-        "dump.rdb",
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let real = redis_with(&dir);
     let mut theirs = real.connect();
     fill(&mut theirs);
     assert_eq!(theirs.call(&argv("SAVE")), b"+OK\r\n");

@@ -116,36 +116,35 @@ pub(crate) fn compress(input: &[u8], out_max: usize) -> Option<Vec<u8>> {
             if out.len() >= out_max {
                 return None;
             }
-            lit += 1;
-            out.push(input[ip]);
+            copy_literal(&mut out, &mut run, &mut lit, input[ip]);
             ip += 1;
-            if lit == MAX_LIT {
-                out[run] = (lit - 1) as u8;
-                run = out.len();
-                out.push(0);
-                lit = 0;
-            }
         }
     }
     if out.len() + 3 > out_max {
         return None;
     }
     while ip < n {
-        lit += 1;
-        out.push(input[ip]);
+        copy_literal(&mut out, &mut run, &mut lit, input[ip]);
         ip += 1;
-        if lit == MAX_LIT {
-            out[run] = (lit - 1) as u8;
-            run = out.len();
-            out.push(0);
-            lit = 0;
-        }
     }
     out[run] = (lit as u8).wrapping_sub(1);
     if lit == 0 {
         out.pop();
     }
     Some(out)
+}
+
+/// Adds one byte to the current literal run, closing the run (and opening the next)
+/// when it reaches 32 bytes.
+fn copy_literal(out: &mut Vec<u8>, run: &mut usize, lit: &mut usize, byte: u8) {
+    *lit += 1;
+    out.push(byte);
+    if *lit == MAX_LIT {
+        out[*run] = (*lit - 1) as u8;
+        *run = out.len();
+        out.push(0);
+        *lit = 0;
+    }
 }
 
 /// Expands `data` into exactly `len` bytes; `None` for a corrupt stream (a reference
