@@ -9,6 +9,8 @@ mod args_range;
 pub mod flags;
 mod spec;
 
+mod bitfield;
+mod bitops;
 mod blocking;
 mod client;
 mod client_control;
@@ -41,6 +43,8 @@ mod object;
 mod scan;
 mod server;
 mod set;
+mod sort;
+mod pqsort;
 mod string;
 mod string_counter;
 pub mod transaction;
@@ -139,7 +143,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 20] {
+fn families() -> [&'static [CommandSpec]; 22] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -161,6 +165,8 @@ fn families() -> [&'static [CommandSpec]; 20] {
         zset_range::COMMANDS,
         zset_store::COMMANDS,
         blocking::COMMANDS,
+        bitops::COMMANDS,
+        sort::COMMANDS,
     ]
 }
 
