@@ -5,7 +5,8 @@
 //! missing key reads as an empty string, i.e. all zero bits. Writing past the end pads
 //! the string with zero bytes; offsets are limited to `proto-max-bulk-len` bytes (512 MB).
 //! Every write (even one that changes nothing) leaves the value `raw`-encoded, because
-//! Redis unshares the string object before writing to it. An integer-encoded string is
+//! Redis unshares the string object before writing to it (an exact copy, grown greedily
+//! only when the write pads it, which MEMORY USAGE shows). An integer-encoded string is
 //! read through its decimal text, which is what redsim stores anyway.
 
 use super::string::PROTO_MAX_BULK_LEN;
@@ -71,26 +72,36 @@ pub(super) fn string_for_write<'a>(
     now_ms: u64,
 ) -> Result<(&'a mut Vec<u8>, bool), Reply> {
     let len = (max_bit >> 3) as usize + 1;
-    let created = match db.get(key, now_ms) {
+    match db.get(key, now_ms) {
         None => {
             db.set(key, Value::Str(vec![0; len]));
-            true
+            if let Some(entry) = db.entry_mut(key, now_ms) {
+                entry.enc = StrEnc::RawExact;
+            }
+            return match db.get_mut(key, now_ms) {
+                Some(Value::Str(s)) => Ok((s, true)),
+                _ => Err(Reply::error(errors::WRONGTYPE)),
+            };
         }
-        Some(Value::Str(_)) => false,
+        Some(Value::Str(_)) => {}
         Some(_) => return Err(Reply::error(errors::WRONGTYPE)),
-    };
+    }
     let Some(entry) = db.entry_mut(key, now_ms) else {
         return Err(Reply::error(errors::WRONGTYPE));
     };
-    entry.enc = StrEnc::Raw;
     let Value::Str(s) = &mut entry.value else {
         return Err(Reply::error(errors::WRONGTYPE));
     };
     let grew = s.len() < len;
     if grew {
+        // `sdsgrowzero` grows greedily.
         s.resize(len, 0);
+        entry.enc = StrEnc::Raw;
+    } else if !matches!(entry.enc, StrEnc::Raw | StrEnc::RawExact) {
+        // `dbUnshareStringValue`: an exact raw copy of an int or embstr string.
+        entry.enc = StrEnc::RawExact;
     }
-    Ok((s, created || grew))
+    Ok((s, grew))
 }
 
 /// The string under `key` for reading: `None` when missing, WRONGTYPE for another type.
@@ -415,7 +426,7 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let db = ctx.db();
     db.set(dest, Value::Str(result));
     if let Some(entry) = db.entry_mut(dest, now) {
-        entry.enc = StrEnc::Raw;
+        entry.enc = StrEnc::RawExact;
     }
     ctx.dirty(1);
     Reply::Integer(max_len as i64)

@@ -461,7 +461,8 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
-                entry.enc = StrEnc::Raw;
+                // A fresh `sdsnewlen` of the exact length.
+                entry.enc = StrEnc::RawExact;
             }
             len
         }
@@ -476,9 +477,15 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return Reply::error(TOO_LONG);
             }
             let offset = offset as usize;
-            grow_zeroed(s, offset + value.len());
+            if s.len() < offset + value.len() {
+                // `sdsgrowzero` grows greedily.
+                grow_zeroed(s, offset + value.len());
+                entry.enc = StrEnc::Raw;
+            } else if entry.enc != StrEnc::Raw {
+                // `dbUnshareStringValue`: an exact raw copy of an int or embstr string.
+                entry.enc = StrEnc::RawExact;
+            }
             s[offset..offset + value.len()].copy_from_slice(value);
-            entry.enc = StrEnc::Raw;
             s.len()
         }
     };

@@ -45,8 +45,13 @@ pub enum StrEnc {
     /// Made by `createStringObject` without trying an integer (INCRBYFLOAT's result):
     /// embstr up to 44 bytes, raw beyond.
     NoInt,
-    /// Changed in place (APPEND, SETRANGE): raw whatever its length.
+    /// Changed in place (APPEND, SETRANGE): raw whatever its length, its SDS grown
+    /// greedily (`sdsMakeRoomFor` doubles the length asked for).
     Raw,
+    /// Raw with its SDS allocated to the exact length: made by `createObject` on a fresh
+    /// `sdsnewlen` (SETBIT / BITFIELD creating the key, BITOP's result) or the private
+    /// copy Redis makes of an `int` / `embstr` string before writing bits into it.
+    RawExact,
     /// Encoded as `Auto` but a private copy (COPY's `dupStringObject`): an integer
     /// below 10000 is not the shared object, so its refcount is 1.
     Copy,
@@ -55,7 +60,7 @@ pub enum StrEnc {
 /// The encoding Redis 7.0 reports for a string: for `StrEnc::Auto`, `int` for the text of
 /// a 64-bit integer, `embstr` up to 44 bytes, `raw` beyond.
 pub fn string_encoding(bytes: &[u8], enc: StrEnc) -> &'static str {
-    if enc == StrEnc::Raw {
+    if matches!(enc, StrEnc::Raw | StrEnc::RawExact) {
         "raw"
     } else if matches!(enc, StrEnc::Auto | StrEnc::Copy)
         && bytes.len() <= 20
