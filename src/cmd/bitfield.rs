@@ -363,8 +363,14 @@ mod tests {
         assert_eq!(signed_overflow(127, 1, 8, Overflow::Wrap), (true, -128));
         assert_eq!(signed_overflow(-128, -1, 8, Overflow::Wrap), (true, 127));
         assert_eq!(signed_overflow(100, 1, 8, Overflow::Sat), (false, 0));
-        assert_eq!(signed_overflow(i64::MAX, 1, 64, Overflow::Sat), (true, i64::MAX));
-        assert_eq!(signed_overflow(i64::MAX, 1, 64, Overflow::Wrap), (true, i64::MIN));
+        assert_eq!(
+            signed_overflow(i64::MAX, 1, 64, Overflow::Sat),
+            (true, i64::MAX)
+        );
+        assert_eq!(
+            signed_overflow(i64::MAX, 1, 64, Overflow::Wrap),
+            (true, i64::MIN)
+        );
     }
 
     #[test]
@@ -372,7 +378,10 @@ mod tests {
         assert_eq!(unsigned_overflow(250, 10, 8, Overflow::Sat), (true, 255));
         assert_eq!(unsigned_overflow(5, -10, 8, Overflow::Sat), (true, 0));
         assert_eq!(unsigned_overflow(5, -10, 8, Overflow::Wrap), (true, 251));
-        assert_eq!(unsigned_overflow(u64::MAX, 0, 8, Overflow::Wrap), (true, 255));
+        assert_eq!(
+            unsigned_overflow(u64::MAX, 0, 8, Overflow::Wrap),
+            (true, 255)
+        );
     }
 
     #[test]

@@ -33,9 +33,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("bitfield", -2, WRITE | DENYOOM, super::bitfield::bitfield)
         .keys(1, 1, 1)
         .acl("write bitmap slow"),
-    CommandSpec::new("bitfield_ro", -2, READONLY | FAST, super::bitfield::bitfield_ro)
-        .keys(1, 1, 1)
-        .acl("read bitmap fast"),
+    CommandSpec::new(
+        "bitfield_ro",
+        -2,
+        READONLY | FAST,
+        super::bitfield::bitfield_ro,
+    )
+    .keys(1, 1, 1)
+    .acl("read bitmap fast"),
 ];
 
 const BAD_OFFSET: &str = "ERR bit offset is not an integer or out of range";

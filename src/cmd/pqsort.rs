@@ -160,11 +160,18 @@ mod tests {
                 .collect();
             let mut sorted = data.clone();
             sorted.sort();
-            for (l, r) in [(0i64, len as i64 - 1), (3, 9), (len as i64 / 2, len as i64 - 1)] {
+            for (l, r) in [
+                (0i64, len as i64 - 1),
+                (3, 9),
+                (len as i64 / 2, len as i64 - 1),
+            ] {
                 let mut v = data.clone();
                 pqsort(&mut v, l, r, &mut |a, b| a.cmp(b));
                 for i in l.max(0)..=r.min(len as i64 - 1) {
-                    assert_eq!(v[i as usize], sorted[i as usize], "len {len} range {l}..={r}");
+                    assert_eq!(
+                        v[i as usize], sorted[i as usize],
+                        "len {len} range {l}..={r}"
+                    );
                 }
             }
         }

@@ -238,7 +238,11 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Reply {
     let len = elements.len() as i64;
     let mut start = o.limit_start.clamp(0, len);
     let count = o.limit_count.clamp(-1, len);
-    let mut end = if count < 0 { len - 1 } else { start + count - 1 };
+    let mut end = if count < 0 {
+        len - 1
+    } else {
+        start + count - 1
+    };
     if start >= len {
         start = len - 1;
         end = len - 2;
