@@ -81,7 +81,7 @@ pub(super) fn string_for_write<'a>(
         None => {
             db.set(key, Value::Str(vec![0; len]));
             if let Some(entry) = db.entry_mut(key, now_ms) {
-                entry.enc = StrEnc::RawExact;
+                entry.enc = StrEnc::fresh_raw(len);
             }
             return match db.get_mut(key, now_ms) {
                 Some(Value::Str(s)) => Ok((s, true)),
@@ -98,13 +98,9 @@ pub(super) fn string_for_write<'a>(
         return Err(Reply::error(errors::WRONGTYPE));
     };
     let grew = s.len() < len;
+    entry.enc = entry.enc.after_write(s.len(), len.max(s.len()));
     if grew {
-        // `sdsgrowzero` grows greedily.
         s.resize(len, 0);
-        entry.enc = StrEnc::Raw;
-    } else if !matches!(entry.enc, StrEnc::Raw | StrEnc::RawExact) {
-        // `dbUnshareStringValue`: an exact raw copy of an int or embstr string.
-        entry.enc = StrEnc::RawExact;
     }
     Ok((s, grew))
 }
@@ -431,7 +427,7 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let db = ctx.db();
     db.set(dest, Value::Str(result));
     if let Some(entry) = db.entry_mut(dest, now) {
-        entry.enc = StrEnc::RawExact;
+        entry.enc = StrEnc::fresh_raw(max_len);
     }
     ctx.dirty(1);
     Reply::Integer(max_len as i64)

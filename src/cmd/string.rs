@@ -380,8 +380,8 @@ fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if (s.len() + argv[2].len()) as u64 > PROTO_MAX_BULK_LEN {
                 return Reply::error(TOO_LONG);
             }
+            entry.enc = entry.enc.after_write(s.len(), s.len() + argv[2].len());
             s.extend_from_slice(&argv[2]);
-            entry.enc = StrEnc::Raw;
             s.len()
         }
     };
@@ -461,8 +461,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
-                // A fresh `sdsnewlen` of the exact length.
-                entry.enc = StrEnc::RawExact;
+                entry.enc = StrEnc::fresh_raw(len);
             }
             len
         }
@@ -477,15 +476,10 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return Reply::error(TOO_LONG);
             }
             let offset = offset as usize;
-            if s.len() < offset + value.len() {
-                // `sdsgrowzero` grows greedily.
-                grow_zeroed(s, offset + value.len());
-                entry.enc = StrEnc::Raw;
-            } else if entry.enc != StrEnc::Raw {
-                // `dbUnshareStringValue`: an exact raw copy of an int or embstr string.
-                entry.enc = StrEnc::RawExact;
-            }
-            s[offset..offset + value.len()].copy_from_slice(value);
+            let end = offset + value.len();
+            entry.enc = entry.enc.after_write(s.len(), end.max(s.len()));
+            grow_zeroed(s, end);
+            s[offset..end].copy_from_slice(value);
             s.len()
         }
     };
