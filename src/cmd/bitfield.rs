@@ -95,7 +95,7 @@ fn bitfield_type(arg: &[u8]) -> Result<(bool, u32), Reply> {
     }
 }
 
-fn parse_ops(argv: &[Vec<u8>]) -> Result<Vec<Op>, Reply> {
+fn parse_ops(argv: &[Vec<u8>], max_bytes: u64) -> Result<Vec<Op>, Reply> {
     let mut ops = Vec::new();
     let mut overflow = Overflow::Wrap;
     let mut j = 2;
@@ -125,7 +125,7 @@ fn parse_ops(argv: &[Vec<u8>]) -> Result<Vec<Op>, Reply> {
             return Err(Reply::error(errors::SYNTAX));
         };
         let (signed, bits) = bitfield_type(&argv[j + 1])?;
-        let offset = bit_offset(&argv[j + 2], Some(bits))?;
+        let offset = bit_offset(&argv[j + 2], Some(bits), max_bytes)?;
         let value = if kind == OpKind::Get {
             0
         } else {
@@ -145,7 +145,7 @@ fn parse_ops(argv: &[Vec<u8>]) -> Result<Vec<Op>, Reply> {
 }
 
 fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Reply {
-    let ops = match parse_ops(argv) {
+    let ops = match parse_ops(argv, super::string::proto_max_bulk_len(ctx)) {
         Ok(ops) => ops,
         Err(e) => return e,
     };

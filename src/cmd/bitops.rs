@@ -9,7 +9,7 @@
 //! only when the write pads it, which MEMORY USAGE shows). An integer-encoded string is
 //! read through its decimal text, which is what redsim stores anyway.
 
-use super::string::PROTO_MAX_BULK_LEN;
+use super::string::proto_max_bulk_len;
 use super::{args, c_str, flags::*, CommandSpec, Ctx};
 use crate::db::{Db, StrEnc, Value};
 use crate::resp::{errors, Reply};
@@ -52,8 +52,8 @@ pub(super) fn c_is(arg: &[u8], word: &str) -> bool {
 }
 
 /// Redis's `getBitOffsetFromArgument`: a bit offset, at least 0 and inside
-/// `proto-max-bulk-len` bytes. With `hash_bits` (BITFIELD), `#n` means `n * bits`.
-pub(super) fn bit_offset(arg: &[u8], hash_bits: Option<u32>) -> Result<u64, Reply> {
+/// `max_bytes` (`proto-max-bulk-len`). With `hash_bits` (BITFIELD), `#n` means `n * bits`.
+pub(super) fn bit_offset(arg: &[u8], hash_bits: Option<u32>, max_bytes: u64) -> Result<u64, Reply> {
     let use_hash = hash_bits.is_some() && arg.first() == Some(&b'#');
     let digits = if use_hash { &arg[1..] } else { arg };
     let mut offset = args::parse_i64(digits).ok_or_else(|| Reply::error(BAD_OFFSET))?;
@@ -61,7 +61,7 @@ pub(super) fn bit_offset(arg: &[u8], hash_bits: Option<u32>) -> Result<u64, Repl
         // C multiplies without overflow checks; the wrapped product is then judged.
         offset = offset.wrapping_mul(hash_bits.unwrap_or(1) as i64);
     }
-    if offset < 0 || (offset >> 3) as u64 >= PROTO_MAX_BULK_LEN {
+    if offset < 0 || (offset >> 3) as u64 >= max_bytes {
         return Err(Reply::error(BAD_OFFSET));
     }
     Ok(offset as u64)
@@ -123,7 +123,7 @@ pub(super) fn string_for_read<'a>(
 /// flipped.
 fn setbit(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     const BAD_BIT: &str = "ERR bit is not an integer or out of range";
-    let offset = match bit_offset(&argv[2], None) {
+    let offset = match bit_offset(&argv[2], None, proto_max_bulk_len(ctx)) {
         Ok(o) => o,
         Err(e) => return e,
     };
@@ -148,7 +148,7 @@ fn setbit(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// GETBIT key offset: the bit, 0 past the end or for a missing key.
 fn getbit(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let offset = match bit_offset(&argv[2], None) {
+    let offset = match bit_offset(&argv[2], None, proto_max_bulk_len(ctx)) {
         Ok(o) => o,
         Err(e) => return e,
     };
@@ -448,10 +448,11 @@ mod tests {
 
     #[test]
     fn hash_offsets_multiply_by_the_width() {
-        assert_eq!(bit_offset(b"#3", Some(8)).ok(), Some(24));
-        assert!(bit_offset(b"#3", None).is_err());
-        assert!(bit_offset(b"-1", None).is_err());
-        assert_eq!(bit_offset(b"4294967295", None).ok(), Some(4294967295));
-        assert!(bit_offset(b"4294967296", None).is_err());
+        const MAX: u64 = crate::cmd::string::PROTO_MAX_BULK_LEN;
+        assert_eq!(bit_offset(b"#3", Some(8), MAX).ok(), Some(24));
+        assert!(bit_offset(b"#3", None, MAX).is_err());
+        assert!(bit_offset(b"-1", None, MAX).is_err());
+        assert_eq!(bit_offset(b"4294967295", None, MAX).ok(), Some(4294967295));
+        assert!(bit_offset(b"4294967296", None, MAX).is_err());
     }
 }
