@@ -2,8 +2,8 @@
 //! of SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD (random widths, offsets, values
 //! and overflow modes), BITFIELD_RO, string writes, OBJECT ENCODING and MEMORY USAGE, and
 //! SORT / SORT_RO over lists, integer sets and sorted sets with BY / GET patterns, LIMIT,
-//! ALPHA and STORE, sent to a real redis-server and to the engine; replies must match
-//! byte for byte, in RESP2 or RESP3.
+//! ALPHA and STORE, directly or from EVAL, sent to a real redis-server and to the engine;
+//! replies must match byte for byte, in RESP2 or RESP3.
 //!
 //! Left out on purpose: what Redis itself leaves to its hash seed (the order of a
 //! hashtable set, or of a sorted set's dict for equal ALPHA BY weights) and weights that
@@ -124,7 +124,7 @@ fn bit_command() -> impl Strategy<Value = Vec<String>> {
 const ELEMENTS: &[&str] = &["1", "2", "3", "10", "-4", "2.5", "b", "a", "c", ""];
 
 fn sort_command() -> impl Strategy<Value = Vec<String>> {
-    let source = || pick(&["l1", "s1", "z1", "nokey", "k1"]);
+    let source = || pick(&["l1", "s1", "s2", "z1", "nokey", "k1"]);
     let by = pick(&["", "BY w_*", "BY nosort", "BY h_*->f", "BY missing_*"]);
     let gets = pick(&["", "GET #", "GET w_*", "GET # GET h_*->f", "GET nostar"]);
     let limit = prop::option::of((-2i64..6, -2i64..6));
@@ -137,25 +137,43 @@ fn sort_command() -> impl Strategy<Value = Vec<String>> {
         pick(&["", "DESC", "ASC"]),
         pick(&["", "ALPHA"]),
         pick(&["", "STORE dst"]),
+        any::<bool>(),
     )
         .prop_filter_map(
             "a hash seed decides these",
-            |(cmd, src, by, gets, limit, dir, alpha, store)| {
-                // A sorted set's dict order decides ALPHA BY ties in Redis.
-                if src == "z1" && !alpha.is_empty() && by.contains('*') {
+            |(cmd, src, by, gets, limit, dir, alpha, store, in_script)| {
+                // A sorted set's or hashtable set's order decides ALPHA BY ties in Redis,
+                // and a hashtable set's order what BY nosort gives (unless a script or
+                // STORE makes SORT sort it anyway).
+                let hashed = src == "z1" || src == "s2";
+                if hashed && !alpha.is_empty() && by.contains('*') {
+                    return None;
+                }
+                if src == "s2" && by == "BY nosort" && store.is_empty() && !in_script {
                     return None;
                 }
                 let mut line = format!("{cmd} {src} {by} {gets} {dir} {alpha} {store}");
                 if let Some((a, b)) = limit {
                     line += &format!(" LIMIT {a} {b}");
                 }
-                Some(words(line))
+                let argv = words(line);
+                if !in_script {
+                    return Some(argv);
+                }
+                let mut eval = vec![
+                    "EVAL".to_string(),
+                    "return redis.pcall(unpack(ARGV))".into(),
+                    "0".into(),
+                ];
+                eval.extend(argv);
+                Some(eval)
             },
         );
     prop_oneof![
         4 => sort,
         1 => pick(ELEMENTS).prop_map(|e| vec!["RPUSH".into(), "l1".into(), e]),
         1 => (-3i64..20).prop_map(|n| vec!["SADD".into(), "s1".into(), n.to_string()]),
+        1 => pick(ELEMENTS).prop_map(|e| vec!["SADD".into(), "s2".into(), "m".into(), e]),
         1 => ((0i64..4), pick(ELEMENTS))
             .prop_map(|(s, m)| vec!["ZADD".into(), "z1".into(), s.to_string(), m]),
         1 => (pick(ELEMENTS), pick(ELEMENTS))
