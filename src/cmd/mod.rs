@@ -9,6 +9,8 @@ mod args_range;
 pub mod flags;
 mod spec;
 
+mod bitfield;
+mod bitops;
 mod blocking;
 mod client;
 mod client_control;
@@ -48,10 +50,12 @@ mod memory;
 mod module;
 mod object;
 pub(crate) mod persist;
+mod pqsort;
 mod scan;
 mod server;
 mod set;
 pub(crate) mod slowlog;
+mod sort;
 mod sparkline;
 mod string;
 mod string_counter;
@@ -179,6 +183,8 @@ static FAMILIES: &[&[CommandSpec]] = &[
     slowlog::COMMANDS,
     module::COMMANDS,
     latency::COMMANDS,
+    bitops::COMMANDS,
+    sort::COMMANDS,
 ];
 
 fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {

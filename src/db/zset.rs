@@ -245,6 +245,12 @@ impl ZSet {
         self.tally
     }
 
+    /// Turns a listpack into a skiplist for good (Redis's `zsetConvert`, which SORT
+    /// applies to the sorted set it sorts).
+    pub(crate) fn convert_to_skiplist(&mut self) {
+        self.skiplist = true;
+    }
+
     /// Chooses the encoding from scratch, as Redis does for a sorted set built by a store
     /// command (`zsetConvertToListpackIfNeeded`).
     pub(crate) fn settle_encoding(&mut self, config: &Config) {
