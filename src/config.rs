@@ -36,6 +36,12 @@ pub struct Config {
     /// DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may call commands flagged `noscript`
     /// (Redis's `script_disable_deny_script`, a switch for tests).
     pub(crate) scripts_may_call_noscript: bool,
+    /// `slowlog-log-slower-than`, µs (-1: log nothing).
+    pub(crate) slowlog_log_slower_than: i64,
+    /// `slowlog-max-len`.
+    pub(crate) slowlog_max_len: usize,
+    /// `latency-monitor-threshold`, ms (0: off).
+    pub(crate) latency_monitor_threshold: u64,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -56,6 +62,9 @@ impl Default for Config {
             maxmemory: 0,
             active_expire_enabled: true,
             scripts_may_call_noscript: false,
+            slowlog_log_slower_than: 10000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
             stored: BTreeMap::new(),
         }
     }
@@ -187,6 +196,21 @@ static BOUND: &[(&str, Getter, Setter)] = &[
         "maxmemory",
         |c| c.maxmemory as i128,
         |c, v| c.maxmemory = v as u64,
+    ),
+    (
+        "slowlog-log-slower-than",
+        |c| c.slowlog_log_slower_than as i128,
+        |c, v| c.slowlog_log_slower_than = v as i64,
+    ),
+    (
+        "slowlog-max-len",
+        |c| c.slowlog_max_len as i128,
+        |c, v| c.slowlog_max_len = v.min(usize::MAX as i128) as usize,
+    ),
+    (
+        "latency-monitor-threshold",
+        |c| c.latency_monitor_threshold as i128,
+        |c, v| c.latency_monitor_threshold = v as u64,
     ),
 ];
 

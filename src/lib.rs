@@ -21,6 +21,7 @@ pub mod config;
 pub mod db;
 mod engine;
 pub mod host;
+mod rdb;
 pub mod resp;
 pub mod script;
 pub mod server;

@@ -125,6 +125,7 @@ pub(crate) fn fmt_reply(reply: &Reply) -> String {
         Reply::Null | Reply::NullArray => "(nil)".into(),
         Reply::Bool(b) => format!("({b})"),
         Reply::Double(d) => format!("(double) {}", redsim::resp::format_double(*d)),
+        Reply::HumanDouble(d) => format!("(double) {}", redsim::resp::format_human(*d)),
         Reply::BigNumber(b) => format!("(big number) {}", String::from_utf8_lossy(b)),
         Reply::Verbatim { text, .. } => quoted(text),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {

@@ -6,7 +6,7 @@
 
 use super::scan::parse_cursor;
 use super::{args, flags::*, glob, CommandSpec, Ctx};
-use crate::db::{Entry, StrEnc, DB_COUNT};
+use crate::db::{Entry, StrEnc, Value, DB_COUNT};
 use crate::resp::{errors, Reply};
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -274,10 +274,11 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let Some(entry) = dbs[src_db].entry_mut(src, now) else {
         return Reply::Integer(0);
     };
-    let enc = if entry.enc == StrEnc::Auto {
-        StrEnc::Copy
-    } else {
-        entry.enc
+    let enc = match (&entry.value, entry.enc) {
+        (_, StrEnc::Auto) => StrEnc::Copy,
+        // dupStringObject: a raw string's copy is a fresh SDS of its length.
+        (Value::Str(s), StrEnc::Raw(_)) => StrEnc::fresh_raw(s.len()),
+        (_, enc) => enc,
     };
     let copy = Entry::with(entry.value.clone(), enc, now / 1000);
     let expire = dbs[src_db].expire_at(src);

@@ -9,6 +9,8 @@ mod args_range;
 pub mod flags;
 mod spec;
 
+mod bitfield;
+mod bitops;
 mod blocking;
 mod client;
 mod client_control;
@@ -20,27 +22,41 @@ mod command_meta;
 mod config_cmd;
 pub(crate) mod connection;
 mod debug_digest;
+mod dump;
 mod evict;
 mod expire;
+mod geo;
+mod geo_search;
+mod geo_sort;
+mod geohash;
 pub mod glob;
 mod hash;
 mod info;
 mod info_sections;
 mod key_spec;
 mod keys;
+pub(crate) mod latency;
+pub(crate) mod latency_histogram;
 mod lcs;
 mod list;
 mod long_double;
 pub mod maxmemory;
 pub mod monitor;
 mod reach;
+mod redact;
 pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
+mod module;
 mod object;
+pub(crate) mod persist;
+mod pqsort;
 mod scan;
 mod server;
 mod set;
+pub(crate) mod slowlog;
+mod sort;
+mod sparkline;
 mod stream;
 mod stream_args;
 mod stream_claim;
@@ -145,41 +161,48 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 25] {
-    [
-        expire::COMMANDS,
-        client::COMMANDS,
-        info::COMMANDS,
-        config_cmd::COMMANDS,
-        cluster::COMMANDS,
-        command_info::COMMANDS,
-        object::COMMANDS,
-        memory::COMMANDS,
-        transaction::COMMANDS,
-        connection::COMMANDS,
-        server::COMMANDS,
-        keys::COMMANDS,
-        string::COMMANDS,
-        list::COMMANDS,
-        hash::COMMANDS,
-        set::COMMANDS,
-        zset::COMMANDS,
-        zset_range::COMMANDS,
-        zset_store::COMMANDS,
-        blocking::COMMANDS,
-        stream::COMMANDS,
-        stream_read::COMMANDS,
-        stream_group::COMMANDS,
-        stream_claim::COMMANDS,
-        stream_info::COMMANDS,
-    ]
-}
+/// Every family's commands (the scripting commands are gathered apart).
+static FAMILIES: &[&[CommandSpec]] = &[
+    expire::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    config_cmd::COMMANDS,
+    cluster::COMMANDS,
+    command_info::COMMANDS,
+    object::COMMANDS,
+    memory::COMMANDS,
+    transaction::COMMANDS,
+    connection::COMMANDS,
+    server::COMMANDS,
+    keys::COMMANDS,
+    string::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
+    zset_range::COMMANDS,
+    zset_store::COMMANDS,
+    geo::COMMANDS,
+    blocking::COMMANDS,
+    dump::COMMANDS,
+    persist::COMMANDS,
+    slowlog::COMMANDS,
+    module::COMMANDS,
+    latency::COMMANDS,
+    bitops::COMMANDS,
+    sort::COMMANDS,
+    stream::COMMANDS,
+    stream_read::COMMANDS,
+    stream_group::COMMANDS,
+    stream_claim::COMMANDS,
+    stream_info::COMMANDS,
+];
 
 fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {
     static TABLE: OnceLock<FxHashMap<&'static [u8], &'static CommandSpec>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = FxHashMap::default();
-        let families = families().into_iter().chain([crate::script::COMMANDS]);
+        let families = FAMILIES.iter().copied().chain([crate::script::COMMANDS]);
         for spec in families.flatten() {
             let previous = table.insert(spec.name.as_bytes(), spec);
             assert!(previous.is_none(), "command {} registered twice", spec.name);
@@ -417,6 +440,10 @@ pub(crate) fn run_started_at(
         }
     }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
+    if !target.has(flags::SKIP_SLOWLOG) {
+        latency::observe(ctx, target.has(flags::FAST), elapsed_us);
+        slowlog::observe(ctx, argv, elapsed_us);
+    }
     if target.has(flags::WRITE)
         && !target.has(flags::SIGNALS_OWN_KEYS)
         && ctx.store.dirty != dirty_before
@@ -445,6 +472,7 @@ pub(crate) fn run_started_at(
         .get_or_insert((spec.name, sub.map(|s| s.name)));
     entry.calls += 1;
     entry.usec += elapsed_us;
+    entry.latency.record(elapsed_us as i64 * 1000);
     match stats.reply_counted.take() {
         Some(failed) => entry.failed_calls += failed,
         None => {

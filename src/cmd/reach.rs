@@ -114,6 +114,10 @@ pub(super) fn after(
     } else {
         Mode::Read
     };
+    if matches!(target.name, "sort" | "sort_ro") && super::sort::reads_pattern_keys(argv) {
+        // BY / GET patterns read keys named by the data: which ones is not known here.
+        access.global = true;
+    }
     // No key (a keyless command, or a keyed one given none): global.
     match keys_of(target, argv, db) {
         Some(keys) if !keys.is_empty() => {

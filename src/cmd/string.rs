@@ -78,8 +78,18 @@ pub static COMMANDS: &[CommandSpec] = &[
         .acl("read string slow"),
 ];
 
-/// `proto-max-bulk-len`: the largest string APPEND and SETRANGE may build.
+/// `proto-max-bulk-len`'s default: the largest string APPEND and SETRANGE may build.
 pub const PROTO_MAX_BULK_LEN: u64 = 512 * 1024 * 1024;
+
+/// The `proto-max-bulk-len` in force (CONFIG SET may change it; it is stored as text).
+pub(crate) fn proto_max_bulk_len(ctx: &Ctx<'_>) -> u64 {
+    ctx.store
+        .config
+        .stored
+        .get("proto-max-bulk-len")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(PROTO_MAX_BULK_LEN)
+}
 
 const TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
@@ -366,6 +376,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
 
 /// APPEND key value: the new length. The string becomes `raw`-encoded, as in Redis.
 fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let limit = proto_max_bulk_len(ctx);
     let now = ctx.now_ms;
     let db = ctx.db();
     let len = match db.entry_mut(&argv[1], now) {
@@ -377,11 +388,11 @@ fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let Value::Str(s) = &mut entry.value else {
                 return Reply::error(errors::WRONGTYPE);
             };
-            if (s.len() + argv[2].len()) as u64 > PROTO_MAX_BULK_LEN {
+            if (s.len() + argv[2].len()) as u64 > limit {
                 return Reply::error(TOO_LONG);
             }
+            entry.enc = entry.enc.after_write(s.len(), s.len() + argv[2].len());
             s.extend_from_slice(&argv[2]);
-            entry.enc = StrEnc::Raw;
             s.len()
         }
     };
@@ -445,6 +456,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let value = &argv[3];
     let total = (offset as u64).saturating_add(value.len() as u64);
+    let limit = proto_max_bulk_len(ctx);
     let now = ctx.now_ms;
     let db = ctx.db();
     let len = match db.entry_mut(&argv[1], now) {
@@ -452,7 +464,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if value.is_empty() {
                 return Reply::Integer(0);
             }
-            if total > PROTO_MAX_BULK_LEN {
+            if total > limit {
                 return Reply::error(TOO_LONG);
             }
             let mut s = Vec::new();
@@ -461,7 +473,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
-                entry.enc = StrEnc::Raw;
+                entry.enc = StrEnc::fresh_raw(len);
             }
             len
         }
@@ -472,13 +484,14 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if value.is_empty() {
                 return Reply::Integer(s.len() as i64);
             }
-            if total > PROTO_MAX_BULK_LEN {
+            if total > limit {
                 return Reply::error(TOO_LONG);
             }
             let offset = offset as usize;
-            grow_zeroed(s, offset + value.len());
-            s[offset..offset + value.len()].copy_from_slice(value);
-            entry.enc = StrEnc::Raw;
+            let end = offset + value.len();
+            entry.enc = entry.enc.after_write(s.len(), end.max(s.len()));
+            grow_zeroed(s, end);
+            s[offset..end].copy_from_slice(value);
             s.len()
         }
     };

@@ -64,7 +64,7 @@ pub const NAN_SCORE: &str = "ERR resulting score is not a number (NaN)";
 /// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member …]: the number of
 /// members added (with CH: added or changed); with INCR the member's new score, or nil
 /// when a condition kept it from changing.
-fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+pub(crate) fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) =
         (false, false, false, false, false, false);
     let mut at = 2;

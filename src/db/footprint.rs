@@ -6,9 +6,10 @@
 //! the size of any value is known without walking it: the database adds up its keys'
 //! sizes as they change (`used_memory`), and MEMORY USAGE reads the same figure.
 //!
+//! A string changed in place carries its SDS allocation (see [`super::Sds`]).
+//!
 //! What is estimated: Redis's figure depends on allocation history where redsim keeps
-//! none — greedy SDS growth after APPEND (taken as twice the length below 1 MB, as
-//! `sdsMakeRoomFor`), quicklist node splits (nodes taken as evenly filled to 8 KB),
+//! none — quicklist node splits (nodes taken as evenly filled to 8 KB),
 //! skiplist levels (one level per node), dict rehashing (tables a power of two, at least
 //! the element count). Hashtables are summed exactly where Redis samples.
 
@@ -142,13 +143,10 @@ pub fn entry_bytes(key_len: usize, value: &Value, enc: StrEnc) -> usize {
 /// The bytes a value takes (`objectComputeSize`), from its tally: no element is visited.
 pub fn value_bytes(value: &Value, enc: StrEnc) -> usize {
     match value {
-        Value::Str(s) => match super::string_encoding(s, enc) {
-            "int" => ROBJ,
-            "embstr" => jemalloc_class(ROBJ + 3 + s.len() + 1),
-            _ if enc == StrEnc::Raw && s.len() < 1024 * 1024 => {
-                // APPEND/SETRANGE grow the SDS greedily (twice the needed length).
-                ROBJ + jemalloc_class(3 + 2 * s.len() + 1)
-            }
+        Value::Str(s) => match (enc, super::string_encoding(s, enc)) {
+            (StrEnc::Raw(sds), _) => ROBJ + sds.bytes(s.len()),
+            (_, "int") => ROBJ,
+            (_, "embstr") => jemalloc_class(ROBJ + 3 + s.len() + 1),
             _ => ROBJ + sds_size(s.len()),
         },
         Value::List(list) => {

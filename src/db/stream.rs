@@ -72,6 +72,26 @@ pub(crate) struct NodeLimits {
     pub(crate) max_entries: i64,
 }
 
+/// A node as RDB writes it (`rdb::stream`): its master ID and fields, and its entries,
+/// tombstones included.
+pub(crate) struct NodeView<'a> {
+    pub(crate) master_id: StreamId,
+    pub(crate) master_fields: &'a [Vec<u8>],
+    pub(crate) entries: &'a [NodeEntry],
+    pub(crate) live: u64,
+    pub(crate) deleted: u64,
+}
+
+/// The figures a stream keeps beside its nodes (RDB stores them after the nodes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StreamMeta {
+    pub(crate) length: u64,
+    pub(crate) last_id: StreamId,
+    pub(crate) first_id: StreamId,
+    pub(crate) max_deleted_id: StreamId,
+    pub(crate) entries_added: u64,
+}
+
 /// A trim request (XADD's and XTRIM's MAXLEN / MINID options).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TrimTo {
@@ -126,6 +146,75 @@ impl Stream {
         self.lp_bytes
     }
 
+    /// The nodes in ID order, as RDB writes them.
+    pub(crate) fn node_views(&self) -> impl Iterator<Item = NodeView<'_>> {
+        self.nodes.iter().map(|(id, node)| NodeView {
+            master_id: *id,
+            master_fields: &node.master_fields,
+            entries: &node.entries,
+            live: node.live,
+            deleted: node.deleted,
+        })
+    }
+
+    /// The figures kept beside the nodes.
+    pub(crate) fn meta(&self) -> StreamMeta {
+        StreamMeta {
+            length: self.length,
+            last_id: self.last_id,
+            first_id: self.first_id,
+            max_deleted_id: self.max_deleted_id,
+            entries_added: self.entries_added,
+        }
+    }
+
+    /// A stream rebuilt from RDB's nodes (master ID, master fields, entries) and figures;
+    /// `None` when the nodes are out of order, empty, or disagree with `meta.length`.
+    pub(crate) fn from_nodes(
+        nodes: Vec<(StreamId, Vec<Vec<u8>>, Vec<NodeEntry>)>,
+        meta: StreamMeta,
+    ) -> Option<Stream> {
+        let mut stream = Stream {
+            length: meta.length,
+            last_id: meta.last_id,
+            first_id: meta.first_id,
+            max_deleted_id: meta.max_deleted_id,
+            entries_added: meta.entries_added,
+            ..Stream::default()
+        };
+        let mut live_total = 0;
+        let mut previous: Option<StreamId> = None;
+        for (master_id, master_fields, entries) in nodes {
+            let ordered = entries.windows(2).all(|w| w[0].id < w[1].id);
+            let after_previous = previous.is_none_or(|p| entries.first().is_some_and(|e| e.id > p));
+            if entries.is_empty() || !ordered || !after_previous {
+                return None;
+            }
+            previous = entries.last().map(|e| e.id);
+            let live = entries.iter().filter(|e| !e.deleted).count() as u64;
+            let mut body = listpack_int(master_fields.len() as i64) + listpack_int(0);
+            body += master_fields
+                .iter()
+                .map(|f| listpack_entry(f))
+                .sum::<usize>();
+            for e in &entries {
+                let same = same_fields(&master_fields, &e.pairs);
+                body += entry_bytes(e.id, master_id, &e.pairs, same);
+            }
+            let node = Node {
+                master_fields,
+                live,
+                deleted: entries.len() as u64 - live,
+                entries,
+                body_bytes: body,
+            };
+            live_total += live;
+            stream.lp_bytes += node.bytes();
+            stream.nodes.insert(master_id, node);
+        }
+        (live_total == meta.length).then_some(stream)
+    }
+
     /// XSETID's changes.
     pub(crate) fn set_ids(
         &mut self,
@@ -165,12 +254,7 @@ impl Stream {
         match tail {
             Some((master_id, node)) => {
                 before = node.bytes();
-                let same = node.master_fields.len() == numfields
-                    && node
-                        .master_fields
-                        .iter()
-                        .zip(pairs.iter().step_by(2))
-                        .all(|(m, f)| m == f);
+                let same = same_fields(&node.master_fields, &pairs);
                 node.body_bytes += entry_bytes(id, *master_id, &pairs, same);
                 node.live += 1;
                 node.entries.push(NodeEntry {
@@ -411,6 +495,16 @@ impl Stream {
 }
 
 /// The bytes an entry adds to a node whose master ID is `master`.
+/// Whether an entry's fields are its node's master fields (Redis's SAMEFIELDS flag:
+/// the entry then stores only its values).
+pub(crate) fn same_fields(master_fields: &[Vec<u8>], pairs: &[Vec<u8>]) -> bool {
+    master_fields.len() == pairs.len() / 2
+        && master_fields
+            .iter()
+            .zip(pairs.iter().step_by(2))
+            .all(|(m, f)| m == f)
+}
+
 fn entry_bytes(id: StreamId, master: StreamId, pairs: &[Vec<u8>], same_fields: bool) -> usize {
     let numfields = pairs.len() / 2;
     let flags = if same_fields { 2 } else { 0 };

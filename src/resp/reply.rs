@@ -25,6 +25,9 @@ pub enum Reply {
     Bool(bool),
     /// RESP3 `,1.5`; a bulk string in RESP2.
     Double(f64),
+    /// Redis's `addReplyHumanLongDouble` (GEOPOS, WITHCOORD): the same frames as `Double`
+    /// but with `%.17Lf` text, trailing zeros removed (`13.36138933897018433`).
+    HumanDouble(f64),
     /// RESP3 `(123…`; a bulk string in RESP2.
     BigNumber(Vec<u8>),
     /// RESP3 `=15\r\ntxt:…`; a bulk string of the text alone in RESP2.

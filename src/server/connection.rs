@@ -305,7 +305,8 @@ pub(super) async fn run_batch(
                     let refusal = match refusal {
                         Some(reply) => Some(reply),
                         None => match shutdown::request(&argv) {
-                            Some(Ok(())) => {
+                            // A busy script holds the engine: no save is possible.
+                            Some(Ok(_)) => {
                                 core.shutdown.notify_one();
                                 return Ok(false);
                             }
@@ -442,19 +443,27 @@ fn run_locked(
             }
         }
         if let Some(request) = shutdown::request(&argv) {
-            let session = engine.store.session_mut(client);
-            let reply = match (request, session.multi.as_mut()) {
-                (_, Some(multi)) => {
-                    multi.aborted = true;
+            let in_multi = engine.store.session(client).multi.is_some();
+            let reply = match request {
+                _ if in_multi => {
+                    if let Some(multi) = engine.store.session_mut(client).multi.as_mut() {
+                        multi.aborted = true;
+                    }
                     Reply::error("ERR Command not allowed inside a transaction")
                 }
-                (Ok(()), None) => {
-                    core.shutdown.notify_one();
-                    return Outcome::Close;
+                Ok(save) => {
+                    let points = engine.store.config.get("save").unwrap_or_default();
+                    let saved = !save.wanted(&points)
+                        || engine.execute(client, &[b"SAVE".to_vec()]) == Reply::ok();
+                    if saved {
+                        core.shutdown.notify_one();
+                        return Outcome::Close;
+                    }
+                    Reply::error("ERR Errors trying to SHUTDOWN. Check logs.")
                 }
-                (Err(refusal), None) => refusal,
+                Err(refusal) => refusal,
             };
-            encode_into(&reply, session.protocol, out);
+            encode_into(&reply, engine.store.session(client).protocol, out);
             continue;
         }
         let dirty = engine.store.dirty;
