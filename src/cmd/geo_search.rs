@@ -15,8 +15,8 @@
 //! fails at once), then the incompatible or missing options, then a missing key.
 
 use super::geo::{lon_lat, unit};
-use super::geo_sort::{merge_sort, partial_quicksort};
 use super::geohash::{self, Extent, HashBits, Shape};
+use super::pqsort::pqsort;
 use super::typed::{self, db_and_config};
 use super::{args, Ctx};
 use crate::db::{ScoreRange, Value, ZSet};
@@ -442,18 +442,21 @@ fn search(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], variant: Variant) -> Reply {
     };
     if q.sort != Sort::None {
         let desc = q.sort == Sort::Desc;
-        let cmp = |a: &Found, b: &Found| {
-            let c = by_distance(a, b);
+        let mut cmp = |a: &Found, b: &Found| {
+            let c = by_distance(a, b).cmp(&0);
             if desc {
-                -c
+                c.reverse()
             } else {
                 c
             }
         };
         if returned == found.len() {
-            merge_sort(&mut found, &cmp);
+            // glibc 2.36's qsort is a stable merge sort: ties keep the search's order,
+            // as any stable sort keeps them.
+            found.sort_by(&mut cmp);
         } else {
-            partial_quicksort(&mut found, &cmp, 0, returned - 1);
+            // COUNT: Redis's pqsort, whose exact steps decide the order of ties.
+            pqsort(&mut found, 0, returned as i64 - 1, &mut cmp);
         }
     }
     found.truncate(returned);

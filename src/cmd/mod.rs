@@ -27,7 +27,6 @@ mod evict;
 mod expire;
 mod geo;
 mod geo_search;
-mod geo_sort;
 mod geohash;
 pub mod glob;
 mod hash;

@@ -1,6 +1,7 @@
 //! Redis's `pqsort`: the Bentley–McIlroy quicksort of NetBSD's `qsort`, cut short so that
 //! only the partitions overlapping a range of positions are sorted. SORT uses it when it
-//! sorts BY a pattern and LIMIT keeps part of the result.
+//! sorts BY a pattern and LIMIT keeps part of the result; GEOSEARCH when COUNT keeps part
+//! of what it found.
 //!
 //! It is not stable: elements that compare equal (ALPHA BY weights that are equal or
 //! missing) come out in the order its swaps leave them, so redsim runs the same steps to
