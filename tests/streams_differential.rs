@@ -13,9 +13,7 @@
 mod support;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use redsim::{Engine, ManualHost};
-use support::{escape, RedisServer};
+use support::differential;
 
 const KEYS: &[&str] = &["s1", "s2"];
 const FIELDS: &[&str] = &["f", "g", "name", "12", "-3"];
@@ -141,82 +139,31 @@ fn command() -> impl Strategy<Value = Vec<String>> {
     ]
 }
 
-fn run_case(
-    redis: &RedisServer,
-    resp3: bool,
-    node_entries: u32,
-    node_bytes: u32,
-    commands: &[Vec<String>],
-) -> Result<(), TestCaseError> {
-    let mut conn = redis.connect();
-    let mut engine = Engine::new(ManualHost::default());
-    let client = engine.connect();
-    let setup = [
-        vec!["FLUSHALL".to_string()],
-        vec![
-            "CONFIG".into(),
-            "SET".into(),
-            "stream-node-max-entries".into(),
-            node_entries.to_string(),
-        ],
-        vec![
-            "CONFIG".into(),
-            "SET".into(),
-            "stream-node-max-bytes".into(),
-            node_bytes.to_string(),
-        ],
-    ];
-    for argv in &setup {
-        let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-        conn.call(&argv);
-        engine.execute(client, &argv);
-    }
-    if resp3 {
-        // HELLO's reply carries the connection id, so it is not compared.
-        conn.call(&[b"HELLO".to_vec(), b"3".to_vec()]);
-        engine.call(client, &["HELLO", "3"]);
-    }
-    for command in commands {
-        let argv: Vec<Vec<u8>> = command.iter().map(|a| a.as_bytes().to_vec()).collect();
-        let expected = conn.call(&argv);
-        let got = engine.execute_encoded(client, &argv);
-        prop_assert_eq!(
-            escape(&got),
-            escape(&expected),
-            "{} (after {:?})",
-            command.join(" "),
-            commands.iter().map(|c| c.join(" ")).collect::<Vec<_>>()
-        );
-    }
-    Ok(())
-}
-
 #[test]
 fn stream_commands_match_a_real_redis_server() {
-    if !support::redis_server_available() {
-        eprintln!("SKIPPED: redis-server is not on PATH; the differential test did not run");
-        return;
-    }
-    let cases = std::env::var("REDSIM_STREAMS_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(32);
-    let redis = RedisServer::start();
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
     let strategy = (
         any::<bool>(),
         prop::sample::select(vec![0u32, 2, 3, 5, 100]),
         prop::sample::select(vec![0u32, 60, 120, 4096]),
         prop::collection::vec(command(), 1..60),
     );
-    let result = runner.run(&strategy, |(resp3, entries, bytes, commands)| {
-        run_case(&redis, resp3, entries, bytes, &commands)
-    });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    differential::run(
+        "REDSIM_STREAMS_DIFF_CASES",
+        32,
+        strategy,
+        |redis, (resp3, entries, bytes, commands)| {
+            let config = |name: &str, value: u32| {
+                ["CONFIG", "SET", name]
+                    .iter()
+                    .map(|w| w.to_string())
+                    .chain([value.to_string()])
+                    .collect()
+            };
+            let setup = [
+                config("stream-node-max-entries", entries),
+                config("stream-node-max-bytes", bytes),
+            ];
+            differential::replay(redis, resp3, &setup, &commands)
+        },
+    );
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod clock;
+pub mod differential;
 pub mod lua_libs;
 pub mod pair;
 pub mod serve;
