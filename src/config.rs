@@ -32,6 +32,8 @@ pub struct Config {
     /// DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may call commands flagged `noscript`
     /// (Redis's `script_disable_deny_script`, a switch for tests).
     pub(crate) scripts_may_call_noscript: bool,
+    /// `notify-keyspace-events` as class bits ([`crate::store::notify`]).
+    pub notify_keyspace_events: u32,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -50,6 +52,7 @@ impl Default for Config {
             maxmemory: 0,
             active_expire_enabled: true,
             scripts_may_call_noscript: false,
+            notify_keyspace_events: 0,
             stored: BTreeMap::new(),
         }
     }
@@ -174,6 +177,9 @@ static BOUND: &[(&str, Getter, Setter)] = &[
     ),
 ];
 
+/// Kept as class bits, printed in Redis's canonical order (`AKE` for `KEA`).
+const NOTIFY: &str = "notify-keyspace-events";
+
 fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
     BOUND.iter().find(|(n, _, _)| *n == name)
 }
@@ -181,6 +187,9 @@ fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
 impl Param {
     /// The value as CONFIG GET prints it.
     pub fn value(&self, config: &Config) -> String {
+        if self.name == NOTIFY {
+            return crate::store::notify::flags_text(config.notify_keyspace_events);
+        }
         if let Some((_, get, _)) = bound(self.name) {
             return get(config).to_string();
         }
@@ -197,6 +206,10 @@ impl Param {
 
     /// Stores a value [`Param::parse`] accepted.
     pub fn apply(&self, config: &mut Config, value: String) {
+        if self.name == NOTIFY {
+            config.notify_keyspace_events = crate::store::notify::parse_flags(&value).unwrap_or(0);
+            return;
+        }
         if let Some((_, _, set)) = bound(self.name) {
             if let Ok(v) = value.parse::<i128>() {
                 set(config, v);

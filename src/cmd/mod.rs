@@ -38,6 +38,7 @@ pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
 mod object;
+pub(crate) mod pubsub;
 mod scan;
 mod server;
 mod set;
@@ -133,13 +134,26 @@ impl<'a> Ctx<'a> {
         self.host.random_below(n)
     }
 
+    /// Publishes a keyspace event for `key` of the selected database, when
+    /// `notify-keyspace-events` selects `class` (Redis's `notifyKeyspaceEvent`); see
+    /// [`crate::store::notify`] for the classes. Keys that expired on access during the
+    /// command are announced first, as Redis announces them when it looks them up.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.store.config.notify_keyspace_events == 0 {
+            return;
+        }
+        expire::signal_lazy_expiries(self);
+        let db = self.db_index();
+        self.store.notify(class, event, key, db);
+    }
+
     /// Whether a blocking command must answer at once (inside MULTI or a script).
     pub fn cannot_block(&self) -> bool {
         self.caller != Caller::Client
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 20] {
+fn families() -> [&'static [CommandSpec]; 21] {
     [
         expire::COMMANDS,
         client::COMMANDS,
@@ -161,6 +175,7 @@ fn families() -> [&'static [CommandSpec]; 20] {
         zset_range::COMMANDS,
         zset_store::COMMANDS,
         blocking::COMMANDS,
+        pubsub::COMMANDS,
     ]
 }
 
@@ -443,5 +458,21 @@ pub(crate) fn run_started_at(
             }
         }
     }
-    reply
+    with_own_messages(ctx, reply)
+}
+
+/// Pub/sub messages addressed to the running client itself (a RESP3 subscriber that
+/// publishes, or that changes a key it listens to) were written to its output by Redis
+/// as they were published, before the command's reply: they go in front of it. A
+/// script's are held until its EVAL's reply; inside EXEC they stand among the replies.
+fn with_own_messages(ctx: &mut Ctx<'_>, reply: Reply) -> Reply {
+    if ctx.store.deliveries.is_empty() || ctx.caller == Caller::Script {
+        return reply;
+    }
+    let mut frames = ctx.store.take_deliveries_to(ctx.client);
+    if frames.is_empty() {
+        return reply;
+    }
+    frames.push(reply);
+    Reply::Frames(frames)
 }

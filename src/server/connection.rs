@@ -330,6 +330,7 @@ pub(super) async fn run_batch(
             match run_locked(
                 core,
                 &mut engine,
+                &peer.signals,
                 client,
                 &mut peer.authenticated,
                 batch,
@@ -382,6 +383,7 @@ pub(super) async fn run_batch(
 fn run_locked(
     core: &Core,
     engine: &mut Engine,
+    peer_signals: &super::peers::Signals,
     client: ClientId,
     authenticated: &mut bool,
     batch: &mut Batch,
@@ -406,6 +408,8 @@ fn run_locked(
         if std::mem::take(&mut batch.paused) {
             engine.store.session_mut(client).blocked = None;
         }
+        // Messages published to this client before this command come before its reply.
+        out.append(&mut super::host::lock(&peer_signals.outbox));
         // CONFIG SET requirepass takes effect for the next command; a connection that ran
         // a command while there was no password stays authenticated, as in Redis.
         let requirepass = engine
@@ -487,6 +491,9 @@ fn run_locked(
             let lines = std::mem::take(&mut engine.store.monitor_feed);
             core.peers
                 .feed_monitors(engine.store.monitors.iter().map(|c| c.id), &lines);
+        }
+        if !engine.store.deliveries.is_empty() {
+            core.peers.deliver(&mut engine.store);
         }
         if argv[0].eq_ignore_ascii_case(b"client") {
             core.blocked.release_unblocked(engine);
