@@ -411,7 +411,7 @@ fn sintercard(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// source (or the source is missing).
 fn smove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
-    let (db, config) = db_and_config(ctx);
+    let db = ctx.db();
     let (src, dst, member) = (&argv[1], &argv[2], &argv[3]);
     // A missing source answers 0 before the destination's type is looked at.
     let in_src = match typed::set(db, src, now) {
