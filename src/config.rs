@@ -33,7 +33,7 @@ pub struct Config {
     /// (Redis's `script_disable_deny_script`, a switch for tests).
     pub(crate) scripts_may_call_noscript: bool,
     /// `notify-keyspace-events` as class bits ([`crate::store::notify`]).
-    pub notify_keyspace_events: u32,
+    pub(crate) notify_keyspace_events: u32,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,

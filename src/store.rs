@@ -9,7 +9,7 @@ use crate::session::{ClientId, Session};
 use crate::stats::Stats;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-pub mod notify;
+pub(crate) mod notify;
 mod pubsub;
 mod watch;
 pub(crate) use pubsub::Kind as ChannelKind;

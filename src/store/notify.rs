@@ -8,39 +8,39 @@ use super::pubsub::Kind;
 use super::Store;
 
 /// `g`: generic commands (DEL, EXPIRE, RENAME…).
-pub const GENERIC: u32 = 1 << 2;
+pub(crate) const GENERIC: u32 = 1 << 2;
 /// `$`: string commands.
-pub const STRING: u32 = 1 << 3;
+pub(crate) const STRING: u32 = 1 << 3;
 /// `l`: list commands.
-pub const LIST: u32 = 1 << 4;
+pub(crate) const LIST: u32 = 1 << 4;
 /// `s`: set commands.
-pub const SET: u32 = 1 << 5;
+pub(crate) const SET: u32 = 1 << 5;
 /// `h`: hash commands.
-pub const HASH: u32 = 1 << 6;
+pub(crate) const HASH: u32 = 1 << 6;
 /// `z`: sorted set commands.
-pub const ZSET: u32 = 1 << 7;
+pub(crate) const ZSET: u32 = 1 << 7;
 /// `x`: a key expired.
-pub const EXPIRED: u32 = 1 << 8;
+pub(crate) const EXPIRED: u32 = 1 << 8;
 /// `e`: a key was evicted (maxmemory).
-pub const EVICTED: u32 = 1 << 9;
+pub(crate) const EVICTED: u32 = 1 << 9;
 /// `t`: stream commands.
-pub const STREAM: u32 = 1 << 10;
+pub(crate) const STREAM: u32 = 1 << 10;
 /// `m`: a key looked up was missing.
-pub const KEY_MISS: u32 = 1 << 11;
+pub(crate) const KEY_MISS: u32 = 1 << 11;
 /// `d`: module key types.
-pub const MODULE: u32 = 1 << 12;
+pub(crate) const MODULE: u32 = 1 << 12;
 /// `n`: a new key was created.
-pub const NEW: u32 = 1 << 13;
+pub(crate) const NEW: u32 = 1 << 13;
 /// `K`: publish on `__keyspace@<db>__:<key>`.
-pub const KEYSPACE: u32 = 1 << 0;
+pub(crate) const KEYSPACE: u32 = 1 << 0;
 /// `E`: publish on `__keyevent@<db>__:<event>`.
-pub const KEYEVENT: u32 = 1 << 1;
+pub(crate) const KEYEVENT: u32 = 1 << 1;
 /// `A`: every class but `m` and `n` (Redis's NOTIFY_ALL).
-pub const ALL: u32 =
+pub(crate) const ALL: u32 =
     GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
 /// Redis's `keyspaceEventsStringToFlags`; `None` for a character that is no class.
-pub fn parse_flags(classes: &str) -> Option<u32> {
+pub(crate) fn parse_flags(classes: &str) -> Option<u32> {
     let mut flags = 0;
     for c in classes.chars() {
         flags |= match c {
@@ -66,7 +66,7 @@ pub fn parse_flags(classes: &str) -> Option<u32> {
 }
 
 /// Redis's `keyspaceEventsFlagsToString`: how CONFIG GET prints the setting.
-pub fn flags_text(flags: u32) -> String {
+pub(crate) fn flags_text(flags: u32) -> String {
     let mut out = String::new();
     if flags & ALL == ALL {
         out.push('A');
@@ -100,7 +100,7 @@ pub fn flags_text(flags: u32) -> String {
 impl Store {
     /// Redis's `notifyKeyspaceEvent(class, event, key, db)`: publishes the event if
     /// `notify-keyspace-events` selects its class (and at least one of `K` / `E`).
-    pub fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
+    pub(crate) fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
         let flags = self.config.notify_keyspace_events;
         if flags & class == 0 {
             return;
