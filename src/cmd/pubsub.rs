@@ -28,10 +28,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("unsubscribe", -1, SUB, unsubscribe).acl("pubsub slow"),
     CommandSpec::new("psubscribe", -2, SUB, psubscribe).acl("pubsub slow"),
     CommandSpec::new("punsubscribe", -1, SUB, punsubscribe).acl("pubsub slow"),
-    CommandSpec::new("ssubscribe", -2, SUB, ssubscribe)
+    CommandSpec::new("ssubscribe", -2, SUB | CHANNELS_NOT_KEYS, ssubscribe)
         .keys(1, -1, 1)
         .acl("pubsub slow"),
-    CommandSpec::new("sunsubscribe", -1, SUB, sunsubscribe)
+    CommandSpec::new("sunsubscribe", -1, SUB | CHANNELS_NOT_KEYS, sunsubscribe)
         .keys(1, -1, 1)
         .acl("pubsub slow"),
     CommandSpec::new(
@@ -44,7 +44,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
         "spublish",
         3,
-        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
+        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE | CHANNELS_NOT_KEYS,
         spublish,
     )
     .keys(1, 1, 1)

@@ -282,6 +282,12 @@ impl Store {
         }
         let frames = self.pubsub.frames(kind, channel, message);
         let receivers = frames.len();
+        if let (Some(access), true) = (self.access.as_mut(), receivers > 0) {
+            // The order of two messages is what a subscriber sees: a step that delivered
+            // one does not commute with any other (keyspace events come from keyed
+            // writes that would otherwise look independent).
+            access.global = true;
+        }
         self.deliveries.extend(frames);
         receivers
     }
