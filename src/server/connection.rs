@@ -360,13 +360,22 @@ pub(super) async fn run_batch(
             out.clear();
         }
         // `biased`: the branches are polled in order, not at random, so that the loom
-        // models stay deterministic.
-        let reply = tokio::select! {
-            biased;
-            reply = wait_until_served(core, client, parked) => reply,
-            _ = peer.signals.killed.notified() => return Ok(false),
+        // models stay deterministic. Messages published meanwhile (a RESP3 subscriber
+        // may block) are written as they come, as Redis writes them to a blocked client.
+        let mut waiting = std::pin::pin!(wait_until_served(core, client, parked));
+        let reply = loop {
+            tokio::select! {
+                biased;
+                reply = &mut waiting => break reply,
+                _ = peer.signals.killed.notified() => return Ok(false),
+                _ = peer.signals.mail.notified() => {
+                    let mail = std::mem::take(&mut *super::host::lock(&peer.signals.outbox));
+                    stream.write_all(&mail).await?;
+                }
+            }
         };
         let mut engine = lock(core).await;
+        out.append(&mut super::host::lock(&peer.signals.outbox));
         let session = engine.store.session_mut(client);
         if session.killed {
             return Ok(false);
