@@ -368,8 +368,22 @@ fn keyspace_notifications_match_redis() {
         1 PEXPIRE l2 5
         sleep 30
         1 EXISTS l2
+        1 CONFIG SET notify-keyspace-events KEn$lz
+        1 SET fresh 1
+        1 SET fresh 2
+        1 RPUSH newlist a
+        1 LMOVE newlist newlist2 LEFT LEFT
+        1 ZADD nz 1 a
+        1 ZUNIONSTORE nz2 1 nz
+        1 RENAME nz2 nz3
+        1 COPY nz3 nz4
+        1 SET gone 1 PX 5
+        sleep 30
+        1 SET gone 2
+        1 EVAL 'redis.call(\"set\", \"fromlua\", 1) return redis.call(\"incr\", \"fromlua2\")' 0
         1 CONFIG SET notify-keyspace-events ''
         1 SET s 2
+        1 SET brandnew 2
         1 CONFIG SET notify-keyspace-events Kq
         ",
     );

@@ -410,8 +410,18 @@ pub(crate) fn run_started_at(
         monitor::feed(ctx, argv);
     }
     ctx.store.stats.reply_counted = None;
+    // `dbs[0].log_new` also turns the log off once the `n` class is switched off.
+    let announce_new_keys = (ctx.store.config.notify_keyspace_events != 0
+        || ctx.store.dbs[0].log_new)
+        && ctx.store.log_new_keys();
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
+    if announce_new_keys {
+        // Keys created by a command that announced no event of its own.
+        for db in 0..ctx.store.dbs.len() {
+            ctx.store.notify_new_keys(db);
+        }
+    }
     if let Some(before) = reach {
         reach::after(ctx, spec, sub, argv, before);
     }

@@ -100,7 +100,36 @@ pub(crate) fn flags_text(flags: u32) -> String {
 impl Store {
     /// Redis's `notifyKeyspaceEvent(class, event, key, db)`: publishes the event if
     /// `notify-keyspace-events` selects its class (and at least one of `K` / `E`).
+    /// Keys created in `db` since the last event are announced first (`new`), as Redis
+    /// announces them when it adds them.
     pub(crate) fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
+        self.notify_new_keys(db);
+        self.publish_event(class, event, key, db);
+    }
+
+    /// Announces the keys created in `db` since the last call (class `n`).
+    pub(crate) fn notify_new_keys(&mut self, db: usize) {
+        if self.dbs[db].new_log.is_empty() {
+            return;
+        }
+        for key in std::mem::take(&mut self.dbs[db].new_log) {
+            self.publish_event(NEW, "new", &key, db);
+        }
+    }
+
+    /// Sets whether the databases log the keys they create, from `notify-keyspace-events`
+    /// (called as each command starts).
+    pub(crate) fn log_new_keys(&mut self) -> bool {
+        let on = self.config.notify_keyspace_events & NEW != 0;
+        if on || self.dbs[0].log_new {
+            for db in &mut self.dbs {
+                db.log_new = on;
+            }
+        }
+        on
+    }
+
+    fn publish_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
         let flags = self.config.notify_keyspace_events;
         if flags & class == 0 {
             return;
