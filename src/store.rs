@@ -61,6 +61,9 @@ pub struct Store {
     /// simulator) hands each to its client after the command. Those for the client that
     /// ran the command are moved into its reply stream by the dispatch.
     pub deliveries: Vec<(ClientId, Reply)>,
+    /// Messages to the running client that Redis writes after its reply
+    /// (`Ctx::notify_after_reply`), until the dispatch places them.
+    pub(crate) own_after_reply: Vec<Reply>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → the clients that WATCH it, in the order they began to.
@@ -93,6 +96,7 @@ impl Store {
             monitor_feed: Vec::new(),
             pubsub: PubSub::default(),
             deliveries: Vec::new(),
+            own_after_reply: Vec::new(),
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),

@@ -460,3 +460,67 @@ fn a_blocked_resp3_subscriber_receives_messages_while_it_waits() {
     let real = RedisServer::start();
     assert_eq!(blocked_subscriber_sees(real.port), ours);
 }
+
+/// (Not ZPOPMIN / BZPOPMAX / ZMPOP: Redis 7.0 writes their event inside the reply's
+/// array, after its header; redsim puts it before the reply.)
+#[test]
+fn a_resp3_client_hears_its_own_keyspace_events_where_redis_writes_them() {
+    same_on_both(
+        1,
+        "
+        0 HELLO 3
+        0 CONFIG SET notify-keyspace-events KEA
+        0 PSUBSCRIBE __keyevent@0__:*
+        0 SET s v
+        0 SET s v EX 100
+        0 GETSET s y
+        0 APPEND s z
+        0 SETRANGE s 1 abc
+        0 INCR n
+        0 INCRBYFLOAT n 1.5
+        0 MSET a 1 b 2
+        0 DEL a b
+        0 EXPIRE s 100
+        0 PERSIST s
+        0 GETEX s EX 50
+        0 GETEX s PERSIST
+        0 GETDEL s
+        0 SET r 1
+        0 RENAME r r2
+        0 COPY r2 r3
+        0 MOVE r3 1
+        0 LPUSH l a b c
+        0 LINSERT l BEFORE a z
+        0 LSET l 0 q
+        0 LREM l 1 q
+        0 LTRIM l 0 1
+        0 RPOP l
+        0 LMOVE l l2 LEFT RIGHT
+        0 LPOP l2 5
+        0 RPUSH l x y
+        0 LMPOP 1 l LEFT COUNT 2
+        0 HSET h f 1 g 2
+        0 HSETNX h x 3
+        0 HINCRBY h f 2
+        0 HINCRBYFLOAT h f 0.5
+        0 HDEL h f g x
+        0 SADD set a b c
+        0 SREM set a
+        0 SMOVE set set2 b
+        0 SINTERSTORE dst set set2
+        0 SPOP set
+        0 ZADD z 1 a 2 b 3 c
+        0 ZINCRBY z 5 a
+        0 ZREM z a
+        0 ZUNIONSTORE zu 1 z
+        0 ZRANGESTORE zr z 0 -1
+        0 ZREMRANGEBYSCORE z 0 100
+        0 RPUSH bl 1
+        0 BLPOP bl 1
+        0 MULTI
+        0 SET m 1
+        0 INCR m
+        0 EXEC
+        ",
+    );
+}

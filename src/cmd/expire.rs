@@ -190,7 +190,7 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base_ms: i64, seconds: bo
         ctx.notify(notify::GENERIC, "del", key);
     } else {
         db.set_expire_at(key, when as u64);
-        ctx.notify(notify::GENERIC, "expire", key);
+        ctx.notify_after_reply(notify::GENERIC, "expire", key);
     }
     ctx.dirty(1);
     Reply::Integer(1)

@@ -78,7 +78,7 @@ fn set_pairs(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], name: &str) -> Result<i64, Rep
         }
     }
     ctx.dirty((argv.len() as u64 - 2) / 2);
-    ctx.notify(notify::HASH, "hset", &argv[1]);
+    ctx.notify_after_reply(notify::HASH, "hset", &argv[1]);
     Ok(created)
 }
 
@@ -109,7 +109,7 @@ fn hsetnx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     hash.insert(&argv[2], argv[3].clone(), config);
     ctx.dirty(1);
-    ctx.notify(notify::HASH, "hset", &argv[1]);
+    ctx.notify_after_reply(notify::HASH, "hset", &argv[1]);
     Reply::Integer(1)
 }
 
@@ -246,7 +246,7 @@ fn hincrby(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     hash.insert(&argv[2], next.to_string().into_bytes(), config);
     ctx.dirty(1);
-    ctx.notify(notify::HASH, "hincrby", &argv[1]);
+    ctx.notify_after_reply(notify::HASH, "hincrby", &argv[1]);
     Reply::Integer(next)
 }
 
@@ -294,7 +294,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     hash.insert(&argv[2], text.clone(), config);
     ctx.dirty(1);
-    ctx.notify(notify::HASH, "hincrbyfloat", &argv[1]);
+    ctx.notify_after_reply(notify::HASH, "hincrbyfloat", &argv[1]);
     Reply::Bulk(text)
 }
 

@@ -97,7 +97,7 @@ fn push(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool, only_existing: bool) ->
     }
     let len = list.len() as i64;
     ctx.dirty(argv.len() as u64 - 2);
-    ctx.notify(notify::LIST, push_event(left), &argv[1]);
+    ctx.notify_after_reply(notify::LIST, push_event(left), &argv[1]);
     Reply::Integer(len)
 }
 
@@ -111,15 +111,23 @@ fn push_event(left: bool) -> &'static str {
 
 /// The events of elements popped from `key` (Redis's `listElementsRemoved`): `lpop` or
 /// `rpop`, then `del` when the list emptied and was removed.
+/// Redis writes the popped elements first.
 pub(crate) fn notify_popped(ctx: &mut Ctx<'_>, key: &[u8], left: bool) {
-    ctx.notify(notify::LIST, if left { "lpop" } else { "rpop" }, key);
-    notify_if_removed(ctx, key);
+    ctx.notify_after_reply(notify::LIST, if left { "lpop" } else { "rpop" }, key);
+    notify_removed_after_reply(ctx, key);
 }
 
 /// `del` when a command emptied `key` and so removed it.
 pub(crate) fn notify_if_removed(ctx: &mut Ctx<'_>, key: &[u8]) {
     if ctx.store.config.notify_keyspace_events != 0 && !ctx.db().holds(key) {
         ctx.notify(notify::GENERIC, "del", key);
+    }
+}
+
+/// [`notify_if_removed`] for a command that has written its reply by then.
+pub(crate) fn notify_removed_after_reply(ctx: &mut Ctx<'_>, key: &[u8]) {
+    if ctx.store.config.notify_keyspace_events != 0 && !ctx.db().holds(key) {
+        ctx.notify_after_reply(notify::GENERIC, "del", key);
     }
 }
 
@@ -275,7 +283,7 @@ fn lset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Some(i) => {
             list.set(i, argv[3].clone());
             ctx.dirty(1);
-            ctx.notify(notify::LIST, "lset", &argv[1]);
+            ctx.notify_after_reply(notify::LIST, "lset", &argv[1]);
             Reply::ok()
         }
     }

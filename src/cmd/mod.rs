@@ -147,6 +147,33 @@ impl<'a> Ctx<'a> {
         self.store.notify(class, event, key, db);
     }
 
+    /// [`Ctx::notify`] for the events Redis publishes after it has written the command's
+    /// reply (LPUSH, GETSET, GETDEL…): a message to the running client itself goes after
+    /// its reply rather than before. Other receivers see no difference.
+    pub(crate) fn notify_after_reply(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.store.config.notify_keyspace_events == 0 {
+            return;
+        }
+        expire::signal_lazy_expiries(self);
+        let db = self.db_index();
+        // Keys the command created were announced before its reply (Redis's dbAdd).
+        self.store.notify_new_keys(db);
+        let before = self.store.deliveries.len();
+        self.store.notify(class, event, key, db);
+        if self.caller == Caller::Script {
+            return; // a script's reply comes after all of them anyway
+        }
+        let mut at = before;
+        while at < self.store.deliveries.len() {
+            if self.store.deliveries[at].0 == self.client {
+                let (_, frame) = self.store.deliveries.remove(at);
+                self.store.own_after_reply.push(frame);
+            } else {
+                at += 1;
+            }
+        }
+    }
+
     /// Whether a blocking command must answer at once (inside MULTI or a script).
     pub fn cannot_block(&self) -> bool {
         self.caller != Caller::Client
@@ -476,13 +503,17 @@ pub(crate) fn run_started_at(
 /// as they were published, before the command's reply: they go in front of it. A
 /// script's are held until its EVAL's reply; inside EXEC they stand among the replies.
 fn with_own_messages(ctx: &mut Ctx<'_>, reply: Reply) -> Reply {
-    if ctx.store.deliveries.is_empty() || ctx.caller == Caller::Script {
+    if ctx.caller == Caller::Script
+        || (ctx.store.deliveries.is_empty() && ctx.store.own_after_reply.is_empty())
+    {
         return reply;
     }
     let mut frames = ctx.store.take_deliveries_to(ctx.client);
-    if frames.is_empty() {
+    let after = std::mem::take(&mut ctx.store.own_after_reply);
+    if frames.is_empty() && after.is_empty() {
         return reply;
     }
     frames.push(reply);
+    frames.extend(after);
     Reply::Frames(frames)
 }

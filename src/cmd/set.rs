@@ -195,7 +195,7 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     ctx.dirty(popped.len() as u64);
     if !popped.is_empty() {
         ctx.notify(notify::SET, "spop", &argv[1]);
-        super::list::notify_if_removed(ctx, &argv[1]);
+        super::list::notify_removed_after_reply(ctx, &argv[1]);
     }
     match count {
         None => Reply::bulk_or_null(popped.into_iter().next()),
@@ -348,7 +348,7 @@ fn store_op(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], op: Op) -> Reply {
         if db.get(&argv[1], now).is_some() {
             db.remove(&argv[1]);
             ctx.dirty(1);
-            ctx.notify(notify::GENERIC, "del", &argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
         }
     } else {
         db.set(&argv[1], Value::Set(result));
@@ -358,7 +358,7 @@ fn store_op(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], op: Op) -> Reply {
             Op::Union => "sunionstore",
             Op::Diff => "sdiffstore",
         };
-        ctx.notify(notify::SET, event, &argv[1]);
+        ctx.notify_after_reply(notify::SET, event, &argv[1]);
     }
     Reply::Integer(len as i64)
 }

@@ -260,7 +260,7 @@ fn getset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Err(e) => return e,
     };
     ctx.db().set(&argv[1], Value::Str(argv[2].clone()));
-    ctx.notify(notify::STRING, "set", &argv[1]);
+    ctx.notify_after_reply(notify::STRING, "set", &argv[1]);
     ctx.dirty(1);
     Reply::bulk_or_null(old)
 }
@@ -270,7 +270,7 @@ fn getdel(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     match read_string(ctx, &argv[1]) {
         Ok(Some(v)) => {
             ctx.db().remove(&argv[1]);
-            ctx.notify(notify::GENERIC, "del", &argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
             ctx.dirty(1);
             Reply::Bulk(v)
         }
@@ -314,14 +314,14 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         };
         if unit.is_absolute() && at <= now {
             ctx.db().remove(&argv[1]);
-            ctx.notify(notify::GENERIC, "del", &argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
         } else {
             ctx.db().set_expire_at(&argv[1], at);
-            ctx.notify(notify::GENERIC, "expire", &argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "expire", &argv[1]);
         }
         ctx.dirty(1);
     } else if persist && ctx.db().persist(&argv[1]) {
-        ctx.notify(notify::GENERIC, "persist", &argv[1]);
+        ctx.notify_after_reply(notify::GENERIC, "persist", &argv[1]);
         ctx.dirty(1);
     }
     Reply::Bulk(value)

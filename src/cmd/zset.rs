@@ -127,7 +127,11 @@ fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                     typed::remove_if_empty(db, &argv[1], now);
                     ctx.dirty(processed);
                     if processed > 0 {
-                        ctx.notify(notify::ZSET, if incr { "zincr" } else { "zadd" }, &argv[1]);
+                        ctx.notify_after_reply(
+                            notify::ZSET,
+                            if incr { "zincr" } else { "zadd" },
+                            &argv[1],
+                        );
                     }
                     return Reply::error(NAN_SCORE);
                 }
@@ -158,7 +162,7 @@ fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     ctx.dirty(processed);
     if processed > 0 {
-        ctx.notify(notify::ZSET, if incr { "zincr" } else { "zadd" }, &argv[1]);
+        ctx.notify_after_reply(notify::ZSET, if incr { "zincr" } else { "zadd" }, &argv[1]);
     }
     if incr {
         return last_score.map_or(Reply::Null, Reply::Double);
@@ -185,7 +189,7 @@ fn zincrby(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     zset.insert(&argv[3], new, config);
     ctx.dirty(1);
-    ctx.notify(notify::ZSET, "zincr", &argv[1]);
+    ctx.notify_after_reply(notify::ZSET, "zincr", &argv[1]);
     Reply::Double(new)
 }
 

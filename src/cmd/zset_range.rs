@@ -256,10 +256,11 @@ fn zrangestore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// The event of a store command: `event` when it stored a non-empty result, `del`
 /// when an empty result deleted the destination.
 pub(crate) fn notify_stored(ctx: &mut Ctx<'_>, key: &[u8], len: usize, dirty: u64, event: &str) {
+    // Redis writes the count first.
     if len > 0 {
-        ctx.notify(notify::ZSET, event, key);
+        ctx.notify_after_reply(notify::ZSET, event, key);
     } else if dirty > 0 {
-        ctx.notify(notify::GENERIC, "del", key);
+        ctx.notify_after_reply(notify::GENERIC, "del", key);
     }
 }
 
