@@ -399,6 +399,7 @@ fn subscriber_that_is_killed_is_forgotten() {
         0 PSUBSCRIBE p*
         1 PUBSUB NUMSUB c
         1 CLIENT KILL TYPE pubsub
+        1 PUBSUB NUMSUB c
         sleep 50
         1 PUBSUB NUMSUB c
         1 PUBSUB NUMPAT

@@ -107,6 +107,8 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         } else {
             ctx.store.session_mut(victim).killed = true;
             ctx.store.unwatch_all(victim);
+            // Redis frees another client at once: its subscriptions go with it.
+            ctx.store.pubsub.forget(victim);
             ctx.store.killed_clients.push(victim);
         }
     }
