@@ -105,3 +105,11 @@ fn publish_without_write_shows_a_stale_announcement_raw_and_not_with_eval() {
         "the subscriber heard the writers in most runs ({heard})"
     );
 }
+
+#[test]
+fn publish_without_write_has_its_paragraph() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios/publish-without-write.toml");
+    let text = redsim_sim::report::mode::description(&path).unwrap_or_default();
+    assert!(text.len() > 100, "{text}");
+}
