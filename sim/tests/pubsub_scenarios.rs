@@ -83,6 +83,9 @@ fn publish_without_write_shows_a_stale_announcement_raw_and_not_with_eval() {
                 .findings
                 .iter()
                 .any(|f| f.contains("stale announcement")));
+            // Shrinking keeps this kind of failure.
+            let kind = redsim_sim::shrink::FailureKind::of(&verdict);
+            assert!(kind.labels().any(|l| l == "stale announcement"), "{kind}");
             // Every reply fits an atomic order: the replies alone do not show it.
             assert_eq!(verdict.not_linearizable, Some(false), "seed {seed}");
         }
