@@ -127,7 +127,7 @@ fn bpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool) -> Reply {
         return match super::list::pop_elements(ctx.db(), key, left, 1, now) {
             Ok(Some(mut popped)) => {
                 ctx.dirty(1);
-                super::list::notify_popped(ctx, key, left);
+                super::key_events::notify_popped(ctx, key, left);
                 Reply::Array(vec![
                     Reply::Bulk(key.clone()),
                     Reply::Bulk(popped.remove(0)),

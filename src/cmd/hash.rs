@@ -156,7 +156,7 @@ fn hdel(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     ctx.dirty(removed);
     if removed > 0 {
         ctx.notify(notify::HASH, "hdel", &argv[1]);
-        super::list::notify_if_removed(ctx, &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
     }
     Reply::Integer(removed as i64)
 }

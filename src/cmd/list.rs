@@ -97,38 +97,8 @@ fn push(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool, only_existing: bool) ->
     }
     let len = list.len() as i64;
     ctx.dirty(argv.len() as u64 - 2);
-    ctx.notify_after_reply(notify::LIST, push_event(left), &argv[1]);
+    ctx.notify_after_reply(notify::LIST, super::key_events::push_event(left), &argv[1]);
     Reply::Integer(len)
-}
-
-fn push_event(left: bool) -> &'static str {
-    if left {
-        "lpush"
-    } else {
-        "rpush"
-    }
-}
-
-/// The events of elements popped from `key` (Redis's `listElementsRemoved`): `lpop` or
-/// `rpop`, then `del` when the list emptied and was removed.
-/// Redis writes the popped elements first.
-pub(crate) fn notify_popped(ctx: &mut Ctx<'_>, key: &[u8], left: bool) {
-    ctx.notify_after_reply(notify::LIST, if left { "lpop" } else { "rpop" }, key);
-    notify_removed_after_reply(ctx, key);
-}
-
-/// `del` when a command emptied `key` and so removed it.
-pub(crate) fn notify_if_removed(ctx: &mut Ctx<'_>, key: &[u8]) {
-    if ctx.store.config.notify_keyspace_events != 0 && !ctx.db().holds(key) {
-        ctx.notify(notify::GENERIC, "del", key);
-    }
-}
-
-/// [`notify_if_removed`] for a command that has written its reply by then.
-pub(crate) fn notify_removed_after_reply(ctx: &mut Ctx<'_>, key: &[u8]) {
-    if ctx.store.config.notify_keyspace_events != 0 && !ctx.db().holds(key) {
-        ctx.notify_after_reply(notify::GENERIC, "del", key);
-    }
 }
 
 fn lpush(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
@@ -204,7 +174,7 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool) -> Reply {
         Err(e) => return e,
     };
     ctx.dirty(popped.len() as u64);
-    notify_popped(ctx, &argv[1], left);
+    super::key_events::notify_popped(ctx, &argv[1], left);
     match count {
         None => Reply::bulk_or_null(popped.into_iter().next()),
         Some(_) => Reply::array_of_bulks(popped),
@@ -334,7 +304,7 @@ fn lrem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if removed > 0 {
         ctx.dirty(removed as u64);
         ctx.notify(notify::LIST, "lrem", &argv[1]);
-        notify_if_removed(ctx, &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
     }
     Reply::Integer(removed as i64)
 }
@@ -361,7 +331,7 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     typed::remove_if_empty(db, &argv[1], now);
     ctx.dirty(removed as u64);
     ctx.notify(notify::LIST, "ltrim", &argv[1]);
-    notify_if_removed(ctx, &argv[1]);
+    super::key_events::notify_if_removed(ctx, &argv[1]);
     Reply::ok()
 }
 
@@ -532,8 +502,8 @@ pub fn move_element(
     }
     typed::remove_if_empty(db, src, now);
     ctx.dirty(1);
-    ctx.notify(notify::LIST, push_event(to_left), dst);
-    notify_popped(ctx, src, from_left);
+    ctx.notify(notify::LIST, super::key_events::push_event(to_left), dst);
+    super::key_events::notify_popped(ctx, src, from_left);
     Ok(Some(element))
 }
 
@@ -612,7 +582,7 @@ pub fn mpop_lists(ctx: &mut Ctx<'_>, parsed: &MpopArgs) -> Result<Option<Reply>,
         let db = ctx.db();
         if let Some(popped) = pop_elements(db, key, parsed.left, parsed.count, now)? {
             ctx.dirty(popped.len() as u64);
-            notify_popped(ctx, key, parsed.left);
+            super::key_events::notify_popped(ctx, key, parsed.left);
             return Ok(Some(Reply::Array(vec![
                 Reply::Bulk(key.clone()),
                 Reply::array_of_bulks(popped),

@@ -26,6 +26,7 @@ pub mod glob;
 mod hash;
 mod info;
 mod info_sections;
+mod key_events;
 mod key_spec;
 mod keys;
 mod lcs;

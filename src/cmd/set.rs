@@ -105,7 +105,7 @@ fn srem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     ctx.dirty(removed as u64);
     if removed > 0 {
         ctx.notify(notify::SET, "srem", &argv[1]);
-        super::list::notify_if_removed(ctx, &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
     }
     Reply::Integer(removed as i64)
 }
@@ -195,7 +195,7 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     ctx.dirty(popped.len() as u64);
     if !popped.is_empty() {
         ctx.notify(notify::SET, "spop", &argv[1]);
-        super::list::notify_removed_after_reply(ctx, &argv[1]);
+        super::key_events::notify_removed_after_reply(ctx, &argv[1]);
     }
     match count {
         None => Reply::bulk_or_null(popped.into_iter().next()),
@@ -433,7 +433,7 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     typed::remove_if_empty(db, src, now);
     ctx.notify(notify::SET, "srem", src);
-    super::list::notify_if_removed(ctx, src);
+    super::key_events::notify_if_removed(ctx, src);
     let (db, config) = db_and_config(ctx);
     let added = match typed::set_or_create(db, dst, now) {
         Ok(target) => target.insert(member, config),

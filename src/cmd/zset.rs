@@ -269,7 +269,7 @@ fn zrem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     ctx.dirty(removed as u64);
     if removed > 0 {
         ctx.notify(notify::ZSET, "zrem", &argv[1]);
-        super::list::notify_if_removed(ctx, &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
     }
     Reply::Integer(removed as i64)
 }
@@ -323,7 +323,7 @@ fn pop_members(
 /// `zpopmin` or `zpopmax`, then `del` when the sorted set emptied.
 pub(crate) fn notify_zpopped(ctx: &mut Ctx<'_>, key: &[u8], max: bool) {
     ctx.notify(notify::ZSET, if max { "zpopmax" } else { "zpopmin" }, key);
-    super::list::notify_if_removed(ctx, key);
+    super::key_events::notify_if_removed(ctx, key);
 }
 
 /// ZPOPMIN/ZPOPMAX key [count]: the popped members with their scores (flat; pairs in

@@ -348,7 +348,7 @@ fn remove_range(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], kind: Kind) -> Reply {
             Kind::Lex => "zremrangebylex",
         };
         ctx.notify(notify::ZSET, event, &argv[1]);
-        super::list::notify_if_removed(ctx, &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
     }
     Reply::Integer(doomed.len() as i64)
 }
