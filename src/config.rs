@@ -42,6 +42,8 @@ pub struct Config {
     pub(crate) slowlog_max_len: usize,
     /// `latency-monitor-threshold`, ms (0: off).
     pub(crate) latency_monitor_threshold: u64,
+    /// `notify-keyspace-events` as class bits ([`crate::store::notify`]).
+    pub(crate) notify_keyspace_events: u32,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -65,6 +67,7 @@ impl Default for Config {
             slowlog_log_slower_than: 10000,
             slowlog_max_len: 128,
             latency_monitor_threshold: 0,
+            notify_keyspace_events: 0,
             stored: BTreeMap::new(),
         }
     }
@@ -214,6 +217,9 @@ static BOUND: &[(&str, Getter, Setter)] = &[
     ),
 ];
 
+/// Kept as class bits, printed in Redis's canonical order (`AKE` for `KEA`).
+const NOTIFY: &str = "notify-keyspace-events";
+
 fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
     BOUND.iter().find(|(n, _, _)| *n == name)
 }
@@ -221,6 +227,9 @@ fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
 impl Param {
     /// The value as CONFIG GET prints it.
     pub fn value(&self, config: &Config) -> String {
+        if self.name == NOTIFY {
+            return crate::store::notify::flags_text(config.notify_keyspace_events);
+        }
         if let Some((_, get, _)) = bound(self.name) {
             return get(config).to_string();
         }
@@ -237,6 +246,10 @@ impl Param {
 
     /// Stores a value [`Param::parse`] accepted.
     pub fn apply(&self, config: &mut Config, value: String) {
+        if self.name == NOTIFY {
+            config.notify_keyspace_events = crate::store::notify::parse_flags(&value).unwrap_or(0);
+            return;
+        }
         if let Some((_, _, set)) = bound(self.name) {
             if let Ok(v) = value.parse::<i128>() {
                 set(config, v);

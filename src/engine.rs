@@ -3,7 +3,7 @@
 
 use crate::cmd::{self, flags, maxmemory, transaction, Caller, Ctx, Resolved};
 use crate::host::Host;
-use crate::resp::{encode, Reply};
+use crate::resp::{encode, Protocol, Reply};
 use crate::script::Scripting;
 use crate::session::{ClientId, CommandName};
 use crate::store::Store;
@@ -106,6 +106,17 @@ impl Engine {
                 }
                 return Reply::simple("QUEUED");
             }
+        }
+        if self.store.session(client).protocol == Protocol::Resp2
+            && self.store.pubsub.is_subscriber(client)
+            && !cmd::pubsub::allowed_in_subscriber_mode(spec.name)
+        {
+            let full_name = match sub {
+                Some(sub) => format!("{}|{}", spec.name, sub.name),
+                None => spec.name.to_string(),
+            };
+            let error = cmd::pubsub::subscriber_mode_error(&full_name);
+            return self.reject(client, Some(spec), argv, error);
         }
         let started_us = self.host.now_us();
         self.store.session_mut(client).last_interaction_ms = started_us / 1000;

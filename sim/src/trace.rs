@@ -133,6 +133,10 @@ pub(crate) fn fmt_reply(reply: &Reply) -> String {
             format!("[{}]", items.join(", "))
         }
         Reply::Preceded { frame, reply } => format!("{} {}", fmt_reply(frame), fmt_reply(reply)),
+        Reply::Frames(frames) => {
+            let frames: Vec<String> = frames.iter().map(fmt_reply).collect();
+            frames.join(" ")
+        }
         Reply::Map(pairs) | Reply::Attribute(pairs) => {
             let items: Vec<String> = pairs
                 .iter()

@@ -131,6 +131,7 @@ fn bpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool) -> Reply {
         return match super::list::pop_elements(ctx.db(), key, left, 1, now) {
             Ok(Some(mut popped)) => {
                 ctx.dirty(1);
+                super::key_events::notify_popped(ctx, key, left);
                 Reply::Array(vec![
                     Reply::Bulk(key.clone()),
                     Reply::Bulk(popped.remove(0)),
@@ -256,6 +257,7 @@ fn bzpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> Reply {
         super::typed::remove_if_empty(ctx.db(), key, now);
         if let Some((member, score)) = popped {
             ctx.dirty(1);
+            super::zset::notify_zpopped(ctx, key, max);
             return Reply::Array(vec![
                 Reply::Bulk(key.clone()),
                 Reply::Bulk(member),

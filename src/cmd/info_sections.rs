@@ -324,10 +324,15 @@ pub(super) fn stats(ctx: &mut Ctx<'_>, out: &mut String) {
             // Constant: lookups are not counted as hits and misses.
             ("keyspace_hits", "0"),
             ("keyspace_misses", "0"),
-            // No pub/sub.
-            ("pubsub_channels", "0"),
-            ("pubsub_patterns", "0"),
-            ("pubsubshard_channels", "0"),
+        ],
+    );
+    let (channels, patterns, shard_channels) = ctx.store.pubsub.totals();
+    field(out, "pubsub_channels", channels);
+    field(out, "pubsub_patterns", patterns);
+    field(out, "pubsubshard_channels", shard_channels);
+    constants(
+        out,
+        &[
             ("latest_fork_usec", "0"),
             ("total_forks", "0"),
             ("migrate_cached_sockets", "0"),

@@ -32,6 +32,7 @@ pub mod glob;
 mod hash;
 mod info;
 mod info_sections;
+mod key_events;
 mod key_spec;
 mod keys;
 pub(crate) mod latency;
@@ -50,6 +51,7 @@ mod module;
 mod object;
 pub(crate) mod persist;
 mod pqsort;
+pub(crate) mod pubsub;
 mod scan;
 mod server;
 mod set;
@@ -154,6 +156,46 @@ impl<'a> Ctx<'a> {
         self.host.random_below(n)
     }
 
+    /// Publishes a keyspace event for `key` of the selected database, when
+    /// `notify-keyspace-events` selects `class` (Redis's `notifyKeyspaceEvent`); see
+    /// [`crate::store::notify`] for the classes. Keys that expired on access during the
+    /// command are announced first, as Redis announces them when it looks them up.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.store.config.notify_keyspace_events == 0 {
+            return;
+        }
+        expire::signal_lazy_expiries(self);
+        let db = self.db_index();
+        self.store.notify(class, event, key, db);
+    }
+
+    /// [`Ctx::notify`] for the events Redis publishes after it has written the command's
+    /// reply (LPUSH, GETSET, GETDEL…): a message to the running client itself goes after
+    /// its reply rather than before. Other receivers see no difference.
+    pub(crate) fn notify_after_reply(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.store.config.notify_keyspace_events == 0 {
+            return;
+        }
+        expire::signal_lazy_expiries(self);
+        let db = self.db_index();
+        // Keys the command created were announced before its reply (Redis's dbAdd).
+        self.store.notify_new_keys(db);
+        let before = self.store.deliveries.len();
+        self.store.notify(class, event, key, db);
+        if self.caller == Caller::Script {
+            return; // a script's reply comes after all of them anyway
+        }
+        let mut at = before;
+        while at < self.store.deliveries.len() {
+            if self.store.deliveries[at].0 == self.client {
+                let (_, frame) = self.store.deliveries.remove(at);
+                self.store.own_after_reply.push(frame);
+            } else {
+                at += 1;
+            }
+        }
+    }
+
     /// Whether a blocking command must answer at once (inside MULTI or a script).
     pub fn cannot_block(&self) -> bool {
         self.caller != Caller::Client
@@ -195,6 +237,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     stream_group::COMMANDS,
     stream_claim::COMMANDS,
     stream_info::COMMANDS,
+    pubsub::COMMANDS,
 ];
 
 fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {
@@ -428,8 +471,18 @@ pub(crate) fn run_started_at(
         monitor::feed(ctx, argv);
     }
     ctx.store.stats.reply_counted = None;
+    // `dbs[0].log_new` also turns the log off once the `n` class is switched off.
+    let announce_new_keys = (ctx.store.config.notify_keyspace_events != 0
+        || ctx.store.dbs[0].log_new)
+        && ctx.store.log_new_keys();
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
+    if announce_new_keys {
+        // Keys created by a command that announced no event of its own.
+        for db in 0..ctx.store.dbs.len() {
+            ctx.store.notify_new_keys(db);
+        }
+    }
     if let Some(before) = reach {
         reach::after(ctx, spec, sub, argv, before);
     }
@@ -481,5 +534,25 @@ pub(crate) fn run_started_at(
             }
         }
     }
-    reply
+    with_own_messages(ctx, reply)
+}
+
+/// Pub/sub messages addressed to the running client itself (a RESP3 subscriber that
+/// publishes, or that changes a key it listens to) were written to its output by Redis
+/// as they were published, before the command's reply: they go in front of it. A
+/// script's are held until its EVAL's reply; inside EXEC they stand among the replies.
+fn with_own_messages(ctx: &mut Ctx<'_>, reply: Reply) -> Reply {
+    if ctx.caller == Caller::Script
+        || (ctx.store.deliveries.is_empty() && ctx.store.own_after_reply.is_empty())
+    {
+        return reply;
+    }
+    let mut frames = ctx.store.take_deliveries_to(ctx.client);
+    let after = std::mem::take(&mut ctx.store.own_after_reply);
+    if frames.is_empty() && after.is_empty() {
+        return reply;
+    }
+    frames.push(reply);
+    frames.extend(after);
+    Reply::Frames(frames)
 }

@@ -8,6 +8,7 @@ use super::string_counter::{decr, decrby, incr, incrby, incrbyfloat};
 use super::{args, expire, flags::*, CommandSpec, Ctx};
 use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("get", 2, READONLY | FAST, get)
@@ -134,6 +135,7 @@ fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         let now = ctx.now_ms;
         ctx.db().set_string(&argv[1], &argv[2], now);
         ctx.dirty(1);
+        ctx.notify(notify::STRING, "set", &argv[1]);
         return Reply::ok();
     }
     let opts = match parse_set_options(ctx, argv) {
@@ -212,6 +214,10 @@ fn set_generic(
         db.set_expire_at(key, at);
     }
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "set", key);
+    if opts.expire_at_ms.is_some() {
+        ctx.notify(notify::GENERIC, "expire", key);
+    }
     match old {
         Some(v) => Reply::bulk_or_null(v),
         None => ok_reply,
@@ -264,6 +270,7 @@ fn getset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Err(e) => return e,
     };
     ctx.db().set(&argv[1], Value::Str(argv[2].clone()));
+    ctx.notify_after_reply(notify::STRING, "set", &argv[1]);
     ctx.dirty(1);
     Reply::bulk_or_null(old)
 }
@@ -273,6 +280,7 @@ fn getdel(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     match read_string(ctx, &argv[1]) {
         Ok(Some(v)) => {
             ctx.db().remove(&argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
             ctx.dirty(1);
             Reply::Bulk(v)
         }
@@ -316,11 +324,14 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         };
         if unit.is_absolute() && at <= now {
             ctx.db().remove(&argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
         } else {
             ctx.db().set_expire_at(&argv[1], at);
+            ctx.notify_after_reply(notify::GENERIC, "expire", &argv[1]);
         }
         ctx.dirty(1);
     } else if persist && ctx.db().persist(&argv[1]) {
+        ctx.notify_after_reply(notify::GENERIC, "persist", &argv[1]);
         ctx.dirty(1);
     }
     Reply::Bulk(value)
@@ -364,7 +375,8 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
         return Reply::Integer(0);
     }
     for pair in argv[1..].chunks(2) {
-        db.set_string(&pair[0], &pair[1], now);
+        ctx.db().set_string(&pair[0], &pair[1], now);
+        ctx.notify(notify::STRING, "set", &pair[0]);
     }
     ctx.dirty((argv.len() as u64 - 1) / 2);
     if nx {
@@ -396,6 +408,7 @@ fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             s.len()
         }
     };
+    ctx.notify(notify::STRING, "append", &argv[1]);
     ctx.dirty(1);
     Reply::Integer(len as i64)
 }
@@ -495,6 +508,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             s.len()
         }
     };
+    ctx.notify(notify::STRING, "setrange", &argv[1]);
     ctx.dirty(1);
     Reply::Integer(len as i64)
 }

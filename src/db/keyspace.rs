@@ -69,6 +69,10 @@ pub struct Db {
     /// Keys removed on access because they had expired, not yet signalled to WATCH
     /// (`cmd::expire::signal_lazy_expiries` drains it after each command).
     expired_log: Vec<Vec<u8>>,
+    /// While set (the `n` class of `notify-keyspace-events` is on), keys created since
+    /// the last drain are logged for their `new` keyspace event (Redis's `dbAdd`).
+    pub(crate) log_new: bool,
+    pub(crate) new_log: Vec<Vec<u8>>,
     /// The sum of the entries' `mem`.
     used: usize,
     /// Positions of entries handed out to be changed in place since they were measured.
@@ -238,6 +242,9 @@ impl Db {
             }
             None => {
                 let entry = Entry::with(Value::Str(bytes.to_vec()), StrEnc::Auto, access_s);
+                if self.log_new {
+                    self.new_log.push(key.to_vec());
+                }
                 self.entries.insert_full(key.to_vec(), entry).0
             }
         };
@@ -255,6 +262,9 @@ impl Db {
             }
             None => {
                 entry.mem = 0;
+                if self.log_new {
+                    self.new_log.push(key.to_vec());
+                }
                 self.entries.insert_full(key.to_vec(), entry).0
             }
         };

@@ -95,6 +95,7 @@ fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mu
                 pending.push(frame);
             }
         }
+        Reply::Frames(frames) => pending.extend(frames.iter().rev()),
         Reply::Set(items) => aggregate(out, if resp3 { b'~' } else { b'*' }, items, pending),
         Reply::Push(items) => aggregate(out, if resp3 { b'>' } else { b'*' }, items, pending),
     }

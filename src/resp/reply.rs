@@ -52,6 +52,11 @@ pub enum Reply {
         /// The reply itself.
         reply: Box<Reply>,
     },
+    /// Several frames written one after the other, in every protocol: a command that
+    /// answers with more than one reply (SUBSCRIBE a b answers once per channel), or the
+    /// pub/sub messages Redis wrote to a client's own output while its command ran (a
+    /// RESP3 client that publishes to itself), then the command's reply.
+    Frames(Vec<Reply>),
     /// RESP3 `|n`: an attribute frame (pairs, like a map), only ever sent as the `frame`
     /// of [`Reply::Preceded`]; a flat array if encoded on its own for RESP2.
     Attribute(Vec<(Reply, Reply)>),

@@ -261,6 +261,13 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
         // Only DEBUG PROTOCOL sends these (scripts reach it after DEBUG
         // SET-DISABLE-DENY-SCRIPTS); Redis's parser skips the attribute or push frame.
         Reply::Preceded { reply, .. } => push_reply(l, reply, resp3),
+        // Not reachable from a script (the commands that answer with several frames are
+        // `noscript`, and messages to the script's client wait for its EVAL's reply):
+        // the last frame stands for the reply.
+        Reply::Frames(frames) => match frames.last() {
+            Some(last) => push_reply(l, last, resp3),
+            None => ffi::lua_pushboolean(l, 0),
+        },
         // Maps and sets are built from an empty table, one field at a time, as Redis's
         // redisProtocolToLuaType_Map/_Set do: the table's shape, and so the order `next`
         // walks it in (pairs(), the script's reply), is then Redis's.

@@ -509,6 +509,7 @@ pub fn resp2_shape(reply: &Reply) -> Reply {
         ),
         // A RESP2 client gets no attribute or push frame before the reply.
         Reply::Preceded { reply, .. } => resp2_shape(reply),
+        Reply::Frames(frames) => Reply::Frames(frames.iter().map(resp2_shape).collect()),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             Reply::Array(items.iter().map(resp2_shape).collect())
         }

@@ -404,6 +404,13 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
                 reply: Box::new(part("reply")?),
             })
         }
+        "frames" => {
+            only_fields(map, path, &["frames"])?;
+            let Value::Array(items) = &map["frames"] else {
+                return Err(invalid(&sub, "expected an array"));
+            };
+            Ok(Reply::Frames(read_replies(items, &sub)?))
+        }
         "set" | "push" => {
             only_fields(map, path, &[tag.as_str()])?;
             let Value::Array(items) = &map[tag.as_str()] else {
@@ -561,6 +568,10 @@ pub fn reply_to_value(reply: &Reply) -> Value {
             Value::Array(items.iter().map(reply_to_value).collect()),
         ),
         Reply::Attribute(pairs) => tagged("attribute", pairs_to_value(pairs)),
+        Reply::Frames(frames) => tagged(
+            "frames",
+            Value::Array(frames.iter().map(reply_to_value).collect()),
+        ),
         Reply::Preceded { frame, reply } => {
             let mut map = Map::new();
             map.insert("frame".into(), reply_to_value(frame));

@@ -55,7 +55,7 @@ impl Probe {
                         .chain(writes)
                         .for_each(|c| push_command_keys(&mut keys, c));
                 }
-                Program::Rust(_) => {}
+                Program::Rust(_) | Program::Subscriber { .. } => {}
             }
         }
         let counter = if scenario.groups.len() == 1 {
