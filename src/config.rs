@@ -27,6 +27,10 @@ pub struct Config {
     /// `hll-sparse-max-bytes`: the longest a sparse HyperLogLog may grow before it is
     /// converted to the dense representation.
     pub(crate) hll_sparse_max_bytes: u64,
+    /// `stream-node-max-bytes`: a stream node takes no new entry past this size.
+    pub(crate) stream_node_max_bytes: u64,
+    /// `stream-node-max-entries`: nor past this many entries (tombstones included).
+    pub(crate) stream_node_max_entries: i64,
     /// `maxmemory`, bytes (0: none).
     pub maxmemory: u64,
     /// DEBUG SET-ACTIVE-EXPIRE: whether `redsim serve` removes expired keys in the
@@ -35,6 +39,14 @@ pub struct Config {
     /// DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may call commands flagged `noscript`
     /// (Redis's `script_disable_deny_script`, a switch for tests).
     pub(crate) scripts_may_call_noscript: bool,
+    /// `slowlog-log-slower-than`, µs (-1: log nothing).
+    pub(crate) slowlog_log_slower_than: i64,
+    /// `slowlog-max-len`.
+    pub(crate) slowlog_max_len: usize,
+    /// `latency-monitor-threshold`, ms (0: off).
+    pub(crate) latency_monitor_threshold: u64,
+    /// `notify-keyspace-events` as class bits ([`crate::store::notify`]).
+    pub(crate) notify_keyspace_events: u32,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -51,9 +63,15 @@ impl Default for Config {
             zset_max_listpack_value: 64,
             list_max_listpack_size: -2,
             hll_sparse_max_bytes: 3000,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
             maxmemory: 0,
             active_expire_enabled: true,
             scripts_may_call_noscript: false,
+            slowlog_log_slower_than: 10000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
+            notify_keyspace_events: 0,
             stored: BTreeMap::new(),
         }
     }
@@ -177,11 +195,39 @@ static BOUND: &[(&str, Getter, Setter)] = &[
         |c, v| c.hll_sparse_max_bytes = v as u64,
     ),
     (
+        "stream-node-max-bytes",
+        |c| c.stream_node_max_bytes as i128,
+        |c, v| c.stream_node_max_bytes = v as u64,
+    ),
+    (
+        "stream-node-max-entries",
+        |c| c.stream_node_max_entries as i128,
+        |c, v| c.stream_node_max_entries = v as i64,
+    ),
+    (
         "maxmemory",
         |c| c.maxmemory as i128,
         |c, v| c.maxmemory = v as u64,
     ),
+    (
+        "slowlog-log-slower-than",
+        |c| c.slowlog_log_slower_than as i128,
+        |c, v| c.slowlog_log_slower_than = v as i64,
+    ),
+    (
+        "slowlog-max-len",
+        |c| c.slowlog_max_len as i128,
+        |c, v| c.slowlog_max_len = v.min(usize::MAX as i128) as usize,
+    ),
+    (
+        "latency-monitor-threshold",
+        |c| c.latency_monitor_threshold as i128,
+        |c, v| c.latency_monitor_threshold = v as u64,
+    ),
 ];
+
+/// Kept as class bits, printed in Redis's canonical order (`AKE` for `KEA`).
+const NOTIFY: &str = "notify-keyspace-events";
 
 fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
     BOUND.iter().find(|(n, _, _)| *n == name)
@@ -190,6 +236,9 @@ fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
 impl Param {
     /// The value as CONFIG GET prints it.
     pub fn value(&self, config: &Config) -> String {
+        if self.name == NOTIFY {
+            return crate::store::notify::flags_text(config.notify_keyspace_events);
+        }
         if let Some((_, get, _)) = bound(self.name) {
             return get(config).to_string();
         }
@@ -206,6 +255,10 @@ impl Param {
 
     /// Stores a value [`Param::parse`] accepted.
     pub fn apply(&self, config: &mut Config, value: String) {
+        if self.name == NOTIFY {
+            config.notify_keyspace_events = crate::store::notify::parse_flags(&value).unwrap_or(0);
+            return;
+        }
         if let Some((_, _, set)) = bound(self.name) {
             if let Ok(v) = value.parse::<i128>() {
                 set(config, v);

@@ -3,7 +3,7 @@
 
 use crate::cmd::{self, flags, maxmemory, transaction, Caller, Ctx, Resolved};
 use crate::host::Host;
-use crate::resp::{encode, Reply};
+use crate::resp::{encode, Protocol, Reply};
 use crate::script::Scripting;
 use crate::session::{ClientId, CommandName};
 use crate::store::Store;
@@ -106,6 +106,17 @@ impl Engine {
                 }
                 return Reply::simple("QUEUED");
             }
+        }
+        if self.store.session(client).protocol == Protocol::Resp2
+            && self.store.pubsub.is_subscriber(client)
+            && !cmd::pubsub::allowed_in_subscriber_mode(spec.name)
+        {
+            let full_name = match sub {
+                Some(sub) => format!("{}|{}", spec.name, sub.name),
+                None => spec.name.to_string(),
+            };
+            let error = cmd::pubsub::subscriber_mode_error(&full_name);
+            return self.reject(client, Some(spec), argv, error);
         }
         let started_us = self.host.now_us();
         self.store.session_mut(client).last_interaction_ms = started_us / 1000;
@@ -243,6 +254,18 @@ impl Engine {
         // Monitors saw the command when it blocked; its retries are not shown again.
         self.store.monitor_feed.truncate(fed);
         reply
+    }
+
+    /// A blocked command answered with an error when it was served (XREADGROUP whose
+    /// group was destroyed): counted as Redis's `updateStatsOnUnblock` counts it, in
+    /// INFO errorstats and as a failed call of the command.
+    pub(crate) fn count_served_error(&mut self, argv: &[Vec<u8>], text: &[u8]) {
+        let Some(spec) = crate::cmd::lookup(&argv[0]) else {
+            return;
+        };
+        let stats = &mut self.store.stats;
+        stats.count_error(text);
+        stats.commands.get_or_insert((spec.name, None)).failed_calls += 1;
     }
 
     /// Convenience for tests and examples: `engine.call(c, &["SET", "k", "v"])`.

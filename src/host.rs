@@ -51,6 +51,13 @@ pub trait Host {
     /// DEBUG SLEEP: stop for `us` microseconds with the engine held, as Redis's one thread
     /// does. The server sleeps; a test clock moves; a host without time does nothing.
     fn sleep_us(&mut self, _us: u64) {}
+
+    /// SAVE, BGSAVE, DEBUG RELOAD: store the RDB file `bytes` at `path` (`dir` and
+    /// `dbfilename`). The server writes the file; a host without a disk (the simulator,
+    /// tests) keeps nothing and succeeds, so a run stays the same on any machine.
+    fn persist(&mut self, _path: &str, _bytes: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// A request of another client, for the busy script to serve.

@@ -22,6 +22,7 @@ pub mod db;
 mod engine;
 mod hll;
 pub mod host;
+mod rdb;
 pub mod resp;
 pub mod script;
 pub mod server;

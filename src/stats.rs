@@ -15,6 +15,8 @@ pub struct CommandStat {
     pub rejected_calls: u64,
     /// Calls that failed while running.
     pub failed_calls: u64,
+    /// Their latencies (LATENCY HISTOGRAM).
+    pub(crate) latency: crate::cmd::latency_histogram::Histogram,
 }
 
 /// A command's key in INFO commandstats: `("get", None)`, `("config", Some("get"))`.
@@ -120,6 +122,22 @@ pub(crate) struct Process {
     pub executable: String,
     /// Unix ms at startup (or at the first connection of a simulated engine).
     pub(crate) started_ms: Option<u64>,
+    /// Unix ms of the last successful save (SAVE, BGSAVE…), if any.
+    pub(crate) last_save_ms: Option<u64>,
+    /// `dirty` at the last save: INFO's `rdb_changes_since_last_save` counts from it.
+    pub(crate) dirty_at_save: u64,
+    /// SLOWLOG's entries.
+    pub(crate) slowlog: crate::cmd::slowlog::SlowLog,
+    /// LATENCY's events.
+    pub(crate) latency: crate::cmd::latency::Events,
+}
+
+impl Process {
+    /// The time LASTSAVE and INFO's `rdb_last_save_time` give, Unix seconds: the last
+    /// save, else the start (as Redis sets it when it starts without an RDB file).
+    pub(crate) fn last_save_s(&self) -> u64 {
+        self.last_save_ms.or(self.started_ms).unwrap_or(0) / 1000
+    }
 }
 
 impl Default for Process {
@@ -130,6 +148,10 @@ impl Default for Process {
             replid: "0".repeat(40),
             executable: String::new(),
             started_ms: None,
+            last_save_ms: None,
+            dirty_at_save: 0,
+            slowlog: Default::default(),
+            latency: Default::default(),
         }
     }
 }

@@ -9,7 +9,11 @@ use crate::session::{ClientId, Session};
 use crate::stats::Stats;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+pub(crate) mod notify;
+mod pubsub;
 mod watch;
+pub(crate) use pubsub::Kind as ChannelKind;
+pub use pubsub::PubSub;
 pub(crate) use watch::Watcher;
 
 /// CLIENT PAUSE: clients wait before running commands until `end_ms` (Unix ms), or
@@ -51,6 +55,15 @@ pub struct Store {
     pub monitors: Vec<ClientId>,
     /// The lines of the MONITOR feed not yet sent.
     pub monitor_feed: Vec<Vec<u8>>,
+    /// Who listens to which channels and patterns (`store/pubsub.rs`).
+    pub pubsub: PubSub,
+    /// Pub/sub messages (push frames) for other clients, not yet sent: the server (or the
+    /// simulator) hands each to its client after the command. Those for the client that
+    /// ran the command are moved into its reply stream by the dispatch.
+    pub deliveries: Vec<(ClientId, Reply)>,
+    /// Messages to the running client that Redis writes after its reply
+    /// (`Ctx::notify_after_reply`), until the dispatch places them.
+    pub(crate) own_after_reply: Vec<Reply>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → the clients that WATCH it, in the order they began to.
@@ -81,6 +94,9 @@ impl Store {
             killed_clients: Vec::new(),
             monitors: Vec::new(),
             monitor_feed: Vec::new(),
+            pubsub: PubSub::default(),
+            deliveries: Vec::new(),
+            own_after_reply: Vec::new(),
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),
@@ -115,6 +131,8 @@ impl Store {
         }
         self.unwatch_all(client);
         self.monitors.retain(|c| *c != client);
+        self.pubsub.forget(client);
+        self.deliveries.retain(|(c, _)| *c != client);
         if let Some(slot) = self.sessions.get_mut(client.slot) {
             *slot = None;
         }

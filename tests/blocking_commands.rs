@@ -19,6 +19,7 @@ fn blpop_without_data_records_a_block_request() {
         db: 3,
         keys: vec![b"a".to_vec(), b"b".to_vec()],
         timeout_ms: 1500,
+        retry: None,
     };
     assert_eq!(e.store.session(c).block, Some(expected));
 }

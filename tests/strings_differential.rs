@@ -10,9 +10,7 @@
 mod support;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use redsim::{Engine, ManualHost};
-use support::{escape, RedisServer};
+use support::differential;
 
 const KEYS: &[&str] = &["k1", "k2", "k3"];
 const VALUES: &[&str] = &[
@@ -151,56 +149,13 @@ fn command() -> impl Strategy<Value = Vec<String>> {
     ]
 }
 
-fn run_case(
-    redis: &RedisServer,
-    resp3: bool,
-    commands: &[Vec<String>],
-) -> Result<(), TestCaseError> {
-    let mut conn = redis.connect();
-    conn.call(&[b"FLUSHALL".to_vec()]);
-    let mut engine = Engine::new(ManualHost::default());
-    let client = engine.connect();
-    if resp3 {
-        // HELLO's reply carries the connection id, so it is not compared.
-        conn.call(&[b"HELLO".to_vec(), b"3".to_vec()]);
-        engine.call(client, &["HELLO", "3"]);
-    }
-    for command in commands {
-        let argv: Vec<Vec<u8>> = command.iter().map(|a| a.as_bytes().to_vec()).collect();
-        let expected = conn.call(&argv);
-        let got = engine.execute_encoded(client, &argv);
-        prop_assert_eq!(
-            escape(&got),
-            escape(&expected),
-            "{} (after {:?})",
-            command.join(" "),
-            commands.iter().map(|c| c.join(" ")).collect::<Vec<_>>()
-        );
-    }
-    Ok(())
-}
-
 #[test]
 fn string_and_keyspace_commands_match_a_real_redis_server() {
-    if !support::redis_server_available() {
-        eprintln!("SKIPPED: redis-server is not on PATH; the differential test did not run");
-        return;
-    }
-    let cases = std::env::var("REDSIM_STRINGS_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(32);
-    let redis = RedisServer::start();
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
     let strategy = (any::<bool>(), prop::collection::vec(command(), 1..40));
-    let result = runner.run(&strategy, |(resp3, commands)| {
-        run_case(&redis, resp3, &commands)
-    });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    differential::run(
+        "REDSIM_STRINGS_DIFF_CASES",
+        32,
+        strategy,
+        |redis, (resp3, commands)| differential::replay(redis, resp3, &[], &commands),
+    );
 }

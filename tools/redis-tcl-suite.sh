@@ -12,7 +12,7 @@
 set -u
 TREE=${1:?usage: tools/redis-tcl-suite.sh REDIS_SOURCE_TREE [unit ...]}
 shift
-UNITS=${*:-unit/multi unit/keyspace unit/expire unit/protocol unit/introspection unit/introspection-2 unit/info-command unit/pause unit/maxmemory unit/scripting unit/functions unit/type/incr unit/type/string unit/type/hash unit/type/list unit/type/set unit/type/zset}
+UNITS=${*:-unit/multi unit/keyspace unit/expire unit/protocol unit/introspection unit/introspection-2 unit/info-command unit/pause unit/maxmemory unit/scripting unit/functions unit/type/incr unit/type/string unit/type/hash unit/type/list unit/type/set unit/type/zset unit/bitops unit/bitfield unit/sort}
 OUT=${OUT:-/tmp/redis-tcl}
 REDSIM=${REDSIM:-$(cd "$(dirname "$0")/.." && pwd)/target/release/redsim}
 PORT=${PORT:-21211}

@@ -193,6 +193,7 @@ pub fn check_still_serving(engine: &mut Engine) {
             Reply::Simple(t) if t == b"set" => &[b"SMEMBERS"],
             Reply::Simple(t) if t == b"zset" => &[b"ZRANGE", b"0", b"-1", b"WITHSCORES"],
             Reply::Simple(t) if t == b"hash" => &[b"HGETALL"],
+            Reply::Simple(t) if t == b"stream" => &[b"XRANGE", b"-", b"+"],
             Reply::Simple(t) if t == b"none" => continue, // expired meanwhile
             other => panic!("TYPE answered {other:?}"),
         };

@@ -125,6 +125,7 @@ pub(crate) fn fmt_reply(reply: &Reply) -> String {
         Reply::Null | Reply::NullArray => "(nil)".into(),
         Reply::Bool(b) => format!("({b})"),
         Reply::Double(d) => format!("(double) {}", redsim::resp::format_double(*d)),
+        Reply::HumanDouble(d) => format!("(double) {}", redsim::resp::format_human(*d)),
         Reply::BigNumber(b) => format!("(big number) {}", String::from_utf8_lossy(b)),
         Reply::Verbatim { text, .. } => quoted(text),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
@@ -132,6 +133,10 @@ pub(crate) fn fmt_reply(reply: &Reply) -> String {
             format!("[{}]", items.join(", "))
         }
         Reply::Preceded { frame, reply } => format!("{} {}", fmt_reply(frame), fmt_reply(reply)),
+        Reply::Frames(frames) => {
+            let frames: Vec<String> = frames.iter().map(fmt_reply).collect();
+            frames.join(" ")
+        }
         Reply::Map(pairs) | Reply::Attribute(pairs) => {
             let items: Vec<String> = pairs
                 .iter()

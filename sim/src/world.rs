@@ -101,6 +101,9 @@ pub struct World {
     admin: ClientId,
     /// The operations of the run.
     pub history: History,
+    /// The pub/sub messages (push frames) each client received, in order (see
+    /// [`crate::client::subscriber`]).
+    pub received: Vec<Vec<Reply>>,
     /// The commands the server ran, when tracing.
     pub trace: Trace,
     /// The client chosen at each step.
@@ -159,6 +162,7 @@ impl World {
             slots,
             admin: ClientId { slot: 0, id: 0 },
             history: History::default(),
+            received: Vec::new(),
             trace: Trace::default(),
             schedule: Vec::new(),
             step: 0,
@@ -238,6 +242,8 @@ impl World {
                 self.out.recycle(argv);
             }
         }
+        self.received.clear();
+        self.received.resize(self.slots.len(), Vec::new());
         self.trace.clear();
         self.schedule.clear();
         self.step = 0;
@@ -364,6 +370,7 @@ impl World {
         }
         let slot = &mut self.slots[client];
         let reply = self.engine.execute(slot.session, &request.argv);
+        self.hand_out_messages();
         if self.clock.hung.swap(false, Ordering::Relaxed) {
             // The script would never have finished: nobody gets a reply.
             self.hung_script = true;
@@ -409,6 +416,19 @@ impl World {
             went_busy |= self.deliver_busy_answers();
         }
         went_busy
+    }
+
+    /// Gives the pub/sub messages the last command published to their receivers (those
+    /// for the admin connection, which subscribes to nothing, are dropped).
+    pub(crate) fn hand_out_messages(&mut self) {
+        if self.engine.store.deliveries.is_empty() {
+            return;
+        }
+        for (session, frame) in std::mem::take(&mut self.engine.store.deliveries) {
+            if let Some(i) = self.slots.iter().position(|s| s.session == session) {
+                self.received[i].push(frame);
+            }
+        }
     }
 
     /// Lists every other client's requests in flight for the host, which answers them

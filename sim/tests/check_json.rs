@@ -32,6 +32,10 @@ fn every_reply_kind_reads_by_the_documented_mapping() {
         read_result(r#"{"double":"inf"}"#),
         Reply::Double(f64::INFINITY)
     );
+    assert_eq!(
+        read_result(r#"{"human_double":13.5}"#),
+        Reply::HumanDouble(13.5)
+    );
     assert_eq!(read_result("true"), Reply::Bool(true));
     assert_eq!(
         read_result(r#"{"map":[["k",1]]}"#),
@@ -111,6 +115,7 @@ fn a_history_survives_writing_and_reading_back() {
                 Reply::error("ERR no"),
                 Reply::Bulk(vec![0x80]),
                 Reply::Double(f64::NEG_INFINITY),
+                Reply::HumanDouble(13.361389338970184),
             ])),
         },
     ];

@@ -37,6 +37,8 @@ fn every_named_scenario_has_its_paragraph() {
         "watch-retry",
         "evalsha-noscript",
         "busy-script-kill",
+        "stream-double-claim",
+        "bitmap-rate-limit",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(
@@ -45,6 +47,19 @@ fn every_named_scenario_has_its_paragraph() {
         );
         load(&path(name)).unwrap();
     }
+}
+
+#[test]
+fn two_recovery_workers_process_a_stuck_stream_job_twice_raw_and_once_with_eval() {
+    let raw = tally("stream-double-claim", Some(Mode::Raw));
+    assert!(raw.not_linearizable > 0, "{raw:?}");
+    assert_eq!(raw.with_errors, 0, "the set-up is idempotent: {raw:?}");
+    let eval = tally("stream-double-claim", Some(Mode::Eval));
+    assert_eq!(
+        (eval.not_linearizable, eval.undecided, eval.with_errors),
+        (0, 0, 0),
+        "{eval:?}"
+    );
 }
 
 #[test]
@@ -209,5 +224,48 @@ fn a_busy_eval_script_can_be_killed_but_a_raw_one_never_makes_the_server_busy() 
     assert!(
         kills > 0 && kills < 20,
         "the kill lands when it arrives during the script: {kills}/20"
+    );
+}
+
+/// How many of the run's operations answered 1 (a request the limiter admitted).
+fn admitted(world: &redsim_sim::world::World) -> usize {
+    world
+        .history
+        .ops
+        .iter()
+        .filter(|op| op.result == Some(redsim::Reply::Integer(1)))
+        .count()
+}
+
+#[test]
+fn the_bitmap_rate_limiter_admits_too_many_raw_and_exactly_its_limit_with_eval() {
+    let raw = tally("bitmap-rate-limit", Some(Mode::Raw));
+    assert!(raw.not_linearizable > 0, "{raw:?}");
+    let eval = tally("bitmap-rate-limit", Some(Mode::Eval));
+    assert_eq!(
+        (eval.not_linearizable, eval.with_errors, eval.undecided),
+        (0, 0, 0),
+        "{eval:?}"
+    );
+    let file = load(&path("bitmap-rate-limit")).unwrap();
+    let (mut over_limit, mut runs) = (0, 0);
+    for (m, seeds) in [(Mode::Raw, 0..60u64), (Mode::Eval, 0..60u64)] {
+        let scenario = mode::apply(&file, m).unwrap();
+        let mut world = scenario.world(0);
+        for seed in seeds {
+            world.run_seed(seed);
+            let n = admitted(&world);
+            if m == Mode::Eval {
+                assert_eq!(n, 2, "EVAL admits exactly the limit (seed {seed})");
+            } else {
+                assert!(n >= 2, "raw admits at least the limit (seed {seed})");
+                over_limit += usize::from(n > 2);
+                runs += 1;
+            }
+        }
+    }
+    assert!(
+        over_limit > 0 && over_limit < runs,
+        "some raw runs admit a third request, not all: {over_limit} of {runs}"
     );
 }

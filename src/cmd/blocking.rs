@@ -87,6 +87,9 @@ pub struct BlockRequest {
     pub keys: Vec<Vec<u8>>,
     /// Its timeout, ms (0: none).
     pub timeout_ms: u64,
+    /// The command to re-run instead of the one written, when the written one would
+    /// read differently later (XREAD's `$` is resolved when it blocks).
+    pub retry: Option<Vec<Vec<u8>>>,
 }
 
 /// No key had data: answer `denied` where blocking is impossible, else record the block
@@ -106,6 +109,7 @@ fn block(
         db,
         keys,
         timeout_ms,
+        retry: None,
     });
     timed_out
 }
@@ -127,6 +131,7 @@ fn bpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool) -> Reply {
         return match super::list::pop_elements(ctx.db(), key, left, 1, now) {
             Ok(Some(mut popped)) => {
                 ctx.dirty(1);
+                super::key_events::notify_popped(ctx, key, left);
                 Reply::Array(vec![
                     Reply::Bulk(key.clone()),
                     Reply::Bulk(popped.remove(0)),
@@ -252,6 +257,7 @@ fn bzpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> Reply {
         super::typed::remove_if_empty(ctx.db(), key, now);
         if let Some((member, score)) = popped {
             ctx.dirty(1);
+            super::zset::notify_zpopped(ctx, key, max);
             return Reply::Array(vec![
                 Reply::Bulk(key.clone()),
                 Reply::Bulk(member),

@@ -16,8 +16,8 @@ struct Filter<'a> {
     addr: Option<&'a [u8]>,
     laddr: Option<&'a [u8]>,
     id: Option<u64>,
-    /// `TYPE normal|…`: only normal clients exist in redsim, so any other type selects none.
-    normal: Option<bool>,
+    /// `TYPE normal|pubsub|…`.
+    client_type: Option<super::client_list::ClientType>,
     skip_me: bool,
 }
 
@@ -38,16 +38,7 @@ fn parse_filter(argv: &[Vec<u8>]) -> Result<Filter<'_>, Reply> {
                 _ => return Err(Reply::error("ERR client-id should be greater than 0")),
             }
         } else if args::is(option, "TYPE") {
-            filter.normal = Some(match value.to_ascii_lowercase().as_slice() {
-                b"normal" => true,
-                b"master" | b"replica" | b"slave" | b"pubsub" => false,
-                _ => {
-                    return Err(Reply::error(format!(
-                        "ERR Unknown client type '{}'",
-                        String::from_utf8_lossy(value)
-                    )))
-                }
-            });
+            filter.client_type = Some(super::client_list::ClientType::parse(value)?);
         } else if args::is(option, "ADDR") {
             filter.addr = Some(value);
         } else if args::is(option, "LADDR") {
@@ -91,6 +82,7 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
     };
     let me = ctx.client;
+    let pubsub = &ctx.store.pubsub;
     let matches = |s: &crate::session::Session| {
         let addr = s.addr.as_deref().unwrap_or_default().as_bytes();
         let laddr = s.laddr.as_deref().unwrap_or_default().as_bytes();
@@ -98,7 +90,9 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             && filter.addr.is_none_or(|a| a == addr)
             && filter.laddr.is_none_or(|a| a == laddr)
             && filter.id.is_none_or(|id| id == s.id.id)
-            && filter.normal.is_none_or(|normal| normal)
+            && filter
+                .client_type
+                .is_none_or(|t| t.includes(pubsub.is_subscriber(s.id)))
             && !(filter.skip_me && s.id == me)
     };
     let victims: Vec<ClientId> = ctx
@@ -113,6 +107,8 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         } else {
             ctx.store.session_mut(victim).killed = true;
             ctx.store.unwatch_all(victim);
+            // Redis frees another client at once: its subscriptions go with it.
+            ctx.store.pubsub.forget(victim);
             ctx.store.killed_clients.push(victim);
         }
     }

@@ -46,9 +46,50 @@ impl Running {
     }
 }
 
+/// CLIENT LIST / KILL's `TYPE`: redsim's clients are normal or pub/sub ones (Redis's
+/// `getClientType`: a subscribed client is of type `pubsub`; masters and replicas do not
+/// exist here).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ClientType {
+    Normal,
+    PubSub,
+    /// master, replica, slave: none.
+    Other,
+}
+
+impl ClientType {
+    /// Reads a type name, with Redis's error for an unknown one.
+    pub(super) fn parse(name: &[u8]) -> Result<ClientType, Reply> {
+        match name.to_ascii_lowercase().as_slice() {
+            b"normal" => Ok(ClientType::Normal),
+            b"pubsub" => Ok(ClientType::PubSub),
+            b"master" | b"replica" | b"slave" => Ok(ClientType::Other),
+            _ => Err(Reply::error(format!(
+                "ERR Unknown client type '{}'",
+                String::from_utf8_lossy(name)
+            ))),
+        }
+    }
+
+    /// Whether a client (subscribed or not) is of this type.
+    pub(super) fn includes(self, subscriber: bool) -> bool {
+        match self {
+            ClientType::Normal => !subscriber,
+            ClientType::PubSub => subscriber,
+            ClientType::Other => false,
+        }
+    }
+}
+
+/// What a client listens to: channels, patterns, shard channels.
+type SubCounts = (usize, usize, usize);
+
 /// The flags letters of `s`, in Redis's order (`N` when none).
-fn flags(s: &Session, dirty: bool) -> String {
+fn flags(s: &Session, dirty: bool, subs: SubCounts) -> String {
     let mut out = String::new();
+    if subs != (0, 0, 0) {
+        out.push('P');
+    }
     if s.multi.is_some() {
         out.push('x');
     }
@@ -71,7 +112,13 @@ fn flags(s: &Session, dirty: bool) -> String {
 }
 
 /// One line of CLIENT LIST / CLIENT INFO; `running` for the client that asks.
-fn describe(s: &Session, dirty: bool, running: Option<&Running>, now_ms: u64) -> String {
+fn describe(
+    s: &Session,
+    dirty: bool,
+    subs: SubCounts,
+    running: Option<&Running>,
+    now_ms: u64,
+) -> String {
     let (multi, multi_mem) = match &s.multi {
         Some(m) => {
             // Redis counts each queued argument's bytes and its pointer.
@@ -87,7 +134,7 @@ fn describe(s: &Session, dirty: bool, running: Option<&Running>, now_ms: u64) ->
     let tot_mem = IDLE_CLIENT_MEM + (rbs - REPLY_BUFFER_IDLE) + argv_mem + argv_array + multi_mem;
     let fd = if s.addr.is_some() { 8 } else { -1 };
     format!(
-        "id={} addr={} laddr={} fd={fd} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 \
+        "id={} addr={} laddr={} fd={fd} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi={multi} qbuf={qbuf} qbuf-free={} argv-mem={argv_mem} multi-mem={multi_mem} \
          rbs={rbs} rbp={rbs} obl=0 oll=0 omem=0 tot-mem={tot_mem} events=r cmd={} user=default \
          redir=-1 resp={}\n",
@@ -97,8 +144,11 @@ fn describe(s: &Session, dirty: bool, running: Option<&Running>, now_ms: u64) ->
         String::from_utf8_lossy(s.name.as_deref().unwrap_or_default()),
         now_ms.saturating_sub(s.created_ms) / 1000,
         now_ms.saturating_sub(s.last_interaction_ms) / 1000,
-        flags(s, dirty),
+        flags(s, dirty, subs),
         s.db,
+        subs.0,
+        subs.1,
+        subs.2,
         QUERY_BUFFER - qbuf.min(QUERY_BUFFER),
         s.last_command,
         s.protocol.number(),
@@ -124,18 +174,11 @@ fn verbatim(text: String) -> Reply {
 /// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]].
 pub(super) fn list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let mut ids: Option<Vec<u64>> = None;
-    let mut only_normal = true;
+    let mut client_type = None;
     if argv.len() == 4 && args::is(&argv[2], "TYPE") {
-        let t = argv[3].to_ascii_lowercase();
-        match t.as_slice() {
-            b"normal" => {}
-            b"master" | b"replica" | b"slave" | b"pubsub" => only_normal = false,
-            _ => {
-                return Reply::error(format!(
-                    "ERR Unknown client type '{}'",
-                    String::from_utf8_lossy(&argv[3])
-                ))
-            }
+        match ClientType::parse(&argv[3]) {
+            Ok(t) => client_type = Some(t),
+            Err(e) => return e,
         }
     } else if argv.len() > 3 && args::is(&argv[2], "ID") {
         let mut wanted = Vec::new();
@@ -155,11 +198,14 @@ pub(super) fn list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         .store
         .sessions()
         .filter(|s| !s.killed)
-        .filter(|s| only_normal && ids.as_ref().is_none_or(|ids| ids.contains(&s.id.id)))
+        .filter(|s| {
+            client_type.is_none_or(|t| t.includes(ctx.store.pubsub.is_subscriber(s.id)))
+                && ids.as_ref().is_none_or(|ids| ids.contains(&s.id.id))
+        })
         .map(|s| {
             let dirty = ctx.store.watch_is_dirty(s.id);
             let running = (s.id == ctx.client).then_some(&mine);
-            describe(s, dirty, running, now)
+            describe(s, dirty, ctx.store.pubsub.counts(s.id), running, now)
         })
         .collect();
     verbatim(text)
@@ -173,6 +219,7 @@ pub(super) fn info(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     verbatim(describe(
         ctx.store.session(ctx.client),
         dirty,
+        ctx.store.pubsub.counts(ctx.client),
         Some(&mine),
         now,
     ))

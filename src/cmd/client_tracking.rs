@@ -3,8 +3,9 @@
 //!
 //! redsim keeps the mode but sends no invalidation messages. For a RESP2 client that is
 //! what Redis does too (RESP2 gets them only through a REDIRECT to a client subscribed
-//! to `__redis__:invalidate`, and redsim has no pub/sub); a RESP3 client would get push
-//! messages, so TRACKING ON is refused there rather than silently never invalidating.
+//! to `__redis__:invalidate`, which redsim does not publish to); a RESP3 client would
+//! get push messages, so TRACKING ON is refused there rather than silently never
+//! invalidating.
 
 use super::{args, Ctx};
 use crate::resp::{errors, Protocol, Reply};

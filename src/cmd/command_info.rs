@@ -248,6 +248,24 @@ fn keys_with_flags(spec: &CommandSpec, specs: &[KeySpec], line: &[Vec<u8>]) -> V
         };
         return vec![(1, flags)];
     }
+    if spec.name == "bitfield" {
+        return vec![(1, super::bitfield::key_flags_of(line))];
+    }
+    if spec.name == "sort" {
+        // sortGetKeys: the sorted key is read, a STORE key overwritten.
+        return spec
+            .key_positions(line)
+            .into_iter()
+            .map(|at| {
+                let flags = if at == 1 {
+                    key_flags::RO | key_flags::ACCESS
+                } else {
+                    key_flags::OW | key_flags::UPDATE
+                };
+                (at, flags)
+            })
+            .collect();
+    }
     let flags = specs.first().map_or(0, |s| s.flags);
     spec.key_positions(line)
         .into_iter()

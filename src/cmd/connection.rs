@@ -68,8 +68,16 @@ fn auth(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// The version HELLO and INFO report: the Redis release redsim reproduces.
 pub const REDIS_VERSION: &str = "7.0.15";
 
-/// PING [message]: PONG, or the message as a bulk string.
-fn ping(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+/// PING [message]: PONG, or the message as a bulk string. A RESP2 client in pub/sub
+/// mode gets `*2 pong <message or "">` instead (a subscriber's replies are arrays).
+fn ping(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    if argv.len() <= 2
+        && ctx.store.pubsub.is_subscriber(ctx.client)
+        && ctx.session().protocol == Protocol::Resp2
+    {
+        let message = argv.get(1).cloned().unwrap_or_default();
+        return Reply::Array(vec![Reply::bulk("pong"), Reply::Bulk(message)]);
+    }
     match argv.len() {
         1 => Reply::simple("PONG"),
         2 => Reply::Bulk(argv[1].clone()),
@@ -164,7 +172,8 @@ fn quit(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 }
 
 /// RESET: back to a fresh connection's state — database 0, RESP2, no name, no
-/// transaction, nothing watched. Answers the status `RESET`.
+/// transaction, nothing watched, no subscriptions (silently, as Redis's
+/// `clearClientConnectionState`). Answers the status `RESET`.
 fn reset(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     let session = ctx.session();
     session.db = 0;
@@ -177,5 +186,6 @@ fn reset(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     session.monitor = false;
     ctx.store.monitors.retain(|c| *c != ctx.client);
     ctx.store.unwatch_all(ctx.client);
+    ctx.store.pubsub.forget(ctx.client);
     Reply::simple("RESET")
 }

@@ -41,6 +41,7 @@ fn mix_value(digest: &mut Digest, value: &Value, has_expiry: bool) {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     };
     mix(digest, &type_code.to_be_bytes());
     match value {
@@ -56,6 +57,14 @@ fn mix_value(digest: &mut Digest, value: &Value, has_expiry: bool) {
                     crate::script::libs::format_g(score, 17).as_bytes(),
                 );
                 xor(digest, &element);
+            }
+        }
+        Value::Stream(stream) => {
+            // Live entries in order: `ms.seq`, then each field and value (groups are
+            // not part of the digest).
+            for (id, pairs) in stream.entries() {
+                mix(digest, format!("{}.{}", id.ms, id.seq).as_bytes());
+                pairs.iter().for_each(|p| mix(digest, p));
             }
         }
         Value::Hash(hash) => {

@@ -51,6 +51,7 @@ pub fn free_memory(
         store.dbs[db].remove(&key);
         store.touch(db, &key);
         store.stats.evicted_keys += 1;
+        store.notify(crate::store::notify::EVICTED, "evicted", &key, db);
         if let Some(access) = store.access.as_mut() {
             // The choice depends on the whole keyspace.
             access.global = true;

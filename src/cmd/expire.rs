@@ -6,6 +6,7 @@
 
 use super::{args, flags::*, CommandSpec, Ctx};
 use crate::resp::Reply;
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("expire", -3, WRITE | FAST, expire)
@@ -186,8 +187,10 @@ fn expire_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base_ms: i64, seconds: bo
     // `checkAlreadyExpired` reads the live clock.
     if when <= live as i64 {
         db.remove(key);
+        ctx.notify(notify::GENERIC, "del", key);
     } else {
         db.set_expire_at(key, when as u64);
+        ctx.notify_after_reply(notify::GENERIC, "expire", key);
     }
     ctx.dirty(1);
     Reply::Integer(1)
@@ -237,6 +240,7 @@ fn persist(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
     let db = ctx.db();
     if db.entry_mut(&argv[1], now).is_some() && db.persist(&argv[1]) {
+        ctx.notify(notify::GENERIC, "persist", &argv[1]);
         ctx.dirty(1);
         Reply::Integer(1)
     } else {

@@ -44,6 +44,10 @@ pub const SIGNALS_OWN_KEYS: u32 = 1 << 24;
 /// Not a Redis flag: of its keys, the command modified only the one its reply names first
 /// (BLPOP, LMPOP, BZPOPMIN…: the key it popped from), so only that one is signalled.
 pub const TOUCHES_REPLIED_KEY: u32 = 1 << 25;
+/// Not a Redis flag: the legacy key range (first/last/step, as COMMAND INFO shows it)
+/// names shard channels, not keys (SPUBLISH, SSUBSCRIBE, SUNSUBSCRIBE: their key specs
+/// are `not_key`), so the engine finds no key in them.
+pub const CHANNELS_NOT_KEYS: u32 = 1 << 26;
 
 const NAMES: [(u32, &str); 20] = [
     (WRITE, "write"),

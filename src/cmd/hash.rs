@@ -9,6 +9,7 @@ use super::long_double::{self, LongDouble};
 use super::typed::{self, db_and_config, resp3};
 use super::{args, flags::*, scan, CommandSpec, Ctx};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("hset", -4, WRITE | DENYOOM | FAST, hset)
@@ -77,6 +78,7 @@ fn set_pairs(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], name: &str) -> Result<i64, Rep
         }
     }
     ctx.dirty((argv.len() as u64 - 2) / 2);
+    ctx.notify_after_reply(notify::HASH, "hset", &argv[1]);
     Ok(created)
 }
 
@@ -107,6 +109,7 @@ fn hsetnx(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     hash.insert(&argv[2], argv[3].clone(), config);
     ctx.dirty(1);
+    ctx.notify_after_reply(notify::HASH, "hset", &argv[1]);
     Reply::Integer(1)
 }
 
@@ -151,6 +154,10 @@ fn hdel(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     typed::remove_if_empty(db, &argv[1], now);
     ctx.dirty(removed);
+    if removed > 0 {
+        ctx.notify(notify::HASH, "hdel", &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
+    }
     Reply::Integer(removed as i64)
 }
 
@@ -239,6 +246,7 @@ fn hincrby(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     hash.insert(&argv[2], next.to_string().into_bytes(), config);
     ctx.dirty(1);
+    ctx.notify_after_reply(notify::HASH, "hincrby", &argv[1]);
     Reply::Integer(next)
 }
 
@@ -286,6 +294,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     hash.insert(&argv[2], text.clone(), config);
     ctx.dirty(1);
+    ctx.notify_after_reply(notify::HASH, "hincrbyfloat", &argv[1]);
     Reply::Bulk(text)
 }
 

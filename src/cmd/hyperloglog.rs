@@ -14,7 +14,7 @@
 
 use super::{flags::*, CommandSpec, Ctx};
 use crate::access::{Mode, Resource};
-use crate::db::footprint::SdsAlloc;
+use crate::db::Sds;
 use crate::db::{Entry, StrEnc, Value};
 use crate::hll::{self, Hll, Registers, CORRUPT_ERROR, NOT_HLL_ERROR};
 use crate::resp::{errors, Reply};
@@ -64,10 +64,9 @@ pub(super) fn hll_for_change<'e>(ctx: &'e mut Ctx<'_>, key: &[u8]) -> Result<Fou
     if hll::check(s).is_err() {
         return Err(Reply::error(NOT_HLL_ERROR));
     }
-    let sds = entry.sds_at(s.len());
-    entry.sds = Some(sds);
-    if entry.enc != StrEnc::Raw {
-        entry.enc = StrEnc::Raw;
+    let was_raw = matches!(entry.enc, StrEnc::Raw(_));
+    entry.enc = StrEnc::Raw(entry.enc.allocation(s.len()));
+    if !was_raw {
         // OBJECT ENCODING can tell: even a PFCOUNT served from the cache wrote the key.
         if let Some(access) = ctx.store.access.as_mut() {
             access.touch(Resource::Key(db, key), Mode::Write);
@@ -79,14 +78,11 @@ pub(super) fn hll_for_change<'e>(ctx: &'e mut Ctx<'_>, key: &[u8]) -> Result<Fou
     Ok(Found::Hll(hll_of(entry)))
 }
 
-/// The HLL held by an entry whose allocation is followed.
+/// The HLL held by an entry made `raw` (its allocation followed in the encoding).
 fn hll_of(entry: &mut Entry) -> Hll<'_> {
-    let Value::Str(bytes) = &mut entry.value else {
-        unreachable!("checked to be a string");
+    let (Value::Str(bytes), StrEnc::Raw(sds)) = (&mut entry.value, &mut entry.enc) else {
+        unreachable!("checked to be a raw string");
     };
-    let sds = entry
-        .sds
-        .get_or_insert_with(|| SdsAlloc::fresh(bytes.len()));
     Hll { bytes, sds }
 }
 
@@ -95,9 +91,8 @@ fn create<'e>(ctx: &'e mut Ctx<'_>, key: &[u8]) -> Hll<'e> {
     let now = ctx.now_ms;
     let db = ctx.db();
     let bytes = hll::new_hll();
-    let mut entry = Entry::with(Value::Str(Vec::new()), StrEnc::Raw, now / 1000);
-    entry.sds = Some(SdsAlloc::fresh(bytes.len()));
-    entry.value = Value::Str(bytes);
+    let enc = StrEnc::Raw(Sds::exact(bytes.len()));
+    let entry = Entry::with(Value::Str(bytes), enc, now / 1000);
     db.put_entry(key, entry);
     let Some(entry) = db.entry_mut(key, now) else {
         unreachable!("just stored");
@@ -159,7 +154,10 @@ fn merge_source(
     if hll::check(s).is_err() {
         return Err(Reply::error(NOT_HLL_ERROR));
     }
-    let tail = entry.known_sds().map_or(0, |sds| sds.tail);
+    let tail = match entry.enc {
+        StrEnc::Raw(sds) => sds.tail,
+        _ => 0,
+    };
     registers
         .merge(s, tail)
         .map_err(|_| Reply::error(CORRUPT_ERROR))?;

@@ -238,12 +238,11 @@ pub(super) fn persistence(ctx: &mut Ctx<'_>, out: &mut String) {
             ("current_save_keys_total", "0"),
         ],
     );
-    // Nothing is ever saved: every change since startup is unsaved, and the last save is
-    // the start (as Redis sets it when it starts without an RDB file).
-    field(out, "rdb_changes_since_last_save", ctx.store.dirty);
+    // Saves are done inside the command (`cmd::persist`): never one in progress.
+    let since_save = ctx.store.dirty - ctx.store.process.dirty_at_save;
+    field(out, "rdb_changes_since_last_save", since_save);
     field(out, "rdb_bgsave_in_progress", 0);
-    let started_s = ctx.store.process.started_ms.unwrap_or(0) / 1000;
-    field(out, "rdb_last_save_time", started_s);
+    field(out, "rdb_last_save_time", ctx.store.process.last_save_s());
     constants(
         out,
         &[
@@ -325,10 +324,15 @@ pub(super) fn stats(ctx: &mut Ctx<'_>, out: &mut String) {
             // Constant: lookups are not counted as hits and misses.
             ("keyspace_hits", "0"),
             ("keyspace_misses", "0"),
-            // No pub/sub.
-            ("pubsub_channels", "0"),
-            ("pubsub_patterns", "0"),
-            ("pubsubshard_channels", "0"),
+        ],
+    );
+    let (channels, patterns, shard_channels) = ctx.store.pubsub.totals();
+    field(out, "pubsub_channels", channels);
+    field(out, "pubsub_patterns", patterns);
+    field(out, "pubsubshard_channels", shard_channels);
+    constants(
+        out,
+        &[
             ("latest_fork_usec", "0"),
             ("total_forks", "0"),
             ("migrate_cached_sockets", "0"),

@@ -6,8 +6,9 @@
 
 use super::scan::parse_cursor;
 use super::{args, flags::*, glob, CommandSpec, Ctx};
-use crate::db::{Entry, StrEnc, DB_COUNT};
+use crate::db::{Entry, StrEnc, Value, DB_COUNT};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("del", -2, WRITE | SIGNALS_OWN_KEYS, del)
@@ -55,6 +56,7 @@ fn del(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             removed += 1;
             // Only the keys that existed changed (a missing one is not signalled).
             ctx.touch(key);
+            ctx.notify(notify::GENERIC, "del", key);
         }
     }
     ctx.dirty(removed);
@@ -212,6 +214,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
     if let Some(at) = expire {
         db.set_expire_at(dst, at);
     }
+    ctx.notify(notify::GENERIC, "rename_from", src);
+    ctx.notify(notify::GENERIC, "rename_to", dst);
     ctx.dirty(1);
     done
 }
@@ -274,10 +278,11 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let Some(entry) = dbs[src_db].entry_mut(src, now) else {
         return Reply::Integer(0);
     };
-    let enc = if entry.enc == StrEnc::Auto {
-        StrEnc::Copy
-    } else {
-        entry.enc
+    let enc = match (&entry.value, entry.enc) {
+        (_, StrEnc::Auto) => StrEnc::Copy,
+        // dupStringObject: a raw string's copy is a fresh SDS of its length.
+        (Value::Str(s), StrEnc::Raw(_)) => StrEnc::fresh_raw(s.len()),
+        (_, enc) => enc,
     };
     let copy = Entry::with(entry.value.clone(), enc, now / 1000);
     let expire = dbs[src_db].expire_at(src);
@@ -292,6 +297,7 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         dbs[dst_db].set_expire_at(dst, at);
     }
     ctx.store.touch(dst_db, dst);
+    ctx.store.notify(notify::GENERIC, "copy_to", dst, dst_db);
     ctx.dirty(1);
     Reply::Integer(1)
 }
@@ -321,6 +327,8 @@ fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     ctx.store.touch(src_db, key);
     ctx.store.touch(dst_db, key);
+    ctx.store.notify(notify::GENERIC, "move_from", key, src_db);
+    ctx.store.notify(notify::GENERIC, "move_to", key, dst_db);
     ctx.dirty(1);
     Reply::Integer(1)
 }

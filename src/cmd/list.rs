@@ -10,6 +10,7 @@ use super::typed::{self, db_and_config, keys_after_numkeys};
 use super::{args, flags::*, CommandSpec, Ctx};
 use crate::db::Db;
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("lpush", -3, WRITE | DENYOOM | FAST, lpush)
@@ -96,6 +97,7 @@ fn push(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool, only_existing: bool) ->
     }
     let len = list.len() as i64;
     ctx.dirty(argv.len() as u64 - 2);
+    ctx.notify_after_reply(notify::LIST, super::key_events::push_event(left), &argv[1]);
     Reply::Integer(len)
 }
 
@@ -172,6 +174,7 @@ fn pop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], left: bool) -> Reply {
         Err(e) => return e,
     };
     ctx.dirty(popped.len() as u64);
+    super::key_events::notify_popped(ctx, &argv[1], left);
     match count {
         None => Reply::bulk_or_null(popped.into_iter().next()),
         Some(_) => Reply::array_of_bulks(popped),
@@ -250,6 +253,7 @@ fn lset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Some(i) => {
             list.set(i, argv[3].clone());
             ctx.dirty(1);
+            ctx.notify_after_reply(notify::LIST, "lset", &argv[1]);
             Reply::ok()
         }
     }
@@ -299,6 +303,8 @@ fn lrem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     typed::remove_if_empty(db, &argv[1], now);
     if removed > 0 {
         ctx.dirty(removed as u64);
+        ctx.notify(notify::LIST, "lrem", &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
     }
     Reply::Integer(removed as i64)
 }
@@ -324,6 +330,8 @@ fn ltrim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let removed = before - list.len();
     typed::remove_if_empty(db, &argv[1], now);
     ctx.dirty(removed as u64);
+    ctx.notify(notify::LIST, "ltrim", &argv[1]);
+    super::key_events::notify_if_removed(ctx, &argv[1]);
     Reply::ok()
 }
 
@@ -349,6 +357,7 @@ fn linsert(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     list.insert(if after { at + 1 } else { at }, argv[4].clone());
     let len = list.len() as i64;
     ctx.dirty(1);
+    ctx.notify(notify::LIST, "linsert", &argv[1]);
     Reply::Integer(len)
 }
 
@@ -493,6 +502,8 @@ pub fn move_element(
     }
     typed::remove_if_empty(db, src, now);
     ctx.dirty(1);
+    ctx.notify(notify::LIST, super::key_events::push_event(to_left), dst);
+    super::key_events::notify_popped(ctx, src, from_left);
     Ok(Some(element))
 }
 
@@ -571,6 +582,7 @@ pub fn mpop_lists(ctx: &mut Ctx<'_>, parsed: &MpopArgs) -> Result<Option<Reply>,
         let db = ctx.db();
         if let Some(popped) = pop_elements(db, key, parsed.left, parsed.count, now)? {
             ctx.dirty(popped.len() as u64);
+            super::key_events::notify_popped(ctx, key, parsed.left);
             return Ok(Some(Reply::Array(vec![
                 Reply::Bulk(key.clone()),
                 Reply::array_of_bulks(popped),

@@ -9,6 +9,8 @@ mod args_range;
 pub mod flags;
 mod spec;
 
+mod bitfield;
+mod bitops;
 mod blocking;
 mod client;
 mod client_control;
@@ -20,29 +22,50 @@ mod command_meta;
 mod config_cmd;
 pub(crate) mod connection;
 mod debug_digest;
+mod dump;
 mod evict;
 mod expire;
+mod geo;
+mod geo_search;
+mod geohash;
 pub mod glob;
 mod hash;
 mod hyperloglog;
 mod hyperloglog_debug;
 mod info;
 mod info_sections;
+mod key_events;
 mod key_spec;
 mod keys;
+pub(crate) mod latency;
+pub(crate) mod latency_histogram;
 mod lcs;
 mod list;
 mod long_double;
 pub mod maxmemory;
 pub mod monitor;
 mod reach;
+mod redact;
 pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
+mod module;
 mod object;
+pub(crate) mod persist;
+mod pqsort;
+pub(crate) mod pubsub;
 mod scan;
 mod server;
 mod set;
+pub(crate) mod slowlog;
+mod sort;
+mod sparkline;
+mod stream;
+mod stream_args;
+mod stream_claim;
+mod stream_group;
+mod stream_info;
+mod stream_read;
 mod string;
 mod string_counter;
 pub mod transaction;
@@ -135,43 +158,96 @@ impl<'a> Ctx<'a> {
         self.host.random_below(n)
     }
 
+    /// Publishes a keyspace event for `key` of the selected database, when
+    /// `notify-keyspace-events` selects `class` (Redis's `notifyKeyspaceEvent`); see
+    /// [`crate::store::notify`] for the classes. Keys that expired on access during the
+    /// command are announced first, as Redis announces them when it looks them up.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.store.config.notify_keyspace_events == 0 {
+            return;
+        }
+        expire::signal_lazy_expiries(self);
+        let db = self.db_index();
+        self.store.notify(class, event, key, db);
+    }
+
+    /// [`Ctx::notify`] for the events Redis publishes after it has written the command's
+    /// reply (LPUSH, GETSET, GETDEL…): a message to the running client itself goes after
+    /// its reply rather than before. Other receivers see no difference.
+    pub(crate) fn notify_after_reply(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.store.config.notify_keyspace_events == 0 {
+            return;
+        }
+        expire::signal_lazy_expiries(self);
+        let db = self.db_index();
+        // Keys the command created were announced before its reply (Redis's dbAdd).
+        self.store.notify_new_keys(db);
+        let before = self.store.deliveries.len();
+        self.store.notify(class, event, key, db);
+        if self.caller == Caller::Script {
+            return; // a script's reply comes after all of them anyway
+        }
+        let mut at = before;
+        while at < self.store.deliveries.len() {
+            if self.store.deliveries[at].0 == self.client {
+                let (_, frame) = self.store.deliveries.remove(at);
+                self.store.own_after_reply.push(frame);
+            } else {
+                at += 1;
+            }
+        }
+    }
+
     /// Whether a blocking command must answer at once (inside MULTI or a script).
     pub fn cannot_block(&self) -> bool {
         self.caller != Caller::Client
     }
 }
 
-fn families() -> [&'static [CommandSpec]; 21] {
-    [
-        expire::COMMANDS,
-        client::COMMANDS,
-        info::COMMANDS,
-        config_cmd::COMMANDS,
-        cluster::COMMANDS,
-        command_info::COMMANDS,
-        object::COMMANDS,
-        memory::COMMANDS,
-        transaction::COMMANDS,
-        connection::COMMANDS,
-        server::COMMANDS,
-        keys::COMMANDS,
-        string::COMMANDS,
-        list::COMMANDS,
-        hash::COMMANDS,
-        set::COMMANDS,
-        zset::COMMANDS,
-        zset_range::COMMANDS,
-        zset_store::COMMANDS,
-        blocking::COMMANDS,
-        hyperloglog::COMMANDS,
-    ]
-}
+/// Every family's commands (the scripting commands are gathered apart).
+static FAMILIES: &[&[CommandSpec]] = &[
+    expire::COMMANDS,
+    client::COMMANDS,
+    info::COMMANDS,
+    config_cmd::COMMANDS,
+    cluster::COMMANDS,
+    command_info::COMMANDS,
+    object::COMMANDS,
+    memory::COMMANDS,
+    transaction::COMMANDS,
+    connection::COMMANDS,
+    server::COMMANDS,
+    keys::COMMANDS,
+    string::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
+    zset_range::COMMANDS,
+    zset_store::COMMANDS,
+    geo::COMMANDS,
+    blocking::COMMANDS,
+    dump::COMMANDS,
+    persist::COMMANDS,
+    slowlog::COMMANDS,
+    module::COMMANDS,
+    latency::COMMANDS,
+    bitops::COMMANDS,
+    sort::COMMANDS,
+    stream::COMMANDS,
+    stream_read::COMMANDS,
+    stream_group::COMMANDS,
+    stream_claim::COMMANDS,
+    stream_info::COMMANDS,
+    pubsub::COMMANDS,
+    hyperloglog::COMMANDS,
+];
 
 fn table() -> &'static FxHashMap<&'static [u8], &'static CommandSpec> {
     static TABLE: OnceLock<FxHashMap<&'static [u8], &'static CommandSpec>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = FxHashMap::default();
-        let families = families().into_iter().chain([crate::script::COMMANDS]);
+        let families = FAMILIES.iter().copied().chain([crate::script::COMMANDS]);
         for spec in families.flatten() {
             let previous = table.insert(spec.name.as_bytes(), spec);
             assert!(previous.is_none(), "command {} registered twice", spec.name);
@@ -398,8 +474,18 @@ pub(crate) fn run_started_at(
         monitor::feed(ctx, argv);
     }
     ctx.store.stats.reply_counted = None;
+    // `dbs[0].log_new` also turns the log off once the `n` class is switched off.
+    let announce_new_keys = (ctx.store.config.notify_keyspace_events != 0
+        || ctx.store.dbs[0].log_new)
+        && ctx.store.log_new_keys();
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
+    if announce_new_keys {
+        // Keys created by a command that announced no event of its own.
+        for db in 0..ctx.store.dbs.len() {
+            ctx.store.notify_new_keys(db);
+        }
+    }
     if let Some(before) = reach {
         reach::after(ctx, spec, sub, argv, before);
     }
@@ -409,6 +495,10 @@ pub(crate) fn run_started_at(
         }
     }
     let elapsed_us = ctx.host.now_us().saturating_sub(started_us);
+    if !target.has(flags::SKIP_SLOWLOG) {
+        latency::observe(ctx, target.has(flags::FAST), elapsed_us);
+        slowlog::observe(ctx, argv, elapsed_us);
+    }
     if target.has(flags::WRITE)
         && !target.has(flags::SIGNALS_OWN_KEYS)
         && ctx.store.dirty != dirty_before
@@ -437,6 +527,7 @@ pub(crate) fn run_started_at(
         .get_or_insert((spec.name, sub.map(|s| s.name)));
     entry.calls += 1;
     entry.usec += elapsed_us;
+    entry.latency.record(elapsed_us as i64 * 1000);
     match stats.reply_counted.take() {
         Some(failed) => entry.failed_calls += failed,
         None => {
@@ -446,5 +537,25 @@ pub(crate) fn run_started_at(
             }
         }
     }
-    reply
+    with_own_messages(ctx, reply)
+}
+
+/// Pub/sub messages addressed to the running client itself (a RESP3 subscriber that
+/// publishes, or that changes a key it listens to) were written to its output by Redis
+/// as they were published, before the command's reply: they go in front of it. A
+/// script's are held until its EVAL's reply; inside EXEC they stand among the replies.
+fn with_own_messages(ctx: &mut Ctx<'_>, reply: Reply) -> Reply {
+    if ctx.caller == Caller::Script
+        || (ctx.store.deliveries.is_empty() && ctx.store.own_after_reply.is_empty())
+    {
+        return reply;
+    }
+    let mut frames = ctx.store.take_deliveries_to(ctx.client);
+    let after = std::mem::take(&mut ctx.store.own_after_reply);
+    if frames.is_empty() && after.is_empty() {
+        return reply;
+    }
+    frames.push(reply);
+    frames.extend(after);
+    Reply::Frames(frames)
 }

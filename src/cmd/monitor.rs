@@ -69,7 +69,7 @@ pub fn feed_store(
         who
     )
     .into_bytes();
-    let redacted = redacted_positions(argv);
+    let redacted = super::redact::redacted_positions(argv);
     for (at, arg) in argv.iter().enumerate() {
         line.push(b' ');
         if redacted.contains(&at) {
@@ -79,20 +79,6 @@ pub fn feed_store(
         }
     }
     store.monitor_feed.push(line);
-}
-
-/// The arguments Redis hides from monitors: AUTH's, and HELLO's after AUTH.
-fn redacted_positions(argv: &[Vec<u8>]) -> Vec<usize> {
-    let name = &argv[0];
-    if name.eq_ignore_ascii_case(b"auth") {
-        return (1..argv.len()).collect();
-    }
-    if name.eq_ignore_ascii_case(b"hello") {
-        if let Some(at) = (2..argv.len()).find(|&j| argv[j].eq_ignore_ascii_case(b"AUTH")) {
-            return (at + 1..(at + 3).min(argv.len())).collect();
-        }
-    }
-    Vec::new()
 }
 
 /// An argument in double quotes with Redis's escapes (`sdscatrepr`).

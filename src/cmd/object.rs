@@ -38,6 +38,7 @@ pub fn element_count(value: &Value) -> usize {
         Value::Hash(h) => h.len(),
         Value::Set(s) => s.len(),
         Value::ZSet(z) => z.len(),
+        Value::Stream(s) => s.len() as usize,
     }
 }
 

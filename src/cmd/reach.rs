@@ -114,6 +114,10 @@ pub(super) fn after(
     } else {
         Mode::Read
     };
+    if matches!(target.name, "sort" | "sort_ro") && super::sort::reads_pattern_keys(argv) {
+        // BY / GET patterns read keys named by the data: which ones is not known here.
+        access.global = true;
+    }
     // No key (a keyless command, or a keyed one given none): global.
     match keys_of(target, argv, db) {
         Some(keys) if !keys.is_empty() => {
@@ -159,6 +163,13 @@ pub fn keys_of<'a>(
 fn reads_the_clock(name: &str, argv: &[Vec<u8>]) -> bool {
     match name {
         "expireat" | "pexpireat" | "idletime" | "freq" => true,
+        // Stream consumers and pending entries keep delivery and seen times; XINFO
+        // STREAM FULL and CONSUMERS, XPENDING and the claims read them.
+        "xreadgroup" | "xclaim" | "xautoclaim" | "xpending" | "stream" | "consumers"
+        | "createconsumer" => true,
+        // The auto ID `*` comes from the clock; a field that happens to be `*` only
+        // makes the command look clock-dependent, which is safe.
+        "xadd" => argv[2..].iter().any(|a| a == b"*"),
         "set" | "getex" => argv[2..]
             .iter()
             .any(|a| args::is(a, "EXAT") || args::is(a, "PXAT")),

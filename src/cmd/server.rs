@@ -13,6 +13,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("swapdb", 3, WRITE | FAST, swapdb).acl("keyspace write fast dangerous"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, time).acl("fast"),
     CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, lastsave).acl("admin fast dangerous"),
+    CommandSpec::new("role", 1, NOSCRIPT | LOADING | STALE | FAST, role)
+        .acl("admin fast dangerous"),
     CommandSpec::new(
         "debug",
         -2,
@@ -124,7 +126,16 @@ fn atoi(arg: &[u8]) -> i64 {
 /// LASTSAVE: when the dataset was last saved, in Unix seconds. redsim never saves, so it
 /// is when the server started, as Redis reports before its first save.
 fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    Reply::Integer((ctx.store.process.started_ms.unwrap_or(0) / 1000) as i64)
+    Reply::Integer(ctx.store.process.last_save_s() as i64)
+}
+
+/// ROLE: a primary without replicas (redsim replicates to no one), at offset 0.
+fn role(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    Reply::Array(vec![
+        Reply::bulk("master"),
+        Reply::Integer(0),
+        Reply::Array(Vec::new()),
+    ])
 }
 
 /// TIME: [unix seconds, microseconds] from the host clock, as bulk strings.
@@ -192,6 +203,7 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Reply::ok()
         }
         (b"digest", 2) => super::debug_digest::dataset(ctx),
+        (b"reload", _) => super::persist::debug_reload(ctx),
         (b"digest-value", _) => super::debug_digest::values(ctx, &argv[2..]),
         _ => super::subcommand_syntax_error(argv),
     }

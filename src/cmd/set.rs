@@ -10,6 +10,7 @@ use super::typed::{self, db_and_config, keys_after_numkeys};
 use super::{args, flags::*, scan, CommandSpec, Ctx};
 use crate::db::{Set, Value};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("sadd", -3, WRITE | DENYOOM | FAST, sadd)
@@ -84,6 +85,9 @@ fn sadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     };
     let added = argv[2..].iter().filter(|m| set.insert(m, config)).count();
     ctx.dirty(added as u64);
+    if added > 0 {
+        ctx.notify(notify::SET, "sadd", &argv[1]);
+    }
     Reply::Integer(added as i64)
 }
 
@@ -99,6 +103,10 @@ fn srem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let removed = argv[2..].iter().filter(|m| set.remove(m)).count();
     typed::remove_if_empty(db, &argv[1], now);
     ctx.dirty(removed as u64);
+    if removed > 0 {
+        ctx.notify(notify::SET, "srem", &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
+    }
     Reply::Integer(removed as i64)
 }
 
@@ -185,6 +193,10 @@ fn spop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
     }
     ctx.dirty(popped.len() as u64);
+    if !popped.is_empty() {
+        ctx.notify(notify::SET, "spop", &argv[1]);
+        super::key_events::notify_removed_after_reply(ctx, &argv[1]);
+    }
     match count {
         None => Reply::bulk_or_null(popped.into_iter().next()),
         Some(_) => members_reply(&popped),
@@ -336,10 +348,17 @@ fn store_op(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], op: Op) -> Reply {
         if db.get(&argv[1], now).is_some() {
             db.remove(&argv[1]);
             ctx.dirty(1);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
         }
     } else {
         db.set(&argv[1], Value::Set(result));
         ctx.dirty(1);
+        let event = match op {
+            Op::Inter => "sinterstore",
+            Op::Union => "sunionstore",
+            Op::Diff => "sdiffstore",
+        };
+        ctx.notify_after_reply(notify::SET, event, &argv[1]);
     }
     Reply::Integer(len as i64)
 }
@@ -392,7 +411,7 @@ fn sintercard(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// source (or the source is missing).
 fn smove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
-    let (db, config) = db_and_config(ctx);
+    let db = ctx.db();
     let (src, dst, member) = (&argv[1], &argv[2], &argv[3]);
     // A missing source answers 0 before the destination's type is looked at.
     let in_src = match typed::set(db, src, now) {
@@ -413,6 +432,9 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         s.remove(member);
     }
     typed::remove_if_empty(db, src, now);
+    ctx.notify(notify::SET, "srem", src);
+    super::key_events::notify_if_removed(ctx, src);
+    let (db, config) = db_and_config(ctx);
     let added = match typed::set_or_create(db, dst, now) {
         Ok(target) => target.insert(member, config),
         Err(_) => false,
@@ -423,6 +445,7 @@ fn smove(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if added {
         ctx.dirty(1);
         ctx.touch(dst);
+        ctx.notify(notify::SET, "sadd", dst);
     }
     Reply::Integer(1)
 }

@@ -90,7 +90,7 @@ impl CommandSpec {
         if let Some(finder) = self.key_finder {
             return finder(argv);
         }
-        if self.first_key <= 0 {
+        if self.first_key <= 0 || self.has(super::flags::CHANNELS_NOT_KEYS) {
             return Vec::new();
         }
         let last = if self.last_key < 0 {

@@ -6,9 +6,9 @@
 
 use super::string_counter::{decr, decrby, incr, incrby, incrbyfloat};
 use super::{args, expire, flags::*, CommandSpec, Ctx};
-use crate::db::footprint::SdsAlloc;
 use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("get", 2, READONLY | FAST, get)
@@ -79,8 +79,18 @@ pub static COMMANDS: &[CommandSpec] = &[
         .acl("read string slow"),
 ];
 
-/// `proto-max-bulk-len`: the largest string APPEND and SETRANGE may build.
+/// `proto-max-bulk-len`'s default: the largest string APPEND and SETRANGE may build.
 pub const PROTO_MAX_BULK_LEN: u64 = 512 * 1024 * 1024;
+
+/// The `proto-max-bulk-len` in force (CONFIG SET may change it; it is stored as text).
+pub(crate) fn proto_max_bulk_len(ctx: &Ctx<'_>) -> u64 {
+    ctx.store
+        .config
+        .stored
+        .get("proto-max-bulk-len")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(PROTO_MAX_BULK_LEN)
+}
 
 const TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
@@ -125,6 +135,7 @@ fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         let now = ctx.now_ms;
         ctx.db().set_string(&argv[1], &argv[2], now);
         ctx.dirty(1);
+        ctx.notify(notify::STRING, "set", &argv[1]);
         return Reply::ok();
     }
     let opts = match parse_set_options(ctx, argv) {
@@ -203,6 +214,10 @@ fn set_generic(
         db.set_expire_at(key, at);
     }
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "set", key);
+    if opts.expire_at_ms.is_some() {
+        ctx.notify(notify::GENERIC, "expire", key);
+    }
     match old {
         Some(v) => Reply::bulk_or_null(v),
         None => ok_reply,
@@ -255,6 +270,7 @@ fn getset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         Err(e) => return e,
     };
     ctx.db().set(&argv[1], Value::Str(argv[2].clone()));
+    ctx.notify_after_reply(notify::STRING, "set", &argv[1]);
     ctx.dirty(1);
     Reply::bulk_or_null(old)
 }
@@ -264,6 +280,7 @@ fn getdel(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     match read_string(ctx, &argv[1]) {
         Ok(Some(v)) => {
             ctx.db().remove(&argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
             ctx.dirty(1);
             Reply::Bulk(v)
         }
@@ -307,11 +324,14 @@ fn getex(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         };
         if unit.is_absolute() && at <= now {
             ctx.db().remove(&argv[1]);
+            ctx.notify_after_reply(notify::GENERIC, "del", &argv[1]);
         } else {
             ctx.db().set_expire_at(&argv[1], at);
+            ctx.notify_after_reply(notify::GENERIC, "expire", &argv[1]);
         }
         ctx.dirty(1);
     } else if persist && ctx.db().persist(&argv[1]) {
+        ctx.notify_after_reply(notify::GENERIC, "persist", &argv[1]);
         ctx.dirty(1);
     }
     Reply::Bulk(value)
@@ -355,7 +375,8 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
         return Reply::Integer(0);
     }
     for pair in argv[1..].chunks(2) {
-        db.set_string(&pair[0], &pair[1], now);
+        ctx.db().set_string(&pair[0], &pair[1], now);
+        ctx.notify(notify::STRING, "set", &pair[0]);
     }
     ctx.dirty((argv.len() as u64 - 1) / 2);
     if nx {
@@ -367,6 +388,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
 
 /// APPEND key value: the new length. The string becomes `raw`-encoded, as in Redis.
 fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let limit = proto_max_bulk_len(ctx);
     let now = ctx.now_ms;
     let db = ctx.db();
     let len = match db.entry_mut(&argv[1], now) {
@@ -378,17 +400,15 @@ fn append(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let Value::Str(s) = &mut entry.value else {
                 return Reply::error(errors::WRONGTYPE);
             };
-            if (s.len() + argv[2].len()) as u64 > PROTO_MAX_BULK_LEN {
+            if (s.len() + argv[2].len()) as u64 > limit {
                 return Reply::error(TOO_LONG);
             }
-            let old_len = s.len();
+            entry.enc = entry.enc.after_write(s.len(), s.len() + argv[2].len());
             s.extend_from_slice(&argv[2]);
-            let len = s.len();
-            entry.grow_sds(old_len);
-            entry.enc = StrEnc::Raw;
-            len
+            s.len()
         }
     };
+    ctx.notify(notify::STRING, "append", &argv[1]);
     ctx.dirty(1);
     Reply::Integer(len as i64)
 }
@@ -449,6 +469,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let value = &argv[3];
     let total = (offset as u64).saturating_add(value.len() as u64);
+    let limit = proto_max_bulk_len(ctx);
     let now = ctx.now_ms;
     let db = ctx.db();
     let len = match db.entry_mut(&argv[1], now) {
@@ -456,7 +477,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if value.is_empty() {
                 return Reply::Integer(0);
             }
-            if total > PROTO_MAX_BULK_LEN {
+            if total > limit {
                 return Reply::error(TOO_LONG);
             }
             let mut s = Vec::new();
@@ -465,9 +486,7 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let len = s.len();
             db.set(&argv[1], Value::Str(s));
             if let Some(entry) = db.entry_mut(&argv[1], now) {
-                // `sdsnewlen` of exactly the length: known, not the greedy estimate.
-                entry.enc = StrEnc::Raw;
-                entry.sds = Some(SdsAlloc::fresh(len));
+                entry.enc = StrEnc::fresh_raw(len);
             }
             len
         }
@@ -478,19 +497,18 @@ fn setrange(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if value.is_empty() {
                 return Reply::Integer(s.len() as i64);
             }
-            if total > PROTO_MAX_BULK_LEN {
+            if total > limit {
                 return Reply::error(TOO_LONG);
             }
             let offset = offset as usize;
-            let old_len = s.len();
-            grow_zeroed(s, offset + value.len());
-            s[offset..offset + value.len()].copy_from_slice(value);
-            let len = s.len();
-            entry.grow_sds(old_len);
-            entry.enc = StrEnc::Raw;
-            len
+            let end = offset + value.len();
+            entry.enc = entry.enc.after_write(s.len(), end.max(s.len()));
+            grow_zeroed(s, end);
+            s[offset..end].copy_from_slice(value);
+            s.len()
         }
     };
+    ctx.notify(notify::STRING, "setrange", &argv[1]);
     ctx.dirty(1);
     Reply::Integer(len as i64)
 }

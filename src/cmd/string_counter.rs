@@ -7,6 +7,7 @@
 use super::{args, long_double::LongDouble, Ctx};
 use crate::db::{StrEnc, Value};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub(super) fn incr(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     incr_by(ctx, &argv[1], 1)
@@ -56,6 +57,7 @@ fn incr_by(ctx: &mut Ctx<'_>, key: &[u8], by: i64) -> Reply {
             next
         }
     };
+    ctx.notify(notify::STRING, "incrby", key);
     ctx.dirty(1);
     Reply::Integer(next)
 }
@@ -115,6 +117,7 @@ pub(super) fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         entry.value = Value::Str(text.clone());
         entry.enc = StrEnc::NoInt;
     }
+    ctx.notify(notify::STRING, "incrbyfloat", &argv[1]);
     ctx.dirty(1);
     Reply::Bulk(text)
 }

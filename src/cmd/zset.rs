@@ -11,6 +11,7 @@ use super::list::{parse_mpop, MpopArgs};
 use super::typed::{self, db_and_config, keys_after_numkeys, resp3};
 use super::{args, flags::*, scan, CommandSpec, Ctx};
 use crate::resp::{errors, format_double, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("zadd", -4, WRITE | DENYOOM | FAST, zadd)
@@ -64,7 +65,7 @@ pub const NAN_SCORE: &str = "ERR resulting score is not a number (NaN)";
 /// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member …]: the number of
 /// members added (with CH: added or changed); with INCR the member's new score, or nil
 /// when a condition kept it from changing.
-fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+pub(crate) fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let (mut nx, mut xx, mut gt, mut lt, mut ch, mut incr) =
         (false, false, false, false, false, false);
     let mut at = 2;
@@ -125,6 +126,13 @@ fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 if new.is_nan() {
                     typed::remove_if_empty(db, &argv[1], now);
                     ctx.dirty(processed);
+                    if processed > 0 {
+                        ctx.notify_after_reply(
+                            notify::ZSET,
+                            if incr { "zincr" } else { "zadd" },
+                            &argv[1],
+                        );
+                    }
                     return Reply::error(NAN_SCORE);
                 }
                 if (lt && new >= current) || (gt && new <= current) {
@@ -153,6 +161,9 @@ fn zadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         db.remove(&argv[1]);
     }
     ctx.dirty(processed);
+    if processed > 0 {
+        ctx.notify_after_reply(notify::ZSET, if incr { "zincr" } else { "zadd" }, &argv[1]);
+    }
     if incr {
         return last_score.map_or(Reply::Null, Reply::Double);
     }
@@ -178,6 +189,7 @@ fn zincrby(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     zset.insert(&argv[3], new, config);
     ctx.dirty(1);
+    ctx.notify_after_reply(notify::ZSET, "zincr", &argv[1]);
     Reply::Double(new)
 }
 
@@ -255,6 +267,10 @@ fn zrem(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         .count();
     typed::remove_if_empty(db, &argv[1], now);
     ctx.dirty(removed as u64);
+    if removed > 0 {
+        ctx.notify(notify::ZSET, "zrem", &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
+    }
     Reply::Integer(removed as i64)
 }
 
@@ -298,7 +314,16 @@ fn pop_members(
         .collect();
     typed::remove_if_empty(db, key, now);
     ctx.dirty(popped.len() as u64);
+    if !popped.is_empty() {
+        notify_zpopped(ctx, key, max);
+    }
     Ok(Some(popped))
+}
+
+/// `zpopmin` or `zpopmax`, then `del` when the sorted set emptied.
+pub(crate) fn notify_zpopped(ctx: &mut Ctx<'_>, key: &[u8], max: bool) {
+    ctx.notify(notify::ZSET, if max { "zpopmax" } else { "zpopmin" }, key);
+    super::key_events::notify_if_removed(ctx, key);
 }
 
 /// ZPOPMIN/ZPOPMAX key [count]: the popped members with their scores (flat; pairs in

@@ -12,6 +12,7 @@ use super::zset::pop_reply;
 use super::{args, flags::*, CommandSpec, Ctx};
 use crate::db::{LexRange, ScoreRange, Value, ZSet};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("zrange", -4, READONLY, zrange)
@@ -248,7 +249,19 @@ fn zrangestore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let len = result.len();
     let dirty = store_result(db, &argv[1], result, now);
     ctx.dirty(dirty);
+    notify_stored(ctx, &argv[1], len, dirty, "zrangestore");
     Reply::Integer(len as i64)
+}
+
+/// The event of a store command: `event` when it stored a non-empty result, `del`
+/// when an empty result deleted the destination.
+pub(crate) fn notify_stored(ctx: &mut Ctx<'_>, key: &[u8], len: usize, dirty: u64, event: &str) {
+    // Redis writes the count first.
+    if len > 0 {
+        ctx.notify_after_reply(notify::ZSET, event, key);
+    } else if dirty > 0 {
+        ctx.notify_after_reply(notify::GENERIC, "del", key);
+    }
 }
 
 /// Stores a computed sorted set under `key`, or deletes `key` when it is empty (as
@@ -328,6 +341,15 @@ fn remove_range(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], kind: Kind) -> Reply {
     }
     typed::remove_if_empty(db, &argv[1], now);
     ctx.dirty(doomed.len() as u64);
+    if !doomed.is_empty() {
+        let event = match kind {
+            Kind::Rank => "zremrangebyrank",
+            Kind::Score => "zremrangebyscore",
+            Kind::Lex => "zremrangebylex",
+        };
+        ctx.notify(notify::ZSET, event, &argv[1]);
+        super::key_events::notify_if_removed(ctx, &argv[1]);
+    }
     Reply::Integer(doomed.len() as i64)
 }
 

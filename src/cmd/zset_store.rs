@@ -308,6 +308,12 @@ fn store(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], op: Op) -> Reply {
     let len = result.len();
     let dirty = store_result(db, &argv[1], result, now);
     ctx.dirty(dirty);
+    let event = match op {
+        Op::Union => "zunionstore",
+        Op::Inter => "zinterstore",
+        Op::Diff => "zdiffstore",
+    };
+    super::zset_range::notify_stored(ctx, &argv[1], len, dirty, event);
     Reply::Integer(len as i64)
 }
 

@@ -139,6 +139,12 @@ impl Hash {
         self.hashtable
     }
 
+    /// Sets the encoding outright: a hash loaded from a listpack payload stays a listpack
+    /// whatever the length of its values, as in Redis's `rdbLoadObject`.
+    pub(crate) fn set_hashtable(&mut self, hashtable: bool) {
+        self.hashtable = hashtable;
+    }
+
     /// Sets `field` to `value`; returns whether the field is new. Converts to a hashtable
     /// when a field or value is longer than `hash-max-listpack-value` or the hash grows past
     /// `hash-max-listpack-entries` (Redis's `hashTypeTryConversion` and `hashTypeSet`).

@@ -28,5 +28,6 @@ pub fn collection_encoding(value: &Value, _config: &Config) -> Option<&'static s
         } else {
             "listpack"
         }),
+        Value::Stream(_) => Some("stream"),
     }
 }

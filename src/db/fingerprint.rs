@@ -62,6 +62,12 @@ fn value_fingerprint(value: &Value) -> u64 {
                 member.hash(h);
             }
         }),
+        // Entries, groups and counters: the whole value (Stream's own `Hash` would be
+        // costly to keep; its Debug form is canonical, BTreeMaps in order).
+        Value::Stream(s) => hash_of(|h| {
+            5u8.hash(h);
+            format!("{s:?}").hash(h);
+        }),
     }
 }
 

@@ -6,9 +6,10 @@
 //! the size of any value is known without walking it: the database adds up its keys'
 //! sizes as they change (`used_memory`), and MEMORY USAGE reads the same figure.
 //!
+//! A string changed in place carries its SDS allocation (see [`super::Sds`]).
+//!
 //! What is estimated: Redis's figure depends on allocation history where redsim keeps
-//! none — greedy SDS growth after APPEND (taken as twice the length below 1 MB, as
-//! `sdsMakeRoomFor`), quicklist node splits (nodes taken as evenly filled to 8 KB),
+//! none — quicklist node splits (nodes taken as evenly filled to 8 KB),
 //! skiplist levels (one level per node), dict rehashing (tables a power of two, at least
 //! the element count). Hashtables are summed exactly where Redis samples.
 
@@ -73,6 +74,12 @@ pub fn listpack_entry(item: &[u8]) -> usize {
     body + backlen(body)
 }
 
+/// The bytes an integer takes in a listpack (`lpAppendInteger`).
+pub(crate) fn listpack_int(n: i64) -> usize {
+    let body = int_body(n);
+    body + backlen(body)
+}
+
 fn int_body(n: i64) -> usize {
     match n {
         0..=127 => 1,
@@ -105,101 +112,6 @@ pub fn score_entry(score: f64) -> usize {
     }
 }
 
-/// The allocation behind a `raw` string that a command changes in place through Redis's
-/// SDS calls (the HyperLogLog commands), followed call by call so that the string's
-/// memory is Redis's and not an estimate: the SDS header size, which names its type, and
-/// `alloc`, the bytes the string may use (for the header-less type 5, its length).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SdsAlloc {
-    /// The string's length when this was last brought up to date: the figure applies
-    /// while the string keeps that length and stays `raw` (any other change forgets it).
-    pub(crate) len: u32,
-    header: u8,
-    alloc: u32,
-    /// The byte just past the string (its terminator slot), which Redis's HLL code can
-    /// read and, in one case, write: normally zero.
-    pub(crate) tail: u8,
-}
-
-/// `SDS_MAX_PREALLOC`: beyond 1 MB, growth adds 1 MB instead of doubling.
-const SDS_MAX_PREALLOC: usize = 1024 * 1024;
-
-/// The header of the SDS type `sdsReqType` picks for `len` bytes.
-fn sds_header(len: usize) -> usize {
-    match len {
-        0..=31 => 1,
-        32..=255 => 3,
-        256..=65535 => 5,
-        _ => 9,
-    }
-}
-
-/// The largest `alloc` an SDS type can record.
-fn sds_type_max(header: usize) -> usize {
-    match header {
-        3 => 255,
-        5 => 65535,
-        _ => u32::MAX as usize,
-    }
-}
-
-impl SdsAlloc {
-    /// `sdsnewlen(len)`: the allocation's usable size, as jemalloc rounds it.
-    pub(crate) fn fresh(len: usize) -> Self {
-        let header = sds_header(len);
-        let alloc = if header == 1 {
-            len
-        } else {
-            (jemalloc_class(header + len + 1) - header - 1).min(sds_type_max(header))
-        };
-        SdsAlloc {
-            len: len as u32,
-            header: header as u8,
-            alloc: alloc as u32,
-            tail: 0,
-        }
-    }
-
-    /// A raw string as SET and its kin store it: `tryObjectEncoding` trims an SDS with
-    /// more than a tenth of its length free (`trimStringObjectIfNeeded`), leaving no room.
-    pub(crate) fn stored(len: usize) -> Self {
-        let mut sds = SdsAlloc::fresh(len);
-        if sds.alloc as usize - len > len / 10 {
-            sds.alloc = len as u32;
-        }
-        sds
-    }
-
-    /// `sdsMakeRoomFor(s, add)` on a string of `len` bytes: nothing when `add` bytes are
-    /// free, else a new allocation of twice the needed length (plus 1 MB past 1 MB).
-    pub(crate) fn make_room(&mut self, len: usize, add: usize) {
-        let avail = if self.header == 1 {
-            0
-        } else {
-            (self.alloc as usize).saturating_sub(len)
-        };
-        if avail >= add {
-            return;
-        }
-        let mut wanted = len + add;
-        if wanted < SDS_MAX_PREALLOC {
-            wanted *= 2;
-        } else {
-            wanted += SDS_MAX_PREALLOC;
-        }
-        // Type 5 cannot record free space: growth moves to type 8 at least.
-        let header = sds_header(wanted).max(3);
-        let usable = jemalloc_class(header + wanted + 1);
-        self.header = header as u8;
-        self.alloc = (usable - header - 1).min(sds_type_max(header)) as u32;
-    }
-
-    /// The bytes the allocator holds for the string.
-    pub(crate) fn bytes(&self) -> usize {
-        jemalloc_class(self.header as usize + self.alloc as usize + 1)
-    }
-}
-
 /// Running totals of a collection's elements, kept as it changes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -228,21 +140,13 @@ pub fn entry_bytes(key_len: usize, value: &Value, enc: StrEnc) -> usize {
     value_bytes(value, enc) + sds_size(key_len) + DICT_ENTRY
 }
 
-/// [`entry_bytes`] for a `raw` string whose allocation is known.
-pub(crate) fn entry_bytes_known(key_len: usize, sds: SdsAlloc) -> usize {
-    ROBJ + sds.bytes() + sds_size(key_len) + DICT_ENTRY
-}
-
 /// The bytes a value takes (`objectComputeSize`), from its tally: no element is visited.
 pub fn value_bytes(value: &Value, enc: StrEnc) -> usize {
     match value {
-        Value::Str(s) => match super::string_encoding(s, enc) {
-            "int" => ROBJ,
-            "embstr" => jemalloc_class(ROBJ + 3 + s.len() + 1),
-            _ if enc == StrEnc::Raw && s.len() < 1024 * 1024 => {
-                // APPEND/SETRANGE grow the SDS greedily (twice the needed length).
-                ROBJ + jemalloc_class(3 + 2 * s.len() + 1)
-            }
+        Value::Str(s) => match (enc, super::string_encoding(s, enc)) {
+            (StrEnc::Raw(sds), _) => ROBJ + sds.bytes(s.len()),
+            (_, "int") => ROBJ,
+            (_, "embstr") => jemalloc_class(ROBJ + 3 + s.len() + 1),
             _ => ROBJ + sds_size(s.len()),
         },
         Value::List(list) => {
@@ -266,7 +170,37 @@ pub fn value_bytes(value: &Value, enc: StrEnc) -> usize {
             ROBJ + jemalloc_class(LISTPACK_EMPTY + zset.tally().listpack)
         }
         Value::ZSet(zset) => SKIPLIST_HEADER + hashtable(zset.len(), zset.tally().table),
+        Value::Stream(stream) => stream_bytes(stream),
     }
+}
+
+/// `sizeof(stream)`, `sizeof(streamCG)`, `sizeof(streamConsumer)`, `sizeof(streamNACK)`.
+const STREAM: usize = 80;
+const STREAM_CG: usize = 40;
+const STREAM_CONSUMER: usize = 40;
+const STREAM_NACK: usize = 24;
+/// `streamRadixTreeMemoryUsage`'s cost of one radix tree node (`raxNode` and 30 words).
+const RAX_NODE: usize = 4 + 8 * 30;
+
+/// A stream as `objectComputeSize` counts it: its radix tree (taken as two tree nodes
+/// a key), its listpacks (each rounded to a size class, the tail's preallocated 4 KB at
+/// least) and its groups' pending lists and consumers.
+fn stream_bytes(stream: &super::Stream) -> usize {
+    let nodes = stream.node_count();
+    let rax = |keys: usize| keys * 16 + (2 * keys).max(1) * RAX_NODE;
+    let lists = match stream.lp_bytes().checked_div(nodes) {
+        None => 0,
+        Some(average) => jemalloc_class(average) * (nodes - 1) + jemalloc_class(average.max(4096)),
+    };
+    let (groups, consumers, pending, names) = stream.group_totals();
+    ROBJ + STREAM
+        + rax(nodes)
+        + lists
+        + groups * (STREAM_CG + rax(0))
+        + consumers * (STREAM_CONSUMER + rax(0))
+        + names
+        + pending * (16 + 2 * RAX_NODE)
+        + pending / 2 * STREAM_NACK
 }
 
 fn hashtable(len: usize, elements: usize) -> usize {

@@ -16,7 +16,7 @@
 //! `get_mut`/`entry_mut` are re-measured later, when the total is read ([`Db::used_bytes`])
 //! or before a removal moves entries around.
 
-use super::footprint::{entry_bytes, entry_bytes_known, SdsAlloc};
+use super::footprint::entry_bytes;
 use super::{StrEnc, Value};
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
@@ -32,9 +32,6 @@ pub struct Entry {
     pub access_s: u64,
     /// The bytes counted for this key in its database's total, as last measured.
     mem: u32,
-    /// The allocation behind a `raw` string changed through SDS calls Redis makes (the
-    /// HyperLogLog commands keep it), when known; see [`Entry::known_sds`].
-    pub(crate) sds: Option<SdsAlloc>,
 }
 
 impl Entry {
@@ -45,7 +42,6 @@ impl Entry {
             enc,
             access_s,
             mem: 0,
-            sds: None,
         }
     }
 
@@ -54,65 +50,9 @@ impl Entry {
     }
 
     /// The bytes this entry costs under a key of `key_len` bytes, counted from its value
-    /// now (see [`super::footprint`]): exact for a string whose allocation is followed.
+    /// now (see [`super::footprint`]).
     pub fn bytes(&self, key_len: usize) -> usize {
-        match self.known_sds() {
-            Some(sds) => entry_bytes_known(key_len, sds),
-            None => entry_bytes(key_len, &self.value, self.enc),
-        }
-    }
-
-    /// The string grew in place from `old_len` (APPEND's `sdscatlen`, SETRANGE's
-    /// `sdsgrowzero`, both through `sdsMakeRoomFor`) and is now `raw`. Redis first makes
-    /// it a private raw string (`dbUnshareStringValue`: an `int` or `embstr` one is copied
-    /// to an SDS of exactly its length, as a raw one made by SET already is); the
-    /// allocation followed from there is known for the new length.
-    pub(crate) fn grow_sds(&mut self, old_len: usize) {
-        let Value::Str(s) = &self.value else {
-            return;
-        };
-        let mut sds = self.sds_at(old_len);
-        sds.make_room(old_len, s.len() - old_len);
-        if s.len() != old_len {
-            // The new end is written with its terminator.
-            sds.tail = 0;
-        }
-        sds.len = s.len() as u32;
-        self.sds = Some(sds);
-        self.enc = StrEnc::Raw;
-    }
-
-    /// The allocation of this string when it was `len` bytes long, as the command about
-    /// to change it in place will find it after `dbUnshareStringValue`: the one followed
-    /// so far, or for a string that was not followed, a raw one as SET stored it (trimmed)
-    /// or a fresh copy of exactly its length (`int`, `embstr`, and the other raw ones).
-    pub(crate) fn sds_at(&self, len: usize) -> SdsAlloc {
-        if let Some(sds) = self.known_sds_for(len) {
-            return sds;
-        }
-        match &self.value {
-            Value::Str(s)
-                if self.enc == StrEnc::Auto && super::string_encoding(s, self.enc) == "raw" =>
-            {
-                SdsAlloc::stored(len)
-            }
-            _ => SdsAlloc::fresh(len),
-        }
-    }
-
-    fn known_sds_for(&self, len: usize) -> Option<SdsAlloc> {
-        self.sds
-            .filter(|sds| self.enc == StrEnc::Raw && sds.len as usize == len)
-    }
-
-    /// The allocation of a `raw` string, if it was followed up to the string's present
-    /// length (any other command that changed the string has changed its length or its
-    /// encoding, or kept its allocation).
-    pub(crate) fn known_sds(&self) -> Option<SdsAlloc> {
-        match &self.value {
-            Value::Str(s) => self.known_sds_for(s.len()),
-            _ => None,
-        }
+        entry_bytes(key_len, &self.value, self.enc)
     }
 }
 
@@ -135,6 +75,10 @@ pub struct Db {
     /// Keys removed on access because they had expired, not yet signalled to WATCH
     /// (`cmd::expire::signal_lazy_expiries` drains it after each command).
     expired_log: Vec<Vec<u8>>,
+    /// While set (the `n` class of `notify-keyspace-events` is on), keys created since
+    /// the last drain are logged for their `new` keyspace event (Redis's `dbAdd`).
+    pub(crate) log_new: bool,
+    pub(crate) new_log: Vec<Vec<u8>>,
     /// The sum of the entries' `mem`.
     used: usize,
     /// Positions of entries handed out to be changed in place since they were measured.
@@ -298,12 +242,14 @@ impl Db {
                     other => *other = Value::Str(bytes.to_vec()),
                 }
                 entry.enc = StrEnc::Auto;
-                entry.sds = None;
                 entry.access_s = access_s;
                 index
             }
             None => {
                 let entry = Entry::with(Value::Str(bytes.to_vec()), StrEnc::Auto, access_s);
+                if self.log_new {
+                    self.new_log.push(key.to_vec());
+                }
                 self.entries.insert_full(key.to_vec(), entry).0
             }
         };
@@ -321,6 +267,9 @@ impl Db {
             }
             None => {
                 entry.mem = 0;
+                if self.log_new {
+                    self.new_log.push(key.to_vec());
+                }
                 self.entries.insert_full(key.to_vec(), entry).0
             }
         };

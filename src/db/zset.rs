@@ -144,6 +144,12 @@ impl ZSet {
         self.skiplist
     }
 
+    /// Sets the encoding outright: a sorted set loaded from a listpack payload stays a
+    /// listpack whatever the length of its members, as in Redis's `rdbLoadObject`.
+    pub(crate) fn set_skiplist(&mut self, skiplist: bool) {
+        self.skiplist = skiplist;
+    }
+
     /// The score of `member`, if it is one.
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         self.scores.get(member).copied()
@@ -237,6 +243,12 @@ impl ZSet {
     /// The listpack and table bytes its members take.
     pub fn tally(&self) -> Tally {
         self.tally
+    }
+
+    /// Turns a listpack into a skiplist for good (Redis's `zsetConvert`, which SORT
+    /// applies to the sorted set it sorts).
+    pub(crate) fn convert_to_skiplist(&mut self) {
+        self.skiplist = true;
     }
 
     /// Chooses the encoding from scratch, as Redis does for a sorted set built by a store

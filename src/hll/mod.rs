@@ -21,7 +21,7 @@ mod estimate;
 pub(crate) mod selftest;
 mod sparse;
 
-use crate::db::footprint::SdsAlloc;
+use crate::db::Sds;
 use estimate::Histogram;
 
 /// Bits of the hash that pick the register.
@@ -102,15 +102,7 @@ pub(crate) struct Hll<'a> {
     /// The string's bytes.
     pub(crate) bytes: &'a mut Vec<u8>,
     /// Redis's allocation for them, followed through every SDS call Redis makes.
-    pub(crate) sds: &'a mut SdsAlloc,
-}
-
-impl Hll<'_> {
-    /// Records that the allocation is known for the string's present length.
-    fn settle<T>(&mut self, result: T) -> T {
-        self.sds.len = self.bytes.len() as u32;
-        result
-    }
+    pub(crate) sds: &'a mut Sds,
 }
 
 /// `hllAdd`: adds one element to a checked HLL; whether a register changed.
@@ -122,12 +114,11 @@ pub(crate) fn add(hll: &mut Hll<'_>, element: &[u8], max_bytes: u64) -> Result<b
 /// Raises register `index` to `count` in either encoding.
 fn raise(hll: &mut Hll<'_>, index: usize, count: u8, max_bytes: u64) -> Result<bool, Corrupt> {
     let s = &mut *hll.bytes;
-    let result = if is_sparse(s) {
+    if is_sparse(s) {
         sparse::raise(s, hll.sds, index, count, max_bytes)
     } else {
         Ok(dense::raise(&mut s[HEADER..], index, count))
-    };
-    hll.settle(result)
+    }
 }
 
 /// The cached cardinality, if valid.
@@ -144,7 +135,7 @@ pub(crate) fn cache_count(s: &mut [u8], count: u64) {
 }
 
 /// `hllCount` of a checked HLL (without the cache); `Err` when sparse registers do not
-/// add up to 16384. `tail` is the byte past the string (see [`SdsAlloc`]).
+/// add up to 16384. `tail` is the byte past the string (see [`Sds`]).
 pub(crate) fn count(s: &[u8], tail: u8) -> Result<u64, Corrupt> {
     let mut histogram: Histogram = [0; 64];
     if is_sparse(s) {
@@ -210,8 +201,7 @@ impl Registers {
 
 /// `hllSparseToDense` (PFDEBUG TODENSE / GETREG): a dense HLL is left as it is.
 pub(crate) fn to_dense(hll: &mut Hll<'_>) -> Result<(), Corrupt> {
-    let result = sparse::to_dense(hll.bytes, hll.sds);
-    hll.settle(result)
+    sparse::to_dense(hll.bytes, hll.sds)
 }
 
 /// Every register of a dense HLL (PFDEBUG GETREG).

@@ -13,7 +13,7 @@
 use super::{
     add, count, dense, is_sparse, new_hll, Hll, DENSE_SIZE, HEADER, REGISTERS, REGISTER_MAX,
 };
-use crate::db::footprint::SdsAlloc;
+use crate::db::Sds;
 
 const TEST_CYCLES: usize = 1000;
 const ELEMENTS: u64 = 10_000_000;
@@ -56,7 +56,7 @@ pub(crate) fn run(seed: u64, sparse_max_bytes: u64) -> Result<(), String> {
     dense_hll[..4].copy_from_slice(b"HYLL");
     let mut sparse_hll = new_hll();
     // The allocations are not looked at: the strings are the test's own.
-    let (mut dense_sds, mut sparse_sds) = (SdsAlloc::fresh(DENSE_SIZE), SdsAlloc::fresh(18));
+    let (mut dense_sds, mut sparse_sds) = (Sds::exact(DENSE_SIZE), Sds::exact(18));
     let relerr = 1.04 / (REGISTERS as f64).sqrt();
     let mut checkpoint: u64 = 1;
     let seed = rng.next();

@@ -13,11 +13,11 @@
 //! ones Redis produces. Like Redis, the walkers read a missing second byte of a trailing
 //! XZERO from the slot past the string, normally its terminating zero; splitting such an
 //! XZERO leaves the last byte of the new sequence in that slot, kept as
-//! [`SdsAlloc::tail`] beside the string, where later updates read it as Redis does.
+//! [`Sds::tail`] beside the string, where later updates read it as Redis does.
 
 use super::estimate::Histogram;
 use super::{dense, Corrupt, DENSE, DENSE_SIZE, HEADER, REGISTERS};
-use crate::db::footprint::SdsAlloc;
+use crate::db::Sds;
 
 const XZERO_BIT: u8 = 0x40;
 const VAL_BIT: u8 = 0x80;
@@ -112,7 +112,7 @@ pub(crate) fn empty() -> Vec<u8> {
 /// `hllSparseToDense`: the same registers in the dense representation (header copied,
 /// cached cardinality included); `Err` when the opcodes do not cover exactly 16384
 /// registers. A dense HLL is left as it is.
-pub(crate) fn to_dense(s: &mut Vec<u8>, sds: &mut SdsAlloc) -> Result<(), Corrupt> {
+pub(crate) fn to_dense(s: &mut Vec<u8>, sds: &mut Sds) -> Result<(), Corrupt> {
     if s[4] == DENSE {
         return Ok(());
     }
@@ -140,7 +140,7 @@ pub(crate) fn to_dense(s: &mut Vec<u8>, sds: &mut SdsAlloc) -> Result<(), Corrup
         return Err(Corrupt);
     }
     *s = dense;
-    *sds = SdsAlloc::fresh(DENSE_SIZE);
+    *sds = Sds::exact(DENSE_SIZE);
     Ok(())
 }
 
@@ -149,7 +149,7 @@ pub(crate) fn to_dense(s: &mut Vec<u8>, sds: &mut SdsAlloc) -> Result<(), Corrup
 /// would make the string longer than `max_bytes` (`hll-sparse-max-bytes`).
 pub(crate) fn raise(
     s: &mut Vec<u8>,
-    sds: &mut SdsAlloc,
+    sds: &mut Sds,
     index: usize,
     count: u8,
     max_bytes: u64,
@@ -158,7 +158,7 @@ pub(crate) fn raise(
         return promote(s, sds, index, count);
     }
     // Room for the worst split (XZERO → XZERO VAL XZERO), made before looking.
-    sds.make_room(s.len(), 3);
+    *sds = sds.grown(s.len(), s.len() + 3);
     // Step 1: find the opcode covering `index`.
     let mut p = HEADER;
     let mut first = 0;
@@ -240,7 +240,7 @@ pub(crate) fn raise(
 /// Step 4 of `hllSparseSet`: from the opcode before the changed one, up to 5 opcodes,
 /// joins adjacent VAL opcodes of equal value while their lengths fit one opcode; then
 /// invalidates the cached cardinality.
-fn merge_neighbours(s: &mut Vec<u8>, sds: &mut SdsAlloc, prev: Option<usize>) {
+fn merge_neighbours(s: &mut Vec<u8>, sds: &mut Sds, prev: Option<usize>) {
     let mut p = prev.unwrap_or(HEADER);
     let mut scans = 5;
     while p < s.len() && scans > 0 {
@@ -273,7 +273,7 @@ fn merge_neighbours(s: &mut Vec<u8>, sds: &mut SdsAlloc, prev: Option<usize>) {
 }
 
 /// The promotion path of `hllSparseSet`: to dense, then the register raised there.
-fn promote(s: &mut Vec<u8>, sds: &mut SdsAlloc, index: usize, count: u8) -> Result<bool, Corrupt> {
+fn promote(s: &mut Vec<u8>, sds: &mut Sds, index: usize, count: u8) -> Result<bool, Corrupt> {
     to_dense(s, sds)?;
     dense::raise(&mut s[HEADER..], index, count);
     Ok(true)
@@ -362,7 +362,7 @@ mod tests {
     #[test]
     fn setting_a_register_splits_the_run_around_it() {
         let mut s = empty();
-        let mut sds = SdsAlloc::fresh(s.len());
+        let mut sds = Sds::exact(s.len());
         assert_eq!(raise(&mut s, &mut sds, 100, 3, MAX), Ok(true));
         assert_eq!(decode(&s, 0), "Z:100 v:3,1 Z:16283");
         assert_eq!(raise(&mut s, &mut sds, 100, 2, MAX), Ok(false));
@@ -375,18 +375,18 @@ mod tests {
         // MEMORY USAGE on redis-server 7.0.15: 32 bytes for a new HLL, 48 after a first
         // PFADD, 14336 once dense.
         let mut s = empty();
-        let mut sds = SdsAlloc::fresh(s.len());
-        assert_eq!(sds.bytes(), 32);
+        let mut sds = Sds::exact(s.len());
+        assert_eq!(sds.bytes(s.len()), 32);
         raise(&mut s, &mut sds, 5, 1, MAX).unwrap();
-        assert_eq!(sds.bytes(), 48);
+        assert_eq!(sds.bytes(s.len()), 48);
         raise(&mut s, &mut sds, 50, 40, MAX).unwrap();
-        assert_eq!(sds.bytes(), 14336);
+        assert_eq!(sds.bytes(s.len()), 14336);
     }
 
     #[test]
     fn neighbouring_equal_values_merge_into_one_opcode() {
         let mut s = empty();
-        let mut sds = SdsAlloc::fresh(s.len());
+        let mut sds = Sds::exact(s.len());
         for index in [10, 11, 12] {
             raise(&mut s, &mut sds, index, 5, MAX).unwrap();
         }
@@ -396,12 +396,12 @@ mod tests {
     #[test]
     fn a_value_above_32_promotes_to_dense() {
         let mut s = empty();
-        let mut sds = SdsAlloc::fresh(s.len());
+        let mut sds = Sds::exact(s.len());
         raise(&mut s, &mut sds, 7, 3, MAX).unwrap();
         assert_eq!(raise(&mut s, &mut sds, 9000, 40, MAX), Ok(true));
         assert_eq!(s.len(), DENSE_SIZE);
         assert_eq!(s[4], DENSE);
-        assert_eq!(sds, SdsAlloc::fresh(DENSE_SIZE));
+        assert_eq!(sds, Sds::exact(DENSE_SIZE));
         assert_eq!(dense::get(&s[HEADER..], 9000), 40);
         assert_eq!(dense::get(&s[HEADER..], 7), 3);
     }
@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn growing_past_the_limit_promotes_to_dense() {
         let mut s = empty();
-        let mut sds = SdsAlloc::fresh(s.len());
+        let mut sds = Sds::exact(s.len());
         let mut index = 0;
         while s[4] == crate::hll::SPARSE {
             raise(&mut s, &mut sds, index, 1 + (index % 7) as u8, 60).unwrap();
@@ -428,7 +428,7 @@ mod tests {
         let mut max = [0; REGISTERS];
         assert_eq!(merge(&s, 0, &mut max), Err(Corrupt));
         assert_eq!(
-            to_dense(&mut s.clone(), &mut SdsAlloc::fresh(s.len())),
+            to_dense(&mut s.clone(), &mut Sds::exact(s.len())),
             Err(Corrupt)
         );
         let mut h = [0; 64];

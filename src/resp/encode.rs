@@ -69,6 +69,14 @@ fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mu
                 bulk(out, text.as_bytes());
             }
         }
+        Reply::HumanDouble(d) => {
+            let text = format_human(*d);
+            if resp3 {
+                line(out, b',', text.as_bytes());
+            } else {
+                bulk(out, text.as_bytes());
+            }
+        }
         Reply::BigNumber(n) if resp3 => line(out, b'(', n),
         Reply::BigNumber(n) => bulk(out, n),
         Reply::Verbatim { format, text } if resp3 => {
@@ -87,6 +95,7 @@ fn encode_one<'a>(reply: &'a Reply, resp3: bool, out: &mut Vec<u8>, pending: &mu
                 pending.push(frame);
             }
         }
+        Reply::Frames(frames) => pending.extend(frames.iter().rev()),
         Reply::Set(items) => aggregate(out, if resp3 { b'~' } else { b'*' }, items, pending),
         Reply::Push(items) => aggregate(out, if resp3 { b'>' } else { b'*' }, items, pending),
     }
@@ -106,6 +115,25 @@ pub fn format_double(d: f64) -> String {
         };
     }
     format_g17(d)
+}
+
+/// Formats a double as Redis's `ld2string(…, LD_STR_HUMAN)` does once it is widened to
+/// a long double: `%.17Lf` (exact, so `{:.17}` gives the same digits, ties to even),
+/// trailing zeros and dot removed, `-0` as `0`, and `inf` / `-inf`.
+pub fn format_human(d: f64) -> String {
+    if d.is_infinite() {
+        return if d > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if d.is_nan() {
+        return format_double(d);
+    }
+    let mut text = format!("{d:.17}");
+    let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+    text.truncate(kept);
+    if text == "-0" {
+        text = "0".into();
+    }
+    text
 }
 
 /// C's `printf("%.17g", d)` for a finite `d`.
@@ -202,6 +230,19 @@ mod tests {
         assert_eq!(format_g17(1e-5), "1.0000000000000001e-05");
         assert_eq!(format_g17(-2.0), "-2");
         assert_eq!(format_g(100.0, 14), "100");
+    }
+
+    #[test]
+    fn human_doubles_print_like_ld2string_human_mode() {
+        assert_eq!(format_human(13.361389338970184), "13.36138933897018433");
+        assert_eq!(format_human(180.0), "180");
+        assert_eq!(format_human(-0.0), "0");
+        assert_eq!(format_human(-1e-20), "0");
+        assert_eq!(format_human(2.68220901489e-6), "0.00000268220901489");
+        assert_eq!(format_human(f64::NEG_INFINITY), "-inf");
+        let reply = Reply::HumanDouble(0.5);
+        assert_eq!(encode(&reply, Protocol::Resp2), b"$3\r\n0.5\r\n");
+        assert_eq!(encode(&reply, Protocol::Resp3), b",0.5\r\n");
     }
 
     #[test]

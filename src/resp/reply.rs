@@ -25,6 +25,9 @@ pub enum Reply {
     Bool(bool),
     /// RESP3 `,1.5`; a bulk string in RESP2.
     Double(f64),
+    /// Redis's `addReplyHumanLongDouble` (GEOPOS, WITHCOORD): the same frames as `Double`
+    /// but with `%.17Lf` text, trailing zeros removed (`13.36138933897018433`).
+    HumanDouble(f64),
     /// RESP3 `(123…`; a bulk string in RESP2.
     BigNumber(Vec<u8>),
     /// RESP3 `=15\r\ntxt:…`; a bulk string of the text alone in RESP2.
@@ -49,6 +52,11 @@ pub enum Reply {
         /// The reply itself.
         reply: Box<Reply>,
     },
+    /// Several frames written one after the other, in every protocol: a command that
+    /// answers with more than one reply (SUBSCRIBE a b answers once per channel), or the
+    /// pub/sub messages Redis wrote to a client's own output while its command ran (a
+    /// RESP3 client that publishes to itself), then the command's reply.
+    Frames(Vec<Reply>),
     /// RESP3 `|n`: an attribute frame (pairs, like a map), only ever sent as the `frame`
     /// of [`Reply::Preceded`]; a flat array if encoded on its own for RESP2.
     Attribute(Vec<(Reply, Reply)>),

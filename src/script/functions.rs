@@ -186,6 +186,21 @@ impl Scripting {
         Ok(self.functions.vm.as_ref().expect("created above"))
     }
 
+    /// Every library's code, for an RDB file.
+    pub(crate) fn library_codes(&self) -> Vec<Vec<u8>> {
+        self.functions
+            .set
+            .libraries
+            .values()
+            .map(|lib| lib.code.clone())
+            .collect()
+    }
+
+    /// Loads a library read from an RDB file (as FUNCTION LOAD, an existing one replaced).
+    pub(crate) fn load_saved_library(&mut self, code: &[u8]) -> Result<String, Reply> {
+        self.load_library(code, true)
+    }
+
     /// FUNCTION LOAD: compiles and runs a library, keeping what it registers.
     fn load_library(&mut self, code: &[u8], replace: bool) -> Result<String, Reply> {
         let md = shebang::library_metadata(code).map_err(Reply::error)?;

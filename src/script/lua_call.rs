@@ -23,7 +23,7 @@ use super::call::script_call;
 use super::convert::{error_text, number_arg};
 use super::lua_c::RunSlot;
 use super::vm::Unlimited;
-use crate::resp::{format_double, Reply};
+use crate::resp::{format_double, format_human, Reply};
 use mlua::{ffi, Function, IntoLua, Lua, WeakLua};
 use std::any::Any;
 use std::os::raw::{c_char, c_int, c_void};
@@ -242,6 +242,12 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
         Reply::Bool(b) => ffi::lua_pushnumber(l, if *b { 1.0 } else { 0.0 }),
         Reply::Double(d) if resp3 => push_wrapped(l, b"double", || ffi::lua_pushnumber(l, *d)),
         Reply::Double(d) => push_bytes(l, format_double(*d).as_bytes()),
+        // Redis's parser reads the double back from its text (`strtod`).
+        Reply::HumanDouble(d) if resp3 => {
+            let value = format_human(*d).parse::<f64>().unwrap_or(*d);
+            push_wrapped(l, b"double", || ffi::lua_pushnumber(l, value))
+        }
+        Reply::HumanDouble(d) => push_bytes(l, format_human(*d).as_bytes()),
         Reply::BigNumber(n) if resp3 => push_wrapped(l, b"big_number", || push_bytes(l, n)),
         Reply::BigNumber(n) => push_bytes(l, n),
         Reply::Verbatim { format, text } if resp3 => push_wrapped(l, b"verbatim_string", || {
@@ -255,6 +261,13 @@ pub unsafe fn push_reply(l: *mut ffi::lua_State, reply: &Reply, resp3: bool) {
         // Only DEBUG PROTOCOL sends these (scripts reach it after DEBUG
         // SET-DISABLE-DENY-SCRIPTS); Redis's parser skips the attribute or push frame.
         Reply::Preceded { reply, .. } => push_reply(l, reply, resp3),
+        // Not reachable from a script (the commands that answer with several frames are
+        // `noscript`, and messages to the script's client wait for its EVAL's reply):
+        // the last frame stands for the reply.
+        Reply::Frames(frames) => match frames.last() {
+            Some(last) => push_reply(l, last, resp3),
+            None => ffi::lua_pushboolean(l, 0),
+        },
         // Maps and sets are built from an empty table, one field at a time, as Redis's
         // redisProtocolToLuaType_Map/_Set do: the table's shape, and so the order `next`
         // walks it in (pairs(), the script's reply), is then Redis's.

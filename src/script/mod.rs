@@ -10,7 +10,6 @@
 mod api;
 mod call;
 pub mod convert;
-mod dump;
 mod eval;
 pub(crate) mod functions;
 pub mod libs;

@@ -78,7 +78,7 @@ impl BlockedClients {
         session.unblock = None;
         self.waiters().push(Waiter {
             client,
-            argv: argv.to_vec(),
+            argv: request.retry.unwrap_or_else(|| argv.to_vec()),
             timeout_reply: reply.clone(),
             served: None,
         });
@@ -119,6 +119,9 @@ impl BlockedClients {
                 if still_blocked.is_none() && !wrong_type {
                     // Served: no longer counted in INFO's blocked_clients.
                     engine.store.session_mut(waiter.client).blocked = None;
+                    if let Some(text) = reply.error_text() {
+                        engine.count_served_error(&waiter.argv, text);
+                    }
                     waiter.served = Some(reply);
                     served_any = true;
                     wrote |= engine.store.dirty != dirty;

@@ -305,7 +305,8 @@ pub(super) async fn run_batch(
                     let refusal = match refusal {
                         Some(reply) => Some(reply),
                         None => match shutdown::request(&argv) {
-                            Some(Ok(())) => {
+                            // A busy script holds the engine: no save is possible.
+                            Some(Ok(_)) => {
                                 core.shutdown.notify_one();
                                 return Ok(false);
                             }
@@ -330,6 +331,7 @@ pub(super) async fn run_batch(
             match run_locked(
                 core,
                 &mut engine,
+                &peer.signals,
                 client,
                 &mut peer.authenticated,
                 batch,
@@ -359,13 +361,22 @@ pub(super) async fn run_batch(
             out.clear();
         }
         // `biased`: the branches are polled in order, not at random, so that the loom
-        // models stay deterministic.
-        let reply = tokio::select! {
-            biased;
-            reply = wait_until_served(core, client, parked) => reply,
-            _ = peer.signals.killed.notified() => return Ok(false),
+        // models stay deterministic. Messages published meanwhile (a RESP3 subscriber
+        // may block) are written as they come, as Redis writes them to a blocked client.
+        let mut waiting = std::pin::pin!(wait_until_served(core, client, parked));
+        let reply = loop {
+            tokio::select! {
+                biased;
+                reply = &mut waiting => break reply,
+                _ = peer.signals.killed.notified() => return Ok(false),
+                _ = peer.signals.mail.notified() => {
+                    let mail = std::mem::take(&mut *super::host::lock(&peer.signals.outbox));
+                    stream.write_all(&mail).await?;
+                }
+            }
         };
         let mut engine = lock(core).await;
+        out.append(&mut super::host::lock(&peer.signals.outbox));
         let session = engine.store.session_mut(client);
         if session.killed {
             return Ok(false);
@@ -382,6 +393,7 @@ pub(super) async fn run_batch(
 fn run_locked(
     core: &Core,
     engine: &mut Engine,
+    peer_signals: &super::peers::Signals,
     client: ClientId,
     authenticated: &mut bool,
     batch: &mut Batch,
@@ -406,6 +418,8 @@ fn run_locked(
         if std::mem::take(&mut batch.paused) {
             engine.store.session_mut(client).blocked = None;
         }
+        // Messages published to this client before this command come before its reply.
+        out.append(&mut super::host::lock(&peer_signals.outbox));
         // CONFIG SET requirepass takes effect for the next command; a connection that ran
         // a command while there was no password stays authenticated, as in Redis.
         let requirepass = engine
@@ -442,19 +456,27 @@ fn run_locked(
             }
         }
         if let Some(request) = shutdown::request(&argv) {
-            let session = engine.store.session_mut(client);
-            let reply = match (request, session.multi.as_mut()) {
-                (_, Some(multi)) => {
-                    multi.aborted = true;
+            let in_multi = engine.store.session(client).multi.is_some();
+            let reply = match request {
+                _ if in_multi => {
+                    if let Some(multi) = engine.store.session_mut(client).multi.as_mut() {
+                        multi.aborted = true;
+                    }
                     Reply::error("ERR Command not allowed inside a transaction")
                 }
-                (Ok(()), None) => {
-                    core.shutdown.notify_one();
-                    return Outcome::Close;
+                Ok(save) => {
+                    let points = engine.store.config.get("save").unwrap_or_default();
+                    let saved = !save.wanted(&points)
+                        || engine.execute(client, &[b"SAVE".to_vec()]) == Reply::ok();
+                    if saved {
+                        core.shutdown.notify_one();
+                        return Outcome::Close;
+                    }
+                    Reply::error("ERR Errors trying to SHUTDOWN. Check logs.")
                 }
-                (Err(refusal), None) => refusal,
+                Err(refusal) => refusal,
             };
-            encode_into(&reply, session.protocol, out);
+            encode_into(&reply, engine.store.session(client).protocol, out);
             continue;
         }
         let dirty = engine.store.dirty;
@@ -487,6 +509,9 @@ fn run_locked(
             let lines = std::mem::take(&mut engine.store.monitor_feed);
             core.peers
                 .feed_monitors(engine.store.monitors.iter().map(|c| c.id), &lines);
+        }
+        if !engine.store.deliveries.is_empty() {
+            core.peers.deliver(&mut engine.store);
         }
         if argv[0].eq_ignore_ascii_case(b"client") {
             core.blocked.release_unblocked(engine);

@@ -18,6 +18,10 @@ pub(super) async fn expire_cycles(core: Arc<Core>) {
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        lock(&core).await.expire_cycle();
+        let mut engine = lock(&core).await;
+        if engine.expire_cycle() > 0 && !engine.store.deliveries.is_empty() {
+            // `expired` keyspace events.
+            core.peers.deliver(&mut engine.store);
+        }
     }
 }

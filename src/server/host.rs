@@ -166,6 +166,15 @@ impl RealHost {
 }
 
 impl Host for RealHost {
+    /// Writes a temporary file next to the target and renames it over, as Redis's
+    /// `rdbSave` does, so a crash never leaves half a file.
+    fn persist(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        let temp = format!("{path}.temp-{}", std::process::id());
+        std::fs::write(&temp, bytes)
+            .and_then(|()| std::fs::rename(&temp, path))
+            .map_err(|e| e.to_string())
+    }
+
     fn sleep_us(&mut self, us: u64) {
         std::thread::sleep(std::time::Duration::from_micros(us));
     }

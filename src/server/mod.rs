@@ -61,6 +61,11 @@ pub struct ServeOptions {
     /// `enable-debug-command`: `no` (Redis's default: DEBUG is refused), `yes`, or
     /// `local` (loopback clients only).
     pub enable_debug_command: String,
+    /// `dir`: where the RDB file is read at start and written by SAVE (the working
+    /// directory when `None`).
+    pub dir: Option<String>,
+    /// `dbfilename`: the RDB file's name.
+    pub dbfilename: String,
 }
 
 impl Default for ServeOptions {
@@ -72,8 +77,36 @@ impl Default for ServeOptions {
             protected_mode: true,
             maxclients: 10000,
             enable_debug_command: "no".into(),
+            dir: None,
+            dbfilename: "dump.rdb".into(),
         }
     }
+}
+
+/// Loads `dir`/`dbfilename` when it exists, as Redis does at start; a file that cannot
+/// be read stops the server, with Redis's reason.
+#[cfg(not(loom))]
+fn load_rdb_file(engine: &mut Engine) -> std::io::Result<()> {
+    let config = &engine.store.config;
+    let path = std::path::Path::new(&config.get("dir").unwrap_or_default())
+        .join(config.get("dbfilename").unwrap_or_default());
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let now_ms = engine.host.now_us() / 1000;
+    let snapshot = crate::rdb::file::read(&bytes, &engine.store.config, now_ms)
+        .map_err(|reason| std::io::Error::new(std::io::ErrorKind::InvalidData, reason))?;
+    for code in &snapshot.libraries {
+        engine.scripts.load_saved_library(code).map_err(|e| {
+            let text = String::from_utf8_lossy(e.error_text().unwrap_or_default()).into_owned();
+            std::io::Error::new(std::io::ErrorKind::InvalidData, text)
+        })?;
+    }
+    crate::cmd::persist::load_into(&mut engine.store, snapshot, now_ms);
+    engine.store.process.last_save_ms = Some(now_ms);
+    Ok(())
 }
 
 /// Tells the engine what INFO and CONFIG GET say of this process: pid, run id, port,
@@ -91,13 +124,19 @@ fn describe_process(engine: &mut Engine, opts: &ServeOptions, addr: SocketAddr) 
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default(),
         started_ms: Some(now_ms),
+        ..Default::default()
     };
     let config = &mut engine.store.config;
     config.set_startup("port", &addr.port().to_string());
     config.set_startup("bind", &opts.bind);
-    if let Ok(dir) = std::env::current_dir() {
-        config.set_startup("dir", &dir.to_string_lossy());
+    let dir = match &opts.dir {
+        Some(dir) => std::fs::canonicalize(dir).map(|d| d.to_string_lossy().into_owned()),
+        None => std::env::current_dir().map(|d| d.to_string_lossy().into_owned()),
+    };
+    if let Ok(dir) = dir {
+        config.set_startup("dir", &dir);
     }
+    config.set_startup("dbfilename", &opts.dbfilename);
     config.set_startup("maxclients", &opts.maxclients.to_string());
     config.set_startup(
         "protected-mode",
@@ -170,6 +209,7 @@ impl Server {
         let busy = Arc::new(host::BusyBoard::new());
         let mut engine = Engine::new(RealHost::new(busy.clone()));
         describe_process(&mut engine, &opts, addr);
+        load_rdb_file(&mut engine)?;
         let core = Arc::new(Core {
             engine: sync::EngineLock::new(engine),
             busy,

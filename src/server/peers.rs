@@ -2,7 +2,9 @@
 //! its signals under its client id. After a command, the server fires the `killed`
 //! signal of the clients CLIENT KILL closed (each closes as soon as it wakes, while
 //! reading or parked in a blocking command, as Redis frees a killed client at once), and
-//! puts the MONITOR feed in the outboxes of the monitoring connections.
+//! puts the MONITOR feed and pub/sub messages in the outboxes of their connections.
+//! A connection writes its outbox when woken, and before the reply of each command it
+//! runs, so that what Redis wrote to a client before a reply comes before it.
 
 use super::sync::{Mutex, Notify};
 use std::sync::Arc;
@@ -15,7 +17,7 @@ pub(crate) struct Signals {
     pub(crate) killed: Notify,
     /// Fired when the outbox has bytes to write.
     pub(crate) mail: Notify,
-    /// Replies from elsewhere (MONITOR lines), written as they come.
+    /// Replies from elsewhere (MONITOR lines, pub/sub messages), written as they come.
     pub(crate) outbox: Mutex<Vec<u8>>,
 }
 
@@ -49,6 +51,42 @@ impl Peers {
             if let Some(signals) = self.find(id) {
                 signals.killed.notify_one();
             }
+        }
+    }
+
+    /// Appends `bytes` to the outbox of `client_id`'s connection and wakes it.
+    fn send(&self, client_id: u64, bytes: &[u8]) {
+        let Some(signals) = self.find(client_id) else {
+            return;
+        };
+        super::host::lock(&signals.outbox).extend_from_slice(bytes);
+        signals.mail.notify_one();
+    }
+
+    /// Sends the pub/sub messages the last commands published (`Store::deliveries`),
+    /// each encoded in its receiver's protocol.
+    pub(crate) fn deliver(&self, store: &mut crate::store::Store) {
+        let deliveries = std::mem::take(&mut store.deliveries);
+        let mut pending: Option<(u64, Vec<u8>)> = None;
+        for (client, frame) in deliveries {
+            if !store.is_connected(client) {
+                continue;
+            }
+            let protocol = store.session(client).protocol;
+            match &mut pending {
+                Some((id, bytes)) if *id == client.id => {
+                    crate::resp::encode_into(&frame, protocol, bytes);
+                }
+                _ => {
+                    if let Some((id, bytes)) = pending.take() {
+                        self.send(id, &bytes);
+                    }
+                    pending = Some((client.id, crate::resp::encode(&frame, protocol)));
+                }
+            }
+        }
+        if let Some((id, bytes)) = pending {
+            self.send(id, &bytes);
         }
     }
 

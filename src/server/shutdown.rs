@@ -1,14 +1,36 @@
-//! SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], answered by the server: it stops
-//! accepting, closes every connection and `redsim serve` exits. Nothing is saved (redsim
-//! keeps no files). As in Redis it is allowed while a script is busy — the way out the
-//! BUSY reply names — though a script that keeps running is only ended by the process
-//! exiting.
+//! SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], answered by the server: it saves the RDB
+//! file when asked (SAVE) or when save points are configured (`save`, unless NOSAVE),
+//! then stops accepting, closes every connection and `redsim serve` exits. As in Redis
+//! it is allowed while a script is busy — the way out the BUSY reply names — though a
+//! script that keeps running is only ended by the process exiting.
 
 use crate::resp::Reply;
 
-/// What a SHUTDOWN request asks: `None` if `argv` is not SHUTDOWN, `Some(Ok(()))` to stop,
-/// `Some(Err(reply))` for Redis's refusal.
-pub(crate) fn request(argv: &[Vec<u8>]) -> Option<Result<(), Reply>> {
+/// Whether a shutdown saves first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Save {
+    /// SAVE given.
+    Yes,
+    /// NOSAVE given.
+    No,
+    /// Neither: save when save points are configured.
+    IfConfigured,
+}
+
+impl Save {
+    /// Whether to save, given the `save` parameter.
+    pub(crate) fn wanted(self, save_points: &str) -> bool {
+        match self {
+            Save::Yes => true,
+            Save::No => false,
+            Save::IfConfigured => !save_points.trim().is_empty(),
+        }
+    }
+}
+
+/// What a SHUTDOWN request asks: `None` if `argv` is not SHUTDOWN, `Some(Ok(save))` to
+/// stop, `Some(Err(reply))` for Redis's refusal.
+pub(crate) fn request(argv: &[Vec<u8>]) -> Option<Result<Save, Reply>> {
     if !argv.first()?.eq_ignore_ascii_case(b"shutdown") {
         return None;
     }
@@ -28,7 +50,13 @@ pub(crate) fn request(argv: &[Vec<u8>]) -> Option<Result<(), Reply>> {
     if abort {
         return Some(Err(Reply::error("ERR No shutdown in progress.")));
     }
-    Some(Ok(()))
+    Some(Ok(if save {
+        Save::Yes
+    } else if nosave {
+        Save::No
+    } else {
+        Save::IfConfigured
+    }))
 }
 
 #[cfg(test)]
@@ -42,11 +70,12 @@ mod tests {
     #[test]
     fn shutdown_arguments_are_checked_as_redis_does() {
         assert_eq!(request(&argv(&["GET", "k"])), None);
-        assert_eq!(request(&argv(&["shutdown", "NOSAVE"])), Some(Ok(())));
+        assert_eq!(request(&argv(&["shutdown", "NOSAVE"])), Some(Ok(Save::No)));
         assert_eq!(
             request(&argv(&["SHUTDOWN", "NOW", "NOW", "force"])),
-            Some(Ok(()))
+            Some(Ok(Save::IfConfigured))
         );
+        assert_eq!(request(&argv(&["SHUTDOWN", "save"])), Some(Ok(Save::Yes)));
         let syntax = Some(Err(Reply::error("ERR syntax error")));
         assert_eq!(request(&argv(&["SHUTDOWN", "FOO"])), syntax);
         assert_eq!(request(&argv(&["SHUTDOWN", "NOSAVE", "SAVE"])), syntax);

@@ -65,8 +65,11 @@ impl Store {
 
     /// An expired key was removed on access or by active expiry: a touch of a key that
     /// is no longer stored, whatever the command does with the key afterwards.
+    /// It is announced as the keyspace event `expired` (Redis's
+    /// `deleteExpiredKeyAndPropagate`).
     pub(crate) fn touch_expired(&mut self, db: usize, key: &[u8]) {
         self.touch_watchers(db, key, false);
+        self.notify(super::notify::EXPIRED, "expired", key, db);
     }
 
     fn touch_watchers(&mut self, db: usize, key: &[u8], stored: bool) {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod clock;
+pub mod differential;
 pub mod lua_libs;
 pub mod pair;
 pub mod serve;
@@ -36,6 +37,7 @@ pub fn free_port() -> u16 {
 pub struct RedisServer {
     child: Child,
     pub port: u16,
+    dir: std::path::PathBuf,
 }
 
 impl RedisServer {
@@ -48,8 +50,11 @@ impl RedisServer {
     /// [`RedisServer::start`] with extra configuration arguments (`--name value` …).
     pub fn start_with(extra: &[&str]) -> RedisServer {
         let port = free_port();
-        // Any file the server writes (SAVE…) goes to the temporary directory.
-        let dir = std::env::temp_dir();
+        // Any file the server writes (SAVE…) goes to a directory of its own, so that no
+        // server loads a file another one (or a client library's test) left behind.
+        let dir = std::env::temp_dir().join(format!("redsim-redis-{port}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a directory for redis-server");
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -68,7 +73,7 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn redis-server");
-        let server = RedisServer { child, port };
+        let server = RedisServer { child, port, dir };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -89,6 +94,7 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

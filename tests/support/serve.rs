@@ -4,12 +4,22 @@
 use super::RawConn;
 use redsim::server::{ServeOptions, Server};
 
-/// A server with default options on an ephemeral loopback port.
+/// A server with default options on an ephemeral loopback port, its RDB file in the
+/// temporary directory (so that a stray `dump.rdb` in the working directory is not
+/// loaded).
 pub fn start() -> Server {
     start_with(ServeOptions {
         port: 0,
+        dir: Some(test_dir()),
         ..ServeOptions::default()
     })
+}
+
+/// A directory of this test process's own for RDB files.
+fn test_dir() -> String {
+    let dir = std::env::temp_dir().join(format!("redsim-serve-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir.to_string_lossy().into_owned()
 }
 
 /// A server with `opts`; panics if it cannot start.

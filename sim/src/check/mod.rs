@@ -35,7 +35,7 @@ pub use counterexample::Counterexample;
 pub use partition::{engine_footprint as partition_footprint, Footprint};
 
 use crate::history::{History, Operation, Status};
-use redsim::resp::format_double;
+use redsim::resp::{format_double, format_human};
 use redsim::Reply;
 use search::{Poll, Search};
 use steps::SharedSteps;
@@ -469,6 +469,11 @@ fn resp2_eq(a: &Reply, b: &Reply) -> bool {
     // Aggregates: compare element-wise (maps flatten to key, value, key, value…).
     match (a, b) {
         (Null | NullArray, Null | NullArray) => true,
+        // A RESP3 double read off the wire keeps only its value, not GEOPOS's `%.17Lf`
+        // text: it matches the value that text reads back as.
+        (HumanDouble(h), Double(d)) | (Double(d), HumanDouble(h)) => {
+            format_human(*h).parse::<f64>().ok() == Some(*d)
+        }
         (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| resp2_eq(p, q)),
         (Array(_) | Set(_) | Push(_) | Map(_), Array(_) | Set(_) | Push(_) | Map(_)) => {
             match (resp2_items(a), resp2_items(b)) {
@@ -480,8 +485,8 @@ fn resp2_eq(a: &Reply, b: &Reply) -> bool {
         }
         (Integer(_) | Bool(_), Integer(_) | Bool(_))
         | (
-            Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. },
-            Bulk(_) | Double(_) | BigNumber(_) | Verbatim { .. },
+            Bulk(_) | Double(_) | HumanDouble(_) | BigNumber(_) | Verbatim { .. },
+            Bulk(_) | Double(_) | HumanDouble(_) | BigNumber(_) | Verbatim { .. },
         ) => resp2_shape(a) == resp2_shape(b),
         _ => a == b,
     }
@@ -493,6 +498,7 @@ pub fn resp2_shape(reply: &Reply) -> Reply {
         Reply::NullArray | Reply::Null => Reply::Null,
         Reply::Bool(b) => Reply::Integer(*b as i64),
         Reply::Double(d) => Reply::Bulk(format_double(*d).into_bytes()),
+        Reply::HumanDouble(d) => Reply::Bulk(format_human(*d).into_bytes()),
         Reply::BigNumber(n) => Reply::Bulk(n.clone()),
         Reply::Verbatim { text, .. } => Reply::Bulk(text.clone()),
         Reply::Map(pairs) | Reply::Attribute(pairs) => Reply::Array(
@@ -503,9 +509,27 @@ pub fn resp2_shape(reply: &Reply) -> Reply {
         ),
         // A RESP2 client gets no attribute or push frame before the reply.
         Reply::Preceded { reply, .. } => resp2_shape(reply),
+        Reply::Frames(frames) => Reply::Frames(frames.iter().map(resp2_shape).collect()),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             Reply::Array(items.iter().map(resp2_shape).collect())
         }
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_geopos_double_read_off_resp3_matches_the_engines() {
+        let engine = Reply::Array(vec![Reply::HumanDouble(13.361389338970184)]);
+        // Real Redis sends `,13.36138933897018433`; the wire codec keeps the value.
+        let wire = Reply::Array(vec![Reply::Double(13.361389338970184)]);
+        assert!(replies_match(&engine, &wire));
+        let resp2 = Reply::Array(vec![Reply::bulk("13.36138933897018433")]);
+        assert!(replies_match(&engine, &resp2));
+        let other = Reply::Array(vec![Reply::Double(13.36138933897018)]);
+        assert!(!replies_match(&engine, &other));
     }
 }

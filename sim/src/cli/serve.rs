@@ -24,6 +24,13 @@ pub struct Args {
     /// Allow DEBUG: no (as Redis by default), yes, or local (loopback clients only).
     #[arg(long, default_value = "no", value_parser = ["no", "yes", "local"])]
     pub enable_debug_command: String,
+    /// Directory of the RDB file: loaded at start when it exists, written by SAVE
+    /// (default: the working directory).
+    #[arg(long)]
+    pub dir: Option<String>,
+    /// Name of the RDB file in --dir.
+    #[arg(long, default_value = "dump.rdb")]
+    pub dbfilename: String,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -34,6 +41,8 @@ pub fn run(args: Args) -> ExitCode {
         protected_mode: args.protected_mode == "yes",
         maxclients: args.maxclients,
         enable_debug_command: args.enable_debug_command,
+        dir: args.dir,
+        dbfilename: args.dbfilename,
     };
     match serve(opts) {
         Ok(()) => ExitCode::SUCCESS,

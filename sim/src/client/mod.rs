@@ -14,8 +14,9 @@
 //! Kinds: [`lua::LuaClient`] (a script run client-side: raw mode), [`eval::EvalClient`]
 //! (the same script as EVAL / EVALSHA), [`commands::Commands`] (plain commands, one op
 //! each or as one raw sequence, and pipelines), [`multi::Multi`] (MULTI/EXEC blocks),
-//! [`multi::WatchRetry`] (WATCH … MULTI … EXEC, retried on a nil EXEC), and
-//! [`rust::RustClient`] (any Rust code written against a `conn.call(…)` API).
+//! [`multi::WatchRetry`] (WATCH … MULTI … EXEC, retried on a nil EXEC),
+//! [`rust::RustClient`] (any Rust code written against a `conn.call(…)` API), and
+//! [`subscriber::Subscriber`] (SUBSCRIBE, then receives the messages published).
 
 pub mod commands;
 pub mod eval;
@@ -23,6 +24,7 @@ pub mod lua;
 pub mod lua_convert;
 pub mod multi;
 pub mod rust;
+pub mod subscriber;
 pub mod template;
 
 use crate::history::{Operation, Status};

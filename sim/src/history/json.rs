@@ -12,7 +12,7 @@
 //! path (`ops[3].result.map[0]: unknown field "x"`), and text that is not JSON gets the line
 //! and column. Replies map to JSON as: integer → number; bulk → string (non-UTF-8 →
 //! `{"b64": "…"}`); null → `null`; array → array; simple string → `{"ok": "…"}`; error →
-//! `{"err": "…"}`; double → `{"double": n}`; boolean → `true`/`false`; map →
+//! `{"err": "…"}`; double → `{"double": n}` (GEOPOS's `{"human_double": n}`); boolean → `true`/`false`; map →
 //! `{"map": [[k, v], …]}`; set → `{"set": […]}`; big number → `{"big": "…"}`; verbatim →
 //! `{"verbatim": "txt", "text": "…"}`; push (not in command replies) → `{"push": […]}`.
 //! JSON has no null array, so RESP2's `*-1` reads back as `null` like `$-1`; the checker
@@ -320,6 +320,30 @@ fn read_replies(items: &[Value], path: &str) -> Result<Vec<Reply>, ReadError> {
         .collect()
 }
 
+/// A double written by [`double_to_value`].
+fn read_double(value: &Value, path: &str) -> Result<f64, ReadError> {
+    match value {
+        Value::Number(n) => n.as_f64().ok_or_else(|| invalid(path, "expected a number")),
+        Value::String(s) if s == "inf" => Ok(f64::INFINITY),
+        Value::String(s) if s == "-inf" => Ok(f64::NEG_INFINITY),
+        Value::String(s) if s == "nan" => Ok(f64::NAN),
+        _ => Err(invalid(
+            path,
+            "expected a number, \"inf\", \"-inf\" or \"nan\"",
+        )),
+    }
+}
+
+/// A double as JSON: a number, or `"inf"`, `"-inf"`, `"nan"`.
+fn double_to_value(d: f64) -> Value {
+    match Number::from_f64(d) {
+        Some(n) => Value::Number(n),
+        None if d.is_nan() => Value::from("nan"),
+        None if d > 0.0 => Value::from("inf"),
+        None => Value::from("-inf"),
+    }
+}
+
 fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError> {
     let Some(tag) = map.keys().next() else {
         return Err(invalid(path, "an empty object is not a reply"));
@@ -341,19 +365,11 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
         }
         "double" => {
             only_fields(map, path, &["double"])?;
-            match &map["double"] {
-                Value::Number(n) => n
-                    .as_f64()
-                    .map(Reply::Double)
-                    .ok_or_else(|| invalid(&sub, "expected a number")),
-                Value::String(s) if s == "inf" => Ok(Reply::Double(f64::INFINITY)),
-                Value::String(s) if s == "-inf" => Ok(Reply::Double(f64::NEG_INFINITY)),
-                Value::String(s) if s == "nan" => Ok(Reply::Double(f64::NAN)),
-                _ => Err(invalid(
-                    &sub,
-                    "expected a number, \"inf\", \"-inf\" or \"nan\"",
-                )),
-            }
+            read_double(&map["double"], &sub).map(Reply::Double)
+        }
+        "human_double" => {
+            only_fields(map, path, &["human_double"])?;
+            read_double(&map["human_double"], &sub).map(Reply::HumanDouble)
         }
         "map" | "attribute" => {
             only_fields(map, path, &[tag.as_str()])?;
@@ -387,6 +403,13 @@ fn read_tagged(map: &Map<String, Value>, path: &str) -> Result<Reply, ReadError>
                 frame: Box::new(part("frame")?),
                 reply: Box::new(part("reply")?),
             })
+        }
+        "frames" => {
+            only_fields(map, path, &["frames"])?;
+            let Value::Array(items) = &map["frames"] else {
+                return Err(invalid(&sub, "expected an array"));
+            };
+            Ok(Reply::Frames(read_replies(items, &sub)?))
         }
         "set" | "push" => {
             only_fields(map, path, &[tag.as_str()])?;
@@ -523,15 +546,8 @@ pub fn reply_to_value(reply: &Reply) -> Value {
         Reply::Null | Reply::NullArray => Value::Null,
         Reply::Array(items) => Value::Array(items.iter().map(reply_to_value).collect()),
         Reply::Bool(b) => Value::Bool(*b),
-        Reply::Double(d) => tagged(
-            "double",
-            match Number::from_f64(*d) {
-                Some(n) => Value::Number(n),
-                None if d.is_nan() => Value::from("nan"),
-                None if *d > 0.0 => Value::from("inf"),
-                None => Value::from("-inf"),
-            },
-        ),
+        Reply::Double(d) => tagged("double", double_to_value(*d)),
+        Reply::HumanDouble(d) => tagged("human_double", double_to_value(*d)),
         Reply::BigNumber(n) => tagged("big", bytes_to_value(n)),
         Reply::Verbatim { format, text } => {
             let mut map = Map::new();
@@ -552,6 +568,10 @@ pub fn reply_to_value(reply: &Reply) -> Value {
             Value::Array(items.iter().map(reply_to_value).collect()),
         ),
         Reply::Attribute(pairs) => tagged("attribute", pairs_to_value(pairs)),
+        Reply::Frames(frames) => tagged(
+            "frames",
+            Value::Array(frames.iter().map(reply_to_value).collect()),
+        ),
         Reply::Preceded { frame, reply } => {
             let mut map = Map::new();
             map.insert("frame".into(), reply_to_value(frame));

@@ -53,6 +53,9 @@ pub struct Verdict {
     pub torn_state: bool,
     /// A crash left an operation half applied.
     pub partial_effects: bool,
+    /// A subscriber's last message announces a value the key no longer holds
+    /// ([`Invariant::LastMessageIsCurrent`]).
+    pub stale_message: bool,
     /// The scenario asks for all-or-nothing: partial effects fail the run.
     pub all_or_nothing: bool,
     /// Operations that replied with an error.
@@ -75,6 +78,7 @@ impl Verdict {
             || self.lost_update
             || self.mismatch
             || (self.partial_effects && self.all_or_nothing)
+            || self.stale_message
     }
 
     /// No anomaly was found, but the run was not shown to be free of one either.
@@ -264,6 +268,12 @@ impl Judge {
             all_or_nothing: self.all_or_nothing,
             ..Verdict::default()
         };
+        for invariant in &self.invariants {
+            if let Some(why) = invariant.stale_message(world) {
+                v.stale_message = true;
+                v.findings.push(why);
+            }
+        }
         let history = &world.history;
         let clients = world.clients() as u64;
         let is_error = |op: &Op| op.client < clients && matches!(op.result, Some(Reply::Error(_)));

@@ -55,7 +55,7 @@ impl Probe {
                         .chain(writes)
                         .for_each(|c| push_command_keys(&mut keys, c));
                 }
-                Program::Rust(_) => {}
+                Program::Rust(_) | Program::Subscriber { .. } => {}
             }
         }
         let counter = if scenario.groups.len() == 1 {
@@ -95,11 +95,42 @@ impl KeyState {
     pub fn render(&self) -> String {
         match self {
             KeyState::Missing => "-".into(),
-            KeyState::Str(s) => String::from_utf8_lossy(s).into_owned(),
+            KeyState::Str(s) => match std::str::from_utf8(s) {
+                // Quoted when plain text would hide something: control bytes, invalid
+                // UTF-8, or spaces at an end (a bitmap of bit 2 is one space).
+                Ok(text)
+                    if !text.is_empty()
+                        && !text.chars().any(char::is_control)
+                        && text.trim() == text =>
+                {
+                    text.into()
+                }
+                _ => quoted(s),
+            },
             KeyState::ZCard(n) => n.to_string(),
             KeyState::Other(t) => format!("<{t}>"),
         }
     }
+}
+
+/// Bytes as redis-cli quotes a binary value (`sdscatrepr`): `"\x05\xa0"` — a bitmap, say.
+fn quoted(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The probed keys of database 0, read without running a command (and without expiring).
@@ -132,4 +163,17 @@ pub(crate) fn render_state(probe: &Probe, state: &[KeyState]) -> String {
         })
         .collect();
     parts.join(" ")
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::KeyState;
+
+    #[test]
+    fn binary_values_are_quoted_as_redis_cli_does() {
+        assert_eq!(KeyState::Str(b"12".to_vec()).render(), "12");
+        assert_eq!(KeyState::Str(vec![0xe0]).render(), "\"\\xe0\"");
+        assert_eq!(KeyState::Str(b" ".to_vec()).render(), "\" \"");
+        assert_eq!(KeyState::Str(b"a\n\"".to_vec()).render(), "\"a\\n\\\"\"");
+    }
 }

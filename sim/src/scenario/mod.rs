@@ -22,6 +22,7 @@ use crate::client::eval::{EvalClient, EvalKind};
 use crate::client::lua::{LuaClient, ScriptSpec};
 use crate::client::multi::{Multi, WatchRetry};
 use crate::client::rust::{Body, Conn, RustClient};
+use crate::client::subscriber::{messages_on, Subscriber};
 use crate::client::{Argv, Program as ClientProgram};
 use crate::fault::Faults;
 use crate::history::Status;
@@ -80,6 +81,14 @@ pub enum Program {
     },
     /// A Rust closure: each `conn.call` is one operation.
     Rust(Body),
+    /// A pub/sub subscriber: one operation, SUBSCRIBE (and PSUBSCRIBE), then it receives
+    /// what is published ([`World::received`]).
+    Subscriber {
+        /// The channels it subscribes to.
+        channels: Vec<Vec<u8>>,
+        /// The patterns it subscribes to.
+        patterns: Vec<Vec<u8>>,
+    },
 }
 
 fn bytes(items: &[&str]) -> Vec<Vec<u8>> {
@@ -137,6 +146,14 @@ impl Program {
     /// operation the simulator interleaves with the other clients'.
     pub fn rust(body: impl Fn(&mut Conn) + Send + Sync + 'static) -> Program {
         Program::Rust(Arc::new(body))
+    }
+
+    /// A subscriber to `channels` and `patterns`.
+    pub fn subscriber(channels: &[&str], patterns: &[&str]) -> Program {
+        Program::Subscriber {
+            channels: bytes(channels),
+            patterns: bytes(patterns),
+        }
     }
 
     /// The same program with its script run another way (other programs unchanged).
@@ -214,6 +231,9 @@ impl Program {
                 })
             }
             Program::Rust(body) => Box::new(RustClient::new(body.clone(), client)),
+            Program::Subscriber { channels, patterns } => {
+                Box::new(Subscriber::new(channels.clone(), patterns.clone()))
+            }
         })
     }
 }
@@ -228,6 +248,53 @@ pub enum Invariant {
     /// Each operation takes effect whole or not at all: a run in which a crash cut an
     /// operation short after some of its writes ran ("partial effects") fails.
     AllOrNothing,
+    /// The last message each subscriber received on `channel` carries the value `key`
+    /// holds at the end of the run: messages announce writes in the order they were
+    /// made, so a subscriber that keeps the last announced value is up to date. (A
+    /// subscriber that received nothing there says nothing.)
+    LastMessageIsCurrent {
+        /// The channel the writers announce on.
+        channel: Vec<u8>,
+        /// The string key they write.
+        key: Vec<u8>,
+    },
+}
+
+impl Invariant {
+    /// For [`Invariant::LastMessageIsCurrent`]: why the run at its end breaks it, if it
+    /// does (the first subscriber whose last message is stale).
+    pub fn stale_message(&self, world: &World) -> Option<String> {
+        let Invariant::LastMessageIsCurrent { channel, key } = self else {
+            return None;
+        };
+        let now_ms = world.clock.now_us() / 1000;
+        let db = &world.engine.store.dbs[0];
+        let stored = db.stored(key).filter(|_| !db.is_expired(key, now_ms));
+        let current = match stored {
+            Some(redsim::db::Value::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        for (client, received) in world.received.iter().enumerate() {
+            let Some(last) = messages_on(received, channel).last().copied() else {
+                continue;
+            };
+            if current.as_deref() != Some(last) {
+                let show = |b: Option<&[u8]>| {
+                    b.map_or("nil".to_string(), |b| {
+                        String::from_utf8_lossy(b).into_owned()
+                    })
+                };
+                return Some(format!(
+                    "client {client}'s last message on {} announces {} but {} holds {}: a stale announcement",
+                    String::from_utf8_lossy(channel),
+                    show(Some(last)),
+                    String::from_utf8_lossy(key),
+                    show(current.as_deref())
+                ));
+            }
+        }
+        None
+    }
 }
 
 /// Closures print as their kind: what they do is code.
@@ -276,6 +343,11 @@ impl std::fmt::Debug for Program {
                 .field("retries_max", retries_max)
                 .finish(),
             Program::Rust(_) => f.write_str("Rust(closure)"),
+            Program::Subscriber { channels, patterns } => f
+                .debug_struct("Subscriber")
+                .field("channels", &text(channels))
+                .field("patterns", &text(patterns))
+                .finish(),
         }
     }
 }
@@ -399,6 +471,11 @@ impl Scenario {
     pub fn check(&self, world: &World) -> Result<(), String> {
         for invariant in &self.invariants {
             match invariant {
+                Invariant::LastMessageIsCurrent { .. } => {
+                    if let Some(why) = invariant.stale_message(world) {
+                        return Err(why);
+                    }
+                }
                 Invariant::AllOrNothing => {
                     if let Some(&i) = world.partial_ops.first() {
                         let op = &world.history.ops[i];

@@ -12,7 +12,7 @@
 //! [[clients]]
 //! count = 2                    # identical clients in this group
 //! ops = 1                      # operations per client
-//! program = "script"           # script | commands | multi | watch
+//! program = "script"           # script | commands | multi | watch | subscriber
 //! mode = "raw"                 # script: raw | eval | evalsha;
 //!                              # commands: each | pipeline; multi: pipelined | stepwise
 //! script = "../lua/counter_and_log.lua"   # relative to this file; or `source = "…"`
@@ -20,6 +20,7 @@
 //! args = ["{ts}"]              # per-op templates: {ts} {client} {op} {seq}
 //! # commands = [["INCR", "n"]]                       (commands, multi)
 //! # watch = ["n"]  reads = [["GET", "n"]]  writes = [["SET", "n", "{r0+1}"]]  retries_max = 5
+//! # channels = ["events"]  patterns = ["ev*"]        (subscriber)
 //!
 //! [faults]
 //! crash_rate = 0.0
@@ -35,6 +36,11 @@
 //!
 //! [[invariants]]
 //! kind = "all_or_nothing"   # a crash must not leave an operation half applied
+//!
+//! [[invariants]]
+//! kind = "last_message_is_current"   # subscribers' last message = the key's final value
+//! channel = "events"
+//! key = "state"
 //! ```
 
 use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
@@ -107,6 +113,10 @@ struct ClientFile {
     writes: Vec<Vec<String>>,
     #[serde(default = "five")]
     retries_max: u32,
+    #[serde(default)]
+    channels: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
 }
 
 fn five() -> u32 {
@@ -150,6 +160,8 @@ struct InvariantFile {
     kind: String,
     #[serde(default)]
     fields: Vec<usize>,
+    channel: Option<String>,
+    key: Option<String>,
 }
 
 fn bytes(items: &[String]) -> Vec<Vec<u8>> {
@@ -242,6 +254,15 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
                 .invariants
                 .push(Invariant::ResultFieldsEqual(*a, *b)),
             ("all_or_nothing", []) => scenario.invariants.push(Invariant::AllOrNothing),
+            ("last_message_is_current", []) => {
+                let (Some(channel), Some(key)) = (&inv.channel, &inv.key) else {
+                    return Err("last_message_is_current needs `channel` and `key`".into());
+                };
+                scenario.invariants.push(Invariant::LastMessageIsCurrent {
+                    channel: channel.as_bytes().to_vec(),
+                    key: key.as_bytes().to_vec(),
+                });
+            }
             (kind, _) => return Err(format!("unknown invariant '{kind}' (or wrong fields)")),
         }
     }
@@ -306,6 +327,10 @@ fn program(client: &ClientFile, base: &Path) -> Result<Program, String> {
             writes: client.writes.iter().map(|c| bytes(c)).collect(),
             compute: None,
             retries_max: client.retries_max,
+        },
+        "subscriber" => Program::Subscriber {
+            channels: bytes(&client.channels),
+            patterns: bytes(&client.patterns),
         },
         other => return Err(format!("unknown program '{other}'")),
     })

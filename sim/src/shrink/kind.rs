@@ -16,6 +16,7 @@ pub(crate) const NOT_LINEARIZABLE: &str = "not linearizable";
 pub(crate) const LOST_UPDATE: &str = "lost update";
 pub(crate) const INVARIANT: &str = "invariant violated (result fields differ)";
 pub(crate) const PARTIAL_EFFECTS: &str = "partial effects";
+pub(crate) const STALE_MESSAGE: &str = "stale announcement";
 
 /// The labels of a failure, sorted; empty when the run passed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,6 +40,9 @@ impl FailureKind {
         }
         if verdict.partial_effects && verdict.all_or_nothing {
             kind.add(PARTIAL_EFFECTS);
+        }
+        if verdict.stale_message {
+            kind.add(STALE_MESSAGE);
         }
         kind
     }

@@ -153,6 +153,7 @@ impl World {
         }
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let reply = self.engine.execute(self.admin, &argv);
+        self.hand_out_messages();
         if self.options.trace {
             self.trace.events.push(TraceEvent::Command {
                 step: self.step,

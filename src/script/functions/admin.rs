@@ -102,18 +102,14 @@ pub fn function_list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     })
 }
 
-/// FUNCTION DUMP: every library as Redis's DUMP payload (RDB function opcodes, RDB
-/// version 10, CRC64). redsim does not LZF-compress the code, so the bytes differ from
-/// Redis's for long libraries, but either side can RESTORE them.
+/// FUNCTION DUMP: every library as Redis's DUMP payload (RDB function opcodes, the code
+/// as an RDB string, RDB version 10, CRC64) — Redis's bytes for one library; with
+/// several, Redis lists them in its hash order, redsim in its own.
 pub fn function_dump(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    let opts = crate::rdb::save::SaveOptions::of(&ctx.store.config);
     with_scripts(ctx, |s, _| {
-        let mut out = Vec::new();
-        for lib in s.functions.set.libraries.values() {
-            out.push(crate::script::dump::RDB_OPCODE_FUNCTION2);
-            crate::script::dump::write_string(&mut out, &lib.code);
-        }
-        crate::script::dump::finish(&mut out);
-        Reply::Bulk(out)
+        let codes = s.functions.set.libraries.values().map(|lib| &lib.code[..]);
+        Reply::Bulk(crate::rdb::functions::dump_libraries(codes, &opts))
     })
 }
 
@@ -138,7 +134,7 @@ pub fn function_restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
             ),
         };
-    let codes = match crate::script::dump::read_functions(&argv[2]) {
+    let codes = match crate::rdb::functions::read_functions(&argv[2]) {
         Ok(codes) => codes,
         Err(text) => return Reply::error(format!("ERR {text}")),
     };

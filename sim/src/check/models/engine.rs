@@ -558,5 +558,15 @@ fn describe_value(value: &redsim::db::Value) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Value::Stream(st) => format!(
+            "stream{{{}}}",
+            st.entries()
+                .map(|(id, pairs)| format!(
+                    "{id}: [{}]",
+                    pairs.iter().map(|p| text(p)).collect::<Vec<_>>().join(", ")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
