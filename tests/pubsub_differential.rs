@@ -390,6 +390,55 @@ fn keyspace_notifications_match_redis() {
 }
 
 #[test]
+fn keyspace_notifications_of_bitmaps_sort_geo_streams_hll_and_restore_match_redis() {
+    same_on_both(
+        2,
+        "
+        1 CONFIG SET notify-keyspace-events KEA
+        0 PSUBSCRIBE __keyspace@0__:* __keyevent@0__:*
+        1 SETBIT b 7 1
+        1 SETBIT b 7 1
+        1 SETBIT b 100 0
+        1 BITFIELD b SET u8 0 255 GET u4 0
+        1 BITFIELD b GET u8 0
+        1 BITOP OR dest b b
+        1 BITOP AND dest nokey nokey2
+        1 RPUSH l 3 1 2
+        1 SORT l STORE sorted
+        1 SORT nolist STORE sorted
+        1 GEOADD g 13.361389 38.115556 Palermo 15.087269 37.502669 Catania
+        1 GEOSEARCHSTORE gs g FROMLONLAT 15 37 BYRADIUS 200 km
+        1 GEORADIUS g 15 37 200 km STORE gr
+        1 GEOSEARCHSTORE gs g FROMLONLAT 0 0 BYRADIUS 1 km
+        1 GEOSEARCHSTORE gs nogeo FROMLONLAT 0 0 BYRADIUS 1 km
+        1 XADD st 1-1 a 1
+        1 XADD st MAXLEN 1 2-1 a 2
+        1 XDEL st 2-1 9-9
+        1 XADD st 3-1 a 3
+        1 XTRIM st MAXLEN 0
+        1 XSETID st 10-0
+        1 XGROUP CREATE st grp $
+        1 XGROUP CREATE st2 grp $ MKSTREAM
+        1 XGROUP SETID st grp 0
+        1 XGROUP CREATECONSUMER st grp alice
+        1 XADD st 11-0 b 1
+        1 XREADGROUP GROUP grp bob COUNT 1 STREAMS st >
+        1 XCLAIM st grp carol 0 11-0
+        1 XAUTOCLAIM st grp dave 0 0
+        1 XGROUP DELCONSUMER st grp alice
+        1 XGROUP DESTROY st grp
+        1 PFADD h a b c
+        1 PFADD h a
+        1 PFMERGE h2 h
+        1 SET s hello
+        1 EVAL 'return redis.call(\"RESTORE\", \"r\", 0, redis.call(\"DUMP\", \"s\"))' 0
+        1 EVAL 'return redis.call(\"RESTORE\", \"r\", 0, redis.call(\"DUMP\", \"s\"), \"REPLACE\")' 0
+        1 EVAL 'return redis.call(\"RESTORE\", \"r\", 1, redis.call(\"DUMP\", \"s\"), \"REPLACE\", \"ABSTTL\")' 0
+        ",
+    );
+}
+
+#[test]
 fn subscriber_that_is_killed_is_forgotten() {
     same_on_both(
         2,

@@ -14,6 +14,7 @@
 use super::bitops::{bit_offset, c_is, string_for_read, string_for_write};
 use super::{args, c_str, Ctx};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Overflow {
@@ -199,6 +200,8 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Rep
         }
     }
     if changes > 0 {
+        // Redis notifies once its reply is written.
+        ctx.notify_after_reply(notify::STRING, "setbit", &argv[1]);
         ctx.dirty(changes);
     }
     Reply::Array(replies)

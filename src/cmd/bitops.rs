@@ -13,6 +13,7 @@ use super::string::proto_max_bulk_len;
 use super::{args, c_str, flags::*, CommandSpec, Ctx};
 use crate::db::{Db, StrEnc, Value};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("setbit", 4, WRITE | DENYOOM, setbit)
@@ -141,6 +142,7 @@ fn setbit(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let old = (s[byte] >> shift) & 1;
     if dirty || old != on {
         s[byte] = (s[byte] & !(1 << shift)) | (on << shift);
+        ctx.notify(notify::STRING, "setbit", &argv[1]);
         ctx.dirty(1);
     }
     Reply::Integer(old as i64)
@@ -408,6 +410,7 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let dest = &argv[2];
     if max_len == 0 {
         if ctx.db().remove(dest).is_some() {
+            ctx.notify(notify::GENERIC, "del", dest);
             ctx.dirty(1);
         }
         return Reply::Integer(0);
@@ -429,6 +432,7 @@ fn bitop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if let Some(entry) = db.entry_mut(dest, now) {
         entry.enc = StrEnc::fresh_raw(max_len);
     }
+    ctx.notify(notify::STRING, "set", dest);
     ctx.dirty(1);
     Reply::Integer(max_len as i64)
 }

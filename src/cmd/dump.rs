@@ -9,6 +9,7 @@ use super::Ctx;
 use crate::db::{Entry, StrEnc};
 use crate::rdb;
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("dump", 2, READONLY, dump)
@@ -97,6 +98,7 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     if ttl != 0 && ttl <= live {
         if deleted {
+            ctx.notify(notify::GENERIC, "del", key);
             ctx.dirty(1);
         }
         return Reply::ok();
@@ -107,6 +109,7 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if ttl != 0 {
         db.set_expire_at(key, ttl as u64);
     }
+    ctx.notify(notify::GENERIC, "restore", key);
     ctx.dirty(1);
     Reply::ok()
 }

@@ -21,6 +21,7 @@ use super::typed::{self, db_and_config};
 use super::{args, Ctx};
 use crate::db::{ScoreRange, Value, ZSet};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 /// Which command runs the search (Redis's RADIUS_* / GEOSEARCH* flags).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -417,6 +418,7 @@ fn search(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], variant: Variant) -> Reply {
             Some((dest, _)) => {
                 if ctx.db().remove(&argv[dest]).is_some() {
                     ctx.touch(&argv[dest]);
+                    ctx.notify(notify::GENERIC, "del", &argv[dest]);
                     ctx.dirty(1);
                 }
                 Reply::Integer(0)
@@ -468,7 +470,14 @@ fn search(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], variant: Variant) -> Reply {
                 .map(|f| result_entry(f, &q, conversion))
                 .collect(),
         ),
-        Some((dest, with_dist)) => store(ctx, &argv[dest], found, with_dist, conversion),
+        Some((dest, with_dist)) => {
+            let event = if matches!(variant, Variant::Search { .. }) {
+                "geosearchstore"
+            } else {
+                "georadiusstore"
+            };
+            store(ctx, &argv[dest], found, (with_dist, conversion), event)
+        }
     }
 }
 
@@ -498,18 +507,20 @@ fn result_entry(f: Found, q: &Query, conversion: f64) -> Reply {
 
 /// STORE / STOREDIST: the results as a sorted set under `dest` (deleted when there are
 /// none); the reply is how many.
+/// `event` is the keyspace event of a stored result.
 fn store(
     ctx: &mut Ctx<'_>,
     dest: &[u8],
     found: Vec<Found>,
-    with_dist: bool,
-    conversion: f64,
+    (with_dist, conversion): (bool, f64),
+    event: &str,
 ) -> Reply {
     let count = found.len();
     let (db, config) = db_and_config(ctx);
     if count == 0 {
         if db.remove(dest).is_some() {
             ctx.touch(dest);
+            ctx.notify(notify::GENERIC, "del", dest);
             ctx.dirty(1);
         }
         return Reply::Integer(0);
@@ -526,6 +537,7 @@ fn store(
     result.settle_encoding(config);
     db.set(dest, Value::ZSet(result));
     ctx.touch(dest);
+    ctx.notify(notify::ZSET, event, dest);
     ctx.dirty(count as u64);
     Reply::Integer(count as i64)
 }

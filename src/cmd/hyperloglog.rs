@@ -18,6 +18,7 @@ use crate::db::Sds;
 use crate::db::{Entry, StrEnc, Value};
 use crate::hll::{self, Hll, Registers, CORRUPT_ERROR, NOT_HLL_ERROR};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("pfadd", -2, WRITE | DENYOOM | FAST, pfadd)
@@ -128,6 +129,7 @@ fn pfadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     if updated > 0 {
         hll::invalidate_cache(hll.bytes);
+        ctx.notify(notify::STRING, "pfadd", &argv[1]);
         ctx.dirty(updated);
     }
     Reply::Integer(i64::from(updated > 0))
@@ -225,6 +227,7 @@ fn pfmerge(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     {
         return Reply::error(CORRUPT_ERROR);
     }
+    ctx.notify(notify::STRING, "pfadd", &argv[1]);
     ctx.dirty(1);
     Reply::ok()
 }

@@ -27,6 +27,7 @@ use super::pqsort::pqsort;
 use super::{args, c_str, flags::*, CommandSpec, Ctx};
 use crate::db::{List, Value};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 use std::cmp::Ordering;
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -353,9 +354,11 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Reply {
             let stored = list.len() as i64;
             if stored > 0 {
                 ctx.db().set(dest, Value::List(list));
+                ctx.notify(notify::LIST, "sortstore", dest);
                 ctx.dirty(stored as u64);
                 ctx.touch(dest);
             } else if ctx.db().remove(dest).is_some() {
+                ctx.notify(notify::GENERIC, "del", dest);
                 ctx.dirty(1);
                 ctx.touch(dest);
             }

@@ -14,6 +14,7 @@ use super::typed::wrongtype;
 use super::{flags::*, CommandSpec, Ctx};
 use crate::db::{Stream, StreamId, Value, LISTPACK_MAX_SIZE};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("xadd", -5, WRITE | DENYOOM | FAST, xadd)
@@ -92,8 +93,13 @@ fn xadd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::error("ERR Elements are too large to be stored");
     }
     s.append(id, pairs.to_vec(), limits);
-    if let Some(to) = args.trim {
-        s.trim(to, args.approx, args.limit);
+    let trimmed = args
+        .trim
+        .map_or(0, |to| s.trim(to, args.approx, args.limit));
+    // Redis writes the new ID before it notifies.
+    ctx.notify_after_reply(notify::STREAM, "xadd", &argv[1]);
+    if trimmed > 0 {
+        ctx.notify_after_reply(notify::STREAM, "xtrim", &argv[1]);
     }
     ctx.dirty(1);
     id_reply(id)
@@ -209,6 +215,9 @@ fn xdel(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::Integer(0);
     };
     let deleted = s.delete(&ids);
+    if deleted > 0 {
+        ctx.notify(notify::STREAM, "xdel", &argv[1]);
+    }
     ctx.dirty(deleted);
     Reply::Integer(deleted as i64)
 }
@@ -230,6 +239,9 @@ fn xtrim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::Integer(0);
     };
     let deleted = s.trim(to, args.approx, args.limit);
+    if deleted > 0 {
+        ctx.notify(notify::STREAM, "xtrim", &argv[1]);
+    }
     ctx.dirty(deleted);
     Reply::Integer(deleted as i64)
 }
@@ -290,6 +302,7 @@ fn xsetid(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         (entries_added != -1).then_some(entries_added as u64),
         (!max_deleted.is_zero()).then_some(max_deleted),
     );
+    ctx.notify_after_reply(notify::STREAM, "xsetid", &argv[1]);
     ctx.dirty(1);
     Reply::ok()
 }

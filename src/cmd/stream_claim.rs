@@ -12,6 +12,7 @@ use super::stream_group::{group_of, no_group};
 use super::{flags::*, CommandSpec, Ctx};
 use crate::db::{Nack, StreamId};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("xclaim", -6, WRITE | FAST | SIGNALS_OWN_KEYS, xclaim)
@@ -116,6 +117,7 @@ fn xclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         dirty += 1;
     }
     let mut consumer_seen = false;
+    let mut consumer_created = false;
     let mut out = Vec::new();
     for id in ids {
         let pending = group.pel.contains_key(&id);
@@ -143,7 +145,7 @@ fn xclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             continue;
         }
         if !consumer_seen {
-            group.touch_consumer(consumer, clock);
+            consumer_created = group.touch_consumer(consumer, clock);
             consumer_seen = true;
         }
         group.assign(id, consumer);
@@ -162,6 +164,9 @@ fn xclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         dirty += 1;
     }
     s.groups.insert(name.clone(), group);
+    if consumer_created {
+        ctx.notify(notify::STREAM, "xgroup-createconsumer", &argv[1]);
+    }
     ctx.dirty(dirty);
     Reply::Array(out)
 }
@@ -210,6 +215,7 @@ fn xautoclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let mut deleted = Vec::new();
     let mut dirty = 0;
     let mut consumer_seen = false;
+    let mut consumer_created = false;
     // Where the next pending entry is looked for; `None` past the largest ID.
     let mut cursor = Some(start);
     let next;
@@ -239,7 +245,7 @@ fn xautoclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             continue;
         }
         if !consumer_seen {
-            group.touch_consumer(consumer, clock);
+            consumer_created = group.touch_consumer(consumer, clock);
             consumer_seen = true;
         }
         group.assign(id, consumer);
@@ -257,6 +263,9 @@ fn xautoclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         dirty += 1;
     }
     s.groups.insert(name.clone(), group);
+    if consumer_created {
+        ctx.notify(notify::STREAM, "xgroup-createconsumer", &argv[1]);
+    }
     ctx.dirty(dirty);
     Reply::Array(vec![
         id_reply(next.unwrap_or(StreamId::MIN)),

@@ -16,6 +16,7 @@ use super::typed::wrongtype;
 use super::{flags::*, subcommand_syntax_error, CommandSpec, Ctx};
 use crate::db::{Group, Stream, StreamId, Value, INVALID_ENTRIES_READ};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("xgroup", -2, 0, xgroup_help)
@@ -173,6 +174,7 @@ fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             }
             s.groups
                 .insert(group_name.clone(), Group::new(id, entries_read));
+            ctx.notify_after_reply(notify::STREAM, "xgroup-create", key);
             ctx.dirty(1);
             Reply::ok()
         }
@@ -191,6 +193,7 @@ fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
             group.last_id = id;
             group.entries_read = entries_read;
+            ctx.notify_after_reply(notify::STREAM, "xgroup-setid", key);
             ctx.dirty(1);
             Reply::ok()
         }
@@ -199,6 +202,7 @@ fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 return wrongtype();
             };
             if s.groups.remove(group_name.as_slice()).is_some() {
+                ctx.notify_after_reply(notify::STREAM, "xgroup-destroy", key);
                 ctx.dirty(1);
                 Reply::Integer(1)
             } else {
@@ -212,6 +216,7 @@ fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
             let created = group.create_consumer(&argv[4], clock);
             if created {
+                ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
                 ctx.dirty(1);
             }
             Reply::Integer(created as i64)
@@ -223,6 +228,7 @@ fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
             match group.delete_consumer(&argv[4]) {
                 Some(pending) => {
+                    ctx.notify(notify::STREAM, "xgroup-delconsumer", key);
                     ctx.dirty(1);
                     Reply::Integer(pending as i64)
                 }

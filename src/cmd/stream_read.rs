@@ -18,6 +18,7 @@ use super::typed::resp3;
 use super::{flags::*, BlockRequest, CommandSpec, Ctx};
 use crate::db::{Group, StreamId, Value};
 use crate::resp::{errors, Reply};
+use crate::store::notify;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("xread", -4, READONLY | BLOCKING | MOVABLEKEYS, xread)
@@ -279,6 +280,8 @@ fn serve(ctx: &mut Ctx<'_>, req: &Request<'_>, froms: &[From]) -> Vec<(Reply, Re
     };
     let mut served = Vec::new();
     let mut dirty = 0;
+    // Keys whose group got a new consumer (announced once the streams are let go).
+    let mut consumers_created = Vec::new();
     for (key, from) in req.keys.iter().zip(froms) {
         let Some(Value::Stream(s)) = ctx.db().get_mut(key, now) else {
             continue;
@@ -307,7 +310,9 @@ fn serve(ctx: &mut Ctx<'_>, req: &Request<'_>, froms: &[From]) -> Vec<(Reply, Re
                         continue;
                     }
                 };
-                group.touch_consumer(consumer, clock);
+                if group.touch_consumer(consumer, clock) {
+                    consumers_created.push(key.clone());
+                }
                 let entries = match history {
                     Some(id) => {
                         let start = id.next().unwrap_or(StreamId::MIN);
@@ -337,6 +342,9 @@ fn serve(ctx: &mut Ctx<'_>, req: &Request<'_>, froms: &[From]) -> Vec<(Reply, Re
             }
         };
         served.push((Reply::Bulk(key.clone()), Reply::Array(entries)));
+    }
+    for key in consumers_created {
+        ctx.notify(notify::STREAM, "xgroup-createconsumer", &key);
     }
     ctx.dirty(dirty);
     served
