@@ -45,3 +45,26 @@ fn digests_match_redis() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// DEBUG ERROR: the text as an error reply (no `ERR` added, newlines made spaces), which
+/// Redis does not count among error replies.
+#[test]
+fn debug_error_matches_redis() {
+    if !redis_server_available() {
+        eprintln!("SKIPPED debug_error_matches_redis: redis-server not found");
+        return;
+    }
+    let mut pair = Pair::start(true);
+    let lines = [
+        "DEBUG ERROR \"OOM blah blah\"",
+        "DEBUG ERROR -XY",
+        "DEBUG ERROR \"a\\r\\nb\"",
+        "DEBUG ERROR a b",
+        "INFO errorstats",
+    ];
+    let failures: Vec<String> = lines
+        .iter()
+        .filter_map(|line| pair.differs("", line))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -204,6 +204,12 @@ fn debug(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         (b"digest", 2) => super::debug_digest::dataset(ctx),
         (b"reload", _) => super::persist::debug_reload(ctx),
+        (b"error", 3) => {
+            // The text as an error, newlines made spaces; Redis writes it with
+            // `addReplySds`, so it is not counted as an error reply.
+            ctx.store.stats.reply_counted = Some(0);
+            Reply::error(&argv[2])
+        }
         (b"digest-value", _) => super::debug_digest::values(ctx, &argv[2..]),
         _ => super::subcommand_syntax_error(argv),
     }
