@@ -7,7 +7,7 @@
 //! command when one of the keys changes, and sends the timeout reply if none ever served.
 
 use super::args_range::timeout_ms;
-use super::list::{move_element, mpop_lists, parse_mpop, side};
+use super::list_move::{move_element, mpop_lists, parse_mpop, side};
 use super::typed::{keys_after_timeout_numkeys, wrongtype};
 use super::zset::mpop_zsets;
 use super::{flags::*, CommandSpec, Ctx};

@@ -41,6 +41,7 @@ pub(crate) mod latency;
 pub(crate) mod latency_histogram;
 mod lcs;
 mod list;
+mod list_move;
 mod long_double;
 pub mod maxmemory;
 pub mod monitor;
@@ -220,6 +221,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     keys::COMMANDS,
     string::COMMANDS,
     list::COMMANDS,
+    list_move::COMMANDS,
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,

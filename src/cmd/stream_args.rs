@@ -130,10 +130,13 @@ pub(crate) fn add_trim_args(
         let next_is = |c: u8| more >= 2 && argv[i + 1] == [c];
         if xadd && opt == b"*" {
             break;
-        } else if opt.eq_ignore_ascii_case(b"maxlen") && more > 0 {
+        } else if (opt.eq_ignore_ascii_case(b"maxlen") || opt.eq_ignore_ascii_case(b"minid"))
+            && more > 0
+        {
             if args.trim.is_some() {
                 return Err(incompatible());
             }
+            // An optional `~` (approximate) or `=` between the strategy and its argument.
             args.approx = false;
             if next_is(b'~') {
                 args.approx = true;
@@ -141,26 +144,16 @@ pub(crate) fn add_trim_args(
             } else if next_is(b'=') {
                 i += 1;
             }
-            let max = long(&argv[i + 1], None)?;
-            if max < 0 {
-                return Err(Reply::error("ERR The MAXLEN argument must be >= 0."));
-            }
+            args.trim = Some(if opt.eq_ignore_ascii_case(b"maxlen") {
+                let max = long(&argv[i + 1], None)?;
+                if max < 0 {
+                    return Err(Reply::error("ERR The MAXLEN argument must be >= 0."));
+                }
+                TrimTo::MaxLen(max as u64)
+            } else {
+                TrimTo::MinId(strict_id(&argv[i + 1])?)
+            });
             i += 1;
-            args.trim = Some(TrimTo::MaxLen(max as u64));
-        } else if opt.eq_ignore_ascii_case(b"minid") && more > 0 {
-            if args.trim.is_some() {
-                return Err(incompatible());
-            }
-            args.approx = false;
-            if next_is(b'~') {
-                args.approx = true;
-                i += 1;
-            } else if next_is(b'=') {
-                i += 1;
-            }
-            let min = strict_id(&argv[i + 1])?;
-            i += 1;
-            args.trim = Some(TrimTo::MinId(min));
         } else if opt.eq_ignore_ascii_case(b"limit") && more > 0 {
             limit = long(&argv[i + 1], None)?;
             if limit < 0 {

@@ -7,7 +7,7 @@
 
 use super::args_range::{double, long_in};
 use super::hash::random_picks;
-use super::list::{parse_mpop, MpopArgs};
+use super::list_move::{parse_mpop, MpopArgs};
 use super::typed::{self, db_and_config, keys_after_numkeys, resp3};
 use super::{args, flags::*, scan, CommandSpec, Ctx};
 use crate::resp::{errors, format_double, Reply};
