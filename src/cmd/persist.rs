@@ -12,6 +12,7 @@ use super::{args, Ctx};
 use crate::db::{Entry, StrEnc};
 use crate::rdb::file::{self, FileKey, Snapshot};
 use crate::resp::{errors, Reply};
+use std::borrow::Cow;
 
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec::new(
@@ -34,21 +35,21 @@ fn path(ctx: &Ctx<'_>) -> String {
     }
 }
 
-/// The server's state as a file would hold it.
-fn snapshot(ctx: &mut Ctx<'_>) -> Snapshot {
+/// The RDB file of the server's state, written from the dataset in place.
+fn file_bytes(ctx: &mut Ctx<'_>) -> Vec<u8> {
+    let used = super::memory::used_memory(ctx.store, ctx.scripts.as_deref());
     let now_s = ctx.now_ms / 1000;
-    let lru = ctx
-        .store
-        .config
-        .get("maxmemory-policy")
-        .is_some_and(|p| p.ends_with("lru"));
     let libraries = ctx
         .scripts
         .as_deref()
         .map(|s| s.library_codes())
         .unwrap_or_default();
-    let dbs = ctx
-        .store
+    let store = &*ctx.store;
+    let lru = store
+        .config
+        .get("maxmemory-policy")
+        .is_some_and(|p| p.ends_with("lru"));
+    let dbs = store
         .dbs
         .iter()
         .enumerate()
@@ -56,8 +57,8 @@ fn snapshot(ctx: &mut Ctx<'_>) -> Snapshot {
             let keys = db
                 .entries_full()
                 .map(|(key, entry)| FileKey {
-                    key: key.clone(),
-                    value: entry.value.clone(),
+                    key: Cow::Borrowed(&key[..]),
+                    value: Cow::Borrowed(&entry.value),
                     expire_ms: db.expire_at(key),
                     idle_s: lru.then(|| now_s.saturating_sub(entry.access_s)),
                 })
@@ -65,20 +66,22 @@ fn snapshot(ctx: &mut Ctx<'_>) -> Snapshot {
             (index, keys)
         })
         .collect();
-    Snapshot { libraries, dbs }
+    file::write(&Snapshot { libraries, dbs }, &store.config, now_s, used)
+}
+
+/// Writes the file through the host and records the save; the file's bytes, or `None`
+/// when the host could not write it.
+fn write_file(ctx: &mut Ctx<'_>) -> Option<Vec<u8>> {
+    let bytes = file_bytes(ctx);
+    let path = path(ctx);
+    ctx.host.persist(&path, &bytes).ok()?;
+    saved(ctx);
+    Some(bytes)
 }
 
 /// Writes the file; Redis's error reply when the host could not.
 pub(crate) fn save_now(ctx: &mut Ctx<'_>) -> Result<(), Reply> {
-    let snapshot = snapshot(ctx);
-    let used = super::memory::used_memory(ctx.store, ctx.scripts.as_deref());
-    let bytes = file::write(&snapshot, &ctx.store.config, ctx.now_ms / 1000, used);
-    let path = path(ctx);
-    ctx.host
-        .persist(&path, &bytes)
-        .map_err(|_| Reply::error("ERR"))?;
-    saved(ctx);
-    Ok(())
+    write_file(ctx).map(drop).ok_or_else(|| Reply::error("ERR"))
 }
 
 /// Records a successful save (LASTSAVE, INFO persistence).
@@ -108,14 +111,9 @@ fn bgsave(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// DEBUG RELOAD: saves, empties every database and loads the file back (what a restart
 /// with the file would give).
 pub(crate) fn debug_reload(ctx: &mut Ctx<'_>) -> Reply {
-    let snapshot = snapshot(ctx);
-    let used = super::memory::used_memory(ctx.store, ctx.scripts.as_deref());
-    let bytes = file::write(&snapshot, &ctx.store.config, ctx.now_ms / 1000, used);
-    let path = path(ctx);
-    if ctx.host.persist(&path, &bytes).is_err() {
+    let Some(bytes) = write_file(ctx) else {
         return Reply::error("ERR Error trying to save the DB");
-    }
-    saved(ctx);
+    };
     match file::read(&bytes, &ctx.store.config, ctx.now_ms) {
         Ok(loaded) => {
             load_into(ctx.store, loaded, ctx.now_ms);
@@ -126,7 +124,7 @@ pub(crate) fn debug_reload(ctx: &mut Ctx<'_>) -> Reply {
 }
 
 /// Replaces every database's keys with a file's (the libraries are the caller's).
-pub(crate) fn load_into(store: &mut crate::store::Store, snapshot: Snapshot, now_ms: u64) {
+pub(crate) fn load_into(store: &mut crate::store::Store, snapshot: Snapshot<'_>, now_ms: u64) {
     for db in &mut store.dbs {
         db.clear();
     }
@@ -134,7 +132,10 @@ pub(crate) fn load_into(store: &mut crate::store::Store, snapshot: Snapshot, now
         let db = &mut store.dbs[index];
         for k in keys {
             let access_s = (now_ms / 1000).saturating_sub(k.idle_s.unwrap_or(0));
-            db.put_entry(&k.key, Entry::with(k.value, StrEnc::Auto, access_s));
+            db.put_entry(
+                &k.key,
+                Entry::with(k.value.into_owned(), StrEnc::Auto, access_s),
+            );
             if let Some(at) = k.expire_ms {
                 db.set_expire_at(&k.key, at);
             }

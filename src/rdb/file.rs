@@ -13,6 +13,7 @@ use super::save::{save_len, save_object, save_string, SaveOptions};
 use super::{crc64, RDB_VERSION};
 use crate::config::Config;
 use crate::db::Value;
+use std::borrow::Cow;
 
 const OPCODE_FUNCTION2: u8 = 245;
 const OPCODE_FUNCTION: u8 = 246;
@@ -26,11 +27,12 @@ const OPCODE_EXPIRETIME: u8 = 253;
 const OPCODE_SELECTDB: u8 = 254;
 const OPCODE_EOF: u8 = 255;
 
-/// One key as a file holds it.
+/// One key as a file holds it: borrowed from the dataset when a file is written (SAVE
+/// copies nothing), owned when one is read.
 #[derive(Debug)]
-pub(crate) struct FileKey {
-    pub(crate) key: Vec<u8>,
-    pub(crate) value: Value,
+pub(crate) struct FileKey<'a> {
+    pub(crate) key: Cow<'a, [u8]>,
+    pub(crate) value: Cow<'a, Value>,
     /// Absolute expiry, Unix ms.
     pub(crate) expire_ms: Option<u64>,
     /// Seconds idle when saved (`IDLE`), for the LRU clock.
@@ -39,15 +41,20 @@ pub(crate) struct FileKey {
 
 /// What the server state a file is written from, or read into, is made of.
 #[derive(Debug, Default)]
-pub(crate) struct Snapshot {
+pub(crate) struct Snapshot<'a> {
     /// The function libraries' code.
     pub(crate) libraries: Vec<Vec<u8>>,
     /// Keys by database index.
-    pub(crate) dbs: Vec<(usize, Vec<FileKey>)>,
+    pub(crate) dbs: Vec<(usize, Vec<FileKey<'a>>)>,
 }
 
 /// The bytes of an RDB file. `now_s` is `ctime`; `used_memory` the `used-mem` field.
-pub(crate) fn write(snapshot: &Snapshot, config: &Config, now_s: u64, used_memory: u64) -> Vec<u8> {
+pub(crate) fn write(
+    snapshot: &Snapshot<'_>,
+    config: &Config,
+    now_s: u64,
+    used_memory: u64,
+) -> Vec<u8> {
     let opts = SaveOptions::of(config);
     let mut out = format!("REDIS{RDB_VERSION:04}").into_bytes();
     let aux = |out: &mut Vec<u8>, key: &str, value: &str| {
@@ -102,7 +109,11 @@ pub(crate) fn write(snapshot: &Snapshot, config: &Config, now_s: u64, used_memor
 
 /// Reads an RDB file; keys that had expired by `now_ms` are skipped, as a primary
 /// does when it loads. The error is the reason Redis would log.
-pub(crate) fn read(bytes: &[u8], config: &Config, now_ms: u64) -> Result<Snapshot, String> {
+pub(crate) fn read(
+    bytes: &[u8],
+    config: &Config,
+    now_ms: u64,
+) -> Result<Snapshot<'static>, String> {
     let corrupt =
         |what: &str| format!("Short read or OOM loading DB. Unrecoverable error ({what})");
     if bytes.len() < 9 || &bytes[..5] != b"REDIS" {
@@ -180,8 +191,8 @@ pub(crate) fn read(bytes: &[u8], config: &Config, now_ms: u64) -> Result<Snapsho
         let expired = expire_ms.is_some_and(|at| at < now_ms);
         if let (Some(value), false) = (value, expired) {
             let entry = FileKey {
-                key,
-                value,
+                key: Cow::Owned(key),
+                value: Cow::Owned(value),
                 expire_ms,
                 idle_s,
             };
