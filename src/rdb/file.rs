@@ -9,7 +9,7 @@
 
 use super::functions::{load_library, save_library};
 use super::load::{load_object, LoadError, Reader};
-use super::save::{save_len, save_object, save_string, SaveOptions};
+use super::save::{object_type, save_len, save_string, save_value, SaveOptions};
 use super::{crc64, RDB_VERSION};
 use crate::config::Config;
 use crate::db::Value;
@@ -90,11 +90,9 @@ pub(crate) fn write(
                 save_len(&mut out, idle);
             }
             // The type byte comes first, then the key, then the value.
-            let mut value = Vec::new();
-            save_object(&mut value, &k.value, &opts);
-            out.push(value[0]);
+            out.push(object_type(&k.value));
             save_string(&mut out, &k.key, &opts);
-            out.extend_from_slice(&value[1..]);
+            save_value(&mut out, &k.value, &opts);
         }
     }
     out.push(OPCODE_EOF);

@@ -36,24 +36,37 @@ impl SaveOptions {
     }
 }
 
+/// The RDB type byte of a value: its type in the encoding Redis keeps it in
+/// (`rdbSaveObjectType`).
+pub(crate) fn object_type(value: &Value) -> u8 {
+    match value {
+        Value::Str(_) => types::STRING,
+        Value::List(_) => types::LIST_QUICKLIST_2,
+        Value::Set(set) if set.is_hashtable() => types::SET,
+        Value::Set(_) => types::SET_INTSET,
+        Value::ZSet(zset) if zset.is_skiplist() => types::ZSET_2,
+        Value::ZSet(_) => types::ZSET_LISTPACK,
+        Value::Hash(hash) if hash.is_hashtable() => types::HASH,
+        Value::Hash(_) => types::HASH_LISTPACK,
+        Value::Stream(_) => types::STREAM_LISTPACKS_2,
+    }
+}
+
 /// Appends the value's type byte and the value.
 pub(crate) fn save_object(out: &mut Vec<u8>, value: &Value, opts: &SaveOptions) {
+    out.push(object_type(value));
+    save_value(out, value, opts);
+}
+
+/// Appends the value in the encoding [`object_type`] names (`rdbSaveObject`).
+pub(crate) fn save_value(out: &mut Vec<u8>, value: &Value, opts: &SaveOptions) {
     match value {
-        Value::Str(s) => {
-            out.push(types::STRING);
-            save_string(out, s, opts);
-        }
-        Value::List(list) => {
-            out.push(types::LIST_QUICKLIST_2);
-            save_list(out, list, opts);
-        }
+        Value::Str(s) => save_string(out, s, opts),
+        Value::List(list) => save_list(out, list, opts),
         Value::Set(set) => save_set(out, set, opts),
         Value::ZSet(zset) => save_zset(out, zset, opts),
         Value::Hash(hash) => save_hash(out, hash, opts),
-        Value::Stream(stream) => {
-            out.push(types::STREAM_LISTPACKS_2);
-            super::stream::save_stream(out, stream, opts);
-        }
+        Value::Stream(stream) => super::stream::save_stream(out, stream, opts),
     }
 }
 
@@ -148,13 +161,11 @@ fn node_allows_insert(node: &ListpackWriter, fill: i64, element_len: usize) -> b
 
 fn save_set(out: &mut Vec<u8>, set: &Set, opts: &SaveOptions) {
     if set.is_hashtable() {
-        out.push(types::SET);
         save_len(out, set.len() as u64);
         for member in set.iter() {
             save_string(out, member, opts);
         }
     } else {
-        out.push(types::SET_INTSET);
         let mut members: Vec<i64> = set
             .iter()
             .map(|m| parse_i64(m).expect("an intset holds integers"))
@@ -166,7 +177,6 @@ fn save_set(out: &mut Vec<u8>, set: &Set, opts: &SaveOptions) {
 
 fn save_zset(out: &mut Vec<u8>, zset: &ZSet, opts: &SaveOptions) {
     if zset.is_skiplist() {
-        out.push(types::ZSET_2);
         save_len(out, zset.len() as u64);
         // From the greatest to the smallest, as Redis walks its skiplist backwards.
         for (member, score) in zset.iter().rev() {
@@ -174,7 +184,6 @@ fn save_zset(out: &mut Vec<u8>, zset: &ZSet, opts: &SaveOptions) {
             out.extend_from_slice(&score.to_le_bytes());
         }
     } else {
-        out.push(types::ZSET_LISTPACK);
         let mut lp = ListpackWriter::new();
         for (member, score) in zset.iter() {
             lp.push(member);
@@ -199,14 +208,12 @@ fn score_text(score: f64) -> String {
 
 fn save_hash(out: &mut Vec<u8>, hash: &Hash, opts: &SaveOptions) {
     if hash.is_hashtable() {
-        out.push(types::HASH);
         save_len(out, hash.len() as u64);
         for (field, value) in hash.iter() {
             save_string(out, field, opts);
             save_string(out, value, opts);
         }
     } else {
-        out.push(types::HASH_LISTPACK);
         let mut lp = ListpackWriter::new();
         for (field, value) in hash.iter() {
             lp.push(field);
