@@ -27,9 +27,9 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 /// The path the file goes to, as Redis opens it: `dbfilename` inside `dir`.
-fn path(ctx: &Ctx<'_>) -> String {
-    let name = ctx.store.config.get("dbfilename").unwrap_or_default();
-    match ctx.store.config.get("dir") {
+pub(crate) fn rdb_path(config: &crate::config::Config) -> String {
+    let name = config.get("dbfilename").unwrap_or_default();
+    match config.get("dir") {
         Some(dir) if !dir.is_empty() => format!("{}/{name}", dir.trim_end_matches('/')),
         _ => name,
     }
@@ -73,7 +73,7 @@ fn file_bytes(ctx: &mut Ctx<'_>) -> Vec<u8> {
 /// when the host could not write it.
 fn write_file(ctx: &mut Ctx<'_>) -> Option<Vec<u8>> {
     let bytes = file_bytes(ctx);
-    let path = path(ctx);
+    let path = rdb_path(&ctx.store.config);
     ctx.host.persist(&path, &bytes).ok()?;
     saved(ctx);
     Some(bytes)

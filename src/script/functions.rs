@@ -197,6 +197,8 @@ impl Scripting {
     }
 
     /// Loads a library read from an RDB file (as FUNCTION LOAD, an existing one replaced).
+    /// Only the server loads files, and the loom build has no server start-up.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn load_saved_library(&mut self, code: &[u8]) -> Result<String, Reply> {
         self.load_library(code, true)
     }

@@ -87,9 +87,7 @@ impl Default for ServeOptions {
 /// be read stops the server, with Redis's reason.
 #[cfg(not(loom))]
 fn load_rdb_file(engine: &mut Engine) -> std::io::Result<()> {
-    let config = &engine.store.config;
-    let path = std::path::Path::new(&config.get("dir").unwrap_or_default())
-        .join(config.get("dbfilename").unwrap_or_default());
+    let path = crate::cmd::persist::rdb_path(&engine.store.config);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
