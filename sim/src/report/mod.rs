@@ -12,6 +12,7 @@ pub mod html;
 pub mod mode;
 pub mod present;
 pub mod probe;
+mod stepper;
 pub mod summary;
 pub mod svg;
 pub mod table;
