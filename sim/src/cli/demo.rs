@@ -145,17 +145,19 @@ pub fn run(args: Args) -> ExitCode {
     {
         if let Ok(shrunk) = redsim_sim::shrink::shrink_run(raw, seed, &shown.schedule) {
             println!("{}", shrunk.headline());
-            shrunk_shown = Some((
-                shrunk.capture(shown.mode.as_str()),
-                super::line::shrunk_line(&report_lines[0], &shrunk, true),
-            ));
+            shrunk_shown = shrunk.after.smaller_than(&shrunk.before).then(|| {
+                (
+                    shrunk.capture(shown.mode.as_str()),
+                    super::line::shrunk_line(&report_lines[0], &shrunk, true),
+                )
+            });
         }
     }
     let runs: Vec<_> = captures.iter().zip(report_lines.iter().cloned()).collect();
     let intro = mode::description(&path).unwrap_or_default();
     let page = html::report(
         &format!("redsim: {} (seed {seed})", scenario.name),
-        "",
+        Some(&path),
         &intro,
         shrunk_shown.as_ref().map(|(c, line)| (c, line.clone())),
         &runs,

@@ -121,10 +121,12 @@ pub fn run(args: Args) -> ExitCode {
     let runs: Vec<_> = captures.iter().map(|c| (c, replay_html.clone())).collect();
     let page = html::report(
         &format!("redsim race: {name} (seed {seed})"),
+        None,
         "",
-        "",
+        // Shown first only when it is smaller than the run as found.
         shrunk
             .as_ref()
+            .filter(|(s, _)| s.after.smaller_than(&s.before))
             .map(|(s, c)| (c, super::line::shrunk_line(&replay_html, s, false))),
         &runs,
     );

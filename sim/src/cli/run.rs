@@ -247,10 +247,11 @@ pub fn run(args: Args) -> ExitCode {
         // The shrunk run first, the run as found behind a fold.
         let shrunk_shown = shrunk
             .as_ref()
+            .filter(|(s, _)| s.after.smaller_than(&s.before))
             .map(|(s, c)| (c, super::line::shrunk_line(&replay_html, s, true)));
         let page = html::report(
             &format!("redsim: {} (seed {seed})", scenario.name),
-            "",
+            Some(&args.scenario),
             &mode::description(&args.scenario).unwrap_or_default(),
             shrunk_shown,
             &[(&shown, replay_html.clone())],

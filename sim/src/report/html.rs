@@ -26,11 +26,9 @@ pub fn escape(text: &str) -> String {
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#222}\
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}\
-.runs{display:flex;flex-wrap:wrap;gap:24px}.run{flex:1 1 560px}\
 .lane-bg{fill:#f6f7f9;stroke:#e2e4e8}.lane-label{font-size:12px;fill:#555}\
 .title{font-size:13px;font-weight:600}.axis{font-size:11px;fill:#777}\
 .op{fill:#9ec5fe;stroke:#3d7bd9}.op.bad{fill:#f8a5a5;stroke:#c62828}.op.unknown{fill:#ddd;stroke:#999;stroke-dasharray:3 2}\
-.tick{stroke:#1b2b44;stroke-width:2}.tick.crash{stroke:#c62828;stroke-width:3}\
 table{border-collapse:collapse;font-family:ui-monospace,monospace;font-size:12px}\
 td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}\
 tr.bad td{background:#fdecea}.verdict{font-weight:600}.ok{color:#2e7d32}.fail{color:#c62828}\
@@ -198,21 +196,29 @@ fn serial_order(capture: &Capture, order: &[u32]) -> String {
     s
 }
 
-/// The report. `lesson`: what the anomaly is, in two sentences (empty: none); `intro`:
-/// the scenario's paragraph; `shrunk`: the smallest failing run, shown first; `runs`: the
+/// The report. At the top, what the anomaly is in two sentences: the kind the scenario
+/// file names (`anomaly`), else the kind the runs' verdicts found (`scenario_file`: none
+/// for a script run with `redsim race`); then `intro`, the scenario's paragraph; `shrunk`: the smallest failing run, shown first; `runs`: the
 /// runs of one seed (raw, then EVAL) — a failing run goes behind a fold when the shrunk
 /// one is shown.
 pub fn report(
     title: &str,
-    lesson: &str,
+    scenario_file: Option<&std::path::Path>,
     intro: &str,
     shrunk: Option<(&Capture, String)>,
     runs: &[(&Capture, String)],
 ) -> String {
     let mut s = page_start(title);
     let _ = write!(s, "<h1>{}</h1>", escape(title));
+    let kind = scenario_file.and_then(super::mode::anomaly_kind);
+    let verdicts: Vec<&super::analysis::Verdict> = shrunk
+        .iter()
+        .map(|(c, _)| &c.verdict)
+        .chain(runs.iter().map(|(c, _)| &c.verdict))
+        .collect();
+    let lesson = super::lesson::lesson(kind.as_deref(), &verdicts);
     if !lesson.is_empty() {
-        let _ = write!(s, "<p class=\"lesson\">{}</p>", escape(lesson));
+        let _ = write!(s, "<p class=\"lesson\">{}</p>", escape(&lesson));
     }
     if !intro.is_empty() {
         let _ = write!(s, "<p>{}</p>", escape(intro));

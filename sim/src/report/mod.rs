@@ -9,6 +9,7 @@ pub mod capture;
 pub mod colour;
 pub mod explain;
 pub mod html;
+pub(crate) mod lesson;
 pub mod mode;
 pub mod present;
 pub mod probe;
