@@ -116,7 +116,7 @@ pub fn run_line_for_report(
     mode: Option<&str>,
     strategy: &Strategy,
 ) -> String {
-    run_line(&Path::new(&report_path(path)), seed, mode, strategy)
+    run_line(Path::new(&report_path(path)), seed, mode, strategy)
 }
 
 /// `path` for a report: relative to the source tree's root when it lies in the tree, else

@@ -129,6 +129,9 @@ fn permutations(n: u32) -> Vec<Vec<u32>> {
     out
 }
 
+/// A serial order (the clients, in order) and each client's result in it.
+type SerialRun = (Vec<u32>, Vec<Option<Reply>>);
+
 /// Judges runs of one scenario.
 pub struct Judge {
     /// The keys the scenario is about.
@@ -136,7 +139,7 @@ pub struct Judge {
     invariants: Vec<Invariant>,
     /// Every serial order (the clients in order) with the results it gives, one order per
     /// distinct outcome, when they decide linearizability exactly.
-    serial: Option<Vec<(Vec<u32>, Vec<Option<Reply>>)>>,
+    serial: Option<Vec<SerialRun>>,
     /// What one serial run says of the probed counter.
     counter: CounterRules,
     /// The checker's budget per run (the scenario's `check_states_max`).
@@ -238,7 +241,7 @@ impl Judge {
             let mut plain = scenario.clone().trace(false);
             plain.options.strategy = crate::options::Strategy::Random;
             let mut world = plain.world(0);
-            let mut outcomes: Vec<(Vec<u32>, Vec<Option<Reply>>)> = Vec::new();
+            let mut outcomes: Vec<SerialRun> = Vec::new();
             for order in permutations(scenario.client_count()) {
                 world.reset(0);
                 world.run(&mut Serial(order.clone()));

@@ -255,9 +255,9 @@ pub fn report(
             s.push_str(&run_view(capture, &heading, replay, &id));
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<script>{}</script></body></html>\n",
+        "<script>{}</script></body></html>",
         super::stepper::SCRIPT
     );
     s
