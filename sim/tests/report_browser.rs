@@ -144,37 +144,14 @@ fn console_lines(stderr: &str) -> Vec<&str> {
     stderr.lines().filter(|l| l.contains(":CONSOLE")).collect()
 }
 
-#[test]
-fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
-    let Some(browser) = chromium() else {
-        println!("SKIPPED: no chromium on PATH (apt-get install chromium; .ci/run installs it)");
-        return;
-    };
-    let dir = std::env::temp_dir().join(format!("redsim-browser-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let report = dir.join("report.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_redsim"))
-        .args(["demo", "--seeds", "0..100", "--html"])
-        .arg(&report)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("redsim runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let page = std::fs::read_to_string(&report).unwrap();
-    assert!(
-        page.len() < 200_000,
-        "the demo's report is {} bytes",
-        page.len()
-    );
-    println!("report: {} bytes", page.len());
-
+/// Renders `report` as it is and with the probe; checks what holds for every report (no
+/// console message, no page error, nothing loaded, every step visited in order with its
+/// row marked, the slider's ends, the intruders the explanation names); returns the
+/// probe's views.
+fn probe(browser: &Path, dir: &Path, report: &Path) -> Vec<Value> {
+    let page = std::fs::read_to_string(report).unwrap();
     // The page as is: no console message at all.
-    let (_, stderr) = render(&browser, &dir, &report, &["--dump-dom"]);
+    let (_, stderr) = render(browser, dir, report, &["--dump-dom"]);
     assert!(
         console_lines(&stderr).is_empty(),
         "console: {:?}",
@@ -183,7 +160,7 @@ fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
 
     let probed = dir.join("probed.html");
     std::fs::write(&probed, instrument(&page, CATCH, PROBE)).unwrap();
-    let (dom, stderr) = render(&browser, &dir, &probed, &["--dump-dom"]);
+    let (dom, stderr) = render(browser, dir, &probed, &["--dump-dom"]);
     assert!(
         console_lines(&stderr).is_empty(),
         "console: {:?}",
@@ -192,10 +169,8 @@ fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
     let result = probe_result(&dom);
     assert_eq!(result["errors"], Value::Array(vec![]), "page errors");
     assert_eq!(result["resources"], Value::Array(vec![]), "nothing loaded");
-    let views = result["views"].as_array().unwrap();
-    let ids: Vec<&str> = views.iter().map(|v| v["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["shrunk", "run0", "run1"], "shrunk first, raw, EVAL");
-    for v in views {
+    let views = result["views"].as_array().unwrap().clone();
+    for v in &views {
         let n = v["steps"].as_u64().unwrap();
         let visited: Vec<u64> = v["visited"]
             .as_array()
@@ -221,10 +196,7 @@ fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
         assert_eq!(v["after_slider_end"], (n - 1).to_string());
         for (i, text) in v["texts"].as_array().unwrap().iter().enumerate() {
             let text = text.as_str().unwrap();
-            assert!(
-                text.starts_with(&format!("{}. The scheduler picked", i + 1)),
-                "{text}"
-            );
+            assert!(text.starts_with(&format!("{}. ", i + 1)), "{text}");
         }
         // Every marked intruder is a command the explanation names as run in between.
         let explanation = v["explanation"].as_str().unwrap();
@@ -262,6 +234,50 @@ fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
             "{}: the same intruders in the table and the picture",
             v["id"]
         );
+    }
+    views
+}
+
+#[test]
+fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
+    let Some(browser) = chromium() else {
+        println!("SKIPPED: no chromium on PATH (apt-get install chromium; .ci/run installs it)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("redsim-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("report.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_redsim"))
+        .args(["demo", "--seeds", "0..100", "--html"])
+        .arg(&report)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("redsim runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        page.len() < 200_000,
+        "the demo's report is {} bytes",
+        page.len()
+    );
+    println!("report: {} bytes", page.len());
+
+    let views = probe(&browser, &dir, &report);
+    let ids: Vec<&str> = views.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["shrunk", "run0", "run1"], "shrunk first, raw, EVAL");
+    for v in &views {
+        for (i, text) in v["texts"].as_array().unwrap().iter().enumerate() {
+            let text = text.as_str().unwrap();
+            assert!(
+                text.starts_with(&format!("{}. The scheduler picked client ", i + 1)),
+                "{text}"
+            );
+        }
     }
     // Seed 0 as found: client 1's INCR ran between client 2's INCR and its GET (issue #23).
     let found = &views[1];
@@ -305,6 +321,51 @@ fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
         let to = root().join(to);
         std::fs::write(&to, &png).unwrap();
         println!("screenshot: {}", to.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn reports_with_crashes_and_admin_faults_step_through_without_errors() {
+    let Some(browser) = chromium() else {
+        println!("SKIPPED: no chromium on PATH (apt-get install chromium; .ci/run installs it)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("redsim-browser-faults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (scenario, said) in [
+        ("crash-partial-effects", "crashed here"),
+        ("evalsha-noscript", "The admin connection"),
+    ] {
+        let report = dir.join(format!("{scenario}.html"));
+        let out = Command::new(env!("CARGO_BIN_EXE_redsim"))
+            .args([
+                "run",
+                &format!("corpus/scenarios/{scenario}.toml"),
+                "--seeds",
+                "0..30",
+                "--html",
+            ])
+            .arg(&report)
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("redsim runs");
+        assert!(
+            out.status.code().is_some_and(|c| c < 2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let views = probe(&browser, &dir, &report);
+        assert!(!views.is_empty());
+        assert!(
+            views.iter().any(|v| v["texts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t.as_str().unwrap().contains(said))),
+            "{scenario}: no step says {said:?}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -47,18 +47,19 @@ document.querySelectorAll('.run-view').forEach(function (view) {
 /// What the step's row says in one sentence.
 fn what_ran(capture: &Capture, i: usize, intrusion: Option<&Intrusion>) -> String {
     let r = &capture.rows[i];
-    let who = match r.client {
-        Some(c) => format!("client {c}"),
-        None => "the admin connection".into(),
-    };
-    let mut s = if r.crash {
-        format!("The scheduler picked <b>{who}</b>, and it crashed: its connection is gone.")
-    } else {
-        format!(
-            "The scheduler picked <b>{who}</b>; the server ran <code>{}</code> and replied <code>{}</code>.",
-            escape(&r.command),
-            escape(&r.reply)
-        )
+    let (command, reply) = (escape(&r.command), escape(&r.reply));
+    // Crashes and the admin connection's commands are faults the scenario injects; only
+    // the clients' commands are the scheduler's picks.
+    let mut s = match r.client {
+        Some(c) if r.crash => {
+            format!("<b>Client {c}</b> crashed here (a fault the scenario injects): its connection is gone.")
+        }
+        Some(c) => format!(
+            "The scheduler picked <b>client {c}</b>; the server ran <code>{command}</code> and replied <code>{reply}</code>."
+        ),
+        None => format!(
+            "<b>The admin connection</b> (a fault the scenario injects) ran <code>{command}</code>; the server replied <code>{reply}</code>."
+        ),
     };
     if let Some(f) = intrusion {
         let split = &capture.rows[f.split[0]];
