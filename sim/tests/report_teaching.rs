@@ -181,6 +181,20 @@ fn the_demo_report_run_from_elsewhere_names_no_absolute_path_and_steps_show_the_
         "a path relative to where the demo ran"
     );
     assert!(page.contains("redsim run corpus/scenarios/counter-race.toml --seed 0 --mode raw"));
+    // The EVAL run's serial order: in counter-race every script adds one to the counter
+    // and one member to the set, so the k-th script of the order read k and k.
+    let boxes: Vec<&str> = page
+        .split("<span class=\"box\" data-client=")
+        .skip(1)
+        .collect();
+    assert_eq!(boxes.len(), 3, "one box per client");
+    for (k, b) in boxes.iter().enumerate() {
+        let n = k + 1;
+        assert!(
+            b.contains(&format!("→ [&quot;{n}&quot;, {n}]</span>")),
+            "{k}: {b}"
+        );
+    }
     // The shrunk run's steps: step i's key table shows what row i's state column says.
     let start = page.find("id=\"shrunk\"").unwrap();
     let end = start + page[start..].find("</section>").unwrap();
