@@ -238,22 +238,36 @@ fn probe(browser: &Path, dir: &Path, report: &Path) -> Vec<Value> {
     views
 }
 
-#[test]
-fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
+/// The browser and a fresh folder for test `name`, or SKIPPED when there is no browser.
+fn browser_and_dir(name: &str) -> Option<(PathBuf, PathBuf)> {
     let Some(browser) = chromium() else {
         println!("SKIPPED: no chromium on PATH (apt-get install chromium; .ci/run installs it)");
-        return;
+        return None;
     };
-    let dir = std::env::temp_dir().join(format!("redsim-browser-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("redsim-browser-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let report = dir.join("report.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_redsim"))
-        .args(["demo", "--seeds", "0..100", "--html"])
-        .arg(&report)
+    Some((browser, dir))
+}
+
+/// `redsim ARGS --html REPORT`, run in the source tree.
+fn redsim_html(args: &[&str], report: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_redsim"))
+        .args(args)
+        .arg("--html")
+        .arg(report)
         .current_dir(root())
         .env("NO_COLOR", "1")
         .output()
-        .expect("redsim runs");
+        .expect("redsim runs")
+}
+
+#[test]
+fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
+    let Some((browser, dir)) = browser_and_dir("demo") else {
+        return;
+    };
+    let report = dir.join("report.html");
+    let out = redsim_html(&["demo", "--seeds", "0..100"], &report);
     assert!(
         out.status.success(),
         "{}",
@@ -327,30 +341,16 @@ fn the_demo_report_steps_through_marks_the_intruder_and_logs_nothing() {
 
 #[test]
 fn reports_with_crashes_and_admin_faults_step_through_without_errors() {
-    let Some(browser) = chromium() else {
-        println!("SKIPPED: no chromium on PATH (apt-get install chromium; .ci/run installs it)");
+    let Some((browser, dir)) = browser_and_dir("faults") else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("redsim-browser-faults-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     for (scenario, said) in [
         ("crash-partial-effects", "crashed here"),
         ("evalsha-noscript", "The admin connection"),
     ] {
         let report = dir.join(format!("{scenario}.html"));
-        let out = Command::new(env!("CARGO_BIN_EXE_redsim"))
-            .args([
-                "run",
-                &format!("corpus/scenarios/{scenario}.toml"),
-                "--seeds",
-                "0..30",
-                "--html",
-            ])
-            .arg(&report)
-            .current_dir(root())
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("redsim runs");
+        let file = format!("corpus/scenarios/{scenario}.toml");
+        let out = redsim_html(&["run", &file, "--seeds", "0..30"], &report);
         assert!(
             out.status.code().is_some_and(|c| c < 2),
             "{}",
