@@ -105,11 +105,7 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         if victim == me {
             ctx.session().closing = true;
         } else {
-            ctx.store.session_mut(victim).killed = true;
-            ctx.store.unwatch_all(victim);
-            // Redis frees another client at once: its subscriptions go with it.
-            ctx.store.pubsub.forget(victim);
-            ctx.store.killed_clients.push(victim);
+            ctx.store.kill(victim);
         }
     }
     match (old_form, victims.len()) {

@@ -5,6 +5,8 @@
 //! `run`, so statistics, WATCH signalling and errors are the same on every path.
 
 pub mod args;
+mod acl;
+mod acl_check;
 mod args_range;
 pub mod flags;
 mod spec;
@@ -35,7 +37,7 @@ mod hyperloglog_debug;
 mod info;
 mod info_sections;
 mod key_events;
-mod key_spec;
+pub(crate) mod key_spec;
 mod keys;
 pub(crate) mod latency;
 pub(crate) mod latency_histogram;
@@ -75,6 +77,7 @@ mod zset;
 mod zset_range;
 mod zset_store;
 
+pub(crate) use command_info::keys_for_acl;
 pub use blocking::BlockRequest;
 pub use spec::CommandSpec;
 
@@ -213,6 +216,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     config_cmd::COMMANDS,
     cluster::COMMANDS,
     command_info::COMMANDS,
+    acl::COMMANDS,
     object::COMMANDS,
     memory::COMMANDS,
     transaction::COMMANDS,
