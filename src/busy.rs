@@ -86,6 +86,9 @@ pub fn serve(
     };
     let key = Some((spec.name, sub.map(|s| s.name)));
     let target = sub.unwrap_or(spec);
+    if let Some(error) = client.and_then(|c| cmd::connection::auth_wall(ctx.store, c, target)) {
+        return Served::reply(refuse(ctx, client, key, argv, error));
+    }
     let in_multi = client.is_some_and(|c| ctx.store.session(c).multi.is_some());
     if in_multi && target.has(flags::NO_MULTI) {
         let error = Reply::error("ERR Command not allowed inside a transaction");

@@ -68,6 +68,9 @@ impl Engine {
         if spec.has(flags::PROTECTED) && !self.debug_allowed(client) {
             return self.reject(client, Some(spec), argv, Reply::error(DEBUG_NOT_ALLOWED));
         }
+        if let Some(error) = cmd::connection::auth_wall(&self.store, client, sub.unwrap_or(spec)) {
+            return self.reject(client, Some(spec), argv, error);
+        }
         let session = self.store.session_mut(client);
         session.last_command = CommandName(spec.name, sub.map(|s| s.name));
         let in_multi = session.multi.is_some();

@@ -54,6 +54,9 @@ pub struct Session {
     pub monitor: bool,
     /// The ACL user the client runs as (`default` until AUTH / HELLO AUTH).
     pub(crate) user: Vec<u8>,
+    /// Logged in: by AUTH / HELLO AUTH, or at connection when the default user needs no
+    /// password. Until then only `no-auth` commands run while the default user needs one.
+    pub authenticated: bool,
     /// CLIENT TRACKING ON: the tracking mode, while enabled.
     pub(crate) tracking: Option<Tracking>,
     /// Set by CLIENT UNBLOCK while the client waits in a blocking command: how the
@@ -158,6 +161,7 @@ impl Session {
             tracking: None,
             monitor: false,
             user: b"default".to_vec(),
+            authenticated: true,
         }
     }
 }

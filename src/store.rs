@@ -123,7 +123,9 @@ impl Store {
             id: self.next_client_id,
         };
         self.next_client_id += 1;
-        self.sessions[slot] = Some(Session::new(id, now_ms));
+        let mut session = Session::new(id, now_ms);
+        session.authenticated = self.acl.default_lets_in();
+        self.sessions[slot] = Some(session);
         id
     }
 

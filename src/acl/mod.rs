@@ -138,6 +138,22 @@ impl Acl {
         Ok(())
     }
 
+    /// Whether a new connection starts logged in (`clientSetDefaultAuth`): when the
+    /// default user is on and needs no password.
+    pub(crate) fn default_lets_in(&self) -> bool {
+        self.users
+            .get(&b"default"[..])
+            .is_some_and(|u| u.enabled && u.nopass)
+    }
+
+    /// `ACLCheckUserCredentials`: the user exists, is on, and `password` is one of its
+    /// passwords (any is, for a nopass user).
+    pub(crate) fn credentials_ok(&self, name: &[u8], password: &[u8]) -> bool {
+        self.users
+            .get(name)
+            .is_some_and(|u| u.enabled && u.password_matches(password))
+    }
+
     /// The user called `name`.
     pub(crate) fn user(&self, name: &[u8]) -> Option<&User> {
         self.users.get(name)

@@ -106,9 +106,8 @@ impl Selector {
 
     /// `+@cat` / `-@cat` on every command (and subcommand) in the category.
     pub(crate) fn change_category(&mut self, bit: u32, on: bool) {
-        let all = &universe().commands;
-        for id in 0..all.len() {
-            if all[id].categories & bit != 0 {
+        for (id, command) in universe().commands.iter().enumerate() {
+            if command.categories & bit != 0 {
                 self.change(id, on);
             }
         }
