@@ -79,6 +79,9 @@ impl Engine {
             let error = Reply::error("ERR Command not allowed inside a transaction");
             return self.reject(client, Some(spec), argv, error);
         }
+        if let Some(error) = self.acl_refusal(client, spec, sub, argv) {
+            return self.reject(client, Some(spec), argv, error);
+        }
         let no_replicas = cmd::replicas::writes_refused(&self.store.config);
         if in_multi || self.store.config.maxmemory != 0 || no_replicas {
             let target = sub.unwrap_or(spec);
@@ -183,6 +186,26 @@ impl Engine {
             },
             _ => false,
         }
+    }
+
+    /// Whether the client's ACL user may not run `argv`: the NOPERM error (logged).
+    fn acl_refusal(
+        &mut self,
+        client: ClientId,
+        spec: &'static cmd::CommandSpec,
+        sub: Option<&'static cmd::CommandSpec>,
+        argv: &[Vec<u8>],
+    ) -> Option<Reply> {
+        let now_ms = self.host.now_us() / 1000;
+        let mut ctx = Ctx {
+            store: &mut self.store,
+            host: &mut *self.host,
+            scripts: None,
+            client,
+            now_ms,
+            caller: Caller::Client,
+        };
+        cmd::acl_check::command_refusal(&mut ctx, spec, sub, argv)
     }
 
     /// Refuses a command before it runs: see [`Store::reject`].

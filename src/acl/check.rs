@@ -104,6 +104,14 @@ pub(crate) fn check(
     sub: Option<&'static CommandSpec>,
     argv: &[Vec<u8>],
 ) -> Result<(), Denied> {
+    // The default user's case, and any user's with an unrestricted selector.
+    if user
+        .selectors
+        .iter()
+        .any(|s| s.allcommands && s.allkeys && s.allchannels)
+    {
+        return Ok(());
+    }
     let target = sub.unwrap_or(spec);
     let id = universe().id_of(spec, sub);
     let keys = crate::cmd::keys_for_acl(spec, sub, argv);
@@ -124,4 +132,15 @@ pub(crate) fn check(
         }
     }
     Err(worst)
+}
+
+/// Whether a selector that allows `argv` also allows reading any key: `allkeys`, or a
+/// `~*` / `%R~*` pattern.
+pub(crate) fn reads_every_key(user: &User, spec: &'static CommandSpec, argv: &[Vec<u8>]) -> bool {
+    let id = universe().id_of(spec, None);
+    let keys = crate::cmd::keys_for_acl(spec, None, argv);
+    user.selectors.iter().any(|selector| {
+        check_selector(selector, spec, id, false, argv, &keys).is_ok()
+            && (selector.allkeys || selector.patterns.iter().any(|p| p.read && p.pattern == b"*"))
+    })
 }

@@ -10,22 +10,23 @@ use crate::resp::{errors, Reply};
 
 /// Checks the calling client's user against `argv`; a refusal is logged (`context`
 /// says where it ran) and returned.
-pub(crate) fn refusal(
+fn refusal(
     ctx: &mut Ctx<'_>,
     spec: &'static CommandSpec,
     sub: Option<&'static CommandSpec>,
     argv: &[Vec<u8>],
     context: Context,
 ) -> Option<Denied> {
-    let username = ctx.store.session(ctx.client).user.clone();
+    let username = &ctx.store.session(ctx.client).user;
     // A user deleted while its client was logged in: the client is closing; Redis
     // checks such clients against the default user it falls back to.
     let user = ctx
         .store
         .acl
-        .user(&username)
+        .user(username)
         .or_else(|| ctx.store.acl.user(b"default"))?;
     let denied = check(user, spec, sub, argv).err()?;
+    let username = user.name.clone();
     let (reason, object) = match denied {
         Denied::Command => {
             let name = match sub {
@@ -39,6 +40,90 @@ pub(crate) fn refusal(
     };
     log(ctx, reason, context, object, username, argv);
     Some(denied)
+}
+
+/// The NOPERM a client gets for a command refused before it runs (`processCommand`),
+/// at the top level or queued in MULTI.
+pub(crate) fn command_refusal(
+    ctx: &mut Ctx<'_>,
+    spec: &'static CommandSpec,
+    sub: Option<&'static CommandSpec>,
+    argv: &[Vec<u8>],
+) -> Option<Reply> {
+    let context = if ctx.store.session(ctx.client).multi.is_some() {
+        Context::Multi
+    } else {
+        Context::Toplevel
+    };
+    let text = match refusal(ctx, spec, sub, argv, context)? {
+        Denied::Command => format!(
+            "NOPERM this user has no permissions to run the '{}' command",
+            full_name(spec, sub)
+        ),
+        Denied::Key(_) => {
+            "NOPERM this user has no permissions to access one of the keys used as arguments"
+                .to_string()
+        }
+        Denied::Channel(_) => "NOPERM this user has no permissions to access one of the \
+                               channels used as arguments"
+            .to_string(),
+    };
+    Some(Reply::error(text))
+}
+
+/// The error a queued command gets at EXEC when the rules changed since it was queued.
+pub(crate) fn exec_refusal(
+    ctx: &mut Ctx<'_>,
+    spec: &'static CommandSpec,
+    sub: Option<&'static CommandSpec>,
+    argv: &[Vec<u8>],
+) -> Option<Reply> {
+    let reason = match refusal(ctx, spec, sub, argv, Context::Multi)? {
+        Denied::Command => "no permission to execute the command or subcommand",
+        Denied::Key(_) => "no permission to touch the specified keys",
+        Denied::Channel(_) => "no permission to access one of the channels used as arguments",
+    };
+    Some(Reply::error(format!(
+        "NOPERM ACLs rules changed between the moment the transaction was accumulated and \
+         the EXEC call. This command is no longer allowed for the following reason: {reason}"
+    )))
+}
+
+/// The error `redis.call` raises for a command the script's user may not run
+/// (`scriptVerifyACL`).
+pub(crate) fn script_refusal(
+    ctx: &mut Ctx<'_>,
+    spec: &'static CommandSpec,
+    sub: Option<&'static CommandSpec>,
+    argv: &[Vec<u8>],
+) -> Option<&'static str> {
+    Some(match refusal(ctx, spec, sub, argv, Context::Lua)? {
+        Denied::Command => {
+            "ERR The user executing the script can't run this command or subcommand"
+        }
+        Denied::Key(_) => {
+            "ERR The user executing the script can't access at least one of the keys \
+             mentioned in the command arguments"
+        }
+        Denied::Channel(_) => {
+            "ERR The user executing the script can't publish to the channel mentioned in \
+             the command"
+        }
+    })
+}
+
+/// Whether the calling client's user may run `argv` with read access to every key
+/// (`ACLUserCheckCmdWithUnrestrictedKeyAccess` with `CMD_KEY_ACCESS`), for SORT's BY
+/// and GET.
+pub(crate) fn all_keys_readable(ctx: &Ctx<'_>, argv: &[Vec<u8>]) -> bool {
+    let acl = &ctx.store.acl;
+    let Some(user) = acl.user(&ctx.store.session(ctx.client).user) else {
+        return true;
+    };
+    let Some(spec) = lookup(&argv[0]) else {
+        return true;
+    };
+    crate::acl::check::reads_every_key(user, spec, argv)
 }
 
 /// Adds an entry to the ACL log for the calling client.

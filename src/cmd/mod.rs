@@ -6,7 +6,7 @@
 
 pub mod args;
 mod acl;
-mod acl_check;
+pub(crate) mod acl_check;
 mod args_range;
 pub mod flags;
 mod spec;
