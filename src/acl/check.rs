@@ -49,9 +49,10 @@ fn key_allowed(selector: &Selector, key: &[u8], spec_flags: u16) -> bool {
     }
     let read = spec_flags & key_flags::ACCESS != 0;
     let write = spec_flags & (key_flags::INSERT | key_flags::DELETE | key_flags::UPDATE) != 0;
-    selector.patterns.iter().any(|p| {
-        (p.read || !read) && (p.write || !write) && glob::matches(&p.pattern, key, false)
-    })
+    selector
+        .patterns
+        .iter()
+        .any(|p| (p.read || !read) && (p.write || !write) && glob::matches(&p.pattern, key, false))
 }
 
 /// `ACLSelectorCheckCmd`.
@@ -141,6 +142,10 @@ pub(crate) fn reads_every_key(user: &User, spec: &'static CommandSpec, argv: &[V
     let keys = crate::cmd::keys_for_acl(spec, None, argv);
     user.selectors.iter().any(|selector| {
         check_selector(selector, spec, id, false, argv, &keys).is_ok()
-            && (selector.allkeys || selector.patterns.iter().any(|p| p.read && p.pattern == b"*"))
+            && (selector.allkeys
+                || selector
+                    .patterns
+                    .iter()
+                    .any(|p| p.read && p.pattern == b"*"))
     })
 }

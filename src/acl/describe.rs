@@ -29,7 +29,11 @@ fn count(bits: &Bits, bit: u32) -> (usize, usize) {
 /// The command rules of `selector`, space separated.
 pub(crate) fn command_rules(selector: &Selector) -> Vec<u8> {
     let additive = !selector.future;
-    let mut rules = vec![if additive { b"-@all".to_vec() } else { b"+@all".to_vec() }];
+    let mut rules = vec![if additive {
+        b"-@all".to_vec()
+    } else {
+        b"+@all".to_vec()
+    }];
     let mut fake = Selector::new(false);
     fake.apply(&rules[0]).expect("a valid rule");
     // What is left to describe: each category applied is taken out of it.
@@ -58,7 +62,10 @@ pub(crate) fn command_rules(selector: &Selector) -> Vec<u8> {
         applied[best] = true;
     }
     single_commands(selector, &mut fake, &mut rules);
-    debug_assert_eq!(fake.allowed, selector.allowed, "ACL description must be exact");
+    debug_assert_eq!(
+        fake.allowed, selector.allowed,
+        "ACL description must be exact"
+    );
     rules.join(&b' ')
 }
 

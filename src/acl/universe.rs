@@ -118,7 +118,10 @@ impl Universe {
                 universe.commands[id].subs.push(sub_id);
             }
         }
-        assert!(universe.commands.len() < ID_CAPACITY, "ACL bitmap too small");
+        assert!(
+            universe.commands.len() < ID_CAPACITY,
+            "ACL bitmap too small"
+        );
         universe
     }
 

@@ -55,7 +55,8 @@ impl User {
     pub(crate) fn default_user() -> Self {
         let mut user = User::new(b"default", false);
         for rule in ["+@all", "~*", "&*", "on", "nopass"] {
-            user.apply(rule.as_bytes(), false).expect("valid default rules");
+            user.apply(rule.as_bytes(), false)
+                .expect("valid default rules");
         }
         user
     }

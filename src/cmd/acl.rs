@@ -108,7 +108,11 @@ fn getuser(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::Null;
     };
     let flags = user.flag_names().into_iter().map(Reply::bulk).collect();
-    let passwords = user.passwords.iter().map(|p| Reply::bulk(p.as_str())).collect();
+    let passwords = user
+        .passwords
+        .iter()
+        .map(|p| Reply::bulk(p.as_str()))
+        .collect();
     let mut fields = vec![
         (Reply::bulk("flags"), Reply::Set(flags)),
         (Reply::bulk("passwords"), Reply::Array(passwords)),
@@ -135,7 +139,14 @@ fn list(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 }
 
 fn users(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    Reply::Array(ctx.store.acl.users.keys().map(|n| Reply::Bulk(n.clone())).collect())
+    Reply::Array(
+        ctx.store
+            .acl
+            .users
+            .keys()
+            .map(|n| Reply::Bulk(n.clone()))
+            .collect(),
+    )
 }
 
 fn whoami(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {

@@ -98,9 +98,7 @@ pub(crate) fn script_refusal(
     argv: &[Vec<u8>],
 ) -> Option<&'static str> {
     Some(match refusal(ctx, spec, sub, argv, Context::Lua)? {
-        Denied::Command => {
-            "ERR The user executing the script can't run this command or subcommand"
-        }
+        Denied::Command => "ERR The user executing the script can't run this command or subcommand",
         Denied::Key(_) => {
             "ERR The user executing the script can't access at least one of the keys \
              mentioned in the command arguments"
@@ -197,15 +195,21 @@ pub(super) fn dryrun(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let why = match check(user, spec, sub, line) {
         Ok(()) => return Reply::ok(),
-        Err(Denied::Command) => format!("This user has no permissions to run the '{name}' command")
-            .into_bytes(),
-        Err(Denied::Key(at)) => {
-            [&b"This user has no permissions to access the '"[..], &line[at], b"' key"].concat()
+        Err(Denied::Command) => {
+            format!("This user has no permissions to run the '{name}' command").into_bytes()
         }
-        Err(Denied::Channel(at)) => {
-            [&b"This user has no permissions to access the '"[..], &line[at], b"' channel"]
-                .concat()
-        }
+        Err(Denied::Key(at)) => [
+            &b"This user has no permissions to access the '"[..],
+            &line[at],
+            b"' key",
+        ]
+        .concat(),
+        Err(Denied::Channel(at)) => [
+            &b"This user has no permissions to access the '"[..],
+            &line[at],
+            b"' channel",
+        ]
+        .concat(),
     };
     Reply::Bulk(why)
 }
@@ -238,7 +242,10 @@ pub(super) fn log_cmd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                     (Reply::bulk("object"), Reply::Bulk(e.object.clone())),
                     (Reply::bulk("username"), Reply::Bulk(e.username.clone())),
                     (Reply::bulk("age-seconds"), Reply::Double(age_s)),
-                    (Reply::bulk("client-info"), Reply::bulk(e.client_info.as_str())),
+                    (
+                        Reply::bulk("client-info"),
+                        Reply::bulk(e.client_info.as_str()),
+                    ),
                 ])
             })
             .collect(),

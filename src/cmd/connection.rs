@@ -56,7 +56,11 @@ const NOAUTH: &str = "NOAUTH Authentication required.";
 
 /// Redis's `authRequired` wall: while the default user needs a password (or is off), a
 /// client not logged in may only run `no-auth` commands (AUTH, HELLO, QUIT…).
-pub(crate) fn auth_wall(store: &crate::store::Store, client: ClientId, target: &CommandSpec) -> Option<Reply> {
+pub(crate) fn auth_wall(
+    store: &crate::store::Store,
+    client: ClientId,
+    target: &CommandSpec,
+) -> Option<Reply> {
     let refused = !store.session(client).authenticated
         && !store.acl.default_lets_in()
         && !target.has(NO_AUTH);

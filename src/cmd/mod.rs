@@ -4,9 +4,9 @@
 //! A network client, EXEC and a script's `redis.call` all run a command through
 //! `run`, so statistics, WATCH signalling and errors are the same on every path.
 
-pub mod args;
 mod acl;
 pub(crate) mod acl_check;
+pub mod args;
 mod args_range;
 pub mod flags;
 mod spec;
@@ -77,8 +77,8 @@ mod zset;
 mod zset_range;
 mod zset_store;
 
-pub(crate) use command_info::keys_for_acl;
 pub use blocking::BlockRequest;
+pub(crate) use command_info::keys_for_acl;
 pub use spec::CommandSpec;
 
 use crate::db::Db;

@@ -339,9 +339,8 @@ pub enum Compare {
 /// Sorts each run of `+cmd` / `-cmd` words in `text` (the `+@cat` / `-@cat` words and
 /// everything else stay where they are).
 pub fn sort_acl_rule_runs(text: &[u8]) -> Vec<u8> {
-    let is_single = |w: &&[u8]| {
-        (w.starts_with(b"+") || w.starts_with(b"-")) && !w[1..].starts_with(b"@")
-    };
+    let is_single =
+        |w: &&[u8]| (w.starts_with(b"+") || w.starts_with(b"-")) && !w[1..].starts_with(b"@");
     let mut out: Vec<&[u8]> = Vec::new();
     let mut run: Vec<&[u8]> = Vec::new();
     for word in text.split(|&b| b == b' ') {
