@@ -252,3 +252,69 @@ fn acl_log_entries_match_redis() {
         }
     }
 }
+
+/// SETUSER that takes a channel away closes the user's clients subscribed to it (and
+/// only those); DELUSER closes every client of the user.
+#[test]
+fn narrowed_channels_and_deleted_users_close_clients_as_redis() {
+    if !support::redis_server_available() {
+        eprintln!("SKIPPED: redis-server is not on PATH; the differential test did not run");
+        return;
+    }
+    let redis = RedisServer::start();
+    let mut admin = redis.connect();
+    let mut engine = Engine::new(ManualHost::default());
+    let e_admin = engine.connect();
+    let lines = [
+        "ACL SETUSER ps on nopass resetchannels &a* &b* +@all ~*",
+        "ACL SETUSER keep on nopass +@all ~*",
+    ];
+    for line in lines {
+        assert_eq!(
+            admin.call(&words(line)),
+            engine.execute_encoded(e_admin, &words(line))
+        );
+    }
+    // (logged in as, subscription): which are closed after the SETUSER below.
+    let clients = [
+        ("ps", "SUBSCRIBE a1"),
+        ("ps", "SUBSCRIBE b1"),
+        ("ps", "PSUBSCRIBE b*"),
+        ("ps", "PSUBSCRIBE a*"),
+        ("ps", "PING"),
+        ("keep", "PING"),
+    ];
+    let mut opened = Vec::new();
+    for (user, line) in clients {
+        let mut conn = redis.connect();
+        let client = engine.connect();
+        for argv in [words(&format!("AUTH {user} x")), words(line)] {
+            assert_eq!(
+                conn.call(&argv),
+                engine.execute_encoded(client, &argv),
+                "{line}"
+            );
+        }
+        opened.push((conn, client, line));
+    }
+    let narrow = words("ACL SETUSER ps resetchannels &a*");
+    assert_eq!(
+        admin.call(&narrow),
+        engine.execute_encoded(e_admin, &narrow)
+    );
+    for (conn, client, line) in &mut opened {
+        let closed_in_redis = conn.is_closed();
+        let closed_here = engine.store.session(*client).killed;
+        assert_eq!(closed_here, closed_in_redis, "after narrowing: {line}");
+    }
+    let delete = words("ACL DELUSER ps");
+    assert_eq!(
+        admin.call(&delete),
+        engine.execute_encoded(e_admin, &delete)
+    );
+    for (conn, client, line) in &mut opened {
+        let closed_in_redis = conn.is_closed();
+        let closed_here = engine.store.session(*client).killed;
+        assert_eq!(closed_here, closed_in_redis, "after DELUSER: {line}");
+    }
+}

@@ -154,6 +154,25 @@ impl Acl {
             .is_some_and(|u| u.enabled && u.password_matches(password))
     }
 
+    /// `ACLKillPubsubClientsIfNeeded`: when a user's channel permissions lost something
+    /// in a SETUSER, the channel patterns it has now (its subscribed clients must be
+    /// checked against them); `None` when nothing was taken away.
+    pub(crate) fn narrowed_channels(original: &User, new: &User) -> Option<Vec<Vec<u8>>> {
+        if new.selectors.iter().any(|s| s.allchannels) {
+            return None;
+        }
+        let upcoming: Vec<Vec<u8>> = new
+            .selectors
+            .iter()
+            .flat_map(|s| s.channels.iter().cloned())
+            .collect();
+        let kept = original
+            .selectors
+            .iter()
+            .all(|s| !s.allchannels && s.channels.iter().all(|c| upcoming.contains(c)));
+        (!kept).then_some(upcoming)
+    }
+
     /// The user called `name`.
     pub(crate) fn user(&self, name: &[u8]) -> Option<&User> {
         self.users.get(name)

@@ -3,11 +3,13 @@
 //! [`crate::acl`]; this file parses arguments and shapes replies.
 
 use super::flags::{ADMIN, LOADING, NOSCRIPT, STALE};
+use super::glob;
 use super::spec::CommandSpec;
 use super::{args, Ctx};
 use crate::acl::selector::{has_spaces, Selector};
 use crate::acl::universe::{category_bit, universe, CATEGORIES};
 use crate::resp::{errors, Reply};
+use crate::session::ClientId;
 
 const SUB: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
 const SUB_ACL: &str = "admin slow dangerous";
@@ -43,8 +45,17 @@ fn setuser(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         return Reply::error("ERR Usernames can't contain spaces or null characters");
     }
     let allchannels = allchannels_default(ctx);
+    let original = ctx.store.acl.user(name).cloned();
     match ctx.store.acl.set_user(name, &argv[3..], allchannels) {
-        Ok(()) => Reply::ok(),
+        Ok(()) => {
+            if let Some(original) = original {
+                let new = ctx.store.acl.user(name).expect("just set");
+                if let Some(upcoming) = crate::acl::Acl::narrowed_channels(&original, new) {
+                    close_unpermitted_subscribers(ctx, name, &upcoming);
+                }
+            }
+            Reply::ok()
+        }
         Err(text) => {
             // `addReplyErrorSdsSafe`: CR and LF would break the protocol.
             let safe: Vec<u8> = text
@@ -54,6 +65,41 @@ fn setuser(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             let mut error = b"ERR ".to_vec();
             error.extend(safe);
             Reply::error(error)
+        }
+    }
+}
+
+/// Closes the clients of `user` subscribed to a channel or pattern `upcoming` no longer
+/// allows (a pattern must be listed as it is; a channel may match a listed pattern).
+fn close_unpermitted_subscribers(ctx: &mut Ctx<'_>, user: &[u8], upcoming: &[Vec<u8>]) {
+    use crate::store::ChannelKind;
+    let pubsub = &ctx.store.pubsub;
+    let matches = |channel: &[u8]| upcoming.iter().any(|p| glob::matches(p, channel, false));
+    let victims: Vec<ClientId> = ctx
+        .store
+        .sessions()
+        .filter(|s| s.user == user && !s.killed && pubsub.is_subscriber(s.id))
+        .filter(|s| {
+            pubsub
+                .patterns_of(s.id)
+                .iter()
+                .any(|p| !upcoming.contains(p))
+                || pubsub
+                    .channels_of(s.id, ChannelKind::Plain)
+                    .iter()
+                    .any(|c| !matches(c))
+                || pubsub
+                    .channels_of(s.id, ChannelKind::Shard)
+                    .iter()
+                    .any(|c| !matches(c))
+        })
+        .map(|s| s.id)
+        .collect();
+    for victim in victims {
+        if victim == ctx.client {
+            ctx.session().closing = true;
+        } else {
+            ctx.store.kill(victim);
         }
     }
 }
