@@ -196,6 +196,9 @@ impl Engine {
         sub: Option<&'static cmd::CommandSpec>,
         argv: &[Vec<u8>],
     ) -> Option<Reply> {
+        if cmd::acl_check::allowed(&self.store, client, spec, sub, argv) {
+            return None;
+        }
         let now_ms = self.host.now_us() / 1000;
         let mut ctx = Ctx {
             store: &mut self.store,

@@ -56,7 +56,7 @@ pub struct Session {
     pub(crate) user: Vec<u8>,
     /// Logged in: by AUTH / HELLO AUTH, or at connection when the default user needs no
     /// password. Until then only `no-auth` commands run while the default user needs one.
-    pub authenticated: bool,
+    pub(crate) authenticated: bool,
     /// CLIENT TRACKING ON: the tracking mode, while enabled.
     pub(crate) tracking: Option<Tracking>,
     /// Set by CLIENT UNBLOCK while the client waits in a blocking command: how the

@@ -8,6 +8,20 @@ use crate::acl::check::{check, Denied};
 use crate::acl::log::{Context, Entry, Reason};
 use crate::resp::{errors, Reply};
 
+/// Whether `client`'s user may run `argv`: the check alone, without logging (the
+/// common case, answered before anything else is prepared).
+pub(crate) fn allowed(
+    store: &crate::store::Store,
+    client: crate::session::ClientId,
+    spec: &'static CommandSpec,
+    sub: Option<&'static CommandSpec>,
+    argv: &[Vec<u8>],
+) -> bool {
+    let acl = &store.acl;
+    let user = acl.user(&store.session(client).user).or_else(|| acl.user(b"default"));
+    user.is_none_or(|user| check(user, spec, sub, argv).is_ok())
+}
+
 /// Checks the calling client's user against `argv`; a refusal is logged (`context`
 /// says where it ran) and returned.
 fn refusal(
