@@ -18,7 +18,9 @@ pub(crate) fn allowed(
     argv: &[Vec<u8>],
 ) -> bool {
     let acl = &store.acl;
-    let user = acl.user(&store.session(client).user).or_else(|| acl.user(b"default"));
+    let user = acl
+        .user(&store.session(client).user)
+        .or_else(|| acl.user(b"default"));
     user.is_none_or(|user| check(user, spec, sub, argv).is_ok())
 }
 

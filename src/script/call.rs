@@ -72,7 +72,9 @@ pub fn fill_argv<'v>(
 }
 
 /// Finds argv's command (and subcommand) as Redis's `lookupCommand`.
-fn lookup(argv: &[Vec<u8>]) -> Option<(&'static CommandSpec, Option<&'static CommandSpec>)> {
+pub(super) fn lookup(
+    argv: &[Vec<u8>],
+) -> Option<(&'static CommandSpec, Option<&'static CommandSpec>)> {
     let spec = cmd::lookup(&argv[0])?;
     if spec.subcommands.is_empty() || argv.len() < 2 {
         return Some((spec, None));
