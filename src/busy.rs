@@ -94,6 +94,22 @@ pub fn serve(
         let error = Reply::error("ERR Command not allowed inside a transaction");
         return Served::reply(refuse(ctx, client, key, argv, error));
     }
+    if let Some(c) = client {
+        if !cmd::acl_check::allowed(ctx.store, c, spec, sub, argv) {
+            let now_ms = ctx.host.now_us() / 1000;
+            let mut other = Ctx {
+                store: &mut *ctx.store,
+                host: &mut *ctx.host,
+                scripts: None,
+                client: c,
+                now_ms,
+                caller: Caller::Client,
+            };
+            if let Some(error) = cmd::acl_check::command_refusal(&mut other, spec, sub, argv) {
+                return Served::reply(refuse(ctx, client, key, argv, error));
+            }
+        }
+    }
     if !target.has(flags::ALLOW_BUSY) {
         let error = Reply::error(busy_error(running.busy.is_function));
         return Served::reply(refuse(ctx, client, key, argv, error));
