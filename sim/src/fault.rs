@@ -17,6 +17,16 @@
 //!   server goes down and comes back empty; every connection closes, so every operation in
 //!   progress has an unknown outcome and its client stops.
 //!
+//! - **Timeout and retry**: a client whose request has had no reply `timeout_us` of
+//!   virtual time after it was sent gives up on that connection, opens a new one and sends
+//!   the same command again, as client libraries with retries on do (redis-py's
+//!   `Retry`, Jedis, Lettuce). The first request is already on the wire: it still reaches
+//!   the server and runs (its reply lost with the old connection), before or after the
+//!   retry. The history holds both attempts — the first with an unknown outcome. Only
+//!   operations that are one request at a time retry (EVAL/EVALSHA scripts, one-command
+//!   operations); a client in the middle of a multi-command operation, or out of retries,
+//!   keeps waiting.
+//!
 //! Random draws (crashes, delays, think time) come from each client's own stream, so what
 //! happens to a client depends on its own steps, not on how the others' are interleaved —
 //! exploring another order of commuting steps never changes which client crashes.
@@ -56,6 +66,11 @@ pub struct Faults {
     pub admin: Vec<AdminAt>,
     /// Probability, before each step, that the admin connection sends SCRIPT FLUSH.
     pub script_flush_rate: f64,
+    /// A client gives up waiting for a reply this long (virtual µs) after sending the
+    /// request, and retries; 0: it waits for ever.
+    pub timeout_us: u64,
+    /// Retries of one operation after timeouts (the last attempt is waited for).
+    pub retries_max: u32,
 }
 
 impl Faults {
@@ -67,6 +82,11 @@ impl Faults {
     /// Whether any client may crash in this run.
     pub(crate) fn may_crash(&self) -> bool {
         self.crash_rate > 0.0 || !self.crashes.is_empty()
+    }
+
+    /// Whether clients give up waiting and retry.
+    pub(crate) fn may_retry(&self) -> bool {
+        self.timeout_us > 0 && self.retries_max > 0
     }
 
     /// Whether a planned crash hits `client` after `replies` replies.
@@ -108,6 +128,12 @@ impl std::fmt::Display for Faults {
         }
         if self.script_flush_rate > 0.0 {
             parts.push(format!("script_flush_rate={}", self.script_flush_rate));
+        }
+        if self.timeout_us > 0 {
+            parts.push(format!("timeout_us={}", self.timeout_us));
+        }
+        if self.retries_max > 0 {
+            parts.push(format!("retries_max={}", self.retries_max));
         }
         write!(f, "{}", parts.join(","))
     }

@@ -31,6 +31,10 @@ use std::sync::{Arc, Mutex};
 
 mod faults;
 mod record;
+mod retry;
+
+pub(crate) use retry::Attempt;
+use retry::NO_ATTEMPT;
 
 /// Where a client is in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +50,26 @@ pub enum ClientState {
 struct Request {
     argv: Argv,
     ready_at_us: u64,
+    /// The connection it was sent on, when the client has since left it (a request
+    /// orphaned by a timeout); `None`: the client's current one.
+    session: Option<ClientId>,
+    /// The attempt of an operation it belongs to (`World::attempts`), or `NO_ATTEMPT`.
+    attempt: u32,
 }
 
 struct Slot {
     program: Box<dyn Program>,
     session: ClientId,
     inflight: VecDeque<Request>,
+    /// Requests sent on connections the client left after a timeout: still on the wire,
+    /// they reach the server and run; nobody reads their replies.
+    orphans: VecDeque<Request>,
+    /// When the client gives up waiting for its request in flight (timeouts on).
+    deadline_us: Option<u64>,
+    /// Retries of the operation in progress.
+    retries_in_op: u32,
+    /// The attempt of the operation in progress (`World::attempts`), or `NO_ATTEMPT`.
+    attempt: u32,
     replies: Vec<Reply>,
     awaiting: usize,
     ops_begun: u32,
@@ -118,6 +136,9 @@ pub struct World {
     /// Operations a crash cut short after they had written (raw sequences only: an atomic
     /// operation's effects are all or nothing): their effects are partial.
     pub(crate) partial_ops: Vec<usize>,
+    /// Each attempt of an operation when clients may retry (timeouts on): its operation
+    /// in the history and whether it changed the data.
+    pub(crate) attempts: Vec<Attempt>,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -140,6 +161,10 @@ impl World {
                 program,
                 session: ClientId { slot: 0, id: 0 },
                 inflight: VecDeque::new(),
+                orphans: VecDeque::new(),
+                deadline_us: None,
+                retries_in_op: 0,
+                attempt: NO_ATTEMPT,
                 replies: Vec::new(),
                 awaiting: 0,
                 ops_begun: 0,
@@ -172,6 +197,7 @@ impl World {
             crashes: 0,
             hung_script: false,
             partial_ops: Vec::new(),
+            attempts: Vec::new(),
         };
         world.reset(seed);
         world
@@ -225,6 +251,10 @@ impl World {
             slot.fault_rng = fault_rng(seed, Some(i));
             slot.session = self.engine.connect();
             slot.inflight.clear();
+            slot.orphans.clear();
+            slot.deadline_us = None;
+            slot.retries_in_op = 0;
+            slot.attempt = NO_ATTEMPT;
             slot.replies.clear();
             slot.awaiting = 0;
             slot.ops_begun = 0;
@@ -249,6 +279,7 @@ impl World {
         self.step = 0;
         self.crashes = 0;
         self.partial_ops.clear();
+        self.attempts.clear();
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -274,15 +305,18 @@ impl World {
             }
             self.admin_faults();
             let now = self.clock.now_us();
-            self.candidates.clear();
             let mut next_ready = u64::MAX;
+            if self.options.faults.may_retry() {
+                next_ready = self.fire_timeouts(now);
+            }
+            self.candidates.clear();
             for (i, slot) in self.slots.iter().enumerate() {
-                if let Some(head) = slot.inflight.front() {
-                    if head.ready_at_us <= now {
-                        self.candidates.push(Candidate { client: i as u32 });
-                    } else {
-                        next_ready = next_ready.min(head.ready_at_us);
-                    }
+                let heads = [slot.orphans.front(), slot.inflight.front()];
+                let ready = heads.iter().flatten().map(|r| r.ready_at_us).min();
+                match ready {
+                    Some(at) if at <= now => self.candidates.push(Candidate { client: i as u32 }),
+                    Some(at) => next_ready = next_ready.min(at),
+                    None => {}
                 }
             }
             if self.candidates.is_empty() {
@@ -349,6 +383,7 @@ impl World {
     fn step_depends_on_position(&self) -> bool {
         let faults = &self.options.faults;
         faults.script_flush_rate > 0.0
+            || faults.timeout_us > 0
             || faults.delay_max_us > 0
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
@@ -358,7 +393,7 @@ impl World {
     /// whether it was a script that ran past the busy threshold (other clients' requests
     /// in flight then got `-BUSY`, or killed it).
     fn deliver(&mut self, client: usize) -> bool {
-        let Some(request) = self.slots[client].inflight.pop_front() else {
+        let Some(request) = self.next_request(client) else {
             return false;
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
@@ -368,14 +403,22 @@ impl World {
             self.post_waiting(client);
             busy_max_before = self.clock.busy_max_ms.swap(0, Ordering::Relaxed);
         }
-        let slot = &mut self.slots[client];
-        let reply = self.engine.execute(slot.session, &request.argv);
+        let session = request.session.unwrap_or(self.slots[client].session);
+        let dirty_before = self.engine.store.dirty;
+        let reply = self.engine.execute(session, &request.argv);
         self.hand_out_messages();
         if self.clock.hung.swap(false, Ordering::Relaxed) {
             // The script would never have finished: nobody gets a reply.
             self.hung_script = true;
             self.shutdown_nosave();
             return true;
+        }
+        if request.attempt != NO_ATTEMPT && self.engine.store.dirty != dirty_before {
+            self.attempts[request.attempt as usize].wrote = true;
+        }
+        if request.session.is_some() {
+            self.orphan_ran(client, request, time_us, reply);
+            return runs_script && self.busy_after_script(busy_max_before);
         }
         let wrote =
             self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
@@ -403,19 +446,22 @@ impl World {
             slot.replies.push(reply);
             if slot.replies.len() >= slot.awaiting {
                 slot.awaiting = 0;
+                slot.deadline_us = None;
                 self.advance(client);
             }
         }
-        let mut went_busy = false;
-        if runs_script {
-            let busy_ms = self
-                .clock
-                .busy_max_ms
-                .fetch_max(busy_max_before, Ordering::Relaxed);
-            went_busy = busy_ms >= self.options.busy_threshold_ms;
-            went_busy |= self.deliver_busy_answers();
-        }
-        went_busy
+        runs_script && self.busy_after_script(busy_max_before)
+    }
+
+    /// After a script ran: whether it ran past the busy threshold, and the replies the
+    /// host gave meanwhile handed out.
+    fn busy_after_script(&mut self, busy_max_before: u64) -> bool {
+        let busy_ms = self
+            .clock
+            .busy_max_ms
+            .fetch_max(busy_max_before, Ordering::Relaxed);
+        let went_busy = busy_ms >= self.options.busy_threshold_ms;
+        self.deliver_busy_answers() || went_busy
     }
 
     /// Gives the pub/sub messages the last command published to their receivers (those
@@ -485,6 +531,7 @@ impl World {
             slot.replies.push(reply);
             if slot.replies.len() >= slot.awaiting {
                 slot.awaiting = 0;
+                slot.deadline_us = None;
                 self.advance(client);
             }
         }
@@ -510,7 +557,13 @@ impl World {
                 slot.sent_in_op = 0;
                 slot.refused_in_op = 0;
                 slot.writes_in_op = 0;
+                slot.retries_in_op = 0;
                 slot.current = Some(self.history.ops.len());
+                slot.attempt = NO_ATTEMPT;
+                if self.options.faults.may_retry() {
+                    slot.attempt = self.attempts.len() as u32;
+                    self.attempts.push(Attempt::first(self.history.ops.len()));
+                }
                 // Program order: the previous operation returned at `now`, and with closed
                 // intervals an operation invoked at that very instant would overlap it. The
                 // next one is invoked a tick later (never after its first command can run:
@@ -547,7 +600,11 @@ impl World {
                         return;
                     }
                     let delay_max = self.options.faults.delay_max_us;
+                    let timeout_us = self.options.faults.timeout_us;
                     let slot = &mut self.slots[client];
+                    if timeout_us > 0 && self.out.len() == 1 && slot.program.retryable() {
+                        slot.deadline_us = Some(now + think_us + timeout_us);
+                    }
                     slot.awaiting = self.out.len();
                     slot.sent_in_op += self.out.len() as u32;
                     for argv in self.out.sent.drain(..) {
@@ -559,6 +616,8 @@ impl World {
                         slot.inflight.push_back(Request {
                             argv,
                             ready_at_us: now + think_us + delay,
+                            session: None,
+                            attempt: slot.attempt,
                         });
                     }
                     if slot.awaiting == 0 {

@@ -101,6 +101,7 @@ pub fn json(capture: &Capture) -> serde_json::Value {
             "torn_state": v.torn_state,
             "inconclusive": v.inconclusive,
             "partial_effects": v.partial_effects,
+            "duplicate_effect": v.duplicate_effect,
             "errors": v.errors,
             "violating_ops": v.violating,
             "findings": v.findings,

@@ -137,6 +137,12 @@ impl Program for Commands {
         }
     }
 
+    /// One command an operation: retrying it repeats the operation. A pipeline's
+    /// commands are separate operations in the history, so resending one is not.
+    fn retryable(&self) -> bool {
+        self.mode == CommandsMode::Each
+    }
+
     fn crash(&mut self, unsent: usize, replies: &[Reply]) -> Vec<Recorded> {
         if self.mode != CommandsMode::Pipeline || !self.sent {
             return Vec::new();

@@ -25,6 +25,12 @@
 //! - **partial effects**: a crash cut a raw sequence short after some of its writes ran;
 //!   nothing undoes them. Always named; a failure when the scenario asks for
 //!   all-or-nothing ([`Invariant::AllOrNothing`]).
+//! - **duplicate effect**: a client timed out and retried an operation whose first
+//!   attempt had run anyway, and both attempts changed the data — the counter a retried
+//!   EVAL increments goes up twice. The history cannot show it (an attempt with an unknown
+//!   outcome may always have run), so the world's own record of what each attempt wrote
+//!   decides; a script that stores an idempotency token and skips its writes when it finds
+//!   it has no duplicate effect.
 //!
 //! When every serial order disagrees with the results, the linearizability checker has
 //! the last word: a reply chosen at random (SPOP…) differs from the serial runs' choice
@@ -53,6 +59,8 @@ pub struct Verdict {
     pub torn_state: bool,
     /// A crash left an operation half applied.
     pub partial_effects: bool,
+    /// A retried operation changed the data in two of its attempts.
+    pub duplicate_effect: bool,
     /// A subscriber's last message announces a value the key no longer holds
     /// ([`Invariant::LastMessageIsCurrent`]).
     pub stale_message: bool,
@@ -78,6 +86,7 @@ impl Verdict {
             || self.lost_update
             || self.mismatch
             || (self.partial_effects && self.all_or_nothing)
+            || self.duplicate_effect
             || self.stale_message
     }
 
@@ -423,6 +432,15 @@ impl Judge {
             v.findings.push(format!(
                 "partial effects: client {} crashed in the middle of its operation, after some of its writes had run; nothing undoes them",
                 op.client
+            ));
+        }
+        for (first, again) in world.duplicate_effects() {
+            v.duplicate_effect = true;
+            flag(&mut v, first);
+            flag(&mut v, again);
+            v.findings.push(format!(
+                "duplicate effect: client {} timed out and retried, but its first attempt ran too: the operation changed the data twice",
+                history.ops[again].client
             ));
         }
         if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {

@@ -228,6 +228,20 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                     .position(|op| op.client == client as u64 && op.ret.is_none()),
                 state: last_state.clone(),
             }),
+            TraceEvent::Timeout {
+                time_us,
+                client,
+                retry,
+            } => rows.push(Row {
+                step: rows.last().map_or(0, |r: &Row| r.step),
+                time_us,
+                client: Some(client),
+                command: if retry { "TIMEOUT (retry)" } else { "TIMEOUT (wait)" }.into(),
+                reply: String::new(),
+                crash: false,
+                op: op_at(&history, client, time_us),
+                state: last_state.clone(),
+            }),
         }
     }
     Capture {

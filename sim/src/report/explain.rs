@@ -80,6 +80,11 @@ pub fn explain(capture: &Capture) -> String {
                 nothing went wrong in this run."
             .into();
     }
+    if v.duplicate_effect && v.not_linearizable != Some(true) && !v.lost_update {
+        // Atomicity does not help here: each attempt was a whole script.
+        return "A client gave up waiting for its reply and sent the operation again, but the first request was                 already on its way and ran too: the operation's writes happened twice. EVAL makes each attempt                 atomic, not the retries idempotent; a script that stores a token for the operation (SET token NX,                 or GET it first) and skips its writes when the token is there runs its effect once however often                 it is retried."
+            .into();
+    }
     let mut what = String::new();
     for &op in &v.violating {
         let (own, others) = intruders(capture, op);

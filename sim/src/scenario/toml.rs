@@ -29,6 +29,8 @@
 //! think_max_us = 0
 //! script_flush_rate = 0.0
 //! admin = [{ step = 3, argv = ["SCRIPT", "FLUSH"] }]   # ["SHUTDOWN", "NOSAVE"] restarts empty
+//! timeout_us = 0      # a client gives up on a reply after this long (virtual µs) …
+//! retries_max = 0     # … and resends the request on a new connection, this many times
 //!
 //! [[invariants]]
 //! kind = "result_fields_equal"
@@ -138,6 +140,10 @@ struct FaultsFile {
     script_flush_rate: f64,
     #[serde(default)]
     admin: Vec<AdminFile>,
+    #[serde(default)]
+    timeout_us: u64,
+    #[serde(default)]
+    retries_max: u32,
 }
 
 #[derive(Deserialize)]
@@ -247,6 +253,8 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
             })
             .collect(),
         script_flush_rate: f.script_flush_rate,
+        timeout_us: f.timeout_us,
+        retries_max: f.retries_max,
     };
     for inv in &file.invariants {
         match (inv.kind.as_str(), inv.fields.as_slice()) {

@@ -38,6 +38,7 @@ impl World {
         self.crashes += 1;
         let instead = slot.program.crash(unsent, &slot.replies);
         slot.state = ClientState::Crashed;
+        slot.deadline_us = None;
         slot.inflight.clear();
         slot.replies.clear();
         let now = self.clock.now_us();
@@ -120,6 +121,10 @@ impl World {
             if self.slots[client].state == ClientState::Running {
                 self.crash(client);
             }
+        }
+        // Requests still on the wire die with the connections they were sent on.
+        for slot in &mut self.slots {
+            slot.orphans.clear();
         }
         // CONFIG SET is not saved either: the server starts as configured.
         self.engine.store = self.fresh_store();
