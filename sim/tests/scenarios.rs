@@ -39,6 +39,8 @@ fn every_named_scenario_has_its_paragraph() {
         "busy-script-kill",
         "stream-double-claim",
         "bitmap-rate-limit",
+        "retry-double-increment",
+        "retry-idempotency-token",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(
