@@ -27,9 +27,23 @@
 //!   operations); a client in the middle of a multi-command operation, or out of retries,
 //!   keeps waiting.
 //!
+//! - **Restart with persistence**: a planned restart (a process kill, or a power loss
+//!   that also loses what the OS had not written to disk), or SHUTDOWN NOSAVE from the
+//!   admin connection. The server comes back with what its persistence kept — nothing
+//!   (`none`), the last RDB snapshot (`rdb`, taken at the steps the scenario names),
+//!   every write (`aof`, `appendfsync always`; and `everysec` unless the power was lost),
+//!   or what was fsynced at the last whole virtual second (`everysec` after a power loss).
+//!   The script cache is always gone. Every connection closes: a client whose operation is
+//!   one request reconnects and sends it again (a new attempt, the old one `unknown`), as
+//!   client libraries do after a connection error; any other stops as after a crash. An
+//!   acknowledged write that the restart lost is a named anomaly ("lost acknowledged
+//!   write").
+//!
 //! Random draws (crashes, delays, think time) come from each client's own stream, so what
 //! happens to a client depends on its own steps, not on how the others' are interleaved —
 //! exploring another order of commuting steps never changes which client crashes.
+
+use std::fmt;
 
 /// A crash planned by the scenario: `client` dies once it has received `after_commands`
 /// replies (counted over the whole run) and is about to send another command.
@@ -48,6 +62,55 @@ pub struct AdminAt {
     pub step: u64,
     /// The command.
     pub argv: Vec<Vec<u8>>,
+}
+
+/// What the server keeps across a restart (Redis's `save` and `appendonly` settings).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Persistence {
+    /// Nothing: the server restarts empty.
+    #[default]
+    None,
+    /// RDB snapshots (BGSAVE) just before each of these steps; a restart loads the last.
+    Rdb {
+        /// The steps before which a snapshot is taken.
+        save_steps: Vec<u64>,
+    },
+    /// An append-only file with this `appendfsync` policy.
+    Aof(Fsync),
+}
+
+/// `appendfsync`: when the append-only file reaches the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fsync {
+    /// Before a write is acknowledged: nothing acknowledged is ever lost.
+    Always,
+    /// Once a second (of virtual time): a power loss loses the writes since the last one;
+    /// a process crash does not (they were written to the OS already).
+    EverySec,
+}
+
+/// A restart planned before step `step`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestartAt {
+    /// The step before which the server goes down and comes back.
+    pub step: u64,
+    /// The machine lost power (else only the process died): what the OS had not
+    /// written to disk is gone too.
+    pub power_loss: bool,
+}
+
+impl fmt::Display for Persistence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Persistence::None => write!(f, "none"),
+            Persistence::Rdb { save_steps } => {
+                let steps: Vec<String> = save_steps.iter().map(u64::to_string).collect();
+                write!(f, "rdb(save_steps={})", steps.join(";"))
+            }
+            Persistence::Aof(Fsync::Always) => write!(f, "aof(always)"),
+            Persistence::Aof(Fsync::EverySec) => write!(f, "aof(everysec)"),
+        }
+    }
 }
 
 /// Every fault knob of a run. All zero means a fault-free run.
@@ -71,6 +134,10 @@ pub struct Faults {
     pub timeout_us: u64,
     /// Retries of one operation after timeouts (the last attempt is waited for).
     pub retries_max: u32,
+    /// What the server keeps across a restart.
+    pub persistence: Persistence,
+    /// Restarts at planned steps.
+    pub restarts: Vec<RestartAt>,
 }
 
 impl Faults {
@@ -97,8 +164,8 @@ impl Faults {
     }
 }
 
-impl std::fmt::Display for Faults {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_none() {
             return write!(f, "none");
         }
@@ -134,6 +201,13 @@ impl std::fmt::Display for Faults {
         }
         if self.retries_max > 0 {
             parts.push(format!("retries_max={}", self.retries_max));
+        }
+        if self.persistence != Persistence::None {
+            parts.push(format!("persistence={}", self.persistence));
+        }
+        for r in &self.restarts {
+            let how = if r.power_loss { "power_loss" } else { "kill" };
+            parts.push(format!("restart(step={},{how})", r.step));
         }
         write!(f, "{}", parts.join(","))
     }

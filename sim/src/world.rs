@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex};
 
 mod faults;
 mod record;
+mod restart;
 mod retry;
 
 pub(crate) use retry::Attempt;
@@ -139,6 +140,8 @@ pub struct World {
     /// Each attempt of an operation when clients may retry (timeouts on): its operation
     /// in the history and whether it changed the data.
     pub(crate) attempts: Vec<Attempt>,
+    /// What the server's persistence keeps, and the acknowledged writes restarts lost.
+    pub(crate) disk: restart::Disk,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -198,6 +201,7 @@ impl World {
             hung_script: false,
             partial_ops: Vec::new(),
             attempts: Vec::new(),
+            disk: restart::Disk::default(),
         };
         world.reset(seed);
         world
@@ -280,6 +284,7 @@ impl World {
         self.crashes = 0;
         self.partial_ops.clear();
         self.attempts.clear();
+        self.disk.reset(EPOCH_US);
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -302,6 +307,11 @@ impl World {
             if self.step >= self.options.steps_max {
                 report.hit_steps_max = true;
                 break;
+            }
+            let faults = &self.options.faults;
+            if faults.persistence != crate::fault::Persistence::None || !faults.restarts.is_empty()
+            {
+                self.persistence_faults();
             }
             self.admin_faults();
             let now = self.clock.now_us();
@@ -384,6 +394,8 @@ impl World {
         let faults = &self.options.faults;
         faults.script_flush_rate > 0.0
             || faults.timeout_us > 0
+            || faults.persistence != crate::fault::Persistence::None
+            || faults.restarts.iter().any(|r| r.step > self.step)
             || faults.delay_max_us > 0
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
@@ -441,6 +453,11 @@ impl World {
             // The command ran but its reply is lost with the client.
             self.crash(client);
         } else {
+            if self.engine.store.dirty != dirty_before && self.may_restart() {
+                if let Some(op) = self.slots[client].current {
+                    self.acknowledged_write(op);
+                }
+            }
             let slot = &mut self.slots[client];
             slot.replies_total += 1;
             slot.replies.push(reply);

@@ -102,6 +102,7 @@ pub fn json(capture: &Capture) -> serde_json::Value {
             "inconclusive": v.inconclusive,
             "partial_effects": v.partial_effects,
             "duplicate_effect": v.duplicate_effect,
+            "lost_write": v.lost_write,
             "errors": v.errors,
             "violating_ops": v.violating,
             "findings": v.findings,

@@ -31,6 +31,10 @@
 //!   outcome may always have run), so the world's own record of what each attempt wrote
 //!   decides; a script that stores an idempotency token and skips its writes when it finds
 //!   it has no duplicate effect.
+//! - **lost acknowledged write**: a client saw a write acknowledged, and a server restart
+//!   lost it — with no persistence, from an RDB snapshot taken before it, or from an
+//!   `appendfsync everysec` file after a power loss. The world knows which writes the
+//!   persisted image holds (see `world/restart.rs`).
 //!
 //! When every serial order disagrees with the results, the linearizability checker has
 //! the last word: a reply chosen at random (SPOP…) differs from the serial runs' choice
@@ -61,6 +65,8 @@ pub struct Verdict {
     pub partial_effects: bool,
     /// A retried operation changed the data in two of its attempts.
     pub duplicate_effect: bool,
+    /// A write a client saw acknowledged was lost by a server restart.
+    pub lost_write: bool,
     /// A subscriber's last message announces a value the key no longer holds
     /// ([`Invariant::LastMessageIsCurrent`]).
     pub stale_message: bool,
@@ -87,6 +93,7 @@ impl Verdict {
             || self.mismatch
             || (self.partial_effects && self.all_or_nothing)
             || self.duplicate_effect
+            || self.lost_write
             || self.stale_message
     }
 
@@ -441,6 +448,17 @@ impl Judge {
             v.findings.push(format!(
                 "duplicate effect: client {} timed out and retried, but its first attempt ran too: the operation changed the data twice",
                 history.ops[again].client
+            ));
+        }
+        for &i in &world.disk.lost {
+            v.lost_write = true;
+            flag(&mut v, i);
+            let op = &history.ops[i];
+            v.findings.push(format!(
+                "lost acknowledged write: client {}'s {} was acknowledged, then a restart (persistence {}) lost it",
+                op.client,
+                op_label(&op.op),
+                world.options.faults.persistence
             ));
         }
         if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {

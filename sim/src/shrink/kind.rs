@@ -18,6 +18,7 @@ pub(crate) const INVARIANT: &str = "invariant violated (result fields differ)";
 pub(crate) const PARTIAL_EFFECTS: &str = "partial effects";
 pub(crate) const STALE_MESSAGE: &str = "stale announcement";
 pub(crate) const DUPLICATE_EFFECT: &str = "duplicate effect";
+pub(crate) const LOST_WRITE: &str = "lost acknowledged write";
 
 /// The labels of a failure, sorted; empty when the run passed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,6 +48,9 @@ impl FailureKind {
         }
         if verdict.duplicate_effect {
             kind.add(DUPLICATE_EFFECT);
+        }
+        if verdict.lost_write {
+            kind.add(LOST_WRITE);
         }
         kind
     }

@@ -112,10 +112,11 @@ impl World {
         }
     }
 
-    /// SHUTDOWN NOSAVE: the server goes down and comes back empty (redsim models no
-    /// persistence yet, so there is no save to restart from). Every connection closes, so
-    /// every client's operation in progress has an unknown outcome and the client stops,
-    /// as after a crash; scripts and functions are gone with the server.
+    /// SHUTDOWN NOSAVE forced by a script that never finishes: the server goes down and
+    /// comes back empty, and the run ends there — every connection closes, every
+    /// client's operation in progress has an unknown outcome and the client stops (a
+    /// client retrying the script would hang the server again). SHUTDOWN NOSAVE from the
+    /// admin connection is a restart with the scenario's persistence (`restart.rs`).
     pub(super) fn shutdown_nosave(&mut self) {
         for client in 0..self.slots.len() {
             if self.slots[client].state == ClientState::Running {
@@ -153,7 +154,8 @@ impl World {
             .first()
             .is_some_and(|name| name.eq_ignore_ascii_case(b"shutdown"))
         {
-            self.shutdown_nosave();
+            // The process ends without saving; what persistence kept comes back.
+            self.restart(false);
             return Reply::ok();
         }
         let time_us = self.clock.advance_us(self.options.command_cost_us);

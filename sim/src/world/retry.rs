@@ -79,12 +79,24 @@ impl World {
         if !retry {
             return;
         }
+        self.resend(client, now, true);
+        self.slots[client].deadline_us = Some(now + timeout_us);
+    }
+
+    /// Client `client` sends its one request in flight again on a new connection, as a
+    /// new attempt of its operation (the current one becomes `unknown`). With `orphan`
+    /// the first request stays on the wire and still runs on the old connection (a
+    /// timeout); without, it was lost with the connection (a restart).
+    pub(super) fn resend(&mut self, client: usize, now: u64, orphan: bool) {
+        let slot = &mut self.slots[client];
         let Some(mut old) = slot.inflight.pop_front() else {
             return;
         };
         let argv = old.argv.clone();
-        old.session = Some(slot.session);
-        slot.orphans.push_back(old);
+        if orphan {
+            old.session = Some(slot.session);
+            slot.orphans.push_back(old);
+        }
         slot.session = self.engine.connect();
         slot.retries_in_op += 1;
         if let Some(index) = slot.current {
@@ -127,7 +139,6 @@ impl World {
             session: None,
             attempt: slot.attempt,
         });
-        slot.deadline_us = Some(now + timeout_us);
     }
 
     /// The request of `client` that reaches the server next: of an orphan and the
