@@ -143,6 +143,11 @@ impl Program for Commands {
         self.mode == CommandsMode::Each
     }
 
+    /// `begin` sets up every operation from scratch.
+    fn reconnects(&self) -> bool {
+        true
+    }
+
     fn crash(&mut self, unsent: usize, replies: &[Reply]) -> Vec<Recorded> {
         if self.mode != CommandsMode::Pipeline || !self.sent {
             return Vec::new();

@@ -156,4 +156,8 @@ impl Program for EvalClient {
     fn retryable(&self) -> bool {
         true
     }
+
+    fn reconnects(&self) -> bool {
+        true
+    }
 }

@@ -105,6 +105,13 @@ pub trait Program {
     fn retryable(&self) -> bool {
         false
     }
+
+    /// Whether the client carries on with its next operation on a new connection when
+    /// the server restarts in the middle of one (the library reports the error for that
+    /// operation, and `begin` starts the next one afresh); else it stops there.
+    fn reconnects(&self) -> bool {
+        false
+    }
 }
 
 /// Where a program puts the commands it sends. It keeps spare argv buffers (recycled

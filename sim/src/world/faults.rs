@@ -31,14 +31,27 @@ impl World {
     /// may record instead what really reached the server (each command of a pipeline as
     /// its own operation, a WATCH block with its reads).
     pub(super) fn crash(&mut self, client: usize) {
+        self.crashes += 1;
+        self.slots[client].state = ClientState::Crashed;
+        self.cut_operation(client);
+        if self.options.trace {
+            self.trace.events.push(TraceEvent::Crash {
+                time_us: self.clock.now_us(),
+                client: client as u32,
+            });
+        }
+    }
+
+    /// The client's connection is gone in the middle of its operation (it crashed, or
+    /// the server restarted): the history records the operation as a crash leaves it.
+    pub(super) fn cut_operation(&mut self, client: usize) {
         let slot = &mut self.slots[client];
         // Commands of the last batch that never reached the server.
         let unsent = slot.inflight.len() + self.out.sent.len();
         self.out.sent.clear();
-        self.crashes += 1;
         let instead = slot.program.crash(unsent, &slot.replies);
-        slot.state = ClientState::Crashed;
         slot.deadline_us = None;
+        slot.awaiting = 0;
         slot.inflight.clear();
         slot.replies.clear();
         let now = self.clock.now_us();
@@ -69,12 +82,6 @@ impl World {
             }
         }
         self.engine.disconnect(self.slots[client].session);
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Crash {
-                time_us: self.clock.now_us(),
-                client: client as u32,
-            });
-        }
     }
 
     /// Admin commands planned for this step, and random SCRIPT FLUSHes.
