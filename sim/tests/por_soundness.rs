@@ -132,3 +132,14 @@ fn timeouts_and_retries_depend_on_the_clock_so_commute_with_nothing() {
     }
     assert!(retried_in_several_outcomes);
 }
+
+#[test]
+fn a_restart_at_a_fixed_step_conflicts_with_every_step_before_it() {
+    // Fault 6: the step (arg mod 3), power loss (arg odd), persistence (arg / 3 mod 4).
+    for arg in 0..12 {
+        let generated = scenario(&[&[(2, 0), (1, 0)], &[(0, 0), (7, 1)]], 6, arg);
+        let (naive, _) = outcomes(&generated, false);
+        let (reduced, stats) = outcomes(&generated, true);
+        assert_eq!(reduced, naive, "{stats:?} {generated:?}");
+    }
+}

@@ -41,6 +41,11 @@ fn every_named_scenario_has_its_paragraph() {
         "bitmap-rate-limit",
         "retry-double-increment",
         "retry-idempotency-token",
+        "lost-write-on-restart",
+        "lost-write-on-restart-always",
+        "lost-write-on-restart-none",
+        "noscript-after-restart",
+        "noscript-after-restart-pipeline",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(
