@@ -59,9 +59,9 @@ impl Engine {
         let now_ms = self.host.now_us() / 1000;
         let snapshot = crate::rdb::file::read(bytes, &self.store.config, now_ms)?;
         for code in &snapshot.libraries {
-            self.scripts
-                .load_saved_library(code)
-                .map_err(|e| String::from_utf8_lossy(e.error_text().unwrap_or_default()).into_owned())?;
+            self.scripts.load_saved_library(code).map_err(|e| {
+                String::from_utf8_lossy(e.error_text().unwrap_or_default()).into_owned()
+            })?;
         }
         crate::cmd::persist::load_into(&mut self.store, snapshot, now_ms);
         Ok(())

@@ -39,6 +39,14 @@
 //!   acknowledged write that the restart lost is a named anomaly ("lost acknowledged
 //!   write").
 //!
+//! - **Connection loss**: the client's connection drops — before a request reaches the
+//!   server, or after a command ran but before its reply came back — and the client
+//!   survives. The server closes the connection, discarding an unfinished MULTI and its
+//!   WATCHes. A client whose operation is one request resends it on a new connection (a
+//!   new attempt; the cut-off one is `unknown`, and may have run); other programs record
+//!   the cut-off operation as a crash does and go on with the next one on a new
+//!   connection.
+//!
 //! Random draws (crashes, delays, think time) come from each client's own stream, so what
 //! happens to a client depends on its own steps, not on how the others' are interleaved —
 //! exploring another order of commuting steps never changes which client crashes.
@@ -134,6 +142,9 @@ pub struct Faults {
     pub timeout_us: u64,
     /// Retries of one operation after timeouts (the last attempt is waited for).
     pub retries_max: u32,
+    /// Probability, at each point a client sends and after each command runs (its reply
+    /// then lost), that the client's connection drops (the client survives).
+    pub disconnect_rate: f64,
     /// What the server keeps across a restart.
     pub persistence: Persistence,
     /// Restarts at planned steps.
@@ -154,6 +165,12 @@ impl Faults {
     /// Whether clients give up waiting and retry.
     pub(crate) fn may_retry(&self) -> bool {
         self.timeout_us > 0 && self.retries_max > 0
+    }
+
+    /// Whether an operation may be sent more than once (timeouts with retries, or lost
+    /// connections), so the world tracks what each attempt wrote.
+    pub(crate) fn may_resend(&self) -> bool {
+        self.may_retry() || self.disconnect_rate > 0.0
     }
 
     /// Whether a planned crash hits `client` after `replies` replies.
@@ -201,6 +218,9 @@ impl fmt::Display for Faults {
         }
         if self.retries_max > 0 {
             parts.push(format!("retries_max={}", self.retries_max));
+        }
+        if self.disconnect_rate > 0.0 {
+            parts.push(format!("disconnect_rate={}", self.disconnect_rate));
         }
         if self.persistence != Persistence::None {
             parts.push(format!("persistence={}", self.persistence));

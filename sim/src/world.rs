@@ -434,6 +434,8 @@ impl World {
         }
         let wrote =
             self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
+        let disconnect_rate = self.options.faults.disconnect_rate;
+        let resend = (disconnect_rate > 0.0).then(|| request.argv.clone());
         let mut argv = Some(request.argv);
         self.record_argv(client, &mut argv);
         if let (true, Some(argv)) = (self.options.trace, argv) {
@@ -452,6 +454,13 @@ impl World {
         if rate > 0.0 && self.slots[client].fault_rng.random_bool(rate.min(1.0)) {
             // The command ran but its reply is lost with the client.
             self.crash(client);
+        } else if disconnect_rate > 0.0
+            && self.slots[client]
+                .fault_rng
+                .random_bool(disconnect_rate.min(1.0))
+        {
+            // The command ran but its reply is lost with the connection.
+            self.lose_connection(client, resend);
         } else {
             if self.engine.store.dirty != dirty_before && self.may_restart() {
                 if let Some(op) = self.slots[client].current {
@@ -577,7 +586,7 @@ impl World {
                 slot.retries_in_op = 0;
                 slot.current = Some(self.history.ops.len());
                 slot.attempt = NO_ATTEMPT;
-                if self.options.faults.may_retry() {
+                if self.options.faults.may_resend() {
                     slot.attempt = self.attempts.len() as u32;
                     self.attempts.push(Attempt::first(self.history.ops.len()));
                 }
@@ -637,6 +646,14 @@ impl World {
                             attempt: slot.attempt,
                         });
                     }
+                    let rate = self.options.faults.disconnect_rate;
+                    if rate > 0.0 && slot.awaiting > 0 && slot.fault_rng.random_bool(rate.min(1.0))
+                    {
+                        // Before the requests reach the server.
+                        self.lose_connection(client, None);
+                        return;
+                    }
+                    let slot = &mut self.slots[client];
                     if slot.awaiting == 0 {
                         continue;
                     }

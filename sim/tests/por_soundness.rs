@@ -127,7 +127,8 @@ fn timeouts_and_retries_depend_on_the_clock_so_commute_with_nothing() {
             let (naive, _) = outcomes(&generated, false);
             let (reduced, stats) = outcomes(&generated, true);
             assert_eq!(reduced, naive, "{stats:?} {generated:?}");
-            retried_in_several_outcomes |= naive.len() > 1 && naive.iter().any(|o| o.contains("Unknown"));
+            retried_in_several_outcomes |=
+                naive.len() > 1 && naive.iter().any(|o| o.contains("Unknown"));
         }
     }
     assert!(retried_in_several_outcomes);
@@ -142,4 +143,12 @@ fn a_restart_at_a_fixed_step_conflicts_with_every_step_before_it() {
         let (reduced, stats) = outcomes(&generated, true);
         assert_eq!(reduced, naive, "{stats:?} {generated:?}");
     }
+}
+
+#[test]
+fn lost_connections_follow_the_client_not_the_step_number() {
+    let generated = scenario(&[&[(2, 0), (16, 0)], &[(7, 0), (14, 1), (15, 1)]], 7, 0);
+    let (naive, _) = outcomes(&generated, false);
+    let (reduced, stats) = outcomes(&generated, true);
+    assert_eq!(reduced, naive, "{stats:?}");
 }

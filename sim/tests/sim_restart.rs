@@ -49,9 +49,16 @@ fn with_no_persistence_a_restart_loses_every_acknowledged_write_and_clients_carr
     let judge = Judge::new(&scenario);
     let mut world = scenario.world(0);
     let report = world.run_seed(0);
-    assert_eq!(report.steps, 6, "every INCR ran once: the cut-off ones were resent");
+    assert_eq!(
+        report.steps, 6,
+        "every INCR ran once: the cut-off ones were resent"
+    );
     assert_eq!(completed(&world), 6);
-    assert_eq!(counter(&mut world), Reply::bulk("3"), "three INCRs after the restart");
+    assert_eq!(
+        counter(&mut world),
+        Reply::bulk("3"),
+        "three INCRs after the restart"
+    );
     // The cut-off attempts are unknown; the restart is the SCRIPT FLUSH it amounts to.
     let unknown = world
         .history
@@ -64,7 +71,11 @@ fn with_no_persistence_a_restart_loses_every_acknowledged_write_and_clients_carr
         && op.op == Operation::Command(vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()])));
     let v = judge.judge(&mut world);
     assert!(v.lost_write && v.is_anomalous());
-    assert_eq!(v.not_linearizable, Some(true), "replies count up again from 1");
+    assert_eq!(
+        v.not_linearizable,
+        Some(true),
+        "replies count up again from 1"
+    );
     assert!(v
         .findings
         .iter()
@@ -91,7 +102,11 @@ fn appendfsync_everysec_survives_a_process_crash_but_not_a_power_loss() {
     let kill = incrs(2, 3, restart_at(3, false, everysec.clone()));
     let mut world = kill.world(0);
     world.run_seed(0);
-    assert_eq!(counter(&mut world), Reply::bulk("6"), "written to the OS: kept");
+    assert_eq!(
+        counter(&mut world),
+        Reply::bulk("6"),
+        "written to the OS: kept"
+    );
     assert!(!Judge::new(&kill).judge(&mut world).lost_write);
     // A power loss within the first second: nothing was fsynced yet.
     let power = incrs(2, 3, restart_at(3, true, everysec));
@@ -138,12 +153,20 @@ fn appendfsync_everysec_loses_at_most_the_last_second() {
             .expect("INCRs ran after the restart")
             - 1;
         let mut lost_here = 0;
-        for op in world.history.ops.iter().filter(|op| op.ret.is_some_and(|r| r <= restart_us)) {
+        for op in world
+            .history
+            .ops
+            .iter()
+            .filter(|op| op.ret.is_some_and(|r| r <= restart_us))
+        {
             let Some(n) = value(op) else { continue };
             let age_us = restart_us - op.ret.unwrap();
             if n > reloaded {
                 lost_here += 1;
-                assert!(age_us < 1_000_000, "seed {seed}: a write {age_us} µs old was lost");
+                assert!(
+                    age_us < 1_000_000,
+                    "seed {seed}: a write {age_us} µs old was lost"
+                );
             }
         }
         let v = judge.judge(&mut world);

@@ -31,7 +31,10 @@ fn timeouts(world: &World, client: u32) -> (usize, usize) {
     let mut retried = 0;
     let mut waited = 0;
     for e in &world.trace.events {
-        if let TraceEvent::Timeout { client: c, retry, .. } = e {
+        if let TraceEvent::Timeout {
+            client: c, retry, ..
+        } = e
+        {
             if *c == client {
                 if *retry {
                     retried += 1;
@@ -66,13 +69,23 @@ fn a_retried_eval_is_two_attempts_the_first_unknown_and_both_run() {
         world.run_seed(seed);
         let (retried, _) = timeouts(&world, 0);
         let ops = &world.history.ops;
-        assert_eq!(ops.len(), 1 + retried, "seed {seed}: one operation per attempt");
+        assert_eq!(
+            ops.len(),
+            1 + retried,
+            "seed {seed}: one operation per attempt"
+        );
         for first in &ops[..ops.len() - 1] {
-            assert_eq!((first.status, first.ret, &first.result), (Status::Unknown, None, &None));
+            assert_eq!(
+                (first.status, first.ret, &first.result),
+                (Status::Unknown, None, &None)
+            );
         }
         let last = ops.last().unwrap();
         assert_eq!(last.status, Status::Ok);
-        assert!(ops.iter().all(|op| op.op == ops[0].op), "every attempt is the same script");
+        assert!(
+            ops.iter().all(|op| op.op == ops[0].op),
+            "every attempt is the same script"
+        );
         // The orphaned request still reached the server: every attempt ran.
         assert_eq!(evals_run(&world), 1 + retried);
         let value = get(&mut world, "n");
@@ -89,7 +102,10 @@ fn a_retried_eval_is_two_attempts_the_first_unknown_and_both_run() {
             without += 1;
         }
     }
-    assert!(with_retry > 0 && without > 0, "{with_retry} retried, {without} not");
+    assert!(
+        with_retry > 0 && without > 0,
+        "{with_retry} retried, {without} not"
+    );
 }
 
 #[test]
@@ -109,8 +125,16 @@ fn retries_stop_at_retries_max_and_the_last_attempt_is_waited_for() {
         let (retried, waited) = timeouts(&world, 0);
         assert_eq!(world.history.ops.len(), 3 + retried);
         waited_somewhere |= waited > 0;
-        let ok = world.history.ops.iter().filter(|o| o.status == Status::Ok).count();
-        assert_eq!(ok, 3, "seed {seed}: every operation completes in its last attempt");
+        let ok = world
+            .history
+            .ops
+            .iter()
+            .filter(|o| o.status == Status::Ok)
+            .count();
+        assert_eq!(
+            ok, 3,
+            "seed {seed}: every operation completes in its last attempt"
+        );
     }
     assert!(waited_somewhere, "some operation ran out of retries");
 }
@@ -118,7 +142,11 @@ fn retries_stop_at_retries_max_and_the_last_attempt_is_waited_for() {
 #[test]
 fn a_read_retried_has_no_duplicate_effect() {
     let scenario = Scenario::new("read")
-        .clients(1, 2, Program::commands(&[&["GET", "n"]], CommandsMode::Each))
+        .clients(
+            1,
+            2,
+            Program::commands(&[&["GET", "n"]], CommandsMode::Each),
+        )
         .faults(retrying(1));
     let judge = Judge::new(&scenario);
     let mut retried_any = false;
@@ -181,7 +209,12 @@ fn retry_double_increment_is_flagged_and_the_idempotency_token_fixes_it() {
         let (mut duplicate, mut retried, mut anomalous) = (0, 0, 0);
         for seed in seeds.clone() {
             world.run_seed(seed);
-            retried += (world.history.ops.iter().filter(|o| o.status == Status::Unknown).count()
+            retried += (world
+                .history
+                .ops
+                .iter()
+                .filter(|o| o.status == Status::Unknown)
+                .count()
                 > 0) as u32;
             let v = judge.judge(&mut world);
             duplicate += v.duplicate_effect as u32;
@@ -190,7 +223,10 @@ fn retry_double_increment_is_flagged_and_the_idempotency_token_fixes_it() {
         (duplicate, retried, anomalous)
     };
     let (duplicate, retried, anomalous) = count("retry-double-increment");
-    assert!(duplicate > 50 && anomalous >= duplicate, "{duplicate} {anomalous}");
+    assert!(
+        duplicate > 50 && anomalous >= duplicate,
+        "{duplicate} {anomalous}"
+    );
     assert!(retried >= duplicate);
     let (duplicate, retried, anomalous) = count("retry-idempotency-token");
     assert!(retried > 50, "the fixed version still retries: {retried}");

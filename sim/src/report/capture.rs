@@ -228,6 +228,16 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                     .position(|op| op.client == client as u64 && op.ret.is_none()),
                 state: last_state.clone(),
             }),
+            TraceEvent::Disconnect { time_us, client } => rows.push(Row {
+                step: rows.last().map_or(0, |r: &Row| r.step),
+                time_us,
+                client: Some(client),
+                command: "CONNECTION LOST".into(),
+                reply: String::new(),
+                crash: false,
+                op: op_at(&history, client, time_us),
+                state: last_state.clone(),
+            }),
             TraceEvent::Timeout {
                 time_us,
                 client,
@@ -236,7 +246,12 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                 step: rows.last().map_or(0, |r: &Row| r.step),
                 time_us,
                 client: Some(client),
-                command: if retry { "TIMEOUT (retry)" } else { "TIMEOUT (wait)" }.into(),
+                command: if retry {
+                    "TIMEOUT (retry)"
+                } else {
+                    "TIMEOUT (wait)"
+                }
+                .into(),
                 reply: String::new(),
                 crash: false,
                 op: op_at(&history, client, time_us),

@@ -91,7 +91,7 @@ pub struct GenScenario {
     pub clients: Vec<GenClient>,
     /// 0 none, 1 crash at random, 2 a planned crash, 3 an admin command at a step,
     /// 4 SCRIPT FLUSH at random steps, 5 client timeouts with retries (requests delayed
-    /// past the timeout now and then), 6 a server restart.
+    /// past the timeout now and then), 6 a server restart, 7 lost connections at random.
     pub fault: u8,
     /// For a planned crash: the client (arg mod clients) and after how many replies
     /// (arg mod 3); for an admin command: the step (arg mod 3) and which command
@@ -107,7 +107,7 @@ pub struct GenScenario {
 pub fn scenarios(commands_max: usize) -> impl Strategy<Value = GenScenario> {
     let client = prop::collection::vec((0..KINDS, 0u8..3), 1..=4)
         .prop_map(|commands| GenClient { commands });
-    (prop::collection::vec(client, 2..=3), 0u8..7, 0u8..12).prop_map(
+    (prop::collection::vec(client, 2..=3), 0u8..8, 0u8..12).prop_map(
         move |(mut clients, fault, fault_arg)| {
             // Keep the naive exploration small.
             while clients.iter().map(|c| c.commands.len()).sum::<usize>() > commands_max {
@@ -201,6 +201,10 @@ impl GenScenario {
                     2 => Persistence::Aof(Fsync::Always),
                     _ => Persistence::Aof(Fsync::EverySec),
                 },
+                ..Faults::default()
+            },
+            7 => Faults {
+                disconnect_rate: 0.25,
                 ..Faults::default()
             },
             _ => Faults::default(),

@@ -31,6 +31,7 @@
 //! admin = [{ step = 3, argv = ["SCRIPT", "FLUSH"] }]   # ["SHUTDOWN", "NOSAVE"] restarts empty
 //! timeout_us = 0      # a client gives up on a reply after this long (virtual µs) …
 //! retries_max = 0     # … and resends the request on a new connection, this many times
+//! disconnect_rate = 0.0  # a client's connection drops (before a send, or reply lost)
 //! persistence = "none"   # none | rdb | aof-always | aof-everysec: what a restart keeps
 //! rdb_save_steps = [4]   # rdb: snapshots taken before these steps
 //! restarts = [{ step = 6, power_loss = false }]   # the server restarts before step 6
@@ -147,6 +148,8 @@ struct FaultsFile {
     timeout_us: u64,
     #[serde(default)]
     retries_max: u32,
+    #[serde(default)]
+    disconnect_rate: f64,
     persistence: Option<String>,
     #[serde(default)]
     rdb_save_steps: Vec<u64>,
@@ -271,6 +274,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
         script_flush_rate: f.script_flush_rate,
         timeout_us: f.timeout_us,
         retries_max: f.retries_max,
+        disconnect_rate: f.disconnect_rate,
         persistence: match f.persistence.as_deref().unwrap_or("none") {
             "none" => Persistence::None,
             "rdb" => Persistence::Rdb {

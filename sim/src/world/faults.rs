@@ -2,7 +2,7 @@
 //! between two commands of an operation) and the admin connection's commands (planned
 //! ones and random SCRIPT FLUSHes).
 
-use super::{ClientState, World};
+use super::{ClientState, Request, World};
 use crate::client::Argv;
 use crate::history::{Op, Operation, ScriptMode, Status};
 use crate::trace::TraceEvent;
@@ -82,6 +82,43 @@ impl World {
             }
         }
         self.engine.disconnect(self.slots[client].session);
+    }
+
+    /// Client `client`'s connection drops; the client survives. `ran`: the command that
+    /// just ran and whose reply is lost (`None`: the requests in flight never reached the
+    /// server). The server closes the connection (an unfinished MULTI is discarded). A
+    /// client whose operation is that one request resends it on a new connection; a
+    /// program that starts each operation afresh records this one as a crash would and
+    /// goes on with the next; any other stops.
+    pub(super) fn lose_connection(&mut self, client: usize, ran: Option<Argv>) {
+        let now = self.clock.now_us();
+        if self.options.trace {
+            self.trace.events.push(TraceEvent::Disconnect {
+                time_us: now,
+                client: client as u32,
+            });
+        }
+        let slot = &mut self.slots[client];
+        let one_request = slot.awaiting == 1 && slot.inflight.len() + ran.iter().len() == 1;
+        if slot.program.retryable() && one_request {
+            if let Some(argv) = ran {
+                slot.inflight.push_front(Request {
+                    argv,
+                    ready_at_us: now,
+                    session: None,
+                    attempt: slot.attempt,
+                });
+            }
+            let old = slot.session;
+            self.resend(client, now, false);
+            self.engine.disconnect(old);
+        } else if slot.program.reconnects() {
+            self.cut_operation(client);
+            self.slots[client].session = self.engine.connect();
+            self.advance(client);
+        } else {
+            self.crash(client);
+        }
     }
 
     /// Admin commands planned for this step, and random SCRIPT FLUSHes.

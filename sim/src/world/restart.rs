@@ -52,10 +52,11 @@ impl World {
     pub(super) fn may_restart(&self) -> bool {
         let faults = &self.options.faults;
         !faults.restarts.is_empty()
-            || faults
-                .admin
-                .iter()
-                .any(|a| a.argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"shutdown")))
+            || faults.admin.iter().any(|a| {
+                a.argv
+                    .first()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(b"shutdown"))
+            })
     }
 
     /// Records that `op`'s write was acknowledged to its client.
