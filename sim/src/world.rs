@@ -128,6 +128,8 @@ pub struct World {
     /// The client chosen at each step.
     pub schedule: Vec<u32>,
     step: u64,
+    /// The step the run loop last came to (see `World::run`).
+    visited_step: Option<u64>,
     seed: u64,
     candidates: Vec<Candidate>,
     out: Outbox,
@@ -194,6 +196,7 @@ impl World {
             trace: Trace::default(),
             schedule: Vec::new(),
             step: 0,
+            visited_step: None,
             seed,
             candidates: Vec::new(),
             out: Outbox::default(),
@@ -281,6 +284,7 @@ impl World {
         self.trace.clear();
         self.schedule.clear();
         self.step = 0;
+        self.visited_step = None;
         self.crashes = 0;
         self.partial_ops.clear();
         self.attempts.clear();
@@ -308,12 +312,16 @@ impl World {
                 report.hit_steps_max = true;
                 break;
             }
+            // The loop comes back to the same step after each jump of the clock; what is
+            // planned for a step happens once.
+            let first_visit = self.visited_step != Some(self.step);
+            self.visited_step = Some(self.step);
             let faults = &self.options.faults;
             if faults.persistence != crate::fault::Persistence::None || !faults.restarts.is_empty()
             {
-                self.persistence_faults();
+                self.persistence_faults(first_visit);
             }
-            self.admin_faults();
+            self.admin_faults(first_visit);
             let now = self.clock.now_us();
             let mut next_ready = u64::MAX;
             if self.options.faults.may_retry() {

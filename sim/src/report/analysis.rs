@@ -272,6 +272,14 @@ impl Judge {
         }
     }
 
+    /// A judge for runs whose faults are not the scenario's (swarm testing draws them per
+    /// seed): it never takes the fault-free shortcut of comparing with serial runs.
+    pub fn for_swarm(scenario: &Scenario) -> Judge {
+        let mut judge = Judge::new(scenario);
+        judge.serial = None;
+        judge
+    }
+
     /// Whether "not linearizable" is decided exactly for this scenario.
     pub fn decides_linearizability(&self) -> bool {
         self.serial.is_some()

@@ -121,8 +121,9 @@ impl World {
         }
     }
 
-    /// Admin commands planned for this step, and random SCRIPT FLUSHes.
-    pub(super) fn admin_faults(&mut self) {
+    /// Admin commands planned for this step (on its `first_visit` only), and random
+    /// SCRIPT FLUSHes.
+    pub(super) fn admin_faults(&mut self, first_visit: bool) {
         let faults = &self.options.faults;
         if faults.admin.is_empty() && faults.script_flush_rate <= 0.0 {
             return;
@@ -130,7 +131,7 @@ impl World {
         let mut commands: Vec<Argv> = faults
             .admin
             .iter()
-            .filter(|a| a.step == self.step)
+            .filter(|a| first_visit && a.step == self.step)
             .map(|a| a.argv.clone())
             .collect();
         if faults.script_flush_rate > 0.0

@@ -65,11 +65,13 @@ impl World {
         self.disk.acked.push((op, dirty));
     }
 
-    /// Before each step: snapshots and fsyncs due now, then a restart planned here.
-    pub(super) fn persistence_faults(&mut self) {
+    /// Before each step: snapshots and fsyncs due now, then a restart planned here (the
+    /// planned ones on the `first_visit` of the step only: after a jump of the clock the
+    /// world comes back to the same step).
+    pub(super) fn persistence_faults(&mut self, first_visit: bool) {
         let now = self.clock.now_us();
         match &self.options.faults.persistence {
-            Persistence::Rdb { save_steps } if save_steps.contains(&self.step) => {
+            Persistence::Rdb { save_steps } if first_visit && save_steps.contains(&self.step) => {
                 self.persist_now();
             }
             Persistence::Aof(Fsync::EverySec) if now >= self.disk.next_fsync_us => {
@@ -85,7 +87,7 @@ impl World {
             .faults
             .restarts
             .iter()
-            .find(|r| r.step == self.step)
+            .find(|r| first_visit && r.step == self.step)
             .map(|r| r.power_loss);
         if let Some(power_loss) = planned {
             self.restart(power_loss);
