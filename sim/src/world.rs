@@ -434,7 +434,9 @@ impl World {
             return true;
         }
         if request.attempt != NO_ATTEMPT && self.engine.store.dirty != dirty_before {
-            self.attempts[request.attempt as usize].wrote = true;
+            let attempt = &mut self.attempts[request.attempt as usize];
+            attempt.wrote = true;
+            attempt.dirty = self.engine.store.dirty;
         }
         if request.session.is_some() {
             self.orphan_ran(client, request, time_us, reply);

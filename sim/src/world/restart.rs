@@ -123,6 +123,15 @@ impl World {
             }
         }
         self.disk.acked.clear();
+        // An attempt whose writes the restart lost had no effect after all: a retry that
+        // writes again does not double it.
+        let nothing_kept = self.disk.image.is_none();
+        for attempt in &mut self.attempts {
+            if nothing_kept || attempt.dirty > kept {
+                attempt.wrote = false;
+            }
+            attempt.dirty = 0;
+        }
         let now = self.clock.now_us();
         let mut next_op = Vec::new();
         for client in 0..self.slots.len() {

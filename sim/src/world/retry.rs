@@ -25,8 +25,11 @@ pub(crate) struct Attempt {
     pub op: usize,
     /// The history index of the operation's first attempt: the same for all its attempts.
     pub first: usize,
-    /// Whether a command it sent changed the data (Redis's `dirty` counter moved).
+    /// Whether a command it sent changed the data (Redis's `dirty` counter moved), and
+    /// the change is still there (a restart may lose it).
     pub wrote: bool,
+    /// `dirty` after its last write, while the server that ran it is up (0 after).
+    pub dirty: u64,
 }
 
 impl Attempt {
@@ -35,6 +38,7 @@ impl Attempt {
             op,
             first: op,
             wrote: false,
+            dirty: 0,
         }
     }
 }
@@ -124,6 +128,7 @@ impl World {
                 op: self.history.ops.len(),
                 first,
                 wrote: false,
+                dirty: 0,
             });
             self.history.ops.push(retry);
         }
