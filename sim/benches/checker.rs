@@ -5,7 +5,9 @@
 //! - `kv_linearizable`: ~1,700 get/put/append ops, 50 clients, 10 keys (target ≤ 60 ms);
 //! - `kv_violation`: ~2,000 ops with a stale read and a key that alone takes minutes
 //!   (target ≤ 10 ms, verdict only);
-//! - the engine model on the same histories (target within 3× of the hand models).
+//! - the engine model on the same histories (target within 3× of the hand models);
+//! - `checker_scale/seed_100k`: 100,000 ops of the seed's workload, 100 clients, 1,000
+//!   key pairs, half EVAL (target ≤ 2 s).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use redsim_sim::check::{check_with, gen, models, Options, SequentialSpec, Verdict};
@@ -112,6 +114,24 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+
+    // Issue #19's scale target: 100,000 ops from 100 clients over 1,000 (counter, log)
+    // pairs, half of them EVAL of the seed's script (≤ 2 s, ≤ 1 GB as `redsim check`).
+    let seed_100k = gen::execute_on_engine(&gen::seed_script_plan(1, 100_000, 100, 1_000, 0.0));
+    let mut g = c.benchmark_group("checker_scale");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .warm_up_time(Duration::from_millis(100));
+    g.bench_function("seed_100k/engine", |b| {
+        b.iter(|| {
+            check_all(
+                &mut models::EngineModel::new(),
+                std::slice::from_ref(&seed_100k),
+                Verdict::Linearizable,
+            )
+        })
+    });
     g.finish();
 }
 

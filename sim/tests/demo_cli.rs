@@ -132,14 +132,23 @@ fn demo_exits_zero_and_writes_a_report_with_one_lane_per_client() {
     let elements = well_formed(&page).unwrap();
     assert_eq!(
         elements.iter().filter(|e| *e == "svg").count(),
-        2,
-        "raw and EVAL side by side"
+        3,
+        "the shrunk run, the raw run as found and the EVAL run"
     );
-    // counter-race has 3 clients: 3 lanes in each of the two pictures.
-    assert_eq!(page.matches("class=\"lane\"").count(), 6);
-    for c in 0..3 {
-        assert_eq!(page.matches(&format!("data-client=\"{c}\"")).count(), 2);
+    // counter-race has 3 clients: 3 lanes in the raw and the EVAL picture, and the shrunk
+    // run keeps 2 of them.
+    assert_eq!(page.matches("class=\"lane\"").count(), 8);
+    for c in 0..2 {
+        assert_eq!(
+            page.matches(&format!("<g class=\"lane\" data-client=\"{c}\""))
+                .count(),
+            3
+        );
     }
+    assert_eq!(
+        page.matches("<g class=\"lane\" data-client=\"2\"").count(),
+        2
+    );
     assert!(
         !page.contains("http://")
             || page.matches("http://").count()

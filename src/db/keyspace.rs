@@ -188,6 +188,13 @@ impl Db {
         self.used
     }
 
+    /// The bytes of every key and value as last measured: [`used_bytes`](Self::used_bytes)
+    /// without measuring again the entries changed since, for an estimate where the
+    /// database cannot be changed (a snapshot measured before it was taken).
+    pub fn measured_bytes(&self) -> usize {
+        self.used
+    }
+
     /// The bytes counted for `key`, measured now (MEMORY USAGE).
     pub fn key_bytes(&mut self, key: &[u8]) -> Option<usize> {
         let (index, _, _) = self.entries.get_full(key)?;

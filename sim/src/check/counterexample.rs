@@ -195,11 +195,11 @@ fn violated<M: SequentialSpec>(
     };
     let mut budget = Budget::new(&opts);
     let parts = partition::split(ops, model);
-    let verdict = search_parts(model, &parts, &opts, &mut budget, steps);
+    let verdict = search_parts(model, &parts, &opts, &mut budget, Some(steps));
     left.states = left.states.saturating_sub(budget.states);
     left.steps = left.steps.saturating_sub(budget.steps);
     match verdict {
-        PartsVerdict::Violated(_) => Some(true),
+        PartsVerdict::Violated(..) => Some(true),
         PartsVerdict::Linearizable => Some(false),
         PartsVerdict::Unknown => None,
     }

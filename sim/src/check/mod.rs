@@ -81,6 +81,12 @@ pub trait SequentialSpec {
     /// Whether two states are the same (used when fingerprints are equal).
     fn same_state(&self, a: &Self::State, b: &Self::State) -> bool;
 
+    /// An estimate of the memory `state` holds, in bytes, counted in the check's memory
+    /// budget for each state the search keeps. Default: the size of the type.
+    fn state_bytes(&self, _state: &Self::State) -> u64 {
+        std::mem::size_of::<Self::State>() as u64
+    }
+
     /// A short human-readable rendering, for counterexamples.
     fn describe(&self, state: &Self::State) -> String;
 
@@ -142,7 +148,8 @@ pub struct Options {
     pub max_steps: u64,
     /// Most memoised (linearized set, state) entries, over all parts.
     pub max_states: u64,
-    /// Most memory for memoised entries, in bytes (an estimate), over all parts.
+    /// Most memory for memoised entries and the states the search keeps, in bytes (an
+    /// estimate: [`SequentialSpec::state_bytes`]), over all parts.
     pub max_memo_bytes: u64,
     /// Compute a counterexample when the history is not linearizable.
     pub counterexample: bool,
@@ -363,19 +370,18 @@ pub fn check_with<M: SequentialSpec>(
     let mut parts = partition::split(&ops, model);
     let mut budget = Budget::new(options);
     model.take_reached_outside();
-    let steps = steps::shared_steps();
-    let mut verdict = search_parts(model, &parts, options, &mut budget, &steps);
+    let mut verdict = search_parts(model, &parts, options, &mut budget, None);
     if parts.len() > 1 && model.take_reached_outside() {
         // An op reached keys outside its footprint (a script using keys it did not
         // declare): the parts were not independent. Judge the history whole.
         parts = vec![ops.to_vec()];
         budget = Budget::new(options);
-        verdict = search_parts(model, &parts, options, &mut budget, &steps);
+        verdict = search_parts(model, &parts, options, &mut budget, None);
     }
     let mut outcome = Outcome {
         verdict: match verdict {
             PartsVerdict::Linearizable => Verdict::Linearizable,
-            PartsVerdict::Violated(_) => Verdict::NotLinearizable,
+            PartsVerdict::Violated(..) => Verdict::NotLinearizable,
             PartsVerdict::Unknown => Verdict::Unknown,
         },
         model: model.name(),
@@ -386,7 +392,7 @@ pub fn check_with<M: SequentialSpec>(
         violated_part: None,
         counterexample: None,
     };
-    if let PartsVerdict::Violated(p) = verdict {
+    if let PartsVerdict::Violated(p, steps) = verdict {
         outcome.violated_part = Some(parts[p].iter().map(|o| o.index).collect());
         if options.counterexample {
             outcome.counterexample = Some(counterexample::build(
@@ -402,26 +408,36 @@ pub fn check_with<M: SequentialSpec>(
     Ok(outcome)
 }
 
-pub(crate) enum PartsVerdict {
+pub(crate) enum PartsVerdict<S> {
     Linearizable,
-    Violated(usize),
+    /// The part violated, and the steps its search took (for the counterexample's
+    /// searches, which run the same ops on the same states).
+    Violated(usize, SharedSteps<S>),
     Unknown,
 }
 
 /// Searches every part, a slice each in turn, until all are linearizable, one is
-/// violated, or the budget runs out.
+/// violated, or the budget runs out. With `shared`, every part interns its states and
+/// remembers its steps there (shrinking's trials reuse each other's); without, each part
+/// has its own table, dropped when the part is decided, so that a history of many parts
+/// holds the states of the parts still in progress only, not of every part.
 pub(crate) fn search_parts<M: SequentialSpec>(
     model: &mut M,
     parts: &[Vec<PartOp<'_>>],
     options: &Options,
     budget: &mut Budget,
-    steps: &SharedSteps<M::State>,
-) -> PartsVerdict {
-    steps.borrow_mut().trim();
+    shared: Option<&SharedSteps<M::State>>,
+) -> PartsVerdict<M::State> {
+    if let Some(steps) = shared {
+        steps.borrow_mut().trim();
+    }
     let mut searches: Vec<(usize, Search<'_, '_, M>)> = parts
         .iter()
         .enumerate()
-        .map(|(i, p)| (i, Search::new(model, p, steps.clone())))
+        .map(|(i, p)| {
+            let steps = shared.cloned().unwrap_or_else(steps::shared_steps);
+            (i, Search::new(model, p, steps))
+        })
         .collect();
     while !searches.is_empty() {
         let mut i = 0;
@@ -429,10 +445,13 @@ pub(crate) fn search_parts<M: SequentialSpec>(
             let (part, search) = &mut searches[i];
             match search.run(model, budget, options.slice_steps) {
                 Poll::Linearizable => {
-                    searches.swap_remove(i);
+                    // Its memo goes, and its states with it when they are its own.
+                    let counted = searches.swap_remove(i).1.counted;
+                    let freed = counted.memo + if shared.is_none() { counted.states } else { 0 };
+                    budget.memo_bytes = budget.memo_bytes.saturating_sub(freed);
                     continue;
                 }
-                Poll::Violated => return PartsVerdict::Violated(*part),
+                Poll::Violated => return PartsVerdict::Violated(*part, search.steps.clone()),
                 Poll::Pending => {}
             }
             if !budget.check() {

@@ -61,6 +61,10 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     prev: Vec<u32>,
     entry: u32,
     pub steps: SharedSteps<M::State>,
+    /// Bytes of the states this search added to `steps`, not yet counted in the budget.
+    new_state_bytes: u64,
+    /// What this search counted in the budget's memory, to give back when it is dropped.
+    pub counted: Counted,
     state: u32,
     /// (state id, op) → (next state id, whether the reply matched).
     transitions: FxHashMap<u64, (u32, bool)>,
@@ -101,6 +105,13 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     best_known: usize,
     pub best_state: u32,
     pub done: Option<Poll>,
+}
+
+/// Bytes a search counted in the budget's memory: its memo's, and the states it interned.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counted {
+    pub memo: u64,
+    pub states: u64,
 }
 
 impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
@@ -201,6 +212,8 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             prev,
             entry: if len > 1 { 1 } else { NIL },
             steps,
+            new_state_bytes: 0,
+            counted: Counted::default(),
             state,
             transitions: FxHashMap::default(),
             alternatives: FxHashMap::default(),
@@ -241,6 +254,7 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         let shared_key = (state as u64) << 32 | relaxed | part_op.index as u64;
         let mut steps = self.steps.borrow_mut();
         if !steps.outcomes.contains_key(&shared_key) {
+            let bytes_before = steps.states.bytes;
             let outcomes = model.step_all(&steps.states.arena[state as usize], part_op.op);
             let mut judged = outcomes.into_iter().map(|(after, reply)| {
                 let next = match after {
@@ -255,6 +269,7 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             let first = judged.next().unwrap_or((state, false));
             let rest: Vec<(u32, bool)> = judged.collect();
             steps.outcomes.insert(shared_key, (first, rest));
+            self.new_state_bytes += steps.states.bytes - bytes_before;
         }
         let mut matching: Vec<u32> = Vec::new();
         let (first, rest) = &steps.outcomes[&shared_key];
@@ -389,7 +404,13 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         for _ in 0..steps {
             // The budget binds exactly, not at the end of a slice: how far a search gets
             // must not depend on how the parts' slices happened to fall.
-            if budget.states > budget.max_states || budget.steps + *taken >= budget.max_steps {
+            let state_bytes = std::mem::take(&mut self.new_state_bytes);
+            budget.memo_bytes += state_bytes;
+            self.counted.states += state_bytes;
+            if budget.states > budget.max_states
+                || budget.steps + *taken >= budget.max_steps
+                || budget.memo_bytes > budget.max_memo_bytes
+            {
                 return Poll::Pending;
             }
             *taken += 1;

@@ -16,6 +16,8 @@ pub(crate) const NIL: u32 = u32::MAX;
 /// States seen so far, each stored once; the search passes around their ids.
 pub(crate) struct States<S> {
     pub arena: Vec<S>,
+    /// The model's estimate of the memory the arena's states hold.
+    pub bytes: u64,
     by_fingerprint: FxHashMap<u64, u32>,
     /// Next state with the same fingerprint (a collision chain), or NIL.
     chain: Vec<u32>,
@@ -25,6 +27,7 @@ impl<S: Clone> States<S> {
     fn new() -> Self {
         States {
             arena: Vec::new(),
+            bytes: 0,
             by_fingerprint: FxHashMap::default(),
             chain: Vec::new(),
         }
@@ -41,6 +44,7 @@ impl<S: Clone> States<S> {
             id = self.chain[id as usize];
         }
         let new = self.arena.len() as u32;
+        self.bytes += model.state_bytes(&state);
         self.arena.push(state);
         self.chain.push(first);
         self.by_fingerprint.insert(fp, new);

@@ -34,6 +34,10 @@ pub struct Args {
     /// Give up with `unknown` after this many search steps.
     #[arg(long, default_value_t = Options::default().max_steps)]
     pub max_steps: u64,
+    /// Give up with `unknown` when the memo and the states it keeps would take more than
+    /// this many bytes (an estimate; the process's own memory is of the same order).
+    #[arg(long, value_name = "BYTES", default_value_t = Options::default().max_memo_bytes)]
+    pub max_memory: u64,
     /// Print the verdict and counterexample as JSON.
     #[arg(long)]
     pub json: bool,
@@ -70,6 +74,7 @@ pub fn run(args: Args) -> ExitCode {
     let options = Options {
         max_states: args.max_states,
         max_steps: args.max_steps,
+        max_memo_bytes: args.max_memory,
         counterexample: !args.no_counterexample,
         ..Options::default()
     };

@@ -126,19 +126,40 @@ pub fn run(args: Args) -> ExitCode {
         .collect();
     println!();
     println!("Replay this run:  {}", style.bold(&replays[0]));
+    // The report's lines name the scenario by its place in the source tree: the report
+    // may be opened anywhere.
+    let report_lines: Vec<String> = modes
+        .iter()
+        .map(|m| {
+            super::line::run_line_for_report(
+                &path,
+                seed,
+                Some(m.name()),
+                &scenario.options.strategy,
+            )
+        })
+        .collect();
+    let mut shrunk_shown = None;
     if let (Some(seed), Some((_, raw, _)), Some(shown)) =
         (raw_failing, prepared.first(), captures.first())
     {
         if let Ok(shrunk) = redsim_sim::shrink::shrink_run(raw, seed, &shown.schedule) {
             println!("{}", shrunk.headline());
+            shrunk_shown = shrunk.after.smaller_than(&shrunk.before).then(|| {
+                (
+                    shrunk.capture(shown.mode.as_str()),
+                    super::line::shrunk_line(&report_lines[0], &shrunk, true),
+                )
+            });
         }
     }
-    let runs: Vec<_> = captures.iter().zip(replays.iter().cloned()).collect();
-    let runs: Vec<_> = runs.into_iter().collect();
+    let runs: Vec<_> = captures.iter().zip(report_lines.iter().cloned()).collect();
     let intro = mode::description(&path).unwrap_or_default();
     let page = html::report(
         &format!("redsim: {} (seed {seed})", scenario.name),
+        Some(&path),
         &intro,
+        shrunk_shown.as_ref().map(|(c, line)| (c, line.clone())),
         &runs,
     );
     match html::write(&args.html, &page) {

@@ -107,6 +107,51 @@ pub fn shown_path(path: &Path) -> String {
     shell_word(&relative.to_string_lossy())
 }
 
+/// [`run_line`] for a report that may be read on another machine: a scenario inside this
+/// source tree is named by its place in the tree (`corpus/scenarios/…`, run from a
+/// checkout), never by the absolute path of the machine that built redsim.
+pub fn run_line_for_report(
+    path: &Path,
+    seed: u64,
+    mode: Option<&str>,
+    strategy: &Strategy,
+) -> String {
+    run_line(Path::new(&report_path(path)), seed, mode, strategy)
+}
+
+/// `path` for a report: relative to the source tree's root when it lies in the tree, else
+/// as the user typed it (relative), else its file name alone.
+pub fn report_path(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if let (Ok(root), Ok(full)) = (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        if let Ok(inside) = full.strip_prefix(&root) {
+            return inside.to_string_lossy().into_owned();
+        }
+    }
+    if path.is_relative() {
+        return path.to_string_lossy().into_owned();
+    }
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// What the report says under a shrunk run: how far it shrank, and the line that finds it
+/// again (`record`: the line is `redsim run`'s, whose `--record` keeps it as a file).
+pub fn shrunk_line(replay: &str, shrunk: &redsim_sim::shrink::Shrunk, record: bool) -> String {
+    if record {
+        format!(
+            "{}\n{replay} --record corpus/seeds   # saves this shrunk run; `redsim replay FILE` runs it",
+            shrunk.headline()
+        )
+    } else {
+        format!(
+            "{}\n{replay}   # shows the run as found, then shrinks it",
+            shrunk.headline()
+        )
+    }
+}
+
 pub use redsim_sim::report::present::shell_word;
 
 #[cfg(test)]

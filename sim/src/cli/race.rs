@@ -106,11 +106,30 @@ pub fn run(args: Args) -> ExitCode {
     }
     replay += &format!(" --clients {} --seeds {seed}..{}", args.clients, seed + 1);
     println!("\nReplay: {replay}");
-    if failing.is_some() {
-        super::run::shrink_and_show(&prepared[0].1, &captures[0], style);
-    }
-    let runs: Vec<_> = captures.iter().map(|c| (c, replay.clone())).collect();
-    let page = html::report(&format!("redsim race: {name} (seed {seed})"), "", &runs);
+    let shrunk = if failing.is_some() {
+        super::run::shrink_and_show(&prepared[0].1, &captures[0], style)
+    } else {
+        None
+    };
+    // The report's line names the script as the user typed it when relative, else by its
+    // file name (never the absolute path of this machine).
+    let replay_html = replay.replacen(
+        &super::line::shown_path(&args.script),
+        &super::line::shell_word(&super::line::report_path(&args.script)),
+        1,
+    );
+    let runs: Vec<_> = captures.iter().map(|c| (c, replay_html.clone())).collect();
+    let page = html::report(
+        &format!("redsim race: {name} (seed {seed})"),
+        None,
+        "",
+        // Shown first only when it is smaller than the run as found.
+        shrunk
+            .as_ref()
+            .filter(|(s, _)| s.after.smaller_than(&s.before))
+            .map(|(s, c)| (c, super::line::shrunk_line(&replay_html, s, false))),
+        &runs,
+    );
     match html::write(&args.html, &page) {
         Ok(()) => println!("HTML report: {}", args.html.display()),
         Err(e) => eprintln!("redsim race: cannot write {}: {e}", args.html.display()),

@@ -231,6 +231,14 @@ pub fn run(args: Args) -> ExitCode {
         replay += " --swarm";
     }
     println!("\nReplay: {replay}");
+    // The report may be opened on another machine: its line names the scenario by its
+    // place in the source tree when it is there, never by this machine's absolute path.
+    let replay_html = super::line::run_line_for_report(
+        &args.scenario,
+        seed,
+        args.mode.map(|m| m.name()),
+        &scenario.options.strategy,
+    );
     let shrunk = if shown.verdict.is_anomalous() && !args.no_shrink {
         shrink_and_show(&scenario, &shown, style)
     } else {
@@ -259,20 +267,17 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     if let Some(path) = &args.html {
-        // The shrunk run next to the one found, titled as such.
-        let shrunk_shown = shrunk.as_ref().map(|(s, c)| {
-            let mut c = c.clone();
-            c.scenario = format!("{} (shrunk)", c.scenario);
-            (c, format!("{} — --record DIR saves it", s.headline()))
-        });
-        let mut runs = vec![(&shown, replay.clone())];
-        if let Some((c, line)) = &shrunk_shown {
-            runs.push((c, line.clone()));
-        }
+        // The shrunk run first, the run as found behind a fold.
+        let shrunk_shown = shrunk
+            .as_ref()
+            .filter(|(s, _)| s.after.smaller_than(&s.before))
+            .map(|(s, c)| (c, super::line::shrunk_line(&replay_html, s, true)));
         let page = html::report(
             &format!("redsim: {} (seed {seed})", scenario.name),
-            "",
-            &runs,
+            Some(&args.scenario),
+            &mode::description(&args.scenario).unwrap_or_default(),
+            shrunk_shown,
+            &[(&shown, replay_html.clone())],
         );
         if let Err(e) = html::write(path, &page) {
             eprintln!("redsim run: cannot write {}: {e}", path.display());

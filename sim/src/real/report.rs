@@ -67,6 +67,7 @@ pub fn window(
             crash: false,
             op: Some(at),
             state: format!("{}–{returned}", op.call),
+            values: Vec::new(),
         });
         shown.ops.push(op);
     }
@@ -141,8 +142,8 @@ pub fn html(title: &str, summary: &str, capture: &Capture, total: usize, rerun: 
         s,
         "<h2>{}</h2>{}{}",
         escape(&heading),
-        svg::timeline(capture, &picture),
-        table(capture)
+        svg::timeline(capture, &picture, "real"),
+        table(capture, None)
     );
     let _ = write!(
         s,

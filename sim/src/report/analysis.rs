@@ -83,6 +83,9 @@ pub struct Verdict {
     /// Why linearizability could not be decided (the checker's budget ran out, or it
     /// cannot judge this history); `None` when it was decided.
     pub inconclusive: Option<String>,
+    /// When a serial order of whole operations gives every client its result: the
+    /// clients in that order (the first such order the judge ran).
+    pub(crate) serial_order: Option<Vec<u32>>,
 }
 
 impl Verdict {
@@ -142,13 +145,17 @@ fn permutations(n: u32) -> Vec<Vec<u32>> {
     out
 }
 
+/// A serial order (the clients, in order) and each client's result in it.
+type SerialRun = (Vec<u32>, Vec<Option<Reply>>);
+
 /// Judges runs of one scenario.
 pub struct Judge {
     /// The keys the scenario is about.
     pub probe: Probe,
     invariants: Vec<Invariant>,
-    /// The results of every serial order, when they decide linearizability exactly.
-    serial: Option<Vec<Vec<Option<Reply>>>>,
+    /// Every serial order (the clients in order) with the results it gives, one order per
+    /// distinct outcome, when they decide linearizability exactly.
+    serial: Option<Vec<SerialRun>>,
     /// What one serial run says of the probed counter.
     counter: CounterRules,
     /// The checker's budget per run (the scenario's `check_states_max`).
@@ -250,13 +257,13 @@ impl Judge {
             let mut plain = scenario.clone().trace(false);
             plain.options.strategy = crate::options::Strategy::Random;
             let mut world = plain.world(0);
-            let mut outcomes: Vec<Vec<Option<Reply>>> = Vec::new();
+            let mut outcomes: Vec<SerialRun> = Vec::new();
             for order in permutations(scenario.client_count()) {
                 world.reset(0);
-                world.run(&mut Serial(order));
+                world.run(&mut Serial(order.clone()));
                 let r = results_by_client(&world.history);
-                if !outcomes.contains(&r) {
-                    outcomes.push(r);
+                if !outcomes.iter().any(|(_, o)| *o == r) {
+                    outcomes.push((order, r));
                 }
             }
             outcomes
@@ -342,10 +349,15 @@ impl Judge {
         }
         if let Some(serial) = &self.serial {
             let observed = results_by_client(history);
-            let fits = serial.iter().any(|s| {
-                s.len() == observed.len()
-                    && s.iter().zip(&observed).all(|(s, o)| o.is_none() || s == o)
-            }) || checker_verdict(history) == Some(crate::check::Verdict::Linearizable);
+            v.serial_order = serial
+                .iter()
+                .find(|(_, s)| {
+                    s.len() == observed.len()
+                        && s.iter().zip(&observed).all(|(s, o)| o.is_none() || s == o)
+                })
+                .map(|(order, _)| order.clone());
+            let fits = v.serial_order.is_some()
+                || checker_verdict(history) == Some(crate::check::Verdict::Linearizable);
             v.not_linearizable = Some(!fits);
             if !fits {
                 // The clients whose own result no serial order gives them.
@@ -353,7 +365,7 @@ impl Judge {
                 by_client.sort_by_key(|op| op.client);
                 let mut any = false;
                 for (k, op) in by_client.iter().enumerate() {
-                    if !serial.iter().any(|s| s.get(k) == Some(&op.result)) {
+                    if !serial.iter().any(|(_, s)| s.get(k) == Some(&op.result)) {
                         any = true;
                         if let Some(i) = history.ops.iter().position(|o| std::ptr::eq(o, *op)) {
                             flag(&mut v, i);

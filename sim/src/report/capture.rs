@@ -7,7 +7,7 @@
 //! run itself, and the state is read straight from the store (no extra command runs in
 //! the run being shown).
 
-use super::analysis::{read_state, render_state, Judge, Probe, Verdict};
+use super::analysis::{read_state, render_state, Judge, KeyState, Probe, Verdict};
 use crate::history::History;
 use crate::options::Strategy;
 use crate::scenario::Scenario;
@@ -35,6 +35,9 @@ pub struct Row {
     pub op: Option<usize>,
     /// The probed keys after this command (`counter=1 zcard(ts_set)=0`).
     pub state: String,
+    /// The same values, one per probed key (the report's step-through shows them as a
+    /// table); empty where the run's state is not known (a real server's run).
+    pub(crate) values: Vec<KeyState>,
 }
 
 /// A captured run.
@@ -173,10 +176,7 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
         .collect();
     let states = states_after_each_step(&mut world, &judge.probe, &schedule, seed);
     let admin_states = states_after_admin(&mut world, &judge.probe, &schedule, seed, &admin_steps);
-    let empty = render_state(
-        &judge.probe,
-        &vec![super::analysis::KeyState::Missing; judge.probe.keys.len()],
-    );
+    let empty = vec![KeyState::Missing; judge.probe.keys.len()];
     let mut rows = Vec::new();
     let mut last_state = empty;
     for event in events {
@@ -212,7 +212,8 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                             op.client == world.clients() as u64 && op.call == time_us
                         }),
                     },
-                    state: last_state.clone(),
+                    state: render_state(&judge.probe, &last_state),
+                    values: last_state.clone(),
                 });
             }
             TraceEvent::Crash { time_us, client } => rows.push(Row {
@@ -226,7 +227,8 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                     .ops
                     .iter()
                     .position(|op| op.client == client as u64 && op.ret.is_none()),
-                state: last_state.clone(),
+                state: render_state(&judge.probe, &last_state),
+                values: last_state.clone(),
             }),
             TraceEvent::Disconnect { time_us, client } => rows.push(Row {
                 step: rows.last().map_or(0, |r: &Row| r.step),
@@ -283,7 +285,7 @@ fn states_after_each_step(
     probe: &Probe,
     schedule: &[u32],
     seed: u64,
-) -> Vec<String> {
+) -> Vec<Vec<KeyState>> {
     world.options.trace = false;
     let steps_max = world.options.steps_max;
     let mut states = Vec::with_capacity(schedule.len());
@@ -291,8 +293,7 @@ fn states_after_each_step(
         world.reset(seed);
         world.options.steps_max = stop;
         world.run(&mut Replay::new(schedule.to_vec()));
-        let state = read_state(world, probe);
-        states.push(render_state(probe, &state));
+        states.push(read_state(world, probe));
     }
     world.options.steps_max = steps_max;
     states
@@ -305,9 +306,9 @@ fn states_after_admin(
     schedule: &[u32],
     seed: u64,
     steps: &[u64],
-) -> Vec<(u64, String)> {
+) -> Vec<(u64, Vec<KeyState>)> {
     world.options.trace = false;
-    let mut states: Vec<(u64, String)> = Vec::new();
+    let mut states: Vec<(u64, Vec<KeyState>)> = Vec::new();
     for &stop in steps {
         if states.iter().any(|(s, _)| *s == stop) {
             continue;
@@ -318,8 +319,7 @@ fn states_after_admin(
             stop,
         };
         world.run(&mut prefix);
-        let state = read_state(world, probe);
-        states.push((stop, render_state(probe, &state)));
+        states.push((stop, read_state(world, probe)));
     }
     states
 }

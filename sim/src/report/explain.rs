@@ -4,26 +4,80 @@
 
 use super::capture::{Capture, Row};
 
-/// The commands of other clients that the server ran between the first and the last
-/// command of operation `op`.
-fn intruders(capture: &Capture, op: usize) -> (Vec<&Row>, Vec<&Row>) {
-    let own: Vec<&Row> = capture
-        .rows
-        .iter()
-        .filter(|r| r.op == Some(op) && !r.crash)
+/// The rows (indices into `capture.rows`) of operation `op`, and those of other
+/// clients' commands that the server ran between its first and its last.
+fn intruders(capture: &Capture, op: usize) -> (Vec<usize>, Vec<usize>) {
+    let own: Vec<usize> = (0..capture.rows.len())
+        .filter(|&i| capture.rows[i].op == Some(op) && !capture.rows[i].crash)
         .collect();
-    let (Some(first), Some(last)) = (own.first(), own.last()) else {
+    let (Some(&first), Some(&last)) = (own.first(), own.last()) else {
         return (own, Vec::new());
     };
-    let (a, b) = (first.time_us, last.time_us);
-    let others = capture
-        .rows
-        .iter()
-        .filter(|r| {
+    let (a, b) = (capture.rows[first].time_us, capture.rows[last].time_us);
+    let others = (0..capture.rows.len())
+        .filter(|&i| {
+            let r = &capture.rows[i];
             r.op != Some(op) && !r.crash && r.client.is_some() && a < r.time_us && r.time_us < b
         })
         .collect();
     (own, others)
+}
+
+/// How a violating operation met another: the operation whose command sequence was split
+/// (`split`, its rows) and the other clients' commands the server ran in between
+/// (`inside`, rows). Either the violating operation was split (`victim_split`), or it is
+/// the one that ran inside another's sequence (a torn read's reader between two writes).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Intrusion {
+    /// The violating operation (index in the history).
+    pub op: usize,
+    /// Rows of the operation whose sequence was split, first to last.
+    pub split: Vec<usize>,
+    /// Rows of the commands that ran between its first and its last.
+    pub inside: Vec<usize>,
+    /// The violating operation is the split one (else it is the one inside).
+    pub victim_split: bool,
+}
+
+/// The intrusion that explains the verdict's first violating operation that has one: the
+/// table marks it, the picture brackets it, the explanation names it.
+pub(crate) fn intrusion(capture: &Capture) -> Option<Intrusion> {
+    let v = &capture.verdict;
+    for &op in &v.violating {
+        let (own, others) = intruders(capture, op);
+        if !others.is_empty() && own.len() >= 2 {
+            return Some(Intrusion {
+                op,
+                split: own,
+                inside: others,
+                victim_split: true,
+            });
+        }
+    }
+    // The violating operation ran inside another one: the one it split.
+    for &op in &v.violating {
+        for other in capture
+            .rows
+            .iter()
+            .filter_map(|r| r.op)
+            .filter(|&o| o != op)
+        {
+            let (split, inside) = intruders(capture, other);
+            let inside: Vec<usize> = inside
+                .into_iter()
+                .filter(|&i| capture.rows[i].op == Some(op))
+                .collect();
+            if !inside.is_empty() && split.len() >= 2 {
+                return Some(Intrusion {
+                    op,
+                    split,
+                    inside,
+                    victim_split: false,
+                });
+            }
+        }
+    }
+    None
 }
 
 fn list(rows: &[&Row], max: usize) -> String {
@@ -94,64 +148,39 @@ pub fn explain(capture: &Capture) -> String {
             .into();
     }
     let mut what = String::new();
-    for &op in &v.violating {
-        let (own, others) = intruders(capture, op);
-        if others.is_empty() || own.len() < 2 {
-            continue;
-        }
-        let client = own[0].client.unwrap_or(0);
-        let result = capture.history.ops[op]
+    if let Some(found) = intrusion(capture) {
+        let rows = |at: &[usize]| -> Vec<&Row> { at.iter().map(|&i| &capture.rows[i]).collect() };
+        let (split, inside) = (rows(&found.split), rows(&found.inside));
+        let result = capture.history.ops[found.op]
             .result
             .as_ref()
             .map(super::capture::compact_reply)
             .unwrap_or_else(|| "?".into());
-        what = format!(
-            "Client {client} sent its script's commands one at a time ({} … {}), and the server ran {} in between, \
-             so client {client} returned {result}, which no order of whole scripts gives{}.",
-            own[0].command,
-            own[own.len() - 1].command,
-            list(&others, 3),
-            v.findings.first().map(|f| format!(" ({f})")).unwrap_or_default()
-        );
-        break;
-    }
-    if what.is_empty() {
-        // The violating operation ran inside another one: name the one it split.
-        'outer: for &op in &v.violating {
-            let own: Vec<&Row> = capture
-                .rows
-                .iter()
-                .filter(|r| r.op == Some(op) && !r.crash)
-                .collect();
-            for other in capture
-                .rows
-                .iter()
-                .filter_map(|r| r.op)
-                .filter(|&o| o != op)
-            {
-                let (split, inside) = intruders(capture, other);
-                let inside: Vec<&Row> = inside.into_iter().filter(|r| r.op == Some(op)).collect();
-                if inside.is_empty() || split.len() < 2 {
-                    continue;
-                }
-                let client = own.first().and_then(|r| r.client).unwrap_or(0);
-                let result = capture.history.ops[op]
-                    .result
-                    .as_ref()
-                    .map(super::capture::compact_reply)
-                    .unwrap_or_else(|| "?".into());
-                what = format!(
-                    "{} ran between client {}'s {} and its {}, so client {client} returned {result}, which no order of \
-                     whole operations gives{}.",
-                    capitalise(&list(&inside, 3)),
-                    split[0].client.unwrap_or(0),
-                    split[0].command,
-                    split[split.len() - 1].command,
-                    v.findings.first().map(|f| format!(" ({f})")).unwrap_or_default()
-                );
-                break 'outer;
-            }
-        }
+        let finding = v
+            .findings
+            .first()
+            .map(|f| format!(" ({f})"))
+            .unwrap_or_default();
+        what = if found.victim_split {
+            let client = split[0].client.unwrap_or(0);
+            format!(
+                "Client {client} sent its script's commands one at a time ({} … {}), and the server ran {} in between, \
+                 so client {client} returned {result}, which no order of whole scripts gives{finding}.",
+                split[0].command,
+                split[split.len() - 1].command,
+                list(&inside, 3),
+            )
+        } else {
+            let client = inside[0].client.unwrap_or(0);
+            format!(
+                "{} ran between client {}'s {} and its {}, so client {client} returned {result}, which no order of \
+                 whole operations gives{finding}.",
+                capitalise(&list(&inside, 3)),
+                split[0].client.unwrap_or(0),
+                split[0].command,
+                split[split.len() - 1].command,
+            )
+        };
     }
     if what.is_empty() {
         what = format!(

@@ -98,6 +98,13 @@ pub fn description(path: &Path) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// The kind of anomaly a scenario file names (`anomaly = "lost-update"`), if any.
+pub(crate) fn anomaly_kind(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: toml::Table = text.parse().ok()?;
+    Some(value.get("anomaly")?.as_str()?.to_string())
+}
+
 /// Seeds `A..B` (B excluded), `A..=B`, or one seed `N`.
 pub fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
     let bad = || format!("bad seed range '{text}' (expected A..B or N)");

@@ -1,19 +1,25 @@
 //! The timeline picture of one run: one lane per client, each operation a bar from its
 //! invoke to its return (to the end of the run when it never returned), each command a
-//! tick at the moment the server ran it, violating operations in red.
+//! tick at the moment the server ran it, labelled with its name (the whole command and
+//! reply on hover), violating operations in red. When the explanation names commands
+//! that ran inside another client's sequence ([`intrusion`]), the span of that sequence is
+//! shaded across the lanes, bracketed in its lane, and the intruding ticks are marked and
+//! joined to the bracket by an arrow: "this happened in between".
 
 use super::analysis::op_label;
 use super::capture::Capture;
+use super::explain::intrusion;
 use super::html::escape;
 use std::fmt::Write;
 
-const LANE: f64 = 44.0;
+const LANE: f64 = 58.0;
 const LEFT: f64 = 78.0;
 const TOP: f64 = 34.0;
-const WIDTH: f64 = 560.0;
+const WIDTH: f64 = 640.0;
 
 /// An `<svg>` element (no XML prolog: it is embedded in the report).
-pub fn timeline(capture: &Capture, title: &str) -> String {
+/// `id` makes the picture's element ids unique in a page that holds several.
+pub fn timeline(capture: &Capture, title: &str, id: &str) -> String {
     let mut start = u64::MAX;
     let mut end = 0u64;
     for op in &capture.history.ops {
@@ -28,7 +34,7 @@ pub fn timeline(capture: &Capture, title: &str) -> String {
         start = 0;
     }
     let span = (end.saturating_sub(start)).max(1) as f64;
-    let x = |t: u64| LEFT + (t.saturating_sub(start)) as f64 / span * (WIDTH - LEFT - 16.0);
+    let x = |t: u64| LEFT + (t.saturating_sub(start)) as f64 / span * (WIDTH - LEFT - 40.0);
     let height = TOP + LANE * capture.clients as f64 + 26.0;
     let mut s = String::new();
     let _ = write!(
@@ -38,9 +44,49 @@ pub fn timeline(capture: &Capture, title: &str) -> String {
     );
     let _ = write!(
         s,
+        r#"<defs><marker id="{id}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#
+    );
+    let _ = write!(
+        s,
         r#"<text x="8" y="18" class="title">{}</text>"#,
         escape(title)
     );
+    let found = intrusion(capture);
+    let lane_y = |client: Option<u32>| TOP + LANE * client.unwrap_or(0) as f64;
+    let mut overlay = String::new();
+    if let Some(f) = &found {
+        let (first, last) = (
+            &capture.rows[f.split[0]],
+            &capture.rows[f.split[f.split.len() - 1]],
+        );
+        let (x0, x1) = (x(first.time_us), x(last.time_us));
+        let _ = write!(
+            overlay,
+            r#"<rect class="between" x="{x0:.1}" y="{TOP}" width="{:.1}" height="{:.1}"/>"#,
+            (x1 - x0).max(1.0),
+            LANE * capture.clients as f64
+        );
+        // The bracket under the split sequence, in its lane, with its label.
+        let yb = lane_y(first.client) + LANE - 12.0;
+        let _ = write!(
+            overlay,
+            r#"<path class="bracket" d="M{x0:.1},{:.1} V{yb:.1} H{x1:.1} V{:.1}"/><text class="bracket-label" x="{:.1}" y="{:.1}" text-anchor="middle">in between</text>"#,
+            yb - 5.0,
+            yb - 5.0,
+            (x0 + x1) / 2.0,
+            yb + 10.0
+        );
+        for &i in &f.inside {
+            let r = &capture.rows[i];
+            let tx = x(r.time_us);
+            let from = lane_y(r.client) + LANE / 2.0;
+            let to = if from < yb { yb - 2.0 } else { yb + 2.0 };
+            let _ = write!(
+                overlay,
+                r#"<line class="arrow" x1="{tx:.1}" y1="{from:.1}" x2="{tx:.1}" y2="{to:.1}" marker-end="url(#{id}-arrow)"/>"#
+            );
+        }
+    }
     for c in 0..capture.clients {
         let y = TOP + LANE * c as f64;
         let _ = write!(s, r#"<g class="lane" data-client="{c}">"#);
@@ -78,27 +124,49 @@ pub fn timeline(capture: &Capture, title: &str) -> String {
             let _ = write!(
                 s,
                 r#"<rect class="{class}" x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="4"><title>{} → {}</title></rect>"#,
-                y + 10.0,
+                y + 8.0,
                 x1 - x0,
-                LANE - 20.0,
+                LANE - 30.0,
                 escape(&op_label(&op.op)),
                 escape(&result)
             );
         }
-        for r in capture.rows.iter().filter(|r| r.client == Some(c as u32)) {
+        for (i, r) in capture
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.client == Some(c as u32))
+        {
             let tx = x(r.time_us);
-            let class = if r.crash { "tick crash" } else { "tick" };
+            let intruder = found.as_ref().is_some_and(|f| f.inside.contains(&i));
+            let class = match (r.crash, intruder) {
+                (true, _) => "tick crash",
+                (false, true) => "tick intruder",
+                _ => "tick",
+            };
+            let hover = if r.crash {
+                "CRASH".to_string()
+            } else {
+                format!("{} → {}", r.command, r.reply)
+            };
+            // The visible label: the step number and the command's name; the whole
+            // command and its reply on hover.
+            let name = r.command.split_whitespace().next().unwrap_or("");
             let _ = write!(
                 s,
-                r#"<line class="{class}" x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}"><title>{} → {}</title></line>"#,
-                y + 6.0,
-                y + LANE - 6.0,
-                escape(&r.command),
-                escape(&r.reply)
+                r#"<g class="{class}" data-row="{i}"><title>step {}: {}</title><line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}"/><text class="tick-label" x="{tx:.1}" y="{:.1}" text-anchor="middle">{} {}</text></g>"#,
+                i + 1,
+                escape(&hover),
+                y + 4.0,
+                y + LANE - 26.0,
+                y + LANE - 16.0,
+                i + 1,
+                escape(name)
             );
         }
         s.push_str("</g>");
     }
+    s.push_str(&overlay);
     let axis = TOP + LANE * capture.clients as f64 + 16.0;
     let _ = write!(
         s,

@@ -64,6 +64,9 @@ struct File {
     name: String,
     #[serde(default)]
     description: String,
+    /// The kind of anomaly the scenario teaches (`crate::report::lesson::KINDS`).
+    #[serde(default)]
+    anomaly: String,
     #[serde(default = "random")]
     strategy: String,
     #[serde(default = "two")]
@@ -242,6 +245,17 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
         scenario.check_states_max = states;
     }
     let _ = file.description;
+    if !file.anomaly.is_empty() && crate::report::lesson::of_kind(&file.anomaly).is_none() {
+        let known: Vec<&str> = crate::report::lesson::KINDS
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
+        return Err(format!(
+            "unknown anomaly '{}' (one of: {})",
+            file.anomaly,
+            known.join(", ")
+        ));
+    }
     for client in &file.clients {
         let program = program(client, base)?;
         scenario.groups.push(ClientGroup {

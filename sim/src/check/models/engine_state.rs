@@ -20,8 +20,9 @@ use std::sync::{Arc, Mutex};
 /// A state of the engine model.
 #[derive(Clone, Debug, Default)]
 pub struct EngineState {
-    /// The databases, trailing empty ones left out.
-    pub dbs: Vec<Db>,
+    /// The databases, trailing empty ones left out; shared, since a state never changes
+    /// once made and the search copies states often (memo, remembered steps, outcomes).
+    pub dbs: Arc<[Db]>,
     /// SHA1s in the script cache, sorted (empty when the caches are not followed).
     pub scripts: Vec<String>,
     /// FUNCTION DUMP of the libraries, when there are any (and the caches are followed).
@@ -42,12 +43,12 @@ pub(super) fn same_dbs(a: &[Db], b: &[Db]) -> bool {
 
 /// The engine's databases as a snapshot: trailing empty databases left out, so that the
 /// usual state (data in db 0 only) is one `Db` to copy rather than sixteen.
-pub(super) fn snapshot(dbs: &[Db]) -> Vec<Db> {
+pub(super) fn snapshot(dbs: &[Db]) -> Arc<[Db]> {
     let used = dbs
         .iter()
         .rposition(|db| !db.is_empty())
         .map_or(0, |i| i + 1);
-    dbs[..used].to_vec()
+    dbs[..used].into()
 }
 
 /// Loads `state` into the engine's databases, reusing their allocations.
@@ -81,7 +82,7 @@ pub(super) fn same_state(a: &EngineState, b: &EngineState) -> bool {
         && a.functions == b.functions
         && a.config == b.config
         && a.lua_random == b.lua_random
-        && same_dbs(&a.dbs, &b.dbs)
+        && (Arc::ptr_eq(&a.dbs, &b.dbs) || same_dbs(&a.dbs, &b.dbs))
 }
 
 /// A hash of a state; equal states hash equal.

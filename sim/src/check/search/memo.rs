@@ -88,6 +88,7 @@ impl<M: SequentialSpec> Search<'_, '_, M> {
         }
         budget.states += 1;
         budget.memo_bytes += bytes;
+        self.counted.memo += bytes;
         true
     }
 

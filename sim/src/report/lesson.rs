@@ -1,0 +1,153 @@
+//! What each kind of anomaly is, in two sentences of plain language, for the top of a
+//! report: what went wrong, and what prevents it. A scenario file names its kind
+//! (`anomaly = "lost-update"`); a run of a script with no file (`redsim race`) gets the
+//! kind its verdict found.
+
+use super::analysis::Verdict;
+
+/// Every kind: its name in a scenario file, and its two sentences.
+pub(crate) const KINDS: &[(&str, &str)] = &[
+    (
+        "interleaving",
+        "Another client's command ran between two commands of one client's script, so that client's results \
+         mix two moments of the data: a combination no order of whole scripts gives. Sent as one EVAL, the \
+         script runs atomically, and nothing can run in between.",
+    ),
+    (
+        "torn-read",
+        "A reader ran between the writer's two SETs and saw the new value of one key with the old value of \
+         the other, a state that never existed as a whole. As EVAL both writes are one atomic step, so every \
+         reader sees both keys from the same write.",
+    ),
+    (
+        "lost-update",
+        "Two clients read the same counter value before either wrote it back, so the second write overwrote \
+         the first and one increment vanished. As EVAL the read and the write run as one atomic step, so no \
+         increment is lost.",
+    ),
+    (
+        "partial-effects",
+        "A client died after its first write and before its second, and Redis has nothing that undoes the \
+         half that ran. As EVAL the script reaches the server whole or not at all, so a crash leaves all of \
+         its effects or none.",
+    ),
+    (
+        "no-rollback",
+        "The script failed after it had written, and the write stayed: a Redis script is atomic, but an \
+         error in it undoes nothing. Validate first and write last.",
+    ),
+    (
+        "duplicate-members",
+        "Two runs logged the same timestamp, and ZADD of a member already in the set adds nothing, so the \
+         counter and the set's size drift apart even with EVAL. The scripts are atomic; the assumption of one \
+         set entry per increment is what breaks, so the log needs unique members.",
+    ),
+    (
+        "over-admission",
+        "Several clients counted the slots in use before any of them took one, so more requests were \
+         admitted than the limit allows. As EVAL the count and the mark are one atomic step, so exactly the \
+         limit is admitted.",
+    ),
+    (
+        "double-processing",
+        "Both recovery workers saw the job pending before either claimed it, so the job was claimed and \
+         processed twice. As EVAL the look-up, the claim and the acknowledgement are one atomic step, so \
+         each job is processed once.",
+    ),
+    (
+        "stale-message",
+        "Another writer's SET ran between a client's SET and its PUBLISH, so the last message announces a \
+         value the key no longer holds. As EVAL the write and its announcement are one atomic step, so the \
+         last message always names the current value.",
+    ),
+    (
+        "busy-script",
+        "While a script runs the server runs nothing else: past the busy threshold it answers other clients \
+         BUSY, and SCRIPT KILL stops the script with an error. That is the price of atomicity, so scripts \
+         must stay short.",
+    ),
+    (
+        "noscript",
+        "SCRIPT FLUSH emptied the script cache, so EVALSHA failed with NOSCRIPT and the client had to load \
+         the script again. The call fails whole and never half done, but a retry can meet another flush, so \
+         a client must be ready to fail or fall back to EVAL.",
+    ),
+    (
+        "transaction",
+        "MULTI … EXEC runs its commands as one atomic block, so the reads in each reply agree. But the \
+         replies arrive only at EXEC, so a transaction cannot decide anything from its own reads: that \
+         needs WATCH or a script.",
+    ),
+    (
+        "optimistic-retry",
+        "When another client wrote the watched counter in between, EXEC replied nil and the client tried \
+         again, so no increment was lost. WATCH turns the race into a retry instead of a wrong result.",
+    ),
+];
+
+/// The two sentences of kind `name`.
+pub(crate) fn of_kind(name: &str) -> Option<&'static str> {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, text)| *text)
+}
+
+/// The kind a verdict found, for a run with no scenario file (`redsim race`); `None` when
+/// it found nothing wrong.
+pub(crate) fn kind_of(verdict: &Verdict) -> Option<&'static str> {
+    if verdict.lost_update {
+        Some("lost-update")
+    } else if verdict.stale_message {
+        Some("stale-message")
+    } else if verdict.mismatch || verdict.not_linearizable == Some(true) {
+        Some("interleaving")
+    } else if verdict.partial_effects || verdict.torn_state {
+        Some("partial-effects")
+    } else {
+        None
+    }
+}
+
+/// The lesson at the top of a report: the scenario file's kind (`anomaly`), else the kind
+/// the first anomalous verdict of `verdicts` found; empty when there is none.
+pub(crate) fn lesson(kind: Option<&str>, verdicts: &[&Verdict]) -> String {
+    kind.and_then(of_kind)
+        .or_else(|| verdicts.iter().find_map(|v| kind_of(v)).and_then(of_kind))
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sentences of `text` (split after `.`, `!` or `?` followed by a space or the end).
+    fn sentences(text: &str) -> usize {
+        let chars: Vec<char> = text.trim().chars().collect();
+        (0..chars.len())
+            .filter(|&i| ".!?".contains(chars[i]) && chars.get(i + 1).is_none_or(|c| *c == ' '))
+            .count()
+    }
+
+    #[test]
+    fn every_kind_is_two_sentences() {
+        for (name, text) in KINDS {
+            assert_eq!(sentences(text), 2, "{name}: {text}");
+        }
+        assert_eq!(sentences("One. Two. Three."), 3);
+    }
+
+    #[test]
+    fn a_verdict_names_its_kind() {
+        let v = Verdict {
+            lost_update: true,
+            ..Verdict::default()
+        };
+        assert_eq!(kind_of(&v), Some("lost-update"));
+        assert_eq!(kind_of(&Verdict::default()), None);
+        assert!(lesson(None, &[&v]).starts_with("Two clients read the same counter"));
+        assert!(lesson(Some("torn-read"), &[&v]).starts_with("A reader ran"));
+        assert_eq!(lesson(None, &[&Verdict::default()]), "");
+    }
+}
