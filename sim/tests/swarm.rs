@@ -48,9 +48,7 @@ fn compare(name: &str, found: fn(&Verdict) -> bool) -> (Option<u64>, Option<u64>
     let s = scenario(name);
     let fixed = first_failure(&s, false, found);
     let drawn = first_failure(&s, true, found);
-    println!(
-        "{name}: first failure at seed {fixed:?} with its fault list, {drawn:?} with swarm"
-    );
+    println!("{name}: first failure at seed {fixed:?} with its fault list, {drawn:?} with swarm");
     (fixed, drawn)
 }
 
@@ -62,8 +60,7 @@ fn swarm_finds_the_double_increment_of_a_retried_eval() {
     // The replay rebuilds the faults from the seed: the same failure again.
     let s = scenario("retry-double-increment");
     let mut world = s.world(seed);
-    world.options.faults =
-        swarm::faults_for(&s.options.faults, seed, swarm::steps_hint(&s));
+    world.options.faults = swarm::faults_for(&s.options.faults, seed, swarm::steps_hint(&s));
     assert!(swarm::combination(&world.options.faults).contains("timeout-retry"));
     world.run_seed(seed);
     assert!(Judge::for_swarm(&s).judge(&mut world).duplicate_effect);

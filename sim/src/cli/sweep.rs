@@ -140,7 +140,7 @@ pub fn run(args: Args) -> ExitCode {
     );
     print!(
         "{}",
-        summary::render(&title, &seeds, &[tally.clone()], style)
+        summary::render(&title, &seeds, std::slice::from_ref(&tally), style)
     );
     println!("this shard ran {} of them", tally.runs);
     if swarm {

@@ -238,7 +238,8 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                 reply: String::new(),
                 crash: false,
                 op: op_at(&history, client, time_us),
-                state: last_state.clone(),
+                state: render_state(&judge.probe, &last_state),
+                values: last_state.clone(),
             }),
             TraceEvent::Timeout {
                 time_us,
@@ -257,7 +258,8 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                 reply: String::new(),
                 crash: false,
                 op: op_at(&history, client, time_us),
-                state: last_state.clone(),
+                state: render_state(&judge.probe, &last_state),
+                values: last_state.clone(),
             }),
         }
     }
