@@ -1,6 +1,8 @@
 //! Lost connections: before a request reaches the server, after a command ran but before
 //! its reply came back, and in the middle of a MULTI block.
 
+mod fault_support;
+
 use redsim::Reply;
 use redsim_sim::fault::Faults;
 use redsim_sim::history::Status;
@@ -37,16 +39,6 @@ fn drops(world: &World) -> usize {
         .count()
 }
 
-/// EVALs the server ran, from the trace.
-fn evals_run(world: &World) -> usize {
-    world
-        .trace
-        .events
-        .iter()
-        .filter(|e| matches!(e, TraceEvent::Command { argv, client: Some(_), .. } if argv[0] == b"EVAL"))
-        .count()
-}
-
 #[test]
 fn an_eval_whose_connection_drops_is_resent_and_a_lost_reply_doubles_its_effect() {
     let scenario = Scenario::new("drop")
@@ -68,12 +60,7 @@ fn an_eval_whose_connection_drops_is_resent_and_a_lost_reply_doubles_its_effect(
         world.run_seed(seed);
         // Every client carries on to its last operation: none stops.
         assert!((0..2).all(|c| world.client_state(c) == ClientState::Finished));
-        let ok = world
-            .history
-            .ops
-            .iter()
-            .filter(|o| o.status == Status::Ok)
-            .count();
+        let ok = fault_support::ops_with(&world, Status::Ok);
         assert_eq!(
             ok, 6,
             "seed {seed}: each operation completes in its last attempt"
@@ -85,7 +72,7 @@ fn an_eval_whose_connection_drops_is_resent_and_a_lost_reply_doubles_its_effect(
             "seed {seed}: one unknown attempt per drop"
         );
         // The counter is what ran, and more than the operations when a reply was lost.
-        let runs = evals_run(&world);
+        let runs = fault_support::commands_run(&world, b"EVAL");
         assert_eq!(int(get(&mut world, "n")), runs as i64);
         let v = judge.judge(&mut world);
         assert_eq!(v.not_linearizable, Some(false), "seed {seed}");

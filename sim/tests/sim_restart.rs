@@ -1,6 +1,8 @@
 //! Server restarts: what each persistence setting keeps, how clients carry on, and the
 //! verdict on the acknowledged writes a restart loses.
 
+mod fault_support;
+
 use redsim::Reply;
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::fault::{Faults, Fsync, Persistence, RestartAt};
@@ -60,12 +62,7 @@ fn with_no_persistence_a_restart_loses_every_acknowledged_write_and_clients_carr
         "three INCRs after the restart"
     );
     // The cut-off attempts are unknown; the restart is the SCRIPT FLUSH it amounts to.
-    let unknown = world
-        .history
-        .ops
-        .iter()
-        .filter(|op| op.status == Status::Unknown)
-        .count();
+    let unknown = fault_support::ops_with(&world, Status::Unknown);
     assert_eq!(unknown, 2);
     assert!(world.history.ops.iter().any(|op| op.client == 2
         && op.op == Operation::Command(vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()])));
@@ -239,13 +236,6 @@ fn counter_of(world: &mut World) -> Reply {
 
 #[test]
 fn the_same_seed_restarts_the_same_way() {
-    let scenario = load(Path::new("../corpus/scenarios/lost-write-on-restart.toml")).unwrap();
-    for seed in [0, 7] {
-        let mut a = scenario.world(seed);
-        a.run_seed(seed);
-        let mut b = scenario.world(seed);
-        b.run_seed(seed);
-        assert_eq!(a.trace.render(), b.trace.render());
-        assert_eq!(a.history, b.history);
-    }
+    fault_support::assert_replays_alike("lost-write-on-restart", &[0, 7]);
+    fault_support::assert_replays_alike("noscript-after-restart-pipeline", &[0, 3]);
 }

@@ -1,5 +1,7 @@
 //! Client timeouts and retries: what they do to the history, the data and the verdict.
 
+mod fault_support;
+
 use redsim::Reply;
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::fault::Faults;
@@ -47,16 +49,6 @@ fn timeouts(world: &World, client: u32) -> (usize, usize) {
     (retried, waited)
 }
 
-/// EVALs that ran on the server (the orphaned first attempts included).
-fn evals_run(world: &World) -> usize {
-    world
-        .trace
-        .events
-        .iter()
-        .filter(|e| matches!(e, TraceEvent::Command { argv, client: Some(_), .. } if argv[0] == b"EVAL"))
-        .count()
-}
-
 #[test]
 fn a_retried_eval_is_two_attempts_the_first_unknown_and_both_run() {
     let scenario = Scenario::new("retry")
@@ -87,7 +79,7 @@ fn a_retried_eval_is_two_attempts_the_first_unknown_and_both_run() {
             "every attempt is the same script"
         );
         // The orphaned request still reached the server: every attempt ran.
-        assert_eq!(evals_run(&world), 1 + retried);
+        assert_eq!(fault_support::commands_run(&world, b"EVAL"), 1 + retried);
         let value = get(&mut world, "n");
         assert_eq!(value, Reply::bulk((1 + retried).to_string()));
         let verdict = judge.judge(&mut world);
@@ -125,12 +117,7 @@ fn retries_stop_at_retries_max_and_the_last_attempt_is_waited_for() {
         let (retried, waited) = timeouts(&world, 0);
         assert_eq!(world.history.ops.len(), 3 + retried);
         waited_somewhere |= waited > 0;
-        let ok = world
-            .history
-            .ops
-            .iter()
-            .filter(|o| o.status == Status::Ok)
-            .count();
+        let ok = fault_support::ops_with(&world, Status::Ok);
         assert_eq!(
             ok, 3,
             "seed {seed}: every operation completes in its last attempt"
@@ -187,15 +174,7 @@ fn a_multi_command_operation_is_never_retried() {
 
 #[test]
 fn the_same_seed_retries_the_same_way() {
-    let scenario = load(Path::new("../corpus/scenarios/retry-double-increment.toml")).unwrap();
-    for seed in [0, 5, 17] {
-        let mut a = scenario.world(seed);
-        a.run_seed(seed);
-        let mut b = scenario.world(seed);
-        b.run_seed(seed);
-        assert_eq!(a.trace.render(), b.trace.render());
-        assert_eq!(a.history, b.history);
-    }
+    fault_support::assert_replays_alike("retry-double-increment", &[0, 5, 17]);
 }
 
 /// The two corpus scenarios: plain retries double the counter, the token script does not.
