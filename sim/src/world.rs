@@ -428,8 +428,10 @@ impl World {
         let reply = self.engine.execute(session, &request.argv);
         self.hand_out_messages();
         if self.clock.hung.swap(false, Ordering::Relaxed) {
-            // The script would never have finished: nobody gets a reply.
+            // The script would never have finished: its client gets no reply. What the
+            // server answered others meanwhile (-BUSY, UNKILLABLE) reached them first.
             self.hung_script = true;
+            self.deliver_busy_answers();
             self.shutdown_nosave();
             return true;
         }

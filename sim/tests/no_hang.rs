@@ -193,3 +193,28 @@ commands = [["SCRIPT", "KILL"]]
     assert!(text.contains("no anomaly"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_unkillable_script_refuses_script_kill_and_only_shutdown_nosave_ends_it() {
+    let path = std::path::Path::new("../corpus/scenarios/unkillable-script.toml");
+    let scenario = redsim_sim::scenario::toml::load(path).unwrap();
+    let mut refused = 0;
+    for seed in 0..8 {
+        let mut world = scenario.world(seed);
+        let report = world.run_seed(seed);
+        assert!(report.hung_script, "seed {seed}");
+        // SCRIPT KILL, when it reached the server during the script, was refused.
+        let kill = world.results_of(1)[0].cloned();
+        if let Some(Reply::Error(e)) = &kill {
+            if e.starts_with(b"UNKILLABLE") {
+                refused += 1;
+            } else {
+                assert!(e.starts_with(b"NOTBUSY"), "seed {seed}: {kill:?}");
+            }
+        }
+        // The server came back empty: the script's INCR is gone.
+        let admin = world.engine.connect();
+        assert_eq!(world.engine.call(admin, &["DBSIZE"]), Reply::Integer(0));
+    }
+    assert!(refused > 0);
+}

@@ -46,6 +46,7 @@ fn every_named_scenario_has_its_paragraph() {
         "lost-write-on-restart-none",
         "noscript-after-restart",
         "noscript-after-restart-pipeline",
+        "unkillable-script",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(
