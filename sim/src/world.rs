@@ -130,6 +130,8 @@ pub struct World {
     step: u64,
     /// The step the run loop last came to (see `World::run`).
     visited_step: Option<u64>,
+    /// A client lost its connection and opened another during the current step.
+    reconnected_in_step: bool,
     seed: u64,
     candidates: Vec<Candidate>,
     out: Outbox,
@@ -197,6 +199,7 @@ impl World {
             schedule: Vec::new(),
             step: 0,
             visited_step: None,
+            reconnected_in_step: false,
             seed,
             candidates: Vec::new(),
             out: Outbox::default(),
@@ -285,6 +288,7 @@ impl World {
         self.schedule.clear();
         self.step = 0;
         self.visited_step = None;
+        self.reconnected_in_step = false;
         self.crashes = 0;
         self.partial_ops.clear();
         self.attempts.clear();
@@ -356,7 +360,10 @@ impl World {
             let went_busy = self.deliver(client as usize);
             if report_access {
                 let mut access = self.engine.store.access.take().unwrap_or_default();
-                access.global |= went_busy || self.step_depends_on_position();
+                // A connection that closed in the step (a lost connection, a resend) changed
+                // session state the access record does not name: it commutes with nothing.
+                let reconnected = std::mem::take(&mut self.reconnected_in_step);
+                access.global |= went_busy || reconnected || self.step_depends_on_position();
                 access.normalise();
                 scheduler.executed(&access);
             }

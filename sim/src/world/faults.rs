@@ -92,6 +92,7 @@ impl World {
     /// goes on with the next; any other stops.
     pub(super) fn lose_connection(&mut self, client: usize, ran: Option<Argv>) {
         let now = self.clock.now_us();
+        self.reconnected_in_step = true;
         if self.options.trace {
             self.trace.events.push(TraceEvent::Disconnect {
                 time_us: now,

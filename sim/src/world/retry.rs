@@ -97,6 +97,7 @@ impl World {
             return;
         };
         let argv = old.argv.clone();
+        self.reconnected_in_step = true;
         if orphan {
             old.session = Some(slot.session);
             slot.orphans.push_back(old);
