@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod acl;
 pub mod busy;
 pub mod cmd;
 pub mod config;
