@@ -45,6 +45,28 @@ impl Engine {
         self.store.disconnect(client);
     }
 
+    /// The server's state as an RDB file (what SAVE would write now), without recording
+    /// a save: the image a simulator keeps as what a restarted server loads.
+    pub fn rdb_image(&mut self) -> Vec<u8> {
+        let now_ms = self.host.now_us() / 1000;
+        crate::cmd::persist::image(&mut self.store, Some(&self.scripts), now_ms)
+    }
+
+    /// Loads an RDB file as a starting server does: its function libraries, then its
+    /// keys in place of every database's (keys expired by now are skipped). The error is
+    /// the reason Redis would log.
+    pub fn load_rdb(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let now_ms = self.host.now_us() / 1000;
+        let snapshot = crate::rdb::file::read(bytes, &self.store.config, now_ms)?;
+        for code in &snapshot.libraries {
+            self.scripts.load_saved_library(code).map_err(|e| {
+                String::from_utf8_lossy(e.error_text().unwrap_or_default()).into_owned()
+            })?;
+        }
+        crate::cmd::persist::load_into(&mut self.store, snapshot, now_ms);
+        Ok(())
+    }
+
     /// Runs one command for `client` and returns its reply. Inside MULTI, commands are
     /// queued (`+QUEUED`) and run by EXEC.
     pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {

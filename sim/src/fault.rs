@@ -17,9 +17,41 @@
 //!   server goes down and comes back empty; every connection closes, so every operation in
 //!   progress has an unknown outcome and its client stops.
 //!
+//! - **Timeout and retry**: a client whose request has had no reply `timeout_us` of
+//!   virtual time after it was sent gives up on that connection, opens a new one and sends
+//!   the same command again, as client libraries with retries on do (redis-py's
+//!   `Retry`, Jedis, Lettuce). The first request is already on the wire: it still reaches
+//!   the server and runs (its reply lost with the old connection), before or after the
+//!   retry. The history holds both attempts — the first with an unknown outcome. Only
+//!   operations that are one request at a time retry (EVAL/EVALSHA scripts, one-command
+//!   operations); a client in the middle of a multi-command operation, or out of retries,
+//!   keeps waiting.
+//!
+//! - **Restart with persistence**: a planned restart (a process kill, or a power loss
+//!   that also loses what the OS had not written to disk), or SHUTDOWN NOSAVE from the
+//!   admin connection. The server comes back with what its persistence kept — nothing
+//!   (`none`), the last RDB snapshot (`rdb`, taken at the steps the scenario names),
+//!   every write (`aof`, `appendfsync always`; and `everysec` unless the power was lost),
+//!   or what was fsynced at the last whole virtual second (`everysec` after a power loss).
+//!   The script cache is always gone. Every connection closes: a client whose operation is
+//!   one request reconnects and sends it again (a new attempt, the old one `unknown`), as
+//!   client libraries do after a connection error; any other stops as after a crash. An
+//!   acknowledged write that the restart lost is a named anomaly ("lost acknowledged
+//!   write").
+//!
+//! - **Connection loss**: the client's connection drops — before a request reaches the
+//!   server, or after a command ran but before its reply came back — and the client
+//!   survives. The server closes the connection, discarding an unfinished MULTI and its
+//!   WATCHes. A client whose operation is one request resends it on a new connection (a
+//!   new attempt; the cut-off one is `unknown`, and may have run); other programs record
+//!   the cut-off operation as a crash does and go on with the next one on a new
+//!   connection.
+//!
 //! Random draws (crashes, delays, think time) come from each client's own stream, so what
 //! happens to a client depends on its own steps, not on how the others' are interleaved —
 //! exploring another order of commuting steps never changes which client crashes.
+
+use std::fmt;
 
 /// A crash planned by the scenario: `client` dies once it has received `after_commands`
 /// replies (counted over the whole run) and is about to send another command.
@@ -40,6 +72,55 @@ pub struct AdminAt {
     pub argv: Vec<Vec<u8>>,
 }
 
+/// What the server keeps across a restart (Redis's `save` and `appendonly` settings).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Persistence {
+    /// Nothing: the server restarts empty.
+    #[default]
+    None,
+    /// RDB snapshots (BGSAVE) just before each of these steps; a restart loads the last.
+    Rdb {
+        /// The steps before which a snapshot is taken.
+        save_steps: Vec<u64>,
+    },
+    /// An append-only file with this `appendfsync` policy.
+    Aof(Fsync),
+}
+
+/// `appendfsync`: when the append-only file reaches the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fsync {
+    /// Before a write is acknowledged: nothing acknowledged is ever lost.
+    Always,
+    /// Once a second (of virtual time): a power loss loses the writes since the last one;
+    /// a process crash does not (they were written to the OS already).
+    EverySec,
+}
+
+/// A restart planned before step `step`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestartAt {
+    /// The step before which the server goes down and comes back.
+    pub step: u64,
+    /// The machine lost power (else only the process died): what the OS had not
+    /// written to disk is gone too.
+    pub power_loss: bool,
+}
+
+impl fmt::Display for Persistence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Persistence::None => write!(f, "none"),
+            Persistence::Rdb { save_steps } => {
+                let steps: Vec<String> = save_steps.iter().map(u64::to_string).collect();
+                write!(f, "rdb(save_steps={})", steps.join(";"))
+            }
+            Persistence::Aof(Fsync::Always) => write!(f, "aof(always)"),
+            Persistence::Aof(Fsync::EverySec) => write!(f, "aof(everysec)"),
+        }
+    }
+}
+
 /// Every fault knob of a run. All zero means a fault-free run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
@@ -56,6 +137,18 @@ pub struct Faults {
     pub admin: Vec<AdminAt>,
     /// Probability, before each step, that the admin connection sends SCRIPT FLUSH.
     pub script_flush_rate: f64,
+    /// A client gives up waiting for a reply this long (virtual µs) after sending the
+    /// request, and retries; 0: it waits for ever.
+    pub timeout_us: u64,
+    /// Retries of one operation after timeouts (the last attempt is waited for).
+    pub retries_max: u32,
+    /// Probability, at each point a client sends and after each command runs (its reply
+    /// then lost), that the client's connection drops (the client survives).
+    pub disconnect_rate: f64,
+    /// What the server keeps across a restart.
+    pub persistence: Persistence,
+    /// Restarts at planned steps.
+    pub restarts: Vec<RestartAt>,
 }
 
 impl Faults {
@@ -69,6 +162,17 @@ impl Faults {
         self.crash_rate > 0.0 || !self.crashes.is_empty()
     }
 
+    /// Whether clients give up waiting and retry.
+    pub(crate) fn may_retry(&self) -> bool {
+        self.timeout_us > 0 && self.retries_max > 0
+    }
+
+    /// Whether an operation may be sent more than once (timeouts with retries, or lost
+    /// connections), so the world tracks what each attempt wrote.
+    pub(crate) fn may_resend(&self) -> bool {
+        self.may_retry() || self.disconnect_rate > 0.0
+    }
+
     /// Whether a planned crash hits `client` after `replies` replies.
     pub(crate) fn planned_crash(&self, client: u32, replies: u32) -> bool {
         self.crashes
@@ -77,8 +181,8 @@ impl Faults {
     }
 }
 
-impl std::fmt::Display for Faults {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_none() {
             return write!(f, "none");
         }
@@ -108,6 +212,22 @@ impl std::fmt::Display for Faults {
         }
         if self.script_flush_rate > 0.0 {
             parts.push(format!("script_flush_rate={}", self.script_flush_rate));
+        }
+        if self.timeout_us > 0 {
+            parts.push(format!("timeout_us={}", self.timeout_us));
+        }
+        if self.retries_max > 0 {
+            parts.push(format!("retries_max={}", self.retries_max));
+        }
+        if self.disconnect_rate > 0.0 {
+            parts.push(format!("disconnect_rate={}", self.disconnect_rate));
+        }
+        if self.persistence != Persistence::None {
+            parts.push(format!("persistence={}", self.persistence));
+        }
+        for r in &self.restarts {
+            let how = if r.power_loss { "power_loss" } else { "kill" };
+            parts.push(format!("restart(step={},{how})", r.step));
         }
         write!(f, "{}", parts.join(","))
     }

@@ -23,6 +23,7 @@ pub mod report;
 pub mod scenario;
 pub mod scheduler;
 pub mod shrink;
+pub mod swarm;
 pub mod testing;
 pub mod trace;
 pub mod world;

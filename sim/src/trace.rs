@@ -33,6 +33,22 @@ pub enum TraceEvent {
         /// The client.
         client: u32,
     },
+    /// A client's connection dropped (see [`crate::fault::Faults::disconnect_rate`]).
+    Disconnect {
+        /// Virtual time, µs.
+        time_us: u64,
+        /// The client.
+        client: u32,
+    },
+    /// A client gave up waiting for a reply (see [`crate::fault::Faults::timeout_us`]).
+    Timeout {
+        /// Virtual time, µs.
+        time_us: u64,
+        /// The client.
+        client: u32,
+        /// It sent the request again on a new connection (else it keeps waiting).
+        retry: bool,
+    },
 }
 
 /// The events of a run, in order.
@@ -75,6 +91,23 @@ impl Trace {
                 TraceEvent::Crash { time_us, client } => {
                     let t = time_us.saturating_sub(EPOCH_US);
                     let _ = writeln!(out, "     - t+{t:<8} c{client:<4} CRASH");
+                }
+                TraceEvent::Disconnect { time_us, client } => {
+                    let t = time_us.saturating_sub(EPOCH_US);
+                    let _ = writeln!(out, "     - t+{t:<8} c{client:<4} CONNECTION LOST");
+                }
+                TraceEvent::Timeout {
+                    time_us,
+                    client,
+                    retry,
+                } => {
+                    let t = time_us.saturating_sub(EPOCH_US);
+                    let what = if *retry {
+                        "TIMEOUT, retry"
+                    } else {
+                        "TIMEOUT, wait"
+                    };
+                    let _ = writeln!(out, "     - t+{t:<8} c{client:<4} {what}");
                 }
             }
         }

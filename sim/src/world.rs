@@ -16,7 +16,7 @@
 //! the clients keep their Lua VMs.
 
 use crate::client::{Argv, Outbox, Program, Progress};
-use crate::clock::{SimClock, SimHost, Waiting, EPOCH_US};
+use crate::clock::{SimClock, SimHost, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
 use crate::scheduler::{Access, Candidate, Scheduler};
@@ -29,8 +29,14 @@ use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
+mod busy;
 mod faults;
 mod record;
+mod restart;
+mod retry;
+
+pub(crate) use retry::Attempt;
+use retry::NO_ATTEMPT;
 
 /// Where a client is in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +52,26 @@ pub enum ClientState {
 struct Request {
     argv: Argv,
     ready_at_us: u64,
+    /// The connection it was sent on, when the client has since left it (a request
+    /// orphaned by a timeout); `None`: the client's current one.
+    session: Option<ClientId>,
+    /// The attempt of an operation it belongs to (`World::attempts`), or `NO_ATTEMPT`.
+    attempt: u32,
 }
 
 struct Slot {
     program: Box<dyn Program>,
     session: ClientId,
     inflight: VecDeque<Request>,
+    /// Requests sent on connections the client left after a timeout: still on the wire,
+    /// they reach the server and run; nobody reads their replies.
+    orphans: VecDeque<Request>,
+    /// When the client gives up waiting for its request in flight (timeouts on).
+    deadline_us: Option<u64>,
+    /// Retries of the operation in progress.
+    retries_in_op: u32,
+    /// The attempt of the operation in progress (`World::attempts`), or `NO_ATTEMPT`.
+    attempt: u32,
     replies: Vec<Reply>,
     awaiting: usize,
     ops_begun: u32,
@@ -109,6 +129,10 @@ pub struct World {
     /// The client chosen at each step.
     pub schedule: Vec<u32>,
     step: u64,
+    /// The step the run loop last came to (see `World::run`).
+    visited_step: Option<u64>,
+    /// A client lost its connection and opened another during the current step.
+    reconnected_in_step: bool,
     seed: u64,
     candidates: Vec<Candidate>,
     out: Outbox,
@@ -118,6 +142,11 @@ pub struct World {
     /// Operations a crash cut short after they had written (raw sequences only: an atomic
     /// operation's effects are all or nothing): their effects are partial.
     pub(crate) partial_ops: Vec<usize>,
+    /// Each attempt of an operation when clients may retry (timeouts on): its operation
+    /// in the history and whether it changed the data.
+    pub(crate) attempts: Vec<Attempt>,
+    /// What the server's persistence keeps, and the acknowledged writes restarts lost.
+    pub(crate) disk: restart::Disk,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -140,6 +169,10 @@ impl World {
                 program,
                 session: ClientId { slot: 0, id: 0 },
                 inflight: VecDeque::new(),
+                orphans: VecDeque::new(),
+                deadline_us: None,
+                retries_in_op: 0,
+                attempt: NO_ATTEMPT,
                 replies: Vec::new(),
                 awaiting: 0,
                 ops_begun: 0,
@@ -166,12 +199,16 @@ impl World {
             trace: Trace::default(),
             schedule: Vec::new(),
             step: 0,
+            visited_step: None,
+            reconnected_in_step: false,
             seed,
             candidates: Vec::new(),
             out: Outbox::default(),
             crashes: 0,
             hung_script: false,
             partial_ops: Vec::new(),
+            attempts: Vec::new(),
+            disk: restart::Disk::default(),
         };
         world.reset(seed);
         world
@@ -225,6 +262,10 @@ impl World {
             slot.fault_rng = fault_rng(seed, Some(i));
             slot.session = self.engine.connect();
             slot.inflight.clear();
+            slot.orphans.clear();
+            slot.deadline_us = None;
+            slot.retries_in_op = 0;
+            slot.attempt = NO_ATTEMPT;
             slot.replies.clear();
             slot.awaiting = 0;
             slot.ops_begun = 0;
@@ -247,8 +288,12 @@ impl World {
         self.trace.clear();
         self.schedule.clear();
         self.step = 0;
+        self.visited_step = None;
+        self.reconnected_in_step = false;
         self.crashes = 0;
         self.partial_ops.clear();
+        self.attempts.clear();
+        self.disk.reset(EPOCH_US);
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -272,17 +317,29 @@ impl World {
                 report.hit_steps_max = true;
                 break;
             }
-            self.admin_faults();
+            // The loop comes back to the same step after each jump of the clock; what is
+            // planned for a step happens once.
+            let first_visit = self.visited_step != Some(self.step);
+            self.visited_step = Some(self.step);
+            let faults = &self.options.faults;
+            if faults.persistence != crate::fault::Persistence::None || !faults.restarts.is_empty()
+            {
+                self.persistence_faults(first_visit);
+            }
+            self.admin_faults(first_visit);
             let now = self.clock.now_us();
-            self.candidates.clear();
             let mut next_ready = u64::MAX;
+            if self.options.faults.may_retry() {
+                next_ready = self.fire_timeouts(now);
+            }
+            self.candidates.clear();
             for (i, slot) in self.slots.iter().enumerate() {
-                if let Some(head) = slot.inflight.front() {
-                    if head.ready_at_us <= now {
-                        self.candidates.push(Candidate { client: i as u32 });
-                    } else {
-                        next_ready = next_ready.min(head.ready_at_us);
-                    }
+                let heads = [slot.orphans.front(), slot.inflight.front()];
+                let ready = heads.iter().flatten().map(|r| r.ready_at_us).min();
+                match ready {
+                    Some(at) if at <= now => self.candidates.push(Candidate { client: i as u32 }),
+                    Some(at) => next_ready = next_ready.min(at),
+                    None => {}
                 }
             }
             if self.candidates.is_empty() {
@@ -304,7 +361,10 @@ impl World {
             let went_busy = self.deliver(client as usize);
             if report_access {
                 let mut access = self.engine.store.access.take().unwrap_or_default();
-                access.global |= went_busy || self.step_depends_on_position();
+                // A connection that closed in the step (a lost connection, a resend) changed
+                // session state the access record does not name: it commutes with nothing.
+                let reconnected = std::mem::take(&mut self.reconnected_in_step);
+                access.global |= went_busy || reconnected || self.step_depends_on_position();
                 access.normalise();
                 scheduler.executed(&access);
             }
@@ -349,6 +409,9 @@ impl World {
     fn step_depends_on_position(&self) -> bool {
         let faults = &self.options.faults;
         faults.script_flush_rate > 0.0
+            || faults.timeout_us > 0
+            || faults.persistence != crate::fault::Persistence::None
+            || faults.restarts.iter().any(|r| r.step > self.step)
             || faults.delay_max_us > 0
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
@@ -358,7 +421,7 @@ impl World {
     /// whether it was a script that ran past the busy threshold (other clients' requests
     /// in flight then got `-BUSY`, or killed it).
     fn deliver(&mut self, client: usize) -> bool {
-        let Some(request) = self.slots[client].inflight.pop_front() else {
+        let Some(request) = self.next_request(client) else {
             return false;
         };
         let time_us = self.clock.advance_us(self.options.command_cost_us);
@@ -368,17 +431,31 @@ impl World {
             self.post_waiting(client);
             busy_max_before = self.clock.busy_max_ms.swap(0, Ordering::Relaxed);
         }
-        let slot = &mut self.slots[client];
-        let reply = self.engine.execute(slot.session, &request.argv);
+        let session = request.session.unwrap_or(self.slots[client].session);
+        let dirty_before = self.engine.store.dirty;
+        let reply = self.engine.execute(session, &request.argv);
         self.hand_out_messages();
         if self.clock.hung.swap(false, Ordering::Relaxed) {
-            // The script would never have finished: nobody gets a reply.
+            // The script would never have finished: its client gets no reply. What the
+            // server answered others meanwhile (-BUSY, UNKILLABLE) reached them first.
             self.hung_script = true;
+            self.deliver_busy_answers();
             self.shutdown_nosave();
             return true;
         }
+        if request.attempt != NO_ATTEMPT && self.engine.store.dirty != dirty_before {
+            let attempt = &mut self.attempts[request.attempt as usize];
+            attempt.wrote = true;
+            attempt.dirty = self.engine.store.dirty;
+        }
+        if request.session.is_some() {
+            self.orphan_ran(client, request, time_us, reply);
+            return runs_script && self.busy_after_script(busy_max_before);
+        }
         let wrote =
             self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
+        let disconnect_rate = self.options.faults.disconnect_rate;
+        let resend = (disconnect_rate > 0.0).then(|| request.argv.clone());
         let mut argv = Some(request.argv);
         self.record_argv(client, &mut argv);
         if let (true, Some(argv)) = (self.options.trace, argv) {
@@ -397,25 +474,40 @@ impl World {
         if rate > 0.0 && self.slots[client].fault_rng.random_bool(rate.min(1.0)) {
             // The command ran but its reply is lost with the client.
             self.crash(client);
+        } else if disconnect_rate > 0.0
+            && self.slots[client]
+                .fault_rng
+                .random_bool(disconnect_rate.min(1.0))
+        {
+            // The command ran but its reply is lost with the connection.
+            self.lose_connection(client, resend);
         } else {
+            if self.engine.store.dirty != dirty_before && self.may_restart() {
+                if let Some(op) = self.slots[client].current {
+                    self.acknowledged_write(op);
+                }
+            }
             let slot = &mut self.slots[client];
             slot.replies_total += 1;
             slot.replies.push(reply);
             if slot.replies.len() >= slot.awaiting {
                 slot.awaiting = 0;
+                slot.deadline_us = None;
                 self.advance(client);
             }
         }
-        let mut went_busy = false;
-        if runs_script {
-            let busy_ms = self
-                .clock
-                .busy_max_ms
-                .fetch_max(busy_max_before, Ordering::Relaxed);
-            went_busy = busy_ms >= self.options.busy_threshold_ms;
-            went_busy |= self.deliver_busy_answers();
-        }
-        went_busy
+        runs_script && self.busy_after_script(busy_max_before)
+    }
+
+    /// After a script ran: whether it ran past the busy threshold, and the replies the
+    /// host gave meanwhile handed out.
+    fn busy_after_script(&mut self, busy_max_before: u64) -> bool {
+        let busy_ms = self
+            .clock
+            .busy_max_ms
+            .fetch_max(busy_max_before, Ordering::Relaxed);
+        let went_busy = busy_ms >= self.options.busy_threshold_ms;
+        self.deliver_busy_answers() || went_busy
     }
 
     /// Gives the pub/sub messages the last command published to their receivers (those
@@ -429,66 +521,6 @@ impl World {
                 self.received[i].push(frame);
             }
         }
-    }
-
-    /// Lists every other client's requests in flight for the host, which answers them
-    /// `-BUSY` (or grants a SCRIPT KILL) once the script runs past the threshold.
-    fn post_waiting(&mut self, running: usize) {
-        let waiting = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != running)
-            .flat_map(|(i, slot)| {
-                slot.inflight.iter().map(move |r| Waiting {
-                    client: i as u32,
-                    session: slot.session,
-                    argv: r.argv.clone(),
-                    ready_at_us: r.ready_at_us,
-                })
-            })
-            .collect();
-        let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
-        board.threshold_ms = self.options.busy_threshold_ms;
-        board.start(waiting);
-    }
-
-    /// Hands the replies the host gave during a busy script to their clients; whether
-    /// there were any.
-    fn deliver_busy_answers(&mut self) -> bool {
-        let answered = {
-            let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
-            board.waiting.clear();
-            std::mem::take(&mut board.answered)
-        };
-        let any = !answered.is_empty();
-        for (client, reply, time_us) in answered {
-            let client = client as usize;
-            let Some(request) = self.slots[client].inflight.pop_front() else {
-                continue;
-            };
-            // The reply belongs to the operation that sent this request, which must name it.
-            let mut argv = Some(request.argv);
-            self.record_argv(client, &mut argv);
-            if let (true, Some(argv)) = (self.options.trace, argv) {
-                self.trace.events.push(TraceEvent::Command {
-                    step: self.step,
-                    time_us,
-                    client: Some(client as u32),
-                    argv,
-                    reply: reply.clone(),
-                });
-            }
-            let slot = &mut self.slots[client];
-            slot.replies_total += 1;
-            slot.refused_in_op += 1;
-            slot.replies.push(reply);
-            if slot.replies.len() >= slot.awaiting {
-                slot.awaiting = 0;
-                self.advance(client);
-            }
-        }
-        any
     }
 
     /// Lets client `client` run until it sends commands or finishes.
@@ -510,7 +542,13 @@ impl World {
                 slot.sent_in_op = 0;
                 slot.refused_in_op = 0;
                 slot.writes_in_op = 0;
+                slot.retries_in_op = 0;
                 slot.current = Some(self.history.ops.len());
+                slot.attempt = NO_ATTEMPT;
+                if self.options.faults.may_resend() {
+                    slot.attempt = self.attempts.len() as u32;
+                    self.attempts.push(Attempt::first(self.history.ops.len()));
+                }
                 // Program order: the previous operation returned at `now`, and with closed
                 // intervals an operation invoked at that very instant would overlap it. The
                 // next one is invoked a tick later (never after its first command can run:
@@ -547,7 +585,11 @@ impl World {
                         return;
                     }
                     let delay_max = self.options.faults.delay_max_us;
+                    let timeout_us = self.options.faults.timeout_us;
                     let slot = &mut self.slots[client];
+                    if timeout_us > 0 && self.out.len() == 1 && slot.program.retryable() {
+                        slot.deadline_us = Some(now + think_us + timeout_us);
+                    }
                     slot.awaiting = self.out.len();
                     slot.sent_in_op += self.out.len() as u32;
                     for argv in self.out.sent.drain(..) {
@@ -559,8 +601,18 @@ impl World {
                         slot.inflight.push_back(Request {
                             argv,
                             ready_at_us: now + think_us + delay,
+                            session: None,
+                            attempt: slot.attempt,
                         });
                     }
+                    let rate = self.options.faults.disconnect_rate;
+                    if rate > 0.0 && slot.awaiting > 0 && slot.fault_rng.random_bool(rate.min(1.0))
+                    {
+                        // Before the requests reach the server.
+                        self.lose_connection(client, None);
+                        return;
+                    }
+                    let slot = &mut self.slots[client];
                     if slot.awaiting == 0 {
                         continue;
                     }

@@ -83,7 +83,7 @@ fn a_killed_read_only_loop_is_judged_and_the_judge_ends() {
 }
 
 #[test]
-fn shutdown_nosave_as_a_fault_restarts_the_server_empty() {
+fn shutdown_nosave_as_a_fault_restarts_the_server_empty_and_clients_reconnect() {
     let mut scenario = Scenario::new("shutdown").clients(
         2,
         3,
@@ -98,12 +98,15 @@ fn shutdown_nosave_as_a_fault_restarts_the_server_empty() {
     };
     let mut world = scenario.world(3);
     let report = world.run_seed(3);
-    assert_eq!(
-        report.steps, 2,
-        "every client lost its connection at step 2"
-    );
+    // Two INCRs ran before the restart; the clients reconnected, resent the INCR each
+    // was waiting for, and ran the rest: four more.
+    assert_eq!(report.steps, 6);
     let admin = world.engine.connect();
-    assert_eq!(world.engine.call(admin, &["GET", "n"]), Reply::Null);
+    assert_eq!(
+        world.engine.call(admin, &["GET", "n"]),
+        Reply::bulk("4"),
+        "the two INCRs before the restart were lost with the server"
+    );
 }
 
 #[test]
@@ -189,4 +192,29 @@ commands = [["SCRIPT", "KILL"]]
     assert!(text.contains("Script killed by us"), "{text}");
     assert!(text.contains("no anomaly"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unkillable_script_refuses_script_kill_and_only_shutdown_nosave_ends_it() {
+    let path = std::path::Path::new("../corpus/scenarios/unkillable-script.toml");
+    let scenario = redsim_sim::scenario::toml::load(path).unwrap();
+    let mut refused = 0;
+    for seed in 0..8 {
+        let mut world = scenario.world(seed);
+        let report = world.run_seed(seed);
+        assert!(report.hung_script, "seed {seed}");
+        // SCRIPT KILL, when it reached the server during the script, was refused.
+        let kill = world.results_of(1)[0].cloned();
+        if let Some(Reply::Error(e)) = &kill {
+            if e.starts_with(b"UNKILLABLE") {
+                refused += 1;
+            } else {
+                assert!(e.starts_with(b"NOTBUSY"), "seed {seed}: {kill:?}");
+            }
+        }
+        // The server came back empty: the script's INCR is gone.
+        let admin = world.engine.connect();
+        assert_eq!(world.engine.call(admin, &["DBSIZE"]), Reply::Integer(0));
+    }
+    assert!(refused > 0);
 }

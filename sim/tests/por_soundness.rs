@@ -111,3 +111,44 @@ fn random_crashes_follow_the_client_not_the_step_number() {
     let (reduced, _) = outcomes(&generated, true);
     assert_eq!(reduced, naive);
 }
+
+#[test]
+fn timeouts_and_retries_depend_on_the_clock_so_commute_with_nothing() {
+    // Fault 5: a timeout of 1–3 commands' time, 1–2 retries, requests delayed up to 3.
+    // Whether a client times out (and runs its command twice) depends on how long the
+    // other client's commands keep its request waiting.
+    let mut retried_in_several_outcomes = false;
+    for arg in 0..6 {
+        for clients in [
+            &[&[(2u8, 0u8), (2, 0)][..], &[(1, 0), (0, 0)][..]][..],
+            &[&[(7, 0)][..], &[(2, 0), (1, 1)][..]][..],
+        ] {
+            let generated = scenario(clients, 5, arg);
+            let (naive, _) = outcomes(&generated, false);
+            let (reduced, stats) = outcomes(&generated, true);
+            assert_eq!(reduced, naive, "{stats:?} {generated:?}");
+            retried_in_several_outcomes |=
+                naive.len() > 1 && naive.iter().any(|o| o.contains("Unknown"));
+        }
+    }
+    assert!(retried_in_several_outcomes);
+}
+
+#[test]
+fn a_restart_at_a_fixed_step_conflicts_with_every_step_before_it() {
+    // Fault 6: the step (arg mod 3), power loss (arg odd), persistence (arg / 3 mod 4).
+    for arg in 0..12 {
+        let generated = scenario(&[&[(2, 0), (1, 0)], &[(0, 0), (7, 1)]], 6, arg);
+        let (naive, _) = outcomes(&generated, false);
+        let (reduced, stats) = outcomes(&generated, true);
+        assert_eq!(reduced, naive, "{stats:?} {generated:?}");
+    }
+}
+
+#[test]
+fn lost_connections_follow_the_client_not_the_step_number() {
+    let generated = scenario(&[&[(2, 0), (16, 0)], &[(7, 0), (14, 1), (15, 1)]], 7, 0);
+    let (naive, _) = outcomes(&generated, false);
+    let (reduced, stats) = outcomes(&generated, true);
+    assert_eq!(reduced, naive, "{stats:?}");
+}

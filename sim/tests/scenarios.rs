@@ -39,6 +39,14 @@ fn every_named_scenario_has_its_paragraph() {
         "busy-script-kill",
         "stream-double-claim",
         "bitmap-rate-limit",
+        "retry-double-increment",
+        "retry-idempotency-token",
+        "lost-write-on-restart",
+        "lost-write-on-restart-always",
+        "lost-write-on-restart-none",
+        "noscript-after-restart",
+        "noscript-after-restart-pipeline",
+        "unkillable-script",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(

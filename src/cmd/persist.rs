@@ -37,14 +37,20 @@ pub(crate) fn rdb_path(config: &crate::config::Config) -> String {
 
 /// The RDB file of the server's state, written from the dataset in place.
 fn file_bytes(ctx: &mut Ctx<'_>) -> Vec<u8> {
-    let used = super::memory::used_memory(ctx.store, ctx.scripts.as_deref());
-    let now_s = ctx.now_ms / 1000;
-    let libraries = ctx
-        .scripts
-        .as_deref()
-        .map(|s| s.library_codes())
-        .unwrap_or_default();
-    let store = &*ctx.store;
+    image(ctx.store, ctx.scripts.as_deref(), ctx.now_ms)
+}
+
+/// The RDB file of `store` and the function libraries of `scripts` at `now_ms`: what
+/// SAVE writes, and what the engine hands a simulator as a server's persisted state.
+pub(crate) fn image(
+    store: &mut crate::store::Store,
+    scripts: Option<&crate::script::Scripting>,
+    now_ms: u64,
+) -> Vec<u8> {
+    let used = super::memory::used_memory(store, scripts);
+    let now_s = now_ms / 1000;
+    let libraries = scripts.map(|s| s.library_codes()).unwrap_or_default();
+    let store = &*store;
     let lru = store
         .config
         .get("maxmemory-policy")

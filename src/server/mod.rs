@@ -94,15 +94,9 @@ fn load_rdb_file(engine: &mut Engine) -> std::io::Result<()> {
         Err(e) => return Err(e),
     };
     let now_ms = engine.host.now_us() / 1000;
-    let snapshot = crate::rdb::file::read(&bytes, &engine.store.config, now_ms)
+    engine
+        .load_rdb(&bytes)
         .map_err(|reason| std::io::Error::new(std::io::ErrorKind::InvalidData, reason))?;
-    for code in &snapshot.libraries {
-        engine.scripts.load_saved_library(code).map_err(|e| {
-            let text = String::from_utf8_lossy(e.error_text().unwrap_or_default()).into_owned();
-            std::io::Error::new(std::io::ErrorKind::InvalidData, text)
-        })?;
-    }
-    crate::cmd::persist::load_into(&mut engine.store, snapshot, now_ms);
     engine.store.process.last_save_ms = Some(now_ms);
     Ok(())
 }

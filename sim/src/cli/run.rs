@@ -53,6 +53,10 @@ pub struct Args {
     /// Do not shrink a failing run.
     #[arg(long)]
     pub no_shrink: bool,
+    /// The faults swarm testing draws for `--seed` (as `redsim sweep --swarm` ran it)
+    /// instead of the scenario's.
+    #[arg(long, requires = "seed", conflicts_with = "record")]
+    pub swarm: bool,
 }
 
 /// The scenario with `--mode`, `--strategy` and `--schedule` applied.
@@ -101,6 +105,8 @@ pub fn json(capture: &Capture) -> serde_json::Value {
             "torn_state": v.torn_state,
             "inconclusive": v.inconclusive,
             "partial_effects": v.partial_effects,
+            "duplicate_effect": v.duplicate_effect,
+            "lost_write": v.lost_write,
             "errors": v.errors,
             "violating_ops": v.violating,
             "findings": v.findings,
@@ -147,7 +153,7 @@ pub fn shrink_and_show(
 
 pub fn run(args: Args) -> ExitCode {
     let style = Style::detect();
-    let (scenario, label) = match prepare(
+    let (mut scenario, label) = match prepare(
         &args.scenario,
         args.mode,
         &args.strategy,
@@ -162,7 +168,21 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(text) = mode::description(&args.scenario) {
         println!("{}", present::wrap(&text, 100));
     }
-    let judge = Judge::new(&scenario);
+    if let (true, Some(seed)) = (args.swarm, args.seed) {
+        let hint = redsim_sim::swarm::steps_hint(&scenario);
+        scenario.options.faults =
+            redsim_sim::swarm::faults_for(&scenario.options.faults, seed, hint);
+        println!(
+            "swarm faults of seed {seed}: {} ({})\n",
+            redsim_sim::swarm::combination(&scenario.options.faults),
+            scenario.options.faults
+        );
+    }
+    let judge = if args.swarm {
+        Judge::for_swarm(&scenario)
+    } else {
+        Judge::new(&scenario)
+    };
     let mut anomalous = false;
     let mut inconclusive = false;
     let seed = match &args.seeds {
@@ -201,12 +221,15 @@ pub fn run(args: Args) -> ExitCode {
     anomalous |= shown.verdict.is_anomalous();
     inconclusive |= shown.verdict.is_inconclusive();
     print!("{}", present::run_text(&shown, style));
-    let replay = run_line(
+    let mut replay = run_line(
         &args.scenario,
         seed,
         args.mode.map(|m| m.name()),
         &scenario.options.strategy,
     );
+    if args.swarm {
+        replay += " --swarm";
+    }
     println!("\nReplay: {replay}");
     // The report may be opened on another machine: its line names the scenario by its
     // place in the source tree when it is there, never by this machine's absolute path.

@@ -1,7 +1,9 @@
 //! `redsim sweep SCENARIO.toml --seeds A..B [--jobs N] [--shard I/N] [--mode M] [--strategy …]`: many
 //! seeds on every core, with a progress bar; failing seeds are saved one replay command a
 //! line. `--shard I/N` keeps the seeds whose offset from A is I modulo N, so N CI jobs
-//! (or machines) split a sweep without overlap.
+//! (or machines) split a sweep without overlap. `--swarm`: each seed draws its own fault
+//! kinds and rates (swarm testing, `redsim_sim::swarm`) instead of the scenario's, and
+//! the summary names the combination of kinds behind each failure.
 //!
 //! Exit status: 0 no failing seed and every seed decided, 1 some failing seed, 2 bad
 //! arguments, 3 inconclusive (no failing seed, but the checker's counted budget ran out on
@@ -12,6 +14,7 @@ use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{parse_seeds, Mode};
 use redsim_sim::report::summary::{self, Tally};
+use redsim_sim::swarm::SwarmTally;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,6 +36,10 @@ pub struct Args {
     /// Directory for the failing seeds.
     #[arg(long, default_value = "target/redsim/sweep")]
     pub out: PathBuf,
+    /// Swarm testing: each seed enables a random subset of the fault kinds with random
+    /// rates (the scenario's planned admin commands are kept).
+    #[arg(long)]
+    pub swarm: bool,
 }
 
 /// `I/N` with `I < N`.
@@ -75,13 +82,18 @@ pub fn run(args: Args) -> ExitCode {
     let start = seeds.start;
     let mine = move |s: &u64| (s - start) % shards == shard;
     let total = seeds.clone().filter(mine).count() as u64;
-    let judge = Judge::new(&scenario);
+    let judge = if args.swarm {
+        Judge::for_swarm(&scenario)
+    } else {
+        Judge::new(&scenario)
+    };
+    let swarm = args.swarm;
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {per_sec}  eta {eta}  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+    let tallies: Vec<SwarmTally> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
             .map(|job| {
                 let (scenario, judge, label, bar, seeds) =
@@ -92,41 +104,65 @@ pub fn run(args: Args) -> ExitCode {
                         .enumerate()
                         .filter(|(k, _)| *k as u64 % jobs == job)
                         .map(|(_, s)| s);
-                    summary::run_seeds_with(scenario, judge, label, my_seeds, |_| bar.inc(1))
+                    if swarm {
+                        redsim_sim::swarm::run_seeds(scenario, judge, label, my_seeds, |_| {
+                            bar.inc(1)
+                        })
+                    } else {
+                        SwarmTally {
+                            tally: summary::run_seeds_with(
+                                scenario,
+                                judge,
+                                label,
+                                my_seeds,
+                                |_| bar.inc(1),
+                            ),
+                            ..SwarmTally::default()
+                        }
+                    }
                 })
             })
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     bar.finish_and_clear();
-    let mut tally = Tally::new(&label);
+    let mut all = SwarmTally {
+        tally: Tally::new(&label),
+        ..SwarmTally::default()
+    };
     for t in &tallies {
-        tally.merge(t);
+        all.merge(t);
     }
+    let tally = all.tally.clone();
     let title = format!(
         "redsim sweep: {} (mode {label}, shard {shard}/{shards}, {jobs} jobs)",
         scenario.name
     );
     print!(
         "{}",
-        summary::render(&title, &seeds, &[tally.clone()], style)
+        summary::render(&title, &seeds, std::slice::from_ref(&tally), style)
     );
     println!("this shard ran {} of them", tally.runs);
+    if swarm {
+        print!("{}", all.render());
+    }
+    let replay_line = |seed: u64| {
+        let line = super::line::run_line(
+            &args.scenario,
+            seed,
+            args.mode.map(|m| m.name()),
+            &scenario.options.strategy,
+        );
+        if swarm {
+            line + " --swarm"
+        } else {
+            line
+        }
+    };
     if tally.anomalous() > 0 {
         let name = format!("{}-{label}-shard-{shard}-of-{shards}.txt", scenario.name);
         let path = args.out.join(name);
-        let lines: Vec<String> = tally
-            .failing
-            .iter()
-            .map(|&s| {
-                super::line::run_line(
-                    &args.scenario,
-                    s,
-                    args.mode.map(|m| m.name()),
-                    &scenario.options.strategy,
-                )
-            })
-            .collect();
+        let lines: Vec<String> = tally.failing.iter().map(|&s| replay_line(s)).collect();
         let written = std::fs::create_dir_all(&args.out)
             .and_then(|_| std::fs::write(&path, lines.join("\n") + "\n"));
         match written {
@@ -141,15 +177,7 @@ pub fn run(args: Args) -> ExitCode {
         return ExitCode::from(1);
     }
     if let (true, Some(seed)) = (tally.inconclusive_runs > 0, tally.first_inconclusive) {
-        println!(
-            "first inconclusive seed: {}",
-            super::line::run_line(
-                &args.scenario,
-                seed,
-                args.mode.map(|m| m.name()),
-                &scenario.options.strategy,
-            )
-        );
+        println!("first inconclusive seed: {}", replay_line(seed));
         return ExitCode::from(super::EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS

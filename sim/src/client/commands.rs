@@ -137,6 +137,17 @@ impl Program for Commands {
         }
     }
 
+    /// One command an operation: retrying it repeats the operation. A pipeline's
+    /// commands are separate operations in the history, so resending one is not.
+    fn retryable(&self) -> bool {
+        self.mode == CommandsMode::Each
+    }
+
+    /// `begin` sets up every operation from scratch.
+    fn reconnects(&self) -> bool {
+        true
+    }
+
     fn crash(&mut self, unsent: usize, replies: &[Reply]) -> Vec<Recorded> {
         if self.mode != CommandsMode::Pipeline || !self.sent {
             return Vec::new();

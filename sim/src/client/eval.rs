@@ -150,4 +150,14 @@ impl Program for EvalClient {
             (_, None) => Progress::Done(Outcome::fail(Reply::error("ERR no reply"))),
         }
     }
+
+    /// EVAL and EVALSHA are the whole operation; SCRIPT LOAD changes no data, so sending
+    /// any of them again repeats at most the script.
+    fn retryable(&self) -> bool {
+        true
+    }
+
+    fn reconnects(&self) -> bool {
+        true
+    }
 }

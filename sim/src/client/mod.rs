@@ -97,6 +97,21 @@ pub trait Program {
     fn crash(&mut self, _unsent: usize, _replies: &[Reply]) -> Vec<Recorded> {
         Vec::new()
     }
+
+    /// Whether the client library may resend the request it waits for after a timeout
+    /// (see [`crate::fault`]): only when the operation is that request alone, so the
+    /// retry is the whole operation again and the history may record it as a second
+    /// attempt. A step of a multi-command operation is not retried.
+    fn retryable(&self) -> bool {
+        false
+    }
+
+    /// Whether the client carries on with its next operation on a new connection when
+    /// the server restarts in the middle of one (the library reports the error for that
+    /// operation, and `begin` starts the next one afresh); else it stops there.
+    fn reconnects(&self) -> bool {
+        false
+    }
 }
 
 /// Where a program puts the commands it sends. It keeps spare argv buffers (recycled

@@ -103,6 +103,11 @@ impl Program for Multi {
         Progress::Sent
     }
 
+    /// `begin` sets up every block from scratch.
+    fn reconnects(&self) -> bool {
+        true
+    }
+
     fn crash(&mut self, unsent: usize, _replies: &[Reply]) -> Vec<Recorded> {
         let exec_reached = self.sent == self.current.len() + 2 && unsent == 0;
         self.sent = 0;
@@ -301,6 +306,11 @@ impl Program for WatchRetry {
                 Progress::Done(outcome)
             }
         }
+    }
+
+    /// `begin` sets up every block from scratch.
+    fn reconnects(&self) -> bool {
+        true
     }
 
     fn crash(&mut self, unsent: usize, _replies: &[Reply]) -> Vec<Recorded> {

@@ -25,6 +25,16 @@
 //! - **partial effects**: a crash cut a raw sequence short after some of its writes ran;
 //!   nothing undoes them. Always named; a failure when the scenario asks for
 //!   all-or-nothing ([`Invariant::AllOrNothing`]).
+//! - **duplicate effect**: a client timed out and retried an operation whose first
+//!   attempt had run anyway, and both attempts changed the data — the counter a retried
+//!   EVAL increments goes up twice. The history cannot show it (an attempt with an unknown
+//!   outcome may always have run), so the world's own record of what each attempt wrote
+//!   decides; a script that stores an idempotency token and skips its writes when it finds
+//!   it has no duplicate effect.
+//! - **lost acknowledged write**: a client saw a write acknowledged, and a server restart
+//!   lost it — with no persistence, from an RDB snapshot taken before it, or from an
+//!   `appendfsync everysec` file after a power loss. The world knows which writes the
+//!   persisted image holds (see `world/restart.rs`).
 //!
 //! When every serial order disagrees with the results, the linearizability checker has
 //! the last word: a reply chosen at random (SPOP…) differs from the serial runs' choice
@@ -53,6 +63,10 @@ pub struct Verdict {
     pub torn_state: bool,
     /// A crash left an operation half applied.
     pub partial_effects: bool,
+    /// A retried operation changed the data in two of its attempts.
+    pub duplicate_effect: bool,
+    /// A write a client saw acknowledged was lost by a server restart.
+    pub lost_write: bool,
     /// A subscriber's last message announces a value the key no longer holds
     /// ([`Invariant::LastMessageIsCurrent`]).
     pub stale_message: bool,
@@ -81,6 +95,8 @@ impl Verdict {
             || self.lost_update
             || self.mismatch
             || (self.partial_effects && self.all_or_nothing)
+            || self.duplicate_effect
+            || self.lost_write
             || self.stale_message
     }
 
@@ -263,6 +279,14 @@ impl Judge {
         }
     }
 
+    /// A judge for runs whose faults are not the scenario's (swarm testing draws them per
+    /// seed): it never takes the fault-free shortcut of comparing with serial runs.
+    pub fn for_swarm(scenario: &Scenario) -> Judge {
+        let mut judge = Judge::new(scenario);
+        judge.serial = None;
+        judge
+    }
+
     /// Whether "not linearizable" is decided exactly for this scenario.
     pub fn decides_linearizability(&self) -> bool {
         self.serial.is_some()
@@ -435,6 +459,26 @@ impl Judge {
             v.findings.push(format!(
                 "partial effects: client {} crashed in the middle of its operation, after some of its writes had run; nothing undoes them",
                 op.client
+            ));
+        }
+        for (first, again) in world.duplicate_effects() {
+            v.duplicate_effect = true;
+            flag(&mut v, first);
+            flag(&mut v, again);
+            v.findings.push(format!(
+                "duplicate effect: client {} timed out and retried, but its first attempt ran too: the operation changed the data twice",
+                history.ops[again].client
+            ));
+        }
+        for &i in &world.disk.lost {
+            v.lost_write = true;
+            flag(&mut v, i);
+            let op = &history.ops[i];
+            v.findings.push(format!(
+                "lost acknowledged write: client {}'s {} was acknowledged, then a restart (persistence {}) lost it",
+                op.client,
+                op_label(&op.op),
+                world.options.faults.persistence
             ));
         }
         if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {

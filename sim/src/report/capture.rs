@@ -230,6 +230,37 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                 state: render_state(&judge.probe, &last_state),
                 values: last_state.clone(),
             }),
+            TraceEvent::Disconnect { time_us, client } => rows.push(Row {
+                step: rows.last().map_or(0, |r: &Row| r.step),
+                time_us,
+                client: Some(client),
+                command: "CONNECTION LOST".into(),
+                reply: String::new(),
+                crash: false,
+                op: op_at(&history, client, time_us),
+                state: render_state(&judge.probe, &last_state),
+                values: last_state.clone(),
+            }),
+            TraceEvent::Timeout {
+                time_us,
+                client,
+                retry,
+            } => rows.push(Row {
+                step: rows.last().map_or(0, |r: &Row| r.step),
+                time_us,
+                client: Some(client),
+                command: if retry {
+                    "TIMEOUT (retry)"
+                } else {
+                    "TIMEOUT (wait)"
+                }
+                .into(),
+                reply: String::new(),
+                crash: false,
+                op: op_at(&history, client, time_us),
+                state: render_state(&judge.probe, &last_state),
+                values: last_state.clone(),
+            }),
         }
     }
     Capture {

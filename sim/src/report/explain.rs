@@ -134,6 +134,19 @@ pub fn explain(capture: &Capture) -> String {
                 nothing went wrong in this run."
             .into();
     }
+    if v.duplicate_effect && v.not_linearizable != Some(true) && !v.lost_update {
+        // Atomicity does not help here: each attempt was a whole script.
+        return "A client gave up waiting for its reply and sent the operation again, but the first request was                 already on its way and ran too: the operation's writes happened twice. EVAL makes each attempt                 atomic, not the retries idempotent; a script that stores a token for the operation (SET token NX,                 or GET it first) and skips its writes when the token is there runs its effect once however often                 it is retried."
+            .into();
+    }
+    if v.lost_write {
+        return "The server restarted and came back without a write it had acknowledged: what a client was told \
+                is stored was not on disk yet. Scripts cannot help — EVAL is atomic, not durable. With no \
+                persistence a restart keeps nothing; an RDB snapshot keeps what was there when it was taken; \
+                appendfsync everysec loses up to a second of writes when the machine loses power; \
+                appendfsync always writes each change to disk before the reply, so nothing acknowledged is lost."
+            .into();
+    }
     let mut what = String::new();
     if let Some(found) = intrusion(capture) {
         let rows = |at: &[usize]| -> Vec<&Row> { at.iter().map(|&i| &capture.rows[i]).collect() };

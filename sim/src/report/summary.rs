@@ -23,6 +23,10 @@ pub struct Tally {
     pub mismatch: u64,
     /// Runs that ended torn.
     pub torn_state: u64,
+    /// Runs in which a retried operation changed the data twice.
+    pub duplicate_effect: u64,
+    /// Runs in which a restart lost an acknowledged write.
+    pub lost_write: u64,
     /// Runs in which some operation replied with an error.
     pub with_errors: u64,
     pub(crate) hit_steps_max: u64,
@@ -59,6 +63,8 @@ impl Tally {
         self.lost_update += v.lost_update as u64;
         self.mismatch += v.mismatch as u64;
         self.torn_state += v.torn_state as u64;
+        self.duplicate_effect += v.duplicate_effect as u64;
+        self.lost_write += v.lost_write as u64;
         self.with_errors += (v.errors > 0) as u64;
         self.hit_steps_max += hit_steps_max as u64;
         self.anomalous_runs += v.is_anomalous() as u64;
@@ -79,6 +85,8 @@ impl Tally {
         self.lost_update += other.lost_update;
         self.mismatch += other.mismatch;
         self.torn_state += other.torn_state;
+        self.duplicate_effect += other.duplicate_effect;
+        self.lost_write += other.lost_write;
         self.with_errors += other.with_errors;
         self.hit_steps_max += other.hit_steps_max;
         self.anomalous_runs += other.anomalous_runs;
@@ -162,6 +170,19 @@ pub fn render(title: &str, seeds: &Range<u64>, tallies: &[Tally], style: Style) 
             style.green(&line)
         });
         out.push('\n');
+    }
+    for t in tallies.iter().filter(|t| t.duplicate_effect > 0) {
+        out.push_str(&style.red(&format!(
+            "{}: {} run(s) with a duplicate effect: a client timed out and retried an operation \
+             that had run, and it changed the data twice\n",
+            t.mode, t.duplicate_effect
+        )));
+    }
+    for t in tallies.iter().filter(|t| t.lost_write > 0) {
+        out.push_str(&style.red(&format!(
+            "{}: {} run(s) lost an acknowledged write in a server restart\n",
+            t.mode, t.lost_write
+        )));
     }
     for t in tallies.iter().filter(|t| t.inconclusive_runs > 0) {
         out.push_str(&style.yellow(&format!(

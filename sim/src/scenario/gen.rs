@@ -10,7 +10,7 @@
 
 use super::{Program, Scenario};
 use crate::client::commands::CommandsMode;
-use crate::fault::{AdminAt, CrashAt, Faults};
+use crate::fault::{AdminAt, CrashAt, Faults, Fsync, Persistence, RestartAt};
 use crate::options::Strategy as Exploration;
 use crate::world::World;
 use proptest::prelude::*;
@@ -90,11 +90,15 @@ pub struct GenScenario {
     /// The clients.
     pub clients: Vec<GenClient>,
     /// 0 none, 1 crash at random, 2 a planned crash, 3 an admin command at a step,
-    /// 4 SCRIPT FLUSH at random steps.
+    /// 4 SCRIPT FLUSH at random steps, 5 client timeouts with retries (requests delayed
+    /// past the timeout now and then), 6 a server restart, 7 lost connections at random.
     pub fault: u8,
     /// For a planned crash: the client (arg mod clients) and after how many replies
     /// (arg mod 3); for an admin command: the step (arg mod 3) and which command
-    /// (arg / 3 mod 4: FLUSHALL, SCRIPT FLUSH, SET a 100, CONFIG SET).
+    /// (arg / 3 mod 4: FLUSHALL, SCRIPT FLUSH, SET a 100, CONFIG SET); for timeouts: the
+    /// timeout in commands (1 + arg mod 3) and the retries (1 + arg / 3 mod 2); for a
+    /// restart: the step (arg mod 3), a power loss (arg odd) and the persistence (arg / 3
+    /// mod 4: none, an RDB snapshot before step 1, AOF always, AOF everysec).
     pub fault_arg: u8,
 }
 
@@ -103,7 +107,7 @@ pub struct GenScenario {
 pub fn scenarios(commands_max: usize) -> impl Strategy<Value = GenScenario> {
     let client = prop::collection::vec((0..KINDS, 0u8..3), 1..=4)
         .prop_map(|commands| GenClient { commands });
-    (prop::collection::vec(client, 2..=3), 0u8..5, 0u8..12).prop_map(
+    (prop::collection::vec(client, 2..=3), 0u8..8, 0u8..12).prop_map(
         move |(mut clients, fault, fault_arg)| {
             // Keep the naive exploration small.
             while clients.iter().map(|c| c.commands.len()).sum::<usize>() > commands_max {
@@ -175,6 +179,32 @@ impl GenScenario {
             },
             4 => Faults {
                 script_flush_rate: 0.3,
+                ..Faults::default()
+            },
+            // In units of command_cost_us (400): a request may arrive after its timeout.
+            5 => Faults {
+                timeout_us: 400 * (1 + arg % 3),
+                retries_max: 1 + (arg / 3 % 2) as u32,
+                delay_max_us: 1200,
+                ..Faults::default()
+            },
+            6 => Faults {
+                restarts: vec![RestartAt {
+                    step: arg % 3,
+                    power_loss: arg % 2 == 1,
+                }],
+                persistence: match arg / 3 % 4 {
+                    0 => Persistence::None,
+                    1 => Persistence::Rdb {
+                        save_steps: vec![1],
+                    },
+                    2 => Persistence::Aof(Fsync::Always),
+                    _ => Persistence::Aof(Fsync::EverySec),
+                },
+                ..Faults::default()
+            },
+            7 => Faults {
+                disconnect_rate: 0.25,
                 ..Faults::default()
             },
             _ => Faults::default(),

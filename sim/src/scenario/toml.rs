@@ -29,6 +29,12 @@
 //! think_max_us = 0
 //! script_flush_rate = 0.0
 //! admin = [{ step = 3, argv = ["SCRIPT", "FLUSH"] }]   # ["SHUTDOWN", "NOSAVE"] restarts empty
+//! timeout_us = 0      # a client gives up on a reply after this long (virtual µs) …
+//! retries_max = 0     # … and resends the request on a new connection, this many times
+//! disconnect_rate = 0.0  # a client's connection drops (before a send, or reply lost)
+//! persistence = "none"   # none | rdb | aof-always | aof-everysec: what a restart keeps
+//! rdb_save_steps = [4]   # rdb: snapshots taken before these steps
+//! restarts = [{ step = 6, power_loss = false }]   # the server restarts before step 6
 //!
 //! [[invariants]]
 //! kind = "result_fields_equal"
@@ -46,7 +52,7 @@
 use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
 use crate::client::commands::CommandsMode;
 use crate::client::lua::ScriptSpec;
-use crate::fault::{AdminAt, CrashAt, Faults};
+use crate::fault::{AdminAt, CrashAt, Faults, Fsync, Persistence, RestartAt};
 use crate::options::Strategy;
 use serde::Deserialize;
 use std::path::Path;
@@ -141,6 +147,25 @@ struct FaultsFile {
     script_flush_rate: f64,
     #[serde(default)]
     admin: Vec<AdminFile>,
+    #[serde(default)]
+    timeout_us: u64,
+    #[serde(default)]
+    retries_max: u32,
+    #[serde(default)]
+    disconnect_rate: f64,
+    persistence: Option<String>,
+    #[serde(default)]
+    rdb_save_steps: Vec<u64>,
+    #[serde(default)]
+    restarts: Vec<RestartFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RestartFile {
+    step: u64,
+    #[serde(default)]
+    power_loss: bool,
 }
 
 #[derive(Deserialize)]
@@ -261,7 +286,34 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
             })
             .collect(),
         script_flush_rate: f.script_flush_rate,
+        timeout_us: f.timeout_us,
+        retries_max: f.retries_max,
+        disconnect_rate: f.disconnect_rate,
+        persistence: match f.persistence.as_deref().unwrap_or("none") {
+            "none" => Persistence::None,
+            "rdb" => Persistence::Rdb {
+                save_steps: f.rdb_save_steps.clone(),
+            },
+            "aof-always" => Persistence::Aof(Fsync::Always),
+            "aof-everysec" => Persistence::Aof(Fsync::EverySec),
+            other => {
+                return Err(format!(
+                    "unknown persistence '{other}' (none, rdb, aof-always, aof-everysec)"
+                ))
+            }
+        },
+        restarts: f
+            .restarts
+            .iter()
+            .map(|r| RestartAt {
+                step: r.step,
+                power_loss: r.power_loss,
+            })
+            .collect(),
     };
+    if !f.rdb_save_steps.is_empty() && f.persistence.as_deref() != Some("rdb") {
+        return Err("rdb_save_steps needs persistence = \"rdb\"".into());
+    }
     for inv in &file.invariants {
         match (inv.kind.as_str(), inv.fields.as_slice()) {
             ("result_fields_equal", [a, b]) => scenario

@@ -247,6 +247,12 @@ impl Scheduler for Exhaustive {
                 client: node.current,
                 access,
             });
+            // A race reversed here whose first client was not enabled here: its request
+            // was still on the wire (delays, timeouts). Enabling then depends on the
+            // clock, every step of such a run is global, and `executed` already queued
+            // each client enabled here — the branch would repeat one of theirs.
+            let enabled = &node.enabled;
+            node.wakeup.retain(|b| enabled.contains(&b.client));
             if node.wakeup.is_empty() {
                 self.stack.pop();
                 continue;

@@ -17,6 +17,8 @@ pub(crate) const LOST_UPDATE: &str = "lost update";
 pub(crate) const INVARIANT: &str = "invariant violated (result fields differ)";
 pub(crate) const PARTIAL_EFFECTS: &str = "partial effects";
 pub(crate) const STALE_MESSAGE: &str = "stale announcement";
+pub(crate) const DUPLICATE_EFFECT: &str = "duplicate effect";
+pub(crate) const LOST_WRITE: &str = "lost acknowledged write";
 
 /// The labels of a failure, sorted; empty when the run passed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +45,12 @@ impl FailureKind {
         }
         if verdict.stale_message {
             kind.add(STALE_MESSAGE);
+        }
+        if verdict.duplicate_effect {
+            kind.add(DUPLICATE_EFFECT);
+        }
+        if verdict.lost_write {
+            kind.add(LOST_WRITE);
         }
         kind
     }

@@ -2,7 +2,7 @@
 //! between two commands of an operation) and the admin connection's commands (planned
 //! ones and random SCRIPT FLUSHes).
 
-use super::{ClientState, World};
+use super::{ClientState, Request, World};
 use crate::client::Argv;
 use crate::history::{Op, Operation, ScriptMode, Status};
 use crate::trace::TraceEvent;
@@ -31,13 +31,27 @@ impl World {
     /// may record instead what really reached the server (each command of a pipeline as
     /// its own operation, a WATCH block with its reads).
     pub(super) fn crash(&mut self, client: usize) {
+        self.crashes += 1;
+        self.slots[client].state = ClientState::Crashed;
+        self.cut_operation(client);
+        if self.options.trace {
+            self.trace.events.push(TraceEvent::Crash {
+                time_us: self.clock.now_us(),
+                client: client as u32,
+            });
+        }
+    }
+
+    /// The client's connection is gone in the middle of its operation (it crashed, or
+    /// the server restarted): the history records the operation as a crash leaves it.
+    pub(super) fn cut_operation(&mut self, client: usize) {
         let slot = &mut self.slots[client];
         // Commands of the last batch that never reached the server.
         let unsent = slot.inflight.len() + self.out.sent.len();
         self.out.sent.clear();
-        self.crashes += 1;
         let instead = slot.program.crash(unsent, &slot.replies);
-        slot.state = ClientState::Crashed;
+        slot.deadline_us = None;
+        slot.awaiting = 0;
         slot.inflight.clear();
         slot.replies.clear();
         let now = self.clock.now_us();
@@ -68,16 +82,49 @@ impl World {
             }
         }
         self.engine.disconnect(self.slots[client].session);
+    }
+
+    /// Client `client`'s connection drops; the client survives. `ran`: the command that
+    /// just ran and whose reply is lost (`None`: the requests in flight never reached the
+    /// server). The server closes the connection (an unfinished MULTI is discarded). A
+    /// client whose operation is that one request resends it on a new connection; a
+    /// program that starts each operation afresh records this one as a crash would and
+    /// goes on with the next; any other stops.
+    pub(super) fn lose_connection(&mut self, client: usize, ran: Option<Argv>) {
+        let now = self.clock.now_us();
+        self.reconnected_in_step = true;
         if self.options.trace {
-            self.trace.events.push(TraceEvent::Crash {
-                time_us: self.clock.now_us(),
+            self.trace.events.push(TraceEvent::Disconnect {
+                time_us: now,
                 client: client as u32,
             });
         }
+        let slot = &mut self.slots[client];
+        let one_request = slot.awaiting == 1 && slot.inflight.len() + ran.iter().len() == 1;
+        if slot.program.retryable() && one_request {
+            if let Some(argv) = ran {
+                slot.inflight.push_front(Request {
+                    argv,
+                    ready_at_us: now,
+                    session: None,
+                    attempt: slot.attempt,
+                });
+            }
+            let old = slot.session;
+            self.resend(client, now, false);
+            self.engine.disconnect(old);
+        } else if slot.program.reconnects() {
+            self.cut_operation(client);
+            self.slots[client].session = self.engine.connect();
+            self.advance(client);
+        } else {
+            self.crash(client);
+        }
     }
 
-    /// Admin commands planned for this step, and random SCRIPT FLUSHes.
-    pub(super) fn admin_faults(&mut self) {
+    /// Admin commands planned for this step (on its `first_visit` only), and random
+    /// SCRIPT FLUSHes.
+    pub(super) fn admin_faults(&mut self, first_visit: bool) {
         let faults = &self.options.faults;
         if faults.admin.is_empty() && faults.script_flush_rate <= 0.0 {
             return;
@@ -85,7 +132,7 @@ impl World {
         let mut commands: Vec<Argv> = faults
             .admin
             .iter()
-            .filter(|a| a.step == self.step)
+            .filter(|a| first_visit && a.step == self.step)
             .map(|a| a.argv.clone())
             .collect();
         if faults.script_flush_rate > 0.0
@@ -111,15 +158,20 @@ impl World {
         }
     }
 
-    /// SHUTDOWN NOSAVE: the server goes down and comes back empty (redsim models no
-    /// persistence yet, so there is no save to restart from). Every connection closes, so
-    /// every client's operation in progress has an unknown outcome and the client stops,
-    /// as after a crash; scripts and functions are gone with the server.
+    /// SHUTDOWN NOSAVE forced by a script that never finishes: the server goes down and
+    /// comes back empty, and the run ends there — every connection closes, every
+    /// client's operation in progress has an unknown outcome and the client stops (a
+    /// client retrying the script would hang the server again). SHUTDOWN NOSAVE from the
+    /// admin connection is a restart with the scenario's persistence (`restart.rs`).
     pub(super) fn shutdown_nosave(&mut self) {
         for client in 0..self.slots.len() {
             if self.slots[client].state == ClientState::Running {
                 self.crash(client);
             }
+        }
+        // Requests still on the wire die with the connections they were sent on.
+        for slot in &mut self.slots {
+            slot.orphans.clear();
         }
         // CONFIG SET is not saved either: the server starts as configured.
         self.engine.store = self.fresh_store();
@@ -148,7 +200,8 @@ impl World {
             .first()
             .is_some_and(|name| name.eq_ignore_ascii_case(b"shutdown"))
         {
-            self.shutdown_nosave();
+            // The process ends without saving; what persistence kept comes back.
+            self.restart(false);
             return Reply::ok();
         }
         let time_us = self.clock.advance_us(self.options.command_cost_us);

@@ -1,0 +1,244 @@
+//! Swarm testing (Groce et al., "Swarm Testing", ISSTA 2012): instead of every run
+//! suffering every fault kind at fixed rates, each seed enables a random subset of the
+//! kinds, each with a random rate. A run with few kinds on lets each one go deep (a
+//! timeout that is not drowned by crashes), and no hand-made fault list is needed.
+//!
+//! The subset and its rates are drawn from the seed alone (their own random stream), so
+//! `redsim run SCENARIO --seed N --swarm` rebuilds the faults that `redsim sweep --swarm`
+//! used for seed N. The scenario's planned admin commands are kept (they set a run up:
+//! a deploy's SCRIPT LOAD); every other fault knob is the swarm's.
+
+use crate::fault::{Faults, Fsync, Persistence, RestartAt};
+use crate::report::analysis::Judge;
+use crate::report::summary::Tally;
+use crate::scenario::Scenario;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// The fault kinds a swarm draws from, by the name reports print.
+pub const KINDS: [&str; 7] = [
+    "crash",
+    "delay",
+    "think",
+    "script-flush",
+    "timeout-retry",
+    "disconnect",
+    "restart",
+];
+
+/// The faults of seed `seed`'s run: the scenario's `base` admin commands plus a random
+/// subset of [`KINDS`] with random rates. `steps_hint` bounds the step of a restart (about
+/// how many steps a run takes).
+pub fn faults_for(base: &Faults, seed: u64, steps_hint: u64) -> Faults {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // Apart from the scheduler's, the engine's and the clients' streams.
+    rng.set_stream(7);
+    let mut pick = |options: &[u64]| options[rng.random_range(0..options.len())];
+    let mut faults = Faults {
+        admin: base.admin.clone(),
+        ..Faults::default()
+    };
+    // Each kind on with probability one half, then its parameters.
+    let on: Vec<bool> = (0..KINDS.len()).map(|_| pick(&[0, 1]) == 1).collect();
+    if on[0] {
+        faults.crash_rate = pick(&[2, 5, 10, 20]) as f64 / 100.0;
+    }
+    if on[1] {
+        faults.delay_max_us = pick(&[2, 5, 10, 50]);
+    }
+    if on[2] {
+        faults.think_max_us = pick(&[5, 100, 300_000, 800_000]);
+    }
+    if on[3] {
+        faults.script_flush_rate = pick(&[5, 20]) as f64 / 100.0;
+    }
+    if on[4] {
+        faults.timeout_us = pick(&[2, 3, 5, 10]);
+        faults.retries_max = pick(&[1, 2]) as u32;
+    }
+    if on[5] {
+        faults.disconnect_rate = pick(&[2, 5, 15]) as f64 / 100.0;
+    }
+    if on[6] {
+        let hint = steps_hint.max(2);
+        let step = pick(&(1..hint).collect::<Vec<_>>());
+        faults.restarts = vec![RestartAt {
+            step,
+            power_loss: pick(&[0, 1]) == 1,
+        }];
+        faults.persistence = match pick(&[0, 1, 2, 3]) {
+            0 => Persistence::None,
+            1 => Persistence::Rdb {
+                save_steps: vec![pick(&(0..step).collect::<Vec<_>>())],
+            },
+            2 => Persistence::Aof(Fsync::Always),
+            _ => Persistence::Aof(Fsync::EverySec),
+        };
+    }
+    faults
+}
+
+/// The names of the kinds `faults` enables, joined by `+` (`none` for none): the
+/// combination a report names.
+pub fn combination(faults: &Faults) -> String {
+    let on = [
+        faults.crash_rate > 0.0 || !faults.crashes.is_empty(),
+        faults.delay_max_us > 0,
+        faults.think_max_us > 0,
+        faults.script_flush_rate > 0.0,
+        faults.timeout_us > 0,
+        faults.disconnect_rate > 0.0,
+        !faults.restarts.is_empty(),
+    ];
+    let names: Vec<&str> = KINDS
+        .iter()
+        .zip(on)
+        .filter(|(_, on)| *on)
+        .map(|(name, _)| *name)
+        .collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join("+")
+    }
+}
+
+/// About how many steps a run of `scenario` takes with no fault: its operations times a
+/// few commands each (a restart is drawn below it).
+pub fn steps_hint(scenario: &Scenario) -> u64 {
+    let ops: u64 = scenario
+        .groups
+        .iter()
+        .map(|g| g.count as u64 * g.ops as u64)
+        .sum();
+    ops * 2
+}
+
+/// Runs and failures of one combination of fault kinds.
+#[derive(Clone, Debug, Default)]
+pub struct Combination {
+    /// Seeds that drew it.
+    pub runs: u64,
+    /// Of those, the failing ones.
+    pub failing: u64,
+    /// The lowest failing seed.
+    pub first_failing: Option<u64>,
+}
+
+/// A swarm sweep's counts: all runs, and per combination.
+#[derive(Clone, Debug, Default)]
+pub struct SwarmTally {
+    /// Over all runs.
+    pub tally: Tally,
+    /// By combination of fault kinds ([`combination`]).
+    pub by_combination: BTreeMap<String, Combination>,
+}
+
+impl SwarmTally {
+    /// Adds another sweep's counts.
+    pub fn merge(&mut self, other: &SwarmTally) {
+        self.tally.merge(&other.tally);
+        for (name, c) in &other.by_combination {
+            let mine = self.by_combination.entry(name.clone()).or_default();
+            mine.runs += c.runs;
+            mine.failing += c.failing;
+            mine.first_failing = match (mine.first_failing, c.first_failing) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+
+    /// One line per combination that failed, most failures first.
+    pub fn render(&self) -> String {
+        let mut rows: Vec<(&String, &Combination)> = self
+            .by_combination
+            .iter()
+            .filter(|(_, c)| c.failing > 0)
+            .collect();
+        rows.sort_by_key(|(name, c)| (std::cmp::Reverse(c.failing), name.as_str()));
+        let mut out = format!(
+            "swarm: {} combinations of fault kinds ran, {} found a failure\n",
+            self.by_combination.len(),
+            rows.len()
+        );
+        if !rows.is_empty() {
+            out += &format!(
+                "{:<60} {:>6} {:>8} {:>12}\n",
+                "fault kinds", "runs", "failing", "first seed"
+            );
+        }
+        for (name, c) in rows {
+            out += &format!(
+                "{:<60} {:>6} {:>8} {:>12}\n",
+                name,
+                c.runs,
+                c.failing,
+                c.first_failing.map_or("-".into(), |s| s.to_string())
+            );
+        }
+        out
+    }
+}
+
+/// Runs `seeds` of `scenario`, each with its swarm faults.
+pub fn run_seeds(
+    scenario: &Scenario,
+    judge: &Judge,
+    mode: &str,
+    seeds: impl IntoIterator<Item = u64>,
+    mut each: impl FnMut(u64),
+) -> SwarmTally {
+    let quiet = scenario.clone().trace(false);
+    let hint = steps_hint(scenario);
+    let mut out = SwarmTally {
+        tally: Tally::new(mode),
+        ..SwarmTally::default()
+    };
+    let mut world = None;
+    for seed in seeds {
+        let faults = faults_for(&scenario.options.faults, seed, hint);
+        let name = combination(&faults);
+        let w = world.get_or_insert_with(|| quiet.world(seed));
+        w.options.faults = faults;
+        let report = w.run_seed(seed);
+        let verdict = judge.judge(w);
+        out.tally.add(seed, &verdict, report.hit_steps_max);
+        let c = out.by_combination.entry(name).or_default();
+        c.runs += 1;
+        if verdict.is_anomalous() {
+            c.failing += 1;
+            c.first_failing = Some(c.first_failing.map_or(seed, |s| s.min(seed)));
+        }
+        each(seed);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_always_draws_the_same_faults_and_seeds_differ() {
+        let base = Faults::default();
+        assert_eq!(faults_for(&base, 7, 10), faults_for(&base, 7, 10));
+        let combinations: std::collections::BTreeSet<String> = (0..200)
+            .map(|s| combination(&faults_for(&base, s, 10)))
+            .collect();
+        // 2^7 subsets; 200 seeds reach most of them.
+        assert!(combinations.len() > 60, "{}", combinations.len());
+    }
+
+    #[test]
+    fn every_kind_is_drawn_on_and_off() {
+        let drawn: Vec<String> = (0..100)
+            .map(|s| combination(&faults_for(&Faults::default(), s, 10)))
+            .collect();
+        for kind in KINDS {
+            assert!(drawn.iter().any(|c| c.split('+').any(|k| k == kind)));
+            assert!(drawn.iter().any(|c| !c.split('+').any(|k| k == kind)));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! A server-side script past `busy-reply-threshold`: the other clients' requests in
+//! flight are listed for the host, which answers them (-BUSY, or grants SCRIPT KILL)
+//! from the script's hook; the answers go back to their clients once the script returns.
+
+use super::World;
+use crate::clock::Waiting;
+use crate::trace::TraceEvent;
+
+impl World {
+    /// Lists every other client's requests in flight for the host, which answers them
+    /// `-BUSY` (or grants a SCRIPT KILL) once the script runs past the threshold.
+    pub(super) fn post_waiting(&mut self, running: usize) {
+        let waiting = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != running)
+            .flat_map(|(i, slot)| {
+                slot.inflight.iter().map(move |r| Waiting {
+                    client: i as u32,
+                    session: slot.session,
+                    argv: r.argv.clone(),
+                    ready_at_us: r.ready_at_us,
+                })
+            })
+            .collect();
+        let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+        board.threshold_ms = self.options.busy_threshold_ms;
+        board.start(waiting);
+    }
+
+    /// Hands the replies the host gave during a busy script to their clients; whether
+    /// there were any.
+    pub(super) fn deliver_busy_answers(&mut self) -> bool {
+        let answered = {
+            let mut board = self.clock.board.lock().unwrap_or_else(|p| p.into_inner());
+            board.waiting.clear();
+            std::mem::take(&mut board.answered)
+        };
+        let any = !answered.is_empty();
+        for (client, reply, time_us) in answered {
+            let client = client as usize;
+            let Some(request) = self.slots[client].inflight.pop_front() else {
+                continue;
+            };
+            // The reply belongs to the operation that sent this request, which must name it.
+            let mut argv = Some(request.argv);
+            self.record_argv(client, &mut argv);
+            if let (true, Some(argv)) = (self.options.trace, argv) {
+                self.trace.events.push(TraceEvent::Command {
+                    step: self.step,
+                    time_us,
+                    client: Some(client as u32),
+                    argv,
+                    reply: reply.clone(),
+                });
+            }
+            let slot = &mut self.slots[client];
+            slot.replies_total += 1;
+            slot.refused_in_op += 1;
+            slot.replies.push(reply);
+            if slot.replies.len() >= slot.awaiting {
+                slot.awaiting = 0;
+                slot.deadline_us = None;
+                self.advance(client);
+            }
+        }
+        any
+    }
+}
