@@ -48,6 +48,16 @@ impl Engine {
     /// Runs one command for `client` and returns its reply. Inside MULTI, commands are
     /// queued (`+QUEUED`) and run by EXEC.
     pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
+        if !self.store.config.cluster_enabled {
+            return self.execute_command(client, argv);
+        }
+        let now_ms = self.cluster_before_command();
+        let reply = self.execute_command(client, argv);
+        self.cluster_after_command(client, argv, now_ms);
+        reply
+    }
+
+    fn execute_command(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
         if argv.is_empty() {
             return Reply::error("ERR empty command");
         }
@@ -75,6 +85,14 @@ impl Engine {
         if queues && spec.has(flags::NO_MULTI) {
             let error = Reply::error("ERR Command not allowed inside a transaction");
             return self.reject(client, Some(spec), argv, error);
+        }
+        if let Some(error) = self.cluster_redirect(client, spec, sub, argv) {
+            if spec.name == "exec" {
+                // Redis discards the transaction and answers the redirection itself.
+                self.store.session_mut(client).multi = None;
+                self.store.unwatch_all(client);
+            }
+            return self.store.reject(Some(client), Some((spec.name, None)), false, error);
         }
         let no_replicas = cmd::replicas::writes_refused(&self.store.config);
         if in_multi || self.store.config.maxmemory != 0 || no_replicas {

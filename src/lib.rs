@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod busy;
+pub(crate) mod cluster;
 pub mod cmd;
 pub mod config;
 pub mod db;
