@@ -286,6 +286,11 @@ impl Engine {
         stats.commands.get_or_insert((spec.name, None)).failed_calls += 1;
     }
 
+    /// Under `cluster-enabled yes`, this node's id (made by its first command).
+    pub fn cluster_node_id(&self) -> Option<String> {
+        self.store.cluster.as_ref().map(|c| c.id.clone())
+    }
+
     /// Convenience for tests and examples: `engine.call(c, &["SET", "k", "v"])`.
     pub fn call<S: AsRef<[u8]>>(&mut self, client: ClientId, argv: &[S]) -> Reply {
         let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_ref().to_vec()).collect();

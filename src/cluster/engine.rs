@@ -20,7 +20,7 @@ impl Engine {
             self.store.cluster = Some(Box::new(Cluster::new(id)));
         }
         if let Some(cluster) = self.store.cluster.as_deref_mut() {
-            cluster.refresh(&self.store.config, now_ms);
+            cluster.cron(&self.store.config, now_ms);
             cluster.command_slot = None;
             cluster.command_ms = now_ms;
         }
@@ -38,7 +38,9 @@ impl Engine {
             }
         }
         if let Some(cluster) = self.store.cluster.as_deref_mut() {
-            cluster.refresh(&self.store.config, now_ms);
+            if std::mem::take(&mut cluster.todo_update) {
+                cluster.refresh(&self.store.config, now_ms);
+            }
         }
     }
 
@@ -87,7 +89,7 @@ impl Engine {
                 }
                 None
             }
-            Err(redirect) => Some(redirect.reply(&self.store.config)),
+            Err(redirect) => Some(redirect.reply()),
         }
     }
 }

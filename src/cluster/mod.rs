@@ -11,8 +11,11 @@
 //! state is first computed (`CLUSTER_WRITABLE_DELAY`), and a master that was in the
 //! minority turns `ok` only once the rejoin delay (`cluster-node-timeout` clamped to
 //! 500..5000 ms) has passed since it last saw itself in the minority. Redis evaluates the
-//! state in its cron and before sleeping; redsim evaluates it before each command and
-//! after each CLUSTER command that changes slots ([`Cluster::refresh`]).
+//! state after a CLUSTER command that changed the configuration (`clusterBeforeSleep`)
+//! and, while the state is `fail`, in its cron, ten times a second; redsim does the same
+//! on the host's clock ([`Cluster::cron`], [`Cluster::refresh`]). So a CONFIG SET of
+//! `cluster-require-full-coverage` shows in CLUSTER INFO at the next cron tick, as in
+//! Redis.
 
 mod engine;
 pub(crate) mod route;
@@ -56,6 +59,11 @@ pub(crate) struct Cluster {
     pub(crate) command_slot: Option<u16>,
     /// The running command's time, ms (read once for it).
     pub(crate) command_ms: u64,
+    /// When the cron last ran, ms.
+    last_cron_ms: u64,
+    /// A CLUSTER command changed the configuration: the state is re-evaluated after it
+    /// (Redis's `CLUSTER_TODO_UPDATE_STATE`).
+    pub(crate) todo_update: bool,
 }
 
 impl Cluster {
@@ -75,6 +83,8 @@ impl Cluster {
             among_minority_ms: 0,
             command_slot: None,
             command_ms: 0,
+            last_cron_ms: 0,
+            todo_update: false,
         }
     }
 
@@ -155,6 +165,23 @@ impl Cluster {
             self.current_epoch = 0;
             self.config_epoch = 0;
             self.id = id;
+        }
+    }
+
+    /// The cron's share (`clusterCron`, every 100 ms): a `fail` state is re-evaluated.
+    pub(crate) fn cron(&mut self, config: &Config, now_ms: u64) {
+        if self.first_eval_ms.is_none() {
+            // The node's start: the first evaluation starts the writable delay.
+            self.last_cron_ms = now_ms;
+            self.refresh(config, now_ms);
+            return;
+        }
+        if now_ms.saturating_sub(self.last_cron_ms) < 100 {
+            return;
+        }
+        self.last_cron_ms = now_ms;
+        if !self.ok {
+            self.refresh(config, now_ms);
         }
     }
 

@@ -2,8 +2,9 @@
 //! when it is not this one (`clusterRedirectClient`). Every key of the command — of every
 //! queued command, for EXEC — must hash to one slot, and that slot must be served here
 //! and the cluster up. While this node migrates the slot, a command whose keys are not all
-//! here is sent on with `-ASK` (none here) or `-TRYAGAIN` (some here); while it imports
-//! the slot, a client that said ASKING is served.
+//! here is sent on with `-ASK` (none here; the target can only be this node itself, which
+//! then serves it) or `-TRYAGAIN` (some here); while it imports the slot, a client that
+//! said ASKING is served. `-MOVED` needs another node, which a redsim node never knows.
 
 use super::Cluster;
 use crate::cmd::{flags, CommandSpec};
@@ -21,12 +22,11 @@ pub(crate) enum Redirect {
     DownReadOnlyState,
     /// The first key's slot is not assigned.
     DownUnbound,
-    Ask(u16),
 }
 
 impl Redirect {
     /// The error a client gets (`clusterRedirectClient`).
-    pub(crate) fn reply(self, cluster_config: &Config) -> Reply {
+    pub(crate) fn reply(self) -> Reply {
         match self {
             Redirect::CrossSlot => {
                 Reply::error("CROSSSLOT Keys in request don't hash to the same slot")
@@ -39,12 +39,6 @@ impl Redirect {
                 Reply::error("CLUSTERDOWN The cluster is down and only accepts read commands")
             }
             Redirect::DownUnbound => Reply::error("CLUSTERDOWN Hash slot not served"),
-            Redirect::Ask(slot) => {
-                // The slot migrates to the only node this one knows: itself.
-                let at = super::Address::of(cluster_config);
-                let endpoint = at.endpoint(cluster_config);
-                Reply::error(format!("ASK {slot} {endpoint}:{}", at.port))
-            }
         }
     }
 
@@ -134,11 +128,13 @@ pub(crate) fn route(
         return Ok(Some(slot));
     }
     if migrating && missing > 0 {
-        return Err(if existing > 0 {
-            Redirect::Unstable
-        } else {
-            Redirect::Ask(slot)
-        });
+        if existing > 0 {
+            return Err(Redirect::Unstable);
+        }
+        // Redis answers ASK with the node the slot migrates to; the only node this one
+        // knows is itself, and a client asked to go to this very node is served
+        // (`processCommand` redirects only to another node).
+        return Ok(Some(slot));
     }
     if importing && (query.asking || query.command_flags & flags::ASKING != 0) {
         if multiple_keys && missing > 0 {

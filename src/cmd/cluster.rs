@@ -174,6 +174,7 @@ fn addslots(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 cluster.add_slot(slot);
             }
         }
+        cluster.todo_update = true;
         Reply::ok()
     })
 }
@@ -187,6 +188,7 @@ fn flushslots(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         for slot in 0..SLOTS as u16 {
             cluster.del_slot(slot);
         }
+        cluster.todo_update = true;
         Reply::ok()
     })
 }
@@ -255,6 +257,7 @@ fn setslot(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
                 "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP",
             );
         }
+        cluster.todo_update = true;
         Reply::ok()
     })
 }
@@ -282,6 +285,7 @@ fn set_config_epoch(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         cluster.config_epoch = epoch as u64;
         cluster.current_epoch = cluster.current_epoch.max(epoch as u64);
+        cluster.todo_update = true;
         Reply::ok()
     })
 }
@@ -416,6 +420,7 @@ fn reset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         let new_id = hard.then(|| Cluster::random_id(&mut *ctx.host));
         cluster.reset(new_id);
+        cluster.todo_update = true;
         Reply::ok()
     })
 }
