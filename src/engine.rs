@@ -118,9 +118,15 @@ impl Engine {
                 }
             }
             if queues {
+                // Redis queues nothing more once the transaction is bound to fail (a
+                // refused command, a touched WATCHed key): what EXEC holds counts for its
+                // routing in cluster mode and for its deny-oom check.
+                let doomed = self.store.watch_is_dirty(client);
                 if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
-                    multi.flags |= flags;
-                    multi.queued.push(argv.to_vec());
+                    if !multi.aborted && !doomed {
+                        multi.flags |= flags;
+                        multi.queued.push(argv.to_vec());
+                    }
                 }
                 return Reply::simple("QUEUED");
             }
