@@ -86,10 +86,29 @@ pub fn serve(
     };
     let key = Some((spec.name, sub.map(|s| s.name)));
     let target = sub.unwrap_or(spec);
+    if let Some(error) = client.and_then(|c| cmd::connection::auth_wall(ctx.store, c, target)) {
+        return Served::reply(refuse(ctx, client, key, argv, error));
+    }
     let in_multi = client.is_some_and(|c| ctx.store.session(c).multi.is_some());
     if in_multi && target.has(flags::NO_MULTI) {
         let error = Reply::error("ERR Command not allowed inside a transaction");
         return Served::reply(refuse(ctx, client, key, argv, error));
+    }
+    if let Some(c) = client {
+        if !cmd::acl_check::allowed(ctx.store, c, spec, sub, argv) {
+            let now_ms = ctx.host.now_us() / 1000;
+            let mut other = Ctx {
+                store: &mut *ctx.store,
+                host: &mut *ctx.host,
+                scripts: None,
+                client: c,
+                now_ms,
+                caller: Caller::Client,
+            };
+            if let Some(error) = cmd::acl_check::command_refusal(&mut other, spec, sub, argv) {
+                return Served::reply(refuse(ctx, client, key, argv, error));
+            }
+        }
     }
     if !target.has(flags::ALLOW_BUSY) {
         let error = Reply::error(busy_error(running.busy.is_function));

@@ -78,6 +78,9 @@ impl Engine {
         if spec.has(flags::PROTECTED) && !self.debug_allowed(client) {
             return self.reject(client, Some(spec), argv, Reply::error(DEBUG_NOT_ALLOWED));
         }
+        if let Some(error) = cmd::connection::auth_wall(&self.store, client, sub.unwrap_or(spec)) {
+            return self.reject(client, Some(spec), argv, error);
+        }
         let session = self.store.session_mut(client);
         session.last_command = CommandName(spec.name, sub.map(|s| s.name));
         let in_multi = session.multi.is_some();
@@ -86,13 +89,18 @@ impl Engine {
             let error = Reply::error("ERR Command not allowed inside a transaction");
             return self.reject(client, Some(spec), argv, error);
         }
+        if let Some(error) = self.acl_refusal(client, spec, sub, argv) {
+            return self.reject(client, Some(spec), argv, error);
+        }
         if let Some(error) = self.cluster_redirect(client, spec, sub, argv) {
             if spec.name == "exec" {
                 // Redis discards the transaction and answers the redirection itself.
                 self.store.session_mut(client).multi = None;
                 self.store.unwatch_all(client);
             }
-            return self.store.reject(Some(client), Some((spec.name, None)), false, error);
+            return self
+                .store
+                .reject(Some(client), Some((spec.name, None)), false, error);
         }
         let no_replicas = cmd::replicas::writes_refused(&self.store.config);
         if in_multi || self.store.config.maxmemory != 0 || no_replicas {
@@ -204,6 +212,29 @@ impl Engine {
             },
             _ => false,
         }
+    }
+
+    /// Whether the client's ACL user may not run `argv`: the NOPERM error (logged).
+    fn acl_refusal(
+        &mut self,
+        client: ClientId,
+        spec: &'static cmd::CommandSpec,
+        sub: Option<&'static cmd::CommandSpec>,
+        argv: &[Vec<u8>],
+    ) -> Option<Reply> {
+        if cmd::acl_check::allowed(&self.store, client, spec, sub, argv) {
+            return None;
+        }
+        let now_ms = self.host.now_us() / 1000;
+        let mut ctx = Ctx {
+            store: &mut self.store,
+            host: &mut *self.host,
+            scripts: None,
+            client,
+            now_ms,
+            caller: Caller::Client,
+        };
+        cmd::acl_check::command_refusal(&mut ctx, spec, sub, argv)
     }
 
     /// Refuses a command before it runs: see [`Store::reject`].

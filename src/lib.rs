@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod acl;
 pub mod busy;
 pub(crate) mod cluster;
 pub mod cmd;

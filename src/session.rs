@@ -52,6 +52,11 @@ pub struct Session {
     pub killed: bool,
     /// In MONITOR mode: receives the command feed, may not touch the keyspace.
     pub monitor: bool,
+    /// The ACL user the client runs as (`default` until AUTH / HELLO AUTH).
+    pub(crate) user: Vec<u8>,
+    /// Logged in: by AUTH / HELLO AUTH, or at connection when the default user needs no
+    /// password. Until then only `no-auth` commands run while the default user needs one.
+    pub(crate) authenticated: bool,
     /// CLIENT TRACKING ON: the tracking mode, while enabled.
     pub(crate) tracking: Option<Tracking>,
     /// Set by CLIENT UNBLOCK while the client waits in a blocking command: how the
@@ -161,6 +166,8 @@ impl Session {
             cluster_readonly: false,
             tracking: None,
             monitor: false,
+            user: b"default".to_vec(),
+            authenticated: true,
         }
     }
 }

@@ -57,6 +57,8 @@ pub struct Store {
     pub monitor_feed: Vec<Vec<u8>>,
     /// Who listens to which channels and patterns (`store/pubsub.rs`).
     pub pubsub: PubSub,
+    /// ACL users and the ACL log (`acl/`).
+    pub(crate) acl: crate::acl::Acl,
     /// Pub/sub messages (push frames) for other clients, not yet sent: the server (or the
     /// simulator) hands each to its client after the command. Those for the client that
     /// ran the command are moved into its reply stream by the dispatch.
@@ -97,6 +99,7 @@ impl Store {
             monitors: Vec::new(),
             monitor_feed: Vec::new(),
             pubsub: PubSub::default(),
+            acl: crate::acl::Acl::default(),
             deliveries: Vec::new(),
             own_after_reply: Vec::new(),
             cluster: None,
@@ -123,7 +126,9 @@ impl Store {
             id: self.next_client_id,
         };
         self.next_client_id += 1;
-        self.sessions[slot] = Some(Session::new(id, now_ms));
+        let mut session = Session::new(id, now_ms);
+        session.authenticated = self.acl.default_lets_in();
+        self.sessions[slot] = Some(session);
         id
     }
 
@@ -139,6 +144,35 @@ impl Store {
         if let Some(slot) = self.sessions.get_mut(client.slot) {
             *slot = None;
         }
+    }
+
+    /// ACL DELUSER: clients logged in as `user` are closed, `current` (the one deleting
+    /// it) after its reply, the others at once (`ACLFreeUserAndKillClients`).
+    pub(crate) fn log_out_user(&mut self, user: &[u8], current: ClientId) {
+        let mut others = Vec::new();
+        for session in self.sessions.iter_mut().flatten() {
+            if session.user != user {
+                continue;
+            }
+            session.user = b"default".to_vec();
+            if session.id == current {
+                session.closing = true;
+            } else {
+                others.push(session.id);
+            }
+        }
+        for victim in others {
+            self.kill(victim);
+        }
+    }
+
+    /// Closes another client as soon as the server can (CLIENT KILL, ACL DELUSER):
+    /// Redis frees it at once, so its WATCHes and subscriptions go now.
+    pub(crate) fn kill(&mut self, victim: ClientId) {
+        self.session_mut(victim).killed = true;
+        self.unwatch_all(victim);
+        self.pubsub.forget(victim);
+        self.killed_clients.push(victim);
     }
 
     /// The session of `client`.

@@ -65,7 +65,12 @@ fn cluster_routing_matches_redis() {
     }
     let redis = RedisServer::start_with(&["--cluster-enabled", "yes"]);
     let mut admin = redis.connect();
-    admin.call(&[b"CLUSTER".to_vec(), b"ADDSLOTSRANGE".to_vec(), b"0".to_vec(), b"16383".to_vec()]);
+    admin.call(&[
+        b"CLUSTER".to_vec(),
+        b"ADDSLOTSRANGE".to_vec(),
+        b"0".to_vec(),
+        b"16383".to_vec(),
+    ]);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let info = admin.call(&[b"CLUSTER".to_vec(), b"INFO".to_vec()]);

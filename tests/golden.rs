@@ -68,6 +68,7 @@ fn parse_markers(line: &str) -> Result<(usize, Compare, &str), String> {
             "shape" => compare = Compare::Shape,
             "type" => compare = Compare::Type,
             "any" => compare = Compare::Any,
+            "aclrules" => compare = Compare::AclRules,
             _ => match word.strip_prefix('c').and_then(|n| n.parse::<usize>().ok()) {
                 Some(n) if (1..=16).contains(&n) => client = n,
                 _ => return Err(format!("unknown marker @{word}")),
@@ -267,7 +268,12 @@ fn replay(family: &str) -> (usize, Vec<String>) {
     let mut engine = Engine::new(host);
     let node = if items.iter().any(|i| matches!(i, Item::Cluster)) {
         let Some(node) = load_node(family) else {
-            return (0, vec![format!("{family}: a #cluster file's recording names no node")]);
+            return (
+                0,
+                vec![format!(
+                    "{family}: a #cluster file's recording names no node"
+                )],
+            );
         };
         engine.store.config.set_startup("cluster-enabled", "yes");
         engine.store.config.set_startup("port", &node.1);
@@ -442,4 +448,14 @@ fn sorted_comparison_ignores_element_order_only() {
         unescape(&escape(b"\x00\r\n\\x")).expect("round trip"),
         b"\x00\r\n\\x"
     );
+}
+
+#[test]
+fn acl_rule_comparison_sorts_single_command_runs_only() {
+    let redis = b"*1\r\n$36\r\n-@all +@read +set +get -@write +hget\r\n";
+    let same = b"*1\r\n$36\r\n-@all +@read +get +set -@write +hget\r\n";
+    let moved_category = b"*1\r\n$36\r\n-@all -@write +get +set +@read +hget\r\n";
+    let mode = Compare::AclRules;
+    assert_eq!(normalize(redis, mode), normalize(same, mode));
+    assert_ne!(normalize(redis, mode), normalize(moved_category, mode));
 }

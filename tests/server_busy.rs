@@ -286,3 +286,72 @@ fn a_connection_accepted_during_a_busy_script_keeps_the_session_the_script_opene
         escape(&info)
     );
 }
+
+/// ACL during a busy script: a client logs in as a user without SCRIPT KILL (AUTH is
+/// allow-busy), is refused SCRIPT KILL with NOPERM, logs back in as default and kills.
+fn acl_busy_scenario(port: u16) -> Vec<(String, Vec<u8>)> {
+    let mut admin = RawConn::connect(port);
+    let rule = [
+        "ACL",
+        "SETUSER",
+        "nokill",
+        "on",
+        "nopass",
+        "+@all",
+        "-script|kill",
+        "~*",
+    ];
+    assert_eq!(admin.call(&argv(&rule)), b"+OK\r\n");
+    let (mut other, runner, _) = spin(port, false);
+    let commands: &[&[&str]] = &[
+        &["AUTH", "nokill", "x"],
+        &["SCRIPT", "KILL"],
+        &["PING"],
+        &["HELLO", "2", "AUTH", "nosuch", "x"],
+        &["AUTH", "default", "x"],
+        &["SCRIPT", "KILL"],
+    ];
+    let mut seen = Vec::new();
+    for command in commands {
+        seen.push((command.join(" "), other.call(&argv(command))));
+    }
+    seen.push(("(the killed call)".into(), runner.join().expect("runner")));
+    let log = admin.call(&argv(&["ACL", "LOG"]));
+    let fields = String::from_utf8_lossy(&log)
+        .split("\r\n")
+        .filter(|l| {
+            [
+                "command",
+                "auth",
+                "toplevel",
+                "nokill",
+                "nosuch",
+                "script|kill",
+                "HELLO",
+            ]
+            .contains(l)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    seen.push(("ACL LOG (its fixed fields)".into(), fields.into_bytes()));
+    seen
+}
+
+#[test]
+fn acl_applies_during_a_busy_script_as_in_redis() {
+    if !support::redis_server_available() {
+        eprintln!("SKIPPED: needs redis-server to compare with");
+        return;
+    }
+    let real = support::RedisServer::start();
+    let ours = start();
+    let expected = acl_busy_scenario(real.port);
+    let got = acl_busy_scenario(ours.local_addr().port());
+    for ((command, want), (_, have)) in expected.iter().zip(&got) {
+        assert_eq!(
+            escape(have),
+            escape(want),
+            "{command}: redsim differs from redis-server"
+        );
+    }
+}

@@ -16,11 +16,20 @@ fn a_cluster_enabled_server_is_a_node_on_its_port() {
     let port = server.local_addr().port();
     let mut conn = raw(&server);
     let id = conn.call(&argv(&["CLUSTER", "MYID"]));
-    let id = String::from_utf8_lossy(&id).lines().nth(1).unwrap_or_default().to_string();
+    let id = String::from_utf8_lossy(&id)
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
     assert_eq!(id.len(), 40);
-    assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert!(id
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     let nodes = conn.call(&argv(&["CLUSTER", "NODES"]));
-    let line = format!("{id} :{port}@{} myself,master - 0 0 0 connected\n", port as u32 + 10000);
+    let line = format!(
+        "{id} :{port}@{} myself,master - 0 0 0 connected\n",
+        port as u32 + 10000
+    );
     let expected = format!("${}\r\n{line}\r\n", line.len());
     assert_eq!(String::from_utf8_lossy(&nodes), expected);
     let enabled = conn.call(&argv(&["CONFIG", "GET", "cluster-enabled"]));
@@ -39,7 +48,13 @@ fn a_plain_server_has_cluster_support_disabled() {
     });
     let mut conn = raw(&server);
     let reply = conn.call(&argv(&["CLUSTER", "INFO"]));
-    assert_eq!(reply, b"-ERR This instance has cluster support disabled\r\n");
+    assert_eq!(
+        reply,
+        b"-ERR This instance has cluster support disabled\r\n"
+    );
     let reply = conn.call(&argv(&["READONLY"]));
-    assert_eq!(reply, b"-ERR This instance has cluster support disabled\r\n");
+    assert_eq!(
+        reply,
+        b"-ERR This instance has cluster support disabled\r\n"
+    );
 }

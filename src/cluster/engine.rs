@@ -29,10 +29,17 @@ impl Engine {
 
     /// After a command: ASKING lasts for one command, or for the transaction it was sent
     /// in (Redis's `resetClient`); slot changes are reflected in the state at once.
-    pub(crate) fn cluster_after_command(&mut self, client: ClientId, argv: &[Vec<u8>], now_ms: u64) {
+    pub(crate) fn cluster_after_command(
+        &mut self,
+        client: ClientId,
+        argv: &[Vec<u8>],
+        now_ms: u64,
+    ) {
         if self.store.is_connected(client) {
             let session = self.store.session_mut(client);
-            let was_asking = argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"asking"));
+            let was_asking = argv
+                .first()
+                .is_some_and(|a| a.eq_ignore_ascii_case(b"asking"));
             if session.multi.is_none() && !was_asking {
                 session.cluster_asking = false;
             }

@@ -123,7 +123,10 @@ pub(crate) fn route(
             return Err(Redirect::DownReadOnlyState);
         }
     }
-    let migrate = query.commands.first().is_some_and(|(s, _)| s.name == "migrate");
+    let migrate = query
+        .commands
+        .first()
+        .is_some_and(|(s, _)| s.name == "migrate");
     if (migrating || importing) && migrate {
         return Ok(Some(slot));
     }

@@ -18,10 +18,12 @@ struct Filter<'a> {
     id: Option<u64>,
     /// `TYPE normal|pubsub|…`.
     client_type: Option<super::client_list::ClientType>,
+    /// `USER name`: clients logged in as that ACL user.
+    user: Option<&'a [u8]>,
     skip_me: bool,
 }
 
-fn parse_filter(argv: &[Vec<u8>]) -> Result<Filter<'_>, Reply> {
+fn parse_filter<'a>(argv: &'a [Vec<u8>], acl: &crate::acl::Acl) -> Result<Filter<'a>, Reply> {
     let mut filter = Filter {
         skip_me: true,
         ..Filter::default()
@@ -44,12 +46,13 @@ fn parse_filter(argv: &[Vec<u8>]) -> Result<Filter<'_>, Reply> {
         } else if args::is(option, "LADDR") {
             filter.laddr = Some(value);
         } else if args::is(option, "USER") {
-            if value.as_slice() != b"default" {
+            if acl.user(value).is_none() {
                 return Err(Reply::error(format!(
                     "ERR No such user '{}'",
                     String::from_utf8_lossy(value)
                 )));
             }
+            filter.user = Some(value);
         } else if args::is(option, "SKIPME") {
             filter.skip_me = if args::is(value, "YES") {
                 true
@@ -76,7 +79,7 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             ..Filter::default()
         }
     } else {
-        match parse_filter(argv) {
+        match parse_filter(argv, &ctx.store.acl) {
             Ok(filter) => filter,
             Err(e) => return e,
         }
@@ -90,6 +93,7 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             && filter.addr.is_none_or(|a| a == addr)
             && filter.laddr.is_none_or(|a| a == laddr)
             && filter.id.is_none_or(|id| id == s.id.id)
+            && filter.user.is_none_or(|u| s.user == u)
             && filter
                 .client_type
                 .is_none_or(|t| t.includes(pubsub.is_subscriber(s.id)))
@@ -105,11 +109,7 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         if victim == me {
             ctx.session().closing = true;
         } else {
-            ctx.store.session_mut(victim).killed = true;
-            ctx.store.unwatch_all(victim);
-            // Redis frees another client at once: its subscriptions go with it.
-            ctx.store.pubsub.forget(victim);
-            ctx.store.killed_clients.push(victim);
+            ctx.store.kill(victim);
         }
     }
     match (old_form, victims.len()) {

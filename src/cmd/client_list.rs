@@ -136,7 +136,7 @@ fn describe(
     format!(
         "id={} addr={} laddr={} fd={fd} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} \
          multi={multi} qbuf={qbuf} qbuf-free={} argv-mem={argv_mem} multi-mem={multi_mem} \
-         rbs={rbs} rbp={rbs} obl=0 oll=0 omem=0 tot-mem={tot_mem} events=r cmd={} user=default \
+         rbs={rbs} rbp={rbs} obl=0 oll=0 omem=0 tot-mem={tot_mem} events=r cmd={} user={} \
          redir=-1 resp={}\n",
         s.id.id,
         s.addr.as_deref().unwrap_or_default(),
@@ -151,6 +151,7 @@ fn describe(
         subs.2,
         QUERY_BUFFER - qbuf.min(QUERY_BUFFER),
         s.last_command,
+        String::from_utf8_lossy(&s.user),
         s.protocol.number(),
     )
 }
@@ -213,14 +214,19 @@ pub(super) fn list(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// CLIENT INFO: the calling client's line.
 pub(super) fn info(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    let now = ctx.now_ms;
+    verbatim(info_line(ctx, argv))
+}
+
+/// The calling client's CLIENT LIST line while it runs `argv` (Redis's
+/// `catClientInfoString`, plus the newline), for CLIENT INFO and the ACL log.
+pub(crate) fn info_line(ctx: &Ctx<'_>, argv: &[Vec<u8>]) -> String {
     let mine = running(ctx, argv);
     let dirty = ctx.store.watch_is_dirty(ctx.client);
-    verbatim(describe(
+    describe(
         ctx.store.session(ctx.client),
         dirty,
         ctx.store.pubsub.counts(ctx.client),
         Some(&mine),
-        now,
-    ))
+        ctx.now_ms,
+    )
 }

@@ -48,8 +48,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             CommandSpec::new("replicate", 3, ADMIN_SUB, replicate).acl(ADMIN_ACL),
             CommandSpec::new("reset", -2, ADMIN | STALE | NOSCRIPT, reset).acl(ADMIN_ACL),
             CommandSpec::new("saveconfig", 2, ADMIN_SUB, no_bus).acl(ADMIN_ACL),
-            CommandSpec::new("set-config-epoch", 3, ADMIN_SUB, set_config_epoch)
-                .acl(ADMIN_ACL),
+            CommandSpec::new("set-config-epoch", 3, ADMIN_SUB, set_config_epoch).acl(ADMIN_ACL),
             CommandSpec::new("setslot", -4, ADMIN_SUB, setslot).acl(ADMIN_ACL),
             CommandSpec::new("shards", 2, STALE, view::shards).acl("slow"),
             CommandSpec::new("slaves", 3, ADMIN | STALE, replicas).acl(ADMIN_ACL),
@@ -265,7 +264,11 @@ fn setslot(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// BUMPEPOCH: `+BUMPED n` or `+STILL n`.
 fn bumpepoch(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_node(ctx, |_, cluster| {
-        let word = if cluster.bump_epoch() { "BUMPED" } else { "STILL" };
+        let word = if cluster.bump_epoch() {
+            "BUMPED"
+        } else {
+            "STILL"
+        };
         Reply::simple(&format!("{word} {}", cluster.config_epoch))
     })
 }
@@ -416,7 +419,9 @@ fn reset(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Some(_) => return Reply::error("ERR syntax error"),
         };
         if !ctx.db().is_empty() {
-            return Reply::error("ERR CLUSTER RESET can't be called with master nodes containing keys");
+            return Reply::error(
+                "ERR CLUSTER RESET can't be called with master nodes containing keys",
+            );
         }
         let new_id = hard.then(|| Cluster::random_id(&mut *ctx.host));
         cluster.reset(new_id);

@@ -24,7 +24,9 @@ pub(super) fn nodes(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 fn node_reply(ctx: &Ctx<'_>, id: &str) -> Reply {
     let config = &ctx.store.config;
     let at = Address::of(config);
-    let preferred = config.get("cluster-preferred-endpoint-type").unwrap_or_default();
+    let preferred = config
+        .get("cluster-preferred-endpoint-type")
+        .unwrap_or_default();
     let endpoint = match preferred.as_str() {
         "unknown-endpoint" => Reply::Null,
         _ => Reply::bulk(at.endpoint(config)),
@@ -89,10 +91,7 @@ pub(super) fn shards(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         node.push((Reply::bulk("health"), Reply::bulk("online")));
         Reply::Array(vec![Reply::Map(vec![
             (Reply::bulk("slots"), Reply::Array(bounds)),
-            (
-                Reply::bulk("nodes"),
-                Reply::Array(vec![Reply::Map(node)]),
-            ),
+            (Reply::bulk("nodes"), Reply::Array(vec![Reply::Map(node)])),
         ])])
     })
 }

@@ -228,6 +228,24 @@ fn keys_of_line(argv: &[Vec<u8>], with_flags: bool) -> Reply {
     )
 }
 
+/// The keys ACL checks in `argv` and the flags of each (`getKeysFromCommandWithSpecs`),
+/// for the command the dispatcher resolved.
+pub(crate) fn keys_for_acl(
+    spec: &CommandSpec,
+    sub: Option<&CommandSpec>,
+    argv: &[Vec<u8>],
+) -> Vec<(usize, u16)> {
+    let (target, meta) = match sub {
+        Some(sub) => (sub, key_spec::meta(&format!("{}|{}", spec.name, sub.name))),
+        None => (spec, key_spec::meta(spec.name)),
+    };
+    let specs = meta.map_or(&[][..], |m| m.key_specs);
+    if specs.iter().all(|s| s.flags & key_flags::NOT_KEY != 0) {
+        return Vec::new();
+    }
+    keys_with_flags(target, specs, argv)
+}
+
 /// The keys by the specs when their flags are reliable, else by the command's own key
 /// finder (Redis's getkeys procs): SET's flags depend on its GET option.
 fn keys_with_flags(spec: &CommandSpec, specs: &[KeySpec], line: &[Vec<u8>]) -> Vec<(usize, u16)> {

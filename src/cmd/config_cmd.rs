@@ -102,6 +102,10 @@ fn set(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
     }
     for (param, value) in changes {
+        if param.name == "requirepass" {
+            // The default user's password (`updateRequirePass`).
+            ctx.store.acl.set_default_password(value.as_bytes());
+        }
         param.apply(&mut ctx.store.config, value);
     }
     Reply::ok()

@@ -2,7 +2,8 @@
 //! (CLIENT lives in `client.rs`.)
 
 use super::{args, client, flags::*, keys, CommandSpec, Ctx};
-use crate::resp::{Protocol, Reply};
+use crate::resp::{errors, Protocol, Reply};
+use crate::session::ClientId;
 
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("ping", -1, FAST | SESSION_ONLY, ping).acl("fast connection"),
@@ -30,8 +31,6 @@ pub static COMMANDS: &[CommandSpec] = &[
         reset,
     )
     .acl("fast connection"),
-    // The server answers AUTH itself when `requirepass` is set (server/auth.rs); here the
-    // default user has no password. In the table so that scripts get Redis's refusal.
     CommandSpec::new(
         "auth",
         -2,
@@ -53,16 +52,61 @@ pub(crate) const NO_PASSWORD: &str =
     "ERR AUTH <password> called without any password configured for the default user. \
 Are you sure your configuration is correct?";
 
-/// AUTH [username] password with no password configured: `default` is a nopass user,
-/// so `AUTH default <anything>` succeeds, the one-argument form is a configuration
-/// mistake and other users do not exist.
-fn auth(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    match argv.len() {
-        2 => Reply::error(NO_PASSWORD),
-        3 if argv[1] == b"default" => Reply::ok(),
-        3 => Reply::error(WRONGPASS),
-        _ => Reply::error("ERR syntax error"),
+const NOAUTH: &str = "NOAUTH Authentication required.";
+
+/// Redis's `authRequired` wall: while the default user needs a password (or is off), a
+/// client not logged in may only run `no-auth` commands (AUTH, HELLO, QUIT…).
+pub(crate) fn auth_wall(
+    store: &crate::store::Store,
+    client: ClientId,
+    target: &CommandSpec,
+) -> Option<Reply> {
+    let refused = !store.session(client).authenticated
+        && !store.acl.default_lets_in()
+        && !target.has(NO_AUTH);
+    refused.then(|| Reply::error(NOAUTH))
+}
+const NOAUTH_HELLO: &str = "NOAUTH HELLO must be called with the client already authenticated, \
+otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select \
+the RESP protocol version at the same time";
+
+/// AUTH [username] password: logs the client in as an ACL user. The one-argument form
+/// means `default`, and is a configuration mistake while `default` needs no password.
+fn auth(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let (user, password) = match argv.len() {
+        2 => {
+            let default_nopass = ctx.store.acl.user(b"default").is_some_and(|u| u.nopass);
+            if default_nopass {
+                return Reply::error(NO_PASSWORD);
+            }
+            (&b"default"[..], &argv[1])
+        }
+        3 => (&argv[1][..], &argv[2]),
+        _ => return Reply::error(errors::SYNTAX),
+    };
+    if log_in(ctx, user, password, argv) {
+        Reply::ok()
+    } else {
+        Reply::error(WRONGPASS)
     }
+}
+
+/// `ACLAuthenticateUser`: on success the client runs as `user`; a failure is logged.
+fn log_in(ctx: &mut Ctx<'_>, user: &[u8], password: &[u8], argv: &[Vec<u8>]) -> bool {
+    if ctx.store.acl.credentials_ok(user, password) {
+        let session = ctx.session();
+        session.user = user.to_vec();
+        session.authenticated = true;
+        return true;
+    }
+    let context = if ctx.store.session(ctx.client).multi.is_some() {
+        crate::acl::log::Context::Multi
+    } else {
+        crate::acl::log::Context::Toplevel
+    };
+    let reason = crate::acl::log::Reason::Auth;
+    super::acl_check::log(ctx, reason, context, argv[0].clone(), user.to_vec(), argv);
+    false
 }
 
 /// The version HELLO and INFO report: the Redis release redsim reproduces.
@@ -110,8 +154,7 @@ fn select(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// HELLO [protover [AUTH username password] [SETNAME clientname]]: switches the
 /// protocol and answers with the server's description, encoded in the new protocol.
-/// redsim has no passwords: like a Redis without `requirepass`, the `default` user
-/// accepts any password and other users do not exist.
+/// AUTH logs in as an ACL user first; without it the client must be logged in already.
 fn hello(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let mut version = None;
     if argv.len() >= 2 {
@@ -123,13 +166,14 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         version = Some(v);
     }
-    let mut user: Option<&[u8]> = None;
     let mut name: Option<&[u8]> = None;
     let mut j = 2;
     while j < argv.len() {
         let more = argv.len() - 1 - j;
         if args::is(&argv[j], "AUTH") && more >= 2 {
-            user = Some(&argv[j + 1]);
+            if !log_in(ctx, &argv[j + 1], &argv[j + 2], argv) {
+                return Reply::error(WRONGPASS);
+            }
             j += 2;
         } else if args::is(&argv[j], "SETNAME") && more >= 1 {
             if let Err(e) = client::validate_name(&argv[j + 1]) {
@@ -145,8 +189,8 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         j += 1;
     }
-    if user.is_some_and(|u| u != b"default") {
-        return Reply::error("WRONGPASS invalid username-password pair or user is disabled.");
+    if !ctx.session().authenticated {
+        return Reply::error(NOAUTH_HELLO);
     }
     let session = ctx.session();
     if let Some(name) = name {
@@ -183,6 +227,7 @@ fn quit(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 /// transaction, nothing watched, no subscriptions (silently, as Redis's
 /// `clearClientConnectionState`). Answers the status `RESET`.
 fn reset(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
+    let lets_in = ctx.store.acl.default_lets_in();
     let session = ctx.session();
     session.db = 0;
     session.protocol = Protocol::Resp2;
@@ -192,6 +237,9 @@ fn reset(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     session.replies = Default::default();
     session.no_evict = false;
     session.monitor = false;
+    // `clientSetDefaultAuth`: back to the default user.
+    session.user = b"default".to_vec();
+    session.authenticated = lets_in;
     ctx.store.monitors.retain(|c| *c != ctx.client);
     ctx.store.unwatch_all(ctx.client);
     ctx.store.pubsub.forget(ctx.client);

@@ -4,6 +4,8 @@
 //! A network client, EXEC and a script's `redis.call` all run a command through
 //! `run`, so statistics, WATCH signalling and errors are the same on every path.
 
+mod acl;
+pub(crate) mod acl_check;
 pub mod args;
 mod args_range;
 pub mod flags;
@@ -36,7 +38,7 @@ mod hyperloglog_debug;
 mod info;
 mod info_sections;
 mod key_events;
-mod key_spec;
+pub(crate) mod key_spec;
 mod keys;
 pub(crate) mod latency;
 pub(crate) mod latency_histogram;
@@ -77,6 +79,7 @@ mod zset_range;
 mod zset_store;
 
 pub use blocking::BlockRequest;
+pub(crate) use command_info::keys_for_acl;
 pub use spec::CommandSpec;
 
 use crate::db::Db;
@@ -214,6 +217,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     config_cmd::COMMANDS,
     cluster::COMMANDS,
     command_info::COMMANDS,
+    acl::COMMANDS,
     object::COMMANDS,
     memory::COMMANDS,
     transaction::COMMANDS,

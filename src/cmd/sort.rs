@@ -112,7 +112,13 @@ struct Options<'a> {
     gets: Vec<&'a [u8]>,
 }
 
-fn parse_options(argv: &[Vec<u8>], read_only: bool) -> Result<Options<'_>, Reply> {
+/// `all_keys_readable`: whether the user may read any key (BY and GET read keys no key
+/// spec names, so Redis allows them only then).
+fn parse_options(
+    argv: &[Vec<u8>],
+    read_only: bool,
+    all_keys_readable: bool,
+) -> Result<Options<'_>, Reply> {
     let mut o = Options {
         desc: false,
         alpha: false,
@@ -143,8 +149,18 @@ fn parse_options(argv: &[Vec<u8>], read_only: bool) -> Result<Options<'_>, Reply
         } else if c_is(word, "by") && left >= 1 {
             o.by = Some(&argv[j + 1]);
             o.dont_sort = !c_str(&argv[j + 1], usize::MAX).contains(&b'*');
+            if !o.dont_sort && !all_keys_readable {
+                return Err(Reply::error(
+                    "ERR BY option of SORT denied due to insufficient ACL permissions.",
+                ));
+            }
             j += 1;
         } else if c_is(word, "get") && left >= 1 {
+            if !all_keys_readable {
+                return Err(Reply::error(
+                    "ERR GET option of SORT denied due to insufficient ACL permissions.",
+                ));
+            }
             o.gets.push(&argv[j + 1]);
             j += 1;
         } else {
@@ -222,7 +238,8 @@ fn load(
 }
 
 fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Reply {
-    let mut o = match parse_options(argv, read_only) {
+    let readable = super::acl_check::all_keys_readable(ctx, argv);
+    let mut o = match parse_options(argv, read_only, readable) {
         Ok(o) => o,
         Err(e) => return e,
     };

@@ -87,7 +87,13 @@ fn exec(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     let mut replies = Vec::with_capacity(state.queued.len());
     for argv in &state.queued {
         let reply = match resolve(argv) {
-            Resolved::Found(spec, sub) => run(ctx, spec, sub, argv),
+            Resolved::Found(spec, sub) => {
+                // ACLs are checked again: they may have changed since it was queued.
+                match super::acl_check::exec_refusal(ctx, spec, sub, argv) {
+                    Some(error) => error,
+                    None => run(ctx, spec, sub, argv),
+                }
+            }
             Resolved::Refused(error) => error,
         };
         replies.push(reply);

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 pub const OP_LOG: i64 = 3;
 pub const OP_SETRESP: i64 = 4;
 pub const OP_SETREPL: i64 = 5;
+pub const OP_ACL_CHECK: i64 = 6;
 pub const OP_TICK: i64 = 9;
 
 /// An error raised from Rust into a script.
@@ -167,17 +168,28 @@ pub fn install(
             side_op(&r, &o, OP_SETREPL, Value::Integer(flags), Value::Nil)
         })?,
     )?;
+    let (r, o) = (redis.clone(), ops.clone());
     redis.raw_set(
         "acl_check_cmd",
-        lua.create_function(|_, args: Variadic<Value>| {
+        lua.create_function(move |lua, args: Variadic<Value>| {
             let argv = lua_args_to_argv(args.iter()).map_err(raise_table)?;
             if !super::call::command_exists(&argv) {
                 return Err(raise_table(
                     "ERR Invalid command passed to redis.acl_check_cmd()",
                 ));
             }
-            // redsim has only the default user, who may run every command.
-            Ok(true)
+            // The running script's user decides (`ACLCheckAllUserCommandPerm`).
+            let words = lua.create_table_with_capacity(argv.len(), 0)?;
+            for (i, arg) in argv.iter().enumerate() {
+                words.raw_set(i + 1, lua.create_string(arg)?)?;
+            }
+            let call: Function = r.raw_get("call")?;
+            call.call::<Value>((&o, OP_ACL_CHECK, Value::Table(words), Value::Nil))
+                .map_err(|_| {
+                    raise_table(
+                        "ERR redis.acl_check_cmd can only be called inside a script invocation",
+                    )
+                })
         })?,
     )?;
     // The generator's two operations; math.random and math.randomseed are C functions

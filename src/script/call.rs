@@ -72,7 +72,9 @@ pub fn fill_argv<'v>(
 }
 
 /// Finds argv's command (and subcommand) as Redis's `lookupCommand`.
-fn lookup(argv: &[Vec<u8>]) -> Option<(&'static CommandSpec, Option<&'static CommandSpec>)> {
+pub(super) fn lookup(
+    argv: &[Vec<u8>],
+) -> Option<(&'static CommandSpec, Option<&'static CommandSpec>)> {
     let spec = cmd::lookup(&argv[0])?;
     if spec.subcommands.is_empty() || argv.len() < 2 {
         return Some((spec, None));
@@ -92,6 +94,9 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     }
     if target.has(flags::NOSCRIPT) && !state.ctx.store.config.scripts_may_call_noscript {
         return refuse(state, Some((spec, sub)), NOT_ALLOWED);
+    }
+    if let Some(text) = cmd::acl_check::script_refusal(state.ctx, spec, sub, argv) {
+        return refuse(state, Some((spec, sub)), text);
     }
     let writes = target.has(flags::WRITE);
     if state.read_only && (writes || target.has(flags::MAY_REPLICATE)) {
@@ -125,6 +130,12 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     }
     let dirty_before = state.ctx.store.dirty;
     let client = state.lua_client;
+    // The script's client runs as the caller's user (SORT's BY / GET ask it).
+    let caller = state.ctx.client;
+    if state.ctx.store.session(client).user != state.ctx.store.session(caller).user {
+        let user = state.ctx.store.session(caller).user.clone();
+        state.ctx.store.session_mut(client).user = user;
+    }
     let mut ctx = Ctx {
         store: &mut *state.ctx.store,
         host: &mut *state.ctx.host,

@@ -26,7 +26,9 @@ use crate::stats::ReplyErrors;
 use mlua::{Function, HookTriggers, Lua, Table, Value, Variadic, VmState};
 use std::cell::RefCell;
 
-use super::api::{find_raise, raise_table, Raise, OP_LOG, OP_SETREPL, OP_SETRESP, OP_TICK};
+use super::api::{
+    find_raise, raise_table, Raise, OP_ACL_CHECK, OP_LOG, OP_SETREPL, OP_SETRESP, OP_TICK,
+};
 
 /// Redis's text for a script stopped by SCRIPT KILL / FUNCTION KILL.
 pub const KILLED: &str = "Script killed by user with SCRIPT KILL...";
@@ -276,6 +278,19 @@ fn side_op(st: &mut RunState<'_, '_>, args: &[Value]) -> mlua::Result<Value> {
                 Protocol::Resp2
             };
             Ok(Value::Nil)
+        }
+        OP_ACL_CHECK => {
+            let mut argv = Vec::new();
+            if let Some(Value::Table(words)) = args.get(1) {
+                for word in words.clone().sequence_values::<mlua::LuaString>() {
+                    argv.push(word?.as_bytes().to_vec());
+                }
+            }
+            let allowed = super::call::lookup(&argv).is_some_and(|(spec, sub)| {
+                let (store, client) = (&*st.ctx.store, st.ctx.client);
+                crate::cmd::acl_check::allowed(store, client, spec, sub, &argv)
+            });
+            Ok(Value::Boolean(allowed))
         }
         OP_SETREPL => {
             if let Some(Value::Integer(flags)) = args.get(1) {

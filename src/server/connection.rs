@@ -1,7 +1,7 @@
 //! One task per connection: read bytes, cut requests, run them on the engine in order,
 //! write their replies back.
 
-use super::auth::{self, Gate};
+use super::auth;
 use super::blocking::{wait_until_served, Parked};
 use super::engine_lock::{acquire, lock, Acquired};
 use super::host::{Answered, Ticket};
@@ -282,7 +282,7 @@ pub(super) async fn run_batch(
             let mut engine = match acquire(core, true).await {
                 Acquired::Engine(engine) => engine,
                 Acquired::Busy => {
-                    let mut argv = batch.requests.pop_front().unwrap_or_default();
+                    let argv = batch.requests.pop_front().unwrap_or_default();
                     if argv
                         .first()
                         .is_some_and(|name| name.eq_ignore_ascii_case(b"quit"))
@@ -290,29 +290,14 @@ pub(super) async fn run_batch(
                         encode_into(&Reply::ok(), Protocol::Resp2, out);
                         return Ok(false);
                     }
-                    let refusal = match auth::gate(
-                        core.options.requirepass.as_deref(),
-                        &mut peer.authenticated,
-                        &argv,
-                    ) {
-                        Gate::Answer(reply) => Some(reply),
-                        Gate::RunInstead(instead) => {
-                            argv = instead;
-                            None
+                    let refusal = match shutdown::request(&argv) {
+                        // A busy script holds the engine: no save is possible.
+                        Some(Ok(_)) => {
+                            core.shutdown.notify_one();
+                            return Ok(false);
                         }
-                        Gate::Run => None,
-                    };
-                    let refusal = match refusal {
-                        Some(reply) => Some(reply),
-                        None => match shutdown::request(&argv) {
-                            // A busy script holds the engine: no save is possible.
-                            Some(Ok(_)) => {
-                                core.shutdown.notify_one();
-                                return Ok(false);
-                            }
-                            Some(Err(refusal)) => Some(refusal),
-                            None => None,
-                        },
+                        Some(Err(refusal)) => Some(refusal),
+                        None => None,
                     };
                     if let Some(reply) = refusal {
                         // Error and +OK replies read the same in RESP2 and RESP3.
@@ -403,7 +388,7 @@ fn run_locked(
         engine.store.config.busy_reply_threshold_ms,
         Ordering::Relaxed,
     );
-    while let Some(mut argv) = batch.requests.pop_front() {
+    while let Some(argv) = batch.requests.pop_front() {
         let session = engine.store.session(client);
         if session.killed || session.closing {
             return Outcome::Close;
@@ -420,41 +405,6 @@ fn run_locked(
         }
         // Messages published to this client before this command come before its reply.
         out.append(&mut super::host::lock(&peer_signals.outbox));
-        // CONFIG SET requirepass takes effect for the next command; a connection that ran
-        // a command while there was no password stays authenticated, as in Redis.
-        let requirepass = engine
-            .store
-            .config
-            .stored
-            .get("requirepass")
-            .filter(|p| !p.is_empty())
-            .map(|p| p.as_bytes().to_vec());
-        if requirepass.is_none() {
-            *authenticated = true;
-        }
-        match auth::gate(requirepass.as_deref(), authenticated, &argv) {
-            Gate::Run => {}
-            Gate::RunInstead(instead) => argv = instead,
-            Gate::Answer(reply) => {
-                if auth::ran_as_command(&argv) {
-                    // AUTH and HELLO ran (they only failed or succeeded): monitors see
-                    // them, with their secrets redacted.
-                    let now_us = engine.host.now_us();
-                    crate::cmd::monitor::feed_store(
-                        &mut engine.store,
-                        client,
-                        now_us,
-                        false,
-                        &argv,
-                    );
-                }
-                let session = engine.store.session_mut(client);
-                if session.replies.reply_goes_out() {
-                    encode_into(&reply, session.protocol, out);
-                }
-                continue;
-            }
-        }
         if let Some(request) = shutdown::request(&argv) {
             let in_multi = engine.store.session(client).multi.is_some();
             let reply = match request {
@@ -518,6 +468,8 @@ fn run_locked(
         }
         batch.spent.push(argv);
         let session = engine.store.session_mut(client);
+        // AUTH, HELLO AUTH and RESET change the request limits for what follows.
+        *authenticated = session.authenticated;
         if session.replies.reply_goes_out() {
             encode_into(&reply, session.protocol, out);
         }

@@ -149,6 +149,7 @@ fn describe_process(engine: &mut Engine, opts: &ServeOptions, addr: SocketAddr) 
     }
     if let Some(password) = &opts.requirepass {
         config.set_startup("requirepass", &String::from_utf8_lossy(password));
+        engine.store.acl.set_default_password(password);
     }
 }
 

@@ -330,6 +330,49 @@ pub enum Compare {
     Type,
     /// Not compared.
     Any,
+    /// Byte for byte, except that in every bulk string the runs of single-command ACL
+    /// rules (`+get -set +config|get`) are sorted: Redis writes them (ACL LIST, ACL
+    /// GETUSER) in the order of its command dict, which is seeded at random on each start.
+    AclRules,
+}
+
+/// Sorts each run of `+cmd` / `-cmd` words in `text` (the `+@cat` / `-@cat` words and
+/// everything else stay where they are).
+pub fn sort_acl_rule_runs(text: &[u8]) -> Vec<u8> {
+    let is_single =
+        |w: &&[u8]| (w.starts_with(b"+") || w.starts_with(b"-")) && !w[1..].starts_with(b"@");
+    let mut out: Vec<&[u8]> = Vec::new();
+    let mut run: Vec<&[u8]> = Vec::new();
+    for word in text.split(|&b| b == b' ') {
+        if is_single(&word) {
+            run.push(word);
+        } else {
+            run.sort();
+            out.append(&mut run);
+            out.push(word);
+        }
+    }
+    run.sort();
+    out.append(&mut run);
+    out.join(&b' ')
+}
+
+fn sort_acl_rules_in(frame: Frame) -> Frame {
+    match frame {
+        Frame::Scalar(bytes) if bytes.starts_with(b"$") && !bytes.starts_with(b"$-") => {
+            let start = bytes.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let end = bytes.len() - 2;
+            let mut sorted = bytes[..start].to_vec();
+            sorted.extend(sort_acl_rule_runs(&bytes[start..end]));
+            sorted.extend_from_slice(b"\r\n");
+            Frame::Scalar(sorted)
+        }
+        Frame::Aggregate { header, children } => Frame::Aggregate {
+            header,
+            children: children.into_iter().map(sort_acl_rules_in).collect(),
+        },
+        scalar => scalar,
+    }
 }
 
 /// The form of `reply` that `mode` compares, as bytes.
@@ -343,6 +386,7 @@ pub fn normalize(reply: &[u8], mode: Compare) -> Vec<u8> {
         Compare::Any => Vec::new(),
         Compare::Type => vec![frame.kind()],
         Compare::Shape => shape(&frame).into_bytes(),
+        Compare::AclRules => sort_acl_rules_in(frame).bytes(),
         Compare::Unordered | Compare::Pairs => match frame {
             Frame::Aggregate { header, children } => {
                 let pairs = mode == Compare::Pairs || matches!(header[0], b'%');

@@ -230,11 +230,26 @@ pub fn check(
     choice: ModelChoice,
     options: &Options,
 ) -> Result<Outcome, CheckError> {
+    check_using(history, choice, options, None)
+}
+
+/// [`check`], judging with `engine` when the history needs the engine model. A caller that
+/// checks many small histories (a sweep's judge) keeps one: making an engine, with its Lua
+/// VM, costs far more than checking a history of a few ops.
+pub fn check_using(
+    history: &History,
+    choice: ModelChoice,
+    options: &Options,
+    engine: Option<&mut models::EngineModel>,
+) -> Result<Outcome, CheckError> {
     match resolve_model(history, choice)? {
         ModelChoice::Register => check_with(history, &mut models::RegisterModel, options),
         ModelChoice::Kv => check_with(history, &mut models::KvModel, options),
         ModelChoice::Counter => check_with(history, &mut models::CounterModel, options),
-        _ => check_with(history, &mut models::EngineModel::new(), options),
+        _ => match engine {
+            Some(engine) => check_with(history, engine, options),
+            None => check_with(history, &mut models::EngineModel::new(), options),
+        },
     }
 }
 

@@ -79,6 +79,10 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     pure: Vec<bool>,
     /// Linearized ops with a known return, by their bit (`bit_of`).
     linearized: Vec<u64>,
+    /// `linearized`'s leading words that are all ones, and one past its last word that is
+    /// not zero: the memo stores the words between (see `memo::Memo`).
+    linearized_lo: usize,
+    linearized_hi: usize,
     /// Unknown ops linearized, by their bit.
     used: Vec<u64>,
     /// Per op: its bit in `linearized` or in `used` (for unknown ops).
@@ -103,6 +107,10 @@ pub(crate) struct Search<'p, 'h, M: SequentialSpec> {
     /// include unknown ops) and its end state.
     pub best: Vec<u32>,
     best_known: usize,
+    /// How many of the stack's first entries are `best`'s too (so a new best copies only
+    /// what changed since: copying the whole stack each time made long histories
+    /// quadratic).
+    best_shared: usize,
     pub best_state: u32,
     pub done: Option<Poll>,
 }
@@ -164,16 +172,21 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
         let prev: Vec<u32> = (0..len as u32)
             .map(|e| if e == 0 { NIL } else { e - 1 })
             .collect();
-        let mut bit_of = Vec::with_capacity(n);
+        // Bits in call order, so that the set of linearized ops is a run of ones and a
+        // narrow window after it (which is all the memo stores of it).
+        let mut bit_of = vec![0; n];
         let (mut known, mut unknown) = (0u32, 0u32);
-        for op in ops {
-            if op.ret.is_some() {
-                bit_of.push(known);
-                known += 1;
-            } else {
-                bit_of.push(unknown);
-                unknown += 1;
+        for &(_, class, op) in &events {
+            if class == 2 {
+                continue;
             }
+            let counter = if ops[op as usize].ret.is_some() {
+                &mut known
+            } else {
+                &mut unknown
+            };
+            bit_of[op as usize] = *counter;
+            *counter += 1;
         }
         let known = known as usize;
         // Program order: per client, ops in (call, position) order; an op waits for the
@@ -224,6 +237,8 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 .map(|o| o.ret.is_some() && model.is_read_only(o.op))
                 .collect(),
             linearized: vec![0; known.div_ceil(64).max(1)],
+            linearized_lo: 0,
+            linearized_hi: 0,
             used: vec![0; (n - known).div_ceil(64)],
             bit_of,
             linearized_hash: 0,
@@ -238,6 +253,7 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             remaining: known,
             best: Vec::new(),
             best_known: 0,
+            best_shared: 0,
             best_state: state,
             done: None,
         }
@@ -328,11 +344,14 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 let known = self.known - self.remaining;
                 if known > self.best_known || self.best.is_empty() {
                     self.best_known = known;
-                    self.best = self
-                        .stack
-                        .iter()
-                        .map(|&(e, _, _, _)| self.op_of[e as usize])
-                        .collect();
+                    self.best.truncate(self.best_shared);
+                    let op_of = &self.op_of;
+                    self.best.extend(
+                        self.stack[self.best_shared..]
+                            .iter()
+                            .map(|&(e, _, _, _)| op_of[e as usize]),
+                    );
+                    self.best_shared = self.stack.len();
                     self.best_state = after;
                 }
                 self.entry = self.next[HEAD as usize];
@@ -347,7 +366,20 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
     fn toggle(&mut self, op: u32) {
         let bit = self.bit_of[op as usize];
         if self.ops[op as usize].ret.is_some() {
-            self.linearized[bit as usize / 64] ^= 1 << (bit % 64);
+            let (w, mask) = (bit as usize / 64, 1u64 << (bit % 64));
+            let words = &mut self.linearized;
+            words[w] ^= mask;
+            if words[w] & mask != 0 {
+                self.linearized_hi = self.linearized_hi.max(w + 1);
+                while words.get(self.linearized_lo) == Some(&u64::MAX) {
+                    self.linearized_lo += 1;
+                }
+            } else {
+                self.linearized_lo = self.linearized_lo.min(w);
+                while self.linearized_hi > 0 && words[self.linearized_hi - 1] == 0 {
+                    self.linearized_hi -= 1;
+                }
+            }
             self.linearized_hash ^= self.zobrist[op as usize];
         } else {
             self.used[bit as usize / 64] ^= 1 << (bit % 64);
@@ -466,6 +498,7 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
                 self.done = Some(Poll::Violated);
                 return true;
             };
+            self.best_shared = self.best_shared.min(self.stack.len());
             let op = self.op_of[e as usize];
             self.state = before;
             self.toggle(op);

@@ -401,7 +401,7 @@ impl Judge {
                 counterexample: false,
                 ..crate::check::Options::default()
             };
-            match crate::check::check(history, crate::check::ModelChoice::Auto, &options) {
+            match check_on_this_thread(history, &options) {
                 Err(e) => v.inconclusive = Some(format!("the checker cannot judge it: {e}")),
                 Ok(outcome) => match outcome.verdict {
                     crate::check::Verdict::Linearizable => v.not_linearizable = Some(false),
@@ -474,9 +474,34 @@ fn checker_verdict(history: &History) -> Option<crate::check::Verdict> {
         counterexample: false,
         ..crate::check::Options::default()
     };
-    crate::check::check(history, crate::check::ModelChoice::Auto, &options)
+    check_on_this_thread(history, &options)
         .ok()
         .map(|o| o.verdict)
+}
+
+thread_local! {
+    /// The engine model the judge's checks use on this thread, kept from run to run: a
+    /// sweep judges thousands of runs a second, and a new engine (a Lua VM with its
+    /// libraries) cost more than the check itself. A model carries nothing from one
+    /// history to the next that changes a verdict (its remembered steps are keyed by state).
+    static ENGINE_MODEL: std::cell::RefCell<Option<crate::check::models::EngineModel>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn check_on_this_thread(
+    history: &History,
+    options: &crate::check::Options,
+) -> Result<crate::check::Outcome, crate::check::CheckError> {
+    ENGINE_MODEL.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let engine = slot.get_or_insert_with(crate::check::models::EngineModel::new);
+        crate::check::check_using(
+            history,
+            crate::check::ModelChoice::Auto,
+            options,
+            Some(engine),
+        )
+    })
 }
 
 fn overlaps_another(history: &History, op: &Op) -> bool {

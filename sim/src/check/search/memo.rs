@@ -12,13 +12,18 @@ use super::Search;
 /// with many timed-out ops).
 pub(super) const PRUNERS: usize = 64;
 
-/// One memo entry per (known ops linearized, state): the known set lives in
-/// `Search::memo_words` at `at`; `pruners` indexes `Search::pruners` (when the part has
-/// unknown ops).
+/// One memo entry per (known ops linearized, state): the known set as its words from `lo`
+/// on — the words before `lo` are all ones, the words after the `len` stored all zeros —
+/// in `Search::memo_words` at `at`; `pruners` indexes `Search::pruners` (when the part has
+/// unknown ops). Ops are numbered in call order, so the set is a run of ones (every op
+/// called before the earliest one still pending) and a window about as wide as the
+/// history's concurrency: an entry's size does not grow with the history's length.
 #[derive(Clone, Copy)]
 pub(super) struct Memo {
     pub(super) hash: u64,
     pub(super) at: u32,
+    pub(super) lo: u32,
+    pub(super) len: u32,
     pub(super) state: u32,
     pub(super) pruners: u32,
 }
@@ -39,15 +44,20 @@ impl<M: SequentialSpec> Search<'_, '_, M> {
     pub(super) fn remember(&mut self, state: u32, budget: &mut Budget) -> bool {
         let hash = (self.linearized_hash ^ (state as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .rotate_left(17);
-        let words = self.linearized.len();
-        let (bits, arena, memos) = (&self.linearized, &self.memo_words, &self.memos);
+        let (lo, hi) = (
+            self.linearized_lo,
+            self.linearized_hi.max(self.linearized_lo),
+        );
+        let window = &self.linearized[lo..hi];
+        let (arena, memos) = (&self.memo_words, &self.memos);
         let found = self
             .memo
             .find(hash, |&m| {
                 let m = &memos[m as usize];
                 m.hash == hash
                     && m.state == state
-                    && arena[m.at as usize..m.at as usize + words] == bits[..]
+                    && m.lo as usize == lo
+                    && arena[m.at as usize..(m.at + m.len) as usize] == window[..]
             })
             .copied();
         let mut bytes = 0u64;
@@ -56,7 +66,7 @@ impl<M: SequentialSpec> Search<'_, '_, M> {
             Some(m) => m,
             None => {
                 let at = self.memo_words.len() as u32;
-                self.memo_words.extend_from_slice(&self.linearized);
+                self.memo_words.extend_from_slice(window);
                 let id = self.memos.len() as u32;
                 let pruners = if self.used.is_empty() {
                     NIL
@@ -67,13 +77,15 @@ impl<M: SequentialSpec> Search<'_, '_, M> {
                 self.memos.push(Memo {
                     hash,
                     at,
+                    lo: lo as u32,
+                    len: (hi - lo) as u32,
                     state,
                     pruners,
                 });
                 let memos = &self.memos;
                 self.memo
                     .insert_unique(hash, id, |&m| memos[m as usize].hash);
-                bytes += (words * 8 + std::mem::size_of::<Memo>() + 8) as u64;
+                bytes += ((hi - lo) * 8 + std::mem::size_of::<Memo>() + 8) as u64;
                 if !self.used.is_empty() {
                     bytes += (PRUNERS * 4) as u64;
                 }
