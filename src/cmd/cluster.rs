@@ -348,48 +348,38 @@ fn getkeysinslot(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     })
 }
 
-/// COUNT-FAILURE-REPORTS id: no other node, so no report about this one.
-fn failure_reports(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+/// A subcommand about the node named by `argv[2]`: `mine` when it is this node, the only
+/// one known, Redis's "Unknown node" otherwise.
+fn about_node(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], mine: fn() -> Reply) -> Reply {
     with_node(ctx, |_, cluster| {
         if is_me(cluster, &argv[2]) {
-            Reply::Integer(0)
+            mine()
         } else {
             unknown_node(&argv[2])
         }
     })
 }
 
+/// COUNT-FAILURE-REPORTS id: no other node, so no report about this one.
+fn failure_reports(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    about_node(ctx, argv, || Reply::Integer(0))
+}
+
 /// FORGET id.
 fn forget(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    with_node(ctx, |_, cluster| {
-        if is_me(cluster, &argv[2]) {
-            Reply::error("ERR I tried hard but I can't forget myself...")
-        } else {
-            unknown_node(&argv[2])
-        }
+    about_node(ctx, argv, || {
+        Reply::error("ERR I tried hard but I can't forget myself...")
     })
 }
 
 /// REPLICATE id.
 fn replicate(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    with_node(ctx, |_, cluster| {
-        if is_me(cluster, &argv[2]) {
-            Reply::error("ERR Can't replicate myself")
-        } else {
-            unknown_node(&argv[2])
-        }
-    })
+    about_node(ctx, argv, || Reply::error("ERR Can't replicate myself"))
 }
 
 /// REPLICAS / SLAVES id: this node, a master, has none.
 fn replicas(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    with_node(ctx, |_, cluster| {
-        if is_me(cluster, &argv[2]) {
-            Reply::Array(Vec::new())
-        } else {
-            unknown_node(&argv[2])
-        }
-    })
+    about_node(ctx, argv, || Reply::Array(Vec::new()))
 }
 
 /// FAILOVER [FORCE|TAKEOVER]: only a replica fails over.
