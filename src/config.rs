@@ -47,6 +47,8 @@ pub struct Config {
     pub(crate) latency_monitor_threshold: u64,
     /// `notify-keyspace-events` as class bits ([`crate::store::notify`]).
     pub(crate) notify_keyspace_events: u32,
+    /// `cluster-enabled` (startup only): the server is a Redis Cluster node.
+    pub(crate) cluster_enabled: bool,
     /// The stored-only parameters whose value differs from the default. Only the changes
     /// are kept, so that cloning a fresh engine (the checker does it per state) stays cheap.
     pub stored: BTreeMap<&'static str, String>,
@@ -72,6 +74,7 @@ impl Default for Config {
             slowlog_max_len: 128,
             latency_monitor_threshold: 0,
             notify_keyspace_events: 0,
+            cluster_enabled: false,
             stored: BTreeMap::new(),
         }
     }
@@ -228,6 +231,8 @@ static BOUND: &[(&str, Getter, Setter)] = &[
 
 /// Kept as class bits, printed in Redis's canonical order (`AKE` for `KEA`).
 const NOTIFY: &str = "notify-keyspace-events";
+/// A yes/no switch the engine reads on every command, kept as a bool.
+const CLUSTER_ENABLED: &str = "cluster-enabled";
 
 fn bound(name: &str) -> Option<&'static (&'static str, Getter, Setter)> {
     BOUND.iter().find(|(n, _, _)| *n == name)
@@ -238,6 +243,9 @@ impl Param {
     pub fn value(&self, config: &Config) -> String {
         if self.name == NOTIFY {
             return crate::store::notify::flags_text(config.notify_keyspace_events);
+        }
+        if self.name == CLUSTER_ENABLED {
+            return if config.cluster_enabled { "yes" } else { "no" }.into();
         }
         if let Some((_, get, _)) = bound(self.name) {
             return get(config).to_string();
@@ -257,6 +265,10 @@ impl Param {
     pub fn apply(&self, config: &mut Config, value: String) {
         if self.name == NOTIFY {
             config.notify_keyspace_events = crate::store::notify::parse_flags(&value).unwrap_or(0);
+            return;
+        }
+        if self.name == CLUSTER_ENABLED {
+            config.cluster_enabled = value == "yes";
             return;
         }
         if let Some((_, _, set)) = bound(self.name) {

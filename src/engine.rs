@@ -70,6 +70,16 @@ impl Engine {
     /// Runs one command for `client` and returns its reply. Inside MULTI, commands are
     /// queued (`+QUEUED`) and run by EXEC.
     pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
+        if !self.store.config.cluster_enabled {
+            return self.execute_command(client, argv);
+        }
+        let now_ms = self.cluster_before_command();
+        let reply = self.execute_command(client, argv);
+        self.cluster_after_command(client, argv, now_ms);
+        reply
+    }
+
+    fn execute_command(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
         if argv.is_empty() {
             return Reply::error("ERR empty command");
         }
@@ -104,6 +114,16 @@ impl Engine {
         if let Some(error) = self.acl_refusal(client, spec, sub, argv) {
             return self.reject(client, Some(spec), argv, error);
         }
+        if let Some(error) = self.cluster_redirect(client, spec, sub, argv) {
+            if spec.name == "exec" {
+                // Redis discards the transaction and answers the redirection itself.
+                self.store.session_mut(client).multi = None;
+                self.store.unwatch_all(client);
+            }
+            return self
+                .store
+                .reject(Some(client), Some((spec.name, None)), false, error);
+        }
         let no_replicas = cmd::replicas::writes_refused(&self.store.config);
         if in_multi || self.store.config.maxmemory != 0 || no_replicas {
             let target = sub.unwrap_or(spec);
@@ -128,9 +148,15 @@ impl Engine {
                 }
             }
             if queues {
+                // Redis queues nothing more once the transaction is bound to fail (a
+                // refused command, a touched WATCHed key): what EXEC holds counts for its
+                // routing in cluster mode and for its deny-oom check.
+                let doomed = self.store.watch_is_dirty(client);
                 if let Some(multi) = self.store.session_mut(client).multi.as_mut() {
-                    multi.flags |= flags;
-                    multi.queued.push(argv.to_vec());
+                    if !multi.aborted && !doomed {
+                        multi.flags |= flags;
+                        multi.queued.push(argv.to_vec());
+                    }
                 }
                 return Reply::simple("QUEUED");
             }
@@ -317,6 +343,11 @@ impl Engine {
         let stats = &mut self.store.stats;
         stats.count_error(text);
         stats.commands.get_or_insert((spec.name, None)).failed_calls += 1;
+    }
+
+    /// Under `cluster-enabled yes`, this node's id (made by its first command).
+    pub fn cluster_node_id(&self) -> Option<String> {
+        self.store.cluster.as_ref().map(|c| c.id.clone())
     }
 
     /// Convenience for tests and examples: `engine.call(c, &["SET", "k", "v"])`.

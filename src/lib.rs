@@ -17,6 +17,7 @@
 pub mod access;
 mod acl;
 pub mod busy;
+pub(crate) mod cluster;
 pub mod cmd;
 pub mod config;
 pub mod db;

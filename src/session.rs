@@ -62,6 +62,10 @@ pub struct Session {
     /// Set by CLIENT UNBLOCK while the client waits in a blocking command: how the
     /// server must end the wait.
     pub(crate) unblock: Option<Unblock>,
+    /// Cluster mode: ASKING was sent (for the next command, or the transaction).
+    pub(crate) cluster_asking: bool,
+    /// Cluster mode: READONLY was sent (until READWRITE).
+    pub(crate) cluster_readonly: bool,
 }
 
 /// CLIENT REPLY ON|OFF|SKIP, as Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags.
@@ -158,6 +162,8 @@ impl Session {
             no_evict: false,
             killed: false,
             unblock: None,
+            cluster_asking: false,
+            cluster_readonly: false,
             tracking: None,
             monitor: false,
             user: b"default".to_vec(),

@@ -66,6 +66,8 @@ pub struct Store {
     /// Messages to the running client that Redis writes after its reply
     /// (`Ctx::notify_after_reply`), until the dispatch places them.
     pub(crate) own_after_reply: Vec<Reply>,
+    /// The Redis Cluster node, under `cluster-enabled yes` (made on the first command).
+    pub(crate) cluster: Option<Box<crate::cluster::Cluster>>,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → the clients that WATCH it, in the order they began to.
@@ -100,6 +102,7 @@ impl Store {
             acl: crate::acl::Acl::default(),
             deliveries: Vec::new(),
             own_after_reply: Vec::new(),
+            cluster: None,
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),

@@ -31,6 +31,10 @@ enum Item {
     Command(Entry),
     /// `#resp2` / `#resp3`: every client, open or opened later, speaks this protocol.
     Protocol(Protocol),
+    /// `#cluster`: the server is a Redis Cluster node (`--cluster-enabled yes`).
+    Cluster,
+    /// `#sleep <ms>`: time passes (the recorder sleeps, the replay moves its clock).
+    Sleep(u64),
 }
 
 fn golden_dir() -> PathBuf {
@@ -86,6 +90,14 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
             "" => continue,
             "#resp3" => items.push(Item::Protocol(Protocol::Resp3)),
             "#resp2" => items.push(Item::Protocol(Protocol::Resp2)),
+            "#cluster" => items.push(Item::Cluster),
+            _ if line.starts_with("#sleep ") => {
+                let ms = line["#sleep ".len()..]
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("{}: #sleep takes milliseconds", at()))?;
+                items.push(Item::Sleep(ms));
+            }
             _ if line.starts_with('#') => continue,
             _ => {
                 let (client, compare, command) =
@@ -129,6 +141,17 @@ fn load_replies(family: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(pairs)
 }
 
+/// The recorded node's id and port (`# cluster node <id> port <port>`) of a `#cluster`
+/// file: the replay's node listens on that port and its id is read as that one.
+fn load_node(family: &str) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(golden_dir().join(format!("{family}.replies"))).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.strip_prefix("# cluster node ")?;
+        let (id, port) = rest.split_once(" port ")?;
+        Some((id.to_string(), port.to_string()))
+    })
+}
+
 fn protocol_number(p: Protocol) -> Vec<u8> {
     p.number().to_string().into_bytes()
 }
@@ -136,13 +159,26 @@ fn protocol_number(p: Protocol) -> Vec<u8> {
 /// Sends every command of `family` to a fresh redis-server and writes `<family>.replies`.
 fn record(family: &str) {
     let items = load_commands(family).unwrap_or_else(|e| panic!("{e}"));
-    let server = RedisServer::start();
+    let cluster = items.iter().any(|i| matches!(i, Item::Cluster));
+    let server = if cluster {
+        RedisServer::start_with(&["--cluster-enabled", "yes"])
+    } else {
+        RedisServer::start()
+    };
     let mut version_conn = server.connect();
     let info = version_conn.call(&[b"INFO".to_vec(), b"server".to_vec()]);
     let version = String::from_utf8_lossy(&info)
         .lines()
         .find_map(|l| l.strip_prefix("redis_version:").map(str::to_string))
         .unwrap_or_else(|| "?".into());
+    let my_id = cluster.then(|| {
+        let id = version_conn.call(&[b"CLUSTER".to_vec(), b"MYID".to_vec()]);
+        let id = String::from_utf8_lossy(&id);
+        id.lines().nth(1).unwrap_or_default().to_string()
+    });
+    let node = my_id
+        .as_ref()
+        .map(|id| format!("# cluster node {id} port {}\n", server.port));
     drop(version_conn);
     let mut clients: Vec<Option<RawConn>> = Vec::new();
     let mut protocol = Protocol::Resp2;
@@ -153,6 +189,7 @@ fn record(family: &str) {
         "# Replies of {family}.txt recorded from redis-server {version}.\n\
          # Regenerate with REDSIM_RECORD_GOLDEN={family} cargo test --test golden; do not edit.\n"
     );
+    out.push_str(node.as_deref().unwrap_or_default());
     for item in &items {
         match item {
             Item::Protocol(p) => {
@@ -161,6 +198,8 @@ fn record(family: &str) {
                     hello(conn, protocol);
                 }
             }
+            Item::Cluster => {}
+            Item::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(*ms)),
             Item::Command(entry) => {
                 if clients.len() < entry.client {
                     clients.resize_with(entry.client, || None);
@@ -173,7 +212,7 @@ fn record(family: &str) {
                     }
                     conn
                 });
-                let reply = conn.call(&entry.argv);
+                let reply = conn.call(&with_node_id(&entry.argv, my_id.as_deref()));
                 if entry.argv[0].eq_ignore_ascii_case(b"quit") {
                     *slot = None;
                 }
@@ -227,6 +266,21 @@ fn replay(family: &str) -> (usize, Vec<String>) {
     let mut host = ManualHost::default();
     host.tick_us = 100; // a tick is 10,000 instructions
     let mut engine = Engine::new(host);
+    let node = if items.iter().any(|i| matches!(i, Item::Cluster)) {
+        let Some(node) = load_node(family) else {
+            return (
+                0,
+                vec![format!(
+                    "{family}: a #cluster file's recording names no node"
+                )],
+            );
+        };
+        engine.store.config.set_startup("cluster-enabled", "yes");
+        engine.store.config.set_startup("port", &node.1);
+        Some(node.0)
+    } else {
+        None
+    };
     let mut clients: Vec<Option<ClientId>> = Vec::new();
     let mut protocol = Protocol::Resp2;
     let mut failures = Vec::new();
@@ -238,6 +292,12 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                 for client in clients.iter().flatten() {
                     engine.store.session_mut(*client).protocol = protocol;
                 }
+                continue;
+            }
+            Item::Cluster => continue,
+            Item::Sleep(ms) => {
+                // ManualHost's sleep moves its clock.
+                engine.host.sleep_us(ms * 1000);
                 continue;
             }
             Item::Command(entry) => entry,
@@ -255,9 +315,8 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                 c
             }
         };
-        let got = match catch_unwind(AssertUnwindSafe(|| {
-            engine.execute_encoded(client, &entry.argv)
-        })) {
+        let argv = with_node_id(&entry.argv, engine.cluster_node_id().as_deref());
+        let got = match catch_unwind(AssertUnwindSafe(|| engine.execute_encoded(client, &argv))) {
             Ok(bytes) => bytes,
             Err(panic) => {
                 let message = panic
@@ -267,6 +326,12 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                     .unwrap_or_default();
                 format!("PANIC: {message}").into_bytes()
             }
+        };
+        let got = match (&node, engine.cluster_node_id()) {
+            // Node ids are random: the replay's reads as the recorded one (same length,
+            // so RESP lengths stay right).
+            (Some(recorded), Some(id)) => replace_all(&got, id.as_bytes(), recorded.as_bytes()),
+            _ => got,
         };
         if engine.store.is_connected(client) && engine.store.session(client).closing {
             engine.disconnect(client);
@@ -287,6 +352,32 @@ fn replay(family: &str) -> (usize, Vec<String>) {
         }
     }
     (commands.len(), failures)
+}
+
+/// An argument written `$MYID` in a `#cluster` file is the node's id (the recorded
+/// server's, the replay's engine's).
+fn with_node_id(argv: &[Vec<u8>], id: Option<&str>) -> Vec<Vec<u8>> {
+    argv.iter()
+        .map(|a| match id {
+            Some(id) if a == b"$MYID" => id.as_bytes().to_vec(),
+            _ => a.clone(),
+        })
+        .collect()
+}
+
+fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 #[test]

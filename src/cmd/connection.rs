@@ -135,6 +135,14 @@ fn echo(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// SELECT index: changes the client's database.
 fn select(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    if ctx.store.config.cluster_enabled {
+        // A cluster node has database 0 only; the number is still checked first.
+        match args::int32(&argv[1], None) {
+            Err(e) => return e,
+            Ok(0) => {}
+            Ok(_) => return Reply::error("ERR SELECT is not allowed in cluster mode"),
+        }
+    }
     match keys::db_index(&argv[1]) {
         Ok(index) => {
             ctx.session().db = index;

@@ -93,7 +93,10 @@ fn section(ctx: &mut Ctx<'_>, name: &str, out: &mut String) {
         // only each command's total time (commandstats), so the section is empty rather
         // than invented.
         "latencystats" => out.push_str("# Latencystats\r\n"),
-        "cluster" => out.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
+        "cluster" => {
+            let enabled = u8::from(ctx.store.config.cluster_enabled);
+            out.push_str(&format!("# Cluster\r\ncluster_enabled:{enabled}\r\n"));
+        }
         "keyspace" => keyspace(ctx, out),
         _ => {}
     }

@@ -269,6 +269,9 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         }
         j += 1;
     }
+    if ctx.store.config.cluster_enabled && (src_db != 0 || dst_db != 0) {
+        return Reply::error("ERR Copying to another database is not allowed in cluster mode");
+    }
     let (src, dst) = (&argv[1], &argv[2]);
     if src_db == dst_db && src == dst {
         return Reply::error(SAME_OBJECT);
@@ -304,6 +307,9 @@ fn copy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// MOVE key db: moves the key (with its TTL) to another database; 1 or 0.
 fn move_cmd(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    if ctx.store.config.cluster_enabled {
+        return Reply::error("ERR MOVE is not allowed in cluster mode");
+    }
     let src_db = ctx.db_index();
     let dst_db = match db_index(&argv[2]) {
         Ok(d) => d,

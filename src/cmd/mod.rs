@@ -19,6 +19,7 @@ mod client_control;
 mod client_list;
 mod client_tracking;
 mod cluster;
+mod cluster_view;
 mod command_info;
 mod command_meta;
 mod config_cmd;

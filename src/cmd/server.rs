@@ -76,6 +76,9 @@ fn flushall(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 
 /// SWAPDB index1 index2: exchanges two databases; clients see the other data at once.
 fn swapdb(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    if ctx.store.config.cluster_enabled {
+        return Reply::error("ERR SWAPDB is not allowed in cluster mode");
+    }
     let first = match args::int32(&argv[1], Some("invalid first DB index")) {
         Ok(v) => v,
         Err(e) => return e,

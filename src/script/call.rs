@@ -112,6 +112,19 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     {
         return refuse(state, Some((spec, sub)), cmd::maxmemory::OOM);
     }
+    if state.ctx.store.cluster.is_some() {
+        let refusal = crate::cluster::script_refusal(
+            state.ctx.store,
+            state.ctx.client,
+            target,
+            argv,
+            state.ctx.now_ms,
+            state.allow_cross_slot,
+        );
+        if let Some(text) = refusal {
+            return refuse(state, Some((spec, sub)), text);
+        }
+    }
     if writes {
         state.wrote = true;
     }

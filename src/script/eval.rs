@@ -175,6 +175,7 @@ impl Scripting {
             read_only: ro || script.flags.no_writes,
             is_function: false,
             allow_oom: !script.flags.compat && script.flags.allow_oom,
+            allow_cross_slot: script.flags.compat || script.flags.allow_cross_slot_keys,
             loaded: (0, 0),
         };
         let name = std::str::from_utf8(&key).unwrap_or_default();

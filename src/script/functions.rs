@@ -281,6 +281,7 @@ impl Scripting {
             read_only: ro || def.flags.no_writes,
             is_function: true,
             allow_oom: def.flags.allow_oom,
+            allow_cross_slot: def.flags.allow_cross_slot_keys,
             loaded: (libraries, functions),
         };
         let mut outcome = run::run(

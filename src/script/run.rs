@@ -46,6 +46,9 @@ pub struct RunState<'c, 'a> {
     pub read_only: bool,
     /// A script declaring `allow-oom`: its deny-oom commands run over `maxmemory`.
     pub allow_oom: bool,
+    /// Cluster mode: the script may use keys of several slots (no shebang, or
+    /// `allow-cross-slot-keys`).
+    pub allow_cross_slot: bool,
     /// After `redis.setresp(3)`.
     pub resp3: bool,
     /// `redis.set_repl` flags; effects are recorded unless REPL_NONE.
@@ -74,6 +77,8 @@ pub struct RunMode {
     pub is_function: bool,
     /// The script's shebang or function declares `allow-oom`.
     pub allow_oom: bool,
+    /// See [`RunState::allow_cross_slot`].
+    pub allow_cross_slot: bool,
     /// (libraries, functions) loaded, which FUNCTION STATS reports during a busy FCALL.
     pub loaded: (usize, usize),
 }
@@ -114,6 +119,7 @@ pub fn run(
         lua_client,
         read_only: mode.read_only,
         allow_oom: mode.allow_oom,
+        allow_cross_slot: mode.allow_cross_slot,
         resp3: false,
         repl_flags: 3,
         wrote: false,

@@ -66,6 +66,8 @@ pub struct ServeOptions {
     pub dir: Option<String>,
     /// `dbfilename`: the RDB file's name.
     pub dbfilename: String,
+    /// `cluster-enabled`: the server is a Redis Cluster node of its own.
+    pub cluster_enabled: bool,
 }
 
 impl Default for ServeOptions {
@@ -79,6 +81,7 @@ impl Default for ServeOptions {
             enable_debug_command: "no".into(),
             dir: None,
             dbfilename: "dump.rdb".into(),
+            cluster_enabled: false,
         }
     }
 }
@@ -135,6 +138,9 @@ fn describe_process(engine: &mut Engine, opts: &ServeOptions, addr: SocketAddr) 
         if opts.protected_mode { "yes" } else { "no" },
     );
     config.set_startup("enable-debug-command", &opts.enable_debug_command);
+    if opts.cluster_enabled {
+        config.set_startup("cluster-enabled", "yes");
+    }
     if let Some(password) = &opts.requirepass {
         config.set_startup("requirepass", &String::from_utf8_lossy(password));
         engine.store.acl.set_default_password(password);
@@ -202,6 +208,10 @@ impl Server {
         let busy = Arc::new(host::BusyBoard::new());
         let mut engine = Engine::new(RealHost::new(busy.clone()));
         describe_process(&mut engine, &opts, addr);
+        if opts.cluster_enabled {
+            // The node starts with the server (its id, the start of its writable delay).
+            engine.cluster_before_command();
+        }
         load_rdb_file(&mut engine)?;
         let core = Arc::new(Core {
             engine: sync::EngineLock::new(engine),

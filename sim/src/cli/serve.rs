@@ -31,6 +31,9 @@ pub struct Args {
     /// Name of the RDB file in --dir.
     #[arg(long, default_value = "dump.rdb")]
     pub dbfilename: String,
+    /// Run as a Redis Cluster node of its own (yes or no): CLUSTER ADDSLOTS… to serve.
+    #[arg(long, default_value = "no", value_parser = ["yes", "no"])]
+    pub cluster_enabled: String,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -43,6 +46,7 @@ pub fn run(args: Args) -> ExitCode {
         enable_debug_command: args.enable_debug_command,
         dir: args.dir,
         dbfilename: args.dbfilename,
+        cluster_enabled: args.cluster_enabled == "yes",
     };
     match serve(opts) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,48 @@
+//! Hash slots: Redis Cluster maps every key to one of 16384 slots, the low 14 bits of the
+//! CRC16 (XMODEM: polynomial 0x1021, initial value 0) of the key — or, when the key holds a
+//! non-empty `{…}`, of what stands between its first `{` and the first `}` after it, so
+//! that `{user1}:a` and `{user1}:b` share a slot (Redis's `keyHashSlot`).
+
+/// How many hash slots a cluster has (`CLUSTER_SLOTS`).
+pub const SLOTS: usize = 16384;
+
+/// CRC16/XMODEM, the catalogued CRC Redis's `crc16.c` computes.
+pub fn crc16(bytes: &[u8]) -> u16 {
+    const XMODEM: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_XMODEM);
+    XMODEM.checksum(bytes)
+}
+
+/// The slot of `key`, hash tags honoured.
+pub fn key_hash_slot(key: &[u8]) -> u16 {
+    let hashed = match key.iter().position(|&b| b == b'{') {
+        Some(open) => match key[open + 1..].iter().position(|&b| b == b'}') {
+            // `{}` (nothing between) hashes the whole key, as no `}` does.
+            Some(len) if len > 0 => &key[open + 1..open + 1 + len],
+            _ => key,
+        },
+        None => key,
+    };
+    crc16(hashed) & 0x3FFF
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc16_is_xmodem() {
+        // The check value of CRC-16/XMODEM, as in Redis's crc16.c test.
+        assert_eq!(crc16(b"123456789"), 0x31C3);
+    }
+
+    #[test]
+    fn hash_tags_pick_the_slot() {
+        assert_eq!(key_hash_slot(b"foo"), 12182);
+        assert_eq!(key_hash_slot(b"{user1}:a"), key_hash_slot(b"user1"));
+        assert_eq!(key_hash_slot(b"{user1}:a"), key_hash_slot(b"{user1}:b"));
+        assert_eq!(key_hash_slot(b"a{}b"), crc16(b"a{}b") & 0x3FFF);
+        assert_eq!(key_hash_slot(b"a{b"), crc16(b"a{b") & 0x3FFF);
+        assert_eq!(key_hash_slot(b"x{a}{b}"), key_hash_slot(b"a"));
+        assert_eq!(key_hash_slot(b"{{a}}"), key_hash_slot(b"{a"));
+    }
+}
