@@ -83,6 +83,54 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
         "When another client wrote the watched counter in between, EXEC replied nil and the client tried \
          again, so no increment was lost. WATCH turns the race into a retry instead of a wrong result.",
     ),
+    (
+        "duplicate-effect",
+        "The client library gave up waiting and sent the same EVAL again, but the first request was still \
+         on its way and ran too, so one call took effect twice. Each run was atomic; only a script that \
+         remembers which operations it has done (an idempotency token) makes a retry safe.",
+    ),
+    (
+        "idempotent-retry",
+        "The client still timed out and retried, and both requests still ran, but the script stores a token \
+         for its operation in the same atomic step as its writes and the second attempt found it. So each \
+         operation changed the data once, however many times it was sent.",
+    ),
+    (
+        "lost-acknowledged-write",
+        "Redis acknowledged the INCRs, but with appendfsync everysec the last second of writes was still in \
+         the operating system's cache when the power went, so they were gone after the restart. An \
+         acknowledgement is not durability: only appendfsync always keeps every write a client was told of.",
+    ),
+    (
+        "durable-write",
+        "With appendfsync always the server writes each change to the append-only file and syncs it before \
+         it replies, so the power loss took nothing a client had been told. Durability costs a disk sync per \
+         write, and that is what it buys.",
+    ),
+    (
+        "no-persistence",
+        "With neither snapshots nor an append-only file the server came back empty after the power loss, so \
+         every acknowledged write was lost and the counter handed out the same numbers again. A cache can \
+         live with that; a counter that must not repeat cannot.",
+    ),
+    (
+        "script-cache-restart",
+        "The restart kept the data but not the script cache, so every EVALSHA after it met NOSCRIPT. A \
+         client that loads the script again on NOSCRIPT and retries, as the client libraries do, loses no \
+         call.",
+    ),
+    (
+        "noscript-pipeline",
+        "After the restart the script cache was empty, and pipelines of EVALSHA with nothing to load the \
+         script again failed call after call with NOSCRIPT. Each failed call did nothing at all, but the work \
+         was lost unless the client falls back to SCRIPT LOAD or EVAL.",
+    ),
+    (
+        "unkillable-script",
+        "The script had already written when SCRIPT KILL came, and killing it half-way would break its \
+         atomicity, so Redis refused with UNKILLABLE and answered everyone else BUSY. Only SHUTDOWN NOSAVE \
+         ended it, and its write was lost with everything not yet saved.",
+    ),
 ];
 
 /// The two sentences of kind `name`.
@@ -102,6 +150,10 @@ pub(crate) fn kind_of(verdict: &Verdict) -> Option<&'static str> {
         Some("stale-message")
     } else if verdict.mismatch || verdict.not_linearizable == Some(true) {
         Some("interleaving")
+    } else if verdict.duplicate_effect {
+        Some("duplicate-effect")
+    } else if verdict.lost_write {
+        Some("lost-acknowledged-write")
     } else if verdict.partial_effects || verdict.torn_state {
         Some("partial-effects")
     } else {
