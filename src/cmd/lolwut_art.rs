@@ -133,13 +133,25 @@ pub(super) fn schotter(ctx: &mut Ctx<'_>, cols: i32, per_row: i32, per_col: i32)
 /// 0 3 / 1 4 / 2 5 / 6 7 from the top left), a line per four pixel rows. As Redis, a
 /// newline follows every line but one starting at the canvas's last row.
 fn braille(canvas: &Canvas) -> Vec<u8> {
-    const DOTS: [(i32, i32); 8] = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3)];
+    const DOTS: [(i32, i32); 8] = [
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (1, 0),
+        (1, 1),
+        (1, 2),
+        (0, 3),
+        (1, 3),
+    ];
     let mut text = Vec::new();
     for y in (0..canvas.height).step_by(4) {
         for x in (0..canvas.width).step_by(2) {
-            let bits = DOTS.iter().enumerate().fold(0u32, |bits, (bit, &(dx, dy))| {
-                bits | (u32::from(canvas.get(x + dx, y + dy) != 0) << bit)
-            });
+            let bits = DOTS
+                .iter()
+                .enumerate()
+                .fold(0u32, |bits, (bit, &(dx, dy))| {
+                    bits | (u32::from(canvas.get(x + dx, y + dy) != 0) << bit)
+                });
             let glyph = char::from_u32(0x2800 + bits).unwrap_or('\u{2800}');
             let mut utf8 = [0u8; 4];
             text.extend_from_slice(glyph.encode_utf8(&mut utf8).as_bytes());
