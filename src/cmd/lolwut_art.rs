@@ -71,6 +71,8 @@ impl Canvas {
     /// lie on a circle, a quarter turn apart, starting at 45 degrees plus the angle.
     fn square(&mut self, x: i32, y: i32, size: f32, angle: f32, color: u8) {
         // C: `size /= 1.4142135623; size = round(size);` in double, stored in a float.
+        // Redis's truncated constant, not SQRT_2: a side on a rounding edge rounds as there.
+        #[allow(clippy::approx_constant)]
         let size = (size as f64 / 1.4142135623) as f32;
         let size = (size as f64).round() as f32;
         let mut k = (PI / 4.0 + angle as f64) as f32;
