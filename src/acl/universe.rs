@@ -41,7 +41,6 @@ pub(crate) const CATEGORIES: [&str; 21] = [
 const NOT_RUN: &[(&str, &str)] = &[
     ("bgrewriteaof", "admin slow dangerous"),
     ("failover", "admin slow dangerous"),
-    ("lolwut", "read fast"),
     ("migrate", "keyspace write slow dangerous"),
     ("psync", "admin slow dangerous"),
     ("replconf", "admin slow dangerous"),

@@ -45,6 +45,8 @@ pub(crate) mod latency_histogram;
 mod lcs;
 mod list;
 mod list_move;
+mod lolwut;
+mod lolwut_art;
 mod long_double;
 pub mod maxmemory;
 pub mod monitor;
@@ -223,6 +225,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     transaction::COMMANDS,
     connection::COMMANDS,
     server::COMMANDS,
+    lolwut::COMMANDS,
     keys::COMMANDS,
     string::COMMANDS,
     list::COMMANDS,
