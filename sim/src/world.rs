@@ -20,7 +20,7 @@ use crate::clock::{SimClock, SimHost, EPOCH_US};
 use crate::history::{History, Op, Operation, Status};
 use crate::options::Options;
 use crate::scheduler::{Access, Candidate, Scheduler};
-use crate::trace::{Trace, TraceEvent};
+use crate::trace::Trace;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use redsim::store::Store;
@@ -456,17 +456,7 @@ impl World {
             self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
         let disconnect_rate = self.options.faults.disconnect_rate;
         let resend = (disconnect_rate > 0.0).then(|| request.argv.clone());
-        let mut argv = Some(request.argv);
-        self.record_argv(client, &mut argv);
-        if let (true, Some(argv)) = (self.options.trace, argv) {
-            self.trace.events.push(TraceEvent::Command {
-                step: self.step,
-                time_us,
-                client: Some(client as u32),
-                argv,
-                reply: reply.clone(),
-            });
-        }
+        self.record_command(client, request.argv, time_us, &reply);
         if wrote {
             self.slots[client].writes_in_op += 1;
         }

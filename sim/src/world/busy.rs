@@ -4,7 +4,6 @@
 
 use super::World;
 use crate::clock::Waiting;
-use crate::trace::TraceEvent;
 
 impl World {
     /// Lists every other client's requests in flight for the host, which answers them
@@ -44,17 +43,7 @@ impl World {
                 continue;
             };
             // The reply belongs to the operation that sent this request, which must name it.
-            let mut argv = Some(request.argv);
-            self.record_argv(client, &mut argv);
-            if let (true, Some(argv)) = (self.options.trace, argv) {
-                self.trace.events.push(TraceEvent::Command {
-                    step: self.step,
-                    time_us,
-                    client: Some(client as u32),
-                    argv,
-                    reply: reply.clone(),
-                });
-            }
+            self.record_command(client, request.argv, time_us, &reply);
             let slot = &mut self.slots[client];
             slot.replies_total += 1;
             slot.refused_in_op += 1;

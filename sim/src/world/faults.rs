@@ -177,15 +177,8 @@ impl World {
         self.engine.store = self.fresh_store();
         self.engine.scripts = redsim::script::Scripting::new();
         self.admin = self.engine.connect();
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Command {
-                step: self.step,
-                time_us: self.clock.now_us(),
-                client: None,
-                argv: vec![b"SHUTDOWN".to_vec(), b"NOSAVE".to_vec()],
-                reply: Reply::ok(),
-            });
-        }
+        let argv = vec![b"SHUTDOWN".to_vec(), b"NOSAVE".to_vec()];
+        self.trace_command(self.clock.now_us(), None, argv, &Reply::ok());
     }
 
     /// The client number of the admin connection in the history: one past the last client.
@@ -207,15 +200,7 @@ impl World {
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let reply = self.engine.execute(self.admin, &argv);
         self.hand_out_messages();
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Command {
-                step: self.step,
-                time_us,
-                client: None,
-                argv,
-                reply: reply.clone(),
-            });
-        }
+        self.trace_command(time_us, None, argv, &reply);
         reply
     }
 }

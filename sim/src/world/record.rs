@@ -26,6 +26,42 @@ impl World {
         }
     }
 
+    /// Names the argv of the operation that sent `argv` (see `record_argv`) and traces
+    /// the command with its reply.
+    pub(super) fn record_command(
+        &mut self,
+        client: usize,
+        argv: Argv,
+        time_us: u64,
+        reply: &Reply,
+    ) {
+        let mut argv = Some(argv);
+        self.record_argv(client, &mut argv);
+        if let Some(argv) = argv {
+            self.trace_command(time_us, Some(client), argv, reply);
+        }
+    }
+
+    /// Adds a command to the trace, when the run is traced: `client` is `None` for the
+    /// admin connection and for what happens to the server itself (a restart).
+    pub(super) fn trace_command(
+        &mut self,
+        time_us: u64,
+        client: Option<usize>,
+        argv: Argv,
+        reply: &Reply,
+    ) {
+        if self.options.trace {
+            self.trace.events.push(crate::trace::TraceEvent::Command {
+                step: self.step,
+                time_us,
+                client: client.map(|c| c as u32),
+                argv,
+                reply: reply.clone(),
+            });
+        }
+    }
+
     pub(super) fn finish_op(&mut self, index: usize, now: u64, outcome: Outcome) {
         let Outcome {
             status,

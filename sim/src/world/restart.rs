@@ -14,7 +14,6 @@
 use super::{ClientState, World};
 use crate::fault::{Fsync, Persistence};
 use crate::history::{Op, Operation, Status};
-use crate::trace::TraceEvent;
 use redsim::Reply;
 
 /// `appendfsync everysec`: the background fsync's period, virtual µs.
@@ -180,15 +179,8 @@ impl World {
         for client in next_op {
             self.advance(client);
         }
-        if self.options.trace {
-            let how = if power_loss { "power-loss" } else { "kill" };
-            self.trace.events.push(TraceEvent::Command {
-                step: self.step,
-                time_us: now,
-                client: None,
-                argv: vec![b"RESTART".to_vec(), how.as_bytes().to_vec()],
-                reply: Reply::ok(),
-            });
-        }
+        let how = if power_loss { "power-loss" } else { "kill" };
+        let argv = vec![b"RESTART".to_vec(), how.as_bytes().to_vec()];
+        self.trace_command(now, None, argv, &Reply::ok());
     }
 }

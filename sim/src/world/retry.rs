@@ -180,15 +180,7 @@ impl World {
         {
             self.engine.disconnect(session);
         }
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Command {
-                step: self.step,
-                time_us,
-                client: Some(client as u32),
-                argv: request.argv,
-                reply,
-            });
-        }
+        self.trace_command(time_us, Some(client), request.argv, &reply);
     }
 
     /// Pairs of attempts of one logical operation that both changed the data (history
