@@ -32,7 +32,11 @@ pub mod session;
 pub mod stats;
 pub mod store;
 
+pub use cluster::ClusterPeer;
 pub use engine::Engine;
-pub use host::{BusyReply, BusyRequest, BusyScript, Host, ManualHost, ScriptTick};
+pub use host::{
+    BusyReply, BusyRequest, BusyScript, Host, ManualHost, MigrateFailure, MigrateTransfer,
+    ScriptTick,
+};
 pub use resp::{Protocol, Reply};
 pub use session::ClientId;
