@@ -64,7 +64,7 @@ pub trait Host {
     /// most `timeout_ms` for each step, and hand back the reply to each, in order. The
     /// replies read before a failure come back with it. The server connects over TCP; the
     /// simulator delivers to the node its world has at that address; a host that reaches
-    /// no other server fails to connect.
+    /// no other server cannot resolve the address.
     fn migrate(
         &mut self,
         _host: &[u8],
@@ -91,9 +91,11 @@ pub struct MigrateTransfer {
 /// How a [`Host::migrate`] transfer failed (Redis's `-IOERR` cases).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MigrateFailure {
-    /// No connection could be made within the timeout.
+    /// No connection could even be attempted (the address does not resolve). A refused
+    /// or timed-out connection is [`MigrateFailure::Write`]: Redis's blocking connect
+    /// reports success for both and the first write fails.
     Connect,
-    /// Writing the commands failed or timed out.
+    /// Writing the commands failed or timed out (also: the connection was refused).
     Write,
     /// Reading a reply failed: the connection closed.
     Read,

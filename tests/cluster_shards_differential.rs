@@ -49,18 +49,26 @@ impl Host for ShardHost {
         _timeout_ms: u64,
         commands: &[Vec<Vec<u8>>],
     ) -> MigrateTransfer {
+        // Only loopback resolves here: another name fails before any connection.
+        if host != b"127.0.0.1" {
+            return MigrateTransfer {
+                replies: Vec::new(),
+                failure: Some(MigrateFailure::Connect),
+            };
+        }
         let port: Option<u16> = std::str::from_utf8(port).ok().and_then(|p| p.parse().ok());
         let target = self
             .net
             .lock()
             .unwrap()
             .iter()
-            .find(|(p, _)| Some(*p) == port && host == b"127.0.0.1")
+            .find(|(p, _)| Some(*p) == port)
             .map(|(_, e)| e.clone());
+        // Nobody there: the connection is refused, which Redis finds on its first write.
         let Some(target) = target else {
             return MigrateTransfer {
                 replies: Vec::new(),
-                failure: Some(MigrateFailure::Connect),
+                failure: Some(MigrateFailure::Write),
             };
         };
         // The node migrating is busy with this MIGRATE: a transfer to itself times out.
@@ -411,6 +419,8 @@ settle
 0: MIGRATE 127.0.0.1 $p1 k2 0 1000
 0: MIGRATE 127.0.0.1 $p1 a 0 1000
 0: MIGRATE 127.0.0.1 $p1 "" 0 1000 KEYS f b
+0: MIGRATE 127.0.0.1 1 f 0 100
+0: MIGRATE no.such.host.invalid 1 f 0 100
 0: COMMAND GETKEYS MIGRATE 127.0.0.1 $p1 f 0 1000
 0: COMMAND GETKEYS MIGRATE 127.0.0.1 $p1 "" 0 1000 COPY KEYS f {b}1
 0: COMMAND GETKEYS MIGRATE 127.0.0.1 $p1 "" 0 1000 AUTH KEYS KEYS f

@@ -27,13 +27,13 @@ pub(crate) fn transfer(
         String::from_utf8_lossy(host),
         String::from_utf8_lossy(port)
     );
-    let stream = address
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut addrs| addrs.next())
-        .and_then(|addr| TcpStream::connect_timeout(&addr, timeout).ok());
-    let Some(mut stream) = stream else {
+    let Some(addr) = address.to_socket_addrs().ok().and_then(|mut a| a.next()) else {
         return failed(Vec::new(), MigrateFailure::Connect);
+    };
+    // Redis's blocking connect returns success even when the connection was refused or
+    // timed out; the write after it fails.
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, timeout) else {
+        return failed(Vec::new(), MigrateFailure::Write);
     };
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(timeout));
