@@ -10,6 +10,7 @@ pub mod lua_libs;
 pub mod pair;
 pub mod serve;
 pub mod session;
+pub mod shards;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
