@@ -16,14 +16,14 @@
 mod support;
 
 use support::shards::{bulk_text, cluster_view, RealCluster, SimCluster};
-use support::{escape, normalize, Compare};
+use support::{escape, normalize, replace_all, Compare};
 
 /// A reply with node ids named and the parts that differ between runs set aside.
 fn comparable(reply: &[u8], ids: &[String], command: &[String]) -> String {
     let mut text = reply.to_vec();
     for (i, id) in ids.iter().enumerate() {
         // As long as an id, so that the RESP lengths stay right.
-        text = replace(
+        text = replace_all(
             &text,
             id.as_bytes(),
             format!("{:-<40}", format!("<n{i}>")).as_bytes(),
@@ -38,21 +38,6 @@ fn comparable(reply: &[u8], ids: &[String], command: &[String]) -> String {
         return escape(&normalize(&text, Compare::Unordered));
     }
     escape(&text)
-}
-
-fn replace(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < haystack.len() {
-        if haystack[i..].starts_with(needle) {
-            out.extend_from_slice(with);
-            i += needle.len();
-        } else {
-            out.push(haystack[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 /// One step of the script: a command to node `n`, or both sides' gossip settling.

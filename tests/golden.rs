@@ -14,7 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use support::shards::{bulk_text, cluster_view, RealCluster, SimCluster};
-use support::{escape, normalize, unescape, Compare, RawConn, RedisServer};
+use support::{escape, normalize, replace_all, unescape, Compare, RawConn, RedisServer};
 
 /// One command line of a golden file.
 #[derive(Clone, Debug)]
@@ -523,21 +523,6 @@ fn with_node_ids(argv: &[Vec<u8>], ids: &[String], ports: &[String], node: usize
 /// Where a (node, client) pair's connection is kept: 16 clients a node.
 fn connection_index(entry: &Entry) -> usize {
     (entry.node - 1) * 16 + entry.client - 1
-}
-
-fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut i = 0;
-    while i < haystack.len() {
-        if haystack[i..].starts_with(from) {
-            out.extend_from_slice(to);
-            i += from.len();
-        } else {
-            out.push(haystack[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 #[test]
