@@ -149,7 +149,7 @@ impl SimHost {
     /// A host reading `clock`, with random numbers from `seed` (its own ChaCha stream, so
     /// the engine's draws never shift the scheduler's).
     pub fn new(clock: Arc<SimClock>, seed: u64) -> (SimHost, Arc<Mutex<ChaCha8Rng>>) {
-        let rng = Arc::new(Mutex::new(engine_rng(seed)));
+        let rng = Arc::new(Mutex::new(engine_rng(seed, 0)));
         (
             SimHost {
                 clock,
@@ -160,10 +160,15 @@ impl SimHost {
     }
 }
 
-/// The engine's random stream for `seed`.
-pub(crate) fn engine_rng(seed: u64) -> ChaCha8Rng {
+/// The random stream of node `node`'s engine for `seed`: node 0 has stream 3 (what a
+/// world of one server always used); the others streams far from the clients' (16 + c).
+pub(crate) fn engine_rng(seed: u64, node: usize) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(3);
+    rng.set_stream(if node == 0 {
+        3
+    } else {
+        (1 << 32) + node as u64
+    });
     rng
 }
 

@@ -51,6 +51,7 @@ impl World {
                     status: Status::Unknown,
                     op,
                     result: None,
+                    node: slot.node,
                 });
                 if op_number > 0 && self.options.faults.think_max_us > 0 {
                     // The client pauses, then invokes: the operation starts after the pause.
