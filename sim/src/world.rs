@@ -37,10 +37,12 @@ mod node;
 mod record;
 mod restart;
 mod retry;
+mod shards;
 
 pub use node::Node;
 pub(crate) use retry::Attempt;
 use retry::NO_ATTEMPT;
+pub use shards::{slot_ranges, Reshard, BASE_PORT};
 
 /// Where a client is in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +157,8 @@ pub struct World {
     pub(crate) attempts: Vec<Attempt>,
     /// What the server's persistence keeps, and the acknowledged writes restarts lost.
     pub(crate) disk: restart::Disk,
+    /// The Redis Cluster its nodes form, in a sharded world (`world/shards.rs`).
+    pub(crate) cluster: Option<Box<shards::Cluster>>,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -217,6 +221,7 @@ impl World {
             partial_ops: Vec::new(),
             attempts: Vec::new(),
             disk: restart::Disk::default(),
+            cluster: None,
         };
         world.reset(seed);
         world
@@ -301,6 +306,7 @@ impl World {
         self.partial_ops.clear();
         self.attempts.clear();
         self.disk.reset(EPOCH_US);
+        self.form_cluster();
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -334,6 +340,7 @@ impl World {
                 self.persistence_faults(first_visit);
             }
             self.admin_faults(first_visit);
+            self.reshard_steps(first_visit);
             let now = self.clock.now_us();
             let mut next_ready = u64::MAX;
             if self.options.faults.may_retry() {
@@ -451,7 +458,7 @@ impl World {
         let (node, session) = request.session.unwrap_or((slot.node, slot.session));
         let node = node as usize;
         let dirty_before = self.nodes[node].engine.store.dirty;
-        let reply = self.nodes[node].engine.execute(session, &request.argv);
+        let reply = self.execute_on(node, session, &request.argv);
         let dirty_after = self.nodes[node].engine.store.dirty;
         self.hand_out_messages(node);
         if self.clock.hung.swap(false, Ordering::Relaxed) {
@@ -469,6 +476,9 @@ impl World {
         }
         if request.session.is_some() {
             self.orphan_ran(client, request, time_us, reply);
+            return runs_script && self.busy_after_script(busy_max_before);
+        }
+        if self.follow_redirect(client, &request.argv, &reply, time_us) {
             return runs_script && self.busy_after_script(busy_max_before);
         }
         let wrote =

@@ -30,6 +30,7 @@ use std::fmt::Write;
 pub(crate) use engine::script_refusal;
 pub use nodes::ClusterPeer;
 pub(crate) use nodes::{Owner, Peer, SlotSet};
+pub use route::command_slot;
 pub use slot::{key_hash_slot, SLOTS};
 
 /// `CLUSTER_WRITABLE_DELAY`, ms.

@@ -174,3 +174,15 @@ fn endpoint(cluster: &Cluster, node: Owner, config: &Config) -> String {
     let at = Address::of_node(cluster, node, config);
     format!("{}:{}", at.endpoint(config), at.port)
 }
+
+/// The slot a cluster client sends `argv` to: its first key's (`None` for a command
+/// without keys, or an unknown one). Clients route by it (redis-rs, redis-py); the
+/// server then checks every key.
+pub fn command_slot(argv: &[Vec<u8>]) -> Option<u16> {
+    let spec = match crate::cmd::resolve(argv) {
+        crate::cmd::Resolved::Found(spec, sub) => sub.unwrap_or(spec),
+        crate::cmd::Resolved::Refused(_) => return None,
+    };
+    let first = *spec.key_positions(argv).first()?;
+    Some(super::key_hash_slot(&argv[first]))
+}
