@@ -68,6 +68,11 @@ pub struct Options {
     /// server is taken down with SHUTDOWN NOSAVE (as Redis needs for a script that wrote
     /// and loops), restarts empty, and the run ends with the script reported as hung.
     pub script_instructions_max: u64,
+    /// A Redis Cluster of this many masters (0: one server, not a cluster), and the
+    /// slots it reshards during each run (see `world/shards.rs`).
+    pub shards: u32,
+    /// The resharding of a sharded world.
+    pub reshards: Vec<crate::world::Reshard>,
 }
 
 /// The default [`Options::script_instructions_max`]: 10 s of virtual time at the default
@@ -86,6 +91,8 @@ impl Default for Options {
             trace: true,
             steps_max: 1_000_000,
             script_instructions_max: SCRIPT_INSTRUCTIONS_MAX,
+            shards: 0,
+            reshards: Vec::new(),
         }
     }
 }
@@ -103,6 +110,18 @@ impl fmt::Display for Options {
             self.faults,
             self.steps_max,
             self.script_instructions_max
-        )
+        )?;
+        // Printed only for a cluster, so that a one-server run's line is as it was.
+        if self.shards > 0 {
+            write!(f, " shards={}", self.shards)?;
+            for r in &self.reshards {
+                write!(
+                    f,
+                    " reshard={}:{}->{}@{},{}x{},{}",
+                    r.slot, r.from, r.to, r.open_step, r.migrate_step, r.batch, r.close_step
+                )?;
+            }
+        }
+        Ok(())
     }
 }

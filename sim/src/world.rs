@@ -224,6 +224,12 @@ impl World {
             cluster: None,
         };
         world.reset(seed);
+        if world.options.shards > 0 {
+            world.shard(world.options.shards as usize);
+            for reshard in world.options.reshards.clone() {
+                world.add_reshard(reshard);
+            }
+        }
         world
     }
 
@@ -481,6 +487,7 @@ impl World {
         if self.follow_redirect(client, &request.argv, &reply, time_us) {
             return runs_script && self.busy_after_script(busy_max_before);
         }
+        self.note_refusal(client, &reply);
         let wrote =
             self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
         let disconnect_rate = self.options.faults.disconnect_rate;

@@ -107,6 +107,7 @@ fn clients_follow_ask_and_moved_while_a_slot_moves() {
         to: 1,
         open_step: 4,
         migrate_step: 10,
+        batch: 10,
         close_step: 16,
     });
     let mut seen = std::collections::BTreeSet::new();
@@ -144,4 +145,91 @@ fn a_world_that_is_not_sharded_is_unchanged() {
     a.run_seed(3);
     assert_eq!(a.shards(), 0);
     assert_eq!(get(&mut a, 0, "a"), Reply::bulk("4"));
+}
+
+fn scenario(name: &str) -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/scenarios")
+        .join(format!("{name}.toml"));
+    redsim_sim::scenario::toml::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Runs seeds 0..seeds of `name`; for each, the error replies its operations got and
+/// whether the checker found the history linearizable.
+fn sweep(name: &str, seeds: u64) -> Vec<(Vec<String>, bool)> {
+    let scenario = scenario(name);
+    let mut world = scenario.world(0);
+    (0..seeds)
+        .map(|seed| {
+            world.run_seed(seed);
+            scenario
+                .check(&world)
+                .unwrap_or_else(|e| panic!("{name} seed {seed}: {e}"));
+            let errors = world
+                .history
+                .ops
+                .iter()
+                .filter_map(|op| match &op.result {
+                    Some(Reply::Error(text)) => Some(String::from_utf8_lossy(text).into_owned()),
+                    _ => None,
+                })
+                .collect();
+            let outcome = redsim_sim::check::check(
+                &world.history,
+                redsim_sim::check::ModelChoice::Auto,
+                &redsim_sim::check::Options::default(),
+            )
+            .unwrap_or_else(|e| panic!("{name} seed {seed}: {e}"));
+            let linearizable = outcome.verdict == redsim_sim::check::Verdict::Linearizable;
+            (errors, linearizable)
+        })
+        .collect()
+}
+
+/// The first seed whose run got an error starting with `code`.
+fn first_seed_with(runs: &[(Vec<String>, bool)], code: &str) -> Option<usize> {
+    runs.iter()
+        .position(|(errors, _)| errors.iter().any(|e| e.starts_with(code)))
+}
+
+#[test]
+fn crossslot_script_is_refused_and_the_hash_tagged_one_runs() {
+    let plain = sweep("crossslot-script", 20);
+    // Every call of every seed: the two keys hash to slots 6680 and 6696.
+    assert_eq!(first_seed_with(&plain, "CROSSSLOT"), Some(0));
+    for (errors, linearizable) in &plain {
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors
+            .iter()
+            .all(|e| e.starts_with("CROSSSLOT Keys in request don't hash to the same slot")));
+        assert!(linearizable);
+    }
+    let tagged = sweep("crossslot-script-hashtag", 20);
+    for (errors, linearizable) in &tagged {
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(linearizable);
+    }
+    eprintln!("crossslot-script: CROSSSLOT from seed 0 (every call); with hash tags: no error in 20 seeds");
+}
+
+#[test]
+fn moved_during_script_meets_tryagain_and_stays_linearizable() {
+    let runs = sweep("moved-during-script", 30);
+    let first = first_seed_with(&runs, "TRYAGAIN").expect("a TRYAGAIN within 30 seeds");
+    let with_tryagain = runs
+        .iter()
+        .filter(|(errors, _)| errors.iter().any(|e| e.starts_with("TRYAGAIN")))
+        .count();
+    // The clients follow MOVED and ASK: no redirection reaches a program.
+    for (errors, linearizable) in &runs {
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.starts_with("TRYAGAIN Multiple keys request during rehashing of slot")),
+            "{errors:?}"
+        );
+        // A call refused with TRYAGAIN did nothing; the rest fit one logical keyspace.
+        assert!(linearizable);
+    }
+    eprintln!("moved-during-script: first TRYAGAIN at seed {first}; {with_tryagain} of 30 seeds");
 }

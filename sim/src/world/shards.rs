@@ -37,8 +37,12 @@ pub struct Reshard {
     pub to: usize,
     /// The step at which the slot is opened (IMPORTING, MIGRATING).
     pub open_step: u64,
-    /// The step at which its keys are migrated.
+    /// The step from which its keys are migrated, `batch` keys a step (one MIGRATE …
+    /// KEYS each, as `redis-cli --cluster reshard --cluster-pipeline batch`), until none
+    /// is left.
     pub migrate_step: u64,
+    /// Keys moved by one MIGRATE.
+    pub batch: u32,
     /// The step at which it is closed (SETSLOT … NODE on every node).
     pub close_step: u64,
 }
@@ -84,7 +88,11 @@ impl World {
     /// Makes the world a Redis Cluster of `n` masters (nodes are added up to `n`), from
     /// the next reset on; this one is done at once.
     pub fn shard(&mut self, n: usize) {
-        assert!(n >= 1, "a cluster has at least one master");
+        assert!(
+            (1..=255).contains(&n),
+            "a cluster has 1 to 255 masters here"
+        );
+        self.options.shards = n as u32;
         while self.nodes.len() < n {
             self.add_node();
         }
@@ -100,6 +108,9 @@ impl World {
     pub fn add_reshard(&mut self, reshard: Reshard) {
         let cluster = self.cluster.as_mut().expect("a sharded world");
         assert!(reshard.from < cluster.shards && reshard.to < cluster.shards);
+        if !self.options.reshards.contains(&reshard) {
+            self.options.reshards.push(reshard.clone());
+        }
         cluster.reshards.push(reshard);
     }
 
@@ -134,6 +145,8 @@ impl World {
         self.gossip();
         let now = self.clock.now_us();
         self.clock.advance_to(now + 2_100_000);
+        // Forming the cluster is the world's set-up, not part of the run's trace.
+        self.trace.clear();
         let mut map = vec![0u8; redsim::SLOTS];
         for (i, &(start, end)) in ranges.iter().enumerate() {
             map[start as usize..=end as usize].fill(i as u8);
@@ -297,6 +310,24 @@ impl World {
         true
     }
 
+    /// A reply by which the cluster refused a command before running it (CROSSSLOT,
+    /// TRYAGAIN, CLUSTERDOWN, a redirection not followed): the command had no effect, and
+    /// an operation all of whose commands were refused failed (the checker leaves it out).
+    pub(super) fn note_refusal(&mut self, client: usize, reply: &Reply) {
+        if self.cluster.is_none() {
+            return;
+        }
+        let Reply::Error(text) = reply else {
+            return;
+        };
+        let refused = ["CROSSSLOT ", "TRYAGAIN ", "CLUSTERDOWN ", "MOVED ", "ASK "]
+            .iter()
+            .any(|code| text.starts_with(code.as_bytes()));
+        if refused {
+            self.slots[client].refused_in_op += 1;
+        }
+    }
+
     /// The resharding steps planned for the current step (on its first visit).
     pub(super) fn reshard_steps(&mut self, first_visit: bool) {
         let Some(cluster) = self.cluster.as_ref() else {
@@ -309,7 +340,11 @@ impl World {
         let due: Vec<Reshard> = cluster
             .reshards
             .iter()
-            .filter(|r| [r.open_step, r.migrate_step, r.close_step].contains(&step))
+            .filter(|r| {
+                step == r.open_step
+                    || step == r.close_step
+                    || (r.migrate_step..r.close_step).contains(&step)
+            })
             .cloned()
             .collect();
         for reshard in due {
@@ -323,8 +358,9 @@ impl World {
                 self.operator(to, &["CLUSTER", "SETSLOT", &slot, "IMPORTING", &from_id]);
                 self.operator(from, &["CLUSTER", "SETSLOT", &slot, "MIGRATING", &to_id]);
             }
-            if step == reshard.migrate_step {
-                let keys = self.operator(from, &["CLUSTER", "GETKEYSINSLOT", &slot, "1000"]);
+            if (reshard.migrate_step..reshard.close_step).contains(&step) {
+                let batch = reshard.batch.max(1).to_string();
+                let keys = self.peek_keys(from, &slot, &batch);
                 if let Reply::Array(keys) = keys {
                     let port = (BASE_PORT + to as u16).to_string();
                     let mut migrate = words(&["MIGRATE", "127.0.0.1", &port, "", "0", "5000"]);
@@ -349,6 +385,19 @@ impl World {
                 self.gossip();
             }
         }
+    }
+
+    /// GETKEYSINSLOT on `node`, traced only when it finds keys (it runs at every step of
+    /// a migration, most of which find the slot empty).
+    fn peek_keys(&mut self, node: usize, slot: &str, count: &str) -> Reply {
+        let admin = self.nodes[node].admin;
+        let command = words(&["CLUSTER", "GETKEYSINSLOT", slot, count]);
+        let reply = self.nodes[node].engine.execute(admin, &command);
+        if matches!(&reply, Reply::Array(keys) if !keys.is_empty()) {
+            let time_us = self.clock.now_us();
+            self.trace_command(time_us, None, command, &reply);
+        }
+        reply
     }
 
     /// A command from the operator's connection to `node`, traced, not in the history.
