@@ -444,6 +444,11 @@ impl World {
             || faults.delay_max_us > 0
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
+            || self
+                .options
+                .reshards
+                .iter()
+                .any(|r| r.close_step >= self.step)
     }
 
     /// Executes client `client`'s next in-flight request and hands back the reply;
