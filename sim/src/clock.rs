@@ -217,16 +217,7 @@ impl Host for SimHost {
         let Some((_, node)) = peers.iter_mut().find(|(p, _)| Some(*p) == port) else {
             return failed(redsim::MigrateFailure::Write);
         };
-        let session = node.engine.connect();
-        let replies = commands
-            .iter()
-            .map(|argv| node.engine.execute(session, argv))
-            .collect();
-        node.engine.disconnect(session);
-        redsim::MigrateTransfer {
-            replies,
-            failure: None,
-        }
+        node.engine.serve_transfer(commands)
     }
 
     fn random_u64(&mut self) -> u64 {

@@ -42,7 +42,7 @@ mod shards;
 pub use node::Node;
 pub(crate) use retry::Attempt;
 use retry::NO_ATTEMPT;
-pub use shards::{slot_ranges, Reshard, BASE_PORT};
+pub use shards::{Reshard, BASE_PORT};
 
 /// Where a client is in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

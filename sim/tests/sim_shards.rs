@@ -3,11 +3,11 @@
 //! MOVED and ASK, and a slot resharded at scheduled steps (IMPORTING/MIGRATING, MIGRATE,
 //! SETSLOT … NODE) moves its keys while the clients run.
 
-use redsim::{key_hash_slot, Reply};
+use redsim::{key_hash_slot, slot_ranges, Reply};
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::scenario::{Program, Scenario};
 use redsim_sim::trace::TraceEvent;
-use redsim_sim::world::{slot_ranges, Reshard, World};
+use redsim_sim::world::{Reshard, World};
 
 fn node_of_slot(slot: u16, shards: usize) -> usize {
     slot_ranges(shards)

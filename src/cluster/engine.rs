@@ -46,6 +46,21 @@ impl Engine {
         })
     }
 
+    /// Serves a MIGRATE transfer another node's host delivers here: the requests run in
+    /// order on a connection of their own, opened and closed for them.
+    pub fn serve_transfer(&mut self, commands: &[Vec<Vec<u8>>]) -> crate::MigrateTransfer {
+        let client = self.connect();
+        let replies = commands
+            .iter()
+            .map(|argv| self.execute(client, argv))
+            .collect();
+        self.disconnect(client);
+        crate::MigrateTransfer {
+            replies,
+            failure: None,
+        }
+    }
+
     /// Makes the node on the first command and re-evaluates its state; returns the
     /// command's time, ms.
     pub(crate) fn cluster_before_command(&mut self) -> u64 {

@@ -31,7 +31,7 @@ pub(crate) use engine::script_refusal;
 pub use nodes::ClusterPeer;
 pub(crate) use nodes::{Owner, Peer, SlotSet};
 pub use route::command_slot;
-pub use slot::{key_hash_slot, SLOTS};
+pub use slot::{key_hash_slot, slot_ranges, SLOTS};
 
 /// `CLUSTER_WRITABLE_DELAY`, ms.
 const WRITABLE_DELAY_MS: u64 = 2000;

@@ -4,7 +4,7 @@
 //! ([`SimCluster::gossip`]), and real servers met and given the same slots.
 
 use super::{RawConn, RedisServer};
-use redsim::{ClientId, Engine, Host, ManualHost, MigrateFailure, MigrateTransfer};
+use redsim::{slot_ranges, ClientId, Engine, Host, ManualHost, MigrateFailure, MigrateTransfer};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -61,34 +61,8 @@ impl Host for ShardHost {
         let Ok(mut engine) = target.try_lock() else {
             return failed(MigrateFailure::ReadTimeout);
         };
-        let client = engine.connect();
-        let replies = commands.iter().map(|c| engine.execute(client, c)).collect();
-        engine.disconnect(client);
-        MigrateTransfer {
-            replies,
-            failure: None,
-        }
+        engine.serve_transfer(commands)
     }
-}
-
-/// How `redis-cli --cluster create` splits the slots among `n` masters (its
-/// `clusterManagerCommandCreate`, in its `float` arithmetic).
-pub fn slot_ranges(n: usize) -> Vec<(u16, u16)> {
-    let per_node = 16384.0f32 / n as f32;
-    let (mut first, mut cursor) = (0i64, 0.0f32);
-    (0..n)
-        .map(|i| {
-            let mut last = (cursor + per_node - 1.0).round() as i64;
-            if last > 16384 || i == n - 1 {
-                last = 16383;
-            }
-            last = last.max(first);
-            let range = (first as u16, last as u16);
-            first = last + 1;
-            cursor += per_node;
-            range
-        })
-        .collect()
 }
 
 pub fn words(words: &[&str]) -> Vec<Vec<u8>> {

@@ -18,7 +18,7 @@
 //! NODE on every node. None of this enters the history: the keys change node, not value.
 
 use super::{Request, World};
-use redsim::{command_slot, ClusterPeer, Reply};
+use redsim::{command_slot, slot_ranges, ClusterPeer, Reply};
 
 /// The first port of a sharded world's nodes.
 pub const BASE_PORT: u16 = 7000;
@@ -58,26 +58,6 @@ pub(crate) struct Cluster {
     maps: Vec<Vec<u8>>,
     /// Each client's redirections followed for its current command.
     redirects: Vec<u32>,
-}
-
-/// How `redis-cli --cluster create` splits the slots among `n` masters (its
-/// `clusterManagerCommandCreate`, in its `float` arithmetic).
-pub fn slot_ranges(n: usize) -> Vec<(u16, u16)> {
-    let per_node = 16384.0f32 / n as f32;
-    let (mut first, mut cursor) = (0i64, 0.0f32);
-    (0..n)
-        .map(|i| {
-            let mut last = (cursor + per_node - 1.0).round() as i64;
-            if last > 16384 || i == n - 1 {
-                last = 16383;
-            }
-            last = last.max(first);
-            let range = (first as u16, last as u16);
-            first = last + 1;
-            cursor += per_node;
-            range
-        })
-        .collect()
 }
 
 fn words(words: &[&str]) -> Vec<Vec<u8>> {
