@@ -73,6 +73,9 @@ pub struct Options {
     pub shards: u32,
     /// The resharding of a sharded world.
     pub reshards: Vec<crate::world::Reshard>,
+    /// Whether a sharded world's clients send a command refused with TRYAGAIN again
+    /// after 50 ms, as redis-py and redis-rs do; if not, the error is the reply.
+    pub tryagain_retry: bool,
 }
 
 /// The default [`Options::script_instructions_max`]: 10 s of virtual time at the default
@@ -93,6 +96,7 @@ impl Default for Options {
             script_instructions_max: SCRIPT_INSTRUCTIONS_MAX,
             shards: 0,
             reshards: Vec::new(),
+            tryagain_retry: false,
         }
     }
 }
@@ -114,6 +118,9 @@ impl fmt::Display for Options {
         // Printed only for a cluster, so that a one-server run's line is as it was.
         if self.shards > 0 {
             write!(f, " shards={}", self.shards)?;
+            if self.tryagain_retry {
+                write!(f, " tryagain=retry")?;
+            }
             for r in &self.reshards {
                 write!(
                     f,

@@ -233,3 +233,22 @@ fn moved_during_script_meets_tryagain_and_stays_linearizable() {
     }
     eprintln!("moved-during-script: first TRYAGAIN at seed {first}; {with_tryagain} of 30 seeds");
 }
+
+#[test]
+fn clients_that_retry_tryagain_lose_no_call() {
+    let runs = sweep("moved-during-script-retry", 30);
+    for (errors, linearizable) in &runs {
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(linearizable);
+    }
+    // The retries are in the trace: the same seed meets TRYAGAIN and sends again.
+    let scenario = scenario("moved-during-script-retry");
+    let mut world = scenario.world(0);
+    world.run_seed(0);
+    let retried = world.trace.events.iter().any(|e| {
+        matches!(e, TraceEvent::Command { client: Some(_), reply: Reply::Error(t), .. } if t.starts_with(b"TRYAGAIN"))
+    });
+    assert!(retried);
+    // Every call counted once: 3 clients × 4 calls end on the slot's new node.
+    assert_eq!(get(&mut world, 2, "{c}counter"), Reply::bulk("12"));
+}

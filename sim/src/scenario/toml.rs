@@ -82,6 +82,8 @@ struct File {
     shards: u32,
     #[serde(default)]
     reshard: Vec<ReshardFile>,
+    /// What a cluster client does with TRYAGAIN: "retry" (after 50 ms) or "fail".
+    tryagain: Option<String>,
     clients: Vec<ClientFile>,
     #[serde(default)]
     faults: FaultsFile,
@@ -269,6 +271,11 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
         scenario.check_states_max = states;
     }
     scenario.options.shards = file.shards;
+    scenario.options.tryagain_retry = match file.tryagain.as_deref() {
+        None | Some("fail") => false,
+        Some("retry") => true,
+        Some(other) => return Err(format!("tryagain is \"retry\" or \"fail\", not '{other}'")),
+    };
     for r in &file.reshard {
         let slot = match (r.slot, &r.key) {
             (Some(slot), None) if (slot as usize) < redsim::SLOTS => slot,

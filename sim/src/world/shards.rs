@@ -10,7 +10,9 @@
 //! first key's slot, and follows redirections — on `-MOVED` it updates the map and sends
 //! the command again to the node named; on `-ASK` it sends ASKING and the command to that
 //! node, map unchanged — up to 16 times for one command (redis-py's `RedisClusterRequestTTL`).
-//! A client with several requests in flight (a pipeline) gets its redirections as errors.
+//! With `tryagain_retry` a command refused with TRYAGAIN is sent again 50 ms later (as
+//! redis-py and redis-rs do); without, TRYAGAIN is the reply. A client with several
+//! requests in flight (a pipeline) gets its redirections as errors.
 //!
 //! Resharding is scheduled: at its steps a slot is opened (IMPORTING on the target,
 //! MIGRATING on the source), its keys are moved with MIGRATE … KEYS (as `redis-cli
@@ -240,6 +242,9 @@ impl World {
         let Reply::Error(text) = reply else {
             return false;
         };
+        if text.starts_with(b"TRYAGAIN ") {
+            return self.retry_later(client, argv, reply, time_us);
+        }
         let (ask, rest) = if let Some(rest) = text.strip_prefix(b"MOVED ") {
             (false, rest)
         } else if let Some(rest) = text.strip_prefix(b"ASK ") {
@@ -284,6 +289,37 @@ impl World {
         self.slots[client].inflight.push_front(Request {
             argv: argv.to_vec(),
             ready_at_us: self.clock.now_us(),
+            session: None,
+            attempt,
+        });
+        true
+    }
+
+    /// TRYAGAIN to a client that retries it: the command goes again on the same
+    /// connection after a pause of 50 ms (redis-py's), within the redirection budget.
+    fn retry_later(
+        &mut self,
+        client: usize,
+        argv: &[Vec<u8>],
+        reply: &Reply,
+        time_us: u64,
+    ) -> bool {
+        const PAUSE_US: u64 = 50_000;
+        let slot = &self.slots[client];
+        let alone = slot.inflight.is_empty() && slot.awaiting == 1 && slot.replies.is_empty();
+        let Some(cluster) = self.cluster.as_mut() else {
+            return false;
+        };
+        if !self.options.tryagain_retry || !alone || cluster.redirects[client] >= REDIRECTS_MAX {
+            return false;
+        }
+        cluster.redirects[client] += 1;
+        self.trace_command(time_us, Some(client), argv.to_vec(), reply);
+        let attempt = self.slots[client].attempt;
+        let ready_at_us = self.clock.now_us() + PAUSE_US;
+        self.slots[client].inflight.push_front(Request {
+            argv: argv.to_vec(),
+            ready_at_us,
             session: None,
             attempt,
         });
