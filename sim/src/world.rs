@@ -449,6 +449,8 @@ impl World {
                 .reshards
                 .iter()
                 .any(|r| r.close_step >= self.step)
+            // A TRYAGAIN retried later makes what is enabled depend on the clock.
+            || (self.options.tryagain_retry && self.options.shards > 0)
     }
 
     /// Executes client `client`'s next in-flight request and hands back the reply;
