@@ -285,14 +285,19 @@ impl World {
             let answer = self.nodes[target].engine.execute(session, &asking);
             self.trace_command(time_us, Some(client), asking, &answer);
         }
+        self.send_again(client, argv, self.clock.now_us());
+        true
+    }
+
+    /// Client `client` sends `argv` again, first on its connection, at `ready_at_us`.
+    fn send_again(&mut self, client: usize, argv: &[Vec<u8>], ready_at_us: u64) {
         let attempt = self.slots[client].attempt;
         self.slots[client].inflight.push_front(Request {
             argv: argv.to_vec(),
-            ready_at_us: self.clock.now_us(),
+            ready_at_us,
             session: None,
             attempt,
         });
-        true
     }
 
     /// TRYAGAIN to a client that retries it: the command goes again on the same
@@ -315,14 +320,7 @@ impl World {
         }
         cluster.redirects[client] += 1;
         self.trace_command(time_us, Some(client), argv.to_vec(), reply);
-        let attempt = self.slots[client].attempt;
-        let ready_at_us = self.clock.now_us() + PAUSE_US;
-        self.slots[client].inflight.push_front(Request {
-            argv: argv.to_vec(),
-            ready_at_us,
-            session: None,
-            attempt,
-        });
+        self.send_again(client, argv, self.clock.now_us() + PAUSE_US);
         true
     }
 
