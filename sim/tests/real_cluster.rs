@@ -114,8 +114,15 @@ fn cluster_scenarios_on_real_redis_show_what_the_simulator_shows() {
     let (recorded, cluster) = run_on_fresh_cluster(&tagged);
     let calls = tagged.client_count() as usize * tagged.groups[0].ops as usize;
     assert!(errors(&recorded.history).is_empty());
-    assert!(recorded.history.ops.iter().all(|op| op.status == Status::Ok));
-    assert_eq!(get(&cluster, 1, "{c}counter"), Reply::bulk(calls.to_string()));
+    assert!(recorded
+        .history
+        .ops
+        .iter()
+        .all(|op| op.status == Status::Ok));
+    assert_eq!(
+        get(&cluster, 1, "{c}counter"),
+        Reply::bulk(calls.to_string())
+    );
     let verdict = real::judge(&tagged, &recorded.history, CHECK_STATES);
     assert!(!verdict.is_anomalous(), "{}", real::render(&verdict));
     drop(cluster);
@@ -155,7 +162,10 @@ fn cluster_scenarios_on_real_redis_show_what_the_simulator_shows() {
     let (recorded, cluster) = run_on_fresh_cluster(&retry);
     let calls = retry.client_count() as usize * retry.groups[0].ops as usize;
     assert!(errors(&recorded.history).is_empty());
-    assert_eq!(get(&cluster, 2, "{c}counter"), Reply::bulk(calls.to_string()));
+    assert_eq!(
+        get(&cluster, 2, "{c}counter"),
+        Reply::bulk(calls.to_string())
+    );
     drop(cluster);
     println!("moved-during-script-retry: real Redis: {calls} of {calls} calls ran");
 }

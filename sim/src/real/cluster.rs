@@ -103,7 +103,10 @@ impl LocalCluster {
         for i in 0..self.addrs.len() {
             while TcpStream::connect(self.addrs[i]).is_err() {
                 if let Ok(Some(status)) = self.children[i].try_wait() {
-                    return Err(format!("redis-server on {} exited: {status}", self.addrs[i]));
+                    return Err(format!(
+                        "redis-server on {} exited: {status}",
+                        self.addrs[i]
+                    ));
                 }
                 if Instant::now() >= deadline {
                     return Err(format!("redis-server did not listen on {}", self.addrs[i]));
@@ -146,8 +149,7 @@ impl LocalCluster {
                     .map_err(|e| format!("CLUSTER INFO on node {i}: {e}"))?;
                 let info = text(&info);
                 let has = |line: &str| info.lines().any(|l| l.trim() == line);
-                if has("cluster_state:ok") && has(&known) && has("cluster_slots_assigned:16384")
-                {
+                if has("cluster_state:ok") && has(&known) && has("cluster_slots_assigned:16384") {
                     break;
                 }
                 if Instant::now() >= deadline {

@@ -9,9 +9,9 @@
 //! The [`Pacer`] stands in for the simulator's steps: a simulated step delivers one
 //! command, so step `s` is "the `s`-th command sent by any client". Each send takes the
 //! next step numbers, and a command whose step has a resharding action planned at or
-//! before it waits until the operator did it; the operator ([`super::reshard`]) waits
-//! until a client reaches the action's step. Commands sent before stay in flight, so the
-//! resharding meets real concurrency.
+//! before it waits until the operator did it; the operator ([`super::reshard`]) acts
+//! once the commands of the steps before are answered and a client reaches the action's
+//! step. Between actions the clients run freely, concurrently.
 
 use super::codec::Connection;
 use redsim::{command_slot, slot_ranges, Reply};
@@ -30,6 +30,8 @@ const TRYAGAIN_PAUSE: Duration = Duration::from_millis(50);
 struct PaceState {
     /// Commands sent so far by all clients: the next step number.
     sent: u64,
+    /// Commands answered (or lost with their connection) so far.
+    answered: u64,
     /// The first step whose planned actions the operator has not done (`u64::MAX`: none
     /// left).
     pending: u64,
@@ -73,17 +75,24 @@ impl Pacer {
         }
     }
 
+    /// A client's `count` commands got their replies (or their connection failed).
+    fn answered(&self, count: usize) {
+        self.lock().answered += count as u64;
+        self.changed.notify_all();
+    }
+
     /// A client is done (or stopped).
     pub(crate) fn finish(&self) {
         self.lock().finished += 1;
         self.changed.notify_all();
     }
 
-    /// The operator: waits until a client takes step `step`; false when every client
-    /// finished before.
+    /// The operator: waits until the commands of every step before `step` are answered
+    /// and a client takes step `step` (so the action comes between them, as a simulated
+    /// step runs alone); false when every client finished before.
     pub(crate) fn wait_for_step(&self, step: u64) -> bool {
         let mut state = self.lock();
-        while state.sent <= step {
+        while state.answered < step || state.sent <= step {
             if state.finished >= self.clients {
                 return false;
             }
@@ -182,10 +191,12 @@ impl ClusterConn {
         // ASKING is not a step: the simulated client runs it with the command it flags.
         let steps = commands.iter().filter(|c| !is_asking(c)).count();
         self.pacer.take_steps(steps);
-        match self.conns[node].as_mut() {
+        let replies = match self.conns[node].as_mut() {
             Some(conn) => conn.round_trip(commands),
             None => Err(io::Error::other("no connection")),
-        }
+        };
+        self.pacer.answered(steps);
+        replies
     }
 
     /// The node a redirection's `host:port` names.
