@@ -250,9 +250,9 @@ pub fn run_on_cluster(
     for _ in 0..clients {
         let retry = scenario.options.tryagain_retry;
         let mut conn = ClusterConn::new(addrs, options.io_timeout, retry, pacer.clone());
-        for node in 0..addrs.len() {
+        for (node, addr) in addrs.iter().enumerate() {
             conn.connect(node)
-                .map_err(|e| format!("cannot connect to {}: {e}", addrs[node]))?;
+                .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
         }
         wires.push(Wire::Cluster(conn));
     }
