@@ -152,3 +152,60 @@ fn lost_connections_follow_the_client_not_the_step_number() {
     let (reduced, stats) = outcomes(&generated, true);
     assert_eq!(reduced, naive, "{stats:?}");
 }
+
+/// Every outcome of `scenario` explored with or without reduction.
+fn explored(scenario: &redsim_sim::scenario::Scenario, reduce: bool) -> BTreeSet<String> {
+    let mut world = scenario.world(0);
+    let mut scheduler = Exhaustive::new(reduce);
+    let mut seen = BTreeSet::new();
+    world.explore(&mut scheduler, |world, report| {
+        if !report.abandoned {
+            seen.insert(outcome(world));
+        }
+    });
+    seen
+}
+
+/// A writer on the primary and a reader on its replica; `failover`: the replica is
+/// promoted before step 3.
+fn replicated(failover: bool) -> redsim_sim::scenario::Scenario {
+    use redsim_sim::client::commands::CommandsMode;
+    use redsim_sim::scenario::{Program, Scenario};
+    let mut scenario = Scenario::new("replicated")
+        .clients(
+            1,
+            2,
+            Program::commands(&[&["INCR", "a"], &["SET", "b", "x"]], CommandsMode::Each),
+        )
+        .clients(
+            1,
+            2,
+            Program::commands(&[&["GET", "a"], &["GET", "b"]], CommandsMode::Each),
+        );
+    scenario.groups[1].node = 1;
+    scenario.options.faults.replication.replicas = 1;
+    if failover {
+        scenario.options.faults.replication.failover_step = Some(3);
+    }
+    scenario
+}
+
+#[test]
+fn link_deliveries_to_a_replica_conflict_with_the_reads_they_change() {
+    // The replica applies the primary's stream one command a step: where those steps
+    // fall among the reader's GETs decides what it reads.
+    let scenario = replicated(false);
+    let naive = explored(&scenario, false);
+    let reduced = explored(&scenario, true);
+    assert!(naive.len() > 3, "{naive:?}");
+    assert_eq!(reduced, naive);
+}
+
+#[test]
+fn a_failover_keeps_what_the_replica_had_received_in_every_order() {
+    let scenario = replicated(true);
+    let naive = explored(&scenario, false);
+    let reduced = explored(&scenario, true);
+    assert!(naive.len() > 1, "{naive:?}");
+    assert_eq!(reduced, naive);
+}

@@ -224,7 +224,7 @@ impl GenScenario {
 pub fn outcome(world: &World) -> String {
     let mut out = String::new();
     let now_ms = world.clock.now_us() / 1000;
-    for (index, db) in world.nodes[0].engine.store.dbs.iter().enumerate() {
+    for (index, db) in world.primary().engine.store.dbs.iter().enumerate() {
         let mut keys: Vec<&Vec<u8>> = db.keys().filter(|k| !db.is_expired(k, now_ms)).collect();
         keys.sort();
         for key in keys {
