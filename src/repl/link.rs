@@ -26,20 +26,6 @@ impl Engine {
         }
     }
 
-    /// Where REPLICAOF says this server's primary is, if it is a replica.
-    pub fn primary_address(&self) -> Option<(String, u16)> {
-        self.store
-            .repl
-            .master
-            .as_ref()
-            .map(|m| (m.host.clone(), m.port))
-    }
-
-    /// Whether this replica's link to its primary is up.
-    pub fn primary_link_up(&self) -> bool {
-        self.store.repl.master.as_ref().is_some_and(|m| m.up)
-    }
-
     /// `master_repl_offset`.
     pub fn replication_offset(&self) -> u64 {
         self.store.repl.offset
