@@ -50,14 +50,19 @@ impl World {
                     self.replicated_write_acked(node, op);
                 }
             }
-            let slot = &mut self.slots[client];
-            slot.replies_total += 1;
-            slot.replies.push(reply);
-            if slot.replies.len() >= slot.awaiting {
-                slot.awaiting = 0;
-                slot.deadline_us = None;
-                self.advance(client);
-            }
+            self.hand_reply(client, reply);
+        }
+    }
+
+    /// The client reads `reply`; with all the replies it awaited, it goes on.
+    pub(super) fn hand_reply(&mut self, client: usize, reply: Reply) {
+        let slot = &mut self.slots[client];
+        slot.replies_total += 1;
+        slot.replies.push(reply);
+        if slot.replies.len() >= slot.awaiting {
+            slot.awaiting = 0;
+            slot.deadline_us = None;
+            self.advance(client);
         }
     }
 
