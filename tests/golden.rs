@@ -12,6 +12,7 @@ use redsim::resp::parse::split_args;
 use redsim::{ClientId, Engine, ManualHost, Protocol};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use support::replica_pair as replica;
 use support::{escape, normalize, unescape, Compare, RawConn, RedisServer};
 
 /// One command line of a golden file.
@@ -20,7 +21,8 @@ struct Entry {
     line: usize,
     /// The line as written (markers included): the recording repeats it.
     text: String,
-    /// 1-based client number (`@c2`); client 1 by default.
+    /// 1-based client number (`@c2`); client 1 by default; 0: the replica's connection
+    /// (`@replica`, in a `#replica` file).
     client: usize,
     compare: Compare,
     argv: Vec<Vec<u8>>,
@@ -35,6 +37,8 @@ enum Item {
     Cluster,
     /// `#sleep <ms>`: time passes (the recorder sleeps, the replay moves its clock).
     Sleep(u64),
+    /// `#replica`: the server has a replica; `@replica` commands run on it.
+    Replica,
 }
 
 fn golden_dir() -> PathBuf {
@@ -69,6 +73,7 @@ fn parse_markers(line: &str) -> Result<(usize, Compare, &str), String> {
             "type" => compare = Compare::Type,
             "any" => compare = Compare::Any,
             "aclrules" => compare = Compare::AclRules,
+            "replica" => client = 0,
             _ => match word.strip_prefix('c').and_then(|n| n.parse::<usize>().ok()) {
                 Some(n) if (1..=16).contains(&n) => client = n,
                 _ => return Err(format!("unknown marker @{word}")),
@@ -91,6 +96,7 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
             "#resp3" => items.push(Item::Protocol(Protocol::Resp3)),
             "#resp2" => items.push(Item::Protocol(Protocol::Resp2)),
             "#cluster" => items.push(Item::Cluster),
+            "#replica" => items.push(Item::Replica),
             _ if line.starts_with("#sleep ") => {
                 let ms = line["#sleep ".len()..]
                     .trim()
@@ -152,6 +158,13 @@ fn load_node(family: &str) -> Option<(String, String)> {
     })
 }
 
+/// The recorded primary's port (`# replica of port <port>`) of a `#replica` file.
+fn load_primary_port(family: &str) -> Option<String> {
+    let text = std::fs::read_to_string(golden_dir().join(format!("{family}.replies"))).ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("# replica of port ").map(str::to_string))
+}
+
 fn protocol_number(p: Protocol) -> Vec<u8> {
     p.number().to_string().into_bytes()
 }
@@ -160,11 +173,19 @@ fn protocol_number(p: Protocol) -> Vec<u8> {
 fn record(family: &str) {
     let items = load_commands(family).unwrap_or_else(|e| panic!("{e}"));
     let cluster = items.iter().any(|i| matches!(i, Item::Cluster));
+    let with_replica = items.iter().any(|i| matches!(i, Item::Replica));
     let server = if cluster {
         RedisServer::start_with(&["--cluster-enabled", "yes"])
+    } else if with_replica {
+        RedisServer::start_with(&["--repl-diskless-sync-delay", "0"])
     } else {
         RedisServer::start()
     };
+    let replica = with_replica.then(|| replica::start(server.port, &[]));
+    let mut replica_conn = replica.as_ref().map(|r| r.connect());
+    // After a command on the primary, the next one on the replica waits until the
+    // replica has it (the replay carries the stream over at once).
+    let mut catch_up = with_replica.then(|| server.connect());
     let mut version_conn = server.connect();
     let info = version_conn.call(&[b"INFO".to_vec(), b"server".to_vec()]);
     let version = String::from_utf8_lossy(&info)
@@ -190,6 +211,11 @@ fn record(family: &str) {
          # Regenerate with REDSIM_RECORD_GOLDEN={family} cargo test --test golden; do not edit.\n"
     );
     out.push_str(node.as_deref().unwrap_or_default());
+    if with_replica {
+        out.push_str(&format!("# replica of port {}\n", server.port));
+    }
+    let primary_port = server.port.to_string();
+    let mut behind = false;
     for item in &items {
         match item {
             Item::Protocol(p) => {
@@ -198,9 +224,19 @@ fn record(family: &str) {
                     hello(conn, protocol);
                 }
             }
-            Item::Cluster => {}
+            Item::Cluster | Item::Replica => {}
             Item::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(*ms)),
+            Item::Command(entry) if entry.client == 0 => {
+                let conn = replica_conn.as_mut().expect("@replica needs #replica");
+                if std::mem::take(&mut behind) {
+                    let primary = catch_up.as_mut().expect("a #replica file");
+                    replica::catch_up(primary, conn);
+                }
+                let reply = conn.call(&replica::with_port(&entry.argv, &primary_port));
+                out.push_str(&format!("> {}\n< {}\n", entry.text, escape(&reply)));
+            }
             Item::Command(entry) => {
+                behind = with_replica;
                 if clients.len() < entry.client {
                     clients.resize_with(entry.client, || None);
                 }
@@ -212,7 +248,8 @@ fn record(family: &str) {
                     }
                     conn
                 });
-                let reply = conn.call(&with_node_id(&entry.argv, my_id.as_deref()));
+                let argv = replica::with_port(&entry.argv, &primary_port);
+                let reply = conn.call(&with_node_id(&argv, my_id.as_deref()));
                 if entry.argv[0].eq_ignore_ascii_case(b"quit") {
                     *slot = None;
                 }
@@ -281,6 +318,15 @@ fn replay(family: &str) -> (usize, Vec<String>) {
     } else {
         None
     };
+    // A `#replica` file: a second engine replicates this one; the stream is carried
+    // over after every command on the primary.
+    let primary_port = load_primary_port(family).unwrap_or_default();
+    let mut replica = items.iter().any(|i| matches!(i, Item::Replica)).then(|| {
+        let mut replica = Engine::new(ManualHost::default());
+        let index = replica::link(&mut engine, &mut replica, &primary_port);
+        let client = replica.connect();
+        (replica, index, client)
+    });
     let mut clients: Vec<Option<ClientId>> = Vec::new();
     let mut protocol = Protocol::Resp2;
     let mut failures = Vec::new();
@@ -294,7 +340,7 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                 }
                 continue;
             }
-            Item::Cluster => continue,
+            Item::Cluster | Item::Replica => continue,
             Item::Sleep(ms) => {
                 // ManualHost's sleep moves its clock.
                 engine.host.sleep_us(ms * 1000);
@@ -303,6 +349,27 @@ fn replay(family: &str) -> (usize, Vec<String>) {
             Item::Command(entry) => entry,
         };
         let (_, expected) = replies.next().expect("counted above");
+        let argv = replica::with_port(&entry.argv, &primary_port);
+        if entry.client == 0 {
+            let Some((replica, _, client)) = replica.as_mut() else {
+                failures.push(format!(
+                    "{family}.txt:{}: @replica needs #replica",
+                    entry.line
+                ));
+                continue;
+            };
+            let got = replica.execute_encoded(*client, &argv);
+            if normalize(&expected, entry.compare) != normalize(&got, entry.compare) {
+                failures.push(format!(
+                    "{family}.txt:{}: {}\n    expected: {}\n    got:      {}",
+                    entry.line,
+                    entry.text,
+                    escape(&expected),
+                    escape(&got)
+                ));
+            }
+            continue;
+        }
         if clients.len() < entry.client {
             clients.resize(entry.client, None);
         }
@@ -315,7 +382,7 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                 c
             }
         };
-        let argv = with_node_id(&entry.argv, engine.cluster_node_id().as_deref());
+        let argv = with_node_id(&argv, engine.cluster_node_id().as_deref());
         let got = match catch_unwind(AssertUnwindSafe(|| engine.execute_encoded(client, &argv))) {
             Ok(bytes) => bytes,
             Err(panic) => {
@@ -333,6 +400,9 @@ fn replay(family: &str) -> (usize, Vec<String>) {
             (Some(recorded), Some(id)) => replace_all(&got, id.as_bytes(), recorded.as_bytes()),
             _ => got,
         };
+        if let Some((replica, index, _)) = replica.as_mut() {
+            replica::pump(&mut engine, replica, *index);
+        }
         if engine.store.is_connected(client) && engine.store.session(client).closing {
             engine.disconnect(client);
             clients[entry.client - 1] = None;

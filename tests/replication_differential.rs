@@ -8,8 +8,9 @@
 
 mod support;
 
-use redsim::{ClientId, Engine, ManualHost};
+use redsim::{Engine, ManualHost};
 use std::time::{Duration, Instant};
+use support::replica_pair::{self, EnginePair};
 use support::{redis_server_available, RawConn, RedisServer};
 
 fn argv(words: &[&str]) -> Vec<Vec<u8>> {
@@ -32,24 +33,9 @@ fn real_pair() -> RealPair {
         "0",
     ];
     let primary = RedisServer::start_with(&debug);
-    let port = primary.port.to_string();
-    let mut extra = debug.to_vec();
-    extra.extend(["--replicaof", "127.0.0.1", &port]);
-    let replica = RedisServer::start_with(&extra);
+    let replica = replica_pair::start(primary.port, &debug);
     let p = primary.connect();
-    let mut r = replica.connect();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let info = r.call(&argv(&["INFO", "replication"]));
-        if String::from_utf8_lossy(&info).contains("master_link_status:up") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the real replica never synchronised"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let r = replica.connect();
     RealPair {
         primary,
         _replica: replica,
@@ -58,57 +44,16 @@ fn real_pair() -> RealPair {
     }
 }
 
-/// The engine's primary and replica, linked by hand: the stream is carried over and
-/// acknowledged by [`OurPair::pump`].
-struct OurPair {
-    primary: Engine,
-    replica: Engine,
-    p: ClientId,
-    r: ClientId,
-    index: usize,
-}
-
 fn engine() -> Engine {
     let mut e = Engine::new(ManualHost::default());
     e.store.config.set_startup("enable-debug-command", "yes");
     e
 }
 
-fn our_pair(primary_port: u16) -> OurPair {
-    let mut primary = engine();
-    let mut replica = engine();
-    let p = primary.connect();
-    let r = replica.connect();
-    let port = primary_port.to_string();
-    let reply = replica.call(r, &["REPLICAOF", "127.0.0.1", &port]);
-    assert_eq!(reply, redsim::Reply::ok());
-    // The full synchronisation: the replica loads the primary's dataset.
-    let image = primary.rdb_image();
-    replica.load_rdb(&image).unwrap();
-    let (id, offset) = (primary.replication_id(), primary.replication_offset());
-    replica.replica_synchronised(&id, offset);
-    let index = primary.attach_replica("127.0.0.1", 6380);
-    OurPair {
-        primary,
-        replica,
-        p,
-        r,
-        index,
-    }
-}
-
-impl OurPair {
-    fn pump(&mut self) {
-        for command in self.primary.take_replication_stream() {
-            let reply = self.replica.apply_replicated(&command);
-            assert!(
-                !matches!(reply, redsim::Reply::Error(_)),
-                "the replica refused {command:?}: {reply:?}"
-            );
-        }
-        let offset = self.replica.replication_offset();
-        self.primary.replica_ack(self.index, offset);
-    }
+/// The engine's primary and replica, linked by hand (the stream is carried over and
+/// acknowledged by `pump`).
+fn our_pair(primary_port: u16) -> EnginePair {
+    EnginePair::new(engine(), engine(), &primary_port.to_string())
 }
 
 fn text(bytes: &[u8]) -> String {
