@@ -1,7 +1,9 @@
-//! replica-stale-read on real redis-server 7.0.15 (skipped when it is not installed): a
-//! primary and its replica on loopback, the writer on the primary and the reader on the
-//! replica (`redsim real --replica`); the checker finds the stale read the simulator
-//! finds from seed 2, on real Redis too.
+//! The replication scenarios on real redis-server 7.0.15 (skipped when it is not
+//! installed), a primary and its replica on loopback: replica-stale-read through
+//! `redsim real --replica` (the writer on the primary, the reader on the replica), and
+//! failover-lost-increment by hand (INCRs acknowledged by the primary, the replica promoted
+//! with REPLICAOF NO ONE); the checker finds on real Redis the anomalies the simulator
+//! finds.
 
 mod real_support;
 
@@ -65,4 +67,93 @@ fn a_reader_on_a_real_replica_sees_stale_values() {
         }
     }
     panic!("no stale read in 10 runs of 600 operations: {seen:?}");
+}
+
+/// One attempt of failover-lost-increment by hand on real Redis: `n` INCRs pipelined to
+/// the primary, the replica promoted (REPLICAOF NO ONE) at once, every INCR's reply read
+/// (each one an acknowledgement), and one INCR sent to the promoted replica. Returns the
+/// history and the counter the new primary answered: at most `n` means an INCR the old
+/// primary acknowledged is not in it (two INCRs returned the same number).
+fn failover_once(n: u64) -> (redsim_sim::history::History, i64) {
+    use redsim::Reply;
+    use redsim_sim::history::{History, Op, Operation, Status};
+    use redsim_sim::real::codec::{read_reply, Connection};
+    let primary = RedisServer::start();
+    let port = primary.addr.port().to_string();
+    let replica = RedisServer::start_with(&["--replicaof", "127.0.0.1", &port]);
+    wait_for_link(replica.addr);
+    let mut promote = Connection::connect(replica.addr, Duration::from_secs(5)).unwrap();
+    let incr = b"*2\r\n$4\r\nINCR\r\n$7\r\ncounter\r\n";
+    let start = Instant::now();
+    let mut conn = TcpStream::connect(primary.addr).unwrap();
+    conn.set_nodelay(true).ok();
+    conn.write_all(&incr.repeat(n as usize)).unwrap();
+    // Sentinel's move, while the primary still works through the pipeline: the
+    // replica keeps what it has applied by then.
+    assert_eq!(
+        promote.call(&["REPLICAOF", "NO", "ONE"]).unwrap(),
+        Reply::ok()
+    );
+    let call = start.elapsed().as_micros() as u64;
+    let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+    let incr_op = || Operation::Command(vec![b"INCR".to_vec(), b"counter".to_vec()]);
+    let mut ops = Vec::new();
+    for _ in 0..n {
+        let reply = read_reply(&mut reader).unwrap();
+        let ret = start.elapsed().as_micros() as u64;
+        ops.push(Op {
+            client: 0,
+            call: 0,
+            ret: Some(ret),
+            status: Status::Ok,
+            op: incr_op(),
+            result: Some(reply),
+            node: 0,
+        });
+    }
+    let after = promote.call(&["INCR", "counter"]).unwrap();
+    ops.push(Op {
+        client: 1,
+        call,
+        ret: Some(start.elapsed().as_micros() as u64 + 1),
+        status: Status::Ok,
+        op: incr_op(),
+        result: Some(after.clone()),
+        node: 1,
+    });
+    let Reply::Integer(value) = after else {
+        panic!("INCR on the promoted replica: {after:?}");
+    };
+    (History { ops }, value)
+}
+
+#[test]
+fn a_failover_on_real_redis_loses_increments_the_primary_acknowledged() {
+    if !redis_available("a_failover_on_real_redis_loses_increments_the_primary_acknowledged") {
+        return;
+    }
+    let scenario = load(&scenario_path("failover-lost-increment.toml")).unwrap();
+    let n = 5000;
+    let mut seen = Vec::new();
+    for attempt in 1..=20 {
+        let (history, value) = failover_once(n);
+        let verdict = real::judge(&scenario, &history, CHECK_STATES);
+        let lost = n as i64 + 1 - value;
+        println!(
+            "attempt {attempt}: {n} INCRs acknowledged, the promoted replica's INCR answered {value} ({lost} lost), anomalous {}",
+            verdict.is_anomalous()
+        );
+        // The checker flags exactly the runs where the counter went back.
+        assert_eq!(
+            verdict.is_anomalous(),
+            lost > 0,
+            "{}",
+            real::render(&verdict)
+        );
+        seen.push(lost);
+        if lost > 0 {
+            return;
+        }
+    }
+    panic!("the replica had every acknowledged INCR in 20 failovers: {seen:?}");
 }
