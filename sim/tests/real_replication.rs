@@ -157,3 +157,53 @@ fn a_failover_on_real_redis_loses_increments_the_primary_acknowledged() {
     }
     panic!("the replica had every acknowledged INCR in 20 failovers: {seen:?}");
 }
+
+#[test]
+fn on_real_redis_wait_answers_zero_during_a_partition_and_the_increment_is_lost_anyway() {
+    use redsim::Reply;
+    use redsim_sim::history::{History, Op, Operation, Status};
+    use redsim_sim::real::codec::Connection;
+    if !redis_available("on_real_redis_wait_answers_zero_during_a_partition") {
+        return;
+    }
+    let primary = RedisServer::start();
+    let port = primary.addr.port().to_string();
+    let replica = RedisServer::start_with(&["--replicaof", "127.0.0.1", &port]);
+    wait_for_link(replica.addr);
+    let timeout = Duration::from_secs(5);
+    let mut p = Connection::connect(primary.addr, timeout).unwrap();
+    let mut r = Connection::connect(replica.addr, timeout).unwrap();
+    let start = Instant::now();
+    let now = || start.elapsed().as_micros() as u64;
+    let mut ops = Vec::new();
+    let mut run = |conn: &mut Connection, client: u64, node: u32, argv: &[&str]| {
+        let call = now();
+        let reply = conn.call(argv).unwrap();
+        ops.push(Op {
+            client,
+            call,
+            ret: Some(now()),
+            status: Status::Ok,
+            op: Operation::Command(argv.iter().map(|a| a.as_bytes().to_vec()).collect()),
+            // WAIT counts replicas, not data (the simulator records it unobserved too).
+            result: (argv[0] != "WAIT").then(|| reply.clone()),
+            node,
+        });
+        reply
+    };
+    run(&mut p, 0, 0, &["INCR", "counter"]);
+    assert_eq!(run(&mut p, 0, 0, &["WAIT", "1", "1000"]), Reply::Integer(1));
+    // The partition: the replica loses its primary (a primary nobody listens for).
+    assert_eq!(
+        r.call(&["REPLICAOF", "127.0.0.1", "1"]).unwrap(),
+        Reply::ok()
+    );
+    assert_eq!(run(&mut p, 0, 0, &["INCR", "counter"]), Reply::Integer(2));
+    assert_eq!(run(&mut p, 0, 0, &["WAIT", "1", "100"]), Reply::Integer(0));
+    // The failover: the replica is promoted, the client moves to it.
+    assert_eq!(r.call(&["REPLICAOF", "NO", "ONE"]).unwrap(), Reply::ok());
+    assert_eq!(run(&mut r, 0, 1, &["INCR", "counter"]), Reply::Integer(2));
+    let scenario = load(&scenario_path("wait-is-not-consensus.toml")).unwrap();
+    let verdict = real::judge(&scenario, &History { ops }, CHECK_STATES);
+    assert!(verdict.is_anomalous(), "{}", real::render(&verdict));
+}
