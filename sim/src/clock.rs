@@ -37,6 +37,19 @@ pub struct SimClock {
     pub instructions_max: AtomicU64,
     /// Set when a script hit `instructions_max` (the world then shuts the server down).
     pub hung: AtomicBool,
+    /// While a node of a sharded world runs a command, the other nodes by port: where
+    /// its MIGRATE delivers (`world/shards.rs`).
+    pub(crate) peers: Peers,
+}
+
+/// The nodes a MIGRATE can reach, by port (see [`SimClock::peers`]).
+#[derive(Default)]
+pub(crate) struct Peers(pub(crate) Mutex<Vec<(u16, crate::world::Node)>>);
+
+impl std::fmt::Debug for Peers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Peers")
+    }
 }
 
 impl SimClock {
@@ -50,6 +63,7 @@ impl SimClock {
             busy_max_ms: AtomicU64::new(0),
             instructions_max: AtomicU64::new(u64::MAX),
             hung: AtomicBool::new(false),
+            peers: Peers::default(),
         })
     }
 
@@ -175,6 +189,35 @@ pub(crate) fn engine_rng(seed: u64, node: usize) -> ChaCha8Rng {
 impl Host for SimHost {
     fn now_us(&mut self) -> u64 {
         self.clock.now_us()
+    }
+
+    /// MIGRATE to another node of the world: its requests run there at once, on a
+    /// connection of their own (the migrating node is blocked meanwhile, as Redis's).
+    /// The world's nodes answer on 127.0.0.1; another address does not resolve.
+    fn migrate(
+        &mut self,
+        host: &[u8],
+        port: &[u8],
+        _timeout_ms: u64,
+        commands: &[Vec<Vec<u8>>],
+    ) -> redsim::MigrateTransfer {
+        let failed = |failure| redsim::MigrateTransfer {
+            replies: Vec::new(),
+            failure: Some(failure),
+        };
+        if host != b"127.0.0.1" {
+            return failed(redsim::MigrateFailure::Connect);
+        }
+        let port: Option<u16> = std::str::from_utf8(port).ok().and_then(|p| p.parse().ok());
+        let Ok(mut peers) = self.clock.peers.0.lock() else {
+            return failed(redsim::MigrateFailure::Write);
+        };
+        // Nobody listening (or the node itself, busy with this very MIGRATE): Redis's
+        // connect "succeeds" and the write fails.
+        let Some((_, node)) = peers.iter_mut().find(|(p, _)| Some(*p) == port) else {
+            return failed(redsim::MigrateFailure::Write);
+        };
+        node.engine.serve_transfer(commands)
     }
 
     fn random_u64(&mut self) -> u64 {

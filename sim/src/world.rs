@@ -38,10 +38,12 @@ mod record;
 mod replication;
 mod restart;
 mod retry;
+mod shards;
 
 pub use node::Node;
 pub(crate) use retry::Attempt;
 use retry::NO_ATTEMPT;
+pub use shards::{Reshard, BASE_PORT};
 
 /// Where a client is in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +161,8 @@ pub struct World {
     pub(crate) disk: restart::Disk,
     /// The replication links between the nodes, when the scenario has replicas.
     links: replication::Links,
+    /// The Redis Cluster its nodes form, in a sharded world (`world/shards.rs`).
+    pub(crate) cluster: Option<Box<shards::Cluster>>,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -222,11 +226,18 @@ impl World {
             attempts: Vec::new(),
             disk: restart::Disk::default(),
             links: replication::Links::default(),
+            cluster: None,
         };
         for _ in 0..world.options.faults.replication.replicas {
             world.add_node();
         }
         world.reset(seed);
+        if world.options.shards > 0 {
+            world.shard(world.options.shards as usize);
+            for reshard in world.options.reshards.clone() {
+                world.add_reshard(reshard);
+            }
+        }
         world
     }
 
@@ -309,6 +320,7 @@ impl World {
         self.partial_ops.clear();
         self.attempts.clear();
         self.disk.reset(EPOCH_US);
+        self.form_cluster();
         if self.options.faults.replication.replicas > 0 {
             self.reset_replication();
         }
@@ -345,6 +357,7 @@ impl World {
                 self.persistence_faults(first_visit);
             }
             self.admin_faults(first_visit);
+            self.reshard_steps(first_visit);
             let mut next_ready = u64::MAX;
             if self.options.faults.replication.replicas > 0 {
                 next_ready = self.replication_between_steps(first_visit);
@@ -460,6 +473,13 @@ impl World {
             || faults.replication.link_delay_us > 0
             || faults.replication.failover_step.is_some()
             || !faults.replication.partitions.is_empty()
+            || self
+                .options
+                .reshards
+                .iter()
+                .any(|r| r.close_step >= self.step)
+            // A TRYAGAIN retried later makes what is enabled depend on the clock.
+            || (self.options.tryagain_retry && self.options.shards > 0)
     }
 
     /// Executes client `client`'s next in-flight request and hands back the reply;
@@ -480,7 +500,7 @@ impl World {
         let (node, session) = request.session.unwrap_or((slot.node, slot.session));
         let node = node as usize;
         let dirty_before = self.nodes[node].engine.store.dirty;
-        let reply = self.nodes[node].engine.execute(session, &request.argv);
+        let reply = self.execute_on(node, session, &request.argv);
         let dirty_after = self.nodes[node].engine.store.dirty;
         self.hand_out_messages(node);
         if self.clock.hung.swap(false, Ordering::Relaxed) {
@@ -500,6 +520,10 @@ impl World {
             self.orphan_ran(client, request, time_us, reply);
             return runs_script && self.busy_after_script(busy_max_before);
         }
+        if self.follow_redirect(client, &request.argv, &reply, time_us) {
+            return runs_script && self.busy_after_script(busy_max_before);
+        }
+        self.note_refusal(client, &reply);
         if self.link_count() > 0 {
             if let Some(wait) = self.nodes[node].engine.take_wait(session) {
                 // WAIT blocks its client until the replicas acknowledge or time is up.

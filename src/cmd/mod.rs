@@ -56,6 +56,7 @@ pub(crate) mod replicas;
 mod replication;
 pub use reach::keys_of;
 mod memory;
+mod migrate;
 mod module;
 mod object;
 pub(crate) mod persist;
@@ -240,6 +241,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     geo::COMMANDS,
     blocking::COMMANDS,
     dump::COMMANDS,
+    migrate::COMMANDS,
     persist::COMMANDS,
     slowlog::COMMANDS,
     module::COMMANDS,

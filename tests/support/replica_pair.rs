@@ -51,19 +51,6 @@ pub fn catch_up(primary: &mut RawConn, replica: &mut RawConn) {
     }
 }
 
-/// `argv` with `$PRIMARYPORT` read as the primary's port.
-pub fn with_port(argv: &[Vec<u8>], port: &str) -> Vec<Vec<u8>> {
-    argv.iter()
-        .map(|a| {
-            if a == b"$PRIMARYPORT" {
-                port.as_bytes().to_vec()
-            } else {
-                a.clone()
-            }
-        })
-        .collect()
-}
-
 /// Makes `replica` a replica of `primary` (which REPLICAOF names as listening on
 /// `primary_port`), synchronised now; returns the replica's index on the primary.
 pub fn link(primary: &mut Engine, replica: &mut Engine, primary_port: &str) -> usize {

@@ -124,6 +124,11 @@ impl World {
             self.out.sent.clear();
             match slot.program.resume(&mut slot.replies, &mut self.out) {
                 Progress::Sent => {
+                    if self.cluster.is_some() {
+                        let sent = std::mem::take(&mut self.out.sent);
+                        self.route(client, &sent);
+                        self.out.sent = sent;
+                    }
                     if self.crash_now(client) {
                         self.crash(client);
                         return;
