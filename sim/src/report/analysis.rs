@@ -65,8 +65,10 @@ pub struct Verdict {
     pub partial_effects: bool,
     /// A retried operation changed the data in two of its attempts.
     pub duplicate_effect: bool,
-    /// A write a client saw acknowledged was lost by a server restart.
+    /// A write a client saw acknowledged was lost by a server restart or a failover.
     pub lost_write: bool,
+    /// What lost it was a failover (a replica promoted before it had the write).
+    pub(crate) lost_in_failover: bool,
     /// A subscriber's last message announces a value the key no longer holds
     /// ([`Invariant::LastMessageIsCurrent`]).
     pub stale_message: bool,
@@ -479,6 +481,17 @@ impl Judge {
                 op.client,
                 op_label(&op.op),
                 world.options.faults.persistence
+            ));
+        }
+        for &i in &world.disk.lost_in_failover {
+            v.lost_write = true;
+            v.lost_in_failover = true;
+            flag(&mut v, i);
+            let op = &history.ops[i];
+            v.findings.push(format!(
+                "lost acknowledged write: client {}'s {} was acknowledged by the primary, then a failover promoted a replica that never received it",
+                op.client,
+                op_label(&op.op),
             ));
         }
         if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {
