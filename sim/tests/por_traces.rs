@@ -21,14 +21,15 @@ use redsim_sim::scheduler::{
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The exhaustive strategy, with every step's access kept for the run in progress.
-struct Recording {
-    inner: Exhaustive,
+/// A strategy (the exhaustive one, or the random one), with every step's access kept for
+/// the run in progress.
+struct Recording<S> {
+    inner: S,
     picked: Vec<u32>,
     steps: Vec<(u32, Access)>,
 }
 
-impl Scheduler for Recording {
+impl<S: Scheduler> Scheduler for Recording<S> {
     fn begin(&mut self, seed: u64, clients: usize) {
         self.steps.clear();
         self.inner.begin(seed, clients);
@@ -190,7 +191,7 @@ fn explore_reduced(
 fn random_traces(scenario: &Scenario, samples: u64) -> Vec<(u64, Vec<Edge>, Vec<Vec<Access>>)> {
     let clients = scenario.client_count() as usize;
     let mut world = scenario.clone().strategy(Strategy::Random).world(0);
-    let mut scheduler = RandomRecording {
+    let mut scheduler = Recording {
         inner: RandomScheduler::default(),
         picked: Vec::new(),
         steps: Vec::new(),
@@ -204,35 +205,6 @@ fn random_traces(scenario: &Scenario, samples: u64) -> Vec<(u64, Vec<Edge>, Vec<
             (seed, trace(steps), accesses(steps, clients))
         })
         .collect()
-}
-
-/// The random strategy, with every step's access kept.
-struct RandomRecording {
-    inner: RandomScheduler,
-    picked: Vec<u32>,
-    steps: Vec<(u32, Access)>,
-}
-
-impl Scheduler for RandomRecording {
-    fn begin(&mut self, seed: u64, clients: usize) {
-        self.steps.clear();
-        self.inner.begin(seed, clients);
-    }
-    fn wants_access(&self) -> bool {
-        true
-    }
-    fn pick(&mut self, step: u64, enabled: &[Candidate]) -> Option<usize> {
-        let pick = self.inner.pick(step, enabled)?;
-        self.picked.push(enabled[pick].client);
-        Some(pick)
-    }
-    fn executed(&mut self, access: &Access) {
-        let client = self.picked.pop().expect("a step was picked");
-        self.steps.push((client, access.clone()));
-    }
-    fn end(&mut self) -> bool {
-        self.inner.end()
-    }
 }
 
 fn counter_race(clients: u32) -> Scenario {

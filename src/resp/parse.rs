@@ -99,7 +99,11 @@ impl RequestParser {
     pub fn feed(&mut self, mut bytes: &[u8]) {
         if let Some(big) = self.big.as_mut() {
             // The argument's length is known: `big` exists only once its `$<len>` was read.
-            let target = self.multibulk.as_ref().and_then(|m| m.bulk_len).map_or(0, |l| l + 2);
+            let target = self
+                .multibulk
+                .as_ref()
+                .and_then(|m| m.bulk_len)
+                .map_or(0, |l| l + 2);
             let want = target.saturating_sub(big.len()).min(bytes.len());
             big.extend_from_slice(&bytes[..want]);
             bytes = &bytes[want..];

@@ -361,11 +361,7 @@ impl StraightClient {
         StraightClient {
             code,
             spec,
-            slot: OpSlot {
-                client,
-                clients,
-                op: 0,
-            },
+            slot: OpSlot::first(client, clients),
             ops,
             keys: Vec::new(),
             args: Vec::new(),
@@ -455,8 +451,7 @@ impl Program for StraightClient {
             return None;
         }
         self.slot.op = op;
-        self.keys = self.slot.expand_all(&self.spec.keys);
-        self.args = self.slot.expand_all(&self.spec.args);
+        (self.keys, self.args) = self.spec.expand(&self.slot);
         self.sent = 0;
         self.results.clear();
         Some(Operation::Script {

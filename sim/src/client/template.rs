@@ -14,6 +14,15 @@ pub(crate) struct OpSlot {
 pub(crate) const TS_BASE: u64 = 1_678_886_400;
 
 impl OpSlot {
+    /// Client `client` of `clients`, at its first operation.
+    pub(crate) fn first(client: u32, clients: u32) -> OpSlot {
+        OpSlot {
+            client,
+            clients,
+            op: 0,
+        }
+    }
+
     /// A number unique to this operation: ops are numbered round-robin across clients.
     pub fn seq(&self) -> u64 {
         self.op as u64 * self.clients.max(1) as u64 + self.client as u64

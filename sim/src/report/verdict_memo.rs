@@ -29,9 +29,12 @@ const OPS_MAX: usize = 16;
 /// Remembered outcomes.
 #[derive(Default)]
 pub(crate) struct VerdictMemo {
-    table: FxHashMap<u64, Vec<(History, Key, Result<Outcome, CheckError>)>>,
+    table: FxHashMap<u64, Vec<Entry>>,
     entries: usize,
 }
+
+/// A remembered check: the ranked history, the options, the outcome.
+type Entry = (History, Key, Result<Outcome, CheckError>);
 
 /// The check's options that decide its outcome.
 type Key = (u64, u64, u64, bool, u64);
