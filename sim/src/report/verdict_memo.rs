@@ -89,6 +89,7 @@ fn same(stored: &History, history: &History, times: &[u64]) -> bool {
     stored.ops.len() == history.ops.len()
         && stored.ops.iter().zip(&history.ops).all(|(s, h)| {
             s.client == h.client
+                && s.node == h.node
                 && s.call == rank(times, h.call)
                 && s.ret == h.ret.map(|t| rank(times, t))
                 && s.status == h.status
@@ -116,7 +117,14 @@ fn hash_history(history: &History, times: &[u64], options: &Key) -> u64 {
     options.hash(&mut h);
     for op in &history.ops {
         let ret = op.ret.map(|t| rank(times, t));
-        (op.client, rank(times, op.call), ret, op.status as u8).hash(&mut h);
+        (
+            op.client,
+            op.node,
+            rank(times, op.call),
+            ret,
+            op.status as u8,
+        )
+            .hash(&mut h);
         match &op.op {
             Operation::Command(argv) => argv.hash(&mut h),
             Operation::Script {
@@ -184,6 +192,7 @@ mod tests {
             status: Status::Ok,
             op: Operation::Command(vec![b"INCR".to_vec(), b"c".to_vec()]),
             result: Some(Reply::Integer(result)),
+            node: 0,
         }
     }
 
