@@ -83,117 +83,128 @@ pub fn install(
     ops: &Table,
     rand: Arc<Mutex<Lrand48>>,
 ) -> mlua::Result<(Function, Function)> {
-    redis.raw_set(
-        "sha1hex",
-        lua.create_function(|lua, args: Variadic<Value>| {
-            if args.len() != 1 {
-                return Err(raise_table("ERR wrong number of arguments"));
-            }
-            let bytes = match &args[0] {
+    redis.raw_set("sha1hex", sha1hex(lua)?)?;
+    redis.raw_set("log", log(lua, redis, ops)?)?;
+    redis.raw_set("setresp", setresp(lua, redis, ops)?)?;
+    redis.raw_set("set_repl", set_repl(lua, redis, ops)?)?;
+    redis.raw_set("acl_check_cmd", acl_check_cmd(lua, redis, ops)?)?;
+    random(lua, rand)
+}
+
+/// `redis.sha1hex(s)`: a number is hashed as Lua prints it, anything else as "".
+fn sha1hex(lua: &Lua) -> mlua::Result<Function> {
+    lua.create_function(|lua, args: Variadic<Value>| {
+        if args.len() != 1 {
+            return Err(raise_table("ERR wrong number of arguments"));
+        }
+        let bytes = match &args[0] {
+            Value::String(s) => s.as_bytes().to_vec(),
+            v @ (Value::Integer(_) | Value::Number(_)) => super::convert::lua_tostring_number(v),
+            _ => Vec::new(),
+        };
+        lua.create_string(super::sha1_hex(&bytes))
+    })
+}
+
+/// `redis.log(level, …)`: the strings and numbers joined by spaces (others skipped), sent
+/// to the bridge.
+fn log(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
+    let (r, o) = (redis.clone(), ops.clone());
+    lua.create_function(move |lua, args: Variadic<Value>| {
+        if args.len() < 2 {
+            return Err(raise_table(
+                "ERR redis.log() requires two arguments or more.",
+            ));
+        }
+        let Some(level) = to_number(&args[0]) else {
+            return Err(raise_table(
+                "ERR First argument must be a number (log level).",
+            ));
+        };
+        let level = level as i64;
+        if !(0..=3).contains(&level) {
+            return Err(raise_table("ERR Invalid debug level."));
+        }
+        let mut text = Vec::new();
+        for (j, v) in args.iter().enumerate().skip(1) {
+            let piece = match v {
                 Value::String(s) => s.as_bytes().to_vec(),
-                v @ (Value::Integer(_) | Value::Number(_)) => {
-                    super::convert::lua_tostring_number(v)
-                }
-                _ => Vec::new(),
+                Value::Integer(_) | Value::Number(_) => super::convert::lua_tostring_number(v),
+                _ => continue,
             };
-            lua.create_string(super::sha1_hex(&bytes))
-        })?,
-    )?;
+            if j != 1 {
+                text.push(b' ');
+            }
+            text.extend_from_slice(&piece);
+        }
+        side_op(
+            &r,
+            &o,
+            OP_LOG,
+            Value::Integer(level),
+            Value::String(lua.create_string(text)?),
+        )
+    })
+}
+
+/// `redis.setresp(2|3)`.
+fn setresp(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
     let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "log",
-        lua.create_function(move |lua, args: Variadic<Value>| {
-            if args.len() < 2 {
-                return Err(raise_table(
-                    "ERR redis.log() requires two arguments or more.",
-                ));
-            }
-            let Some(level) = to_number(&args[0]) else {
-                return Err(raise_table(
-                    "ERR First argument must be a number (log level).",
-                ));
-            };
-            let level = level as i64;
-            if !(0..=3).contains(&level) {
-                return Err(raise_table("ERR Invalid debug level."));
-            }
-            let mut text = Vec::new();
-            for (j, v) in args.iter().enumerate().skip(1) {
-                let piece = match v {
-                    Value::String(s) => s.as_bytes().to_vec(),
-                    Value::Integer(_) | Value::Number(_) => super::convert::lua_tostring_number(v),
-                    _ => continue,
-                };
-                if j != 1 {
-                    text.push(b' ');
-                }
-                text.extend_from_slice(&piece);
-            }
-            side_op(
-                &r,
-                &o,
-                OP_LOG,
-                Value::Integer(level),
-                Value::String(lua.create_string(text)?),
-            )
-        })?,
-    )?;
+    lua.create_function(move |_, args: Variadic<Value>| {
+        if args.len() != 1 {
+            return Err(raise_table("ERR redis.setresp() requires one argument."));
+        }
+        let resp = to_number(&args[0]).unwrap_or(0.0) as i64;
+        if resp != 2 && resp != 3 {
+            return Err(raise_table("ERR RESP version must be 2 or 3."));
+        }
+        side_op(&r, &o, OP_SETRESP, Value::Integer(resp), Value::Nil)
+    })
+}
+
+/// `redis.set_repl(flags)`: the REPL_* bits only.
+fn set_repl(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
     let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "setresp",
-        lua.create_function(move |_, args: Variadic<Value>| {
-            if args.len() != 1 {
-                return Err(raise_table("ERR redis.setresp() requires one argument."));
-            }
-            let resp = to_number(&args[0]).unwrap_or(0.0) as i64;
-            if resp != 2 && resp != 3 {
-                return Err(raise_table("ERR RESP version must be 2 or 3."));
-            }
-            side_op(&r, &o, OP_SETRESP, Value::Integer(resp), Value::Nil)
-        })?,
-    )?;
+    lua.create_function(move |_, args: Variadic<Value>| {
+        if args.len() != 1 {
+            return Err(raise_table("ERR redis.set_repl() requires two arguments."));
+        }
+        let flags = to_number(&args[0]).unwrap_or(0.0) as i64;
+        if flags & !3 != 0 {
+            return Err(raise_table(
+                "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+            ));
+        }
+        side_op(&r, &o, OP_SETREPL, Value::Integer(flags), Value::Nil)
+    })
+}
+
+/// `redis.acl_check_cmd(cmd, …)`: whether the running script's user may run it.
+fn acl_check_cmd(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
     let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "set_repl",
-        lua.create_function(move |_, args: Variadic<Value>| {
-            if args.len() != 1 {
-                return Err(raise_table("ERR redis.set_repl() requires two arguments."));
-            }
-            let flags = to_number(&args[0]).unwrap_or(0.0) as i64;
-            if flags & !3 != 0 {
-                return Err(raise_table(
-                    "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
-                ));
-            }
-            side_op(&r, &o, OP_SETREPL, Value::Integer(flags), Value::Nil)
-        })?,
-    )?;
-    let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "acl_check_cmd",
-        lua.create_function(move |lua, args: Variadic<Value>| {
-            let argv = lua_args_to_argv(args.iter()).map_err(raise_table)?;
-            if !super::call::command_exists(&argv) {
-                return Err(raise_table(
-                    "ERR Invalid command passed to redis.acl_check_cmd()",
-                ));
-            }
-            // The running script's user decides (`ACLCheckAllUserCommandPerm`).
-            let words = lua.create_table_with_capacity(argv.len(), 0)?;
-            for (i, arg) in argv.iter().enumerate() {
-                words.raw_set(i + 1, lua.create_string(arg)?)?;
-            }
-            let call: Function = r.raw_get("call")?;
-            call.call::<Value>((&o, OP_ACL_CHECK, Value::Table(words), Value::Nil))
-                .map_err(|_| {
-                    raise_table(
-                        "ERR redis.acl_check_cmd can only be called inside a script invocation",
-                    )
-                })
-        })?,
-    )?;
-    // The generator's two operations; math.random and math.randomseed are C functions
-    // around them (lua_base.rs), so that their argument errors are Lua's own.
+    lua.create_function(move |lua, args: Variadic<Value>| {
+        let argv = lua_args_to_argv(args.iter()).map_err(raise_table)?;
+        if !super::call::command_exists(&argv) {
+            return Err(raise_table(
+                "ERR Invalid command passed to redis.acl_check_cmd()",
+            ));
+        }
+        // The running script's user decides (`ACLCheckAllUserCommandPerm`).
+        let words = lua.create_table_with_capacity(argv.len(), 0)?;
+        for (i, arg) in argv.iter().enumerate() {
+            words.raw_set(i + 1, lua.create_string(arg)?)?;
+        }
+        let call: Function = r.raw_get("call")?;
+        call.call::<Value>((&o, OP_ACL_CHECK, Value::Table(words), Value::Nil))
+            .map_err(|_| {
+                raise_table("ERR redis.acl_check_cmd can only be called inside a script invocation")
+            })
+    })
+}
+
+/// math.random and math.randomseed over the generator `rand`: C functions around its
+/// two operations (lua_base.rs), so that their argument errors are Lua's own.
+fn random(lua: &Lua, rand: Arc<Mutex<Lrand48>>) -> mlua::Result<(Function, Function)> {
     let next = rand.clone();
     let draw = lua.create_function(move |_, ()| {
         Ok(next.lock().unwrap_or_else(|p| p.into_inner()).next_unit())
@@ -202,8 +213,7 @@ pub fn install(
         rand.lock().unwrap_or_else(|p| p.into_inner()).seed(seed);
         Ok(())
     })?;
-    let (random, randomseed) = super::lua_base::create_random(lua, &draw, &seed)?;
-    Ok((random, randomseed))
+    super::lua_base::create_random(lua, &draw, &seed)
 }
 
 /// `R.unwrap_error(e, as_table)`: what a script sees of an error raised from Rust —

@@ -41,14 +41,15 @@
 //! without anything having gone wrong.
 
 use crate::history::{History, Op, Operation, Status};
-use crate::scenario::{as_int, Invariant, Scenario};
+use crate::scenario::{Invariant, Scenario};
 use crate::scheduler::{Candidate, Scheduler};
-use crate::world::World;
 use redsim::Reply;
 
 pub use super::probe::KeyState;
 pub use super::probe::Probe;
 pub(crate) use super::probe::{read_state, render_state};
+
+mod judge;
 
 /// What one run showed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -290,206 +291,6 @@ impl Judge {
     /// Whether "not linearizable" is decided exactly for this scenario.
     pub fn decides_linearizability(&self) -> bool {
         self.serial.is_some()
-    }
-
-    /// The verdict on the run `world` just finished.
-    pub fn judge(&self, world: &mut World) -> Verdict {
-        let mut v = Verdict {
-            final_state: read_state(world, &self.probe),
-            all_or_nothing: self.all_or_nothing,
-            ..Verdict::default()
-        };
-        for invariant in &self.invariants {
-            if let Some(why) = invariant.stale_message(world) {
-                v.stale_message = true;
-                v.findings.push(why);
-            }
-        }
-        let history = &world.history;
-        let clients = world.clients() as u64;
-        let is_error = |op: &Op| op.client < clients && matches!(op.result, Some(Reply::Error(_)));
-        v.errors = history.ops.iter().filter(|op| is_error(op)).count() as u32;
-        let flag = |v: &mut Verdict, i: usize| {
-            if !v.violating.contains(&i) {
-                v.violating.push(i);
-            }
-        };
-        for invariant in &self.invariants {
-            let Invariant::ResultFieldsEqual(a, b) = invariant else {
-                continue;
-            };
-            for (i, op) in history.ops.iter().enumerate() {
-                if op.status != Status::Ok {
-                    continue;
-                }
-                if let Some(Reply::Array(items)) = &op.result {
-                    let (x, y) = (
-                        items.get(*a).and_then(as_int),
-                        items.get(*b).and_then(as_int),
-                    );
-                    if x != y {
-                        v.mismatch = true;
-                        flag(&mut v, i);
-                        let name = |f: usize, value: Option<i64>| {
-                            let value = value.map_or("nil".to_string(), |n| n.to_string());
-                            match self.probe.keys.get(f) {
-                                Some(k) => format!("{} = {value}", String::from_utf8_lossy(k)),
-                                None => format!("field {f} = {value}"),
-                            }
-                        };
-                        v.findings.push(format!(
-                            "client {} read {} but {}",
-                            op.client,
-                            name(*a, x),
-                            name(*b, y)
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(serial) = &self.serial {
-            let observed = results_by_client(history);
-            v.serial_order = serial
-                .iter()
-                .find(|(_, s)| {
-                    s.len() == observed.len()
-                        && s.iter().zip(&observed).all(|(s, o)| o.is_none() || s == o)
-                })
-                .map(|(order, _)| order.clone());
-            let fits = v.serial_order.is_some()
-                || checker_verdict(history) == Some(crate::check::Verdict::Linearizable);
-            v.not_linearizable = Some(!fits);
-            if !fits {
-                // The clients whose own result no serial order gives them.
-                let mut by_client: Vec<&Op> = history.ops.iter().collect();
-                by_client.sort_by_key(|op| op.client);
-                let mut any = false;
-                for (k, op) in by_client.iter().enumerate() {
-                    if !serial.iter().any(|(_, s)| s.get(k) == Some(&op.result)) {
-                        any = true;
-                        if let Some(i) = history.ops.iter().position(|o| std::ptr::eq(o, *op)) {
-                            flag(&mut v, i);
-                        }
-                    }
-                }
-                if !any && v.violating.is_empty() {
-                    (0..history.ops.len()).for_each(|i| flag(&mut v, i));
-                }
-                v.findings
-                    .push("no order of atomic operations gives these results".into());
-            }
-        }
-        // An admin write (FLUSHALL, SET…) moves the counter by itself: what it ends at then
-        // says nothing of lost updates or torn state.
-        let admin_wrote = history
-            .ops
-            .iter()
-            .any(|op| op.client >= clients && op_writes(op));
-        if let Some(counter) = self.probe.counter.as_ref().filter(|_| !admin_wrote) {
-            let at = self
-                .probe
-                .keys
-                .iter()
-                .position(|k| k == counter)
-                .unwrap_or(0);
-            let done = completed_without_error(history, clients);
-            if let Some(value) = v.final_state.get(at).and_then(KeyState::as_int) {
-                let expected = self.counter.per_op.map(|k| k.saturating_mul(done));
-                if let Some(expected) = expected.filter(|&e| value < e) {
-                    v.lost_update = true;
-                    v.findings.push(format!(
-                        "{done} operations completed but {} ends at {value} (expected {expected}): an update was lost",
-                        String::from_utf8_lossy(counter)
-                    ));
-                    for (i, op) in history.ops.iter().enumerate() {
-                        if overlaps_another(history, op) {
-                            flag(&mut v, i);
-                        }
-                    }
-                }
-                let card = zcard(&v.final_state).filter(|_| self.counter.equals_cardinality);
-                if let Some(card) = card.filter(|&c| c != value) {
-                    v.torn_state = true;
-                    v.findings.push(format!(
-                        "the run ends with counter {value} but {card} set entries"
-                    ));
-                }
-            }
-        }
-        if self.serial.is_none() {
-            // Several ops per client, or faults: the linearizability checker decides.
-            // Counted budgets only: a verdict that depended on the machine's speed could
-            // not be replayed.
-            let options = crate::check::Options {
-                max_states: self.check_states_max,
-                counterexample: false,
-                ..crate::check::Options::default()
-            };
-            match check_on_this_thread(history, &options) {
-                Err(e) => v.inconclusive = Some(format!("the checker cannot judge it: {e}")),
-                Ok(outcome) => match outcome.verdict {
-                    crate::check::Verdict::Linearizable => v.not_linearizable = Some(false),
-                    crate::check::Verdict::NotLinearizable => {
-                        v.not_linearizable = Some(true);
-                        v.findings.push(
-                            "the linearizability checker finds no order of atomic operations"
-                                .into(),
-                        );
-                        if v.violating.is_empty() {
-                            for i in outcome.violated_part.unwrap_or_default() {
-                                flag(&mut v, i);
-                            }
-                        }
-                    }
-                    crate::check::Verdict::Unknown => {
-                        v.inconclusive = Some(format!(
-                            "the linearizability checker's {}",
-                            outcome.reason.as_deref().unwrap_or("budget ran out")
-                        ))
-                    }
-                },
-            }
-        }
-        for &i in &world.partial_ops {
-            let op = &history.ops[i];
-            v.partial_effects = true;
-            if self.all_or_nothing {
-                flag(&mut v, i);
-            }
-            v.findings.push(format!(
-                "partial effects: client {} crashed in the middle of its operation, after some of its writes had run; nothing undoes them",
-                op.client
-            ));
-        }
-        for (first, again) in world.duplicate_effects() {
-            v.duplicate_effect = true;
-            flag(&mut v, first);
-            flag(&mut v, again);
-            v.findings.push(format!(
-                "duplicate effect: client {} timed out and retried, but its first attempt ran too: the operation changed the data twice",
-                history.ops[again].client
-            ));
-        }
-        for &i in &world.disk.lost {
-            v.lost_write = true;
-            flag(&mut v, i);
-            let op = &history.ops[i];
-            v.findings.push(format!(
-                "lost acknowledged write: client {}'s {} was acknowledged, then a restart (persistence {}) lost it",
-                op.client,
-                op_label(&op.op),
-                world.options.faults.persistence
-            ));
-        }
-        if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {
-            // Either anomaly alone rules out every atomic order.
-            v.not_linearizable = Some(true);
-        }
-        if v.not_linearizable.is_some() {
-            v.inconclusive = None;
-        }
-        v.violating.sort_unstable();
-        v
     }
 }
 
