@@ -8,7 +8,7 @@
 //! Errors are raised as [`Raise`] values; the error handler, `pcall` and `xpcall` turn
 //! them into what Redis's scripts see (`{err=…}` tables or position-prefixed strings).
 
-use super::call::lua_args_to_argv;
+use super::call::{fill_argv, Arg};
 use super::rand::Lrand48;
 use mlua::{Function, Lua, Table, Value, Variadic};
 use std::sync::{Arc, Mutex};
@@ -68,11 +68,10 @@ pub fn to_number(v: &Value) -> Option<f64> {
     }
 }
 
-/// Calls the running script's bridge for a side operation (log, setresp, set_repl);
-/// does nothing when no script runs.
-fn side_op(redis: &Table, ops: &Table, op: i64, a: Value, b: Value) -> mlua::Result<()> {
-    let call: Function = redis.raw_get("call")?;
-    call.call::<Value>((ops, op, a, b))?;
+/// Asks the running script's state for a side operation (log, setresp, set_repl): `side`
+/// is the VM's function for them (`run::side`); it does nothing when no script runs.
+fn side_op(side: &Function, op: i64, a: Value, b: Value) -> mlua::Result<()> {
+    side.call::<Value>((op, a, b))?;
     Ok(())
 }
 
@@ -80,14 +79,14 @@ fn side_op(redis: &Table, ops: &Table, op: i64, a: Value, b: Value) -> mlua::Res
 pub fn install(
     lua: &Lua,
     redis: &Table,
-    ops: &Table,
+    side: &Function,
     rand: Arc<Mutex<Lrand48>>,
 ) -> mlua::Result<(Function, Function)> {
     redis.raw_set("sha1hex", sha1hex(lua)?)?;
-    redis.raw_set("log", log(lua, redis, ops)?)?;
-    redis.raw_set("setresp", setresp(lua, redis, ops)?)?;
-    redis.raw_set("set_repl", set_repl(lua, redis, ops)?)?;
-    redis.raw_set("acl_check_cmd", acl_check_cmd(lua, redis, ops)?)?;
+    redis.raw_set("log", log(lua, side)?)?;
+    redis.raw_set("setresp", setresp(lua, side)?)?;
+    redis.raw_set("set_repl", set_repl(lua, side)?)?;
+    redis.raw_set("acl_check_cmd", acl_check_cmd(lua, side)?)?;
     random(lua, rand)
 }
 
@@ -108,8 +107,8 @@ fn sha1hex(lua: &Lua) -> mlua::Result<Function> {
 
 /// `redis.log(level, …)`: the strings and numbers joined by spaces (others skipped), sent
 /// to the bridge.
-fn log(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
-    let (r, o) = (redis.clone(), ops.clone());
+fn log(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let side = side.clone();
     lua.create_function(move |lua, args: Variadic<Value>| {
         if args.len() < 2 {
             return Err(raise_table(
@@ -138,8 +137,7 @@ fn log(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
             text.extend_from_slice(&piece);
         }
         side_op(
-            &r,
-            &o,
+            &side,
             OP_LOG,
             Value::Integer(level),
             Value::String(lua.create_string(text)?),
@@ -148,8 +146,8 @@ fn log(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
 }
 
 /// `redis.setresp(2|3)`.
-fn setresp(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
-    let (r, o) = (redis.clone(), ops.clone());
+fn setresp(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let side = side.clone();
     lua.create_function(move |_, args: Variadic<Value>| {
         if args.len() != 1 {
             return Err(raise_table("ERR redis.setresp() requires one argument."));
@@ -158,13 +156,13 @@ fn setresp(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
         if resp != 2 && resp != 3 {
             return Err(raise_table("ERR RESP version must be 2 or 3."));
         }
-        side_op(&r, &o, OP_SETRESP, Value::Integer(resp), Value::Nil)
+        side_op(&side, OP_SETRESP, Value::Integer(resp), Value::Nil)
     })
 }
 
 /// `redis.set_repl(flags)`: the REPL_* bits only.
-fn set_repl(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
-    let (r, o) = (redis.clone(), ops.clone());
+fn set_repl(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let side = side.clone();
     lua.create_function(move |_, args: Variadic<Value>| {
         if args.len() != 1 {
             return Err(raise_table("ERR redis.set_repl() requires two arguments."));
@@ -175,15 +173,31 @@ fn set_repl(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
                 "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
             ));
         }
-        side_op(&r, &o, OP_SETREPL, Value::Integer(flags), Value::Nil)
+        side_op(&side, OP_SETREPL, Value::Integer(flags), Value::Nil)
     })
 }
 
 /// `redis.acl_check_cmd(cmd, …)`: whether the running script's user may run it.
-fn acl_check_cmd(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function> {
-    let (r, o) = (redis.clone(), ops.clone());
+fn acl_check_cmd(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let side = side.clone();
     lua.create_function(move |lua, args: Variadic<Value>| {
-        let argv = lua_args_to_argv(args.iter()).map_err(raise_table)?;
+        // Strings are read through mlua's borrows, held while the argv is built.
+        let strings: Vec<_> = args
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Some(s.as_bytes()),
+                _ => None,
+            })
+            .collect();
+        let mut argv = Vec::new();
+        let n = fill_argv(
+            &mut argv,
+            args.iter()
+                .zip(&strings)
+                .map(|(v, s)| Arg::of(v, s.as_deref())),
+        )
+        .map_err(raise_table)?;
+        argv.truncate(n);
         if !super::call::command_exists(&argv) {
             return Err(raise_table(
                 "ERR Invalid command passed to redis.acl_check_cmd()",
@@ -194,8 +208,7 @@ fn acl_check_cmd(lua: &Lua, redis: &Table, ops: &Table) -> mlua::Result<Function
         for (i, arg) in argv.iter().enumerate() {
             words.raw_set(i + 1, lua.create_string(arg)?)?;
         }
-        let call: Function = r.raw_get("call")?;
-        call.call::<Value>((&o, OP_ACL_CHECK, Value::Table(words), Value::Nil))
+        side.call::<Value>((OP_ACL_CHECK, Value::Table(words), Value::Nil))
             .map_err(|_| {
                 raise_table("ERR redis.acl_check_cmd can only be called inside a script invocation")
             })
