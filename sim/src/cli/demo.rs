@@ -6,7 +6,7 @@
 //! HTML report (raw and EVAL of the same seed side by side).
 
 use super::pipeline::report::{report, HtmlSpec, Line, ShrinkText, Spec};
-use super::pipeline::{self, Judging, Outcome, Seeds};
+use super::pipeline::{self, Judging, Outcome};
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, parse_seeds, Mode};
 use redsim_sim::scenario::toml::load;
@@ -77,14 +77,7 @@ pub fn run(args: Args) -> ExitCode {
         .collect();
     let variants = pipeline::options(scenarios, None, Judging::Scenario);
     // Steps seed, run, check, shrink: the first failing raw run, shrunk.
-    let outcome = Outcome::find(
-        &variants,
-        Seeds::Range {
-            seeds,
-            or_inconclusive: false,
-        },
-        true,
-    );
+    let outcome = Outcome::first_failing(&variants, seeds);
     let seed = outcome.chosen.seed;
     // Step report.
     let intro = mode::description(&path);

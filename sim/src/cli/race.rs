@@ -9,10 +9,10 @@
 //! Exit status: 0 when the raw runs showed no anomaly, 1 when they did, 2 on bad input.
 
 use super::pipeline::report::{report, HtmlSpec, Line, ShrinkText, Spec};
-use super::pipeline::{self, Judging, Outcome, Seeds};
+use super::pipeline::{self, Judging, Outcome};
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, parse_seeds, Mode};
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Scenario, Script};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,8 +57,6 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let keys: Vec<&str> = args.keys.iter().map(String::as_str).collect();
-    let argv: Vec<&str> = args.args.iter().map(String::as_str).collect();
     let name = args
         .script
         .file_stem()
@@ -67,7 +65,10 @@ pub fn run(args: Args) -> ExitCode {
     let scenario = Scenario::new(&name).clients(
         args.clients,
         1,
-        Program::script(&source, &keys, &argv, ScriptRun::Raw),
+        Script::source(source)
+            .keys(&args.keys)
+            .args(&args.args)
+            .raw(),
     );
     // Step options: the script client-side (raw) and as EVAL.
     let mut scenarios = Vec::new();
@@ -79,14 +80,7 @@ pub fn run(args: Args) -> ExitCode {
     }
     let variants = pipeline::options(scenarios, None, Judging::Scenario);
     // Steps seed, run, check, shrink: the first failing raw run, shrunk.
-    let outcome = Outcome::find(
-        &variants,
-        Seeds::Range {
-            seeds,
-            or_inconclusive: false,
-        },
-        true,
-    );
+    let outcome = Outcome::first_failing(&variants, seeds);
     let seed = outcome.chosen.seed;
     // Step report. Empty --keys/--args are left out: `--args  --clients` would not parse.
     let mut replay = format!("redsim race {}", super::line::shown_path(&args.script));

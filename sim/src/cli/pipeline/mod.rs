@@ -208,6 +208,16 @@ impl Outcome {
         }
     }
 
+    /// `race` and `demo`: every seed of `seeds` in every variant, counted; the first
+    /// variant's first failing run shown and shrunk.
+    pub fn first_failing(variants: &[Variant], seeds: Range<u64>) -> Outcome {
+        let seeds = Seeds::Range {
+            seeds,
+            or_inconclusive: false,
+        };
+        Outcome::find(variants, seeds, true)
+    }
+
     /// The shrunk run, when shrinking succeeded.
     pub fn shrunk(&self) -> Option<&Shrink> {
         self.shrunk.as_ref().and_then(|r| r.as_ref().ok())

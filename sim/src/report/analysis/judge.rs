@@ -5,8 +5,7 @@ use super::{
     check_on_this_thread, checker_verdict, completed_without_error, op_label, op_writes,
     overlaps_another, read_state, results_by_client, zcard, Judge, KeyState, Verdict,
 };
-use crate::history::{History, Op, Status};
-use crate::scenario::{as_int, Invariant};
+use crate::history::{History, Op};
 use crate::world::World;
 use redsim::Reply;
 
@@ -59,36 +58,11 @@ impl Judge {
     /// `result_fields_equal(a, b)`: every completed operation's reply has equal fields.
     fn result_fields(&self, history: &History, v: &mut Verdict) {
         for invariant in &self.invariants {
-            let Invariant::ResultFieldsEqual(a, b) = invariant else {
-                continue;
-            };
             for (i, op) in history.ops.iter().enumerate() {
-                if op.status != Status::Ok {
-                    continue;
-                }
-                let Some(Reply::Array(items)) = &op.result else {
-                    continue;
-                };
-                let (x, y) = (
-                    items.get(*a).and_then(as_int),
-                    items.get(*b).and_then(as_int),
-                );
-                if x != y {
+                if let Some(why) = invariant.unequal_fields(op) {
                     v.mismatch = true;
                     v.flag(i);
-                    let name = |f: usize, value: Option<i64>| {
-                        let value = value.map_or("nil".to_string(), |n| n.to_string());
-                        match self.probe.keys.get(f) {
-                            Some(k) => format!("{} = {value}", String::from_utf8_lossy(k)),
-                            None => format!("field {f} = {value}"),
-                        }
-                    };
-                    v.findings.push(format!(
-                        "client {} read {} but {}",
-                        op.client,
-                        name(*a, x),
-                        name(*b, y)
-                    ));
+                    v.findings.push(why);
                 }
             }
         }
