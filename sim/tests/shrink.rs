@@ -302,7 +302,7 @@ proptest! {
         if noise > 0 {
             s = s.clients(noise, 1, Program::commands(&own[..noise_commands], CommandsMode::Pipeline));
         }
-        s = s.clients(racers, 1, Script::source(&racing.source()).keys(&KEYS).raw());
+        s = s.clients(racers, 1, Script::source(racing.source()).keys(KEYS).raw());
         let found = failing(&s);
         prop_assume!(found.is_some());
         let (seed, schedule) = found.unwrap_or_default();

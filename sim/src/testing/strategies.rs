@@ -120,7 +120,7 @@ impl Workload {
         Scenario::new("generated").clients(
             self.clients,
             1,
-            Script::source(&self.source()).keys(&KEYS).sent(run),
+            Script::source(self.source()).keys(KEYS).sent(run),
         )
     }
 }
