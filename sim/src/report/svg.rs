@@ -2,7 +2,7 @@
 //! invoke to its return (to the end of the run when it never returned), each command a
 //! tick at the moment the server ran it, labelled with its name (the whole command and
 //! reply on hover), violating operations in red. When the explanation names commands
-//! that ran inside another client's sequence ([`intrusion`]), the span of that sequence is
+//! that ran inside another client's sequence (`explain::intrusion`), the span of that sequence is
 //! shaded across the lanes, bracketed in its lane, and the intruding ticks are marked and
 //! joined to the bracket by an arrow: "this happened in between".
 
