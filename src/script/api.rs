@@ -147,33 +147,53 @@ fn log(lua: &Lua, side: &Function) -> mlua::Result<Function> {
 
 /// `redis.setresp(2|3)`.
 fn setresp(lua: &Lua, side: &Function) -> mlua::Result<Function> {
-    let side = side.clone();
-    lua.create_function(move |_, args: Variadic<Value>| {
-        if args.len() != 1 {
-            return Err(raise_table("ERR redis.setresp() requires one argument."));
-        }
-        let resp = to_number(&args[0]).unwrap_or(0.0) as i64;
-        if resp != 2 && resp != 3 {
-            return Err(raise_table("ERR RESP version must be 2 or 3."));
-        }
-        side_op(&side, OP_SETRESP, Value::Integer(resp), Value::Nil)
-    })
+    let check = |resp: i64| {
+        (resp == 2 || resp == 3)
+            .then_some(resp)
+            .ok_or("ERR RESP version must be 2 or 3.")
+    };
+    setter(
+        lua,
+        side,
+        OP_SETRESP,
+        "ERR redis.setresp() requires one argument.",
+        check,
+    )
 }
 
 /// `redis.set_repl(flags)`: the REPL_* bits only.
 fn set_repl(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let check = |flags: i64| {
+        (flags & !3 == 0).then_some(flags).ok_or(
+            "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+        )
+    };
+    setter(
+        lua,
+        side,
+        OP_SETREPL,
+        "ERR redis.set_repl() requires two arguments.",
+        check,
+    )
+}
+
+/// A `redis.*` function of one number that sets the side operation `op` to it, once
+/// `check` accepts it (Redis reads a non-number as 0); `arity` is the error for another
+/// count of arguments.
+fn setter(
+    lua: &Lua,
+    side: &Function,
+    op: i64,
+    arity: &'static str,
+    check: impl Fn(i64) -> Result<i64, &'static str> + Send + 'static,
+) -> mlua::Result<Function> {
     let side = side.clone();
     lua.create_function(move |_, args: Variadic<Value>| {
         if args.len() != 1 {
-            return Err(raise_table("ERR redis.set_repl() requires two arguments."));
+            return Err(raise_table(arity));
         }
-        let flags = to_number(&args[0]).unwrap_or(0.0) as i64;
-        if flags & !3 != 0 {
-            return Err(raise_table(
-                "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
-            ));
-        }
-        side_op(&side, OP_SETREPL, Value::Integer(flags), Value::Nil)
+        let value = check(to_number(&args[0]).unwrap_or(0.0) as i64).map_err(raise_table)?;
+        side_op(&side, op, Value::Integer(value), Value::Nil)
     })
 }
 
