@@ -55,6 +55,7 @@ mod redact;
 pub(crate) mod replicas;
 pub use reach::keys_of;
 mod memory;
+mod migrate;
 mod module;
 mod object;
 pub(crate) mod persist;
@@ -238,6 +239,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     geo::COMMANDS,
     blocking::COMMANDS,
     dump::COMMANDS,
+    migrate::COMMANDS,
     persist::COMMANDS,
     slowlog::COMMANDS,
     module::COMMANDS,

@@ -308,6 +308,7 @@ fn drive(
             status: Status::Unknown,
             op: operation,
             result: None,
+            node: 0,
         };
         replies.clear();
         let mut sent = 0;

@@ -126,6 +126,20 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
          was lost unless the client falls back to SCRIPT LOAD or EVAL.",
     ),
     (
+        "crossslot",
+        "In a Redis Cluster all the keys of a command or a script must hash to one slot, and the script's \
+         two keys hash to two slots, so the cluster refused every call with CROSSSLOT before it ran. Hash \
+         tags make keys share a slot, since only the part in braces is hashed: {c}counter and {c}log live \
+         together and the script runs.",
+    ),
+    (
+        "resharding",
+        "The script's slot was moving to another master, and for a moment one of its keys was there while \
+         the other was not, so the node answered TRYAGAIN and the call did nothing. Cluster clients follow \
+         MOVED and ASK on their own, but a call refused with TRYAGAIN must be sent again after a pause, or \
+         its work is lost.",
+    ),
+    (
         "unkillable-script",
         "The script had already written when SCRIPT KILL came, and killing it half-way would break its \
          atomicity, so Redis refused with UNKILLABLE and answered everyone else BUSY. Only SHUTDOWN NOSAVE \

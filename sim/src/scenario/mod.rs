@@ -267,7 +267,7 @@ impl Invariant {
             return None;
         };
         let now_ms = world.clock.now_us() / 1000;
-        let db = &world.engine.store.dbs[0];
+        let db = &world.nodes[0].engine.store.dbs[0];
         let stored = db.stored(key).filter(|_| !db.is_expired(key, now_ms));
         let current = match stored {
             Some(redsim::db::Value::Str(s)) => Some(s.clone()),

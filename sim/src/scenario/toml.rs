@@ -77,6 +77,13 @@ struct File {
     busy_threshold_ms: Option<u64>,
     script_instructions_max: Option<u64>,
     check_states_max: Option<u64>,
+    /// A Redis Cluster of this many masters.
+    #[serde(default)]
+    shards: u32,
+    #[serde(default)]
+    reshard: Vec<ReshardFile>,
+    /// What a cluster client does with TRYAGAIN: "retry" (after 50 ms) or "fail".
+    tryagain: Option<String>,
     clients: Vec<ClientFile>,
     #[serde(default)]
     faults: FaultsFile,
@@ -158,6 +165,25 @@ struct FaultsFile {
     rdb_save_steps: Vec<u64>,
     #[serde(default)]
     restarts: Vec<RestartFile>,
+}
+
+/// A slot's move: `slot`, or the slot of `key`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReshardFile {
+    slot: Option<u16>,
+    key: Option<String>,
+    from: usize,
+    to: usize,
+    open_step: u64,
+    migrate_step: u64,
+    #[serde(default = "ten")]
+    batch: u32,
+    close_step: u64,
+}
+
+fn ten() -> u32 {
+    10
 }
 
 #[derive(Deserialize)]
@@ -243,6 +269,34 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     }
     if let Some(states) = file.check_states_max {
         scenario.check_states_max = states;
+    }
+    scenario.options.shards = file.shards;
+    scenario.options.tryagain_retry = match file.tryagain.as_deref() {
+        None | Some("fail") => false,
+        Some("retry") => true,
+        Some(other) => return Err(format!("tryagain is \"retry\" or \"fail\", not '{other}'")),
+    };
+    for r in &file.reshard {
+        let slot = match (r.slot, &r.key) {
+            (Some(slot), None) if (slot as usize) < redsim::SLOTS => slot,
+            (None, Some(key)) => redsim::key_hash_slot(key.as_bytes()),
+            _ => return Err("a reshard names a slot (0..16383) or a key".into()),
+        };
+        let shards = file.shards as usize;
+        if r.from >= shards || r.to >= shards || r.from == r.to {
+            return Err(format!(
+                "a reshard moves a slot between two of the {shards} shards"
+            ));
+        }
+        scenario.options.reshards.push(crate::world::Reshard {
+            slot,
+            from: r.from,
+            to: r.to,
+            open_step: r.open_step,
+            migrate_step: r.migrate_step,
+            batch: r.batch,
+            close_step: r.close_step,
+        });
     }
     let _ = file.description;
     if !file.anomaly.is_empty() && crate::report::lesson::of_kind(&file.anomaly).is_none() {

@@ -51,6 +51,7 @@ impl World {
                     status: Status::Unknown,
                     op,
                     result: None,
+                    node: slot.node,
                 });
                 if op_number > 0 && self.options.faults.think_max_us > 0 {
                     // The client pauses, then invokes: the operation starts after the pause.
@@ -66,6 +67,11 @@ impl World {
             self.out.sent.clear();
             match slot.program.resume(&mut slot.replies, &mut self.out) {
                 Progress::Sent => {
+                    if self.cluster.is_some() {
+                        let sent = std::mem::take(&mut self.out.sent);
+                        self.route(client, &sent);
+                        self.out.sent = sent;
+                    }
                     if self.crash_now(client) {
                         self.crash(client);
                         return;

@@ -6,14 +6,15 @@ use super::World;
 use crate::clock::Waiting;
 
 impl World {
-    /// Lists every other client's requests in flight for the host, which answers them
+    /// Lists every other client's requests in flight to the same node for the host, which answers them
     /// `-BUSY` (or grants a SCRIPT KILL) once the script runs past the threshold.
     pub(super) fn post_waiting(&mut self, running: usize) {
         let waiting = self
             .slots
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != running)
+            // A script blocks only its own server.
+            .filter(|(i, slot)| *i != running && slot.node == self.slots[running].node)
             .flat_map(|(i, slot)| {
                 slot.inflight.iter().map(move |r| Waiting {
                     client: i as u32,
