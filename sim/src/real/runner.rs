@@ -15,7 +15,7 @@
 //! the simulator.
 
 use super::codec::Connection;
-use crate::client::{Outbox, Outcome, Program as ClientProgram, Progress};
+use crate::client::{Outbox, Program as ClientProgram, Progress};
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::Scenario;
 use redsim::Reply;
@@ -301,15 +301,7 @@ fn drive(
             run.timed_out = true;
             break;
         }
-        let mut op = Op {
-            client: client as u64,
-            call: micros(start),
-            ret: None,
-            status: Status::Unknown,
-            op: operation,
-            result: None,
-            node: 0,
-        };
+        let mut op = Op::invoked(client as u64, micros(start), operation, 0);
         replies.clear();
         let mut sent = 0;
         let outcome = loop {
@@ -338,8 +330,10 @@ fn drive(
         };
         match outcome {
             Ok(outcome) => {
-                op.ret = Some(micros(start));
-                finish(&mut run.ops, op, outcome);
+                // One operation, or one per part of a split outcome, as the world records.
+                let parts = op.end(Some(micros(start)), outcome, |_| {});
+                run.ops.push(op);
+                run.ops.extend(parts);
             }
             Err(e) => {
                 // The last command may or may not have run: the outcome is unknown, and
@@ -369,34 +363,6 @@ fn drive(
         }
     }
     run
-}
-
-/// Records a finished operation (or, for a split outcome, one per part), as the
-/// simulated world does.
-fn finish(ops: &mut Vec<Op>, mut op: Op, outcome: Outcome) {
-    let Outcome {
-        status,
-        result,
-        split,
-    } = outcome;
-    op.status = status;
-    op.result = result;
-    let mut split = split.into_iter();
-    if let Some((first, result)) = split.next() {
-        op.op = first;
-        op.result = result;
-        let template = op.clone();
-        ops.push(op);
-        for (operation, result) in split {
-            ops.push(Op {
-                op: operation,
-                result,
-                ..template.clone()
-            });
-        }
-    } else {
-        ops.push(op);
-    }
 }
 
 #[cfg(test)]
