@@ -25,6 +25,7 @@ mod engine;
 mod hll;
 pub mod host;
 mod rdb;
+pub mod repl;
 pub mod resp;
 pub mod script;
 pub mod server;

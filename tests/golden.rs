@@ -14,7 +14,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use support::shards::{bulk_text, cluster_view, RealCluster, SimCluster};
-use support::{escape, normalize, replace_all, unescape, Compare, RawConn, RedisServer};
+use support::{
+    escape, normalize, replace_all, replica_pair, unescape, Compare, RawConn, RedisServer,
+};
 
 /// One command line of a golden file.
 #[derive(Clone, Debug)]
@@ -47,6 +49,8 @@ enum Item {
     Settle,
     /// `#sleep <ms>`: time passes (the recorder sleeps, the replay moves its clock).
     Sleep(u64),
+    /// `#replica`: node 2 is a replica of node 1 (the primary).
+    Replica,
 }
 
 fn golden_dir() -> PathBuf {
@@ -125,6 +129,7 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
             "#resp2" => items.push(Item::Protocol(Protocol::Resp2)),
             "#cluster" => items.push(Item::Cluster(1)),
             "#settle" => items.push(Item::Settle),
+            "#replica" => items.push(Item::Replica),
             _ if line.starts_with("#cluster ") => {
                 let n = line["#cluster ".len()..]
                     .trim()
@@ -202,6 +207,13 @@ fn load_nodes(family: &str) -> Vec<(String, String)> {
 }
 
 /// How many nodes a file's `#cluster` asks for (0: not a cluster).
+/// The recorded primary's port (`# replica of port <port>`) of a `#replica` file.
+fn load_primary_port(family: &str) -> Option<String> {
+    let text = std::fs::read_to_string(golden_dir().join(format!("{family}.replies"))).ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("# replica of port ").map(str::to_string))
+}
+
 fn cluster_size(items: &[Item]) -> usize {
     items
         .iter()
@@ -221,16 +233,30 @@ fn record(family: &str) {
     let items = load_commands(family).unwrap_or_else(|e| panic!("{e}"));
     let size = cluster_size(&items);
     let cluster = size > 0;
+    let with_replica = items.iter().any(|i| matches!(i, Item::Replica));
     let mut real = (size > 1).then(|| RealCluster::start(size));
     let lone = match (&real, cluster) {
         (Some(_), _) => None,
         (None, true) => Some(RedisServer::start_with(&["--cluster-enabled", "yes"])),
+        (None, false) if with_replica => Some(RedisServer::start_with(&[
+            "--repl-diskless-sync-delay",
+            "0",
+        ])),
         (None, false) => Some(RedisServer::start()),
     };
-    let ports: Vec<u16> = match (&real, &lone) {
+    let mut ports: Vec<u16> = match (&real, &lone) {
         (Some(real), _) => real.ports(),
         (None, lone) => lone.iter().map(|s| s.port).collect(),
     };
+    // A `#replica` file: node 2 replicates node 1. Before a command on the replica, the
+    // recorder waits until it applied what the primary streamed (the replay carries
+    // the stream over at once).
+    let replica = with_replica.then(|| replica_pair::start(ports[0], &[]));
+    ports.extend(replica.iter().map(|r| r.port));
+    let mut watch = replica
+        .as_ref()
+        .map(|r| (RawConn::connect(ports[0]), r.connect()));
+    let mut behind = false;
     let mut version_conn = RawConn::connect(ports[0]);
     let info = version_conn.call(&[b"INFO".to_vec(), b"server".to_vec()]);
     let version = String::from_utf8_lossy(&info)
@@ -263,6 +289,9 @@ fn record(family: &str) {
          # Regenerate with REDSIM_RECORD_GOLDEN={family} cargo test --test golden; do not edit.\n"
     );
     out.push_str(&node);
+    if with_replica {
+        out.push_str(&format!("# replica of port {}\n", ports[0]));
+    }
     for item in &items {
         match item {
             Item::Protocol(p) => {
@@ -271,7 +300,7 @@ fn record(family: &str) {
                     hello(conn, protocol);
                 }
             }
-            Item::Cluster(_) => {}
+            Item::Cluster(_) | Item::Replica => {}
             Item::Settle => {
                 if let Some(real) = real.as_mut() {
                     real.converge();
@@ -279,6 +308,12 @@ fn record(family: &str) {
             }
             Item::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(*ms)),
             Item::Command(entry) => {
+                if let Some((primary, replica)) = watch.as_mut() {
+                    if entry.node == 2 && std::mem::take(&mut behind) {
+                        replica_pair::catch_up(primary, replica);
+                    }
+                    behind |= entry.node == 1;
+                }
                 let index = connection_index(entry);
                 if clients.len() <= index {
                     clients.resize_with(index + 1, || None);
@@ -301,8 +336,8 @@ fn record(family: &str) {
             }
         }
     }
-    drop(clients);
-    drop((real, lone));
+    drop((clients, watch));
+    drop((real, lone, replica));
     let path = golden_dir().join(format!("{family}.replies"));
     std::fs::write(&path, out).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     eprintln!(
@@ -386,7 +421,18 @@ fn replay(family: &str) -> (usize, Vec<String>) {
         }
         vec![Arc::new(Mutex::new(engine))]
     };
-    let (recorded_ids, recorded_ports): (Vec<String>, Vec<String>) = recorded.into_iter().unzip();
+    let (recorded_ids, mut recorded_ports): (Vec<String>, Vec<String>) =
+        recorded.into_iter().unzip();
+    // A `#replica` file: a second engine replicates the first (linked as a replica of
+    // the recorded primary's port); the stream is carried over after each command.
+    let mut engines = engines;
+    let replica = load_primary_port(family).map(|port| {
+        let mut replica = Engine::new(ManualHost::default());
+        let index = replica_pair::link(&mut engines[0].lock().unwrap(), &mut replica, &port);
+        recorded_ports.push(port);
+        engines.push(Arc::new(Mutex::new(replica)));
+        index
+    });
     let mut clients: Vec<Option<ClientId>> = Vec::new();
     let mut protocol = Protocol::Resp2;
     let mut failures = Vec::new();
@@ -404,7 +450,7 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                 }
                 continue;
             }
-            Item::Cluster(_) => continue,
+            Item::Cluster(_) | Item::Replica => continue,
             Item::Settle => {
                 if let Some(sim) = cluster.as_mut() {
                     sim.gossip();
@@ -470,6 +516,10 @@ fn replay(family: &str) -> (usize, Vec<String>) {
             clients[index] = None;
         }
         drop(engine);
+        if let (Some(index), 0) = (replica, node) {
+            let mut replica = engines[1].lock().unwrap();
+            replica_pair::pump(&mut engines[0].lock().unwrap(), &mut replica, index);
+        }
         let (expected, got) = if entry.view {
             (
                 cluster_view(&bulk_text(&expected)).into_bytes(),

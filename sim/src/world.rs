@@ -22,7 +22,7 @@ use crate::history::{History, Operation};
 use crate::options::Options;
 use crate::scheduler::{Access, Candidate, Scheduler};
 use crate::trace::Trace;
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use redsim::store::Store;
 use redsim::{ClientId, Reply};
@@ -35,6 +35,7 @@ mod busy;
 mod faults;
 mod node;
 mod record;
+mod replication;
 mod restart;
 mod retry;
 mod shards;
@@ -155,8 +156,11 @@ pub struct World {
     /// Each attempt of an operation when clients may retry (timeouts on): its operation
     /// in the history and whether it changed the data.
     pub(crate) attempts: Vec<Attempt>,
-    /// What the server's persistence keeps, and the acknowledged writes restarts lost.
+    /// What the server's persistence keeps, and the acknowledged writes restarts (and
+    /// failovers) lost.
     pub(crate) disk: restart::Disk,
+    /// The replication links between the nodes, when the scenario has replicas.
+    links: replication::Links,
     /// The Redis Cluster its nodes form, in a sharded world (`world/shards.rs`).
     pub(crate) cluster: Option<Box<shards::Cluster>>,
 }
@@ -221,8 +225,12 @@ impl World {
             partial_ops: Vec::new(),
             attempts: Vec::new(),
             disk: restart::Disk::default(),
+            links: replication::Links::default(),
             cluster: None,
         };
+        for _ in 0..world.options.faults.replication.replicas {
+            world.add_node();
+        }
         world.reset(seed);
         if world.options.shards > 0 {
             world.shard(world.options.shards as usize);
@@ -313,6 +321,9 @@ impl World {
         self.attempts.clear();
         self.disk.reset(EPOCH_US);
         self.form_cluster();
+        if self.options.faults.replication.replicas > 0 {
+            self.reset_replication();
+        }
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -325,7 +336,7 @@ impl World {
     /// Runs from the current state until every client is done (or the scheduler abandons
     /// the run, or `steps_max` is hit). Call [`World::reset`] before each run but the first.
     pub fn run(&mut self, scheduler: &mut dyn Scheduler) -> RunReport {
-        scheduler.begin(self.seed, self.slots.len());
+        scheduler.begin(self.seed, self.slots.len() + self.link_count());
         for client in 0..self.slots.len() {
             self.advance(client);
         }
@@ -347,10 +358,13 @@ impl World {
             }
             self.admin_faults(first_visit);
             self.reshard_steps(first_visit);
-            let now = self.clock.now_us();
             let mut next_ready = u64::MAX;
+            if self.options.faults.replication.replicas > 0 {
+                next_ready = self.replication_between_steps(first_visit);
+            }
+            let now = self.clock.now_us();
             if self.options.faults.may_retry() {
-                next_ready = self.fire_timeouts(now);
+                next_ready = next_ready.min(self.fire_timeouts(now));
             }
             self.candidates.clear();
             for (i, slot) in self.slots.iter().enumerate() {
@@ -361,6 +375,9 @@ impl World {
                     Some(at) => next_ready = next_ready.min(at),
                     None => {}
                 }
+            }
+            if self.link_count() > 0 {
+                next_ready = next_ready.min(self.link_candidates(now));
             }
             if self.candidates.is_empty() {
                 if next_ready == u64::MAX {
@@ -380,7 +397,16 @@ impl World {
                     node.engine.store.access = Some(Access::default());
                 }
             }
-            let went_busy = self.deliver(client as usize);
+            let link = (client as usize).checked_sub(self.slots.len());
+            let went_busy = match link {
+                // A replica applies a command of the stream: it changes what the readers
+                // of that replica see and what WAIT counts, so it commutes with nothing.
+                Some(link) => {
+                    self.deliver_link(link);
+                    true
+                }
+                None => self.deliver(client as usize),
+            };
             if report_access {
                 // What the step touched on any node (a key of one node and the same name on
                 // another count as one resource: dependent, which is safe).
@@ -444,6 +470,9 @@ impl World {
             || faults.delay_max_us > 0
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
+            || faults.replication.link_delay_us > 0
+            || faults.replication.failover_step.is_some()
+            || !faults.replication.partitions.is_empty()
             || self
                 .options
                 .reshards
@@ -495,41 +524,15 @@ impl World {
             return runs_script && self.busy_after_script(busy_max_before);
         }
         self.note_refusal(client, &reply);
-        let wrote =
-            self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
-        let disconnect_rate = self.options.faults.disconnect_rate;
-        let resend = (disconnect_rate > 0.0).then(|| request.argv.clone());
-        self.record_command(client, request.argv, time_us, &reply);
-        self.record_node(client, node);
-        if wrote {
-            self.slots[client].writes_in_op += 1;
-        }
-        let rate = self.options.faults.crash_rate;
-        if rate > 0.0 && self.slots[client].fault_rng.random_bool(rate.min(1.0)) {
-            // The command ran but its reply is lost with the client.
-            self.crash(client);
-        } else if disconnect_rate > 0.0
-            && self.slots[client]
-                .fault_rng
-                .random_bool(disconnect_rate.min(1.0))
-        {
-            // The command ran but its reply is lost with the connection.
-            self.lose_connection(client, resend);
-        } else {
-            if dirty_after != dirty_before && node == 0 && self.may_restart() {
-                if let Some(op) = self.slots[client].current {
-                    self.acknowledged_write(op);
-                }
-            }
-            let slot = &mut self.slots[client];
-            slot.replies_total += 1;
-            slot.replies.push(reply);
-            if slot.replies.len() >= slot.awaiting {
-                slot.awaiting = 0;
-                slot.deadline_us = None;
-                self.advance(client);
+        if self.link_count() > 0 {
+            if let Some(wait) = self.nodes[node].engine.take_wait(session) {
+                // WAIT blocks its client until the replicas acknowledge or time is up.
+                self.park(client, node, wait, request.argv);
+                return false;
             }
         }
+        let wrote_data = dirty_after != dirty_before;
+        self.reply_arrived(client, node, request.argv, time_us, reply, wrote_data);
         runs_script && self.busy_after_script(busy_max_before)
     }
 

@@ -160,6 +160,30 @@ fn lost_connections_follow_the_client_not_the_step_number() {
     assert_eq!(reduced, naive, "{stats:?}");
 }
 
+/// A writer on the primary and a reader on its replica; `failover`: the replica is
+/// promoted before step 3.
+fn replicated(failover: bool) -> redsim_sim::scenario::Scenario {
+    use redsim_sim::client::commands::CommandsMode;
+    use redsim_sim::scenario::{Program, Scenario};
+    let mut scenario = Scenario::new("replicated")
+        .clients(
+            1,
+            2,
+            Program::commands(&[&["INCR", "a"], &["SET", "b", "x"]], CommandsMode::Each),
+        )
+        .clients(
+            1,
+            2,
+            Program::commands(&[&["GET", "a"], &["GET", "b"]], CommandsMode::Each),
+        );
+    scenario.groups[1].node = 1;
+    scenario.options.faults.replication.replicas = 1;
+    if failover {
+        scenario.options.faults.replication.failover_step = Some(3);
+    }
+    scenario
+}
+
 /// The same scenario in a cluster of three masters (its keys `a` and `b` on different
 /// nodes, the clients following MOVED and ASK), with slot 3300 (`b`'s) moving from the
 /// first master to the second at steps 1–3 when `reshard` is set. Faults that restart a
@@ -179,6 +203,26 @@ fn sharded(generated: &GenScenario, reduce: bool, reshard: bool) -> redsim_sim::
         });
     }
     scenario
+}
+
+#[test]
+fn link_deliveries_to_a_replica_conflict_with_the_reads_they_change() {
+    // The replica applies the primary's stream one command a step: where those steps
+    // fall among the reader's GETs decides what it reads.
+    let scenario = replicated(false);
+    let (naive, _) = explore_all(&scenario, false);
+    let (reduced, _) = explore_all(&scenario, true);
+    assert!(naive.len() > 3, "{naive:?}");
+    assert_eq!(reduced, naive);
+}
+
+#[test]
+fn a_failover_keeps_what_the_replica_had_received_in_every_order() {
+    let scenario = replicated(true);
+    let (naive, _) = explore_all(&scenario, false);
+    let (reduced, _) = explore_all(&scenario, true);
+    assert!(naive.len() > 1, "{naive:?}");
+    assert_eq!(reduced, naive);
 }
 
 fn sharded_outcomes(

@@ -47,6 +47,9 @@ fn every_named_scenario_has_its_paragraph() {
         "noscript-after-restart",
         "noscript-after-restart-pipeline",
         "unkillable-script",
+        "replica-stale-read",
+        "failover-lost-increment",
+        "wait-is-not-consensus",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(

@@ -53,6 +53,7 @@ pub mod monitor;
 mod reach;
 mod redact;
 pub(crate) mod replicas;
+mod replication;
 pub use reach::keys_of;
 mod memory;
 mod migrate;
@@ -226,6 +227,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     transaction::COMMANDS,
     connection::COMMANDS,
     server::COMMANDS,
+    replication::COMMANDS,
     lolwut::COMMANDS,
     keys::COMMANDS,
     string::COMMANDS,
@@ -492,6 +494,9 @@ pub(crate) fn run_started_at(
         && ctx.store.log_new_keys();
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
+    if ctx.store.repl.feeding() && !ctx.store.repl.is_replica() {
+        crate::repl::propagate::after_command(ctx, target, argv, &reply, dirty_before);
+    }
     if announce_new_keys {
         // Keys created by a command that announced no event of its own.
         for db in 0..ctx.store.dbs.len() {

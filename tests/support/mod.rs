@@ -8,6 +8,7 @@ pub mod clock;
 pub mod differential;
 pub mod lua_libs;
 pub mod pair;
+pub mod replica_pair;
 pub mod serve;
 pub mod session;
 pub mod shards;

@@ -66,8 +66,10 @@ pub struct Verdict {
     pub partial_effects: bool,
     /// A retried operation changed the data in two of its attempts.
     pub duplicate_effect: bool,
-    /// A write a client saw acknowledged was lost by a server restart.
+    /// A write a client saw acknowledged was lost by a server restart or a failover.
     pub lost_write: bool,
+    /// What lost it was a failover (a replica promoted before it had the write).
+    pub(crate) lost_in_failover: bool,
     /// A subscriber's last message announces a value the key no longer holds
     /// ([`Invariant::LastMessageIsCurrent`]).
     pub stale_message: bool,

@@ -126,6 +126,24 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
          was lost unless the client falls back to SCRIPT LOAD or EVAL.",
     ),
     (
+        "stale-read",
+        "The reader asked a replica, and the replica had not yet applied the increment the writer had \
+         already been told of, so the read returned an older value. Replication is asynchronous: read from \
+         the primary when a read must see every acknowledged write.",
+    ),
+    (
+        "failover-lost-write",
+        "The primary acknowledged the increments before its replica had them, and when the replica was \
+         promoted those increments were gone, so the counter handed out the same numbers again. Replication \
+         is asynchronous: a failover loses whatever the promoted replica had not received.",
+    ),
+    (
+        "wait-is-not-consensus",
+        "WAIT told each client how many replicas had its increment, but the increment was already applied, \
+         visible and acknowledged on the primary when WAIT returned 0, and the failover still lost it. WAIT \
+         narrows the window in which a write is on the primary alone; it does not close it.",
+    ),
+    (
         "crossslot",
         "In a Redis Cluster all the keys of a command or a script must hash to one slot, and the script's \
          two keys hash to two slots, so the cluster refused every call with CROSSSLOT before it ran. Hash \

@@ -267,7 +267,7 @@ impl Invariant {
             return None;
         };
         let now_ms = world.clock.now_us() / 1000;
-        let db = &world.nodes[0].engine.store.dbs[0];
+        let db = &world.primary().engine.store.dbs[0];
         let stored = db.stored(key).filter(|_| !db.is_expired(key, now_ms));
         let current = match stored {
             Some(redsim::db::Value::Str(s)) => Some(s.clone()),
@@ -360,6 +360,8 @@ pub struct ClientGroup {
     pub ops: u32,
     /// What each of them runs.
     pub program: Program,
+    /// The node they connect to (0: the primary; `1..`: a replica).
+    pub node: u32,
 }
 
 /// A workload: groups of clients, the options of a run (scheduler, faults…) and the
@@ -398,6 +400,7 @@ impl Scenario {
     /// Adds `count` clients, each running `ops` operations of `program`.
     pub fn clients(mut self, count: u32, ops: u32, program: Program) -> Scenario {
         self.groups.push(ClientGroup {
+            node: 0,
             count,
             ops,
             program,
@@ -463,7 +466,22 @@ impl Scenario {
             seed,
             ..self.options.clone()
         };
-        World::new(options, programs)
+        let mut world = World::new(options, programs);
+        let mut index = 0;
+        for group in &self.groups {
+            for _ in 0..group.count {
+                // (A shrunk scenario without its replicas reads from the primary.)
+                if group.node != 0 && (group.node as usize) < world.node_count() {
+                    world.set_home_node(index, group.node as usize);
+                }
+                index += 1;
+            }
+        }
+        if self.groups.iter().any(|g| g.node != 0) {
+            let seed = world.seed();
+            world.reset(seed);
+        }
+        world
     }
 
     /// Checks the invariants on the world's history; the error names the operation.

@@ -21,6 +21,7 @@
 //! # commands = [["INCR", "n"]]                       (commands, multi)
 //! # watch = ["n"]  reads = [["GET", "n"]]  writes = [["SET", "n", "{r0+1}"]]  retries_max = 5
 //! # channels = ["events"]  patterns = ["ev*"]        (subscriber)
+//! # node = 1                   the node the clients connect to (1..: a replica; default 0)
 //!
 //! [faults]
 //! crash_rate = 0.0
@@ -35,6 +36,10 @@
 //! persistence = "none"   # none | rdb | aof-always | aof-everysec: what a restart keeps
 //! rdb_save_steps = [4]   # rdb: snapshots taken before these steps
 //! restarts = [{ step = 6, power_loss = false }]   # the server restarts before step 6
+//! replicas = 1           # node 0 is the primary, nodes 1..=replicas its replicas
+//! link_delay_us = 0      # each command of the stream reaches a replica this much later
+//! partitions = [{ from_step = 4, to_step = 9 }]   # the links carry nothing meanwhile
+//! failover_step = 8      # replica 1 is promoted; the primary's clients reconnect to it
 //!
 //! [[invariants]]
 //! kind = "result_fields_equal"
@@ -52,7 +57,7 @@
 use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
 use crate::client::commands::CommandsMode;
 use crate::client::lua::ScriptSpec;
-use crate::fault::{AdminAt, CrashAt, Faults, Fsync, Persistence, RestartAt};
+use crate::fault::{AdminAt, CrashAt, Faults, Fsync, Persistence, Replication, RestartAt};
 use crate::options::Strategy;
 use serde::Deserialize;
 use std::path::Path;
@@ -133,6 +138,8 @@ struct ClientFile {
     channels: Vec<String>,
     #[serde(default)]
     patterns: Vec<String>,
+    #[serde(default)]
+    node: u32,
 }
 
 fn five() -> u32 {
@@ -165,6 +172,20 @@ struct FaultsFile {
     rdb_save_steps: Vec<u64>,
     #[serde(default)]
     restarts: Vec<RestartFile>,
+    #[serde(default)]
+    replicas: u32,
+    #[serde(default)]
+    link_delay_us: u64,
+    #[serde(default)]
+    partitions: Vec<PartitionFile>,
+    failover_step: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartitionFile {
+    from_step: u64,
+    to_step: u64,
 }
 
 /// A slot's move: `slot`, or the slot of `key`.
@@ -316,6 +337,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
             count: client.count,
             ops: client.ops,
             program,
+            node: client.node,
         });
     }
     let f = &file.faults;
@@ -364,7 +386,25 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
                 power_loss: r.power_loss,
             })
             .collect(),
+        replication: Replication {
+            replicas: f.replicas,
+            link_delay_us: f.link_delay_us,
+            partitions: f
+                .partitions
+                .iter()
+                .map(|p| (p.from_step, p.to_step))
+                .collect(),
+            failover_step: f.failover_step,
+        },
     };
+    for client in &file.clients {
+        if client.node > f.replicas {
+            return Err(format!("node {} but {} replicas", client.node, f.replicas));
+        }
+    }
+    if f.failover_step.is_some() && f.replicas == 0 {
+        return Err("failover_step needs replicas".into());
+    }
     if !f.rdb_save_steps.is_empty() && f.persistence.as_deref() != Some("rdb") {
         return Err("rdb_save_steps needs persistence = \"rdb\"".into());
     }

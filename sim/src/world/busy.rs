@@ -45,15 +45,8 @@ impl World {
             };
             // The reply belongs to the operation that sent this request, which must name it.
             self.record_command(client, request.argv, time_us, &reply);
-            let slot = &mut self.slots[client];
-            slot.replies_total += 1;
-            slot.refused_in_op += 1;
-            slot.replies.push(reply);
-            if slot.replies.len() >= slot.awaiting {
-                slot.awaiting = 0;
-                slot.deadline_us = None;
-                self.advance(client);
-            }
+            self.slots[client].refused_in_op += 1;
+            self.hand_reply(client, reply);
         }
         any
     }

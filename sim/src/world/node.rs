@@ -76,6 +76,12 @@ impl World {
         index
     }
 
+    /// The node that is the primary now (node 0 unless a failover promoted a replica):
+    /// the server whose data a run's final state is read from.
+    pub fn primary(&self) -> &Node {
+        &self.nodes[self.primary_index()]
+    }
+
     /// How many servers the world holds.
     pub fn node_count(&self) -> usize {
         self.nodes.len()

@@ -33,6 +33,8 @@ pub(crate) struct Disk {
     acked: Vec<(usize, u64)>,
     /// Acknowledged writes a restart lost (history indices).
     pub(crate) lost: Vec<usize>,
+    /// Acknowledged writes a failover lost: the promoted replica never had them.
+    pub(crate) lost_in_failover: Vec<usize>,
 }
 
 impl Disk {
@@ -43,6 +45,7 @@ impl Disk {
         self.next_fsync_us = now_us + FSYNC_PERIOD_US;
         self.acked.clear();
         self.lost.clear();
+        self.lost_in_failover.clear();
     }
 }
 

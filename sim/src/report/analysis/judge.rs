@@ -217,7 +217,7 @@ fn duplicate_effects(world: &World, v: &mut Verdict) {
     }
 }
 
-/// Acknowledged writes a restart lost.
+/// Acknowledged writes a restart or a failover lost.
 fn lost_writes(world: &World, v: &mut Verdict) {
     for &i in &world.disk.lost {
         v.lost_write = true;
@@ -228,6 +228,17 @@ fn lost_writes(world: &World, v: &mut Verdict) {
             op.client,
             op_label(&op.op),
             world.options.faults.persistence
+        ));
+    }
+    for &i in &world.disk.lost_in_failover {
+        v.lost_write = true;
+        v.lost_in_failover = true;
+        v.flag(i);
+        let op = &world.history.ops[i];
+        v.findings.push(format!(
+            "lost acknowledged write: client {}'s {} was acknowledged by the primary, then a failover promoted a replica that never received it",
+            op.client,
+            op_label(&op.op),
         ));
     }
 }
