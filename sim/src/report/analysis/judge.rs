@@ -219,26 +219,25 @@ fn duplicate_effects(world: &World, v: &mut Verdict) {
 
 /// Acknowledged writes a restart or a failover lost.
 fn lost_writes(world: &World, v: &mut Verdict) {
-    for &i in &world.disk.lost {
+    let restart = world.disk.lost.iter().map(|&i| (i, false));
+    let failover = world.disk.lost_in_failover.iter().map(|&i| (i, true));
+    for (i, in_failover) in restart.chain(failover) {
         v.lost_write = true;
+        v.lost_in_failover |= in_failover;
         v.flag(i);
         let op = &world.history.ops[i];
+        let how = if in_failover {
+            "by the primary, then a failover promoted a replica that never received it".to_string()
+        } else {
+            format!(
+                "then a restart (persistence {}) lost it",
+                world.options.faults.persistence
+            )
+        };
+        let (client, label) = (op.client, op_label(&op.op));
+        let sep = if in_failover { " " } else { ", " };
         v.findings.push(format!(
-            "lost acknowledged write: client {}'s {} was acknowledged, then a restart (persistence {}) lost it",
-            op.client,
-            op_label(&op.op),
-            world.options.faults.persistence
-        ));
-    }
-    for &i in &world.disk.lost_in_failover {
-        v.lost_write = true;
-        v.lost_in_failover = true;
-        v.flag(i);
-        let op = &world.history.ops[i];
-        v.findings.push(format!(
-            "lost acknowledged write: client {}'s {} was acknowledged by the primary, then a failover promoted a replica that never received it",
-            op.client,
-            op_label(&op.op),
+            "lost acknowledged write: client {client}'s {label} was acknowledged{sep}{how}"
         ));
     }
 }
