@@ -6,20 +6,18 @@
 
 use redsim_sim::check::{check, ModelChoice, Options, Verdict};
 use redsim_sim::report::analysis::Judge;
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Scenario, Script};
 
 #[test]
 fn scripts_drawing_from_math_random_are_judged_in_the_order_that_explains_them() {
     let scenario = Scenario::new("draws").clients(
         3,
         2,
-        Program::script(
-            "redis.call('INCR', KEYS[1]) return math.random(1000000)",
-            &["n"],
-            // Each client's op differs, so the model cannot share one result between them.
-            &["{client}"],
-            ScriptRun::Eval,
-        ),
+        // Each client's op differs, so the model cannot share one result between them.
+        Script::source("redis.call('INCR', KEYS[1]) return math.random(1000000)")
+            .keys(["n"])
+            .args(["{client}"])
+            .eval(),
     );
     let judge = Judge::new(&scenario);
     for seed in 0..30 {

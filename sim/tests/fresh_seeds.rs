@@ -7,7 +7,7 @@
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::summary::run_seeds_with;
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, Script};
 
 /// A client-side script that keeps a global between its operations (legal outside EVAL).
 const REMEMBERS: &str = "seen = (seen or 0) + 1
@@ -17,11 +17,7 @@ return seen";
 fn scenario() -> Scenario {
     let sha = redsim::script::sha1_hex(b"return redis.call('INCR', 'loaded')");
     Scenario::new("leaks")
-        .clients(
-            1,
-            2,
-            Program::script(REMEMBERS, &["remembered"], &[], ScriptRun::Raw),
-        )
+        .clients(1, 2, Script::source(REMEMBERS).keys(["remembered"]).raw())
         .clients(
             1,
             3,

@@ -2,7 +2,7 @@
 //! not: not linearizable, lost update, counter ≠ cardinality, torn state, partial effects.
 
 use redsim_sim::report::analysis::{Judge, Probe, Verdict};
-use redsim_sim::scenario::{Invariant, Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Invariant, Program, Scenario, Script, ScriptRun};
 use redsim_sim::sim_test;
 
 fn scenario_file(name: &str) -> Scenario {
@@ -47,12 +47,10 @@ fn an_overwrite_without_a_read_is_no_lost_update() {
         let scenario = Scenario::new("set_only").clients(
             2,
             1,
-            Program::script(
-                "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])",
-                &["counter"],
-                &["{client}0"],
-                run,
-            ),
+            Script::source("redis.call('SET', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])")
+                .keys(["counter"])
+                .args(["{client}0"])
+                .sent(run),
         );
         let all = verdicts(&scenario, 1000);
         let misnamed = count(&all, |v| v.lost_update);
@@ -66,12 +64,9 @@ fn atomic_increments_lose_nothing_even_when_raw() {
     let scenario = Scenario::new("incr_only").clients(
         3,
         2,
-        Program::script(
-            "return redis.call('INCR', KEYS[1])",
-            &["counter"],
-            &[],
-            ScriptRun::Raw,
-        ),
+        Script::source("return redis.call('INCR', KEYS[1])")
+            .keys(["counter"])
+            .raw(),
     );
     let all = verdicts(&scenario, 200);
     assert_eq!(count(&all, |v| v.lost_update || v.is_anomalous()), 0);
@@ -259,12 +254,9 @@ fn an_admin_flush_between_increments_is_no_lost_update() {
         .clients(
             2,
             2,
-            Program::script(
-                "return redis.call('INCR', KEYS[1])",
-                &["counter"],
-                &[],
-                ScriptRun::Raw,
-            ),
+            Script::source("return redis.call('INCR', KEYS[1])")
+                .keys(["counter"])
+                .raw(),
         )
         .faults(redsim_sim::fault::Faults {
             admin: vec![redsim_sim::fault::AdminAt {

@@ -3,13 +3,16 @@
 //! the counter alone (`INCRBY counter 0`) or adds more than one is not losing updates.
 
 use redsim_sim::report::analysis::Judge;
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Scenario, Script, ScriptRun};
 
 fn scenario(body: &str, run: ScriptRun) -> Scenario {
     Scenario::new("judge_counter").clients(
         3,
         2,
-        Program::script(body, &["counter", "log"], &["{ts}"], run),
+        Script::source(body)
+            .keys(["counter", "log"])
+            .args(["{ts}"])
+            .sent(run),
     )
 }
 

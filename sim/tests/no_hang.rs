@@ -9,7 +9,7 @@ use redsim::Reply;
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::fault::{AdminAt, Faults};
 use redsim_sim::report::analysis::Judge;
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, Script};
 use redsim_sim::world::ClientState;
 use std::process::Command;
 
@@ -56,11 +56,7 @@ fn a_killed_read_only_loop_is_judged_and_the_judge_ends() {
     // As EVAL of a script operation, so that the judge's model replays the loop (up to
     // its own bound, a few seconds).
     let mut scenario = Scenario::new("killed")
-        .clients(
-            1,
-            1,
-            Program::script("while true do end", &[], &[], ScriptRun::Eval),
-        )
+        .clients(1, 1, Script::source("while true do end").eval())
         .clients(
             1,
             1,

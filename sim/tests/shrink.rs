@@ -11,7 +11,7 @@ use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, Mode};
 use redsim_sim::report::present::run_text;
 use redsim_sim::scenario::toml::load;
-use redsim_sim::scenario::{Invariant, Program, Scenario, Script, ScriptRun};
+use redsim_sim::scenario::{Invariant, Program, Scenario, Script};
 use redsim_sim::scheduler::Replay;
 use redsim_sim::shrink::{judge_oracle, shrink_run, FailureKind, Shrunk};
 use redsim_sim::sim_test;
@@ -302,7 +302,7 @@ proptest! {
         if noise > 0 {
             s = s.clients(noise, 1, Program::commands(&own[..noise_commands], CommandsMode::Pipeline));
         }
-        s = s.clients(racers, 1, Program::script(&racing.source(), &KEYS, &[], ScriptRun::Raw));
+        s = s.clients(racers, 1, Script::source(racing.source()).keys(KEYS).raw());
         let found = failing(&s);
         prop_assume!(found.is_some());
         let (seed, schedule) = found.unwrap_or_default();

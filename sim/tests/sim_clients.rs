@@ -3,7 +3,7 @@
 use redsim::Reply;
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::history::{Operation, Status};
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, Script, Watch};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -23,7 +23,7 @@ fn client_side_script_sees_replies_converted_as_in_eval() {
     let scenario = Scenario::new("conversions").clients(
         1,
         1,
-        Program::script(source, &["s", "n"], &["abc"], ScriptRun::Raw),
+        Script::source(source).keys(["s", "n"]).args(["abc"]).raw(),
     );
     let mut world = scenario.world(1);
     world.run_seed(1);
@@ -49,8 +49,7 @@ fn client_side_script_can_yield_inside_pcall() {
         local xok, xv = xpcall(function() return redis.call('INCR', KEYS[1]) end, function(m) return m end)
         return {tostring(ok), v, tostring(bad), e.err, tostring(xok), xv}
     ";
-    let scenario =
-        Scenario::new("pcall").clients(1, 1, Program::script(source, &["n"], &[], ScriptRun::Raw));
+    let scenario = Scenario::new("pcall").clients(1, 1, Script::source(source).keys(["n"]).raw());
     let mut world = scenario.world(1);
     world.admin_command(vec![b"SET".to_vec(), b"str".to_vec(), b"x".to_vec()]);
     let mut sched = redsim_sim::scheduler::RandomScheduler::default();
@@ -71,11 +70,8 @@ fn client_side_script_can_yield_inside_pcall() {
 #[test]
 fn redis_call_error_ends_the_script_but_earlier_writes_stay() {
     let source = "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) return 'unreached'";
-    let scenario = Scenario::new("error").clients(
-        1,
-        1,
-        Program::script(source, &["n", "str"], &[], ScriptRun::Raw),
-    );
+    let scenario =
+        Scenario::new("error").clients(1, 1, Script::source(source).keys(["n", "str"]).raw());
     let mut world = scenario.world(1);
     world.admin_command(vec![b"SET".to_vec(), b"str".to_vec(), b"x".to_vec()]);
     world.run(&mut redsim_sim::scheduler::RandomScheduler::default());
@@ -189,13 +185,11 @@ fn multi_with_a_queueing_error_fails_without_effect() {
 
 #[test]
 fn watch_retry_loses_no_update_where_get_then_set_does() {
-    let racy = Program::script(
-        "local v = redis.call('GET', KEYS[1]) return redis.call('SET', KEYS[1], (tonumber(v) or 0) + 1)",
-        &["n"],
-        &[],
-        ScriptRun::Raw,
-    );
-    let watched = Program::watch(&["n"], &[&["GET", "n"]], &[&["SET", "n", "{r0+1}"]], 20);
+    let racy = Script::source("local v = redis.call('GET', KEYS[1]) return redis.call('SET', KEYS[1], (tonumber(v) or 0) + 1)").keys(["n"]).raw();
+    let watched = Watch::keys(["n"])
+        .read(["GET", "n"])
+        .write(["SET", "n", "{r0+1}"])
+        .retries(20);
     let mut lost_somewhere = false;
     let mut conflicts_somewhere = false;
     for seed in 0..40 {

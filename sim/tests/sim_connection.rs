@@ -7,7 +7,7 @@ use redsim::Reply;
 use redsim_sim::fault::Faults;
 use redsim_sim::history::Status;
 use redsim_sim::report::analysis::Judge;
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, Script};
 use redsim_sim::trace::TraceEvent;
 use redsim_sim::world::{ClientState, World};
 
@@ -45,12 +45,9 @@ fn an_eval_whose_connection_drops_is_resent_and_a_lost_reply_doubles_its_effect(
         .clients(
             2,
             3,
-            Program::script(
-                "return redis.call('INCR', KEYS[1])",
-                &["n"],
-                &[],
-                ScriptRun::Eval,
-            ),
+            Script::source("return redis.call('INCR', KEYS[1])")
+                .keys(["n"])
+                .eval(),
         )
         .faults(dropping(0.3));
     let judge = Judge::new(&scenario);
@@ -125,12 +122,9 @@ fn a_multi_block_cut_off_by_a_lost_connection_is_discarded_by_the_server() {
 
 #[test]
 fn a_raw_script_cut_off_leaves_partial_effects_and_its_client_stops() {
-    let raw = Program::script(
-        "redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) return 1",
-        &["a", "b"],
-        &[],
-        ScriptRun::Raw,
-    );
+    let raw = Script::source("redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) return 1")
+        .keys(["a", "b"])
+        .raw();
     let scenario = Scenario::new("raw")
         .clients(1, 4, raw)
         .faults(dropping(0.2))

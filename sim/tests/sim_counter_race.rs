@@ -7,7 +7,7 @@
 
 use redsim::Reply;
 use redsim_sim::options::Strategy;
-use redsim_sim::scenario::{as_int, Invariant, Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{as_int, Invariant, Scenario, Script};
 use redsim_sim::scheduler::Replay;
 
 pub const COUNTER_AND_COUNT: &str = "local counter_key = KEYS[1]
@@ -24,12 +24,10 @@ fn scenario(clients: u32) -> Scenario {
         .clients(
             clients,
             1,
-            Program::script(
-                COUNTER_AND_COUNT,
-                &["counter", "count"],
-                &["{ts}"],
-                ScriptRun::Raw,
-            ),
+            Script::source(COUNTER_AND_COUNT)
+                .keys(["counter", "count"])
+                .args(["{ts}"])
+                .raw(),
         )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
 }

@@ -8,7 +8,7 @@ use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::fault::{AdminAt, Faults};
 use redsim_sim::history::Status;
 use redsim_sim::options::Strategy;
-use redsim_sim::scenario::{Invariant, Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Invariant, Program, Scenario, Script, ScriptRun};
 use redsim_sim::scheduler::{Exhaustive, Replay};
 
 const COUNTER_AND_COUNT: &str = "redis.call('INCR', KEYS[1])
@@ -23,7 +23,10 @@ fn scenario(run: ScriptRun) -> Scenario {
         .clients(
             2,
             2,
-            Program::script(COUNTER_AND_COUNT, &["counter", "count"], &["{ts}"], run),
+            Script::source(COUNTER_AND_COUNT)
+                .keys(["counter", "count"])
+                .args(["{ts}"])
+                .sent(run),
         )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
 }
@@ -73,12 +76,9 @@ fn exhaustive_eval_runs_are_all_atomic() {
         .clients(
             2,
             1,
-            Program::script(
-                COUNTER_AND_COUNT,
-                &["counter", "count"],
-                &[],
-                ScriptRun::Eval,
-            ),
+            Script::source(COUNTER_AND_COUNT)
+                .keys(["counter", "count"])
+                .eval(),
         )
         .invariant(Invariant::ResultFieldsEqual(0, 1));
     let mut world = scenario.world(0);
@@ -99,7 +99,7 @@ fn flush_at(step: u64) -> redsim_sim::world::World {
         }],
         ..Faults::default()
     };
-    let program = Program::script(COUNTER_AND_COUNT, &["c", "n"], &[], ScriptRun::EvalSha);
+    let program = Script::source(COUNTER_AND_COUNT).keys(["c", "n"]).evalsha();
     let mut world = Scenario::new("flush")
         .clients(1, 4, program)
         .faults(faults)
@@ -149,12 +149,7 @@ fn a_flush_between_load_and_retry_fails_the_operation_without_effect() {
 #[test]
 fn a_busy_script_gets_other_clients_busy_and_script_kill_stops_it() {
     // 1 ms of virtual time per Lua instruction: the loop passes the 5 s threshold quickly.
-    let looping = Program::script(
-        "local i = 0 while true do i = i + 1 end",
-        &[],
-        &[],
-        ScriptRun::Eval,
-    );
+    let looping = Script::source("local i = 0 while true do i = i + 1 end").eval();
     let killer = Program::commands(&[&["PING"], &["SCRIPT", "KILL"]], CommandsMode::Pipeline);
     let mut scenario = Scenario::new("busy")
         .clients(1, 1, looping)
@@ -182,12 +177,10 @@ fn a_busy_script_gets_other_clients_busy_and_script_kill_stops_it() {
 
 #[test]
 fn a_script_that_wrote_cannot_be_killed() {
-    let looping = Program::script(
+    let looping = Script::source(
         "redis.call('SET', 'x', 1) local i = 0 while i < 20000 do i = i + 1 end return i",
-        &[],
-        &[],
-        ScriptRun::Eval,
-    );
+    )
+    .eval();
     let killer = Program::commands(&[&["SCRIPT", "KILL"]], CommandsMode::Each);
     let mut scenario = Scenario::new("unkillable")
         .clients(1, 1, looping)
@@ -233,7 +226,7 @@ fn client_side_scripts_see_the_same_replies_as_eval() {
             .into_iter()
             .map(|run| {
                 let mut world = Scenario::new("conv")
-                    .clients(1, 1, Program::script(source, &["k"], &[], run))
+                    .clients(1, 1, Script::source(*source).keys(["k"]).sent(run))
                     .world(0);
                 world.admin_command(vec![b"SET".to_vec(), b"str".to_vec(), b"x".to_vec()]);
                 world.run(&mut Replay::new(vec![]));
@@ -251,7 +244,7 @@ fn a_reused_world_replays_a_seed_like_a_fresh_one() {
     let source = "redis.call('INCR', KEYS[1]) return tostring(math.random())";
     for run in [ScriptRun::Eval, ScriptRun::EvalSha, ScriptRun::Raw] {
         let scenario =
-            Scenario::new("reuse").clients(2, 2, Program::script(source, &["n"], &[], run));
+            Scenario::new("reuse").clients(2, 2, Script::source(source).keys(["n"]).sent(run));
         let mut reused = scenario.world(0);
         for seed in 0..4 {
             reused.run_seed(seed);
@@ -274,7 +267,7 @@ fn client_side_math_random_is_redis_generator() {
     let source = "local a = math.random() math.randomseed(305441741) local b = math.random() return {tostring(a), tostring(b), math.random(10)}";
     for run in [ScriptRun::Raw, ScriptRun::Eval] {
         let mut world = Scenario::new("rand")
-            .clients(1, 1, Program::script(source, &[], &[], run))
+            .clients(1, 1, Script::source(source).sent(run))
             .world(0);
         world.run_seed(0);
         let Some(Reply::Array(items)) = world.history.ops[0].result.clone() else {

@@ -2,7 +2,7 @@
 //! commands, then with partial-order reduction.
 
 use redsim::Reply;
-use redsim_sim::scenario::{as_int, Invariant, Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{as_int, Invariant, Scenario, Script};
 use redsim_sim::scheduler::{Exhaustive, ExploreStats};
 use std::collections::BTreeSet;
 
@@ -18,12 +18,10 @@ fn scenario(clients: u32) -> Scenario {
         .clients(
             clients,
             1,
-            Program::script(
-                COUNTER_AND_COUNT,
-                &["counter", "count"],
-                &["{ts}"],
-                ScriptRun::Raw,
-            ),
+            Script::source(COUNTER_AND_COUNT)
+                .keys(["counter", "count"])
+                .args(["{ts}"])
+                .raw(),
         )
         .invariant(Invariant::ResultFieldsEqual(0, 1))
         .trace(false)

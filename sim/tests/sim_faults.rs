@@ -4,7 +4,7 @@ use redsim::Reply;
 use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::fault::{AdminAt, CrashAt, Faults};
 use redsim_sim::history::Status;
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, Script};
 use redsim_sim::world::ClientState;
 
 const SCRIPT: &str = "redis.call('INCR', KEYS[1])
@@ -12,7 +12,7 @@ redis.call('INCR', KEYS[2])
 return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}";
 
 fn script() -> Program {
-    Program::script(SCRIPT, &["counter", "count"], &[], ScriptRun::Raw)
+    Script::source(SCRIPT).keys(["counter", "count"]).raw()
 }
 
 fn get(world: &mut redsim_sim::world::World, key: &str) -> Reply {

@@ -8,7 +8,7 @@ use redsim_sim::client::commands::CommandsMode;
 use redsim_sim::fault::{AdminAt, Faults};
 use redsim_sim::history::{Operation, Status};
 use redsim_sim::report::analysis::Judge;
-use redsim_sim::scenario::{Program, Scenario};
+use redsim_sim::scenario::{Program, Scenario, Script, Watch};
 
 fn words(parts: &[&str]) -> Vec<Vec<u8>> {
     parts.iter().map(|p| p.as_bytes().to_vec()).collect()
@@ -63,12 +63,10 @@ fn unguarded_watch() -> Scenario {
     Scenario::new("unguarded_watch").clients(
         3,
         1,
-        Program::watch(
-            &["guard"],
-            &[&["GET", "counter"]],
-            &[&["SET", "counter", "{r0+1}"]],
-            5,
-        ),
+        Watch::keys(["guard"])
+            .read(["GET", "counter"])
+            .write(["SET", "counter", "{r0+1}"])
+            .retries(5),
     )
 }
 
@@ -279,13 +277,12 @@ fn a_script_popping_at_random_under_eval_is_never_called_non_linearizable() {
     let scenario = Scenario::new("spop_eval").clients(
         3,
         1,
-        Program::script(
+        Script::source(
             "redis.call('SADD', KEYS[1], 'a', 'b', 'c', 'd') \
              return {redis.call('SPOP', KEYS[1]), redis.call('SRANDMEMBER', KEYS[1])}",
-            &["s"],
-            &[],
-            redsim_sim::scenario::ScriptRun::Eval,
-        ),
+        )
+        .keys(["s"])
+        .eval(),
     );
     let judge = Judge::new(&scenario);
     let mut world = scenario.world(0);

@@ -8,7 +8,7 @@ use redsim_sim::fault::Faults;
 use redsim_sim::history::{Operation, Status};
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::scenario::toml::load;
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, Script};
 use redsim_sim::trace::TraceEvent;
 use redsim_sim::world::World;
 use std::path::Path;
@@ -52,7 +52,7 @@ fn timeouts(world: &World, client: u32) -> (usize, usize) {
 #[test]
 fn a_retried_eval_is_two_attempts_the_first_unknown_and_both_run() {
     let scenario = Scenario::new("retry")
-        .clients(1, 1, Program::script(INCR, &["n"], &[], ScriptRun::Eval))
+        .clients(1, 1, Script::source(INCR).keys(["n"]).eval())
         .faults(retrying(1));
     let judge = Judge::new(&scenario);
     let (mut with_retry, mut without) = (0, 0);
@@ -103,7 +103,7 @@ fn a_retried_eval_is_two_attempts_the_first_unknown_and_both_run() {
 #[test]
 fn retries_stop_at_retries_max_and_the_last_attempt_is_waited_for() {
     let scenario = Scenario::new("retries")
-        .clients(1, 3, Program::script(INCR, &["n"], &[], ScriptRun::Eval))
+        .clients(1, 3, Script::source(INCR).keys(["n"]).eval())
         .faults(Faults {
             delay_max_us: 40,
             ..retrying(2)
@@ -155,12 +155,9 @@ fn a_read_retried_has_no_duplicate_effect() {
 
 #[test]
 fn a_multi_command_operation_is_never_retried() {
-    let raw = Program::script(
-        "redis.call('INCR', KEYS[1]) return redis.call('INCR', KEYS[1])",
-        &["n"],
-        &[],
-        ScriptRun::Raw,
-    );
+    let raw = Script::source("redis.call('INCR', KEYS[1]) return redis.call('INCR', KEYS[1])")
+        .keys(["n"])
+        .raw();
     let scenario = Scenario::new("raw").clients(2, 1, raw).faults(retrying(3));
     for seed in 0..30 {
         let mut world = scenario.world(seed);

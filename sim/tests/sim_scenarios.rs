@@ -3,7 +3,7 @@
 
 use redsim_sim::options::Strategy;
 use redsim_sim::scenario::toml::{load, parse};
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Program, Scenario, Script};
 use std::path::Path;
 
 fn corpus() -> std::path::PathBuf {
@@ -34,7 +34,10 @@ fn toml_and_builder_scenarios_run_identically() {
     let built = Scenario::new("built").clients(
         2,
         1,
-        Program::script(&source, &["counter", "count"], &["{ts}"], ScriptRun::Raw),
+        Script::source(&source)
+            .keys(["counter", "count"])
+            .args(["{ts}"])
+            .raw(),
     );
     let (mut a, mut b) = (from_file.world(0), built.world(0));
     for seed in 0..20 {

@@ -169,7 +169,7 @@ impl<'a> Ctx<'a> {
 
     /// Publishes a keyspace event for `key` of the selected database, when
     /// `notify-keyspace-events` selects `class` (Redis's `notifyKeyspaceEvent`); see
-    /// [`crate::store::notify`] for the classes. Keys that expired on access during the
+    /// `store::notify` for the classes. Keys that expired on access during the
     /// command are announced first, as Redis announces them when it looks them up.
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
         if self.store.config.notify_keyspace_events == 0 {

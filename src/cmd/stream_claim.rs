@@ -55,58 +55,17 @@ fn xclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         j += 1;
     }
     let clock = ctx.live_ms() as i64;
-    let (mut force, mut justid) = (false, false);
-    let mut delivery_time: i64 = -1;
-    let mut retry_count: i64 = -1;
-    let mut last_id = StreamId::MIN;
-    while j < argv.len() {
-        let more = argv.len() - 1 - j;
-        let opt = &argv[j];
-        let number = |arg: &[u8], name: &str| {
-            long(
-                arg,
-                Some(&format!("Invalid {name} option argument for XCLAIM")),
-            )
-        };
-        if opt.eq_ignore_ascii_case(b"force") {
-            force = true;
-        } else if opt.eq_ignore_ascii_case(b"justid") {
-            justid = true;
-        } else if opt.eq_ignore_ascii_case(b"idle") && more > 0 {
-            j += 1;
-            match number(&argv[j], "IDLE") {
-                Ok(idle) => delivery_time = clock.wrapping_sub(idle),
-                Err(e) => return e,
-            }
-        } else if opt.eq_ignore_ascii_case(b"time") && more > 0 {
-            j += 1;
-            match number(&argv[j], "TIME") {
-                Ok(t) => delivery_time = t,
-                Err(e) => return e,
-            }
-        } else if opt.eq_ignore_ascii_case(b"retrycount") && more > 0 {
-            j += 1;
-            match number(&argv[j], "RETRYCOUNT") {
-                Ok(n) => retry_count = n,
-                Err(e) => return e,
-            }
-        } else if opt.eq_ignore_ascii_case(b"lastid") && more > 0 {
-            j += 1;
-            match strict_id(&argv[j]) {
-                Ok(id) => last_id = id,
-                Err(e) => return e,
-            }
-        } else {
-            return Reply::error(format!(
-                "ERR Unrecognized XCLAIM option '{}'",
-                String::from_utf8_lossy(super::c_str(opt, usize::MAX))
-            ));
-        }
-        j += 1;
-    }
-    if delivery_time == -1 || delivery_time < 0 || delivery_time > clock {
-        delivery_time = clock;
-    }
+    let options = match XclaimOptions::parse(argv, j, clock) {
+        Ok(options) => options,
+        Err(e) => return e,
+    };
+    let XclaimOptions {
+        force,
+        justid,
+        delivery_time,
+        retry_count,
+        last_id,
+    } = options;
     let (key, name, consumer) = (&argv[1], &argv[2], &argv[3]);
     let Ok((s, mut group)) = group_of(ctx, key, name, || Reply::Null) else {
         return Reply::error(errors::WRONGTYPE);
@@ -169,6 +128,68 @@ fn xclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     ctx.dirty(dirty);
     Reply::Array(out)
+}
+
+/// XCLAIM's options after the ids.
+struct XclaimOptions {
+    force: bool,
+    justid: bool,
+    /// The claimed entries' new delivery time: IDLE's or TIME's, never in the future.
+    delivery_time: i64,
+    /// RETRYCOUNT (-1: count the delivery).
+    retry_count: i64,
+    /// LASTID: the group's last id moves up to it.
+    last_id: StreamId,
+}
+
+impl XclaimOptions {
+    /// The options from `argv[j..]`, Redis's errors for a bad one; `clock` is now.
+    fn parse(argv: &[Vec<u8>], mut j: usize, clock: i64) -> Result<XclaimOptions, Reply> {
+        let mut o = XclaimOptions {
+            force: false,
+            justid: false,
+            delivery_time: -1,
+            retry_count: -1,
+            last_id: StreamId::MIN,
+        };
+        let number = |arg: &[u8], name: &str| {
+            long(
+                arg,
+                Some(&format!("Invalid {name} option argument for XCLAIM")),
+            )
+        };
+        while j < argv.len() {
+            let more = argv.len() - 1 - j;
+            let opt = &argv[j];
+            if opt.eq_ignore_ascii_case(b"force") {
+                o.force = true;
+            } else if opt.eq_ignore_ascii_case(b"justid") {
+                o.justid = true;
+            } else if opt.eq_ignore_ascii_case(b"idle") && more > 0 {
+                j += 1;
+                o.delivery_time = clock.wrapping_sub(number(&argv[j], "IDLE")?);
+            } else if opt.eq_ignore_ascii_case(b"time") && more > 0 {
+                j += 1;
+                o.delivery_time = number(&argv[j], "TIME")?;
+            } else if opt.eq_ignore_ascii_case(b"retrycount") && more > 0 {
+                j += 1;
+                o.retry_count = number(&argv[j], "RETRYCOUNT")?;
+            } else if opt.eq_ignore_ascii_case(b"lastid") && more > 0 {
+                j += 1;
+                o.last_id = strict_id(&argv[j])?;
+            } else {
+                return Err(Reply::error(format!(
+                    "ERR Unrecognized XCLAIM option '{}'",
+                    String::from_utf8_lossy(super::c_str(opt, usize::MAX))
+                )));
+            }
+            j += 1;
+        }
+        if o.delivery_time == -1 || o.delivery_time < 0 || o.delivery_time > clock {
+            o.delivery_time = clock;
+        }
+        Ok(o)
+    }
 }
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT n] [JUSTID]:

@@ -100,33 +100,11 @@ fn xgroup_help(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
 /// `xgroupCommand`'s order: options, the key, the group, then the subcommand.
 fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     let sub = argv[1].to_ascii_lowercase();
-    let create = sub == b"create";
-    let setid = sub == b"setid";
-    let mut mkstream = false;
-    let mut entries_read = INVALID_ENTRIES_READ;
-    let mut i = 5;
-    while i < argv.len() {
-        if create && argv[i].eq_ignore_ascii_case(b"mkstream") {
-            mkstream = true;
-            i += 1;
-        } else if (create || setid)
-            && argv[i].eq_ignore_ascii_case(b"entriesread")
-            && i + 1 < argv.len()
-        {
-            entries_read = match long(&argv[i + 1], None) {
-                Ok(n) if n < 0 && n != INVALID_ENTRIES_READ => {
-                    return Reply::error("ERR value for ENTRIESREAD must be positive or -1")
-                }
-                Ok(n) => n,
-                Err(e) => return e,
-            };
-            i += 2;
-        } else {
-            return subcommand_syntax_error(argv);
-        }
-    }
+    let (mkstream, entries_read) = match xgroup_options(argv, &sub) {
+        Ok(options) => options,
+        Err(e) => return e,
+    };
     let now = ctx.now_ms;
-    let clock = ctx.live_ms() as i64;
     let key = &argv[2];
     let group_name = &argv[3];
     let exists = match stream(ctx.db(), key, now) {
@@ -149,93 +127,146 @@ fn xgroup(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     }
     let argc = argv.len();
     match &sub[..] {
-        b"create" if (5..=8).contains(&argc) => {
-            let id = if argv[4] == b"$" {
-                match stream(ctx.db(), key, now) {
-                    Ok(Some(s)) => s.last_id(),
-                    _ => StreamId::MIN,
-                }
-            } else {
-                match strict_id(&argv[4]) {
-                    Ok(id) => id,
-                    Err(e) => return e,
-                }
-            };
-            if !exists {
-                ctx.db().set(key, Value::Stream(Box::default()));
-                // The one XGROUP change Redis signals to WATCH: a stream made by MKSTREAM.
-                ctx.touch(key);
-            }
-            let Ok(Some(s)) = stream(ctx.db(), key, now) else {
-                return wrongtype();
-            };
-            if s.groups.contains_key(group_name.as_slice()) {
-                return Reply::error("BUSYGROUP Consumer Group name already exists");
-            }
-            s.groups
-                .insert(group_name.clone(), Group::new(id, entries_read));
-            ctx.notify_after_reply(notify::STREAM, "xgroup-create", key);
-            ctx.dirty(1);
-            Reply::ok()
-        }
-        b"setid" if argc == 5 || argc == 7 => {
-            let Ok(Some(s)) = stream(ctx.db(), key, now) else {
-                return wrongtype();
-            };
-            let id = if argv[4] == b"$" {
-                s.last_id()
-            } else {
-                match loose_id(&argv[4], 0) {
-                    Ok(id) => id,
-                    Err(e) => return e,
-                }
-            };
-            let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
-            group.last_id = id;
-            group.entries_read = entries_read;
-            ctx.notify_after_reply(notify::STREAM, "xgroup-setid", key);
-            ctx.dirty(1);
-            Reply::ok()
-        }
-        b"destroy" if argc == 4 => {
-            let Ok(Some(s)) = stream(ctx.db(), key, now) else {
-                return wrongtype();
-            };
-            if s.groups.remove(group_name.as_slice()).is_some() {
-                ctx.notify_after_reply(notify::STREAM, "xgroup-destroy", key);
-                ctx.dirty(1);
-                Reply::Integer(1)
-            } else {
-                Reply::Integer(0)
-            }
-        }
-        b"createconsumer" if argc == 5 => {
-            let Ok(Some(s)) = stream(ctx.db(), key, now) else {
-                return wrongtype();
-            };
-            let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
-            let created = group.create_consumer(&argv[4], clock);
-            if created {
-                ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
-                ctx.dirty(1);
-            }
-            Reply::Integer(created as i64)
-        }
-        b"delconsumer" if argc == 5 => {
-            let Ok(Some(s)) = stream(ctx.db(), key, now) else {
-                return wrongtype();
-            };
-            let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
-            match group.delete_consumer(&argv[4]) {
-                Some(pending) => {
-                    ctx.notify(notify::STREAM, "xgroup-delconsumer", key);
-                    ctx.dirty(1);
-                    Reply::Integer(pending as i64)
-                }
-                None => Reply::Integer(0),
-            }
-        }
+        b"create" if (5..=8).contains(&argc) => xgroup_create(ctx, argv, exists, entries_read),
+        b"setid" if argc == 5 || argc == 7 => xgroup_setid(ctx, argv, entries_read),
+        b"destroy" if argc == 4 => xgroup_destroy(ctx, argv),
+        b"createconsumer" if argc == 5 => xgroup_createconsumer(ctx, argv),
+        b"delconsumer" if argc == 5 => xgroup_delconsumer(ctx, argv),
         _ => subcommand_syntax_error(argv),
+    }
+}
+
+/// XGROUP's options after the id: MKSTREAM (CREATE) and ENTRIESREAD n (CREATE, SETID).
+fn xgroup_options(argv: &[Vec<u8>], sub: &[u8]) -> Result<(bool, i64), Reply> {
+    let create = sub == b"create";
+    let setid = sub == b"setid";
+    let mut mkstream = false;
+    let mut entries_read = INVALID_ENTRIES_READ;
+    let mut i = 5;
+    while i < argv.len() {
+        if create && argv[i].eq_ignore_ascii_case(b"mkstream") {
+            mkstream = true;
+            i += 1;
+        } else if (create || setid)
+            && argv[i].eq_ignore_ascii_case(b"entriesread")
+            && i + 1 < argv.len()
+        {
+            entries_read = match long(&argv[i + 1], None) {
+                Ok(n) if n < 0 && n != INVALID_ENTRIES_READ => {
+                    return Err(Reply::error(
+                        "ERR value for ENTRIESREAD must be positive or -1",
+                    ))
+                }
+                Ok(n) => n,
+                Err(e) => return Err(e),
+            };
+            i += 2;
+        } else {
+            return Err(subcommand_syntax_error(argv));
+        }
+    }
+    Ok((mkstream, entries_read))
+}
+
+/// XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD n].
+fn xgroup_create(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], exists: bool, entries_read: i64) -> Reply {
+    let (now, key, group_name) = (ctx.now_ms, &argv[2], &argv[3]);
+    let id = if argv[4] == b"$" {
+        match stream(ctx.db(), key, now) {
+            Ok(Some(s)) => s.last_id(),
+            _ => StreamId::MIN,
+        }
+    } else {
+        match strict_id(&argv[4]) {
+            Ok(id) => id,
+            Err(e) => return e,
+        }
+    };
+    if !exists {
+        ctx.db().set(key, Value::Stream(Box::default()));
+        // The one XGROUP change Redis signals to WATCH: a stream made by MKSTREAM.
+        ctx.touch(key);
+    }
+    let Ok(Some(s)) = stream(ctx.db(), key, now) else {
+        return wrongtype();
+    };
+    if s.groups.contains_key(group_name.as_slice()) {
+        return Reply::error("BUSYGROUP Consumer Group name already exists");
+    }
+    s.groups
+        .insert(group_name.clone(), Group::new(id, entries_read));
+    ctx.notify_after_reply(notify::STREAM, "xgroup-create", key);
+    ctx.dirty(1);
+    Reply::ok()
+}
+
+/// XGROUP SETID key group id|$ [ENTRIESREAD n] (the group exists).
+fn xgroup_setid(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], entries_read: i64) -> Reply {
+    let (now, key, group_name) = (ctx.now_ms, &argv[2], &argv[3]);
+    let Ok(Some(s)) = stream(ctx.db(), key, now) else {
+        return wrongtype();
+    };
+    let id = if argv[4] == b"$" {
+        s.last_id()
+    } else {
+        match loose_id(&argv[4], 0) {
+            Ok(id) => id,
+            Err(e) => return e,
+        }
+    };
+    let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
+    group.last_id = id;
+    group.entries_read = entries_read;
+    ctx.notify_after_reply(notify::STREAM, "xgroup-setid", key);
+    ctx.dirty(1);
+    Reply::ok()
+}
+
+/// XGROUP DESTROY key group: 1 if it was there.
+fn xgroup_destroy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let (now, key, group_name) = (ctx.now_ms, &argv[2], &argv[3]);
+    let Ok(Some(s)) = stream(ctx.db(), key, now) else {
+        return wrongtype();
+    };
+    if s.groups.remove(group_name.as_slice()).is_some() {
+        ctx.notify_after_reply(notify::STREAM, "xgroup-destroy", key);
+        ctx.dirty(1);
+        Reply::Integer(1)
+    } else {
+        Reply::Integer(0)
+    }
+}
+
+/// XGROUP CREATECONSUMER key group consumer (the group exists): 1 if it was created.
+fn xgroup_createconsumer(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let (now, key, group_name) = (ctx.now_ms, &argv[2], &argv[3]);
+    let clock = ctx.live_ms() as i64;
+    let Ok(Some(s)) = stream(ctx.db(), key, now) else {
+        return wrongtype();
+    };
+    let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
+    let created = group.create_consumer(&argv[4], clock);
+    if created {
+        ctx.notify(notify::STREAM, "xgroup-createconsumer", key);
+        ctx.dirty(1);
+    }
+    Reply::Integer(created as i64)
+}
+
+/// XGROUP DELCONSUMER key group consumer (the group exists): its pending entries.
+fn xgroup_delconsumer(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
+    let (now, key, group_name) = (ctx.now_ms, &argv[2], &argv[3]);
+    let Ok(Some(s)) = stream(ctx.db(), key, now) else {
+        return wrongtype();
+    };
+    let group = s.groups.get_mut(group_name.as_slice()).expect("checked");
+    match group.delete_consumer(&argv[4]) {
+        Some(pending) => {
+            ctx.notify(notify::STREAM, "xgroup-delconsumer", key);
+            ctx.dirty(1);
+            Reply::Integer(pending as i64)
+        }
+        None => Reply::Integer(0),
     }
 }
 

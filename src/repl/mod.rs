@@ -8,7 +8,7 @@
 //! [`crate::Engine::apply_replicated`]) and the acknowledgements back
 //! ([`crate::Engine::replica_ack`]). REPLICAOF only records where the primary is; the
 //! link comes up when the host says the replica has synchronised
-//! ([`crate::Engine::replica_link_up`]).
+//! ([`crate::Engine::replica_synchronised`]).
 
 mod link;
 pub(crate) mod propagate;

@@ -8,7 +8,7 @@
 //! Errors are raised as [`Raise`] values; the error handler, `pcall` and `xpcall` turn
 //! them into what Redis's scripts see (`{err=…}` tables or position-prefixed strings).
 
-use super::call::lua_args_to_argv;
+use super::call::{fill_argv, Arg};
 use super::rand::Lrand48;
 use mlua::{Function, Lua, Table, Value, Variadic};
 use std::sync::{Arc, Mutex};
@@ -68,11 +68,10 @@ pub fn to_number(v: &Value) -> Option<f64> {
     }
 }
 
-/// Calls the running script's bridge for a side operation (log, setresp, set_repl);
-/// does nothing when no script runs.
-fn side_op(redis: &Table, ops: &Table, op: i64, a: Value, b: Value) -> mlua::Result<()> {
-    let call: Function = redis.raw_get("call")?;
-    call.call::<Value>((ops, op, a, b))?;
+/// Asks the running script's state for a side operation (log, setresp, set_repl): `side`
+/// is the VM's function for them (`run::side`); it does nothing when no script runs.
+fn side_op(side: &Function, op: i64, a: Value, b: Value) -> mlua::Result<()> {
+    side.call::<Value>((op, a, b))?;
     Ok(())
 }
 
@@ -80,120 +79,165 @@ fn side_op(redis: &Table, ops: &Table, op: i64, a: Value, b: Value) -> mlua::Res
 pub fn install(
     lua: &Lua,
     redis: &Table,
-    ops: &Table,
+    side: &Function,
     rand: Arc<Mutex<Lrand48>>,
 ) -> mlua::Result<(Function, Function)> {
-    redis.raw_set(
-        "sha1hex",
-        lua.create_function(|lua, args: Variadic<Value>| {
-            if args.len() != 1 {
-                return Err(raise_table("ERR wrong number of arguments"));
-            }
-            let bytes = match &args[0] {
+    redis.raw_set("sha1hex", sha1hex(lua)?)?;
+    redis.raw_set("log", log(lua, side)?)?;
+    redis.raw_set("setresp", setresp(lua, side)?)?;
+    redis.raw_set("set_repl", set_repl(lua, side)?)?;
+    redis.raw_set("acl_check_cmd", acl_check_cmd(lua, side)?)?;
+    random(lua, rand)
+}
+
+/// `redis.sha1hex(s)`: a number is hashed as Lua prints it, anything else as "".
+fn sha1hex(lua: &Lua) -> mlua::Result<Function> {
+    lua.create_function(|lua, args: Variadic<Value>| {
+        if args.len() != 1 {
+            return Err(raise_table("ERR wrong number of arguments"));
+        }
+        let bytes = match &args[0] {
+            Value::String(s) => s.as_bytes().to_vec(),
+            v @ (Value::Integer(_) | Value::Number(_)) => super::convert::lua_tostring_number(v),
+            _ => Vec::new(),
+        };
+        lua.create_string(super::sha1_hex(&bytes))
+    })
+}
+
+/// `redis.log(level, …)`: the strings and numbers joined by spaces (others skipped), sent
+/// to the bridge.
+fn log(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let side = side.clone();
+    lua.create_function(move |lua, args: Variadic<Value>| {
+        if args.len() < 2 {
+            return Err(raise_table(
+                "ERR redis.log() requires two arguments or more.",
+            ));
+        }
+        let Some(level) = to_number(&args[0]) else {
+            return Err(raise_table(
+                "ERR First argument must be a number (log level).",
+            ));
+        };
+        let level = level as i64;
+        if !(0..=3).contains(&level) {
+            return Err(raise_table("ERR Invalid debug level."));
+        }
+        let mut text = Vec::new();
+        for (j, v) in args.iter().enumerate().skip(1) {
+            let piece = match v {
                 Value::String(s) => s.as_bytes().to_vec(),
-                v @ (Value::Integer(_) | Value::Number(_)) => {
-                    super::convert::lua_tostring_number(v)
-                }
-                _ => Vec::new(),
+                Value::Integer(_) | Value::Number(_) => super::convert::lua_tostring_number(v),
+                _ => continue,
             };
-            lua.create_string(super::sha1_hex(&bytes))
-        })?,
-    )?;
-    let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "log",
-        lua.create_function(move |lua, args: Variadic<Value>| {
-            if args.len() < 2 {
-                return Err(raise_table(
-                    "ERR redis.log() requires two arguments or more.",
-                ));
+            if j != 1 {
+                text.push(b' ');
             }
-            let Some(level) = to_number(&args[0]) else {
-                return Err(raise_table(
-                    "ERR First argument must be a number (log level).",
-                ));
-            };
-            let level = level as i64;
-            if !(0..=3).contains(&level) {
-                return Err(raise_table("ERR Invalid debug level."));
-            }
-            let mut text = Vec::new();
-            for (j, v) in args.iter().enumerate().skip(1) {
-                let piece = match v {
-                    Value::String(s) => s.as_bytes().to_vec(),
-                    Value::Integer(_) | Value::Number(_) => super::convert::lua_tostring_number(v),
-                    _ => continue,
-                };
-                if j != 1 {
-                    text.push(b' ');
-                }
-                text.extend_from_slice(&piece);
-            }
-            side_op(
-                &r,
-                &o,
-                OP_LOG,
-                Value::Integer(level),
-                Value::String(lua.create_string(text)?),
-            )
-        })?,
-    )?;
-    let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "setresp",
-        lua.create_function(move |_, args: Variadic<Value>| {
-            if args.len() != 1 {
-                return Err(raise_table("ERR redis.setresp() requires one argument."));
-            }
-            let resp = to_number(&args[0]).unwrap_or(0.0) as i64;
-            if resp != 2 && resp != 3 {
-                return Err(raise_table("ERR RESP version must be 2 or 3."));
-            }
-            side_op(&r, &o, OP_SETRESP, Value::Integer(resp), Value::Nil)
-        })?,
-    )?;
-    let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "set_repl",
-        lua.create_function(move |_, args: Variadic<Value>| {
-            if args.len() != 1 {
-                return Err(raise_table("ERR redis.set_repl() requires two arguments."));
-            }
-            let flags = to_number(&args[0]).unwrap_or(0.0) as i64;
-            if flags & !3 != 0 {
-                return Err(raise_table(
-                    "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
-                ));
-            }
-            side_op(&r, &o, OP_SETREPL, Value::Integer(flags), Value::Nil)
-        })?,
-    )?;
-    let (r, o) = (redis.clone(), ops.clone());
-    redis.raw_set(
-        "acl_check_cmd",
-        lua.create_function(move |lua, args: Variadic<Value>| {
-            let argv = lua_args_to_argv(args.iter()).map_err(raise_table)?;
-            if !super::call::command_exists(&argv) {
-                return Err(raise_table(
-                    "ERR Invalid command passed to redis.acl_check_cmd()",
-                ));
-            }
-            // The running script's user decides (`ACLCheckAllUserCommandPerm`).
-            let words = lua.create_table_with_capacity(argv.len(), 0)?;
-            for (i, arg) in argv.iter().enumerate() {
-                words.raw_set(i + 1, lua.create_string(arg)?)?;
-            }
-            let call: Function = r.raw_get("call")?;
-            call.call::<Value>((&o, OP_ACL_CHECK, Value::Table(words), Value::Nil))
-                .map_err(|_| {
-                    raise_table(
-                        "ERR redis.acl_check_cmd can only be called inside a script invocation",
-                    )
-                })
-        })?,
-    )?;
-    // The generator's two operations; math.random and math.randomseed are C functions
-    // around them (lua_base.rs), so that their argument errors are Lua's own.
+            text.extend_from_slice(&piece);
+        }
+        side_op(
+            &side,
+            OP_LOG,
+            Value::Integer(level),
+            Value::String(lua.create_string(text)?),
+        )
+    })
+}
+
+/// `redis.setresp(2|3)`.
+fn setresp(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let check = |resp: i64| {
+        (resp == 2 || resp == 3)
+            .then_some(resp)
+            .ok_or("ERR RESP version must be 2 or 3.")
+    };
+    setter(
+        lua,
+        side,
+        OP_SETRESP,
+        "ERR redis.setresp() requires one argument.",
+        check,
+    )
+}
+
+/// `redis.set_repl(flags)`: the REPL_* bits only.
+fn set_repl(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let check = |flags: i64| {
+        (flags & !3 == 0).then_some(flags).ok_or(
+            "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+        )
+    };
+    setter(
+        lua,
+        side,
+        OP_SETREPL,
+        "ERR redis.set_repl() requires two arguments.",
+        check,
+    )
+}
+
+/// A `redis.*` function of one number that sets the side operation `op` to it, once
+/// `check` accepts it (Redis reads a non-number as 0); `arity` is the error for another
+/// count of arguments.
+fn setter(
+    lua: &Lua,
+    side: &Function,
+    op: i64,
+    arity: &'static str,
+    check: impl Fn(i64) -> Result<i64, &'static str> + Send + 'static,
+) -> mlua::Result<Function> {
+    let side = side.clone();
+    lua.create_function(move |_, args: Variadic<Value>| {
+        if args.len() != 1 {
+            return Err(raise_table(arity));
+        }
+        let value = check(to_number(&args[0]).unwrap_or(0.0) as i64).map_err(raise_table)?;
+        side_op(&side, op, Value::Integer(value), Value::Nil)
+    })
+}
+
+/// `redis.acl_check_cmd(cmd, …)`: whether the running script's user may run it.
+fn acl_check_cmd(lua: &Lua, side: &Function) -> mlua::Result<Function> {
+    let side = side.clone();
+    lua.create_function(move |lua, args: Variadic<Value>| {
+        // Strings are read through mlua's borrows, held while the argv is built.
+        let strings: Vec<_> = args
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Some(s.as_bytes()),
+                _ => None,
+            })
+            .collect();
+        let mut argv = Vec::new();
+        let n = fill_argv(
+            &mut argv,
+            args.iter()
+                .zip(&strings)
+                .map(|(v, s)| Arg::of(v, s.as_deref())),
+        )
+        .map_err(raise_table)?;
+        argv.truncate(n);
+        if !super::call::command_exists(&argv) {
+            return Err(raise_table(
+                "ERR Invalid command passed to redis.acl_check_cmd()",
+            ));
+        }
+        // The running script's user decides (`ACLCheckAllUserCommandPerm`).
+        let words = lua.create_table_with_capacity(argv.len(), 0)?;
+        for (i, arg) in argv.iter().enumerate() {
+            words.raw_set(i + 1, lua.create_string(arg)?)?;
+        }
+        side.call::<Value>((OP_ACL_CHECK, Value::Table(words), Value::Nil))
+            .map_err(|_| {
+                raise_table("ERR redis.acl_check_cmd can only be called inside a script invocation")
+            })
+    })
+}
+
+/// math.random and math.randomseed over the generator `rand`: C functions around its
+/// two operations (lua_base.rs), so that their argument errors are Lua's own.
+fn random(lua: &Lua, rand: Arc<Mutex<Lrand48>>) -> mlua::Result<(Function, Function)> {
     let next = rand.clone();
     let draw = lua.create_function(move |_, ()| {
         Ok(next.lock().unwrap_or_else(|p| p.into_inner()).next_unit())
@@ -202,8 +246,7 @@ pub fn install(
         rand.lock().unwrap_or_else(|p| p.into_inner()).seed(seed);
         Ok(())
     })?;
-    let (random, randomseed) = super::lua_base::create_random(lua, &draw, &seed)?;
-    Ok((random, randomseed))
+    super::lua_base::create_random(lua, &draw, &seed)
 }
 
 /// `R.unwrap_error(e, as_table)`: what a script sees of an error raised from Rust —

@@ -24,44 +24,49 @@ pub const READ_ONLY: &str = "ERR Write commands are not allowed from read-only s
 pub const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
 pub const BAD_ARG: &str = "ERR Lua redis lib command arguments must be strings or integers";
 
-/// Builds argv from a script's arguments as `luaArgsToRedisArgv`: strings as they are,
-/// numbers with `%.17g`, anything else refused.
-pub fn lua_args_to_argv<'v>(
-    args: impl Iterator<Item = &'v Value>,
-) -> Result<Vec<Vec<u8>>, &'static str> {
-    let mut argv = Vec::with_capacity(4);
-    for v in args {
-        argv.push(match v {
-            Value::String(s) => s.as_bytes().to_vec(),
-            Value::Integer(i) => number_arg(*i as f64),
-            Value::Number(n) => number_arg(*n),
-            _ => return Err(BAD_ARG),
-        });
-    }
-    if argv.is_empty() {
-        return Err(NO_ARGS);
-    }
-    Ok(argv)
+/// One argument of a script's call, as Lua holds it.
+#[derive(Clone, Copy)]
+pub enum Arg<'a> {
+    /// A string.
+    Bytes(&'a [u8]),
+    /// A number (Lua 5.1 has only doubles).
+    Number(f64),
+    /// Anything else: refused.
+    Other,
 }
 
-/// [`lua_args_to_argv`] into `buf`, reusing its vectors (a script's calls then allocate
+impl<'a> Arg<'a> {
+    /// `v` as an argument; `bytes` is its text when it is a string (read by the caller,
+    /// which holds mlua's borrow of it).
+    pub fn of(v: &Value, bytes: Option<&'a [u8]>) -> Arg<'a> {
+        match (v, bytes) {
+            (_, Some(b)) => Arg::Bytes(b),
+            (Value::Integer(i), None) => Arg::Number(*i as f64),
+            (Value::Number(n), None) => Arg::Number(*n),
+            _ => Arg::Other,
+        }
+    }
+}
+
+/// The one builder of a script's command arguments, Redis's `luaArgsToRedisArgv`:
+/// strings as they are, numbers with `%.17g`, anything else refused, and at least one.
+/// Fills `buf` from its start, reusing its vectors (a script's calls then allocate
 /// nothing for their arguments); returns how many of `buf`'s entries are the argv.
-pub fn fill_argv<'v>(
+pub fn fill_argv<'a>(
     buf: &mut Vec<Vec<u8>>,
-    args: impl Iterator<Item = &'v Value>,
+    args: impl IntoIterator<Item = Arg<'a>>,
 ) -> Result<usize, &'static str> {
     let mut n = 0;
-    for v in args {
+    for arg in args {
         if n == buf.len() {
             buf.push(Vec::new());
         }
         let slot = &mut buf[n];
         slot.clear();
-        match v {
-            Value::String(s) => slot.extend_from_slice(&s.as_bytes()),
-            Value::Integer(i) => slot.extend_from_slice(&number_arg(*i as f64)),
-            Value::Number(d) => slot.extend_from_slice(&number_arg(*d)),
-            _ => return Err(BAD_ARG),
+        match arg {
+            Arg::Bytes(b) => slot.extend_from_slice(b),
+            Arg::Number(d) => slot.extend_from_slice(&number_arg(d)),
+            Arg::Other => return Err(BAD_ARG),
         }
         n += 1;
     }

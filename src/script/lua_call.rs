@@ -8,9 +8,10 @@
 //!   `{err=..., ignore_error_stats_update=true}` table by `redis.call` and returned as
 //!   one by `redis.pcall`.
 //!
-//! Calls with no arguments or with an argument that is neither a string nor a number
-//! (including the side operations of redsim's own Rust functions, whose first argument is
-//! a private table) go to the mlua versions (`fallback`), which hold those rarer rules.
+//! This is the only path from a script to a command: calls with no arguments, or with an
+//! argument that is neither a string nor a number, get Redis's error here too (built by
+//! `call::fill_argv`, the one builder of a script's arguments). redsim's own redis.*
+//! functions reach the run's state through the VM's `side` function instead.
 //! A Rust panic inside is caught, kept in the bridge and resumed by the run once the
 //! script has unwound (`Bridge::take_panic`).
 
@@ -19,12 +20,12 @@
 // lua_checkstack; the run state is reached through RunSlot.
 #![allow(unsafe_code)]
 
-use super::call::script_call;
-use super::convert::{error_text, number_arg};
+use super::call::{fill_argv, script_call, Arg};
+use super::convert::error_text;
 use super::lua_c::RunSlot;
 use super::vm::Unlimited;
 use crate::resp::{format_double, format_human, Reply};
-use mlua::{ffi, Function, IntoLua, Lua, WeakLua};
+use mlua::{ffi, Function, Lua, WeakLua};
 use std::any::Any;
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -57,21 +58,20 @@ impl Bridge {
         }
     }
 
-    /// Creates `redis.call` (raise) or `redis.pcall` around `fallback`. The bridge must
-    /// outlive the VM's use of the function (the VM owns both).
-    pub fn function(&self, lua: &Lua, raise: bool, fallback: &Function) -> mlua::Result<Function> {
+    /// Creates `redis.call` (raise) or `redis.pcall`. The bridge must outlive the VM's
+    /// use of the function (the VM owns both).
+    pub fn function(&self, lua: &Lua, raise: bool) -> mlua::Result<Function> {
         let f: ffi::lua_CFunction = if raise { redis_call } else { redis_pcall };
         let bridge = self as *const Bridge as *mut c_void;
         lua.exec_raw_lua(|raw| {
-            // SAFETY: two slots checked for; the closure takes both as upvalues.
+            // SAFETY: one slot checked for; the closure takes it as its upvalue.
             unsafe {
                 let l = raw.state();
-                if ffi::lua_checkstack(l, 2) == 0 {
+                if ffi::lua_checkstack(l, 1) == 0 {
                     return Err(mlua::Error::StackError);
                 }
                 ffi::lua_pushlightuserdata(l, bridge);
-                fallback.push_into_stack(raw)?;
-                ffi::lua_pushcclosure(l, f, 2);
+                ffi::lua_pushcclosure(l, f, 1);
                 raw.pop::<Function>()
             }
         })
@@ -98,18 +98,6 @@ enum Pushed {
 
 unsafe fn generic(l: *mut ffi::lua_State, raise: bool) -> c_int {
     let n = ffi::lua_gettop(l);
-    let plain = n > 0
-        && (1..=n).all(|i| {
-            let t = ffi::lua_type(l, i);
-            t == ffi::LUA_TSTRING || t == ffi::LUA_TNUMBER
-        });
-    if !plain {
-        // [args] -> [fallback, args] -> fallback(args)
-        ffi::lua_pushvalue(l, ffi::lua_upvalueindex(2));
-        ffi::lua_insert(l, 1);
-        ffi::lua_call(l, n, 1);
-        return 1;
-    }
     let bridge = &*(ffi::lua_touserdata(l, ffi::lua_upvalueindex(1)) as *const Bridge);
     let pushed = catch_unwind(AssertUnwindSafe(|| run_command(l, bridge, n, raise)))
         .unwrap_or_else(|payload| {
@@ -126,7 +114,7 @@ unsafe fn generic(l: *mut ffi::lua_State, raise: bool) -> c_int {
     }
 }
 
-/// Runs the command named by the `n` string/number arguments and pushes its result.
+/// Runs the command named by the `n` arguments and pushes its result.
 unsafe fn run_command(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int, raise: bool) -> Pushed {
     let lua = bridge.lua.try_upgrade();
     bridge.slot.with(|state| {
@@ -146,23 +134,20 @@ unsafe fn run_command(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int, raise: 
             .as_ref()
             .map(|lua| Unlimited::new(lua, bridge.memory_limit));
         let mut argv = std::mem::take(&mut st.argv_buf);
-        for i in 1..=n {
-            let k = (i - 1) as usize;
-            if k == argv.len() {
-                argv.push(Vec::new());
-            }
-            let slot = &mut argv[k];
-            slot.clear();
-            if ffi::lua_type(l, i) == ffi::LUA_TNUMBER {
-                slot.extend_from_slice(&number_arg(ffi::lua_tonumber(l, i)));
-            } else {
-                slot.extend_from_slice(bytes_at(l, i));
-            }
-        }
+        let filled = fill_argv(&mut argv, (1..=n).map(|i| arg_at(l, i)));
         // Redis's luaArgsToRedisArgv pops the arguments once read, which leaves room for
         // the reply: a call with 7,999 arguments (the most `unpack` gives) still gets it.
         ffi::lua_settop(l, 0);
-        let reply = script_call(&mut st, &argv[..n as usize]);
+        let reply = match filled {
+            Ok(n) => script_call(&mut st, &argv[..n]),
+            Err(text) => {
+                st.argv_buf = argv;
+                // An argument error is the script's own (luaArgsToRedisArgv): its table
+                // has no `ignore_error_stats_update`, so the client's error reply counts it.
+                push_error_table(l, &error_text(text.as_bytes()), false);
+                return if raise { Pushed::Error } else { Pushed::Value };
+            }
+        };
         st.argv_buf = argv;
         if ffi::lua_checkstack(l, 4) == 0 {
             ffi::lua_pushnil(l);
@@ -182,6 +167,16 @@ unsafe fn run_command(l: *mut ffi::lua_State, bridge: &Bridge, n: c_int, raise: 
             }
         }
     })
+}
+
+/// The argument at stack index `idx`: strings and numbers as Redis reads them (a number
+/// is never read as a string: `lua_tolstring` would convert it in place).
+unsafe fn arg_at<'a>(l: *mut ffi::lua_State, idx: c_int) -> Arg<'a> {
+    match ffi::lua_type(l, idx) {
+        ffi::LUA_TNUMBER => Arg::Number(ffi::lua_tonumber(l, idx)),
+        ffi::LUA_TSTRING => Arg::Bytes(bytes_at(l, idx)),
+        _ => Arg::Other,
+    }
 }
 
 unsafe fn bytes_at<'a>(l: *mut ffi::lua_State, idx: c_int) -> &'a [u8] {

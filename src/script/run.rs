@@ -12,7 +12,6 @@
 //! `ERR user_script:<line>: <message>`. There is no rollback: writes made before the
 //! error stay.
 
-use super::call::{fill_argv, script_call};
 use super::convert;
 use super::lua_c::{Callee, Ended};
 use super::vm::{HookState, Vm, PRELUDE_SOURCE, TICK_INSTRUCTIONS};
@@ -23,7 +22,7 @@ use crate::host::{BusyReply, BusyRequest, BusyScript, ScriptTick};
 use crate::resp::{Protocol, Reply};
 use crate::session::ClientId;
 use crate::stats::ReplyErrors;
-use mlua::{Function, HookTriggers, Lua, Table, Value, Variadic, VmState};
+use mlua::{Function, HookTriggers, Lua, Table, Value, VmState};
 use std::cell::RefCell;
 
 use super::api::{
@@ -207,47 +206,14 @@ fn set_running(lua: &Lua, running: bool) {
     }
 }
 
-/// `redis.call` (raise = true) and `redis.pcall` of the running script; also the side
-/// operations of the redis.* Rust functions and the hook, called as `call(ops, op, …)`.
-pub fn bridge(
-    lua: &Lua,
-    state: &RefCell<RunState<'_, '_>>,
-    ops: &Table,
-    args: Variadic<Value>,
-    raise: bool,
-) -> mlua::Result<Value> {
+/// The side operations of the redis.* Rust functions and of the hook, called as
+/// `side(op, …)` (see the VM's `side` function); `redis.call` itself is the C function of
+/// lua_call.rs.
+pub fn side(state: &RefCell<RunState<'_, '_>>, args: &[Value]) -> mlua::Result<Value> {
     let mut st = state
         .try_borrow_mut()
         .map_err(|_| raise_table("ERR redis.call: recursive call detected"))?;
-    if let Some(Value::Table(t)) = args.first() {
-        if t == ops {
-            return side_op(&mut st, &args[1..]);
-        }
-    }
-    let mut argv = std::mem::take(&mut st.argv_buf);
-    let filled = fill_argv(&mut argv, args.iter());
-    let reply = match filled {
-        Ok(n) => script_call(&mut st, &argv[..n]),
-        Err(text) => {
-            st.argv_buf = argv;
-            // An argument error is the script's own (luaArgsToRedisArgv): its table has
-            // no `ignore_error_stats_update`, so the client's error reply counts it.
-            let text = convert::error_text(text.as_bytes());
-            if raise {
-                return Err(raise_table(text));
-            }
-            let t = lua.create_table_with_capacity(0, 1)?;
-            t.raw_set("err", lua.create_string(text)?)?;
-            return Ok(Value::Table(t));
-        }
-    };
-    st.argv_buf = argv;
-    if raise {
-        if let Reply::Error(text) = &reply {
-            return Err(raise_table(convert::error_text(text)));
-        }
-    }
-    convert::reply_to_lua(lua, &reply, st.resp3)
+    side_op(&mut st, args)
 }
 
 fn side_op(st: &mut RunState<'_, '_>, args: &[Value]) -> mlua::Result<Value> {
@@ -355,8 +321,8 @@ fn serve_busy(st: &mut RunState<'_, '_>, busy: &BusyScript, request: BusyRequest
 /// host says Kill. Once killed it raises at every instruction, so a `pcall` in the
 /// script cannot swallow the kill (Redis switches to a line hook for the same reason).
 pub fn hook(lua: &Lua, debug: &mlua::debug::Debug) -> mlua::Result<VmState> {
-    let (killing, running, tables) = match lua.app_data_ref::<HookState>() {
-        Some(h) => (h.killing, h.running, h.redis.clone()),
+    let (killing, running, side) = match lua.app_data_ref::<HookState>() {
+        Some(h) => (h.killing, h.running, h.side.clone()),
         None => return Ok(VmState::Continue),
     };
     if killing {
@@ -366,7 +332,7 @@ pub fn hook(lua: &Lua, debug: &mlua::debug::Debug) -> mlua::Result<VmState> {
         }
         return Err(mlua::Error::runtime(KILLED));
     }
-    let Some((redis, ops)) = tables else {
+    let Some(side) = side else {
         return Ok(VmState::Continue);
     };
     if !running {
@@ -382,8 +348,7 @@ pub fn hook(lua: &Lua, debug: &mlua::debug::Debug) -> mlua::Result<VmState> {
         }
         return Ok(VmState::Continue);
     };
-    let bridge: Function = redis.raw_get("call")?;
-    let kill: bool = bridge.call((ops, OP_TICK))?;
+    let kill: bool = side.call(OP_TICK)?;
     if kill {
         if let Some(mut h) = lua.app_data_mut::<HookState>() {
             h.killing = true;
@@ -457,8 +422,8 @@ pub fn error_handler(lua: &Lua, err: Value) -> mlua::Result<Table> {
     Ok(table)
 }
 
-/// The registry key of the set of redsim's Rust functions that only redsim's C functions
-/// call (redis.call's fallbacks): their frames are not Redis's.
+/// The registry key of the set of redsim's Rust functions that only redsim's own
+/// functions call (the side operations): their frames are not Redis's.
 pub const INTERNAL_FUNCTIONS: &str = "redsim.internal_functions";
 
 /// A stack frame as Redis's Lua would show it to `debug.getinfo`.

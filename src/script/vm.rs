@@ -92,8 +92,8 @@ pub struct HookState {
     pub killing: bool,
     /// A script is running (its bridge is `redis.call`).
     pub running: bool,
-    /// The real redis table and the side-operation sentinel.
-    pub redis: Option<(Table, Table)>,
+    /// The VM's function for side operations (the busy tick).
+    pub side: Option<Function>,
     /// Hook calls while no script runs (a library being loaded).
     pub idle_ticks: u64,
 }
@@ -121,56 +121,32 @@ impl Vm {
             .raw_set("unpack", super::lua_c::create_unpack(&lua)?)?;
         let r = lua.create_table()?;
         let redis = lua.create_table()?;
-        let ops = lua.create_table()?;
         let slot = Arc::new(super::lua_c::RunSlot::default());
-        // redis.call, for the life of the VM: between runs it only accepts side operations
-        // (ignored) and refuses commands.
-        let call = {
-            let ops = ops.clone();
+        // The side operations of redsim's redis.* functions and of the hook (log,
+        // setresp, set_repl, acl_check_cmd, the busy tick), for the life of the VM:
+        // ignored between runs.
+        let side = {
             let slot = slot.clone();
             lua.create_function(move |lua, args: mlua::Variadic<Value>| {
                 slot.with(|state| match state {
                     Some(state) => {
                         let _unlimited = Unlimited::new(lua, memory_limit);
-                        super::run::bridge(lua, state, &ops, args, true)
+                        super::run::side(state, &args)
                     }
-                    None if matches!(args.first(), Some(Value::Table(t)) if *t == ops) => {
-                        Ok(Value::Nil)
-                    }
-                    None => Err(super::api::raise_table(
-                        "ERR redis.call/pcall can only be called inside a script invocation",
-                    )),
+                    None => Ok(Value::Nil),
                 })
             })?
         };
-        let pcall = {
-            let redis = redis.clone();
-            lua.create_function(move |lua, args: mlua::MultiValue| {
-                let call: Function = redis.raw_get("call")?;
-                match call.call::<Value>(args) {
-                    Ok(v) => Ok(v),
-                    Err(e) => match super::api::find_raise(&e) {
-                        Some(super::api::Raise::Table(text)) => {
-                            let t = lua.create_table()?;
-                            t.raw_set("err", lua.create_string(text)?)?;
-                            Ok(Value::Table(t))
-                        }
-                        _ => Err(e),
-                    },
-                }
-            })?
-        };
-        // The C versions (lua_call.rs) take the common path; these mlua functions take
-        // calls with odd arguments and redsim's side operations.
-        // Called only by the C bridge: a frame of theirs is part of the bridge's.
+        // Called only by redsim's own functions: a frame of its is not the user's.
         let internal = lua.create_table()?;
-        internal.raw_set(&call, true)?;
-        internal.raw_set(&pcall, true)?;
+        internal.raw_set(&side, true)?;
         lua.set_named_registry_value(super::run::INTERNAL_FUNCTIONS, internal)?;
+        // redis.call and redis.pcall: C functions (lua_call.rs), the one path a script's
+        // command takes to the store.
         let bridge = super::lua_call::Bridge::new(&lua, slot.clone(), memory_limit);
-        redis.raw_set("call", bridge.function(&lua, true, &call)?)?;
-        redis.raw_set("pcall", bridge.function(&lua, false, &pcall)?)?;
-        let (random, randomseed) = super::api::install(&lua, &redis, &ops, rand)?;
+        redis.raw_set("call", bridge.function(&lua, true)?)?;
+        redis.raw_set("pcall", bridge.function(&lua, false)?)?;
+        let (random, randomseed) = super::api::install(&lua, &redis, &side, rand)?;
         r.raw_set("redis", &redis)?;
         r.raw_set("random", random)?;
         r.raw_set("randomseed", randomseed)?;
@@ -199,7 +175,7 @@ impl Vm {
         globals.raw_set("xpcall", xpcall)?;
         lua.set_globals(proxy)?;
         lua.set_app_data(HookState {
-            redis: Some((redis.clone(), ops.clone())),
+            side: Some(side),
             ..HookState::default()
         });
         lua.set_global_hook(

@@ -125,105 +125,21 @@ pub(crate) struct Counted {
 impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
     pub fn new(model: &mut M, ops: &'p [PartOp<'h>], steps: SharedSteps<M::State>) -> Self {
         let n = ops.len();
-        // Events: (time, class, op) with class 0 for calls, 2 for returns (calls first at
-        // equal times: intervals are closed); returns of unknown ops at infinity.
-        //
-        // The call of an unknown op is moved to just before the first return at or after
-        // its call time (class 1). The ops a walk may linearize next — the calls before the
-        // first remaining return — are the same sets, but unknown ops are tried after the
-        // known ones: they may as well never happen, and taking them early mostly leads
-        // the search into dead ends.
-        let mut returns: Vec<u64> = ops.iter().filter_map(|o| o.ret).collect();
-        returns.sort_unstable();
-        let mut events: Vec<(u64, u8, u32)> = Vec::with_capacity(2 * n);
-        for (i, op) in ops.iter().enumerate() {
-            match op.ret {
-                Some(ret) => {
-                    events.push((op.call, 0, i as u32));
-                    events.push((ret, 2, i as u32));
-                }
-                None => {
-                    let at = returns.partition_point(|&r| r < op.call);
-                    events.push((returns.get(at).copied().unwrap_or(u64::MAX), 1, i as u32));
-                    events.push((u64::MAX, 2, i as u32));
-                }
-            }
-        }
-        events.sort_unstable();
-        let len = events.len() + 1;
-        let mut op_of = vec![NIL; len];
-        let mut is_call = vec![false; len];
-        let mut match_of = vec![NIL; len];
-        let mut call_event = vec![NIL; n];
-        for (k, &(_, class, op)) in events.iter().enumerate() {
-            let is_ret = class == 2;
-            let e = k as u32 + 1;
-            op_of[e as usize] = op;
-            is_call[e as usize] = !is_ret;
-            if is_ret {
-                match_of[call_event[op as usize] as usize] = e;
-            } else {
-                call_event[op as usize] = e;
-            }
-        }
-        let next: Vec<u32> = (0..len as u32)
-            .map(|e| if e + 1 < len as u32 { e + 1 } else { NIL })
-            .collect();
-        let prev: Vec<u32> = (0..len as u32)
-            .map(|e| if e == 0 { NIL } else { e - 1 })
-            .collect();
-        // Bits in call order, so that the set of linearized ops is a run of ones and a
-        // narrow window after it (which is all the memo stores of it).
-        let mut bit_of = vec![0; n];
-        let (mut known, mut unknown) = (0u32, 0u32);
-        for &(_, class, op) in &events {
-            if class == 2 {
-                continue;
-            }
-            let counter = if ops[op as usize].ret.is_some() {
-                &mut known
-            } else {
-                &mut unknown
-            };
-            bit_of[op as usize] = *counter;
-            *counter += 1;
-        }
-        let known = known as usize;
-        // Program order: per client, ops in (call, position) order; an op waits for the
-        // client's previous op when that one has a known return.
-        let mut pred = vec![NIL; n];
-        let mut by_client: Vec<u32> = (0..n as u32).collect();
-        by_client.sort_by_key(|&i| {
-            let o = &ops[i as usize];
-            (o.client, o.call, o.index)
-        });
-        for w in by_client.windows(2) {
-            let (a, b) = (&ops[w[0] as usize], &ops[w[1] as usize]);
-            if a.client == b.client && a.ret.is_some() {
-                pred[w[1] as usize] = w[0];
-            }
-        }
+        let events = events(ops);
+        let list = EventList::of(&events, n);
+        let (bit_of, known) = bits_in_call_order(ops, &events);
+        let pred = program_order(ops);
         let init = model.init();
         let state = steps.borrow_mut().states.intern(model, init);
-        // Seeded per op: the search must be deterministic.
-        let mut seed = 0x243F_6A88_85A3_08D3u64;
-        let zobrist = (0..n)
-            .map(|_| {
-                seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = seed;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^ (z >> 31)
-            })
-            .collect();
+        let zobrist = zobrist(n);
         Search {
             ops,
-            op_of,
-            is_call,
-            match_of,
-            next,
-            prev,
-            entry: if len > 1 { 1 } else { NIL },
+            op_of: list.op_of,
+            is_call: list.is_call,
+            match_of: list.match_of,
+            next: list.next,
+            prev: list.prev,
+            entry: if events.is_empty() { NIL } else { 1 },
             steps,
             new_state_bytes: 0,
             counted: Counted::default(),
@@ -515,4 +431,132 @@ impl<'p, 'h, M: SequentialSpec> Search<'p, 'h, M> {
             }
         }
     }
+}
+
+/// The search's events, sorted: `(time, class, op)` with class 0 for calls, 2 for returns
+/// (calls first at equal times: intervals are closed); returns of unknown ops at infinity.
+///
+/// The call of an unknown op is moved to just before the first return at or after its
+/// call time (class 1). The ops a walk may linearize next — the calls before the first
+/// remaining return — are the same sets, but unknown ops are tried after the known ones:
+/// they may as well never happen, and taking them early mostly leads the search into dead
+/// ends.
+fn events(ops: &[PartOp<'_>]) -> Vec<(u64, u8, u32)> {
+    let mut returns: Vec<u64> = ops.iter().filter_map(|o| o.ret).collect();
+    returns.sort_unstable();
+    let mut events: Vec<(u64, u8, u32)> = Vec::with_capacity(2 * ops.len());
+    for (i, op) in ops.iter().enumerate() {
+        match op.ret {
+            Some(ret) => {
+                events.push((op.call, 0, i as u32));
+                events.push((ret, 2, i as u32));
+            }
+            None => {
+                let at = returns.partition_point(|&r| r < op.call);
+                events.push((returns.get(at).copied().unwrap_or(u64::MAX), 1, i as u32));
+                events.push((u64::MAX, 2, i as u32));
+            }
+        }
+    }
+    events.sort_unstable();
+    events
+}
+
+/// The events as a doubly linked list (entry 0 is the head; event `k` is entry `k + 1`):
+/// each entry's op, whether it is a call, the call's return entry, and the links.
+struct EventList {
+    op_of: Vec<u32>,
+    is_call: Vec<bool>,
+    match_of: Vec<u32>,
+    next: Vec<u32>,
+    prev: Vec<u32>,
+}
+
+impl EventList {
+    fn of(events: &[(u64, u8, u32)], n: usize) -> EventList {
+        let len = events.len() + 1;
+        let mut op_of = vec![NIL; len];
+        let mut is_call = vec![false; len];
+        let mut match_of = vec![NIL; len];
+        let mut call_event = vec![NIL; n];
+        for (k, &(_, class, op)) in events.iter().enumerate() {
+            let is_ret = class == 2;
+            let e = k as u32 + 1;
+            op_of[e as usize] = op;
+            is_call[e as usize] = !is_ret;
+            if is_ret {
+                match_of[call_event[op as usize] as usize] = e;
+            } else {
+                call_event[op as usize] = e;
+            }
+        }
+        let next = (0..len as u32)
+            .map(|e| if e + 1 < len as u32 { e + 1 } else { NIL })
+            .collect();
+        let prev = (0..len as u32)
+            .map(|e| if e == 0 { NIL } else { e - 1 })
+            .collect();
+        EventList {
+            op_of,
+            is_call,
+            match_of,
+            next,
+            prev,
+        }
+    }
+}
+
+/// Each op's bit, in call order (known ops and unknown ops numbered apart), so that the
+/// set of linearized ops is a run of ones and a narrow window after it (which is all the
+/// memo stores of it); and how many ops are known.
+fn bits_in_call_order(ops: &[PartOp<'_>], events: &[(u64, u8, u32)]) -> (Vec<u32>, usize) {
+    let mut bit_of = vec![0; ops.len()];
+    let (mut known, mut unknown) = (0u32, 0u32);
+    for &(_, class, op) in events {
+        if class == 2 {
+            continue;
+        }
+        let counter = if ops[op as usize].ret.is_some() {
+            &mut known
+        } else {
+            &mut unknown
+        };
+        bit_of[op as usize] = *counter;
+        *counter += 1;
+    }
+    (bit_of, known as usize)
+}
+
+/// Program order: per client, ops in (call, position) order; an op waits for the client's
+/// previous op when that one has a known return (`pred`, `NIL` for none).
+fn program_order(ops: &[PartOp<'_>]) -> Vec<u32> {
+    let n = ops.len();
+    let mut pred = vec![NIL; n];
+    let mut by_client: Vec<u32> = (0..n as u32).collect();
+    by_client.sort_by_key(|&i| {
+        let o = &ops[i as usize];
+        (o.client, o.call, o.index)
+    });
+    for w in by_client.windows(2) {
+        let (a, b) = (&ops[w[0] as usize], &ops[w[1] as usize]);
+        if a.client == b.client && a.ret.is_some() {
+            pred[w[1] as usize] = w[0];
+        }
+    }
+    pred
+}
+
+/// One random word per op for the hash of a set of ops, seeded: the search must be
+/// deterministic.
+fn zobrist(n: usize) -> Vec<u64> {
+    let mut seed = 0x243F_6A88_85A3_08D3u64;
+    (0..n)
+        .map(|_| {
+            seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = seed;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
+        .collect()
 }

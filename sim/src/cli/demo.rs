@@ -5,11 +5,10 @@
 //! that run shrinks (the replay command shows the shrunk table too), and the path of the
 //! HTML report (raw and EVAL of the same seed side by side).
 
-use redsim_sim::report::analysis::Judge;
-use redsim_sim::report::capture::capture;
+use super::pipeline::report::{report, HtmlSpec, Line, ShrinkText, Spec};
+use super::pipeline::{self, Judging, Outcome};
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, parse_seeds, Mode};
-use redsim_sim::report::{html, present, summary};
 use redsim_sim::scenario::toml::load;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,7 +55,6 @@ pub fn find_scenario(name: &Path) -> PathBuf {
 
 pub fn run(args: Args) -> ExitCode {
     let started = Instant::now();
-    let style = Style::detect();
     let path = find_scenario(args.scenario.as_deref().unwrap_or(Path::new(SCENARIO)));
     let seeds = match parse_seeds(&args.seeds) {
         Ok(s) => s,
@@ -72,105 +70,72 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let modes = [Mode::Raw, Mode::Eval];
-    let mut tallies = Vec::new();
-    let mut prepared = Vec::new();
-    for m in modes {
-        let Ok(s) = mode::apply(&scenario, m) else {
-            continue;
-        };
-        let judge = Judge::new(&s);
-        tallies.push(summary::run_seeds(&s, &judge, m.name(), seeds.clone()));
-        prepared.push((m, s, judge));
-    }
-    if let Some(text) = mode::description(&path) {
-        println!("{}", present::wrap(&text, 100));
-    }
-    let title = format!(
+    // Step options: the scenario's clients command by command (raw) and as EVAL.
+    let scenarios = [Mode::Raw, Mode::Eval]
+        .into_iter()
+        .filter_map(|m| Some((m.name().to_string(), mode::apply(&scenario, m).ok()?)))
+        .collect();
+    let variants = pipeline::options(scenarios, None, Judging::Scenario);
+    // Steps seed, run, check, shrink: the first failing raw run, shrunk.
+    let outcome = Outcome::first_failing(&variants, seeds);
+    let seed = outcome.chosen.seed;
+    // Step report.
+    let intro = mode::description(&path);
+    let mut preamble: Vec<Line> = intro.clone().map(Line::Intro).into_iter().collect();
+    preamble.push(Line::Summary(format!(
         "redsim demo: {} — {} clients, raw commands versus EVAL",
         scenario.name,
         scenario.client_count()
-    );
-    print!("{}", summary::render(&title, &seeds, &tallies, style));
+    )));
     if redsim::cmd::lookup(b"eval").is_none() {
-        println!("{}", style.yellow("note: this build's engine has no EVAL yet, so every EVAL run replied with an error"));
+        preamble.push(Line::Yellow(
+            "note: this build's engine has no EVAL yet, so every EVAL run replied with an error"
+                .into(),
+        ));
     }
     if redsim::cmd::lookup(b"zadd").is_none() {
-        println!("{}", style.yellow("note: this build's engine has no ZADD/ZCARD yet, so the script stops with an error at ZADD"));
+        preamble.push(Line::Yellow("note: this build's engine has no ZADD/ZCARD yet, so the script stops with an error at ZADD".into()));
     }
-    println!();
-    let raw_failing = tallies.first().and_then(|t| t.failing.first().copied());
-    let seed = raw_failing.unwrap_or(seeds.start);
-    match raw_failing {
-        Some(seed) => println!(
-            "{}",
-            style.bold(&format!(
-                "The first failing interleaving (raw mode, seed {seed}):"
-            ))
-        ),
-        None => println!(
-            "{}",
-            style.bold(&format!("No raw run was anomalous; seed {seed} as it ran:"))
-        ),
-    }
-    let captures: Vec<_> = prepared
-        .iter()
-        .map(|(m, s, judge)| capture(s, judge, seed, m.name()))
-        .collect();
-    if let Some(raw) = captures.first() {
-        print!("{}", present::run_text(raw, style));
-    }
-    let replays: Vec<String> = modes
-        .iter()
-        .map(|m| super::line::run_line(&path, seed, Some(m.name()), &scenario.options.strategy))
-        .collect();
-    println!();
-    println!("Replay this run:  {}", style.bold(&replays[0]));
+    preamble.push(Line::Plain(String::new()));
+    preamble.push(Line::Bold(match outcome.chosen.failing() {
+        Some(seed) => format!("The first failing interleaving (raw mode, seed {seed}):"),
+        None => format!("No raw run was anomalous; seed {seed} as it ran:"),
+    }));
+    let strategy = &scenario.options.strategy;
     // The report's lines name the scenario by its place in the source tree: the report
     // may be opened anywhere.
-    let report_lines: Vec<String> = modes
+    let report_lines = variants
         .iter()
-        .map(|m| {
-            super::line::run_line_for_report(
-                &path,
-                seed,
-                Some(m.name()),
-                &scenario.options.strategy,
-            )
-        })
+        .map(|v| super::line::run_line_for_report(&path, seed, Some(&v.label), strategy))
         .collect();
-    let mut shrunk_shown = None;
-    if let (Some(seed), Some((_, raw, _)), Some(shown)) =
-        (raw_failing, prepared.first(), captures.first())
-    {
-        if let Ok(shrunk) = redsim_sim::shrink::shrink_run(raw, seed, &shown.schedule) {
-            println!("{}", shrunk.headline());
-            shrunk_shown = shrunk.after.smaller_than(&shrunk.before).then(|| {
-                (
-                    shrunk.capture(shown.mode.as_str()),
-                    super::line::shrunk_line(&report_lines[0], &shrunk, true),
-                )
-            });
-        }
-    }
-    let runs: Vec<_> = captures.iter().zip(report_lines.iter().cloned()).collect();
-    let intro = mode::description(&path).unwrap_or_default();
-    let page = html::report(
-        &format!("redsim: {} (seed {seed})", scenario.name),
-        Some(&path),
-        &intro,
-        shrunk_shown.as_ref().map(|(c, line)| (c, line.clone())),
-        &runs,
-    );
-    match html::write(&args.html, &page) {
-        Ok(()) => println!("HTML report:      {}", args.html.display()),
-        Err(e) => eprintln!("redsim demo: cannot write {}: {e}", args.html.display()),
-    }
+    let spec = Spec {
+        command: "redsim demo",
+        preamble,
+        replay: super::line::run_line(&path, seed, Some(Mode::Raw.name()), strategy),
+        replay_label: "Replay this run:  ",
+        replay_bold: true,
+        replay_html: report_lines,
+        shrink_text: ShrinkText::Headline,
+        shrunk_line_records: true,
+        record: None,
+        html: Some(HtmlSpec {
+            path: args.html.clone(),
+            title: format!("redsim: {} (seed {seed})", scenario.name),
+            scenario_file: Some(path.clone()),
+            intro: intro.unwrap_or_default(),
+            label: "HTML report:      ",
+            required: false,
+        }),
+        json: None,
+    };
+    // Writing the report can only warn here.
+    let style = Style::detect();
+    let _ = report(&outcome, &spec, style);
     println!(
         "{}",
         style.dim(&format!(
             "({} runs in {:.2} s)",
-            tallies.iter().map(|t| t.runs).sum::<u64>(),
+            outcome.chosen.tallies.iter().map(|t| t.runs).sum::<u64>(),
             started.elapsed().as_secs_f64()
         ))
     );

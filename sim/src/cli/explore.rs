@@ -32,7 +32,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let style = Style::detect();
     let (scenario, label) = match super::run::prepare(
         &args.scenario,
         args.mode,
@@ -45,52 +44,83 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let judge = Judge::new(&scenario);
+    let explored = explore(&scenario, &args);
+    print(&explored, &args, &scenario.name, &label, Style::detect());
+    if explored.failing_count > 0 {
+        ExitCode::from(1)
+    } else if explored.inconclusive > 0 {
+        ExitCode::from(super::EXIT_INCONCLUSIVE)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// What the interleavings gave.
+#[derive(Default)]
+struct Explored {
+    /// Interleavings run to the end and judged.
+    runs: u64,
+    /// Interleavings pruned as equivalent to one already run.
+    abandoned: u64,
+    /// How many interleavings gave each outcome (results and final state).
+    outcomes: BTreeMap<String, u64>,
+    /// The first `--show-max` failing interleavings: schedule and findings.
+    failing: Vec<(Vec<u32>, Vec<String>)>,
+    /// Failing interleavings, all of them.
+    failing_count: u64,
+    /// Interleavings without an anomaly the checker could not decide.
+    inconclusive: u64,
+}
+
+/// Runs and judges every interleaving (up to `--runs-max`).
+fn explore(scenario: &redsim_sim::scenario::Scenario, args: &Args) -> Explored {
+    let judge = Judge::new(scenario);
     let mut world = scenario.clone().trace(false).world(0);
     let mut scheduler = Exhaustive::new(!args.naive);
-    let mut runs = 0u64;
-    let mut abandoned = 0u64;
-    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
-    let mut failing: Vec<(Vec<u32>, Vec<String>)> = Vec::new();
-    let mut failing_count = 0u64;
-    let mut inconclusive = 0u64;
+    let mut found = Explored::default();
     loop {
         world.reset(0);
         let report = world.run(&mut scheduler);
         if report.abandoned {
-            abandoned += 1;
+            found.abandoned += 1;
         } else {
-            runs += 1;
+            found.runs += 1;
             let verdict = judge.judge(&mut world);
             let results: Vec<String> = results_by_client(&world.history)
                 .iter()
                 .map(|r| r.as_ref().map(compact_reply).unwrap_or_else(|| "?".into()))
                 .collect();
             let state: Vec<String> = verdict.final_state.iter().map(|s| s.render()).collect();
-            *outcomes
+            *found
+                .outcomes
                 .entry(format!(
                     "results {} | final {}",
                     results.join(" ; "),
                     state.join(" ")
                 ))
                 .or_default() += 1;
-            inconclusive += verdict.is_inconclusive() as u64;
+            found.inconclusive += verdict.is_inconclusive() as u64;
             if verdict.is_anomalous() {
-                failing_count += 1;
-                if failing.len() < args.show_max {
-                    failing.push((world.schedule.clone(), verdict.findings.clone()));
+                found.failing_count += 1;
+                if found.failing.len() < args.show_max {
+                    found
+                        .failing
+                        .push((world.schedule.clone(), verdict.findings.clone()));
                 }
             }
         }
-        if runs >= args.runs_max || !scheduler.end() {
-            break;
+        if found.runs >= args.runs_max || !scheduler.end() {
+            return found;
         }
     }
+}
+
+/// The counts, the outcomes and the failing interleavings with their replay lines.
+fn print(found: &Explored, args: &Args, name: &str, label: &str, style: Style) {
     println!(
         "{}",
         style.bold(&format!(
-            "redsim explore: {} (mode {label}, {})",
-            scenario.name,
+            "redsim explore: {name} (mode {label}, {})",
             if args.naive {
                 "naive"
             } else {
@@ -99,30 +129,31 @@ pub fn run(args: Args) -> ExitCode {
         ))
     );
     println!(
-        "interleavings explored: {runs}{}",
-        if abandoned > 0 {
-            format!(" (+{abandoned} pruned as equivalent)")
+        "interleavings explored: {}{}",
+        found.runs,
+        if found.abandoned > 0 {
+            format!(" (+{} pruned as equivalent)", found.abandoned)
         } else {
             String::new()
         }
     );
-    println!("distinct outcomes: {}", outcomes.len());
-    for (outcome, n) in outcomes.iter().take(args.show_max) {
+    println!("distinct outcomes: {}", found.outcomes.len());
+    for (outcome, n) in found.outcomes.iter().take(args.show_max) {
         println!("  {n:>6} × {outcome}");
     }
-    if outcomes.len() > args.show_max {
-        println!("  … {} more", outcomes.len() - args.show_max);
+    if found.outcomes.len() > args.show_max {
+        println!("  … {} more", found.outcomes.len() - args.show_max);
     }
-    let line = format!("failing interleavings: {failing_count}");
+    let line = format!("failing interleavings: {}", found.failing_count);
     println!(
         "{}",
-        if failing_count > 0 {
+        if found.failing_count > 0 {
             style.red(&line)
         } else {
             style.green(&line)
         }
     );
-    for (schedule, findings) in &failing {
+    for (schedule, findings) in &found.failing {
         println!("  {}", findings.join("; "));
         // Every interleaving ran with seed 0 (the seed still drives faults and the clock).
         println!(
@@ -135,28 +166,25 @@ pub fn run(args: Args) -> ExitCode {
             )
         );
     }
-    if failing_count > failing.len() as u64 {
-        println!("  … {} more", failing_count - failing.len() as u64);
+    if found.failing_count > found.failing.len() as u64 {
+        println!(
+            "  … {} more",
+            found.failing_count - found.failing.len() as u64
+        );
     }
-    if runs >= args.runs_max {
+    if found.runs >= args.runs_max {
         println!(
             "{}",
             style.yellow(&format!("stopped at --runs-max {}", args.runs_max))
         );
     }
-    if inconclusive > 0 {
+    if found.inconclusive > 0 {
         println!(
             "{}",
             style.yellow(&format!(
-                "inconclusive interleavings: {inconclusive} (the checker's budget ran out; not a pass)"
+                "inconclusive interleavings: {} (the checker's budget ran out; not a pass)",
+                found.inconclusive
             ))
         );
-    }
-    if failing_count > 0 {
-        ExitCode::from(1)
-    } else if inconclusive > 0 {
-        ExitCode::from(super::EXIT_INCONCLUSIVE)
-    } else {
-        ExitCode::SUCCESS
     }
 }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod explore;
 pub mod line;
+pub mod pipeline;
 pub mod race;
 pub mod real;
 pub mod replay;

@@ -8,12 +8,11 @@
 //!
 //! Exit status: 0 when the raw runs showed no anomaly, 1 when they did, 2 on bad input.
 
-use redsim_sim::report::analysis::Judge;
-use redsim_sim::report::capture::capture;
+use super::pipeline::report::{report, HtmlSpec, Line, ShrinkText, Spec};
+use super::pipeline::{self, Judging, Outcome};
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{self, parse_seeds, Mode};
-use redsim_sim::report::{html, present, summary};
-use redsim_sim::scenario::{Program, Scenario, ScriptRun};
+use redsim_sim::scenario::{Scenario, Script};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,7 +36,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let style = Style::detect();
     let fail = |e: String| {
         eprintln!("redsim race: {e}");
         ExitCode::from(2)
@@ -59,8 +57,6 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let keys: Vec<&str> = args.keys.iter().map(String::as_str).collect();
-    let argv: Vec<&str> = args.args.iter().map(String::as_str).collect();
     let name = args
         .script
         .file_stem()
@@ -69,34 +65,24 @@ pub fn run(args: Args) -> ExitCode {
     let scenario = Scenario::new(&name).clients(
         args.clients,
         1,
-        Program::script(&source, &keys, &argv, ScriptRun::Raw),
+        Script::source(source)
+            .keys(&args.keys)
+            .args(&args.args)
+            .raw(),
     );
-    let mut tallies = Vec::new();
-    let mut prepared = Vec::new();
+    // Step options: the script client-side (raw) and as EVAL.
+    let mut scenarios = Vec::new();
     for m in [Mode::Raw, Mode::Eval] {
-        let s = match mode::apply(&scenario, m) {
-            Ok(s) => s,
+        match mode::apply(&scenario, m) {
+            Ok(s) => scenarios.push((m.name().to_string(), s)),
             Err(e) => return fail(e),
-        };
-        let judge = Judge::new(&s);
-        tallies.push(summary::run_seeds(&s, &judge, m.name(), seeds.clone()));
-        prepared.push((m, s, judge));
+        }
     }
-    let title = format!(
-        "redsim race: {} — {} clients, client-side versus EVAL",
-        args.script.display(),
-        args.clients
-    );
-    print!("{}", summary::render(&title, &seeds, &tallies, style));
-    let failing = tallies[0].failing.first().copied();
-    let seed = failing.unwrap_or(seeds.start);
-    println!();
-    let captures: Vec<_> = prepared
-        .iter()
-        .map(|(m, s, j)| capture(s, j, seed, m.name()))
-        .collect();
-    print!("{}", present::run_text(&captures[0], style));
-    // Empty --keys/--args are left out: `--args  --clients` would not parse.
+    let variants = pipeline::options(scenarios, None, Judging::Scenario);
+    // Steps seed, run, check, shrink: the first failing raw run, shrunk.
+    let outcome = Outcome::first_failing(&variants, seeds);
+    let seed = outcome.chosen.seed;
+    // Step report. Empty --keys/--args are left out: `--args  --clients` would not parse.
     let mut replay = format!("redsim race {}", super::line::shown_path(&args.script));
     if !args.keys.is_empty() {
         replay += &format!(" --keys {}", super::line::shell_word(&args.keys.join(",")));
@@ -105,12 +91,6 @@ pub fn run(args: Args) -> ExitCode {
         replay += &format!(" --args {}", super::line::shell_word(&args.args.join(",")));
     }
     replay += &format!(" --clients {} --seeds {seed}..{}", args.clients, seed + 1);
-    println!("\nReplay: {replay}");
-    let shrunk = if failing.is_some() {
-        super::run::shrink_and_show(&prepared[0].1, &captures[0], style)
-    } else {
-        None
-    };
     // The report's line names the script as the user typed it when relative, else by its
     // file name (never the absolute path of this machine).
     let replay_html = replay.replacen(
@@ -118,23 +98,34 @@ pub fn run(args: Args) -> ExitCode {
         &super::line::shell_word(&super::line::report_path(&args.script)),
         1,
     );
-    let runs: Vec<_> = captures.iter().map(|c| (c, replay_html.clone())).collect();
-    let page = html::report(
-        &format!("redsim race: {name} (seed {seed})"),
-        None,
-        "",
-        // Shown first only when it is smaller than the run as found.
-        shrunk
-            .as_ref()
-            .filter(|(s, _)| s.after.smaller_than(&s.before))
-            .map(|(s, c)| (c, super::line::shrunk_line(&replay_html, s, false))),
-        &runs,
+    let title = format!(
+        "redsim race: {} — {} clients, client-side versus EVAL",
+        args.script.display(),
+        args.clients
     );
-    match html::write(&args.html, &page) {
-        Ok(()) => println!("HTML report: {}", args.html.display()),
-        Err(e) => eprintln!("redsim race: cannot write {}: {e}", args.html.display()),
-    }
-    if failing.is_some() {
+    let spec = Spec {
+        command: "redsim race",
+        preamble: vec![Line::Summary(title), Line::Plain(String::new())],
+        replay,
+        replay_label: "Replay: ",
+        replay_bold: false,
+        replay_html: vec![replay_html; variants.len()],
+        shrink_text: ShrinkText::Full,
+        shrunk_line_records: false,
+        record: None,
+        html: Some(HtmlSpec {
+            path: args.html.clone(),
+            title: format!("redsim race: {name} (seed {seed})"),
+            scenario_file: None,
+            intro: String::new(),
+            label: "HTML report: ",
+            required: false,
+        }),
+        json: None,
+    };
+    // Writing the report can only warn here.
+    let _ = report(&outcome, &spec, Style::detect());
+    if outcome.chosen.failing().is_some() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

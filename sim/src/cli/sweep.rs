@@ -56,6 +56,70 @@ pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     Ok((i, n))
 }
 
+/// The seeds of one shard, run on `jobs` threads.
+struct Work<'a> {
+    scenario: &'a redsim_sim::scenario::Scenario,
+    judge: &'a Judge,
+    label: &'a str,
+    seeds: std::ops::Range<u64>,
+    /// This shard, of how many.
+    shard: (u64, u64),
+    jobs: u64,
+    swarm: bool,
+}
+
+impl Work<'_> {
+    /// Every seed of the shard run and judged, counted, with a progress bar.
+    fn run(&self) -> SwarmTally {
+        let (start, (shard, shards), jobs) = (self.seeds.start, self.shard, self.jobs);
+        let mine = move |s: &u64| (s - start) % shards == shard;
+        let total = self.seeds.clone().filter(mine).count() as u64;
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {per_sec}  eta {eta}  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let tallies: Vec<SwarmTally> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..jobs)
+                .map(|job| {
+                    let bar = bar.clone();
+                    let my_seeds = self
+                        .seeds
+                        .clone()
+                        .filter(mine)
+                        .enumerate()
+                        .filter(move |(k, _)| *k as u64 % jobs == job)
+                        .map(|(_, s)| s);
+                    scope.spawn(move || self.run_job(my_seeds, || bar.inc(1)))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        bar.finish_and_clear();
+        let mut all = SwarmTally {
+            tally: Tally::new(self.label),
+            ..SwarmTally::default()
+        };
+        for t in &tallies {
+            all.merge(t);
+        }
+        all
+    }
+
+    /// One thread's seeds.
+    fn run_job(&self, seeds: impl Iterator<Item = u64>, tick: impl Fn()) -> SwarmTally {
+        let (scenario, judge, label) = (self.scenario, self.judge, self.label);
+        if self.swarm {
+            redsim_sim::swarm::run_seeds(scenario, judge, label, seeds, |_| tick())
+        } else {
+            SwarmTally {
+                tally: summary::run_seeds_with(scenario, judge, label, seeds, |_| tick()),
+                ..SwarmTally::default()
+            }
+        }
+    }
+}
+
 pub fn run(args: Args) -> ExitCode {
     let style = Style::detect();
     let fail = |e: String| {
@@ -79,60 +143,22 @@ pub fn run(args: Args) -> ExitCode {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1) as u64;
-    let start = seeds.start;
-    let mine = move |s: &u64| (s - start) % shards == shard;
-    let total = seeds.clone().filter(mine).count() as u64;
     let judge = if args.swarm {
         Judge::for_swarm(&scenario)
     } else {
         Judge::new(&scenario)
     };
     let swarm = args.swarm;
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {per_sec}  eta {eta}  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let tallies: Vec<SwarmTally> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..jobs)
-            .map(|job| {
-                let (scenario, judge, label, bar, seeds) =
-                    (&scenario, &judge, &label, bar.clone(), seeds.clone());
-                scope.spawn(move || {
-                    let my_seeds = seeds
-                        .filter(mine)
-                        .enumerate()
-                        .filter(|(k, _)| *k as u64 % jobs == job)
-                        .map(|(_, s)| s);
-                    if swarm {
-                        redsim_sim::swarm::run_seeds(scenario, judge, label, my_seeds, |_| {
-                            bar.inc(1)
-                        })
-                    } else {
-                        SwarmTally {
-                            tally: summary::run_seeds_with(
-                                scenario,
-                                judge,
-                                label,
-                                my_seeds,
-                                |_| bar.inc(1),
-                            ),
-                            ..SwarmTally::default()
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    bar.finish_and_clear();
-    let mut all = SwarmTally {
-        tally: Tally::new(&label),
-        ..SwarmTally::default()
+    let work = Work {
+        scenario: &scenario,
+        judge: &judge,
+        label: &label,
+        seeds: seeds.clone(),
+        shard: (shard, shards),
+        jobs,
+        swarm,
     };
-    for t in &tallies {
-        all.merge(t);
-    }
+    let all = work.run();
     let tally = all.tally.clone();
     let title = format!(
         "redsim sweep: {} (mode {label}, shard {shard}/{shards}, {jobs} jobs)",

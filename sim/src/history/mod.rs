@@ -70,6 +70,63 @@ pub struct Op {
     pub node: u32,
 }
 
+/// The life of an operation, the same in the simulated world and against a real server:
+/// invoked, then ended with the client program's [`Outcome`](crate::client::Outcome).
+impl Op {
+    /// The operation `client` invoked at `call` on `node`; how it ends is unknown until
+    /// [`Op::end`].
+    pub(crate) fn invoked(client: u64, call: u64, op: Operation, node: u32) -> Op {
+        Op {
+            client,
+            call,
+            ret: None,
+            status: Status::Unknown,
+            op,
+            result: None,
+            node,
+        }
+    }
+
+    /// Ends the operation at `ret` with `outcome`. A split outcome (a pipeline records one
+    /// operation per command) makes this operation its first part and returns the others —
+    /// same client, node and times — to be recorded after it; `part` then adjusts each part
+    /// (the world marks a part the server refused as failed).
+    pub(crate) fn end(
+        &mut self,
+        ret: Option<u64>,
+        outcome: crate::client::Outcome,
+        part: impl Fn(&mut Op),
+    ) -> Vec<Op> {
+        let crate::client::Outcome {
+            status,
+            result,
+            split,
+        } = outcome;
+        self.ret = ret;
+        self.status = status;
+        self.result = result;
+        let mut split = split.into_iter();
+        let Some((first, result)) = split.next() else {
+            return Vec::new();
+        };
+        self.op = first;
+        self.result = result;
+        let template = self.clone();
+        part(self);
+        split
+            .map(|(op, result)| {
+                let mut rest = Op {
+                    op,
+                    result,
+                    ..template.clone()
+                };
+                part(&mut rest);
+                rest
+            })
+            .collect()
+    }
+}
+
 /// A set of operations from concurrent clients.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {

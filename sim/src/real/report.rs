@@ -183,7 +183,10 @@ mod tests {
             failed: 0,
             errors: 0,
             violating,
-            findings: vec!["client 1 read field 0 = 2 but field 1 = 1".into()],
+            findings: vec![
+                "client 1's result breaks result_fields_equal(0, 1): field 0 is 2, field 1 is 1"
+                    .into(),
+            ],
             check: Err("not checked".into()),
         }
     }

@@ -18,7 +18,7 @@ use super::cluster::LocalCluster;
 use super::cluster_client::{ClusterConn, Finished, Pacer};
 use super::codec::Connection;
 use super::reshard::Operator;
-use crate::client::{Outbox, Outcome, Program as ClientProgram, Progress};
+use crate::client::{Outbox, Program as ClientProgram, Progress};
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::Scenario;
 use crate::world::Reshard;
@@ -470,15 +470,7 @@ fn drive(
             run.timed_out = true;
             break;
         }
-        let mut op = Op {
-            client: client as u64,
-            call: micros(start),
-            ret: None,
-            status: Status::Unknown,
-            op: operation,
-            result: None,
-            node: 0,
-        };
+        let mut op = Op::invoked(client as u64, micros(start), operation, 0);
         replies.clear();
         let (mut sent, mut refused) = (0, 0);
         let outcome = loop {
@@ -510,13 +502,15 @@ fn drive(
         };
         match outcome {
             Ok(mut outcome) => {
-                op.ret = Some(micros(start));
                 // Every command refused by the cluster before it ran (CROSSSLOT,
                 // TRYAGAIN…): the operation had no effect, as the simulator judges it.
                 if sent > 0 && refused == sent {
                     outcome.status = Status::Fail;
                 }
-                finish(&mut run.ops, op, outcome);
+                // One operation, or one per part of a split outcome, as the world records.
+                let parts = op.end(Some(micros(start)), outcome, |_| {});
+                run.ops.push(op);
+                run.ops.extend(parts);
             }
             Err(e) => {
                 // The last command may or may not have run: the outcome is unknown, and
@@ -546,34 +540,6 @@ fn drive(
         }
     }
     run
-}
-
-/// Records a finished operation (or, for a split outcome, one per part), as the
-/// simulated world does.
-fn finish(ops: &mut Vec<Op>, mut op: Op, outcome: Outcome) {
-    let Outcome {
-        status,
-        result,
-        split,
-    } = outcome;
-    op.status = status;
-    op.result = result;
-    let mut split = split.into_iter();
-    if let Some((first, result)) = split.next() {
-        op.op = first;
-        op.result = result;
-        let template = op.clone();
-        ops.push(op);
-        for (operation, result) in split {
-            ops.push(Op {
-                op: operation,
-                result,
-                ..template.clone()
-            });
-        }
-    } else {
-        ops.push(op);
-    }
 }
 
 #[cfg(test)]

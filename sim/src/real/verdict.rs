@@ -4,7 +4,7 @@
 
 use crate::check::{self, ModelChoice};
 use crate::history::{History, Status};
-use crate::scenario::{as_int, Invariant, Scenario};
+use crate::scenario::Scenario;
 use redsim::Reply;
 
 /// What a recorded history shows.
@@ -65,34 +65,15 @@ pub(crate) fn invariant_violations(
     let mut violating = Vec::new();
     let mut findings = Vec::new();
     for (i, op) in history.ops.iter().enumerate() {
-        if op.status != Status::Ok {
-            continue;
-        }
-        let Some(Reply::Array(items)) = &op.result else {
-            continue;
-        };
-        for invariant in &scenario.invariants {
-            let Invariant::ResultFieldsEqual(a, b) = invariant else {
-                continue;
-            };
-            let (x, y) = (
-                items.get(*a).and_then(as_int),
-                items.get(*b).and_then(as_int),
-            );
-            if x != y {
-                if findings.len() < FINDINGS_MAX {
-                    let show = |n: Option<i64>| n.map_or("nil".to_string(), |n| n.to_string());
-                    findings.push(format!(
-                        "client {} (invoked at {} µs) read field {a} = {} but field {b} = {}",
-                        op.client,
-                        op.call,
-                        show(x),
-                        show(y)
-                    ));
-                }
-                violating.push(i);
-                break;
+        let broken = scenario
+            .invariants
+            .iter()
+            .find_map(|invariant| invariant.unequal_fields(op));
+        if let Some(why) = broken {
+            if findings.len() < FINDINGS_MAX {
+                findings.push(format!("{why} (invoked at {} µs)", op.call));
             }
+            violating.push(i);
         }
     }
     (violating, findings)

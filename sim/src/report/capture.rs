@@ -155,7 +155,9 @@ fn op_at(history: &History, client: u32, time_us: u64) -> Option<usize> {
     })
 }
 
-/// Runs `scenario` (already in the wanted mode) with `seed` and captures it.
+/// Runs `scenario` (already in the wanted mode) with `seed` and captures it: the run
+/// traced and judged, the probed keys after each step (replays of it), one row per
+/// traced event.
 pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Capture {
     let traced = scenario.clone().trace(true);
     let mut world = traced.world(seed);
@@ -174,95 +176,19 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
             _ => None,
         })
         .collect();
-    let states = states_after_each_step(&mut world, &judge.probe, &schedule, seed);
-    let admin_states = states_after_admin(&mut world, &judge.probe, &schedule, seed, &admin_steps);
-    let empty = vec![KeyState::Missing; judge.probe.keys.len()];
-    let mut rows = Vec::new();
-    let mut last_state = empty;
+    let mut rows = Rows {
+        probe: &judge.probe,
+        history: &history,
+        admin_client: world.clients() as u64,
+        states: states_after_each_step(&mut world, &judge.probe, &schedule, seed),
+        admin_states: states_after_admin(&mut world, &judge.probe, &schedule, seed, &admin_steps),
+        last_state: vec![KeyState::Missing; judge.probe.keys.len()],
+        rows: Vec::new(),
+    };
     for event in events {
-        match event {
-            TraceEvent::Command {
-                step,
-                time_us,
-                client,
-                argv,
-                reply,
-            } => {
-                let state = match client {
-                    Some(_) => states.get(step as usize),
-                    None => admin_states
-                        .iter()
-                        .find(|(s, _)| *s == step)
-                        .map(|(_, state)| state),
-                };
-                if let Some(s) = state {
-                    last_state = s.clone();
-                }
-                rows.push(Row {
-                    step,
-                    time_us,
-                    client,
-                    command: compact_command(&argv),
-                    reply: compact_reply(&reply),
-                    crash: false,
-                    op: match client {
-                        Some(c) => op_at(&history, c, time_us),
-                        // The admin connection's op: client number one past the last.
-                        None => history.ops.iter().position(|op| {
-                            op.client == world.clients() as u64 && op.call == time_us
-                        }),
-                    },
-                    state: render_state(&judge.probe, &last_state),
-                    values: last_state.clone(),
-                });
-            }
-            TraceEvent::Crash { time_us, client } => rows.push(Row {
-                step: rows.last().map_or(0, |r: &Row| r.step),
-                time_us,
-                client: Some(client),
-                command: "CRASH".into(),
-                reply: String::new(),
-                crash: true,
-                op: history
-                    .ops
-                    .iter()
-                    .position(|op| op.client == client as u64 && op.ret.is_none()),
-                state: render_state(&judge.probe, &last_state),
-                values: last_state.clone(),
-            }),
-            TraceEvent::Disconnect { time_us, client } => rows.push(Row {
-                step: rows.last().map_or(0, |r: &Row| r.step),
-                time_us,
-                client: Some(client),
-                command: "CONNECTION LOST".into(),
-                reply: String::new(),
-                crash: false,
-                op: op_at(&history, client, time_us),
-                state: render_state(&judge.probe, &last_state),
-                values: last_state.clone(),
-            }),
-            TraceEvent::Timeout {
-                time_us,
-                client,
-                retry,
-            } => rows.push(Row {
-                step: rows.last().map_or(0, |r: &Row| r.step),
-                time_us,
-                client: Some(client),
-                command: if retry {
-                    "TIMEOUT (retry)"
-                } else {
-                    "TIMEOUT (wait)"
-                }
-                .into(),
-                reply: String::new(),
-                crash: false,
-                op: op_at(&history, client, time_us),
-                state: render_state(&judge.probe, &last_state),
-                values: last_state.clone(),
-            }),
-        }
+        rows.add(event);
     }
+    let rows = rows.rows;
     Capture {
         scenario: scenario.name.clone(),
         mode: mode.to_string(),
@@ -277,6 +203,114 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
         steps_max_hit: report.hit_steps_max,
         hung_script: report.hung_script,
         state_heading: "state after".into(),
+    }
+}
+
+/// The table's rows, built event by event; a row shows the probed keys as the last
+/// command before it left them.
+struct Rows<'a> {
+    probe: &'a Probe,
+    history: &'a History,
+    /// The admin connection's client number (one past the last client).
+    admin_client: u64,
+    /// The probed keys after each step.
+    states: Vec<Vec<KeyState>>,
+    /// The probed keys after each admin command, by its step.
+    admin_states: Vec<(u64, Vec<KeyState>)>,
+    last_state: Vec<KeyState>,
+    rows: Vec<Row>,
+}
+
+impl Rows<'_> {
+    /// The row of one traced event.
+    fn add(&mut self, event: TraceEvent) {
+        let history = self.history;
+        match event {
+            TraceEvent::Command {
+                step,
+                time_us,
+                client,
+                argv,
+                reply,
+            } => {
+                let state = match client {
+                    Some(_) => self.states.get(step as usize),
+                    None => self
+                        .admin_states
+                        .iter()
+                        .find(|(s, _)| *s == step)
+                        .map(|(_, state)| state),
+                };
+                if let Some(s) = state {
+                    self.last_state = s.clone();
+                }
+                let op = match client {
+                    Some(c) => op_at(history, c, time_us),
+                    None => history
+                        .ops
+                        .iter()
+                        .position(|op| op.client == self.admin_client && op.call == time_us),
+                };
+                self.push(step, time_us, client, compact_command(&argv), op);
+                if let Some(row) = self.rows.last_mut() {
+                    row.reply = compact_reply(&reply);
+                }
+            }
+            TraceEvent::Crash { time_us, client } => {
+                let op = history
+                    .ops
+                    .iter()
+                    .position(|op| op.client == client as u64 && op.ret.is_none());
+                self.push_event(time_us, client, "CRASH", op);
+                if let Some(row) = self.rows.last_mut() {
+                    row.crash = true;
+                }
+            }
+            TraceEvent::Disconnect { time_us, client } => {
+                let op = op_at(history, client, time_us);
+                self.push_event(time_us, client, "CONNECTION LOST", op);
+            }
+            TraceEvent::Timeout {
+                time_us,
+                client,
+                retry,
+            } => {
+                let what = if retry {
+                    "TIMEOUT (retry)"
+                } else {
+                    "TIMEOUT (wait)"
+                };
+                self.push_event(time_us, client, what, op_at(history, client, time_us));
+            }
+        }
+    }
+
+    /// A row that is not a command (a crash, a lost connection, a timeout): at the
+    /// previous row's step.
+    fn push_event(&mut self, time_us: u64, client: u32, what: &str, op: Option<usize>) {
+        let step = self.rows.last().map_or(0, |r| r.step);
+        self.push(step, time_us, Some(client), what.into(), op);
+    }
+
+    fn push(
+        &mut self,
+        step: u64,
+        time_us: u64,
+        client: Option<u32>,
+        command: String,
+        op: Option<usize>,
+    ) {
+        self.rows.push(Row {
+            step,
+            time_us,
+            client,
+            command,
+            reply: String::new(),
+            crash: false,
+            op,
+            state: render_state(self.probe, &self.last_state),
+            values: self.last_state.clone(),
+        });
     }
 }
 

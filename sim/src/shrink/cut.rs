@@ -173,15 +173,11 @@ impl Cut {
 mod tests {
     use super::*;
     use crate::client::commands::CommandsMode;
-    use crate::scenario::ScriptRun;
+    use crate::scenario::Script;
 
     fn scenario() -> Scenario {
         Scenario::new("s")
-            .clients(
-                3,
-                1,
-                Program::script("return 1", &["k"], &[], ScriptRun::Raw),
-            )
+            .clients(3, 1, Script::source("return 1").keys(["k"]).raw())
             .clients(
                 2,
                 4,

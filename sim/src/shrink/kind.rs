@@ -14,7 +14,7 @@ use std::fmt;
 
 pub(crate) const NOT_LINEARIZABLE: &str = "not linearizable";
 pub(crate) const LOST_UPDATE: &str = "lost update";
-pub(crate) const INVARIANT: &str = "invariant violated (result fields differ)";
+pub(crate) const INVARIANT: &str = "result_fields_equal broken";
 pub(crate) const PARTIAL_EFFECTS: &str = "partial effects";
 pub(crate) const STALE_MESSAGE: &str = "stale announcement";
 pub(crate) const DUPLICATE_EFFECT: &str = "duplicate effect";
@@ -95,17 +95,23 @@ mod tests {
         let v = Verdict {
             not_linearizable: Some(true),
             mismatch: true,
-            findings: vec!["client 1 read counter = 2 but ts_set = 1".into()],
+            findings: vec![
+                "client 1's result breaks result_fields_equal(0, 1): field 0 is 2, field 1 is 1"
+                    .into(),
+            ],
             ..Verdict::default()
         };
         let w = Verdict {
-            findings: vec!["client 0 read counter = 3 but ts_set = 2".into()],
+            findings: vec![
+                "client 0's result breaks result_fields_equal(0, 1): field 0 is 3, field 1 is 2"
+                    .into(),
+            ],
             ..v.clone()
         };
         assert_eq!(FailureKind::of(&v), FailureKind::of(&w));
         assert_eq!(
             FailureKind::of(&v).to_string(),
-            "invariant violated (result fields differ) + not linearizable"
+            "not linearizable + result_fields_equal broken"
         );
         assert!(FailureKind::of(&Verdict::default()).passed());
     }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::client::commands::CommandsMode;
 use crate::report::mode::{self, Mode};
-use crate::scenario::{Program, ScriptRun};
+use crate::scenario::{Program, Script};
 use crate::scheduler::Replay;
 
 fn corpus(file: &str) -> Scenario {
@@ -129,13 +129,12 @@ fn noise_clients_and_commands_that_play_no_part_are_removed() {
         .clients(
             3,
             1,
-            Program::script(
+            Script::source(
                 "local v = tonumber(redis.call('GET', KEYS[1]) or '0') \
                  redis.call('SET', KEYS[1], v + 1) return v + 1",
-                &["n"],
-                &[],
-                ScriptRun::Raw,
-            ),
+            )
+            .keys(["n"])
+            .raw(),
         );
     let (seed, schedule) = failing(&s);
     let shrunk = shrink_run(&s, seed, &schedule).expect("shrinks");

@@ -39,7 +39,7 @@
 //! });
 //! ```
 
-use crate::scenario::{Program, Scenario, ScriptRun};
+use crate::scenario::{Program, Scenario, Script, ScriptRun};
 use proptest::prelude::*;
 use std::ops::RangeInclusive;
 
@@ -120,7 +120,7 @@ impl Workload {
         Scenario::new("generated").clients(
             self.clients,
             1,
-            Program::script(&self.source(), &KEYS, &[], run),
+            Script::source(self.source()).keys(KEYS).sent(run),
         )
     }
 }

@@ -101,15 +101,9 @@ impl World {
                 } else {
                     now
                 };
-                self.history.ops.push(Op {
-                    client: client as u64,
-                    call,
-                    ret: None,
-                    status: Status::Unknown,
-                    op,
-                    result: None,
-                    node: slot.node,
-                });
+                self.history
+                    .ops
+                    .push(Op::invoked(client as u64, call, op, slot.node));
                 if op_number > 0 && self.options.faults.think_max_us > 0 {
                     // The client pauses, then invokes: the operation starts after the pause.
                     think_us = slot

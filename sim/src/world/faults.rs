@@ -238,13 +238,13 @@ pub(super) fn applied_a_write(argv: &[Vec<u8>], reply: &Reply) -> bool {
     }
 }
 
-/// A script stopped by SCRIPT KILL: killable only before its first write, so it had no
-/// effect.
-pub(super) fn was_killed(op: &Op) -> bool {
-    matches!(&op.result, Some(Reply::Error(e))
+/// A script stopped by SCRIPT KILL (the operation `op` ending with `result`): killable
+/// only before its first write, so it had no effect.
+pub(super) fn was_killed(op: &Operation, result: Option<&Reply>) -> bool {
+    matches!(result, Some(Reply::Error(e))
         if e.windows(KILLED.len()).any(|w| w == KILLED.as_bytes()))
         && matches!(
-            op.op,
+            op,
             Operation::Command(_)
                 | Operation::Script {
                     mode: ScriptMode::Eval,

@@ -69,46 +69,25 @@ impl World {
         }
     }
 
-    pub(super) fn finish_op(&mut self, index: usize, now: u64, outcome: Outcome) {
-        let Outcome {
-            status,
-            result,
-            split,
-        } = outcome;
+    pub(super) fn finish_op(&mut self, index: usize, now: u64, mut outcome: Outcome) {
         let op = &mut self.history.ops[index];
-        op.ret = Some(now);
-        op.status = status;
-        op.result = result;
         if matches!(&op.op, Operation::Command(argv)
             if argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"wait")))
         {
             // WAIT's reply counts replicas, not data: one logical keyspace cannot judge
             // it, so the checker takes it as unobserved.
-            op.result = None;
+            outcome.result = None;
         }
-        if faults::was_killed(op) {
-            op.status = Status::Fail;
+        // A script SCRIPT KILL stopped had no effect (it had not written).
+        if faults::was_killed(&op.op, outcome.result.as_ref()) {
+            outcome.status = Status::Fail;
         }
-        let mut split = split.into_iter();
-        if let Some((first, result)) = split.next() {
-            op.op = first;
-            op.result = result;
-            let template = op.clone();
-            if faults::was_refused(op) {
-                op.status = Status::Fail;
+        let parts = op.end(Some(now), outcome, |part| {
+            if faults::was_refused(part) {
+                part.status = Status::Fail;
             }
-            for (operation, result) in split {
-                let mut op = Op {
-                    op: operation,
-                    result,
-                    ..template.clone()
-                };
-                if faults::was_refused(&op) {
-                    op.status = Status::Fail;
-                }
-                self.history.ops.push(op);
-            }
-        }
+        });
+        self.history.ops.extend(parts);
     }
 
     /// The results of client `client`'s operations, in order.

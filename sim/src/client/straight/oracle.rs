@@ -10,7 +10,7 @@ use crate::client::lua::LuaClient;
 use crate::client::Program as ClientProgram;
 use crate::options::{Options, Strategy};
 use crate::scenario::toml::load;
-use crate::scenario::{Program, Scenario, ScriptRun};
+use crate::scenario::{Program, Scenario, Script, ScriptRun};
 use crate::world::World;
 use std::path::Path;
 
@@ -83,7 +83,10 @@ const SCRIPTS: &[&str] = &[
 #[test]
 fn compiled_scripts_make_the_lua_clients_histories() {
     for (i, source) in SCRIPTS.iter().enumerate() {
-        let program = Program::script(source, &["k", "s"], &["{ts}"], ScriptRun::Raw);
+        let program = Script::source(*source)
+            .keys(["k", "s"])
+            .args(["{ts}"])
+            .raw();
         let Program::Script { spec, .. } = &program else {
             unreachable!()
         };
