@@ -86,8 +86,9 @@ impl SimClock {
 #[derive(Clone, Debug)]
 pub(crate) struct Waiting {
     pub client: u32,
-    /// The client's session on the engine.
-    pub session: ClientId,
+    /// The client's session on the engine; `None`: a connection the client opens when it
+    /// gives up on the running script's reply (its retry, see `world/slow.rs`).
+    pub session: Option<ClientId>,
     pub argv: Vec<Vec<u8>>,
     pub(crate) ready_at_us: u64,
 }
@@ -103,8 +104,8 @@ pub(crate) struct Waiting {
 pub(crate) struct BusyBoard {
     pub(crate) threshold_ms: u64,
     pub waiting: Vec<Waiting>,
-    /// (client, reply, time) in the order given.
-    pub answered: Vec<(u32, redsim::Reply, u64)>,
+    /// (ticket, reply, time) in the order given (see [`ticket`]).
+    pub answered: Vec<(u64, redsim::Reply, u64)>,
 }
 
 impl BusyBoard {
@@ -115,7 +116,7 @@ impl BusyBoard {
     }
 
     /// Takes the requests that have arrived by `now_us`, in order per client (a client's
-    /// later request waits for its earlier one). The ticket is the client's number.
+    /// later request waits for its earlier one). Tickets: see [`ticket`].
     fn take_arrived(&mut self, now_us: u64) -> Vec<BusyRequest> {
         let mut taken = Vec::new();
         let mut blocked: Vec<u32> = Vec::new();
@@ -129,13 +130,19 @@ impl BusyBoard {
             }
             let w = self.waiting.remove(i);
             taken.push(BusyRequest {
-                ticket: u64::from(w.client),
-                client: Some(w.session),
+                ticket: ticket(w.client, w.session.is_none()),
+                client: w.session,
                 argv: w.argv,
             });
         }
         taken
     }
+}
+
+/// The ticket of a request on the board: the client's number, with bit 32 set for the
+/// retry of the client whose script is running.
+pub(crate) fn ticket(client: u32, own_retry: bool) -> u64 {
+    u64::from(client) | (u64::from(own_retry) << 32)
 }
 
 /// The engine's host in a simulation: virtual clock, seeded randomness, and time that
@@ -216,9 +223,7 @@ impl Host for SimHost {
 
     fn busy_reply(&mut self, ticket: u64, reply: BusyReply) {
         let now_us = self.clock.now_us();
-        self.board()
-            .answered
-            .push((ticket as u32, reply.reply, now_us));
+        self.board().answered.push((ticket, reply.reply, now_us));
     }
 }
 

@@ -47,6 +47,13 @@
 //!   the cut-off operation as a crash does and go on with the next one on a new
 //!   connection.
 //!
+//! - **Slow server**: a command stalls the server once it has run (`slow_rate`,
+//!   `slow_us`), and a server-side script costs virtual time with every Lua instruction
+//!   (`Options::lua_ns_per_instruction`). A client whose timeout passes while the server
+//!   works gives up at its deadline: the command still completes on the connection it
+//!   left, and the client's retry goes out at the deadline — answered `-BUSY` when it
+//!   reaches a script already past `busy-reply-threshold`, else run after it.
+//!
 //! Random draws (crashes, delays, think time) come from each client's own stream, so what
 //! happens to a client depends on its own steps, not on how the others' are interleaved —
 //! exploring another order of commuting steps never changes which client crashes.
@@ -149,6 +156,12 @@ pub struct Faults {
     pub persistence: Persistence,
     /// Restarts at planned steps.
     pub restarts: Vec<RestartAt>,
+    /// Probability that a command stalls the server for `slow_us` more of virtual time
+    /// once it has run (a fork for BGSAVE, a big DEL, a swapped page): its reply, and
+    /// every other client, wait.
+    pub slow_rate: f64,
+    /// How long a stall lasts (virtual µs).
+    pub slow_us: u64,
 }
 
 impl Faults {
@@ -228,6 +241,12 @@ impl fmt::Display for Faults {
         for r in &self.restarts {
             let how = if r.power_loss { "power_loss" } else { "kill" };
             parts.push(format!("restart(step={},{how})", r.step));
+        }
+        if self.slow_rate > 0.0 {
+            parts.push(format!(
+                "slow_rate={},slow_us={}",
+                self.slow_rate, self.slow_us
+            ));
         }
         write!(f, "{}", parts.join(","))
     }

@@ -35,6 +35,7 @@ mod faults;
 mod record;
 mod restart;
 mod retry;
+mod slow;
 
 pub(crate) use retry::Attempt;
 use retry::NO_ATTEMPT;
@@ -414,6 +415,7 @@ impl World {
             || faults.persistence != crate::fault::Persistence::None
             || faults.restarts.iter().any(|r| r.step > self.step)
             || faults.delay_max_us > 0
+            || faults.slow_rate > 0.0
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
     }
@@ -430,6 +432,9 @@ impl World {
         let mut busy_max_before = 0;
         if runs_script {
             self.post_waiting(client);
+            if request.session.is_none() {
+                self.post_own_retry(client, &request.argv);
+            }
             busy_max_before = self.clock.busy_max_ms.swap(0, Ordering::Relaxed);
         }
         let session = request.session.unwrap_or(self.slots[client].session);
@@ -444,6 +449,7 @@ impl World {
             self.shutdown_nosave();
             return true;
         }
+        self.stall(client);
         if request.attempt != NO_ATTEMPT && self.engine.store.dirty != dirty_before {
             let attempt = &mut self.attempts[request.attempt as usize];
             attempt.wrote = true;
@@ -451,6 +457,9 @@ impl World {
         }
         if request.session.is_some() {
             self.orphan_ran(client, request, time_us, reply);
+            return runs_script && self.busy_after_script(busy_max_before);
+        }
+        if self.gave_up_meanwhile(client, &request.argv, request.attempt, time_us, &reply) {
             return runs_script && self.busy_after_script(busy_max_before);
         }
         let wrote =

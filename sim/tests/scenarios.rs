@@ -47,6 +47,8 @@ fn every_named_scenario_has_its_paragraph() {
         "noscript-after-restart",
         "noscript-after-restart-pipeline",
         "unkillable-script",
+        "slow-script-retry",
+        "script-kill-race",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(

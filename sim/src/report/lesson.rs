@@ -126,6 +126,20 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
          was lost unless the client falls back to SCRIPT LOAD or EVAL.",
     ),
     (
+        "slow-script-retry",
+        "The script was still running when the client's timeout passed, so the client library gave up and \
+         sent the same EVAL again on a new connection; the first run finished anyway and the retry ran \
+         after it, doing the work twice. A client timeout shorter than the slowest script turns every slow \
+         call into two: store an idempotency token in the script, or time out later than the script runs.",
+    ),
+    (
+        "script-kill-race",
+        "SCRIPT KILL raced with the script's first write: before it, Redis stops the script and nothing of \
+         it remains; after it, Redis answers UNKILLABLE, because stopping half-way would break the script's \
+         atomicity, and lets it run to its end. A script meant to be killable does its slow part first and \
+         writes last.",
+    ),
+    (
         "unkillable-script",
         "The script had already written when SCRIPT KILL came, and killing it half-way would break its \
          atomicity, so Redis refused with UNKILLABLE and answered everyone else BUSY. Only SHUTDOWN NOSAVE \

@@ -35,6 +35,8 @@
 //! persistence = "none"   # none | rdb | aof-always | aof-everysec: what a restart keeps
 //! rdb_save_steps = [4]   # rdb: snapshots taken before these steps
 //! restarts = [{ step = 6, power_loss = false }]   # the server restarts before step 6
+//! slow_rate = 0.0     # a command stalls the server once it has run …
+//! slow_us = 0         # … for this long (virtual µs): timeouts fire meanwhile
 //!
 //! [[invariants]]
 //! kind = "result_fields_equal"
@@ -158,6 +160,10 @@ struct FaultsFile {
     rdb_save_steps: Vec<u64>,
     #[serde(default)]
     restarts: Vec<RestartFile>,
+    #[serde(default)]
+    slow_rate: f64,
+    #[serde(default)]
+    slow_us: u64,
 }
 
 #[derive(Deserialize)]
@@ -310,7 +316,12 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
                 power_loss: r.power_loss,
             })
             .collect(),
+        slow_rate: f.slow_rate,
+        slow_us: f.slow_us,
     };
+    if f.slow_rate > 0.0 && f.slow_us == 0 {
+        return Err("slow_rate needs slow_us (how long a stall lasts)".into());
+    }
     if !f.rdb_save_steps.is_empty() && f.persistence.as_deref() != Some("rdb") {
         return Err("rdb_save_steps needs persistence = \"rdb\"".into());
     }

@@ -17,7 +17,7 @@ impl World {
             .flat_map(|(i, slot)| {
                 slot.inflight.iter().map(move |r| Waiting {
                     client: i as u32,
-                    session: slot.session,
+                    session: Some(slot.session),
                     argv: r.argv.clone(),
                     ready_at_us: r.ready_at_us,
                 })
@@ -37,8 +37,9 @@ impl World {
             std::mem::take(&mut board.answered)
         };
         let any = !answered.is_empty();
-        for (client, reply, time_us) in answered {
-            let client = client as usize;
+        for (ticket, reply, time_us) in answered {
+            // The running client's own retry (ticket bit 32) was sent: see `world/slow.rs`.
+            let client = ticket as u32 as usize;
             let Some(request) = self.slots[client].inflight.pop_front() else {
                 continue;
             };

@@ -50,7 +50,8 @@ impl World {
         let mut next = u64::MAX;
         for client in 0..self.slots.len() {
             match self.slots[client].deadline_us {
-                Some(at) if at <= now => self.time_out(client, now),
+                // At its deadline, which a long step (a script, a stall) may have passed.
+                Some(at) if at <= now => self.time_out(client, at),
                 _ => {}
             }
             if let Some(at) = self.slots[client].deadline_us {
@@ -65,14 +66,9 @@ impl World {
     /// of the operation; otherwise (a step of a multi-command operation, or no retries
     /// left) the client keeps waiting.
     fn time_out(&mut self, client: usize, now: u64) {
-        let retries_max = self.options.faults.retries_max;
         let timeout_us = self.options.faults.timeout_us;
-        let slot = &mut self.slots[client];
-        slot.deadline_us = None;
-        let retry = slot.program.retryable()
-            && slot.awaiting == 1
-            && slot.inflight.len() == 1
-            && slot.retries_in_op < retries_max;
+        self.slots[client].deadline_us = None;
+        let retry = self.can_retry(client, 1);
         if self.options.trace {
             self.trace.events.push(TraceEvent::Timeout {
                 time_us: now,
