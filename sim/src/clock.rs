@@ -13,7 +13,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use redsim::{BusyReply, BusyRequest, BusyScript, ClientId, Host, ScriptTick};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// 2023-03-15 13:20:00 UTC in µs: the timestamp of the seed's example, where every run
@@ -24,6 +24,8 @@ pub(crate) const EPOCH_US: u64 = 1_678_886_400_000_000;
 #[derive(Debug)]
 pub struct SimClock {
     now_us: AtomicU64,
+    /// How far the server's wall clock is from `now_us` after clock jumps, µs.
+    wall_offset_us: AtomicI64,
     /// Virtual nanoseconds one Lua instruction costs in a server-side script.
     pub(crate) ns_per_instruction: AtomicU64,
     /// Requests of other clients in flight while a script runs, and the answers the host
@@ -44,6 +46,7 @@ impl SimClock {
     pub fn new(start_us: u64) -> Arc<SimClock> {
         Arc::new(SimClock {
             now_us: AtomicU64::new(start_us),
+            wall_offset_us: AtomicI64::new(0),
             ns_per_instruction: AtomicU64::new(10),
             board: Mutex::new(BusyBoard::default()),
             last_instructions: AtomicU64::new(0),
@@ -59,6 +62,19 @@ impl SimClock {
         self.now_us.load(Ordering::Relaxed)
     }
 
+    /// The server's wall clock, µs: what TIME and expiry read. It is the virtual time
+    /// moved by the clock jumps so far; the virtual time itself never jumps.
+    #[inline]
+    pub fn wall_us(&self) -> u64 {
+        let offset = self.wall_offset_us.load(Ordering::Relaxed);
+        self.now_us().saturating_add_signed(offset)
+    }
+
+    /// The wall clock jumps by `by_us` (negative: backwards).
+    pub(crate) fn jump_wall(&self, by_us: i64) {
+        self.wall_offset_us.fetch_add(by_us, Ordering::Relaxed);
+    }
+
     #[inline]
     pub(crate) fn advance_us(&self, us: u64) -> u64 {
         self.now_us.fetch_add(us, Ordering::Relaxed) + us
@@ -72,6 +88,7 @@ impl SimClock {
     /// Puts the clock back to `start_us`.
     pub fn reset(&self, start_us: u64) {
         self.now_us.store(start_us, Ordering::Relaxed);
+        self.wall_offset_us.store(0, Ordering::Relaxed);
         if let Ok(mut board) = self.board.lock() {
             board.waiting.clear();
             board.answered.clear();
@@ -176,7 +193,7 @@ pub(crate) fn engine_rng(seed: u64) -> ChaCha8Rng {
 
 impl Host for SimHost {
     fn now_us(&mut self) -> u64 {
-        self.clock.now_us()
+        self.clock.wall_us()
     }
 
     fn random_u64(&mut self) -> u64 {

@@ -32,6 +32,7 @@ use std::sync::{Arc, Mutex};
 mod advance;
 mod busy;
 mod faults;
+mod jump;
 mod record;
 mod restart;
 mod retry;
@@ -328,6 +329,9 @@ impl World {
             {
                 self.persistence_faults(first_visit);
             }
+            if !self.options.faults.clock_jumps.is_empty() {
+                self.clock_jumps(first_visit);
+            }
             self.admin_faults(first_visit);
             let now = self.clock.now_us();
             let mut next_ready = u64::MAX;
@@ -416,6 +420,7 @@ impl World {
             || faults.restarts.iter().any(|r| r.step > self.step)
             || faults.delay_max_us > 0
             || faults.slow_rate > 0.0
+            || faults.clock_jumps.iter().any(|j| j.step > self.step)
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
     }

@@ -49,6 +49,7 @@ fn every_named_scenario_has_its_paragraph() {
         "unkillable-script",
         "slow-script-retry",
         "script-kill-race",
+        "lock-clock-jump",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(

@@ -241,6 +241,17 @@ pub fn capture(scenario: &Scenario, judge: &Judge, seed: u64, mode: &str) -> Cap
                 state: render_state(&judge.probe, &last_state),
                 values: last_state.clone(),
             }),
+            TraceEvent::ClockJump { time_us, by_ms } => rows.push(Row {
+                step: rows.last().map_or(0, |r: &Row| r.step),
+                time_us,
+                client: None,
+                command: format!("CLOCK JUMP {by_ms:+} ms"),
+                reply: String::new(),
+                crash: false,
+                op: None,
+                state: render_state(&judge.probe, &last_state),
+                values: last_state.clone(),
+            }),
             TraceEvent::Timeout {
                 time_us,
                 client,

@@ -140,6 +140,13 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
          writes last.",
     ),
     (
+        "lock-clock-jump",
+        "The lock's time to live is measured by the server's wall clock, and the clock jumped forward while \
+         a client held the lock: it expired at once, the other client took it, and both read the counter \
+         before either wrote it. A lease is only as safe as the clock that measures it; do the \
+         read-modify-write in one script, or have the server check a fencing token with each write.",
+    ),
+    (
         "unkillable-script",
         "The script had already written when SCRIPT KILL came, and killing it half-way would break its \
          atomicity, so Redis refused with UNKILLABLE and answered everyone else BUSY. Only SHUTDOWN NOSAVE \

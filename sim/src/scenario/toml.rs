@@ -37,6 +37,7 @@
 //! restarts = [{ step = 6, power_loss = false }]   # the server restarts before step 6
 //! slow_rate = 0.0     # a command stalls the server once it has run …
 //! slow_us = 0         # … for this long (virtual µs): timeouts fire meanwhile
+//! clock_jumps = [{ step = 4, by_ms = 30000 }]   # the server's wall clock jumps (±)
 //!
 //! [[invariants]]
 //! kind = "result_fields_equal"
@@ -54,7 +55,7 @@
 use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
 use crate::client::commands::CommandsMode;
 use crate::client::lua::ScriptSpec;
-use crate::fault::{AdminAt, CrashAt, Faults, Fsync, Persistence, RestartAt};
+use crate::fault::{AdminAt, ClockJump, CrashAt, Faults, Fsync, Persistence, RestartAt};
 use crate::options::Strategy;
 use serde::Deserialize;
 use std::path::Path;
@@ -164,6 +165,15 @@ struct FaultsFile {
     slow_rate: f64,
     #[serde(default)]
     slow_us: u64,
+    #[serde(default)]
+    clock_jumps: Vec<ClockJumpFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockJumpFile {
+    step: u64,
+    by_ms: i64,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +328,14 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
             .collect(),
         slow_rate: f.slow_rate,
         slow_us: f.slow_us,
+        clock_jumps: f
+            .clock_jumps
+            .iter()
+            .map(|j| ClockJump {
+                step: j.step,
+                by_ms: j.by_ms,
+            })
+            .collect(),
     };
     if f.slow_rate > 0.0 && f.slow_us == 0 {
         return Err("slow_rate needs slow_us (how long a stall lasts)".into());
