@@ -53,8 +53,8 @@ pub struct Args {
     /// Do not shrink a failing run.
     #[arg(long)]
     pub no_shrink: bool,
-    /// The faults swarm testing draws for `--seed` (as `redsim sweep --swarm` ran it)
-    /// instead of the scenario's.
+    /// The faults and clients swarm testing draws for `--seed` (as `redsim sweep --swarm`
+    /// ran it) instead of the scenario's.
     #[arg(long, requires = "seed", conflicts_with = "record")]
     pub swarm: bool,
 }
@@ -169,14 +169,13 @@ pub fn run(args: Args) -> ExitCode {
         println!("{}", present::wrap(&text, 100));
     }
     if let (true, Some(seed)) = (args.swarm, args.seed) {
-        let hint = redsim_sim::swarm::steps_hint(&scenario);
-        scenario.options.faults =
-            redsim_sim::swarm::faults_for(&scenario.options.faults, seed, hint);
+        let drawn = redsim_sim::swarm::scenario_for(&scenario, seed);
         println!(
-            "swarm faults of seed {seed}: {} ({})\n",
-            redsim_sim::swarm::combination(&scenario.options.faults),
-            scenario.options.faults
+            "swarm run of seed {seed}: {} ({})\n",
+            redsim_sim::swarm::full_combination(&scenario, &drawn),
+            drawn.options.faults
         );
+        scenario = drawn;
     }
     let judge = if args.swarm {
         Judge::for_swarm(&scenario)

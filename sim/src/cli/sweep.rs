@@ -2,8 +2,9 @@
 //! seeds on every core, with a progress bar; failing seeds are saved one replay command a
 //! line. `--shard I/N` keeps the seeds whose offset from A is I modulo N, so N CI jobs
 //! (or machines) split a sweep without overlap. `--swarm`: each seed draws its own fault
-//! kinds and rates (swarm testing, `redsim_sim::swarm`) instead of the scenario's, and
-//! the summary names the combination of kinds behind each failure.
+//! kinds and rates and its own client kinds and counts (swarm testing,
+//! `redsim_sim::swarm`) instead of the scenario's, and the summary names the combination
+//! of kinds behind each failure.
 //!
 //! Exit status: 0 no failing seed and every seed decided, 1 some failing seed, 2 bad
 //! arguments, 3 inconclusive (no failing seed, but the checker's counted budget ran out on
@@ -37,7 +38,8 @@ pub struct Args {
     #[arg(long, default_value = "target/redsim/sweep")]
     pub out: PathBuf,
     /// Swarm testing: each seed enables a random subset of the fault kinds with random
-    /// rates (the scenario's planned admin commands are kept).
+    /// rates and of the scenario's client groups with random counts (the scenario's
+    /// planned admin commands are kept).
     #[arg(long)]
     pub swarm: bool,
 }
@@ -105,9 +107,7 @@ pub fn run(args: Args) -> ExitCode {
                         .filter(|(k, _)| *k as u64 % jobs == job)
                         .map(|(_, s)| s);
                     if swarm {
-                        redsim_sim::swarm::run_seeds(scenario, judge, label, my_seeds, |_| {
-                            bar.inc(1)
-                        })
+                        redsim_sim::swarm::run_seeds(scenario, label, my_seeds, |_| bar.inc(1))
                     } else {
                         SwarmTally {
                             tally: summary::run_seeds_with(

@@ -1,14 +1,18 @@
 //! Swarm testing (Groce et al., "Swarm Testing", ISSTA 2012): instead of every run
 //! suffering every fault kind at fixed rates, each seed enables a random subset of the
-//! kinds, each with a random rate. A run with few kinds on lets each one go deep (a
-//! timeout that is not drowned by crashes), and no hand-made fault list is needed.
+//! kinds, each with a random rate — and a random subset of the scenario's client kinds,
+//! each with a random number of clients and operations ([`clients`]). A run with few
+//! kinds on lets each one go deep (a timeout that is not drowned by crashes), and no
+//! hand-made fault list is needed.
 //!
-//! The subset and its rates are drawn from the seed alone (their own random stream), so
-//! `redsim run SCENARIO --seed N --swarm` rebuilds the faults that `redsim sweep --swarm`
-//! used for seed N. The scenario's planned admin commands are kept (they set a run up:
-//! a deploy's SCRIPT LOAD); every other fault knob is the swarm's.
+//! The subsets and rates are drawn from the seed alone (their own random streams), so
+//! `redsim run SCENARIO --seed N --swarm` rebuilds the run that `redsim sweep --swarm`
+//! made for seed N ([`scenario_for`]). The scenario's planned admin commands are kept
+//! (they set a run up: a deploy's SCRIPT LOAD); every other fault knob is the swarm's.
 
-use crate::fault::{Faults, Fsync, Persistence, RestartAt};
+pub mod clients;
+
+use crate::fault::{ClockJump, Faults, Fsync, Persistence, RestartAt};
 use crate::report::analysis::Judge;
 use crate::report::summary::Tally;
 use crate::scenario::Scenario;
@@ -17,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 /// The fault kinds a swarm draws from, by the name reports print.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 9] = [
     "crash",
     "delay",
     "think",
@@ -25,6 +29,8 @@ pub const KINDS: [&str; 7] = [
     "timeout-retry",
     "disconnect",
     "restart",
+    "slow",
+    "clock-jump",
 ];
 
 /// The faults of seed `seed`'s run: the scenario's `base` admin commands plus a random
@@ -76,6 +82,28 @@ pub fn faults_for(base: &Faults, seed: u64, steps_hint: u64) -> Faults {
             _ => Persistence::Aof(Fsync::EverySec),
         };
     }
+    // The kinds added later are drawn after the first seven's parameters, so a seed
+    // draws the same first seven as before they came.
+    let later: Vec<bool> = (0..2).map(|_| pick(&[0, 1]) == 1).collect();
+    if later[0] {
+        faults.slow_rate = pick(&[5, 20, 50]) as f64 / 100.0;
+        faults.slow_us = pick(&[500, 2_000, 10_000]);
+    }
+    if later[1] {
+        let hint = steps_hint.max(2);
+        faults.clock_jumps = vec![ClockJump {
+            step: pick(&(1..hint).collect::<Vec<_>>()),
+            // Back a minute, a second; forward a second, 30 s, an hour (as i64 through
+            // the u64 pick: the negative ones wrap back).
+            by_ms: pick(&[
+                (-60_000i64) as u64,
+                (-1_000i64) as u64,
+                1_000,
+                30_000,
+                3_600_000,
+            ]) as i64,
+        }];
+    }
     faults
 }
 
@@ -90,6 +118,8 @@ pub fn combination(faults: &Faults) -> String {
         faults.timeout_us > 0,
         faults.disconnect_rate > 0.0,
         !faults.restarts.is_empty(),
+        faults.slow_rate > 0.0,
+        !faults.clock_jumps.is_empty(),
     ];
     let names: Vec<&str> = KINDS
         .iter()
@@ -150,7 +180,32 @@ impl SwarmTally {
         }
     }
 
-    /// One line per combination that failed, most failures first.
+    /// Per single kind (a fault kind, or a client group `gN:kind`): the runs that had it
+    /// on and how many of them failed — which kinds a failure needs, summed over the
+    /// combinations.
+    pub fn by_kind(&self) -> BTreeMap<String, Combination> {
+        let mut kinds: BTreeMap<String, Combination> = BTreeMap::new();
+        for (name, c) in &self.by_combination {
+            let (faults, clients) = name.split_once(" | ").unwrap_or((name, ""));
+            let clients = clients.split('+').map(|g| g.split('×').next().unwrap_or(g));
+            for kind in faults.split('+').chain(clients) {
+                if kind.is_empty() || kind == "none" {
+                    continue;
+                }
+                let mine = kinds.entry(kind.to_string()).or_default();
+                mine.runs += c.runs;
+                mine.failing += c.failing;
+                mine.first_failing = match (mine.first_failing, c.first_failing) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        kinds
+    }
+
+    /// One line per combination that failed, most failures first; then one per kind,
+    /// with the share of failing runs when it was on and when it was off.
     pub fn render(&self) -> String {
         let mut rows: Vec<(&String, &Combination)> = self
             .by_combination
@@ -159,51 +214,102 @@ impl SwarmTally {
             .collect();
         rows.sort_by_key(|(name, c)| (std::cmp::Reverse(c.failing), name.as_str()));
         let mut out = format!(
-            "swarm: {} combinations of fault kinds ran, {} found a failure\n",
+            "swarm: {} combinations of fault and client kinds ran, {} found a failure\n",
             self.by_combination.len(),
             rows.len()
         );
         if !rows.is_empty() {
             out += &format!(
-                "{:<60} {:>6} {:>8} {:>12}\n",
-                "fault kinds", "runs", "failing", "first seed"
+                "{:<90} {:>6} {:>8} {:>12}\n",
+                "fault kinds | client kinds", "runs", "failing", "first seed"
             );
         }
         for (name, c) in rows {
             out += &format!(
-                "{:<60} {:>6} {:>8} {:>12}\n",
+                "{:<90} {:>6} {:>8} {:>12}\n",
                 name,
                 c.runs,
                 c.failing,
                 c.first_failing.map_or("-".into(), |s| s.to_string())
             );
         }
+        let total: u64 = self.by_combination.values().map(|c| c.runs).sum();
+        let failing: u64 = self.by_combination.values().map(|c| c.failing).sum();
+        if failing > 0 {
+            out += &format!(
+                "{:<30} {:>8} {:>10} {:>10} {:>12}\n",
+                "kind", "runs on", "failing on", "failing off", "first seed"
+            );
+            let share = |f: u64, r: u64| {
+                if r == 0 {
+                    "-".to_string()
+                } else {
+                    format!("{:.0}%", 100.0 * f as f64 / r as f64)
+                }
+            };
+            for (kind, c) in self.by_kind() {
+                out += &format!(
+                    "{:<30} {:>8} {:>10} {:>10} {:>12}\n",
+                    kind,
+                    c.runs,
+                    share(c.failing, c.runs),
+                    share(failing - c.failing, total - c.runs),
+                    c.first_failing.map_or("-".into(), |s| s.to_string())
+                );
+            }
+        }
         out
     }
 }
 
-/// Runs `seeds` of `scenario`, each with its swarm faults.
-pub fn run_seeds(
+/// Seed `seed`'s run of `scenario` under swarm testing: its client groups drawn by
+/// [`clients::clients_for`], its faults by [`faults_for`] (the restart and clock-jump
+/// steps bounded by the scenario's own [`steps_hint`]).
+pub fn scenario_for(scenario: &Scenario, seed: u64) -> Scenario {
+    let mut drawn = scenario.clone();
+    drawn.groups = clients::clients_for(&scenario.groups, seed);
+    drawn.options.faults = faults_for(&scenario.options.faults, seed, steps_hint(scenario));
+    drawn
+}
+
+/// The combination of fault kinds and client kinds of `drawn` (a [`scenario_for`] of
+/// `scenario`), as reports name it: `timeout-retry+slow | g0:script-eval×2/2ops`.
+pub fn full_combination(scenario: &Scenario, drawn: &Scenario) -> String {
+    format!(
+        "{} | {}",
+        combination(&drawn.options.faults),
+        clients::client_combination(&scenario.groups, &drawn.groups)
+    )
+}
+
+/// A world and its judge per combination of client kinds: worlds are reused across the
+/// seeds that draw the same clients.
+type Worlds = BTreeMap<String, (crate::world::World, Judge)>;
+
+/// Runs `seeds` of `scenario`, each with its swarm faults and clients; `each` is called
+/// after each run with the seed, the run's verdict and its world.
+pub fn run_seeds_with(
     scenario: &Scenario,
-    judge: &Judge,
     mode: &str,
     seeds: impl IntoIterator<Item = u64>,
-    mut each: impl FnMut(u64),
+    mut each: impl FnMut(u64, &crate::report::analysis::Verdict, &crate::world::World),
 ) -> SwarmTally {
     let quiet = scenario.clone().trace(false);
-    let hint = steps_hint(scenario);
     let mut out = SwarmTally {
         tally: Tally::new(mode),
         ..SwarmTally::default()
     };
-    let mut world = None;
+    let mut worlds = Worlds::new();
     for seed in seeds {
-        let faults = faults_for(&scenario.options.faults, seed, hint);
-        let name = combination(&faults);
-        let w = world.get_or_insert_with(|| quiet.world(seed));
-        w.options.faults = faults;
-        let report = w.run_seed(seed);
-        let verdict = judge.judge(w);
+        let drawn = scenario_for(&quiet, seed);
+        let clients = clients::client_combination(&quiet.groups, &drawn.groups);
+        let name = full_combination(&quiet, &drawn);
+        let (world, judge) = worlds
+            .entry(clients)
+            .or_insert_with(|| (drawn.world(seed), Judge::for_swarm(&drawn)));
+        world.options.faults = drawn.options.faults;
+        let report = world.run_seed(seed);
+        let verdict = judge.judge(world);
         out.tally.add(seed, &verdict, report.hit_steps_max);
         let c = out.by_combination.entry(name).or_default();
         c.runs += 1;
@@ -211,9 +317,19 @@ pub fn run_seeds(
             c.failing += 1;
             c.first_failing = Some(c.first_failing.map_or(seed, |s| s.min(seed)));
         }
-        each(seed);
+        each(seed, &verdict, world);
     }
     out
+}
+
+/// Runs `seeds` of `scenario`, each with its swarm faults and clients.
+pub fn run_seeds(
+    scenario: &Scenario,
+    mode: &str,
+    seeds: impl IntoIterator<Item = u64>,
+    mut each: impl FnMut(u64),
+) -> SwarmTally {
+    run_seeds_with(scenario, mode, seeds, |seed, _, _| each(seed))
 }
 
 #[cfg(test)]
