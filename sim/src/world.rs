@@ -17,6 +17,7 @@
 
 use crate::client::{Argv, Outbox, Program};
 use crate::clock::{SimClock, SimHost, EPOCH_US};
+use crate::coverage::{Coverage, Event};
 use crate::history::{History, Operation};
 use crate::options::Options;
 use crate::scheduler::{Access, Candidate, Scheduler};
@@ -150,6 +151,8 @@ pub struct World {
     pub(crate) attempts: Vec<Attempt>,
     /// What the server's persistence keeps, and the acknowledged writes restarts lost.
     pub(crate) disk: restart::Disk,
+    /// What the run reached (guided exploration, `crate::coverage`).
+    pub coverage: Coverage,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -212,6 +215,7 @@ impl World {
             partial_ops: Vec::new(),
             attempts: Vec::new(),
             disk: restart::Disk::default(),
+            coverage: Coverage::default(),
         };
         world.reset(seed);
         world
@@ -297,6 +301,7 @@ impl World {
         self.partial_ops.clear();
         self.attempts.clear();
         self.disk.reset(EPOCH_US);
+        self.coverage.clear();
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -445,11 +450,13 @@ impl World {
         let session = request.session.unwrap_or(self.slots[client].session);
         let dirty_before = self.engine.store.dirty;
         let reply = self.engine.execute(session, &request.argv);
+        self.coverage.command(&request.argv, &reply);
         self.hand_out_messages();
         if self.clock.hung.swap(false, Ordering::Relaxed) {
             // The script would never have finished: its client gets no reply. What the
             // server answered others meanwhile (-BUSY, UNKILLABLE) reached them first.
             self.hung_script = true;
+            self.coverage.event(Event::Hung);
             self.deliver_busy_answers();
             self.shutdown_nosave();
             return true;

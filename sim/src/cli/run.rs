@@ -57,6 +57,10 @@ pub struct Args {
     /// ran it) instead of the scenario's.
     #[arg(long, requires = "seed", conflicts_with = "record")]
     pub swarm: bool,
+    /// With --swarm: the swarm choice a guided sweep made (`D/K:S…`, as its replay line
+    /// gives it) instead of the one --seed draws.
+    #[arg(long, requires = "swarm")]
+    pub swarm_choice: Option<String>,
 }
 
 /// The scenario with `--mode`, `--strategy` and `--schedule` applied.
@@ -169,7 +173,16 @@ pub fn run(args: Args) -> ExitCode {
         println!("{}", present::wrap(&text, 100));
     }
     if let (true, Some(seed)) = (args.swarm, args.seed) {
-        let drawn = redsim_sim::swarm::scenario_for(&scenario, seed);
+        let drawn = match &args.swarm_choice {
+            Some(text) => match text.parse::<redsim_sim::swarm::guided::Choice>() {
+                Ok(choice) => redsim_sim::swarm::guided::scenario_for_choice(&scenario, &choice),
+                Err(e) => {
+                    eprintln!("redsim run: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+            None => redsim_sim::swarm::scenario_for(&scenario, seed),
+        };
         println!(
             "swarm run of seed {seed}: {} ({})\n",
             redsim_sim::swarm::full_combination(&scenario, &drawn),
@@ -228,6 +241,9 @@ pub fn run(args: Args) -> ExitCode {
     );
     if args.swarm {
         replay += " --swarm";
+    }
+    if let Some(choice) = &args.swarm_choice {
+        replay += &format!(" --swarm-choice {choice}");
     }
     println!("\nReplay: {replay}");
     // The report may be opened on another machine: its line names the scenario by its

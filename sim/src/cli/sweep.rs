@@ -11,11 +11,15 @@
 //! some: not a pass).
 
 use indicatif::{ProgressBar, ProgressStyle};
+use redsim_sim::coverage::Reached;
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{parse_seeds, Mode};
 use redsim_sim::report::summary::{self, Tally};
+use redsim_sim::report::{coverage, html};
+use redsim_sim::swarm::guided::{self, Choice};
 use redsim_sim::swarm::SwarmTally;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,6 +46,13 @@ pub struct Args {
     /// planned admin commands are kept).
     #[arg(long)]
     pub swarm: bool,
+    /// With --swarm: prefer the swarm choices whose runs reached new coverage (one job,
+    /// no --shard); each failure's replay line names its choice (--swarm-choice).
+    #[arg(long, requires = "swarm")]
+    pub guided: bool,
+    /// With --swarm: write the summary and the coverage growth plot here (HTML).
+    #[arg(long, requires = "swarm")]
+    pub html: Option<PathBuf>,
 }
 
 /// `I/N` with `I < N`.
@@ -77,10 +88,16 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1) as u64;
+    if args.guided && shards != 1 {
+        return fail("--guided runs the whole range in one job: no --shard".into());
+    }
+    let jobs = if args.guided {
+        1
+    } else {
+        args.jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1) as u64
+    };
     let start = seeds.start;
     let mine = move |s: &u64| (s - start) % shards == shard;
     let total = seeds.clone().filter(mine).count() as u64;
@@ -95,30 +112,46 @@ pub fn run(args: Args) -> ExitCode {
         ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {per_sec}  eta {eta}  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let tallies: Vec<SwarmTally> = std::thread::scope(|scope| {
+    let guided = args.guided;
+    type Features = Vec<(u64, Vec<u64>)>;
+    let results: Vec<(SwarmTally, Features, Vec<(u64, Choice)>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
             .map(|job| {
                 let (scenario, judge, label, bar, seeds) =
                     (&scenario, &judge, &label, bar.clone(), seeds.clone());
                 scope.spawn(move || {
+                    if guided {
+                        let g = guided::run_guided(scenario, label, seeds, |_| bar.inc(1));
+                        let growth = g.reached.growth.iter().map(|&n| (0, vec![n as u64]));
+                        return (g.tally, growth.collect(), g.failing);
+                    }
                     let my_seeds = seeds
                         .filter(mine)
                         .enumerate()
                         .filter(|(k, _)| *k as u64 % jobs == job)
                         .map(|(_, s)| s);
                     if swarm {
-                        redsim_sim::swarm::run_seeds(scenario, label, my_seeds, |_| bar.inc(1))
+                        let mut features = Vec::new();
+                        let t = redsim_sim::swarm::run_seeds_with(
+                            scenario,
+                            label,
+                            my_seeds,
+                            |seed, _, world| {
+                                features.push((seed, world.coverage.features().collect()));
+                                bar.inc(1)
+                            },
+                        );
+                        (t, features, Vec::new())
                     } else {
-                        SwarmTally {
-                            tally: summary::run_seeds_with(
-                                scenario,
-                                judge,
-                                label,
-                                my_seeds,
-                                |_| bar.inc(1),
-                            ),
+                        let tally =
+                            summary::run_seeds_with(scenario, judge, label, my_seeds, |_| {
+                                bar.inc(1)
+                            });
+                        let t = SwarmTally {
+                            tally,
                             ..SwarmTally::default()
-                        }
+                        };
+                        (t, Vec::new(), Vec::new())
                     }
                 })
             })
@@ -130,9 +163,29 @@ pub fn run(args: Args) -> ExitCode {
         tally: Tally::new(&label),
         ..SwarmTally::default()
     };
-    for t in &tallies {
+    for (t, _, _) in &results {
         all.merge(t);
     }
+    // Coverage growth in seed order (guided: in run order, as counted while it ran).
+    let growth: Vec<usize> = if guided {
+        results
+            .iter()
+            .flat_map(|(_, f, _)| f.iter().map(|(_, n)| n[0] as usize))
+            .collect()
+    } else {
+        let mut by_seed: Vec<&(u64, Vec<u64>)> =
+            results.iter().flat_map(|(_, f, _)| f.iter()).collect();
+        by_seed.sort_by_key(|(seed, _)| *seed);
+        let mut reached = Reached::default();
+        for (_, features) in by_seed {
+            reached.add(features.iter().copied());
+        }
+        reached.growth
+    };
+    let choices: BTreeMap<u64, Choice> = results
+        .iter()
+        .flat_map(|(_, _, c)| c.iter().cloned())
+        .collect();
     let tally = all.tally.clone();
     let title = format!(
         "redsim sweep: {} (mode {label}, shard {shard}/{shards}, {jobs} jobs)",
@@ -143,8 +196,25 @@ pub fn run(args: Args) -> ExitCode {
         summary::render(&title, &seeds, std::slice::from_ref(&tally), style)
     );
     println!("this shard ran {} of them", tally.runs);
+    let mut swarm_text = String::new();
     if swarm {
-        print!("{}", all.render());
+        swarm_text = all.render();
+        swarm_text += &format!(
+            "coverage: {} features after {} runs{}\n",
+            growth.last().copied().unwrap_or(0),
+            growth.len(),
+            if guided { " (guided)" } else { "" }
+        );
+        print!("{swarm_text}");
+    }
+    if let Some(path) = &args.html {
+        let name = if guided { "guided swarm" } else { "swarm" };
+        let text = summary::render(&title, &seeds, std::slice::from_ref(&tally), Style::PLAIN);
+        let page = coverage::sweep_page(&title, &(text + &swarm_text), &[(name, &growth)]);
+        match html::write(path, &page) {
+            Ok(()) => println!("HTML report: {}", path.display()),
+            Err(e) => eprintln!("redsim sweep: cannot write {}: {e}", path.display()),
+        }
     }
     let replay_line = |seed: u64| {
         let line = super::line::run_line(
@@ -153,10 +223,10 @@ pub fn run(args: Args) -> ExitCode {
             args.mode.map(|m| m.name()),
             &scenario.options.strategy,
         );
-        if swarm {
-            line + " --swarm"
-        } else {
-            line
+        match choices.get(&seed) {
+            Some(choice) => format!("{line} --swarm --swarm-choice {choice}"),
+            None if swarm => line + " --swarm",
+            None => line,
         }
     };
     if tally.anomalous() > 0 {

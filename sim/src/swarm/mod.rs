@@ -11,6 +11,7 @@
 //! (they set a run up: a deploy's SCRIPT LOAD); every other fault knob is the swarm's.
 
 pub mod clients;
+pub mod guided;
 
 use crate::fault::{ClockJump, Faults, Fsync, Persistence, RestartAt};
 use crate::report::analysis::Judge;

@@ -43,6 +43,7 @@ impl World {
             let Some(request) = self.slots[client].inflight.pop_front() else {
                 continue;
             };
+            self.coverage.command(&request.argv, &reply);
             // The reply belongs to the operation that sent this request, which must name it.
             self.record_command(client, request.argv, time_us, &reply);
             let slot = &mut self.slots[client];

@@ -23,6 +23,7 @@ impl World {
             .collect();
         for by_ms in jumps {
             self.clock.jump_wall(by_ms.saturating_mul(1000));
+            self.coverage.event(crate::coverage::Event::ClockJump);
             if self.options.trace {
                 self.trace.events.push(TraceEvent::ClockJump {
                     time_us: self.clock.now_us(),

@@ -69,6 +69,11 @@ impl World {
         let timeout_us = self.options.faults.timeout_us;
         self.slots[client].deadline_us = None;
         let retry = self.can_retry(client, 1);
+        self.coverage.event(if retry {
+            crate::coverage::Event::Retry
+        } else {
+            crate::coverage::Event::Wait
+        });
         if self.options.trace {
             self.trace.events.push(TraceEvent::Timeout {
                 time_us: now,

@@ -15,6 +15,7 @@
 use super::{Request, World};
 use crate::client::Argv;
 use crate::clock::{ticket, Waiting};
+use crate::coverage::Event;
 use crate::trace::TraceEvent;
 use rand::RngExt;
 use redsim::Reply;
@@ -40,6 +41,7 @@ impl World {
                 .random_bool(faults.slow_rate.min(1.0))
         {
             self.clock.advance_us(faults.slow_us);
+            self.coverage.event(Event::Stall);
         }
     }
 
@@ -85,6 +87,8 @@ impl World {
             return false;
         }
         let retry = self.can_retry(client, 0);
+        self.coverage
+            .event(if retry { Event::Retry } else { Event::Wait });
         if self.options.trace {
             self.trace.events.push(TraceEvent::Timeout {
                 time_us: deadline,
