@@ -32,6 +32,11 @@ fn reached_at(growth: &[usize], target: usize) -> String {
         .map_or("-".into(), |i| (i + 1).to_string())
 }
 
+/// A seed as the table shows it (runs are numbered by seed from 0, so seed N is run N+1).
+fn first(seed: Option<&u64>) -> String {
+    seed.map_or("-".into(), |s| (s + 1).to_string())
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let seeds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
@@ -39,9 +44,10 @@ fn main() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/scenarios");
     println!(
         "| scenario | unguided: features at 1k / {seeds} | guided: at 1k / {seeds} | \
-         run reaching unguided's final (unguided / guided) | failing runs (unguided / guided) |"
+         run reaching unguided's final (unguided / guided) | failing runs (unguided / guided) | \
+         first failing run (unguided / guided) |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     let mut plotted = None;
     for name in SCENARIOS {
         let scenario = load(&corpus.join(format!("{name}.toml"))).expect("scenario");
@@ -53,7 +59,7 @@ fn main() {
         let at_1k = |g: &[usize]| g.get(999).or(g.last()).copied().unwrap_or(0);
         let target = plain.len();
         println!(
-            "| {name} | {} / {} | {} / {} | {} / {} | {} / {} |",
+            "| {name} | {} / {} | {} / {} | {} / {} | {} / {} | {} / {} |",
             at_1k(&plain.growth),
             plain.len(),
             at_1k(&guided.reached.growth),
@@ -62,6 +68,8 @@ fn main() {
             reached_at(&guided.reached.growth, target),
             tally.tally.anomalous(),
             guided.tally.tally.anomalous(),
+            first(tally.tally.failing.first()),
+            first(guided.failing.first().map(|(s, _)| s)),
         );
         if plotted.is_none() {
             plotted = Some((name, plain.growth, guided.reached.growth));

@@ -212,3 +212,33 @@ fn a_swarm_sweep_names_the_kinds_behind_its_failures() {
     let again = swarm::run_seeds(&s, "raw", 0..120, |_| {});
     assert_eq!(again.render(), text);
 }
+
+#[test]
+fn swarm_finds_the_pipeline_of_evalsha_that_a_restart_leaves_failing() {
+    // NOSCRIPT needs the script cache gone: a restart or a SCRIPT FLUSH.
+    let found = |v: &Verdict, d: &Scenario| {
+        let f = &d.options.faults;
+        v.errors > 0 && (!f.restarts.is_empty() || f.script_flush_rate > 0.0)
+    };
+    let (fixed, faults, full) = compare("noscript-after-restart-pipeline", found);
+    assert!(fixed.is_some());
+    assert!(faults.is_some(), "swarm faults find it");
+    replays(
+        "noscript-after-restart-pipeline",
+        full.expect("full swarm too"),
+        found,
+    );
+}
+
+#[test]
+fn swarm_finds_the_writes_a_restart_without_persistence_loses() {
+    let found = |v: &Verdict, _: &Scenario| v.lost_write;
+    let (fixed, faults, full) = compare("lost-write-on-restart-none", found);
+    assert!(fixed.is_some());
+    assert!(faults.is_some(), "swarm faults find it");
+    replays(
+        "lost-write-on-restart-none",
+        full.expect("full swarm too"),
+        found,
+    );
+}

@@ -113,8 +113,11 @@ pub fn run(args: Args) -> ExitCode {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let guided = args.guided;
+    // Per job: its tally, each run's features by seed (guided: the growth), the
+    // guided failures' choices.
     type Features = Vec<(u64, Vec<u64>)>;
-    let results: Vec<(SwarmTally, Features, Vec<(u64, Choice)>)> = std::thread::scope(|scope| {
+    type JobResult = (SwarmTally, Features, Vec<(u64, Choice)>);
+    let results: Vec<JobResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
             .map(|job| {
                 let (scenario, judge, label, bar, seeds) =

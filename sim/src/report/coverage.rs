@@ -91,11 +91,11 @@ pub fn growth_svg(series: &[(&str, &[usize])]) -> String {
 /// A sweep's page: its summary as printed, and the coverage growth plot.
 pub fn sweep_page(title: &str, summary: &str, series: &[(&str, &[usize])]) -> String {
     let mut page = page_start(title);
-    let _ = write!(
+    let _ = writeln!(
         page,
         "<h1>{}</h1><pre>{}</pre><h2>Coverage growth</h2>\
          <p>Distinct features (command × reply kind × error code × the fault event before it, \
-         and fault events) reached after each run.</p>{}</body></html>\n",
+         and fault events) reached after each run.</p>{}</body></html>",
         escape(title),
         escape(summary),
         growth_svg(series)

@@ -201,7 +201,7 @@ mod tests {
     fn a_cross_takes_one_kind_from_the_other_seed_and_keeps_the_rest() {
         let base = Faults::default();
         let (a, b) = (faults_for(&base, 1, 10), faults_for(&base, 2, 10));
-        for kind in 0..KINDS.len() {
+        for (kind, name) in KINDS.iter().enumerate() {
             let mut mixed = a.clone();
             take_kind(&mut mixed, &b, kind);
             let mut back = mixed.clone();
@@ -211,8 +211,8 @@ mod tests {
                 .iter()
                 .map(|f| super::super::combination(f))
                 .collect();
-            let on = |name: &str| name.split('+').any(|k| k == KINDS[kind]);
-            assert_eq!(on(&names[0]), on(&names[1]), "kind {kind}");
+            let on = |drawn: &str| drawn.split('+').any(|k| k == *name);
+            assert_eq!(on(&names[0]), on(&names[1]), "kind {name}");
         }
     }
 }
