@@ -9,15 +9,13 @@
 //! itself. The choice is written down as [`Choice`] (`7/4:12` — seed 7's draw with kind
 //! 4 from seed 12's), so `redsim run --seed N --swarm --swarm-choice 7/4:12` replays it.
 
-use super::{clients, faults_for, full_combination, steps_hint, SwarmTally, KINDS};
+use super::{clients, faults_for, steps_hint, SwarmTally, KINDS};
 use crate::coverage::Reached;
 use crate::fault::Faults;
-use crate::report::analysis::Judge;
 use crate::report::summary::Tally;
 use crate::scenario::Scenario;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// The index that names the client kinds in a [`Choice`]'s mutations (the fault kinds
@@ -139,7 +137,7 @@ pub fn run_guided(
         ..Guided::default()
     };
     let mut parents: Vec<Choice> = Vec::new();
-    let mut worlds: BTreeMap<String, (crate::world::World, Judge)> = BTreeMap::new();
+    let mut runner = super::Runner::new(&quiet);
     for seed in seeds {
         let choice = if parents.is_empty() || rng.random_bool(0.5) {
             Choice {
@@ -155,20 +153,8 @@ pub fn run_guided(
             child
         };
         let drawn = scenario_for_choice(&quiet, &choice);
-        let clients = clients::client_combination(&quiet.groups, &drawn.groups);
-        let name = full_combination(&quiet, &drawn);
-        let (world, judge) = worlds
-            .entry(clients)
-            .or_insert_with(|| (drawn.world(seed), Judge::for_swarm(&drawn)));
-        world.options.faults = drawn.options.faults;
-        let report = world.run_seed(seed);
-        let verdict = judge.judge(world);
-        out.tally.tally.add(seed, &verdict, report.hit_steps_max);
-        let c = out.tally.by_combination.entry(name).or_default();
-        c.runs += 1;
+        let (verdict, world) = runner.run(&drawn, seed, &mut out.tally);
         if verdict.is_anomalous() {
-            c.failing += 1;
-            c.first_failing = Some(c.first_failing.map_or(seed, |s| s.min(seed)));
             out.failing.push((seed, choice.clone()));
         }
         if out.reached.add(world.coverage.features()) > 0 {

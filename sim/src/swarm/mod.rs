@@ -14,7 +14,7 @@ pub mod clients;
 pub mod guided;
 
 use crate::fault::{ClockJump, Faults, Fsync, Persistence, RestartAt};
-use crate::report::analysis::Judge;
+use crate::report::analysis::{Judge, Verdict};
 use crate::report::summary::Tally;
 use crate::scenario::Scenario;
 use rand::{RngExt, SeedableRng};
@@ -283,9 +283,49 @@ pub fn full_combination(scenario: &Scenario, drawn: &Scenario) -> String {
     )
 }
 
-/// A world and its judge per combination of client kinds: worlds are reused across the
-/// seeds that draw the same clients.
-type Worlds = BTreeMap<String, (crate::world::World, Judge)>;
+/// Runs the swarm's draws of one scenario, reusing a world and a judge per combination
+/// of client kinds (the seeds that draw the same clients share them).
+pub(crate) struct Runner<'a> {
+    base: &'a Scenario,
+    worlds: BTreeMap<String, (crate::world::World, Judge)>,
+}
+
+impl<'a> Runner<'a> {
+    /// A runner for draws of `base` (a scenario with tracing off).
+    pub(crate) fn new(base: &'a Scenario) -> Runner<'a> {
+        Runner {
+            base,
+            worlds: BTreeMap::new(),
+        }
+    }
+
+    /// Runs `drawn` (a draw of the base scenario) with seed `seed`, counts it in `tally`
+    /// under its combination; its verdict and the world it ran in.
+    pub(crate) fn run(
+        &mut self,
+        drawn: &Scenario,
+        seed: u64,
+        tally: &mut SwarmTally,
+    ) -> (Verdict, &crate::world::World) {
+        let clients = clients::client_combination(&self.base.groups, &drawn.groups);
+        let name = full_combination(self.base, drawn);
+        let (world, judge) = self
+            .worlds
+            .entry(clients)
+            .or_insert_with(|| (drawn.world(seed), Judge::for_swarm(drawn)));
+        world.options.faults = drawn.options.faults.clone();
+        let report = world.run_seed(seed);
+        let verdict = judge.judge(world);
+        tally.tally.add(seed, &verdict, report.hit_steps_max);
+        let c = tally.by_combination.entry(name).or_default();
+        c.runs += 1;
+        if verdict.is_anomalous() {
+            c.failing += 1;
+            c.first_failing = Some(c.first_failing.map_or(seed, |s| s.min(seed)));
+        }
+        (verdict, world)
+    }
+}
 
 /// Runs `seeds` of `scenario`, each with its swarm faults and clients; `each` is called
 /// after each run with the seed, the run's verdict and its world.
@@ -293,31 +333,17 @@ pub fn run_seeds_with(
     scenario: &Scenario,
     mode: &str,
     seeds: impl IntoIterator<Item = u64>,
-    mut each: impl FnMut(u64, &crate::report::analysis::Verdict, &crate::world::World),
+    mut each: impl FnMut(u64, &Verdict, &crate::world::World),
 ) -> SwarmTally {
     let quiet = scenario.clone().trace(false);
     let mut out = SwarmTally {
         tally: Tally::new(mode),
         ..SwarmTally::default()
     };
-    let mut worlds = Worlds::new();
+    let mut runner = Runner::new(&quiet);
     for seed in seeds {
         let drawn = scenario_for(&quiet, seed);
-        let clients = clients::client_combination(&quiet.groups, &drawn.groups);
-        let name = full_combination(&quiet, &drawn);
-        let (world, judge) = worlds
-            .entry(clients)
-            .or_insert_with(|| (drawn.world(seed), Judge::for_swarm(&drawn)));
-        world.options.faults = drawn.options.faults;
-        let report = world.run_seed(seed);
-        let verdict = judge.judge(world);
-        out.tally.add(seed, &verdict, report.hit_steps_max);
-        let c = out.by_combination.entry(name).or_default();
-        c.runs += 1;
-        if verdict.is_anomalous() {
-            c.failing += 1;
-            c.first_failing = Some(c.first_failing.map_or(seed, |s| s.min(seed)));
-        }
+        let (verdict, world) = runner.run(&drawn, seed, &mut out);
         each(seed, &verdict, world);
     }
     out

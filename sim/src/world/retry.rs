@@ -10,6 +10,7 @@
 //! attempt may always have run).
 
 use super::{Request, World};
+use crate::coverage::Event;
 use crate::history::{Op, Operation, Status};
 use crate::trace::TraceEvent;
 use rand::RngExt;
@@ -61,6 +62,20 @@ impl World {
         next
     }
 
+    /// Client `client` gave up waiting at `time_us`, and resent its request (`retry`) or
+    /// kept waiting: for the trace and the run's coverage.
+    pub(super) fn note_timeout(&mut self, client: usize, time_us: u64, retry: bool) {
+        let event = if retry { Event::Retry } else { Event::Wait };
+        self.coverage.event(event);
+        if self.options.trace {
+            self.trace.events.push(TraceEvent::Timeout {
+                time_us,
+                client: client as u32,
+                retry,
+            });
+        }
+    }
+
     /// Client `client` gives up waiting. When it may retry, the request moves to the
     /// orphans of the old connection and a copy goes out on a new one, as a new attempt
     /// of the operation; otherwise (a step of a multi-command operation, or no retries
@@ -69,18 +84,7 @@ impl World {
         let timeout_us = self.options.faults.timeout_us;
         self.slots[client].deadline_us = None;
         let retry = self.can_retry(client, 1);
-        self.coverage.event(if retry {
-            crate::coverage::Event::Retry
-        } else {
-            crate::coverage::Event::Wait
-        });
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Timeout {
-                time_us: now,
-                client: client as u32,
-                retry,
-            });
-        }
+        self.note_timeout(client, now, retry);
         if !retry {
             return;
         }

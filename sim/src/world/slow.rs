@@ -16,7 +16,6 @@ use super::{Request, World};
 use crate::client::Argv;
 use crate::clock::{ticket, Waiting};
 use crate::coverage::Event;
-use crate::trace::TraceEvent;
 use rand::RngExt;
 use redsim::Reply;
 
@@ -87,15 +86,7 @@ impl World {
             return false;
         }
         let retry = self.can_retry(client, 0);
-        self.coverage
-            .event(if retry { Event::Retry } else { Event::Wait });
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Timeout {
-                time_us: deadline,
-                client: client as u32,
-                retry,
-            });
-        }
+        self.note_timeout(client, deadline, retry);
         if !retry {
             self.slots[client].deadline_us = None;
             return false;
