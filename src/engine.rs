@@ -124,7 +124,9 @@ impl Engine {
                 .store
                 .reject(Some(client), Some((spec.name, None)), false, error);
         }
-        let no_replicas = cmd::replicas::writes_refused(&self.store.config);
+        // The replication checks cost nothing on a server that neither is a replica nor
+        // has min-replicas-to-write set.
+        let no_replicas = self.store.repl.is_replica() || !self.store.config.stored.is_empty();
         if in_multi || self.store.config.maxmemory != 0 || no_replicas {
             let target = sub.unwrap_or(spec);
             let flags = maxmemory::command_flags(target, argv, &self.scripts);
@@ -141,8 +143,10 @@ impl Engine {
             }
             if no_replicas {
                 let multi = self.store.session(client).multi.as_ref();
+                let now_ms = self.host.now_us() / 1000;
+                let is_exec = spec.name == "exec";
                 let refusal =
-                    cmd::replicas::admit(&self.store.config, spec.name == "exec", multi, flags);
+                    cmd::replicas::admit(&self.store, client, now_ms, is_exec, multi, flags);
                 if let Some(error) = refusal {
                     return self.reject(client, Some(spec), argv, error);
                 }
@@ -183,6 +187,9 @@ impl Engine {
             caller: Caller::Client,
         };
         let reply = cmd::run_started_at(&mut ctx, spec, sub, argv, started_us);
+        if self.store.repl.feeding() {
+            self.end_of_unit(client);
+        }
         if spec.name != "client" {
             // CLIENT CACHING applies to the one command after it (or the EXEC after it).
             let session = self.store.session_mut(client);

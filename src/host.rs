@@ -58,6 +58,49 @@ pub trait Host {
     fn persist(&mut self, _path: &str, _bytes: &[u8]) -> Result<(), String> {
         Ok(())
     }
+
+    /// MIGRATE: send `commands` (AUTH, SELECT and RESTORE-ASKING / RESTORE requests) to
+    /// the server at `host:port` over a connection the host opens or reuses, waiting at
+    /// most `timeout_ms` for each step, and hand back the reply to each, in order. The
+    /// replies read before a failure come back with it. The server connects over TCP; the
+    /// simulator delivers to the node its world has at that address; a host that reaches
+    /// no other server cannot resolve the address.
+    fn migrate(
+        &mut self,
+        _host: &[u8],
+        _port: &[u8],
+        _timeout_ms: u64,
+        _commands: &[Vec<Vec<u8>>],
+    ) -> MigrateTransfer {
+        MigrateTransfer {
+            replies: Vec::new(),
+            failure: Some(MigrateFailure::Connect),
+        }
+    }
+}
+
+/// What became of a [`Host::migrate`] transfer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MigrateTransfer {
+    /// The replies read, one a command, in order.
+    pub replies: Vec<Reply>,
+    /// Why the transfer stopped before every reply was read, if it did.
+    pub failure: Option<MigrateFailure>,
+}
+
+/// How a [`Host::migrate`] transfer failed (Redis's `-IOERR` cases).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MigrateFailure {
+    /// No connection could even be attempted (the address does not resolve). A refused
+    /// or timed-out connection is [`MigrateFailure::Write`]: Redis's blocking connect
+    /// reports success for both and the first write fails.
+    Connect,
+    /// Writing the commands failed or timed out (also: the connection was refused).
+    Write,
+    /// Reading a reply failed: the connection closed.
+    Read,
+    /// Reading a reply timed out (Redis does not retry then).
+    ReadTimeout,
 }
 
 /// A request of another client, for the busy script to serve.

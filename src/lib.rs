@@ -25,6 +25,7 @@ mod engine;
 mod hll;
 pub mod host;
 mod rdb;
+pub mod repl;
 pub mod resp;
 pub mod script;
 pub mod server;
@@ -32,7 +33,11 @@ pub mod session;
 pub mod stats;
 pub mod store;
 
+pub use cluster::{command_slot, key_hash_slot, slot_ranges, ClusterPeer, SLOTS};
 pub use engine::Engine;
-pub use host::{BusyReply, BusyRequest, BusyScript, Host, ManualHost, ScriptTick};
+pub use host::{
+    BusyReply, BusyRequest, BusyScript, Host, ManualHost, MigrateFailure, MigrateTransfer,
+    ScriptTick,
+};
 pub use resp::{Protocol, Reply};
 pub use session::ClientId;

@@ -66,6 +66,11 @@ pub struct Session {
     pub(crate) cluster_asking: bool,
     /// Cluster mode: READONLY was sent (until READWRITE).
     pub(crate) cluster_readonly: bool,
+    /// The replication offset after the client's last propagated write (`c->woff`),
+    /// what WAIT waits for.
+    pub(crate) woff: u64,
+    /// Set by WAIT when it has to wait for acknowledgements.
+    pub wait: Option<crate::repl::WaitRequest>,
 }
 
 /// CLIENT REPLY ON|OFF|SKIP, as Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags.
@@ -164,6 +169,8 @@ impl Session {
             unblock: None,
             cluster_asking: false,
             cluster_readonly: false,
+            woff: 0,
+            wait: None,
             tracking: None,
             monitor: false,
             user: b"default".to_vec(),

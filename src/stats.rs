@@ -119,6 +119,8 @@ pub(crate) struct Process {
     /// 40 hex digits, as Redis's run_id and master_replid.
     pub run_id: String,
     pub(crate) replid: String,
+    /// `master_replid2`: the id before the last REPLICAOF NO ONE.
+    pub(crate) replid2: String,
     pub executable: String,
     /// Unix ms at startup (or at the first connection of a simulated engine).
     pub(crate) started_ms: Option<u64>,
@@ -146,6 +148,7 @@ impl Default for Process {
             process_id: 0,
             run_id: "0".repeat(40),
             replid: "0".repeat(40),
+            replid2: "0".repeat(40),
             executable: String::new(),
             started_ms: None,
             last_save_ms: None,

@@ -68,6 +68,8 @@ pub struct Store {
     pub(crate) own_after_reply: Vec<Reply>,
     /// The Redis Cluster node, under `cluster-enabled yes` (made on the first command).
     pub(crate) cluster: Option<Box<crate::cluster::Cluster>>,
+    /// Role, replicas and the replication stream (`crate::repl`).
+    pub(crate) repl: crate::repl::Replication,
     sessions: Vec<Option<Session>>,
     next_client_id: u64,
     /// (db, key) → the clients that WATCH it, in the order they began to.
@@ -103,6 +105,7 @@ impl Store {
             deliveries: Vec::new(),
             own_after_reply: Vec::new(),
             cluster: None,
+            repl: crate::repl::Replication::default(),
             sessions: Vec::new(),
             next_client_id: 1,
             watched: FxHashMap::default(),

@@ -12,7 +12,11 @@ use redsim::resp::parse::split_args;
 use redsim::{ClientId, Engine, ManualHost, Protocol};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use support::{escape, normalize, unescape, Compare, RawConn, RedisServer};
+use std::sync::{Arc, Mutex};
+use support::shards::{bulk_text, cluster_view, RealCluster, SimCluster};
+use support::{
+    escape, normalize, replace_all, replica_pair, unescape, Compare, RawConn, RedisServer,
+};
 
 /// One command line of a golden file.
 #[derive(Clone, Debug)]
@@ -22,6 +26,11 @@ struct Entry {
     text: String,
     /// 1-based client number (`@c2`); client 1 by default.
     client: usize,
+    /// 1-based node of a `#cluster N` file (`@n2`); node 1 by default.
+    node: usize,
+    /// `@clusterview`: CLUSTER NODES / INFO text compared without ping and pong times
+    /// and bus message counts, its lines sorted.
+    view: bool,
     compare: Compare,
     argv: Vec<Vec<u8>>,
 }
@@ -31,10 +40,17 @@ enum Item {
     Command(Entry),
     /// `#resp2` / `#resp3`: every client, open or opened later, speaks this protocol.
     Protocol(Protocol),
-    /// `#cluster`: the server is a Redis Cluster node (`--cluster-enabled yes`).
-    Cluster,
+    /// `#cluster`: the server is a Redis Cluster node (`--cluster-enabled yes`);
+    /// `#cluster N`: N masters sharing the slots as `redis-cli --cluster create` splits
+    /// them.
+    Cluster(usize),
+    /// `#settle`: the nodes of a `#cluster N` file exchange what changed (the recorder
+    /// waits for the real nodes to agree; the replay's nodes tell each other).
+    Settle,
     /// `#sleep <ms>`: time passes (the recorder sleeps, the replay moves its clock).
     Sleep(u64),
+    /// `#replica`: node 2 is a replica of node 1 (the primary).
+    Replica,
 }
 
 fn golden_dir() -> PathBuf {
@@ -56,9 +72,22 @@ fn families() -> Vec<String> {
     names
 }
 
+/// A command line's markers: client, comparison, node, CLUSTER-view comparison.
+struct Markers {
+    client: usize,
+    compare: Compare,
+    node: usize,
+    view: bool,
+}
+
 fn parse_markers(line: &str) -> Result<(usize, Compare, &str), String> {
+    parse_all_markers(line).map(|(m, rest)| (m.client, m.compare, rest))
+}
+
+fn parse_all_markers(line: &str) -> Result<(Markers, &str), String> {
     let mut rest = line.trim();
     let (mut client, mut compare) = (1, Compare::Exact);
+    let (mut node, mut view) = (1, false);
     while let Some(marked) = rest.strip_prefix('@') {
         let end = marked.find(char::is_whitespace).unwrap_or(marked.len());
         let word = &marked[..end];
@@ -69,14 +98,22 @@ fn parse_markers(line: &str) -> Result<(usize, Compare, &str), String> {
             "type" => compare = Compare::Type,
             "any" => compare = Compare::Any,
             "aclrules" => compare = Compare::AclRules,
-            _ => match word.strip_prefix('c').and_then(|n| n.parse::<usize>().ok()) {
-                Some(n) if (1..=16).contains(&n) => client = n,
+            "clusterview" => view = true,
+            _ => match (word.split_at(1), word[1..].parse::<usize>()) {
+                (("c", _), Ok(n)) if (1..=16).contains(&n) => client = n,
+                (("n", _), Ok(n)) if (1..=16).contains(&n) => node = n,
                 _ => return Err(format!("unknown marker @{word}")),
             },
         }
         rest = marked[end..].trim_start();
     }
-    Ok((client, compare, rest))
+    let markers = Markers {
+        client,
+        compare,
+        node,
+        view,
+    };
+    Ok((markers, rest))
 }
 
 fn load_commands(family: &str) -> Result<Vec<Item>, String> {
@@ -90,7 +127,18 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
             "" => continue,
             "#resp3" => items.push(Item::Protocol(Protocol::Resp3)),
             "#resp2" => items.push(Item::Protocol(Protocol::Resp2)),
-            "#cluster" => items.push(Item::Cluster),
+            "#cluster" => items.push(Item::Cluster(1)),
+            "#settle" => items.push(Item::Settle),
+            "#replica" => items.push(Item::Replica),
+            _ if line.starts_with("#cluster ") => {
+                let n = line["#cluster ".len()..]
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=16).contains(n))
+                    .ok_or_else(|| format!("{}: #cluster takes 1 to 16 nodes", at()))?;
+                items.push(Item::Cluster(n));
+            }
             _ if line.starts_with("#sleep ") => {
                 let ms = line["#sleep ".len()..]
                     .trim()
@@ -100,8 +148,8 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
             }
             _ if line.starts_with('#') => continue,
             _ => {
-                let (client, compare, command) =
-                    parse_markers(line).map_err(|e| format!("{}: {e}", at()))?;
+                let (markers, command) =
+                    parse_all_markers(line).map_err(|e| format!("{}: {e}", at()))?;
                 let argv = split_args(command.as_bytes())
                     .ok_or_else(|| format!("{}: unbalanced quotes", at()))?;
                 if argv.is_empty() {
@@ -110,8 +158,10 @@ fn load_commands(family: &str) -> Result<Vec<Item>, String> {
                 items.push(Item::Command(Entry {
                     line: index + 1,
                     text: line.to_string(),
-                    client,
-                    compare,
+                    client: markers.client,
+                    compare: markers.compare,
+                    node: markers.node,
+                    view: markers.view,
                     argv,
                 }));
             }
@@ -141,15 +191,37 @@ fn load_replies(family: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(pairs)
 }
 
-/// The recorded node's id and port (`# cluster node <id> port <port>`) of a `#cluster`
-/// file: the replay's node listens on that port and its id is read as that one.
-fn load_node(family: &str) -> Option<(String, String)> {
+/// The recorded nodes' ids and ports (`# cluster node <id> port <port>`, one line a
+/// node, in order) of a `#cluster` file: the replay's nodes listen on those ports and
+/// their ids are read as those.
+fn load_nodes(family: &str) -> Vec<(String, String)> {
+    let text =
+        std::fs::read_to_string(golden_dir().join(format!("{family}.replies"))).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("# cluster node ")?;
+            let (id, port) = rest.split_once(" port ")?;
+            Some((id.to_string(), port.to_string()))
+        })
+        .collect()
+}
+
+/// How many nodes a file's `#cluster` asks for (0: not a cluster).
+/// The recorded primary's port (`# replica of port <port>`) of a `#replica` file.
+fn load_primary_port(family: &str) -> Option<String> {
     let text = std::fs::read_to_string(golden_dir().join(format!("{family}.replies"))).ok()?;
-    text.lines().find_map(|line| {
-        let rest = line.strip_prefix("# cluster node ")?;
-        let (id, port) = rest.split_once(" port ")?;
-        Some((id.to_string(), port.to_string()))
-    })
+    text.lines()
+        .find_map(|line| line.strip_prefix("# replica of port ").map(str::to_string))
+}
+
+fn cluster_size(items: &[Item]) -> usize {
+    items
+        .iter()
+        .find_map(|i| match i {
+            Item::Cluster(n) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 fn protocol_number(p: Protocol) -> Vec<u8> {
@@ -159,27 +231,54 @@ fn protocol_number(p: Protocol) -> Vec<u8> {
 /// Sends every command of `family` to a fresh redis-server and writes `<family>.replies`.
 fn record(family: &str) {
     let items = load_commands(family).unwrap_or_else(|e| panic!("{e}"));
-    let cluster = items.iter().any(|i| matches!(i, Item::Cluster));
-    let server = if cluster {
-        RedisServer::start_with(&["--cluster-enabled", "yes"])
-    } else {
-        RedisServer::start()
+    let size = cluster_size(&items);
+    let cluster = size > 0;
+    let with_replica = items.iter().any(|i| matches!(i, Item::Replica));
+    let mut real = (size > 1).then(|| RealCluster::start(size));
+    let lone = match (&real, cluster) {
+        (Some(_), _) => None,
+        (None, true) => Some(RedisServer::start_with(&["--cluster-enabled", "yes"])),
+        (None, false) if with_replica => Some(RedisServer::start_with(&[
+            "--repl-diskless-sync-delay",
+            "0",
+        ])),
+        (None, false) => Some(RedisServer::start()),
     };
-    let mut version_conn = server.connect();
+    let mut ports: Vec<u16> = match (&real, &lone) {
+        (Some(real), _) => real.ports(),
+        (None, lone) => lone.iter().map(|s| s.port).collect(),
+    };
+    // A `#replica` file: node 2 replicates node 1. Before a command on the replica, the
+    // recorder waits until it applied what the primary streamed (the replay carries
+    // the stream over at once).
+    let replica = with_replica.then(|| replica_pair::start(ports[0], &[]));
+    ports.extend(replica.iter().map(|r| r.port));
+    let mut watch = replica
+        .as_ref()
+        .map(|r| (RawConn::connect(ports[0]), r.connect()));
+    let mut behind = false;
+    let mut version_conn = RawConn::connect(ports[0]);
     let info = version_conn.call(&[b"INFO".to_vec(), b"server".to_vec()]);
     let version = String::from_utf8_lossy(&info)
         .lines()
         .find_map(|l| l.strip_prefix("redis_version:").map(str::to_string))
         .unwrap_or_else(|| "?".into());
-    let my_id = cluster.then(|| {
-        let id = version_conn.call(&[b"CLUSTER".to_vec(), b"MYID".to_vec()]);
-        let id = String::from_utf8_lossy(&id);
-        id.lines().nth(1).unwrap_or_default().to_string()
-    });
-    let node = my_id
-        .as_ref()
-        .map(|id| format!("# cluster node {id} port {}\n", server.port));
     drop(version_conn);
+    let ids: Vec<String> = if cluster {
+        ports
+            .iter()
+            .map(|&p| {
+                bulk_text(&RawConn::connect(p).call(&[b"CLUSTER".to_vec(), b"MYID".to_vec()]))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let node: String = ids
+        .iter()
+        .zip(&ports)
+        .map(|(id, port)| format!("# cluster node {id} port {port}\n"))
+        .collect();
     let mut clients: Vec<Option<RawConn>> = Vec::new();
     let mut protocol = Protocol::Resp2;
     let hello = |conn: &mut RawConn, p: Protocol| {
@@ -189,7 +288,10 @@ fn record(family: &str) {
         "# Replies of {family}.txt recorded from redis-server {version}.\n\
          # Regenerate with REDSIM_RECORD_GOLDEN={family} cargo test --test golden; do not edit.\n"
     );
-    out.push_str(node.as_deref().unwrap_or_default());
+    out.push_str(&node);
+    if with_replica {
+        out.push_str(&format!("# replica of port {}\n", ports[0]));
+    }
     for item in &items {
         match item {
             Item::Protocol(p) => {
@@ -198,21 +300,35 @@ fn record(family: &str) {
                     hello(conn, protocol);
                 }
             }
-            Item::Cluster => {}
+            Item::Cluster(_) | Item::Replica => {}
+            Item::Settle => {
+                if let Some(real) = real.as_mut() {
+                    real.converge();
+                }
+            }
             Item::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(*ms)),
             Item::Command(entry) => {
-                if clients.len() < entry.client {
-                    clients.resize_with(entry.client, || None);
+                if let Some((primary, replica)) = watch.as_mut() {
+                    if entry.node == 2 && std::mem::take(&mut behind) {
+                        replica_pair::catch_up(primary, replica);
+                    }
+                    behind |= entry.node == 1;
                 }
-                let slot = &mut clients[entry.client - 1];
+                let index = connection_index(entry);
+                if clients.len() <= index {
+                    clients.resize_with(index + 1, || None);
+                }
+                let port = ports[entry.node.min(ports.len()) - 1];
+                let slot = &mut clients[index];
                 let conn = slot.get_or_insert_with(|| {
-                    let mut conn = server.connect();
+                    let mut conn = RawConn::connect(port);
                     if protocol == Protocol::Resp3 {
                         hello(&mut conn, protocol);
                     }
                     conn
                 });
-                let reply = conn.call(&with_node_id(&entry.argv, my_id.as_deref()));
+                let port_names: Vec<String> = ports.iter().map(u16::to_string).collect();
+                let reply = conn.call(&with_node_ids(&entry.argv, &ids, &port_names, entry.node));
                 if entry.argv[0].eq_ignore_ascii_case(b"quit") {
                     *slot = None;
                 }
@@ -220,6 +336,8 @@ fn record(family: &str) {
             }
         }
     }
+    drop((clients, watch));
+    drop((real, lone, replica));
     let path = golden_dir().join(format!("{family}.replies"));
     std::fs::write(&path, out).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     eprintln!(
@@ -265,22 +383,56 @@ fn replay(family: &str) -> (usize, Vec<String>) {
     // default), so that scripts see the live clock move as on the real server.
     let mut host = ManualHost::default();
     host.tick_us = 100; // a tick is 10,000 instructions
-    let mut engine = Engine::new(host);
-    let node = if items.iter().any(|i| matches!(i, Item::Cluster)) {
-        let Some(node) = load_node(family) else {
-            return (
-                0,
-                vec![format!(
-                    "{family}: a #cluster file's recording names no node"
-                )],
-            );
-        };
-        engine.store.config.set_startup("cluster-enabled", "yes");
-        engine.store.config.set_startup("port", &node.1);
-        Some(node.0)
+    let size = cluster_size(&items);
+    let recorded = load_nodes(family);
+    if recorded.len() != size {
+        return (
+            0,
+            vec![format!(
+                "{family}: #cluster {size} but the recording names {} nodes",
+                recorded.len()
+            )],
+        );
+    }
+    // The nodes: one engine, or a cluster of them on the recorded ports.
+    let mut cluster = None;
+    let engines: Vec<Arc<Mutex<Engine>>> = if size > 1 {
+        let ports: Vec<u16> = recorded
+            .iter()
+            .map(|(_, p)| p.parse().unwrap_or(0))
+            .collect();
+        let sim = SimCluster::start(&ports, host.now_us);
+        let engines = sim.engines.clone();
+        for engine in &engines {
+            let mut engine = engine.lock().unwrap();
+            for client in sim.clients.clone() {
+                if engine.store.is_connected(client) {
+                    engine.disconnect(client);
+                }
+            }
+        }
+        cluster = Some(sim);
+        engines
     } else {
-        None
+        let mut engine = Engine::new(host);
+        if size == 1 {
+            engine.store.config.set_startup("cluster-enabled", "yes");
+            engine.store.config.set_startup("port", &recorded[0].1);
+        }
+        vec![Arc::new(Mutex::new(engine))]
     };
+    let (recorded_ids, mut recorded_ports): (Vec<String>, Vec<String>) =
+        recorded.into_iter().unzip();
+    // A `#replica` file: a second engine replicates the first (linked as a replica of
+    // the recorded primary's port); the stream is carried over after each command.
+    let mut engines = engines;
+    let replica = load_primary_port(family).map(|port| {
+        let mut replica = Engine::new(ManualHost::default());
+        let index = replica_pair::link(&mut engines[0].lock().unwrap(), &mut replica, &port);
+        recorded_ports.push(port);
+        engines.push(Arc::new(Mutex::new(replica)));
+        index
+    });
     let mut clients: Vec<Option<ClientId>> = Vec::new();
     let mut protocol = Protocol::Resp2;
     let mut failures = Vec::new();
@@ -289,33 +441,53 @@ fn replay(family: &str) -> (usize, Vec<String>) {
         let entry = match item {
             Item::Protocol(p) => {
                 protocol = *p;
-                for client in clients.iter().flatten() {
-                    engine.store.session_mut(*client).protocol = protocol;
+                for (index, client) in clients.iter().enumerate() {
+                    if let Some(client) = client {
+                        let node = index / 16;
+                        let mut engine = engines[node].lock().unwrap();
+                        engine.store.session_mut(*client).protocol = protocol;
+                    }
                 }
                 continue;
             }
-            Item::Cluster => continue,
+            Item::Cluster(_) | Item::Replica => continue,
+            Item::Settle => {
+                if let Some(sim) = cluster.as_mut() {
+                    sim.gossip();
+                }
+                continue;
+            }
             Item::Sleep(ms) => {
                 // ManualHost's sleep moves its clock.
-                engine.host.sleep_us(ms * 1000);
+                for engine in &engines {
+                    engine.lock().unwrap().host.sleep_us(ms * 1000);
+                }
                 continue;
             }
             Item::Command(entry) => entry,
         };
         let (_, expected) = replies.next().expect("counted above");
-        if clients.len() < entry.client {
-            clients.resize(entry.client, None);
+        let index = connection_index(entry);
+        if clients.len() <= index {
+            clients.resize(index + 1, None);
         }
-        let client = match clients[entry.client - 1] {
+        let node = entry.node.min(engines.len()) - 1;
+        let mut engine = engines[node].lock().unwrap();
+        let client = match clients[index] {
             Some(c) => c,
             None => {
                 let c = engine.connect();
                 engine.store.session_mut(c).protocol = protocol;
-                clients[entry.client - 1] = Some(c);
+                clients[index] = Some(c);
                 c
             }
         };
-        let argv = with_node_id(&entry.argv, engine.cluster_node_id().as_deref());
+        // Every node's id (made by its first command): the replay's own.
+        let ids: Vec<String> = match &cluster {
+            Some(sim) => sim.ids.clone(),
+            None => engine.cluster_node_id().into_iter().collect(),
+        };
+        let argv = with_node_ids(&entry.argv, &ids, &recorded_ports, entry.node);
         let got = match catch_unwind(AssertUnwindSafe(|| engine.execute_encoded(client, &argv))) {
             Ok(bytes) => bytes,
             Err(panic) => {
@@ -327,16 +499,35 @@ fn replay(family: &str) -> (usize, Vec<String>) {
                 format!("PANIC: {message}").into_bytes()
             }
         };
-        let got = match (&node, engine.cluster_node_id()) {
-            // Node ids are random: the replay's reads as the recorded one (same length,
-            // so RESP lengths stay right).
-            (Some(recorded), Some(id)) => replace_all(&got, id.as_bytes(), recorded.as_bytes()),
-            _ => got,
+        // Node ids are random: the replay's read as the recorded ones (same length, so
+        // RESP lengths stay right). A lone node's id is made by its first command.
+        let ids: Vec<String> = match &cluster {
+            Some(sim) => sim.ids.clone(),
+            None => engine.cluster_node_id().into_iter().collect(),
         };
+        let got = ids
+            .iter()
+            .zip(&recorded_ids)
+            .fold(got, |got, (id, recorded)| {
+                replace_all(&got, id.as_bytes(), recorded.as_bytes())
+            });
         if engine.store.is_connected(client) && engine.store.session(client).closing {
             engine.disconnect(client);
-            clients[entry.client - 1] = None;
+            clients[index] = None;
         }
+        drop(engine);
+        if let (Some(index), 0) = (replica, node) {
+            let mut replica = engines[1].lock().unwrap();
+            replica_pair::pump(&mut engines[0].lock().unwrap(), &mut replica, index);
+        }
+        let (expected, got) = if entry.view {
+            (
+                cluster_view(&bulk_text(&expected)).into_bytes(),
+                cluster_view(&bulk_text(&got)).into_bytes(),
+            )
+        } else {
+            (expected, got)
+        };
         if normalize(&expected, entry.compare) != normalize(&got, entry.compare) {
             let how = match entry.compare {
                 Compare::Exact => String::new(),
@@ -354,30 +545,34 @@ fn replay(family: &str) -> (usize, Vec<String>) {
     (commands.len(), failures)
 }
 
-/// An argument written `$MYID` in a `#cluster` file is the node's id (the recorded
-/// server's, the replay's engine's).
-fn with_node_id(argv: &[Vec<u8>], id: Option<&str>) -> Vec<Vec<u8>> {
+/// In a `#cluster` file an argument written `$MYID` is the id of the node the command
+/// goes to, `$ID1`, `$ID2`… the id of node 1, 2… (the recorded servers', the replay's
+/// engines'), and `$PORT1`… the node's port (the replay's nodes use the recorded ones).
+fn with_node_ids(argv: &[Vec<u8>], ids: &[String], ports: &[String], node: usize) -> Vec<Vec<u8>> {
     argv.iter()
-        .map(|a| match id {
-            Some(id) if a == b"$MYID" => id.as_bytes().to_vec(),
-            _ => a.clone(),
+        .map(|a| {
+            if a == b"$MYID" {
+                if let Some(id) = ids.get(node - 1) {
+                    return id.as_bytes().to_vec();
+                }
+            }
+            let numbered = |prefix: &[u8], values: &[String]| {
+                let n = std::str::from_utf8(a.strip_prefix(prefix)?)
+                    .ok()?
+                    .parse::<usize>()
+                    .ok()?;
+                values.get(n.wrapping_sub(1)).map(|v| v.as_bytes().to_vec())
+            };
+            numbered(b"$PORT", ports)
+                .or_else(|| numbered(b"$ID", ids))
+                .unwrap_or_else(|| a.clone())
         })
         .collect()
 }
 
-fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut i = 0;
-    while i < haystack.len() {
-        if haystack[i..].starts_with(from) {
-            out.extend_from_slice(to);
-            i += from.len();
-        } else {
-            out.push(haystack[i]);
-            i += 1;
-        }
-    }
-    out
+/// Where a (node, client) pair's connection is kept: 16 clients a node.
+fn connection_index(entry: &Entry) -> usize {
+    (entry.node - 1) * 16 + entry.client - 1
 }
 
 #[test]

@@ -39,6 +39,19 @@ pub struct SimClock {
     pub instructions_max: AtomicU64,
     /// Set when a script hit `instructions_max` (the world then shuts the server down).
     pub hung: AtomicBool,
+    /// While a node of a sharded world runs a command, the other nodes by port: where
+    /// its MIGRATE delivers (`world/shards.rs`).
+    pub(crate) peers: Peers,
+}
+
+/// The nodes a MIGRATE can reach, by port (see [`SimClock::peers`]).
+#[derive(Default)]
+pub(crate) struct Peers(pub(crate) Mutex<Vec<(u16, crate::world::Node)>>);
+
+impl std::fmt::Debug for Peers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Peers")
+    }
 }
 
 impl SimClock {
@@ -53,6 +66,7 @@ impl SimClock {
             busy_max_ms: AtomicU64::new(0),
             instructions_max: AtomicU64::new(u64::MAX),
             hung: AtomicBool::new(false),
+            peers: Peers::default(),
         })
     }
 
@@ -173,7 +187,7 @@ impl SimHost {
     /// A host reading `clock`, with random numbers from `seed` (its own ChaCha stream, so
     /// the engine's draws never shift the scheduler's).
     pub fn new(clock: Arc<SimClock>, seed: u64) -> (SimHost, Arc<Mutex<ChaCha8Rng>>) {
-        let rng = Arc::new(Mutex::new(engine_rng(seed)));
+        let rng = Arc::new(Mutex::new(engine_rng(seed, 0)));
         (
             SimHost {
                 clock,
@@ -184,16 +198,50 @@ impl SimHost {
     }
 }
 
-/// The engine's random stream for `seed`.
-pub(crate) fn engine_rng(seed: u64) -> ChaCha8Rng {
+/// The random stream of node `node`'s engine for `seed`: node 0 has stream 3 (what a
+/// world of one server always used); the others streams far from the clients' (16 + c).
+pub(crate) fn engine_rng(seed: u64, node: usize) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(3);
+    rng.set_stream(if node == 0 {
+        3
+    } else {
+        (1 << 32) + node as u64
+    });
     rng
 }
 
 impl Host for SimHost {
     fn now_us(&mut self) -> u64 {
         self.clock.wall_us()
+    }
+
+    /// MIGRATE to another node of the world: its requests run there at once, on a
+    /// connection of their own (the migrating node is blocked meanwhile, as Redis's).
+    /// The world's nodes answer on 127.0.0.1; another address does not resolve.
+    fn migrate(
+        &mut self,
+        host: &[u8],
+        port: &[u8],
+        _timeout_ms: u64,
+        commands: &[Vec<Vec<u8>>],
+    ) -> redsim::MigrateTransfer {
+        let failed = |failure| redsim::MigrateTransfer {
+            replies: Vec::new(),
+            failure: Some(failure),
+        };
+        if host != b"127.0.0.1" {
+            return failed(redsim::MigrateFailure::Connect);
+        }
+        let port: Option<u16> = std::str::from_utf8(port).ok().and_then(|p| p.parse().ok());
+        let Ok(mut peers) = self.clock.peers.0.lock() else {
+            return failed(redsim::MigrateFailure::Write);
+        };
+        // Nobody listening (or the node itself, busy with this very MIGRATE): Redis's
+        // connect "succeeds" and the write fails.
+        let Some((_, node)) = peers.iter_mut().find(|(p, _)| Some(*p) == port) else {
+            return failed(redsim::MigrateFailure::Write);
+        };
+        node.engine.serve_transfer(commands)
     }
 
     fn random_u64(&mut self) -> u64 {

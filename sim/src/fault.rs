@@ -184,6 +184,24 @@ pub struct Faults {
     pub slow_us: u64,
     /// Jumps of the server's wall clock at planned steps.
     pub clock_jumps: Vec<ClockJump>,
+    /// Replicas of the primary (node 0) and what happens to their links.
+    pub replication: Replication,
+}
+
+/// Replicas in the world (`world/replication.rs`): node 0 is the primary, nodes
+/// `1..=replicas` replicate it over links that carry its stream one command a step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Replication {
+    /// How many replicas.
+    pub replicas: u32,
+    /// How long a command of the stream takes to reach a replica (virtual µs).
+    pub link_delay_us: u64,
+    /// Steps before which the links carry nothing (a partition between the primary and
+    /// its replicas): `[from, to)`.
+    pub partitions: Vec<(u64, u64)>,
+    /// Before this step the operator promotes replica 1 (REPLICAOF NO ONE, as Sentinel
+    /// would) and the clients of the old primary reconnect to it.
+    pub failover_step: Option<u64>,
 }
 
 impl Faults {
@@ -272,6 +290,19 @@ impl fmt::Display for Faults {
                 "slow_rate={},slow_us={}",
                 self.slow_rate, self.slow_us
             ));
+        }
+        let repl = &self.replication;
+        if repl.replicas > 0 {
+            parts.push(format!("replicas={}", repl.replicas));
+        }
+        if repl.link_delay_us > 0 {
+            parts.push(format!("link_delay_us={}", repl.link_delay_us));
+        }
+        for (from, to) in &repl.partitions {
+            parts.push(format!("partition(steps={from}..{to})"));
+        }
+        if let Some(step) = repl.failover_step {
+            parts.push(format!("failover(step={step})"));
         }
         write!(f, "{}", parts.join(","))
     }

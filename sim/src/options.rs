@@ -68,6 +68,14 @@ pub struct Options {
     /// server is taken down with SHUTDOWN NOSAVE (as Redis needs for a script that wrote
     /// and loops), restarts empty, and the run ends with the script reported as hung.
     pub script_instructions_max: u64,
+    /// A Redis Cluster of this many masters (0: one server, not a cluster), and the
+    /// slots it reshards during each run (see `world/shards.rs`).
+    pub shards: u32,
+    /// The resharding of a sharded world.
+    pub reshards: Vec<crate::world::Reshard>,
+    /// Whether a sharded world's clients send a command refused with TRYAGAIN again
+    /// after 50 ms, as redis-py and redis-rs do; if not, the error is the reply.
+    pub tryagain_retry: bool,
 }
 
 /// The default [`Options::script_instructions_max`]: 10 s of virtual time at the default
@@ -86,6 +94,9 @@ impl Default for Options {
             trace: true,
             steps_max: 1_000_000,
             script_instructions_max: SCRIPT_INSTRUCTIONS_MAX,
+            shards: 0,
+            reshards: Vec::new(),
+            tryagain_retry: false,
         }
     }
 }
@@ -103,6 +114,21 @@ impl fmt::Display for Options {
             self.faults,
             self.steps_max,
             self.script_instructions_max
-        )
+        )?;
+        // Printed only for a cluster, so that a one-server run's line is as it was.
+        if self.shards > 0 {
+            write!(f, " shards={}", self.shards)?;
+            if self.tryagain_retry {
+                write!(f, " tryagain=retry")?;
+            }
+            for r in &self.reshards {
+                write!(
+                    f,
+                    " reshard={}:{}->{}@{},{}x{},{}",
+                    r.slot, r.from, r.to, r.open_step, r.migrate_step, r.batch, r.close_step
+                )?;
+            }
+        }
+        Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! The world of one simulated run: the engine with a virtual-clock host, the clients and
-//! their in-flight requests, the history and the trace.
+//! The world of one simulated run: the servers (nodes, `world/node.rs`; one unless a
+//! scenario adds more) with virtual-clock hosts, the clients and their in-flight requests,
+//! the history and the trace.
 //!
 //! seed → [`Options`] → `World::new` → [`World::run`] with a scheduler → history + trace.
 //!
@@ -11,36 +12,41 @@
 //! Lua instructions of server-side scripts (see `clock.rs`).
 //!
 //! Randomness comes only from ChaCha streams seeded by the run's seed: one for the
-//! scheduler, one for faults, one for the engine. A world is reused across runs:
-//! [`World::reset`] gives the engine a fresh store instead of building a new engine, and
+//! scheduler, one for faults, one per node's engine. A world is reused across runs:
+//! [`World::reset`] gives each node a fresh store instead of building a new engine, and
 //! the clients keep their Lua VMs.
 
 use crate::client::{Argv, Outbox, Program};
-use crate::clock::{SimClock, SimHost, EPOCH_US};
+use crate::clock::{SimClock, EPOCH_US};
 use crate::coverage::{Coverage, Event};
 use crate::history::{History, Operation};
 use crate::options::Options;
 use crate::scheduler::{Access, Candidate, Scheduler};
 use crate::trace::Trace;
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use redsim::store::Store;
-use redsim::{ClientId, Engine, Reply};
+use redsim::{ClientId, Reply};
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 mod advance;
 mod busy;
 mod faults;
 mod jump;
+mod node;
 mod record;
+mod replication;
 mod restart;
 mod retry;
+mod shards;
 mod slow;
 
+pub use node::Node;
 pub(crate) use retry::Attempt;
 use retry::NO_ATTEMPT;
+pub use shards::{Reshard, BASE_PORT};
 
 /// Where a client is in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,16 +62,22 @@ pub enum ClientState {
 struct Request {
     argv: Argv,
     ready_at_us: u64,
-    /// The connection it was sent on, when the client has since left it (a request
-    /// orphaned by a timeout); `None`: the client's current one.
-    session: Option<ClientId>,
+    /// The connection it was sent on (node, session), when the client has since left it
+    /// (a request orphaned by a timeout); `None`: the client's current one.
+    session: Option<(u32, ClientId)>,
     /// The attempt of an operation it belongs to (`World::attempts`), or `NO_ATTEMPT`.
     attempt: u32,
 }
 
 struct Slot {
     program: Box<dyn Program>,
+    /// The node of its current connection.
+    node: u32,
     session: ClientId,
+    /// The node its next connection goes to (where it was told the server is).
+    target: u32,
+    /// The node it connects to when a run starts (kept across resets).
+    home: u32,
     inflight: VecDeque<Request>,
     /// Requests sent on connections the client left after a timeout: still on the wire,
     /// they reach the server and run; nobody reads their replies.
@@ -115,14 +127,12 @@ pub struct RunReport {
 pub struct World {
     /// The run's options.
     pub options: Options,
-    /// The server.
-    pub engine: Engine,
-    /// The virtual clock the engine's host reads.
+    /// The servers; node 0 is the one every client starts connected to.
+    pub nodes: Vec<Node>,
+    /// The virtual clock every node's host reads.
     pub clock: Arc<SimClock>,
-    engine_rng: Arc<Mutex<ChaCha8Rng>>,
     fault_rng: ChaCha8Rng,
     slots: Vec<Slot>,
-    admin: ClientId,
     /// The operations of the run.
     pub history: History,
     /// The pub/sub messages (push frames) each client received, in order (see
@@ -149,10 +159,15 @@ pub struct World {
     /// Each attempt of an operation when clients may retry (timeouts on): its operation
     /// in the history and whether it changed the data.
     pub(crate) attempts: Vec<Attempt>,
-    /// What the server's persistence keeps, and the acknowledged writes restarts lost.
+    /// What the server's persistence keeps, and the acknowledged writes restarts (and
+    /// failovers) lost.
     pub(crate) disk: restart::Disk,
     /// What the run reached (guided exploration, `crate::coverage`).
     pub coverage: Coverage,
+    /// The replication links between the nodes, when the scenario has replicas.
+    links: replication::Links,
+    /// The Redis Cluster its nodes form, in a sharded world (`world/shards.rs`).
+    pub(crate) cluster: Option<Box<shards::Cluster>>,
 }
 
 /// The fault stream for `seed`: the world's own (SCRIPT FLUSH at random steps) for
@@ -167,13 +182,15 @@ impl World {
     /// A world for `options` with one client per program (client `i` runs `programs[i]`).
     pub fn new(options: Options, programs: Vec<Box<dyn Program>>) -> World {
         let clock = SimClock::new(EPOCH_US);
-        let (host, engine_rng) = SimHost::new(clock.clone(), options.seed);
-        let engine = Engine::new(host);
+        let nodes = vec![Node::new(clock.clone(), options.seed, 0)];
         let slots = programs
             .into_iter()
             .map(|program| Slot {
                 program,
+                node: 0,
                 session: ClientId { slot: 0, id: 0 },
+                target: 0,
+                home: 0,
                 inflight: VecDeque::new(),
                 orphans: VecDeque::new(),
                 deadline_us: None,
@@ -194,12 +211,10 @@ impl World {
         let seed = options.seed;
         let mut world = World {
             options,
-            engine,
+            nodes,
             clock,
-            engine_rng,
             fault_rng: fault_rng(seed, None),
             slots,
-            admin: ClientId { slot: 0, id: 0 },
             history: History::default(),
             received: Vec::new(),
             trace: Trace::default(),
@@ -216,8 +231,19 @@ impl World {
             attempts: Vec::new(),
             disk: restart::Disk::default(),
             coverage: Coverage::default(),
+            links: replication::Links::default(),
+            cluster: None,
         };
+        for _ in 0..world.options.faults.replication.replicas {
+            world.add_node();
+        }
         world.reset(seed);
+        if world.options.shards > 0 {
+            world.shard(world.options.shards as usize);
+            for reshard in world.options.reshards.clone() {
+                world.add_reshard(reshard);
+            }
+        }
         world
     }
 
@@ -236,13 +262,14 @@ impl World {
         self.slots[client].state
     }
 
-    /// The session of client `client` in the engine.
+    /// The session of client `client` on its node (see [`World::node_of`]).
     pub fn session(&self, client: usize) -> ClientId {
         self.slots[client].session
     }
 
-    /// Puts the world back to its start for a run with `seed`: an empty store, the clock
-    /// at the epoch, fresh random streams, clients reconnected and reset.
+    /// Puts the world back to its start for a run with `seed`: every node an empty
+    /// server, the clock at the epoch, fresh random streams, clients reconnected (each to
+    /// its home node, see [`World::set_home_node`]) and reset.
     pub fn reset(&mut self, seed: u64) {
         self.seed = seed;
         self.options.seed = seed;
@@ -256,18 +283,16 @@ impl World {
             std::sync::atomic::Ordering::Relaxed,
         );
         self.hung_script = false;
-        if let Ok(mut rng) = self.engine_rng.lock() {
-            *rng = crate::clock::engine_rng(seed);
-        }
         self.fault_rng = fault_rng(seed, None);
-        self.engine.store = self.fresh_store();
-        // Every seed starts as a fresh server: no cached script, no function, math.random
-        // at its initial state (the EVAL VM is kept: nothing a script can see survives).
-        self.engine.scripts.restart();
-        self.admin = self.engine.connect();
+        for n in 0..self.nodes.len() {
+            let store = self.fresh_store();
+            self.nodes[n].reset(seed, store);
+        }
         for (i, slot) in self.slots.iter_mut().enumerate() {
             slot.fault_rng = fault_rng(seed, Some(i));
-            slot.session = self.engine.connect();
+            slot.node = slot.home;
+            slot.target = slot.home;
+            slot.session = self.nodes[slot.home as usize].engine.connect();
             slot.inflight.clear();
             slot.orphans.clear();
             slot.deadline_us = None;
@@ -302,6 +327,10 @@ impl World {
         self.attempts.clear();
         self.disk.reset(EPOCH_US);
         self.coverage.clear();
+        self.form_cluster();
+        if self.options.faults.replication.replicas > 0 {
+            self.reset_replication();
+        }
     }
 
     /// An empty store configured as the scenario says (what a server starts with).
@@ -314,7 +343,7 @@ impl World {
     /// Runs from the current state until every client is done (or the scheduler abandons
     /// the run, or `steps_max` is hit). Call [`World::reset`] before each run but the first.
     pub fn run(&mut self, scheduler: &mut dyn Scheduler) -> RunReport {
-        scheduler.begin(self.seed, self.slots.len());
+        scheduler.begin(self.seed, self.slots.len() + self.link_count());
         for client in 0..self.slots.len() {
             self.advance(client);
         }
@@ -338,10 +367,14 @@ impl World {
                 self.clock_jumps(first_visit);
             }
             self.admin_faults(first_visit);
-            let now = self.clock.now_us();
+            self.reshard_steps(first_visit);
             let mut next_ready = u64::MAX;
+            if self.options.faults.replication.replicas > 0 {
+                next_ready = self.replication_between_steps(first_visit);
+            }
+            let now = self.clock.now_us();
             if self.options.faults.may_retry() {
-                next_ready = self.fire_timeouts(now);
+                next_ready = next_ready.min(self.fire_timeouts(now));
             }
             self.candidates.clear();
             for (i, slot) in self.slots.iter().enumerate() {
@@ -352,6 +385,9 @@ impl World {
                     Some(at) => next_ready = next_ready.min(at),
                     None => {}
                 }
+            }
+            if self.link_count() > 0 {
+                next_ready = next_ready.min(self.link_candidates(now));
             }
             if self.candidates.is_empty() {
                 if next_ready == u64::MAX {
@@ -367,11 +403,29 @@ impl World {
             let client = self.candidates[pick].client;
             self.schedule.push(client);
             if report_access {
-                self.engine.store.access = Some(Access::default());
+                for node in &mut self.nodes {
+                    node.engine.store.access = Some(Access::default());
+                }
             }
-            let went_busy = self.deliver(client as usize);
+            let link = (client as usize).checked_sub(self.slots.len());
+            let went_busy = match link {
+                // A replica applies a command of the stream: it changes what the readers
+                // of that replica see and what WAIT counts, so it commutes with nothing.
+                Some(link) => {
+                    self.deliver_link(link);
+                    true
+                }
+                None => self.deliver(client as usize),
+            };
             if report_access {
-                let mut access = self.engine.store.access.take().unwrap_or_default();
+                // What the step touched on any node (a key of one node and the same name on
+                // another count as one resource: dependent, which is safe).
+                let mut access = Access::default();
+                for node in &mut self.nodes {
+                    if let Some(a) = node.engine.store.access.take() {
+                        access.merge(&a);
+                    }
+                }
                 // A connection that closed in the step (a lost connection, a resend) changed
                 // session state the access record does not name: it commutes with nothing.
                 let reconnected = std::mem::take(&mut self.reconnected_in_step);
@@ -428,6 +482,16 @@ impl World {
             || faults.clock_jumps.iter().any(|j| j.step > self.step)
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
+            || faults.replication.link_delay_us > 0
+            || faults.replication.failover_step.is_some()
+            || !faults.replication.partitions.is_empty()
+            || self
+                .options
+                .reshards
+                .iter()
+                .any(|r| r.close_step >= self.step)
+            // A TRYAGAIN retried later makes what is enabled depend on the clock.
+            || (self.options.tryagain_retry && self.options.shards > 0)
     }
 
     /// Executes client `client`'s next in-flight request and hands back the reply;
@@ -447,25 +511,28 @@ impl World {
             }
             busy_max_before = self.clock.busy_max_ms.swap(0, Ordering::Relaxed);
         }
-        let session = request.session.unwrap_or(self.slots[client].session);
-        let dirty_before = self.engine.store.dirty;
-        let reply = self.engine.execute(session, &request.argv);
+        let slot = &self.slots[client];
+        let (node, session) = request.session.unwrap_or((slot.node, slot.session));
+        let node = node as usize;
+        let dirty_before = self.nodes[node].engine.store.dirty;
+        let reply = self.execute_on(node, session, &request.argv);
         self.coverage.command(&request.argv, &reply);
-        self.hand_out_messages();
+        let dirty_after = self.nodes[node].engine.store.dirty;
+        self.hand_out_messages(node);
         if self.clock.hung.swap(false, Ordering::Relaxed) {
             // The script would never have finished: its client gets no reply. What the
             // server answered others meanwhile (-BUSY, UNKILLABLE) reached them first.
             self.hung_script = true;
             self.coverage.event(Event::Hung);
             self.deliver_busy_answers();
-            self.shutdown_nosave();
+            self.shutdown_nosave(node);
             return true;
         }
         self.stall(client);
-        if request.attempt != NO_ATTEMPT && self.engine.store.dirty != dirty_before {
+        if request.attempt != NO_ATTEMPT && dirty_after != dirty_before {
             let attempt = &mut self.attempts[request.attempt as usize];
             attempt.wrote = true;
-            attempt.dirty = self.engine.store.dirty;
+            attempt.dirty = dirty_after;
         }
         if request.session.is_some() {
             self.orphan_ran(client, request, time_us, reply);
@@ -474,40 +541,19 @@ impl World {
         if self.gave_up_meanwhile(client, &request.argv, request.attempt, time_us, &reply) {
             return runs_script && self.busy_after_script(busy_max_before);
         }
-        let wrote =
-            self.options.faults.may_crash() && faults::applied_a_write(&request.argv, &reply);
-        let disconnect_rate = self.options.faults.disconnect_rate;
-        let resend = (disconnect_rate > 0.0).then(|| request.argv.clone());
-        self.record_command(client, request.argv, time_us, &reply);
-        if wrote {
-            self.slots[client].writes_in_op += 1;
+        if self.follow_redirect(client, &request.argv, &reply, time_us) {
+            return runs_script && self.busy_after_script(busy_max_before);
         }
-        let rate = self.options.faults.crash_rate;
-        if rate > 0.0 && self.slots[client].fault_rng.random_bool(rate.min(1.0)) {
-            // The command ran but its reply is lost with the client.
-            self.crash(client);
-        } else if disconnect_rate > 0.0
-            && self.slots[client]
-                .fault_rng
-                .random_bool(disconnect_rate.min(1.0))
-        {
-            // The command ran but its reply is lost with the connection.
-            self.lose_connection(client, resend);
-        } else {
-            if self.engine.store.dirty != dirty_before && self.may_restart() {
-                if let Some(op) = self.slots[client].current {
-                    self.acknowledged_write(op);
-                }
-            }
-            let slot = &mut self.slots[client];
-            slot.replies_total += 1;
-            slot.replies.push(reply);
-            if slot.replies.len() >= slot.awaiting {
-                slot.awaiting = 0;
-                slot.deadline_us = None;
-                self.advance(client);
+        self.note_refusal(client, &reply);
+        if self.link_count() > 0 {
+            if let Some(wait) = self.nodes[node].engine.take_wait(session) {
+                // WAIT blocks its client until the replicas acknowledge or time is up.
+                self.park(client, node, wait, request.argv);
+                return false;
             }
         }
+        let wrote_data = dirty_after != dirty_before;
+        self.reply_arrived(client, node, request.argv, time_us, reply, wrote_data);
         runs_script && self.busy_after_script(busy_max_before)
     }
 
@@ -522,14 +568,18 @@ impl World {
         self.deliver_busy_answers() || went_busy
     }
 
-    /// Gives the pub/sub messages the last command published to their receivers (those
-    /// for the admin connection, which subscribes to nothing, are dropped).
-    pub(crate) fn hand_out_messages(&mut self) {
-        if self.engine.store.deliveries.is_empty() {
+    /// Gives the pub/sub messages the last command on `node` published to their receivers
+    /// (those for the admin connection, which subscribes to nothing, are dropped).
+    pub(crate) fn hand_out_messages(&mut self, node: usize) {
+        if self.nodes[node].engine.store.deliveries.is_empty() {
             return;
         }
-        for (session, frame) in std::mem::take(&mut self.engine.store.deliveries) {
-            if let Some(i) = self.slots.iter().position(|s| s.session == session) {
+        for (session, frame) in std::mem::take(&mut self.nodes[node].engine.store.deliveries) {
+            if let Some(i) = self
+                .slots
+                .iter()
+                .position(|s| s.session == session && s.node as usize == node)
+            {
                 self.received[i].push(frame);
             }
         }

@@ -84,6 +84,7 @@ fn a_history_survives_writing_and_reading_back() {
             status: Status::Ok,
             op: Operation::Command(vec![b"SET".to_vec(), vec![0xff, 0x00], b"1".to_vec()]),
             result: Some(Reply::ok()),
+            node: 0,
         },
         Op {
             client: 4,
@@ -97,6 +98,7 @@ fn a_history_survives_writing_and_reading_back() {
                 mode: ScriptMode::Raw,
             },
             result: None,
+            node: 0,
         },
         Op {
             client: 5,
@@ -117,6 +119,8 @@ fn a_history_survives_writing_and_reading_back() {
                 Reply::Double(f64::NEG_INFINITY),
                 Reply::HumanDouble(13.361389338970184),
             ])),
+            // A world of several servers names the one that served it.
+            node: 3,
         },
     ];
     let history = History { ops };

@@ -38,8 +38,11 @@ fn a_script_that_writes_and_loops_for_ever_ends_the_run_with_shutdown_nosave() {
         assert!(report.hung_script, "seed {seed}: {report:?}");
         assert!((0..2).all(|c| world.client_state(c) != ClientState::Running));
         // The server came back empty: the script's write went with it.
-        let admin = world.engine.connect();
-        assert_eq!(world.engine.call(admin, &["DBSIZE"]), Reply::Integer(0));
+        let admin = world.nodes[0].engine.connect();
+        assert_eq!(
+            world.nodes[0].engine.call(admin, &["DBSIZE"]),
+            Reply::Integer(0)
+        );
         let last = world.trace.render();
         assert!(last.contains("SHUTDOWN NOSAVE"), "{last}");
         // The judge ends too, on a history where both operations are unknown.
@@ -101,9 +104,9 @@ fn shutdown_nosave_as_a_fault_restarts_the_server_empty_and_clients_reconnect() 
     // Two INCRs ran before the restart; the clients reconnected, resent the INCR each
     // was waiting for, and ran the rest: four more.
     assert_eq!(report.steps, 6);
-    let admin = world.engine.connect();
+    let admin = world.nodes[0].engine.connect();
     assert_eq!(
-        world.engine.call(admin, &["GET", "n"]),
+        world.nodes[0].engine.call(admin, &["GET", "n"]),
         Reply::bulk("4"),
         "the two INCRs before the restart were lost with the server"
     );
@@ -213,8 +216,11 @@ fn an_unkillable_script_refuses_script_kill_and_only_shutdown_nosave_ends_it() {
             }
         }
         // The server came back empty: the script's INCR is gone.
-        let admin = world.engine.connect();
-        assert_eq!(world.engine.call(admin, &["DBSIZE"]), Reply::Integer(0));
+        let admin = world.nodes[0].engine.connect();
+        assert_eq!(
+            world.nodes[0].engine.call(admin, &["DBSIZE"]),
+            Reply::Integer(0)
+        );
     }
     assert!(refused > 0);
 }

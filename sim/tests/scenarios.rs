@@ -50,6 +50,9 @@ fn every_named_scenario_has_its_paragraph() {
         "slow-script-retry",
         "script-kill-race",
         "lock-clock-jump",
+        "replica-stale-read",
+        "failover-lost-increment",
+        "wait-is-not-consensus",
     ] {
         let text = mode::description(&path(name)).unwrap_or_default();
         assert!(

@@ -44,11 +44,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("migrate", "keyspace write slow dangerous"),
     ("psync", "admin slow dangerous"),
     ("replconf", "admin slow dangerous"),
-    ("replicaof", "admin slow dangerous"),
     ("shutdown", "admin slow dangerous"),
-    ("slaveof", "admin slow dangerous"),
     ("sync", "admin slow dangerous"),
-    ("wait", "slow connection"),
 ];
 
 /// Room for this many command ids in a selector's bitmap.

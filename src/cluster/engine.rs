@@ -5,12 +5,62 @@
 //! `scriptVerifyClusterState` does, and ASKING dropped after the command it was for.
 
 use super::route::{route, Query};
-use super::Cluster;
+use super::{Address, Cluster, ClusterPeer};
 use crate::cmd::{self, CommandSpec, Resolved};
 use crate::session::ClientId;
 use crate::Engine;
 
 impl Engine {
+    /// Tells this node of another master (what its cluster bus would learn by gossip):
+    /// the node is added, or its address and epoch updated, and the slots it claims
+    /// become its own unless this node serves them. Does nothing outside cluster mode.
+    pub fn cluster_learn(&mut self, peer: &ClusterPeer) {
+        if !self.store.config.cluster_enabled {
+            return;
+        }
+        let now_ms = self.cluster_before_command();
+        if let Some(cluster) = self.store.cluster.as_deref_mut() {
+            cluster.learn(peer);
+            cluster.todo_update = false;
+            cluster.refresh(&self.store.config, now_ms);
+        }
+    }
+
+    /// This node as another one learns of it ([`Engine::cluster_learn`]): its id, the
+    /// address it announces (`cluster-announce-ip`, `port`), its config epoch and slots.
+    /// `None` outside cluster mode.
+    pub fn cluster_myself(&mut self) -> Option<ClusterPeer> {
+        if !self.store.config.cluster_enabled {
+            return None;
+        }
+        self.cluster_before_command();
+        let cluster = self.store.cluster.as_deref()?;
+        let at = Address::of(&self.store.config);
+        Some(ClusterPeer {
+            id: cluster.id.clone(),
+            ip: at.ip,
+            port: at.port,
+            bus_port: at.bus_port,
+            config_epoch: cluster.config_epoch,
+            slots: cluster.owned_ranges(),
+        })
+    }
+
+    /// Serves a MIGRATE transfer another node's host delivers here: the requests run in
+    /// order on a connection of their own, opened and closed for them.
+    pub fn serve_transfer(&mut self, commands: &[Vec<Vec<u8>>]) -> crate::MigrateTransfer {
+        let client = self.connect();
+        let replies = commands
+            .iter()
+            .map(|argv| self.execute(client, argv))
+            .collect();
+        self.disconnect(client);
+        crate::MigrateTransfer {
+            replies,
+            failure: None,
+        }
+    }
+
     /// Makes the node on the first command and re-evaluates its state; returns the
     /// command's time, ms.
     pub(crate) fn cluster_before_command(&mut self) -> u64 {

@@ -1,11 +1,12 @@
-//! Redis Cluster, as one node sees it (`cluster-enabled yes`): this node's id, the slot
-//! table, the slots it is migrating or importing, the epochs and the cluster state
-//! (Redis's `clusterState`, `cluster.c`). redsim's node knows no other node (no cluster
-//! bus, no MEET): every assigned slot is its own, and the only node a SETSLOT can name
-//! is itself.
+//! Redis Cluster, as one node sees it (`cluster-enabled yes`): this node's id, the other
+//! masters it knows and the slots each serves (`nodes.rs`), the slots it is migrating or
+//! importing and to or from which node, the epochs and the cluster state (Redis's
+//! `clusterState`, `cluster.c`). A redsim node has no cluster bus: it learns of the
+//! others from whoever runs it ([`crate::Engine::cluster_learn`]), and every known node
+//! is reachable (no failure detection, no replicas).
 //!
-//! The state follows `clusterUpdateState`: `fail` until the node serves a quorum of the
-//! masters that hold slots (with one node: until it holds a slot) and, under
+//! The state follows `clusterUpdateState`: `fail` until the reachable masters that hold
+//! slots are a quorum of them (every one is reachable here) and, under
 //! `cluster-require-full-coverage yes`, until all 16384 slots are assigned. Two delays of
 //! Redis are kept, on the host's clock: a master stays `fail` for the first 2 s after the
 //! state is first computed (`CLUSTER_WRITABLE_DELAY`), and a master that was in the
@@ -18,15 +19,19 @@
 //! Redis.
 
 mod engine;
+mod nodes;
 pub(crate) mod route;
 pub mod slot;
 
 use crate::config::Config;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub(crate) use engine::script_refusal;
-pub use slot::{key_hash_slot, SLOTS};
+pub use nodes::ClusterPeer;
+pub(crate) use nodes::{Owner, Peer, SlotSet};
+pub use route::command_slot;
+pub use slot::{key_hash_slot, slot_ranges, SLOTS};
 
 /// `CLUSTER_WRITABLE_DELAY`, ms.
 const WRITABLE_DELAY_MS: u64 = 2000;
@@ -36,13 +41,14 @@ const WRITABLE_DELAY_MS: u64 = 2000;
 pub(crate) struct Cluster {
     /// The node id: 40 lowercase hex digits.
     pub(crate) id: String,
-    /// The slots this node serves (one bit a slot).
-    owned: Box<[u64; SLOTS / 64]>,
-    owned_count: usize,
-    /// Slots this node is migrating to a node (itself: the only node it knows).
-    pub(crate) migrating: BTreeSet<u16>,
-    /// Slots this node is importing from a node (itself).
-    pub(crate) importing: BTreeSet<u16>,
+    /// The slots this node serves.
+    owned: SlotSet,
+    /// The other masters this node knows, in the order it learnt of them.
+    pub(crate) peers: Vec<Peer>,
+    /// Slots this node is migrating, with the id of the node they go to.
+    pub(crate) migrating: BTreeMap<u16, String>,
+    /// Slots this node is importing, with the id of the node they come from.
+    pub(crate) importing: BTreeMap<u16, String>,
     pub(crate) current_epoch: u64,
     pub(crate) config_epoch: u64,
     /// `cluster_state:ok`.
@@ -71,10 +77,10 @@ impl Cluster {
     pub(crate) fn new(id: String) -> Self {
         Cluster {
             id,
-            owned: Box::new([0; SLOTS / 64]),
-            owned_count: 0,
-            migrating: BTreeSet::new(),
-            importing: BTreeSet::new(),
+            owned: SlotSet::default(),
+            peers: Vec::new(),
+            migrating: BTreeMap::new(),
+            importing: BTreeMap::new(),
             current_epoch: 0,
             config_epoch: 0,
             ok: false,
@@ -97,54 +103,139 @@ impl Cluster {
 
     /// Whether this node serves `slot`.
     pub(crate) fn owns(&self, slot: u16) -> bool {
-        self.owned[slot as usize / 64] & (1 << (slot % 64)) != 0
+        self.owned.contains(slot)
+    }
+
+    /// Who serves `slot` (`server.cluster->slots[slot]`).
+    pub(crate) fn owner(&self, slot: u16) -> Owner {
+        if self.owned.contains(slot) {
+            return Owner::Me;
+        }
+        match self.peers.iter().position(|p| p.slots.contains(slot)) {
+            Some(i) => Owner::Peer(i),
+            None => Owner::Nobody,
+        }
     }
 
     /// How many slots this node serves.
     pub(crate) fn owned_count(&self) -> usize {
-        self.owned_count
+        self.owned.len()
     }
 
-    /// Assigns `slot` to this node (`clusterAddSlot`); false if it was assigned.
+    /// How many slots some node serves (`cluster_slots_assigned`).
+    pub(crate) fn assigned_count(&self) -> usize {
+        self.owned.len() + self.peers.iter().map(|p| p.slots.len()).sum::<usize>()
+    }
+
+    /// The known node named `id` (`clusterLookupNode`: the exact 40-character id).
+    pub(crate) fn lookup(&self, id: &[u8]) -> Option<Owner> {
+        if id == self.id.as_bytes() {
+            return Some(Owner::Me);
+        }
+        self.peers
+            .iter()
+            .position(|p| p.id.as_bytes() == id)
+            .map(Owner::Peer)
+    }
+
+    /// The id of a node.
+    pub(crate) fn id_of(&self, node: Owner) -> &str {
+        match node {
+            Owner::Peer(i) => &self.peers[i].id,
+            _ => &self.id,
+        }
+    }
+
+    /// Assigns the unassigned `slot` to this node (`clusterAddSlot`); false if it was
+    /// assigned.
     pub(crate) fn add_slot(&mut self, slot: u16) -> bool {
-        if self.owns(slot) {
+        if self.owner(slot) != Owner::Nobody {
             return false;
         }
-        self.owned[slot as usize / 64] |= 1 << (slot % 64);
-        self.owned_count += 1;
-        true
+        self.owned.insert(slot)
     }
 
-    /// Unassigns `slot` (`clusterDelSlot`); false if it was not assigned. Migrating and
-    /// importing marks stay, as in Redis.
+    /// Unassigns `slot`, whoever serves it (`clusterDelSlot`); false if it was not
+    /// assigned. Migrating and importing marks stay, as in Redis.
     pub(crate) fn del_slot(&mut self, slot: u16) -> bool {
-        if !self.owns(slot) {
-            return false;
+        match self.owner(slot) {
+            Owner::Nobody => false,
+            Owner::Me => self.owned.remove(slot),
+            Owner::Peer(i) => self.peers[i].slots.remove(slot),
         }
-        self.owned[slot as usize / 64] &= !(1 << (slot % 64));
-        self.owned_count -= 1;
-        true
     }
 
-    /// The assigned slots as inclusive ranges, in order.
-    pub(crate) fn owned_ranges(&self) -> Vec<(u16, u16)> {
-        let mut ranges: Vec<(u16, u16)> = Vec::new();
-        for slot in 0..SLOTS as u16 {
-            if !self.owns(slot) {
-                continue;
+    /// Gives `slot` to `node` (`clusterDelSlot` then `clusterAddSlot`).
+    pub(crate) fn assign(&mut self, slot: u16, node: Owner) {
+        self.del_slot(slot);
+        match node {
+            Owner::Nobody => {}
+            Owner::Me => {
+                self.owned.insert(slot);
             }
-            match ranges.last_mut() {
-                Some((_, end)) if *end + 1 == slot => *end = slot,
-                _ => ranges.push((slot, slot)),
+            Owner::Peer(i) => {
+                self.peers[i].slots.insert(slot);
             }
         }
-        ranges
+    }
+
+    /// Unassigns every slot this node serves (`clusterDelNodeSlots(myself)`).
+    pub(crate) fn flush_own_slots(&mut self) {
+        self.owned.clear();
+    }
+
+    /// The slots this node serves as inclusive ranges, in order.
+    pub(crate) fn owned_ranges(&self) -> Vec<(u16, u16)> {
+        self.owned.ranges()
+    }
+
+    /// What a gossip message from `peer` would teach this node: the node itself (added,
+    /// or its address and epoch updated) and the slots it claims. A claimed slot that is
+    /// unassigned or another peer's becomes the sender's; one this node serves stays its
+    /// own (Redis would hand it over when the sender's config epoch is greater and drop
+    /// the keys left in it; redsim's runner hands slots over with SETSLOT … NODE instead).
+    pub(crate) fn learn(&mut self, peer: &ClusterPeer) {
+        if peer.id == self.id {
+            return;
+        }
+        let index = match self.peers.iter().position(|p| p.id == peer.id) {
+            Some(i) => i,
+            None => {
+                self.peers.push(Peer {
+                    id: peer.id.clone(),
+                    ip: String::new(),
+                    port: 0,
+                    bus_port: 0,
+                    config_epoch: 0,
+                    slots: SlotSet::default(),
+                });
+                self.peers.len() - 1
+            }
+        };
+        let known = &mut self.peers[index];
+        known.ip = peer.ip.clone();
+        known.port = peer.port;
+        known.bus_port = peer.bus_port;
+        known.config_epoch = peer.config_epoch;
+        self.current_epoch = self.current_epoch.max(peer.config_epoch);
+        for &(start, end) in &peer.slots {
+            for slot in start..=end.min(SLOTS as u16 - 1) {
+                if self.owner(slot) != Owner::Me {
+                    self.assign(slot, Owner::Peer(index));
+                }
+            }
+        }
+        self.todo_update = true;
     }
 
     /// `clusterBumpConfigEpochWithoutConsensus`: takes a new epoch unless this node's is
     /// already the greatest non-zero one. Returns whether it did.
     pub(crate) fn bump_epoch(&mut self) -> bool {
-        let max_epoch = self.current_epoch.max(self.config_epoch);
+        let max_epoch = self
+            .peers
+            .iter()
+            .map(|p| p.config_epoch)
+            .fold(self.current_epoch.max(self.config_epoch), u64::max);
         if self.config_epoch == 0 || self.config_epoch != max_epoch {
             self.current_epoch += 1;
             self.config_epoch = self.current_epoch;
@@ -154,13 +245,13 @@ impl Cluster {
         }
     }
 
-    /// `clusterReset`: closes every slot, unassigns them all; a hard reset also zeroes
-    /// the epochs and takes the new id `new_id`.
+    /// `clusterReset`: closes every slot, unassigns them all, forgets every other node;
+    /// a hard reset also zeroes the epochs and takes the new id `new_id`.
     pub(crate) fn reset(&mut self, new_id: Option<String>) {
         self.migrating.clear();
         self.importing.clear();
-        *self.owned = [0; SLOTS / 64];
-        self.owned_count = 0;
+        self.owned.clear();
+        self.peers.clear();
         if let Some(id) = new_id {
             self.current_epoch = 0;
             self.config_epoch = 0;
@@ -192,9 +283,11 @@ impl Cluster {
             return;
         }
         let full_coverage = config.get("cluster-require-full-coverage").as_deref() == Some("yes");
-        let mut ok = !(full_coverage && self.owned_count < SLOTS);
-        self.size = u32::from(self.owned_count > 0);
-        let reachable = self.size; // this node is the only master, and it is reachable
+        let mut ok = !(full_coverage && self.assigned_count() < SLOTS);
+        let serving =
+            std::iter::once(self.owned.len()).chain(self.peers.iter().map(|p| p.slots.len()));
+        self.size = serving.filter(|&n| n > 0).count() as u32;
+        let reachable = self.size; // every known node is reachable
         if reachable < self.size / 2 + 1 {
             ok = false;
             self.among_minority_ms = now_ms;
@@ -247,6 +340,22 @@ impl Address {
         }
     }
 
+    /// Where `node` is reached, as this node knows it.
+    pub(crate) fn of_node(cluster: &Cluster, node: Owner, config: &Config) -> Address {
+        match node {
+            Owner::Peer(i) => {
+                let peer = &cluster.peers[i];
+                Address {
+                    ip: peer.ip.clone(),
+                    port: peer.port,
+                    bus_port: peer.bus_port,
+                    hostname: String::new(),
+                }
+            }
+            _ => Address::of(config),
+        }
+    }
+
     /// Redis's `getPreferredEndpoint`, by `cluster-preferred-endpoint-type`.
     pub(crate) fn endpoint(&self, config: &Config) -> String {
         match config.get("cluster-preferred-endpoint-type").as_deref() {
@@ -258,32 +367,49 @@ impl Address {
     }
 }
 
-/// This node's line of CLUSTER NODES (`clusterGenNodeDescription`), with its newline.
-pub(crate) fn node_line(cluster: &Cluster, config: &Config) -> String {
+/// CLUSTER NODES (`clusterGenNodesDescription`): this node's line, then the other
+/// nodes' in the order it learnt of them (Redis's order is its dict's, which varies),
+/// each with its newline. `now_ms` stands for the last pong of every peer, all of which
+/// are reachable.
+pub(crate) fn node_lines(cluster: &Cluster, config: &Config, now_ms: u64) -> String {
     let at = Address::of(config);
-    let mut line = format!("{} {}:{}@{}", cluster.id, at.ip, at.port, at.bus_port);
+    let mut text = format!("{} {}:{}@{}", cluster.id, at.ip, at.port, at.bus_port);
     if !at.hostname.is_empty() {
-        let _ = write!(line, ",{}", at.hostname);
+        let _ = write!(text, ",{}", at.hostname);
     }
     let _ = write!(
-        line,
+        text,
         " myself,master - 0 0 {} connected",
         cluster.config_epoch
     );
-    for (start, end) in cluster.owned_ranges() {
-        if start == end {
-            let _ = write!(line, " {start}");
-        } else {
-            let _ = write!(line, " {start}-{end}");
-        }
-    }
+    write_ranges(&mut text, &cluster.owned_ranges());
     for slot in 0..SLOTS as u16 {
-        if cluster.migrating.contains(&slot) {
-            let _ = write!(line, " [{slot}->-{}]", cluster.id);
-        } else if cluster.importing.contains(&slot) {
-            let _ = write!(line, " [{slot}-<-{}]", cluster.id);
+        if let Some(to) = cluster.migrating.get(&slot) {
+            let _ = write!(text, " [{slot}->-{to}]");
+        } else if let Some(from) = cluster.importing.get(&slot) {
+            let _ = write!(text, " [{slot}-<-{from}]");
         }
     }
-    line.push('\n');
-    line
+    text.push('\n');
+    for peer in &cluster.peers {
+        let _ = write!(
+            text,
+            "{} {}:{}@{} master - 0 {now_ms} {} connected",
+            peer.id, peer.ip, peer.port, peer.bus_port, peer.config_epoch
+        );
+        write_ranges(&mut text, &peer.slots.ranges());
+        text.push('\n');
+    }
+    text
+}
+
+/// ` start-end` or ` slot` for each range (`representSlotInfo`).
+fn write_ranges(text: &mut String, ranges: &[(u16, u16)]) {
+    for &(start, end) in ranges {
+        if start == end {
+            let _ = write!(text, " {start}");
+        } else {
+            let _ = write!(text, " {start}-{end}");
+        }
+    }
 }

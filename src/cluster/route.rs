@@ -1,20 +1,26 @@
 //! Which node serves a command (Redis's `getNodeByQuery`) and the error a client gets
 //! when it is not this one (`clusterRedirectClient`). Every key of the command — of every
 //! queued command, for EXEC — must hash to one slot, and that slot must be served here
-//! and the cluster up. While this node migrates the slot, a command whose keys are not all
-//! here is sent on with `-ASK` (none here; the target can only be this node itself, which
-//! then serves it) or `-TRYAGAIN` (some here); while it imports the slot, a client that
-//! said ASKING is served. `-MOVED` needs another node, which a redsim node never knows.
+//! and the cluster up. A slot another node serves is answered `-MOVED slot host:port`.
+//! While this node migrates the slot, a command whose keys are not all here is sent on
+//! with `-ASK slot host:port` to the node it migrates to (none here; a slot "migrating"
+//! to this node itself is served here, as `processCommand` redirects only to another
+//! node) or `-TRYAGAIN` (some here); while it imports the slot, a client that said ASKING
+//! is served.
 
-use super::Cluster;
+use super::{Address, Cluster, Owner};
 use crate::cmd::{flags, CommandSpec};
 use crate::config::Config;
 use crate::db::Db;
 use crate::resp::Reply;
 
 /// Why this node does not serve a command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Redirect {
+    /// Another node serves the slot: its endpoint and port.
+    Moved(u16, String),
+    /// The slot migrates to another node, which may hold the missing keys.
+    Ask(u16, String),
     CrossSlot,
     /// Several keys of a migrating or importing slot, not all here.
     Unstable,
@@ -28,6 +34,8 @@ impl Redirect {
     /// The error a client gets (`clusterRedirectClient`).
     pub(crate) fn reply(self) -> Reply {
         match self {
+            Redirect::Moved(slot, at) => Reply::error(format!("MOVED {slot} {at}")),
+            Redirect::Ask(slot, at) => Reply::error(format!("ASK {slot} {at}")),
             Redirect::CrossSlot => {
                 Reply::error("CROSSSLOT Keys in request don't hash to the same slot")
             }
@@ -43,7 +51,7 @@ impl Redirect {
     }
 
     /// The error a script's `redis.call` gets instead (`scriptVerifyClusterState`).
-    pub(crate) fn script_text(self) -> &'static str {
+    pub(crate) fn script_text(&self) -> &'static str {
         match self {
             Redirect::DownReadOnlyState => {
                 "ERR Script attempted to execute a write command while the cluster is down and readonly"
@@ -66,8 +74,8 @@ pub(crate) struct Query<'q> {
     pub(crate) asking: bool,
 }
 
-/// `getNodeByQuery` for a node that knows only itself: `Ok(Some(slot))` when this node
-/// serves the keys' slot, `Ok(None)` for a command without keys.
+/// `getNodeByQuery`: `Ok(Some(slot))` when this node serves the keys' slot, `Ok(None)`
+/// for a command without keys.
 pub(crate) fn route(
     cluster: &Cluster,
     config: &Config,
@@ -75,7 +83,7 @@ pub(crate) fn route(
     now_ms: u64,
     query: &Query<'_>,
 ) -> Result<Option<u16>, Redirect> {
-    let mut first: Option<(&[u8], u16)> = None;
+    let mut first: Option<(&[u8], u16, Owner)> = None;
     let (mut migrating, mut importing, mut multiple_keys) = (false, false, false);
     let (mut missing, mut existing) = (0usize, 0usize);
     for (spec, argv) in query.commands {
@@ -84,17 +92,18 @@ pub(crate) fn route(
             let slot = super::key_hash_slot(key);
             match first {
                 None => {
-                    if !cluster.owns(slot) {
+                    let owner = cluster.owner(slot);
+                    if owner == Owner::Nobody {
                         return Err(Redirect::DownUnbound);
                     }
-                    first = Some((key, slot));
-                    if cluster.migrating.contains(&slot) {
+                    first = Some((key, slot, owner));
+                    if owner == Owner::Me && cluster.migrating.contains_key(&slot) {
                         migrating = true;
-                    } else if cluster.importing.contains(&slot) {
+                    } else if cluster.importing.contains_key(&slot) {
                         importing = true;
                     }
                 }
-                Some((first_key, first_slot)) if first_key != key => {
+                Some((first_key, first_slot, _)) if first_key != key => {
                     if slot != first_slot {
                         return Err(Redirect::CrossSlot);
                     }
@@ -112,7 +121,7 @@ pub(crate) fn route(
             }
         }
     }
-    let Some((_, slot)) = first else {
+    let Some((_, slot, owner)) = first else {
         return Ok(None);
     };
     if !cluster.ok {
@@ -134,10 +143,17 @@ pub(crate) fn route(
         if existing > 0 {
             return Err(Redirect::Unstable);
         }
-        // Redis answers ASK with the node the slot migrates to; the only node this one
-        // knows is itself, and a client asked to go to this very node is served
-        // (`processCommand` redirects only to another node).
-        return Ok(Some(slot));
+        let target = cluster
+            .migrating
+            .get(&slot)
+            .and_then(|id| cluster.lookup(id.as_bytes()));
+        return match target {
+            Some(node @ Owner::Peer(_)) => {
+                Err(Redirect::Ask(slot, endpoint(cluster, node, config)))
+            }
+            // Migrating to this very node: served here.
+            _ => Ok(Some(slot)),
+        };
     }
     if importing && (query.asking || query.command_flags & flags::ASKING != 0) {
         if multiple_keys && missing > 0 {
@@ -145,5 +161,28 @@ pub(crate) fn route(
         }
         return Ok(Some(slot));
     }
-    Ok(Some(slot))
+    // A replica with READONLY would serve its master's reads here; redsim's nodes are all
+    // masters.
+    match owner {
+        Owner::Peer(_) => Err(Redirect::Moved(slot, endpoint(cluster, owner, config))),
+        _ => Ok(Some(slot)),
+    }
+}
+
+/// `host:port` of a redirection (`clusterRedirectClient`).
+fn endpoint(cluster: &Cluster, node: Owner, config: &Config) -> String {
+    let at = Address::of_node(cluster, node, config);
+    format!("{}:{}", at.endpoint(config), at.port)
+}
+
+/// The slot a cluster client sends `argv` to: its first key's (`None` for a command
+/// without keys, or an unknown one). Clients route by it (redis-rs, redis-py); the
+/// server then checks every key.
+pub fn command_slot(argv: &[Vec<u8>]) -> Option<u16> {
+    let spec = match crate::cmd::resolve(argv) {
+        crate::cmd::Resolved::Found(spec, sub) => sub.unwrap_or(spec),
+        crate::cmd::Resolved::Refused(_) => return None,
+    };
+    let first = *spec.key_positions(argv).first()?;
+    Some(super::key_hash_slot(&argv[first]))
 }

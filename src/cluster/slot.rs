@@ -25,9 +25,38 @@ pub fn key_hash_slot(key: &[u8]) -> u16 {
     crc16(hashed) & 0x3FFF
 }
 
+/// How `redis-cli --cluster create` splits the slots among `n` masters (its
+/// `clusterManagerCommandCreate`, in its `float` arithmetic): inclusive ranges, in order.
+pub fn slot_ranges(n: usize) -> Vec<(u16, u16)> {
+    let per_node = SLOTS as f32 / n as f32;
+    let (mut first, mut cursor) = (0i64, 0.0f32);
+    (0..n)
+        .map(|i| {
+            let mut last = (cursor + per_node - 1.0).round() as i64;
+            if last > SLOTS as i64 || i == n - 1 {
+                last = SLOTS as i64 - 1;
+            }
+            last = last.max(first);
+            let range = (first as u16, last as u16);
+            first = last + 1;
+            cursor += per_node;
+            range
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_split_as_redis_cli_splits_them() {
+        assert_eq!(slot_ranges(1), vec![(0, 16383)]);
+        assert_eq!(
+            slot_ranges(3),
+            vec![(0, 5460), (5461, 10922), (10923, 16383)]
+        );
+    }
 
     #[test]
     fn crc16_is_xmodem() {

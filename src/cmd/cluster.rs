@@ -4,14 +4,16 @@
 //! the subcommands are still in the table with Redis's arity and flags, because other
 //! rules read them (a script calling `CLUSTER RESET` is refused as `noscript`).
 //!
-//! With cluster mode on, the node ([`crate::cluster`]) knows only itself: slot
-//! assignment (ADDSLOTS…, FLUSHSLOTS, SETSLOT), the views (NODES, SLOTS, SHARDS, INFO in
-//! `cluster_view.rs`), the key-slot queries, epochs and RESET behave as Redis's, and the
-//! subcommands that name another node answer Redis's "Unknown node". MEET and SAVECONFIG,
-//! which need a cluster bus and a nodes.conf, are refused with a redsim error.
+//! With cluster mode on, the node ([`crate::cluster`]) knows itself and the masters it
+//! was told of: slot assignment (ADDSLOTS…, FLUSHSLOTS, SETSLOT), the views (NODES,
+//! SLOTS, SHARDS, INFO in `cluster_view.rs`), the key-slot queries, epochs, FORGET and
+//! RESET behave as Redis's, and the subcommands that name an unknown node answer Redis's
+//! "Unknown node". MEET and SAVECONFIG, which need a cluster bus and a nodes.conf, and
+//! REPLICATE of an empty master (redsim's nodes are all masters), are refused with a
+//! redsim error.
 
 use super::{args, c_str, flags::*, CommandSpec, Ctx};
-use crate::cluster::{key_hash_slot, Cluster, SLOTS};
+use crate::cluster::{key_hash_slot, Cluster, Owner, SLOTS};
 use crate::resp::Reply;
 
 const ADMIN_SUB: u32 = NO_ASYNC_LOADING | ADMIN | STALE;
@@ -153,10 +155,11 @@ fn addslots(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         let mut named = vec![false; SLOTS];
         for (start, end) in pairs {
             for slot in start..=end {
-                if del && !cluster.owns(slot) {
+                let assigned = cluster.owner(slot) != Owner::Nobody;
+                if del && !assigned {
                     return Reply::error(format!("ERR Slot {slot} is already unassigned"));
                 }
-                if !del && cluster.owns(slot) {
+                if !del && assigned {
                     return Reply::error(format!("ERR Slot {slot} is already busy"));
                 }
                 if std::mem::replace(&mut named[slot as usize], true) {
@@ -184,17 +187,10 @@ fn flushslots(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         if !ctx.store.dbs[0].is_empty() {
             return Reply::error("ERR DB must be empty to perform CLUSTER FLUSHSLOTS.");
         }
-        for slot in 0..SLOTS as u16 {
-            cluster.del_slot(slot);
-        }
+        cluster.flush_own_slots();
         cluster.todo_update = true;
         Reply::ok()
     })
-}
-
-/// Whether `arg` names this node (`clusterLookupNode`: the exact 40-character id).
-fn is_me(cluster: &Cluster, arg: &[u8]) -> bool {
-    arg == cluster.id.as_bytes()
 }
 
 fn unknown_node(arg: &[u8]) -> Reply {
@@ -203,9 +199,11 @@ fn unknown_node(arg: &[u8]) -> Reply {
     Reply::error(text)
 }
 
-/// SETSLOT slot MIGRATING|IMPORTING|NODE id, SETSLOT slot STABLE. The only node this one
-/// knows is itself, so MIGRATING and IMPORTING can only name it (a migrating slot then
-/// sends clients that miss a key to this very node with `-ASK`).
+/// SETSLOT slot MIGRATING|IMPORTING|NODE id, SETSLOT slot STABLE. The change is this
+/// node's view only; the other nodes learn of a slot's new owner when they are told
+/// (SETSLOT … NODE sent to each, as `redis-cli --cluster reshard` does, or gossip).
+/// A master that gives its last slot away stays a master (Redis's would become a
+/// replica of the new owner under `cluster-allow-replica-migration yes`).
 fn setslot(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     with_node(ctx, |ctx, cluster| {
         let slot = match slot_arg(&argv[2]) {
@@ -213,7 +211,6 @@ fn setslot(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             Err(e) => return e,
         };
         let action = &argv[3];
-        let known = |arg: &[u8]| is_me(cluster, arg);
         let dont_know = |arg: &[u8]| {
             let mut text = b"ERR I don't know about node ".to_vec();
             text.extend_from_slice(c_str(arg, usize::MAX));
@@ -223,32 +220,38 @@ fn setslot(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
             if !cluster.owns(slot) {
                 return Reply::error(format!("ERR I'm not the owner of hash slot {slot}"));
             }
-            if !known(&argv[4]) {
+            let Some(node) = cluster.lookup(&argv[4]) else {
                 return dont_know(&argv[4]);
-            }
-            cluster.migrating.insert(slot);
+            };
+            let id = cluster.id_of(node).to_string();
+            cluster.migrating.insert(slot, id);
         } else if args::is(action, "importing") && argv.len() == 5 {
             if cluster.owns(slot) {
                 return Reply::error(format!("ERR I'm already the owner of hash slot {slot}"));
             }
-            if !known(&argv[4]) {
+            let Some(node) = cluster.lookup(&argv[4]) else {
                 return dont_know(&argv[4]);
-            }
-            cluster.importing.insert(slot);
+            };
+            let id = cluster.id_of(node).to_string();
+            cluster.importing.insert(slot, id);
         } else if args::is(action, "stable") && argv.len() == 4 {
             cluster.importing.remove(&slot);
             cluster.migrating.remove(&slot);
         } else if args::is(action, "node") && argv.len() == 5 {
-            if !known(&argv[4]) {
+            let Some(node) = cluster.lookup(&argv[4]) else {
                 return unknown_node(&argv[4]);
+            };
+            let empty = keys_in_slot(ctx, slot).is_empty();
+            if cluster.owns(slot) && node != Owner::Me && !empty {
+                return Reply::error(format!(
+                    "ERR Can't assign hashslot {slot} to a different node while I still hold keys for this hash slot."
+                ));
             }
-            // The slot goes to this node itself: no key can be left behind.
-            if keys_in_slot(ctx, slot).is_empty() {
+            if empty {
                 cluster.migrating.remove(&slot);
             }
-            cluster.del_slot(slot);
-            cluster.add_slot(slot);
-            if cluster.importing.remove(&slot) {
+            cluster.assign(slot, node);
+            if node == Owner::Me && cluster.importing.remove(&slot).is_some() {
                 cluster.bump_epoch();
             }
         } else {
@@ -348,38 +351,68 @@ fn getkeysinslot(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     })
 }
 
-/// A subcommand about the node named by `argv[2]`: `mine` when it is this node, the only
-/// one known, Redis's "Unknown node" otherwise.
-fn about_node(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], mine: fn() -> Reply) -> Reply {
-    with_node(ctx, |_, cluster| {
-        if is_me(cluster, &argv[2]) {
-            mine()
-        } else {
-            unknown_node(&argv[2])
-        }
+/// A subcommand about the node named by `argv[2]`: `mine` when it is this node, `other`
+/// for another known one, Redis's "Unknown node" otherwise.
+fn about_node(
+    ctx: &mut Ctx<'_>,
+    argv: &[Vec<u8>],
+    mine: fn() -> Reply,
+    other: fn(&mut Ctx<'_>, &mut Cluster, usize) -> Reply,
+) -> Reply {
+    with_node(ctx, |ctx, cluster| match cluster.lookup(&argv[2]) {
+        Some(Owner::Peer(i)) => other(ctx, cluster, i),
+        Some(_) => mine(),
+        None => unknown_node(&argv[2]),
     })
 }
 
-/// COUNT-FAILURE-REPORTS id: no other node, so no report about this one.
+/// COUNT-FAILURE-REPORTS id: every node is reachable, so no node reports another.
 fn failure_reports(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    about_node(ctx, argv, || Reply::Integer(0))
+    about_node(ctx, argv, || Reply::Integer(0), |_, _, _| Reply::Integer(0))
 }
 
-/// FORGET id.
+/// FORGET id: the node and its slots go from this node's view (`clusterDelNode`).
 fn forget(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    about_node(ctx, argv, || {
-        Reply::error("ERR I tried hard but I can't forget myself...")
-    })
+    about_node(
+        ctx,
+        argv,
+        || Reply::error("ERR I tried hard but I can't forget myself..."),
+        |_, cluster, i| {
+            let peer = cluster.peers.remove(i);
+            cluster.migrating.retain(|_, id| *id != peer.id);
+            cluster.importing.retain(|_, id| *id != peer.id);
+            cluster.todo_update = true;
+            Reply::ok()
+        },
+    )
 }
 
-/// REPLICATE id.
+/// REPLICATE id: a master with slots or keys cannot become a replica; redsim's nodes
+/// never do.
 fn replicate(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    about_node(ctx, argv, || Reply::error("ERR Can't replicate myself"))
+    about_node(
+        ctx,
+        argv,
+        || Reply::error("ERR Can't replicate myself"),
+        |ctx, cluster, _| {
+            if cluster.owned_count() != 0 || !ctx.store.dbs[0].is_empty() {
+                return Reply::error(
+                    "ERR To set a master the node must be empty and without assigned slots.",
+                );
+            }
+            Reply::error("ERR CLUSTER REPLICATE is not supported by redsim (its cluster nodes are all masters)")
+        },
+    )
 }
 
-/// REPLICAS / SLAVES id: this node, a master, has none.
+/// REPLICAS / SLAVES id: every node is a master without replicas.
 fn replicas(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
-    about_node(ctx, argv, || Reply::Array(Vec::new()))
+    about_node(
+        ctx,
+        argv,
+        || Reply::Array(Vec::new()),
+        |_, _, _| Reply::Array(Vec::new()),
+    )
 }
 
 /// FAILOVER [FORCE|TAKEOVER]: only a replica fails over.

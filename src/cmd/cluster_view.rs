@@ -1,11 +1,12 @@
 //! What CLUSTER shows of the node (`cluster.c`): NODES (`clusterGenNodesDescription`),
 //! SLOTS (`clusterReplyMultiBulkSlots`), SHARDS (`clusterReplyShards`), INFO, MYID,
-//! LINKS and HELP. The node knows only itself: one line, one shard, no link, no bus
-//! message counted.
+//! LINKS and HELP: every master the node knows, itself first (Redis lists NODES and
+//! SHARDS in its node dict's order, which varies from run to run); no link and no bus
+//! message, since redsim's nodes have no cluster bus.
 
 use super::cluster::with_node;
 use super::Ctx;
-use crate::cluster::{node_line, Address};
+use crate::cluster::{node_lines, Address, Cluster, Owner, SLOTS};
 use crate::resp::Reply;
 
 pub(super) fn myid(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
@@ -16,14 +17,15 @@ pub(super) fn myid(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
 pub(super) fn nodes(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_node(ctx, |ctx, cluster| Reply::Verbatim {
         format: *b"txt",
-        text: node_line(cluster, &ctx.store.config).into_bytes(),
+        text: node_lines(cluster, &ctx.store.config, cluster.command_ms).into_bytes(),
     })
 }
 
 /// `addNodeToNodeReply`: endpoint, port, id, and the other known endpoints as a map.
-fn node_reply(ctx: &Ctx<'_>, id: &str) -> Reply {
+fn node_reply(ctx: &Ctx<'_>, cluster: &Cluster, node: Owner) -> Reply {
     let config = &ctx.store.config;
-    let at = Address::of(config);
+    let at = Address::of_node(cluster, node, config);
+    let id = cluster.id_of(node);
     let preferred = config
         .get("cluster-preferred-endpoint-type")
         .unwrap_or_default();
@@ -46,19 +48,27 @@ fn node_reply(ctx: &Ctx<'_>, id: &str) -> Reply {
     ])
 }
 
-/// SLOTS: one entry per range of slots this node serves.
+/// SLOTS: one entry per run of slots one node serves, in slot order.
 pub(super) fn slots(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_node(ctx, |ctx, cluster| {
-        let ranges = cluster.owned_ranges();
-        let node = node_reply(ctx, &cluster.id);
+        let mut runs: Vec<(u16, u16, Owner)> = Vec::new();
+        for slot in 0..SLOTS as u16 {
+            let owner = cluster.owner(slot);
+            if owner == Owner::Nobody {
+                continue;
+            }
+            match runs.last_mut() {
+                Some((_, end, node)) if *end + 1 == slot && *node == owner => *end = slot,
+                _ => runs.push((slot, slot, owner)),
+            }
+        }
         Reply::Array(
-            ranges
-                .into_iter()
-                .map(|(start, end)| {
+            runs.into_iter()
+                .map(|(start, end, node)| {
                     Reply::Array(vec![
                         Reply::Integer(start as i64),
                         Reply::Integer(end as i64),
-                        node.clone(),
+                        node_reply(ctx, cluster, node),
                     ])
                 })
                 .collect(),
@@ -66,47 +76,59 @@ pub(super) fn slots(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     })
 }
 
-/// SHARDS: one shard, this master's, with its slot ranges and its own description.
+/// SHARDS: one shard per master, with its slot ranges and its own description.
 pub(super) fn shards(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_node(ctx, |ctx, cluster| {
-        let config = &ctx.store.config;
-        let at = Address::of(config);
-        let bounds = cluster
-            .owned_ranges()
-            .into_iter()
-            .flat_map(|(start, end)| [Reply::Integer(start as i64), Reply::Integer(end as i64)])
-            .collect();
-        let mut node = vec![(Reply::bulk("id"), Reply::bulk(cluster.id.as_bytes()))];
-        if at.port != 0 {
-            node.push((Reply::bulk("port"), Reply::Integer(at.port as i64)));
-        }
-        node.push((Reply::bulk("ip"), Reply::bulk(at.ip.clone())));
-        node.push((Reply::bulk("endpoint"), Reply::bulk(at.endpoint(config))));
-        if !at.hostname.is_empty() {
-            node.push((Reply::bulk("hostname"), Reply::bulk(at.hostname.clone())));
-        }
-        node.push((Reply::bulk("role"), Reply::bulk("master")));
-        // A master without replicas keeps no backlog: its offset stays 0.
-        node.push((Reply::bulk("replication-offset"), Reply::Integer(0)));
-        node.push((Reply::bulk("health"), Reply::bulk("online")));
-        Reply::Array(vec![Reply::Map(vec![
-            (Reply::bulk("slots"), Reply::Array(bounds)),
-            (Reply::bulk("nodes"), Reply::Array(vec![Reply::Map(node)])),
-        ])])
+        let masters = std::iter::once(Owner::Me).chain((0..cluster.peers.len()).map(Owner::Peer));
+        Reply::Array(masters.map(|node| shard(ctx, cluster, node)).collect())
     })
 }
 
-/// INFO: the state and slot counts; no other node, so no bus message.
+/// `addShardReplyForClusterShards` of the master `node`.
+fn shard(ctx: &Ctx<'_>, cluster: &Cluster, node: Owner) -> Reply {
+    let config = &ctx.store.config;
+    let at = Address::of_node(cluster, node, config);
+    let ranges = match node {
+        Owner::Peer(i) => cluster.peers[i].slots.ranges(),
+        _ => cluster.owned_ranges(),
+    };
+    let bounds = ranges
+        .into_iter()
+        .flat_map(|(start, end)| [Reply::Integer(start as i64), Reply::Integer(end as i64)])
+        .collect();
+    let mut fields = vec![(
+        Reply::bulk("id"),
+        Reply::bulk(cluster.id_of(node).as_bytes()),
+    )];
+    if at.port != 0 {
+        fields.push((Reply::bulk("port"), Reply::Integer(at.port as i64)));
+    }
+    fields.push((Reply::bulk("ip"), Reply::bulk(at.ip.clone())));
+    fields.push((Reply::bulk("endpoint"), Reply::bulk(at.endpoint(config))));
+    if !at.hostname.is_empty() {
+        fields.push((Reply::bulk("hostname"), Reply::bulk(at.hostname.clone())));
+    }
+    fields.push((Reply::bulk("role"), Reply::bulk("master")));
+    // A master without replicas keeps no backlog: its offset stays 0.
+    fields.push((Reply::bulk("replication-offset"), Reply::Integer(0)));
+    fields.push((Reply::bulk("health"), Reply::bulk("online")));
+    Reply::Map(vec![
+        (Reply::bulk("slots"), Reply::Array(bounds)),
+        (Reply::bulk("nodes"), Reply::Array(vec![Reply::Map(fields)])),
+    ])
+}
+
+/// INFO: the state and slot counts; no cluster bus, so no bus message.
 pub(super) fn info(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     with_node(ctx, |_, cluster| {
-        let assigned = cluster.owned_count();
+        let assigned = cluster.assigned_count();
         let text = format!(
             "cluster_state:{}\r\n\
              cluster_slots_assigned:{assigned}\r\n\
              cluster_slots_ok:{assigned}\r\n\
              cluster_slots_pfail:0\r\n\
              cluster_slots_fail:0\r\n\
-             cluster_known_nodes:1\r\n\
+             cluster_known_nodes:{}\r\n\
              cluster_size:{}\r\n\
              cluster_current_epoch:{}\r\n\
              cluster_my_epoch:{}\r\n\
@@ -114,6 +136,7 @@ pub(super) fn info(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
              cluster_stats_messages_received:0\r\n\
              total_cluster_links_buffer_limit_exceeded:0\r\n",
             if cluster.ok { "ok" } else { "fail" },
+            1 + cluster.peers.len(),
             cluster.size,
             cluster.current_epoch,
             cluster.config_epoch,

@@ -192,6 +192,11 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
     if !ctx.session().authenticated {
         return Reply::error(NOAUTH_HELLO);
     }
+    let role = if ctx.store.repl.is_replica() {
+        "replica"
+    } else {
+        "master"
+    };
     let session = ctx.session();
     if let Some(name) = name {
         session.name = if name.is_empty() {
@@ -212,7 +217,7 @@ fn hello(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Reply {
         pair("proto", Reply::Integer(session.protocol.number())),
         pair("id", Reply::Integer(session.id.id as i64)),
         pair("mode", Reply::bulk("standalone")),
-        pair("role", Reply::bulk("master")),
+        pair("role", Reply::bulk(role)),
         pair("modules", Reply::Array(Vec::new())),
     ])
 }

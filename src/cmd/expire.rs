@@ -257,6 +257,7 @@ pub fn signal_lazy_expiries(ctx: &mut Ctx<'_>) {
     let db = ctx.db_index();
     if let Some(keys) = ctx.store.dbs[db].take_expired() {
         for key in keys {
+            crate::repl::propagate::expired(ctx.store, db, &key);
             ctx.store.touch_expired(db, &key);
         }
     }

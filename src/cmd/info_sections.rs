@@ -367,29 +367,67 @@ pub(super) fn stats(ctx: &mut Ctx<'_>, out: &mut String) {
 
 pub(super) fn replication(ctx: &mut Ctx<'_>, out: &mut String) {
     out.push_str("# Replication\r\n");
-    constants(
+    let now_ms = ctx.live_ms();
+    let store = &ctx.store;
+    let repl = &store.repl;
+    field(
         out,
-        &[
-            ("role", "master"),
-            ("connected_slaves", "0"),
-            ("master_failover_state", "no-failover"),
-        ],
+        "role",
+        if repl.is_replica() { "slave" } else { "master" },
     );
-    field(out, "master_replid", &ctx.store.process.replid);
-    constants(
-        out,
-        &[
-            ("master_replid2", "0000000000000000000000000000000000000000"),
-            ("master_repl_offset", "0"),
-            ("second_repl_offset", "-1"),
-            ("repl_backlog_active", "0"),
-        ],
-    );
+    if let Some(master) = &repl.master {
+        // Before the first synchronisation Redis knows no offset and prints 1.
+        let applied = if master.up { repl.offset } else { 1 };
+        field(out, "master_host", &master.host);
+        field(out, "master_port", master.port);
+        field(
+            out,
+            "master_link_status",
+            if master.up { "up" } else { "down" },
+        );
+        let io_ago = if master.up {
+            (now_ms / 1000) as i64 - (master.last_io_ms / 1000) as i64
+        } else {
+            -1
+        };
+        field(out, "master_last_io_seconds_ago", io_ago);
+        field(out, "master_sync_in_progress", 0);
+        field(out, "slave_read_repl_offset", applied);
+        field(out, "slave_repl_offset", applied);
+        if !master.up {
+            field(out, "master_link_down_since_seconds", -1);
+        }
+        let priority = store.config.get("replica-priority").unwrap_or_default();
+        field(out, "slave_priority", priority);
+        let read_only = store.config.get("replica-read-only").unwrap_or_default() == "yes";
+        field(out, "slave_read_only", u8::from(read_only));
+        let announced = store.config.get("replica-announced").unwrap_or_default() == "yes";
+        field(out, "replica_announced", u8::from(announced));
+    }
+    field(out, "connected_slaves", repl.replicas.len());
+    if let Some(good) = super::replicas::good_replicas_shown(store, now_ms) {
+        field(out, "min_slaves_good_slaves", good);
+    }
+    for (i, r) in repl.replicas.iter().enumerate() {
+        let lag = (now_ms / 1000) as i64 - (r.ack_ms / 1000) as i64;
+        out.push_str(&format!(
+            "slave{i}:ip={},port={},state=online,offset={},lag={lag}\r\n",
+            r.ip, r.port, r.ack_offset
+        ));
+    }
+    field(out, "master_failover_state", "no-failover");
+    field(out, "master_replid", &store.process.replid);
+    field(out, "master_replid2", &store.process.replid2);
+    field(out, "master_repl_offset", repl.offset);
+    let second = repl.second_offset.map_or(-1, |o| o as i64);
+    field(out, "second_repl_offset", second);
+    let (active, first, histlen) = repl.backlog();
+    field(out, "repl_backlog_active", u8::from(active));
     let backlog =
-        config::find(b"repl-backlog-size").map_or_else(String::new, |p| p.value(&ctx.store.config));
+        config::find(b"repl-backlog-size").map_or_else(String::new, |p| p.value(&store.config));
     field(out, "repl_backlog_size", backlog);
-    field(out, "repl_backlog_first_byte_offset", 0);
-    field(out, "repl_backlog_histlen", 0);
+    field(out, "repl_backlog_first_byte_offset", first);
+    field(out, "repl_backlog_histlen", histlen);
 }
 
 /// Constant: the engine does not read the process's CPU times.

@@ -53,8 +53,10 @@ pub mod monitor;
 mod reach;
 mod redact;
 pub(crate) mod replicas;
+mod replication;
 pub use reach::keys_of;
 mod memory;
+mod migrate;
 mod module;
 mod object;
 pub(crate) mod persist;
@@ -225,6 +227,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     transaction::COMMANDS,
     connection::COMMANDS,
     server::COMMANDS,
+    replication::COMMANDS,
     lolwut::COMMANDS,
     keys::COMMANDS,
     string::COMMANDS,
@@ -238,6 +241,7 @@ static FAMILIES: &[&[CommandSpec]] = &[
     geo::COMMANDS,
     blocking::COMMANDS,
     dump::COMMANDS,
+    migrate::COMMANDS,
     persist::COMMANDS,
     slowlog::COMMANDS,
     module::COMMANDS,
@@ -490,6 +494,9 @@ pub(crate) fn run_started_at(
         && ctx.store.log_new_keys();
     let reply = (target.handler)(ctx, argv);
     expire::signal_lazy_expiries(ctx);
+    if ctx.store.repl.feeding() && !ctx.store.repl.is_replica() {
+        crate::repl::propagate::after_command(ctx, target, argv, &reply, dirty_before);
+    }
     if announce_new_keys {
         // Keys created by a command that announced no event of its own.
         for db in 0..ctx.store.dbs.len() {

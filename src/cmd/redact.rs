@@ -20,6 +20,26 @@ pub(crate) fn redacted_positions(argv: &[Vec<u8>]) -> Vec<usize> {
     if is(0, "acl") && is(1, "setuser") && argv.len() >= 3 {
         return (2..argv.len()).collect();
     }
+    if is(0, "migrate") {
+        // The password after AUTH, the user and password after AUTH2, as the option
+        // parser meets them (KEYS ends the options).
+        let mut hidden = Vec::new();
+        let mut j = 6;
+        while j < argv.len() {
+            if is(j, "keys") {
+                break;
+            }
+            if is(j, "auth") && j + 1 < argv.len() {
+                hidden.push(j + 1);
+                j += 1;
+            } else if is(j, "auth2") && j + 2 < argv.len() {
+                hidden.extend([j + 1, j + 2]);
+                j += 2;
+            }
+            j += 1;
+        }
+        return hidden;
+    }
     if is(0, "config") && is(1, "set") {
         return (2..argv.len())
             .step_by(2)

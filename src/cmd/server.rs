@@ -13,8 +13,6 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec::new("swapdb", 3, WRITE | FAST, swapdb).acl("keyspace write fast dangerous"),
     CommandSpec::new("time", 1, LOADING | STALE | FAST, time).acl("fast"),
     CommandSpec::new("lastsave", 1, LOADING | STALE | FAST, lastsave).acl("admin fast dangerous"),
-    CommandSpec::new("role", 1, NOSCRIPT | LOADING | STALE | FAST, role)
-        .acl("admin fast dangerous"),
     CommandSpec::new(
         "debug",
         -2,
@@ -130,15 +128,6 @@ fn atoi(arg: &[u8]) -> i64 {
 /// is when the server started, as Redis reports before its first save.
 fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     Reply::Integer(ctx.store.process.last_save_s() as i64)
-}
-
-/// ROLE: a primary without replicas (redsim replicates to no one), at offset 0.
-fn role(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
-    Reply::Array(vec![
-        Reply::bulk("master"),
-        Reply::Integer(0),
-        Reply::Array(Vec::new()),
-    ])
 }
 
 /// TIME: [unix seconds, microseconds] from the host clock, as bulk strings.

@@ -102,7 +102,12 @@ pub fn script_call(state: &mut RunState<'_, '_>, argv: &[Vec<u8>]) -> Reply {
     if state.read_only && (writes || target.has(flags::MAY_REPLICATE)) {
         return refuse(state, Some((spec, sub)), READ_ONLY);
     }
-    if writes && !state.wrote && cmd::replicas::writes_refused(&state.ctx.store.config) {
+    if writes && !state.wrote && cmd::replicas::read_only_replica(state.ctx.store, state.ctx.client)
+    {
+        return refuse(state, Some((spec, sub)), cmd::replicas::READONLY);
+    }
+    let now_ms = state.ctx.now_ms;
+    if writes && !state.wrote && cmd::replicas::writes_refused(state.ctx.store, now_ms) {
         return refuse(state, Some((spec, sub)), cmd::replicas::NOREPLICAS);
     }
     if !state.allow_oom

@@ -13,7 +13,7 @@
 //! after it.
 
 use super::sync::{release_worker, AtomicBool, AtomicU64, Mutex, MutexGuard, Notify};
-use crate::host::{BusyReply, BusyRequest, BusyScript, Host, ScriptTick};
+use crate::host::{BusyReply, BusyRequest, BusyScript, Host, MigrateTransfer, ScriptTick};
 use crate::session::ClientId;
 use std::collections::hash_map::RandomState;
 use std::collections::VecDeque;
@@ -177,6 +177,16 @@ impl Host for RealHost {
 
     fn sleep_us(&mut self, us: u64) {
         std::thread::sleep(std::time::Duration::from_micros(us));
+    }
+
+    fn migrate(
+        &mut self,
+        host: &[u8],
+        port: &[u8],
+        timeout_ms: u64,
+        commands: &[Vec<Vec<u8>>],
+    ) -> MigrateTransfer {
+        super::migrate::transfer(host, port, timeout_ms, commands)
     }
 
     fn now_us(&mut self) -> u64 {

@@ -34,6 +34,7 @@ mod expiry;
 mod host;
 #[cfg(all(test, loom))]
 mod loom_tests;
+mod migrate;
 mod peers;
 mod shutdown;
 mod sync;

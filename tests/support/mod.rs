@@ -8,8 +8,10 @@ pub mod clock;
 pub mod differential;
 pub mod lua_libs;
 pub mod pair;
+pub mod replica_pair;
 pub mod serve;
 pub mod session;
+pub mod shards;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -470,4 +472,20 @@ pub fn unescape(text: &str) -> Result<Vec<u8>, String> {
         i += 2;
     }
     Ok(out)
+}
+
+/// `haystack` with every `from` replaced by `to`.
+pub fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }

@@ -166,6 +166,7 @@ fn execute_by(planned: &[Planned], mut run: impl FnMut(&Operation) -> Reply) -> 
             status: p.status,
             op: p.op.clone(),
             result: if p.status == Status::Ok { result } else { None },
+            node: 0,
         })
         .collect();
     History { ops }
@@ -285,6 +286,7 @@ pub fn hard_key_ops(key: &str, n: usize, start: u64, first_client: u64) -> Vec<O
             status: Status::Ok,
             op: command(&[b"APPEND", key.as_bytes(), piece.as_bytes()]),
             result: None,
+            node: 0,
         });
     }
     ops.push(Op {
@@ -294,6 +296,7 @@ pub fn hard_key_ops(key: &str, n: usize, start: u64, first_client: u64) -> Vec<O
         status: Status::Ok,
         op: command(&[b"GET", key.as_bytes()]),
         result: Some(Reply::Bulk(text)),
+        node: 0,
     });
     ops
 }

@@ -1,5 +1,5 @@
 //! `redsim real SCENARIO.toml --addr 127.0.0.1:PORT [--threads N] [--ops M]
-//! [--mode raw|eval|evalsha] [--flush] [--time-limit SECS] [--timeout SECS] [--check-states N] [--json FILE]
+//! [--mode raw|eval|evalsha] [--replica HOST:PORT] [--flush] [--time-limit SECS] [--timeout SECS] [--check-states N] [--json FILE]
 //! [--html FILE] [--sim-seeds N]`: the scenario's clients on real threads and connections
 //! against a server on this machine (redis-server or `redsim serve`), the history judged
 //! like a simulated one, its anomaly rate set beside the simulator's for the same scenario,
@@ -27,6 +27,10 @@ pub struct Args {
     /// The server, HOST:PORT; loopback only.
     #[arg(long)]
     pub addr: String,
+    /// A replica of the server, HOST:PORT, for the clients the scenario puts on a
+    /// replica (`node = 1`).
+    #[arg(long)]
+    pub replica: Option<String>,
     /// Clients (threads) in each client group, instead of the scenario's count.
     #[arg(long)]
     pub threads: Option<u32>,
@@ -72,6 +76,9 @@ fn rerun_command(args: &Args, scenario: &Scenario) -> String {
     }
     if let Some(m) = args.mode {
         line += &format!(" --mode {}", m.name());
+    }
+    if let Some(replica) = &args.replica {
+        line += &format!(" --replica {replica}");
     }
     if args.flush {
         line += " --flush";
@@ -123,11 +130,17 @@ pub fn run(args: Args) -> ExitCode {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return bad(e),
     };
+    let replica = match args.replica.as_deref().map(real::loopback_addr) {
+        Some(Ok(a)) => Some(a),
+        Some(Err(e)) => return bad(e),
+        None => None,
+    };
     let options = RealOptions {
         addr,
         io_timeout,
         time_limit,
         flush: args.flush,
+        replica,
     };
     let label = mode::mode_of(&scenario);
     println!(

@@ -148,7 +148,7 @@ fn read_op(value: &Value, path: &str) -> Result<Op, ReadError> {
     only_fields(
         map,
         path,
-        &["client", "call", "return", "status", "op", "result"],
+        &["client", "call", "return", "status", "op", "result", "node"],
     )?;
     let field = |name: &str| {
         map.get(name)
@@ -186,6 +186,12 @@ fn read_op(value: &Value, path: &str) -> Result<Op, ReadError> {
         None => None,
         Some(v) => Some(read_reply(v, &format!("{path}.result"))?),
     };
+    // Files written before worlds had several servers have no node: theirs was 0.
+    let node = match map.get("node") {
+        None => 0,
+        Some(v) => u32::try_from(unsigned(v, &format!("{path}.node"))?)
+            .map_err(|_| invalid(&format!("{path}.node"), "node number too large"))?,
+    };
     Ok(Op {
         client,
         call,
@@ -193,6 +199,7 @@ fn read_op(value: &Value, path: &str) -> Result<Op, ReadError> {
         status,
         op,
         result,
+        node,
     })
 }
 
@@ -479,6 +486,10 @@ pub(crate) fn op_to_value(op: &Op) -> Value {
     map.insert("op".into(), operation_to_value(&op.op));
     if let Some(result) = &op.result {
         map.insert("result".into(), reply_to_value(result));
+    }
+    // Written only when a world has several servers: one-server files stay as they were.
+    if op.node != 0 {
+        map.insert("node".into(), Value::from(op.node));
     }
     Value::Object(map)
 }

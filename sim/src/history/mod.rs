@@ -65,6 +65,9 @@ pub struct Op {
     pub op: Operation,
     /// The observed reply; `None` when it was not observed (matches anything).
     pub result: Option<Reply>,
+    /// The node (server of the world) that served it: the one its last command ran on;
+    /// 0 in a world of one server.
+    pub node: u32,
 }
 
 /// A set of operations from concurrent clients.

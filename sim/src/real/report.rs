@@ -171,6 +171,7 @@ mod tests {
             status: Status::Ok,
             op: Operation::Command(vec![b"INCR".to_vec(), b"counter".to_vec()]),
             result: Some(Reply::Integer(client as i64)),
+            node: 0,
         }
     }
 

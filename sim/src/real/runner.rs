@@ -39,6 +39,9 @@ pub struct RealOptions {
     /// FLUSHALL and SCRIPT FLUSH before the run. Without it the database must be empty
     /// (the checker's models start from an empty database).
     pub flush: bool,
+    /// A replica of the server, for the client groups a scenario puts on a replica
+    /// (`node = 1`); the run waits until it holds the flushed, empty dataset.
+    pub replica: Option<SocketAddr>,
 }
 
 impl RealOptions {
@@ -49,6 +52,7 @@ impl RealOptions {
             io_timeout: Duration::from_secs(5),
             time_limit: Duration::from_secs(60),
             flush: false,
+            replica: None,
         }
     }
 }
@@ -135,6 +139,27 @@ fn prepare_server(conn: &mut Connection, flush: bool) -> Result<(), String> {
     }
 }
 
+/// Waits until the replica on `conn` has an empty database (it applied the primary's
+/// FLUSHALL), for at most `patience`.
+fn wait_until_empty(conn: &mut Connection, patience: Duration) -> Result<(), String> {
+    let until = Instant::now() + patience;
+    loop {
+        let reply = conn
+            .call(&["DBSIZE"])
+            .map_err(|e| format!("the replica: {e}"))?;
+        if reply == Reply::Integer(0) {
+            return Ok(());
+        }
+        if Instant::now() >= until {
+            return Err(format!(
+                "the replica still holds keys: DBSIZE {}",
+                text(&reply)
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Where the client threads wait until every one of them is ready, so that all start
 /// together; unlike a `Barrier`, the run can be called off (a thread that could not be
 /// spawned) without leaving the others waiting for ever.
@@ -182,14 +207,31 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
     if !options.addr.ip().is_loopback() {
         return Err(format!("{} is not a loopback address", options.addr));
     }
-    let connect = || {
-        Connection::connect(options.addr, options.io_timeout)
-            .map_err(|e| format!("cannot connect to {}: {e}", options.addr))
+    let connect_to = |addr: SocketAddr| {
+        Connection::connect(addr, options.io_timeout)
+            .map_err(|e| format!("cannot connect to {addr}: {e}"))
     };
+    let connect = || connect_to(options.addr);
     let mut admin = connect()?;
     let server = server_name(&mut admin);
     prepare_server(&mut admin, options.flush)?;
     drop(admin);
+    let on_replica = scenario.groups.iter().any(|g| g.node != 0);
+    let replica = match options.replica {
+        Some(addr) if addr.ip().is_loopback() => Some(addr),
+        Some(addr) => return Err(format!("{addr} is not a loopback address")),
+        None if on_replica => {
+            return Err(
+                "the scenario has clients on a replica: pass its address (--replica)".into(),
+            )
+        }
+        None => None,
+    };
+    if let Some(addr) = replica.filter(|_| on_replica) {
+        // The replica must have applied the flush before its readers start.
+        let mut conn = connect_to(addr)?;
+        wait_until_empty(&mut conn, options.io_timeout)?;
+    }
 
     let clients = scenario.client_count();
     // Connect every client first, so that none starts while others are still connecting.
@@ -197,7 +239,11 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
     let mut index = 0;
     for group in &scenario.groups {
         for _ in 0..group.count {
-            work.push((index, group.ops, group.program.clone(), connect()?));
+            let conn = match replica {
+                Some(addr) if group.node != 0 => connect_to(addr)?,
+                _ => connect()?,
+            };
+            work.push((index, group.ops, group.program.clone(), conn));
             index += 1;
         }
     }
@@ -308,6 +354,7 @@ fn drive(
             status: Status::Unknown,
             op: operation,
             result: None,
+            node: 0,
         };
         replies.clear();
         let mut sent = 0;

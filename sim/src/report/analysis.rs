@@ -65,8 +65,10 @@ pub struct Verdict {
     pub partial_effects: bool,
     /// A retried operation changed the data in two of its attempts.
     pub duplicate_effect: bool,
-    /// A write a client saw acknowledged was lost by a server restart.
+    /// A write a client saw acknowledged was lost by a server restart or a failover.
     pub lost_write: bool,
+    /// What lost it was a failover (a replica promoted before it had the write).
+    pub(crate) lost_in_failover: bool,
     /// A subscriber's last message announces a value the key no longer holds
     /// ([`Invariant::LastMessageIsCurrent`]).
     pub stale_message: bool,
@@ -481,6 +483,17 @@ impl Judge {
                 world.options.faults.persistence
             ));
         }
+        for &i in &world.disk.lost_in_failover {
+            v.lost_write = true;
+            v.lost_in_failover = true;
+            flag(&mut v, i);
+            let op = &history.ops[i];
+            v.findings.push(format!(
+                "lost acknowledged write: client {}'s {} was acknowledged by the primary, then a failover promoted a replica that never received it",
+                op.client,
+                op_label(&op.op),
+            ));
+        }
         if v.not_linearizable.is_none() && (v.mismatch || v.lost_update) {
             // Either anomaly alone rules out every atomic order.
             v.not_linearizable = Some(true);
@@ -530,22 +543,28 @@ thread_local! {
     /// history to the next that changes a verdict (its remembered steps are keyed by state).
     static ENGINE_MODEL: std::cell::RefCell<Option<crate::check::models::EngineModel>> =
         const { std::cell::RefCell::new(None) };
+    /// The outcomes of this thread's checks of small histories (see `verdict_memo`).
+    static MEMO: std::cell::RefCell<super::verdict_memo::VerdictMemo> =
+        std::cell::RefCell::new(super::verdict_memo::VerdictMemo::default());
 }
 
 fn check_on_this_thread(
     history: &History,
     options: &crate::check::Options,
 ) -> Result<crate::check::Outcome, crate::check::CheckError> {
-    ENGINE_MODEL.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let engine = slot.get_or_insert_with(crate::check::models::EngineModel::new);
-        crate::check::check_using(
-            history,
-            crate::check::ModelChoice::Auto,
-            options,
-            Some(engine),
-        )
-    })
+    let check = || {
+        ENGINE_MODEL.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let engine = slot.get_or_insert_with(crate::check::models::EngineModel::new);
+            crate::check::check_using(
+                history,
+                crate::check::ModelChoice::Auto,
+                options,
+                Some(engine),
+            )
+        })
+    };
+    MEMO.with(|memo| memo.borrow_mut().get_or_check(history, options, check))
 }
 
 fn overlaps_another(history: &History, op: &Op) -> bool {

@@ -139,6 +139,23 @@ pub fn explain(capture: &Capture) -> String {
         return "A client gave up waiting for its reply and sent the operation again, but the first request was                 already on its way and ran too: the operation's writes happened twice. EVAL makes each attempt                 atomic, not the retries idempotent; a script that stores a token for the operation (SET token NX,                 or GET it first) and skips its writes when the token is there runs its effect once however often                 it is retried."
             .into();
     }
+    let from_replica = capture.history.ops.iter().any(|op| op.node != 0);
+    if v.not_linearizable == Some(true) && !v.lost_write && from_replica {
+        return "A client read from a replica, and the replica had not yet applied writes that other clients \
+                had already been told were done, so the read returned an older value than one that had been \
+                acknowledged: no order of the operations explains it. Replication to replicas is \
+                asynchronous (EVAL makes a script atomic on the primary, not visible on the replicas at \
+                once); read from the primary when a read must see every acknowledged write."
+            .into();
+    }
+    if v.lost_write && v.lost_in_failover {
+        return "The primary acknowledged writes before its replica had them, and the failover promoted that \
+                replica: what it had not received was gone, though clients had been told it was done. \
+                Replication is asynchronous — EVAL is atomic, not replicated synchronously — and WAIT only \
+                tells a client how many replicas have its write; it cannot undo a write that is already on \
+                the primary when it returns too few."
+            .into();
+    }
     if v.lost_write {
         return "The server restarted and came back without a write it had acknowledged: what a client was told \
                 is stored was not on disk yet. Scripts cannot help — EVAL is atomic, not durable. With no \

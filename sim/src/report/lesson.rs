@@ -147,6 +147,38 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
          read-modify-write in one script, or have the server check a fencing token with each write.",
     ),
     (
+        "stale-read",
+        "The reader asked a replica, and the replica had not yet applied the increment the writer had \
+         already been told of, so the read returned an older value. Replication is asynchronous: read from \
+         the primary when a read must see every acknowledged write.",
+    ),
+    (
+        "failover-lost-write",
+        "The primary acknowledged the increments before its replica had them, and when the replica was \
+         promoted those increments were gone, so the counter handed out the same numbers again. Replication \
+         is asynchronous: a failover loses whatever the promoted replica had not received.",
+    ),
+    (
+        "wait-is-not-consensus",
+        "WAIT told each client how many replicas had its increment, but the increment was already applied, \
+         visible and acknowledged on the primary when WAIT returned 0, and the failover still lost it. WAIT \
+         narrows the window in which a write is on the primary alone; it does not close it.",
+    ),
+    (
+        "crossslot",
+        "In a Redis Cluster all the keys of a command or a script must hash to one slot, and the script's \
+         two keys hash to two slots, so the cluster refused every call with CROSSSLOT before it ran. Hash \
+         tags make keys share a slot, since only the part in braces is hashed: {c}counter and {c}log live \
+         together and the script runs.",
+    ),
+    (
+        "resharding",
+        "The script's slot was moving to another master, and for a moment one of its keys was there while \
+         the other was not, so the node answered TRYAGAIN and the call did nothing. Cluster clients follow \
+         MOVED and ASK on their own, but a call refused with TRYAGAIN must be sent again after a pause, or \
+         its work is lost.",
+    ),
+    (
         "unkillable-script",
         "The script had already written when SCRIPT KILL came, and killing it half-way would break its \
          atomicity, so Redis refused with UNKILLABLE and answered everyone else BUSY. Only SHUTDOWN NOSAVE \

@@ -20,3 +20,4 @@ mod stepper;
 pub mod summary;
 pub mod svg;
 pub mod table;
+mod verdict_memo;

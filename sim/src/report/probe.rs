@@ -135,7 +135,8 @@ fn quoted(bytes: &[u8]) -> String {
 
 /// The probed keys of database 0, read without running a command (and without expiring).
 pub(crate) fn read_state(world: &mut World, probe: &Probe) -> Vec<KeyState> {
-    let db = &mut world.engine.store.dbs[0];
+    let primary = world.primary_index();
+    let db = &mut world.nodes[primary].engine.store.dbs[0];
     probe
         .keys
         .iter()

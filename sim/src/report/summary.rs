@@ -180,7 +180,7 @@ pub fn render(title: &str, seeds: &Range<u64>, tallies: &[Tally], style: Style) 
     }
     for t in tallies.iter().filter(|t| t.lost_write > 0) {
         out.push_str(&style.red(&format!(
-            "{}: {} run(s) lost an acknowledged write in a server restart\n",
+            "{}: {} run(s) lost an acknowledged write in a server restart or a failover\n",
             t.mode, t.lost_write
         )));
     }

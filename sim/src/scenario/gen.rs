@@ -241,17 +241,25 @@ impl GenScenario {
 pub fn outcome(world: &World) -> String {
     let mut out = String::new();
     let now_ms = world.clock.now_us() / 1000;
-    for (index, db) in world.engine.store.dbs.iter().enumerate() {
-        let mut keys: Vec<&Vec<u8>> = db.keys().filter(|k| !db.is_expired(k, now_ms)).collect();
-        keys.sort();
-        for key in keys {
-            let _ = write!(
-                out,
-                "db{index} {} = {:?} ttl {:?}; ",
-                String::from_utf8_lossy(key),
-                db.stored(key),
-                db.expire_at(key)
-            );
+    for (n, node) in world.nodes.iter().enumerate() {
+        // Node 0's keys unprefixed, as in a world of one server.
+        let prefix = if n == 0 {
+            String::new()
+        } else {
+            format!("n{n} ")
+        };
+        for (index, db) in node.engine.store.dbs.iter().enumerate() {
+            let mut keys: Vec<&Vec<u8>> = db.keys().filter(|k| !db.is_expired(k, now_ms)).collect();
+            keys.sort();
+            for key in keys {
+                let _ = write!(
+                    out,
+                    "{prefix}db{index} {} = {:?} ttl {:?}; ",
+                    String::from_utf8_lossy(key),
+                    db.stored(key),
+                    db.expire_at(key)
+                );
+            }
         }
     }
     for client in 0..world.clients() {

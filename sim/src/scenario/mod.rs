@@ -22,6 +22,7 @@ use crate::client::eval::{EvalClient, EvalKind};
 use crate::client::lua::{LuaClient, ScriptSpec};
 use crate::client::multi::{Multi, WatchRetry};
 use crate::client::rust::{Body, Conn, RustClient};
+use crate::client::straight::{self, StraightClient};
 use crate::client::subscriber::{messages_on, Subscriber};
 use crate::client::{Argv, Program as ClientProgram};
 use crate::fault::Faults;
@@ -181,13 +182,24 @@ impl Program {
         ops: u32,
     ) -> Result<Box<dyn ClientProgram>, String> {
         Ok(match self {
+            // A script of plain commands runs without a Lua VM (the same history: see
+            // `client::straight`); any other runs in the client's own Lua VM.
             Program::Script {
                 spec,
                 run: ScriptRun::Raw,
-            } => Box::new(
-                LuaClient::new(spec.clone(), client, clients, ops)
-                    .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
-            ),
+            } => match straight::compile(spec) {
+                Some(code) => Box::new(StraightClient::new(
+                    Arc::new(code),
+                    spec.clone(),
+                    client,
+                    clients,
+                    ops,
+                )),
+                None => Box::new(
+                    LuaClient::new(spec.clone(), client, clients, ops)
+                        .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
+                ),
+            },
             Program::Script { spec, run } => {
                 let kind = if *run == ScriptRun::Eval {
                     EvalKind::Eval
@@ -268,7 +280,7 @@ impl Invariant {
             return None;
         };
         let now_ms = world.clock.now_us() / 1000;
-        let db = &world.engine.store.dbs[0];
+        let db = &world.primary().engine.store.dbs[0];
         let stored = db.stored(key).filter(|_| !db.is_expired(key, now_ms));
         let current = match stored {
             Some(redsim::db::Value::Str(s)) => Some(s.clone()),
@@ -361,6 +373,8 @@ pub struct ClientGroup {
     pub ops: u32,
     /// What each of them runs.
     pub program: Program,
+    /// The node they connect to (0: the primary; `1..`: a replica).
+    pub node: u32,
 }
 
 /// A workload: groups of clients, the options of a run (scheduler, faults…) and the
@@ -399,6 +413,7 @@ impl Scenario {
     /// Adds `count` clients, each running `ops` operations of `program`.
     pub fn clients(mut self, count: u32, ops: u32, program: Program) -> Scenario {
         self.groups.push(ClientGroup {
+            node: 0,
             count,
             ops,
             program,
@@ -464,7 +479,22 @@ impl Scenario {
             seed,
             ..self.options.clone()
         };
-        World::new(options, programs)
+        let mut world = World::new(options, programs);
+        let mut index = 0;
+        for group in &self.groups {
+            for _ in 0..group.count {
+                // (A shrunk scenario without its replicas reads from the primary.)
+                if group.node != 0 && (group.node as usize) < world.node_count() {
+                    world.set_home_node(index, group.node as usize);
+                }
+                index += 1;
+            }
+        }
+        if self.groups.iter().any(|g| g.node != 0) {
+            let seed = world.seed();
+            world.reset(seed);
+        }
+        world
     }
 
     /// Checks the invariants on the world's history; the error names the operation.

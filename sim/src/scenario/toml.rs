@@ -21,6 +21,7 @@
 //! # commands = [["INCR", "n"]]                       (commands, multi)
 //! # watch = ["n"]  reads = [["GET", "n"]]  writes = [["SET", "n", "{r0+1}"]]  retries_max = 5
 //! # channels = ["events"]  patterns = ["ev*"]        (subscriber)
+//! # node = 1                   the node the clients connect to (1..: a replica; default 0)
 //!
 //! [faults]
 //! crash_rate = 0.0
@@ -38,6 +39,10 @@
 //! slow_rate = 0.0     # a command stalls the server once it has run …
 //! slow_us = 0         # … for this long (virtual µs): timeouts fire meanwhile
 //! clock_jumps = [{ step = 4, by_ms = 30000 }]   # the server's wall clock jumps (±)
+//! replicas = 1           # node 0 is the primary, nodes 1..=replicas its replicas
+//! link_delay_us = 0      # each command of the stream reaches a replica this much later
+//! partitions = [{ from_step = 4, to_step = 9 }]   # the links carry nothing meanwhile
+//! failover_step = 8      # replica 1 is promoted; the primary's clients reconnect to it
 //!
 //! [[invariants]]
 //! kind = "result_fields_equal"
@@ -55,7 +60,9 @@
 use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
 use crate::client::commands::CommandsMode;
 use crate::client::lua::ScriptSpec;
-use crate::fault::{AdminAt, ClockJump, CrashAt, Faults, Fsync, Persistence, RestartAt};
+use crate::fault::{
+    AdminAt, ClockJump, CrashAt, Faults, Fsync, Persistence, Replication, RestartAt,
+};
 use crate::options::Strategy;
 use serde::Deserialize;
 use std::path::Path;
@@ -80,6 +87,13 @@ struct File {
     busy_threshold_ms: Option<u64>,
     script_instructions_max: Option<u64>,
     check_states_max: Option<u64>,
+    /// A Redis Cluster of this many masters.
+    #[serde(default)]
+    shards: u32,
+    #[serde(default)]
+    reshard: Vec<ReshardFile>,
+    /// What a cluster client does with TRYAGAIN: "retry" (after 50 ms) or "fail".
+    tryagain: Option<String>,
     clients: Vec<ClientFile>,
     #[serde(default)]
     faults: FaultsFile,
@@ -129,6 +143,8 @@ struct ClientFile {
     channels: Vec<String>,
     #[serde(default)]
     patterns: Vec<String>,
+    #[serde(default)]
+    node: u32,
 }
 
 fn five() -> u32 {
@@ -167,6 +183,13 @@ struct FaultsFile {
     slow_us: u64,
     #[serde(default)]
     clock_jumps: Vec<ClockJumpFile>,
+    #[serde(default)]
+    replicas: u32,
+    #[serde(default)]
+    link_delay_us: u64,
+    #[serde(default)]
+    partitions: Vec<PartitionFile>,
+    failover_step: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +197,32 @@ struct FaultsFile {
 struct ClockJumpFile {
     step: u64,
     by_ms: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartitionFile {
+    from_step: u64,
+    to_step: u64,
+}
+
+/// A slot's move: `slot`, or the slot of `key`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReshardFile {
+    slot: Option<u16>,
+    key: Option<String>,
+    from: usize,
+    to: usize,
+    open_step: u64,
+    migrate_step: u64,
+    #[serde(default = "ten")]
+    batch: u32,
+    close_step: u64,
+}
+
+fn ten() -> u32 {
+    10
 }
 
 #[derive(Deserialize)]
@@ -260,6 +309,34 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     if let Some(states) = file.check_states_max {
         scenario.check_states_max = states;
     }
+    scenario.options.shards = file.shards;
+    scenario.options.tryagain_retry = match file.tryagain.as_deref() {
+        None | Some("fail") => false,
+        Some("retry") => true,
+        Some(other) => return Err(format!("tryagain is \"retry\" or \"fail\", not '{other}'")),
+    };
+    for r in &file.reshard {
+        let slot = match (r.slot, &r.key) {
+            (Some(slot), None) if (slot as usize) < redsim::SLOTS => slot,
+            (None, Some(key)) => redsim::key_hash_slot(key.as_bytes()),
+            _ => return Err("a reshard names a slot (0..16383) or a key".into()),
+        };
+        let shards = file.shards as usize;
+        if r.from >= shards || r.to >= shards || r.from == r.to {
+            return Err(format!(
+                "a reshard moves a slot between two of the {shards} shards"
+            ));
+        }
+        scenario.options.reshards.push(crate::world::Reshard {
+            slot,
+            from: r.from,
+            to: r.to,
+            open_step: r.open_step,
+            migrate_step: r.migrate_step,
+            batch: r.batch,
+            close_step: r.close_step,
+        });
+    }
     let _ = file.description;
     if !file.anomaly.is_empty() && crate::report::lesson::of_kind(&file.anomaly).is_none() {
         let known: Vec<&str> = crate::report::lesson::KINDS
@@ -278,6 +355,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
             count: client.count,
             ops: client.ops,
             program,
+            node: client.node,
         });
     }
     let f = &file.faults;
@@ -336,7 +414,25 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
                 by_ms: j.by_ms,
             })
             .collect(),
+        replication: Replication {
+            replicas: f.replicas,
+            link_delay_us: f.link_delay_us,
+            partitions: f
+                .partitions
+                .iter()
+                .map(|p| (p.from_step, p.to_step))
+                .collect(),
+            failover_step: f.failover_step,
+        },
     };
+    for client in &file.clients {
+        if client.node > f.replicas {
+            return Err(format!("node {} but {} replicas", client.node, f.replicas));
+        }
+    }
+    if f.failover_step.is_some() && f.replicas == 0 {
+        return Err("failover_step needs replicas".into());
+    }
     if f.slow_rate > 0.0 && f.slow_us == 0 {
         return Err("slow_rate needs slow_us (how long a stall lasts)".into());
     }

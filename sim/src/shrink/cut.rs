@@ -140,6 +140,7 @@ impl Cut {
                 count: cut.clients,
                 ops: cut.ops,
                 program,
+                node: group.node,
             });
         }
         if groups.is_empty() {

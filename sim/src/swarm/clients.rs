@@ -30,6 +30,7 @@ pub fn clients_for(groups: &[ClientGroup], seed: u64) -> Vec<ClientGroup> {
                 count,
                 ops,
                 program: group.program.clone(),
+                node: group.node,
             });
         }
     }
@@ -86,11 +87,13 @@ mod tests {
                 count: 2,
                 ops: 2,
                 program: script,
+                node: 0,
             },
             ClientGroup {
                 count: 1,
                 ops: 1,
                 program: incr,
+                node: 0,
             },
         ]
     }

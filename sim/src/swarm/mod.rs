@@ -44,6 +44,8 @@ pub fn faults_for(base: &Faults, seed: u64, steps_hint: u64) -> Faults {
     let mut pick = |options: &[u64]| options[rng.random_range(0..options.len())];
     let mut faults = Faults {
         admin: base.admin.clone(),
+        // The servers of the world are the scenario's, not a fault to draw.
+        replication: base.replication.clone(),
         ..Faults::default()
     };
     // Each kind on with probability one half, then its parameters.

@@ -3,12 +3,69 @@
 //! until it finishes.
 
 use super::retry::{Attempt, NO_ATTEMPT};
-use super::{ClientState, Request, World};
-use crate::client::Progress;
+use super::{faults, ClientState, Request, World};
+use crate::client::{Argv, Progress};
 use crate::history::{Op, Status};
 use rand::RngExt;
+use redsim::Reply;
 
 impl World {
+    /// Node `node` answered client `client`'s command `argv` with `reply` (which changed
+    /// the data when `wrote_data`): the history records it, and unless the client
+    /// crashes or its connection drops now, the reply reaches it and it goes on.
+    pub(super) fn reply_arrived(
+        &mut self,
+        client: usize,
+        node: usize,
+        argv: Argv,
+        time_us: u64,
+        reply: Reply,
+        wrote_data: bool,
+    ) {
+        let wrote = self.options.faults.may_crash() && faults::applied_a_write(&argv, &reply);
+        let disconnect_rate = self.options.faults.disconnect_rate;
+        let resend = (disconnect_rate > 0.0).then(|| argv.clone());
+        self.record_command(client, argv, time_us, &reply);
+        self.record_node(client, node);
+        if wrote {
+            self.slots[client].writes_in_op += 1;
+        }
+        let rate = self.options.faults.crash_rate;
+        if rate > 0.0 && self.slots[client].fault_rng.random_bool(rate.min(1.0)) {
+            // The command ran but its reply is lost with the client.
+            self.crash(client);
+        } else if disconnect_rate > 0.0
+            && self.slots[client]
+                .fault_rng
+                .random_bool(disconnect_rate.min(1.0))
+        {
+            // The command ran but its reply is lost with the connection.
+            self.lose_connection(client, resend);
+        } else {
+            if wrote_data {
+                if let Some(op) = self.slots[client].current {
+                    if node == 0 && self.may_restart() {
+                        self.acknowledged_write(op);
+                    }
+                    self.replicated_write_acked(node, op);
+                }
+            }
+            self.hand_reply(client, reply);
+        }
+    }
+
+    /// The client reads `reply`; with all the replies it awaited, it goes on.
+    pub(super) fn hand_reply(&mut self, client: usize, reply: Reply) {
+        let slot = &mut self.slots[client];
+        slot.replies_total += 1;
+        slot.replies.push(reply);
+        if slot.replies.len() >= slot.awaiting {
+            slot.awaiting = 0;
+            slot.deadline_us = None;
+            self.advance(client);
+        }
+    }
+
     /// Lets client `client` run until it sends commands or finishes.
     pub(super) fn advance(&mut self, client: usize) {
         loop {
@@ -51,6 +108,7 @@ impl World {
                     status: Status::Unknown,
                     op,
                     result: None,
+                    node: slot.node,
                 });
                 if op_number > 0 && self.options.faults.think_max_us > 0 {
                     // The client pauses, then invokes: the operation starts after the pause.
@@ -66,6 +124,11 @@ impl World {
             self.out.sent.clear();
             match slot.program.resume(&mut slot.replies, &mut self.out) {
                 Progress::Sent => {
+                    if self.cluster.is_some() {
+                        let sent = std::mem::take(&mut self.out.sent);
+                        self.route(client, &sent);
+                        self.out.sent = sent;
+                    }
                     if self.crash_now(client) {
                         self.crash(client);
                         return;

@@ -6,14 +6,15 @@ use super::World;
 use crate::clock::Waiting;
 
 impl World {
-    /// Lists every other client's requests in flight for the host, which answers them
+    /// Lists every other client's requests in flight to the same node for the host, which answers them
     /// `-BUSY` (or grants a SCRIPT KILL) once the script runs past the threshold.
     pub(super) fn post_waiting(&mut self, running: usize) {
         let waiting = self
             .slots
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != running)
+            // A script blocks only its own server.
+            .filter(|(i, slot)| *i != running && slot.node == self.slots[running].node)
             .flat_map(|(i, slot)| {
                 slot.inflight.iter().map(move |r| Waiting {
                     client: i as u32,
@@ -46,15 +47,8 @@ impl World {
             self.coverage.command(&request.argv, &reply);
             // The reply belongs to the operation that sent this request, which must name it.
             self.record_command(client, request.argv, time_us, &reply);
-            let slot = &mut self.slots[client];
-            slot.replies_total += 1;
-            slot.refused_in_op += 1;
-            slot.replies.push(reply);
-            if slot.replies.len() >= slot.awaiting {
-                slot.awaiting = 0;
-                slot.deadline_us = None;
-                self.advance(client);
-            }
+            self.slots[client].refused_in_op += 1;
+            self.hand_reply(client, reply);
         }
         any
     }

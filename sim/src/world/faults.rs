@@ -82,7 +82,7 @@ impl World {
                 }
             }
         }
-        self.engine.disconnect(self.slots[client].session);
+        self.close_connection(client);
     }
 
     /// Client `client`'s connection drops; the client survives. `ran`: the command that
@@ -112,12 +112,12 @@ impl World {
                     attempt: slot.attempt,
                 });
             }
-            let old = slot.session;
+            let old = (slot.node as usize, slot.session);
             self.resend(client, now, false);
-            self.engine.disconnect(old);
+            self.nodes[old.0].engine.disconnect(old.1);
         } else if slot.program.reconnects() {
             self.cut_operation(client);
-            self.slots[client].session = self.engine.connect();
+            self.open_connection(client);
             self.advance(client);
         } else {
             self.crash(client);
@@ -156,16 +156,17 @@ impl World {
                 status: Status::Ok,
                 op: Operation::Command(argv),
                 result: Some(reply),
+                node: 0,
             });
         }
     }
 
-    /// SHUTDOWN NOSAVE forced by a script that never finishes: the server goes down and
-    /// comes back empty, and the run ends there — every connection closes, every
+    /// SHUTDOWN NOSAVE forced by a script that never finishes on `node`: that server goes
+    /// down and comes back empty, and the run ends there — every connection closes, every
     /// client's operation in progress has an unknown outcome and the client stops (a
     /// client retrying the script would hang the server again). SHUTDOWN NOSAVE from the
     /// admin connection is a restart with the scenario's persistence (`restart.rs`).
-    pub(super) fn shutdown_nosave(&mut self) {
+    pub(super) fn shutdown_nosave(&mut self, node: usize) {
         for client in 0..self.slots.len() {
             if self.slots[client].state == ClientState::Running {
                 self.crash(client);
@@ -176,9 +177,8 @@ impl World {
             slot.orphans.clear();
         }
         // CONFIG SET is not saved either: the server starts as configured.
-        self.engine.store = self.fresh_store();
-        self.engine.scripts = redsim::script::Scripting::new();
-        self.admin = self.engine.connect();
+        let store = self.fresh_store();
+        self.nodes[node].restarted(store);
         let argv = vec![b"SHUTDOWN".to_vec(), b"NOSAVE".to_vec()];
         self.trace_command(self.clock.now_us(), None, argv, &Reply::ok());
     }
@@ -188,8 +188,8 @@ impl World {
         self.slots.len() as u64
     }
 
-    /// Runs `argv` from the admin connection (outside any client's operations).
-    /// `SHUTDOWN NOSAVE` takes the server down (`World::shutdown_nosave`).
+    /// Runs `argv` from the admin connection to node 0 (outside any client's
+    /// operations). `SHUTDOWN NOSAVE` takes the server down (`World::shutdown_nosave`).
     pub fn admin_command(&mut self, argv: Argv) -> Reply {
         if argv
             .first()
@@ -199,10 +199,16 @@ impl World {
             self.restart(false);
             return Reply::ok();
         }
+        self.admin_command_on(0, argv)
+    }
+
+    /// Runs `argv` from the operator's connection to node `node`.
+    pub fn admin_command_on(&mut self, node: usize, argv: Argv) -> Reply {
         let time_us = self.clock.advance_us(self.options.command_cost_us);
-        let reply = self.engine.execute(self.admin, &argv);
+        let admin = self.nodes[node].admin;
+        let reply = self.nodes[node].engine.execute(admin, &argv);
         self.coverage.command(&argv, &reply);
-        self.hand_out_messages();
+        self.hand_out_messages(node);
         self.trace_command(time_us, None, argv, &reply);
         reply
     }

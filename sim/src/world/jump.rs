@@ -30,7 +30,10 @@ impl World {
                     by_ms,
                 });
             }
-            self.engine.expire_cycle();
+            // Every server of the world reads the one clock.
+            for node in &mut self.nodes {
+                node.engine.expire_cycle();
+            }
         }
     }
 }

@@ -33,6 +33,8 @@ pub(crate) struct Disk {
     acked: Vec<(usize, u64)>,
     /// Acknowledged writes a restart lost (history indices).
     pub(crate) lost: Vec<usize>,
+    /// Acknowledged writes a failover lost: the promoted replica never had them.
+    pub(crate) lost_in_failover: Vec<usize>,
 }
 
 impl Disk {
@@ -43,6 +45,7 @@ impl Disk {
         self.next_fsync_us = now_us + FSYNC_PERIOD_US;
         self.acked.clear();
         self.lost.clear();
+        self.lost_in_failover.clear();
     }
 }
 
@@ -60,7 +63,7 @@ impl World {
 
     /// Records that `op`'s write was acknowledged to its client.
     pub(super) fn acknowledged_write(&mut self, op: usize) {
-        let dirty = self.engine.store.dirty;
+        let dirty = self.nodes[0].engine.store.dirty;
         self.disk.acked.push((op, dirty));
     }
 
@@ -95,13 +98,13 @@ impl World {
 
     /// The disk holds the server's state as of now.
     fn persist_now(&mut self) {
-        self.disk.image = Some(self.engine.rdb_image());
-        self.disk.image_dirty = self.engine.store.dirty;
+        self.disk.image = Some(self.nodes[0].engine.rdb_image());
+        self.disk.image_dirty = self.nodes[0].engine.store.dirty;
     }
 
-    /// The server goes down (a process crash, or a power loss when `power_loss`) and
-    /// comes back with what its persistence kept, without its script cache. Every
-    /// connection closes: a client whose operation is one request sends it again on a
+    /// Node 0 goes down (a process crash, or a power loss when `power_loss`) and comes
+    /// back with what its persistence kept, without its script cache (persistence is
+    /// modelled for node 0 only). Every connection to it closes: a client whose operation is one request sends it again on a
     /// new connection; any other stops as after a crash.
     pub(super) fn restart(&mut self, power_loss: bool) {
         self.coverage.event(crate::coverage::Event::Restart);
@@ -136,8 +139,9 @@ impl World {
         let mut next_op = Vec::new();
         for client in 0..self.slots.len() {
             let slot = &mut self.slots[client];
-            slot.orphans.clear();
-            if slot.state != ClientState::Running {
+            slot.orphans
+                .retain(|r| r.session.is_some_and(|(node, _)| node != 0));
+            if slot.state != ClientState::Running || slot.node != 0 {
                 continue;
             }
             if slot.program.retryable() && slot.awaiting == 1 && slot.inflight.len() == 1 {
@@ -150,20 +154,20 @@ impl World {
             }
         }
         // CONFIG SET is not saved either: the server starts as configured.
-        self.engine.store = self.fresh_store();
-        self.engine.scripts = redsim::script::Scripting::new();
+        let store = self.fresh_store();
+        let node = &mut self.nodes[0];
+        node.restarted(store);
         if let Some(image) = &self.disk.image {
             // The engine wrote it: it loads.
-            if let Err(e) = self.engine.load_rdb(image) {
+            if let Err(e) = node.engine.load_rdb(image) {
                 panic!("the simulated server cannot load its own RDB image: {e}");
             }
         }
         // The new server's counter starts over; the loaded image is its baseline.
-        self.disk.image_dirty = self.engine.store.dirty;
-        self.admin = self.engine.connect();
+        self.disk.image_dirty = node.engine.store.dirty;
         for slot in &mut self.slots {
-            if slot.state == ClientState::Running {
-                slot.session = self.engine.connect();
+            if slot.state == ClientState::Running && slot.node == 0 {
+                slot.session = node.engine.connect();
             }
         }
         // The history's model of the server must know the cache is gone, or an EVALSHA
@@ -176,6 +180,7 @@ impl World {
             status: Status::Ok,
             op: Operation::Command(vec![b"SCRIPT".to_vec(), b"FLUSH".to_vec()]),
             result: Some(Reply::ok()),
+            node: 0,
         });
         for client in next_op {
             self.advance(client);

@@ -104,10 +104,11 @@ impl World {
         let argv = old.argv.clone();
         self.reconnected_in_step = true;
         if orphan {
-            old.session = Some(slot.session);
+            old.session = Some((slot.node, slot.session));
             slot.orphans.push_back(old);
         }
-        slot.session = self.engine.connect();
+        self.open_connection(client);
+        let slot = &mut self.slots[client];
         slot.retries_in_op += 1;
         if let Some(index) = slot.current {
             let op = &mut self.history.ops[index];
@@ -183,7 +184,7 @@ impl World {
             .iter()
             .any(|r| r.session == Some(session))
         {
-            self.engine.disconnect(session);
+            self.nodes[session.0 as usize].engine.disconnect(session.1);
         }
         self.trace_command(time_us, Some(client), request.argv, &reply);
     }

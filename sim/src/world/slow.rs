@@ -93,7 +93,7 @@ impl World {
         }
         self.trace_command(time_us, Some(client), argv.clone(), reply);
         let slot = &mut self.slots[client];
-        let old = slot.session;
+        let old = (slot.node as usize, slot.session);
         slot.inflight.push_front(Request {
             argv: argv.clone(),
             ready_at_us: deadline,
@@ -102,7 +102,7 @@ impl World {
         });
         self.resend(client, deadline, false);
         self.slots[client].deadline_us = Some(deadline + self.options.faults.timeout_us);
-        self.engine.disconnect(old);
+        self.nodes[old.0].engine.disconnect(old.1);
         true
     }
 }

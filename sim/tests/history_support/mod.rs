@@ -18,6 +18,7 @@ pub fn ok(client: u64, call: u64, ret: u64, op: Operation, result: Reply) -> Op 
         status: Status::Ok,
         op,
         result: Some(result),
+        node: 0,
     }
 }
 
@@ -30,6 +31,7 @@ pub fn unknown(client: u64, call: u64, op: Operation) -> Op {
         status: Status::Unknown,
         op,
         result: None,
+        node: 0,
     }
 }
 
