@@ -355,3 +355,88 @@ fn acl_applies_during_a_busy_script_as_in_redis() {
         );
     }
 }
+
+/// A script that writes, then works about two seconds (by TIME); or (`write_last`) works
+/// first and writes at the end.
+fn timed_script(write_last: bool) -> String {
+    let work = "local s = tonumber(redis.call('TIME')[1]) \
+                while tonumber(redis.call('TIME')[1]) < s + 2 do end";
+    let write = "redis.call('INCR', KEYS[1])";
+    if write_last {
+        format!("{work} {write} return 1")
+    } else {
+        format!("{write} {work} return 1")
+    }
+}
+
+/// What the simulator's slow-server faults rest on, on the server at `port`: a client
+/// that gave up on a busy script and sent it again on a new connection meets -BUSY, and
+/// SCRIPT KILL before the script's first write stops it with nothing written, after it
+/// is refused UNKILLABLE and the script runs to its end.
+fn kill_race_scenario(port: u16, write_last: bool) -> Vec<Vec<u8>> {
+    let mut other = RawConn::connect(port);
+    assert_eq!(
+        other.call(&argv(&["CONFIG", "SET", "busy-reply-threshold", "100"])),
+        b"+OK\r\n"
+    );
+    other.call(&argv(&["DEL", "k"]));
+    let script = timed_script(write_last);
+    let call = argv(&["EVAL", &script, "1", "k"]);
+    let runner = std::thread::spawn({
+        let call = call.clone();
+        move || RawConn::connect(port).call(&call)
+    });
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        let reply = other.call(&argv(&["PING"]));
+        if reply.starts_with(b"-BUSY") {
+            seen.push(reply);
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 1, "the script never became busy on port {port}");
+    // The client library's retry, on a new connection.
+    seen.push(RawConn::connect(port).call(&call));
+    seen.push(other.call(&argv(&["SCRIPT", "KILL"])));
+    seen.push(runner.join().expect("runner"));
+    seen.push(other.call(&argv(&["GET", "k"])));
+    seen
+}
+
+#[test]
+fn a_retry_meets_busy_and_script_kill_races_the_first_write_as_in_redis() {
+    if !support::redis_server_available() {
+        eprintln!("SKIPPED: needs redis-server to compare with");
+        return;
+    }
+    let real = support::RedisServer::start();
+    let ours = start();
+    for write_last in [false, true] {
+        let expected = kill_race_scenario(real.port, write_last);
+        let got = kill_race_scenario(ours.local_addr().port(), write_last);
+        let show = |replies: &[Vec<u8>]| {
+            replies
+                .iter()
+                .map(|r| escape(r))
+                .collect::<Vec<_>>()
+                .join("\n    ")
+        };
+        assert_eq!(
+            got,
+            expected,
+            "write_last: {write_last}\n  redis:\n    {}\n  redsim:\n    {}",
+            show(&expected),
+            show(&got)
+        );
+        // Killable only before the write: then nothing was written.
+        let kill = &expected[2];
+        if write_last {
+            assert_eq!(kill, b"+OK\r\n");
+            assert_eq!(expected[4], b"$-1\r\n");
+        } else {
+            assert!(kill.starts_with(b"-UNKILLABLE"));
+            assert_eq!(expected[4], b"$1\r\n1\r\n");
+        }
+    }
+}

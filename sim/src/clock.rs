@@ -13,7 +13,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use redsim::{BusyReply, BusyRequest, BusyScript, ClientId, Host, ScriptTick};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// 2023-03-15 13:20:00 UTC in µs: the timestamp of the seed's example, where every run
@@ -24,6 +24,8 @@ pub(crate) const EPOCH_US: u64 = 1_678_886_400_000_000;
 #[derive(Debug)]
 pub struct SimClock {
     now_us: AtomicU64,
+    /// How far the server's wall clock is from `now_us` after clock jumps, µs.
+    wall_offset_us: AtomicI64,
     /// Virtual nanoseconds one Lua instruction costs in a server-side script.
     pub(crate) ns_per_instruction: AtomicU64,
     /// Requests of other clients in flight while a script runs, and the answers the host
@@ -57,6 +59,7 @@ impl SimClock {
     pub fn new(start_us: u64) -> Arc<SimClock> {
         Arc::new(SimClock {
             now_us: AtomicU64::new(start_us),
+            wall_offset_us: AtomicI64::new(0),
             ns_per_instruction: AtomicU64::new(10),
             board: Mutex::new(BusyBoard::default()),
             last_instructions: AtomicU64::new(0),
@@ -73,6 +76,19 @@ impl SimClock {
         self.now_us.load(Ordering::Relaxed)
     }
 
+    /// The server's wall clock, µs: what TIME and expiry read. It is the virtual time
+    /// moved by the clock jumps so far; the virtual time itself never jumps.
+    #[inline]
+    pub fn wall_us(&self) -> u64 {
+        let offset = self.wall_offset_us.load(Ordering::Relaxed);
+        self.now_us().saturating_add_signed(offset)
+    }
+
+    /// The wall clock jumps by `by_us` (negative: backwards).
+    pub(crate) fn jump_wall(&self, by_us: i64) {
+        self.wall_offset_us.fetch_add(by_us, Ordering::Relaxed);
+    }
+
     #[inline]
     pub(crate) fn advance_us(&self, us: u64) -> u64 {
         self.now_us.fetch_add(us, Ordering::Relaxed) + us
@@ -86,6 +102,7 @@ impl SimClock {
     /// Puts the clock back to `start_us`.
     pub fn reset(&self, start_us: u64) {
         self.now_us.store(start_us, Ordering::Relaxed);
+        self.wall_offset_us.store(0, Ordering::Relaxed);
         if let Ok(mut board) = self.board.lock() {
             board.waiting.clear();
             board.answered.clear();
@@ -100,8 +117,9 @@ impl SimClock {
 #[derive(Clone, Debug)]
 pub(crate) struct Waiting {
     pub client: u32,
-    /// The client's session on the engine.
-    pub session: ClientId,
+    /// The client's session on the engine; `None`: a connection the client opens when it
+    /// gives up on the running script's reply (its retry, see `world/slow.rs`).
+    pub session: Option<ClientId>,
     pub argv: Vec<Vec<u8>>,
     pub(crate) ready_at_us: u64,
 }
@@ -117,8 +135,8 @@ pub(crate) struct Waiting {
 pub(crate) struct BusyBoard {
     pub(crate) threshold_ms: u64,
     pub waiting: Vec<Waiting>,
-    /// (client, reply, time) in the order given.
-    pub answered: Vec<(u32, redsim::Reply, u64)>,
+    /// (ticket, reply, time) in the order given (see [`ticket`]).
+    pub answered: Vec<(u64, redsim::Reply, u64)>,
 }
 
 impl BusyBoard {
@@ -129,7 +147,7 @@ impl BusyBoard {
     }
 
     /// Takes the requests that have arrived by `now_us`, in order per client (a client's
-    /// later request waits for its earlier one). The ticket is the client's number.
+    /// later request waits for its earlier one). Tickets: see [`ticket`].
     fn take_arrived(&mut self, now_us: u64) -> Vec<BusyRequest> {
         let mut taken = Vec::new();
         let mut blocked: Vec<u32> = Vec::new();
@@ -143,13 +161,19 @@ impl BusyBoard {
             }
             let w = self.waiting.remove(i);
             taken.push(BusyRequest {
-                ticket: u64::from(w.client),
-                client: Some(w.session),
+                ticket: ticket(w.client, w.session.is_none()),
+                client: w.session,
                 argv: w.argv,
             });
         }
         taken
     }
+}
+
+/// The ticket of a request on the board: the client's number, with bit 32 set for the
+/// retry of the client whose script is running.
+pub(crate) fn ticket(client: u32, own_retry: bool) -> u64 {
+    u64::from(client) | (u64::from(own_retry) << 32)
 }
 
 /// The engine's host in a simulation: virtual clock, seeded randomness, and time that
@@ -188,7 +212,7 @@ pub(crate) fn engine_rng(seed: u64, node: usize) -> ChaCha8Rng {
 
 impl Host for SimHost {
     fn now_us(&mut self) -> u64 {
-        self.clock.now_us()
+        self.clock.wall_us()
     }
 
     /// MIGRATE to another node of the world: its requests run there at once, on a
@@ -264,9 +288,7 @@ impl Host for SimHost {
 
     fn busy_reply(&mut self, ticket: u64, reply: BusyReply) {
         let now_us = self.clock.now_us();
-        self.board()
-            .answered
-            .push((ticket as u32, reply.reply, now_us));
+        self.board().answered.push((ticket, reply.reply, now_us));
     }
 }
 

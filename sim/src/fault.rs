@@ -47,6 +47,21 @@
 //!   the cut-off operation as a crash does and go on with the next one on a new
 //!   connection.
 //!
+//! - **Slow server**: a command stalls the server once it has run (`slow_rate`,
+//!   `slow_us`), and a server-side script costs virtual time with every Lua instruction
+//!   (`Options::lua_ns_per_instruction`). A client whose timeout passes while the server
+//!   works gives up at its deadline: the command still completes on the connection it
+//!   left, and the client's retry goes out at the deadline — answered `-BUSY` when it
+//!   reaches a script already past `busy-reply-threshold`, else run after it.
+//!
+//! - **Clock jumps**: the server's wall clock jumps forward or backward before a planned
+//!   step. TIME, key expiry and scripts that read TIME see the jumped clock; keys whose
+//!   time has come are removed at once by the active expiry cycle (Redis's `serverCron`
+//!   would within 100 ms) or when next looked up. Inside a script the expiry clock stays
+//!   at the script's start (`scriptTimeSnapshot`, 7.0), so a jump never shows half-way
+//!   through one. Delays, timeouts and busy-script detection run on the monotonic clock
+//!   and do not jump, as in Redis (`getMonotonicUs`) and the clients' libraries.
+//!
 //! Random draws (crashes, delays, think time) come from each client's own stream, so what
 //! happens to a client depends on its own steps, not on how the others' are interleaved —
 //! exploring another order of commuting steps never changes which client crashes.
@@ -121,6 +136,18 @@ impl fmt::Display for Persistence {
     }
 }
 
+/// The server's wall clock jumps before step `step` (an NTP step, a VM resumed, an
+/// operator's `date -s`): TIME, expiry and scripts see it; the run's own clock (network
+/// delays, timeouts, busy-script detection, which Redis measures on a monotonic clock)
+/// does not jump.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockJump {
+    /// The step before which it jumps.
+    pub step: u64,
+    /// How far, ms; negative jumps backwards.
+    pub by_ms: i64,
+}
+
 /// Every fault knob of a run. All zero means a fault-free run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
@@ -149,6 +176,14 @@ pub struct Faults {
     pub persistence: Persistence,
     /// Restarts at planned steps.
     pub restarts: Vec<RestartAt>,
+    /// Probability that a command stalls the server for `slow_us` more of virtual time
+    /// once it has run (a fork for BGSAVE, a big DEL, a swapped page): its reply, and
+    /// every other client, wait.
+    pub slow_rate: f64,
+    /// How long a stall lasts (virtual µs).
+    pub slow_us: u64,
+    /// Jumps of the server's wall clock at planned steps.
+    pub clock_jumps: Vec<ClockJump>,
     /// Replicas of the primary (node 0) and what happens to their links.
     pub replication: Replication,
 }
@@ -246,6 +281,15 @@ impl fmt::Display for Faults {
         for r in &self.restarts {
             let how = if r.power_loss { "power_loss" } else { "kill" };
             parts.push(format!("restart(step={},{how})", r.step));
+        }
+        for j in &self.clock_jumps {
+            parts.push(format!("clock_jump(step={},by_ms={})", j.step, j.by_ms));
+        }
+        if self.slow_rate > 0.0 {
+            parts.push(format!(
+                "slow_rate={},slow_us={}",
+                self.slow_rate, self.slow_us
+            ));
         }
         let repl = &self.replication;
         if repl.replicas > 0 {

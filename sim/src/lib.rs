@@ -13,6 +13,7 @@
 pub mod check;
 pub mod client;
 pub mod clock;
+pub mod coverage;
 pub mod fault;
 pub mod history;
 pub mod options;

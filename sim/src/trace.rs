@@ -49,6 +49,13 @@ pub enum TraceEvent {
         /// It sent the request again on a new connection (else it keeps waiting).
         retry: bool,
     },
+    /// The server's wall clock jumped (see [`crate::fault::Faults::clock_jumps`]).
+    ClockJump {
+        /// Virtual time, µs (the run's own clock, which never jumps).
+        time_us: u64,
+        /// How far, ms (negative: backwards).
+        by_ms: i64,
+    },
 }
 
 /// The events of a run, in order.
@@ -95,6 +102,10 @@ impl Trace {
                 TraceEvent::Disconnect { time_us, client } => {
                     let t = time_us.saturating_sub(EPOCH_US);
                     let _ = writeln!(out, "     - t+{t:<8} c{client:<4} CONNECTION LOST");
+                }
+                TraceEvent::ClockJump { time_us, by_ms } => {
+                    let t = time_us.saturating_sub(EPOCH_US);
+                    let _ = writeln!(out, "     - t+{t:<8} {:<5} CLOCK JUMP {by_ms:+} ms", "");
                 }
                 TraceEvent::Timeout {
                     time_us,

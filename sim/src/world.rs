@@ -18,6 +18,7 @@
 
 use crate::client::{Argv, Outbox, Program};
 use crate::clock::{SimClock, EPOCH_US};
+use crate::coverage::{Coverage, Event};
 use crate::history::{History, Operation};
 use crate::options::Options;
 use crate::scheduler::{Access, Candidate, Scheduler};
@@ -33,12 +34,14 @@ use std::sync::Arc;
 mod advance;
 mod busy;
 mod faults;
+mod jump;
 mod node;
 mod record;
 mod replication;
 mod restart;
 mod retry;
 mod shards;
+mod slow;
 
 pub use node::Node;
 pub(crate) use retry::Attempt;
@@ -159,6 +162,8 @@ pub struct World {
     /// What the server's persistence keeps, and the acknowledged writes restarts (and
     /// failovers) lost.
     pub(crate) disk: restart::Disk,
+    /// What the run reached (guided exploration, `crate::coverage`).
+    pub coverage: Coverage,
     /// The replication links between the nodes, when the scenario has replicas.
     links: replication::Links,
     /// The Redis Cluster its nodes form, in a sharded world (`world/shards.rs`).
@@ -225,6 +230,7 @@ impl World {
             partial_ops: Vec::new(),
             attempts: Vec::new(),
             disk: restart::Disk::default(),
+            coverage: Coverage::default(),
             links: replication::Links::default(),
             cluster: None,
         };
@@ -320,6 +326,7 @@ impl World {
         self.partial_ops.clear();
         self.attempts.clear();
         self.disk.reset(EPOCH_US);
+        self.coverage.clear();
         self.form_cluster();
         if self.options.faults.replication.replicas > 0 {
             self.reset_replication();
@@ -355,6 +362,9 @@ impl World {
             if faults.persistence != crate::fault::Persistence::None || !faults.restarts.is_empty()
             {
                 self.persistence_faults(first_visit);
+            }
+            if !self.options.faults.clock_jumps.is_empty() {
+                self.clock_jumps(first_visit);
             }
             self.admin_faults(first_visit);
             self.reshard_steps(first_visit);
@@ -468,6 +478,8 @@ impl World {
             || faults.persistence != crate::fault::Persistence::None
             || faults.restarts.iter().any(|r| r.step > self.step)
             || faults.delay_max_us > 0
+            || faults.slow_rate > 0.0
+            || faults.clock_jumps.iter().any(|j| j.step > self.step)
             || faults.think_max_us > 0
             || faults.admin.iter().any(|a| a.step > self.step)
             || faults.replication.link_delay_us > 0
@@ -494,6 +506,9 @@ impl World {
         let mut busy_max_before = 0;
         if runs_script {
             self.post_waiting(client);
+            if request.session.is_none() {
+                self.post_own_retry(client, &request.argv);
+            }
             busy_max_before = self.clock.busy_max_ms.swap(0, Ordering::Relaxed);
         }
         let slot = &self.slots[client];
@@ -501,16 +516,19 @@ impl World {
         let node = node as usize;
         let dirty_before = self.nodes[node].engine.store.dirty;
         let reply = self.execute_on(node, session, &request.argv);
+        self.coverage.command(&request.argv, &reply);
         let dirty_after = self.nodes[node].engine.store.dirty;
         self.hand_out_messages(node);
         if self.clock.hung.swap(false, Ordering::Relaxed) {
             // The script would never have finished: its client gets no reply. What the
             // server answered others meanwhile (-BUSY, UNKILLABLE) reached them first.
             self.hung_script = true;
+            self.coverage.event(Event::Hung);
             self.deliver_busy_answers();
             self.shutdown_nosave(node);
             return true;
         }
+        self.stall(client);
         if request.attempt != NO_ATTEMPT && dirty_after != dirty_before {
             let attempt = &mut self.attempts[request.attempt as usize];
             attempt.wrote = true;
@@ -518,6 +536,9 @@ impl World {
         }
         if request.session.is_some() {
             self.orphan_ran(client, request, time_us, reply);
+            return runs_script && self.busy_after_script(busy_max_before);
+        }
+        if self.gave_up_meanwhile(client, &request.argv, request.attempt, time_us, &reply) {
             return runs_script && self.busy_after_script(busy_max_before);
         }
         if self.follow_redirect(client, &request.argv, &reply, time_us) {

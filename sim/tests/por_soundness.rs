@@ -160,6 +160,32 @@ fn lost_connections_follow_the_client_not_the_step_number() {
     assert_eq!(reduced, naive, "{stats:?}");
 }
 
+#[test]
+fn stalls_past_the_timeout_move_the_clock_so_commute_with_nothing() {
+    // Fault 8: a stall of 1–3 commands' time after 30% of the commands, against a
+    // 1.5-command timeout with one retry.
+    for arg in 0..3 {
+        let generated = scenario(&[&[(2, 0), (2, 0)], &[(1, 0), (4, 0)]], 8, arg);
+        let (naive, _) = outcomes(&generated, false);
+        let (reduced, stats) = outcomes(&generated, true);
+        assert_eq!(reduced, naive, "{stats:?} {generated:?}");
+    }
+}
+
+#[test]
+fn a_clock_jump_at_a_fixed_step_conflicts_with_every_step_before_it() {
+    // Fault 9: the step (arg mod 3) and how far (arg / 3 mod 4); SET PX 1 and PTTL see it.
+    let mut outcomes_differ = false;
+    for arg in 0..12 {
+        let generated = scenario(&[&[(4, 0), (5, 0)], &[(1, 0), (5, 1)]], 9, arg);
+        let (naive, _) = outcomes(&generated, false);
+        let (reduced, stats) = outcomes(&generated, true);
+        assert_eq!(reduced, naive, "{stats:?} {generated:?}");
+        outcomes_differ |= naive.len() > 1;
+    }
+    assert!(outcomes_differ);
+}
+
 /// A writer on the primary and a reader on its replica; `failover`: the replica is
 /// promoted before step 3.
 fn replicated(failover: bool) -> redsim_sim::scenario::Scenario {

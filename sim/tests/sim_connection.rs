@@ -84,43 +84,6 @@ fn an_eval_whose_connection_drops_is_resent_and_a_lost_reply_doubles_its_effect(
 }
 
 #[test]
-fn a_multi_block_cut_off_by_a_lost_connection_is_discarded_by_the_server() {
-    let scenario = Scenario::new("multi")
-        .clients(
-            2,
-            3,
-            Program::multi(&[&["INCR", "n"], &["INCR", "m"]], false),
-        )
-        .faults(dropping(0.15));
-    let judge = Judge::new(&scenario);
-    let mut cut_mid_block = 0;
-    for seed in 0..60 {
-        let mut world = scenario.world(seed);
-        world.run_seed(seed);
-        assert!((0..2).all(|c| world.client_state(c) == ClientState::Finished));
-        // Whole blocks or nothing: n and m move together, once per EXEC that ran.
-        let (n, m) = (int(get(&mut world, "n")), int(get(&mut world, "m")));
-        assert_eq!(n, m, "seed {seed}: a discarded block left nothing");
-        let execs = world
-            .trace
-            .events
-            .iter()
-            .filter(|e| matches!(e, TraceEvent::Command { argv, reply: Reply::Array(_), .. } if argv[0] == b"EXEC"))
-            .count();
-        assert_eq!(n, execs as i64, "seed {seed}");
-        cut_mid_block += world
-            .history
-            .ops
-            .iter()
-            .filter(|o| o.status == Status::Fail)
-            .count();
-        let v = judge.judge(&mut world);
-        assert!(!v.is_anomalous(), "seed {seed}: {:?}", v.findings);
-    }
-    assert!(cut_mid_block > 0);
-}
-
-#[test]
 fn a_raw_script_cut_off_leaves_partial_effects_and_its_client_stops() {
     let raw = Script::source("redis.call('INCR', KEYS[1]) redis.call('INCR', KEYS[2]) return 1")
         .keys(["a", "b"])
@@ -139,4 +102,102 @@ fn a_raw_script_cut_off_leaves_partial_effects_and_its_client_stops() {
         partial += (a != b) as u32;
     }
     assert!(partial > 0);
+}
+
+/// How many times the server ran `name` for a client, by its reply (`ok`: not an error).
+fn ran(world: &World, name: &[u8]) -> usize {
+    world
+        .trace
+        .events
+        .iter()
+        .filter(
+            |e| matches!(e, TraceEvent::Command { argv, client: Some(_), .. } if argv[0] == name),
+        )
+        .count()
+}
+
+/// MULTI, INCR n, INCR m, EXEC from two clients whose connections drop now and then,
+/// sent one command at a time or (`pipelined`) at once: whole blocks or nothing ran, n
+/// and m once per EXEC that ran. Returns the blocks cut between MULTI and EXEC, which
+/// the server discarded.
+fn blocks_whole_or_nothing(pipelined: bool) -> usize {
+    let scenario = Scenario::new("multi")
+        .clients(
+            2,
+            3,
+            Program::multi(&[&["INCR", "n"], &["INCR", "m"]], pipelined),
+        )
+        .faults(dropping(0.15));
+    let judge = Judge::new(&scenario);
+    let mut cut_mid_block = 0;
+    for seed in 0..60 {
+        let mut world = scenario.world(seed);
+        world.run_seed(seed);
+        assert!((0..2).all(|c| world.client_state(c) == ClientState::Finished));
+        let (n, m) = (int(get(&mut world, "n")), int(get(&mut world, "m")));
+        let execs = world
+            .trace
+            .events
+            .iter()
+            .filter(|e| matches!(e, TraceEvent::Command { argv, reply: Reply::Array(_), .. } if argv[0] == b"EXEC"))
+            .count();
+        assert_eq!((n, m), (execs as i64, execs as i64), "seed {seed}");
+        cut_mid_block += fault_support::commands_run(&world, b"MULTI")
+            - fault_support::commands_run(&world, b"EXEC");
+        let v = judge.judge(&mut world);
+        assert!(!v.is_anomalous(), "seed {seed}: {:?}", v.findings);
+    }
+    cut_mid_block
+}
+
+#[test]
+fn a_multi_block_cut_off_by_a_lost_connection_is_discarded_by_the_server() {
+    assert!(blocks_whole_or_nothing(false) > 0);
+}
+
+#[test]
+fn a_pipelined_multi_block_cut_mid_pipeline_is_discarded_by_the_server() {
+    // MULTI, INCR n, INCR m, EXEC sent at once: a connection lost after MULTI ran and
+    // before EXEC reached the server leaves a queued block the server throws away.
+    assert!(
+        blocks_whole_or_nothing(true) > 0,
+        "no block was cut between MULTI and EXEC"
+    );
+}
+
+#[test]
+fn a_pipeline_cut_mid_way_ran_a_prefix_and_each_command_is_its_own_operation() {
+    use redsim_sim::client::commands::CommandsMode;
+    let scenario = Scenario::new("pipeline")
+        .clients(
+            1,
+            4,
+            Program::commands(
+                &[&["INCR", "a"], &["INCR", "b"], &["INCR", "c"]],
+                CommandsMode::Pipeline,
+            ),
+        )
+        .faults(dropping(0.2));
+    let mut cut = 0;
+    for seed in 0..60 {
+        let mut world = scenario.world(seed);
+        world.run_seed(seed);
+        // The commands reach the server in order: what a lost connection cut off is a
+        // suffix of the pipeline, never a command in its middle.
+        let (a, b, c) = (
+            int(get(&mut world, "a")),
+            int(get(&mut world, "b")),
+            int(get(&mut world, "c")),
+        );
+        assert!(a >= b && b >= c, "seed {seed}: {a} {b} {c}");
+        assert_eq!(a + b + c, ran(&world, b"INCR") as i64, "seed {seed}");
+        // Every command is one operation; those that never reached the server failed,
+        // and no operation that succeeded is missing from the data.
+        let ops = &world.history.ops;
+        let ok = ops.iter().filter(|o| o.status == Status::Ok).count() as i64;
+        let failed = ops.iter().filter(|o| o.status == Status::Fail).count() as i64;
+        assert!(ok <= a + b + c && a + b + c <= ops.len() as i64 - failed);
+        cut += (a != c) as u32;
+    }
+    assert!(cut > 0, "no pipeline was cut in its middle");
 }

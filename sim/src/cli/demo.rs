@@ -75,7 +75,7 @@ pub fn run(args: Args) -> ExitCode {
         .into_iter()
         .filter_map(|m| Some((m.name().to_string(), mode::apply(&scenario, m).ok()?)))
         .collect();
-    let variants = pipeline::options(scenarios, None, Judging::Scenario);
+    let variants = pipeline::options(scenarios, Judging::Scenario);
     // Steps seed, run, check, shrink: the first failing raw run, shrunk.
     let outcome = Outcome::first_failing(&variants, seeds);
     let seed = outcome.chosen.seed;

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> ExitCode {
             Err(e) => return fail(e),
         }
     }
-    let variants = pipeline::options(scenarios, None, Judging::Scenario);
+    let variants = pipeline::options(scenarios, Judging::Scenario);
     // Steps seed, run, check, shrink: the first failing raw run, shrunk.
     let outcome = Outcome::first_failing(&variants, seeds);
     let seed = outcome.chosen.seed;

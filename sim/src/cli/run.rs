@@ -52,10 +52,14 @@ pub struct Args {
     /// Do not shrink a failing run.
     #[arg(long)]
     pub no_shrink: bool,
-    /// The faults swarm testing draws for `--seed` (as `redsim sweep --swarm` ran it)
-    /// instead of the scenario's.
+    /// The faults and clients swarm testing draws for `--seed` (as `redsim sweep --swarm`
+    /// ran it) instead of the scenario's.
     #[arg(long, requires = "seed", conflicts_with = "record")]
     pub swarm: bool,
+    /// With --swarm: the swarm choice a guided sweep made (`D/K:S…`, as its replay line
+    /// gives it) instead of the one --seed draws.
+    #[arg(long, requires = "swarm")]
+    pub swarm_choice: Option<String>,
 }
 
 /// The scenario with `--mode`, `--strategy` and `--schedule` applied.
@@ -109,7 +113,17 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         Judging::Scenario
     };
-    let variants = pipeline::options(vec![(label, scenario)], swarm, judging);
+    // The swarm's draw for --seed: its faults and clients, or the choice a guided sweep made.
+    let base = scenario.clone();
+    let scenario = match (swarm, &args.swarm_choice) {
+        (Some(_), Some(text)) => match text.parse::<redsim_sim::swarm::guided::Choice>() {
+            Ok(choice) => redsim_sim::swarm::guided::scenario_for_choice(&scenario, &choice),
+            Err(e) => return fail(e.to_string()),
+        },
+        (Some(seed), None) => redsim_sim::swarm::scenario_for(&scenario, seed),
+        (None, _) => scenario,
+    };
+    let variants = pipeline::options(vec![(label, scenario)], judging);
     let scenario = &variants[0].scenario;
     let seeds = match &args.seeds {
         Some(range) => match parse_seeds(range) {
@@ -129,8 +143,8 @@ pub fn run(args: Args) -> ExitCode {
     let mut preamble: Vec<Line> = intro.clone().map(Line::Intro).into_iter().collect();
     if let Some(seed) = swarm {
         preamble.push(Line::Plain(format!(
-            "swarm faults of seed {seed}: {} ({})\n",
-            redsim_sim::swarm::combination(&scenario.options.faults),
+            "swarm run of seed {seed}: {} ({})\n",
+            redsim_sim::swarm::full_combination(&base, scenario),
             scenario.options.faults
         )));
     }
@@ -142,6 +156,9 @@ pub fn run(args: Args) -> ExitCode {
     let mut replay = run_line(&args.scenario, seed, mode, &scenario.options.strategy);
     if args.swarm {
         replay += " --swarm";
+    }
+    if let Some(choice) = &args.swarm_choice {
+        replay += &format!(" --swarm-choice {choice}");
     }
     // The report may be opened on another machine: its line names the scenario by its
     // place in the source tree when it is there, never by this machine's absolute path.

@@ -2,19 +2,24 @@
 //! seeds on every core, with a progress bar; failing seeds are saved one replay command a
 //! line. `--shard I/N` keeps the seeds whose offset from A is I modulo N, so N CI jobs
 //! (or machines) split a sweep without overlap. `--swarm`: each seed draws its own fault
-//! kinds and rates (swarm testing, `redsim_sim::swarm`) instead of the scenario's, and
-//! the summary names the combination of kinds behind each failure.
+//! kinds and rates and its own client kinds and counts (swarm testing,
+//! `redsim_sim::swarm`) instead of the scenario's, and the summary names the combination
+//! of kinds behind each failure.
 //!
 //! Exit status: 0 no failing seed and every seed decided, 1 some failing seed, 2 bad
 //! arguments, 3 inconclusive (no failing seed, but the checker's counted budget ran out on
 //! some: not a pass).
 
 use indicatif::{ProgressBar, ProgressStyle};
+use redsim_sim::coverage::Reached;
 use redsim_sim::report::analysis::Judge;
 use redsim_sim::report::colour::Style;
 use redsim_sim::report::mode::{parse_seeds, Mode};
 use redsim_sim::report::summary::{self, Tally};
+use redsim_sim::report::{coverage, html};
+use redsim_sim::swarm::guided::{self, Choice};
 use redsim_sim::swarm::SwarmTally;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,9 +42,17 @@ pub struct Args {
     #[arg(long, default_value = "target/redsim/sweep")]
     pub out: PathBuf,
     /// Swarm testing: each seed enables a random subset of the fault kinds with random
-    /// rates (the scenario's planned admin commands are kept).
+    /// rates and of the scenario's client groups with random counts (the scenario's
+    /// planned admin commands are kept).
     #[arg(long)]
     pub swarm: bool,
+    /// With --swarm: prefer the swarm choices whose runs reached new coverage (one job,
+    /// no --shard); each failure's replay line names its choice (--swarm-choice).
+    #[arg(long, requires = "swarm")]
+    pub guided: bool,
+    /// With --swarm: write the summary and the coverage growth plot here (HTML).
+    #[arg(long, requires = "swarm")]
+    pub html: Option<PathBuf>,
 }
 
 /// `I/N` with `I < N`.
@@ -66,11 +79,26 @@ struct Work<'a> {
     shard: (u64, u64),
     jobs: u64,
     swarm: bool,
+    /// Coverage-guided swarm choices (one job, the whole range).
+    guided: bool,
 }
+
+/// What a sweep's jobs found.
+struct Found {
+    all: SwarmTally,
+    /// Coverage reached after each run: in seed order, or (guided) in run order.
+    growth: Vec<usize>,
+    /// The swarm choice behind each failure of a guided sweep.
+    choices: BTreeMap<u64, Choice>,
+}
+
+/// One job's share: its tally, each run's features by seed (guided: the growth), the
+/// guided failures' choices.
+type JobResult = (SwarmTally, Vec<(u64, Vec<u64>)>, Vec<(u64, Choice)>);
 
 impl Work<'_> {
     /// Every seed of the shard run and judged, counted, with a progress bar.
-    fn run(&self) -> SwarmTally {
+    fn run(&self) -> Found {
         let (start, (shard, shards), jobs) = (self.seeds.start, self.shard, self.jobs);
         let mine = move |s: &u64| (s - start) % shards == shard;
         let total = self.seeds.clone().filter(mine).count() as u64;
@@ -79,7 +107,7 @@ impl Work<'_> {
             ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {per_sec}  eta {eta}  {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let tallies: Vec<SwarmTally> = std::thread::scope(|scope| {
+        let results: Vec<JobResult> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..jobs)
                 .map(|job| {
                     let bar = bar.clone();
@@ -100,23 +128,58 @@ impl Work<'_> {
             tally: Tally::new(self.label),
             ..SwarmTally::default()
         };
-        for t in &tallies {
+        for (t, _, _) in &results {
             all.merge(t);
         }
-        all
+        let growth = if self.guided {
+            // Counted while it ran, in run order.
+            results
+                .iter()
+                .flat_map(|(_, f, _)| f.iter().map(|(_, n)| n[0] as usize))
+                .collect()
+        } else {
+            let mut by_seed: Vec<&(u64, Vec<u64>)> =
+                results.iter().flat_map(|(_, f, _)| f.iter()).collect();
+            by_seed.sort_by_key(|(seed, _)| *seed);
+            let mut reached = Reached::default();
+            for (_, features) in by_seed {
+                reached.add(features.iter().copied());
+            }
+            reached.growth
+        };
+        let choices = results
+            .iter()
+            .flat_map(|(_, _, c)| c.iter().cloned())
+            .collect();
+        Found {
+            all,
+            growth,
+            choices,
+        }
     }
 
-    /// One thread's seeds.
-    fn run_job(&self, seeds: impl Iterator<Item = u64>, tick: impl Fn()) -> SwarmTally {
+    /// One thread's seeds (guided: the whole range, on the one job).
+    fn run_job(&self, seeds: impl Iterator<Item = u64>, tick: impl Fn()) -> JobResult {
         let (scenario, judge, label) = (self.scenario, self.judge, self.label);
-        if self.swarm {
-            redsim_sim::swarm::run_seeds(scenario, judge, label, seeds, |_| tick())
-        } else {
-            SwarmTally {
-                tally: summary::run_seeds_with(scenario, judge, label, seeds, |_| tick()),
-                ..SwarmTally::default()
-            }
+        if self.guided {
+            let g = guided::run_guided(scenario, label, self.seeds.clone(), |_| tick());
+            let growth = g.reached.growth.iter().map(|&n| (0, vec![n as u64]));
+            return (g.tally, growth.collect(), g.failing);
         }
+        if self.swarm {
+            let mut features = Vec::new();
+            let tally =
+                redsim_sim::swarm::run_seeds_with(scenario, label, seeds, |seed, _, world| {
+                    features.push((seed, world.coverage.features().collect()));
+                    tick()
+                });
+            return (tally, features, Vec::new());
+        }
+        let tally = SwarmTally {
+            tally: summary::run_seeds_with(scenario, judge, label, seeds, |_| tick()),
+            ..SwarmTally::default()
+        };
+        (tally, Vec::new(), Vec::new())
     }
 }
 
@@ -139,10 +202,16 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1) as u64;
+    if args.guided && shards != 1 {
+        return fail("--guided runs the whole range in one job: no --shard".into());
+    }
+    let jobs = if args.guided {
+        1
+    } else {
+        args.jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1) as u64
+    };
     let judge = if args.swarm {
         Judge::for_swarm(&scenario)
     } else {
@@ -157,8 +226,14 @@ pub fn run(args: Args) -> ExitCode {
         shard: (shard, shards),
         jobs,
         swarm,
+        guided: args.guided,
     };
-    let all = work.run();
+    let Found {
+        all,
+        growth,
+        choices,
+    } = work.run();
+    let guided = args.guided;
     let tally = all.tally.clone();
     let title = format!(
         "redsim sweep: {} (mode {label}, shard {shard}/{shards}, {jobs} jobs)",
@@ -169,8 +244,25 @@ pub fn run(args: Args) -> ExitCode {
         summary::render(&title, &seeds, std::slice::from_ref(&tally), style)
     );
     println!("this shard ran {} of them", tally.runs);
+    let mut swarm_text = String::new();
     if swarm {
-        print!("{}", all.render());
+        swarm_text = all.render();
+        swarm_text += &format!(
+            "coverage: {} features after {} runs{}\n",
+            growth.last().copied().unwrap_or(0),
+            growth.len(),
+            if guided { " (guided)" } else { "" }
+        );
+        print!("{swarm_text}");
+    }
+    if let Some(path) = &args.html {
+        let name = if guided { "guided swarm" } else { "swarm" };
+        let text = summary::render(&title, &seeds, std::slice::from_ref(&tally), Style::PLAIN);
+        let page = coverage::sweep_page(&title, &(text + &swarm_text), &[(name, &growth)]);
+        match html::write(path, &page) {
+            Ok(()) => println!("HTML report: {}", path.display()),
+            Err(e) => eprintln!("redsim sweep: cannot write {}: {e}", path.display()),
+        }
     }
     let replay_line = |seed: u64| {
         let line = super::line::run_line(
@@ -179,10 +271,10 @@ pub fn run(args: Args) -> ExitCode {
             args.mode.map(|m| m.name()),
             &scenario.options.strategy,
         );
-        if swarm {
-            line + " --swarm"
-        } else {
-            line
+        match choices.get(&seed) {
+            Some(choice) => format!("{line} --swarm --swarm-choice {choice}"),
+            None if swarm => line + " --swarm",
+            None => line,
         }
     };
     if tally.anomalous() > 0 {

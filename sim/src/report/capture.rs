@@ -270,6 +270,17 @@ impl Rows<'_> {
                 let op = op_at(history, client, time_us);
                 self.push_event(time_us, client, "CONNECTION LOST", op);
             }
+            TraceEvent::ClockJump { time_us, by_ms } => {
+                // The server's clock, not a client's: no client, no operation.
+                let step = self.rows.last().map_or(0, |r| r.step);
+                self.push(
+                    step,
+                    time_us,
+                    None,
+                    format!("CLOCK JUMP {by_ms:+} ms"),
+                    None,
+                );
+            }
             TraceEvent::Timeout {
                 time_us,
                 client,

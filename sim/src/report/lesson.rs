@@ -126,6 +126,27 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
          was lost unless the client falls back to SCRIPT LOAD or EVAL.",
     ),
     (
+        "slow-script-retry",
+        "The script was still running when the client's timeout passed, so the client library gave up and \
+         sent the same EVAL again on a new connection; the first run finished anyway and the retry ran \
+         after it, doing the work twice. A client timeout shorter than the slowest script turns every slow \
+         call into two: store an idempotency token in the script, or time out later than the script runs.",
+    ),
+    (
+        "script-kill-race",
+        "SCRIPT KILL raced with the script's first write: before it, Redis stops the script and nothing of \
+         it remains; after it, Redis answers UNKILLABLE, because stopping half-way would break the script's \
+         atomicity, and lets it run to its end. A script meant to be killable does its slow part first and \
+         writes last.",
+    ),
+    (
+        "lock-clock-jump",
+        "The lock's time to live is measured by the server's wall clock, and the clock jumped forward while \
+         a client held the lock: it expired at once, the other client took it, and both read the counter \
+         before either wrote it. A lease is only as safe as the clock that measures it; do the \
+         read-modify-write in one script, or have the server check a fencing token with each write.",
+    ),
+    (
         "stale-read",
         "The reader asked a replica, and the replica had not yet applied the increment the writer had \
          already been told of, so the read returned an older value. Replication is asynchronous: read from \

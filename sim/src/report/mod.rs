@@ -3,11 +3,13 @@
 //! command ([`capture`]), the interleaving table ([`table`]), counts over many seeds
 //! ([`summary`]), the explanation ([`explain`]), the HTML report with its SVG timelines,
 //! its step-through and the two sentences on the anomaly's kind ([`html`], [`svg`],
-//! `stepper`, `lesson`), terminal colour ([`colour`]) and `--mode` ([`mode`]).
+//! `stepper`, `lesson`), coverage growth over a sweep ([`coverage`]), terminal colour
+//! ([`colour`]) and `--mode` ([`mode`]).
 
 pub mod analysis;
 pub mod capture;
 pub mod colour;
+pub mod coverage;
 pub mod explain;
 pub mod html;
 pub(crate) mod lesson;

@@ -10,7 +10,7 @@
 
 use super::{Program, Scenario};
 use crate::client::commands::CommandsMode;
-use crate::fault::{AdminAt, CrashAt, Faults, Fsync, Persistence, RestartAt};
+use crate::fault::{AdminAt, ClockJump, CrashAt, Faults, Fsync, Persistence, RestartAt};
 use crate::options::Strategy as Exploration;
 use crate::world::World;
 use proptest::prelude::*;
@@ -91,14 +91,17 @@ pub struct GenScenario {
     pub clients: Vec<GenClient>,
     /// 0 none, 1 crash at random, 2 a planned crash, 3 an admin command at a step,
     /// 4 SCRIPT FLUSH at random steps, 5 client timeouts with retries (requests delayed
-    /// past the timeout now and then), 6 a server restart, 7 lost connections at random.
+    /// past the timeout now and then), 6 a server restart, 7 lost connections at random,
+    /// 8 a slow server (stalls past the clients' timeouts, with retries), 9 a clock jump.
     pub fault: u8,
     /// For a planned crash: the client (arg mod clients) and after how many replies
     /// (arg mod 3); for an admin command: the step (arg mod 3) and which command
     /// (arg / 3 mod 4: FLUSHALL, SCRIPT FLUSH, SET a 100, CONFIG SET); for timeouts: the
     /// timeout in commands (1 + arg mod 3) and the retries (1 + arg / 3 mod 2); for a
     /// restart: the step (arg mod 3), a power loss (arg odd) and the persistence (arg / 3
-    /// mod 4: none, an RDB snapshot before step 1, AOF always, AOF everysec).
+    /// mod 4: none, an RDB snapshot before step 1, AOF always, AOF everysec); for a slow
+    /// server: the stall in commands (1 + arg mod 3); for a clock jump: the step (arg mod
+    /// 3) and how far (arg / 3 mod 4: back 2 s, back 1 ms, forward 1 ms, forward 100 s).
     pub fault_arg: u8,
 }
 
@@ -107,7 +110,7 @@ pub struct GenScenario {
 pub fn scenarios(commands_max: usize) -> impl Strategy<Value = GenScenario> {
     let client = prop::collection::vec((0..KINDS, 0u8..3), 1..=4)
         .prop_map(|commands| GenClient { commands });
-    (prop::collection::vec(client, 2..=3), 0u8..8, 0u8..12).prop_map(
+    (prop::collection::vec(client, 2..=3), 0u8..10, 0u8..12).prop_map(
         move |(mut clients, fault, fault_arg)| {
             // Keep the naive exploration small.
             while clients.iter().map(|c| c.commands.len()).sum::<usize>() > commands_max {
@@ -205,6 +208,20 @@ impl GenScenario {
             },
             7 => Faults {
                 disconnect_rate: 0.25,
+                ..Faults::default()
+            },
+            8 => Faults {
+                slow_rate: 0.3,
+                slow_us: 400 * (1 + arg % 3),
+                timeout_us: 600,
+                retries_max: 1,
+                ..Faults::default()
+            },
+            9 => Faults {
+                clock_jumps: vec![ClockJump {
+                    step: arg % 3,
+                    by_ms: [-2000, -1, 1, 100_000][(arg / 3 % 4) as usize],
+                }],
                 ..Faults::default()
             },
             _ => Faults::default(),

@@ -36,6 +36,9 @@
 //! persistence = "none"   # none | rdb | aof-always | aof-everysec: what a restart keeps
 //! rdb_save_steps = [4]   # rdb: snapshots taken before these steps
 //! restarts = [{ step = 6, power_loss = false }]   # the server restarts before step 6
+//! slow_rate = 0.0     # a command stalls the server once it has run …
+//! slow_us = 0         # … for this long (virtual µs): timeouts fire meanwhile
+//! clock_jumps = [{ step = 4, by_ms = 30000 }]   # the server's wall clock jumps (±)
 //! replicas = 1           # node 0 is the primary, nodes 1..=replicas its replicas
 //! link_delay_us = 0      # each command of the stream reaches a replica this much later
 //! partitions = [{ from_step = 4, to_step = 9 }]   # the links carry nothing meanwhile
@@ -57,7 +60,9 @@
 use super::{ClientGroup, Invariant, Program, Scenario, ScriptRun};
 use crate::client::commands::CommandsMode;
 use crate::client::lua::ScriptSpec;
-use crate::fault::{AdminAt, CrashAt, Faults, Fsync, Persistence, Replication, RestartAt};
+use crate::fault::{
+    AdminAt, ClockJump, CrashAt, Faults, Fsync, Persistence, Replication, RestartAt,
+};
 use crate::options::Strategy;
 use serde::Deserialize;
 use std::path::Path;
@@ -173,12 +178,25 @@ struct FaultsFile {
     #[serde(default)]
     restarts: Vec<RestartFile>,
     #[serde(default)]
+    slow_rate: f64,
+    #[serde(default)]
+    slow_us: u64,
+    #[serde(default)]
+    clock_jumps: Vec<ClockJumpFile>,
+    #[serde(default)]
     replicas: u32,
     #[serde(default)]
     link_delay_us: u64,
     #[serde(default)]
     partitions: Vec<PartitionFile>,
     failover_step: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockJumpFile {
+    step: u64,
+    by_ms: i64,
 }
 
 #[derive(Deserialize)]
@@ -386,6 +404,16 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
                 power_loss: r.power_loss,
             })
             .collect(),
+        slow_rate: f.slow_rate,
+        slow_us: f.slow_us,
+        clock_jumps: f
+            .clock_jumps
+            .iter()
+            .map(|j| ClockJump {
+                step: j.step,
+                by_ms: j.by_ms,
+            })
+            .collect(),
         replication: Replication {
             replicas: f.replicas,
             link_delay_us: f.link_delay_us,
@@ -404,6 +432,9 @@ pub fn parse(text: &str, base: &Path) -> Result<Scenario, String> {
     }
     if f.failover_step.is_some() && f.replicas == 0 {
         return Err("failover_step needs replicas".into());
+    }
+    if f.slow_rate > 0.0 && f.slow_us == 0 {
+        return Err("slow_rate needs slow_us (how long a stall lasts)".into());
     }
     if !f.rdb_save_steps.is_empty() && f.persistence.as_deref() != Some("rdb") {
         return Err("rdb_save_steps needs persistence = \"rdb\"".into());

@@ -18,7 +18,7 @@ impl World {
             .flat_map(|(i, slot)| {
                 slot.inflight.iter().map(move |r| Waiting {
                     client: i as u32,
-                    session: slot.session,
+                    session: Some(slot.session),
                     argv: r.argv.clone(),
                     ready_at_us: r.ready_at_us,
                 })
@@ -38,11 +38,13 @@ impl World {
             std::mem::take(&mut board.answered)
         };
         let any = !answered.is_empty();
-        for (client, reply, time_us) in answered {
-            let client = client as usize;
+        for (ticket, reply, time_us) in answered {
+            // The running client's own retry (ticket bit 32) was sent: see `world/slow.rs`.
+            let client = ticket as u32 as usize;
             let Some(request) = self.slots[client].inflight.pop_front() else {
                 continue;
             };
+            self.coverage.command(&request.argv, &reply);
             // The reply belongs to the operation that sent this request, which must name it.
             self.record_command(client, request.argv, time_us, &reply);
             self.slots[client].refused_in_op += 1;

@@ -32,6 +32,7 @@ impl World {
     /// its own operation, a WATCH block with its reads).
     pub(super) fn crash(&mut self, client: usize) {
         self.crashes += 1;
+        self.coverage.event(crate::coverage::Event::Crash);
         self.slots[client].state = ClientState::Crashed;
         self.cut_operation(client);
         if self.options.trace {
@@ -93,6 +94,7 @@ impl World {
     pub(super) fn lose_connection(&mut self, client: usize, ran: Option<Argv>) {
         let now = self.clock.now_us();
         self.reconnected_in_step = true;
+        self.coverage.event(crate::coverage::Event::Disconnect);
         if self.options.trace {
             self.trace.events.push(TraceEvent::Disconnect {
                 time_us: now,
@@ -205,6 +207,7 @@ impl World {
         let time_us = self.clock.advance_us(self.options.command_cost_us);
         let admin = self.nodes[node].admin;
         let reply = self.nodes[node].engine.execute(admin, &argv);
+        self.coverage.command(&argv, &reply);
         self.hand_out_messages(node);
         self.trace_command(time_us, None, argv, &reply);
         reply

@@ -107,6 +107,7 @@ impl World {
     /// modelled for node 0 only). Every connection to it closes: a client whose operation is one request sends it again on a
     /// new connection; any other stops as after a crash.
     pub(super) fn restart(&mut self, power_loss: bool) {
+        self.coverage.event(crate::coverage::Event::Restart);
         let keep_all = match self.options.faults.persistence {
             Persistence::Aof(Fsync::Always) => true,
             Persistence::Aof(Fsync::EverySec) => !power_loss,

@@ -10,6 +10,7 @@
 //! attempt may always have run).
 
 use super::{Request, World};
+use crate::coverage::Event;
 use crate::history::{Op, Operation, Status};
 use crate::trace::TraceEvent;
 use rand::RngExt;
@@ -50,7 +51,8 @@ impl World {
         let mut next = u64::MAX;
         for client in 0..self.slots.len() {
             match self.slots[client].deadline_us {
-                Some(at) if at <= now => self.time_out(client, now),
+                // At its deadline, which a long step (a script, a stall) may have passed.
+                Some(at) if at <= now => self.time_out(client, at),
                 _ => {}
             }
             if let Some(at) = self.slots[client].deadline_us {
@@ -60,26 +62,29 @@ impl World {
         next
     }
 
+    /// Client `client` gave up waiting at `time_us`, and resent its request (`retry`) or
+    /// kept waiting: for the trace and the run's coverage.
+    pub(super) fn note_timeout(&mut self, client: usize, time_us: u64, retry: bool) {
+        let event = if retry { Event::Retry } else { Event::Wait };
+        self.coverage.event(event);
+        if self.options.trace {
+            self.trace.events.push(TraceEvent::Timeout {
+                time_us,
+                client: client as u32,
+                retry,
+            });
+        }
+    }
+
     /// Client `client` gives up waiting. When it may retry, the request moves to the
     /// orphans of the old connection and a copy goes out on a new one, as a new attempt
     /// of the operation; otherwise (a step of a multi-command operation, or no retries
     /// left) the client keeps waiting.
     fn time_out(&mut self, client: usize, now: u64) {
-        let retries_max = self.options.faults.retries_max;
         let timeout_us = self.options.faults.timeout_us;
-        let slot = &mut self.slots[client];
-        slot.deadline_us = None;
-        let retry = slot.program.retryable()
-            && slot.awaiting == 1
-            && slot.inflight.len() == 1
-            && slot.retries_in_op < retries_max;
-        if self.options.trace {
-            self.trace.events.push(TraceEvent::Timeout {
-                time_us: now,
-                client: client as u32,
-                retry,
-            });
-        }
+        self.slots[client].deadline_us = None;
+        let retry = self.can_retry(client, 1);
+        self.note_timeout(client, now, retry);
         if !retry {
             return;
         }

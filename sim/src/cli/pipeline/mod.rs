@@ -41,21 +41,12 @@ pub enum Judging {
     Swarm,
 }
 
-/// Step **options**: `scenarios` (label, scenario) as variants; with `swarm`, the faults
-/// swarm testing draws for `seed` replace each scenario's (and are returned, to be shown).
-pub fn options(
-    scenarios: Vec<(String, Scenario)>,
-    swarm: Option<u64>,
-    judging: Judging,
-) -> Vec<Variant> {
+/// Step **options**: `scenarios` (label, scenario) as variants, each with its judge (a swarm
+/// run's scenario comes already drawn: `swarm::scenario_for`).
+pub fn options(scenarios: Vec<(String, Scenario)>, judging: Judging) -> Vec<Variant> {
     scenarios
         .into_iter()
-        .map(|(label, mut scenario)| {
-            if let Some(seed) = swarm {
-                let hint = redsim_sim::swarm::steps_hint(&scenario);
-                scenario.options.faults =
-                    redsim_sim::swarm::faults_for(&scenario.options.faults, seed, hint);
-            }
+        .map(|(label, scenario)| {
             let judge = match judging {
                 Judging::Scenario => Judge::new(&scenario),
                 Judging::Swarm => Judge::for_swarm(&scenario),
