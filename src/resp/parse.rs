@@ -16,6 +16,11 @@ pub(crate) const MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
 /// Largest multibulk count Redis 7.0 accepts (it refuses counts above `INT_MAX`).
 pub(crate) const MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
 
+/// Bulk arguments this long or longer are read into a buffer of their own, of their exact
+/// size, which then becomes the argument (`PROTO_MBULK_BIG_ARG`): no copy out of the
+/// query buffer, and no query buffer grown to the argument's size by doubling.
+pub(crate) const BIG_ARG: usize = 32 * 1024;
+
 /// Limits for clients that must still authenticate.
 pub(crate) const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
 pub(crate) const UNAUTHENTICATED_MAX_BULK: usize = 16384;
@@ -73,6 +78,9 @@ pub struct RequestParser {
     /// in malloc and free.
     spare_args: Vec<Vec<u8>>,
     spare_argvs: Vec<Vec<Vec<u8>>>,
+    /// The big argument being read (see [`BIG_ARG`]): its bytes and the CRLF after it,
+    /// `feed` filling it before the query buffer.
+    big: Option<Vec<u8>>,
 }
 
 /// At most this many spare argument buffers are kept, each of at most this capacity, and
@@ -88,7 +96,21 @@ impl RequestParser {
     }
 
     /// Appends bytes read from the connection.
-    pub fn feed(&mut self, bytes: &[u8]) {
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        if let Some(big) = self.big.as_mut() {
+            // The argument's length is known: `big` exists only once its `$<len>` was read.
+            let target = self
+                .multibulk
+                .as_ref()
+                .and_then(|m| m.bulk_len)
+                .map_or(0, |l| l + 2);
+            let want = target.saturating_sub(big.len()).min(bytes.len());
+            big.extend_from_slice(&bytes[..want]);
+            bytes = &bytes[want..];
+            if bytes.is_empty() {
+                return;
+            }
+        }
         if self.pos > 0 && self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;
@@ -267,12 +289,27 @@ impl RequestParser {
                 }
             };
             // The two bytes after the argument are skipped unchecked, as Redis does.
-            if self.pending() < bulk_len + 2 {
+            let arg = if let Some(big) = self.big.take_if(|b| b.len() == bulk_len + 2) {
+                let mut arg = big;
+                arg.truncate(bulk_len);
+                arg
+            } else if self.big.is_some() {
                 return Step::Done(Parsed::NeedMore);
-            }
-            let mut arg = self.spare_args.pop().unwrap_or_default();
-            arg.extend_from_slice(&self.buf[self.pos..self.pos + bulk_len]);
-            self.pos += bulk_len + 2;
+            } else if self.pending() < bulk_len + 2 {
+                if bulk_len >= BIG_ARG {
+                    // The rest of the argument goes straight into its own buffer.
+                    let mut big = Vec::with_capacity(bulk_len + 2);
+                    big.extend_from_slice(&self.buf[self.pos..]);
+                    self.pos = self.buf.len();
+                    self.big = Some(big);
+                }
+                return Step::Done(Parsed::NeedMore);
+            } else {
+                let mut arg = self.spare_args.pop().unwrap_or_default();
+                arg.extend_from_slice(&self.buf[self.pos..self.pos + bulk_len]);
+                self.pos += bulk_len + 2;
+                arg
+            };
             if let Some(state) = self.multibulk.as_mut() {
                 state.argv.push(arg);
                 state.bulk_len = None;

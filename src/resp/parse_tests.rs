@@ -348,3 +348,32 @@ mod properties {
         }
     }
 }
+
+/// Big arguments (`PROTO_MBULK_BIG_ARG` and up) read in pieces land in a buffer of their
+/// own size, with whatever follows them parsed as usual, whatever the read sizes.
+#[test]
+fn big_arguments_are_read_into_their_own_buffer() {
+    for len in [BIG_ARG - 1, BIG_ARG, 100_000] {
+        let value: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut bytes = format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${len}\r\n").into_bytes();
+        bytes.extend_from_slice(&value);
+        bytes.extend_from_slice(b"\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n");
+        for read in [1, 7, 4096, 16 * 1024, 70_000] {
+            let mut parser = RequestParser::new();
+            let mut got = Vec::new();
+            for piece in bytes.chunks(read) {
+                parser.feed(piece);
+                got.extend(collect(&mut parser));
+            }
+            let Some(Parsed::Request(set)) = got.first() else {
+                panic!("len {len}, reads of {read}: {got:?}");
+            };
+            assert_eq!(set[2], value, "len {len}, reads of {read}");
+            if len >= BIG_ARG && read < len {
+                assert_eq!(set[2].capacity(), len + 2, "len {len}, reads of {read}");
+            }
+            assert_eq!(got[1..], [request(&["GET", "k"]), request(&["PING"])]);
+            assert_eq!(parser.pending(), 0);
+        }
+    }
+}

@@ -57,11 +57,7 @@ impl EvalClient {
             spec,
             kind,
             sha,
-            slot: OpSlot {
-                client,
-                clients,
-                op: 0,
-            },
+            slot: OpSlot::first(client, clients),
             ops,
             stage: Stage::Start,
             keys: Vec::new(),
@@ -111,8 +107,7 @@ impl Program for EvalClient {
             return None;
         }
         self.slot.op = op;
-        self.keys = self.slot.expand_all(&self.spec.keys);
-        self.args = self.slot.expand_all(&self.spec.args);
+        (self.keys, self.args) = self.spec.expand(&self.slot);
         self.stage = Stage::Start;
         Some(Operation::Script {
             source: self.spec.source.clone(),

@@ -37,6 +37,13 @@ pub struct ScriptSpec {
     pub args: Vec<Vec<u8>>,
 }
 
+impl ScriptSpec {
+    /// `KEYS` and `ARGV` of the operation at `slot`, templates expanded.
+    pub(crate) fn expand(&self, slot: &OpSlot) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        (slot.expand_all(&self.keys), slot.expand_all(&self.args))
+    }
+}
+
 const PRELUDE: &str = r#"
 local co_create, co_resume, co_status, co_yield = coroutine.create, coroutine.resume, coroutine.status, coroutine.yield
 local type, error = type, error
@@ -139,11 +146,7 @@ impl LuaClient {
         Ok(LuaClient {
             rand,
             spec,
-            slot: OpSlot {
-                client,
-                clients,
-                op: 0,
-            },
+            slot: OpSlot::first(client, clients),
             ops,
             lua,
             script,
@@ -297,8 +300,7 @@ impl Program for LuaClient {
             return None;
         }
         self.slot.op = op;
-        let keys = self.slot.expand_all(&self.spec.keys);
-        let args = self.slot.expand_all(&self.spec.args);
+        let (keys, args) = self.spec.expand(&self.slot);
         let started = self
             .set_globals(&keys, &args)
             .and_then(|_| self.new_thread());

@@ -15,6 +15,7 @@
 //! (the same script as EVAL / EVALSHA), [`commands::Commands`] (plain commands, one op
 //! each or as one raw sequence, and pipelines), [`multi::Multi`] (MULTI/EXEC blocks),
 //! [`multi::WatchRetry`] (WATCH … MULTI … EXEC, retried on a nil EXEC),
+//! `straight::StraightClient` (a client-side script of plain commands, without a Lua VM),
 //! [`rust::RustClient`] (any Rust code written against a `conn.call(…)` API), and
 //! [`subscriber::Subscriber`] (SUBSCRIBE, then receives the messages published).
 
@@ -24,6 +25,7 @@ pub mod lua;
 pub mod lua_convert;
 pub mod multi;
 pub mod rust;
+pub(crate) mod straight;
 pub mod subscriber;
 pub mod template;
 

@@ -543,22 +543,28 @@ thread_local! {
     /// history to the next that changes a verdict (its remembered steps are keyed by state).
     static ENGINE_MODEL: std::cell::RefCell<Option<crate::check::models::EngineModel>> =
         const { std::cell::RefCell::new(None) };
+    /// The outcomes of this thread's checks of small histories (see `verdict_memo`).
+    static MEMO: std::cell::RefCell<super::verdict_memo::VerdictMemo> =
+        std::cell::RefCell::new(super::verdict_memo::VerdictMemo::default());
 }
 
 fn check_on_this_thread(
     history: &History,
     options: &crate::check::Options,
 ) -> Result<crate::check::Outcome, crate::check::CheckError> {
-    ENGINE_MODEL.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let engine = slot.get_or_insert_with(crate::check::models::EngineModel::new);
-        crate::check::check_using(
-            history,
-            crate::check::ModelChoice::Auto,
-            options,
-            Some(engine),
-        )
-    })
+    let check = || {
+        ENGINE_MODEL.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let engine = slot.get_or_insert_with(crate::check::models::EngineModel::new);
+            crate::check::check_using(
+                history,
+                crate::check::ModelChoice::Auto,
+                options,
+                Some(engine),
+            )
+        })
+    };
+    MEMO.with(|memo| memo.borrow_mut().get_or_check(history, options, check))
 }
 
 fn overlaps_another(history: &History, op: &Op) -> bool {

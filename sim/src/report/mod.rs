@@ -18,3 +18,4 @@ mod stepper;
 pub mod summary;
 pub mod svg;
 pub mod table;
+mod verdict_memo;

@@ -22,6 +22,7 @@ use crate::client::eval::{EvalClient, EvalKind};
 use crate::client::lua::{LuaClient, ScriptSpec};
 use crate::client::multi::{Multi, WatchRetry};
 use crate::client::rust::{Body, Conn, RustClient};
+use crate::client::straight::{self, StraightClient};
 use crate::client::subscriber::{messages_on, Subscriber};
 use crate::client::{Argv, Program as ClientProgram};
 use crate::fault::Faults;
@@ -181,13 +182,24 @@ impl Program {
         ops: u32,
     ) -> Result<Box<dyn ClientProgram>, String> {
         Ok(match self {
+            // A script of plain commands runs without a Lua VM (the same history: see
+            // `client::straight`); any other runs in the client's own Lua VM.
             Program::Script {
                 spec,
                 run: ScriptRun::Raw,
-            } => Box::new(
-                LuaClient::new(spec.clone(), client, clients, ops)
-                    .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
-            ),
+            } => match straight::compile(spec) {
+                Some(code) => Box::new(StraightClient::new(
+                    Arc::new(code),
+                    spec.clone(),
+                    client,
+                    clients,
+                    ops,
+                )),
+                None => Box::new(
+                    LuaClient::new(spec.clone(), client, clients, ops)
+                        .map_err(|e| format!("the scenario's script does not compile: {e}"))?,
+                ),
+            },
             Program::Script { spec, run } => {
                 let kind = if *run == ScriptRun::Eval {
                     EvalKind::Eval
