@@ -2,6 +2,7 @@
 //! one command for one client atomically — what a Redis server is, minus the network.
 
 use crate::cmd::{self, flags, maxmemory, transaction, Caller, Ctx, Resolved};
+use crate::db::ReplicaExpiry;
 use crate::host::Host;
 use crate::resp::{encode, Protocol, Reply};
 use crate::script::Scripting;
@@ -53,11 +54,19 @@ impl Engine {
     }
 
     /// Loads an RDB file as a starting server does: its function libraries, then its
-    /// keys in place of every database's (keys expired by now are skipped). The error is
+    /// keys in place of every database's (keys expired by now are skipped, except on a
+    /// replica). The error is
     /// the reason Redis would log.
     pub fn load_rdb(&mut self, bytes: &[u8]) -> Result<(), String> {
         let now_ms = self.host.now_us() / 1000;
-        let snapshot = crate::rdb::file::read(bytes, &self.store.config, now_ms)?;
+        // A replica keeps the keys that expired (Redis skips them only when `iAmMaster()`):
+        // its primary's DEL removes them. Nothing expired before time 0.
+        let expired_before = if self.store.repl.is_replica() {
+            0
+        } else {
+            now_ms
+        };
+        let snapshot = crate::rdb::file::read(bytes, &self.store.config, expired_before)?;
         for code in &snapshot.libraries {
             self.scripts.load_saved_library(code).map_err(|e| {
                 String::from_utf8_lossy(e.error_text().unwrap_or_default()).into_owned()
@@ -77,6 +86,28 @@ impl Engine {
         let reply = self.execute_command(client, argv);
         self.cluster_after_command(client, argv, now_ms);
         reply
+    }
+
+    /// Tells the databases how the command `client` runs now treats expired keys
+    /// (`lookupKey` + `expireIfNeeded` on a replica): the primary's commands see no key
+    /// expired, a client's see them missing without removing them, except a write on a
+    /// writable replica (`replica-read-only no`), which removes them.
+    fn set_replica_expiry(&mut self, client: ClientId, writes: bool) {
+        let mode = if !self.store.repl.is_replica() {
+            ReplicaExpiry::Delete
+        } else if self.store.repl.master_client == Some(client) {
+            ReplicaExpiry::Ignore
+        } else if writes && !cmd::replicas::read_only_replica(&self.store, client) {
+            ReplicaExpiry::Delete
+        } else {
+            ReplicaExpiry::Hide
+        };
+        // Only a replica (or a server that just stopped being one) changes anything.
+        if self.store.dbs[0].replica_expiry != mode {
+            for db in &mut self.store.dbs {
+                db.replica_expiry = mode;
+            }
+        }
     }
 
     fn execute_command(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
@@ -100,6 +131,7 @@ impl Engine {
         if spec.has(flags::PROTECTED) && !self.debug_allowed(client) {
             return self.reject(client, Some(spec), argv, Reply::error(DEBUG_NOT_ALLOWED));
         }
+        self.set_replica_expiry(client, sub.unwrap_or(spec).has(flags::WRITE));
         if let Some(error) = cmd::connection::auth_wall(&self.store, client, sub.unwrap_or(spec)) {
             return self.reject(client, Some(spec), argv, error);
         }
@@ -294,6 +326,11 @@ impl Engine {
     /// simulator does not: there keys expire when looked up, at the virtual time of the
     /// command. Returns how many keys it removed.
     pub fn expire_cycle(&mut self) -> usize {
+        // A replica leaves expiry to its primary (`databasesCron` runs `activeExpireCycle`
+        // only on a master).
+        if self.store.repl.is_replica() {
+            return 0;
+        }
         const KEYS_PER_LOOP: usize = 20;
         const TIME_LIMIT_US: u64 = 25_000;
         let started_us = self.host.now_us();

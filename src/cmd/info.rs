@@ -133,13 +133,15 @@ fn keyspace(ctx: &mut Ctx<'_>, out: &mut String) {
             continue;
         }
         // Redis estimates avg_ttl from its expiry cycle's samples; redsim has the exact
-        // mean of the remaining TTLs.
+        // mean of the remaining TTLs. A replica runs no expiry cycle, so its estimate
+        // stays 0.
+        let on_replica = ctx.store.repl.is_replica();
         let ttls: Vec<u64> = db
             .keys()
             .filter_map(|k| db.expire_at(k))
             .map(|at| at.saturating_sub(now_ms))
             .collect();
-        let avg = if ttls.is_empty() {
+        let avg = if ttls.is_empty() || on_replica {
             0
         } else {
             ttls.iter().sum::<u64>() / ttls.len() as u64

@@ -223,6 +223,15 @@ fn rename_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> Reply {
 /// RANDOMKEY: a random live key, or nil in an empty database.
 fn randomkey(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
     let now = ctx.now_ms;
+    // On a replica expired keys stay stored: when every key has a TTL they could all
+    // be expired, so Redis (`dbRandomKey`) gives up after 100 tries and returns the
+    // last key picked, expired or not.
+    let all_volatile = ctx.db().len() == ctx.db().expires_len();
+    let mut tries_left = if ctx.store.repl.is_replica() && all_volatile {
+        100
+    } else {
+        u32::MAX
+    };
     loop {
         let len = ctx.db().len();
         if len == 0 {
@@ -233,6 +242,12 @@ fn randomkey(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> Reply {
         let Some(key) = db.key_at(index).cloned() else {
             return Reply::Null;
         };
+        if db.expire_at(&key).is_some() {
+            tries_left -= 1;
+            if tries_left == 0 {
+                return Reply::Bulk(key);
+            }
+        }
         if !db.expire_if_needed(&key, now) {
             return Reply::Bulk(key);
         }

@@ -86,6 +86,24 @@ pub struct Db {
     /// Set while CLIENT PAUSE is in force: expired keys read as missing but stay stored
     /// (Redis keeps the dataset constant during a pause and expires them after it).
     pub keep_expired: bool,
+    /// How expired keys are treated on a replica (set before each command).
+    pub(crate) replica_expiry: ReplicaExpiry,
+}
+
+/// What a lookup of an expired key does on a replica: Redis's `masterhost` branch of
+/// `expireIfNeeded` (db.c). A replica leaves expiry to its primary, which sends a DEL;
+/// until then the key stays stored (DBSIZE counts it) but reads as missing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum ReplicaExpiry {
+    /// Not a replica, or a write on a writable replica (`EXPIRE_FORCE_DELETE_EXPIRED`):
+    /// expired keys are removed on access.
+    #[default]
+    Delete,
+    /// A client of a replica: expired keys read as missing and stay stored.
+    Hide,
+    /// The primary's own commands on its replica: nothing is expired for them
+    /// (`server.current_client == server.master`), its DEL decides.
+    Ignore,
 }
 
 impl Db {
@@ -113,10 +131,16 @@ impl Db {
         self.entries.get(key)
     }
 
-    /// Removes `key` if it has expired; returns whether it had (during a pause it
-    /// stays stored: see `keep_expired`).
+    /// Removes `key` if it has expired; returns whether it had, that is whether it
+    /// reads as missing (during a pause, and on a replica, it stays stored: see
+    /// `keep_expired` and [`ReplicaExpiry`]).
     pub fn expire_if_needed(&mut self, key: &[u8], now_ms: u64) -> bool {
         if self.is_expired(key, now_ms) {
+            match self.replica_expiry {
+                ReplicaExpiry::Ignore => return false,
+                ReplicaExpiry::Hide => return true,
+                ReplicaExpiry::Delete => {}
+            }
             if self.keep_expired {
                 return true;
             }
@@ -131,7 +155,7 @@ impl Db {
 
     /// The live value of `key` (an access: it refreshes the key's LRU clock).
     pub fn get(&mut self, key: &[u8], now_ms: u64) -> Option<&Value> {
-        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) && self.keep_expired {
+        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) {
             return None;
         }
         self.clock_ms = now_ms;
@@ -147,7 +171,7 @@ impl Db {
 
     /// The live entry of `key` with its header, refreshing its LRU clock.
     pub fn entry_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) && self.keep_expired {
+        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) {
             return None;
         }
         self.clock_ms = now_ms;
@@ -205,7 +229,7 @@ impl Db {
     /// The live entry of `key` without refreshing its LRU clock (OBJECT, as Redis's
     /// `LOOKUP_NOTOUCH`). Expired keys are still removed.
     pub fn peek(&mut self, key: &[u8], now_ms: u64) -> Option<&Entry> {
-        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) && self.keep_expired {
+        if !self.expires.is_empty() && self.expire_if_needed(key, now_ms) {
             return None;
         }
         self.entries.get(key)

@@ -14,6 +14,7 @@ mod zset;
 
 pub use collections::{Hash, List, Set};
 pub use encoding::collection_encoding;
+pub(crate) use keyspace::ReplicaExpiry;
 pub use keyspace::{Db, Entry};
 pub use sds::Sds;
 pub(crate) use stream::{

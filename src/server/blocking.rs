@@ -1,4 +1,4 @@
-//! Blocked clients (BLPOP, BRPOP, BLMOVE, BZPOPMIN, BZPOPMAX).
+//! Blocked clients (BLPOP, BRPOP, BLMOVE, BZPOPMIN, BZPOPMAX, and WAIT).
 //!
 //! A blocking command that finds nothing to pop leaves a block request on its session
 //! instead of a reply. Its connection then waits — its later requests stay unread behind
@@ -47,6 +47,8 @@ struct Waiter {
     timeout_reply: Reply,
     /// The command's answer, once a write served it.
     served: Option<Reply>,
+    /// A write may serve it (not WAIT, which only its timeout or CLIENT UNBLOCK ends).
+    retried: bool,
 }
 
 /// What a command asked for when it could not be served at once.
@@ -81,10 +83,42 @@ impl BlockedClients {
             argv: request.retry.unwrap_or_else(|| argv.to_vec()),
             timeout_reply: reply.clone(),
             served: None,
+            retried: true,
         });
         Some(Parked {
             deadline: (request.timeout_ms > 0)
                 .then(|| Instant::now() + Duration::from_millis(request.timeout_ms)),
+            timeout_reply: reply.clone(),
+        })
+    }
+
+    /// Takes the WAIT a command left on the session, if any, and queues the client; `reply`
+    /// is the count WAIT answered now. `redsim serve` links no replicas, so no
+    /// acknowledgement can come: the client is answered that count when its timeout
+    /// passes (Redis: `replicationCountAcksByOffset` then), never for timeout 0 (until it
+    /// disconnects), or when CLIENT UNBLOCK ends its wait. Called with the engine held.
+    pub(crate) fn block_wait(
+        &self,
+        engine: &mut Engine,
+        client: ClientId,
+        reply: &Reply,
+    ) -> Option<Parked> {
+        let request = engine.take_wait(client)?;
+        let now_ms = engine.host.now_us() / 1000;
+        let session = engine.store.session_mut(client);
+        session.blocked = Some(request.deadline_ms.is_some());
+        session.unblock = None;
+        self.waiters().push(Waiter {
+            client,
+            argv: Vec::new(),
+            timeout_reply: reply.clone(),
+            served: None,
+            retried: false,
+        });
+        Some(Parked {
+            deadline: request
+                .deadline_ms
+                .map(|at| Instant::now() + Duration::from_millis(at.saturating_sub(now_ms))),
             timeout_reply: reply.clone(),
         })
     }
@@ -105,7 +139,10 @@ impl BlockedClients {
         let mut served_any = false;
         loop {
             let mut wrote = false;
-            for waiter in waiters.iter_mut().filter(|w| w.served.is_none()) {
+            for waiter in waiters
+                .iter_mut()
+                .filter(|w| w.served.is_none() && w.retried)
+            {
                 let dirty = engine.store.dirty;
                 let reply = engine.retry_blocked(waiter.client, &waiter.argv);
                 let still_blocked = engine.store.session_mut(waiter.client).block.take();

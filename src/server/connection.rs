@@ -445,6 +445,9 @@ fn run_locked(
         if let Some(parked) = core.blocked.block(engine, client, &argv, &reply) {
             return Outcome::Blocked(parked);
         }
+        if let Some(parked) = core.blocked.block_wait(engine, client, &reply) {
+            return Outcome::Blocked(parked);
+        }
         // As Redis after every command: clients blocked on what this one wrote are
         // served now, before anything else runs.
         if engine.store.dirty != dirty {
