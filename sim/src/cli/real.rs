@@ -1,9 +1,11 @@
-//! `redsim real SCENARIO.toml --addr 127.0.0.1:PORT [--threads N] [--ops M]
+//! `redsim real SCENARIO.toml [--addr 127.0.0.1:PORT] [--threads N] [--ops M]
 //! [--mode raw|eval|evalsha] [--replica HOST:PORT] [--flush] [--time-limit SECS] [--timeout SECS] [--check-states N] [--json FILE]
 //! [--html FILE] [--sim-seeds N]`: the scenario's clients on real threads and connections
 //! against a server on this machine (redis-server or `redsim serve`), the history judged
 //! like a simulated one, its anomaly rate set beside the simulator's for the same scenario,
-//! and the operations around the first anomaly shown as the interleaving table.
+//! and the operations around the first anomaly shown as the interleaving table. A
+//! scenario with `shards = N` runs without `--addr`, on N redis-server cluster nodes
+//! started (and killed at the end) here.
 //!
 //! `--json` writes the recorded history in the redsim-history/1 format, which
 //! `redsim check` reads; `--html` a self-contained report with the timeline picture. Exit status: 0 no anomaly, 1 an anomaly, 2 bad arguments, an
@@ -24,9 +26,11 @@ use std::time::Duration;
 pub struct Args {
     /// The scenario file (corpus/scenarios/*.toml).
     pub scenario: PathBuf,
-    /// The server, HOST:PORT; loopback only.
+    /// The server, HOST:PORT; loopback only. Not for a scenario with `shards = N`: it
+    /// runs on a Redis Cluster of N redis-server processes started for the run (on ports
+    /// 7000.. when free) and stopped after it.
     #[arg(long)]
-    pub addr: String,
+    pub addr: Option<String>,
     /// A replica of the server, HOST:PORT, for the clients the scenario puts on a
     /// replica (`node = 1`).
     #[arg(long)]
@@ -66,11 +70,10 @@ pub struct Args {
 
 /// The command line that runs the same workload again.
 fn rerun_command(args: &Args, scenario: &Scenario) -> String {
-    let mut line = format!(
-        "redsim real {} --addr {}",
-        args.scenario.display(),
-        args.addr
-    );
+    let mut line = format!("redsim real {}", args.scenario.display());
+    if let Some(addr) = &args.addr {
+        line += &format!(" --addr {addr}");
+    }
     if let Some(group) = scenario.groups.first() {
         line += &format!(" --threads {} --ops {}", group.count, group.ops);
     }
@@ -100,13 +103,24 @@ fn bad(message: String) -> ExitCode {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let addr = match real::loopback_addr(&args.addr) {
-        Ok(a) => a,
-        Err(e) => return bad(e),
-    };
     let mut scenario = match load(&args.scenario) {
         Ok(s) => s,
         Err(e) => return bad(e),
+    };
+    let shards = scenario.options.shards as usize;
+    let addr = match (&args.addr, shards) {
+        (Some(_), 1..) => {
+            return bad(format!(
+                "the scenario runs on a cluster of {shards} masters that redsim real starts: \
+                 leave out --addr"
+            ))
+        }
+        (Some(text), 0) => match real::loopback_addr(text) {
+            Ok(a) => a,
+            Err(e) => return bad(e),
+        },
+        (None, 1..) => std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        (None, 0) => return bad("--addr HOST:PORT names the server".into()),
     };
     if let Some(m) = args.mode {
         scenario = match mode::apply(&scenario, m) {
@@ -143,12 +157,33 @@ pub fn run(args: Args) -> ExitCode {
         replica,
     };
     let label = mode::mode_of(&scenario);
+    // Started before the run, killed (by PID) when dropped at the end of this function,
+    // on every return.
+    let cluster = if shards > 0 {
+        match real::LocalCluster::start(shards) {
+            Ok(c) => Some(c),
+            Err(e) => return bad(format!("starting a cluster of {shards} masters: {e}")),
+        }
+    } else {
+        None
+    };
+    let against = match &cluster {
+        Some(c) => {
+            let ports: Vec<String> = c.addrs().iter().map(|a| a.port().to_string()).collect();
+            format!("a cluster on 127.0.0.1 ports {}", ports.join(", "))
+        }
+        None => addr.to_string(),
+    };
     println!(
-        "redsim real: {} ({label}), {} clients, against {addr}",
+        "redsim real: {} ({label}), {} clients, against {against}",
         scenario.name,
         scenario.client_count()
     );
-    let recorded = match real::run(&scenario, &options) {
+    let recorded = match &cluster {
+        Some(c) => real::run_on_cluster(&scenario, &options, c),
+        None => real::run(&scenario, &options),
+    };
+    let recorded = match recorded {
         Ok(r) => r,
         Err(e) => return bad(e),
     };

@@ -14,10 +14,14 @@
 //! `unknown`, the connection is dropped and that client stops, as a crashed client does in
 //! the simulator.
 
+use super::cluster::LocalCluster;
+use super::cluster_client::{ClusterConn, Finished, Pacer};
 use super::codec::Connection;
+use super::reshard::Operator;
 use crate::client::{Outbox, Outcome, Program as ClientProgram, Progress};
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::Scenario;
+use crate::world::Reshard;
 use redsim::Reply;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::{Arc, Condvar, Mutex};
@@ -88,7 +92,8 @@ pub fn loopback_addr(text: &str) -> Result<SocketAddr, String> {
     }
 }
 
-fn text(reply: &Reply) -> String {
+/// The reply's text (bulk, simple or error), or its debug form.
+pub(crate) fn text(reply: &Reply) -> String {
     match reply {
         Reply::Bulk(b) | Reply::Simple(b) | Reply::Error(b) => {
             String::from_utf8_lossy(b).into_owned()
@@ -202,8 +207,15 @@ impl StartGate {
 }
 
 /// Runs every client of `scenario` against the server; the history is ordered by invoke
-/// time.
+/// time. A scenario for a cluster (`shards = N`) runs with [`run_on_cluster`].
 pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String> {
+    if scenario.options.shards > 0 {
+        return Err(format!(
+            "the scenario is for a Redis Cluster of {} masters: run it on a cluster \
+             (redsim real without --addr starts one)",
+            scenario.options.shards
+        ));
+    }
     if !options.addr.ip().is_loopback() {
         return Err(format!("{} is not a loopback address", options.addr));
     }
@@ -232,37 +244,138 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
         let mut conn = connect_to(addr)?;
         wait_until_empty(&mut conn, options.io_timeout)?;
     }
-
-    let clients = scenario.client_count();
     // Connect every client first, so that none starts while others are still connecting.
-    let mut work = Vec::with_capacity(clients as usize);
-    let mut index = 0;
+    let mut wires = Vec::new();
     for group in &scenario.groups {
         for _ in 0..group.count {
             let conn = match replica {
                 Some(addr) if group.node != 0 => connect_to(addr)?,
                 _ => connect()?,
             };
-            work.push((index, group.ops, group.program.clone(), conn));
+            wires.push(Wire::Plain(conn));
+        }
+    }
+    run_clients(scenario, options, server, wires, None)
+}
+
+/// Runs every client of a scenario with `shards = N` against `cluster` (N masters it
+/// formed): cluster clients that follow MOVED/ASK (and TRYAGAIN when the scenario says
+/// they retry), and the scenario's resharding done by an operator thread at the steps the
+/// simulator does it ([`super::reshard`]). `options.addr` is not used.
+pub fn run_on_cluster(
+    scenario: &Scenario,
+    options: &RealOptions,
+    cluster: &LocalCluster,
+) -> Result<RealRun, String> {
+    let addrs = cluster.addrs();
+    if addrs.len() != scenario.options.shards as usize {
+        return Err(format!(
+            "the scenario wants {} masters, the cluster has {}",
+            scenario.options.shards,
+            addrs.len()
+        ));
+    }
+    let connect = |addr: SocketAddr| {
+        Connection::connect(addr, options.io_timeout)
+            .map_err(|e| format!("cannot connect to {addr}: {e}"))
+    };
+    let mut server = String::new();
+    for &addr in addrs {
+        let mut admin = connect(addr)?;
+        if server.is_empty() {
+            server = format!(
+                "{}, a cluster of {} masters",
+                server_name(&mut admin),
+                addrs.len()
+            );
+        }
+        prepare_server(&mut admin, options.flush)?;
+    }
+    let reshards = &scenario.options.reshards;
+    let first = super::reshard::action_steps(reshards).first().copied();
+    let clients = scenario.client_count() as usize;
+    let pacer = Pacer::new(clients, first.unwrap_or(u64::MAX));
+    let mut wires = Vec::new();
+    for _ in 0..clients {
+        let retry = scenario.options.tryagain_retry;
+        let mut conn = ClusterConn::new(addrs, options.io_timeout, retry, pacer.clone());
+        for (node, addr) in addrs.iter().enumerate() {
+            conn.connect(node)
+                .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        }
+        wires.push(Wire::Cluster(conn));
+    }
+    let operator = Operator::connect(addrs, options.io_timeout)?;
+    let side = (operator, reshards.clone(), pacer);
+    run_clients(scenario, options, server, wires, Some(side))
+}
+
+/// A client's way to the server: one connection, or a cluster client's.
+enum Wire {
+    Plain(Connection),
+    Cluster(ClusterConn),
+}
+
+impl Wire {
+    fn round_trip(&mut self, commands: &[Vec<Vec<u8>>]) -> std::io::Result<Vec<Reply>> {
+        match self {
+            Wire::Plain(conn) => conn.round_trip(commands),
+            Wire::Cluster(conn) => conn.round_trip(commands),
+        }
+    }
+
+    /// Replies of the last round trip by which a cluster refused the command.
+    fn refused(&self) -> usize {
+        match self {
+            Wire::Plain(_) => 0,
+            Wire::Cluster(conn) => conn.refused(),
+        }
+    }
+}
+
+/// The operator of a cluster run, what it does, and the steps it shares with the clients.
+type Side = (Operator, Vec<Reshard>, Arc<Pacer>);
+
+/// One thread per client (each with its wire, in scenario order), started together; with
+/// `side`, the operator's thread beside them.
+fn run_clients(
+    scenario: &Scenario,
+    options: &RealOptions,
+    server: String,
+    wires: Vec<Wire>,
+    side: Option<Side>,
+) -> Result<RealRun, String> {
+    let clients = scenario.client_count();
+    let mut work = Vec::with_capacity(clients as usize);
+    let mut wires = wires.into_iter();
+    let mut index = 0;
+    for group in &scenario.groups {
+        for _ in 0..group.count {
+            let wire = wires.next().ok_or("fewer connections than clients")?;
+            work.push((index, group.ops, group.program.clone(), wire));
             index += 1;
         }
     }
+    let pacer = side.as_ref().map(|(_, _, pacer)| pacer.clone());
     let gate = Arc::new(StartGate::default());
     // One origin for every client's timestamps (Instant is one monotonic clock for all
     // threads), so invoke and return times compare across clients.
     let start = Instant::now();
     let mut threads = Vec::with_capacity(work.len());
-    for (client, ops, program, conn) in work {
+    for (client, ops, program, wire) in work {
         let thread_gate = gate.clone();
         let time_limit = options.time_limit;
+        let finished = pacer.clone().map(Finished);
         let spawned = std::thread::Builder::new()
             .name(format!("redsim-real-{client}"))
             .spawn(move || {
+                // However the client ends, the operator stops waiting for it.
+                let _finished = finished;
                 // The Lua VM of a raw client is built on its own thread (it is not Send).
                 let built = program.try_instantiate(client, clients, ops);
                 let go = thread_gate.ready_and_wait();
                 match built {
-                    Ok(program) if go => drive(client, program, conn, start, start + time_limit),
+                    Ok(program) if go => drive(client, program, wire, start, start + time_limit),
                     Ok(_) => ClientRun {
                         ops: Vec::new(),
                         error: Some("the run was called off before it began".into()),
@@ -287,6 +400,9 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
         }
     }
     gate.open_when_ready(threads.len());
+    let operator = side.map(|(operator, reshards, pacer)| {
+        std::thread::spawn(move || operator.run(&reshards, pacer))
+    });
     let mut run = RealRun {
         history: History::default(),
         elapsed: Duration::ZERO,
@@ -309,6 +425,13 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
         }
     }
     run.elapsed = start.elapsed();
+    if let Some(operator) = operator {
+        match operator.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(format!("resharding: {e}")),
+            Err(_) => return Err("the operator thread panicked".into()),
+        }
+    }
     run.history.ops.sort_by_key(|op| (op.call, op.client));
     Ok(run)
 }
@@ -328,7 +451,7 @@ fn micros(start: Instant) -> u64 {
 fn drive(
     client: u32,
     mut program: Box<dyn ClientProgram>,
-    mut conn: Connection,
+    mut conn: Wire,
     start: Instant,
     deadline: Instant,
 ) -> ClientRun {
@@ -357,7 +480,7 @@ fn drive(
             node: 0,
         };
         replies.clear();
-        let mut sent = 0;
+        let (mut sent, mut refused) = (0, 0);
         let outcome = loop {
             out.sent.clear();
             match program.resume(&mut replies, &mut out) {
@@ -376,15 +499,23 @@ fn drive(
                         ));
                     }
                     match conn.round_trip(&out.sent) {
-                        Ok(got) => replies.extend(got),
+                        Ok(got) => {
+                            replies.extend(got);
+                            refused += conn.refused();
+                        }
                         Err(e) => break Err(format!("{e}")),
                     }
                 }
             }
         };
         match outcome {
-            Ok(outcome) => {
+            Ok(mut outcome) => {
                 op.ret = Some(micros(start));
+                // Every command refused by the cluster before it ran (CROSSSLOT,
+                // TRYAGAIN…): the operation had no effect, as the simulator judges it.
+                if sent > 0 && refused == sent {
+                    outcome.status = Status::Fail;
+                }
                 finish(&mut run.ops, op, outcome);
             }
             Err(e) => {
