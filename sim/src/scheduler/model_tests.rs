@@ -14,8 +14,13 @@ fn access(key: &[u8], mode: Mode) -> Access {
     a
 }
 
+/// Events named (client, index within the client); a trace is its ordered pairs of
+/// dependent events.
+type Event = (usize, usize);
+type Trace = Vec<(Event, Event)>;
+
 /// The trace of a run: for every ordered pair of dependent events, (earlier, later).
-fn trace(run: &[(usize, usize)], model: &[Vec<Access>]) -> Vec<((usize, usize), (usize, usize))> {
+fn trace(run: &[(usize, usize)], model: &[Vec<Access>]) -> Trace {
     let mut edges = Vec::new();
     for i in 0..run.len() {
         for j in i + 1..run.len() {
@@ -30,12 +35,12 @@ fn trace(run: &[(usize, usize)], model: &[Vec<Access>]) -> Vec<((usize, usize), 
 }
 
 /// Every trace of `model`, one word each in lexicographic normal form.
-fn normal_forms(model: &[Vec<Access>]) -> BTreeSet<Vec<((usize, usize), (usize, usize))>> {
+fn normal_forms(model: &[Vec<Access>]) -> BTreeSet<Trace> {
     fn walk(
         model: &[Vec<Access>],
         next: &mut Vec<usize>,
         word: &mut Vec<(usize, usize)>,
-        out: &mut BTreeSet<Vec<((usize, usize), (usize, usize))>>,
+        out: &mut BTreeSet<Trace>,
     ) {
         let total: usize = model.iter().map(Vec::len).sum();
         if word.len() == total {
@@ -68,7 +73,7 @@ fn normal_forms(model: &[Vec<Access>]) -> BTreeSet<Vec<((usize, usize), (usize, 
 }
 
 /// Runs the reduced exploration of `model`: (runs, pruned, distinct traces explored).
-fn explore(model: &[Vec<Access>]) -> (u64, u64, BTreeSet<Vec<((usize, usize), (usize, usize))>>) {
+fn explore(model: &[Vec<Access>]) -> (u64, u64, BTreeSet<Trace>) {
     let mut scheduler = Exhaustive::new(true);
     let mut traces = BTreeSet::new();
     loop {
