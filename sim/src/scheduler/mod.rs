@@ -75,3 +75,5 @@ pub(crate) fn scheduler_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
     rng.set_stream(1);
     rng
 }
+#[cfg(test)]
+mod model_tests;

@@ -95,10 +95,13 @@ pub(super) fn races(steps: &[Step], hb: &HappensBefore) -> Vec<(usize, usize)> {
     found
 }
 
-/// The steps that reverse race (i, j): those between i and j that do not happen after
-/// i, in order, then j.
-pub(super) fn reversal(hb: &HappensBefore, i: usize, j: usize) -> Vec<usize> {
-    let mut v: Vec<usize> = (i + 1..j).filter(|&k| !hb.before(i, k)).collect();
+/// The steps that reverse race (i, j): those after i that do not happen after i, in
+/// order, then j (notdep(e, E).e' of the paper: steps after j are kept too, so that a
+/// client counts as a weak initial only if it commutes with the whole rest of the run).
+pub(super) fn reversal(hb: &HappensBefore, len: usize, i: usize, j: usize) -> Vec<usize> {
+    let mut v: Vec<usize> = (i + 1..len)
+        .filter(|&k| k != j && !hb.before(i, k))
+        .collect();
     v.push(j);
     v
 }
@@ -189,7 +192,7 @@ mod tests {
         assert!(hb.before(0, 2) && hb.before(1, 2) && !hb.before(0, 1));
         assert_eq!(races(&steps, &hb), vec![(0, 2)]);
         // Reversed: client 1's first step (independent of step 0), then its second.
-        assert_eq!(reversal(&hb, 0, 2), vec![1, 2]);
+        assert_eq!(reversal(&hb, steps.len(), 0, 2), vec![1, 2]);
     }
 
     #[test]
