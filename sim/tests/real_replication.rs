@@ -207,3 +207,91 @@ fn on_real_redis_wait_answers_zero_during_a_partition_and_the_increment_is_lost_
     let verdict = real::judge(&scenario, &History { ops }, CHECK_STATES);
     assert!(verdict.is_anomalous(), "{}", real::render(&verdict));
 }
+
+/// One run of `scenario` through `redsim real`'s failover path on a fresh primary and
+/// replica: returns the verdict and how many acknowledged INCRs the promoted replica lacks
+/// (acknowledged INCRs minus its final counter).
+fn failover_run(scenario: &redsim_sim::scenario::Scenario) -> (real::RealVerdict, i64) {
+    use redsim::Reply;
+    use redsim_sim::history::Status;
+    use redsim_sim::real::codec::Connection;
+    let primary = RedisServer::start();
+    let port = primary.addr.port().to_string();
+    let replica = RedisServer::start_with(&["--replicaof", "127.0.0.1", &port]);
+    wait_for_link(replica.addr);
+    let options = RealOptions {
+        replica: Some(replica.addr),
+        ..options(primary.addr)
+    };
+    let recorded = real::run(scenario, &options).expect("the run completes");
+    assert!(
+        recorded.client_errors.is_empty(),
+        "{:?}",
+        recorded.client_errors
+    );
+    let mut conn = Connection::connect(replica.addr, Duration::from_secs(5)).unwrap();
+    let info = match conn.call(&["INFO", "replication"]).unwrap() {
+        Reply::Bulk(b) | Reply::Verbatim { text: b, .. } => {
+            String::from_utf8_lossy(&b).into_owned()
+        }
+        other => panic!("INFO replication: {other:?}"),
+    };
+    assert!(
+        info.contains("role:master"),
+        "the replica was not promoted: {info}"
+    );
+    let counter = match conn.call(&["GET", "counter"]).unwrap() {
+        Reply::Bulk(b) => String::from_utf8_lossy(&b).parse::<i64>().unwrap(),
+        other => panic!("GET counter on the promoted replica: {other:?}"),
+    };
+    let acknowledged = recorded
+        .history
+        .ops
+        .iter()
+        .filter(|op| op.status == Status::Ok && matches!(op.result, Some(Reply::Integer(_))))
+        .count() as i64;
+    assert_eq!(acknowledged, recorded.history.ops.len() as i64);
+    let verdict = real::judge(scenario, &recorded.history, CHECK_STATES);
+    (verdict, acknowledged - counter)
+}
+
+#[test]
+fn redsim_real_fails_over_to_a_real_replica_and_the_checker_flags_the_lost_increments() {
+    if !redis_available("redsim_real_fails_over_to_a_real_replica") {
+        return;
+    }
+    let scenario = load(&scenario_path("failover-lost-increment.toml")).unwrap();
+    // Without a replica there is nothing to promote.
+    let primary = RedisServer::start();
+    let err = real::run(&scenario, &options(primary.addr)).unwrap_err();
+    assert!(err.contains("--replica"), "{err}");
+    // A server that is no replica is refused rather than "promoted".
+    let lone = RedisServer::start();
+    let not_linked = RealOptions {
+        replica: Some(lone.addr),
+        ..options(primary.addr)
+    };
+    let err = real::run(&scenario, &not_linked).unwrap_err();
+    assert!(err.contains("not a replica"), "{err}");
+    let tries = 30;
+    let mut lost_per_run = Vec::new();
+    for attempt in 1..=tries {
+        let (verdict, lost) = failover_run(&scenario);
+        println!(
+            "attempt {attempt}: {lost} acknowledged INCR(s) lost, anomalous {}",
+            verdict.is_anomalous()
+        );
+        // The checker flags exactly the runs where the promoted replica lacks an
+        // acknowledged INCR (a later INCR handed out a number again).
+        assert_eq!(
+            verdict.is_anomalous(),
+            lost > 0,
+            "{}",
+            real::render(&verdict)
+        );
+        lost_per_run.push(lost);
+    }
+    let flagged = lost_per_run.iter().filter(|&&l| l > 0).count();
+    println!("flagged {flagged} of {tries} runs: {lost_per_run:?}");
+    assert!(flagged > 0, "no failover lost an INCR in {tries} runs");
+}

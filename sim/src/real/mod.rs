@@ -12,6 +12,7 @@ pub mod cluster;
 mod cluster_client;
 pub mod codec;
 pub mod compare;
+mod failover;
 pub mod report;
 mod reshard;
 pub mod runner;

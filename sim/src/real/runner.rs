@@ -17,13 +17,14 @@
 use super::cluster::LocalCluster;
 use super::cluster_client::{ClusterConn, Finished, Pacer};
 use super::codec::Connection;
+use super::failover::{FailoverConn, Promoter};
 use super::reshard::Operator;
 use crate::client::{Outbox, Program as ClientProgram, Progress};
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::Scenario;
-use crate::world::Reshard;
 use redsim::Reply;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -239,7 +240,14 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
         }
         None => None,
     };
-    if let Some(addr) = replica.filter(|_| on_replica) {
+    let failover = scenario.options.faults.replication.failover_step;
+    if failover.is_some() && replica.is_none() {
+        return Err(
+            "the scenario has a failover: pass the address of the replica to promote (--replica)"
+                .into(),
+        );
+    }
+    if let Some(addr) = replica.filter(|_| on_replica || failover.is_some()) {
         // The replica must have applied the flush before its readers start.
         let mut conn = connect_to(addr)?;
         wait_until_empty(&mut conn, options.io_timeout)?;
@@ -255,7 +263,33 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
             wires.push(Wire::Plain(conn));
         }
     }
-    run_clients(scenario, options, server, wires, None)
+    let (Some(step), Some(replica)) = (failover, replica) else {
+        return run_clients(scenario, options, server, wires, None);
+    };
+    // The failover: the primary's clients (node 0) move to the replica once promoted.
+    let promoted = Arc::new(AtomicBool::new(false));
+    let promoter = Promoter::connect(replica, options.io_timeout, step, promoted.clone())?;
+    let pacer = Pacer::new(wires.len(), step);
+    let mut groups = scenario
+        .groups
+        .iter()
+        .flat_map(|g| (0..g.count).map(|_| g.node));
+    let wires = wires
+        .into_iter()
+        .map(|wire| match (wire, groups.next()) {
+            (Wire::Plain(conn), Some(0)) => Wire::Failover(FailoverConn::new(
+                conn,
+                replica,
+                options.io_timeout,
+                promoted.clone(),
+                pacer.clone(),
+            )),
+            (wire, _) => wire,
+        })
+        .collect();
+    let operate: Operate = Box::new(move |pacer| promoter.run(pacer));
+    let server = format!("{server}, failover to the replica {replica} at step {step}");
+    run_clients(scenario, options, server, wires, Some((pacer, operate)))
 }
 
 /// Runs every client of a scenario with `shards = N` against `cluster` (N masters it
@@ -306,7 +340,13 @@ pub fn run_on_cluster(
         wires.push(Wire::Cluster(conn));
     }
     let operator = Operator::connect(addrs, options.io_timeout)?;
-    let side = (operator, reshards.clone(), pacer);
+    let reshards = reshards.clone();
+    let operate: Operate = Box::new(move |pacer| {
+        operator
+            .run(&reshards, pacer)
+            .map_err(|e| format!("resharding: {e}"))
+    });
+    let side = (pacer, operate);
     run_clients(scenario, options, server, wires, Some(side))
 }
 
@@ -314,6 +354,8 @@ pub fn run_on_cluster(
 enum Wire {
     Plain(Connection),
     Cluster(ClusterConn),
+    /// To the primary until a failover, then to the promoted replica.
+    Failover(FailoverConn),
 }
 
 impl Wire {
@@ -321,20 +363,24 @@ impl Wire {
         match self {
             Wire::Plain(conn) => conn.round_trip(commands),
             Wire::Cluster(conn) => conn.round_trip(commands),
+            Wire::Failover(conn) => conn.round_trip(commands),
         }
     }
 
     /// Replies of the last round trip by which a cluster refused the command.
     fn refused(&self) -> usize {
         match self {
-            Wire::Plain(_) => 0,
+            Wire::Plain(_) | Wire::Failover(_) => 0,
             Wire::Cluster(conn) => conn.refused(),
         }
     }
 }
 
-/// The operator of a cluster run, what it does, and the steps it shares with the clients.
-type Side = (Operator, Vec<Reshard>, Arc<Pacer>);
+/// What the operator thread of a run does (resharding, a failover), paced by the clients.
+type Operate = Box<dyn FnOnce(Arc<Pacer>) -> Result<(), String> + Send>;
+
+/// The steps the clients share with the operator, and what the operator does.
+type Side = (Arc<Pacer>, Operate);
 
 /// One thread per client (each with its wire, in scenario order), started together; with
 /// `side`, the operator's thread beside them.
@@ -356,7 +402,7 @@ fn run_clients(
             index += 1;
         }
     }
-    let pacer = side.as_ref().map(|(_, _, pacer)| pacer.clone());
+    let pacer = side.as_ref().map(|(pacer, _)| pacer.clone());
     let gate = Arc::new(StartGate::default());
     // One origin for every client's timestamps (Instant is one monotonic clock for all
     // threads), so invoke and return times compare across clients.
@@ -400,9 +446,7 @@ fn run_clients(
         }
     }
     gate.open_when_ready(threads.len());
-    let operator = side.map(|(operator, reshards, pacer)| {
-        std::thread::spawn(move || operator.run(&reshards, pacer))
-    });
+    let operator = side.map(|(pacer, operate)| std::thread::spawn(move || operate(pacer)));
     let mut run = RealRun {
         history: History::default(),
         elapsed: Duration::ZERO,
@@ -428,7 +472,7 @@ fn run_clients(
     if let Some(operator) = operator {
         match operator.join() {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(format!("resharding: {e}")),
+            Ok(Err(e)) => return Err(e),
             Err(_) => return Err("the operator thread panicked".into()),
         }
     }
