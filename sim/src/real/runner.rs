@@ -247,6 +247,18 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
                 .into(),
         );
     }
+    // Checked before waiting for the flush: a replica promoted by an earlier run never
+    // receives it.
+    let promoted = Arc::new(AtomicBool::new(false));
+    let promoter = match (failover, replica) {
+        (Some(step), Some(addr)) => Some(Promoter::connect(
+            addr,
+            options.io_timeout,
+            step,
+            promoted.clone(),
+        )?),
+        _ => None,
+    };
     if let Some(addr) = replica.filter(|_| on_replica || failover.is_some()) {
         // The replica must have applied the flush before its readers start.
         let mut conn = connect_to(addr)?;
@@ -263,12 +275,10 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
             wires.push(Wire::Plain(conn));
         }
     }
-    let (Some(step), Some(replica)) = (failover, replica) else {
+    let (Some(step), Some(replica), Some(promoter)) = (failover, replica, promoter) else {
         return run_clients(scenario, options, server, wires, None);
     };
     // The failover: the primary's clients (node 0) move to the replica once promoted.
-    let promoted = Arc::new(AtomicBool::new(false));
-    let promoter = Promoter::connect(replica, options.io_timeout, step, promoted.clone())?;
     let pacer = Pacer::new(wires.len(), step);
     let mut groups = scenario
         .groups
