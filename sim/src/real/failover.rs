@@ -133,3 +133,37 @@ impl Promoter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::cluster_client::Finished;
+    use super::*;
+
+    #[test]
+    fn the_failover_waits_for_the_step_to_be_taken_but_not_for_earlier_replies() {
+        let pacer = Pacer::new(2, 2);
+        // Two commands sent, neither answered: still in flight on the old primary.
+        pacer.take_steps(2);
+        let operator = {
+            let pacer = pacer.clone();
+            std::thread::spawn(move || pacer.wait_for_sent(2))
+        };
+        // The client that takes step 2 waits for the failover; the operator goes ahead.
+        let client = {
+            let pacer = pacer.clone();
+            std::thread::spawn(move || pacer.take_steps(1))
+        };
+        assert!(operator.join().unwrap());
+        assert!(!client.is_finished());
+        pacer.done_until(u64::MAX);
+        client.join().unwrap();
+    }
+
+    #[test]
+    fn no_failover_when_every_client_finished_before_its_step() {
+        let pacer = Pacer::new(2, 5);
+        pacer.take_steps(3);
+        drop((Finished(pacer.clone()), Finished(pacer.clone())));
+        assert!(!pacer.wait_for_sent(5));
+    }
+}

@@ -16,6 +16,7 @@ mod failover;
 pub mod report;
 mod reshard;
 pub mod runner;
+mod start_gate;
 pub mod verdict;
 
 pub use cluster::LocalCluster;
