@@ -32,7 +32,8 @@ pub struct Args {
     #[arg(long)]
     pub addr: Option<String>,
     /// A replica of the server, HOST:PORT, for the clients the scenario puts on a
-    /// replica (`node = 1`).
+    /// replica (`node = 1`), and the one a scenario's `failover_step` promotes
+    /// (REPLICAOF NO ONE; the primary's clients then move to it).
     #[arg(long)]
     pub replica: Option<String>,
     /// Clients (threads) in each client group, instead of the scenario's count.

@@ -65,7 +65,7 @@ impl Pacer {
 
     /// A client is about to send `count` commands: it takes their steps, and waits while
     /// an action is planned at or before the first of them.
-    fn take_steps(&self, count: usize) {
+    pub(crate) fn take_steps(&self, count: usize) {
         let mut state = self.lock();
         let first = state.sent;
         state.sent += count as u64;
@@ -76,7 +76,7 @@ impl Pacer {
     }
 
     /// A client's `count` commands got their replies (or their connection failed).
-    fn answered(&self, count: usize) {
+    pub(crate) fn answered(&self, count: usize) {
         self.lock().answered += count as u64;
         self.changed.notify_all();
     }
@@ -93,6 +93,19 @@ impl Pacer {
     pub(crate) fn wait_for_step(&self, step: u64) -> bool {
         let mut state = self.lock();
         while state.answered < step || state.sent <= step {
+            if state.finished >= self.clients {
+                return false;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        true
+    }
+
+    /// The operator of a failover: waits until a client takes step `step`, whether or
+    /// not the commands before it are answered; false when every client finished before.
+    pub(crate) fn wait_for_sent(&self, step: u64) -> bool {
+        let mut state = self.lock();
+        while state.sent <= step {
             if state.finished >= self.clients {
                 return false;
             }

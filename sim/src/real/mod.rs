@@ -12,9 +12,11 @@ pub mod cluster;
 mod cluster_client;
 pub mod codec;
 pub mod compare;
+mod failover;
 pub mod report;
 mod reshard;
 pub mod runner;
+mod start_gate;
 pub mod verdict;
 
 pub use cluster::LocalCluster;

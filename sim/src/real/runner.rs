@@ -17,14 +17,16 @@
 use super::cluster::LocalCluster;
 use super::cluster_client::{ClusterConn, Finished, Pacer};
 use super::codec::Connection;
+use super::failover::{FailoverConn, Promoter};
 use super::reshard::Operator;
+use super::start_gate::StartGate;
 use crate::client::{Outbox, Program as ClientProgram, Progress};
 use crate::history::{History, Op, Operation, Status};
 use crate::scenario::Scenario;
-use crate::world::Reshard;
 use redsim::Reply;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Most commands one operation may send (a runaway client-side script is stopped).
@@ -165,47 +167,6 @@ fn wait_until_empty(conn: &mut Connection, patience: Duration) -> Result<(), Str
     }
 }
 
-/// Where the client threads wait until every one of them is ready, so that all start
-/// together; unlike a `Barrier`, the run can be called off (a thread that could not be
-/// spawned) without leaving the others waiting for ever.
-#[derive(Default)]
-struct StartGate {
-    state: Mutex<(usize, Option<bool>)>,
-    changed: Condvar,
-}
-
-impl StartGate {
-    /// A client thread: counts itself ready, then waits for the verdict; `true` means go.
-    fn ready_and_wait(&self) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.0 += 1;
-        self.changed.notify_all();
-        loop {
-            if let Some(go) = state.1 {
-                return go;
-            }
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    /// The main thread: waits until `threads` are ready, then lets them go.
-    fn open_when_ready(&self, threads: usize) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while state.0 < threads {
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-        state.1 = Some(true);
-        self.changed.notify_all();
-    }
-
-    /// The main thread: sends every waiting or future thread home.
-    fn call_off(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.1 = Some(false);
-        self.changed.notify_all();
-    }
-}
-
 /// Runs every client of `scenario` against the server; the history is ordered by invoke
 /// time. A scenario for a cluster (`shards = N`) runs with [`run_on_cluster`].
 pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String> {
@@ -239,7 +200,26 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
         }
         None => None,
     };
-    if let Some(addr) = replica.filter(|_| on_replica) {
+    let failover = scenario.options.faults.replication.failover_step;
+    if failover.is_some() && replica.is_none() {
+        return Err(
+            "the scenario has a failover: pass the address of the replica to promote (--replica)"
+                .into(),
+        );
+    }
+    // Checked before waiting for the flush: a replica promoted by an earlier run never
+    // receives it.
+    let promoted = Arc::new(AtomicBool::new(false));
+    let promoter = match (failover, replica) {
+        (Some(step), Some(addr)) => Some(Promoter::connect(
+            addr,
+            options.io_timeout,
+            step,
+            promoted.clone(),
+        )?),
+        _ => None,
+    };
+    if let Some(addr) = replica.filter(|_| on_replica || failover.is_some()) {
         // The replica must have applied the flush before its readers start.
         let mut conn = connect_to(addr)?;
         wait_until_empty(&mut conn, options.io_timeout)?;
@@ -255,7 +235,31 @@ pub fn run(scenario: &Scenario, options: &RealOptions) -> Result<RealRun, String
             wires.push(Wire::Plain(conn));
         }
     }
-    run_clients(scenario, options, server, wires, None)
+    let (Some(step), Some(replica), Some(promoter)) = (failover, replica, promoter) else {
+        return run_clients(scenario, options, server, wires, None);
+    };
+    // The failover: the primary's clients (node 0) move to the replica once promoted.
+    let pacer = Pacer::new(wires.len(), step);
+    let mut groups = scenario
+        .groups
+        .iter()
+        .flat_map(|g| (0..g.count).map(|_| g.node));
+    let wires = wires
+        .into_iter()
+        .map(|wire| match (wire, groups.next()) {
+            (Wire::Plain(conn), Some(0)) => Wire::Failover(FailoverConn::new(
+                conn,
+                replica,
+                options.io_timeout,
+                promoted.clone(),
+                pacer.clone(),
+            )),
+            (wire, _) => wire,
+        })
+        .collect();
+    let operate: Operate = Box::new(move |pacer| promoter.run(pacer));
+    let server = format!("{server}, failover to the replica {replica} at step {step}");
+    run_clients(scenario, options, server, wires, Some((pacer, operate)))
 }
 
 /// Runs every client of a scenario with `shards = N` against `cluster` (N masters it
@@ -306,7 +310,13 @@ pub fn run_on_cluster(
         wires.push(Wire::Cluster(conn));
     }
     let operator = Operator::connect(addrs, options.io_timeout)?;
-    let side = (operator, reshards.clone(), pacer);
+    let reshards = reshards.clone();
+    let operate: Operate = Box::new(move |pacer| {
+        operator
+            .run(&reshards, pacer)
+            .map_err(|e| format!("resharding: {e}"))
+    });
+    let side = (pacer, operate);
     run_clients(scenario, options, server, wires, Some(side))
 }
 
@@ -314,6 +324,8 @@ pub fn run_on_cluster(
 enum Wire {
     Plain(Connection),
     Cluster(ClusterConn),
+    /// To the primary until a failover, then to the promoted replica.
+    Failover(FailoverConn),
 }
 
 impl Wire {
@@ -321,20 +333,24 @@ impl Wire {
         match self {
             Wire::Plain(conn) => conn.round_trip(commands),
             Wire::Cluster(conn) => conn.round_trip(commands),
+            Wire::Failover(conn) => conn.round_trip(commands),
         }
     }
 
     /// Replies of the last round trip by which a cluster refused the command.
     fn refused(&self) -> usize {
         match self {
-            Wire::Plain(_) => 0,
+            Wire::Plain(_) | Wire::Failover(_) => 0,
             Wire::Cluster(conn) => conn.refused(),
         }
     }
 }
 
-/// The operator of a cluster run, what it does, and the steps it shares with the clients.
-type Side = (Operator, Vec<Reshard>, Arc<Pacer>);
+/// What the operator thread of a run does (resharding, a failover), paced by the clients.
+type Operate = Box<dyn FnOnce(Arc<Pacer>) -> Result<(), String> + Send>;
+
+/// The steps the clients share with the operator, and what the operator does.
+type Side = (Arc<Pacer>, Operate);
 
 /// One thread per client (each with its wire, in scenario order), started together; with
 /// `side`, the operator's thread beside them.
@@ -356,7 +372,7 @@ fn run_clients(
             index += 1;
         }
     }
-    let pacer = side.as_ref().map(|(_, _, pacer)| pacer.clone());
+    let pacer = side.as_ref().map(|(pacer, _)| pacer.clone());
     let gate = Arc::new(StartGate::default());
     // One origin for every client's timestamps (Instant is one monotonic clock for all
     // threads), so invoke and return times compare across clients.
@@ -400,9 +416,7 @@ fn run_clients(
         }
     }
     gate.open_when_ready(threads.len());
-    let operator = side.map(|(operator, reshards, pacer)| {
-        std::thread::spawn(move || operator.run(&reshards, pacer))
-    });
+    let operator = side.map(|(pacer, operate)| std::thread::spawn(move || operate(pacer)));
     let mut run = RealRun {
         history: History::default(),
         elapsed: Duration::ZERO,
@@ -428,7 +442,7 @@ fn run_clients(
     if let Some(operator) = operator {
         match operator.join() {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(format!("resharding: {e}")),
+            Ok(Err(e)) => return Err(e),
             Err(_) => return Err("the operator thread panicked".into()),
         }
     }
@@ -540,36 +554,4 @@ fn drive(
         }
     }
     run
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn waiters(gate: &Arc<StartGate>, n: usize) -> Vec<std::thread::JoinHandle<bool>> {
-        (0..n)
-            .map(|_| {
-                let gate = gate.clone();
-                std::thread::spawn(move || gate.ready_and_wait())
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_start_gate_opens_once_every_thread_is_ready() {
-        let gate = Arc::new(StartGate::default());
-        let threads = waiters(&gate, 3);
-        gate.open_when_ready(3);
-        assert!(threads.into_iter().all(|t| t.join().unwrap()));
-    }
-
-    #[test]
-    fn a_called_off_gate_sends_every_thread_home_instead_of_leaving_it_waiting() {
-        let gate = Arc::new(StartGate::default());
-        let threads = waiters(&gate, 2);
-        gate.call_off();
-        assert!(threads.into_iter().all(|t| !t.join().unwrap()));
-        // A thread that arrives after the run was called off does not wait either.
-        assert!(!gate.ready_and_wait());
-    }
 }
