@@ -104,18 +104,6 @@ fn a_raw_script_cut_off_leaves_partial_effects_and_its_client_stops() {
     assert!(partial > 0);
 }
 
-/// How many times the server ran `name` for a client, by its reply (`ok`: not an error).
-fn ran(world: &World, name: &[u8]) -> usize {
-    world
-        .trace
-        .events
-        .iter()
-        .filter(
-            |e| matches!(e, TraceEvent::Command { argv, client: Some(_), .. } if argv[0] == name),
-        )
-        .count()
-}
-
 /// MULTI, INCR n, INCR m, EXEC from two clients whose connections drop now and then,
 /// sent one command at a time or (`pipelined`) at once: whole blocks or nothing ran, n
 /// and m once per EXEC that ran. Returns the blocks cut between MULTI and EXEC, which
@@ -190,7 +178,11 @@ fn a_pipeline_cut_mid_way_ran_a_prefix_and_each_command_is_its_own_operation() {
             int(get(&mut world, "c")),
         );
         assert!(a >= b && b >= c, "seed {seed}: {a} {b} {c}");
-        assert_eq!(a + b + c, ran(&world, b"INCR") as i64, "seed {seed}");
+        assert_eq!(
+            a + b + c,
+            fault_support::commands_run(&world, b"INCR") as i64,
+            "seed {seed}"
+        );
         // Every command is one operation; those that never reached the server failed,
         // and no operation that succeeded is missing from the data.
         let ops = &world.history.ops;
